@@ -1,0 +1,10 @@
+package io.fleetkeeper.tenancy;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/** A customer of the platform; every other object belongs to exactly one tenant. */
+public record Tenant(UUID id, String name, TenantStatus status, Instant createdAt, Instant updatedAt, long version) {
+
+    public enum TenantStatus { ACTIVE, SUSPENDED }
+}

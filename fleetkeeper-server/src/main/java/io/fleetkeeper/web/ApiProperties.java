@@ -1,0 +1,18 @@
+package io.fleetkeeper.web;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Limits of the management API.
+ *
+ * @param maxBodyBytes   largest JSON request body (default 1 MiB)
+ * @param maxImportBytes largest bulk-import body (default 256 MiB)
+ * @param maxPageSize    largest {@code limit} on list endpoints (default 1000; the default page is 50)
+ */
+@ConfigurationProperties("fleetkeeper.api")
+public record ApiProperties(
+        @DefaultValue("1048576") long maxBodyBytes,
+        @DefaultValue("268435456") long maxImportBytes,
+        @DefaultValue("1000") int maxPageSize) {
+}

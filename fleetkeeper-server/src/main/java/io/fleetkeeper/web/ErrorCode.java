@@ -1,0 +1,44 @@
+package io.fleetkeeper.web;
+
+import org.springframework.http.HttpStatus;
+
+/** Stable error codes. The name is the {@code code} member of every problem+json response. */
+public enum ErrorCode {
+    VALIDATION_FAILED(HttpStatus.BAD_REQUEST, "Validation failed"),
+    MALFORMED_REQUEST(HttpStatus.BAD_REQUEST, "Malformed request"),
+    UNKNOWN_FIELD(HttpStatus.BAD_REQUEST, "Unknown field"),
+    READ_ONLY_FIELD(HttpStatus.BAD_REQUEST, "Read-only field"),
+    INVALID_PARAMETER(HttpStatus.BAD_REQUEST, "Invalid parameter"),
+    INVALID_CURSOR(HttpStatus.BAD_REQUEST, "Invalid cursor"),
+    UNAUTHENTICATED(HttpStatus.UNAUTHORIZED, "Authentication required"),
+    TENANT_SUSPENDED(HttpStatus.UNAUTHORIZED, "Tenant suspended"),
+    FORBIDDEN(HttpStatus.FORBIDDEN, "Forbidden"),
+    NOT_FOUND(HttpStatus.NOT_FOUND, "Not found"),
+    METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED, "Method not allowed"),
+    NOT_ACCEPTABLE(HttpStatus.NOT_ACCEPTABLE, "Not acceptable"),
+    CONFLICT(HttpStatus.CONFLICT, "Conflict"),
+    ALREADY_EXISTS(HttpStatus.CONFLICT, "Already exists"),
+    INVALID_TRANSITION(HttpStatus.CONFLICT, "Invalid status transition"),
+    IN_USE(HttpStatus.CONFLICT, "Resource in use"),
+    VERSION_CONFLICT(HttpStatus.CONFLICT, "Version conflict"),
+    PRECONDITION_FAILED(HttpStatus.PRECONDITION_FAILED, "Precondition failed"),
+    PAYLOAD_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, "Payload too large"),
+    UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported media type"),
+    INTERNAL_ERROR(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error");
+
+    private final HttpStatus status;
+    private final String title;
+
+    ErrorCode(HttpStatus status, String title) {
+        this.status = status;
+        this.title = title;
+    }
+
+    public HttpStatus status() {
+        return status;
+    }
+
+    public String title() {
+        return title;
+    }
+}
