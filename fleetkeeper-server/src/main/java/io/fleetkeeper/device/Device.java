@@ -1,0 +1,17 @@
+package io.fleetkeeper.device;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** A device as the registry knows it. {@code version} increases on every change and is its ETag. */
+public record Device(UUID id, String name, String deviceType, String serial, DeviceStatus status,
+        String firmwareVersion, String hardwareRevision, UUID site, List<String> tags, Map<String, String> metadata,
+        Instant registeredAt, Instant lastSeenAt, Instant updatedAt, long version) {
+
+    Device withStatus(DeviceStatus newStatus, Instant now) {
+        return new Device(id, name, deviceType, serial, newStatus, firmwareVersion, hardwareRevision, site, tags,
+                metadata, registeredAt, lastSeenAt, now, version + 1);
+    }
+}

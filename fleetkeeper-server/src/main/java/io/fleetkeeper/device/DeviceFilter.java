@@ -1,0 +1,14 @@
+package io.fleetkeeper.device;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Device list filters (all optional, combined with AND) and the sort. Sorts: {@code id} (creation order,
+ * the default), {@code name}, {@code serial}; a leading {@code -} reverses.
+ */
+public record DeviceFilter(String type, DeviceStatus status, String site, List<String> tags,
+        Map<String, String> metadata, String firmware, String serialPrefix, Instant lastSeenFrom,
+        Instant lastSeenTo, String sort) {
+}

@@ -1,0 +1,166 @@
+package io.fleetkeeper.device;
+
+import io.fleetkeeper.device.internal.DeviceRules;
+import io.fleetkeeper.store.Ids;
+import io.fleetkeeper.web.ApiException;
+import io.fleetkeeper.web.ErrorCode;
+import io.fleetkeeper.web.Violations;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+
+/** Applies an RFC 7396 JSON Merge Patch to a device's writable fields and validates the result. */
+@Component
+class DevicePatcher {
+
+    static final Set<String> WRITABLE = Set.of("name", "device_type", "serial", "tags", "metadata",
+            "firmware_version", "hardware_revision", "site");
+    static final Set<String> SERVER_OWNED = Set.of("id", "tenant_id", "status", "version", "registered_at",
+            "last_seen_at", "updated_at");
+
+    record Result(Device device, Set<String> changed) {
+    }
+
+    private final SiteService sites;
+    private final DeviceTypeService types;
+
+    DevicePatcher(SiteService sites, DeviceTypeService types) {
+        this.sites = sites;
+        this.types = types;
+    }
+
+    Result apply(UUID tenantId, Device cur, JsonNode patch, Instant now) {
+        if (patch == null || !patch.isObject()) {
+            throw new ApiException(ErrorCode.MALFORMED_REQUEST, "a merge patch must be a JSON object");
+        }
+        for (String field : patch.propertyNames()) {
+            if (SERVER_OWNED.contains(field)) {
+                throw new ApiException(ErrorCode.READ_ONLY_FIELD, "field '" + field + "' is owned by the server",
+                        List.of(new ApiException.FieldError(field, "is owned by the server and cannot be written")));
+            }
+            if (!WRITABLE.contains(field)) {
+                throw new ApiException(ErrorCode.UNKNOWN_FIELD, "field '" + field + "' is not a known field",
+                        List.of(new ApiException.FieldError(field, "is not a known field")));
+            }
+        }
+        Violations v = new Violations();
+        String name = text(v, patch, "name", cur.name());
+        String type = text(v, patch, "device_type", cur.deviceType());
+        String serial = text(v, patch, "serial", cur.serial());
+        String firmware = text(v, patch, "firmware_version", cur.firmwareVersion());
+        String hardware = text(v, patch, "hardware_revision", cur.hardwareRevision());
+        UUID site = cur.site();
+        if (patch.has("site")) {
+            String s = text(v, patch, "site", null);
+            site = s == null ? null : Ids.parseOrNull(s);
+            if (s != null && site == null) {
+                v.add("site", "must be a site id");
+            }
+        }
+        List<String> tags = cur.tags();
+        if (patch.has("tags")) {
+            tags = tags(v, patch.get("tags"));
+        }
+        Map<String, String> metadata = cur.metadata();
+        if (patch.has("metadata")) {
+            metadata = metadata(v, cur.metadata(), patch.get("metadata"));
+        }
+        v.throwIfAny();
+        DeviceRules.name(v, name);
+        DeviceRules.type(v, type);
+        DeviceRules.serial(v, serial);
+        DeviceRules.versionText(v, "firmware_version", firmware);
+        DeviceRules.versionText(v, "hardware_revision", hardware);
+        tags = DeviceRules.tags(v, tags);
+        metadata = DeviceRules.metadata(v, metadata);
+        if (v.isEmpty() && (!Objects.equals(type, cur.deviceType()) || !metadata.equals(cur.metadata()))) {
+            DeviceRules.requiredMetadata(v, type, types.requiredMetadata(tenantId, type), metadata);
+        }
+        if (site != null && !site.equals(cur.site()) && !sites.exists(tenantId, site)) {
+            v.add("site", "no such site");
+        }
+        v.throwIfAny();
+        Set<String> changed = new LinkedHashSet<>();
+        diff(changed, "name", cur.name(), name);
+        diff(changed, "device_type", cur.deviceType(), type);
+        diff(changed, "serial", cur.serial(), serial);
+        diff(changed, "firmware_version", cur.firmwareVersion(), firmware);
+        diff(changed, "hardware_revision", cur.hardwareRevision(), hardware);
+        diff(changed, "site", cur.site(), site);
+        diff(changed, "tags", cur.tags(), tags);
+        diff(changed, "metadata", cur.metadata(), metadata);
+        Device next = changed.isEmpty() ? cur : new Device(cur.id(), name, type, serial, cur.status(), firmware,
+                hardware, site, tags, metadata, cur.registeredAt(), cur.lastSeenAt(), now, cur.version() + 1);
+        return new Result(next, changed);
+    }
+
+    private static void diff(Set<String> changed, String field, Object before, Object after) {
+        if (!Objects.equals(before, after)) {
+            changed.add(field);
+        }
+    }
+
+    private static String text(Violations v, JsonNode patch, String field, String current) {
+        if (!patch.has(field)) {
+            return current;
+        }
+        JsonNode n = patch.get(field);
+        if (n.isNull()) {
+            return null;
+        }
+        if (!n.isString()) {
+            v.add(field, "must be a string or null");
+            return current;
+        }
+        return n.asString();
+    }
+
+    private static List<String> tags(Violations v, JsonNode n) {
+        if (n.isNull()) {
+            return List.of();
+        }
+        if (!n.isArray()) {
+            v.add("tags", "must be an array of strings or null");
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonNode t : n) {
+            if (!t.isString()) {
+                v.add("tags", "must be an array of strings or null");
+                return List.of();
+            }
+            out.add(t.asString());
+        }
+        return out;
+    }
+
+    private static Map<String, String> metadata(Violations v, Map<String, String> cur, JsonNode n) {
+        if (n.isNull()) {
+            return Map.of();
+        }
+        if (!n.isObject()) {
+            v.add("metadata", "must be an object of string values, or null");
+            return cur;
+        }
+        Map<String, String> out = new LinkedHashMap<>(cur);
+        for (Map.Entry<String, JsonNode> e : n.properties()) {
+            JsonNode val = e.getValue();
+            if (val.isNull()) {
+                out.remove(e.getKey());
+            } else if (val.isString()) {
+                out.put(e.getKey(), val.asString());
+            } else {
+                v.add("metadata." + e.getKey(), "value must be a string, or null to remove the key");
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,238 @@
+package io.fleetkeeper.device;
+
+import io.fleetkeeper.audit.AuditService;
+import io.fleetkeeper.device.internal.DeviceListQuery;
+import io.fleetkeeper.device.internal.DeviceRepository;
+import io.fleetkeeper.device.internal.DeviceRules;
+import io.fleetkeeper.device.internal.EventRepository;
+import io.fleetkeeper.device.internal.EventRepository.NewEvent;
+import io.fleetkeeper.device.internal.StatsDelta;
+import io.fleetkeeper.device.internal.StatsRepository;
+import io.fleetkeeper.store.Ids;
+import io.fleetkeeper.store.Times;
+import io.fleetkeeper.tenancy.Caller;
+import io.fleetkeeper.web.ApiException;
+import io.fleetkeeper.web.Cursor;
+import io.fleetkeeper.web.ErrorCode;
+import io.fleetkeeper.web.Page;
+import io.fleetkeeper.web.Violations;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The device registry: create, read, list, change, lifecycle actions and purge. Every change appends a
+ * device event, an audit entry and its count changes in the same transaction.
+ */
+@Service
+public class DeviceService {
+
+    private final DeviceRepository devices;
+    private final EventRepository events;
+    private final StatsRepository stats;
+    private final DevicePatcher patcher;
+    private final SiteService sites;
+    private final DeviceTypeService types;
+    private final AuditService audit;
+    private final Clock clock;
+
+    DeviceService(DeviceRepository devices, EventRepository events, StatsRepository stats, DevicePatcher patcher,
+            SiteService sites, DeviceTypeService types, AuditService audit, Clock clock) {
+        this.devices = devices;
+        this.events = events;
+        this.stats = stats;
+        this.patcher = patcher;
+        this.sites = sites;
+        this.types = types;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    @Transactional
+    public Device create(UUID tenantId, Caller caller, NewDevice in) {
+        Device d = validateNew(tenantId, in, DeviceStatus.ACTIVE);
+        if (d.serial() != null && devices.serialTaken(tenantId, d.serial(), null)) {
+            throw serialTaken(d.serial());
+        }
+        try {
+            devices.insertAll(tenantId, List.of(d));
+        } catch (DuplicateKeyException e) {
+            throw serialTaken(d.serial());
+        }
+        events.append(tenantId, List.of(new NewEvent(d.id(), DeviceEvent.CREATED, caller.actor(), null,
+                d.registeredAt().toEpochMilli())));
+        stats.apply(tenantId, new StatsDelta().add(d, 1).deltas());
+        audit.record(tenantId, caller, "device.create", "device", d.id().toString(), null);
+        return d;
+    }
+
+    /**
+     * Validates a new device and gives it its server-owned fields. Throws {@code VALIDATION_FAILED}
+     * listing every problem. Does not check serial uniqueness.
+     */
+    public Device validateNew(UUID tenantId, NewDevice in, DeviceStatus status) {
+        Violations v = new Violations();
+        DeviceRules.name(v, in.name());
+        DeviceRules.type(v, in.deviceType());
+        DeviceRules.serial(v, in.serial());
+        DeviceRules.versionText(v, "firmware_version", in.firmwareVersion());
+        DeviceRules.versionText(v, "hardware_revision", in.hardwareRevision());
+        List<String> tags = DeviceRules.tags(v, in.tags());
+        var metadata = DeviceRules.metadata(v, in.metadata());
+        if (in.deviceType() != null && v.isEmpty()) {
+            DeviceRules.requiredMetadata(v, in.deviceType(), types.requiredMetadata(tenantId, in.deviceType()),
+                    metadata);
+        }
+        if (in.site() != null && !sites.exists(tenantId, in.site())) {
+            v.add("site", "no such site");
+        }
+        v.throwIfAny();
+        Instant now = Times.now(clock);
+        return new Device(Ids.newId(clock), in.name(), in.deviceType(), in.serial(), status, in.firmwareVersion(),
+                in.hardwareRevision(), in.site(), tags, metadata, now, null, now, 1);
+    }
+
+    public Device get(UUID tenantId, UUID id) {
+        return devices.find(tenantId, id).orElseThrow(() -> ApiException.notFound("device"));
+    }
+
+    public Page<Device> list(UUID tenantId, DeviceFilter filter, String cursor, int limit) {
+        DeviceListQuery q = new DeviceListQuery(tenantId, filter, cursor, limit);
+        return Page.of(devices.query(q.sql(), q.params()), limit, q::cursorOf);
+    }
+
+    /** Applies a JSON Merge Patch (RFC 7396) to the writable fields. */
+    @Transactional
+    public Device patch(UUID tenantId, Caller caller, UUID id, tools.jackson.databind.JsonNode patch,
+            Long expectedVersion) {
+        Device cur = current(tenantId, id, expectedVersion);
+        if (cur.status() == DeviceStatus.DECOMMISSIONED) {
+            throw new ApiException(ErrorCode.CONFLICT, "a decommissioned device cannot be changed");
+        }
+        DevicePatcher.Result r = patcher.apply(tenantId, cur, patch, Times.now(clock));
+        if (r.changed().isEmpty()) {
+            return cur;
+        }
+        Device next = r.device();
+        if (r.changed().contains("serial") && next.serial() != null
+                && devices.serialTaken(tenantId, next.serial(), id)) {
+            throw serialTaken(next.serial());
+        }
+        write(tenantId, cur, next, r.changed().contains("tags"), r.changed().contains("metadata"));
+        events.append(tenantId, List.of(new NewEvent(id, DeviceEvent.UPDATED, caller.actor(),
+                "{\"fields\":" + quoted(r.changed()) + "}", next.updatedAt().toEpochMilli())));
+        audit.record(tenantId, caller, "device.update", "device", id.toString(), "{\"fields\":" + quoted(r.changed())
+                + "}");
+        return next;
+    }
+
+    @Transactional
+    public Device suspend(UUID tenantId, Caller caller, UUID id, Long expectedVersion) {
+        return transition(tenantId, caller, id, expectedVersion, DeviceStatus.SUSPENDED,
+                EnumSet.of(DeviceStatus.ACTIVE, DeviceStatus.PROVISIONING), "device.suspend");
+    }
+
+    @Transactional
+    public Device resume(UUID tenantId, Caller caller, UUID id, Long expectedVersion) {
+        return transition(tenantId, caller, id, expectedVersion, DeviceStatus.ACTIVE,
+                EnumSet.of(DeviceStatus.SUSPENDED), "device.resume");
+    }
+
+    @Transactional
+    public Device decommission(UUID tenantId, Caller caller, UUID id, Long expectedVersion) {
+        return transition(tenantId, caller, id, expectedVersion, DeviceStatus.DECOMMISSIONED,
+                EnumSet.of(DeviceStatus.PROVISIONING, DeviceStatus.ACTIVE, DeviceStatus.SUSPENDED),
+                "device.decommission");
+    }
+
+    /** Deletes the device and its history for good; the audit log keeps the record of the purge. */
+    @Transactional
+    public void purge(UUID tenantId, Caller caller, UUID id, Long expectedVersion) {
+        Device cur = current(tenantId, id, expectedVersion);
+        devices.delete(tenantId, id);
+        stats.apply(tenantId, new StatsDelta().add(cur, -1).deltas());
+        audit.record(tenantId, caller, "device.purge", "device", id.toString(),
+                "{\"name\":" + quoted(List.of(cur.name())) + "}");
+    }
+
+    public Page<DeviceEvent> events(UUID tenantId, UUID id, String cursor, int limit) {
+        get(tenantId, id);
+        Cursor c = Cursor.decode(cursor, "event");
+        Long before = c == null ? null : parseLong(c.id());
+        return Page.of(events.list(tenantId, id, before, limit + 1), limit,
+                e -> new Cursor("event", null, Long.toString(e.id())));
+    }
+
+    public DeviceStats stats(UUID tenantId) {
+        return stats.read(tenantId);
+    }
+
+    private Device transition(UUID tenantId, Caller caller, UUID id, Long expectedVersion, DeviceStatus to,
+            Set<DeviceStatus> from, String action) {
+        Device cur = current(tenantId, id, expectedVersion);
+        if (!from.contains(cur.status())) {
+            throw new ApiException(ErrorCode.INVALID_TRANSITION,
+                    "cannot go from " + cur.status().wire() + " to " + to.wire());
+        }
+        Device next = cur.withStatus(to, Times.now(clock));
+        write(tenantId, cur, next, false, false);
+        String type = to == DeviceStatus.DECOMMISSIONED ? DeviceEvent.DECOMMISSIONED : DeviceEvent.STATUS_CHANGED;
+        String details = "{\"from\":\"" + cur.status().wire() + "\",\"to\":\"" + to.wire() + "\"}";
+        events.append(tenantId, List.of(new NewEvent(id, type, caller.actor(), details,
+                next.updatedAt().toEpochMilli())));
+        audit.record(tenantId, caller, action, "device", id.toString(), details);
+        return next;
+    }
+
+    private Device current(UUID tenantId, UUID id, Long expectedVersion) {
+        Device cur = get(tenantId, id);
+        if (expectedVersion != null && expectedVersion != cur.version()) {
+            throw new ApiException(ErrorCode.PRECONDITION_FAILED,
+                    "device has changed; its current ETag is \"" + cur.version() + "\"");
+        }
+        return cur;
+    }
+
+    private void write(UUID tenantId, Device cur, Device next, boolean tags, boolean meta) {
+        boolean ok;
+        try {
+            ok = devices.update(tenantId, next, cur.version(), tags, meta);
+        } catch (DuplicateKeyException e) {
+            throw serialTaken(next.serial());
+        }
+        if (!ok) {
+            throw new ApiException(ErrorCode.PRECONDITION_FAILED, "device changed concurrently; read it again");
+        }
+        stats.apply(tenantId, new StatsDelta().change(cur, next).deltas());
+    }
+
+    static ApiException serialTaken(String serial) {
+        return new ApiException(ErrorCode.ALREADY_EXISTS, "another device has serial '" + serial + "'",
+                List.of(new ApiException.FieldError("serial", "is already used by another device")));
+    }
+
+    private static Long parseLong(String s) {
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            throw new ApiException(ErrorCode.INVALID_CURSOR, "cursor is not valid");
+        }
+    }
+
+    private static String quoted(java.util.Collection<String> values) {
+        StringBuilder sb = new StringBuilder("[");
+        for (String v : values) {
+            if (sb.length() > 1) {
+                sb.append(',');
+            }
+            sb.append('"').append(v.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+        }
+        return sb.append(']').toString();
+    }
+}

@@ -1,0 +1,10 @@
+package io.fleetkeeper.device;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** What a caller supplies to create a device; everything else is the server's. */
+public record NewDevice(String name, String deviceType, String serial, List<String> tags,
+        Map<String, String> metadata, String firmwareVersion, String hardwareRevision, UUID site) {
+}

@@ -1,0 +1,129 @@
+package io.fleetkeeper.device;
+
+import io.fleetkeeper.audit.AuditService;
+import io.fleetkeeper.store.Ids;
+import io.fleetkeeper.store.Times;
+import io.fleetkeeper.tenancy.Caller;
+import io.fleetkeeper.web.ApiException;
+import io.fleetkeeper.web.Cursor;
+import io.fleetkeeper.web.ErrorCode;
+import io.fleetkeeper.web.Page;
+import io.fleetkeeper.web.Violations;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Sites: named places a tenant's devices are installed at. */
+@Service
+public class SiteService {
+
+    /** The writable fields of a site; for updates, null means "leave as is". */
+    public record SiteFields(String name, String description, String address) {
+    }
+
+    private final JdbcClient jdbc;
+    private final AuditService audit;
+    private final Clock clock;
+
+    SiteService(JdbcClient jdbc, AuditService audit, Clock clock) {
+        this.jdbc = jdbc;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    @Transactional
+    public Site create(UUID tenantId, Caller caller, SiteFields f) {
+        validate(f);
+        requireFreeName(tenantId, f.name(), null);
+        Instant now = Times.now(clock);
+        Site site = new Site(Ids.newId(clock), f.name(), f.description(), f.address(), now, now, 1);
+        jdbc.sql("""
+                INSERT INTO sites (tenant_id, id, name, description, address, created_at, updated_at, version)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)""")
+                .params(tenantId.toString(), site.id().toString(), site.name(), site.description(), site.address(),
+                        now.toEpochMilli(), now.toEpochMilli(), 1)
+                .update();
+        audit.record(tenantId, caller, "site.create", "site", site.id().toString(), null);
+        return site;
+    }
+
+    public Site get(UUID tenantId, UUID id) {
+        return jdbc.sql("SELECT * FROM sites WHERE tenant_id = ? AND id = ?").params(tenantId.toString(),
+                id.toString()).query(SiteService::map).optional().orElseThrow(() -> ApiException.notFound("site"));
+    }
+
+    public boolean exists(UUID tenantId, UUID id) {
+        return jdbc.sql("SELECT COUNT(*) FROM sites WHERE tenant_id = ? AND id = ?")
+                .params(tenantId.toString(), id.toString()).query(Long.class).single() > 0;
+    }
+
+    public Page<Site> list(UUID tenantId, String cursor, int limit) {
+        Cursor c = Cursor.decode(cursor, "name");
+        var rows = jdbc.sql("SELECT * FROM sites WHERE tenant_id = ? AND name > ? ORDER BY name LIMIT ?")
+                .params(tenantId.toString(), c == null ? "" : c.key(), limit + 1).query(SiteService::map).list();
+        return Page.of(rows, limit, s -> new Cursor("name", s.name(), s.id().toString()));
+    }
+
+    @Transactional
+    public Site update(UUID tenantId, Caller caller, UUID id, SiteFields f, Long expectedVersion) {
+        Site cur = get(tenantId, id);
+        if (expectedVersion != null && expectedVersion != cur.version()) {
+            throw new ApiException(ErrorCode.PRECONDITION_FAILED, "site has changed (version " + cur.version() + ")");
+        }
+        SiteFields merged = new SiteFields(f.name() != null ? f.name() : cur.name(),
+                f.description() != null ? f.description() : cur.description(),
+                f.address() != null ? f.address() : cur.address());
+        validate(merged);
+        requireFreeName(tenantId, merged.name(), id);
+        int n = jdbc.sql("""
+                UPDATE sites SET name = ?, description = ?, address = ?, updated_at = ?, version = version + 1
+                WHERE tenant_id = ? AND id = ? AND version = ?""")
+                .params(merged.name(), merged.description(), merged.address(), clock.millis(), tenantId.toString(),
+                        id.toString(), cur.version())
+                .update();
+        if (n != 1) {
+            throw new ApiException(ErrorCode.PRECONDITION_FAILED, "site changed concurrently; read it again");
+        }
+        audit.record(tenantId, caller, "site.update", "site", id.toString(), null);
+        return get(tenantId, id);
+    }
+
+    @Transactional
+    public void delete(UUID tenantId, Caller caller, UUID id) {
+        get(tenantId, id);
+        boolean used = jdbc.sql("SELECT COUNT(*) FROM devices WHERE tenant_id = ? AND site_id = ?")
+                .params(tenantId.toString(), id.toString()).query(Long.class).single() > 0;
+        if (used) {
+            throw new ApiException(ErrorCode.IN_USE, "devices are still assigned to this site");
+        }
+        jdbc.sql("DELETE FROM sites WHERE tenant_id = ? AND id = ?").params(tenantId.toString(), id.toString())
+                .update();
+        audit.record(tenantId, caller, "site.delete", "site", id.toString(), null);
+    }
+
+    private static void validate(SiteFields f) {
+        new Violations().required("name", f.name()).maxLength("name", f.name(), 128)
+                .maxLength("description", f.description(), 1024).maxLength("address", f.address(), 512)
+                .throwIfAny();
+    }
+
+    private void requireFreeName(UUID tenantId, String name, UUID except) {
+        boolean taken = jdbc.sql("SELECT COUNT(*) FROM sites WHERE tenant_id = ? AND name = ? AND id <> ?")
+                .params(tenantId.toString(), name, except == null ? "" : except.toString())
+                .query(Long.class).single() > 0;
+        if (taken) {
+            throw new ApiException(ErrorCode.ALREADY_EXISTS, "a site named '" + name + "' exists");
+        }
+    }
+
+    private static Site map(ResultSet rs, int n) throws SQLException {
+        return new Site(UUID.fromString(rs.getString("id")), rs.getString("name"), rs.getString("description"),
+                rs.getString("address"), Times.instant(rs, "created_at"), Times.instant(rs, "updated_at"),
+                rs.getLong("version"));
+    }
+}

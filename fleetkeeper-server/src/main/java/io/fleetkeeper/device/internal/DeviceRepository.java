@@ -1,0 +1,176 @@
+package io.fleetkeeper.device.internal;
+
+import io.fleetkeeper.device.Device;
+import io.fleetkeeper.device.DeviceStatus;
+import io.fleetkeeper.store.Times;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Devices and their index tables. Tags and metadata live twice: as JSON in the device row (one-row
+ * reads) and as rows in {@code device_tags} / {@code device_metadata} (indexed filters); this class
+ * keeps the two in step.
+ */
+@Repository
+public class DeviceRepository {
+
+    private static final TypeReference<List<String>> TAGS = new TypeReference<>() { };
+    private static final TypeReference<LinkedHashMap<String, String>> META = new TypeReference<>() { };
+
+    private final JdbcClient jdbc;
+    private final JdbcTemplate template;
+    private final JsonMapper json;
+
+    DeviceRepository(JdbcClient jdbc, JdbcTemplate template, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.template = template;
+        this.json = json;
+    }
+
+    public void insertAll(UUID tenantId, List<Device> devices) {
+        String tenant = tenantId.toString();
+        template.batchUpdate("""
+                INSERT INTO devices (tenant_id, id, name, device_type, serial, status, firmware_version,
+                  hardware_revision, site_id, tags, metadata, registered_at, last_seen_at, updated_at, version)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", devices, 500, (ps, d) -> {
+            ps.setString(1, tenant);
+            ps.setString(2, d.id().toString());
+            ps.setString(3, d.name());
+            ps.setString(4, d.deviceType());
+            ps.setString(5, d.serial());
+            ps.setString(6, d.status().name());
+            ps.setString(7, d.firmwareVersion());
+            ps.setString(8, d.hardwareRevision());
+            ps.setString(9, d.site() == null ? null : d.site().toString());
+            ps.setString(10, json.writeValueAsString(d.tags()));
+            ps.setString(11, json.writeValueAsString(d.metadata()));
+            ps.setLong(12, d.registeredAt().toEpochMilli());
+            ps.setObject(13, Times.millis(d.lastSeenAt()));
+            ps.setLong(14, d.updatedAt().toEpochMilli());
+            ps.setLong(15, d.version());
+        });
+        insertIndexRows(tenant, devices);
+    }
+
+    private void insertIndexRows(String tenant, List<Device> devices) {
+        List<String[]> meta = new ArrayList<>();
+        List<String[]> tags = new ArrayList<>();
+        for (Device d : devices) {
+            String id = d.id().toString();
+            d.metadata().forEach((k, v) -> meta.add(new String[] {id, k, v}));
+            d.tags().forEach(t -> tags.add(new String[] {id, t}));
+        }
+        if (!meta.isEmpty()) {
+            template.batchUpdate("INSERT INTO device_metadata (tenant_id, device_id, key, value) VALUES (?, ?, ?, ?)",
+                    meta, 1000, (ps, r) -> {
+                        ps.setString(1, tenant);
+                        ps.setString(2, r[0]);
+                        ps.setString(3, r[1]);
+                        ps.setString(4, r[2]);
+                    });
+        }
+        if (!tags.isEmpty()) {
+            template.batchUpdate("INSERT INTO device_tags (tenant_id, device_id, tag) VALUES (?, ?, ?)", tags, 1000,
+                    (ps, r) -> {
+                        ps.setString(1, tenant);
+                        ps.setString(2, r[0]);
+                        ps.setString(3, r[1]);
+                    });
+        }
+    }
+
+    public Optional<Device> find(UUID tenantId, UUID id) {
+        return jdbc.sql("SELECT * FROM devices WHERE tenant_id = ? AND id = ?")
+                .params(tenantId.toString(), id.toString()).query(this::map).optional();
+    }
+
+    /** Writes a changed device when its stored version is still {@code expectedVersion}. */
+    public boolean update(UUID tenantId, Device d, long expectedVersion, boolean tagsChanged, boolean metaChanged) {
+        int n = jdbc.sql("""
+                UPDATE devices SET name = ?, device_type = ?, serial = ?, status = ?, firmware_version = ?,
+                  hardware_revision = ?, site_id = ?, tags = ?, metadata = ?, updated_at = ?, version = ?
+                WHERE tenant_id = ? AND id = ? AND version = ?""")
+                .params(d.name(), d.deviceType(), d.serial(), d.status().name(), d.firmwareVersion(),
+                        d.hardwareRevision(), d.site() == null ? null : d.site().toString(),
+                        json.writeValueAsString(d.tags()), json.writeValueAsString(d.metadata()),
+                        d.updatedAt().toEpochMilli(), d.version(), tenantId.toString(), d.id().toString(),
+                        expectedVersion)
+                .update();
+        if (n == 1) {
+            String tenant = tenantId.toString();
+            String id = d.id().toString();
+            if (metaChanged) {
+                jdbc.sql("DELETE FROM device_metadata WHERE tenant_id = ? AND device_id = ?").params(tenant, id)
+                        .update();
+                d.metadata().forEach((k, v) -> jdbc.sql(
+                        "INSERT INTO device_metadata (tenant_id, device_id, key, value) VALUES (?, ?, ?, ?)")
+                        .params(tenant, id, k, v).update());
+            }
+            if (tagsChanged) {
+                jdbc.sql("DELETE FROM device_tags WHERE tenant_id = ? AND device_id = ?").params(tenant, id).update();
+                d.tags().forEach(t -> jdbc.sql("INSERT INTO device_tags (tenant_id, device_id, tag) VALUES (?, ?, ?)")
+                        .params(tenant, id, t).update());
+            }
+        }
+        return n == 1;
+    }
+
+    public void delete(UUID tenantId, UUID id) {
+        String tenant = tenantId.toString();
+        String device = id.toString();
+        for (String table : List.of("device_metadata", "device_tags", "device_events")) {
+            jdbc.sql("DELETE FROM " + table + " WHERE tenant_id = ? AND device_id = ?").params(tenant, device)
+                    .update();
+        }
+        jdbc.sql("DELETE FROM devices WHERE tenant_id = ? AND id = ?").params(tenant, device).update();
+    }
+
+    public boolean serialTaken(UUID tenantId, String serial, UUID except) {
+        return jdbc.sql("SELECT COUNT(*) FROM devices WHERE tenant_id = ? AND serial = ? AND id <> ?")
+                .params(tenantId.toString(), serial, except == null ? "" : except.toString())
+                .query(Long.class).single() > 0;
+    }
+
+    public Set<String> existingSerials(UUID tenantId, Collection<String> serials) {
+        Set<String> found = new HashSet<>();
+        List<String> all = List.copyOf(serials);
+        for (int i = 0; i < all.size(); i += 500) {
+            List<String> chunk = all.subList(i, Math.min(all.size(), i + 500));
+            String marks = String.join(",", java.util.Collections.nCopies(chunk.size(), "?"));
+            List<Object> params = new ArrayList<>();
+            params.add(tenantId.toString());
+            params.addAll(chunk);
+            found.addAll(jdbc.sql("SELECT serial FROM devices WHERE tenant_id = ? AND serial IN (" + marks + ")")
+                    .params(params).query(String.class).list());
+        }
+        return found;
+    }
+
+    public List<Device> query(String sql, List<Object> params) {
+        return jdbc.sql(sql).params(params).query(this::map).list();
+    }
+
+    Device map(ResultSet rs, int n) throws SQLException {
+        String site = rs.getString("site_id");
+        return new Device(UUID.fromString(rs.getString("id")), rs.getString("name"), rs.getString("device_type"),
+                rs.getString("serial"), DeviceStatus.valueOf(rs.getString("status")),
+                rs.getString("firmware_version"), rs.getString("hardware_revision"),
+                site == null ? null : UUID.fromString(site), json.readValue(rs.getString("tags"), TAGS),
+                json.readValue(rs.getString("metadata"), META), Times.instant(rs, "registered_at"),
+                Times.instant(rs, "last_seen_at"), Times.instant(rs, "updated_at"), rs.getLong("version"));
+    }
+}

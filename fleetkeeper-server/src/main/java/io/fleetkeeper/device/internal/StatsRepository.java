@@ -1,0 +1,69 @@
+package io.fleetkeeper.device.internal;
+
+import io.fleetkeeper.device.DeviceStats;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * Maintained device counts per tenant and dimension ({@code total}, {@code status}, {@code type},
+ * {@code site}). Changes apply in the transaction that changes the devices, so counts are exact.
+ */
+@Repository
+public class StatsRepository {
+
+    private final JdbcClient jdbc;
+    private final JdbcTemplate template;
+
+    StatsRepository(JdbcClient jdbc, JdbcTemplate template) {
+        this.jdbc = jdbc;
+        this.template = template;
+    }
+
+    /** Adds each delta (keyed {@code dimension + "\n" + value}); zero deltas are skipped. */
+    public void apply(UUID tenantId, Map<String, Long> deltas) {
+        List<Map.Entry<String, Long>> changes = new TreeMap<>(deltas).entrySet().stream()
+                .filter(e -> e.getValue() != 0).toList();
+        if (changes.isEmpty()) {
+            return;
+        }
+        String tenant = tenantId.toString();
+        template.batchUpdate("""
+                INSERT INTO device_stats (tenant_id, dimension, value, count) VALUES (?, ?, ?, ?)
+                ON CONFLICT (tenant_id, dimension, value) DO UPDATE SET count = device_stats.count + excluded.count""",
+                changes, 100, (ps, e) -> {
+                    int nl = e.getKey().indexOf('\n');
+                    ps.setString(1, tenant);
+                    ps.setString(2, e.getKey().substring(0, nl));
+                    ps.setString(3, e.getKey().substring(nl + 1));
+                    ps.setLong(4, e.getValue());
+                });
+    }
+
+    public DeviceStats read(UUID tenantId) {
+        Map<String, Long> status = new LinkedHashMap<>();
+        Map<String, Long> type = new TreeMap<>();
+        Map<String, Long> site = new TreeMap<>();
+        long[] total = {0};
+        jdbc.sql("SELECT dimension, value, count FROM device_stats WHERE tenant_id = ? AND count <> 0")
+                .param(tenantId.toString())
+                .query(rs -> {
+                    String dim = rs.getString("dimension");
+                    String value = rs.getString("value");
+                    long count = rs.getLong("count");
+                    switch (dim) {
+                        case "total" -> total[0] = count;
+                        case "status" -> status.put(value, count);
+                        case "type" -> type.put(value, count);
+                        case "site" -> site.put(value.isEmpty() ? "unassigned" : value, count);
+                        default -> { }
+                    }
+                });
+        return new DeviceStats(total[0], status, type, site);
+    }
+}

@@ -1,0 +1,150 @@
+package io.fleetkeeper.device.web;
+
+import io.fleetkeeper.device.Device;
+import io.fleetkeeper.device.DeviceEvent;
+import io.fleetkeeper.device.DeviceFilter;
+import io.fleetkeeper.device.DeviceService;
+import io.fleetkeeper.device.DeviceStats;
+import io.fleetkeeper.device.DeviceStatus;
+import io.fleetkeeper.device.NewDevice;
+import io.fleetkeeper.tenancy.Caller;
+import io.fleetkeeper.tenancy.RequiresRole;
+import io.fleetkeeper.tenancy.Role;
+import io.fleetkeeper.web.ApiException;
+import io.fleetkeeper.web.ErrorCode;
+import io.fleetkeeper.web.Etags;
+import io.fleetkeeper.web.Limits;
+import io.fleetkeeper.web.Page;
+import java.net.URI;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+
+/** {@code /api/v1/devices}: the device registry. */
+@RestController
+@RequestMapping("/api/v1")
+class DeviceController {
+
+    private final DeviceService devices;
+    private final Limits limits;
+
+    DeviceController(DeviceService devices, Limits limits) {
+        this.devices = devices;
+        this.limits = limits;
+    }
+
+    @PostMapping("/devices")
+    ResponseEntity<Device> create(Caller caller, @RequestBody NewDevice body) {
+        Device d = devices.create(caller.tenantId(), caller, body);
+        return ResponseEntity.created(URI.create("/api/v1/devices/" + d.id())).eTag(Etags.of(d.version())).body(d);
+    }
+
+    @GetMapping("/devices/{id}")
+    ResponseEntity<Device> get(Caller caller, @PathVariable UUID id) {
+        return withEtag(devices.get(caller.tenantId(), id));
+    }
+
+    @GetMapping("/devices")
+    Page<Device> list(Caller caller,
+            @RequestParam(required = false) String type,
+            @RequestParam(required = false) String status,
+            @RequestParam(required = false) String site,
+            @RequestParam(name = "tag", required = false) List<String> tags,
+            @RequestParam(name = "metadata", required = false) List<String> metadata,
+            @RequestParam(required = false) String firmware,
+            @RequestParam(name = "serial_prefix", required = false) String serialPrefix,
+            @RequestParam(name = "last_seen_from", required = false) Instant lastSeenFrom,
+            @RequestParam(name = "last_seen_to", required = false) Instant lastSeenTo,
+            @RequestParam(required = false) String sort,
+            @RequestParam(required = false) String cursor,
+            @RequestParam(required = false) Integer limit) {
+        DeviceStatus st = null;
+        if (status != null) {
+            st = DeviceStatus.parse(status);
+            if (st == null) {
+                throw new ApiException(ErrorCode.INVALID_PARAMETER,
+                        "status must be one of provisioning, active, suspended, decommissioned");
+            }
+        }
+        DeviceFilter filter = new DeviceFilter(type, st, site, tags, metadataFilter(metadata), firmware,
+                serialPrefix, lastSeenFrom, lastSeenTo, sort);
+        return devices.list(caller.tenantId(), filter, cursor, limits.pageSize(limit));
+    }
+
+    @PatchMapping(path = "/devices/{id}", consumes = {"application/merge-patch+json", "application/json"})
+    ResponseEntity<Device> patch(Caller caller, @PathVariable UUID id, @RequestBody JsonNode patch,
+            @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
+        return withEtag(devices.patch(caller.tenantId(), caller, id, patch, Etags.expectedVersion(ifMatch)));
+    }
+
+    @PostMapping("/devices/{id}/suspend")
+    ResponseEntity<Device> suspend(Caller caller, @PathVariable UUID id,
+            @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
+        return withEtag(devices.suspend(caller.tenantId(), caller, id, Etags.expectedVersion(ifMatch)));
+    }
+
+    @PostMapping("/devices/{id}/resume")
+    ResponseEntity<Device> resume(Caller caller, @PathVariable UUID id,
+            @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
+        return withEtag(devices.resume(caller.tenantId(), caller, id, Etags.expectedVersion(ifMatch)));
+    }
+
+    @PostMapping("/devices/{id}/decommission")
+    ResponseEntity<Device> decommission(Caller caller, @PathVariable UUID id,
+            @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
+        return withEtag(devices.decommission(caller.tenantId(), caller, id, Etags.expectedVersion(ifMatch)));
+    }
+
+    @DeleteMapping("/devices/{id}")
+    @RequiresRole(Role.ADMIN)
+    ResponseEntity<Void> purge(Caller caller, @PathVariable UUID id,
+            @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
+        devices.purge(caller.tenantId(), caller, id, Etags.expectedVersion(ifMatch));
+        return ResponseEntity.noContent().build();
+    }
+
+    @GetMapping("/devices/{id}/events")
+    Page<DeviceEvent> events(Caller caller, @PathVariable UUID id, @RequestParam(required = false) String cursor,
+            @RequestParam(required = false) Integer limit) {
+        return devices.events(caller.tenantId(), id, cursor, limits.pageSize(limit));
+    }
+
+    @GetMapping("/stats/devices")
+    DeviceStats stats(Caller caller) {
+        return devices.stats(caller.tenantId());
+    }
+
+    private static ResponseEntity<Device> withEtag(Device d) {
+        return ResponseEntity.ok().eTag(Etags.of(d.version())).body(d);
+    }
+
+    private static Map<String, String> metadataFilter(List<String> params) {
+        if (params == null) {
+            return null;
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String p : params) {
+            int eq = p.indexOf('=');
+            if (eq <= 0) {
+                throw new ApiException(ErrorCode.INVALID_PARAMETER, "metadata filter must look like key=value");
+            }
+            out.put(p.substring(0, eq), p.substring(eq + 1));
+        }
+        return out;
+    }
+}
