@@ -77,6 +77,27 @@ public class DeviceService {
      * listing every problem. Does not check serial uniqueness.
      */
     public Device validateNew(UUID tenantId, NewDevice in, DeviceStatus status) {
+        return validateNew(tenantId, in, status, new Lookups() {
+            @Override
+            public java.util.List<String> requiredMetadata(String type) {
+                return types.requiredMetadata(tenantId, type);
+            }
+
+            @Override
+            public boolean siteExists(UUID site) {
+                return sites.exists(tenantId, site);
+            }
+        });
+    }
+
+    /** Catalog look-ups used while validating; bulk import memoizes them. */
+    public interface Lookups {
+        java.util.List<String> requiredMetadata(String type);
+
+        boolean siteExists(UUID site);
+    }
+
+    public Device validateNew(UUID tenantId, NewDevice in, DeviceStatus status, Lookups lookups) {
         Violations v = new Violations();
         DeviceRules.name(v, in.name());
         DeviceRules.type(v, in.deviceType());
@@ -86,10 +107,9 @@ public class DeviceService {
         List<String> tags = DeviceRules.tags(v, in.tags());
         var metadata = DeviceRules.metadata(v, in.metadata());
         if (in.deviceType() != null && v.isEmpty()) {
-            DeviceRules.requiredMetadata(v, in.deviceType(), types.requiredMetadata(tenantId, in.deviceType()),
-                    metadata);
+            DeviceRules.requiredMetadata(v, in.deviceType(), lookups.requiredMetadata(in.deviceType()), metadata);
         }
-        if (in.site() != null && !sites.exists(tenantId, in.site())) {
+        if (in.site() != null && !lookups.siteExists(in.site())) {
             v.add("site", "no such site");
         }
         v.throwIfAny();
@@ -212,7 +232,7 @@ public class DeviceService {
         stats.apply(tenantId, new StatsDelta().change(cur, next).deltas());
     }
 
-    static ApiException serialTaken(String serial) {
+    public static ApiException serialTaken(String serial) {
         return new ApiException(ErrorCode.ALREADY_EXISTS, "another device has serial '" + serial + "'",
                 List.of(new ApiException.FieldError("serial", "is already used by another device")));
     }

@@ -1,0 +1,116 @@
+package io.fleetkeeper.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Base of every HTTP test. All subclasses share this one configuration, hence one cached Spring context
+ * and one server on a random port, backed by SQLite in a fresh temporary directory. Tests isolate
+ * themselves by creating their own tenant ({@link #newTenant()}), never by sharing fixtures.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
+        "fleetkeeper.auth.bootstrap-token=" + ApiTest.PLATFORM_TOKEN,
+        "fleetkeeper.auth.last-used-flush-ms=100"})
+public abstract class ApiTest {
+
+    /** The platform operator token the server installs on its first start. */
+    protected static final String PLATFORM_TOKEN = "fk_test-platform-operator-0123456789abcdefghijklmn";
+
+    private static final Path DATA_DIR;
+
+    static {
+        try {
+            DATA_DIR = Files.createTempDirectory("fleetkeeper-test-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(ApiTest::deleteDataDir));
+    }
+
+    @DynamicPropertySource
+    static void dataDir(DynamicPropertyRegistry registry) {
+        registry.add("fleetkeeper.db.data-dir", DATA_DIR::toString);
+    }
+
+    @LocalServerPort
+    private int port;
+
+    protected Api api;
+
+    @BeforeEach
+    void connect() {
+        api = new Api(port);
+    }
+
+    protected static String randomName(String prefix) {
+        return prefix + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+    }
+
+    protected TestTenant newTenant() {
+        JsonNode created = api.post(PLATFORM_TOKEN, "/api/v1/operator/tenants", Map.of("name", randomName("t-")))
+                .expect(201);
+        return new TestTenant(created.path("tenant").path("id").asString(),
+                created.path("tenant").path("name").asString(), created.path("admin_token").path("token").asString(),
+                created.path("admin_token").path("id").asString());
+    }
+
+    /** A new token of {@code role} (admin, operator, viewer) in the tenant; returns the secret. */
+    protected String token(TestTenant tenant, String role) {
+        return api.post(tenant.admin(), "/api/v1/tokens", Map.of("name", role + " token", "role", role))
+                .expect(201).path("token").asString();
+    }
+
+    /** The writable fields of a valid device named {@code name}; add to the map to vary it. */
+    protected static Map<String, Object> device(String name) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("name", name);
+        d.put("device_type", "sensor");
+        return d;
+    }
+
+    protected JsonNode createDevice(String token, Map<String, Object> fields) {
+        return api.post(token, "/api/v1/devices", fields).expect(201);
+    }
+
+    protected JsonNode createSite(String token, String name) {
+        return api.post(token, "/api/v1/sites", Map.of("name", name)).expect(201);
+    }
+
+    protected JsonNode createType(String token, String name, String... requiredMetadata) {
+        return api.post(token, "/api/v1/device-types",
+                Map.of("name", name, "required_metadata", List.of(requiredMetadata))).expect(201);
+    }
+
+    protected JsonNode stats(String token) {
+        return api.get(token, "/api/v1/stats/devices").expect(200);
+    }
+
+    /** The ids of {@code items} in a list response, in order. */
+    protected static List<String> ids(JsonNode page) {
+        return page.path("items").valueStream().map(n -> n.path("id").asString()).toList();
+    }
+
+    private static void deleteDataDir() {
+        try (Stream<Path> files = Files.walk(DATA_DIR)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // best effort: the directory is under the system temp directory
+        }
+    }
+}
