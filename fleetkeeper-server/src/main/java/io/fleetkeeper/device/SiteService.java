@@ -114,7 +114,7 @@ public class SiteService {
 
     private void requireFreeName(UUID tenantId, String name, UUID except) {
         boolean taken = jdbc.sql("SELECT COUNT(*) FROM sites WHERE tenant_id = ? AND name = ? AND id <> ?")
-                .params(tenantId.toString(), name, except == null ? "" : except.toString())
+                .params(tenantId.toString(), name, (except == null ? Ids.NIL : except).toString())
                 .query(Long.class).single() > 0;
         if (taken) {
             throw new ApiException(ErrorCode.ALREADY_EXISTS, "a site named '" + name + "' exists");

@@ -10,6 +10,9 @@ import java.util.UUID;
  */
 public final class Ids {
 
+    /** The nil UUID, never an object's id; binds where "no id" must still be a valid UUID. */
+    public static final UUID NIL = new UUID(0, 0);
+
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private Ids() {

@@ -2,6 +2,7 @@ package io.fleetkeeper.device.internal;
 
 import io.fleetkeeper.device.Device;
 import io.fleetkeeper.device.DeviceStatus;
+import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.store.Times;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -141,7 +142,7 @@ public class DeviceRepository {
 
     public boolean serialTaken(UUID tenantId, String serial, UUID except) {
         return jdbc.sql("SELECT COUNT(*) FROM devices WHERE tenant_id = ? AND serial = ? AND id <> ?")
-                .params(tenantId.toString(), serial, except == null ? "" : except.toString())
+                .params(tenantId.toString(), serial, (except == null ? Ids.NIL : except).toString())
                 .query(Long.class).single() > 0;
     }
 

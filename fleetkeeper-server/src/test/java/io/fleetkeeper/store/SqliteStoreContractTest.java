@@ -1,0 +1,18 @@
+package io.fleetkeeper.store;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** The store contract on the embedded default: an SQLite file in WAL mode. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
+class SqliteStoreContractTest extends StoreContract {
+
+    @DynamicPropertySource
+    static void store(DynamicPropertyRegistry registry) throws IOException {
+        String dir = Files.createTempDirectory("fk-sqlite-contract").toString();
+        registry.add("fleetkeeper.db.data-dir", () -> dir);
+    }
+}

@@ -1,0 +1,331 @@
+package io.fleetkeeper.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fleetkeeper.audit.AuditQuery;
+import io.fleetkeeper.audit.AuditService;
+import io.fleetkeeper.device.Device;
+import io.fleetkeeper.device.DeviceFilter;
+import io.fleetkeeper.device.DeviceImportService;
+import io.fleetkeeper.device.DeviceService;
+import io.fleetkeeper.device.DeviceStatus;
+import io.fleetkeeper.device.ImportResult;
+import io.fleetkeeper.device.ImportRow;
+import io.fleetkeeper.device.NewDevice;
+import io.fleetkeeper.device.SiteService;
+import io.fleetkeeper.device.SiteService.SiteFields;
+import io.fleetkeeper.tenancy.Caller;
+import io.fleetkeeper.tenancy.Role;
+import io.fleetkeeper.tenancy.TenantService;
+import io.fleetkeeper.tenancy.TokenService;
+import io.fleetkeeper.web.ApiException;
+import io.fleetkeeper.web.ErrorCode;
+import io.fleetkeeper.web.Page;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The store contract: the same behaviour on every backend. Concrete subclasses only choose the
+ * store; each test works in a tenant of its own.
+ */
+abstract class StoreContract {
+
+    @Autowired TenantService tenants;
+    @Autowired TokenService tokens;
+    @Autowired DeviceService devices;
+    @Autowired DeviceImportService imports;
+    @Autowired SiteService sites;
+    @Autowired AuditService audit;
+    @Autowired JsonMapper json;
+
+    static final Caller PLATFORM = new Caller(null, "test-platform", Role.PLATFORM);
+    UUID tenant;
+    Caller admin;
+
+    @BeforeEach
+    void newTenant() {
+        tenant = tenants.create(PLATFORM, "c-" + UUID.randomUUID().toString().substring(0, 12)).tenant().id();
+        admin = new Caller(tenant, "test-admin", Role.ADMIN);
+    }
+
+    static NewDevice device(String name, String serial, Map<String, String> meta, String... tags) {
+        return new NewDevice(name, "meter", serial, List.of(tags), meta, "1.0", "rev-a", null);
+    }
+
+    Device create(String name, String serial, Map<String, String> meta, String... tags) {
+        return devices.create(tenant, admin, device(name, serial, meta, tags));
+    }
+
+    static DeviceFilter filter() {
+        return new DeviceFilter(null, null, null, null, null, null, null, null, null, null);
+    }
+
+    @Test
+    void createdDeviceReadsBackIdentically() {
+        Device d = create("pump-1", "SN-1", Map.of("region", "eu", "floor", "2"), "lab", "north");
+        Device read = devices.get(tenant, d.id());
+        assertThat(read).isEqualTo(d);
+        assertThat(read.status()).isEqualTo(DeviceStatus.ACTIVE);
+        assertThat(read.version()).isEqualTo(1);
+    }
+
+    @Test
+    void serialIsUniquePerTenantOnly() {
+        create("a", "SAME", Map.of());
+        assertThatThrownBy(() -> create("b", "SAME", Map.of()))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.ALREADY_EXISTS));
+        UUID other = tenants.create(PLATFORM, "o-" + UUID.randomUUID().toString().substring(0, 12)).tenant().id();
+        Device inOther = devices.create(other, new Caller(other, "x", Role.ADMIN), device("b", "SAME", Map.of()));
+        assertThat(inOther.serial()).isEqualTo("SAME");
+    }
+
+    @Test
+    void otherTenantsDevicesAreInvisible() {
+        Device d = create("mine", null, Map.of());
+        UUID other = tenants.create(PLATFORM, "o-" + UUID.randomUUID().toString().substring(0, 12)).tenant().id();
+        assertThatThrownBy(() -> devices.get(other, d.id())).isInstanceOfSatisfying(ApiException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+        assertThat(devices.list(other, filter(), null, 50).items()).isEmpty();
+    }
+
+    @Test
+    void mergePatchChangesFieldsAndIndexes() throws Exception {
+        Device d = create("a", "S1", Map.of("region", "eu", "model", "x"), "t1");
+        Device p = devices.patch(tenant, admin, d.id(),
+                json.readTree("{\"metadata\":{\"region\":\"us\",\"model\":null},\"tags\":[\"t2\"],\"serial\":null}"),
+                1L);
+        assertThat(p.metadata()).containsExactlyEntriesOf(Map.of("region", "us"));
+        assertThat(p.tags()).containsExactly("t2");
+        assertThat(p.serial()).isNull();
+        assertThat(p.version()).isEqualTo(2);
+        assertThat(ids(devices.list(tenant, metadataFilter("region", "us"), null, 50))).containsExactly(d.id());
+        assertThat(devices.list(tenant, metadataFilter("region", "eu"), null, 50).items()).isEmpty();
+        assertThat(devices.list(tenant, tagFilter("t1"), null, 50).items()).isEmpty();
+        assertThat(ids(devices.list(tenant, tagFilter("t2"), null, 50))).containsExactly(d.id());
+    }
+
+    @Test
+    void staleVersionIsRefusedAndChangesNothing() throws Exception {
+        Device d = create("a", null, Map.of());
+        devices.patch(tenant, admin, d.id(), json.readTree("{\"name\":\"b\"}"), 1L);
+        assertThatThrownBy(() -> devices.patch(tenant, admin, d.id(), json.readTree("{\"name\":\"c\"}"), 1L))
+                .isInstanceOfSatisfying(ApiException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.PRECONDITION_FAILED));
+        assertThat(devices.get(tenant, d.id()).name()).isEqualTo("b");
+    }
+
+    @Test
+    void concurrentPatchesWithTheSameVersionHaveOneWinner() throws Exception {
+        Device d = create("a", null, Map.of());
+        int n = 16;
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        CountDownLatch start = new CountDownLatch(1);
+        AtomicInteger won = new AtomicInteger();
+        ConcurrentLinkedQueue<ErrorCode> lost = new ConcurrentLinkedQueue<>();
+        for (int i = 0; i < n; i++) {
+            String name = "name-" + i;
+            pool.submit(() -> {
+                start.await();
+                try {
+                    devices.patch(tenant, admin, d.id(), json.readTree("{\"name\":\"" + name + "\"}"), 1L);
+                    won.incrementAndGet();
+                } catch (ApiException e) {
+                    lost.add(e.code());
+                }
+                return null;
+            });
+        }
+        start.countDown();
+        pool.shutdown();
+        assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(won.get()).isEqualTo(1);
+        assertThat(lost).hasSize(n - 1).containsOnly(ErrorCode.PRECONDITION_FAILED);
+        assertThat(devices.get(tenant, d.id()).version()).isEqualTo(2);
+    }
+
+    @Test
+    void statsStayExactUnderConcurrentCreates() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+        for (int i = 0; i < 80; i++) {
+            int k = i;
+            done.add(pool.submit(() -> create("d" + k, "S" + k, Map.of())));
+        }
+        for (var f : done) {
+            f.get(60, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+        var stats = devices.stats(tenant);
+        assertThat(stats.total()).isEqualTo(80);
+        assertThat(stats.byStatus()).containsEntry("active", 80L);
+        assertThat(stats.byType()).containsEntry("meter", 80L);
+    }
+
+    @Test
+    void lifecycleTransitionsMoveTheCounts() {
+        Device d = create("a", null, Map.of());
+        devices.suspend(tenant, admin, d.id(), null);
+        assertThat(devices.stats(tenant).byStatus()).containsEntry("suspended", 1L).doesNotContainKey("active");
+        assertThatThrownBy(() -> devices.suspend(tenant, admin, d.id(), null)).isInstanceOfSatisfying(
+                ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_TRANSITION));
+        devices.resume(tenant, admin, d.id(), null);
+        devices.decommission(tenant, admin, d.id(), null);
+        assertThatThrownBy(() -> devices.resume(tenant, admin, d.id(), null)).isInstanceOfSatisfying(
+                ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_TRANSITION));
+        devices.purge(tenant, admin, d.id(), null);
+        assertThat(devices.stats(tenant).total()).isZero();
+        assertThat(devices.events(tenant, create("b", null, Map.of()).id(), null, 10).items()).hasSize(1);
+    }
+
+    @Test
+    void keysetPaginationVisitsEveryDeviceOnceInEverySort() {
+        for (int i = 0; i < 23; i++) {
+            create("n-" + (char) ('a' + (i * 7) % 23), i % 3 == 0 ? null : "S" + (100 - i), Map.of());
+        }
+        for (String sort : List.of("id", "-id", "name", "-name", "serial", "-serial")) {
+            List<UUID> seen = new ArrayList<>();
+            String cursor = null;
+            List<Device> all = new ArrayList<>();
+            do {
+                DeviceFilter f = new DeviceFilter(null, null, null, null, null, null, null, null, null, sort);
+                Page<Device> page = devices.list(tenant, f, cursor, 5);
+                page.items().forEach(d -> seen.add(d.id()));
+                all.addAll(page.items());
+                cursor = page.nextCursor();
+            } while (cursor != null);
+            assertThat(seen).as(sort).hasSize(23).doesNotHaveDuplicates();
+            if (sort.equals("name")) {
+                assertThat(all).extracting(Device::name).isSorted();
+            }
+        }
+    }
+
+    @Test
+    void everyFilterSelectsTheSameDevicesOnEveryStore() throws Exception {
+        UUID site = sites.create(tenant, admin, new SiteFields("plant", null, null)).id();
+        Device a = devices.create(tenant, admin, new NewDevice("a", "meter", "AB-1", List.of("x"),
+                Map.of("region", "eu"), "2.0", null, site));
+        Device b = devices.create(tenant, admin, new NewDevice("b", "valve", "AB-2", List.of("x", "y"),
+                Map.of("region", "us"), "1.0", null, null));
+        Device c = devices.create(tenant, admin, new NewDevice("c", "meter", "CD-1", List.of(),
+                Map.of(), "1.0", null, null));
+        devices.suspend(tenant, admin, c.id(), null);
+        assertThat(ids(devices.list(tenant, new DeviceFilter("meter", null, null, null, null, null, null, null, null,
+                null), null, 50))).containsExactly(a.id(), c.id());
+        assertThat(ids(devices.list(tenant, new DeviceFilter(null, DeviceStatus.SUSPENDED, null, null, null, null,
+                null, null, null, null), null, 50))).containsExactly(c.id());
+        assertThat(ids(devices.list(tenant, new DeviceFilter(null, null, site.toString(), null, null, null, null,
+                null, null, null), null, 50))).containsExactly(a.id());
+        assertThat(ids(devices.list(tenant, new DeviceFilter(null, null, null, List.of("x", "y"), null, null, null,
+                null, null, null), null, 50))).containsExactly(b.id());
+        assertThat(ids(devices.list(tenant, new DeviceFilter(null, null, null, null, null, "1.0", null, null, null,
+                null), null, 50))).containsExactly(b.id(), c.id());
+        assertThat(ids(devices.list(tenant, new DeviceFilter(null, null, null, null, null, null, "AB-", null, null,
+                null), null, 50))).containsExactly(a.id(), b.id());
+        assertThat(ids(devices.list(tenant, new DeviceFilter(null, null, null, null, null, null, null,
+                Instant.EPOCH, null, null), null, 50))).isEmpty();
+        assertThat(ids(devices.list(tenant, metadataFilter("region", "eu' OR '1'='1"), null, 50))).isEmpty();
+    }
+
+    @Test
+    void importCommitsValidRowsAndReportsEveryRow() {
+        create("existing", "DUP", Map.of());
+        List<ImportRow> rows = new ArrayList<>();
+        for (int i = 1; i <= 2500; i++) {
+            rows.add(ImportRow.parsed(i, device("d" + i, "IMP-" + i, Map.of("k", "v" + (i % 3)))));
+        }
+        rows.add(ImportRow.parsed(2501, device("dup", "DUP", Map.of())));
+        rows.add(ImportRow.parsed(2502, device("dup2", "IMP-1", Map.of())));
+        rows.add(ImportRow.parsed(2503, device("", null, Map.of())));
+        rows.add(ImportRow.unparsable(2504, "bad"));
+        List<ImportResult> results = new ArrayList<>();
+        var summary = imports.importDevices(tenant, admin, rows.iterator(), false, results::add);
+        assertThat(summary.created()).isEqualTo(2500);
+        assertThat(summary.failed()).isEqualTo(4);
+        assertThat(results).extracting(ImportResult::line).isSorted().hasSize(2504);
+        assertThat(results.subList(2500, 2504)).extracting(ImportResult::code)
+                .containsExactly("ALREADY_EXISTS", "ALREADY_EXISTS", "VALIDATION_FAILED", "MALFORMED_REQUEST");
+        assertThat(devices.stats(tenant).total()).isEqualTo(2501);
+        assertThat(devices.list(tenant, metadataFilter("k", "v1"), null, 1000).items()).hasSize(834);
+        Set<UUID> created = new HashSet<>();
+        results.stream().filter(r -> r.id() != null).forEach(r -> created.add(r.id()));
+        assertThat(created).hasSize(2500);
+    }
+
+    @Test
+    void atomicImportWithABadRowCreatesNothing() {
+        List<ImportRow> rows = IntStream.rangeClosed(1, 1500)
+                .mapToObj(i -> ImportRow.parsed(i, device("d" + i, "AT-" + i, Map.of()))).collect(
+                        java.util.stream.Collectors.toCollection(ArrayList::new));
+        rows.add(ImportRow.parsed(1501, device("x", "AT-1", Map.of())));
+        List<ImportResult> results = new ArrayList<>();
+        var summary = imports.importDevices(tenant, admin, rows.iterator(), true, results::add);
+        assertThat(summary.committed()).isFalse();
+        assertThat(results).hasSize(1501);
+        assertThat(results.get(0).result()).isEqualTo("rolled_back");
+        assertThat(results.get(1500).result()).isEqualTo("failed");
+        assertThat(devices.stats(tenant).total()).isZero();
+        assertThat(devices.list(tenant, filter(), null, 10).items()).isEmpty();
+    }
+
+    @Test
+    void tokensAuthenticateUntilRevoked() {
+        var issued = tokens.create(tenant, admin, "ci", "viewer", null);
+        Caller c = tokens.authenticate(issued.secret());
+        assertThat(c.tenantId()).isEqualTo(tenant);
+        assertThat(c.role()).isEqualTo(Role.VIEWER);
+        tokens.revoke(tenant, issued.token().id(), admin);
+        assertThatThrownBy(() -> tokens.authenticate(issued.secret())).isInstanceOfSatisfying(ApiException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED));
+    }
+
+    @Test
+    void suspendedTenantsTokensFail() {
+        var issued = tokens.create(tenant, admin, "ci", "admin", null);
+        tokens.authenticate(issued.secret());
+        tenants.suspend(PLATFORM, tenant);
+        assertThatThrownBy(() -> tokens.authenticate(issued.secret())).isInstanceOfSatisfying(ApiException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.TENANT_SUSPENDED));
+        tenants.resume(PLATFORM, tenant);
+        assertThat(tokens.authenticate(issued.secret()).tenantId()).isEqualTo(tenant);
+    }
+
+    @Test
+    void auditRecordsMutationsNewestFirst() {
+        Device d = create("a", null, Map.of());
+        devices.suspend(tenant, admin, d.id(), null);
+        var page = audit.list(tenant, new AuditQuery(null, null, "device", d.id().toString(), null, null), null, 10);
+        assertThat(page.items()).extracting(e -> e.action()).containsExactly("device.suspend", "device.create");
+        assertThat(audit.list(tenant, new AuditQuery(null, "device.create", null, null, null, null), null, 10)
+                .items()).hasSize(1);
+    }
+
+    static DeviceFilter metadataFilter(String key, String value) {
+        return new DeviceFilter(null, null, null, null, Map.of(key, value), null, null, null, null, null);
+    }
+
+    static DeviceFilter tagFilter(String tag) {
+        return new DeviceFilter(null, null, null, List.of(tag), null, null, null, null, null, null);
+    }
+
+    static List<UUID> ids(Page<Device> page) {
+        return page.items().stream().map(Device::id).toList();
+    }
+}
