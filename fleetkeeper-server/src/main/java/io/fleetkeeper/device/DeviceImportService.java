@@ -56,9 +56,15 @@ public class DeviceImportService {
         this.props = props;
     }
 
-    /** Imports {@code rows}; {@code sink} receives every row's result in line order, then the summary. */
+    /** Receives row results in line order; {@link #committed()} follows each batch's results. */
+    public interface Sink extends Consumer<ImportResult> {
+        default void committed() {
+        }
+    }
+
+    /** Imports {@code rows}; {@code sink} receives every row's result in line order. */
     public Summary importDevices(UUID tenantId, Caller caller, Iterator<ImportRow> rows, boolean atomic,
-            Consumer<ImportResult> sink) {
+            Sink sink) {
         Run run = new Run(tenantId, caller, rows, atomic, sink);
         if (atomic) {
             return tx.execute(status -> {
@@ -78,7 +84,7 @@ public class DeviceImportService {
         private final Caller caller;
         private final Iterator<ImportRow> rows;
         private final boolean atomic;
-        private final Consumer<ImportResult> sink;
+        private final Sink sink;
         private final Map<String, List<String>> typeCache = new HashMap<>();
         private final Map<UUID, Boolean> siteCache = new HashMap<>();
         private final List<ImportResult> held = new ArrayList<>();
@@ -87,7 +93,7 @@ public class DeviceImportService {
         private long failed;
         private boolean truncated;
 
-        Run(UUID tenantId, Caller caller, Iterator<ImportRow> rows, boolean atomic, Consumer<ImportResult> sink) {
+        Run(UUID tenantId, Caller caller, Iterator<ImportRow> rows, boolean atomic, Sink sink) {
             this.tenantId = tenantId;
             this.caller = caller;
             this.rows = rows;
@@ -203,6 +209,9 @@ public class DeviceImportService {
                     failed++;
                 }
                 emit(r);
+            }
+            if (!atomic) {
+                sink.committed();
             }
         }
 

@@ -1,5 +1,6 @@
 package io.fleetkeeper.tenancy;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
 /** What a credential may do. Tenant roles nest (admin ⊇ operator ⊇ viewer); platform is separate. */
@@ -13,6 +14,8 @@ public enum Role {
         return ordinal() >= required.ordinal();
     }
 
+    /** The wire form ({@code admin}, ...), used in every response, as in requests. */
+    @JsonValue
     public String wire() {
         return name().toLowerCase(Locale.ROOT);
     }

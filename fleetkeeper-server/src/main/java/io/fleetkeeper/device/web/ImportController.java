@@ -1,6 +1,7 @@
 package io.fleetkeeper.device.web;
 
 import io.fleetkeeper.device.DeviceImportService;
+import io.fleetkeeper.device.ImportResult;
 import io.fleetkeeper.device.ImportResult.Summary;
 import io.fleetkeeper.device.ImportRow;
 import io.fleetkeeper.device.NewDevice;
@@ -9,6 +10,7 @@ import io.fleetkeeper.web.ApiException;
 import io.fleetkeeper.web.ErrorCode;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -57,16 +59,27 @@ class ImportController {
                 ? ImportFormats.csv(in) : ImportFormats.jsonLines(in, deviceReader);
         response.setStatus(200);
         response.setContentType(NDJSON);
-        OutputStream out = response.getOutputStream();
+        OutputStream out = new BufferedOutputStream(response.getOutputStream(), 1 << 16);
         Summary summary;
         try {
-            summary = imports.importDevices(caller.tenantId(), caller, rows, atomic, r -> {
-                try {
-                    out.write(json.writeValueAsBytes(r));
-                    out.write('\n');
-                    out.flush();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
+            summary = imports.importDevices(caller.tenantId(), caller, rows, atomic, new DeviceImportService.Sink() {
+                @Override
+                public void accept(ImportResult r) {
+                    try {
+                        out.write(json.writeValueAsBytes(r));
+                        out.write('\n');
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+
+                @Override
+                public void committed() {
+                    try {
+                        out.flush();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
                 }
             });
         } catch (UncheckedIOException e) {

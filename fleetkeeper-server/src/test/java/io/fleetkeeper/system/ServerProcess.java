@@ -1,0 +1,100 @@
+package io.fleetkeeper.system;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Fleetkeeper server as a separate operating-system process (the test class path, the real main
+ * class), so tests can stop it, restart it on the same data, and kill it with SIGKILL.
+ */
+final class ServerProcess implements AutoCloseable {
+
+    static final String PLATFORM_TOKEN = "fk_systemtestsystemtestsystemtestsystemtest0001";
+
+    private final Path dataDir;
+    private final int port;
+    private final Path log;
+    private Process process;
+
+    ServerProcess(Path dataDir) throws IOException {
+        this.dataDir = dataDir;
+        try (ServerSocket s = new ServerSocket(0)) {
+            this.port = s.getLocalPort();
+        }
+        this.log = Files.createTempFile("fleetkeeper-server", ".log");
+    }
+
+    String base() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    Path log() {
+        return log;
+    }
+
+    ServerProcess start(String... extraArgs) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+                "io.fleetkeeper.FleetkeeperApplication", "--server.port=" + port,
+                "--fleetkeeper.db.data-dir=" + dataDir, "--fleetkeeper.auth.bootstrap-token=" + PLATFORM_TOKEN,
+                "--logging.level.root=WARN"));
+        cmd.addAll(List.of(extraArgs));
+        process = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        awaitReady();
+        return this;
+    }
+
+    private void awaitReady() throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("server exited: " + Files.readString(log));
+            }
+            try {
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base()
+                        + "/actuator/health/readiness")).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("server did not become ready: " + Files.readString(log));
+    }
+
+    /** SIGKILL: no shutdown hooks, no flushing, exactly like a crash. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM: the graceful shutdown path. */
+    void stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            kill();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            kill();
+        }
+    }
+}
