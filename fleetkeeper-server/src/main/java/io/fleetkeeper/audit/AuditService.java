@@ -1,7 +1,9 @@
 package io.fleetkeeper.audit;
 
 import io.fleetkeeper.tenancy.Caller;
+import io.fleetkeeper.web.ApiException;
 import io.fleetkeeper.web.Cursor;
+import io.fleetkeeper.web.ErrorCode;
 import io.fleetkeeper.web.Page;
 import io.fleetkeeper.web.RequestIds;
 import java.time.Clock;
@@ -47,7 +49,7 @@ public class AuditService {
         params.add(tenantId.toString());
         if (c != null) {
             sql.append(" AND id < ?");
-            params.add(Long.parseLong(c.id()));
+            params.add(cursorId(c));
         }
         add(sql, params, " AND actor = ?", q.actor());
         add(sql, params, " AND action = ?", q.action());
@@ -63,6 +65,15 @@ public class AuditService {
                         rs.getString("details"), java.time.Instant.ofEpochMilli(rs.getLong("at"))))
                 .list();
         return Page.of(rows, limit, e -> new Cursor("id", null, Long.toString(e.id())));
+    }
+
+    /** A cursor of another listing may decode under the same sort name; its id is then no audit id. */
+    private static long cursorId(Cursor c) {
+        try {
+            return Long.parseLong(c.id());
+        } catch (NumberFormatException e) {
+            throw new ApiException(ErrorCode.INVALID_CURSOR, "cursor is not valid for this listing and sort");
+        }
     }
 
     private static void add(StringBuilder sql, List<Object> params, String clause, Object value) {

@@ -5,13 +5,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** A device as the registry knows it. {@code version} increases on every change and is its ETag. */
+/**
+ * A device as the registry knows it. {@code version} increases on every change and is its ETag;
+ * {@code identityStatus} is derived from its identity certificate (NO_IDENTITY, ACTIVE, RENEWAL_PENDING,
+ * EXPIRING_SOON, EXPIRED, REVOKED) and maintained by the PKI feature.
+ */
 public record Device(UUID id, String name, String deviceType, String serial, DeviceStatus status,
+        String identityStatus,
         String firmwareVersion, String hardwareRevision, UUID site, List<String> tags, Map<String, String> metadata,
         Instant registeredAt, Instant lastSeenAt, Instant updatedAt, long version) {
 
     Device withStatus(DeviceStatus newStatus, Instant now) {
-        return new Device(id, name, deviceType, serial, newStatus, firmwareVersion, hardwareRevision, site, tags,
+        return new Device(id, name, deviceType, serial, newStatus, identityStatus, firmwareVersion, hardwareRevision, site, tags,
                 metadata, registeredAt, lastSeenAt, now, version + 1);
     }
 }

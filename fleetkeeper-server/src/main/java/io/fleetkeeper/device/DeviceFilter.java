@@ -10,5 +10,11 @@ import java.util.Map;
  */
 public record DeviceFilter(String type, DeviceStatus status, String site, List<String> tags,
         Map<String, String> metadata, String firmware, String serialPrefix, Instant lastSeenFrom,
-        Instant lastSeenTo, String sort) {
+        Instant lastSeenTo, String sort, String identityStatus) {
+
+    public DeviceFilter(String type, DeviceStatus status, String site, List<String> tags,
+            Map<String, String> metadata, String firmware, String serialPrefix, Instant lastSeenFrom,
+            Instant lastSeenTo, String sort) {
+        this(type, status, site, tags, metadata, firmware, serialPrefix, lastSeenFrom, lastSeenTo, sort, null);
+    }
 }

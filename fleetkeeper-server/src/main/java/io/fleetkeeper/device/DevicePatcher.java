@@ -97,7 +97,7 @@ class DevicePatcher {
         diff(changed, "site", cur.site(), site);
         diff(changed, "tags", cur.tags(), tags);
         diff(changed, "metadata", cur.metadata(), metadata);
-        Device next = changed.isEmpty() ? cur : new Device(cur.id(), name, type, serial, cur.status(), firmware,
+        Device next = changed.isEmpty() ? cur : new Device(cur.id(), name, type, serial, cur.status(), cur.identityStatus(), firmware,
                 hardware, site, tags, metadata, cur.registeredAt(), cur.lastSeenAt(), now, cur.version() + 1);
         return new Result(next, changed);
     }

@@ -114,7 +114,8 @@ public class DeviceService {
         }
         v.throwIfAny();
         Instant now = Times.now(clock);
-        return new Device(Ids.newId(clock), in.name(), in.deviceType(), in.serial(), status, in.firmwareVersion(),
+        return new Device(Ids.newId(clock), in.name(), in.deviceType(), in.serial(), status, "NO_IDENTITY",
+                in.firmwareVersion(),
                 in.hardwareRevision(), in.site(), tags, metadata, now, null, now, 1);
     }
 
@@ -179,6 +180,21 @@ public class DeviceService {
         stats.apply(tenantId, new StatsDelta().add(cur, -1).deltas());
         audit.record(tenantId, caller, "device.purge", "device", id.toString(),
                 "{\"name\":" + quoted(List.of(cur.name())) + "}");
+    }
+
+    /** Appends an event to a device's history (used by other features, e.g. PKI and provisioning). */
+    @Transactional
+    public void recordEvent(UUID tenantId, UUID deviceId, String type, String actor, String detailsJson) {
+        events.append(tenantId, List.of(new NewEvent(deviceId, type, actor, detailsJson, clock.millis())));
+    }
+
+    /** Sets the identity status derived from the device's identity certificate and moves the counts. */
+    @Transactional
+    public void setIdentityStatus(UUID tenantId, UUID deviceId, String status) {
+        String before = devices.setIdentityStatus(tenantId, deviceId, status);
+        if (before != null && !before.equals(status)) {
+            stats.apply(tenantId, java.util.Map.of("identity\n" + before, -1L, "identity\n" + status, 1L));
+        }
     }
 
     public Page<DeviceEvent> events(UUID tenantId, UUID id, String cursor, int limit) {

@@ -49,8 +49,11 @@ class ProblemHandler {
             return render(code, "field '" + field + "' " + msg,
                     List.of(new ApiException.FieldError(field, msg)), request);
         }
-        if (cause instanceof PayloadTooLargeException) {
-            return render(ErrorCode.PAYLOAD_TOO_LARGE, cause.getMessage(), List.of(), request);
+        // A streamed (chunked) body passes the limit while Jackson reads it, which wraps the exception.
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof PayloadTooLargeException tooLarge) {
+                return render(ErrorCode.PAYLOAD_TOO_LARGE, tooLarge.getMessage(), List.of(), request);
+            }
         }
         String detail = cause instanceof JacksonException j ? "request body is not valid: " + j.getOriginalMessage()
                 : "request body is missing or not valid JSON";

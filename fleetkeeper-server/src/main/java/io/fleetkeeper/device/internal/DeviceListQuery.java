@@ -2,6 +2,7 @@ package io.fleetkeeper.device.internal;
 
 import io.fleetkeeper.device.Device;
 import io.fleetkeeper.device.DeviceFilter;
+import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.web.ApiException;
 import io.fleetkeeper.web.Cursor;
 import io.fleetkeeper.web.ErrorCode;
@@ -47,6 +48,7 @@ public final class DeviceListQuery {
         eq("d.status", f.status() == null ? null : f.status().name());
         eq("d.site_id", f.site());
         eq("d.firmware_version", f.firmware());
+        eq("d.identity_status", f.identityStatus());
         if (f.serialPrefix() != null && !f.serialPrefix().isEmpty()) {
             sql.append(" AND d.serial >= ? AND d.serial < ?");
             params.add(f.serialPrefix());
@@ -95,6 +97,9 @@ public final class DeviceListQuery {
     private void keyset(Cursor c) {
         if (c == null) {
             return;
+        }
+        if (Ids.parseOrNull(c.id()) == null) {
+            throw new ApiException(ErrorCode.INVALID_CURSOR, "cursor is not valid for this listing and sort");
         }
         String op = descending ? "<" : ">";
         if (sort.column().equals("id")) {

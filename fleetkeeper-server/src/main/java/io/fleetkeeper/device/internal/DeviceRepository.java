@@ -46,8 +46,9 @@ public class DeviceRepository {
         String tenant = tenantId.toString();
         template.batchUpdate("""
                 INSERT INTO devices (tenant_id, id, name, device_type, serial, status, firmware_version,
-                  hardware_revision, site_id, tags, metadata, registered_at, last_seen_at, updated_at, version)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", devices, 500, (ps, d) -> {
+                  hardware_revision, site_id, tags, metadata, registered_at, last_seen_at, updated_at, version,
+                  identity_status)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", devices, 500, (ps, d) -> {
             ps.setString(1, tenant);
             ps.setString(2, d.id().toString());
             ps.setString(3, d.name());
@@ -63,6 +64,7 @@ public class DeviceRepository {
             ps.setObject(13, Times.millis(d.lastSeenAt()));
             ps.setLong(14, d.updatedAt().toEpochMilli());
             ps.setLong(15, d.version());
+            ps.setString(16, d.identityStatus());
         });
         insertIndexRows(tenant, devices);
     }
@@ -130,6 +132,17 @@ public class DeviceRepository {
         return n == 1;
     }
 
+    /** Sets the derived identity status; returns the previous one, or null when the device does not exist. */
+    public String setIdentityStatus(UUID tenantId, UUID id, String status) {
+        String before = jdbc.sql("SELECT identity_status FROM devices WHERE tenant_id = ? AND id = ?")
+                .params(tenantId.toString(), id.toString()).query(String.class).optional().orElse(null);
+        if (before != null && !before.equals(status)) {
+            jdbc.sql("UPDATE devices SET identity_status = ? WHERE tenant_id = ? AND id = ?")
+                    .params(status, tenantId.toString(), id.toString()).update();
+        }
+        return before;
+    }
+
     public void delete(UUID tenantId, UUID id) {
         String tenant = tenantId.toString();
         String device = id.toString();
@@ -168,7 +181,7 @@ public class DeviceRepository {
     Device map(ResultSet rs, int n) throws SQLException {
         String site = rs.getString("site_id");
         return new Device(UUID.fromString(rs.getString("id")), rs.getString("name"), rs.getString("device_type"),
-                rs.getString("serial"), DeviceStatus.valueOf(rs.getString("status")),
+                rs.getString("serial"), DeviceStatus.valueOf(rs.getString("status")), rs.getString("identity_status"),
                 rs.getString("firmware_version"), rs.getString("hardware_revision"),
                 site == null ? null : UUID.fromString(site), json.readValue(rs.getString("tags"), TAGS),
                 json.readValue(rs.getString("metadata"), META), Times.instant(rs, "registered_at"),

@@ -14,6 +14,7 @@ public final class StatsDelta {
         bump("status", d.status().wire(), sign);
         bump("type", d.deviceType(), sign);
         bump("site", d.site() == null ? "" : d.site().toString(), sign);
+        bump("identity", d.identityStatus(), sign);
         return this;
     }
 

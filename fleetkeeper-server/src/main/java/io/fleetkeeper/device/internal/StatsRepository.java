@@ -49,6 +49,7 @@ public class StatsRepository {
         Map<String, Long> status = new LinkedHashMap<>();
         Map<String, Long> type = new TreeMap<>();
         Map<String, Long> site = new TreeMap<>();
+        Map<String, Long> identity = new TreeMap<>();
         long[] total = {0};
         jdbc.sql("SELECT dimension, value, count FROM device_stats WHERE tenant_id = ? AND count <> 0")
                 .param(tenantId.toString())
@@ -60,10 +61,11 @@ public class StatsRepository {
                         case "total" -> total[0] = count;
                         case "status" -> status.put(value, count);
                         case "type" -> type.put(value, count);
+                        case "identity" -> identity.put(value, count);
                         case "site" -> site.put(value.isEmpty() ? "unassigned" : value, count);
                         default -> { }
                     }
                 });
-        return new DeviceStats(total[0], status, type, site);
+        return new DeviceStats(total[0], status, type, site, identity);
     }
 }

@@ -67,6 +67,7 @@ class DeviceController {
             @RequestParam(name = "tag", required = false) List<String> tags,
             @RequestParam(name = "metadata", required = false) List<String> metadata,
             @RequestParam(required = false) String firmware,
+            @RequestParam(name = "identity_status", required = false) String identityStatus,
             @RequestParam(name = "serial_prefix", required = false) String serialPrefix,
             @RequestParam(name = "last_seen_from", required = false) Instant lastSeenFrom,
             @RequestParam(name = "last_seen_to", required = false) Instant lastSeenTo,
@@ -82,7 +83,7 @@ class DeviceController {
             }
         }
         DeviceFilter filter = new DeviceFilter(type, st, site, tags, metadataFilter(metadata), firmware,
-                serialPrefix, lastSeenFrom, lastSeenTo, sort);
+                serialPrefix, lastSeenFrom, lastSeenTo, sort, identityStatus);
         return devices.list(caller.tenantId(), filter, cursor, limits.pageSize(limit));
     }
 

@@ -1,0 +1,239 @@
+package io.fleetkeeper.pki;
+
+import io.fleetkeeper.audit.AuditService;
+import io.fleetkeeper.device.Device;
+import io.fleetkeeper.device.DeviceService;
+import io.fleetkeeper.device.DeviceStatus;
+import io.fleetkeeper.pki.internal.CertificateRepository;
+import io.fleetkeeper.pki.internal.CsrPolicy;
+import io.fleetkeeper.pki.internal.Pem;
+import io.fleetkeeper.pki.internal.PolicyRepository;
+import io.fleetkeeper.pki.internal.X509Factory;
+import io.fleetkeeper.pki.internal.X509Factory.LeafProfile;
+import io.fleetkeeper.store.AfterCommit;
+import io.fleetkeeper.store.Ids;
+import io.fleetkeeper.store.Times;
+import io.fleetkeeper.tenancy.Caller;
+import io.fleetkeeper.web.ApiException;
+import io.fleetkeeper.web.ErrorCode;
+import java.math.BigInteger;
+import java.security.PublicKey;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Device certificates: issue from a CSR, bind an uploaded certificate, rotate (renew with the same key
+ * or re-key with a new CSR), revoke. Policy decides the certificate's content; the CA signer signs;
+ * this class records the result and keeps the device's identity status in step.
+ */
+@Service
+public class CertificateService {
+
+    public static final String IDENTITY_SLOT = "identity";
+    private static final Pattern SLOT = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
+    static final Map<String, Integer> REASONS = Map.of("unspecified", 0, "keyCompromise", 1, "cACompromise", 2,
+            "affiliationChanged", 3, "superseded", 4, "cessationOfOperation", 5, "privilegeWithdrawn", 9);
+
+    /** A new certificate with the chain that a device installs (leaf first, up to the root). */
+    public record Issued(DeviceCertificate certificate, List<X509Certificate> chain) {
+    }
+
+    private final CertificateRepository certs;
+    private final CaService cas;
+    private final PolicyRepository policies;
+    private final DeviceService devices;
+    private final CrlService crls;
+    private final AuditService audit;
+    private final ApplicationEventPublisher events;
+    private final PkiProperties props;
+    private final Clock clock;
+
+    CertificateService(CertificateRepository certs, CaService cas, PolicyRepository policies, DeviceService devices,
+            CrlService crls, AuditService audit, ApplicationEventPublisher events, PkiProperties props, Clock clock) {
+        this.certs = certs;
+        this.cas = cas;
+        this.policies = policies;
+        this.devices = devices;
+        this.crls = crls;
+        this.audit = audit;
+        this.events = events;
+        this.props = props;
+        this.clock = clock;
+    }
+
+    /** Signs a device's CSR into {@code slot} (the identity slot when null) with the tenant's CA. */
+    @Transactional
+    public Issued issue(UUID tenantId, Caller caller, UUID deviceId, PKCS10CertificationRequest csr, String slot,
+            UUID caId) {
+        Device device = requireIssuable(tenantId, deviceId);
+        PublicKey key = CsrPolicy.verifiedKey(csr, "csr");
+        return sign(tenantId, caller, device, key, slotOf(slot), caId, "ISSUED");
+    }
+
+    /** Renews the slot's primary certificate: same key, new validity, new serial. */
+    @Transactional
+    public Issued renew(UUID tenantId, Caller caller, UUID certificateId) {
+        DeviceCertificate cur = get(tenantId, certificateId);
+        if (!cur.status().equals("ACTIVE") || !cur.primary()) {
+            throw new ApiException(ErrorCode.CONFLICT, "only a slot's active primary certificate can be renewed");
+        }
+        Device device = requireIssuable(tenantId, cur.deviceId());
+        X509Certificate x = Pem.certificates(cur.pem(), "pem").get(0);
+        return sign(tenantId, caller, device, x.getPublicKey(), cur.slot(), null, "RENEWED");
+    }
+
+    private Issued sign(UUID tenantId, Caller caller, Device device, PublicKey key, String slot, UUID caId,
+            String origin) {
+        CertificateAuthority ca = cas.issuingCa(tenantId, caId);
+        CaSigner signer = cas.signer(tenantId, ca.id());
+        PkiPolicy policy = policies.get(tenantId);
+        Instant now = Times.now(clock);
+        Instant notAfter = now.plus(Duration.ofDays(policy.deviceValidityDays()));
+        if (notAfter.isAfter(ca.notAfter())) {
+            notAfter = ca.notAfter();
+        }
+        String base = props.publicBaseUrl() + "/pki/v1/tenants/" + tenantId + "/cas/" + ca.id();
+        LeafProfile profile = new LeafProfile(
+                new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, device.id().toString())
+                        .addRDN(BCStyle.OU, "tenant " + tenantId).addRDN(BCStyle.O, "Fleetkeeper").build(),
+                List.of(new GeneralName(GeneralName.uniformResourceIdentifier,
+                        "urn:fleetkeeper:device:" + device.id())),
+                true, false, now.minus(Duration.ofMinutes(1)), notAfter, base + "/crl", base + "/ocsp");
+        BigInteger serial = X509Factory.serial();
+        X509Certificate x = X509Factory.leaf(signer, key, serial, profile);
+        DeviceCertificate stored = record(tenantId, device.id(), ca.id(), x, slot, origin, now, policy);
+        devices.recordEvent(tenantId, device.id(), origin.equals("RENEWED") ? "RENEWED" : "CERTIFICATE-ISSUED",
+                caller.actor(), "{\"certificate_id\":\"" + stored.id() + "\",\"slot\":\"" + slot + "\"}");
+        audit.record(tenantId, caller, "certificate." + origin.toLowerCase(), "certificate", stored.id().toString(),
+                "{\"device_id\":\"" + device.id() + "\",\"serial\":\"" + stored.serial() + "\"}");
+        List<X509Certificate> chain = new java.util.ArrayList<>();
+        chain.add(x);
+        chain.addAll(cas.chain(tenantId, ca.id()));
+        return new Issued(stored, chain);
+    }
+
+    /** Binds an externally issued certificate, which must chain to one of the tenant's CAs. */
+    @Transactional
+    public DeviceCertificate upload(UUID tenantId, Caller caller, UUID deviceId, String pem, String slot) {
+        Device device = requireIssuable(tenantId, deviceId);
+        List<X509Certificate> chain = Pem.certificates(pem, "certificate_pem");
+        X509Certificate x = chain.get(0);
+        if (x.getBasicConstraints() >= 0) {
+            throw new ApiException(ErrorCode.VALIDATION_FAILED, "a CA certificate cannot be a device certificate",
+                    List.of(new ApiException.FieldError("certificate_pem", "must be an end-entity certificate")));
+        }
+        CsrPolicy.requireStrong(x.getPublicKey(), "certificate_pem");
+        TrustIndex.Verified v = cas.trust().verify(chain.toArray(X509Certificate[]::new))
+                .filter(r -> r.tenantId().equals(tenantId))
+                .orElseThrow(() -> new ApiException(ErrorCode.VALIDATION_FAILED,
+                        "certificate does not chain to one of this tenant's CAs, or is not valid now",
+                        List.of(new ApiException.FieldError("certificate_pem", "is not issued by a tenant CA"))));
+        Instant now = Times.now(clock);
+        DeviceCertificate stored = record(tenantId, device.id(), v.issuerCaId(), x, slotOf(slot), "UPLOADED", now,
+                policies.get(tenantId));
+        devices.recordEvent(tenantId, device.id(), "CERTIFICATE-BOUND", caller.actor(),
+                "{\"certificate_id\":\"" + stored.id() + "\"}");
+        audit.record(tenantId, caller, "certificate.upload", "certificate", stored.id().toString(), null);
+        return stored;
+    }
+
+    private DeviceCertificate record(UUID tenantId, UUID deviceId, UUID caId, X509Certificate x, String slot,
+            String origin, Instant now, PkiPolicy policy) {
+        int version = certs.nextSlotVersion(tenantId, deviceId, slot);
+        certs.demotePrimary(tenantId, deviceId, slot, now.plus(Duration.ofHours(policy.overlapHours()))
+                .toEpochMilli());
+        DeviceCertificate c = new DeviceCertificate(Ids.newId(clock), deviceId, caId,
+                x.getIssuerX500Principal().getName(), CertificateRepository.hex(x.getSerialNumber()),
+                Pem.fingerprint(x), x.getSubjectX500Principal().getName(), x.getNotBefore().toInstant(),
+                x.getNotAfter().toInstant(), "ACTIVE", null, null, slot, version, true, null, origin, now,
+                Pem.write(x));
+        try {
+            certs.insert(tenantId, c, Pem.sha256(x.getPublicKey().getEncoded()),
+                    IdentityStatus.window(c.notAfter(), policy, now));
+        } catch (DuplicateKeyException e) {
+            throw new ApiException(ErrorCode.ALREADY_EXISTS, "this certificate is already recorded");
+        }
+        if (slot.equals(IDENTITY_SLOT)) {
+            devices.setIdentityStatus(tenantId, deviceId, IdentityStatus.of(c, policy, now));
+        }
+        return c;
+    }
+
+    /** Revokes with an RFC 5280 reason. Revocation is final; the CA's CRL is re-issued at once. */
+    @Transactional
+    public DeviceCertificate revoke(UUID tenantId, Caller caller, UUID certificateId, String reason) {
+        String r = reason == null ? "unspecified" : reason;
+        if (!REASONS.containsKey(r)) {
+            throw new ApiException(ErrorCode.VALIDATION_FAILED, "unknown revocation reason",
+                    List.of(new ApiException.FieldError("reason", "must be one of " + REASONS.keySet())));
+        }
+        DeviceCertificate cur = get(tenantId, certificateId);
+        if (cur.status().equals("REVOKED")) {
+            return cur;
+        }
+        certs.revoke(tenantId, certificateId, clock.millis(), r);
+        if (cur.primary() && cur.slot().equals(IDENTITY_SLOT) && cur.deviceId() != null) {
+            devices.setIdentityStatus(tenantId, cur.deviceId(), IdentityStatus.REVOKED);
+        }
+        if (cur.deviceId() != null) {
+            devices.recordEvent(tenantId, cur.deviceId(), "CERTIFICATE-REVOKED", caller.actor(),
+                    "{\"certificate_id\":\"" + cur.id() + "\",\"reason\":\"" + r + "\"}");
+        }
+        audit.record(tenantId, caller, "certificate.revoke", "certificate", certificateId.toString(),
+                "{\"reason\":\"" + r + "\"}");
+        if (cur.caId() != null) {
+            crls.regenerate(tenantId, cur.caId());
+        }
+        CertificateRevoked event = new CertificateRevoked(tenantId, cur.id(), cur.deviceId(), cur.fingerprint());
+        AfterCommit.run(() -> events.publishEvent(event));
+        return get(tenantId, certificateId);
+    }
+
+    public DeviceCertificate get(UUID tenantId, UUID id) {
+        return certs.find(tenantId, id).orElseThrow(() -> ApiException.notFound("certificate"));
+    }
+
+    public List<DeviceCertificate> forDevice(UUID tenantId, UUID deviceId) {
+        devices.get(tenantId, deviceId);
+        return certs.forDevice(tenantId, deviceId);
+    }
+
+    /** The certificate presented on a TLS connection, looked up by its SHA-256 fingerprint. */
+    public java.util.Optional<DeviceCertificate> byFingerprint(String fingerprint) {
+        return certs.findByFingerprint(fingerprint);
+    }
+
+    private Device requireIssuable(UUID tenantId, UUID deviceId) {
+        Device d = devices.get(tenantId, deviceId);
+        if (d.status() == DeviceStatus.DECOMMISSIONED) {
+            throw new ApiException(ErrorCode.CONFLICT, "a decommissioned device gets no certificates");
+        }
+        return d;
+    }
+
+    private static String slotOf(String slot) {
+        if (slot == null || slot.isBlank()) {
+            return IDENTITY_SLOT;
+        }
+        if (!SLOT.matcher(slot).matches()) {
+            throw new ApiException(ErrorCode.VALIDATION_FAILED, "invalid slot name",
+                    List.of(new ApiException.FieldError("slot", "must be 1-32 of a-z 0-9 _ -, starting with a "
+                            + "letter or digit")));
+        }
+        return slot;
+    }
+}

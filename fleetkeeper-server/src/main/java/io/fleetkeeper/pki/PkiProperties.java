@@ -1,0 +1,24 @@
+package io.fleetkeeper.pki;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * PKI settings.
+ *
+ * @param masterKey          base64 of 32 bytes encrypting CA private keys at rest (AES-256-GCM); empty: read or
+ *                           create {@code <data-dir>/master.key} (mode 600) — set it explicitly on PostgreSQL
+ *                           deployments with several nodes
+ * @param publicBaseUrl      base URL written into certificates for CRL distribution points and OCSP
+ *                           (default {@code http://localhost:8080})
+ * @param crlValidityHours   CRL nextUpdate distance (default 24); the CRL is re-signed when half has passed
+ * @param schedulerDelayMs   how often the lifecycle scheduler looks for certificates entering a window (default
+ *                           60000)
+ */
+@ConfigurationProperties("fleetkeeper.pki")
+public record PkiProperties(
+        @DefaultValue("") String masterKey,
+        @DefaultValue("http://localhost:8080") String publicBaseUrl,
+        @DefaultValue("24") int crlValidityHours,
+        @DefaultValue("60000") long schedulerDelayMs) {
+}

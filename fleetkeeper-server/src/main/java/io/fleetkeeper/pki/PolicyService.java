@@ -1,0 +1,61 @@
+package io.fleetkeeper.pki;
+
+import io.fleetkeeper.audit.AuditService;
+import io.fleetkeeper.pki.internal.PolicyRepository;
+import io.fleetkeeper.tenancy.Caller;
+import io.fleetkeeper.web.ApiException;
+import io.fleetkeeper.web.ErrorCode;
+import io.fleetkeeper.web.Violations;
+import java.util.UUID;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Reads and changes a tenant's PKI policy (windows, overlap, validity, default CA). */
+@Service
+public class PolicyService {
+
+    private final PolicyRepository policies;
+    private final CaService cas;
+    private final AuditService audit;
+
+    PolicyService(PolicyRepository policies, CaService cas, AuditService audit) {
+        this.policies = policies;
+        this.cas = cas;
+        this.audit = audit;
+    }
+
+    public PkiPolicy get(UUID tenantId) {
+        return policies.get(tenantId);
+    }
+
+    @Transactional
+    public PkiPolicy update(UUID tenantId, Caller caller, PkiPolicy in, Long expectedVersion) {
+        PkiPolicy cur = policies.get(tenantId);
+        if (expectedVersion != null && expectedVersion != cur.version()) {
+            throw new ApiException(ErrorCode.PRECONDITION_FAILED, "policy has changed (version " + cur.version() + ")");
+        }
+        Violations v = new Violations();
+        if (in.renewalWindowDays() < 1 || in.renewalWindowDays() > 3650) {
+            v.add("renewal_window_days", "must be between 1 and 3650");
+        }
+        if (in.criticalWindowDays() < 1 || in.criticalWindowDays() > in.renewalWindowDays()) {
+            v.add("critical_window_days", "must be between 1 and renewal_window_days");
+        }
+        if (in.overlapHours() < 0 || in.overlapHours() > 24 * 90) {
+            v.add("overlap_hours", "must be between 0 and 2160");
+        }
+        if (in.deviceValidityDays() < 1 || in.deviceValidityDays() > 3650 * 3) {
+            v.add("device_validity_days", "must be between 1 and 10950");
+        }
+        v.throwIfAny();
+        if (in.defaultCaId() != null) {
+            cas.issuingCa(tenantId, in.defaultCaId());
+        }
+        PkiPolicy next = new PkiPolicy(in.renewalWindowDays(), in.criticalWindowDays(), in.overlapHours(),
+                in.deviceValidityDays(), in.defaultCaId() != null ? in.defaultCaId() : cur.defaultCaId(),
+                cur.version() + 1);
+        policies.put(tenantId, next);
+        audit.record(tenantId, caller, "pki_policy.update", "pki_policy", tenantId.toString(), null);
+        return next;
+    }
+}

@@ -1,0 +1,134 @@
+package io.fleetkeeper.pki;
+
+import io.fleetkeeper.pki.internal.CaRepository;
+import io.fleetkeeper.pki.internal.CaRepository.CaRow;
+import io.fleetkeeper.pki.internal.Pem;
+import java.security.cert.CertPath;
+import java.security.cert.CertPathValidator;
+import java.security.cert.CertificateFactory;
+import java.security.cert.PKIXCertPathValidatorResult;
+import java.security.cert.PKIXParameters;
+import java.security.cert.TrustAnchor;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import javax.security.auth.x500.X500Principal;
+import org.springframework.stereotype.Component;
+
+/**
+ * Every tenant's CA certificates, held in memory and indexed by subject, so a client certificate chain
+ * is validated and its tenant resolved without touching the database. Rebuilt after any CA change on
+ * this node, and at least every minute to pick up changes made on other nodes.
+ */
+@Component
+public class TrustIndex {
+
+    /** A CA certificate and the tenant it belongs to. */
+    public record Anchor(UUID tenantId, UUID caId, String kind, X509Certificate certificate) {
+    }
+
+    /** A validated chain: the tenant, the CA that issued the leaf, and the leaf. */
+    public record Verified(UUID tenantId, UUID issuerCaId, String issuerKind, X509Certificate leaf) {
+    }
+
+    private static final long REFRESH_MS = 60_000;
+
+    private final CaRepository cas;
+    private final Clock clock;
+    private volatile Map<X500Principal, List<Anchor>> bySubject;
+    private volatile long builtAt;
+
+    TrustIndex(CaRepository cas, Clock clock) {
+        this.cas = cas;
+        this.clock = clock;
+    }
+
+    public void invalidate() {
+        bySubject = null;
+    }
+
+    public List<Anchor> bySubject(X500Principal subject) {
+        return index().getOrDefault(subject, List.of());
+    }
+
+    /**
+     * Validates a presented chain (leaf first) against the CAs it names as issuer. Revocation is not
+     * checked here; callers check the leaf's recorded status. Empty when no tenant CA vouches for it.
+     */
+    public Optional<Verified> verify(X509Certificate[] chain) {
+        if (chain == null || chain.length == 0) {
+            return Optional.empty();
+        }
+        X509Certificate leaf = chain[0];
+        List<Anchor> issuers = bySubject(leaf.getIssuerX500Principal());
+        for (Anchor issuer : issuers) {
+            Optional<Verified> v = validate(leaf, issuer);
+            if (v.isPresent()) {
+                return v;
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Optional<Verified> validate(X509Certificate leaf, Anchor issuer) {
+        try {
+            List<X509Certificate> path = new ArrayList<>();
+            path.add(leaf);
+            Set<TrustAnchor> anchors = new HashSet<>();
+            // Walk up through this tenant's CAs to a self-signed root or to the top registered CA.
+            Anchor current = issuer;
+            int depth = 0;
+            while (true) {
+                X509Certificate c = current.certificate();
+                boolean selfSigned = c.getSubjectX500Principal().equals(c.getIssuerX500Principal());
+                Anchor parent = selfSigned ? null : sameTenant(c.getIssuerX500Principal(), current.tenantId());
+                if (parent == null || ++depth > 6) {
+                    anchors.add(new TrustAnchor(c, null));
+                    break;
+                }
+                path.add(c);
+                current = parent;
+            }
+            CertificateFactory cf = CertificateFactory.getInstance("X.509");
+            CertPath certPath = cf.generateCertPath(path);
+            PKIXParameters params = new PKIXParameters(anchors);
+            params.setRevocationEnabled(false);
+            params.setDate(Date.from(clock.instant()));
+            PKIXCertPathValidatorResult r = (PKIXCertPathValidatorResult) CertPathValidator.getInstance("PKIX")
+                    .validate(certPath, params);
+            return r == null ? Optional.empty()
+                    : Optional.of(new Verified(issuer.tenantId(), issuer.caId(), issuer.kind(), leaf));
+        } catch (java.security.GeneralSecurityException e) {
+            return Optional.empty();
+        }
+    }
+
+    private Anchor sameTenant(X500Principal subject, UUID tenantId) {
+        return bySubject(subject).stream().filter(a -> a.tenantId().equals(tenantId)).findFirst().orElse(null);
+    }
+
+    private Map<X500Principal, List<Anchor>> index() {
+        Map<X500Principal, List<Anchor>> idx = bySubject;
+        long now = clock.millis();
+        if (idx != null && now - builtAt < REFRESH_MS) {
+            return idx;
+        }
+        Map<X500Principal, List<Anchor>> built = new HashMap<>();
+        for (CaRow r : cas.all()) {
+            X509Certificate c = Pem.certificates(r.certificatePem(), "certificate").get(0);
+            built.computeIfAbsent(c.getSubjectX500Principal(), k -> new ArrayList<>())
+                    .add(new Anchor(r.tenantId(), r.id(), r.kind(), c));
+        }
+        bySubject = built;
+        builtAt = now;
+        return built;
+    }
+}

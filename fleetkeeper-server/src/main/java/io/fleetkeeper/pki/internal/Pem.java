@@ -1,0 +1,139 @@
+package io.fleetkeeper.pki.internal;
+
+import io.fleetkeeper.web.ApiException;
+import io.fleetkeeper.web.ErrorCode;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+
+/** PEM and DER in and out, through BouncyCastle's parsers; bad input becomes a clear 400. */
+public final class Pem {
+
+    private static final JcaX509CertificateConverter CERTS = new JcaX509CertificateConverter();
+
+    private Pem() {
+    }
+
+    public static String write(Object object) {
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter w = new JcaPEMWriter(out)) {
+            w.writeObject(object);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return out.toString();
+    }
+
+    public static String chain(List<X509Certificate> certs) {
+        StringBuilder sb = new StringBuilder();
+        certs.forEach(c -> sb.append(write(c)));
+        return sb.toString();
+    }
+
+    /** Every certificate in a PEM text, in order; at least one. */
+    public static List<X509Certificate> certificates(String pem, String field) {
+        List<X509Certificate> out = new ArrayList<>();
+        try (PEMParser p = new PEMParser(new StringReader(pem == null ? "" : pem))) {
+            Object o;
+            while ((o = p.readObject()) != null) {
+                if (!(o instanceof X509CertificateHolder h)) {
+                    throw bad(field, "must contain only CERTIFICATE blocks");
+                }
+                out.add(CERTS.getCertificate(h));
+            }
+        } catch (IOException | CertificateException | RuntimeException e) {
+            if (e instanceof ApiException api) {
+                throw api;
+            }
+            throw bad(field, "is not a valid PEM certificate");
+        }
+        if (out.isEmpty()) {
+            throw bad(field, "must contain a PEM certificate");
+        }
+        return out;
+    }
+
+    public static X509Certificate certificate(X509CertificateHolder holder) {
+        try {
+            return CERTS.getCertificate(holder);
+        } catch (CertificateException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static PrivateKey privateKey(String pem, String field) {
+        try (PEMParser p = new PEMParser(new StringReader(pem == null ? "" : pem))) {
+            Object o = p.readObject();
+            JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
+            if (o instanceof PEMKeyPair kp) {
+                return conv.getPrivateKey(kp.getPrivateKeyInfo());
+            }
+            if (o instanceof PrivateKeyInfo info) {
+                return conv.getPrivateKey(info);
+            }
+            throw bad(field, "must be an unencrypted PEM private key (PKCS#8, EC or RSA)");
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof ApiException api) {
+                throw api;
+            }
+            throw bad(field, "is not a valid PEM private key");
+        }
+    }
+
+    public static PKCS10CertificationRequest csr(String pem, String field) {
+        try (PEMParser p = new PEMParser(new StringReader(pem == null ? "" : pem))) {
+            Object o = p.readObject();
+            if (o instanceof PKCS10CertificationRequest csr) {
+                return csr;
+            }
+        } catch (IOException | RuntimeException e) {
+            // fall through
+        }
+        throw bad(field, "must be a PEM certificate signing request (PKCS#10)");
+    }
+
+    public static PKCS10CertificationRequest csr(byte[] der, String field) {
+        try {
+            return new PKCS10CertificationRequest(der);
+        } catch (IOException | RuntimeException e) {
+            throw bad(field, "is not a DER PKCS#10 certificate signing request");
+        }
+    }
+
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String fingerprint(X509Certificate cert) {
+        try {
+            return sha256(cert.getEncoded());
+        } catch (CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static ApiException bad(String field, String message) {
+        return new ApiException(ErrorCode.VALIDATION_FAILED, field + " " + message,
+                List.of(new ApiException.FieldError(field, message)));
+    }
+}

@@ -1,0 +1,117 @@
+package io.fleetkeeper.pki.internal;
+
+import io.fleetkeeper.pki.CaSigner;
+import java.math.BigInteger;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.AccessDescription;
+import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLDistPoint;
+import org.bouncycastle.asn1.x509.DistributionPoint;
+import org.bouncycastle.asn1.x509.DistributionPointName;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.ContentSigner;
+
+/** Builds certificates with BouncyCastle; the profile of each kind of certificate lives here. */
+public final class X509Factory {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private X509Factory() {
+    }
+
+    /** 128 random bits, positive and non-zero (RFC 5280 allows up to 20 octets). */
+    public static BigInteger serial() {
+        BigInteger s;
+        do {
+            s = new BigInteger(128, RANDOM);
+        } while (s.signum() == 0);
+        return s;
+    }
+
+    public static X509Certificate root(X500Name subject, PublicKey key, ContentSigner signer, Instant from,
+            Instant to) {
+        try {
+            JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(subject, serial(), Date.from(from),
+                    Date.from(to), subject, key)
+                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
+                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
+                    .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(key));
+            return Pem.certificate(b.build(signer));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot build root certificate", e);
+        }
+    }
+
+    public static X509Certificate intermediate(CaSigner parent, X500Name subject, PublicKey key, Instant from,
+            Instant to, int pathLength) {
+        try {
+            JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(parent.certificate(), serial(),
+                    Date.from(from), Date.from(to), subject, key)
+                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(pathLength))
+                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
+                    .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(key))
+                    .addExtension(Extension.authorityKeyIdentifier, false,
+                            ext.createAuthorityKeyIdentifier(parent.certificate()));
+            return Pem.certificate(b.build(parent.contentSigner()));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot build CA certificate", e);
+        }
+    }
+
+    /** What a leaf certificate says, decided by policy; the CSR contributes only the public key. */
+    public record LeafProfile(X500Name subject, List<GeneralName> subjectAltNames, boolean clientAuth,
+            boolean serverAuth, Instant notBefore, Instant notAfter, String crlUrl, String ocspUrl) {
+    }
+
+    public static X509Certificate leaf(CaSigner issuer, PublicKey key, BigInteger serial, LeafProfile p) {
+        try {
+            JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+            boolean rsa = key.getAlgorithm().equals("RSA");
+            int usage = KeyUsage.digitalSignature | (rsa ? KeyUsage.keyEncipherment : 0);
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer.certificate(), serial,
+                    Date.from(p.notBefore()), Date.from(p.notAfter()), p.subject(), key)
+                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+                    .addExtension(Extension.keyUsage, true, new KeyUsage(usage))
+                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
+                            p.serverAuth() ? new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth}
+                                    : new KeyPurposeId[] {KeyPurposeId.id_kp_clientAuth}))
+                    .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(key))
+                    .addExtension(Extension.authorityKeyIdentifier, false,
+                            ext.createAuthorityKeyIdentifier(issuer.certificate()));
+            if (!p.subjectAltNames().isEmpty()) {
+                b.addExtension(Extension.subjectAlternativeName, false,
+                        new GeneralNames(p.subjectAltNames().toArray(GeneralName[]::new)));
+            }
+            if (p.crlUrl() != null) {
+                b.addExtension(Extension.cRLDistributionPoints, false, new CRLDistPoint(new DistributionPoint[] {
+                        new DistributionPoint(new DistributionPointName(new GeneralNames(
+                                new GeneralName(GeneralName.uniformResourceIdentifier, p.crlUrl()))), null, null)}));
+            }
+            if (p.ocspUrl() != null) {
+                b.addExtension(Extension.authorityInfoAccess, false, new AuthorityInformationAccess(
+                        new AccessDescription(AccessDescription.id_ad_ocsp,
+                                new GeneralName(GeneralName.uniformResourceIdentifier, p.ocspUrl()))));
+            }
+            return Pem.certificate(b.build(issuer.contentSigner()));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot build certificate", e);
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package io.fleetkeeper.pki.web;
+
+import io.fleetkeeper.pki.CertificateService;
+import io.fleetkeeper.pki.CertificateService.Issued;
+import io.fleetkeeper.pki.DeviceCertificate;
+import io.fleetkeeper.pki.internal.Pem;
+import io.fleetkeeper.tenancy.Caller;
+import io.fleetkeeper.web.ApiException;
+import io.fleetkeeper.web.ErrorCode;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Device certificates through the management API. */
+@RestController
+@RequestMapping("/api/v1")
+class CertificateController {
+
+    record IssueRequest(String csr, String slot, UUID caId) {
+    }
+
+    record UploadRequest(String certificatePem, String slot) {
+    }
+
+    record RevokeRequest(String reason) {
+    }
+
+    /** The issued certificate's record, its PEM and the chain to install (leaf first). */
+    record IssuedView(DeviceCertificate certificate, String certificatePem, String chainPem) {
+        static IssuedView of(Issued i) {
+            return new IssuedView(i.certificate(), i.certificate().pem(), Pem.chain(i.chain()));
+        }
+    }
+
+    /** One slot: its active version and every version it held. */
+    record SlotView(String slot, Integer activeVersion, List<DeviceCertificate> versions) {
+    }
+
+    private final CertificateService certs;
+
+    CertificateController(CertificateService certs) {
+        this.certs = certs;
+    }
+
+    @PostMapping("/devices/{id}/certificates")
+    ResponseEntity<IssuedView> issue(Caller caller, @PathVariable UUID id, @RequestBody IssueRequest body) {
+        if (body.csr() == null || body.csr().isBlank()) {
+            throw new ApiException(ErrorCode.VALIDATION_FAILED, "csr is required",
+                    List.of(new ApiException.FieldError("csr", "is required (PEM PKCS#10)")));
+        }
+        Issued issued = certs.issue(caller.tenantId(), caller, id, Pem.csr(body.csr(), "csr"), body.slot(),
+                body.caId());
+        return ResponseEntity.created(URI.create("/api/v1/certificates/" + issued.certificate().id()))
+                .body(IssuedView.of(issued));
+    }
+
+    @PostMapping("/devices/{id}/certificates/upload")
+    ResponseEntity<DeviceCertificate> upload(Caller caller, @PathVariable UUID id, @RequestBody UploadRequest body) {
+        DeviceCertificate c = certs.upload(caller.tenantId(), caller, id, body.certificatePem(), body.slot());
+        return ResponseEntity.created(URI.create("/api/v1/certificates/" + c.id())).body(c);
+    }
+
+    @GetMapping("/devices/{id}/certificates")
+    List<DeviceCertificate> list(Caller caller, @PathVariable UUID id) {
+        return certs.forDevice(caller.tenantId(), id);
+    }
+
+    @GetMapping("/devices/{id}/slots")
+    List<SlotView> slots(Caller caller, @PathVariable UUID id) {
+        Map<String, List<DeviceCertificate>> bySlot = new LinkedHashMap<>();
+        for (DeviceCertificate c : certs.forDevice(caller.tenantId(), id)) {
+            bySlot.computeIfAbsent(c.slot(), k -> new java.util.ArrayList<>()).add(c);
+        }
+        return bySlot.entrySet().stream().map(e -> new SlotView(e.getKey(), e.getValue().stream()
+                .filter(DeviceCertificate::primary).map(DeviceCertificate::slotVersion).findFirst().orElse(null),
+                e.getValue())).toList();
+    }
+
+    @GetMapping("/certificates/{id}")
+    DeviceCertificate get(Caller caller, @PathVariable UUID id) {
+        return certs.get(caller.tenantId(), id);
+    }
+
+    @PostMapping("/certificates/{id}/revoke")
+    DeviceCertificate revoke(Caller caller, @PathVariable UUID id, @RequestBody(required = false) RevokeRequest body) {
+        return certs.revoke(caller.tenantId(), caller, id, body == null ? null : body.reason());
+    }
+
+    @PostMapping("/certificates/{id}/renew")
+    ResponseEntity<IssuedView> renew(Caller caller, @PathVariable UUID id) {
+        Issued issued = certs.renew(caller.tenantId(), caller, id);
+        return ResponseEntity.created(URI.create("/api/v1/certificates/" + issued.certificate().id()))
+                .body(IssuedView.of(issued));
+    }
+}

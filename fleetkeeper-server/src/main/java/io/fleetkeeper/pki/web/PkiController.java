@@ -1,0 +1,97 @@
+package io.fleetkeeper.pki.web;
+
+import io.fleetkeeper.pki.CaService;
+import io.fleetkeeper.pki.CaService.NewCa;
+import io.fleetkeeper.pki.CertificateAuthority;
+import io.fleetkeeper.pki.PkiPolicy;
+import io.fleetkeeper.pki.PolicyService;
+import io.fleetkeeper.tenancy.Caller;
+import io.fleetkeeper.tenancy.RequiresRole;
+import io.fleetkeeper.tenancy.Role;
+import io.fleetkeeper.web.Etags;
+import java.net.URI;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code /api/v1/pki}: the tenant's CAs, trust anchors and certificate policy (admin to change). */
+@RestController
+@RequestMapping("/api/v1/pki")
+class PkiController {
+
+    record ImportCa(String name, String certificatePem, String privateKeyPem) {
+    }
+
+    record TrustAnchor(String name, String certificatePem) {
+    }
+
+    record PolicyBody(int renewalWindowDays, int criticalWindowDays, int overlapHours, int deviceValidityDays,
+            UUID defaultCaId) {
+    }
+
+    private final CaService cas;
+    private final PolicyService policies;
+
+    PkiController(CaService cas, PolicyService policies) {
+        this.cas = cas;
+        this.policies = policies;
+    }
+
+    @PostMapping("/cas")
+    @RequiresRole(Role.ADMIN)
+    ResponseEntity<CertificateAuthority> create(Caller caller, @RequestBody NewCa body) {
+        return created(cas.create(caller.tenantId(), caller, body));
+    }
+
+    @PostMapping("/cas/import")
+    @RequiresRole(Role.ADMIN)
+    ResponseEntity<CertificateAuthority> importCa(Caller caller, @RequestBody ImportCa body) {
+        return created(cas.importCa(caller.tenantId(), caller, body.name(), body.certificatePem(),
+                body.privateKeyPem()));
+    }
+
+    @PostMapping("/trust-anchors")
+    @RequiresRole(Role.ADMIN)
+    ResponseEntity<CertificateAuthority> trustAnchor(Caller caller, @RequestBody TrustAnchor body) {
+        return created(cas.registerTrustAnchor(caller.tenantId(), caller, body.name(), body.certificatePem()));
+    }
+
+    @GetMapping("/cas")
+    List<CertificateAuthority> list(Caller caller) {
+        return cas.list(caller.tenantId());
+    }
+
+    @GetMapping("/cas/{id}")
+    CertificateAuthority get(Caller caller, @PathVariable UUID id) {
+        return cas.get(caller.tenantId(), id);
+    }
+
+    @GetMapping("/policy")
+    ResponseEntity<PkiPolicy> policy(Caller caller) {
+        PkiPolicy p = policies.get(caller.tenantId());
+        return ResponseEntity.ok().eTag(Etags.of(p.version())).body(p);
+    }
+
+    @PutMapping("/policy")
+    @RequiresRole(Role.ADMIN)
+    ResponseEntity<PkiPolicy> updatePolicy(Caller caller, @RequestBody PolicyBody body,
+            @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
+        PkiPolicy p = policies.update(caller.tenantId(), caller, new PkiPolicy(body.renewalWindowDays(),
+                body.criticalWindowDays(), body.overlapHours(), body.deviceValidityDays(), body.defaultCaId(), 0),
+                Etags.expectedVersion(ifMatch));
+        return ResponseEntity.ok().eTag(Etags.of(p.version())).body(p);
+    }
+
+    private static ResponseEntity<CertificateAuthority> created(CertificateAuthority ca) {
+        return ResponseEntity.created(URI.create("/api/v1/pki/cas/" + ca.id())).body(ca);
+    }
+}
