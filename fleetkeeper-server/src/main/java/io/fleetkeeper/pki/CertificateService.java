@@ -137,8 +137,7 @@ public class CertificateService {
                     List.of(new ApiException.FieldError("certificate_pem", "must be an end-entity certificate")));
         }
         CsrPolicy.requireStrong(x.getPublicKey(), "certificate_pem");
-        TrustIndex.Verified v = cas.trust().verify(chain.toArray(X509Certificate[]::new))
-                .filter(r -> r.tenantId().equals(tenantId))
+        TrustIndex.Verified v = cas.trust().verify(chain.toArray(X509Certificate[]::new), tenantId)
                 .orElseThrow(() -> new ApiException(ErrorCode.VALIDATION_FAILED,
                         "certificate does not chain to one of this tenant's CAs, or is not valid now",
                         List.of(new ApiException.FieldError("certificate_pem", "is not issued by a tenant CA"))));

@@ -11,4 +11,13 @@ public record DeviceCertificate(UUID id, UUID deviceId, UUID caId, String issuer
         String fingerprint, String subject, Instant notBefore, Instant notAfter, String status, Instant revokedAt,
         String revocationReason, String slot, int slotVersion, boolean primary, Instant supersededAt,
         String origin, Instant createdAt, String pem) {
+
+    /**
+     * Whether this certificate may authenticate at {@code now}: ACTIVE, inside its validity, and not past
+     * the end of a rotation overlap.
+     */
+    public boolean usableAt(Instant now) {
+        return status.equals("ACTIVE") && !now.isBefore(notBefore) && now.isBefore(notAfter)
+                && (supersededAt == null || now.isBefore(supersededAt));
+    }
 }

@@ -64,12 +64,20 @@ public class TrustIndex {
      * checked here; callers check the leaf's recorded status. Empty when no tenant CA vouches for it.
      */
     public Optional<Verified> verify(X509Certificate[] chain) {
+        return verify(chain, null);
+    }
+
+    /** As {@link #verify(X509Certificate[])}, considering only the CAs of {@code tenantId} (null: any). */
+    public Optional<Verified> verify(X509Certificate[] chain, UUID tenantId) {
         if (chain == null || chain.length == 0) {
             return Optional.empty();
         }
         X509Certificate leaf = chain[0];
         List<Anchor> issuers = bySubject(leaf.getIssuerX500Principal());
         for (Anchor issuer : issuers) {
+            if (tenantId != null && !tenantId.equals(issuer.tenantId())) {
+                continue;
+            }
             Optional<Verified> v = validate(leaf, issuer);
             if (v.isPresent()) {
                 return v;

@@ -22,7 +22,8 @@ public class ProblemWriter {
             throws IOException {
         response.setStatus(code.status().value());
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        if (code == ErrorCode.UNAUTHENTICATED || code == ErrorCode.TENANT_SUSPENDED) {
+        if ((code == ErrorCode.UNAUTHENTICATED || code == ErrorCode.TENANT_SUSPENDED)
+                && !response.containsHeader("WWW-Authenticate")) {
             response.setHeader("WWW-Authenticate", "Bearer realm=\"fleetkeeper\"");
         }
         json.writeValue(response.getOutputStream(),

@@ -4,6 +4,7 @@ import io.fleetkeeper.pki.CaService;
 import io.fleetkeeper.pki.CrlService;
 import io.fleetkeeper.pki.OcspService;
 import io.fleetkeeper.pki.internal.Pem;
+import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.UUID;
 import org.bouncycastle.cert.X509CRLHolder;
@@ -15,6 +16,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.util.UriUtils;
 
 /**
  * Unauthenticated PKI publication: CA bundles, CRLs (DER and PEM) and the OCSP responder, at
@@ -57,16 +59,18 @@ class PublicPkiController {
         return ResponseEntity.ok().contentType(OCSP_RESPONSE).body(ocsp.respond(tenant, ca, request));
     }
 
-    @GetMapping("/ocsp/{request}")
-    ResponseEntity<byte[]> ocspGet(@PathVariable UUID tenant, @PathVariable UUID ca, @PathVariable String request) {
+    /** RFC 6960 A.1 GET: the URL-encoded base64 request is the rest of the path (it may contain '/'). */
+    @GetMapping("/ocsp/**")
+    ResponseEntity<byte[]> ocspGet(@PathVariable UUID tenant, @PathVariable UUID ca,
+            jakarta.servlet.http.HttpServletRequest http) {
+        String uri = http.getRequestURI();
+        String encoded = uri.substring(uri.indexOf("/ocsp/") + "/ocsp/".length());
         byte[] der;
         try {
-            der = Base64.getDecoder().decode(java.net.URLDecoder.decode(request,
-                    java.nio.charset.StandardCharsets.UTF_8));
+            der = Base64.getDecoder().decode(UriUtils.decode(encoded, StandardCharsets.UTF_8));
         } catch (IllegalArgumentException e) {
             der = new byte[0];
         }
         return ResponseEntity.ok().contentType(OCSP_RESPONSE).body(ocsp.respond(tenant, ca, der));
     }
-
 }
