@@ -2,8 +2,7 @@ package io.fleetkeeper.device;
 
 import io.fleetkeeper.device.internal.DeviceRules;
 import io.fleetkeeper.store.Ids;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
+import io.fleetkeeper.web.MergePatch;
 import io.fleetkeeper.web.Violations;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,8 +22,6 @@ class DevicePatcher {
 
     static final Set<String> WRITABLE = Set.of("name", "device_type", "serial", "tags", "metadata",
             "firmware_version", "hardware_revision", "site");
-    static final Set<String> SERVER_OWNED = Set.of("id", "tenant_id", "status", "version", "registered_at",
-            "last_seen_at", "updated_at");
 
     record Result(Device device, Set<String> changed) {
     }
@@ -38,40 +35,28 @@ class DevicePatcher {
     }
 
     Result apply(UUID tenantId, Device cur, JsonNode patch, Instant now) {
-        if (patch == null || !patch.isObject()) {
-            throw new ApiException(ErrorCode.MALFORMED_REQUEST, "a merge patch must be a JSON object");
-        }
-        for (String field : patch.propertyNames()) {
-            if (SERVER_OWNED.contains(field)) {
-                throw new ApiException(ErrorCode.READ_ONLY_FIELD, "field '" + field + "' is owned by the server",
-                        List.of(new ApiException.FieldError(field, "is owned by the server and cannot be written")));
-            }
-            if (!WRITABLE.contains(field)) {
-                throw new ApiException(ErrorCode.UNKNOWN_FIELD, "field '" + field + "' is not a known field",
-                        List.of(new ApiException.FieldError(field, "is not a known field")));
-            }
-        }
+        MergePatch mp = MergePatch.of(patch, WRITABLE);
         Violations v = new Violations();
-        String name = text(v, patch, "name", cur.name());
-        String type = text(v, patch, "device_type", cur.deviceType());
-        String serial = text(v, patch, "serial", cur.serial());
-        String firmware = text(v, patch, "firmware_version", cur.firmwareVersion());
-        String hardware = text(v, patch, "hardware_revision", cur.hardwareRevision());
+        String name = mp.text(v, "name", cur.name());
+        String type = mp.text(v, "device_type", cur.deviceType());
+        String serial = mp.text(v, "serial", cur.serial());
+        String firmware = mp.text(v, "firmware_version", cur.firmwareVersion());
+        String hardware = mp.text(v, "hardware_revision", cur.hardwareRevision());
         UUID site = cur.site();
-        if (patch.has("site")) {
-            String s = text(v, patch, "site", null);
+        if (mp.has("site")) {
+            String s = mp.text(v, "site", null);
             site = s == null ? null : Ids.parseOrNull(s);
             if (s != null && site == null) {
                 v.add("site", "must be a site id");
             }
         }
         List<String> tags = cur.tags();
-        if (patch.has("tags")) {
-            tags = tags(v, patch.get("tags"));
+        if (mp.has("tags")) {
+            tags = tags(v, mp.get("tags"));
         }
         Map<String, String> metadata = cur.metadata();
-        if (patch.has("metadata")) {
-            metadata = metadata(v, cur.metadata(), patch.get("metadata"));
+        if (mp.has("metadata")) {
+            metadata = metadata(v, cur.metadata(), mp.get("metadata"));
         }
         v.throwIfAny();
         DeviceRules.name(v, name);
@@ -106,21 +91,6 @@ class DevicePatcher {
         if (!Objects.equals(before, after)) {
             changed.add(field);
         }
-    }
-
-    private static String text(Violations v, JsonNode patch, String field, String current) {
-        if (!patch.has(field)) {
-            return current;
-        }
-        JsonNode n = patch.get(field);
-        if (n.isNull()) {
-            return null;
-        }
-        if (!n.isString()) {
-            v.add(field, "must be a string or null");
-            return current;
-        }
-        return n.asString();
     }
 
     private static List<String> tags(Violations v, JsonNode n) {

@@ -7,6 +7,7 @@ import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.web.ApiException;
 import io.fleetkeeper.web.Cursor;
 import io.fleetkeeper.web.ErrorCode;
+import io.fleetkeeper.web.MergePatch;
 import io.fleetkeeper.web.Page;
 import io.fleetkeeper.web.Violations;
 import java.sql.ResultSet;
@@ -19,6 +20,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Declared device types and the metadata keys their devices must carry. */
@@ -73,28 +75,39 @@ public class DeviceTypeService {
     }
 
     public Page<DeviceType> list(UUID tenantId, String cursor, int limit) {
-        Cursor c = Cursor.decode(cursor, "name");
+        Cursor c = Cursor.decode(cursor, "type-name");
         var rows = jdbc.sql("SELECT * FROM device_types WHERE tenant_id = ? AND name > ? ORDER BY name LIMIT ?")
                 .params(tenantId.toString(), c == null ? "" : c.key(), limit + 1).query(this::map).list();
-        return Page.of(rows, limit, t -> new Cursor("name", t.name(), t.name()));
+        return Page.of(rows, limit, t -> new Cursor("type-name", t.name(), t.name()));
     }
 
     @Transactional
-    public DeviceType update(UUID tenantId, Caller caller, String name, String description, List<String> required,
-            Long expectedVersion) {
+    public DeviceType update(UUID tenantId, Caller caller, String name, JsonNode patch, Long expectedVersion) {
+        MergePatch mp = MergePatch.of(patch, java.util.Set.of("description", "required_metadata"));
         DeviceType cur = get(tenantId, name);
         if (expectedVersion != null && expectedVersion != cur.version()) {
             throw new ApiException(ErrorCode.PRECONDITION_FAILED,
                     "device type has changed (version " + cur.version() + ")");
         }
         Violations v = new Violations();
+        String description = mp.text(v, "description", cur.description());
         v.maxLength("description", description, 1024);
-        List<String> keys = required == null ? cur.requiredMetadata() : keys(v, required);
+        List<String> keys = cur.requiredMetadata();
+        if (mp.has("required_metadata")) {
+            JsonNode n = mp.get("required_metadata");
+            if (n.isNull()) {
+                keys = List.of();
+            } else if (n.isArray() && n.valueStream().allMatch(JsonNode::isString)) {
+                keys = keys(v, n.valueStream().map(JsonNode::asString).toList());
+            } else {
+                v.add("required_metadata", "must be an array of metadata keys, or null");
+            }
+        }
         v.throwIfAny();
         int n = jdbc.sql("""
                 UPDATE device_types SET description = ?, required_metadata = ?, updated_at = ?, version = version + 1
                 WHERE tenant_id = ? AND name = ? AND version = ?""")
-                .params(description != null ? description : cur.description(), json.writeValueAsString(keys),
+                .params(description, json.writeValueAsString(keys),
                         clock.millis(), tenantId.toString(), name, cur.version())
                 .update();
         if (n != 1) {

@@ -7,6 +7,7 @@ import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.web.ApiException;
 import io.fleetkeeper.web.Cursor;
 import io.fleetkeeper.web.ErrorCode;
+import io.fleetkeeper.web.MergePatch;
 import io.fleetkeeper.web.Page;
 import io.fleetkeeper.web.Violations;
 import java.sql.ResultSet;
@@ -17,6 +18,7 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.databind.JsonNode;
 
 /** Sites: named places a tenant's devices are installed at. */
 @Service
@@ -63,21 +65,23 @@ public class SiteService {
     }
 
     public Page<Site> list(UUID tenantId, String cursor, int limit) {
-        Cursor c = Cursor.decode(cursor, "name");
+        Cursor c = Cursor.decode(cursor, "site-name");
         var rows = jdbc.sql("SELECT * FROM sites WHERE tenant_id = ? AND name > ? ORDER BY name LIMIT ?")
                 .params(tenantId.toString(), c == null ? "" : c.key(), limit + 1).query(SiteService::map).list();
-        return Page.of(rows, limit, s -> new Cursor("name", s.name(), s.id().toString()));
+        return Page.of(rows, limit, s -> new Cursor("site-name", s.name(), s.id().toString()));
     }
 
     @Transactional
-    public Site update(UUID tenantId, Caller caller, UUID id, SiteFields f, Long expectedVersion) {
+    public Site update(UUID tenantId, Caller caller, UUID id, JsonNode patch, Long expectedVersion) {
+        MergePatch mp = MergePatch.of(patch, java.util.Set.of("name", "description", "address"));
         Site cur = get(tenantId, id);
         if (expectedVersion != null && expectedVersion != cur.version()) {
             throw new ApiException(ErrorCode.PRECONDITION_FAILED, "site has changed (version " + cur.version() + ")");
         }
-        SiteFields merged = new SiteFields(f.name() != null ? f.name() : cur.name(),
-                f.description() != null ? f.description() : cur.description(),
-                f.address() != null ? f.address() : cur.address());
+        Violations v = new Violations();
+        SiteFields merged = new SiteFields(mp.text(v, "name", cur.name()), mp.text(v, "description",
+                cur.description()), mp.text(v, "address", cur.address()));
+        v.throwIfAny();
         validate(merged);
         requireFreeName(tenantId, merged.name(), id);
         int n = jdbc.sql("""

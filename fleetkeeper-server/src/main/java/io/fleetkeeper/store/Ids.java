@@ -18,10 +18,31 @@ public final class Ids {
     private Ids() {
     }
 
+    private static long lastMillis;
+    private static long counter;
+
+    /**
+     * A new id. Within one process ids strictly increase: the 12-bit {@code rand_a} field is a counter
+     * within the millisecond (RFC 9562 method 1), seeded randomly each new millisecond.
+     */
     public static UUID newId(Clock clock) {
-        long millis = clock.millis();
-        long randA = RANDOM.nextInt(1 << 12);
-        long msb = (millis << 16) | (0x7L << 12) | randA;
+        long millis;
+        long seq;
+        synchronized (Ids.class) {
+            millis = Math.max(clock.millis(), lastMillis);
+            if (millis == lastMillis) {
+                counter++;
+                if (counter > 0xFFF) {
+                    millis++;
+                    counter = RANDOM.nextInt(1 << 10);
+                }
+            } else {
+                counter = RANDOM.nextInt(1 << 10);
+            }
+            lastMillis = millis;
+            seq = counter;
+        }
+        long msb = (millis << 16) | (0x7L << 12) | seq;
         long lsb = (RANDOM.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
         return new UUID(msb, lsb);
     }

@@ -63,9 +63,9 @@ public class TenantService {
     }
 
     public Page<Tenant> list(String cursor, int limit) {
-        Cursor c = Cursor.decode(cursor, "name");
+        Cursor c = Cursor.decode(cursor, "tenant-name");
         return Page.of(tenants.page(c == null ? null : c.key(), limit + 1), limit,
-                t -> new Cursor("name", t.name(), t.id().toString()));
+                t -> new Cursor("tenant-name", t.name(), t.id().toString()));
     }
 
     @Transactional

@@ -20,7 +20,7 @@ public final class Etags {
         }
         String v = ifMatch.trim();
         if (v.startsWith("W/")) {
-            v = v.substring(2);
+            return -1L; // If-Match uses strong comparison (RFC 9110 13.1.1): a weak tag never matches
         }
         if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) {
             v = v.substring(1, v.length() - 1);

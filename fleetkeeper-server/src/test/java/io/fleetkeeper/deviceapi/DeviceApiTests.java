@@ -31,6 +31,7 @@ import java.util.Set;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
@@ -90,7 +91,8 @@ class DeviceApiTests extends ApiTest {
                 .getMatches(null));
         assertIssuedToDevice(reenrolled, f);
         assertThat(reenrolled.getSubjectX500Principal()).isEqualTo(enrolled.getSubjectX500Principal());
-        assertThat(reenrolled.getSubjectAlternativeNames()).isEqualTo(enrolled.getSubjectAlternativeNames());
+        assertThat(reenrolled.getSubjectAlternativeNames())
+                .containsExactlyElementsOf(enrolled.getSubjectAlternativeNames());
         assertThat(reenrolled.getPublicKey()).isEqualTo(rekey.getPublic());
         assertThat(reenrolled.getSerialNumber()).isNotEqualTo(enrolled.getSerialNumber());
     }
@@ -210,6 +212,18 @@ class DeviceApiTests extends ApiTest {
     }
 
     @Test
+    void clientCertificatesWorkOverTls12AndTls13() throws Exception {
+        Fixture f = enrolledDevice();
+        for (String version : List.of("TLSv1.2", "TLSv1.3")) {
+            HttpResponse<String> reply = device(version, "POST", "/.well-known/est/simpleenroll", "application/pkcs10",
+                    base64(csr(p256())), f.key(), f.chain());
+            assertThat(reply.statusCode()).as("%s: %s", version, reply.body()).isEqualTo(200);
+            assertThat(reply.sslSession()).hasValueSatisfying(
+                    s -> assertThat(s.getProtocol()).isEqualTo(version));
+        }
+    }
+
+    @Test
     void serverCertificateIsIssuedByThePlatformCa() throws Exception {
         try (SSLSocket socket = (SSLSocket) tls(null).getSocketFactory().createSocket("localhost", listener.port())) {
             socket.startHandshake();
@@ -292,10 +306,18 @@ class DeviceApiTests extends ApiTest {
         return builder.build();
     }
 
-    /** A raw HTTPS request to the device listener. */
+    /** A raw HTTPS request to the device listener (TLS 1.3). */
     private HttpResponse<String> device(String method, String path, String contentType, byte[] body, KeyPair key,
             X509Certificate... chain) throws Exception {
-        try (HttpClient client = HttpClient.newBuilder().sslContext(tls(key == null ? null : keyManagers(key, chain)))
+        return device("TLSv1.3", method, path, contentType, body, key, chain);
+    }
+
+    private HttpResponse<String> device(String tlsVersion, String method, String path, String contentType,
+            byte[] body, KeyPair key, X509Certificate... chain) throws Exception {
+        SSLContext tls = tls(key == null ? null : keyManagers(key, chain));
+        SSLParameters params = tls.getDefaultSSLParameters();
+        params.setProtocols(new String[] {tlsVersion});
+        try (HttpClient client = HttpClient.newBuilder().sslContext(tls).sslParameters(params)
                 .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build()) {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("https://localhost:" + listener.port()
                     + path)).timeout(Duration.ofSeconds(30))

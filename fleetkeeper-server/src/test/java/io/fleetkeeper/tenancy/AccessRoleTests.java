@@ -142,6 +142,6 @@ class AccessRoleTests extends ApiTest {
 
         objects.assertUnchanged(api);
         assertThat(api.get(PLATFORM_TOKEN, objects.resolve("/api/v1/operator/tenants/{tenant}")).expect(200)
-                .path("status").asString()).isEqualTo("ACTIVE");
+                .path("status").asString()).isEqualTo("active");
     }
 }

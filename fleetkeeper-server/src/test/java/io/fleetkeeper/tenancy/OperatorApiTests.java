@@ -22,7 +22,7 @@ class OperatorApiTests extends ApiTest {
 
         JsonNode tenant = created.path("tenant");
         assertThat(tenant.path("name").asString()).isEqualTo(name);
-        assertThat(tenant.path("status").asString()).isEqualTo("ACTIVE");
+        assertThat(tenant.path("status").asString()).isEqualTo("active");
         assertThat(tenant.path("version").asLong()).isEqualTo(1);
         JsonNode admin = created.path("admin_token");
         assertThat(admin.path("role").asString()).isEqualTo("admin");
@@ -77,7 +77,7 @@ class OperatorApiTests extends ApiTest {
         JsonNode suspended = api.post(PLATFORM_TOKEN, "/api/v1/operator/tenants/" + tenant.id() + "/suspend", null)
                 .expect(200);
 
-        assertThat(suspended.path("status").asString()).isEqualTo("SUSPENDED");
+        assertThat(suspended.path("status").asString()).isEqualTo("suspended");
         assertThat(suspended.path("version").asLong()).isEqualTo(2);
         for (String token : List.of(tenant.admin(), viewer)) {
             var reply = api.get(token, "/api/v1/devices");
@@ -88,7 +88,7 @@ class OperatorApiTests extends ApiTest {
         JsonNode resumed = api.post(PLATFORM_TOKEN, "/api/v1/operator/tenants/" + tenant.id() + "/resume", null)
                 .expect(200);
 
-        assertThat(resumed.path("status").asString()).isEqualTo("ACTIVE");
+        assertThat(resumed.path("status").asString()).isEqualTo("active");
         api.get(tenant.admin(), "/api/v1/devices").expect(200);
         api.get(viewer, "/api/v1/devices").expect(200);
     }

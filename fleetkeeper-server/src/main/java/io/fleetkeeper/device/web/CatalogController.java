@@ -26,6 +26,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
 
 /** {@code /api/v1/sites} and {@code /api/v1/device-types}. */
 @RestController
@@ -33,9 +34,6 @@ import org.springframework.web.bind.annotation.RestController;
 class CatalogController {
 
     record TypeFields(String name, String description, List<String> requiredMetadata) {
-    }
-
-    record TypeUpdate(String description, List<String> requiredMetadata) {
     }
 
     private final SiteService sites;
@@ -67,7 +65,7 @@ class CatalogController {
     }
 
     @PatchMapping(path = "/sites/{id}", consumes = {"application/merge-patch+json", "application/json"})
-    ResponseEntity<Site> updateSite(Caller caller, @PathVariable UUID id, @RequestBody SiteFields body,
+    ResponseEntity<Site> updateSite(Caller caller, @PathVariable UUID id, @RequestBody JsonNode body,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
         Site s = sites.update(caller.tenantId(), caller, id, body, Etags.expectedVersion(ifMatch));
         return ResponseEntity.ok().eTag(Etags.of(s.version())).body(s);
@@ -101,10 +99,9 @@ class CatalogController {
     }
 
     @PatchMapping(path = "/device-types/{name}", consumes = {"application/merge-patch+json", "application/json"})
-    ResponseEntity<DeviceType> updateType(Caller caller, @PathVariable String name, @RequestBody TypeUpdate body,
+    ResponseEntity<DeviceType> updateType(Caller caller, @PathVariable String name, @RequestBody JsonNode body,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
-        DeviceType t = types.update(caller.tenantId(), caller, name, body.description(), body.requiredMetadata(),
-                Etags.expectedVersion(ifMatch));
+        DeviceType t = types.update(caller.tenantId(), caller, name, body, Etags.expectedVersion(ifMatch));
         return ResponseEntity.ok().eTag(Etags.of(t.version())).body(t);
     }
 
