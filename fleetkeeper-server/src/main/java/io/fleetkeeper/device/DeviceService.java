@@ -56,7 +56,13 @@ public class DeviceService {
 
     @Transactional
     public Device create(UUID tenantId, Caller caller, NewDevice in) {
-        Device d = validateNew(tenantId, in, DeviceStatus.ACTIVE);
+        return create(tenantId, caller, in, DeviceStatus.ACTIVE);
+    }
+
+    /** Creates a device in {@code status}: {@code active}, or {@code provisioning} for zero-touch bootstrap. */
+    @Transactional
+    public Device create(UUID tenantId, Caller caller, NewDevice in, DeviceStatus status) {
+        Device d = validateNew(tenantId, in, status);
         if (d.serial() != null && devices.serialTaken(tenantId, d.serial(), null)) {
             throw serialTaken(d.serial());
         }
@@ -151,6 +157,20 @@ public class DeviceService {
         audit.record(tenantId, caller, "device.update", "device", id.toString(), "{\"fields\":" + quoted(r.changed())
                 + "}");
         return next;
+    }
+
+    /**
+     * The first authenticated contact of a {@code provisioning} device with its operational credential
+     * makes it {@code active}; any other status is left alone. Returns the device as it is afterwards.
+     */
+    @Transactional
+    public Device activateOnFirstContact(UUID tenantId, UUID id, String actor) {
+        Device cur = get(tenantId, id);
+        if (cur.status() != DeviceStatus.PROVISIONING) {
+            return cur;
+        }
+        return transition(tenantId, new Caller(tenantId, actor, io.fleetkeeper.tenancy.Role.OPERATOR), id, null,
+                DeviceStatus.ACTIVE, EnumSet.of(DeviceStatus.PROVISIONING), "device.activate");
     }
 
     @Transactional

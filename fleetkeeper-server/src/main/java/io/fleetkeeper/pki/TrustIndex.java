@@ -69,13 +69,19 @@ public class TrustIndex {
 
     /** As {@link #verify(X509Certificate[])}, considering only the CAs of {@code tenantId} (null: any). */
     public Optional<Verified> verify(X509Certificate[] chain, UUID tenantId) {
+        return verify(chain, tenantId, null);
+    }
+
+    /** Validates against issuers of {@code kind} only (e.g. TRUST_ANCHOR for factory certificates). */
+    public Optional<Verified> verify(X509Certificate[] chain, UUID tenantId, String kind) {
         if (chain == null || chain.length == 0) {
             return Optional.empty();
         }
         X509Certificate leaf = chain[0];
         List<Anchor> issuers = bySubject(leaf.getIssuerX500Principal());
         for (Anchor issuer : issuers) {
-            if (tenantId != null && !tenantId.equals(issuer.tenantId())) {
+            if ((tenantId != null && !tenantId.equals(issuer.tenantId()))
+                    || (kind != null && !kind.equals(issuer.kind()))) {
                 continue;
             }
             Optional<Verified> v = validate(leaf, issuer);

@@ -5,7 +5,6 @@ import io.fleetkeeper.store.AfterCommit;
 import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.tenancy.ApiToken.IssuedToken;
 import io.fleetkeeper.tenancy.Tenant.TenantStatus;
-import io.fleetkeeper.tenancy.internal.Secrets;
 import io.fleetkeeper.tenancy.internal.TenantRepository;
 import io.fleetkeeper.web.ApiException;
 import io.fleetkeeper.web.Cursor;

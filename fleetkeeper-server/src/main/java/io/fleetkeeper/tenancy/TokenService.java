@@ -6,7 +6,6 @@ import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.store.AfterCommit;
 import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.tenancy.ApiToken.IssuedToken;
-import io.fleetkeeper.tenancy.internal.Secrets;
 import io.fleetkeeper.tenancy.internal.TokenRepository;
 import io.fleetkeeper.tenancy.internal.TokenRepository.TokenGrant;
 import io.fleetkeeper.web.ApiException;

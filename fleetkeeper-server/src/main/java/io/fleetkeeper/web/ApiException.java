@@ -7,15 +7,30 @@ public class ApiException extends RuntimeException {
 
     private final ErrorCode code;
     private final List<FieldError> errors;
+    private final Long retryAfterSeconds;
 
     public ApiException(ErrorCode code, String detail) {
         this(code, detail, List.of());
     }
 
     public ApiException(ErrorCode code, String detail, List<FieldError> errors) {
+        this(code, detail, errors, null);
+    }
+
+    private ApiException(ErrorCode code, String detail, List<FieldError> errors, Long retryAfterSeconds) {
         super(detail, null, false, false);
         this.code = code;
         this.errors = List.copyOf(errors);
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** 429 with a {@code Retry-After} header. */
+    public static ApiException rateLimited(String detail, long retryAfterSeconds) {
+        return new ApiException(ErrorCode.RATE_LIMITED, detail, List.of(), Math.max(1, retryAfterSeconds));
+    }
+
+    public Long retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     public ErrorCode code() {

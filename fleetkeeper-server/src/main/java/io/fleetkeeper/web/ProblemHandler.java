@@ -35,7 +35,12 @@ class ProblemHandler {
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ProblemDetail> api(ApiException e, HttpServletRequest request) {
-        return render(e.code(), e.getMessage(), e.errors(), request);
+        ResponseEntity<ProblemDetail> r = render(e.code(), e.getMessage(), e.errors(), request);
+        if (e.retryAfterSeconds() != null) {
+            return ResponseEntity.status(r.getStatusCode()).headers(r.getHeaders())
+                    .header("Retry-After", Long.toString(e.retryAfterSeconds())).body(r.getBody());
+        }
+        return r;
     }
 
     @ExceptionHandler(HttpMessageNotReadableException.class)

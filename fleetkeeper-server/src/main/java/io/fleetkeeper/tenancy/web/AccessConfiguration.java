@@ -28,7 +28,8 @@ class AccessConfiguration implements WebMvcConfigurer {
 
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
-        registry.addInterceptor(new RoleInterceptor()).addPathPatterns("/api/**");
+        registry.addInterceptor(new RoleInterceptor()).addPathPatterns("/api/**")
+                .excludePathPatterns("/api/v1/devices/register");
     }
 
     @Override

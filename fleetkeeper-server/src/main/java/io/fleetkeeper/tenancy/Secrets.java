@@ -1,4 +1,4 @@
-package io.fleetkeeper.tenancy.internal;
+package io.fleetkeeper.tenancy;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

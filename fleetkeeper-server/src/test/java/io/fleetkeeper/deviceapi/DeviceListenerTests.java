@@ -56,7 +56,7 @@ import tools.jackson.databind.json.JsonMapper;
  * The device listener over real TLS: EST with BouncyCastle's EST client, the JSON renewal endpoint, the
  * separation of the two ports, and device authentication by client certificate.
  */
-class DeviceApiTests extends ApiTest {
+class DeviceListenerTests extends ApiTest {
 
     private static final String EKU_CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
     private static final String EKU_SERVER_AUTH = "1.3.6.1.5.5.7.3.1";

@@ -1,0 +1,35 @@
+package io.fleetkeeper.deviceapi;
+
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The device-facing HTTPS listener (EST and {@code /device/**}).
+ *
+ * @param port                  TLS port of the device listener (default 8443); 0 picks a free port (tests), -1
+ *                              disables the listener
+ * @param serverNames           DNS names and IP addresses written into the generated server certificate's
+ *                              subjectAltName (default {@code localhost, 127.0.0.1}); the first is also its CN
+ * @param serverCertificateDays validity of the generated server certificate (default 90); it is issued by the
+ *                              platform CA at every start and re-issued when less than a third remains
+ * @param keyStore              path of a key store holding the server key and certificate chain to use instead of
+ *                              a generated one (default empty: generate)
+ * @param keyStorePassword      password of {@code key-store} and of its key
+ * @param keyStoreType          type of {@code key-store} (default {@code PKCS12})
+ * @param keyAlias              alias of the key in {@code key-store} (default empty: the first key)
+ */
+@ConfigurationProperties("fleetkeeper.device-api")
+public record DeviceApiProperties(
+        @DefaultValue("8443") int port,
+        @DefaultValue({"localhost", "127.0.0.1"}) List<String> serverNames,
+        @DefaultValue("90") int serverCertificateDays,
+        @DefaultValue("") String keyStore,
+        @DefaultValue("") String keyStorePassword,
+        @DefaultValue("PKCS12") String keyStoreType,
+        @DefaultValue("") String keyAlias) {
+
+    public boolean enabled() {
+        return port >= 0;
+    }
+}

@@ -1,0 +1,105 @@
+package io.fleetkeeper.deviceapi.internal;
+
+import io.fleetkeeper.deviceapi.DeviceIdentity;
+import io.fleetkeeper.pki.CaService;
+import io.fleetkeeper.pki.CertificateAuthority;
+import io.fleetkeeper.pki.CertificateService;
+import io.fleetkeeper.pki.CertificateService.Issued;
+import io.fleetkeeper.tenancy.Caller;
+import io.fleetkeeper.tenancy.Role;
+import io.fleetkeeper.web.ApiException;
+import io.fleetkeeper.web.ErrorCode;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.UUID;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.springframework.stereotype.Component;
+
+/**
+ * EST (RFC 7030) on top of the PKI: which tenant CA a label names, its certificates, and enrollment of
+ * an authenticated device.
+ *
+ * <p>Labels: none = the tenant's default CA; {@code <ca-name>} = that CA; the tenant is the one of the
+ * client certificate. {@code <tenant-id>} and {@code <tenant-id>.<ca-name>} name the tenant explicitly,
+ * so {@code cacerts} works without a client certificate; an enrolling device must belong to that tenant.
+ */
+@Component
+public class EstService {
+
+    private static final int UUID_LENGTH = 36;
+
+    private final CaService cas;
+    private final CertificateService certificates;
+
+    EstService(CaService cas, CertificateService certificates) {
+        this.cas = cas;
+        this.certificates = certificates;
+    }
+
+    /** The chain of the CA the label names (that CA first, up to its root). */
+    public List<X509Certificate> caCertificates(String label, DeviceIdentity identity) {
+        Target target = resolve(label, identity == null ? null : identity.tenantId(), false);
+        return cas.chain(target.tenantId(), target.ca().id());
+    }
+
+    /**
+     * Issues a certificate for the device's CSR from the CA the label names. {@code simpleenroll} fills the
+     * identity slot; {@code simplereenroll} renews or re-keys the presented certificate's slot. Subject and
+     * subjectAltName always derive from the device id, so a re-enrolled certificate keeps them.
+     */
+    public X509Certificate enroll(String label, DeviceIdentity identity, PKCS10CertificationRequest csr,
+            boolean reenroll) {
+        Target target = resolve(label, identity.tenantId(), true);
+        String slot = reenroll ? identity.certificate().slot() : CertificateService.IDENTITY_SLOT;
+        return issue(identity, csr, slot, target.ca().id()).chain().get(0);
+    }
+
+    /** Renews the presented certificate's slot with a new key, from the tenant's default CA. */
+    public Issued renew(DeviceIdentity identity, PKCS10CertificationRequest csr) {
+        return issue(identity, csr, identity.certificate().slot(), null);
+    }
+
+    private Issued issue(DeviceIdentity identity, PKCS10CertificationRequest csr, String slot, UUID caId) {
+        Caller device = new Caller(identity.tenantId(), identity.actor(), Role.OPERATOR);
+        return certificates.issue(identity.tenantId(), device, identity.deviceId(), csr, slot, caId);
+    }
+
+    private record Target(UUID tenantId, CertificateAuthority ca) {
+    }
+
+    private Target resolve(String label, UUID callerTenant, boolean enrolling) {
+        UUID tenant = callerTenant;
+        String caName = label;
+        UUID named = label == null ? null : qualifiedTenant(label);
+        if (named != null) {
+            if (enrolling && !named.equals(callerTenant)) {
+                throw new ApiException(ErrorCode.FORBIDDEN, "the client certificate belongs to another tenant");
+            }
+            tenant = named;
+            caName = label.length() > UUID_LENGTH ? label.substring(UUID_LENGTH + 1) : null;
+        }
+        if (tenant == null) {
+            throw new ApiException(ErrorCode.NOT_FOUND, "without a client certificate, name the tenant in the "
+                    + "label: /.well-known/est/<tenant-id>[.<ca-name>]/cacerts");
+        }
+        String wanted = caName;
+        CertificateAuthority ca = cas.list(tenant).stream()
+                .filter(c -> wanted == null ? c.isDefault() : c.name().equals(wanted)).findFirst()
+                .orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND, wanted == null
+                        ? "the tenant has no default CA" : "no CA named '" + wanted + "'"));
+        return new Target(tenant, ca);
+    }
+
+    /** The tenant of a label of the form {@code <tenant-id>} or {@code <tenant-id>.<ca-name>}; else null. */
+    static UUID qualifiedTenant(String label) {
+        if (label.length() < UUID_LENGTH || (label.length() > UUID_LENGTH && label.charAt(UUID_LENGTH) != '.')) {
+            return null;
+        }
+        try {
+            UUID id = UUID.fromString(label.substring(0, UUID_LENGTH));
+            return id.toString().equalsIgnoreCase(label.substring(0, UUID_LENGTH)) ? id : null;
+        } catch (IllegalArgumentException notUuid) {
+            return null;
+        }
+    }
+}

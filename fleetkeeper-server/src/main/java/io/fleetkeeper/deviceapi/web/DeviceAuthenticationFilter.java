@@ -1,0 +1,57 @@
+package io.fleetkeeper.deviceapi.web;
+
+import io.fleetkeeper.deviceapi.DeviceAuthenticator;
+import io.fleetkeeper.deviceapi.DeviceAuthenticator.Authenticated;
+import io.fleetkeeper.deviceapi.DeviceIdentity;
+import io.fleetkeeper.deviceapi.DeviceListener;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.security.cert.X509Certificate;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Resolves the device behind a device-listener request from its TLS client certificate: the
+ * {@link DeviceIdentity} goes into the request, or else the reason it was refused. It rejects nothing
+ * itself: an endpoint that needs an enrolled device takes a {@link DeviceIdentity} argument
+ * ({@link DeviceIdentityResolver}), while bootstrap endpoints (provisioning key, claim token, factory
+ * certificate) and EST {@code cacerts} serve devices without one.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 30)
+class DeviceAuthenticationFilter extends OncePerRequestFilter {
+
+    static final String CLIENT_CERTIFICATES = "jakarta.servlet.request.X509Certificate";
+    static final String REJECTION = DeviceAuthenticationFilter.class.getName() + ".rejection";
+
+    private final DeviceAuthenticator authenticator;
+    private final DeviceListener listener;
+
+    DeviceAuthenticationFilter(DeviceAuthenticator authenticator, DeviceListener listener) {
+        this.authenticator = authenticator;
+        this.listener = listener;
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        return !DevicePortFilter.isDevicePath(request.getRequestURI())
+                || !DevicePortFilter.onDevicePort(request, listener);
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        var outcome = authenticator.authenticate((X509Certificate[]) request.getAttribute(CLIENT_CERTIFICATES));
+        if (outcome instanceof Authenticated a) {
+            request.setAttribute(DeviceIdentity.ATTRIBUTE, a.identity());
+        } else {
+            request.setAttribute(REJECTION, outcome);
+        }
+        chain.doFilter(request, response);
+    }
+}

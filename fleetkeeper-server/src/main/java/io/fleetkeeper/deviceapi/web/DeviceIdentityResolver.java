@@ -1,0 +1,67 @@
+package io.fleetkeeper.deviceapi.web;
+
+import io.fleetkeeper.deviceapi.DeviceAuthenticator.Reason;
+import io.fleetkeeper.deviceapi.DeviceAuthenticator.Rejected;
+import io.fleetkeeper.deviceapi.DeviceIdentity;
+import io.fleetkeeper.web.ApiException;
+import io.fleetkeeper.web.ErrorCode;
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.MethodParameter;
+import org.springframework.web.bind.annotation.RequestAttribute;
+import org.springframework.web.bind.support.WebDataBinderFactory;
+import org.springframework.web.context.request.NativeWebRequest;
+import org.springframework.web.method.support.HandlerMethodArgumentResolver;
+import org.springframework.web.method.support.ModelAndViewContainer;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+/**
+ * A handler parameter of type {@link DeviceIdentity} requires a device authenticated by its client
+ * certificate; without one the request is refused: 401 {@code UNAUTHENTICATED} with a
+ * {@code WWW-Authenticate} challenge (no, unknown, revoked, superseded or expired certificate), 401
+ * {@code TENANT_SUSPENDED}, or 403 {@code FORBIDDEN} (suspended or decommissioned device). A parameter
+ * annotated {@code @RequestAttribute(required = false)} receives the identity when there is one.
+ */
+@Configuration(proxyBeanMethods = false)
+class DeviceIdentityResolver implements WebMvcConfigurer, HandlerMethodArgumentResolver {
+
+    static final String CHALLENGE = "TLS-Client-Certificate realm=\"fleetkeeper-devices\"";
+    private static final Logger log = LoggerFactory.getLogger(DeviceIdentityResolver.class);
+
+    @Override
+    public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {
+        resolvers.add(this);
+    }
+
+    @Override
+    public boolean supportsParameter(MethodParameter parameter) {
+        return parameter.getParameterType() == DeviceIdentity.class
+                && !parameter.hasParameterAnnotation(RequestAttribute.class);
+    }
+
+    @Override
+    public Object resolveArgument(MethodParameter parameter, ModelAndViewContainer mav, NativeWebRequest request,
+            WebDataBinderFactory binders) {
+        Object identity = request.getAttribute(DeviceIdentity.ATTRIBUTE, NativeWebRequest.SCOPE_REQUEST);
+        if (identity != null) {
+            return identity;
+        }
+        Rejected rejected = request.getAttribute(DeviceAuthenticationFilter.REJECTION,
+                NativeWebRequest.SCOPE_REQUEST) instanceof Rejected r ? r
+                : new Rejected(Reason.NO_CERTIFICATE, "this endpoint needs a device client certificate");
+        log.debug("device request {} rejected: {}", request.getDescription(false), rejected);
+        ErrorCode code = switch (rejected.reason()) {
+            case DEVICE_SUSPENDED, DEVICE_DECOMMISSIONED -> ErrorCode.FORBIDDEN;
+            case TENANT_SUSPENDED -> ErrorCode.TENANT_SUSPENDED;
+            default -> ErrorCode.UNAUTHENTICATED;
+        };
+        HttpServletResponse response = request.getNativeResponse(HttpServletResponse.class);
+        if (code != ErrorCode.FORBIDDEN && response != null) {
+            response.setHeader("WWW-Authenticate", CHALLENGE);
+        }
+        throw new ApiException(code, rejected.detail());
+    }
+}

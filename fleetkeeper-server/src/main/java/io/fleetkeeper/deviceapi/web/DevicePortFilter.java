@@ -1,0 +1,63 @@
+package io.fleetkeeper.deviceapi.web;
+
+import io.fleetkeeper.deviceapi.DeviceListener;
+import io.fleetkeeper.web.ErrorCode;
+import io.fleetkeeper.web.ProblemWriter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.util.ContentCachingResponseWrapper;
+
+/**
+ * Keeps the two listeners apart: the device port serves only {@code /device/**} and
+ * {@code /.well-known/est/**}, the management port everything else; the other paths answer 404 as if
+ * they did not exist. Device-port responses are buffered so they always carry a Content-Length, which
+ * some EST clients require.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 5)
+class DevicePortFilter extends OncePerRequestFilter {
+
+    private final DeviceListener listener;
+    private final ProblemWriter problems;
+
+    DevicePortFilter(DeviceListener listener, ProblemWriter problems) {
+        this.listener = listener;
+        this.problems = problems;
+    }
+
+    static boolean isDevicePath(String uri) {
+        return uri.startsWith("/device/") || uri.startsWith("/.well-known/est/");
+    }
+
+    static boolean onDevicePort(HttpServletRequest request, DeviceListener listener) {
+        return request.getLocalPort() == listener.port();
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        boolean devicePath = isDevicePath(request.getRequestURI());
+        if (!onDevicePort(request, listener)) {
+            if (devicePath) {
+                problems.write(request, response, ErrorCode.NOT_FOUND, "no such endpoint");
+            } else {
+                chain.doFilter(request, response);
+            }
+            return;
+        }
+        ContentCachingResponseWrapper buffered = new ContentCachingResponseWrapper(response);
+        if (devicePath) {
+            chain.doFilter(request, buffered);
+        } else {
+            problems.write(request, buffered, ErrorCode.NOT_FOUND, "no such endpoint");
+        }
+        buffered.copyBodyToResponse();
+    }
+}

@@ -1,0 +1,195 @@
+package io.fleetkeeper.provisioning;
+
+import io.fleetkeeper.audit.AuditService;
+import io.fleetkeeper.device.Device;
+import io.fleetkeeper.device.DeviceService;
+import io.fleetkeeper.device.DeviceStatus;
+import io.fleetkeeper.device.NewDevice;
+import io.fleetkeeper.pki.CertificateService;
+import io.fleetkeeper.pki.CertificateService.Issued;
+import io.fleetkeeper.pki.DeviceCertificate;
+import io.fleetkeeper.pki.TrustIndex;
+import io.fleetkeeper.provisioning.Manifest.Entry;
+import io.fleetkeeper.provisioning.internal.Attempts;
+import io.fleetkeeper.provisioning.internal.CredentialRepository;
+import io.fleetkeeper.provisioning.internal.ManifestRepository;
+import io.fleetkeeper.store.Times;
+import io.fleetkeeper.tenancy.Caller;
+import io.fleetkeeper.tenancy.Role;
+import io.fleetkeeper.web.ApiException;
+import io.fleetkeeper.web.ErrorCode;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.List;
+import java.util.UUID;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.x500.RDN;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x500.style.IETFUtils;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Zero-touch bootstrap (seed 004): a device presents its factory certificate over mutual TLS, its serial
+ * and a CSR. The chain must validate against one of the tenant's factory trust anchors (the tenant is
+ * resolved from the issuer); the certificate must name the serial (its {@code serialNumber} attribute,
+ * else its CN); the serial must be in one of the tenant's manifests. The device is created in
+ * {@code provisioning} with its operational certificate, in one transaction, and becomes {@code active}
+ * on its first call with that certificate.
+ */
+@Service
+public class BootstrapService {
+
+    /** What a second bootstrap of the same serial does. */
+    public enum Rebootstrap { REJECT, REPROVISION }
+
+    /** The device and its operational certificate with chain. */
+    public record Bootstrapped(UUID tenantId, Device device, Issued certificate, boolean reprovisioned) {
+    }
+
+    private final TrustIndex trust;
+    private final ManifestRepository manifests;
+    private final CredentialRepository credentials;
+    private final DeviceService devices;
+    private final CertificateService certificates;
+    private final AuditService audit;
+    private final Attempts attempts;
+    private final JdbcClient jdbc;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+
+    BootstrapService(TrustIndex trust, ManifestRepository manifests, CredentialRepository credentials,
+            DeviceService devices, CertificateService certificates, AuditService audit, Attempts attempts,
+            JdbcClient jdbc, PlatformTransactionManager txm, Clock clock) {
+        this.trust = trust;
+        this.manifests = manifests;
+        this.credentials = credentials;
+        this.devices = devices;
+        this.certificates = certificates;
+        this.audit = audit;
+        this.attempts = attempts;
+        this.jdbc = jdbc;
+        this.tx = new TransactionTemplate(txm);
+        this.clock = clock;
+    }
+
+    public Bootstrapped bootstrap(X509Certificate[] chain, String serial, PKCS10CertificationRequest csr,
+            String remoteAddr) {
+        String credential = chain == null || chain.length == 0 ? "none"
+                : io.fleetkeeper.pki.internal.Pem.fingerprint(chain[0]);
+        attempts.check(remoteAddr, credential);
+        if (chain == null || chain.length == 0) {
+            throw new ApiException(ErrorCode.UNAUTHENTICATED, "bootstrap needs the factory certificate as the TLS "
+                    + "client certificate");
+        }
+        TrustIndex.Verified v = trust.verify(chain, null, "TRUST_ANCHOR").orElse(null);
+        if (v == null) {
+            fail(null, remoteAddr, credential, "factory certificate does not chain to a registered factory CA, "
+                    + "or is not valid now");
+            throw new ApiException(ErrorCode.UNAUTHENTICATED, "factory certificate is not trusted");
+        }
+        UUID tenantId = v.tenantId();
+        if (serial == null || !serial.equals(serialOf(chain[0]))) {
+            fail(tenantId, remoteAddr, credential, "serial does not match the factory certificate");
+            throw new ApiException(ErrorCode.FORBIDDEN, "the serial does not match the factory certificate "
+                    + "(its serialNumber attribute, or its CN when it has none)");
+        }
+        Entry entry = manifests.entry(tenantId, serial).orElse(null);
+        if (entry == null) {
+            fail(tenantId, remoteAddr, credential, "serial " + serial + " is in no manifest");
+            throw new ApiException(ErrorCode.FORBIDDEN, "this serial is in no manifest of the tenant");
+        }
+        Caller actor = new Caller(tenantId, "factory-certificate:" + credential.substring(0, 16), Role.OPERATOR);
+        try {
+            return tx.execute(s -> entry.deviceId() == null ? first(tenantId, actor, entry, csr, remoteAddr)
+                    : again(tenantId, actor, entry, csr, remoteAddr));
+        } catch (ApiException e) {
+            fail(tenantId, remoteAddr, credential, e.getMessage());
+            throw e;
+        }
+    }
+
+    private Bootstrapped first(UUID tenantId, Caller actor, Entry entry, PKCS10CertificationRequest csr,
+            String remoteAddr) {
+        Device d = devices.create(tenantId, actor, new NewDevice(entry.serial(), entry.deviceType(), entry.serial(),
+                List.of(), entry.metadata(), null, null, null), DeviceStatus.PROVISIONING);
+        Issued cert = certificates.issue(tenantId, actor, d.id(), csr, null, null);
+        manifests.bind(tenantId, entry.serial(), d.id());
+        credentials.provenance(tenantId, new Provenance(d.id(), "bootstrap", entry.manifestId().toString(),
+                remoteAddr, Times.now(clock)));
+        devices.recordEvent(tenantId, d.id(), "PROVISIONED", actor.actor(),
+                "{\"method\":\"bootstrap\",\"manifest_id\":\"" + entry.manifestId() + "\"}");
+        audit.record(tenantId, actor, "device.bootstrap", "device", d.id().toString(),
+                "{\"serial\":\"" + entry.serial() + "\",\"remote_addr\":\"" + remoteAddr + "\"}");
+        return new Bootstrapped(tenantId, devices.get(tenantId, d.id()), cert, false);
+    }
+
+    private Bootstrapped again(UUID tenantId, Caller actor, Entry entry, PKCS10CertificationRequest csr,
+            String remoteAddr) {
+        if (policy(tenantId) == Rebootstrap.REJECT) {
+            throw new ApiException(ErrorCode.CONFLICT, "this serial was bootstrapped already; the tenant's policy "
+                    + "rejects a second bootstrap");
+        }
+        UUID deviceId = entry.deviceId();
+        for (DeviceCertificate c : certificates.forDevice(tenantId, deviceId)) {
+            if (c.slot().equals(CertificateService.IDENTITY_SLOT) && !c.status().equals("REVOKED")) {
+                certificates.revoke(tenantId, actor, c.id(), "superseded");
+            }
+        }
+        Issued cert = certificates.issue(tenantId, actor, deviceId, csr, null, null);
+        credentials.provenance(tenantId, new Provenance(deviceId, "bootstrap", entry.manifestId().toString(),
+                remoteAddr, Times.now(clock)));
+        devices.recordEvent(tenantId, deviceId, "RE-PROVISIONED", actor.actor(),
+                "{\"method\":\"bootstrap\",\"manifest_id\":\"" + entry.manifestId() + "\"}");
+        audit.record(tenantId, actor, "device.rebootstrap", "device", deviceId.toString(),
+                "{\"serial\":\"" + entry.serial() + "\",\"remote_addr\":\"" + remoteAddr + "\"}");
+        return new Bootstrapped(tenantId, devices.get(tenantId, deviceId), cert, true);
+    }
+
+    public Rebootstrap policy(UUID tenantId) {
+        return jdbc.sql("SELECT rebootstrap FROM provisioning_settings WHERE tenant_id = ?").param(tenantId.toString())
+                .query(String.class).optional().map(Rebootstrap::valueOf).orElse(Rebootstrap.REJECT);
+    }
+
+    public Rebootstrap setPolicy(UUID tenantId, Caller caller, String value) {
+        Rebootstrap r;
+        try {
+            r = Rebootstrap.valueOf(value == null ? "" : value.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(ErrorCode.VALIDATION_FAILED, "rebootstrap must be reject or reprovision",
+                    List.of(new ApiException.FieldError("rebootstrap", "must be reject or reprovision")));
+        }
+        tx.executeWithoutResult(s -> {
+            jdbc.sql("""
+                    INSERT INTO provisioning_settings (tenant_id, rebootstrap, version) VALUES (?, ?, 1)
+                    ON CONFLICT (tenant_id) DO UPDATE SET rebootstrap = excluded.rebootstrap,
+                      version = provisioning_settings.version + 1""").params(tenantId.toString(), r.name()).update();
+            audit.record(tenantId, caller, "provisioning_settings.update", "provisioning_settings",
+                    tenantId.toString(), "{\"rebootstrap\":\"" + r.name().toLowerCase() + "\"}");
+        });
+        return r;
+    }
+
+    /** The serial a factory certificate names: its serialNumber attribute, or its CN when it has none. */
+    static String serialOf(X509Certificate cert) {
+        X500Name name = X500Name.getInstance(cert.getSubjectX500Principal().getEncoded());
+        String s = first(name, BCStyle.SERIALNUMBER);
+        return s != null ? s : first(name, BCStyle.CN);
+    }
+
+    private static String first(X500Name name, ASN1ObjectIdentifier oid) {
+        RDN[] rdns = name.getRDNs(oid);
+        return rdns.length == 0 ? null : IETFUtils.valueToString(rdns[0].getFirst().getValue());
+    }
+
+    private void fail(UUID tenantId, String remoteAddr, String credential, String why) {
+        attempts.failed(remoteAddr, credential);
+        tx.executeWithoutResult(s -> audit.record(tenantId, new Caller(tenantId, "factory-certificate",
+                Role.VIEWER), "device.bootstrap.rejected", "device", null,
+                "{\"remote_addr\":\"" + remoteAddr + "\",\"reason\":\"" + why.replace("\"", "'") + "\"}"));
+    }
+}

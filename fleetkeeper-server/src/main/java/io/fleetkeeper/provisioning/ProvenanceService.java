@@ -1,0 +1,31 @@
+package io.fleetkeeper.provisioning;
+
+import io.fleetkeeper.device.DeviceService;
+import io.fleetkeeper.provisioning.internal.CredentialRepository;
+import io.fleetkeeper.web.ApiException;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.stereotype.Service;
+
+/** Which key, token or manifest provisioned which device. */
+@Service
+public class ProvenanceService {
+
+    private final CredentialRepository credentials;
+    private final DeviceService devices;
+
+    ProvenanceService(CredentialRepository credentials, DeviceService devices) {
+        this.credentials = credentials;
+        this.devices = devices;
+    }
+
+    public Provenance of(UUID tenantId, UUID deviceId) {
+        devices.get(tenantId, deviceId);
+        return credentials.provenanceOf(tenantId, deviceId)
+                .orElseThrow(() -> ApiException.notFound("provisioning record (created through the API)"));
+    }
+
+    public List<UUID> devicesFrom(UUID tenantId, String method, UUID sourceId) {
+        return credentials.devicesFrom(tenantId, method, sourceId.toString(), 10_000);
+    }
+}

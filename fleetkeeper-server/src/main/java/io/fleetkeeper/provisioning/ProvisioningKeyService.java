@@ -1,0 +1,73 @@
+package io.fleetkeeper.provisioning;
+
+import io.fleetkeeper.audit.AuditService;
+import io.fleetkeeper.device.internal.DeviceRules;
+import io.fleetkeeper.provisioning.internal.KeyRepository;
+import io.fleetkeeper.store.Ids;
+import io.fleetkeeper.store.Times;
+import io.fleetkeeper.tenancy.Caller;
+import io.fleetkeeper.tenancy.Secrets;
+import io.fleetkeeper.web.ApiException;
+import io.fleetkeeper.web.Violations;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Tenant admins' provisioning keys (seed 001): create (secret shown once), list, get, revoke. */
+@Service
+public class ProvisioningKeyService {
+
+    public static final String PREFIX = "fkp_";
+
+    private final KeyRepository keys;
+    private final AuditService audit;
+    private final Clock clock;
+
+    ProvisioningKeyService(KeyRepository keys, AuditService audit, Clock clock) {
+        this.keys = keys;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    @Transactional
+    public ProvisioningKey.Issued create(UUID tenantId, Caller caller, String label, String deviceType,
+            Instant expiresAt, Integer maxDevices) {
+        Violations v = new Violations().required("label", label).maxLength("label", label, 200);
+        if (deviceType != null) {
+            DeviceRules.type(v, deviceType);
+        }
+        if (expiresAt != null && !expiresAt.isAfter(clock.instant())) {
+            v.add("expires_at", "must be in the future");
+        }
+        if (maxDevices != null && (maxDevices < 1 || maxDevices > 10_000_000)) {
+            v.add("max_devices", "must be between 1 and 10000000");
+        }
+        v.throwIfAny();
+        String secret = Secrets.generate(PREFIX);
+        ProvisioningKey key = new ProvisioningKey(Ids.newId(clock), label, secret.substring(0, PREFIX.length() + 6),
+                deviceType, expiresAt, maxDevices, 0, null, caller.actor(), Times.now(clock));
+        keys.insertKey(tenantId, key, Secrets.sha256(secret));
+        audit.record(tenantId, caller, "provisioning_key.create", "provisioning_key", key.id().toString(), null);
+        return new ProvisioningKey.Issued(key, secret);
+    }
+
+    public List<ProvisioningKey> list(UUID tenantId) {
+        return keys.keys(tenantId);
+    }
+
+    public ProvisioningKey get(UUID tenantId, UUID id) {
+        return keys.key(tenantId, id).orElseThrow(() -> ApiException.notFound("provisioning key"));
+    }
+
+    /** Stops new registrations with the key; devices it registered are not touched. */
+    @Transactional
+    public ProvisioningKey revoke(UUID tenantId, Caller caller, UUID id) {
+        get(tenantId, id);
+        keys.revokeKey(tenantId, id, clock.millis());
+        audit.record(tenantId, caller, "provisioning_key.revoke", "provisioning_key", id.toString(), null);
+        return get(tenantId, id);
+    }
+}

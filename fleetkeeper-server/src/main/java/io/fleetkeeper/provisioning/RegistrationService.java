@@ -1,0 +1,121 @@
+package io.fleetkeeper.provisioning;
+
+import io.fleetkeeper.audit.AuditService;
+import io.fleetkeeper.device.Device;
+import io.fleetkeeper.device.DeviceService;
+import io.fleetkeeper.device.NewDevice;
+import io.fleetkeeper.provisioning.internal.Attempts;
+import io.fleetkeeper.provisioning.internal.CredentialRepository;
+import io.fleetkeeper.provisioning.internal.KeyRepository;
+import io.fleetkeeper.provisioning.internal.KeyRepository.Found;
+import io.fleetkeeper.store.Times;
+import io.fleetkeeper.tenancy.Caller;
+import io.fleetkeeper.tenancy.Role;
+import io.fleetkeeper.tenancy.Secrets;
+import io.fleetkeeper.web.ApiException;
+import io.fleetkeeper.web.ErrorCode;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Device self-registration with a provisioning key (seed 001): the device joins the key's tenant and
+ * receives its device key once. Every attempt is audited, failed ones too, and failures are rate-limited.
+ */
+@Service
+public class RegistrationService {
+
+    /** What a registering device sends. {@code type} and {@code location} follow seed 001. */
+    public record Registration(String name, String type, String location, UUID site, String serial,
+            Map<String, String> metadata) {
+    }
+
+    /** The answer: the new device and its key, which the device must store (it is never shown again). */
+    public record Registered(UUID deviceId, String deviceKey, UUID tenantId) {
+    }
+
+    private final KeyRepository keys;
+    private final CredentialRepository credentials;
+    private final DeviceService devices;
+    private final DeviceKeyService deviceKeys;
+    private final AuditService audit;
+    private final Attempts attempts;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+
+    RegistrationService(KeyRepository keys, CredentialRepository credentials, DeviceService devices,
+            DeviceKeyService deviceKeys, AuditService audit, Attempts attempts, PlatformTransactionManager txm,
+            Clock clock) {
+        this.keys = keys;
+        this.credentials = credentials;
+        this.devices = devices;
+        this.deviceKeys = deviceKeys;
+        this.audit = audit;
+        this.attempts = attempts;
+        this.tx = new TransactionTemplate(txm);
+        this.clock = clock;
+    }
+
+    public Registered register(String keySecret, Registration in, String remoteAddr) {
+        String credential = keySecret == null ? "none" : Secrets.sha256(keySecret);
+        attempts.check(remoteAddr, credential);
+        Found<ProvisioningKey> found = keySecret == null || !keySecret.startsWith(ProvisioningKeyService.PREFIX)
+                ? null : keys.keyByHash(credential).orElse(null);
+        if (found == null || !Secrets.sameDigest(found.hash(), credential)) {
+            rejected(null, "unknown", remoteAddr, credential, "unknown provisioning key");
+            throw invalid();
+        }
+        UUID tenantId = found.tenantId();
+        ProvisioningKey key = found.value();
+        Caller actor = new Caller(tenantId, "provisioning-key:" + key.id(), Role.OPERATOR);
+        try {
+            return tx.execute(s -> {
+                if (!keys.useKey(tenantId, key.id(), clock.millis())) {
+                    throw invalid();
+                }
+                Device d = devices.create(tenantId, actor, newDevice(key, in));
+                String deviceKey = deviceKeys.issue(tenantId, d.id());
+                credentials.provenance(tenantId, new Provenance(d.id(), "provisioning_key", key.id().toString(),
+                        remoteAddr, Times.now(clock)));
+                devices.recordEvent(tenantId, d.id(), "PROVISIONED", actor.actor(),
+                        "{\"method\":\"provisioning_key\",\"key_id\":\"" + key.id() + "\"}");
+                audit.record(tenantId, actor, "device.register", "device", d.id().toString(),
+                        "{\"key_id\":\"" + key.id() + "\",\"remote_addr\":\"" + remoteAddr + "\"}");
+                return new Registered(d.id(), deviceKey, tenantId);
+            });
+        } catch (ApiException e) {
+            rejected(tenantId, key.id().toString(), remoteAddr, credential, e.getMessage());
+            throw e;
+        }
+    }
+
+    private static NewDevice newDevice(ProvisioningKey key, Registration in) {
+        String type = in.type() == null ? key.deviceType() : in.type();
+        if (key.deviceType() != null && in.type() != null && !key.deviceType().equals(in.type())) {
+            throw new ApiException(ErrorCode.VALIDATION_FAILED, "this key registers devices of type '"
+                    + key.deviceType() + "' only", List.of(new ApiException.FieldError("type", "must be '"
+                    + key.deviceType() + "' or absent")));
+        }
+        Map<String, String> meta = new LinkedHashMap<>(in.metadata() == null ? Map.of() : in.metadata());
+        if (in.location() != null) {
+            meta.putIfAbsent("location", in.location());
+        }
+        return new NewDevice(in.name(), type, in.serial(), List.of(), meta, null, null, in.site());
+    }
+
+    private void rejected(UUID tenantId, String keyId, String remoteAddr, String credential, String why) {
+        attempts.failed(remoteAddr, credential);
+        tx.executeWithoutResult(s -> audit.record(tenantId, new Caller(tenantId, "provisioning-key:" + keyId,
+                Role.VIEWER), "device.register.rejected", "provisioning_key", keyId,
+                "{\"remote_addr\":\"" + remoteAddr + "\",\"reason\":\"" + why.replace("\"", "'") + "\"}"));
+    }
+
+    static ApiException invalid() {
+        return new ApiException(ErrorCode.UNAUTHENTICATED, "provisioning key is not valid");
+    }
+}

@@ -1,0 +1,68 @@
+package io.fleetkeeper.provisioning.internal;
+
+import io.fleetkeeper.provisioning.DeviceIdentity;
+import io.fleetkeeper.provisioning.Provenance;
+import io.fleetkeeper.store.Times;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** Device keys (hashed) and the record of how each device joined. */
+@Repository
+public class CredentialRepository {
+
+    private final JdbcClient jdbc;
+
+    CredentialRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Sets the device's key, replacing any previous one. */
+    public void putKey(UUID tenantId, UUID deviceId, String hash, String prefix, long now) {
+        jdbc.sql("DELETE FROM device_credentials WHERE tenant_id = ? AND device_id = ?")
+                .params(tenantId.toString(), deviceId.toString()).update();
+        jdbc.sql("INSERT INTO device_credentials (tenant_id, device_id, key_hash, prefix, created_at) "
+                + "VALUES (?, ?, ?, ?, ?)").params(tenantId.toString(), deviceId.toString(), hash, prefix, now).update();
+    }
+
+    public Optional<DeviceIdentity> byHash(String hash) {
+        return jdbc.sql("SELECT tenant_id, device_id FROM device_credentials WHERE key_hash = ?").param(hash)
+                .query((rs, n) -> new DeviceIdentity(UUID.fromString(rs.getString("tenant_id")),
+                        UUID.fromString(rs.getString("device_id"))))
+                .optional();
+    }
+
+    public Optional<String> hashOf(UUID tenantId, UUID deviceId) {
+        return jdbc.sql("SELECT key_hash FROM device_credentials WHERE tenant_id = ? AND device_id = ?")
+                .params(tenantId.toString(), deviceId.toString()).query(String.class).optional();
+    }
+
+    public void provenance(UUID tenantId, Provenance p) {
+        jdbc.sql("""
+                INSERT INTO device_provenance (tenant_id, device_id, method, source_id, remote_addr, at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (tenant_id, device_id) DO UPDATE SET method = excluded.method,
+                  source_id = excluded.source_id, remote_addr = excluded.remote_addr, at = excluded.at""")
+                .params(tenantId.toString(), p.deviceId().toString(), p.method(), p.sourceId(), p.remoteAddr(),
+                        p.at().toEpochMilli())
+                .update();
+    }
+
+    public Optional<Provenance> provenanceOf(UUID tenantId, UUID deviceId) {
+        return jdbc.sql("SELECT * FROM device_provenance WHERE tenant_id = ? AND device_id = ?")
+                .params(tenantId.toString(), deviceId.toString())
+                .query((rs, n) -> new Provenance(UUID.fromString(rs.getString("device_id")), rs.getString("method"),
+                        rs.getString("source_id"), rs.getString("remote_addr"), Times.instant(rs, "at")))
+                .optional();
+    }
+
+    public List<UUID> devicesFrom(UUID tenantId, String method, String sourceId, int limit) {
+        return jdbc.sql("""
+                SELECT device_id FROM device_provenance WHERE tenant_id = ? AND method = ? AND source_id = ?
+                ORDER BY device_id LIMIT ?""")
+                .params(tenantId.toString(), method, sourceId, limit).query(String.class).list().stream()
+                .map(UUID::fromString).toList();
+    }
+}

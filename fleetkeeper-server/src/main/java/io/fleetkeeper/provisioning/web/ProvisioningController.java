@@ -1,0 +1,143 @@
+package io.fleetkeeper.provisioning.web;
+
+import io.fleetkeeper.provisioning.ClaimService;
+import io.fleetkeeper.provisioning.ClaimToken;
+import io.fleetkeeper.provisioning.DeviceKeyService;
+import io.fleetkeeper.provisioning.ProvisioningKey;
+import io.fleetkeeper.provisioning.ProvisioningKeyService;
+import io.fleetkeeper.provisioning.Provenance;
+import io.fleetkeeper.provisioning.ProvenanceService;
+import io.fleetkeeper.tenancy.Caller;
+import io.fleetkeeper.tenancy.RequiresRole;
+import io.fleetkeeper.tenancy.Role;
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Management of provisioning keys, claim tokens and device keys; which credential provisioned which device. */
+@RestController
+@RequestMapping("/api/v1")
+class ProvisioningController {
+
+    record NewKey(String label, String deviceType, Instant expiresAt, Integer maxDevices) {
+    }
+
+    record IssuedKey(UUID id, String label, String prefix, String deviceType, Instant expiresAt, Integer maxDevices,
+            Instant createdAt, String key) {
+        static IssuedKey of(ProvisioningKey.Issued i) {
+            ProvisioningKey k = i.key();
+            return new IssuedKey(k.id(), k.label(), k.prefix(), k.deviceType(), k.expiresAt(), k.maxDevices(),
+                    k.createdAt(), i.secret());
+        }
+    }
+
+    record NewToken(String label, String deviceType, Integer maxUses, Instant expiresAt,
+            Map<String, String> defaultMetadata) {
+    }
+
+    record IssuedToken(UUID id, String label, String prefix, String deviceType, int maxUses, Instant expiresAt,
+            Instant createdAt, String token) {
+        static IssuedToken of(ClaimToken.Issued i) {
+            ClaimToken t = i.token();
+            return new IssuedToken(t.id(), t.label(), t.prefix(), t.deviceType(), t.maxUses(), t.expiresAt(),
+                    t.createdAt(), i.secret());
+        }
+    }
+
+    record DeviceKey(UUID deviceId, String deviceKey) {
+    }
+
+    private final ProvisioningKeyService keys;
+    private final ClaimService claims;
+    private final DeviceKeyService deviceKeys;
+    private final ProvenanceService provenance;
+
+    ProvisioningController(ProvisioningKeyService keys, ClaimService claims, DeviceKeyService deviceKeys,
+            ProvenanceService provenance) {
+        this.keys = keys;
+        this.claims = claims;
+        this.deviceKeys = deviceKeys;
+        this.provenance = provenance;
+    }
+
+    @PostMapping("/provisioning-keys")
+    @RequiresRole(Role.ADMIN)
+    ResponseEntity<IssuedKey> createKey(Caller caller, @RequestBody NewKey body) {
+        var issued = keys.create(caller.tenantId(), caller, body.label(), body.deviceType(), body.expiresAt(),
+                body.maxDevices());
+        return ResponseEntity.created(URI.create("/api/v1/provisioning-keys/" + issued.key().id()))
+                .body(IssuedKey.of(issued));
+    }
+
+    @GetMapping("/provisioning-keys")
+    List<ProvisioningKey> keys(Caller caller) {
+        return keys.list(caller.tenantId());
+    }
+
+    @GetMapping("/provisioning-keys/{id}")
+    ProvisioningKey key(Caller caller, @PathVariable UUID id) {
+        return keys.get(caller.tenantId(), id);
+    }
+
+    @PostMapping("/provisioning-keys/{id}/revoke")
+    @RequiresRole(Role.ADMIN)
+    ProvisioningKey revokeKey(Caller caller, @PathVariable UUID id) {
+        return keys.revoke(caller.tenantId(), caller, id);
+    }
+
+    @GetMapping("/provisioning-keys/{id}/devices")
+    List<UUID> keyDevices(Caller caller, @PathVariable UUID id) {
+        keys.get(caller.tenantId(), id);
+        return provenance.devicesFrom(caller.tenantId(), "provisioning_key", id);
+    }
+
+    @PostMapping("/claim-tokens")
+    @RequiresRole(Role.ADMIN)
+    ResponseEntity<IssuedToken> createToken(Caller caller, @RequestBody NewToken body) {
+        var issued = claims.create(caller.tenantId(), caller, body.label(), body.deviceType(), body.maxUses(),
+                body.expiresAt(), body.defaultMetadata());
+        return ResponseEntity.created(URI.create("/api/v1/claim-tokens/" + issued.token().id()))
+                .body(IssuedToken.of(issued));
+    }
+
+    @GetMapping("/claim-tokens")
+    List<ClaimToken> tokens(Caller caller) {
+        return claims.list(caller.tenantId());
+    }
+
+    @GetMapping("/claim-tokens/{id}")
+    ClaimToken token(Caller caller, @PathVariable UUID id) {
+        return claims.get(caller.tenantId(), id);
+    }
+
+    @PostMapping("/claim-tokens/{id}/revoke")
+    @RequiresRole(Role.ADMIN)
+    ClaimToken revokeToken(Caller caller, @PathVariable UUID id) {
+        return claims.revoke(caller.tenantId(), caller, id);
+    }
+
+    @GetMapping("/claim-tokens/{id}/devices")
+    List<UUID> tokenDevices(Caller caller, @PathVariable UUID id) {
+        claims.get(caller.tenantId(), id);
+        return provenance.devicesFrom(caller.tenantId(), "claim_token", id);
+    }
+
+    @PostMapping("/devices/{id}/device-key/rotate")
+    DeviceKey rotate(Caller caller, @PathVariable UUID id) {
+        return new DeviceKey(id, deviceKeys.rotate(caller.tenantId(), caller, id));
+    }
+
+    @GetMapping("/devices/{id}/provenance")
+    Provenance provenanceOf(Caller caller, @PathVariable UUID id) {
+        return provenance.of(caller.tenantId(), id);
+    }
+}

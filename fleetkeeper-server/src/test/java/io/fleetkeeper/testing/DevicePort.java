@@ -1,0 +1,59 @@
+package io.fleetkeeper.testing;
+
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Map;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A plain HTTPS client for the device listener, trusting the platform CA (no client certificate). */
+public final class DevicePort {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private final HttpClient client;
+    private final URI base;
+
+    public DevicePort(Api management, int devicePort) {
+        try {
+            String pem = management.call("GET", "/pki/v1/platform/ca.pem").send().body();
+            X509Certificate ca = (X509Certificate) CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("platform", ca);
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            SSLContext ssl = SSLContext.getInstance("TLS");
+            ssl.init(null, tmf.getTrustManagers(), null);
+            client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(ssl)
+                    .connectTimeout(Duration.ofSeconds(5)).build();
+            base = URI.create("https://localhost:" + devicePort);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** POSTs JSON with extra headers; returns the raw reply. */
+    public Reply post(String path, Map<String, String> headers, Object body) {
+        try {
+            HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body instanceof String s ? s
+                            : JSON.writeValueAsString(body)));
+            headers.forEach(b::header);
+            HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return new Reply("POST " + path, r.statusCode(), r.headers(), r.body());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
