@@ -64,15 +64,18 @@ public final class DeviceListQuery {
         }
         if (f.tags() != null) {
             for (String tag : f.tags()) {
-                sql.append(" AND EXISTS (SELECT 1 FROM device_tags t WHERE t.tenant_id = d.tenant_id"
-                        + " AND t.device_id = d.id AND t.tag = ?)");
+                // IN (subquery) lets SQLite drive from the (tenant, tag, device) index; PostgreSQL plans it as
+                // the same semi-join as EXISTS.
+                sql.append(" AND d.id IN (SELECT t.device_id FROM device_tags t WHERE t.tenant_id = ? AND t.tag = ?)");
+                params.add(tenantId.toString());
                 params.add(tag);
             }
         }
         if (f.metadata() != null) {
             f.metadata().forEach((k, v) -> {
-                sql.append(" AND EXISTS (SELECT 1 FROM device_metadata m WHERE m.tenant_id = d.tenant_id"
-                        + " AND m.device_id = d.id AND m.key = ? AND m.value = ?)");
+                sql.append(" AND d.id IN (SELECT m.device_id FROM device_metadata m WHERE m.tenant_id = ?"
+                        + " AND m.key = ? AND m.value = ?)");
+                params.add(tenantId.toString());
                 params.add(k);
                 params.add(v);
             });

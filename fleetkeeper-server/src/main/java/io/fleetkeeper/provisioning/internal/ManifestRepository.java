@@ -2,6 +2,7 @@ package io.fleetkeeper.provisioning.internal;
 
 import io.fleetkeeper.provisioning.Manifest;
 import io.fleetkeeper.provisioning.Manifest.Entry;
+import io.fleetkeeper.store.Dialect;
 import io.fleetkeeper.store.Times;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -16,6 +17,7 @@ import java.util.Set;
 import java.util.UUID;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.SqlArrayValue;
 import org.springframework.stereotype.Repository;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
@@ -29,11 +31,13 @@ public class ManifestRepository {
     private final JdbcClient jdbc;
     private final JdbcTemplate template;
     private final JsonMapper json;
+    private final Dialect dialect;
 
-    ManifestRepository(JdbcClient jdbc, JdbcTemplate template, JsonMapper json) {
+    ManifestRepository(JdbcClient jdbc, JdbcTemplate template, JsonMapper json, Dialect dialect) {
         this.jdbc = jdbc;
         this.template = template;
         this.json = json;
+        this.dialect = dialect;
     }
 
     public void insert(UUID tenantId, Manifest m) {
@@ -64,6 +68,11 @@ public class ManifestRepository {
     public Set<String> existing(UUID tenantId, Collection<String> serials) {
         Set<String> found = new HashSet<>();
         List<String> all = List.copyOf(serials);
+        if (dialect == Dialect.POSTGRESQL) {
+            found.addAll(jdbc.sql("SELECT serial FROM manifest_entries WHERE tenant_id = ? AND serial = ANY(?)")
+                    .params(tenantId.toString(), new SqlArrayValue("text", all.toArray())).query(String.class).list());
+            return found;
+        }
         for (int i = 0; i < all.size(); i += 500) {
             List<String> chunk = all.subList(i, Math.min(all.size(), i + 500));
             List<Object> params = new ArrayList<>();
