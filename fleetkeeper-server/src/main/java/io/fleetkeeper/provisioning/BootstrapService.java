@@ -175,7 +175,7 @@ public class BootstrapService {
     }
 
     /** The serial a factory certificate names: its serialNumber attribute, or its CN when it has none. */
-    static String serialOf(X509Certificate cert) {
+    public static String serialOf(X509Certificate cert) {
         X500Name name = X500Name.getInstance(cert.getSubjectX500Principal().getEncoded());
         String s = first(name, BCStyle.SERIALNUMBER);
         return s != null ? s : first(name, BCStyle.CN);

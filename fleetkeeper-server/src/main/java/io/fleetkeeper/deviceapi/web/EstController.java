@@ -2,6 +2,14 @@ package io.fleetkeeper.deviceapi.web;
 
 import io.fleetkeeper.deviceapi.DeviceIdentity;
 import io.fleetkeeper.deviceapi.internal.EstService;
+import io.fleetkeeper.provisioning.BootstrapService;
+import io.fleetkeeper.provisioning.ClaimService;
+import io.fleetkeeper.web.ApiException;
+import io.fleetkeeper.web.ErrorCode;
+import jakarta.servlet.http.HttpServletRequest;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.util.Base64;
 import java.util.List;
 import io.swagger.v3.oas.annotations.Hidden;
 import org.springframework.http.ResponseEntity;
@@ -10,6 +18,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -23,10 +32,16 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/.well-known/est")
 class EstController {
 
-    private final EstService est;
+    private static final String CLIENT_CERTIFICATES = "jakarta.servlet.request.X509Certificate";
 
-    EstController(EstService est) {
+    private final EstService est;
+    private final ClaimService claims;
+    private final BootstrapService bootstrap;
+
+    EstController(EstService est, ClaimService claims, BootstrapService bootstrap) {
         this.est = est;
+        this.claims = claims;
+        this.bootstrap = bootstrap;
     }
 
     @GetMapping({"/cacerts", "/{label}/cacerts"})
@@ -35,10 +50,51 @@ class EstController {
         return EstCodec.certsOnly(est.caCertificates(label, device));
     }
 
+    /**
+     * Initial enrollment, authenticated by one of: the device's current certificate (TLS); a claim token as
+     * the HTTP Basic password over TLS (a new device is created, as with {@code /device/v1/claim}); or a
+     * factory certificate (TLS) whose serial is in a manifest (zero-touch, as {@code /device/v1/bootstrap},
+     * the serial taken from the certificate).
+     */
     @PostMapping(path = {"/simpleenroll", "/{label}/simpleenroll"}, consumes = EstCodec.PKCS10)
     ResponseEntity<byte[]> simpleenroll(@PathVariable(required = false) String label,
-            DeviceIdentity device, @RequestBody byte[] body) {
-        return EstCodec.certsOnly(List.of(est.enroll(label, device, EstCodec.csr(body), false)));
+            @RequestAttribute(name = DeviceIdentity.ATTRIBUTE, required = false) DeviceIdentity device,
+            @RequestHeader(name = "Authorization", required = false) String authorization,
+            @RequestBody byte[] body, HttpServletRequest request) {
+        var csr = EstCodec.csr(body);
+        if (device != null) {
+            return EstCodec.certsOnly(List.of(est.enroll(label, device, csr, false)));
+        }
+        String claimToken = basicPassword(authorization);
+        if (claimToken != null) {
+            var claimed = claims.claim(claimToken, csr, new ClaimService.ClaimRequest(null, null, null),
+                    request.getRemoteAddr());
+            return EstCodec.certsOnly(List.of(claimed.certificate().chain().get(0)));
+        }
+        X509Certificate[] chain = (X509Certificate[]) request.getAttribute(CLIENT_CERTIFICATES);
+        if (chain != null && chain.length > 0) {
+            var b = bootstrap.bootstrap(chain, BootstrapService.serialOf(chain[0]), csr, request.getRemoteAddr());
+            return EstCodec.certsOnly(List.of(b.certificate().chain().get(0)));
+        }
+        // The challenge carries no body: EST clients (BouncyCastle's among them) answer a 401 by retrying with
+        // credentials and expect nothing to read from it.
+        return ResponseEntity.status(401).header("WWW-Authenticate", "Basic realm=\"fleetkeeper-est\"")
+                .header("WWW-Authenticate", DeviceIdentityResolver.CHALLENGE).contentLength(0).build();
+    }
+
+    /** The password of an HTTP Basic header (the user name is ignored); null when there is none. */
+    static String basicPassword(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return null;
+        }
+        try {
+            String decoded = new String(Base64.getDecoder().decode(authorization.substring(6).trim()),
+                    StandardCharsets.UTF_8);
+            int colon = decoded.indexOf(':');
+            return colon < 0 ? decoded : decoded.substring(colon + 1);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(ErrorCode.UNAUTHENTICATED, "malformed Basic credentials");
+        }
     }
 
     @PostMapping(path = {"/simplereenroll", "/{label}/simplereenroll"}, consumes = EstCodec.PKCS10)
