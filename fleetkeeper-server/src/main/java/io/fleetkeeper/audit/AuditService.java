@@ -24,10 +24,18 @@ public class AuditService {
 
     private final JdbcClient jdbc;
     private final Clock clock;
+    private final tools.jackson.databind.json.JsonMapper json;
 
-    AuditService(JdbcClient jdbc, Clock clock) {
+    AuditService(JdbcClient jdbc, Clock clock, tools.jackson.databind.json.JsonMapper json) {
         this.jdbc = jdbc;
         this.clock = clock;
+        this.json = json;
+    }
+
+    /** As {@link #record(UUID, Caller, String, String, String, String)}, with details serialized from a map. */
+    public void recordDetails(UUID tenantId, Caller caller, String action, String targetType, String targetId,
+            java.util.Map<String, ?> details) {
+        record(tenantId, caller, action, targetType, targetId, json.writeValueAsString(details));
     }
 
     public void record(UUID tenantId, Caller caller, String action, String targetType, String targetId,

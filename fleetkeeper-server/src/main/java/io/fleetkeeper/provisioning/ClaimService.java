@@ -150,10 +150,8 @@ public class ClaimService {
     }
 
     private void rejected(UUID tenantId, String tokenId, String remoteAddr, String credential, String why) {
-        attempts.failed(remoteAddr, credential);
-        tx.executeWithoutResult(s -> audit.record(tenantId, new Caller(tenantId, "claim-token:" + tokenId,
-                Role.VIEWER), "device.claim.rejected", "claim_token", tokenId,
-                "{\"remote_addr\":\"" + remoteAddr + "\",\"reason\":\"" + why.replace("\"", "'") + "\"}"));
+        attempts.rejected(tenantId, "claim-token:" + tokenId, "device.claim.rejected", "claim_token", tokenId,
+                remoteAddr, credential, why);
     }
 
     static ApiException invalid() {

@@ -109,10 +109,8 @@ public class RegistrationService {
     }
 
     private void rejected(UUID tenantId, String keyId, String remoteAddr, String credential, String why) {
-        attempts.failed(remoteAddr, credential);
-        tx.executeWithoutResult(s -> audit.record(tenantId, new Caller(tenantId, "provisioning-key:" + keyId,
-                Role.VIEWER), "device.register.rejected", "provisioning_key", keyId,
-                "{\"remote_addr\":\"" + remoteAddr + "\",\"reason\":\"" + why.replace("\"", "'") + "\"}"));
+        attempts.rejected(tenantId, "provisioning-key:" + keyId, "device.register.rejected", "provisioning_key",
+                keyId, remoteAddr, credential, why);
     }
 
     static ApiException invalid() {

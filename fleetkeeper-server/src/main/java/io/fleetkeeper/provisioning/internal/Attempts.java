@@ -2,7 +2,14 @@ package io.fleetkeeper.provisioning.internal;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.provisioning.ProvisioningProperties;
+import io.fleetkeeper.tenancy.Caller;
+import io.fleetkeeper.tenancy.Role;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import io.fleetkeeper.web.ApiException;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,10 +30,26 @@ public class Attempts {
             .expireAfterWrite(Duration.ofMillis(WINDOW_MS * 2)).build();
     private final ProvisioningProperties props;
     private final Clock clock;
+    private final AuditService audit;
+    private final TransactionTemplate tx;
 
-    Attempts(ProvisioningProperties props, Clock clock) {
+    Attempts(ProvisioningProperties props, Clock clock, AuditService audit, PlatformTransactionManager txm) {
         this.props = props;
         this.clock = clock;
+        this.audit = audit;
+        this.tx = new TransactionTemplate(txm);
+    }
+
+    /**
+     * Records a rejected attempt: counts it against the address and the credential, and writes an audit
+     * entry in a transaction of its own (the attempt's own transaction has rolled back). No secret is written.
+     */
+    public void rejected(UUID tenantId, String actor, String action, String targetType, String targetId,
+            String remoteAddr, String credential, String reason) {
+        failed(remoteAddr, credential);
+        Caller caller = new Caller(tenantId, actor, Role.VIEWER);
+        tx.executeWithoutResult(s -> audit.recordDetails(tenantId, caller, action, targetType, targetId,
+                Map.of("remote_addr", remoteAddr, "reason", reason)));
     }
 
     /** Throws 429 when the address or the credential has failed too often in the current window. */
