@@ -125,6 +125,10 @@ public class DeviceService {
                 in.hardwareRevision(), in.site(), tags, metadata, now, null, now, 1);
     }
 
+    public boolean exists(UUID tenantId, UUID id) {
+        return devices.find(tenantId, id).isPresent();
+    }
+
     public Device get(UUID tenantId, UUID id) {
         return devices.find(tenantId, id).orElseThrow(() -> ApiException.notFound("device"));
     }

@@ -40,6 +40,7 @@ public class TrustIndex {
     }
 
     private static final long REFRESH_MS = 60_000;
+    private static final int MAX_PRESENTED = 5;
 
     private final CaRepository cas;
     private final Clock clock;
@@ -84,7 +85,7 @@ public class TrustIndex {
                     || (kind != null && !kind.equals(issuer.kind()))) {
                 continue;
             }
-            Optional<Verified> v = validate(leaf, issuer);
+            Optional<Verified> v = validate(List.of(leaf), issuer);
             if (v.isPresent()) {
                 return v;
             }
@@ -92,10 +93,33 @@ public class TrustIndex {
         return Optional.empty();
     }
 
-    private Optional<Verified> validate(X509Certificate leaf, Anchor issuer) {
+    /**
+     * Every registered CA of {@code kind} that validates the chain, in any tenant: several tenants may
+     * trust the same CA (a manufacturer's factory root), and then each of them vouches for it. Unlike
+     * {@link #verify}, the intermediates the client presented count (up to the first self-signed one,
+     * which is never trusted for being presented), so registering a manufacturer's root is enough for
+     * devices whose certificates come from its intermediates.
+     */
+    public List<Verified> verifyAll(X509Certificate[] chain, String kind) {
+        List<Verified> all = new ArrayList<>();
+        List<X509Certificate> presented = new ArrayList<>();
+        for (int i = 0; chain != null && i < Math.min(chain.length, MAX_PRESENTED); i++) {
+            X509Certificate c = chain[i];
+            if (i > 0 && c.getSubjectX500Principal().equals(c.getIssuerX500Principal())) {
+                break;
+            }
+            presented.add(c);
+            List<X509Certificate> path = List.copyOf(presented);
+            bySubject(c.getIssuerX500Principal()).stream().filter(a -> kind == null || kind.equals(a.kind()))
+                    .forEach(a -> validate(path, a).ifPresent(all::add));
+        }
+        return all;
+    }
+
+    /** Validates {@code presented} (leaf first, each issued by the next) up through {@code issuer}. */
+    private Optional<Verified> validate(List<X509Certificate> presented, Anchor issuer) {
         try {
-            List<X509Certificate> path = new ArrayList<>();
-            path.add(leaf);
+            List<X509Certificate> path = new ArrayList<>(presented);
             Set<TrustAnchor> anchors = new HashSet<>();
             // Walk up through this tenant's CAs to a self-signed root or to the top registered CA.
             Anchor current = issuer;
@@ -119,7 +143,7 @@ public class TrustIndex {
             PKIXCertPathValidatorResult r = (PKIXCertPathValidatorResult) CertPathValidator.getInstance("PKIX")
                     .validate(certPath, params);
             return r == null ? Optional.empty()
-                    : Optional.of(new Verified(issuer.tenantId(), issuer.caId(), issuer.kind(), leaf));
+                    : Optional.of(new Verified(issuer.tenantId(), issuer.caId(), issuer.kind(), presented.get(0)));
         } catch (java.security.GeneralSecurityException e) {
             return Optional.empty();
         }

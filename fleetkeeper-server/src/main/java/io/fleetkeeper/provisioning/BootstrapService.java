@@ -11,6 +11,7 @@ import io.fleetkeeper.pki.DeviceCertificate;
 import io.fleetkeeper.pki.TrustIndex;
 import io.fleetkeeper.provisioning.Manifest.Entry;
 import io.fleetkeeper.provisioning.internal.Attempts;
+import io.fleetkeeper.provisioning.internal.TenantGate;
 import io.fleetkeeper.provisioning.internal.CredentialRepository;
 import io.fleetkeeper.provisioning.internal.ManifestRepository;
 import io.fleetkeeper.store.Times;
@@ -35,11 +36,11 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Zero-touch bootstrap (seed 004): a device presents its factory certificate over mutual TLS, its serial
- * and a CSR. The chain must validate against one of the tenant's factory trust anchors (the tenant is
- * resolved from the issuer); the certificate must name the serial (its {@code serialNumber} attribute,
- * else its CN); the serial must be in one of the tenant's manifests. The device is created in
- * {@code provisioning} with its operational certificate, in one transaction, and becomes {@code active}
- * on its first call with that certificate.
+ * and a CSR. The chain must validate against a factory trust anchor; the certificate must name the serial
+ * (its {@code serialNumber} attribute, else its CN); the serial must be in a manifest of exactly one of the
+ * tenants trusting that anchor (several may trust one manufacturer), which is the device's tenant. The
+ * device is created in {@code provisioning} with its operational certificate, in one transaction, and
+ * becomes {@code active} on its first call with that certificate.
  */
 @Service
 public class BootstrapService {
@@ -58,12 +59,14 @@ public class BootstrapService {
     private final CertificateService certificates;
     private final AuditService audit;
     private final Attempts attempts;
+    private final TenantGate tenantGate;
     private final JdbcClient jdbc;
     private final TransactionTemplate tx;
     private final Clock clock;
 
     BootstrapService(TrustIndex trust, ManifestRepository manifests, CredentialRepository credentials,
             DeviceService devices, CertificateService certificates, AuditService audit, Attempts attempts,
+            TenantGate tenantGate,
             JdbcClient jdbc, PlatformTransactionManager txm, Clock clock) {
         this.trust = trust;
         this.manifests = manifests;
@@ -72,6 +75,7 @@ public class BootstrapService {
         this.certificates = certificates;
         this.audit = audit;
         this.attempts = attempts;
+        this.tenantGate = tenantGate;
         this.jdbc = jdbc;
         this.tx = new TransactionTemplate(txm);
         this.clock = clock;
@@ -86,27 +90,39 @@ public class BootstrapService {
             throw new ApiException(ErrorCode.UNAUTHENTICATED, "bootstrap needs the factory certificate as the TLS "
                     + "client certificate");
         }
-        TrustIndex.Verified v = trust.verify(chain, null, "TRUST_ANCHOR").orElse(null);
-        if (v == null) {
-            fail(null, remoteAddr, credential, "factory certificate does not chain to a registered factory CA, "
-                    + "or is not valid now");
+        // Several tenants may trust the same factory CA: the device belongs to the one whose manifest lists it.
+        List<UUID> vouching = trust.verifyAll(chain, "TRUST_ANCHOR").stream().map(TrustIndex.Verified::tenantId)
+                .distinct().toList();
+        if (vouching.isEmpty()) {
+            fail((UUID) null, remoteAddr, credential, "factory certificate does not chain to a registered factory "
+                    + "CA, or is not valid now");
             throw new ApiException(ErrorCode.UNAUTHENTICATED, "factory certificate is not trusted");
         }
-        UUID tenantId = v.tenantId();
         if (serial == null || !serial.equals(serialOf(chain[0]))) {
-            fail(tenantId, remoteAddr, credential, "serial does not match the factory certificate");
+            fail(vouching, remoteAddr, credential, "serial does not match the factory certificate");
             throw new ApiException(ErrorCode.FORBIDDEN, "the serial does not match the factory certificate "
                     + "(its serialNumber attribute, or its CN when it has none)");
         }
-        Entry entry = manifests.entry(tenantId, serial).orElse(null);
-        if (entry == null) {
-            fail(tenantId, remoteAddr, credential, "serial " + serial + " is in no manifest");
+        List<UUID> claiming = vouching.stream().filter(t -> manifests.entry(t, serial).isPresent()).toList();
+        if (claiming.isEmpty()) {
+            fail(vouching, remoteAddr, credential, "serial " + serial + " is in no manifest");
             throw new ApiException(ErrorCode.FORBIDDEN, "this serial is in no manifest of the tenant");
         }
+        if (claiming.size() > 1) {
+            fail(claiming, remoteAddr, credential, "serial " + serial + " is in manifests of several tenants "
+                    + "trusting this factory CA");
+            throw new ApiException(ErrorCode.CONFLICT, "this serial is listed by more than one tenant trusting "
+                    + "this factory CA; it must be removed from all manifests but one");
+        }
+        UUID tenantId = claiming.get(0);
+        Entry entry = manifests.entry(tenantId, serial).orElseThrow();
         Caller actor = new Caller(tenantId, "factory-certificate:" + credential.substring(0, 16), Role.OPERATOR);
         try {
-            return tx.execute(s -> entry.deviceId() == null ? first(tenantId, actor, entry, csr, remoteAddr)
-                    : again(tenantId, actor, entry, csr, remoteAddr));
+            tenantGate.requireActive(tenantId);
+            // A purged device frees its serial: the entry still names it, but it is gone.
+            boolean bound = entry.deviceId() != null && devices.exists(tenantId, entry.deviceId());
+            return tx.execute(s -> bound ? again(tenantId, actor, entry, csr, remoteAddr)
+                    : first(tenantId, actor, entry, csr, remoteAddr));
         } catch (ApiException e) {
             fail(tenantId, remoteAddr, credential, e.getMessage());
             throw e;
@@ -187,9 +203,12 @@ public class BootstrapService {
     }
 
     private void fail(UUID tenantId, String remoteAddr, String credential, String why) {
-        attempts.failed(remoteAddr, credential);
-        tx.executeWithoutResult(s -> audit.record(tenantId, new Caller(tenantId, "factory-certificate",
-                Role.VIEWER), "device.bootstrap.rejected", "device", null,
-                "{\"remote_addr\":\"" + remoteAddr + "\",\"reason\":\"" + why.replace("\"", "'") + "\"}"));
+        attempts.rejected(tenantId, "factory-certificate", "device.bootstrap.rejected", "device", null, remoteAddr,
+                credential, why);
+    }
+
+    /** A rejection that concerns every tenant trusting the factory CA: each counts it and sees it audited. */
+    private void fail(List<UUID> tenantIds, String remoteAddr, String credential, String why) {
+        tenantIds.forEach(tenantId -> fail(tenantId, remoteAddr, credential, why));
     }
 }

@@ -8,6 +8,7 @@ import io.fleetkeeper.device.internal.DeviceRules;
 import io.fleetkeeper.pki.CertificateService;
 import io.fleetkeeper.pki.CertificateService.Issued;
 import io.fleetkeeper.provisioning.internal.Attempts;
+import io.fleetkeeper.provisioning.internal.TenantGate;
 import io.fleetkeeper.provisioning.internal.CredentialRepository;
 import io.fleetkeeper.provisioning.internal.KeyRepository;
 import io.fleetkeeper.provisioning.internal.KeyRepository.Found;
@@ -55,11 +56,13 @@ public class ClaimService {
     private final CertificateService certificates;
     private final AuditService audit;
     private final Attempts attempts;
+    private final TenantGate tenantGate;
     private final TransactionTemplate tx;
     private final Clock clock;
 
     ClaimService(KeyRepository keys, CredentialRepository credentials, DeviceService devices,
-            CertificateService certificates, AuditService audit, Attempts attempts, PlatformTransactionManager txm,
+            CertificateService certificates, AuditService audit, Attempts attempts, TenantGate tenantGate,
+            PlatformTransactionManager txm,
             Clock clock) {
         this.keys = keys;
         this.credentials = credentials;
@@ -67,6 +70,7 @@ public class ClaimService {
         this.certificates = certificates;
         this.audit = audit;
         this.attempts = attempts;
+        this.tenantGate = tenantGate;
         this.tx = new TransactionTemplate(txm);
         this.clock = clock;
     }
@@ -122,6 +126,7 @@ public class ClaimService {
         ClaimToken token = found.value();
         Caller actor = new Caller(tenantId, "claim-token:" + token.id(), Role.OPERATOR);
         try {
+            tenantGate.requireActive(tenantId);
             return tx.execute(s -> {
                 if (!keys.useToken(tenantId, token.id(), clock.millis())) {
                     throw invalid();

@@ -5,6 +5,7 @@ import io.fleetkeeper.device.Device;
 import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.device.NewDevice;
 import io.fleetkeeper.provisioning.internal.Attempts;
+import io.fleetkeeper.provisioning.internal.TenantGate;
 import io.fleetkeeper.provisioning.internal.CredentialRepository;
 import io.fleetkeeper.provisioning.internal.KeyRepository;
 import io.fleetkeeper.provisioning.internal.KeyRepository.Found;
@@ -45,11 +46,13 @@ public class RegistrationService {
     private final DeviceKeyService deviceKeys;
     private final AuditService audit;
     private final Attempts attempts;
+    private final TenantGate tenantGate;
     private final TransactionTemplate tx;
     private final Clock clock;
 
     RegistrationService(KeyRepository keys, CredentialRepository credentials, DeviceService devices,
-            DeviceKeyService deviceKeys, AuditService audit, Attempts attempts, PlatformTransactionManager txm,
+            DeviceKeyService deviceKeys, AuditService audit, Attempts attempts, TenantGate tenantGate,
+            PlatformTransactionManager txm,
             Clock clock) {
         this.keys = keys;
         this.credentials = credentials;
@@ -57,6 +60,7 @@ public class RegistrationService {
         this.deviceKeys = deviceKeys;
         this.audit = audit;
         this.attempts = attempts;
+        this.tenantGate = tenantGate;
         this.tx = new TransactionTemplate(txm);
         this.clock = clock;
     }
@@ -74,6 +78,7 @@ public class RegistrationService {
         ProvisioningKey key = found.value();
         Caller actor = new Caller(tenantId, "provisioning-key:" + key.id(), Role.OPERATOR);
         try {
+            tenantGate.requireActive(tenantId);
             return tx.execute(s -> {
                 if (!keys.useKey(tenantId, key.id(), clock.millis())) {
                     throw invalid();

@@ -139,6 +139,17 @@ class ProvisioningApiTests extends ApiTest {
     }
 
     @Test
+    void aSuspendedTenantProvisionsNothing() {
+        TestTenant t = newTenant();
+        String key = provisioningKey(t, Map.of());
+        api.post(PLATFORM_TOKEN, "/api/v1/operator/tenants/" + t.id() + "/suspend", null).expect(200);
+        register(key, edge("x")).expectProblem(401, "TENANT_SUSPENDED");
+        api.post(PLATFORM_TOKEN, "/api/v1/operator/tenants/" + t.id() + "/resume", null).expect(200);
+        register(key, edge("x")).expect(201);
+        assertThat(stats(t.admin()).path("total").asLong()).isEqualTo(1);
+    }
+
+    @Test
     void repeatedFailuresWithOneKeyAreRateLimited() {
         String bogus = "fkp_" + randomName("rate-limit-").repeat(3);
         int limited = 0;
