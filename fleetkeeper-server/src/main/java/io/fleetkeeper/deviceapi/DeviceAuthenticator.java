@@ -13,7 +13,6 @@ import io.fleetkeeper.web.ApiException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.UUID;
 import org.springframework.stereotype.Component;
 
@@ -63,18 +62,30 @@ public class DeviceAuthenticator {
         if (chain == null || chain.length == 0) {
             return new Rejected(Reason.NO_CERTIFICATE, "no client certificate was presented");
         }
-        Optional<TrustIndex.Verified> verified = trust.verify(chain);
-        if (verified.isEmpty()) {
-            return new Rejected(Reason.UNTRUSTED, "the client certificate is not issued by a known CA, or is "
-                    + "outside its validity");
+        // The recorded certificate names the tenant; its chain must then validate against that tenant's CAs.
+        // (Looking up the CA first could pick another tenant that registered the same CA.)
+        UUID tenantId = null;
+        DeviceCertificate cert = null;
+        boolean recordedAnywhere = false;
+        for (var r : certificates.recordsOf(Pem.fingerprint(chain[0]))) {
+            if (r.certificate().deviceId() == null) {
+                continue;
+            }
+            recordedAnywhere = true;
+            if (trust.verify(chain, r.tenantId()).isPresent()) {
+                tenantId = r.tenantId();
+                cert = r.certificate();
+                break;
+            }
         }
-        UUID tenantId = verified.get().tenantId();
-        Optional<DeviceCertificate> recorded = certificates.byFingerprint(Pem.fingerprint(chain[0]))
-                .filter(c -> c.deviceId() != null && sameTenant(tenantId, c));
-        if (recorded.isEmpty()) {
-            return new Rejected(Reason.UNKNOWN_CERTIFICATE, "the client certificate is not bound to a device");
+        if (cert == null) {
+            return recordedAnywhere || trust.verify(chain).isPresent()
+                    ? new Rejected(recordedAnywhere ? Reason.UNTRUSTED : Reason.UNKNOWN_CERTIFICATE,
+                            recordedAnywhere ? "the client certificate does not validate against its tenant's CAs "
+                                    + "now" : "the client certificate is not bound to a device")
+                    : new Rejected(Reason.UNTRUSTED, "the client certificate is not issued by a known CA, or is "
+                            + "outside its validity");
         }
-        DeviceCertificate cert = recorded.get();
         Instant now = clock.instant();
         if (cert.status().equals("REVOKED")) {
             return new Rejected(Reason.REVOKED, "the client certificate is revoked");
@@ -105,15 +116,5 @@ public class DeviceAuthenticator {
             devices.activateOnFirstContact(tenantId, device.id(), "device:" + device.id());
         }
         return new Authenticated(new DeviceIdentity(tenantId, device.id(), cert));
-    }
-
-    /** The certificate is recorded in the tenant whose CA validated it (fingerprints are looked up globally). */
-    private boolean sameTenant(UUID tenantId, DeviceCertificate c) {
-        try {
-            certificates.get(tenantId, c.id());
-            return true;
-        } catch (ApiException notInTenant) {
-            return false;
-        }
     }
 }

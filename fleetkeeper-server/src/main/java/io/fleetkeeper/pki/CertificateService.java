@@ -211,6 +211,11 @@ public class CertificateService {
         return certs.forDevice(tenantId, deviceId);
     }
 
+    /** Every tenant's record of the certificate with this SHA-256 fingerprint. */
+    public List<CertificateRepository.DeviceCertificateInTenant> recordsOf(String fingerprint) {
+        return certs.allByFingerprint(fingerprint);
+    }
+
     /** The certificate presented on a TLS connection, looked up by its SHA-256 fingerprint. */
     public java.util.Optional<DeviceCertificate> byFingerprint(String fingerprint) {
         return certs.findByFingerprint(fingerprint);

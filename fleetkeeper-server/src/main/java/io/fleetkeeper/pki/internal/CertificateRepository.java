@@ -44,9 +44,16 @@ public class CertificateRepository {
                 .query(CertificateRepository::map).optional();
     }
 
-    public Optional<UUID> tenantOfFingerprint(String fingerprint) {
-        return jdbc.sql("SELECT tenant_id FROM certificates WHERE fingerprint = ?").param(fingerprint)
-                .query(String.class).optional().map(UUID::fromString);
+    /** Every recorded certificate with this fingerprint, one per tenant at most (the same certificate may be
+     * bound in several tenants when it was uploaded to each). */
+    public List<DeviceCertificateInTenant> allByFingerprint(String fingerprint) {
+        return jdbc.sql("SELECT * FROM certificates WHERE fingerprint = ? LIMIT 16").param(fingerprint)
+                .query((rs, n) -> new DeviceCertificateInTenant(UUID.fromString(rs.getString("tenant_id")),
+                        map(rs, n))).list();
+    }
+
+    /** A recorded certificate and its tenant. */
+    public record DeviceCertificateInTenant(UUID tenantId, DeviceCertificate certificate) {
     }
 
     public Optional<DeviceCertificate> findBySerial(UUID tenantId, UUID caId, String serial) {
