@@ -1,6 +1,7 @@
 package io.fleetkeeper.web;
 
 import java.util.List;
+import java.util.Map;
 
 /** A request that cannot be served, rendered as RFC 9457 problem+json with a stable {@link ErrorCode}. */
 public class ApiException extends RuntimeException {
@@ -8,6 +9,7 @@ public class ApiException extends RuntimeException {
     private final ErrorCode code;
     private final List<FieldError> errors;
     private final Long retryAfterSeconds;
+    private final Map<String, Object> properties;
 
     public ApiException(ErrorCode code, String detail) {
         this(code, detail, List.of());
@@ -17,11 +19,27 @@ public class ApiException extends RuntimeException {
         this(code, detail, errors, null);
     }
 
+    /** With extra members for the problem document, e.g. the {@code position} of a query error. */
+    public ApiException(ErrorCode code, String detail, Map<String, Object> properties) {
+        this(code, detail, List.of(), null, properties);
+    }
+
     private ApiException(ErrorCode code, String detail, List<FieldError> errors, Long retryAfterSeconds) {
+        this(code, detail, errors, retryAfterSeconds, Map.of());
+    }
+
+    private ApiException(ErrorCode code, String detail, List<FieldError> errors, Long retryAfterSeconds,
+            Map<String, Object> properties) {
         super(detail, null, false, false);
         this.code = code;
         this.errors = List.copyOf(errors);
         this.retryAfterSeconds = retryAfterSeconds;
+        this.properties = Map.copyOf(properties);
+    }
+
+    /** Extra members of the problem document (snake_case names). */
+    public Map<String, Object> properties() {
+        return properties;
     }
 
     /** 429 with a {@code Retry-After} header. */

@@ -10,6 +10,7 @@ public enum ErrorCode {
     READ_ONLY_FIELD(HttpStatus.BAD_REQUEST, "Read-only field"),
     INVALID_PARAMETER(HttpStatus.BAD_REQUEST, "Invalid parameter"),
     INVALID_CURSOR(HttpStatus.BAD_REQUEST, "Invalid cursor"),
+    INVALID_QUERY(HttpStatus.BAD_REQUEST, "Invalid query"),
     UNAUTHENTICATED(HttpStatus.UNAUTHORIZED, "Authentication required"),
     TENANT_SUSPENDED(HttpStatus.UNAUTHORIZED, "Tenant suspended"),
     FORBIDDEN(HttpStatus.FORBIDDEN, "Forbidden"),

@@ -36,6 +36,7 @@ class ProblemHandler {
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ProblemDetail> api(ApiException e, HttpServletRequest request) {
         ResponseEntity<ProblemDetail> r = render(e.code(), e.getMessage(), e.errors(), request);
+        e.properties().forEach(r.getBody()::setProperty);
         if (e.retryAfterSeconds() != null) {
             return ResponseEntity.status(r.getStatusCode()).headers(r.getHeaders())
                     .header("Retry-After", Long.toString(e.retryAfterSeconds())).body(r.getBody());

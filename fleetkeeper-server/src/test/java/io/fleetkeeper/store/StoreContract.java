@@ -15,6 +15,13 @@ import io.fleetkeeper.device.ImportRow;
 import io.fleetkeeper.device.NewDevice;
 import io.fleetkeeper.device.SiteService;
 import io.fleetkeeper.device.SiteService.SiteFields;
+import io.fleetkeeper.fleet.Aggregate.Bucket;
+import io.fleetkeeper.fleet.FleetGroup;
+import io.fleetkeeper.fleet.FleetGroupService;
+import io.fleetkeeper.fleet.FleetGroupService.GroupFields;
+import io.fleetkeeper.fleet.FleetQueries;
+import io.fleetkeeper.fleet.GroupMembership;
+import io.fleetkeeper.fleet.GroupMembership.MemberChange;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.Role;
 import io.fleetkeeper.tenancy.TenantService;
@@ -39,6 +46,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -54,6 +62,10 @@ abstract class StoreContract {
     @Autowired SiteService sites;
     @Autowired AuditService audit;
     @Autowired JsonMapper json;
+    @Autowired FleetQueries fleet;
+    @Autowired FleetGroupService groups;
+    @Autowired GroupMembership membership;
+    @Autowired JdbcClient jdbc;
 
     static final Caller PLATFORM = new Caller(null, "test-platform", Role.PLATFORM);
     UUID tenant;
@@ -315,6 +327,148 @@ abstract class StoreContract {
         assertThat(page.items()).extracting(e -> e.action()).containsExactly("device.suspend", "device.create");
         assertThat(audit.list(tenant, new AuditQuery(null, "device.create", null, null, null, null), null, 10)
                 .items()).hasSize(1);
+    }
+
+    /** Four devices that tell the fleet query operators apart; {@code last_seen} set directly (no MQTT yet). */
+    List<Device> fleetOfFour() {
+        Device a = devices.create(tenant, admin, new NewDevice("pump-a", "meter", "AB-1", List.of("lab", "north"),
+                Map.of("region", "eu-west", "floor", "2"), "2.1", "rev-a", null));
+        Device b = devices.create(tenant, admin, new NewDevice("pump-b", "meter", null, List.of("north"),
+                Map.of("region", "eu-north"), "2.0", null, null));
+        Device c = devices.create(tenant, admin, new NewDevice("Valve-c", "valve", "CD-1", List.of(),
+                Map.of("region", "us-east"), null, null, null));
+        Device d = devices.create(tenant, admin, new NewDevice("p\u00fcmp-d", "meter", "CD-2", List.of("lab"),
+                Map.of(), "10.0", null, null));
+        devices.suspend(tenant, admin, d.id(), null);
+        long now = System.currentTimeMillis();
+        seen(a, now - 60_000);
+        seen(b, now - 7_200_000);
+        seen(d, now - 60_000);
+        return List.of(a, b, c, d);
+    }
+
+    void seen(Device d, long millis) {
+        jdbc.sql("UPDATE devices SET last_seen_at = ? WHERE tenant_id = ? AND id = ?")
+                .params(millis, tenant.toString(), d.id().toString()).update();
+    }
+
+    List<String> names(String query) {
+        return devices.list(tenant, DeviceFilter.matching(fleet.compile(tenant, query), "name"), null, 50).items()
+                .stream().map(Device::name).toList();
+    }
+
+    @Test
+    void fleetQueriesSelectTheSameDevicesOnEveryStore() {
+        fleetOfFour();
+        assertThat(names("type = \"meter\" AND metadata.region IN (\"eu-west\", \"eu-north\") AND "
+                + "last_seen > now-1h AND NOT tag = \"lab\"")).isEmpty();
+        assertThat(names("type = \"meter\" AND metadata.region IN (\"eu-west\", \"eu-north\") AND "
+                + "last_seen > now-3h AND NOT tag = \"lab\"")).containsExactly("pump-b");
+        assertThat(names("last_seen > now-1h")).containsExactly("pump-a", "p\u00fcmp-d");
+        assertThat(names("last_seen EXISTS")).hasSize(3);
+        assertThat(names("registered_at > now-1h AND registered_at <= now")).hasSize(4);
+        assertThat(names("status = \"suspended\"")).containsExactly("p\u00fcmp-d");
+        assertThat(names("status IN (\"active\") AND identity_status = \"no_identity\"")).hasSize(3);
+        assertThat(names("tag = \"lab\" OR tag = \"north\" AND NOT serial EXISTS"))
+                .containsExactly("pump-a", "pump-b", "p\u00fcmp-d");
+        assertThat(names("(tag = \"lab\" OR tag = \"north\") AND NOT serial EXISTS")).containsExactly("pump-b");
+        assertThat(names("tag != \"lab\"")).containsExactly("Valve-c", "pump-b");
+        assertThat(names("tag EXISTS")).hasSize(3);
+        assertThat(names("metadata.region = \"eu*\"")).containsExactly("pump-a", "pump-b");
+        assertThat(names("metadata.region != \"eu-west\"")).containsExactly("Valve-c", "pump-b", "p\u00fcmp-d");
+        assertThat(names("metadata.floor EXISTS AND metadata.floor >= \"2\"")).containsExactly("pump-a");
+        assertThat(names("name = \"p\u00fc*\"")).containsExactly("p\u00fcmp-d");
+        assertThat(names("name = \"PUMP*\"")).as("prefixes are case-sensitive on both stores").isEmpty();
+        assertThat(names("name < \"pump-b\"")).as("code point order: upper case first")
+                .containsExactly("Valve-c", "pump-a");
+        assertThat(names("firmware > \"2\"")).as("text order").containsExactly("pump-a", "pump-b");
+        assertThat(names("firmware != \"2.1\"")).as("a missing value is not equal")
+                .containsExactly("Valve-c", "pump-b", "p\u00fcmp-d");
+        assertThat(names("serial = \"CD*\" AND hardware EXISTS")).isEmpty();
+        assertThat(names("serial NOT IN (\"AB-1\", \"CD-1\")")).containsExactly("pump-b", "p\u00fcmp-d");
+        assertThat(names("name = \"x' OR '1'='1\"")).isEmpty();
+    }
+
+    @Test
+    void notIsAnExactComplementOnEveryStore() {
+        fleetOfFour();
+        for (String q : List.of("firmware = \"2.0\"", "serial > \"B\"", "last_seen < now-1h", "metadata.floor = \"2\"",
+                "tag IN (\"lab\", \"x\")", "site EXISTS", "hardware = \"rev*\"")) {
+            long yes = fleet.count(tenant, fleet.compile(tenant, q));
+            long no = fleet.count(tenant, fleet.compile(tenant, "NOT (" + q + ")"));
+            assertThat(yes + no).as(q).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void aggregationCountsPerValueLargestFirst() {
+        fleetOfFour();
+        assertThat(fleet.aggregate(tenant, (String) null, "type", 10).items())
+                .containsExactly(new Bucket("meter", 3), new Bucket("valve", 1));
+        assertThat(fleet.aggregate(tenant, "type = \"meter\"", "tag", 10).items())
+                .containsExactly(new Bucket("lab", 2), new Bucket("north", 2));
+        assertThat(fleet.aggregate(tenant, (String) null, "metadata.region", 10).items()).containsExactly(
+                new Bucket("eu-north", 1), new Bucket("eu-west", 1), new Bucket("us-east", 1), new Bucket(null, 1));
+        assertThat(fleet.aggregate(tenant, (String) null, "status", 10).items())
+                .containsExactly(new Bucket("active", 3), new Bucket("suspended", 1));
+        var top = fleet.aggregate(tenant, (String) null, "firmware", 2);
+        assertThat(top.items()).hasSize(2);
+        assertThat(top.truncated()).isTrue();
+    }
+
+    @Test
+    void staticAndHierarchicalGroupsOnEveryStore() {
+        List<Device> four = fleetOfFour();
+        UUID other = tenants.create(PLATFORM, "o-" + UUID.randomUUID().toString().substring(0, 12)).tenant().id();
+        Device foreign = devices.create(other, new Caller(other, "x", Role.ADMIN), device("f", null, Map.of()));
+        FleetGroup meters = groups.create(tenant, admin, new GroupFields("meters", "dynamic", "type = \"meter\"",
+                null));
+        FleetGroup picked = groups.create(tenant, admin, new GroupFields("picked", "static", null, meters.id()));
+        var result = membership.change(tenant, admin, picked.id(), new MemberChange(List.of(
+                four.get(0).id().toString(), four.get(2).id().toString(), foreign.id().toString(), "nope",
+                four.get(3).id().toString()), List.of()));
+        assertThat(result.added()).isEqualTo(3);
+        assertThat(result.rejected()).extracting(r -> r.id()).containsExactly("nope", foreign.id().toString());
+        assertThat(membership.count(tenant, meters.id(), null)).isEqualTo(3);
+        assertThat(membership.count(tenant, picked.id(), null)).as("members AND the parent's query").isEqualTo(2);
+        assertThat(ids(membership.devices(tenant, picked.id(), "status = \"active\"", null, null, 10)))
+                .containsExactly(four.get(0).id());
+        var removed = membership.change(tenant, admin, picked.id(), new MemberChange(List.of(),
+                List.of(four.get(0).id().toString(), four.get(1).id().toString())));
+        assertThat(removed.removed()).isEqualTo(1);
+        assertThat(removed.rejected()).extracting(r -> r.reason()).containsExactly("is not a member");
+        assertThat(ids(membership.devices(tenant, picked.id(), null, null, null, 10)))
+                .containsExactly(four.get(3).id());
+        assertThatThrownBy(() -> groups.get(other, meters.id())).isInstanceOfSatisfying(ApiException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+    }
+
+    @Test
+    void bulkMembersOfAStaticGroupPageWithTheDeviceKeyset() {
+        List<ImportRow> rows = new ArrayList<>();
+        for (int i = 1; i <= 1200; i++) {
+            rows.add(ImportRow.parsed(i, device("m" + i, "M-" + i, Map.of())));
+        }
+        imports.importDevices(tenant, admin, rows.iterator(), false, r -> { });
+        List<String> all = devices.list(tenant, filter(), null, 1000).items().stream()
+                .map(d -> d.id().toString()).collect(java.util.stream.Collectors.toCollection(ArrayList::new));
+        all.addAll(devices.list(tenant, filter(), devices.list(tenant, filter(), null, 1000).nextCursor(), 1000)
+                .items().stream().map(d -> d.id().toString()).toList());
+        FleetGroup g = groups.create(tenant, admin, new GroupFields("bulk", "static", null, null));
+        assertThat(membership.change(tenant, admin, g.id(), new MemberChange(all, null)).added()).isEqualTo(1200);
+        assertThat(membership.change(tenant, admin, g.id(), new MemberChange(all.subList(0, 700), null)).added())
+                .as("adding again is a no-op").isZero();
+        Set<UUID> seen = new HashSet<>();
+        String cursor = null;
+        do {
+            Page<Device> page = membership.devices(tenant, g.id(), null, "-name", cursor, 500);
+            page.items().forEach(d -> seen.add(d.id()));
+            cursor = page.nextCursor();
+        } while (cursor != null);
+        assertThat(seen).hasSize(1200);
+        assertThat(membership.change(tenant, admin, g.id(), new MemberChange(null, all.subList(0, 1100))).removed())
+                .isEqualTo(1100);
+        assertThat(membership.count(tenant, g.id(), null)).isEqualTo(100);
     }
 
     static DeviceFilter metadataFilter(String key, String value) {

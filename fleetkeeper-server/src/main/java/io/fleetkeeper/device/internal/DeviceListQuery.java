@@ -80,6 +80,10 @@ public final class DeviceListQuery {
                 params.add(v);
             });
         }
+        if (f.condition() != null) {
+            sql.append(" AND (").append(f.condition().sql()).append(')');
+            params.addAll(f.condition().params());
+        }
         keyset(Cursor.decode(cursor, sortName));
         String dir = descending ? " DESC" : "";
         sql.append(" ORDER BY d.").append(sort.column()).append(dir);

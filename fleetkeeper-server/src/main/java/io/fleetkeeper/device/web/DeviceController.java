@@ -3,6 +3,7 @@ package io.fleetkeeper.device.web;
 import io.fleetkeeper.device.Device;
 import io.fleetkeeper.device.DeviceEvent;
 import io.fleetkeeper.device.DeviceFilter;
+import io.fleetkeeper.device.DeviceQueryCompiler;
 import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.device.DeviceStats;
 import io.fleetkeeper.device.DeviceStatus;
@@ -42,10 +43,12 @@ class DeviceController {
 
     private final DeviceService devices;
     private final Limits limits;
+    private final DeviceQueryCompiler queries;
 
-    DeviceController(DeviceService devices, Limits limits) {
+    DeviceController(DeviceService devices, Limits limits, DeviceQueryCompiler queries) {
         this.devices = devices;
         this.limits = limits;
+        this.queries = queries;
     }
 
     @PostMapping("/devices")
@@ -71,6 +74,7 @@ class DeviceController {
             @RequestParam(name = "serial_prefix", required = false) String serialPrefix,
             @RequestParam(name = "last_seen_from", required = false) Instant lastSeenFrom,
             @RequestParam(name = "last_seen_to", required = false) Instant lastSeenTo,
+            @RequestParam(required = false) String query,
             @RequestParam(required = false) String sort,
             @RequestParam(required = false) String cursor,
             @RequestParam(required = false) Integer limit) {
@@ -83,7 +87,8 @@ class DeviceController {
             }
         }
         DeviceFilter filter = new DeviceFilter(type, st, site, tags, metadataFilter(metadata), firmware,
-                serialPrefix, lastSeenFrom, lastSeenTo, sort, identityStatus);
+                serialPrefix, lastSeenFrom, lastSeenTo, sort, identityStatus,
+                queries.compile(caller.tenantId(), query));
         return devices.list(caller.tenantId(), filter, cursor, limits.pageSize(limit));
     }
 

@@ -1,0 +1,89 @@
+package io.fleetkeeper.fleet;
+
+import io.fleetkeeper.device.DeviceCondition;
+import io.fleetkeeper.device.DeviceQueryCompiler;
+import io.fleetkeeper.fleet.Aggregate.Bucket;
+import io.fleetkeeper.fleet.internal.FleetRepository;
+import io.fleetkeeper.fleet.internal.QueryField;
+import io.fleetkeeper.fleet.internal.SqlCompiler;
+import io.fleetkeeper.store.Dialect;
+import io.fleetkeeper.web.ApiException;
+import io.fleetkeeper.web.ErrorCode;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.springframework.stereotype.Service;
+
+/**
+ * The fleet query language: parse, compile to parameterized SQL ({@code now} from the injected clock), count
+ * and aggregate. Also what the device list uses for {@code ?query=}.
+ */
+@Service
+public class FleetQueries implements DeviceQueryCompiler {
+
+    /** Most buckets an aggregation returns. */
+    public static final int MAX_BUCKETS = 1000;
+    private static final Pattern METADATA_KEY = Pattern.compile("metadata\\.[A-Za-z0-9_.-]{1,64}");
+
+    private final FleetRepository repository;
+    private final Dialect dialect;
+    private final Clock clock;
+
+    FleetQueries(FleetRepository repository, Dialect dialect, Clock clock) {
+        this.repository = repository;
+        this.dialect = dialect;
+        this.clock = clock;
+    }
+
+    public FleetQuery parse(String text) {
+        return FleetQuery.parse(text);
+    }
+
+    /** The condition of a parsed query, with relative times resolved against the clock now. */
+    public DeviceCondition compile(UUID tenantId, FleetQuery query) {
+        return SqlCompiler.compile(query.root(), tenantId, clock.instant(), dialect);
+    }
+
+    @Override
+    public DeviceCondition compile(UUID tenantId, String query) {
+        return query == null || query.isBlank() ? null : compile(tenantId, parse(query));
+    }
+
+    /** How many devices {@code condition} selects (all of the tenant's when null). */
+    public long count(UUID tenantId, DeviceCondition condition) {
+        return repository.count(tenantId, condition);
+    }
+
+    /** Devices matching {@code query} (all when blank), counted per value of {@code groupBy}. */
+    public Aggregate aggregate(UUID tenantId, String query, String groupBy, int limit) {
+        return aggregate(tenantId, compile(tenantId, query), groupBy, limit);
+    }
+
+    public Aggregate aggregate(UUID tenantId, DeviceCondition condition, String groupBy, int limit) {
+        if (limit < 1 || limit > MAX_BUCKETS) {
+            throw new ApiException(ErrorCode.INVALID_PARAMETER, "limit must be between 1 and " + MAX_BUCKETS);
+        }
+        QueryField field = groupBy == null ? null : QueryField.of(groupBy);
+        String key = null;
+        if (groupBy != null && METADATA_KEY.matcher(groupBy).matches()) {
+            field = QueryField.METADATA;
+            key = groupBy.substring("metadata.".length());
+        } else if (field == QueryField.METADATA) {
+            field = null;
+        }
+        if (field == null || !QueryField.GROUPABLE.contains(field)) {
+            throw new ApiException(ErrorCode.INVALID_PARAMETER, "group_by must be one of type, status, "
+                    + "identity_status, site, firmware, hardware, serial, tag, metadata.KEY");
+        }
+        List<Bucket> rows = repository.aggregate(tenantId, condition, field, key, limit + 1);
+        List<Bucket> items = new ArrayList<>();
+        for (Bucket b : rows.subList(0, Math.min(limit, rows.size()))) {
+            items.add(field == QueryField.STATUS && b.value() != null
+                    ? new Bucket(b.value().toLowerCase(Locale.ROOT), b.count()) : b);
+        }
+        return new Aggregate(groupBy, items, rows.size() > limit);
+    }
+}

@@ -1,0 +1,87 @@
+package io.fleetkeeper.fleet.internal;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The fixed whitelist of query fields and the device columns they read. Field names never reach SQL
+ * otherwise: only the {@code column} strings below do.
+ */
+public enum QueryField {
+    ID("id", "d.id", Kind.UUID, false),
+    NAME("name", "d.name", Kind.TEXT, false),
+    TYPE("type", "d.device_type", Kind.TEXT, false),
+    SERIAL("serial", "d.serial", Kind.TEXT, true),
+    STATUS("status", "d.status", Kind.STATUS, false),
+    IDENTITY_STATUS("identity_status", "d.identity_status", Kind.IDENTITY, false),
+    SITE("site", "d.site_id", Kind.UUID, true),
+    TAG("tag", null, Kind.TAG, false),
+    FIRMWARE("firmware", "d.firmware_version", Kind.TEXT, true),
+    HARDWARE("hardware", "d.hardware_revision", Kind.TEXT, true),
+    REGISTERED_AT("registered_at", "d.registered_at", Kind.TIME, false),
+    LAST_SEEN("last_seen", "d.last_seen_at", Kind.TIME, true),
+    METADATA("metadata", null, Kind.METADATA, false);
+
+    /** What values a field takes and which operators apply. */
+    public enum Kind { UUID, TEXT, STATUS, IDENTITY, TIME, TAG, METADATA }
+
+    /** Recognised, but their features do not exist yet. */
+    static final Map<String, String> NOT_YET = Map.of(
+            "connected", "field 'connected' is not supported yet (it arrives with the MQTT device endpoint)",
+            "shadow", "shadow fields are not supported yet (they arrive with device shadows)");
+
+    private static final Map<String, QueryField> BY_NAME = Arrays.stream(values())
+            .collect(Collectors.toMap(QueryField::wire, Function.identity()));
+
+    /** The fields aggregation can group by. */
+    public static final List<QueryField> GROUPABLE = List.of(TYPE, STATUS, IDENTITY_STATUS, SITE, FIRMWARE, HARDWARE,
+            SERIAL, TAG, METADATA);
+
+    private final String wire;
+    private final String column;
+    private final Kind kind;
+    private final boolean nullable;
+
+    QueryField(String wire, String column, Kind kind, boolean nullable) {
+        this.wire = wire;
+        this.column = column;
+        this.kind = kind;
+        this.nullable = nullable;
+    }
+
+    /** The field named {@code name} exactly (metadata as plain {@code metadata}), or null. */
+    public static QueryField of(String name) {
+        return BY_NAME.get(name);
+    }
+
+    public String wire() {
+        return wire;
+    }
+
+    /** The device column, or null for {@code tag} and {@code metadata} (separate tables). */
+    public String column() {
+        return column;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public boolean nullable() {
+        return nullable;
+    }
+
+    /** Whether {@code <, <=, >, >=} apply (text compares by code point, times by instant). */
+    public boolean ordered() {
+        return kind == Kind.TEXT || kind == Kind.TIME || kind == Kind.METADATA;
+    }
+
+    /** The names users write, for messages. */
+    public static String names() {
+        return Arrays.stream(values()).map(f -> f == METADATA ? "metadata.KEY" : f.wire)
+                .collect(Collectors.joining(", "));
+    }
+}

@@ -1,0 +1,151 @@
+package io.fleetkeeper.fleet.internal;
+
+import io.fleetkeeper.device.DeviceCondition;
+import io.fleetkeeper.fleet.FleetQuery.And;
+import io.fleetkeeper.fleet.FleetQuery.At;
+import io.fleetkeeper.fleet.FleetQuery.Expr;
+import io.fleetkeeper.fleet.FleetQuery.Not;
+import io.fleetkeeper.fleet.FleetQuery.Op;
+import io.fleetkeeper.fleet.FleetQuery.Or;
+import io.fleetkeeper.fleet.FleetQuery.Predicate;
+import io.fleetkeeper.fleet.FleetQuery.Prefix;
+import io.fleetkeeper.fleet.FleetQuery.Relative;
+import io.fleetkeeper.fleet.FleetQuery.Text;
+import io.fleetkeeper.fleet.FleetQuery.Value;
+import io.fleetkeeper.store.Dialect;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Compiles a query tree into a condition on {@code devices d}. SQL text comes only from the field whitelist
+ * and fixed fragments; every value is a bound parameter. Each predicate is two-valued (a missing value is
+ * false, never NULL), so {@code NOT} is an exact complement and {@code !=} is {@code NOT =} on both stores.
+ * Ordered text comparisons use code-point order on both stores ({@code COLLATE "C"} on PostgreSQL).
+ */
+public final class SqlCompiler {
+
+    private final String tenant;
+    private final long now;
+    private final Dialect dialect;
+    private final StringBuilder sql = new StringBuilder();
+    private final List<Object> params = new ArrayList<>();
+
+    private SqlCompiler(UUID tenantId, Instant now, Dialect dialect) {
+        this.tenant = tenantId.toString();
+        this.now = now.toEpochMilli();
+        this.dialect = dialect;
+    }
+
+    public static DeviceCondition compile(Expr root, UUID tenantId, Instant now, Dialect dialect) {
+        SqlCompiler c = new SqlCompiler(tenantId, now, dialect);
+        c.expr(root);
+        return new DeviceCondition(c.sql.toString(), c.params);
+    }
+
+    private void expr(Expr e) {
+        switch (e) {
+            case And a -> binary(a.left(), " AND ", a.right());
+            case Or o -> binary(o.left(), " OR ", o.right());
+            case Not n -> {
+                sql.append("NOT (");
+                expr(n.inner());
+                sql.append(')');
+            }
+            case Predicate p -> predicate(p);
+        }
+    }
+
+    private void binary(Expr left, String op, Expr right) {
+        sql.append('(');
+        expr(left);
+        sql.append(op);
+        expr(right);
+        sql.append(')');
+    }
+
+    private void predicate(Predicate p) {
+        if (p.op() == Op.NE) {
+            sql.append("NOT (");
+            predicate(new Predicate(p.field(), Op.EQ, p.values()));
+            sql.append(')');
+            return;
+        }
+        QueryField f = QueryField.of(p.field().name());
+        switch (f.kind()) {
+            case TAG -> {
+                sql.append("d.id IN (SELECT t.device_id FROM device_tags t WHERE t.tenant_id = ?");
+                params.add(tenant);
+                if (p.op() != Op.EXISTS) {
+                    sql.append(" AND ");
+                    test("t.tag", true, p);
+                }
+                sql.append(')');
+            }
+            case METADATA -> {
+                sql.append("d.id IN (SELECT m.device_id FROM device_metadata m WHERE m.tenant_id = ? AND m.key = ?");
+                params.add(tenant);
+                params.add(p.field().key());
+                if (p.op() != Op.EXISTS) {
+                    sql.append(" AND ");
+                    test("m.value", true, p);
+                }
+                sql.append(')');
+            }
+            default -> {
+                if (p.op() == Op.EXISTS) {
+                    sql.append(f.column()).append(" IS NOT NULL");
+                } else if (f.nullable()) {
+                    sql.append('(').append(f.column()).append(" IS NOT NULL AND ");
+                    test(f.column(), f.kind() == QueryField.Kind.TEXT, p);
+                    sql.append(')');
+                } else {
+                    test(f.column(), f.kind() == QueryField.Kind.TEXT, p);
+                }
+            }
+        }
+    }
+
+    /** {@code column op value(s)}; {@code text} columns compare by code point. */
+    private void test(String column, boolean text, Predicate p) {
+        Value first = p.values().getFirst();
+        switch (p.op()) {
+            case EQ -> {
+                if (first instanceof Prefix prefix) {
+                    // substr counts characters on both stores; exact where LIKE would differ in case folding.
+                    sql.append("substr(").append(column).append(", 1, ?) = ?");
+                    params.add(prefix.value().codePointCount(0, prefix.value().length()));
+                    params.add(prefix.value());
+                } else {
+                    sql.append(column).append(" = ?");
+                    params.add(bind(first));
+                }
+            }
+            case IN -> {
+                sql.append(column).append(" IN (").append(String.join(", ", Collections.nCopies(p.values().size(),
+                        "?"))).append(')');
+                p.values().forEach(v -> params.add(bind(v)));
+            }
+            case LT, LE, GT, GE -> {
+                sql.append(column);
+                if (text && dialect == Dialect.POSTGRESQL) {
+                    sql.append(" COLLATE \"C\"");
+                }
+                sql.append(' ').append(p.op().symbol()).append(" ?");
+                params.add(bind(first));
+            }
+            default -> throw new IllegalStateException("not a value test: " + p.op());
+        }
+    }
+
+    private Object bind(Value v) {
+        return switch (v) {
+            case Text t -> t.value();
+            case Prefix p -> p.value();
+            case At a -> a.epochMillis();
+            case Relative r -> now + r.offsetMillis();
+        };
+    }
+}

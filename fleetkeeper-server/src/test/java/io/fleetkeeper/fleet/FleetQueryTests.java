@@ -1,0 +1,168 @@
+package io.fleetkeeper.fleet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fleetkeeper.device.DeviceCondition;
+import io.fleetkeeper.fleet.internal.SqlCompiler;
+import io.fleetkeeper.store.Dialect;
+import io.fleetkeeper.web.ApiException;
+import io.fleetkeeper.web.ErrorCode;
+import java.time.Instant;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The grammar: precedence, every operator, errors with their position, and what reaches SQL. */
+class FleetQueryTests {
+
+    static final UUID TENANT = UUID.fromString("00000000-0000-7000-8000-000000000001");
+    static final Instant NOW = Instant.parse("2025-06-01T12:00:00Z");
+
+    static String tree(String query) {
+        return FleetQuery.parse(query).toString();
+    }
+
+    static DeviceCondition sql(String query, Dialect dialect) {
+        return SqlCompiler.compile(FleetQuery.parse(query).root(), TENANT, NOW, dialect);
+    }
+
+    static ApiException error(String query) {
+        try {
+            FleetQuery.parse(query);
+        } catch (ApiException e) {
+            assertThat(e.code()).isEqualTo(ErrorCode.INVALID_QUERY);
+            assertThat(e.getMessage()).contains("position " + e.properties().get("position"));
+            return e;
+        }
+        throw new AssertionError("query parsed: " + query);
+    }
+
+    @Test
+    void notBindsTighterThanAndWhichBindsTighterThanOr() {
+        assertThat(tree("type = \"a\" OR type = \"b\" AND NOT type = \"c\""))
+                .isEqualTo("(type = \"a\" OR (type = \"b\" AND NOT type = \"c\"))");
+        assertThat(tree("NOT type = \"a\" AND type = \"b\"")).isEqualTo("(NOT type = \"a\" AND type = \"b\")");
+        assertThat(tree("(type = \"a\" OR type = \"b\") AND type = \"c\""))
+                .isEqualTo("((type = \"a\" OR type = \"b\") AND type = \"c\")");
+        assertThat(tree("type = \"a\" or type = \"b\" and not type = \"c\""))
+                .as("keywords are case-insensitive")
+                .isEqualTo(tree("type = \"a\" OR type = \"b\" AND NOT type = \"c\""));
+    }
+
+    @Test
+    void theDocumentedExampleParsesAndCompilesToPlaceholdersOnly() {
+        String q = "type = \"meter\" AND metadata.region IN (\"eu-west\", \"eu-north\") AND last_seen > now-1h "
+                + "AND NOT tag = \"lab\"";
+        assertThat(tree(q)).isEqualTo("(((type = \"meter\" AND metadata.region IN (\"eu-west\", \"eu-north\")) AND "
+                + "last_seen > now-1h) AND NOT tag = \"lab\")");
+        DeviceCondition c = sql(q, Dialect.SQLITE);
+        assertThat(c.sql()).doesNotContain("meter", "eu-west", "lab", "region");
+        assertThat(c.params()).containsExactly("meter", TENANT.toString(), "region", "eu-west", "eu-north",
+                NOW.toEpochMilli() - 3_600_000, TENANT.toString(), "lab");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+        "name = \"a\"                | name = \"a\"",
+        "name != \"a\"               | name != \"a\"",
+        "name < \"a\"                | name < \"a\"",
+        "name <= \"a\"               | name <= \"a\"",
+        "name > \"a\"                | name > \"a\"",
+        "name >= \"a\"               | name >= \"a\"",
+        "name IN (\"a\", \"b\")      | name IN (\"a\", \"b\")",
+        "name NOT IN (\"a\")         | NOT name IN (\"a\")",
+        "name = \"pump*\"            | name = \"pump*\"",
+        "name = \"star\\*\"          | name = \"star\\*\"",
+        "serial EXISTS              | serial EXISTS",
+        "metadata.region EXISTS     | metadata.region EXISTS",
+        "status = \"Active\"         | status = \"ACTIVE\"",
+        "identity_status = \"revoked\" | identity_status = \"REVOKED\"",
+        "last_seen >= now-30m       | last_seen >= now-30m",
+        "registered_at < now-7d     | registered_at < now-7d",
+        "registered_at < \"2025-01-01T00:00:00Z\" | registered_at < \"2025-01-01T00:00:00Z\"",
+        "registered_at < 1735689600000 | registered_at < \"2025-01-01T00:00:00Z\"",
+        "metadata.floor = 2         | metadata.floor = \"2\"",
+        "site = \"01890A5D-AC96-774B-BCCE-B302099A8057\" | site = \"01890a5d-ac96-774b-bcce-b302099a8057\""})
+    void everyOperatorParses(String query, String canonical) {
+        assertThat(tree(query)).isEqualTo(canonical);
+        assertThat(tree(canonical)).as("the rendering parses back to itself").isEqualTo(canonical);
+    }
+
+    @Test
+    void prefixAndNullableFieldsCompileTwoValued() {
+        DeviceCondition c = sql("firmware != \"2*\"", Dialect.SQLITE);
+        assertThat(c.sql())
+                .isEqualTo("NOT ((d.firmware_version IS NOT NULL AND substr(d.firmware_version, 1, ?) = ?))");
+        assertThat(c.params()).containsExactly(1, "2");
+        assertThat(sql("name > \"m\"", Dialect.POSTGRESQL).sql()).isEqualTo("d.name COLLATE \"C\" > ?");
+        assertThat(sql("name > \"m\"", Dialect.SQLITE).sql()).isEqualTo("d.name > ?");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+        "type =                     | 6  | a quoted string or a number",
+        "type \"x\"                 | 5  | an operator (=, !=, <, <=, >, >=, IN, NOT IN, EXISTS)",
+        "(type = \"a\"              | 11 | AND, OR or ')'",
+        "type = \"a\" AND           | 14 | a field, NOT or '('",
+        "type = \"a\" type = \"b\"  | 11 | AND, OR or end of query",
+        "type IN \"a\"              | 8  | '(' after IN",
+        "type IN (\"a\" \"b\")      | 13 | ',' or ')'",
+        "''                         | 0  | a field, NOT or '('",
+        "\"name\" = \"x\"           | 0  | a field, NOT or '('"})
+    void syntaxErrorsSayWhereAndWhatWasExpected(String query, int position, String expected) {
+        ApiException e = error(query.equals("''") ? "" : query);
+        assertThat(e.properties()).containsEntry("position", position).containsEntry("expected", expected);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+        "colour = \"red\"                 | 0  | a field (",
+        "connected = 1                    | 0  | not supported yet",
+        "shadow.reported.temp > 3         | 0  | not supported yet",
+        "status = \"broken\"               | 9  | a status",
+        "status > \"active\"               | 7  | supports =, !=, IN and EXISTS only",
+        "last_seen > \"yesterday\"         | 12 | a time for last_seen",
+        "last_seen > now-1y               | 12 | a time for last_seen",
+        "name > \"a*\"                     | 7  | works only with = and !=",
+        "type = active                    | 7  | values are quoted",
+        "name = now-1h                    | 7  | relative times apply only to",
+        "id = \"42\"                       | 5  | a quoted UUID",
+        "name = \"unterminated            | 7  | is not closed",
+        "name = \"bad \\n escape\"         | 13 | after a backslash",
+        "metadata.a;drop = \"1\"           | 10 | unexpected character ';'",
+        "metadata.= \"1\"                  | 9  | a metadata key is",
+        "name ! \"x\"                      | 6  | '=' after '!'"})
+    void fieldAndValueErrorsPointAtTheirToken(String query, int position, String message) {
+        ApiException e = error(query);
+        assertThat(e.properties()).containsEntry("position", position);
+        assertThat(e.getMessage()).contains(message);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"name = \"x' OR '1'='1\"", "name = \"x\\\"; DROP TABLE devices; --\"",
+        "metadata.region = \"') OR 1=1 --\""})
+    void valuesNeverReachTheSqlText(String query) {
+        for (Dialect d : Dialect.values()) {
+            DeviceCondition c = sql(query, d);
+            assertThat(c.sql()).doesNotContain("'", "DROP", "OR 1", "--");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"name; DROP TABLE devices", "d.name = \"x\"", "name) OR (1 = \"1\"", "name = \"a\" --",
+        "name = 'x'", "metadata.a b = \"1\"", "metadata.\"k\" = \"1\""})
+    void fieldNamesOutsideTheWhitelistAreRefused(String query) {
+        error(query);
+    }
+
+    @Test
+    void limitsAreEnforcedWithAPosition() {
+        assertThat(error("NOT ".repeat(40) + "serial EXISTS").getMessage()).contains("nests more than 32");
+        assertThat(error("name = \"" + "x".repeat(5000) + "\"").properties()).containsEntry("position", 4096);
+        String many = "name IN (" + "\"a\",".repeat(1000) + "\"b\")";
+        assertThat(error(many).getMessage()).contains("at most 1000 values");
+    }
+}
