@@ -84,6 +84,21 @@ public class CertificateService {
         return sign(tenantId, caller, device, key, slotOf(slot), caId, "ISSUED");
     }
 
+    /**
+     * Checks a CSR (signature = proof of possession, key strength) and returns its key. Provisioning calls it
+     * before opening its transaction, then {@link #issueForKey}, so no lock is held during the check.
+     */
+    public PublicKey verifyCsr(PKCS10CertificationRequest csr) {
+        return CsrPolicy.verifiedKey(csr, "csr");
+    }
+
+    /** As {@link #issue}, for a key that {@link #verifyCsr} already checked. */
+    @Transactional
+    public Issued issueForKey(UUID tenantId, Caller caller, UUID deviceId, PublicKey verifiedKey, String slot,
+            UUID caId) {
+        return sign(tenantId, caller, requireIssuable(tenantId, deviceId), verifiedKey, slotOf(slot), caId, "ISSUED");
+    }
+
     /** Renews the slot's primary certificate: same key, new validity, new serial. */
     @Transactional
     public Issued renew(UUID tenantId, Caller caller, UUID certificateId) {

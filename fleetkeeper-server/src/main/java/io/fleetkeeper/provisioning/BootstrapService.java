@@ -19,6 +19,7 @@ import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.Role;
 import io.fleetkeeper.web.ApiException;
 import io.fleetkeeper.web.ErrorCode;
+import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.List;
@@ -121,19 +122,20 @@ public class BootstrapService {
             tenantGate.requireActive(tenantId);
             // A purged device frees its serial: the entry still names it, but it is gone.
             boolean bound = entry.deviceId() != null && devices.exists(tenantId, entry.deviceId());
-            return tx.execute(s -> bound ? again(tenantId, actor, entry, csr, remoteAddr)
-                    : first(tenantId, actor, entry, csr, remoteAddr));
+            PublicKey key = certificates.verifyCsr(csr);
+            return tx.execute(s -> bound ? again(tenantId, actor, entry, key, remoteAddr)
+                    : first(tenantId, actor, entry, key, remoteAddr));
         } catch (ApiException e) {
             fail(tenantId, remoteAddr, credential, e.getMessage());
             throw e;
         }
     }
 
-    private Bootstrapped first(UUID tenantId, Caller actor, Entry entry, PKCS10CertificationRequest csr,
+    private Bootstrapped first(UUID tenantId, Caller actor, Entry entry, PublicKey key,
             String remoteAddr) {
         Device d = devices.create(tenantId, actor, new NewDevice(entry.serial(), entry.deviceType(), entry.serial(),
                 List.of(), entry.metadata(), null, null, null), DeviceStatus.PROVISIONING);
-        Issued cert = certificates.issue(tenantId, actor, d.id(), csr, null, null);
+        Issued cert = certificates.issueForKey(tenantId, actor, d.id(), key, null, null);
         manifests.bind(tenantId, entry.serial(), d.id());
         credentials.provenance(tenantId, new Provenance(d.id(), "bootstrap", entry.manifestId().toString(),
                 remoteAddr, Times.now(clock)));
@@ -144,7 +146,7 @@ public class BootstrapService {
         return new Bootstrapped(tenantId, devices.get(tenantId, d.id()), cert, false);
     }
 
-    private Bootstrapped again(UUID tenantId, Caller actor, Entry entry, PKCS10CertificationRequest csr,
+    private Bootstrapped again(UUID tenantId, Caller actor, Entry entry, PublicKey key,
             String remoteAddr) {
         if (policy(tenantId) == Rebootstrap.REJECT) {
             throw new ApiException(ErrorCode.CONFLICT, "this serial was bootstrapped already; the tenant's policy "
@@ -156,7 +158,7 @@ public class BootstrapService {
                 certificates.revoke(tenantId, actor, c.id(), "superseded");
             }
         }
-        Issued cert = certificates.issue(tenantId, actor, deviceId, csr, null, null);
+        Issued cert = certificates.issueForKey(tenantId, actor, deviceId, key, null, null);
         credentials.provenance(tenantId, new Provenance(deviceId, "bootstrap", entry.manifestId().toString(),
                 remoteAddr, Times.now(clock)));
         devices.recordEvent(tenantId, deviceId, "RE-PROVISIONED", actor.actor(),

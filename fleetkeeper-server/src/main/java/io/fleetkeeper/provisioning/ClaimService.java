@@ -20,6 +20,7 @@ import io.fleetkeeper.tenancy.Secrets;
 import io.fleetkeeper.web.ApiException;
 import io.fleetkeeper.web.ErrorCode;
 import io.fleetkeeper.web.Violations;
+import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -127,10 +128,8 @@ public class ClaimService {
         Caller actor = new Caller(tenantId, "claim-token:" + token.id(), Role.OPERATOR);
         try {
             tenantGate.requireActive(tenantId);
+            PublicKey key = certificates.verifyCsr(csr);
             return tx.execute(s -> {
-                if (!keys.useToken(tenantId, token.id(), clock.millis())) {
-                    throw invalid();
-                }
                 Map<String, String> meta = new LinkedHashMap<>(token.defaultMetadata());
                 if (in.metadata() != null) {
                     meta.putAll(in.metadata());
@@ -139,13 +138,17 @@ public class ClaimService {
                         : token.deviceType() + "-" + Ids.newId(clock).toString().substring(24);
                 Device d = devices.create(tenantId, actor, new NewDevice(name, token.deviceType(), in.serial(),
                         List.of(), meta, null, null, null));
-                Issued cert = certificates.issue(tenantId, actor, d.id(), csr, null, null);
+                Issued cert = certificates.issueForKey(tenantId, actor, d.id(), key, null, null);
                 credentials.provenance(tenantId, new Provenance(d.id(), "claim_token", token.id().toString(),
                         remoteAddr, Times.now(clock)));
                 devices.recordEvent(tenantId, d.id(), "PROVISIONED", actor.actor(),
                         "{\"method\":\"claim_token\",\"token_id\":\"" + token.id() + "\"}");
                 audit.record(tenantId, actor, "device.claim", "device", d.id().toString(),
                         "{\"token_id\":\"" + token.id() + "\",\"remote_addr\":\"" + remoteAddr + "\"}");
+                // Taking the use is the last write: the token's row is locked only until the commit.
+                if (!keys.useToken(tenantId, token.id(), clock.millis())) {
+                    throw invalid();
+                }
                 return new Claimed(tenantId, devices.get(tenantId, d.id()), cert);
             });
         } catch (ApiException e) {

@@ -47,9 +47,12 @@ public class DeviceKeyService {
     @Transactional
     public String issue(UUID tenantId, UUID deviceId) {
         String secret = Secrets.generate(PREFIX);
+        String previous = credentials.hashOf(tenantId, deviceId).orElse(null);
         credentials.putKey(tenantId, deviceId, Secrets.sha256(secret), secret.substring(0, PREFIX.length() + 6),
                 clock.millis());
-        AfterCommit.run(() -> cache.asMap().values().removeIf(i -> i.deviceId().equals(deviceId)));
+        if (previous != null) {
+            AfterCommit.run(() -> cache.invalidate(previous));
+        }
         return secret;
     }
 

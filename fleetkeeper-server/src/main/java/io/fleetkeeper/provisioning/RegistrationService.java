@@ -80,9 +80,6 @@ public class RegistrationService {
         try {
             tenantGate.requireActive(tenantId);
             return tx.execute(s -> {
-                if (!keys.useKey(tenantId, key.id(), clock.millis())) {
-                    throw invalid();
-                }
                 Device d = devices.create(tenantId, actor, newDevice(key, in));
                 String deviceKey = deviceKeys.issue(tenantId, d.id());
                 credentials.provenance(tenantId, new Provenance(d.id(), "provisioning_key", key.id().toString(),
@@ -91,6 +88,10 @@ public class RegistrationService {
                         "{\"method\":\"provisioning_key\",\"key_id\":\"" + key.id() + "\"}");
                 audit.record(tenantId, actor, "device.register", "device", d.id().toString(),
                         "{\"key_id\":\"" + key.id() + "\",\"remote_addr\":\"" + remoteAddr + "\"}");
+                // Counting the device on the key is the last write: its row is locked only until the commit.
+                if (!keys.useKey(tenantId, key.id(), clock.millis())) {
+                    throw invalid();
+                }
                 return new Registered(d.id(), deviceKey, tenantId);
             });
         } catch (ApiException e) {

@@ -2,6 +2,7 @@ package io.fleetkeeper.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.SQLExceptionOverride;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,6 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.support.JdbcTransactionManager;
+import org.springframework.transaction.PlatformTransactionManager;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
@@ -42,6 +45,15 @@ class StoreConfiguration {
         if (dialect == Dialect.SQLITE) {
             config.setDataSource(sqlite(url));
             config.setMaximumPoolSize(props.poolSize() > 0 ? props.poolSize() : 8);
+            // A connection that saw SQLITE_BUSY or SQLITE_LOCKED may have half-changed its transaction state
+            // (auto-commit off without a BEGIN); never hand it out again.
+            config.setExceptionOverride(new SQLExceptionOverride() {
+                @java.lang.Override
+                public Override adjudicate(java.sql.SQLException e) {
+                    return e.getErrorCode() == 5 || e.getErrorCode() == 6 ? Override.MUST_EVICT
+                            : Override.CONTINUE_EVICT;
+                }
+            });
             log.info("Store: embedded SQLite at {}", url.substring("jdbc:sqlite:".length()));
         } else {
             config.setJdbcUrl(url);
@@ -54,6 +66,13 @@ class StoreConfiguration {
             log.info("Store: PostgreSQL");
         }
         return new HikariDataSource(config);
+    }
+
+    /** SQLite queues writers in Java (see {@link SqliteTransactionManager}); PostgreSQL needs nothing extra. */
+    @Bean
+    PlatformTransactionManager transactionManager(DataSource dataSource, Dialect dialect) {
+        return dialect == Dialect.SQLITE ? new SqliteTransactionManager(dataSource)
+                : new JdbcTransactionManager(dataSource);
     }
 
     static String jdbcUrl(StoreProperties props) {

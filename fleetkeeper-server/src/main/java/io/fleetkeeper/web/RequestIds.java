@@ -37,7 +37,9 @@ public class RequestIds extends OncePerRequestFilter {
             throws ServletException, IOException {
         String id = request.getHeader(HEADER);
         if (id == null || !SAFE.matcher(id).matches()) {
-            id = UUID.randomUUID().toString();
+            // Not a secret: no need for the shared SecureRandom behind UUID.randomUUID().
+            var r = java.util.concurrent.ThreadLocalRandom.current();
+            id = new UUID(r.nextLong(), r.nextLong()).toString();
         }
         request.setAttribute(ATTRIBUTE, id);
         response.setHeader(HEADER, id);

@@ -39,9 +39,14 @@ class DeviceAuthenticationFilter extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !DevicePortFilter.isDevicePath(request.getRequestURI())
-                || !DevicePortFilter.onDevicePort(request, listener);
+        String uri = request.getRequestURI();
+        return !DevicePortFilter.isDevicePath(uri) || !DevicePortFilter.onDevicePort(request, listener)
+                || SELF_AUTHENTICATING.contains(uri);
     }
+
+    /** Endpoints that authenticate with their own credential (a key, a token, a factory certificate). */
+    private static final java.util.Set<String> SELF_AUTHENTICATING = java.util.Set.of("/device/v1/register",
+            "/device/v1/claim", "/device/v1/bootstrap", "/device/v1/device-key/rotate");
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
