@@ -49,12 +49,12 @@ public final class Bench {
     /** Distinct values per metadata key (extra keys beyond the first four get 100 values each). */
     private static final int[] META_CARDINALITY = {10, 50, 20, 1000};
 
-    private final Map<String, String> opts;
-    private final String url;
-    private final HttpClient http;
-    private final List<Row> table = new ArrayList<>();
+    final Map<String, String> opts;
+    final String url;
+    final HttpClient http;
+    final List<Row> table = new ArrayList<>();
 
-    private Bench(Map<String, String> opts) {
+    Bench(Map<String, String> opts) {
         this.opts = opts;
         this.url = stripSlash(opts.getOrDefault("url", "http://127.0.0.1:8080"));
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -62,7 +62,7 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 0 || !args[0].equals("registry")) {
+        if (args.length == 0 || !List.of("registry", "pki", "provisioning").contains(args[0])) {
             usage();
             System.exit(args.length == 0 ? 0 : 2);
         }
@@ -89,13 +89,20 @@ public final class Bench {
             usage();
             return;
         }
-        new Bench(opts).registry();
+        Bench bench = new Bench(opts);
+        switch (args[0]) {
+            case "pki" -> new PkiBench(bench).run();
+            case "provisioning" -> new ProvisioningBench(bench).run();
+            default -> bench.registry();
+        }
         System.exit(0);
     }
 
     private static void usage() {
         System.out.println("""
-                usage: java -jar fleetkeeper-bench.jar registry [options]
+                usage: java -jar fleetkeeper-bench.jar registry|pki|provisioning [options]
+
+                registry options:
 
                   --url URL                 server base URL (default http://127.0.0.1:8080)
                   --platform-token fk_...   platform operator token: creates a fresh tenant and imports devices
@@ -116,7 +123,7 @@ public final class Bench {
                   --sample-ids N            ids sampled in reuse mode (default 20000)
                   --skip-get, --skip-list   leave out a phase
                   --server-pid PID          also report the server process's CPU use (Linux /proc)
-                """);
+                """ + PkiBench.USAGE + ProvisioningBench.USAGE);
     }
 
     // ------------------------------------------------------------------------------------------ driver
@@ -157,12 +164,12 @@ public final class Bench {
         if (!opts.containsKey("skip-list")) {
             listBenchmarks(tenantToken, metaKeys);
         }
-        printTable(devices);
+        printTable(String.format(Locale.ROOT, "Results (%,d devices in the tenant; latencies in ms)", devices));
     }
 
     // ------------------------------------------------------------------------------------------ tenant
 
-    private String createTenant(String platformToken) throws Exception {
+    String createTenant(String platformToken) throws Exception {
         String name = "bench-" + Long.toString(System.currentTimeMillis(), 36) + "-"
                 + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20), 36);
         HttpRequest req = HttpRequest.newBuilder(URI.create(url + "/api/v1/operator/tenants"))
@@ -181,7 +188,7 @@ public final class Bench {
 
     // ------------------------------------------------------------------------------------------ import
 
-    private IdSet importDevices(String token, long devices, int metaKeys) throws Exception {
+    IdSet importDevices(String token, long devices, int metaKeys) throws Exception {
         int clients = intOpt("import-clients", 2);
         int perRequest = intOpt("rows-per-request", 100_000);
         if (perRequest < 1 || perRequest > 100_000) {
@@ -621,7 +628,7 @@ public final class Bench {
 
     // ------------------------------------------------------------------------------------------ output
 
-    private record Result(Histogram h, long requests, Errors errors, double seconds, CpuMeter.Usage cpu,
+    record Result(Histogram h, long requests, Errors errors, double seconds, CpuMeter.Usage cpu,
             double maxBehindMs) {
 
         double ms(double percentile) {
@@ -638,7 +645,7 @@ public final class Bench {
         }
     }
 
-    private record Row(String name, Result result, String text, String cpu) {
+    record Row(String name, Result result, String text, String cpu) {
         static Row latency(String name, Result r) {
             return new Row(name, r, null, r.cpu.toString());
         }
@@ -648,9 +655,9 @@ public final class Bench {
         }
     }
 
-    private void printTable(long devices) {
+    void printTable(String heading) {
         System.out.println();
-        System.out.printf(Locale.ROOT, "Results (%,d devices in the tenant; latencies in ms)%n", devices);
+        System.out.println(heading);
         String fmt = "%-44s %9s %8s %8s %8s %8s %8s %8s %7s  %s%n";
         System.out.printf(Locale.ROOT, fmt, "case", "requests", "req/s", "p50", "p95", "p99", "p99.9", "max",
                 "errors", "cpu");
@@ -673,7 +680,7 @@ public final class Bench {
 
     // ------------------------------------------------------------------------------------------ helpers
 
-    private String required(String key) {
+    String required(String key) {
         String v = opts.get(key);
         if (v == null) {
             throw new IllegalArgumentException("--" + key + " is required (or pass --tenant-token to reuse a tenant)");
@@ -681,19 +688,19 @@ public final class Bench {
         return v;
     }
 
-    private int intOpt(String key, int def) {
+    int intOpt(String key, int def) {
         return opts.containsKey(key) ? Integer.parseInt(opts.get(key).replace("_", "")) : def;
     }
 
-    private long longOpt(String key, long def) {
+    long longOpt(String key, long def) {
         return opts.containsKey(key) ? Long.parseLong(opts.get(key).replace("_", "")) : def;
     }
 
-    private static String stripSlash(String s) {
+    static String stripSlash(String s) {
         return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
     }
 
-    private static String readLine(InputStream in) throws IOException {
+    static String readLine(InputStream in) throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream(64);
         int c;
         while ((c = in.read()) != -1 && c != '\n') {
