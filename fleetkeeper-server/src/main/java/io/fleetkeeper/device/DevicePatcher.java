@@ -1,6 +1,5 @@
 package io.fleetkeeper.device;
 
-import io.fleetkeeper.device.internal.DeviceRules;
 import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.web.MergePatch;
 import io.fleetkeeper.web.Violations;

@@ -3,7 +3,6 @@ package io.fleetkeeper.device;
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.device.internal.DeviceListQuery;
 import io.fleetkeeper.device.internal.DeviceRepository;
-import io.fleetkeeper.device.internal.DeviceRules;
 import io.fleetkeeper.device.internal.EventRepository;
 import io.fleetkeeper.device.internal.EventRepository.NewEvent;
 import io.fleetkeeper.device.internal.StatsDelta;

@@ -1,7 +1,6 @@
 package io.fleetkeeper.device;
 
 import io.fleetkeeper.audit.AuditService;
-import io.fleetkeeper.device.internal.DeviceRules;
 import io.fleetkeeper.store.Times;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.web.ApiException;

@@ -6,7 +6,7 @@ import io.fleetkeeper.device.DeviceStatus;
 import io.fleetkeeper.pki.CertificateService;
 import io.fleetkeeper.pki.DeviceCertificate;
 import io.fleetkeeper.pki.TrustIndex;
-import io.fleetkeeper.pki.internal.Pem;
+import io.fleetkeeper.pki.Pem;
 import io.fleetkeeper.tenancy.Tenant.TenantStatus;
 import io.fleetkeeper.tenancy.TenantService;
 import io.fleetkeeper.web.ApiException;

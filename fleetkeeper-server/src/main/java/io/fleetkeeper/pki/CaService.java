@@ -4,7 +4,6 @@ import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.pki.internal.CaRepository;
 import io.fleetkeeper.pki.internal.CaRepository.CaRow;
 import io.fleetkeeper.pki.internal.KeyVault;
-import io.fleetkeeper.pki.internal.Pem;
 import io.fleetkeeper.pki.internal.PolicyRepository;
 import io.fleetkeeper.pki.internal.SoftwareSigner;
 import io.fleetkeeper.pki.internal.X509Factory;

@@ -6,7 +6,6 @@ import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.device.DeviceStatus;
 import io.fleetkeeper.pki.internal.CertificateRepository;
 import io.fleetkeeper.pki.internal.CsrPolicy;
-import io.fleetkeeper.pki.internal.Pem;
 import io.fleetkeeper.pki.internal.PolicyRepository;
 import io.fleetkeeper.pki.internal.X509Factory;
 import io.fleetkeeper.pki.internal.X509Factory.LeafProfile;

@@ -2,7 +2,6 @@ package io.fleetkeeper.pki;
 
 import io.fleetkeeper.pki.internal.CaRepository;
 import io.fleetkeeper.pki.internal.CaRepository.CaRow;
-import io.fleetkeeper.pki.internal.Pem;
 import java.security.cert.CertPath;
 import java.security.cert.CertPathValidator;
 import java.security.cert.CertificateFactory;

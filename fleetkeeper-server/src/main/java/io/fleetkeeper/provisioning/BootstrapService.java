@@ -85,7 +85,7 @@ public class BootstrapService {
     public Bootstrapped bootstrap(X509Certificate[] chain, String serial, PKCS10CertificationRequest csr,
             String remoteAddr) {
         String credential = chain == null || chain.length == 0 ? "none"
-                : io.fleetkeeper.pki.internal.Pem.fingerprint(chain[0]);
+                : io.fleetkeeper.pki.Pem.fingerprint(chain[0]);
         attempts.check(remoteAddr, credential);
         if (chain == null || chain.length == 0) {
             throw new ApiException(ErrorCode.UNAUTHENTICATED, "bootstrap needs the factory certificate as the TLS "

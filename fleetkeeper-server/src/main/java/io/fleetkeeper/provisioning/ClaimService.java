@@ -4,7 +4,7 @@ import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.device.Device;
 import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.device.NewDevice;
-import io.fleetkeeper.device.internal.DeviceRules;
+import io.fleetkeeper.device.DeviceRules;
 import io.fleetkeeper.pki.CertificateService;
 import io.fleetkeeper.pki.CertificateService.Issued;
 import io.fleetkeeper.provisioning.internal.Attempts;

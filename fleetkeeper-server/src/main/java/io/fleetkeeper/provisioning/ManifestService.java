@@ -1,7 +1,7 @@
 package io.fleetkeeper.provisioning;
 
 import io.fleetkeeper.audit.AuditService;
-import io.fleetkeeper.device.internal.DeviceRules;
+import io.fleetkeeper.device.DeviceRules;
 import io.fleetkeeper.provisioning.Manifest.Entry;
 import io.fleetkeeper.provisioning.Manifest.RejectedLine;
 import io.fleetkeeper.provisioning.internal.ManifestRepository;

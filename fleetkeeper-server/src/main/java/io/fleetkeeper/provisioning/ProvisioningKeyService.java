@@ -1,7 +1,7 @@
 package io.fleetkeeper.provisioning;
 
 import io.fleetkeeper.audit.AuditService;
-import io.fleetkeeper.device.internal.DeviceRules;
+import io.fleetkeeper.device.DeviceRules;
 import io.fleetkeeper.provisioning.internal.KeyRepository;
 import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.store.Times;

@@ -2,7 +2,8 @@ package io.fleetkeeper.deviceapi.internal;
 
 import io.fleetkeeper.deviceapi.DeviceApiProperties;
 import io.fleetkeeper.deviceapi.DeviceListener;
-import io.fleetkeeper.deviceapi.internal.PlatformCa.ServerIdentity;
+import io.fleetkeeper.pki.PlatformCa;
+import io.fleetkeeper.pki.PlatformCa.ServerIdentity;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;

@@ -3,7 +3,7 @@ package io.fleetkeeper.deviceapi.web;
 import io.fleetkeeper.deviceapi.DeviceIdentity;
 import io.fleetkeeper.deviceapi.internal.EstService;
 import io.fleetkeeper.pki.CertificateService.Issued;
-import io.fleetkeeper.pki.internal.Pem;
+import io.fleetkeeper.pki.Pem;
 import io.fleetkeeper.web.ApiException;
 import io.fleetkeeper.web.ErrorCode;
 import java.time.Instant;

@@ -1,6 +1,6 @@
 package io.fleetkeeper.deviceapi.web;
 
-import io.fleetkeeper.pki.internal.Pem;
+import io.fleetkeeper.pki.Pem;
 import io.fleetkeeper.web.ApiException;
 import io.fleetkeeper.web.ErrorCode;
 import java.io.IOException;

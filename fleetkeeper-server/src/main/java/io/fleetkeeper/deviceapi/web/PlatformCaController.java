@@ -1,7 +1,7 @@
 package io.fleetkeeper.deviceapi.web;
 
-import io.fleetkeeper.deviceapi.internal.PlatformCa;
-import io.fleetkeeper.pki.internal.Pem;
+import io.fleetkeeper.pki.PlatformCa;
+import io.fleetkeeper.pki.Pem;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 

@@ -1,5 +1,6 @@
 package io.fleetkeeper.pki.internal;
 
+import io.fleetkeeper.pki.Pem;
 import io.fleetkeeper.pki.CaSigner;
 import java.math.BigInteger;
 import java.security.PublicKey;

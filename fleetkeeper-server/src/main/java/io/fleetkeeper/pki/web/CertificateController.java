@@ -3,7 +3,7 @@ package io.fleetkeeper.pki.web;
 import io.fleetkeeper.pki.CertificateService;
 import io.fleetkeeper.pki.CertificateService.Issued;
 import io.fleetkeeper.pki.DeviceCertificate;
-import io.fleetkeeper.pki.internal.Pem;
+import io.fleetkeeper.pki.Pem;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.web.ApiException;
 import io.fleetkeeper.web.ErrorCode;

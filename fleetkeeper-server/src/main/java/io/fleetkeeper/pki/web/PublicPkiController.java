@@ -3,7 +3,7 @@ package io.fleetkeeper.pki.web;
 import io.fleetkeeper.pki.CaService;
 import io.fleetkeeper.pki.CrlService;
 import io.fleetkeeper.pki.OcspService;
-import io.fleetkeeper.pki.internal.Pem;
+import io.fleetkeeper.pki.Pem;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.UUID;

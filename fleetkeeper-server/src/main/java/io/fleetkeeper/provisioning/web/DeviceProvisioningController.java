@@ -1,6 +1,6 @@
 package io.fleetkeeper.provisioning.web;
 
-import io.fleetkeeper.pki.internal.Pem;
+import io.fleetkeeper.pki.Pem;
 import io.fleetkeeper.provisioning.BootstrapService;
 import io.fleetkeeper.provisioning.ClaimService;
 import io.fleetkeeper.provisioning.ClaimService.ClaimRequest;

@@ -1,4 +1,4 @@
-package io.fleetkeeper.device.internal;
+package io.fleetkeeper.device;
 
 import io.fleetkeeper.web.Violations;
 import java.util.ArrayList;

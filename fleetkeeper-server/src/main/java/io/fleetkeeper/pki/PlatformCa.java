@@ -1,8 +1,6 @@
-package io.fleetkeeper.deviceapi.internal;
+package io.fleetkeeper.pki;
 
-import io.fleetkeeper.pki.KeyAlgorithm;
 import io.fleetkeeper.pki.internal.KeyVault;
-import io.fleetkeeper.pki.internal.Pem;
 import io.fleetkeeper.pki.internal.SoftwareSigner;
 import io.fleetkeeper.pki.internal.X509Factory;
 import io.fleetkeeper.pki.internal.X509Factory.LeafProfile;

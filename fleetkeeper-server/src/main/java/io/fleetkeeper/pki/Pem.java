@@ -1,4 +1,4 @@
-package io.fleetkeeper.pki.internal;
+package io.fleetkeeper.pki;
 
 import io.fleetkeeper.web.ApiException;
 import io.fleetkeeper.web.ErrorCode;
