@@ -80,11 +80,11 @@ public class DeviceKeyService {
         String hash = Secrets.sha256(secret);
         DeviceIdentity id = cache.getIfPresent(hash);
         if (id == null) {
-            id = credentials.byHash(hash).orElseThrow(DeviceKeyService::invalid);
-            String stored = credentials.hashOf(id.tenantId(), id.deviceId()).orElseThrow(DeviceKeyService::invalid);
-            if (!Secrets.sameDigest(stored, hash)) {
+            var stored = credentials.byHash(hash).orElseThrow(DeviceKeyService::invalid);
+            if (!Secrets.sameDigest(stored.hash(), hash)) {
                 throw invalid();
             }
+            id = stored.identity();
             cache.put(hash, id);
         }
         DeviceStatus status = devices.get(id.tenantId(), id.deviceId()).status();

@@ -53,26 +53,15 @@ class ProvisioningCrashTest {
             csrs.add(Csrs.csrPem(Csrs.p256()));
         }
         try (ServerProcess server = new ServerProcess(dataDir).start("--fleetkeeper.device-api.port=" + devicePort)) {
-            admin = call(server.base(), "POST", "/api/v1/operator/tenants", ServerProcess.PLATFORM_TOKEN,
-                    "{\"name\":\"crash-claims\"}").path("admin_token").path("token").asString();
-            String root = call(server.base(), "POST", "/api/v1/pki/cas", admin, "{\"name\":\"root\"}").path("id")
-                    .asString();
-            call(server.base(), "POST", "/api/v1/pki/cas", admin, "{\"name\":\"issuing\",\"parent_id\":\"" + root
-                    + "\"}");
-            token = call(server.base(), "POST", "/api/v1/claim-tokens", admin, "{\"label\":\"t\",\"device_type\":"
-                    + "\"meter\",\"max_uses\":1000,\"expires_at\":\"" + Instant.now().plus(1, ChronoUnit.DAYS)
-                    + "\"}").path("token").asString();
+            admin = tenantWithCa(server, "crash-claims");
+            token = claimToken(server, admin, 1000);
             HttpClient tls = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .sslContext(trusting(server.base())).build();
             ExecutorService pool = Executors.newFixedThreadPool(16);
             for (String csr : csrs) {
                 pool.submit(() -> {
                     try {
-                        HttpResponse<String> r = tls.send(HttpRequest.newBuilder(URI.create("https://localhost:"
-                                + devicePort + "/device/v1/claim")).header("X-Claim-Token", token)
-                                .header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(
-                                        java.util.Map.of("csr", csr)))).build(), HttpResponse.BodyHandlers.ofString());
+                        HttpResponse<String> r = claimRequest(tls, devicePort, token, csr);
                         if (r.statusCode() == 201) {
                             acknowledged.add(json.readTree(r.body()).path("device_id").asString());
                         }
@@ -120,15 +109,8 @@ class ProvisioningCrashTest {
         String token;
         List<Integer> statuses = java.util.Collections.synchronizedList(new ArrayList<>());
         try (ServerProcess server = new ServerProcess(dataDir).start("--fleetkeeper.device-api.port=" + devicePort)) {
-            admin = call(server.base(), "POST", "/api/v1/operator/tenants", ServerProcess.PLATFORM_TOKEN,
-                    "{\"name\":\"ten-uses\"}").path("admin_token").path("token").asString();
-            String root = call(server.base(), "POST", "/api/v1/pki/cas", admin, "{\"name\":\"root\"}").path("id")
-                    .asString();
-            call(server.base(), "POST", "/api/v1/pki/cas", admin, "{\"name\":\"issuing\",\"parent_id\":\"" + root
-                    + "\"}");
-            token = call(server.base(), "POST", "/api/v1/claim-tokens", admin, "{\"label\":\"t\",\"device_type\":"
-                    + "\"meter\",\"max_uses\":10,\"expires_at\":\"" + Instant.now().plus(1, ChronoUnit.DAYS)
-                    + "\"}").path("token").asString();
+            admin = tenantWithCa(server, "ten-uses");
+            token = claimToken(server, admin, 10);
             HttpClient tls = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .sslContext(trusting(server.base())).build();
             ExecutorService pool = Executors.newFixedThreadPool(50);
@@ -155,10 +137,32 @@ class ProvisioningCrashTest {
     }
 
     private int claim(HttpClient tls, int devicePort, String token, String csr) throws Exception {
+        return claimRequest(tls, devicePort, token, csr).statusCode();
+    }
+
+    private HttpResponse<String> claimRequest(HttpClient tls, int devicePort, String token, String csr)
+            throws Exception {
         return tls.send(HttpRequest.newBuilder(URI.create("https://localhost:" + devicePort + "/device/v1/claim"))
                 .header("X-Claim-Token", token).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(java.util.Map.of("csr", csr))))
-                .build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A new tenant with a root and an issuing CA; returns its admin token. */
+    private String tenantWithCa(ServerProcess server, String name) throws Exception {
+        String admin = call(server.base(), "POST", "/api/v1/operator/tenants", ServerProcess.PLATFORM_TOKEN,
+                "{\"name\":\"" + name + "\"}").path("admin_token").path("token").asString();
+        String root = call(server.base(), "POST", "/api/v1/pki/cas", admin, "{\"name\":\"root\"}").path("id")
+                .asString();
+        call(server.base(), "POST", "/api/v1/pki/cas", admin, "{\"name\":\"issuing\",\"parent_id\":\"" + root
+                + "\"}");
+        return admin;
+    }
+
+    private String claimToken(ServerProcess server, String admin, int maxUses) throws Exception {
+        return call(server.base(), "POST", "/api/v1/claim-tokens", admin, "{\"label\":\"t\",\"device_type\":"
+                + "\"meter\",\"max_uses\":" + maxUses + ",\"expires_at\":\"" + Instant.now().plus(1,
+                ChronoUnit.DAYS) + "\"}").path("token").asString();
     }
 
     private SSLContext trusting(String base) throws Exception {

@@ -27,10 +27,14 @@ public class CredentialRepository {
                 + "VALUES (?, ?, ?, ?, ?)").params(tenantId.toString(), deviceId.toString(), hash, prefix, now).update();
     }
 
-    public Optional<DeviceIdentity> byHash(String hash) {
-        return jdbc.sql("SELECT tenant_id, device_id FROM device_credentials WHERE key_hash = ?").param(hash)
-                .query((rs, n) -> new DeviceIdentity(UUID.fromString(rs.getString("tenant_id")),
-                        UUID.fromString(rs.getString("device_id"))))
+    /** A stored device key: whose it is, and its hash as stored (for the constant-time comparison). */
+    public record StoredKey(DeviceIdentity identity, String hash) {
+    }
+
+    public Optional<StoredKey> byHash(String hash) {
+        return jdbc.sql("SELECT tenant_id, device_id, key_hash FROM device_credentials WHERE key_hash = ?").param(hash)
+                .query((rs, n) -> new StoredKey(new DeviceIdentity(UUID.fromString(rs.getString("tenant_id")),
+                        UUID.fromString(rs.getString("device_id"))), rs.getString("key_hash")))
                 .optional();
     }
 
