@@ -40,9 +40,12 @@ public class DeviceService {
     private final DeviceTypeService types;
     private final AuditService audit;
     private final Clock clock;
+    private final org.springframework.context.ApplicationEventPublisher publisher;
 
     DeviceService(DeviceRepository devices, EventRepository events, StatsRepository stats, DevicePatcher patcher,
-            SiteService sites, DeviceTypeService types, AuditService audit, Clock clock) {
+            SiteService sites, DeviceTypeService types, AuditService audit, Clock clock,
+            org.springframework.context.ApplicationEventPublisher publisher) {
+        this.publisher = publisher;
         this.devices = devices;
         this.events = events;
         this.stats = stats;
@@ -203,6 +206,8 @@ public class DeviceService {
         stats.apply(tenantId, new StatsDelta().add(cur, -1).deltas());
         audit.record(tenantId, caller, "device.purge", "device", id.toString(),
                 "{\"name\":" + quoted(List.of(cur.name())) + "}");
+        var purged = new DeviceStatusChanged(tenantId, id, null);
+        io.fleetkeeper.store.AfterCommit.run(() -> publisher.publishEvent(purged));
     }
 
     /** Appends an event to a device's history (used by other features, e.g. PKI and provisioning). */
@@ -246,6 +251,8 @@ public class DeviceService {
         events.append(tenantId, List.of(new NewEvent(id, type, caller.actor(), details,
                 next.updatedAt().toEpochMilli())));
         audit.record(tenantId, caller, action, "device", id.toString(), details);
+        var changed = new DeviceStatusChanged(tenantId, id, to);
+        io.fleetkeeper.store.AfterCommit.run(() -> publisher.publishEvent(changed));
         return next;
     }
 

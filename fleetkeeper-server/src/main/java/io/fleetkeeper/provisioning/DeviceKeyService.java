@@ -33,8 +33,11 @@ public class DeviceKeyService {
     private final Clock clock;
     private final Cache<String, DeviceIdentity> cache;
 
+    private final org.springframework.context.ApplicationEventPublisher publisher;
+
     DeviceKeyService(CredentialRepository credentials, DeviceService devices, AuditService audit, Clock clock,
-            ProvisioningProperties props) {
+            ProvisioningProperties props, org.springframework.context.ApplicationEventPublisher publisher) {
+        this.publisher = publisher;
         this.credentials = credentials;
         this.devices = devices;
         this.audit = audit;
@@ -52,6 +55,8 @@ public class DeviceKeyService {
                 clock.millis());
         if (previous != null) {
             AfterCommit.run(() -> cache.invalidate(previous));
+            var changed = new DeviceKeyChanged(tenantId, deviceId);
+            AfterCommit.run(() -> publisher.publishEvent(changed));
         }
         return secret;
     }

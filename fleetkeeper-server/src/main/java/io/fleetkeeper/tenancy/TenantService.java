@@ -33,7 +33,11 @@ public class TenantService {
     private final AuditService audit;
     private final Clock clock;
 
-    TenantService(TenantRepository tenants, TokenService tokens, AuditService audit, Clock clock) {
+    private final org.springframework.context.ApplicationEventPublisher publisher;
+
+    TenantService(TenantRepository tenants, TokenService tokens, AuditService audit, Clock clock,
+            org.springframework.context.ApplicationEventPublisher publisher) {
+        this.publisher = publisher;
         this.tenants = tenants;
         this.tokens = tokens;
         this.audit = audit;
@@ -85,6 +89,8 @@ public class TenantService {
         tenants.updateStatus(id, status, clock.millis());
         audit.record(id, actor, action, "tenant", id.toString(), null);
         AfterCommit.run(tokens::invalidateAll);
+        var changed = new TenantStatusChanged(id, status);
+        AfterCommit.run(() -> publisher.publishEvent(changed));
         return get(id);
     }
 }

@@ -1,0 +1,23 @@
+package io.fleetkeeper.connectivity;
+
+import java.util.UUID;
+
+/** What nodes tell each other. Every field is plain data, so a bus can serialize it as JSON. */
+public sealed interface ClusterMessage {
+
+    /** The node that sent it. */
+    String origin();
+
+    /**
+     * Forget cached credentials of a device (or, with a null device, of every device of the tenant) and,
+     * when {@code close} is set, close its live sessions except {@code keepConnectionId} (a takeover).
+     */
+    record Kick(String origin, UUID tenantId, UUID deviceId, boolean close, String keepConnectionId,
+            String reason) implements ClusterMessage {
+    }
+
+    /** Deliver a message to a device whose session another node may hold. */
+    record Deliver(String origin, UUID tenantId, UUID deviceId, String suffix, byte[] payload, int qos)
+            implements ClusterMessage {
+    }
+}
