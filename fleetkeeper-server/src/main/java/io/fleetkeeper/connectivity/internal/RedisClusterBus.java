@@ -93,6 +93,9 @@ public final class RedisClusterBus implements ClusterBus, AutoCloseable {
             return;
         }
         deliver(message);
+        if (closed) {
+            return; // shutting down: this node only
+        }
         StatefulRedisConnection<String, String> c = publisher;
         if (c == null || !c.isOpen()) {
             dropped(null);
