@@ -1,9 +1,20 @@
 package io.fleetkeeper.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
+import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
+import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
+import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
 import io.fleetkeeper.testing.Csrs;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -12,7 +23,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -21,8 +35,11 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,8 +48,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Two server processes on one PostgreSQL database (a schema of their own) and the real Redis: what one
- * node revokes, the other refuses within a second, although it had the credential cached. Skipped, with a
- * message, without PostgreSQL at 127.0.0.1:5432 or Redis at 127.0.0.1:6379.
+ * node revokes, the other refuses within a second, although it had the credential cached, and closes the
+ * device's MQTT session if it holds one; a device connecting to one node takes its session over from the
+ * other. Skipped, with a message, without PostgreSQL at 127.0.0.1:5432 or Redis at 127.0.0.1:6379.
  */
 class ScaleOutTest {
 
@@ -46,6 +64,9 @@ class ScaleOutTest {
     private static Path dirs;
     private static ServerProcess a;
     private static ServerProcess b;
+    private static int mqttA;
+    private static int mqttB;
+    private static String platformCa;
 
     @BeforeAll
     static void twoNodes() throws Exception {
@@ -64,8 +85,12 @@ class ScaleOutTest {
                 "--fleetkeeper.mqtt.internal-auth-secret=" + SECRET, "--fleetkeeper.device-api.port=-1",
                 "--logging.level.io.fleetkeeper.connectivity=INFO"};
         dirs = Files.createTempDirectory("fleetkeeper-scaleout");
-        a = new ServerProcess(Files.createDirectory(dirs.resolve("a"))).start(args);
-        b = new ServerProcess(Files.createDirectory(dirs.resolve("b"))).start(args);
+        mqttA = freePort();
+        mqttB = freePort();
+        a = new ServerProcess(Files.createDirectory(dirs.resolve("a"))).start(with(args, "--fleetkeeper.mqtt.port=" + mqttA));
+        b = new ServerProcess(Files.createDirectory(dirs.resolve("b"))).start(with(args, "--fleetkeeper.mqtt.port=" + mqttB));
+        platformCa = HTTP.send(HttpRequest.newBuilder(URI.create(a.base() + "/pki/v1/platform/ca.pem")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
     }
 
     @AfterAll
@@ -130,7 +155,89 @@ class ScaleOutTest {
         assertThat(millisUntil(() -> mqttAuth(b, id, null, pem).equals("allow"))).isLessThan(PROPAGATION_MS);
     }
 
+    @Test
+    void aDeviceConnectedToOneNodeIsDisconnectedWithinASecondWhenTheOtherSuspendsIt() throws Exception {
+        String admin = tenant().path("admin_token").path("token").asString();
+        String[] d = keyDevice(admin);
+        var closed = new CompletableFuture<MqttClientDisconnectedContext>();
+        Mqtt5BlockingClient onB = mqtt(mqttB, d[0], closed);
+        onB.connectWith().simpleAuth().username(d[0]).password(d[1].getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth().send();
+        onB.subscribeWith().topicFilter("fk/" + d[0] + "/commands/#").qos(MqttQos.AT_LEAST_ONCE).send();
+
+        long start = System.nanoTime();
+        call(a, "POST", "/api/v1/devices/" + d[0] + "/suspend", admin, null);
+        MqttClientDisconnectedContext ctx = closed.get(10, TimeUnit.SECONDS);
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertThat(ctx.getSource()).isEqualTo(MqttDisconnectSource.SERVER);
+        System.out.println("scale-out: suspend on A -> MQTT disconnect on B in " + millis + " ms");
+        assertThat(millis).as("from the suspend request on A to the disconnect on B").isLessThan(PROPAGATION_MS);
+
+        Mqtt5BlockingClient again = mqtt(mqttB, d[0], new CompletableFuture<>());
+        assertThatThrownBy(() -> again.connectWith().simpleAuth().username(d[0])
+                .password(d[1].getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send())
+                // The key path refuses a suspended device's key as a bad credential (DeviceKeyService).
+                .isInstanceOfSatisfying(Mqtt5ConnAckException.class, e -> assertThat(e.getMqttMessage()
+                        .getReasonCode()).isIn(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED,
+                                Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD));
+    }
+
+    @Test
+    void connectingToOneNodeTakesTheSessionOverFromTheOther() throws Exception {
+        String admin = tenant().path("admin_token").path("token").asString();
+        String[] d = keyDevice(admin);
+        var firstClosed = new CompletableFuture<MqttClientDisconnectedContext>();
+        Mqtt5BlockingClient onB = mqtt(mqttB, d[0], firstClosed);
+        onB.connectWith().simpleAuth().username(d[0]).password(d[1].getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth().send();
+        Mqtt5BlockingClient onA = mqtt(mqttA, d[0], new CompletableFuture<>());
+        long start = System.nanoTime();
+        onA.connectWith().simpleAuth().username(d[0]).password(d[1].getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth().send();
+        MqttClientDisconnectedContext ctx = firstClosed.get(10, TimeUnit.SECONDS);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(PROPAGATION_MS);
+        assertThat(ctx.getCause()).isInstanceOfSatisfying(Mqtt5DisconnectException.class, e -> assertThat(
+                e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5DisconnectReasonCode.SESSION_TAKEN_OVER));
+        assertThat(onA.getState().isConnected()).isTrue();
+        onA.disconnect();
+    }
+
     // --- helpers ---
+
+    private static String[] with(String[] args, String more) {
+        String[] all = java.util.Arrays.copyOf(args, args.length + 1);
+        all[args.length] = more;
+        return all;
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** A device with a key, made on node A: {id, key}. */
+    private static String[] keyDevice(String admin) throws Exception {
+        String id = call(a, "POST", "/api/v1/devices", admin, Map.of("name", "d", "device_type", "sensor"))
+                .path("id").asString();
+        String key = call(a, "POST", "/api/v1/devices/" + id + "/device-key/rotate", admin, null)
+                .path("device_key").asString();
+        return new String[] {id, key};
+    }
+
+    /** An MQTT 5 client over TLS (trusting the platform CA) that reports its disconnection. */
+    private static Mqtt5BlockingClient mqtt(int port, String clientId,
+            CompletableFuture<MqttClientDisconnectedContext> closed) throws Exception {
+        KeyStore ts = KeyStore.getInstance("PKCS12");
+        ts.load(null, null);
+        ts.setCertificateEntry("platform", CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(platformCa.getBytes(StandardCharsets.US_ASCII))));
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ts);
+        return MqttClient.builder().useMqttVersion5().identifier(clientId).serverHost("127.0.0.1").serverPort(port)
+                .sslConfig().trustManagerFactory(tmf).applySslConfig()
+                .addDisconnectedListener(closed::complete).buildBlocking();
+    }
 
     private static boolean listening(int port) {
         try (Socket s = new Socket()) {
