@@ -87,24 +87,33 @@ public class DeviceKeyService {
      * decommissioned. Any failure is the same 401.
      */
     public DeviceIdentity authenticate(String secret) {
-        if (secret == null || !secret.startsWith(PREFIX) || secret.length() > 200) {
-            throw invalid();
-        }
-        String hash = Secrets.sha256(secret);
-        DeviceIdentity id = cache.getIfPresent(hash);
-        if (id == null) {
-            var stored = credentials.byHash(hash).orElseThrow(DeviceKeyService::invalid);
-            if (!Secrets.sameDigest(stored.hash(), hash)) {
-                throw invalid();
-            }
-            id = stored.identity();
-            cache.put(hash, id);
-        }
+        DeviceIdentity id = identify(secret).orElseThrow(DeviceKeyService::invalid);
         DeviceStatus status = devices.get(id.tenantId(), id.deviceId()).status();
         if (status == DeviceStatus.SUSPENDED || status == DeviceStatus.DECOMMISSIONED) {
             throw invalid();
         }
         return id;
+    }
+
+    /**
+     * The device whose current key this is, whatever the device's status (callers decide on that); empty
+     * for anything that is not a current key.
+     */
+    public java.util.Optional<DeviceIdentity> identify(String secret) {
+        if (secret == null || !secret.startsWith(PREFIX) || secret.length() > 200) {
+            return java.util.Optional.empty();
+        }
+        String hash = Secrets.sha256(secret);
+        DeviceIdentity id = cache.getIfPresent(hash);
+        if (id == null) {
+            var stored = credentials.byHash(hash).orElse(null);
+            if (stored == null || !Secrets.sameDigest(stored.hash(), hash)) {
+                return java.util.Optional.empty();
+            }
+            id = stored.identity();
+            cache.put(hash, id);
+        }
+        return java.util.Optional.of(id);
     }
 
     private static ApiException invalid() {
