@@ -476,13 +476,17 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         if (state == State.CLOSED || closing) {
             return;
         }
+        sendDisconnect(reasonCode);
+        close(reason);
+    }
+
+    private void sendDisconnect(int reasonCode) {
         if (v5() && state == State.CONNECTED) {
             var header = new MqttReasonCodeAndPropertiesVariableHeader((byte) reasonCode,
                     MqttProperties.NO_PROPERTIES);
             channel.writeAndFlush(new MqttMessage(new MqttFixedHeader(MqttMessageType.DISCONNECT, false,
                     MqttQoS.AT_MOST_ONCE, false, 0), header));
         }
-        close(reason);
     }
 
     /** Closes the connection (any thread); the will is published unless the client disconnected cleanly. */
@@ -494,9 +498,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             if (state == State.CLOSED || closing) {
                 return;
             }
-            if ("taken over".equals(reason) && v5() && state == State.CONNECTED) {
-                disconnect(0x8E, reason);
-                return;
+            if ("taken over".equals(reason)) {
+                sendDisconnect(0x8E);
             }
             closing = true;
             closeReason = reason;
