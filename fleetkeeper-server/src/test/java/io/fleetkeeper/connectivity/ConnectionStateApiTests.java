@@ -162,6 +162,7 @@ class ConnectionStateApiTests extends ApiTest {
             assertThat(c.path("connected").asBoolean()).as(device).isTrue();
             assertThat(Instant.parse(c.path("since").asString())).isEqualTo(t0.plusSeconds(10));
         }
+        assertThat(connection(id).path("disconnect_reason").asString()).isEqualTo("taken over");
         assertThat(connection(other).path("disconnect_reason").asString()).isEqualTo("taken over");
         assertThat(count("connected = true")).isEqualTo(2);
         assertThat(api.get(tenant.admin(), "/api/v1/devices/" + id + "/events").expect(200).path("items")

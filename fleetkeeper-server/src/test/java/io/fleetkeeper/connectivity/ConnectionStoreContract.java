@@ -88,13 +88,18 @@ public interface ConnectionStoreContract {
         assertThat(f.state(d).since()).isEqualTo(at(10));
         assertThat(f.state(d).nodeId()).isEqualTo("n1");
 
-        int[] closed = f.connections().closeIfCurrent(List.of(new Close(f.tenant(), d, "old", at(11).toEpochMilli(),
-                "taken over")), 3);
+        int[] closed = f.connections().closeIfCurrent(List.of(new Close(f.tenant(), d, "old", at(0).toEpochMilli(),
+                at(11).toEpochMilli(), "taken over")), 3);
         assertThat(closed).containsExactly(0);
         assertThat(f.state(d).connected()).isTrue();
+        f.connections().noteOlderCloses(List.of(new Close(f.tenant(), d, "old", at(0).toEpochMilli(),
+                at(11).toEpochMilli(), "taken over")), 3);
+        assertThat(f.state(d).connected()).as("a taken-over connection's close is only noted").isTrue();
+        assertThat(f.state(d).lastDisconnectedAt()).isEqualTo(at(11));
+        assertThat(f.state(d).disconnectReason()).isEqualTo("taken over");
 
-        closed = f.connections().closeIfCurrent(List.of(new Close(f.tenant(), d, "new", at(20).toEpochMilli(),
-                "client disconnect")), 4);
+        closed = f.connections().closeIfCurrent(List.of(new Close(f.tenant(), d, "new", at(10).toEpochMilli(),
+                at(20).toEpochMilli(), "client disconnect")), 4);
         assertThat(closed).containsExactly(1);
         DeviceConnection s = f.state(d);
         assertThat(s.connected()).isFalse();

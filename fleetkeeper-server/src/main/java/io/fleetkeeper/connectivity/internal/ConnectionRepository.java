@@ -28,11 +28,12 @@ public class ConnectionRepository {
     }
 
     /** A connection that ended, whose connect was written by an earlier flush (or another node). */
-    public record Close(UUID tenantId, UUID deviceId, String connectionId, long at, String reason) {
+    public record Close(UUID tenantId, UUID deviceId, String connectionId, long since, long at, String reason) {
     }
 
     /** An open connection as recorded, for the reaper. */
-    public record Open(UUID tenantId, UUID deviceId, String connectionId, String remoteAddress, String protocol) {
+    public record Open(UUID tenantId, UUID deviceId, String connectionId, long since, String remoteAddress,
+            String protocol) {
     }
 
     private final JdbcClient jdbc;
@@ -91,6 +92,23 @@ public class ConnectionRepository {
                         c.deviceId().toString(), c.connectionId(), true}).toList());
     }
 
+    /**
+     * Records each close as the device's last disconnect where the row already holds a newer connection (the
+     * closed one was taken over): the newer connection stays connected. Rows {@link #closeIfCurrent} closed are
+     * left alone.
+     */
+    public void noteOlderCloses(List<Close> closes, long now) {
+        if (closes.isEmpty()) {
+            return;
+        }
+        template.batchUpdate("""
+                UPDATE device_connections SET last_disconnected_at = ?, disconnect_reason = ?, updated_at = ?
+                WHERE tenant_id = ? AND device_id = ? AND connection_id <> ? AND since >= ?
+                  AND (last_disconnected_at IS NULL OR last_disconnected_at < ?)""",
+                closes.stream().map(c -> new Object[] {c.at(), c.reason(), now, c.tenantId().toString(),
+                        c.deviceId().toString(), c.connectionId(), c.since(), c.at()}).toList());
+    }
+
     public Optional<DeviceConnection> find(UUID tenantId, UUID deviceId) {
         return jdbc.sql("SELECT * FROM device_connections WHERE tenant_id = ? AND device_id = ?")
                 .params(tenantId.toString(), deviceId.toString()).query(ConnectionRepository::map).optional();
@@ -104,12 +122,12 @@ public class ConnectionRepository {
     /** Up to {@code limit} connections recorded open on {@code nodeId}. */
     public List<Open> openOn(String nodeId, int limit) {
         return jdbc.sql("""
-                SELECT tenant_id, device_id, connection_id, remote_address, protocol FROM device_connections
+                SELECT tenant_id, device_id, connection_id, since, remote_address, protocol FROM device_connections
                 WHERE node_id = ? AND connected = ? LIMIT ?""")
                 .params(nodeId, true, limit)
                 .query((rs, n) -> new Open(UUID.fromString(rs.getString("tenant_id")),
                         UUID.fromString(rs.getString("device_id")), rs.getString("connection_id"),
-                        rs.getString("remote_address"), rs.getString("protocol")))
+                        rs.getLong("since"), rs.getString("remote_address"), rs.getString("protocol")))
                 .list();
     }
 

@@ -111,7 +111,7 @@ public class NodeLiveness {
     private int close(String node, List<Open> open, String reason, String actor) {
         long now = clock.millis();
         List<Close> closes = open.stream()
-                .map(o -> new Close(o.tenantId(), o.deviceId(), o.connectionId(), now, reason)).toList();
+                .map(o -> new Close(o.tenantId(), o.deviceId(), o.connectionId(), o.since(), now, reason)).toList();
         int[] counts = connections.closeIfCurrent(closes, now);
         Map<UUID, List<NewDeviceEvent>> history = new TreeMap<>();
         int changed = 0;

@@ -52,8 +52,8 @@ class StateWriter {
             if (s.latest != null) {
                 upserts.add(new Upsert(s.latest, s.latestOpen, Times.millis(s.disconnectedAt), s.reason));
             } else if (s.closed != null) {
-                closes.add(new Close(s.tenantId, s.deviceId, s.closed.connectionId(), s.disconnectedAt.toEpochMilli(),
-                        s.reason));
+                closes.add(new Close(s.tenantId, s.deviceId, s.closed.connectionId(), s.closed.since().toEpochMilli(),
+                        s.disconnectedAt.toEpochMilli(), s.reason));
             }
             if (s.lastSeen > 0) {
                 seen.computeIfAbsent(s.tenantId, t -> new HashMap<>()).put(s.deviceId, s.lastSeen);
@@ -67,6 +67,7 @@ class StateWriter {
         tx.executeWithoutResult(status -> {
             connections.upsert(upserts, now);
             connections.closeIfCurrent(closes, now);
+            connections.noteOlderCloses(closes, now);
             seen.forEach(devices::touchLastSeen);
             history.forEach(devices::recordEvents);
         });
