@@ -61,6 +61,14 @@ public class DeviceKeyService {
         return secret;
     }
 
+    /**
+     * Drops cached keys of a device, so its next authentication reads the store; called when another node
+     * replaced the key (this node's own rotation drops the old key itself).
+     */
+    public void forget(UUID deviceId) {
+        cache.asMap().values().removeIf(id -> id.deviceId().equals(deviceId));
+    }
+
     /** Operator or device rotation: a new key now, the old one refused from this moment. */
     @Transactional
     public String rotate(UUID tenantId, Caller caller, UUID deviceId) {
