@@ -101,6 +101,28 @@ class MqttEndpointTests extends ApiTest {
     }
 
     @Test
+    void theEndpointServesAgainAfterAStopAndStart() throws Exception {
+        // The Spring test framework pauses cached contexts (stop) and resumes them (start) between classes.
+        endpoint.stop();
+        endpoint.stop();
+        endpoint.start();
+        endpoint.start();
+        KeyDevice d = devices.keyDevice(tenant, "meter-10");
+        var received = new LinkedBlockingQueue<DeviceMessage>();
+        messaging.consume("restart/#", m -> {
+            if (m.deviceId().toString().equals(d.id())) {
+                received.add(m);
+            }
+        });
+        Mqtt5BlockingClient c = keyClient(d);
+        c.connectWith().simpleAuth().username(d.id()).password(d.key().getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth().send();
+        c.publishWith().topic("fk/" + d.id() + "/restart/ok").qos(MqttQos.AT_LEAST_ONCE).payload(new byte[] {1}).send();
+        assertThat(received.poll(5, TimeUnit.SECONDS)).isNotNull();
+        c.disconnect();
+    }
+
+    @Test
     void mosquittoWithAnotherDevicesTopicIsDenied() throws Exception {
         MosquittoClients.assumeInstalled();
         KeyDevice d = devices.keyDevice(tenant, "meter-2");

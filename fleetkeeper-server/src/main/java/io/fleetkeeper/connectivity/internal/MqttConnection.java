@@ -58,6 +58,8 @@ import javax.net.ssl.SSLPeerUnverifiedException;
  */
 final class MqttConnection extends ChannelInboundHandlerAdapter {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MqttConnection.class);
+
     private enum State { AWAIT_CONNECT, AUTHENTICATING, CONNECTED, CLOSED }
 
     private final MqttEndpointContext ctx;
@@ -547,6 +549,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext c, Throwable cause) {
+        if (!(cause instanceof java.io.IOException) && !(cause instanceof io.netty.handler.codec.DecoderException)) {
+            log.warn("MQTT connection {} failed: {}", connectionId, cause.toString());
+        }
         close("error: " + cause.getClass().getSimpleName());
     }
 
