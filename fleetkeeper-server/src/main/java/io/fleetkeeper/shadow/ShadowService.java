@@ -42,12 +42,14 @@ public class ShadowService {
     private final ShadowPublisher publisher;
     private final DeviceService devices;
     private final AuditService audit;
+    private final ShadowSchemas schemas;
     private final ShadowProperties properties;
     private final JsonMapper json;
     private final Clock clock;
 
     ShadowService(ShadowRepository shadows, ShadowPublisher publisher, DeviceService devices, AuditService audit,
-            ShadowProperties properties, JsonMapper json, Clock clock) {
+            ShadowSchemas schemas, ShadowProperties properties, JsonMapper json, Clock clock) {
+        this.schemas = schemas;
         this.shadows = shadows;
         this.publisher = publisher;
         this.devices = devices;
@@ -100,7 +102,7 @@ public class ShadowService {
     @Transactional
     public Shadow update(UUID tenantId, Caller caller, UUID deviceId, String name, ShadowUpdate u) {
         String n = name(name);
-        requireDevice(tenantId, deviceId);
+        String deviceType = devices.get(tenantId, deviceId).deviceType();
         check(u);
         for (int attempt = 0; ; attempt++) {
             Row row = shadows.find(tenantId, deviceId, n).orElse(null);
@@ -116,6 +118,7 @@ public class ShadowService {
             long now = clock.millis();
             Shadow previous = live ? doc.view(deviceId, n, current, row.updatedAt() / 1000) : null;
             doc.apply(u.section(), u.patch(), now / 1000);
+            schemas.check(tenantId, deviceType, u.section(), doc.section(u.section()));
             int bytes = doc.stateBytes(json);
             if (bytes > properties.maxStateBytes()) {
                 throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "desired + reported would take " + bytes

@@ -24,3 +24,14 @@ CREATE TABLE shadow_history (
     at          BIGINT  NOT NULL,
     PRIMARY KEY (tenant_id, device_id, name, version)
 );
+
+-- Optional JSON Schemas (draft 2020-12) per device type for the desired and reported sections.
+CREATE TABLE shadow_schemas (
+    tenant_id    UUID    NOT NULL REFERENCES tenants (id),
+    device_type  TEXT    NOT NULL,
+    desired      TEXT,
+    reported     TEXT,
+    updated_at   BIGINT  NOT NULL,
+    version      BIGINT  NOT NULL,
+    PRIMARY KEY (tenant_id, device_type)
+);

@@ -24,3 +24,14 @@ CREATE TABLE shadow_history (
     at          INTEGER NOT NULL,
     PRIMARY KEY (tenant_id, device_id, name, version)
 ) WITHOUT ROWID;
+
+-- Optional JSON Schemas (draft 2020-12) per device type for the desired and reported sections.
+CREATE TABLE shadow_schemas (
+    tenant_id    TEXT    NOT NULL REFERENCES tenants (id),
+    device_type  TEXT    NOT NULL,
+    desired      TEXT,
+    reported     TEXT,
+    updated_at   INTEGER NOT NULL,
+    version      INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, device_type)
+);

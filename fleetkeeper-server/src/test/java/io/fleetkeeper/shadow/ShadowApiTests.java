@@ -224,6 +224,42 @@ class ShadowApiTests extends ApiTest {
         api.get(tenant.admin(), path + "/shadow").expectProblem(404, "NOT_FOUND");
     }
 
+    @Test
+    void aDeviceTypesJsonSchemaRefusesViolatingWritesWithEveryViolation() {
+        createType(tenant.admin(), "thermostat");
+        String id = createDevice(tenant.admin(), Map.of("name", "t1", "device_type", "thermostat")).path("id")
+                .asString();
+        String schemaPath = "/api/v1/device-types/thermostat/shadow-schema";
+        api.get(tenant.admin(), schemaPath).expectProblem(404, "NOT_FOUND");
+        api.call("PUT", "/api/v1/device-types/nope/shadow-schema").token(tenant.admin())
+                .body("{\"desired\":{\"type\":\"object\"}}").send().expectProblem(404, "NOT_FOUND");
+        api.call("PUT", schemaPath).token(tenant.admin()).body("{\"desired\":[1]}").send()
+                .expectProblem(400, "VALIDATION_FAILED");
+        String schema = """
+                {"desired":{"type":"object","additionalProperties":false,"properties":{
+                   "temp":{"type":"number","minimum":5,"maximum":30},"mode":{"enum":["heat","off"]}}},
+                 "reported":null}""";
+        Reply put = api.call("PUT", schemaPath).token(tenant.admin()).body(schema).send();
+        assertThat(put.expect(200).path("desired").path("type").asString()).isEqualTo("object");
+        assertThat(api.get(tenant.admin(), schemaPath).expect(200).path("version").asLong()).isEqualTo(1);
+
+        String shadow = "/api/v1/devices/" + id + "/shadow";
+        JsonNode refused = api.patch(tenant.admin(), shadow, desired("{\"temp\":40,\"mode\":\"cool\",\"x\":1}"),
+                null).expectProblem(400, "VALIDATION_FAILED");
+        assertThat(refused.path("errors")).hasSize(3);
+        assertThat(refused.path("errors").findValuesAsString("field"))
+                .contains("state.desired.temp", "state.desired.mode");
+        api.get(tenant.admin(), shadow).expectProblem(404, "NOT_FOUND");
+        api.patch(tenant.admin(), shadow, desired("{\"temp\":21}"), null).expect(200);
+        api.patch(tenant.admin(), shadow, desired("{\"temp\":\"warm\"}"), null).expectProblem(400, "VALIDATION_FAILED");
+        assertThat(api.get(tenant.admin(), shadow).expect(200).path("version").asLong()).isEqualTo(1);
+        // other device types are not affected
+        api.patch(tenant.admin(), path + "/shadow", desired("{\"temp\":99}"), null).expect(200);
+
+        api.delete(tenant.admin(), schemaPath).expect(204);
+        api.patch(tenant.admin(), shadow, desired("{\"temp\":\"warm\"}"), null).expect(200);
+    }
+
     static String desired(String json) {
         return "{\"state\":{\"desired\":" + json + "}}";
     }

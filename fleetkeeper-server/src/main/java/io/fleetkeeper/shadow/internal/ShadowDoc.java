@@ -65,6 +65,11 @@ public final class ShadowDoc {
         }
     }
 
+    /** The {@code desired} or {@code reported} section as it stands. */
+    public ObjectNode section(String section) {
+        return section.equals("desired") ? desired : reported;
+    }
+
     /** Size of desired + reported, serialized as UTF-8 JSON. */
     public int stateBytes(JsonMapper json) {
         return json.writeValueAsString(desired).getBytes(StandardCharsets.UTF_8).length
