@@ -13,12 +13,18 @@ import io.fleetkeeper.deviceapi.DeviceListener;
 import io.fleetkeeper.testing.ApiTest;
 import io.fleetkeeper.testing.DevicePort;
 import io.fleetkeeper.testing.MqttDevices;
+import io.fleetkeeper.testing.MqttDevices.CertDevice;
 import io.fleetkeeper.testing.MqttDevices.KeyDevice;
 import io.fleetkeeper.testing.TestTenant;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -76,6 +82,29 @@ class ShadowDeviceTests extends ApiTest {
         assertThat(events.get(0).path("actor").asString()).isEqualTo("device:" + d.id());
         assertThat(api.get(tenant.admin(), "/api/v1/audit?action=shadow.update&target_id=" + d.id()).expect(200)
                 .path("items")).hasSize(1); // the operator's write only
+    }
+
+    @Test
+    void deviceWithACertificateReportsOverHttps() throws Exception {
+        devices.cas(tenant);
+        CertDevice d = devices.certDevice(tenant, "gauge");
+        api.patch(tenant.admin(), "/api/v1/devices/" + d.id() + "/shadow", desired("{\"unit\":\"bar\"}"), null)
+                .expect(200);
+        SSLContext ssl = SSLContext.getInstance("TLS");
+        ssl.init(d.keyManagers().getKeyManagers(), devices.trustManagers().getTrustManagers(), null);
+        HttpClient client = HttpClient.newBuilder().sslContext(ssl).version(HttpClient.Version.HTTP_1_1).build();
+        URI base = URI.create("https://localhost:" + listener.port());
+        HttpResponse<String> delta = client.send(HttpRequest.newBuilder(base.resolve("/device/v1/shadow/delta")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(delta.statusCode()).as(delta.body()).isEqualTo(200);
+        assertThat(JSON.readTree(delta.body()).path("state").path("unit").asString()).isEqualTo("bar");
+        HttpResponse<String> report = client.send(HttpRequest.newBuilder(base.resolve("/device/v1/shadow"))
+                .header("Content-Type", "application/json").header("If-Match", "\"1\"")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"state\":{\"reported\":{\"unit\":\"bar\"}}}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(report.statusCode()).as(report.body()).isEqualTo(200);
+        assertThat(report.headers().firstValue("ETag")).contains("\"2\"");
+        assertThat(JSON.readTree(report.body()).path("state").path("delta").isEmpty()).isTrue();
     }
 
     @Test
