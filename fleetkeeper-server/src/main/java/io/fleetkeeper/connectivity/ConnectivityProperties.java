@@ -29,6 +29,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param credentialCacheSize   cached credentials at most (default 2,000,000)
  * @param internalAuthSecret    shared secret of the external-broker hooks ({@code X-Internal-Auth}); empty (the
  *                              default) disables them
+ * @param stateFlushInterval    how often coalesced connection state ({@code device_connections}, {@code last_seen_at},
+ *                              CONNECTED/DISCONNECTED events) is written, in one transaction (default 1s)
+ * @param nodeHeartbeat         how often this node writes its heartbeat to {@code connectivity_nodes} (default 10s)
+ * @param nodeTimeout           a node whose heartbeat is older than this is lost: its connections are marked
+ *                              disconnected with reason {@code node lost} (default 60s)
  */
 @ConfigurationProperties("fleetkeeper.mqtt")
 public record ConnectivityProperties(
@@ -47,7 +52,10 @@ public record ConnectivityProperties(
         @DefaultValue("16") int maxTopicLevels,
         @DefaultValue("1h") Duration credentialCacheTtl,
         @DefaultValue("2000000") long credentialCacheSize,
-        @DefaultValue("") String internalAuthSecret) {
+        @DefaultValue("") String internalAuthSecret,
+        @DefaultValue("1s") Duration stateFlushInterval,
+        @DefaultValue("10s") Duration nodeHeartbeat,
+        @DefaultValue("60s") Duration nodeTimeout) {
 
     public boolean enabled() {
         return port >= 0;

@@ -41,11 +41,13 @@ public class DeviceService {
     private final AuditService audit;
     private final Clock clock;
     private final org.springframework.context.ApplicationEventPublisher publisher;
+    private final DeviceConnections connections;
 
     DeviceService(DeviceRepository devices, EventRepository events, StatsRepository stats, DevicePatcher patcher,
             SiteService sites, DeviceTypeService types, AuditService audit, Clock clock,
-            org.springframework.context.ApplicationEventPublisher publisher) {
+            org.springframework.context.ApplicationEventPublisher publisher, DeviceConnections connections) {
         this.publisher = publisher;
+        this.connections = connections;
         this.devices = devices;
         this.events = events;
         this.stats = stats;
@@ -136,6 +138,14 @@ public class DeviceService {
     }
 
     public Page<Device> list(UUID tenantId, DeviceFilter filter, String cursor, int limit) {
+        if (filter.connected() != null) {
+            DeviceCondition live = connections.connected(tenantId);
+            DeviceCondition wanted = filter.connected() ? live
+                    : new DeviceCondition("NOT (" + live.sql() + ")", live.params());
+            filter = new DeviceFilter(filter.type(), filter.status(), filter.site(), filter.tags(), filter.metadata(),
+                    filter.firmware(), filter.serialPrefix(), filter.lastSeenFrom(), filter.lastSeenTo(),
+                    filter.sort(), filter.identityStatus(), DeviceCondition.and(filter.condition(), wanted), null);
+        }
         DeviceListQuery q = new DeviceListQuery(tenantId, filter, cursor, limit);
         return Page.of(devices.query(q.sql(), q.params()), limit, q::cursorOf);
     }
@@ -216,6 +226,26 @@ public class DeviceService {
         events.append(tenantId, List.of(new NewEvent(deviceId, type, actor, detailsJson, clock.millis())));
     }
 
+    /**
+     * Appends events to devices' histories in one batch (used by connectivity for CONNECTED and DISCONNECTED).
+     * Events of devices that no longer exist (purged meanwhile) are dropped.
+     */
+    @Transactional
+    public void recordEvents(UUID tenantId, List<NewDeviceEvent> batch) {
+        events.appendIfDeviceExists(tenantId, batch.stream().map(e -> new NewEvent(e.deviceId(), e.type(), e.actor(),
+                e.details(), e.at().toEpochMilli())).toList());
+    }
+
+    /**
+     * Records when devices were last seen (epoch milliseconds by device id), in one batch: each
+     * {@code last_seen_at} becomes the later of its stored value and the given one. Not a change of the
+     * device: neither its version nor {@code updated_at} moves. Unknown devices are ignored.
+     */
+    @Transactional
+    public void touchLastSeen(UUID tenantId, java.util.Map<UUID, Long> lastSeen) {
+        devices.touchLastSeen(tenantId, lastSeen);
+    }
+
     /** Sets the identity status derived from the device's identity certificate and moves the counts. */
     @Transactional
     public void setIdentityStatus(UUID tenantId, UUID deviceId, String status) {
@@ -234,7 +264,7 @@ public class DeviceService {
     }
 
     public DeviceStats stats(UUID tenantId) {
-        return stats.read(tenantId);
+        return stats.read(tenantId).withConnected(connections.connectedCount(tenantId));
     }
 
     private Device transition(UUID tenantId, Caller caller, UUID id, Long expectedVersion, DeviceStatus to,

@@ -1,6 +1,7 @@
 package io.fleetkeeper.fleet;
 
 import io.fleetkeeper.device.DeviceCondition;
+import io.fleetkeeper.device.DeviceConnections;
 import io.fleetkeeper.device.DeviceQueryCompiler;
 import io.fleetkeeper.fleet.Aggregate.Bucket;
 import io.fleetkeeper.fleet.internal.FleetRepository;
@@ -31,11 +32,13 @@ public class FleetQueries implements DeviceQueryCompiler {
     private final FleetRepository repository;
     private final Dialect dialect;
     private final Clock clock;
+    private final DeviceConnections connections;
 
-    FleetQueries(FleetRepository repository, Dialect dialect, Clock clock) {
+    FleetQueries(FleetRepository repository, Dialect dialect, Clock clock, DeviceConnections connections) {
         this.repository = repository;
         this.dialect = dialect;
         this.clock = clock;
+        this.connections = connections;
     }
 
     public FleetQuery parse(String text) {
@@ -44,7 +47,7 @@ public class FleetQueries implements DeviceQueryCompiler {
 
     /** The condition of a parsed query, with relative times resolved against the clock now. */
     public DeviceCondition compile(UUID tenantId, FleetQuery query) {
-        return SqlCompiler.compile(query.root(), tenantId, clock.instant(), dialect);
+        return SqlCompiler.compile(query.root(), tenantId, clock.instant(), dialect, connections);
     }
 
     @Override

@@ -89,7 +89,7 @@ class FleetApiTests extends ApiTest {
         assertThat(p.path("position").asInt()).isEqualTo(31);
         assertThat(p.path("expected").asString()).isEqualTo("AND, OR or ')'");
         assertThat(p.path("detail").asString()).contains("position 31");
-        JsonNode later = api.get(tenant.admin(), "/api/v1/devices/count?query=" + q("connected = 1"))
+        JsonNode later = api.get(tenant.admin(), "/api/v1/devices/count?query=" + q("shadow.reported.temp > 3"))
                 .expectProblem(400, "INVALID_QUERY");
         assertThat(later.path("detail").asString()).contains("not supported yet");
         api.get(tenant.admin(), "/api/v1/fleet/aggregate?group_by=type&query=" + q("metadata.a;drop = \"1\""))

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fleetkeeper.device.DeviceCondition;
+import io.fleetkeeper.device.DeviceConnections;
 import io.fleetkeeper.fleet.internal.SqlCompiler;
 import io.fleetkeeper.store.Dialect;
 import io.fleetkeeper.web.ApiException;
 import io.fleetkeeper.web.ErrorCode;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -50,6 +52,33 @@ class FleetQueryTests {
         assertThat(tree("type = \"a\" or type = \"b\" and not type = \"c\""))
                 .as("keywords are case-insensitive")
                 .isEqualTo(tree("type = \"a\" OR type = \"b\" AND NOT type = \"c\""));
+    }
+
+    @Test
+    void connectedCompilesToTheConditionConnectivityProvides() {
+        DeviceConnections live = new DeviceConnections() {
+            @Override
+            public DeviceCondition connected(UUID tenantId) {
+                return new DeviceCondition("LIVE(?)", List.of(tenantId.toString()));
+            }
+
+            @Override
+            public long connectedCount(UUID tenantId) {
+                return 0;
+            }
+        };
+        java.util.function.Function<String, DeviceCondition> compile = q -> SqlCompiler.compile(
+                FleetQuery.parse(q).root(), TENANT, NOW, Dialect.SQLITE, live);
+        assertThat(compile.apply("connected = true").sql()).isEqualTo("(LIVE(?))");
+        assertThat(compile.apply("connected = true").params()).containsExactly(TENANT.toString());
+        assertThat(compile.apply("connected = FALSE").sql()).isEqualTo("NOT (LIVE(?))");
+        assertThat(compile.apply("connected != true").sql()).isEqualTo("NOT ((LIVE(?)))");
+        assertThat(compile.apply("connected = \"true\"").sql()).isEqualTo("(LIVE(?))");
+        assertThat(compile.apply("connected IN (true, false)").sql()).isEqualTo("1 = 1");
+        assertThat(compile.apply("connected EXISTS").sql()).as("every device has a connection state")
+                .isEqualTo("1 = 1");
+        assertThatThrownBy(() -> sql("connected = true", Dialect.SQLITE)).as("without connectivity")
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_QUERY));
     }
 
     @Test
@@ -120,7 +149,9 @@ class FleetQueryTests {
     @ParameterizedTest
     @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
         "colour = \"red\"                 | 0  | a field (",
-        "connected = 1                    | 0  | not supported yet",
+        "connected = 1                    | 12 | true or false",
+        "connected = \"yes\"              | 12 | true or false",
+        "connected > true                 | 10 | supports =, !=, IN and EXISTS only",
         "shadow.reported.temp > 3         | 0  | not supported yet",
         "status = \"broken\"               | 9  | a status",
         "status > \"active\"               | 7  | supports =, !=, IN and EXISTS only",

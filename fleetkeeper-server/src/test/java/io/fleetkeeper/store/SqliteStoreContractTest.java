@@ -1,5 +1,6 @@
 package io.fleetkeeper.store;
 
+import io.fleetkeeper.connectivity.ConnectionStoreContract;
 import java.io.IOException;
 import java.nio.file.Files;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -8,7 +9,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /** The store contract on the embedded default: an SQLite file in WAL mode. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
-class SqliteStoreContractTest extends StoreContract {
+class SqliteStoreContractTest extends StoreContract implements ConnectionStoreContract {
 
     @DynamicPropertySource
     static void store(DynamicPropertyRegistry registry) throws IOException {

@@ -49,6 +49,9 @@ final class ServerProcess implements AutoCloseable {
                 "--fleetkeeper.db.data-dir=" + dataDir, "--fleetkeeper.auth.bootstrap-token=" + PLATFORM_TOKEN,
                 "--logging.level.root=WARN"));
         cmd.addAll(List.of(extraArgs));
+        if (cmd.stream().noneMatch(a -> a.startsWith("--fleetkeeper.mqtt.port="))) {
+            cmd.add("--fleetkeeper.mqtt.port=0"); // never the default 8883, which a local server may hold
+        }
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         awaitReady();

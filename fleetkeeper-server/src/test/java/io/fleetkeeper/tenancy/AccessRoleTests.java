@@ -52,6 +52,7 @@ class AccessRoleTests extends ApiTest {
                 get("/api/v1/devices"),
                 get("/api/v1/devices/{device}"),
                 get("/api/v1/devices/{device}/events"),
+                get("/api/v1/devices/{device}/connection"),
                 get("/api/v1/stats/devices"),
                 get("/api/v1/sites"),
                 get("/api/v1/sites/{site}"),

@@ -29,6 +29,7 @@ class TenantIsolationTests extends ApiTest {
                 post("/api/v1/devices/{device}/decommission", null),
                 delete("/api/v1/devices/{device}"),
                 get("/api/v1/devices/{device}/events"),
+                get("/api/v1/devices/{device}/connection"),
                 get("/api/v1/sites/{site}"),
                 patch("/api/v1/sites/{site}", "{\"name\":\"taken over\"}"),
                 delete("/api/v1/sites/{site}"),

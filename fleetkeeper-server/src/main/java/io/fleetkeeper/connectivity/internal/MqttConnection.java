@@ -58,6 +58,8 @@ import javax.net.ssl.SSLPeerUnverifiedException;
  */
 final class MqttConnection extends ChannelInboundHandlerAdapter {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MqttConnection.class);
+
     private enum State { AWAIT_CONNECT, AUTHENTICATING, CONNECTED, CLOSED }
 
     private final MqttEndpointContext ctx;
@@ -476,13 +478,17 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         if (state == State.CLOSED || closing) {
             return;
         }
+        sendDisconnect(reasonCode);
+        close(reason);
+    }
+
+    private void sendDisconnect(int reasonCode) {
         if (v5() && state == State.CONNECTED) {
             var header = new MqttReasonCodeAndPropertiesVariableHeader((byte) reasonCode,
                     MqttProperties.NO_PROPERTIES);
             channel.writeAndFlush(new MqttMessage(new MqttFixedHeader(MqttMessageType.DISCONNECT, false,
                     MqttQoS.AT_MOST_ONCE, false, 0), header));
         }
-        close(reason);
     }
 
     /** Closes the connection (any thread); the will is published unless the client disconnected cleanly. */
@@ -494,9 +500,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             if (state == State.CLOSED || closing) {
                 return;
             }
-            if ("taken over".equals(reason) && v5() && state == State.CONNECTED) {
-                disconnect(0x8E, reason);
-                return;
+            if ("taken over".equals(reason)) {
+                sendDisconnect(0x8E);
             }
             closing = true;
             closeReason = reason;
@@ -544,6 +549,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext c, Throwable cause) {
+        if (!(cause instanceof java.io.IOException) && !(cause instanceof io.netty.handler.codec.DecoderException)) {
+            log.warn("MQTT connection {} failed: {}", connectionId, cause.toString());
+        }
         close("error: " + cause.getClass().getSimpleName());
     }
 

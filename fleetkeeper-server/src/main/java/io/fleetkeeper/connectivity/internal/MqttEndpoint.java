@@ -43,7 +43,8 @@ import org.springframework.stereotype.Component;
  * The MQTT device endpoint: Netty with the native epoll transport, BoringSSL through netty-tcnative for
  * TLS (the JDK's TLS when it cannot load), and Netty's MQTT codec. The server certificate is issued by
  * the platform CA at start and re-issued when a third of its validity remains; new connections then
- * get the new one. Start and stop are safe to call twice.
+ * get the new one. Start and stop are safe to call twice, and it can be started again after a stop (the
+ * Spring test framework pauses and resumes cached contexts that way).
  */
 @Component
 public class MqttEndpoint implements SmartLifecycle {
@@ -165,7 +166,6 @@ public class MqttEndpoint implements SmartLifecycle {
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         blocking.shutdown();
-        sessions.shutdown();
     }
 
     @Override

@@ -42,6 +42,7 @@ public class SessionRegistry implements DeviceMessaging {
     private final ConcurrentHashMap<UUID, Session> sessions = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<UUID, Long> kickedAt = new ConcurrentHashMap<>();
     private final List<Registration> consumers = new CopyOnWriteArrayList<>();
+    /** Never shut down: virtual threads cost nothing idle, and the endpoint may be stopped and started again. */
     private final ExecutorService dispatch = Executors.newVirtualThreadPerTaskExecutor();
     private final ClusterBus bus;
     private final List<ConnectionListener> listeners;
@@ -253,9 +254,5 @@ public class SessionRegistry implements DeviceMessaging {
         long now = clock.millis();
         sessions.values().removeIf(s -> s.expired(now));
         kickedAt.values().removeIf(at -> at < now - KICK_MEMORY_MS);
-    }
-
-    void shutdown() {
-        dispatch.shutdown();
     }
 }

@@ -147,6 +147,22 @@ public class DeviceRepository {
         return before;
     }
 
+    /** Moves {@code last_seen_at} forward (never back) for each device; unknown ids change nothing. */
+    public void touchLastSeen(UUID tenantId, Map<UUID, Long> lastSeen) {
+        String tenant = tenantId.toString();
+        // Sorted, so two concurrent batches lock rows in the same order on PostgreSQL.
+        List<Map.Entry<UUID, Long>> rows = List.copyOf(new java.util.TreeMap<>(lastSeen).entrySet());
+        template.batchUpdate("""
+                UPDATE devices SET last_seen_at = ?
+                WHERE tenant_id = ? AND id = ? AND (last_seen_at IS NULL OR last_seen_at < ?)""", rows, 1000,
+                (ps, e) -> {
+                    ps.setLong(1, e.getValue());
+                    ps.setString(2, tenant);
+                    ps.setString(3, e.getKey().toString());
+                    ps.setLong(4, e.getValue());
+                });
+    }
+
     public void delete(UUID tenantId, UUID id) {
         String tenant = tenantId.toString();
         String device = id.toString();

@@ -38,6 +38,24 @@ public class EventRepository {
                 });
     }
 
+    /** Appends events in order, skipping those whose device does not exist (any more). */
+    public void appendIfDeviceExists(UUID tenantId, List<NewEvent> events) {
+        String tenant = tenantId.toString();
+        template.batchUpdate("""
+                INSERT INTO device_events (tenant_id, device_id, type, actor, details, at)
+                SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM devices WHERE tenant_id = ? AND id = ?)""",
+                events, 1000, (ps, e) -> {
+                    ps.setString(1, tenant);
+                    ps.setString(2, e.deviceId().toString());
+                    ps.setString(3, e.type());
+                    ps.setString(4, e.actor());
+                    ps.setString(5, e.details());
+                    ps.setLong(6, e.at());
+                    ps.setString(7, tenant);
+                    ps.setString(8, e.deviceId().toString());
+                });
+    }
+
     /** Newest first, after the event id {@code beforeId} when given. */
     public List<DeviceEvent> list(UUID tenantId, UUID deviceId, Long beforeId, int fetch) {
         return jdbc.sql("""

@@ -100,6 +100,6 @@ public class StatsRepository {
                         default -> { }
                     }
                 });
-        return new DeviceStats(total[0], status, type, site, identity);
+        return new DeviceStats(total[0], status, type, site, identity, 0);
     }
 }

@@ -75,6 +75,7 @@ class DeviceController {
             @RequestParam(name = "last_seen_from", required = false) Instant lastSeenFrom,
             @RequestParam(name = "last_seen_to", required = false) Instant lastSeenTo,
             @RequestParam(required = false) String query,
+            @RequestParam(required = false) String connected,
             @RequestParam(required = false) String sort,
             @RequestParam(required = false) String cursor,
             @RequestParam(required = false) Integer limit) {
@@ -88,7 +89,7 @@ class DeviceController {
         }
         DeviceFilter filter = new DeviceFilter(type, st, site, tags, metadataFilter(metadata), firmware,
                 serialPrefix, lastSeenFrom, lastSeenTo, sort, identityStatus,
-                queries.compile(caller.tenantId(), query));
+                queries.compile(caller.tenantId(), query), connectedFilter(connected));
         return devices.list(caller.tenantId(), filter, cursor, limits.pageSize(limit));
     }
 
@@ -137,6 +138,17 @@ class DeviceController {
 
     private static ResponseEntity<Device> withEtag(Device d) {
         return ResponseEntity.ok().eTag(Etags.of(d.version())).body(d);
+    }
+
+    private static Boolean connectedFilter(String connected) {
+        if (connected == null) {
+            return null;
+        }
+        return switch (connected) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new ApiException(ErrorCode.INVALID_PARAMETER, "connected must be true or false");
+        };
     }
 
     private static Map<String, String> metadataFilter(List<String> params) {

@@ -23,14 +23,15 @@ public enum QueryField {
     HARDWARE("hardware", "d.hardware_revision", Kind.TEXT, true),
     REGISTERED_AT("registered_at", "d.registered_at", Kind.TIME, false),
     LAST_SEEN("last_seen", "d.last_seen_at", Kind.TIME, true),
-    METADATA("metadata", null, Kind.METADATA, false);
+    METADATA("metadata", null, Kind.METADATA, false),
+    /** Whether the device holds a live connection; the connectivity feature supplies the condition. */
+    CONNECTED("connected", null, Kind.BOOL, false);
 
     /** What values a field takes and which operators apply. */
-    public enum Kind { UUID, TEXT, STATUS, IDENTITY, TIME, TAG, METADATA }
+    public enum Kind { UUID, TEXT, STATUS, IDENTITY, TIME, TAG, METADATA, BOOL }
 
     /** Recognised, but their features do not exist yet. */
     static final Map<String, String> NOT_YET = Map.of(
-            "connected", "field 'connected' is not supported yet (it arrives with the MQTT device endpoint)",
             "shadow", "shadow fields are not supported yet (they arrive with device shadows)");
 
     private static final Map<String, QueryField> BY_NAME = Arrays.stream(values())
@@ -61,7 +62,7 @@ public enum QueryField {
         return wire;
     }
 
-    /** The device column, or null for {@code tag} and {@code metadata} (separate tables). */
+    /** The device column, or null for {@code tag}, {@code metadata} and {@code connected} (separate tables). */
     public String column() {
         return column;
     }

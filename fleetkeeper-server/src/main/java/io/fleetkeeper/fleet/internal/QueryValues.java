@@ -46,6 +46,14 @@ final class QueryValues {
         if (f.kind() == QueryField.Kind.TIME) {
             return time(f, t);
         }
+        if (f.kind() == QueryField.Kind.BOOL) {
+            String b = t.text().toLowerCase(Locale.ROOT);
+            if (t.kind() == Kind.NUMBER || !(b.equals("true") || b.equals("false"))) {
+                throw QueryErrors.expected(t.pos(), expected(f), t.kind() == Kind.WORD ? "'" + t.text() + "'"
+                        : t.describe());
+            }
+            return new Text(b);
+        }
         if (t.kind() == Kind.WORD) {
             String hint = t.text().toLowerCase(Locale.ROOT).startsWith("now")
                     ? "relative times apply only to registered_at and last_seen"
@@ -128,6 +136,7 @@ final class QueryValues {
                     + "\"2025-01-31T12:00:00Z\", or epoch milliseconds)";
             case UUID -> "a quoted UUID";
             case STATUS -> "a quoted status (" + STATUSES + ")";
+            case BOOL -> "true or false";
             default -> "a quoted string or a number";
         };
     }

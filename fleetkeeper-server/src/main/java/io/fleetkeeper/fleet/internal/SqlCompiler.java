@@ -1,6 +1,7 @@
 package io.fleetkeeper.fleet.internal;
 
 import io.fleetkeeper.device.DeviceCondition;
+import io.fleetkeeper.device.DeviceConnections;
 import io.fleetkeeper.fleet.FleetQuery.And;
 import io.fleetkeeper.fleet.FleetQuery.At;
 import io.fleetkeeper.fleet.FleetQuery.Expr;
@@ -30,17 +31,29 @@ public final class SqlCompiler {
     private final String tenant;
     private final long now;
     private final Dialect dialect;
+    private final DeviceConnections connections;
     private final StringBuilder sql = new StringBuilder();
     private final List<Object> params = new ArrayList<>();
 
-    private SqlCompiler(UUID tenantId, Instant now, Dialect dialect) {
+    private final UUID tenantId;
+
+    private SqlCompiler(UUID tenantId, Instant now, Dialect dialect, DeviceConnections connections) {
+        this.tenantId = tenantId;
         this.tenant = tenantId.toString();
         this.now = now.toEpochMilli();
         this.dialect = dialect;
+        this.connections = connections;
     }
 
+    /** Compiles without connection state: a query naming {@code connected} is refused. */
     public static DeviceCondition compile(Expr root, UUID tenantId, Instant now, Dialect dialect) {
-        SqlCompiler c = new SqlCompiler(tenantId, now, dialect);
+        return compile(root, tenantId, now, dialect, null);
+    }
+
+    /** {@code connections} supplies the condition behind {@code connected}. */
+    public static DeviceCondition compile(Expr root, UUID tenantId, Instant now, Dialect dialect,
+            DeviceConnections connections) {
+        SqlCompiler c = new SqlCompiler(tenantId, now, dialect, connections);
         c.expr(root);
         return new DeviceCondition(c.sql.toString(), c.params);
     }
@@ -94,6 +107,7 @@ public final class SqlCompiler {
                 }
                 sql.append(')');
             }
+            case BOOL -> connected(p);
             default -> {
                 if (p.op() == Op.EXISTS) {
                     sql.append(f.column()).append(" IS NOT NULL");
@@ -106,6 +120,31 @@ public final class SqlCompiler {
                 }
             }
         }
+    }
+
+    /**
+     * {@code connected}: every device has a value (a never-connected device is not connected), so EXISTS is
+     * always true and {@code = false} is the exact complement of {@code = true}.
+     */
+    private void connected(Predicate p) {
+        boolean wantTrue = false;
+        boolean wantFalse = false;
+        for (Value v : p.values()) {
+            boolean b = ((Text) v).value().equals("true");
+            wantTrue |= b;
+            wantFalse |= !b;
+        }
+        if (p.op() == Op.EXISTS || wantTrue && wantFalse) {
+            sql.append("1 = 1");
+            return;
+        }
+        if (connections == null) {
+            throw new io.fleetkeeper.web.ApiException(io.fleetkeeper.web.ErrorCode.INVALID_QUERY,
+                    "field 'connected' is not available");
+        }
+        DeviceCondition live = connections.connected(tenantId);
+        sql.append(wantTrue ? "(" : "NOT (").append(live.sql()).append(')');
+        params.addAll(live.params());
     }
 
     /** {@code column op value(s)}; {@code text} columns compare by code point. */
