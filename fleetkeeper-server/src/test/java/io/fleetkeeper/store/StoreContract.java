@@ -577,6 +577,18 @@ abstract class StoreContract {
         assertThat(shadows.list(tenant, d.id())).hasSize(1);
     }
 
+    @Test
+    void purgingADeviceDeletesItsShadows() {
+        Device d = create("s", null, Map.of());
+        shadows.update(tenant, admin, d.id(), null, desired("{\"a\":1}", null));
+        shadows.update(tenant, admin, d.id(), "cfg", desired("{\"a\":1}", null));
+        devices.purge(tenant, admin, d.id(), null);
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM shadows WHERE tenant_id = ? AND device_id = ?")
+                .params(tenant.toString(), d.id().toString()).query(Long.class).single()).isZero();
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM shadow_history WHERE tenant_id = ? AND device_id = ?")
+                .params(tenant.toString(), d.id().toString()).query(Long.class).single()).isZero();
+    }
+
     static DeviceFilter metadataFilter(String key, String value) {
         return new DeviceFilter(null, null, null, null, Map.of(key, value), null, null, null, null, null);
     }
