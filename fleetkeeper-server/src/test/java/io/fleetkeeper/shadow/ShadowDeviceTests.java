@@ -12,6 +12,7 @@ import io.fleetkeeper.connectivity.internal.MqttEndpoint;
 import io.fleetkeeper.deviceapi.DeviceListener;
 import io.fleetkeeper.testing.ApiTest;
 import io.fleetkeeper.testing.DevicePort;
+import io.fleetkeeper.testing.MosquittoClients;
 import io.fleetkeeper.testing.MqttDevices;
 import io.fleetkeeper.testing.MqttDevices.CertDevice;
 import io.fleetkeeper.testing.MqttDevices.KeyDevice;
@@ -105,6 +106,21 @@ class ShadowDeviceTests extends ApiTest {
         assertThat(report.statusCode()).as(report.body()).isEqualTo(200);
         assertThat(report.headers().firstValue("ETag")).contains("\"2\"");
         assertThat(JSON.readTree(report.body()).path("state").path("delta").isEmpty()).isTrue();
+    }
+
+    @Test
+    void mosquittoSubGetsTheCurrentDeltaAsSoonAsItSubscribes() throws Exception {
+        MosquittoClients.assumeInstalled();
+        KeyDevice d = devices.keyDevice(tenant, "heater");
+        api.patch(tenant.admin(), "/api/v1/devices/" + d.id() + "/shadow", desired("{\"target\":19}"), null)
+                .expect(200);
+        var sub = new MosquittoClients(endpoint.port()).sub(MosquittoClients.deviceKey(d),
+                "-t", "fk/" + d.id() + "/shadow/update/delta", "-q", "1", "-C", "1", "-W", "15").await(20);
+        String output = sub.output(); // the stream can be read once
+        assertThat(sub.exitCode()).as(output).isZero();
+        JsonNode delta = JSON.readTree(output);
+        assertThat(delta.path("state").toString()).isEqualTo("{\"target\":19}");
+        assertThat(delta.path("version").asLong()).isEqualTo(1);
     }
 
     @Test
