@@ -147,9 +147,48 @@ public class ShadowSchemas {
             throw new ApiException(ErrorCode.VALIDATION_FAILED, field + " must be a JSON Schema object",
                     List.of(new ApiException.FieldError(field, "must be a JSON Schema object or null")));
         }
+        String outside = outsideReference(schema);
+        if (outside != null) {
+            throw new ApiException(ErrorCode.VALIDATION_FAILED, field + " may only reference itself ('#…'): "
+                    + outside, List.of(new ApiException.FieldError(field, "refers outside the schema: " + outside)));
+        }
         Schema compiledSchema = compile(field, schema);
         compiledSchema.validate(json.createObjectNode()); // resolves lazily-loaded parts now, not at the first write
         return json.writeValueAsString(schema);
+    }
+
+    /**
+     * The first reference that would make the validator load something from elsewhere (the network, files):
+     * {@code $ref}/{@code $dynamicRef} not starting with {@code #}, any {@code $id}, or a {@code $schema} other
+     * than draft 2020-12. Null when the schema is self-contained.
+     */
+    static String outsideReference(JsonNode node) {
+        if (node.isObject()) {
+            for (Map.Entry<String, JsonNode> e : node.properties()) {
+                String k = e.getKey();
+                JsonNode v = e.getValue();
+                if ((k.equals("$ref") || k.equals("$dynamicRef") || k.equals("$recursiveRef"))
+                        && !(v.isString() && v.asString().startsWith("#"))) {
+                    return k + ": " + v;
+                }
+                if (k.equals("$id") || (k.equals("$schema")
+                        && !v.asString("").equals("https://json-schema.org/draft/2020-12/schema"))) {
+                    return k + ": " + v;
+                }
+                String inner = outsideReference(v);
+                if (inner != null) {
+                    return inner;
+                }
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                String inner = outsideReference(node.get(i));
+                if (inner != null) {
+                    return inner;
+                }
+            }
+        }
+        return null;
     }
 
     private JsonNode read(String text) {

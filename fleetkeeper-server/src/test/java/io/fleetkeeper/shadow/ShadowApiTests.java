@@ -235,9 +235,16 @@ class ShadowApiTests extends ApiTest {
                 .body("{\"desired\":{\"type\":\"object\"}}").send().expectProblem(404, "NOT_FOUND");
         api.call("PUT", schemaPath).token(tenant.admin()).body("{\"desired\":[1]}").send()
                 .expectProblem(400, "VALIDATION_FAILED");
+        // nothing is fetched from elsewhere: only references inside the schema
+        api.call("PUT", schemaPath).token(tenant.admin())
+                .body("{\"desired\":{\"properties\":{\"a\":{\"$ref\":\"http://169.254.169.254/x\"}}}}").send()
+                .expectProblem(400, "VALIDATION_FAILED");
+        api.call("PUT", schemaPath).token(tenant.admin()).body("{\"reported\":{\"$id\":\"file:///etc/x\"}}").send()
+                .expectProblem(400, "VALIDATION_FAILED");
         String schema = """
-                {"desired":{"type":"object","additionalProperties":false,"properties":{
-                   "temp":{"type":"number","minimum":5,"maximum":30},"mode":{"enum":["heat","off"]}}},
+                {"desired":{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object",
+                   "additionalProperties":false,"$defs":{"t":{"type":"number","minimum":5,"maximum":30}},
+                   "properties":{"temp":{"$ref":"#/$defs/t"},"mode":{"enum":["heat","off"]}}},
                  "reported":null}""";
         Reply put = api.call("PUT", schemaPath).token(tenant.admin()).body(schema).send();
         assertThat(put.expect(200).path("desired").path("type").asString()).isEqualTo("object");
