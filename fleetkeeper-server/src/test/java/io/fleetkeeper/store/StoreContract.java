@@ -22,6 +22,9 @@ import io.fleetkeeper.fleet.FleetGroupService.GroupFields;
 import io.fleetkeeper.fleet.FleetQueries;
 import io.fleetkeeper.fleet.GroupMembership;
 import io.fleetkeeper.fleet.GroupMembership.MemberChange;
+import io.fleetkeeper.shadow.Shadow;
+import io.fleetkeeper.shadow.ShadowService;
+import io.fleetkeeper.shadow.ShadowUpdate;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.Role;
 import io.fleetkeeper.tenancy.TenantService;
@@ -66,6 +69,7 @@ abstract class StoreContract {
     @Autowired FleetGroupService groups;
     @Autowired GroupMembership membership;
     @Autowired JdbcClient jdbc;
+    @Autowired ShadowService shadows;
 
     static final Caller PLATFORM = new Caller(null, "test-platform", Role.PLATFORM);
     UUID tenant;
@@ -496,6 +500,93 @@ abstract class StoreContract {
         assertThat(membership.change(tenant, admin, g.id(), new MemberChange(null, all.subList(0, 1100))).removed())
                 .isEqualTo(1100);
         assertThat(membership.count(tenant, g.id(), null)).isEqualTo(100);
+    }
+
+    ShadowUpdate desired(String json, Long ifMatch) {
+        return ShadowUpdate.parse(this.json.readTree("{\"state\":{\"desired\":" + json + "}}"), "desired", ifMatch);
+    }
+
+    @Test
+    void shadowUpdatesExpectingTheSameVersionHaveOneWinner() throws Exception {
+        Device d = create("s", null, Map.of());
+        shadows.update(tenant, admin, d.id(), null, desired("{\"n\":-1}", null));
+        int n = 100;
+        CountDownLatch start = new CountDownLatch(1);
+        ConcurrentLinkedQueue<Shadow> won = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<ErrorCode> lost = new ConcurrentLinkedQueue<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(32)) {
+            for (int i = 0; i < n; i++) {
+                int k = i;
+                pool.submit(() -> {
+                    start.await();
+                    try {
+                        won.add(shadows.update(tenant, admin, d.id(), null, desired("{\"n\":" + k + "}", 1L)));
+                    } catch (ApiException e) {
+                        lost.add(e.code());
+                    }
+                    return null;
+                });
+            }
+            start.countDown();
+        }
+        assertThat(won).hasSize(1);
+        assertThat(lost).hasSize(n - 1).containsOnly(ErrorCode.PRECONDITION_FAILED);
+        Shadow stored = shadows.get(tenant, d.id(), null);
+        assertThat(stored.version()).isEqualTo(2);
+        assertThat(stored.state().desired()).isEqualTo(won.peek().state().desired());
+    }
+
+    @Test
+    void concurrentShadowUpdatesWithoutExpectationAllApply() throws Exception {
+        Device d = create("s", null, Map.of());
+        int n = 24;
+        CountDownLatch start = new CountDownLatch(1);
+        try (ExecutorService pool = Executors.newFixedThreadPool(n)) {
+            List<java.util.concurrent.Future<Object>> done = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int k = i;
+                done.add(pool.submit(() -> {
+                    start.await();
+                    return shadows.update(tenant, admin, d.id(), "cfg", desired("{\"k" + k + "\":" + k + "}", null));
+                }));
+            }
+            start.countDown();
+            for (var f : done) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        }
+        Shadow stored = shadows.get(tenant, d.id(), "cfg");
+        assertThat(stored.version()).isEqualTo(n);
+        assertThat(stored.state().desired().size()).isEqualTo(n);
+    }
+
+    @Test
+    void shadowVersionsSurviveDeleteAndHistoryKeepsTheLastTen() {
+        Device d = create("s", null, Map.of());
+        for (int i = 1; i <= 12; i++) {
+            shadows.update(tenant, admin, d.id(), null, desired("{\"i\":" + i + "}", null));
+        }
+        shadows.delete(tenant, admin, d.id(), null, 12L);
+        assertThatThrownBy(() -> shadows.get(tenant, d.id(), null)).isInstanceOf(ApiException.class);
+        assertThat(shadows.update(tenant, admin, d.id(), null, desired("{\"i\":0}", null)).version()).isEqualTo(14);
+        var history = shadows.history(tenant, d.id(), null);
+        assertThat(history).extracting(v -> v.version()).containsExactly(14L, 13L, 12L, 11L, 10L, 9L, 8L, 7L, 6L, 5L);
+        assertThat(history.get(1).deleted()).isTrue();
+        assertThat(shadows.history(tenant, d.id(), null, 12).document().state().desired().path("i").asInt())
+                .isEqualTo(12);
+        assertThat(shadows.list(tenant, d.id())).hasSize(1);
+    }
+
+    @Test
+    void purgingADeviceDeletesItsShadows() {
+        Device d = create("s", null, Map.of());
+        shadows.update(tenant, admin, d.id(), null, desired("{\"a\":1}", null));
+        shadows.update(tenant, admin, d.id(), "cfg", desired("{\"a\":1}", null));
+        devices.purge(tenant, admin, d.id(), null);
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM shadows WHERE tenant_id = ? AND device_id = ?")
+                .params(tenant.toString(), d.id().toString()).query(Long.class).single()).isZero();
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM shadow_history WHERE tenant_id = ? AND device_id = ?")
+                .params(tenant.toString(), d.id().toString()).query(Long.class).single()).isZero();
     }
 
     static DeviceFilter metadataFilter(String key, String value) {

@@ -44,14 +44,22 @@ public final class DevicePort {
 
     /** POSTs JSON with extra headers; returns the raw reply. */
     public Reply post(String path, Map<String, String> headers, Object body) {
+        return call("POST", path, headers, body);
+    }
+
+    /** Any method, with extra headers and a JSON body (null: none); returns the raw reply. */
+    public Reply call(String method, String path, Map<String, String> headers, Object body) {
         try {
             HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body instanceof String s ? s
-                            : JSON.writeValueAsString(body)));
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofString(body instanceof String s ? s
+                                    : JSON.writeValueAsString(body)));
+            if (body != null) {
+                b.header("Content-Type", "application/json");
+            }
             headers.forEach(b::header);
             HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
-            return new Reply("POST " + path, r.statusCode(), r.headers(), r.body());
+            return new Reply(method + " " + path, r.statusCode(), r.headers(), r.body());
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

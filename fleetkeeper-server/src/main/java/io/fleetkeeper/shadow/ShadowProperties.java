@@ -1,0 +1,22 @@
+package io.fleetkeeper.shadow;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Device shadow settings.
+ *
+ * @param maxStateBytes    largest {@code desired} + {@code reported}, serialized as UTF-8 JSON (default 32 KB)
+ * @param maxDepth         deepest nesting inside a section; the section's own keys are level 1 (default 8)
+ * @param maxKeyLength     longest key, in characters (default 128)
+ * @param maxNamedShadows  named shadows per device besides the classic one (default 10)
+ * @param historySize      past versions kept per shadow, readable by version (default 10)
+ */
+@ConfigurationProperties("fleetkeeper.shadow")
+public record ShadowProperties(
+        @DefaultValue("32768") int maxStateBytes,
+        @DefaultValue("8") int maxDepth,
+        @DefaultValue("128") int maxKeyLength,
+        @DefaultValue("10") int maxNamedShadows,
+        @DefaultValue("10") int historySize) {
+}

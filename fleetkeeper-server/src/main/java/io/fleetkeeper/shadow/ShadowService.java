@@ -1,0 +1,247 @@
+package io.fleetkeeper.shadow;
+
+import io.fleetkeeper.audit.AuditService;
+import io.fleetkeeper.device.DeviceService;
+import io.fleetkeeper.device.DeviceStatusChanged;
+import io.fleetkeeper.shadow.internal.ShadowDoc;
+import io.fleetkeeper.shadow.internal.ShadowJson;
+import io.fleetkeeper.shadow.internal.ShadowPublisher;
+import io.fleetkeeper.shadow.internal.ShadowRepository;
+import io.fleetkeeper.shadow.internal.ShadowRepository.Row;
+import io.fleetkeeper.store.AfterCommit;
+import io.fleetkeeper.tenancy.Caller;
+import io.fleetkeeper.web.ApiException;
+import io.fleetkeeper.web.ErrorCode;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Device shadows: a classic shadow and up to {@code max-named-shadows} named ones per device. Operators write
+ * {@code desired}, devices write {@code reported}; every write and delete takes the next version by a
+ * conditional {@code UPDATE … WHERE version = ?}, so of two writers expecting the same version only one wins.
+ * Names are {@code null} or {@code ""} for the classic shadow.
+ */
+@Service
+public class ShadowService {
+
+    private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
+    private static final Set<String> RESERVED = Set.of("delta", "history");
+
+    private final ShadowRepository shadows;
+    private final ShadowPublisher publisher;
+    private final DeviceService devices;
+    private final AuditService audit;
+    private final ShadowSchemas schemas;
+    private final ShadowProperties properties;
+    private final JsonMapper json;
+    private final Clock clock;
+
+    ShadowService(ShadowRepository shadows, ShadowPublisher publisher, DeviceService devices, AuditService audit,
+            ShadowSchemas schemas, ShadowProperties properties, JsonMapper json, Clock clock) {
+        this.schemas = schemas;
+        this.shadows = shadows;
+        this.publisher = publisher;
+        this.devices = devices;
+        this.audit = audit;
+        this.properties = properties;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    /** The shadow, with its delta; 404 when the device or the shadow does not exist (or was deleted). */
+    public Shadow get(UUID tenantId, UUID deviceId, String name) {
+        String n = name(name);
+        Row row = shadows.find(tenantId, deviceId, n).filter(r -> r.document() != null)
+                .orElseThrow(() -> ApiException.notFound("shadow"));
+        return view(deviceId, row);
+    }
+
+    /** The device's shadows (classic first). */
+    public List<ShadowSummary> list(UUID tenantId, UUID deviceId) {
+        requireDevice(tenantId, deviceId);
+        return shadows.list(tenantId, deviceId).stream().map(r -> new ShadowSummary(r.name().isEmpty() ? null
+                : r.name(), r.version(), Instant.ofEpochMilli(r.updatedAt()))).toList();
+    }
+
+    /** Every live shadow of the device in full (classic first). */
+    public List<Shadow> all(UUID tenantId, UUID deviceId) {
+        return shadows.list(tenantId, deviceId).stream().map(r -> view(deviceId, r)).toList();
+    }
+
+    /** The kept versions, newest first. */
+    public List<ShadowVersion> history(UUID tenantId, UUID deviceId, String name) {
+        String n = name(name);
+        requireDevice(tenantId, deviceId);
+        return shadows.history(tenantId, deviceId, n).stream().map(p -> version(deviceId, n, p)).toList();
+    }
+
+    public ShadowVersion history(UUID tenantId, UUID deviceId, String name, long version) {
+        String n = name(name);
+        requireDevice(tenantId, deviceId);
+        return shadows.historyVersion(tenantId, deviceId, n, version).map(p -> version(deviceId, n, p))
+                .orElseThrow(() -> ApiException.notFound("shadow version"));
+    }
+
+    /**
+     * Writes one section: creates the shadow when it does not exist (or was deleted), else merges into it.
+     * Writes by operators ({@code desired}) are audited; every write appends {@code SHADOW-UPDATED} to the
+     * device's events. After commit the device gets {@code update/documents} and, when desired changed and
+     * differs from reported, {@code update/delta}.
+     */
+    @Transactional
+    public Shadow update(UUID tenantId, Caller caller, UUID deviceId, String name, ShadowUpdate u) {
+        String n = name(name);
+        String deviceType = devices.get(tenantId, deviceId).deviceType();
+        check(u);
+        for (int attempt = 0; ; attempt++) {
+            Row row = shadows.find(tenantId, deviceId, n).orElse(null);
+            long current = row == null ? 0 : row.version();
+            boolean live = row != null && row.document() != null;
+            expect(u.ifMatch(), current, ErrorCode.PRECONDITION_FAILED);
+            expect(u.expectedVersion(), current, ErrorCode.VERSION_CONFLICT);
+            if (!live && !n.isEmpty() && shadows.countNamed(tenantId, deviceId) >= properties.maxNamedShadows()) {
+                throw new ApiException(ErrorCode.CONFLICT, "a device has at most " + properties.maxNamedShadows()
+                        + " named shadows; delete one first");
+            }
+            ShadowDoc doc = live ? ShadowDoc.parse(json, row.document()) : ShadowDoc.empty();
+            long now = clock.millis();
+            Shadow previous = live ? doc.view(deviceId, n, current, row.updatedAt() / 1000) : null;
+            doc.apply(u.section(), u.patch(), now / 1000);
+            schemas.check(tenantId, deviceType, u.section(), doc.section(u.section()));
+            int bytes = doc.stateBytes(json);
+            if (bytes > properties.maxStateBytes()) {
+                throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "desired + reported would take " + bytes
+                        + " bytes; the limit is " + properties.maxStateBytes());
+            }
+            long next = current + 1;
+            String text = doc.toJson(json);
+            boolean won = row == null ? shadows.insert(tenantId, deviceId, n, next, text, now)
+                    : shadows.update(tenantId, deviceId, n, current, next, text, now);
+            if (!won) {
+                if (u.ifMatch() != null || u.expectedVersion() != null || attempt >= 10) {
+                    throw conflict(u, "the shadow was changed concurrently");
+                }
+                continue; // no expectation: merge into the winner's version
+            }
+            shadows.remember(tenantId, deviceId, n, next, text, caller.actor(), now, properties.historySize());
+            record(tenantId, caller, deviceId, n, next, u.section(), "SHADOW-UPDATED", "shadow.update");
+            Shadow result = doc.view(deviceId, n, next, now / 1000).withClientToken(u.clientToken());
+            AfterCommit.run(() -> {
+                publisher.documents(tenantId, previous, result);
+                if (u.section().equals("desired")) {
+                    publisher.delta(tenantId, result);
+                }
+            });
+            return result;
+        }
+    }
+
+    /** Deletes the shadow; its version counter is kept, so a re-created shadow continues from it. */
+    @Transactional
+    public void delete(UUID tenantId, Caller caller, UUID deviceId, String name, Long ifMatch) {
+        String n = name(name);
+        requireDevice(tenantId, deviceId);
+        Row row = shadows.find(tenantId, deviceId, n).filter(r -> r.document() != null)
+                .orElseThrow(() -> ApiException.notFound("shadow"));
+        expect(ifMatch, row.version(), ErrorCode.PRECONDITION_FAILED);
+        long now = clock.millis();
+        if (!shadows.update(tenantId, deviceId, n, row.version(), row.version() + 1, null, now)) {
+            throw new ApiException(ErrorCode.PRECONDITION_FAILED, "the shadow was changed concurrently");
+        }
+        shadows.remember(tenantId, deviceId, n, row.version() + 1, null, caller.actor(), now,
+                properties.historySize());
+        record(tenantId, caller, deviceId, n, row.version() + 1, null, "SHADOW-DELETED", "shadow.delete");
+    }
+
+    /** A purged device's shadows go with it. */
+    @EventListener
+    @Transactional
+    public void onDeviceStatusChanged(DeviceStatusChanged e) {
+        if (e.status() == null) {
+            shadows.deleteDevice(e.tenantId(), e.deviceId());
+        }
+    }
+
+    /** The classic shadow ({@code ""}) for null or empty; otherwise a valid name. */
+    public static String name(String name) {
+        if (name == null || name.isEmpty()) {
+            return "";
+        }
+        if (!NAME.matcher(name).matches() || RESERVED.contains(name)) {
+            throw new ApiException(ErrorCode.INVALID_PARAMETER, "a shadow name is 1 to 64 letters, digits, '_' or"
+                    + " '-', and not 'delta' or 'history'");
+        }
+        return name;
+    }
+
+    private void check(ShadowUpdate u) {
+        if (u.patch() == null || !u.patch().isObject()) {
+            return;
+        }
+        List<String> violations = ShadowJson.limitViolations("state." + u.section(), u.patch(),
+                properties.maxDepth(), properties.maxKeyLength());
+        if (!violations.isEmpty()) {
+            List<ApiException.FieldError> errors = new ArrayList<>();
+            for (String v : violations) {
+                int colon = v.indexOf(": ");
+                errors.add(new ApiException.FieldError(v.substring(0, colon), v.substring(colon + 2)));
+            }
+            throw new ApiException(ErrorCode.VALIDATION_FAILED, "the update breaks the shadow's limits (depth "
+                    + properties.maxDepth() + ", key length " + properties.maxKeyLength() + ")", errors);
+        }
+    }
+
+    private static void expect(Long expected, long current, ErrorCode code) {
+        if (expected != null && expected != current) {
+            throw new ApiException(code, "the shadow is at version " + current + ", not " + expected,
+                    Map.of("current_version", current));
+        }
+    }
+
+    private static ApiException conflict(ShadowUpdate u, String detail) {
+        return new ApiException(u.ifMatch() != null ? ErrorCode.PRECONDITION_FAILED : ErrorCode.VERSION_CONFLICT,
+                detail);
+    }
+
+    private void requireDevice(UUID tenantId, UUID deviceId) {
+        if (!devices.exists(tenantId, deviceId)) {
+            throw ApiException.notFound("device");
+        }
+    }
+
+    private void record(UUID tenantId, Caller caller, UUID deviceId, String name, long version, String section,
+            String event, String action) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("shadow", name.isEmpty() ? "classic" : name);
+        details.put("version", version);
+        if (section != null) {
+            details.put("section", section);
+        }
+        devices.recordEvent(tenantId, deviceId, event, caller.actor(), json.writeValueAsString(details));
+        if (!caller.actor().startsWith("device:")) {
+            audit.recordDetails(tenantId, caller, action, "device", deviceId.toString(), details);
+        }
+    }
+
+    private Shadow view(UUID deviceId, Row row) {
+        return ShadowDoc.parse(json, row.document()).view(deviceId, row.name(), row.version(),
+                row.updatedAt() / 1000);
+    }
+
+    private ShadowVersion version(UUID deviceId, String name, ShadowRepository.Past p) {
+        Shadow doc = p.document() == null ? null
+                : ShadowDoc.parse(json, p.document()).view(deviceId, name, p.version(), p.at() / 1000);
+        return new ShadowVersion(p.version(), p.document() == null, p.actor(), Instant.ofEpochMilli(p.at()), doc);
+    }
+}

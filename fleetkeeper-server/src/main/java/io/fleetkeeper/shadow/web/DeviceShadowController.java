@@ -1,0 +1,89 @@
+package io.fleetkeeper.shadow.web;
+
+import io.fleetkeeper.deviceapi.DeviceIdentity;
+import io.fleetkeeper.provisioning.DeviceKeyService;
+import io.fleetkeeper.shadow.Shadow;
+import io.fleetkeeper.shadow.ShadowService;
+import io.fleetkeeper.shadow.ShadowUpdate;
+import io.fleetkeeper.tenancy.Caller;
+import io.fleetkeeper.tenancy.Role;
+import io.fleetkeeper.web.ApiException;
+import io.fleetkeeper.web.ErrorCode;
+import io.fleetkeeper.web.Etags;
+import io.swagger.v3.oas.annotations.Hidden;
+import java.util.UUID;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestAttribute;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code /device/v1/shadow[/{name}]} on the device listener: a device reads its shadow and delta and reports
+ * its state. The device is its {@code X-Device-Key} or else its client certificate.
+ */
+@Hidden // served on the device listener, not part of the management API document
+@RestController
+class DeviceShadowController {
+
+    private record Self(UUID tenantId, UUID deviceId) {
+        Caller caller() {
+            return new Caller(tenantId, "device:" + deviceId, Role.OPERATOR);
+        }
+    }
+
+    private final ShadowService shadows;
+    private final DeviceKeyService deviceKeys;
+
+    DeviceShadowController(ShadowService shadows, DeviceKeyService deviceKeys) {
+        this.shadows = shadows;
+        this.deviceKeys = deviceKeys;
+    }
+
+    @GetMapping({"/device/v1/shadow", "/device/v1/shadow/{name}"})
+    ResponseEntity<Shadow> get(@RequestHeader(name = "X-Device-Key", required = false) String key,
+            @RequestAttribute(name = DeviceIdentity.ATTRIBUTE, required = false) DeviceIdentity cert,
+            @PathVariable(required = false) String name) {
+        Self self = self(key, cert);
+        Shadow s = shadows.get(self.tenantId(), self.deviceId(), name);
+        return ResponseEntity.ok().eTag(Etags.of(s.version())).body(s);
+    }
+
+    @GetMapping({"/device/v1/shadow/delta", "/device/v1/shadow/{name}/delta"})
+    ResponseEntity<Shadow.Delta> delta(@RequestHeader(name = "X-Device-Key", required = false) String key,
+            @RequestAttribute(name = DeviceIdentity.ATTRIBUTE, required = false) DeviceIdentity cert,
+            @PathVariable(required = false) String name) {
+        Self self = self(key, cert);
+        Shadow s = shadows.get(self.tenantId(), self.deviceId(), name);
+        return ResponseEntity.ok().eTag(Etags.of(s.version())).body(s.delta());
+    }
+
+    /** {@code {"state":{"reported":{…}},"version"?,"client_token"?}}; {@code If-Match} works too. */
+    @PatchMapping({"/device/v1/shadow", "/device/v1/shadow/{name}"})
+    ResponseEntity<Shadow> report(@RequestHeader(name = "X-Device-Key", required = false) String key,
+            @RequestAttribute(name = DeviceIdentity.ATTRIBUTE, required = false) DeviceIdentity cert,
+            @PathVariable(required = false) String name, @RequestBody JsonNode body,
+            @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
+        Self self = self(key, cert);
+        Shadow s = shadows.update(self.tenantId(), self.caller(), self.deviceId(), name,
+                ShadowUpdate.parse(body, "reported", Etags.expectedVersion(ifMatch)));
+        return ResponseEntity.ok().eTag(Etags.of(s.version())).body(s);
+    }
+
+    private Self self(String key, DeviceIdentity cert) {
+        if (key != null) {
+            var id = deviceKeys.authenticate(key);
+            return new Self(id.tenantId(), id.deviceId());
+        }
+        if (cert != null) {
+            return new Self(cert.tenantId(), cert.deviceId());
+        }
+        throw new ApiException(ErrorCode.UNAUTHENTICATED,
+                "a device key (X-Device-Key) or a device client certificate is required");
+    }
+}

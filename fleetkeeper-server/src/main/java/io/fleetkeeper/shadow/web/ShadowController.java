@@ -1,0 +1,87 @@
+package io.fleetkeeper.shadow.web;
+
+import io.fleetkeeper.shadow.Shadow;
+import io.fleetkeeper.shadow.ShadowService;
+import io.fleetkeeper.shadow.ShadowSummary;
+import io.fleetkeeper.shadow.ShadowUpdate;
+import io.fleetkeeper.shadow.ShadowVersion;
+import io.fleetkeeper.tenancy.Caller;
+import io.fleetkeeper.web.Etags;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code /api/v1/devices/{id}/shadow[/{name}]}: operators read shadows and write {@code desired}. Without a
+ * name it is the classic shadow.
+ */
+@RestController
+@RequestMapping("/api/v1/devices/{id}")
+class ShadowController {
+
+    private final ShadowService shadows;
+
+    ShadowController(ShadowService shadows) {
+        this.shadows = shadows;
+    }
+
+    @GetMapping("/shadows")
+    Map<String, List<ShadowSummary>> list(Caller caller, @PathVariable UUID id) {
+        return Map.of("items", shadows.list(caller.tenantId(), id));
+    }
+
+    @GetMapping({"/shadow", "/shadow/{name}"})
+    ResponseEntity<Shadow> get(Caller caller, @PathVariable UUID id, @PathVariable(required = false) String name) {
+        Shadow s = shadows.get(caller.tenantId(), id, name);
+        return ResponseEntity.ok().eTag(Etags.of(s.version())).body(s);
+    }
+
+    @GetMapping({"/shadow/delta", "/shadow/{name}/delta"})
+    ResponseEntity<Shadow.Delta> delta(Caller caller, @PathVariable UUID id,
+            @PathVariable(required = false) String name) {
+        Shadow s = shadows.get(caller.tenantId(), id, name);
+        return ResponseEntity.ok().eTag(Etags.of(s.version())).body(s.delta());
+    }
+
+    /**
+     * {@code {"state":{"desired":{…}},"version"?,"client_token"?}} merged into desired; {@code If-Match} (412)
+     * or {@code version} (409) make it conditional.
+     */
+    @PatchMapping({"/shadow", "/shadow/{name}"})
+    ResponseEntity<Shadow> update(Caller caller, @PathVariable UUID id, @PathVariable(required = false) String name,
+            @RequestBody JsonNode body, @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
+        Shadow s = shadows.update(caller.tenantId(), caller, id, name,
+                ShadowUpdate.parse(body, "desired", Etags.expectedVersion(ifMatch)));
+        return ResponseEntity.ok().eTag(Etags.of(s.version())).body(s);
+    }
+
+    @DeleteMapping({"/shadow", "/shadow/{name}"})
+    ResponseEntity<Void> delete(Caller caller, @PathVariable UUID id, @PathVariable(required = false) String name,
+            @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
+        shadows.delete(caller.tenantId(), caller, id, name, Etags.expectedVersion(ifMatch));
+        return ResponseEntity.noContent().build();
+    }
+
+    @GetMapping({"/shadow/history", "/shadow/{name}/history"})
+    Map<String, List<ShadowVersion>> history(Caller caller, @PathVariable UUID id,
+            @PathVariable(required = false) String name) {
+        return Map.of("items", shadows.history(caller.tenantId(), id, name));
+    }
+
+    @GetMapping({"/shadow/history/{version}", "/shadow/{name}/history/{version}"})
+    ShadowVersion historyVersion(Caller caller, @PathVariable UUID id, @PathVariable(required = false) String name,
+            @PathVariable long version) {
+        return shadows.history(caller.tenantId(), id, name, version);
+    }
+}
