@@ -181,6 +181,30 @@ class ScaleOutTest {
     }
 
     @Test
+    void aDesiredChangeMadeOnOneNodeReachesTheDeviceConnectedToTheOther() throws Exception {
+        String admin = tenant().path("admin_token").path("token").asString();
+        String[] d = keyDevice(admin);
+        Mqtt5BlockingClient onB = mqtt(mqttB, d[0], new CompletableFuture<>());
+        onB.connectWith().simpleAuth().username(d[0]).password(d[1].getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth().send();
+        try (var publishes = onB.publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL)) {
+            onB.subscribeWith().topicFilter("fk/" + d[0] + "/shadow/update/delta").qos(MqttQos.AT_LEAST_ONCE).send();
+            long start = System.nanoTime();
+            call(a, "PATCH", "/api/v1/devices/" + d[0] + "/shadow", admin,
+                    Map.of("state", Map.of("desired", Map.of("sample_rate", 5))));
+            var delta = publishes.receive(5, TimeUnit.SECONDS);
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertThat(delta).as("delta on node B").isPresent();
+            assertThat(delta.get().getTopic()).hasToString("fk/" + d[0] + "/shadow/update/delta");
+            assertThat(JSON.readTree(delta.get().getPayloadAsBytes()).path("state").path("sample_rate").asInt())
+                    .isEqualTo(5);
+            System.out.println("scale-out: desired PATCH on A -> delta on B in " + millis + " ms");
+            assertThat(millis).as("from the PATCH on A to the delta on B").isLessThan(PROPAGATION_MS);
+        }
+        onB.disconnect();
+    }
+
+    @Test
     void connectingToOneNodeTakesTheSessionOverFromTheOther() throws Exception {
         String admin = tenant().path("admin_token").path("token").asString();
         String[] d = keyDevice(admin);

@@ -77,7 +77,8 @@ final class ServerProcess implements AutoCloseable {
             }
             Thread.sleep(100);
         }
-        throw new IllegalStateException("server did not become ready: " + Files.readString(log));
+        kill(); // never leave a half-started server behind
+        throw new IllegalStateException("server did not become ready in 60 s: " + Files.readString(log));
     }
 
     /** SIGKILL: no shutdown hooks, no flushing, exactly like a crash. */
