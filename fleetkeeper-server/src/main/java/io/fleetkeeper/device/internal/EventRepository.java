@@ -25,35 +25,30 @@ public class EventRepository {
     }
 
     public void append(UUID tenantId, List<NewEvent> events) {
-        String tenant = tenantId.toString();
-        template.batchUpdate("""
-                INSERT INTO device_events (tenant_id, device_id, type, actor, details, at) VALUES (?, ?, ?, ?, ?, ?)""",
-                events, 1000, (ps, e) -> {
-                    ps.setString(1, tenant);
-                    ps.setString(2, e.deviceId().toString());
-                    ps.setString(3, e.type());
-                    ps.setString(4, e.actor());
-                    ps.setString(5, e.details());
-                    ps.setLong(6, e.at());
-                });
+        insert(tenantId, events, "INSERT INTO device_events (tenant_id, device_id, type, actor, details, at) "
+                + "VALUES (?, ?, ?, ?, ?, ?)", false);
     }
 
     /** Appends events in order, skipping those whose device does not exist (any more). */
     public void appendIfDeviceExists(UUID tenantId, List<NewEvent> events) {
+        insert(tenantId, events, "INSERT INTO device_events (tenant_id, device_id, type, actor, details, at) "
+                + "SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM devices WHERE tenant_id = ? AND id = ?)", true);
+    }
+
+    private void insert(UUID tenantId, List<NewEvent> events, String sql, boolean existsCheck) {
         String tenant = tenantId.toString();
-        template.batchUpdate("""
-                INSERT INTO device_events (tenant_id, device_id, type, actor, details, at)
-                SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM devices WHERE tenant_id = ? AND id = ?)""",
-                events, 1000, (ps, e) -> {
-                    ps.setString(1, tenant);
-                    ps.setString(2, e.deviceId().toString());
-                    ps.setString(3, e.type());
-                    ps.setString(4, e.actor());
-                    ps.setString(5, e.details());
-                    ps.setLong(6, e.at());
-                    ps.setString(7, tenant);
-                    ps.setString(8, e.deviceId().toString());
-                });
+        template.batchUpdate(sql, events, 1000, (ps, e) -> {
+            ps.setString(1, tenant);
+            ps.setString(2, e.deviceId().toString());
+            ps.setString(3, e.type());
+            ps.setString(4, e.actor());
+            ps.setString(5, e.details());
+            ps.setLong(6, e.at());
+            if (existsCheck) {
+                ps.setString(7, tenant);
+                ps.setString(8, e.deviceId().toString());
+            }
+        });
     }
 
     /** Newest first, after the event id {@code beforeId} when given. */
