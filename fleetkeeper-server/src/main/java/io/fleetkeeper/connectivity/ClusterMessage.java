@@ -16,6 +16,14 @@ public sealed interface ClusterMessage {
             String reason) implements ClusterMessage {
     }
 
+    /**
+     * A device connected on {@code origin} with connection {@code keepConnectionId}: any other node holding a
+     * session of the device closes it (MQTT session takeover). Cached credentials stay.
+     */
+    record Takeover(String origin, UUID tenantId, UUID deviceId, String keepConnectionId)
+            implements ClusterMessage {
+    }
+
     /** Deliver a message to a device whose session another node may hold. */
     record Deliver(String origin, UUID tenantId, UUID deviceId, String suffix, byte[] payload, int qos)
             implements ClusterMessage {

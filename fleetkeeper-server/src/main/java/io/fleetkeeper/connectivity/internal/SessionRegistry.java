@@ -1,0 +1,261 @@
+package io.fleetkeeper.connectivity.internal;
+
+import io.fleetkeeper.connectivity.ClusterBus;
+import io.fleetkeeper.connectivity.ClusterMessage;
+import io.fleetkeeper.connectivity.ClusterMessage.Deliver;
+import io.fleetkeeper.connectivity.ClusterMessage.Kick;
+import io.fleetkeeper.connectivity.ClusterMessage.Takeover;
+import io.fleetkeeper.connectivity.ConnectionInfo;
+import io.fleetkeeper.connectivity.ConnectionListener;
+import io.fleetkeeper.connectivity.ConnectivityProperties;
+import io.fleetkeeper.connectivity.DeviceMessage;
+import io.fleetkeeper.connectivity.DeviceMessaging;
+import io.fleetkeeper.connectivity.MqttAccess;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * The sessions this node holds, by device, and the routing between them, the features and the other
+ * nodes: takeover, kicks (revocation), delivery of feature messages, dispatch of device publications.
+ */
+@Component
+public class SessionRegistry implements DeviceMessaging {
+
+    private static final Logger log = LoggerFactory.getLogger(SessionRegistry.class);
+    /** How long a kick is remembered, to refuse a connection whose authentication raced with it. */
+    private static final long KICK_MEMORY_MS = 30_000;
+
+    private record Registration(String filter, Consumer<DeviceMessage> consumer) {
+    }
+
+    private final ConcurrentHashMap<UUID, Session> sessions = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<UUID, Long> kickedAt = new ConcurrentHashMap<>();
+    private final List<Registration> consumers = new CopyOnWriteArrayList<>();
+    private final ExecutorService dispatch = Executors.newVirtualThreadPerTaskExecutor();
+    private final ClusterBus bus;
+    private final List<ConnectionListener> listeners;
+    private final MqttAccess access;
+    private final ConnectivityProperties props;
+    private final Clock clock;
+
+    SessionRegistry(ClusterBus bus, List<ConnectionListener> listeners, MqttAccess access,
+            ConnectivityProperties props, Clock clock) {
+        this.bus = bus;
+        this.listeners = listeners;
+        this.access = access;
+        this.props = props;
+        this.clock = clock;
+        bus.subscribe(this::onClusterMessage);
+    }
+
+    String nodeId() {
+        return bus.nodeId();
+    }
+
+    /**
+     * Binds a newly authenticated connection to its device's session, closing any older connection of
+     * the device here and, through the bus, on other nodes. {@code acknowledge} is told whether an existing
+     * session was resumed (it sends the CONNACK) before the session resends anything.
+     */
+    void attach(MqttConnection c, boolean cleanStart, int receiveMaximum,
+            java.util.function.Consumer<Boolean> acknowledge) {
+        UUID device = c.deviceId();
+        boolean[] resumed = {false};
+        Session s = sessions.compute(device, (id, old) -> {
+            if (old != null) {
+                MqttConnection previous = old.connection();
+                if (previous != null) {
+                    previous.close("taken over");
+                }
+                if (!cleanStart && old.tenantId.equals(c.tenantId())) {
+                    resumed[0] = true;
+                    return old;
+                }
+            }
+            return new Session(c.tenantId(), device, props.maxInflight(), props.maxQueued());
+        });
+        c.bind(s);
+        acknowledge.accept(resumed[0]);
+        s.attach(c, receiveMaximum);
+        bus.publish(new Takeover(bus.nodeId(), c.tenantId(), device, c.connectionId()));
+    }
+
+    /** The connection ended: a clean session goes, a persistent one waits for its expiry. */
+    void detach(MqttConnection c, Session s, long expiryMillis) {
+        if (s.detach(c, expiryMillis <= 0 ? 0 : clock.millis() + expiryMillis) && expiryMillis <= 0) {
+            sessions.remove(s.deviceId, s);
+        }
+    }
+
+    /** Whether the device was kicked (revoked, suspended, ...) at or after {@code since}. */
+    boolean kickedSince(UUID deviceId, UUID tenantId, long since) {
+        Long at = kickedAt.get(deviceId);
+        Long tenantAt = kickedAt.get(tenantId);
+        return (at != null && at >= since) || (tenantAt != null && tenantAt >= since);
+    }
+
+    /** A device published inside its namespace: to the features' consumers and to its own subscriptions. */
+    void inbound(Session s, String topic, byte[] payload, int qos) {
+        String suffix = topic.substring(MqttAccess.namespace(s.deviceId).length());
+        for (Registration r : consumers) {
+            if (Topics.matches(r.filter(), suffix)) {
+                var message = new DeviceMessage(s.tenantId, s.deviceId, suffix, payload, qos);
+                dispatch.execute(() -> {
+                    try {
+                        r.consumer().accept(message);
+                    } catch (RuntimeException e) {
+                        log.warn("consumer of {} failed: {}", r.filter(), e.toString());
+                    }
+                });
+            }
+        }
+        s.deliver(topic, payload, qos, true);
+    }
+
+    void notifyConnected(ConnectionInfo info) {
+        for (ConnectionListener l : listeners) {
+            safely(() -> l.connected(info));
+        }
+    }
+
+    void notifyDisconnected(ConnectionInfo info, String reason) {
+        Instant now = clock.instant();
+        for (ConnectionListener l : listeners) {
+            safely(() -> l.disconnected(info, reason, now));
+        }
+    }
+
+    void notifySeen(UUID tenantId, UUID deviceId) {
+        Instant now = clock.instant();
+        for (ConnectionListener l : listeners) {
+            safely(() -> l.seen(tenantId, deviceId, now));
+        }
+    }
+
+    void notifySubscribed(ConnectionInfo info, String suffixFilter) {
+        for (ConnectionListener l : listeners) {
+            safely(() -> l.subscribed(info, suffixFilter));
+        }
+    }
+
+    private static void safely(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            log.warn("connection listener failed: {}", e.toString());
+        }
+    }
+
+    @Override
+    public void publish(UUID tenantId, UUID deviceId, String suffix, byte[] payload, int qos) {
+        if (!deliverHere(tenantId, deviceId, suffix, payload, qos)) {
+            bus.publish(new Deliver(bus.nodeId(), tenantId, deviceId, suffix, payload, qos));
+        }
+    }
+
+    private boolean deliverHere(UUID tenantId, UUID deviceId, String suffix, byte[] payload, int qos) {
+        Session s = sessions.get(deviceId);
+        if (s == null || !s.tenantId.equals(tenantId)) {
+            return false;
+        }
+        s.deliver(MqttAccess.namespace(deviceId) + suffix, payload, Math.min(1, Math.max(0, qos)), false);
+        return true;
+    }
+
+    @Override
+    public void consume(String suffixFilter, Consumer<DeviceMessage> consumer) {
+        consumers.add(new Registration(suffixFilter, consumer));
+    }
+
+    @Override
+    public boolean connectedHere(UUID tenantId, UUID deviceId) {
+        Session s = sessions.get(deviceId);
+        return s != null && s.tenantId.equals(tenantId) && s.connection() != null;
+    }
+
+    /** Live connections on this node. */
+    public int connectionCount() {
+        int n = 0;
+        for (Session s : sessions.values()) {
+            if (s.connection() != null) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private void onClusterMessage(ClusterMessage m) {
+        switch (m) {
+            case Kick k -> kick(k);
+            case Takeover t -> {
+                Session s = sessions.get(t.deviceId());
+                MqttConnection c = s == null ? null : s.connection();
+                if (c != null && !c.connectionId().equals(t.keepConnectionId())) {
+                    c.close("taken over");
+                    if (!t.origin().equals(bus.nodeId())) {
+                        sessions.remove(t.deviceId(), s);
+                    }
+                }
+            }
+            case Deliver d -> {
+                if (!d.origin().equals(bus.nodeId())) {
+                    deliverHere(d.tenantId(), d.deviceId(), d.suffix(), d.payload(), d.qos());
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    private void kick(Kick k) {
+        access.forget(k.tenantId(), k.deviceId());
+        long now = clock.millis();
+        kickedAt.put(k.deviceId() != null ? k.deviceId() : k.tenantId(), now);
+        if (!k.close()) {
+            return;
+        }
+        if (k.deviceId() != null) {
+            Session s = sessions.get(k.deviceId());
+            if (s != null && s.tenantId.equals(k.tenantId())) {
+                closeAndForget(s, k);
+            }
+        } else {
+            for (Session s : sessions.values()) {
+                if (s.tenantId.equals(k.tenantId())) {
+                    closeAndForget(s, k);
+                }
+            }
+        }
+    }
+
+    private void closeAndForget(Session s, Kick k) {
+        MqttConnection c = s.connection();
+        if (c != null && !c.connectionId().equals(k.keepConnectionId())) {
+            c.kick(k.reason());
+        }
+        sessions.remove(s.deviceId, s);
+    }
+
+    /** Drops expired persistent sessions and old kick marks. */
+    @Scheduled(fixedDelay = 30_000)
+    void sweep() {
+        long now = clock.millis();
+        sessions.values().removeIf(s -> s.expired(now));
+        kickedAt.values().removeIf(at -> at < now - KICK_MEMORY_MS);
+    }
+
+    void shutdown() {
+        dispatch.shutdown();
+    }
+}
