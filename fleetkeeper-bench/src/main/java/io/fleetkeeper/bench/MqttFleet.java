@@ -88,6 +88,10 @@ final class MqttFleet {
         if (devices.size() < n) {
             fleet.topUp(n - devices.size());
         }
+        if (devices.size() < n) {
+            throw new IllegalStateException("only " + devices.size() + " devices with certificates in " + dir
+                    + " (some imports failed?); run again to top up");
+        }
         if (fleet.tenantCa.isEmpty()) {
             throw new IllegalStateException("no tenant CA chain in " + dir);
         }
