@@ -28,4 +28,20 @@ public sealed interface ClusterMessage {
     record Deliver(String origin, UUID tenantId, UUID deviceId, String suffix, byte[] payload, int qos)
             implements ClusterMessage {
     }
+
+    /**
+     * Drop a cached entry that another node's change made stale; a node ignores its own (it already did).
+     *
+     * @param cache one of {@link #TRUST_INDEX}, {@link #API_TOKENS}, {@link #DEVICE_KEYS}
+     * @param key   what to drop: a token id, a device id, or null for everything in the cache
+     */
+    record Invalidate(String origin, String cache, String key) implements ClusterMessage {
+
+        /** The CA certificates every node holds in memory ({@code pki.TrustIndex}); key unused. */
+        public static final String TRUST_INDEX = "trust-index";
+        /** Verified API tokens ({@code tenancy.TokenService}); key = token id, or null for all. */
+        public static final String API_TOKENS = "api-tokens";
+        /** Verified device keys ({@code provisioning.DeviceKeyService}); key = device id. */
+        public static final String DEVICE_KEYS = "device-keys";
+    }
 }

@@ -184,15 +184,11 @@ public class MqttAccess {
         }
         String secret = new String(password, StandardCharsets.UTF_8);
         long seen = epoch.get();
-        io.fleetkeeper.provisioning.DeviceIdentity id;
-        try {
-            id = keys.authenticate(secret);
-        } catch (ApiException e) {
+        var found = keys.identify(secret);
+        if (found.isEmpty() || !found.get().deviceId().toString().equals(username)) {
             return new Refused(Refusal.BAD_CREDENTIALS, "the device key is not valid");
         }
-        if (!id.deviceId().toString().equals(username)) {
-            return new Refused(Refusal.BAD_CREDENTIALS, "the device key is not valid");
-        }
+        var id = found.get();
         Decision d = admit(id.tenantId(), id.deviceId());
         if (d != null) {
             return d;

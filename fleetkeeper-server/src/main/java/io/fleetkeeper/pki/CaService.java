@@ -29,6 +29,7 @@ import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -48,10 +49,12 @@ public class CaService {
     private final AuditService audit;
     private final TrustIndex trust;
     private final Clock clock;
+    private final ApplicationEventPublisher events;
     private final Map<UUID, CaSigner> signers = new ConcurrentHashMap<>();
 
     CaService(CaRepository cas, PolicyRepository policies, KeyVault vault, AuditService audit, TrustIndex trust,
-            Clock clock) {
+            Clock clock, ApplicationEventPublisher events) {
+        this.events = events;
         this.cas = cas;
         this.policies = policies;
         this.vault = vault;
@@ -114,7 +117,7 @@ public class CaService {
         }
         audit.record(tenantId, caller, "ca.create", "certificate_authority", id.toString(),
                 "{\"kind\":\"" + kind + "\"}");
-        AfterCommit.run(trust::invalidate);
+        trustChanged(tenantId, id);
         return view(tenantId, row);
     }
 
@@ -139,7 +142,7 @@ public class CaService {
         cas.insert(row, clock.millis());
         makeDefaultIfNone(tenantId, id);
         audit.record(tenantId, caller, "ca.import", "certificate_authority", id.toString(), null);
-        AfterCommit.run(trust::invalidate);
+        trustChanged(tenantId, id);
         return view(tenantId, row);
     }
 
@@ -158,8 +161,17 @@ public class CaService {
                 cert.getNotAfter().toInstant(), "ACTIVE", 0);
         cas.insert(row, clock.millis());
         audit.record(tenantId, caller, "ca.trust_anchor", "certificate_authority", id.toString(), null);
-        AfterCommit.run(trust::invalidate);
+        trustChanged(tenantId, id);
         return view(tenantId, row);
+    }
+
+    /** After commit: this node rebuilds its trust index now, other nodes when told ({@link CaChanged}). */
+    private void trustChanged(UUID tenantId, UUID caId) {
+        var changed = new CaChanged(tenantId, caId);
+        AfterCommit.run(() -> {
+            trust.invalidate();
+            events.publishEvent(changed);
+        });
     }
 
     public List<CertificateAuthority> list(UUID tenantId) {

@@ -61,6 +61,14 @@ public class DeviceKeyService {
         return secret;
     }
 
+    /**
+     * Drops cached keys of a device, so its next authentication reads the store; called when another node
+     * replaced the key (this node's own rotation drops the old key itself).
+     */
+    public void forget(UUID deviceId) {
+        cache.asMap().values().removeIf(id -> id.deviceId().equals(deviceId));
+    }
+
     /** Operator or device rotation: a new key now, the old one refused from this moment. */
     @Transactional
     public String rotate(UUID tenantId, Caller caller, UUID deviceId) {
@@ -79,24 +87,33 @@ public class DeviceKeyService {
      * decommissioned. Any failure is the same 401.
      */
     public DeviceIdentity authenticate(String secret) {
-        if (secret == null || !secret.startsWith(PREFIX) || secret.length() > 200) {
-            throw invalid();
-        }
-        String hash = Secrets.sha256(secret);
-        DeviceIdentity id = cache.getIfPresent(hash);
-        if (id == null) {
-            var stored = credentials.byHash(hash).orElseThrow(DeviceKeyService::invalid);
-            if (!Secrets.sameDigest(stored.hash(), hash)) {
-                throw invalid();
-            }
-            id = stored.identity();
-            cache.put(hash, id);
-        }
+        DeviceIdentity id = identify(secret).orElseThrow(DeviceKeyService::invalid);
         DeviceStatus status = devices.get(id.tenantId(), id.deviceId()).status();
         if (status == DeviceStatus.SUSPENDED || status == DeviceStatus.DECOMMISSIONED) {
             throw invalid();
         }
         return id;
+    }
+
+    /**
+     * The device whose current key this is, whatever the device's status (callers decide on that); empty
+     * for anything that is not a current key.
+     */
+    public java.util.Optional<DeviceIdentity> identify(String secret) {
+        if (secret == null || !secret.startsWith(PREFIX) || secret.length() > 200) {
+            return java.util.Optional.empty();
+        }
+        String hash = Secrets.sha256(secret);
+        DeviceIdentity id = cache.getIfPresent(hash);
+        if (id == null) {
+            var stored = credentials.byHash(hash).orElse(null);
+            if (stored == null || !Secrets.sameDigest(stored.hash(), hash)) {
+                return java.util.Optional.empty();
+            }
+            id = stored.identity();
+            cache.put(hash, id);
+        }
+        return java.util.Optional.of(id);
     }
 
     private static ApiException invalid() {

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -37,10 +38,13 @@ public class TokenService {
     private final TokenRepository tokens;
     private final AuditService audit;
     private final Clock clock;
+    private final ApplicationEventPublisher events;
     private final Cache<String, TokenGrant> cache;
     private final Map<UUID, Long> lastUsed = new ConcurrentHashMap<>();
 
-    TokenService(TokenRepository tokens, AuditService audit, Clock clock, TenancyProperties props) {
+    TokenService(TokenRepository tokens, AuditService audit, Clock clock, TenancyProperties props,
+            ApplicationEventPublisher events) {
+        this.events = events;
         this.tokens = tokens;
         this.audit = audit;
         this.clock = clock;
@@ -88,7 +92,11 @@ public class TokenService {
         get(tenantId, id);
         tokens.revoke(id, clock.millis());
         audit.record(tenantId, actor, "token.revoke", "api_token", id.toString(), null);
-        AfterCommit.run(() -> cache.asMap().values().removeIf(g -> g.id().equals(id)));
+        var revoked = new TokenRevoked(tenantId, id);
+        AfterCommit.run(() -> {
+            forget(id);
+            events.publishEvent(revoked);
+        });
         return get(tenantId, id);
     }
 
@@ -106,9 +114,14 @@ public class TokenService {
         return chosen;
     }
 
-    /** Drops every cached grant; called when a tenant is suspended or resumed. */
-    void invalidateAll() {
+    /** Drops every cached grant; called when a tenant is suspended or resumed (here or on another node). */
+    public void invalidateAll() {
         cache.invalidateAll();
+    }
+
+    /** Drops the cached grant of one token; called when it was revoked (here or on another node). */
+    public void forget(UUID tokenId) {
+        cache.asMap().values().removeIf(g -> g.id().equals(tokenId));
     }
 
     /** Resolves an {@code fk_} bearer secret to its caller, or fails with 401. */

@@ -147,6 +147,63 @@ class MqttEndpointTests extends ApiTest {
     }
 
     @Test
+    void suspendedDeviceWithAKeyIsNotAuthorized() throws Exception {
+        KeyDevice d = devices.keyDevice(tenant, "meter-8");
+        api.post(tenant.admin(), "/api/v1/devices/" + d.id() + "/suspend", Map.of()).expect(200);
+        Mqtt3BlockingClient c = MqttClient.builder().useMqttVersion3().identifier(d.id()).serverHost("127.0.0.1")
+                .serverPort(endpoint.port()).sslConfig().trustManagerFactory(devices.trustManagers())
+                .applySslConfig().buildBlocking();
+        assertThatThrownBy(() -> c.connectWith().simpleAuth().username(d.id())
+                .password(d.key().getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send())
+                .isInstanceOfSatisfying(Mqtt3ConnAckException.class, e -> assertThat(e.getMqttMessage().getReturnCode())
+                        .isEqualTo(Mqtt3ConnAckReturnCode.NOT_AUTHORIZED));
+    }
+
+    @Test
+    void revokingTheCertificateOfAConnectedDeviceClosesItsSessionWithinASecondAndItCannotReturn()
+            throws Exception {
+        CertDevice d = devices.certDevice(tenant, "pump-6");
+        var gone = new CompletableFuture<Throwable>();
+        Mqtt5BlockingClient c = v5(d.id()).sslConfig().keyManagerFactory(d.keyManagers())
+                .trustManagerFactory(devices.trustManagers()).applySslConfig()
+                .addDisconnectedListener(ctx -> {
+                    if (ctx.getSource() == MqttDisconnectSource.SERVER) {
+                        gone.complete(ctx.getCause());
+                    }
+                }).buildBlocking();
+        c.connect();
+        c.disconnect();
+        c.connect(); // the second connection is decided from the cache
+        long start = System.nanoTime();
+        api.post(tenant.admin(), "/api/v1/certificates/" + d.certificateId() + "/revoke",
+                Map.of("reason", "keyCompromise")).expect(200);
+        Throwable cause = gone.get(1, TimeUnit.SECONDS);
+        assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(1_000);
+        assertThat(cause).isInstanceOfSatisfying(Mqtt5DisconnectException.class, e -> assertThat(
+                e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5DisconnectReasonCode.NOT_AUTHORIZED));
+        Mqtt5BlockingClient again = certClient(d);
+        assertThatThrownBy(again::connect).isInstanceOfSatisfying(Mqtt5ConnAckException.class,
+                e -> assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED));
+    }
+
+    @Test
+    void suspendingAConnectedKeyDeviceClosesItsSessionAndResumingLetsItBack() throws Exception {
+        KeyDevice d = devices.keyDevice(tenant, "meter-9");
+        var gone = new CompletableFuture<Void>();
+        Mqtt5BlockingClient c = v5(d.id()).sslConfig().trustManagerFactory(devices.trustManagers()).applySslConfig()
+                .addDisconnectedListener(ctx -> gone.complete(null)).buildBlocking();
+        byte[] key = d.key().getBytes(StandardCharsets.UTF_8);
+        c.connectWith().simpleAuth().username(d.id()).password(key).applySimpleAuth().send();
+        api.post(tenant.admin(), "/api/v1/devices/" + d.id() + "/suspend", Map.of()).expect(200);
+        gone.get(1, TimeUnit.SECONDS);
+        api.post(tenant.admin(), "/api/v1/devices/" + d.id() + "/resume", Map.of()).expect(200);
+        Mqtt5BlockingClient back = keyClient(d);
+        back.connectWith().simpleAuth().username(d.id()).password(key).applySimpleAuth().send();
+        assertThat(back.getState().isConnected()).isTrue();
+        back.disconnect();
+    }
+
+    @Test
     void subscriptionsReachingOutsideTheNamespaceAreRefusedOneByOne() throws Exception {
         CertDevice d = devices.certDevice(tenant, "pump-3");
         Mqtt5BlockingClient c = certClient(d);

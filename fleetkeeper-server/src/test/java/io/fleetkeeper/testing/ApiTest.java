@@ -26,11 +26,15 @@ import tools.jackson.databind.JsonNode;
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
         "fleetkeeper.auth.bootstrap-token=" + ApiTest.PLATFORM_TOKEN,
-        "fleetkeeper.auth.last-used-flush-ms=100"})
+        "fleetkeeper.auth.last-used-flush-ms=100",
+        "fleetkeeper.mqtt.internal-auth-secret=" + ApiTest.INTERNAL_AUTH_SECRET})
 public abstract class ApiTest {
 
     /** The platform operator token the server installs on its first start. */
     protected static final String PLATFORM_TOKEN = "fk_test-platform-operator-0123456789abcdefghijklmn";
+
+    /** The shared secret of the external-broker hooks ({@code X-Internal-Auth}). */
+    protected static final String INTERNAL_AUTH_SECRET = "test-internal-auth-secret-0123456789";
 
     private static final Path DATA_DIR;
 

@@ -1,15 +1,19 @@
 package io.fleetkeeper.connectivity.internal;
 
 import io.fleetkeeper.connectivity.ClusterBus;
+import io.fleetkeeper.connectivity.RedisProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Chooses the cluster bus: in-process for one node. */
+/**
+ * Chooses the cluster bus: Redis pub/sub when {@code fleetkeeper.redis.url} is set, else in-process (one
+ * node). The Redis bus is closed with the context (Spring infers {@code close()}).
+ */
 @Configuration(proxyBeanMethods = false)
 class ClusterBusConfiguration {
 
     @Bean
-    ClusterBus clusterBus() {
-        return new LocalClusterBus();
+    ClusterBus clusterBus(RedisProperties redis) {
+        return redis.enabled() ? new RedisClusterBus(redis.url(), redis.channel()) : new LocalClusterBus();
     }
 }

@@ -29,7 +29,7 @@ class AccessConfiguration implements WebMvcConfigurer {
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
         registry.addInterceptor(new RoleInterceptor()).addPathPatterns("/api/**")
-                .excludePathPatterns("/api/v1/devices/register");
+                .excludePathPatterns("/api/v1/devices/register", "/api/v1/internal/**");
     }
 
     @Override

@@ -1,0 +1,123 @@
+package io.fleetkeeper.connectivity.internal;
+
+import io.fleetkeeper.connectivity.ClusterBus;
+import io.fleetkeeper.connectivity.ClusterMessage;
+import io.fleetkeeper.connectivity.ClusterMessage.Invalidate;
+import io.fleetkeeper.connectivity.ClusterMessage.Kick;
+import io.fleetkeeper.connectivity.MqttAccess;
+import io.fleetkeeper.device.DeviceStatusChanged;
+import io.fleetkeeper.pki.CaChanged;
+import io.fleetkeeper.pki.CertificateRevoked;
+import io.fleetkeeper.pki.TrustIndex;
+import io.fleetkeeper.provisioning.DeviceKeyChanged;
+import io.fleetkeeper.provisioning.DeviceKeyService;
+import io.fleetkeeper.tenancy.Tenant.TenantStatus;
+import io.fleetkeeper.tenancy.TenantStatusChanged;
+import io.fleetkeeper.tenancy.TokenRevoked;
+import io.fleetkeeper.tenancy.TokenService;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Turns revocations into cluster messages and acts on them on every node. Revocation, suspension,
+ * decommissioning, purge and key rotation become a {@link Kick} (forget cached credentials and close live
+ * sessions; the session registry closes them); every node, this one included, drops the device's cached
+ * MQTT grants. Changes to other in-memory caches (trust anchors, API tokens, device keys) become an
+ * {@link Invalidate}, acted on by the other nodes (this one already did). The events arrive after commit.
+ */
+@Component
+class RevocationRelay {
+
+    private static final Logger log = LoggerFactory.getLogger(RevocationRelay.class);
+
+    private final ClusterBus bus;
+    private final MqttAccess access;
+    private final TrustIndex trust;
+    private final TokenService tokens;
+    private final DeviceKeyService keys;
+
+    RevocationRelay(ClusterBus bus, MqttAccess access, TrustIndex trust, TokenService tokens, DeviceKeyService keys) {
+        this.bus = bus;
+        this.access = access;
+        this.trust = trust;
+        this.tokens = tokens;
+        this.keys = keys;
+        bus.subscribe(this::onMessage);
+    }
+
+    @EventListener
+    void on(DeviceStatusChanged e) {
+        if (e.refusesConnections()) {
+            kick(e.tenantId(), e.deviceId(), e.status() == null ? "purged" : "device " + e.status().wire());
+        }
+    }
+
+    @EventListener
+    void on(CertificateRevoked e) {
+        // A certificate bound to no device authenticates nobody over MQTT; a null device would kick the tenant.
+        if (e.deviceId() != null) {
+            kick(e.tenantId(), e.deviceId(), "certificate revoked");
+        }
+    }
+
+    @EventListener
+    void on(TenantStatusChanged e) {
+        if (e.status() == TenantStatus.SUSPENDED) {
+            kick(e.tenantId(), null, "tenant suspended");
+        }
+        // Cached tokens carry the tenant's status, both ways.
+        bus.publish(new Invalidate(bus.nodeId(), Invalidate.API_TOKENS, null));
+    }
+
+    @EventListener
+    void on(DeviceKeyChanged e) {
+        bus.publish(new Invalidate(bus.nodeId(), Invalidate.DEVICE_KEYS, e.deviceId().toString()));
+        kick(e.tenantId(), e.deviceId(), "device key replaced");
+    }
+
+    @EventListener
+    void on(TokenRevoked e) {
+        bus.publish(new Invalidate(bus.nodeId(), Invalidate.API_TOKENS, e.tokenId().toString()));
+    }
+
+    @EventListener
+    void on(CaChanged e) {
+        bus.publish(new Invalidate(bus.nodeId(), Invalidate.TRUST_INDEX, null));
+    }
+
+    private void kick(UUID tenantId, UUID deviceId, String reason) {
+        bus.publish(new Kick(bus.nodeId(), tenantId, deviceId, true, null, reason));
+    }
+
+    /** Every node, for every message on the bus (on a bus thread: quick, no SQL). */
+    void onMessage(ClusterMessage message) {
+        switch (message) {
+            case Kick k -> access.forget(k.tenantId(), k.deviceId());
+            case Invalidate i when !bus.nodeId().equals(i.origin()) -> invalidate(i);
+            default -> {
+            }
+        }
+    }
+
+    private void invalidate(Invalidate i) {
+        try {
+            switch (i.cache()) {
+                case Invalidate.TRUST_INDEX -> trust.invalidate();
+                case Invalidate.API_TOKENS -> {
+                    if (i.key() == null) {
+                        tokens.invalidateAll();
+                    } else {
+                        tokens.forget(UUID.fromString(i.key()));
+                    }
+                }
+                case Invalidate.DEVICE_KEYS -> keys.forget(UUID.fromString(i.key()));
+                default -> log.debug("cluster bus: unknown cache {}", i.cache());
+            }
+        } catch (IllegalArgumentException | NullPointerException bad) {
+            log.warn("cluster bus: skipping an invalidation of {} with a malformed key", i.cache());
+        }
+    }
+}

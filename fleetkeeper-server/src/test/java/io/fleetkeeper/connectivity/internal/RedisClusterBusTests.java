@@ -1,0 +1,200 @@
+package io.fleetkeeper.connectivity.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import io.fleetkeeper.connectivity.ClusterMessage;
+import io.fleetkeeper.connectivity.ClusterMessage.Deliver;
+import io.fleetkeeper.connectivity.ClusterMessage.Invalidate;
+import io.fleetkeeper.connectivity.ClusterMessage.Kick;
+import io.fleetkeeper.connectivity.ClusterMessage.Takeover;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Two nodes in one JVM on the real Redis at 127.0.0.1:6379 (skipped, visibly, without it). */
+class RedisClusterBusTests {
+
+    private static final String URL = "redis://127.0.0.1:6379";
+
+    @BeforeAll
+    static void redisIsThere() {
+        boolean up;
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", 6379), 500);
+            up = true;
+        } catch (IOException e) {
+            up = false;
+        }
+        assumeThat(up).as("Redis is listening on 127.0.0.1:6379 (start it to run the cluster bus tests)").isTrue();
+    }
+
+    static String channel() {
+        return "fk-test-" + UUID.randomUUID() + ":cluster";
+    }
+
+    static BlockingQueue<ClusterMessage> inbox(RedisClusterBus bus) {
+        BlockingQueue<ClusterMessage> q = new LinkedBlockingQueue<>();
+        bus.subscribe(q::add);
+        return q;
+    }
+
+    @Test
+    void twoNodesSeeEachOthersMessagesWithinASecondAndTheirOwnAtOnce() throws Exception {
+        String channel = channel();
+        try (var a = new RedisClusterBus(URL, channel); var b = new RedisClusterBus(URL, channel)) {
+            assertThat(a.connected()).isTrue();
+            assertThat(b.connected()).isTrue();
+            assertThat(a.nodeId()).isNotEqualTo(b.nodeId());
+            var inA = inbox(a);
+            var inB = inbox(b);
+
+            var kick = new Kick(a.nodeId(), UUID.randomUUID(), UUID.randomUUID(), true, null, "device suspended");
+            long start = System.nanoTime();
+            a.publish(kick);
+            assertThat(inA.poll()).as("the sender's own handlers, at once").isEqualTo(kick);
+            assertThat(inB.poll(1, TimeUnit.SECONDS)).isEqualTo(kick);
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertThat(millis).isLessThan(1000);
+
+            var back = new Invalidate(b.nodeId(), Invalidate.TRUST_INDEX, null);
+            b.publish(back);
+            assertThat(inA.poll(1, TimeUnit.SECONDS)).isEqualTo(back);
+            assertThat(inB.poll()).isEqualTo(back);
+            // Each message arrives once: the sender does not get its own back from Redis.
+            assertThat(inA.poll(200, TimeUnit.MILLISECONDS)).isNull();
+            assertThat(inB.poll(200, TimeUnit.MILLISECONDS)).isNull();
+        }
+    }
+
+    @Test
+    void anotherChannelIsAnotherCluster() throws Exception {
+        try (var a = new RedisClusterBus(URL, channel()); var b = new RedisClusterBus(URL, channel())) {
+            var inB = inbox(b);
+            a.publish(new Invalidate(a.nodeId(), Invalidate.API_TOKENS, null));
+            assertThat(inB.poll(300, TimeUnit.MILLISECONDS)).isNull();
+        }
+    }
+
+    @Test
+    void everyMessageTypeSurvivesTheJsonRoundTrip() {
+        var codec = new ClusterCodec();
+        byte[] payload = new byte[256];
+        for (int i = 0; i < payload.length; i++) {
+            payload[i] = (byte) i;
+        }
+        UUID tenant = UUID.randomUUID();
+        UUID device = UUID.randomUUID();
+        List<ClusterMessage> all = List.of(
+                new Kick("n1", tenant, device, true, "c-7", "certificate revoked"),
+                new Kick("n1", tenant, null, true, null, "tenant suspended"),
+                new Takeover("n2", tenant, device, "c-8"),
+                new Deliver("n3", tenant, device, "commands/reboot", payload, 1),
+                new Invalidate("n4", Invalidate.API_TOKENS, UUID.randomUUID().toString()),
+                new Invalidate("n4", Invalidate.TRUST_INDEX, null));
+        for (ClusterMessage m : all) {
+            String text = codec.encode("node-x", m);
+            ClusterCodec.Envelope e = codec.decode(text);
+            assertThat(e.node()).isEqualTo("node-x");
+            assertThat(e.message()).as(text).usingRecursiveComparison().isEqualTo(m);
+        }
+        String deliver = codec.encode("node-x", all.get(3));
+        assertThat(deliver).as("payload travels as base64").contains("\"AAECAwQF");
+        Deliver back = (Deliver) codec.decode(deliver).message();
+        assertThat(back.payload()).containsExactly(payload);
+    }
+
+    @Test
+    void unknownTypesAndFieldsFromANewerNodeAreSkipped() {
+        var codec = new ClusterCodec();
+        assertThat(codec.decode("{\"node\":\"n\",\"type\":\"rebalance\",\"message\":{}}")).isNull();
+        var e = codec.decode("{\"node\":\"n\",\"type\":\"invalidate\",\"message\":{\"origin\":\"n\","
+                + "\"cache\":\"api-tokens\",\"key\":null,\"priority\":3}}");
+        assertThat(e.message()).isEqualTo(new Invalidate("n", Invalidate.API_TOKENS, null));
+    }
+
+    @Test
+    void publishingWhileRedisIsUnreachableNeitherThrowsNorBlocks() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        long start = System.nanoTime();
+        try (var bus = new RedisClusterBus("redis://127.0.0.1:" + port, channel())) {
+            long startup = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertThat(startup).as("starting without Redis").isLessThan(5000);
+            assertThat(bus.connected()).isFalse();
+            var own = inbox(bus);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 1000; i++) {
+                bus.publish(new Kick(bus.nodeId(), UUID.randomUUID(), UUID.randomUUID(), true, null, "x"));
+            }
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(1000);
+            assertThat(own).as("this node still acts on its own messages").hasSize(1000);
+        }
+    }
+
+    @Test
+    void aNodeThatStartedBeforeRedisJoinsWhenItComesUp() throws Exception {
+        // Simulated with a proxy port that starts refusing, then forwards to the real Redis.
+        try (var proxy = new TcpProxy(6379)) {
+            String channel = channel();
+            try (var late = new RedisClusterBus("redis://127.0.0.1:" + proxy.port(), channel);
+                    var other = new RedisClusterBus(URL, channel)) {
+                assertThat(late.connected()).isFalse();
+                proxy.open();
+                long deadline = System.currentTimeMillis() + 10_000;
+                while (!late.connected() && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertThat(late.connected()).as("connected after the retry").isTrue();
+                var inLate = inbox(late);
+                var m = new Invalidate(other.nodeId(), Invalidate.DEVICE_KEYS, UUID.randomUUID().toString());
+                other.publish(m);
+                assertThat(inLate.poll(1, TimeUnit.SECONDS)).isEqualTo(m);
+            }
+        }
+    }
+
+    @Test
+    void aNodeReconnectsAndSubscribesAgainAfterTheLinkDrops() throws Exception {
+        try (var proxy = new TcpProxy(6379)) {
+            proxy.open();
+            String channel = channel();
+            try (var flaky = new RedisClusterBus("redis://127.0.0.1:" + proxy.port(), channel);
+                    var other = new RedisClusterBus(URL, channel)) {
+                assertThat(flaky.connected()).isTrue();
+                var inFlaky = inbox(flaky);
+                var inOther = inbox(other);
+                proxy.shut();
+                // While the link is down: published messages are dropped, quickly and quietly.
+                var lost = new Invalidate(flaky.nodeId(), Invalidate.TRUST_INDEX, null);
+                flaky.publish(lost);
+                assertThat(inFlaky.poll()).isEqualTo(lost);
+                assertThat(inOther.poll()).as("the sender's own copy").isNull();
+                proxy.open();
+                // Lettuce reconnects with a backoff; messages flow both ways once it subscribed again.
+                long deadline = System.currentTimeMillis() + 15_000;
+                ClusterMessage got = null;
+                while (got == null && System.currentTimeMillis() < deadline) {
+                    var probe = new Invalidate(other.nodeId(), Invalidate.API_TOKENS, UUID.randomUUID().toString());
+                    other.publish(probe);
+                    inOther.clear();
+                    got = inFlaky.poll(200, TimeUnit.MILLISECONDS);
+                }
+                assertThat(got).as("a message after the reconnect").isNotNull();
+                var kick = new Kick(flaky.nodeId(), UUID.randomUUID(), null, true, null, "tenant suspended");
+                flaky.publish(kick);
+                assertThat(inOther.poll(1, TimeUnit.SECONDS)).isEqualTo(kick);
+            }
+        }
+    }
+}
