@@ -42,6 +42,7 @@ final class MqttBench {
               --concurrency C           TLS + MQTT handshakes in flight (default 256)
               --io-threads T            client network threads (default 2)
               --source-addresses K      bind to 127.0.0.2..127.0.0.(K+1) (default: one per 25,000 connections)
+              --warmup-connections W    connect and close the last W devices first, not measured (default 2000)
               --hold S                  seconds to hold all connections (default 300)
               --revoke-percent P        certificates revoked after the hold (default 1; 0 = skip)
               --revoke-clients R        concurrent revoke requests (default 4)
@@ -89,6 +90,19 @@ final class MqttBench {
         summary.put("target", target);
         summary.put("devices", n);
 
+        int warmup = Math.min(n, b.intOpt("warmup-connections", 2_000));
+        if (warmup > 0) {
+            System.out.printf(Locale.ROOT, "Warm-up (not measured): %,d connections of the last devices, then closed %s"
+                    + "...%n", warmup, Load.now());
+            long w0 = System.nanoTime();
+            try (MqttClients w = new MqttClients(fleet.devices.subList(n - warmup, n), trusted, host, port,
+                    b.intOpt("io-threads", 2), concurrency, sources, 30_000)) {
+                w.connectAll(null);
+                System.out.printf(Locale.ROOT, "  %,d connected, %,d failed in %.1f s %s%n", w.connected.get(),
+                        w.failed.get(), (System.nanoTime() - w0) / 1e9, w.failures.isEmpty() ? "" : w.failures);
+            }
+            Thread.sleep(5_000);
+        }
         long rssIdle = rss(pid, fleetkeeper);
         long heapIdle = heap(fleetkeeper);
         System.out.printf(Locale.ROOT, "Server before connecting: RSS %s, heap used %s%n", ProcFigures.mb(rssIdle),
