@@ -65,6 +65,7 @@ final class MqttClients implements AutoCloseable {
         volatile long startNanos;
         volatile long connAckNanos;
         volatile long closedNanos;
+        volatile long revokeSentNanos;
         volatile long revokedNanos;
         volatile boolean expectClose;
         volatile boolean disconnectReceived;
