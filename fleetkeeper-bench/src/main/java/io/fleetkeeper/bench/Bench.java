@@ -62,7 +62,7 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 0 || !List.of("registry", "pki", "provisioning").contains(args[0])) {
+        if (args.length == 0 || !List.of("registry", "pki", "provisioning", "mqtt").contains(args[0])) {
             usage();
             System.exit(args.length == 0 ? 0 : 2);
         }
@@ -93,6 +93,7 @@ public final class Bench {
         switch (args[0]) {
             case "pki" -> new PkiBench(bench).run();
             case "provisioning" -> new ProvisioningBench(bench).run();
+            case "mqtt" -> new MqttBench(bench).run();
             default -> bench.registry();
         }
         System.exit(0);
@@ -100,7 +101,7 @@ public final class Bench {
 
     private static void usage() {
         System.out.println("""
-                usage: java -jar fleetkeeper-bench.jar registry|pki|provisioning [options]
+                usage: java -jar fleetkeeper-bench.jar registry|pki|provisioning|mqtt [options]
 
                 registry options:
 
@@ -123,7 +124,7 @@ public final class Bench {
                   --sample-ids N            ids sampled in reuse mode (default 20000)
                   --skip-get, --skip-list   leave out a phase
                   --server-pid PID          also report the server process's CPU use (Linux /proc)
-                """ + PkiBench.USAGE + ProvisioningBench.USAGE);
+                """ + PkiBench.USAGE + ProvisioningBench.USAGE + MqttBench.USAGE);
     }
 
     // ------------------------------------------------------------------------------------------ driver
@@ -189,6 +190,11 @@ public final class Bench {
     // ------------------------------------------------------------------------------------------ import
 
     IdSet importDevices(String token, long devices, int metaKeys) throws Exception {
+        return importDevices(token, 0, devices, metaKeys);
+    }
+
+    /** Imports device numbers {@code first .. first + devices - 1} (serials follow the numbers). */
+    IdSet importDevices(String token, long first, long devices, int metaKeys) throws Exception {
         int clients = intOpt("import-clients", 2);
         int perRequest = intOpt("rows-per-request", 100_000);
         if (perRequest < 1 || perRequest > 100_000) {
@@ -211,8 +217,8 @@ public final class Bench {
             threads.add(Thread.ofPlatform().name("import-" + c).start(() -> {
                 long chunk;
                 while (errors.isEmpty() && (chunk = nextChunk.getAndIncrement()) < chunks) {
-                    long from = chunk * perRequest;
-                    long to = Math.min(devices, from + perRequest);
+                    long from = first + chunk * perRequest;
+                    long to = Math.min(first + devices, from + perRequest);
                     long s = System.nanoTime();
                     try {
                         ImportOutcome o = importChunk(token, from, to, metaKeys, ids);

@@ -212,6 +212,35 @@ final class Crypto {
         }
     }
 
+    /** A TLS server certificate for {@code host} (an IP address or a DNS name) issued by {@code ca}. */
+    static X509Certificate serverCertificate(Ca ca, PublicKey key, String host) {
+        try {
+            Instant now = Instant.now();
+            boolean ip = host.matches("[0-9.]+|.*:.*");
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(ca.certificate(), serial(),
+                    Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(365))),
+                    new X500Name("CN=" + host + ",O=Fleetkeeper bench"), key)
+                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
+                    .addExtension(Extension.extendedKeyUsage, false,
+                            new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
+                    .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
+                            new GeneralName(ip ? GeneralName.iPAddress : GeneralName.dNSName, host),
+                            new GeneralName(GeneralName.dNSName, "localhost")}));
+            return certificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA")
+                    .build(ca.key().getPrivate())).getEncoded());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A private key as PKCS#8 PEM ({@code BEGIN PRIVATE KEY}). */
+    static String pkcs8Pem(java.security.PrivateKey key) {
+        return "-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(key.getEncoded())
+                + "\n-----END PRIVATE KEY-----\n";
+    }
+
     /** Proof-of-possession check of a CSR, as the server's {@code CsrPolicy} does it. */
     static PublicKey verifiedCsrKey(byte[] der) {
         try {
