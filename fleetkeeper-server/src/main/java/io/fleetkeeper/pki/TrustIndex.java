@@ -40,10 +40,30 @@ public class TrustIndex {
 
     private static final long REFRESH_MS = 60_000;
     private static final int MAX_PRESENTED = 5;
+    private static final String NAME_CONSTRAINTS = "2.5.29.30";
+    private static final ThreadLocal<CertificateFactory> FACTORY = ThreadLocal.withInitial(() -> {
+        try {
+            return CertificateFactory.getInstance("X.509");
+        } catch (java.security.cert.CertificateException e) {
+            throw new IllegalStateException(e);
+        }
+    });
+    private static final ThreadLocal<CertPathValidator> VALIDATOR = ThreadLocal.withInitial(() -> {
+        try {
+            return CertPathValidator.getInstance("PKIX");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    });
 
     private final CaRepository cas;
     private final Clock clock;
     private volatile Map<X500Principal, List<Anchor>> bySubject;
+    /**
+     * Per issuing CA of the current index: whether its own chain up to its root validates now and carries no
+     * name constraints, so a leaf needs checking against that CA alone. Rebuilt with the index.
+     */
+    private volatile Map<UUID, Boolean> issuerChains = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile long builtAt;
 
     TrustIndex(CaRepository cas, Clock clock) {
@@ -53,6 +73,7 @@ public class TrustIndex {
 
     public void invalidate() {
         bySubject = null;
+        issuerChains = new java.util.concurrent.ConcurrentHashMap<>();
     }
 
     public List<Anchor> bySubject(X500Principal subject) {
@@ -117,6 +138,65 @@ public class TrustIndex {
 
     /** Validates {@code presented} (leaf first, each issued by the next) up through {@code issuer}. */
     private Optional<Verified> validate(List<X509Certificate> presented, Anchor issuer) {
+        if (presented.size() == 1 && issuerChainHolds(issuer)) {
+            // The device hot path: one signature (the leaf's, by its issuing CA) instead of the whole chain.
+            return check(presented, Set.of(new TrustAnchor(issuer.certificate(), null)), issuer);
+        }
+        return validateFully(presented, issuer);
+    }
+
+    private boolean issuerChainHolds(Anchor issuer) {
+        Map<UUID, Boolean> memo = issuerChains;
+        Boolean holds = memo.get(issuer.caId());
+        if (holds == null) {
+            holds = chainOfCaHolds(issuer);
+            memo.put(issuer.caId(), holds);
+        }
+        return holds;
+    }
+
+    /** The CA's own chain up to its tenant's root validates now, and nothing on it constrains names. */
+    private boolean chainOfCaHolds(Anchor ca) {
+        X509Certificate c = ca.certificate();
+        Anchor current = ca;
+        for (int depth = 0; depth <= 6; depth++) {
+            X509Certificate cert = current.certificate();
+            if (cert.getExtensionValue(NAME_CONSTRAINTS) != null) {
+                return false;
+            }
+            if (cert.getSubjectX500Principal().equals(cert.getIssuerX500Principal())) {
+                break;
+            }
+            current = sameTenant(cert.getIssuerX500Principal(), current.tenantId());
+            if (current == null) {
+                // The top registered CA is trusted as an anchor as it is.
+                break;
+            }
+        }
+        if (c.getSubjectX500Principal().equals(c.getIssuerX500Principal())) {
+            return true;
+        }
+        Anchor parent = sameTenant(c.getIssuerX500Principal(), ca.tenantId());
+        return parent == null || validateFully(List.of(c), parent).isPresent();
+    }
+
+    private Optional<Verified> check(List<X509Certificate> path, Set<TrustAnchor> anchors, Anchor issuer) {
+        try {
+            X509Certificate ca = issuer.certificate();
+            Date now = Date.from(clock.instant());
+            ca.checkValidity(now);
+            PKIXParameters params = new PKIXParameters(anchors);
+            params.setRevocationEnabled(false);
+            params.setDate(now);
+            CertPath certPath = FACTORY.get().generateCertPath(path);
+            VALIDATOR.get().validate(certPath, params);
+            return Optional.of(new Verified(issuer.tenantId(), issuer.caId(), issuer.kind(), path.get(0)));
+        } catch (java.security.GeneralSecurityException e) {
+            return Optional.empty();
+        }
+    }
+
+    private Optional<Verified> validateFully(List<X509Certificate> presented, Anchor issuer) {
         try {
             List<X509Certificate> path = new ArrayList<>(presented);
             Set<TrustAnchor> anchors = new HashSet<>();
@@ -164,6 +244,7 @@ public class TrustIndex {
             built.computeIfAbsent(c.getSubjectX500Principal(), k -> new ArrayList<>())
                     .add(new Anchor(r.tenantId(), r.id(), r.kind(), c));
         }
+        issuerChains = new java.util.concurrent.ConcurrentHashMap<>();
         bySubject = built;
         builtAt = now;
         return built;
