@@ -62,7 +62,7 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 0 || !List.of("registry", "pki", "provisioning").contains(args[0])) {
+        if (args.length == 0 || !List.of("registry", "pki", "provisioning", "shadow").contains(args[0])) {
             usage();
             System.exit(args.length == 0 ? 0 : 2);
         }
@@ -93,6 +93,7 @@ public final class Bench {
         switch (args[0]) {
             case "pki" -> new PkiBench(bench).run();
             case "provisioning" -> new ProvisioningBench(bench).run();
+            case "shadow" -> new ShadowBench(bench).run();
             default -> bench.registry();
         }
         System.exit(0);
