@@ -40,7 +40,7 @@ final class ShadowBench implements ShadowClients.Listener {
               --mqtt-host H, --mqtt-port P  MQTT over TLS endpoint (default 127.0.0.1:8883)
               --concurrency C           TLS + MQTT handshakes in flight while connecting (default 128)
               --io-threads T            client network threads (default 2)
-              --rates R1,R2,...         operator PATCH rates in updates/s (default 200,500,1000)
+              --rates R1,R2,...         operator PATCH rates in updates/s (default 200,500,1000; 0 = none)
               --http-clients H          concurrent operator HTTP clients (default 8)
               --duration S              seconds per rate (default 30); --warmup S before the first (default 5)
               --report-seconds S        seconds of device reported updates (default 30; 0 = skip)
@@ -102,6 +102,9 @@ final class ShadowBench implements ShadowClients.Listener {
                 operators(http, token, devices, 200, warmup, "warmup");
             }
             for (String r : b.opts.getOrDefault("rates", "200,500,1000").split(",")) {
+                if (r.isBlank() || r.trim().equals("0")) {
+                    continue;
+                }
                 operators(http, token, devices, Integer.parseInt(r.trim()), b.intOpt("duration", 30), "measure");
             }
             int reportSecs = b.intOpt("report-seconds", 30);
