@@ -62,7 +62,7 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 0 || !List.of("registry", "pki", "provisioning", "mqtt").contains(args[0])) {
+        if (args.length == 0 || !List.of("registry", "pki", "provisioning", "mqtt", "shadow").contains(args[0])) {
             usage();
             System.exit(args.length == 0 ? 0 : 2);
         }
@@ -94,6 +94,7 @@ public final class Bench {
             case "pki" -> new PkiBench(bench).run();
             case "provisioning" -> new ProvisioningBench(bench).run();
             case "mqtt" -> new MqttBench(bench).run();
+            case "shadow" -> new ShadowBench(bench).run();
             default -> bench.registry();
         }
         System.exit(0);
