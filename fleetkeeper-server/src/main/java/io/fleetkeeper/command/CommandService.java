@@ -269,7 +269,7 @@ public class CommandService {
 
     private static ApiException refused(Command c, CommandStatus to) {
         return new ApiException(ErrorCode.INVALID_TRANSITION, "the command is " + c.status() + "; it cannot become "
-                + to, Map.of("status", c.status().name()));
+                + to, Map.of("command_status", c.status().name()));
     }
 
     private void requireDevice(UUID tenantId, UUID deviceId) {

@@ -117,11 +117,16 @@ public class CommandRepository {
                 .params(tenantId.toString(), deviceId.toString()).update();
     }
 
+    private static Long nullableLong(ResultSet rs, int column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : v;
+    }
+
     private static Row row(ResultSet rs, int n) throws SQLException {
         return new Row(UUID.fromString(rs.getString(1)), UUID.fromString(rs.getString(2)),
                 UUID.fromString(rs.getString(3)), rs.getString(4), rs.getString(5),
                 CommandStatus.valueOf(rs.getString(6)), rs.getString(7), rs.getString(8), rs.getLong(9),
-                rs.getLong(10), rs.getObject(11, Long.class), rs.getObject(12, Long.class),
-                rs.getObject(13, Long.class), rs.getString(14));
+                rs.getLong(10), nullableLong(rs, 11), nullableLong(rs, 12),
+                nullableLong(rs, 13), rs.getString(14));
     }
 }

@@ -55,7 +55,7 @@ class CommandController {
             c = commands.await(caller.tenantId(), id, c.id(), Duration.ofSeconds(wait));
             if (!c.status().terminal()) {
                 throw new ApiException(ErrorCode.NOT_FINISHED_IN_TIME, "the device did not finish the command within "
-                        + wait + " s; it goes on", Map.of("command_id", c.id().toString(), "status",
+                        + wait + " s; it goes on", Map.of("command_id", c.id().toString(), "command_status",
                         c.status().name()));
             }
         }
