@@ -26,7 +26,9 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -54,9 +56,12 @@ public class CommandService {
     private final CommandProperties properties;
     private final JsonMapper json;
     private final Clock clock;
+    private final TransactionTemplate tx;
 
     CommandService(CommandRepository commands, CommandPublisher publisher, CommandWaiters waiters,
-            DeviceService devices, AuditService audit, CommandProperties properties, JsonMapper json, Clock clock) {
+            DeviceService devices, AuditService audit, CommandProperties properties, JsonMapper json, Clock clock,
+            PlatformTransactionManager txManager) {
+        this.tx = new TransactionTemplate(txManager);
         this.commands = commands;
         this.publisher = publisher;
         this.waiters = waiters;
@@ -206,14 +211,15 @@ public class CommandService {
     }
 
     /**
-     * Moves overdue open commands: QUEUED → EXPIRED, SENT / DELIVERED → TIMED_OUT. Returns how many moved.
+     * Moves overdue open commands: QUEUED → EXPIRED, SENT / DELIVERED → TIMED_OUT. Each move and its event commit together.
+     * Returns how many moved.
      */
     public int sweep() {
         long now = clock.millis();
         int moved = 0;
         for (Row r : commands.overdue(now, 1000)) {
             CommandStatus to = r.status() == CommandStatus.QUEUED ? CommandStatus.EXPIRED : CommandStatus.TIMED_OUT;
-            if (move(r.tenantId(), r.id(), r.deviceId(), to, null, "system")) {
+            if (Boolean.TRUE.equals(tx.execute(s -> move(r.tenantId(), r.id(), r.deviceId(), to, null, "system")))) {
                 moved++;
             }
         }

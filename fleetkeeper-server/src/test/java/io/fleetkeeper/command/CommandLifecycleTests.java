@@ -20,6 +20,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.transaction.PlatformTransactionManager;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The state machine, and TTL expiry and time-outs driven by a clock the test moves. */
@@ -32,6 +33,7 @@ class CommandLifecycleTests extends ApiTest {
     @Autowired AuditService audit;
     @Autowired CommandProperties properties;
     @Autowired JsonMapper json;
+    @Autowired PlatformTransactionManager txManager;
 
     private final MutableClock clock = new MutableClock(Instant.now().plus(Duration.ofDays(3650)));
     private CommandService commands;
@@ -41,7 +43,7 @@ class CommandLifecycleTests extends ApiTest {
 
     @BeforeEach
     void setUp() {
-        commands = new CommandService(repository, publisher, waiters, devices, audit, properties, json, clock);
+        commands = new CommandService(repository, publisher, waiters, devices, audit, properties, json, clock, txManager);
         TestTenant t = newTenant();
         tenantId = UUID.fromString(t.id());
         deviceId = UUID.fromString(createDevice(t.admin(), device("pump")).path("id").asString());
