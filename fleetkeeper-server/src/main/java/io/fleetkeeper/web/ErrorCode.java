@@ -26,7 +26,9 @@ public enum ErrorCode {
     PAYLOAD_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, "Payload too large"),
     UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported media type"),
     RATE_LIMITED(HttpStatus.TOO_MANY_REQUESTS, "Too many requests"),
-    INTERNAL_ERROR(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error");
+    INTERNAL_ERROR(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error"),
+    /** A synchronous call ({@code ?wait=}) ended before the device answered; the operation goes on. */
+    NOT_FINISHED_IN_TIME(HttpStatus.GATEWAY_TIMEOUT, "Not finished in time");
 
     private final HttpStatus status;
     private final String title;

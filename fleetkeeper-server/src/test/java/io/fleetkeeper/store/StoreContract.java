@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fleetkeeper.audit.AuditQuery;
 import io.fleetkeeper.audit.AuditService;
+import io.fleetkeeper.command.Command;
+import io.fleetkeeper.command.CommandService;
+import io.fleetkeeper.command.CommandStatus;
+import io.fleetkeeper.command.NewCommand;
 import io.fleetkeeper.device.Device;
 import io.fleetkeeper.device.DeviceFilter;
 import io.fleetkeeper.device.DeviceImportService;
@@ -70,6 +74,7 @@ abstract class StoreContract {
     @Autowired GroupMembership membership;
     @Autowired JdbcClient jdbc;
     @Autowired ShadowService shadows;
+    @Autowired CommandService commands;
 
     static final Caller PLATFORM = new Caller(null, "test-platform", Role.PLATFORM);
     UUID tenant;
@@ -599,5 +604,42 @@ abstract class StoreContract {
 
     static List<UUID> ids(Page<Device> page) {
         return page.items().stream().map(Device::id).toList();
+    }
+
+    @Test
+    void racingCommandTransitionsHaveOneWinnerAndFinalStatesStayFinal() throws Exception {
+        Device d = create("cmd-1", "SN-CMD-1", Map.of());
+        Command c = commands.create(tenant, admin, d.id(), new NewCommand("reboot", null, 600L, "key-1")).command();
+        assertThat(commands.create(tenant, admin, d.id(), new NewCommand("reboot", null, 600L, "key-1")).created())
+                .isFalse();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        AtomicInteger wins = new AtomicInteger();
+        CountDownLatch start = new CountDownLatch(1);
+        List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+        for (int k = 0; k < 4; k++) {
+            String status = k % 2 == 0 ? "SUCCEEDED" : "FAILED";
+            futures.add(pool.submit(() -> {
+                start.await();
+                try {
+                    commands.report(tenant, d.id(), c.id(), status, null);
+                    wins.incrementAndGet();
+                } catch (ApiException e) {
+                    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_TRANSITION);
+                }
+                return null;
+            }));
+        }
+        start.countDown();
+        for (var f : futures) {
+            f.get(30, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+        assertThat(wins.get()).isEqualTo(1);
+        Command done = commands.get(tenant, d.id(), c.id());
+        assertThat(done.status()).isIn(CommandStatus.SUCCEEDED, CommandStatus.FAILED);
+        assertThatThrownBy(() -> commands.cancel(tenant, admin, d.id(), c.id())).isInstanceOf(ApiException.class);
+        assertThat(commands.acknowledge(tenant, d.id(), c.id())).isFalse();
+        assertThat(commands.get(tenant, d.id(), c.id()).status()).isEqualTo(done.status());
+        assertThat(commands.list(tenant, d.id(), done.status(), null, 10).items()).hasSize(1);
     }
 }

@@ -1,0 +1,70 @@
+package io.fleetkeeper.command.web;
+
+import io.fleetkeeper.command.Command;
+import io.fleetkeeper.command.CommandService;
+import io.fleetkeeper.deviceapi.DeviceIdentity;
+import io.fleetkeeper.provisioning.DeviceKeyService;
+import io.fleetkeeper.web.ApiException;
+import io.fleetkeeper.web.ErrorCode;
+import io.swagger.v3.oas.annotations.Hidden;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code /device/v1/commands} on the device listener: a device polls its undelivered commands and reports
+ * results. The device is its {@code X-Device-Key} or else its client certificate.
+ */
+@Hidden // served on the device listener, not part of the management API document
+@RestController
+class DeviceCommandController {
+
+    private record Self(UUID tenantId, UUID deviceId) {
+    }
+
+    private final CommandService commands;
+    private final DeviceKeyService deviceKeys;
+
+    DeviceCommandController(CommandService commands, DeviceKeyService deviceKeys) {
+        this.commands = commands;
+        this.deviceKeys = deviceKeys;
+    }
+
+    /** The undelivered commands, oldest first; each is now DELIVERED. */
+    @GetMapping("/device/v1/commands")
+    Map<String, List<Command>> poll(@RequestHeader(name = "X-Device-Key", required = false) String key,
+            @RequestAttribute(name = DeviceIdentity.ATTRIBUTE, required = false) DeviceIdentity cert) {
+        Self self = self(key, cert);
+        return Map.of("items", commands.poll(self.tenantId(), self.deviceId()));
+    }
+
+    /** {@code {"status":"SUCCEEDED"|"FAILED","result":…}}; 409 when the command is already final. */
+    @PostMapping("/device/v1/commands/{cid}/result")
+    Command result(@RequestHeader(name = "X-Device-Key", required = false) String key,
+            @RequestAttribute(name = DeviceIdentity.ATTRIBUTE, required = false) DeviceIdentity cert,
+            @PathVariable UUID cid, @RequestBody JsonNode body) {
+        Self self = self(key, cert);
+        String status = body.path("status").isString() ? body.path("status").asString() : null;
+        return commands.report(self.tenantId(), self.deviceId(), cid, status, body.get("result"));
+    }
+
+    private Self self(String key, DeviceIdentity cert) {
+        if (key != null) {
+            var id = deviceKeys.authenticate(key);
+            return new Self(id.tenantId(), id.deviceId());
+        }
+        if (cert != null) {
+            return new Self(cert.tenantId(), cert.deviceId());
+        }
+        throw new ApiException(ErrorCode.UNAUTHENTICATED,
+                "a device key (X-Device-Key) or a device client certificate is required");
+    }
+}
