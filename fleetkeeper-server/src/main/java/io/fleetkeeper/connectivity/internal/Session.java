@@ -1,5 +1,7 @@
 package io.fleetkeeper.connectivity.internal;
 
+import io.fleetkeeper.connectivity.TopicFilters;
+
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -97,7 +99,7 @@ final class Session {
     synchronized boolean deliver(String topic, byte[] payload, int qos, boolean fromSelf) {
         int granted = -1;
         for (var e : subscriptions.entrySet()) {
-            if ((!fromSelf || !e.getValue().noLocal()) && Topics.matches(e.getKey(), topic)) {
+            if ((!fromSelf || !e.getValue().noLocal()) && TopicFilters.matches(e.getKey(), topic)) {
                 granted = Math.max(granted, e.getValue().qos());
             }
         }

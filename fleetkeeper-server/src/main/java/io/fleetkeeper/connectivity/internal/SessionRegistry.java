@@ -1,5 +1,7 @@
 package io.fleetkeeper.connectivity.internal;
 
+import io.fleetkeeper.connectivity.TopicFilters;
+
 import io.fleetkeeper.connectivity.ClusterBus;
 import io.fleetkeeper.connectivity.ClusterMessage;
 import io.fleetkeeper.connectivity.ClusterMessage.Deliver;
@@ -110,7 +112,7 @@ public class SessionRegistry implements DeviceMessaging {
     void inbound(Session s, String topic, byte[] payload, int qos) {
         String suffix = topic.substring(MqttAccess.namespace(s.deviceId).length());
         for (Registration r : consumers) {
-            if (Topics.matches(r.filter(), suffix)) {
+            if (TopicFilters.matches(r.filter(), suffix)) {
                 var message = new DeviceMessage(s.tenantId, s.deviceId, suffix, payload, qos);
                 dispatch.execute(() -> {
                     try {

@@ -1,5 +1,7 @@
 package io.fleetkeeper.shadow.internal;
 
+import io.fleetkeeper.connectivity.TopicFilters;
+
 import io.fleetkeeper.connectivity.ConnectionInfo;
 import io.fleetkeeper.connectivity.ConnectionListener;
 import io.fleetkeeper.connectivity.DeviceMessage;
@@ -117,7 +119,7 @@ class ShadowTopics implements ConnectionListener, SmartInitializingSingleton {
         Thread.ofVirtual().name("shadow-delta-" + deviceId).start(() -> {
             try {
                 for (Shadow s : shadows.all(tenantId, deviceId)) {
-                    if (matches(suffixFilter, ShadowPublisher.prefix(s.name()) + "update/delta")) {
+                    if (TopicFilters.matches(suffixFilter, ShadowPublisher.prefix(s.name()) + "update/delta")) {
                         publisher.delta(tenantId, s);
                     }
                 }
@@ -127,18 +129,4 @@ class ShadowTopics implements ConnectionListener, SmartInitializingSingleton {
         });
     }
 
-    /** MQTT filter matching ({@code +} one level, {@code #} the rest, including the parent level). */
-    static boolean matches(String filter, String topic) {
-        String[] f = filter.split("/", -1);
-        String[] t = topic.split("/", -1);
-        for (int i = 0; i < f.length; i++) {
-            if (f[i].equals("#")) {
-                return true;
-            }
-            if (i >= t.length || !(f[i].equals("+") || f[i].equals(t[i]))) {
-                return false;
-            }
-        }
-        return f.length == t.length;
-    }
 }

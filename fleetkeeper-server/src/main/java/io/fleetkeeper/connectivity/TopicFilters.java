@@ -1,13 +1,16 @@
-package io.fleetkeeper.connectivity.internal;
+package io.fleetkeeper.connectivity;
 
-/** MQTT topic filter matching, without allocation. */
-final class Topics {
+/** MQTT topic filter matching for features that react to device subscriptions. */
+public final class TopicFilters {
 
-    private Topics() {
+    private TopicFilters() {
     }
 
-    /** Whether {@code topic} (a name without wildcards) matches {@code filter} (which may have + and #). */
-    static boolean matches(String filter, String topic) {
+    /**
+     * Whether {@code topic} (a name without wildcards) matches {@code filter}: {@code +} is one level,
+     * {@code #} the rest including the parent level ({@code a/#} matches {@code a}).
+     */
+    public static boolean matches(String filter, String topic) {
         int f = 0;
         int t = 0;
         int fn = filter.length();
