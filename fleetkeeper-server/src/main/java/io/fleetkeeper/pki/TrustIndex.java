@@ -5,7 +5,6 @@ import io.fleetkeeper.pki.internal.CaRepository.CaRow;
 import java.security.cert.CertPath;
 import java.security.cert.CertPathValidator;
 import java.security.cert.CertificateFactory;
-import java.security.cert.PKIXCertPathValidatorResult;
 import java.security.cert.PKIXParameters;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
@@ -182,9 +181,16 @@ public class TrustIndex {
 
     private Optional<Verified> check(List<X509Certificate> path, Set<TrustAnchor> anchors, Anchor issuer) {
         try {
-            X509Certificate ca = issuer.certificate();
+            issuer.certificate().checkValidity(Date.from(clock.instant()));
+        } catch (java.security.cert.CertificateException e) {
+            return Optional.empty();
+        }
+        return pkix(path, anchors, issuer);
+    }
+
+    private Optional<Verified> pkix(List<X509Certificate> path, Set<TrustAnchor> anchors, Anchor issuer) {
+        try {
             Date now = Date.from(clock.instant());
-            ca.checkValidity(now);
             PKIXParameters params = new PKIXParameters(anchors);
             params.setRevocationEnabled(false);
             params.setDate(now);
@@ -197,35 +203,23 @@ public class TrustIndex {
     }
 
     private Optional<Verified> validateFully(List<X509Certificate> presented, Anchor issuer) {
-        try {
-            List<X509Certificate> path = new ArrayList<>(presented);
-            Set<TrustAnchor> anchors = new HashSet<>();
-            // Walk up through this tenant's CAs to a self-signed root or to the top registered CA.
-            Anchor current = issuer;
-            int depth = 0;
-            while (true) {
-                X509Certificate c = current.certificate();
-                boolean selfSigned = c.getSubjectX500Principal().equals(c.getIssuerX500Principal());
-                Anchor parent = selfSigned ? null : sameTenant(c.getIssuerX500Principal(), current.tenantId());
-                if (parent == null || ++depth > 6) {
-                    anchors.add(new TrustAnchor(c, null));
-                    break;
-                }
-                path.add(c);
-                current = parent;
+        List<X509Certificate> path = new ArrayList<>(presented);
+        Set<TrustAnchor> anchors = new HashSet<>();
+        // Walk up through this tenant's CAs to a self-signed root or to the top registered CA.
+        Anchor current = issuer;
+        int depth = 0;
+        while (true) {
+            X509Certificate c = current.certificate();
+            boolean selfSigned = c.getSubjectX500Principal().equals(c.getIssuerX500Principal());
+            Anchor parent = selfSigned ? null : sameTenant(c.getIssuerX500Principal(), current.tenantId());
+            if (parent == null || ++depth > 6) {
+                anchors.add(new TrustAnchor(c, null));
+                break;
             }
-            CertificateFactory cf = CertificateFactory.getInstance("X.509");
-            CertPath certPath = cf.generateCertPath(path);
-            PKIXParameters params = new PKIXParameters(anchors);
-            params.setRevocationEnabled(false);
-            params.setDate(Date.from(clock.instant()));
-            PKIXCertPathValidatorResult r = (PKIXCertPathValidatorResult) CertPathValidator.getInstance("PKIX")
-                    .validate(certPath, params);
-            return r == null ? Optional.empty()
-                    : Optional.of(new Verified(issuer.tenantId(), issuer.caId(), issuer.kind(), presented.get(0)));
-        } catch (java.security.GeneralSecurityException e) {
-            return Optional.empty();
+            path.add(c);
+            current = parent;
         }
+        return pkix(path, anchors, issuer);
     }
 
     private Anchor sameTenant(X500Principal subject, UUID tenantId) {

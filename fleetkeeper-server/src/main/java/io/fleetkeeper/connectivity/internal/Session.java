@@ -3,7 +3,6 @@ package io.fleetkeeper.connectivity.internal;
 import io.fleetkeeper.connectivity.TopicFilters;
 
 import java.util.ArrayDeque;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -34,7 +33,6 @@ final class Session {
     private int nextPacketId;
     private int receiveMaximum;
     private long expiresAt = Long.MAX_VALUE;
-    private long dropped;
 
     Session(UUID tenantId, UUID deviceId, int maxInflight, int maxQueued) {
         this.tenantId = tenantId;
@@ -115,7 +113,6 @@ final class Session {
         queue.add(new Outbound(topic, payload));
         if (queue.size() > maxQueued) {
             queue.poll();
-            dropped++;
         }
         drain();
         return true;
@@ -126,18 +123,6 @@ final class Session {
         if (inflight.remove(packetId) != null) {
             drain();
         }
-    }
-
-    synchronized int inflightCount() {
-        return inflight.size();
-    }
-
-    synchronized int queuedCount() {
-        return queue.size();
-    }
-
-    synchronized long droppedCount() {
-        return dropped;
     }
 
     private void drain() {
@@ -154,10 +139,5 @@ final class Session {
             nextPacketId = nextPacketId % 65535 + 1;
         } while (inflight.containsKey(nextPacketId));
         return nextPacketId;
-    }
-
-    /** The suffix filters of the current subscriptions (for tests and diagnostics). */
-    synchronized Iterator<String> filters() {
-        return Map.copyOf(subscriptions).keySet().iterator();
     }
 }

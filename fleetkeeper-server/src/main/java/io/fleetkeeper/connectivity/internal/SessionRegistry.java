@@ -48,15 +48,13 @@ public class SessionRegistry implements DeviceMessaging {
     private final ExecutorService dispatch = Executors.newVirtualThreadPerTaskExecutor();
     private final ClusterBus bus;
     private final List<ConnectionListener> listeners;
-    private final MqttAccess access;
     private final ConnectivityProperties props;
     private final Clock clock;
 
-    SessionRegistry(ClusterBus bus, List<ConnectionListener> listeners, MqttAccess access,
-            ConnectivityProperties props, Clock clock) {
+    SessionRegistry(ClusterBus bus, List<ConnectionListener> listeners, ConnectivityProperties props,
+            Clock clock) {
         this.bus = bus;
         this.listeners = listeners;
-        this.access = access;
         this.props = props;
         this.clock = clock;
         bus.subscribe(this::onClusterMessage);
@@ -187,17 +185,6 @@ public class SessionRegistry implements DeviceMessaging {
         return s != null && s.tenantId.equals(tenantId) && s.connection() != null;
     }
 
-    /** Live connections on this node. */
-    public int connectionCount() {
-        int n = 0;
-        for (Session s : sessions.values()) {
-            if (s.connection() != null) {
-                n++;
-            }
-        }
-        return n;
-    }
-
     private void onClusterMessage(ClusterMessage m) {
         switch (m) {
             case Kick k -> kick(k);
@@ -221,8 +208,8 @@ public class SessionRegistry implements DeviceMessaging {
         }
     }
 
+    /** Closes the device's sessions here; the revocation relay drops its cached grants on every node. */
     private void kick(Kick k) {
-        access.forget(k.tenantId(), k.deviceId());
         long now = clock.millis();
         kickedAt.put(k.deviceId() != null ? k.deviceId() : k.tenantId(), now);
         if (!k.close()) {
