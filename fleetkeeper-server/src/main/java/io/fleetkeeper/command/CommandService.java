@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -57,11 +58,13 @@ public class CommandService {
     private final JsonMapper json;
     private final Clock clock;
     private final TransactionTemplate tx;
+    private final ApplicationEventPublisher events;
 
     CommandService(CommandRepository commands, CommandPublisher publisher, CommandWaiters waiters,
             DeviceService devices, AuditService audit, CommandProperties properties, JsonMapper json, Clock clock,
-            PlatformTransactionManager txManager) {
+            PlatformTransactionManager txManager, ApplicationEventPublisher events) {
         this.tx = new TransactionTemplate(txManager);
+        this.events = events;
         this.commands = commands;
         this.publisher = publisher;
         this.waiters = waiters;
@@ -92,7 +95,7 @@ public class CommandService {
         long ttl = in.ttl() == null ? properties.defaultTtlSeconds() : in.ttl();
         Row row = new Row(tenantId, Ids.newId(clock), deviceId, in.name(),
                 in.payload() == null ? null : json.writeValueAsString(in.payload()), CommandStatus.QUEUED, key,
-                caller.actor(), now, now + ttl * 1000, null, null, null, null);
+                caller.actor(), now, now + ttl * 1000, null, null, null, null, null);
         if (!commands.insert(row)) { // a concurrent create with the same key won
             return new Created(view(commands.findByKey(tenantId, deviceId, key).orElseThrow()), false);
         }
@@ -108,6 +111,52 @@ public class CommandService {
             }
         });
         return new Created(created, true);
+    }
+
+    /**
+     * A job's commands, one per device, in the caller's transaction: one batch insert and one batch of
+     * {@code COMMAND-QUEUED} events (no audit per device: the job is audited). After commit each is published,
+     * and those whose device is subscribed on this node become SENT. Returns each device's command id.
+     */
+    @Transactional
+    public Map<UUID, UUID> createForJob(UUID tenantId, String actor, UUID jobId, List<UUID> deviceIds, String name,
+            JsonNode payload, long ttlSeconds) {
+        long now = clock.millis();
+        String text = payload == null || payload.isNull() ? null : json.writeValueAsString(payload);
+        Map<UUID, UUID> ids = new LinkedHashMap<>();
+        List<Row> rows = new ArrayList<>(deviceIds.size());
+        List<io.fleetkeeper.device.NewDeviceEvent> queued = new ArrayList<>(deviceIds.size());
+        for (UUID deviceId : deviceIds) {
+            UUID id = Ids.newId(clock);
+            ids.put(deviceId, id);
+            rows.add(new Row(tenantId, id, deviceId, name, text, CommandStatus.QUEUED, null, actor, now,
+                    now + ttlSeconds * 1000, null, null, null, null, jobId));
+            queued.add(new io.fleetkeeper.device.NewDeviceEvent(deviceId, "COMMAND-QUEUED", actor,
+                    "{\"command_id\":\"" + id + "\",\"job_id\":\"" + jobId + "\"}", Instant.ofEpochMilli(now)));
+        }
+        commands.insertAll(rows);
+        devices.recordEvents(tenantId, queued);
+        List<Command> created = rows.stream().map(this::view).toList();
+        AfterCommit.run(() -> {
+            for (Command c : created) {
+                publisher.send(tenantId, c);
+                if (publisher.subscribedHere(c.deviceId())) {
+                    move(tenantId, c.id(), c.deviceId(), CommandStatus.SENT, null, "system");
+                }
+            }
+        });
+        return ids;
+    }
+
+    /** Checks a command as {@link #create} would (400 VALIDATION_FAILED, 413 PAYLOAD_TOO_LARGE), creating nothing. */
+    public void check(NewCommand in) {
+        validate(in);
+    }
+
+    /** Cancels an open command for its job (no audit entry); false when it is already final. */
+    @Transactional
+    public boolean cancelForJob(UUID tenantId, UUID deviceId, UUID id, String actor) {
+        return move(tenantId, id, deviceId, CommandStatus.CANCELED, null, actor);
     }
 
     public Command get(UUID tenantId, UUID deviceId, UUID id) {
@@ -163,7 +212,10 @@ public class CommandService {
         return move(tenantId, id, deviceId, CommandStatus.DELIVERED, null, "device:" + deviceId);
     }
 
-    /** The device's outcome: {@code status} SUCCEEDED or FAILED; 409 INVALID_TRANSITION when already final. */
+    /**
+     * The device's outcome: {@code status} SUCCEEDED, FAILED or REJECTED (it refuses to run the command); 409
+     * INVALID_TRANSITION when already final.
+     */
     @Transactional
     public Command report(UUID tenantId, UUID deviceId, UUID id, String status, JsonNode result) {
         CommandStatus to;
@@ -172,9 +224,9 @@ public class CommandService {
         } catch (IllegalArgumentException e) {
             to = null;
         }
-        if (to != CommandStatus.SUCCEEDED && to != CommandStatus.FAILED) {
-            throw new ApiException(ErrorCode.VALIDATION_FAILED, "status must be SUCCEEDED or FAILED",
-                    List.of(new ApiException.FieldError("status", "must be SUCCEEDED or FAILED")));
+        if (to != CommandStatus.SUCCEEDED && to != CommandStatus.FAILED && to != CommandStatus.REJECTED) {
+            throw new ApiException(ErrorCode.VALIDATION_FAILED, "status must be SUCCEEDED, FAILED or REJECTED",
+                    List.of(new ApiException.FieldError("status", "must be SUCCEEDED, FAILED or REJECTED")));
         }
         String text = result == null || result.isNull() ? null : json.writeValueAsString(result);
         checkSize("result", text);
@@ -236,11 +288,18 @@ public class CommandService {
     }
 
     private boolean move(UUID tenantId, UUID id, UUID deviceId, CommandStatus to, String result, String actor) {
-        if (!commands.transition(tenantId, id, to, clock.millis(), result)) {
+        CommandRepository.Moved moved = commands.transition(tenantId, id, to, clock.millis(), result);
+        if (moved == null) {
             return false;
         }
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("command_id", id.toString());
+        if (moved.jobId() != null) {
+            details.put("job_id", moved.jobId().toString());
+            if (to.terminal()) {
+                events.publishEvent(new CommandFinished(tenantId, moved.jobId(), deviceId, id, to, result));
+            }
+        }
         devices.recordEvent(tenantId, deviceId, "COMMAND-" + to.name(), actor, json.writeValueAsString(details));
         if (to.terminal()) {
             AfterCommit.run(() -> waiters.finished(id));
@@ -294,7 +353,7 @@ public class CommandService {
         return new Command(r.id(), r.deviceId(), r.name(), r.payload() == null ? null : json.readTree(r.payload()),
                 r.status(), r.idempotencyKey(), r.actor(), Instant.ofEpochMilli(r.createdAt()),
                 Instant.ofEpochMilli(r.expiresAt()), at(r.sentAt()), at(r.deliveredAt()), at(r.finishedAt()),
-                r.result() == null ? null : json.readTree(r.result()));
+                r.result() == null ? null : json.readTree(r.result()), r.jobId());
     }
 
     private static Instant at(Long millis) {

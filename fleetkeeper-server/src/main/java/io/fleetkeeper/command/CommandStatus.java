@@ -4,11 +4,12 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * A command's states: {@code QUEUED → SENT → DELIVERED → SUCCEEDED | FAILED | TIMED_OUT}, and {@code EXPIRED}
- * (TTL passed before delivery) or {@code CANCELED}. Final states never change.
+ * A command's states: {@code QUEUED → SENT → DELIVERED → SUCCEEDED | FAILED | REJECTED | TIMED_OUT}, and
+ * {@code EXPIRED} (TTL passed before delivery) or {@code CANCELED}. {@code REJECTED}: the device refused to run
+ * it. Final states never change.
  */
 public enum CommandStatus {
-    QUEUED, SENT, DELIVERED, SUCCEEDED, FAILED, TIMED_OUT, EXPIRED, CANCELED;
+    QUEUED, SENT, DELIVERED, SUCCEEDED, FAILED, REJECTED, TIMED_OUT, EXPIRED, CANCELED;
 
     public boolean terminal() {
         return ordinal() >= SUCCEEDED.ordinal();
@@ -20,7 +21,7 @@ public enum CommandStatus {
             case QUEUED -> EnumSet.noneOf(CommandStatus.class);
             case SENT -> EnumSet.of(QUEUED);
             case DELIVERED -> EnumSet.of(QUEUED, SENT);
-            case SUCCEEDED, FAILED, CANCELED -> EnumSet.of(QUEUED, SENT, DELIVERED);
+            case SUCCEEDED, FAILED, REJECTED, CANCELED -> EnumSet.of(QUEUED, SENT, DELIVERED);
             case TIMED_OUT -> EnumSet.of(SENT, DELIVERED);
             case EXPIRED -> EnumSet.of(QUEUED);
         };

@@ -133,6 +133,16 @@ public class DeviceService {
         return devices.find(tenantId, id).isPresent();
     }
 
+    /**
+     * Up to {@code limit} ids of devices matching {@code condition} (all when null) with ids above {@code after}
+     * (from the start when null), in id order; with {@code registeredBy}, only devices registered at or before it.
+     */
+    public List<UUID> matchingIds(UUID tenantId, DeviceCondition condition, UUID after, Instant registeredBy,
+            int limit) {
+        return devices.matchingIds(tenantId, condition, after, registeredBy == null ? null
+                : registeredBy.toEpochMilli(), limit);
+    }
+
     public Device get(UUID tenantId, UUID id) {
         return devices.find(tenantId, id).orElseThrow(() -> ApiException.notFound("device"));
     }

@@ -34,6 +34,7 @@ class CommandLifecycleTests extends ApiTest {
     @Autowired CommandProperties properties;
     @Autowired JsonMapper json;
     @Autowired PlatformTransactionManager txManager;
+    @Autowired org.springframework.context.ApplicationEventPublisher events;
 
     private final MutableClock clock = new MutableClock(Instant.now().plus(Duration.ofDays(3650)));
     private CommandService commands;
@@ -43,7 +44,8 @@ class CommandLifecycleTests extends ApiTest {
 
     @BeforeEach
     void setUp() {
-        commands = new CommandService(repository, publisher, waiters, devices, audit, properties, json, clock, txManager);
+        commands = new CommandService(repository, publisher, waiters, devices, audit, properties, json, clock, txManager,
+                events);
         TestTenant t = newTenant();
         tenantId = UUID.fromString(t.id());
         deviceId = UUID.fromString(createDevice(t.admin(), device("pump")).path("id").asString());

@@ -27,6 +27,7 @@ import tools.jackson.databind.JsonNode;
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
         "fleetkeeper.auth.bootstrap-token=" + ApiTest.PLATFORM_TOKEN,
         "fleetkeeper.auth.last-used-flush-ms=100",
+        "fleetkeeper.jobs.runner-enabled=false",
         "fleetkeeper.mqtt.internal-auth-secret=" + ApiTest.INTERNAL_AUTH_SECRET})
 public abstract class ApiTest {
 

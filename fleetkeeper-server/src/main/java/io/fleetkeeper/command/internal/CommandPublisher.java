@@ -38,6 +38,9 @@ public class CommandPublisher implements ConnectionListener {
         body.put("name", c.name());
         body.put("payload", c.payload());
         body.put("expires_at", c.expiresAt());
+        if (c.jobId() != null) {
+            body.put("job_id", c.jobId());
+        }
         messaging.getObject().publish(tenantId, c.deviceId(), "commands/" + c.id(), json.writeValueAsBytes(body), 1);
     }
 

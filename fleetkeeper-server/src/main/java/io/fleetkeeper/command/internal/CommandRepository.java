@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -18,26 +19,38 @@ public class CommandRepository {
     /** A stored command; payload and result are JSON text, times epoch millis (null when not reached). */
     public record Row(UUID tenantId, UUID id, UUID deviceId, String name, String payload, CommandStatus status,
             String idempotencyKey, String actor, long createdAt, long expiresAt, Long sentAt, Long deliveredAt,
-            Long finishedAt, String result) {
+            Long finishedAt, String result, UUID jobId) {
     }
 
     private static final String COLUMNS = "tenant_id, id, device_id, name, payload, status, idempotency_key, actor,"
-            + " created_at, expires_at, sent_at, delivered_at, finished_at, result";
+            + " created_at, expires_at, sent_at, delivered_at, finished_at, result, job_id";
 
     private final JdbcClient jdbc;
+    private final JdbcTemplate template;
 
-    CommandRepository(JdbcClient jdbc) {
+    CommandRepository(JdbcClient jdbc, JdbcTemplate template) {
         this.jdbc = jdbc;
+        this.template = template;
     }
 
     /** Inserts a QUEUED command; false when the idempotency key is taken for the device. */
     public boolean insert(Row r) {
-        return jdbc.sql("INSERT INTO commands (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                        + " ON CONFLICT DO NOTHING")
-                .params(r.tenantId().toString(), r.id().toString(), r.deviceId().toString(), r.name(), r.payload(),
-                        r.status().name(), r.idempotencyKey(), r.actor(), r.createdAt(), r.expiresAt(), r.sentAt(),
-                        r.deliveredAt(), r.finishedAt(), r.result())
-                .update() == 1;
+        return jdbc.sql(INSERT + " ON CONFLICT DO NOTHING").params(values(r)).update() == 1;
+    }
+
+    /** Inserts QUEUED commands without idempotency keys (a job's), as one JDBC batch. */
+    public void insertAll(List<Row> rows) {
+        template.batchUpdate(INSERT, rows.stream().map(CommandRepository::values).toList());
+    }
+
+    private static final String INSERT = "INSERT INTO commands (" + COLUMNS + ")"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    private static Object[] values(Row r) {
+        return new Object[] {r.tenantId().toString(), r.id().toString(), r.deviceId().toString(), r.name(),
+                r.payload(), r.status().name(), r.idempotencyKey(), r.actor(), r.createdAt(), r.expiresAt(),
+                r.sentAt(), r.deliveredAt(), r.finishedAt(), r.result(),
+                r.jobId() == null ? null : r.jobId().toString()};
     }
 
     public Optional<Row> find(UUID tenantId, UUID id) {
@@ -91,14 +104,19 @@ public class CommandRepository {
                 .params(now, limit).query(CommandRepository::row).list();
     }
 
+    /** A command that moved, and the job that sent it (null for a command to the device alone). */
+    public record Moved(UUID jobId) {
+    }
+
     /**
      * Moves a command to {@code to} only if its status is one of {@code CommandStatus.sources(to)}, stamping
-     * the state's time (and storing the result for SUCCEEDED / FAILED). False when it was in another state.
+     * the state's time (and storing the result for SUCCEEDED / FAILED / REJECTED). Null when it was in another
+     * state.
      */
-    public boolean transition(UUID tenantId, UUID id, CommandStatus to, long at, String result) {
+    public Moved transition(UUID tenantId, UUID id, CommandStatus to, long at, String result) {
         Set<CommandStatus> from = CommandStatus.sources(to);
         if (from.isEmpty()) {
-            return false;
+            return null;
         }
         String column = switch (to) {
             case SENT -> "sent_at";
@@ -106,9 +124,12 @@ public class CommandRepository {
             default -> "finished_at";
         };
         String in = from.stream().map(s -> "'" + s.name() + "'").collect(Collectors.joining(", "));
-        return jdbc.sql("UPDATE commands SET status = ?, " + column + " = ?, result = COALESCE(?, result)"
-                        + " WHERE tenant_id = ? AND id = ? AND status IN (" + in + ")")
-                .params(to.name(), at, result, tenantId.toString(), id.toString()).update() == 1;
+        List<Moved> moved = jdbc.sql("UPDATE commands SET status = ?, " + column + " = ?, result = COALESCE(?, result)"
+                        + " WHERE tenant_id = ? AND id = ? AND status IN (" + in + ") RETURNING job_id")
+                .params(to.name(), at, result, tenantId.toString(), id.toString())
+                .query((rs, n) -> new Moved(rs.getString(1) == null ? null : UUID.fromString(rs.getString(1))))
+                .list();
+        return moved.isEmpty() ? null : moved.getFirst();
     }
 
     /** Forgets a purged device's commands. */
@@ -127,6 +148,6 @@ public class CommandRepository {
                 UUID.fromString(rs.getString(3)), rs.getString(4), rs.getString(5),
                 CommandStatus.valueOf(rs.getString(6)), rs.getString(7), rs.getString(8), rs.getLong(9),
                 rs.getLong(10), nullableLong(rs, 11), nullableLong(rs, 12),
-                nullableLong(rs, 13), rs.getString(14));
+                nullableLong(rs, 13), rs.getString(14), rs.getString(15) == null ? null : UUID.fromString(rs.getString(15)));
     }
 }

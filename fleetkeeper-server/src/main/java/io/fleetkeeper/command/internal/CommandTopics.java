@@ -20,7 +20,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The commands' MQTT side below {@code fk/<id>/}: the device hears {@code commands/<commandId>} and publishes
  * {@code commands/<commandId>/ack} and {@code commands/<commandId>/result}
- * ({@code {"status":"SUCCEEDED"|"FAILED","result":…}}). Subscribing to a filter covering the command topics
+ * ({@code {"status":"SUCCEEDED"|"FAILED"|"REJECTED","result":…}}). Subscribing to a filter covering the command topics
  * sends the undelivered commands (on a virtual thread).
  */
 @Component

@@ -46,7 +46,7 @@ class DeviceCommandController {
         return Map.of("items", commands.poll(self.tenantId(), self.deviceId()));
     }
 
-    /** {@code {"status":"SUCCEEDED"|"FAILED","result":…}}; 409 when the command is already final. */
+    /** {@code {"status":"SUCCEEDED"|"FAILED"|"REJECTED","result":…}}; 409 when the command is already final. */
     @PostMapping("/device/v1/commands/{cid}/result")
     Command result(@RequestHeader(name = "X-Device-Key", required = false) String key,
             @RequestAttribute(name = DeviceIdentity.ATTRIBUTE, required = false) DeviceIdentity cert,

@@ -202,6 +202,28 @@ public class DeviceRepository {
         return found;
     }
 
+    /** Ids of devices matching {@code c} after {@code after} in id order, registered at or before {@code registeredBy}. */
+    public List<UUID> matchingIds(UUID tenantId, io.fleetkeeper.device.DeviceCondition c, UUID after,
+            Long registeredBy, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT d.id FROM devices d WHERE d.tenant_id = ?");
+        List<Object> params = new ArrayList<>(List.of(tenantId.toString()));
+        if (after != null) {
+            sql.append(" AND d.id > ?");
+            params.add(after.toString());
+        }
+        if (registeredBy != null) {
+            sql.append(" AND d.registered_at <= ?");
+            params.add(registeredBy);
+        }
+        if (c != null) {
+            sql.append(" AND (").append(c.sql()).append(')');
+            params.addAll(c.params());
+        }
+        sql.append(" ORDER BY d.id LIMIT ?");
+        params.add(limit);
+        return jdbc.sql(sql.toString()).params(params).query((rs, n) -> UUID.fromString(rs.getString(1))).list();
+    }
+
     public List<Device> query(String sql, List<Object> params) {
         return jdbc.sql(sql).params(params).query(this::map).list();
     }

@@ -1,0 +1,241 @@
+package io.fleetkeeper.job.internal;
+
+import io.fleetkeeper.job.ExecutionStatus;
+import io.fleetkeeper.store.Dialect;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * The {@code job_executions} table: one row per (job, device), ever. Every status change is conditional on the
+ * current status, so two racing changes (a device's result and a time-out, a result and a cancel) resolve to
+ * one.
+ */
+@Repository
+public class ExecutionRepository {
+
+    /** A stored execution; times are epoch millis. */
+    public record Row(UUID tenantId, UUID jobId, UUID deviceId, ExecutionStatus status, int attempt, long dueAt,
+            long queuedAt, Long startedAt, Long finishedAt, long updatedAt, UUID commandId, String details) {
+    }
+
+    /** An execution just claimed: its device and attempt. */
+    public record Claimed(UUID deviceId, int attempt) {
+    }
+
+    private static final String COLUMNS = "tenant_id, job_id, device_id, status, attempt, due_at, queued_at,"
+            + " started_at, finished_at, updated_at, command_id, details";
+
+    private final JdbcClient jdbc;
+    private final JdbcTemplate template;
+    private final Dialect dialect;
+
+    ExecutionRepository(JdbcClient jdbc, JdbcTemplate template, Dialect dialect) {
+        this.jdbc = jdbc;
+        this.template = template;
+        this.dialect = dialect;
+    }
+
+    /** Inserts QUEUED executions (one JDBC batch); a device that already has one keeps it. */
+    public void insertQueued(UUID tenantId, UUID jobId, List<UUID> deviceIds, long now) {
+        String t = tenantId.toString();
+        String j = jobId.toString();
+        template.batchUpdate("INSERT INTO job_executions (" + COLUMNS + ") VALUES (?, ?, ?, 'QUEUED', 0, ?, ?, NULL,"
+                        + " NULL, ?, NULL, NULL) ON CONFLICT DO NOTHING",
+                deviceIds.stream().map(d -> new Object[] {t, j, d.toString(), now, now, now}).toList());
+    }
+
+    /** Which of {@code deviceIds} already have an execution of the job. */
+    public Set<UUID> existing(UUID tenantId, UUID jobId, Collection<UUID> deviceIds) {
+        Set<UUID> found = new HashSet<>();
+        List<UUID> all = new ArrayList<>(deviceIds);
+        for (int i = 0; i < all.size(); i += 1000) {
+            List<UUID> chunk = all.subList(i, Math.min(all.size(), i + 1000));
+            List<Object> params = new ArrayList<>(List.of(tenantId.toString(), jobId.toString()));
+            chunk.forEach(d -> params.add(d.toString()));
+            found.addAll(jdbc.sql("SELECT device_id FROM job_executions WHERE tenant_id = ? AND job_id = ?"
+                            + " AND device_id IN (" + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")")
+                    .params(params).query((rs, n) -> UUID.fromString(rs.getString(1))).list());
+        }
+        return found;
+    }
+
+    /**
+     * Claims up to {@code limit} QUEUED executions due by {@code now}, oldest first: they become IN_PROGRESS
+     * with {@code deadline} as their due time. Concurrent claimers never get the same row ({@code SKIP LOCKED}
+     * on PostgreSQL; SQLite has one writer).
+     */
+    public List<Claimed> claim(UUID tenantId, UUID jobId, long now, long deadline, int limit) {
+        String lock = dialect == Dialect.POSTGRESQL ? " FOR UPDATE SKIP LOCKED" : "";
+        return jdbc.sql("UPDATE job_executions SET status = 'IN_PROGRESS', started_at = ?, due_at = ?, updated_at = ?"
+                        + " WHERE tenant_id = ? AND job_id = ? AND device_id IN (SELECT device_id FROM job_executions"
+                        + " WHERE tenant_id = ? AND job_id = ? AND status = 'QUEUED' AND due_at <= ?"
+                        + " ORDER BY due_at LIMIT ?" + lock + ") AND status = 'QUEUED' RETURNING device_id, attempt")
+                .params(now, deadline, now, tenantId.toString(), jobId.toString(), tenantId.toString(),
+                        jobId.toString(), now, limit)
+                .query((rs, n) -> new Claimed(UUID.fromString(rs.getString(1)), rs.getInt(2))).list();
+    }
+
+    /** Stores the command each claimed execution sent. */
+    public void setCommands(UUID tenantId, UUID jobId, Map<UUID, UUID> commandByDevice) {
+        String t = tenantId.toString();
+        String j = jobId.toString();
+        template.batchUpdate("UPDATE job_executions SET command_id = ? WHERE tenant_id = ? AND job_id = ?"
+                        + " AND device_id = ?",
+                commandByDevice.entrySet().stream()
+                        .map(e -> new Object[] {e.getValue().toString(), t, j, e.getKey().toString()}).toList());
+    }
+
+    /**
+     * Ends an IN_PROGRESS execution with {@code to} (when {@code commandId} is given, only while it still tracks
+     * that command). False when it was not in progress.
+     */
+    public boolean finish(UUID tenantId, UUID jobId, UUID deviceId, UUID commandId, ExecutionStatus to,
+            String details, long now) {
+        return jdbc.sql("UPDATE job_executions SET status = ?, finished_at = ?, updated_at = ?, details = ?"
+                        + " WHERE tenant_id = ? AND job_id = ? AND device_id = ? AND status = 'IN_PROGRESS'"
+                        + commandCondition(commandId))
+                .params(params(List.of(to.name(), now, now), details, tenantId, jobId, deviceId, commandId))
+                .update() == 1;
+    }
+
+    /**
+     * Puts an IN_PROGRESS execution back in the queue for another attempt, if it has had fewer than
+     * {@code maxRetries} retries. False otherwise. It is due from its last start, so retries go before
+     * executions queued later (and the due time comes from the dispatching node's clock).
+     */
+    public boolean retry(UUID tenantId, UUID jobId, UUID deviceId, UUID commandId, int maxRetries, String details,
+            long now) {
+        List<Object> params = params(List.of(now), details, tenantId, jobId, deviceId, commandId);
+        params.add(maxRetries);
+        return jdbc.sql("UPDATE job_executions SET status = 'QUEUED', attempt = attempt + 1,"
+                        + " due_at = COALESCE(started_at, due_at), updated_at = ?, details = ?, command_id = NULL,"
+                        + " started_at = NULL"
+                        + " WHERE tenant_id = ? AND job_id = ? AND device_id = ? AND status = 'IN_PROGRESS'"
+                        + commandCondition(commandId) + " AND attempt < ?")
+                .params(params).update() == 1;
+    }
+
+    /** In-progress executions whose deadline has passed. */
+    public List<Row> overdue(UUID tenantId, UUID jobId, long now, int limit) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM job_executions WHERE tenant_id = ? AND job_id = ?"
+                        + " AND status = 'IN_PROGRESS' AND due_at <= ? ORDER BY due_at LIMIT ?")
+                .params(tenantId.toString(), jobId.toString(), now, limit).query(ExecutionRepository::row).list();
+    }
+
+    /** In-progress executions, for a forced cancel. */
+    public List<Row> inProgress(UUID tenantId, UUID jobId, int limit) {
+        return overdue(tenantId, jobId, Long.MAX_VALUE, limit);
+    }
+
+    /** Cancels up to {@code limit} QUEUED executions; returns how many. */
+    public int cancelQueued(UUID tenantId, UUID jobId, String details, long now, int limit) {
+        return jdbc.sql("UPDATE job_executions SET status = 'CANCELED', finished_at = ?, updated_at = ?, details = ?"
+                        + " WHERE tenant_id = ? AND job_id = ? AND device_id IN (SELECT device_id FROM job_executions"
+                        + " WHERE tenant_id = ? AND job_id = ? AND status = 'QUEUED' LIMIT ?) AND status = 'QUEUED'")
+                .params(now, now, details, tenantId.toString(), jobId.toString(), tenantId.toString(),
+                        jobId.toString(), limit)
+                .update();
+    }
+
+    /** Executions per state (every state present, zeros included). */
+    public Map<ExecutionStatus, Long> counts(UUID tenantId, UUID jobId) {
+        Map<ExecutionStatus, Long> counts = new EnumMap<>(ExecutionStatus.class);
+        for (ExecutionStatus s : ExecutionStatus.values()) {
+            counts.put(s, 0L);
+        }
+        jdbc.sql("SELECT status, COUNT(*) FROM job_executions WHERE tenant_id = ? AND job_id = ? GROUP BY status")
+                .params(tenantId.toString(), jobId.toString())
+                .query(rs -> {
+                    counts.put(ExecutionStatus.valueOf(rs.getString(1)), rs.getLong(2));
+                });
+        return counts;
+    }
+
+    public Optional<Row> find(UUID tenantId, UUID jobId, UUID deviceId) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM job_executions WHERE tenant_id = ? AND job_id = ?"
+                        + " AND device_id = ?")
+                .params(tenantId.toString(), jobId.toString(), deviceId.toString())
+                .query(ExecutionRepository::row).optional();
+    }
+
+    /** A job's executions in device id order after {@code afterDevice}; optionally one status. */
+    public List<Row> list(UUID tenantId, UUID jobId, ExecutionStatus status, UUID afterDevice, int fetch) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM job_executions WHERE tenant_id = ?"
+                + " AND job_id = ?");
+        List<Object> params = new ArrayList<>(List.of(tenantId.toString(), jobId.toString()));
+        if (status != null) {
+            sql.append(" AND status = ?");
+            params.add(status.name());
+        }
+        if (afterDevice != null) {
+            sql.append(" AND device_id > ?");
+            params.add(afterDevice.toString());
+        }
+        sql.append(" ORDER BY device_id LIMIT ?");
+        params.add(fetch);
+        return jdbc.sql(sql.toString()).params(params).query(ExecutionRepository::row).list();
+    }
+
+    /** A device's executions across jobs, newest job first, job ids below {@code beforeJob}. */
+    public List<Row> forDevice(UUID tenantId, UUID deviceId, UUID beforeJob, int fetch) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM job_executions WHERE tenant_id = ?"
+                + " AND device_id = ?");
+        List<Object> params = new ArrayList<>(List.of(tenantId.toString(), deviceId.toString()));
+        if (beforeJob != null) {
+            sql.append(" AND job_id < ?");
+            params.add(beforeJob.toString());
+        }
+        sql.append(" ORDER BY job_id DESC LIMIT ?");
+        params.add(fetch);
+        return jdbc.sql(sql.toString()).params(params).query(ExecutionRepository::row).list();
+    }
+
+    /** Forgets a purged device's executions. */
+    public void deleteDevice(UUID tenantId, UUID deviceId) {
+        jdbc.sql("DELETE FROM job_executions WHERE tenant_id = ? AND device_id = ?")
+                .params(tenantId.toString(), deviceId.toString()).update();
+    }
+
+    private static String commandCondition(UUID commandId) {
+        return commandId == null ? "" : " AND command_id = ?";
+    }
+
+    private static List<Object> params(List<Object> head, String details, UUID tenantId, UUID jobId, UUID deviceId,
+            UUID commandId) {
+        List<Object> params = new ArrayList<>(head);
+        params.add(details);
+        params.add(tenantId.toString());
+        params.add(jobId.toString());
+        params.add(deviceId.toString());
+        if (commandId != null) {
+            params.add(commandId.toString());
+        }
+        return params;
+    }
+
+    private static Long nullableLong(ResultSet rs, int column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : v;
+    }
+
+    private static Row row(ResultSet rs, int n) throws SQLException {
+        String command = rs.getString(11);
+        return new Row(UUID.fromString(rs.getString(1)), UUID.fromString(rs.getString(2)),
+                UUID.fromString(rs.getString(3)), ExecutionStatus.valueOf(rs.getString(4)), rs.getInt(5),
+                rs.getLong(6), rs.getLong(7), nullableLong(rs, 8), nullableLong(rs, 9), rs.getLong(10),
+                command == null ? null : UUID.fromString(command), rs.getString(12));
+    }
+}

@@ -1,0 +1,192 @@
+package io.fleetkeeper.job.internal;
+
+import io.fleetkeeper.command.CommandService;
+import io.fleetkeeper.device.DeviceCondition;
+import io.fleetkeeper.device.DeviceService;
+import io.fleetkeeper.job.ExecutionStatus;
+import io.fleetkeeper.job.JobProperties;
+import io.fleetkeeper.job.JobStatus;
+import io.fleetkeeper.job.NewJob;
+import io.fleetkeeper.job.internal.ExecutionRepository.Claimed;
+import io.fleetkeeper.job.internal.JobRepository.Row;
+import io.fleetkeeper.web.ApiException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Runs the jobs this node holds the lease of, one step per tick: target (page the matching devices into
+ * QUEUED executions), time out overdue executions, dispatch within the rollout rate, then judge the job
+ * ({@link JobJudge}). Every transaction starts with the lease fence, so a node that lost the lease commits
+ * nothing. Time comes from the injected clock; work per step is bounded by a real-time budget.
+ */
+public class JobEngine {
+
+    private final JobRepository jobs;
+    private final ExecutionRepository executions;
+    private final JobSpecs specs;
+    private final Targets targets;
+    private final Operations operations;
+    private final Outcomes outcomes;
+    private final JobJudge judge;
+    private final DeviceService devices;
+    private final CommandService commands;
+    private final JobProperties props;
+    private final Clock clock;
+    private final String node;
+    private final TransactionTemplate tx;
+
+    public JobEngine(JobRepository jobs, ExecutionRepository executions, JobSpecs specs, Targets targets,
+            Operations operations, Outcomes outcomes, JobJudge judge, DeviceService devices, CommandService commands,
+            JobProperties props, PlatformTransactionManager txManager, Clock clock, String node) {
+        this.jobs = jobs;
+        this.executions = executions;
+        this.specs = specs;
+        this.targets = targets;
+        this.operations = operations;
+        this.outcomes = outcomes;
+        this.judge = judge;
+        this.devices = devices;
+        this.commands = commands;
+        this.props = props;
+        this.clock = clock;
+        this.node = node;
+        this.tx = new TransactionTemplate(txManager);
+    }
+
+    public String node() {
+        return node;
+    }
+
+    /** One tick: every runnable job (up to the per-tick maximum) whose lease this node gets. */
+    public int tick() {
+        List<Row> runnable = jobs.runnable(node, clock.millis(), props.maxJobsPerTick());
+        long budget = Math.max(100_000_000L, props.tickInterval().toNanos() / Math.max(1, runnable.size()));
+        int worked = 0;
+        for (Row r : runnable) {
+            long now = clock.millis();
+            if (jobs.lease(r.tenantId(), r.id(), node, now, now + props.leaseTtl().toMillis())) {
+                step(r.tenantId(), r.id(), System.nanoTime() + budget);
+                worked++;
+            }
+        }
+        return worked;
+    }
+
+    /** One step of one job; the caller holds its lease. */
+    public void step(UUID tenantId, UUID jobId, long deadlineNanos) {
+        Row row = jobs.find(tenantId, jobId).orElse(null);
+        if (row == null) {
+            return;
+        }
+        NewJob spec = specs.read(row.id(), row.spec());
+        while (System.nanoTime() < deadlineNanos && Boolean.TRUE.equals(tx.execute(s -> targetPage(row, spec)))) {
+            // next page
+        }
+        while (System.nanoTime() < deadlineNanos && Boolean.TRUE.equals(tx.execute(s -> timeOut(row, spec)))) {
+            // next batch
+        }
+        while (System.nanoTime() < deadlineNanos) {
+            Integer started = tx.execute(s -> dispatch(row, spec));
+            if (started == null || started <= 0) {
+                break;
+            }
+        }
+        tx.executeWithoutResult(s -> fenced(row).ifPresent(cur -> judge.judge(cur, spec, clock.millis())));
+    }
+
+    private java.util.Optional<Row> fenced(Row row) {
+        return jobs.fence(row.tenantId(), row.id(), node, clock.millis());
+    }
+
+    /** One targeting page; true when more pages of this pass remain. */
+    private boolean targetPage(Row job, NewJob spec) {
+        long now = clock.millis();
+        Row cur = fenced(job).orElse(null);
+        if (cur == null || cur.nextScanAt() == null || cur.nextScanAt() > now) {
+            return false;
+        }
+        if (cur.status().terminal()) {
+            jobs.saveTargeting(cur.tenantId(), cur.id(), 0, null, true, null, now);
+            return false;
+        }
+        DeviceCondition condition;
+        try {
+            condition = targets.condition(cur.tenantId(), spec.target());
+        } catch (ApiException e) { // the group was deleted, or the query no longer compiles
+            jobs.saveTargeting(cur.tenantId(), cur.id(), 0, null, true, null, now);
+            judge.targetLost(cur, e.getMessage(), now);
+            return false;
+        }
+        UUID after = cur.targetCursor() == null ? null : UUID.fromString(cur.targetCursor());
+        List<UUID> ids = devices.matchingIds(cur.tenantId(), condition, after,
+                cur.continuous() ? null : Instant.ofEpochMilli(cur.createdAt()), props.targetingPageSize());
+        List<UUID> fresh = ids;
+        if (cur.targetingDone() && !ids.isEmpty()) { // a continuous job's rescan: skip devices it already has
+            Set<UUID> have = executions.existing(cur.tenantId(), cur.id(), ids);
+            fresh = new ArrayList<>(ids);
+            fresh.removeAll(have);
+        }
+        if (!fresh.isEmpty()) {
+            executions.insertQueued(cur.tenantId(), cur.id(), fresh, now);
+        }
+        boolean passDone = ids.size() < props.targetingPageSize();
+        if (passDone) {
+            jobs.saveTargeting(cur.tenantId(), cur.id(), fresh.size(), null, true,
+                    cur.continuous() ? now + props.continuousInterval().toMillis() : null, now);
+        } else {
+            jobs.saveTargeting(cur.tenantId(), cur.id(), fresh.size(), ids.getLast().toString(), cur.targetingDone(),
+                    cur.nextScanAt(), now);
+        }
+        return !passDone;
+    }
+
+    /** Times out one batch of overdue executions (and cancels their commands); true when more may remain. */
+    private boolean timeOut(Row job, NewJob spec) {
+        long now = clock.millis();
+        if (fenced(job).isEmpty()) {
+            return false;
+        }
+        List<ExecutionRepository.Row> overdue = executions.overdue(job.tenantId(), job.id(), now, props.batchSize());
+        for (ExecutionRepository.Row e : overdue) {
+            Outcomes.Ended ended = outcomes.end(job.tenantId(), job.id(), spec, e.deviceId(), e.commandId(),
+                    ExecutionStatus.TIMED_OUT, Map.of("detail", "no outcome within " + spec.timeoutSeconds() + " s"),
+                    now);
+            if (ended != Outcomes.Ended.NOT_IN_PROGRESS && e.commandId() != null) {
+                commands.cancelForJob(job.tenantId(), e.deviceId(), e.commandId(), "job:" + job.id());
+            }
+        }
+        return overdue.size() == props.batchSize();
+    }
+
+    /** Starts one batch within the rollout rate; returns how many started (-1: not this node's, or not running). */
+    private int dispatch(Row job, NewJob spec) {
+        long now = clock.millis();
+        Row cur = fenced(job).orElse(null);
+        if (cur == null || cur.status() != JobStatus.IN_PROGRESS) {
+            return -1;
+        }
+        long scheduleStart = cur.scheduleStart() == null ? now : cur.scheduleStart(); // null: a new schedule
+        long scheduleCount = cur.scheduleStart() == null ? 0 : cur.scheduleCount();
+        int allowed = RatePlan.allowance(cur.ratePerMinute(), scheduleStart, scheduleCount, cur.recentStarts(), now,
+                props.batchSize());
+        if (allowed == 0) {
+            return 0;
+        }
+        List<Claimed> claimed = executions.claim(cur.tenantId(), cur.id(), now, now + spec.timeoutSeconds() * 1000,
+                allowed);
+        if (claimed.isEmpty()) {
+            return 0;
+        }
+        operations.apply(cur.tenantId(), cur.id(), spec, claimed.stream().map(Claimed::deviceId).toList(), now);
+        int n = claimed.size();
+        jobs.saveRollout(cur.tenantId(), cur.id(), n, cur.ratePerMinute(), scheduleStart, scheduleCount + n, RatePlan.record(cur.recentStarts(), now, n), cur.rampMark(), now);
+        return n;
+    }
+}

@@ -1,0 +1,90 @@
+package io.fleetkeeper.job;
+
+import io.fleetkeeper.command.CommandService;
+import io.fleetkeeper.device.DeviceService;
+import io.fleetkeeper.job.internal.ExecutionRepository;
+import io.fleetkeeper.job.internal.JobEngine;
+import io.fleetkeeper.job.internal.JobJudge;
+import io.fleetkeeper.job.internal.JobRepository;
+import io.fleetkeeper.job.internal.JobSpecs;
+import io.fleetkeeper.job.internal.Operations;
+import io.fleetkeeper.job.internal.Outcomes;
+import io.fleetkeeper.job.internal.Targets;
+import io.fleetkeeper.testing.ApiTest;
+import io.fleetkeeper.testing.TestTenant;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.transaction.PlatformTransactionManager;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Jobs tests drive the engine themselves (the suite's context runs no job runner): an engine is built from the
+ * context's beans with the clock and node name a test chooses, so time moves by hand and two engines can play
+ * two nodes.
+ */
+abstract class JobFixture extends ApiTest {
+
+    @Autowired JobRepository jobRepository;
+    @Autowired ExecutionRepository executionRepository;
+    @Autowired JobSpecs specs;
+    @Autowired Targets targets;
+    @Autowired Operations operations;
+    @Autowired Outcomes outcomes;
+    @Autowired JobJudge judge;
+    @Autowired DeviceService deviceService;
+    @Autowired CommandService commandService;
+    @Autowired JobProperties props;
+    @Autowired PlatformTransactionManager txManager;
+
+    JobEngine engine(Clock clock, String node) {
+        return new JobEngine(jobRepository, executionRepository, specs, targets, operations, outcomes, judge,
+                deviceService, commandService, props, txManager, clock, node);
+    }
+
+    /** {@code n} devices of a fresh type; returns the type and the ids in creation order. */
+    record Fleet(String type, List<String> ids) {
+    }
+
+    Fleet fleet(TestTenant t, int n) {
+        String type = randomName("type-");
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            var d = device("d" + i);
+            d.put("device_type", type);
+            ids.add(createDevice(t.admin(), d).path("id").asString());
+        }
+        return new Fleet(type, ids);
+    }
+
+    JsonNode createJob(TestTenant t, Map<String, Object> body) {
+        return api.post(t.admin(), "/api/v1/jobs", body).expect(201);
+    }
+
+    JsonNode job(TestTenant t, String id) {
+        return api.get(t.admin(), "/api/v1/jobs/" + id).expect(200);
+    }
+
+    long count(JsonNode job, String status) {
+        return job.path("progress").path("counts").path(status).asLong();
+    }
+
+    List<JsonNode> executions(TestTenant t, String jobId) {
+        List<JsonNode> all = new ArrayList<>();
+        String cursor = null;
+        do {
+            JsonNode page = api.get(t.admin(), "/api/v1/jobs/" + jobId + "/executions?limit=200"
+                    + (cursor == null ? "" : "&cursor=" + cursor)).expect(200);
+            page.path("items").forEach(all::add);
+            cursor = page.path("next_cursor").isNull() || page.path("next_cursor").isMissingNode() ? null
+                    : page.path("next_cursor").asString();
+        } while (cursor != null);
+        return all;
+    }
+
+    static String typeQuery(Fleet f) {
+        return "type = \"" + f.type() + "\"";
+    }
+}
