@@ -220,6 +220,12 @@ class FleetQueryTests {
     }
 
     @Test
+    void aNulCharacterInAStringIsRefusedOnEveryStore() {
+        assertThat(error("shadow.reported.a = \"x\u0000\"").properties()).containsEntry("position", 22);
+        assertThat(error("name = \"\u0000\"").getMessage()).contains("cannot contain U+0000");
+    }
+
+    @Test
     void aShadowPathSegmentIsAtMost128Characters() {
         assertThat(tree("shadow.reported." + "k".repeat(128) + " EXISTS")).endsWith("k EXISTS");
         assertThat(error("shadow.reported.a." + "k".repeat(129) + " EXISTS").properties())

@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  * unary     = "NOT" unary | "(" or ")" | predicate
  * predicate = field ( op value | [ "NOT" ] "IN" "(" value { "," value } ")" | "EXISTS" )
  * op        = "=" | "!=" | "<" | "<=" | ">" | ">="
- * value     = string | number | now[(+|-)N(s|m|h|d|w)]
+ * value     = string | number | true | false | now[(+|-)N(s|m|h|d|w)]
  * </pre>
  * Keywords are case-insensitive, field names are not.
  */
