@@ -3,6 +3,7 @@ package io.fleetkeeper.fleet;
 import io.fleetkeeper.device.DeviceCondition;
 import io.fleetkeeper.device.DeviceConnections;
 import io.fleetkeeper.device.DeviceQueryCompiler;
+import io.fleetkeeper.device.DeviceShadows;
 import io.fleetkeeper.fleet.Aggregate.Bucket;
 import io.fleetkeeper.fleet.internal.FleetRepository;
 import io.fleetkeeper.fleet.internal.QueryField;
@@ -33,12 +34,15 @@ public class FleetQueries implements DeviceQueryCompiler {
     private final Dialect dialect;
     private final Clock clock;
     private final DeviceConnections connections;
+    private final DeviceShadows shadows;
 
-    FleetQueries(FleetRepository repository, Dialect dialect, Clock clock, DeviceConnections connections) {
+    FleetQueries(FleetRepository repository, Dialect dialect, Clock clock, DeviceConnections connections,
+            DeviceShadows shadows) {
         this.repository = repository;
         this.dialect = dialect;
         this.clock = clock;
         this.connections = connections;
+        this.shadows = shadows;
     }
 
     public FleetQuery parse(String text) {
@@ -47,7 +51,7 @@ public class FleetQueries implements DeviceQueryCompiler {
 
     /** The condition of a parsed query, with relative times resolved against the clock now. */
     public DeviceCondition compile(UUID tenantId, FleetQuery query) {
-        return SqlCompiler.compile(query.root(), tenantId, clock.instant(), dialect, connections);
+        return SqlCompiler.compile(query.root(), tenantId, clock.instant(), dialect, connections, shadows);
     }
 
     @Override

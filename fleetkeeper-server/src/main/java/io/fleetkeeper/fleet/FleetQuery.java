@@ -1,6 +1,7 @@
 package io.fleetkeeper.fleet;
 
 import io.fleetkeeper.fleet.internal.QueryParser;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -64,7 +65,10 @@ public record FleetQuery(String text, Expr root) {
         }
     }
 
-    /** A whitelisted field; {@code key} is the metadata key of {@code metadata.KEY}, else null. */
+    /**
+     * A whitelisted field; {@code key} is the metadata key of {@code metadata.KEY} or the dotted path of
+     * {@code shadow.reported.PATH}, else null.
+     */
     public record Field(String name, String key) {
         @Override
         public String toString() {
@@ -87,7 +91,7 @@ public record FleetQuery(String text, Expr root) {
     }
 
     /** A literal, already checked against its field (statuses in their stored upper case). */
-    public sealed interface Value permits Text, Prefix, At, Relative {
+    public sealed interface Value permits Text, Prefix, At, Relative, Num, Bool {
     }
 
     public record Text(String value) implements Value {
@@ -118,6 +122,22 @@ public record FleetQuery(String text, Expr root) {
         @Override
         public String toString() {
             return text;
+        }
+    }
+
+    /** An unquoted number compared as a number (shadow values; other fields take numbers as text). */
+    public record Num(BigDecimal value) implements Value {
+        @Override
+        public String toString() {
+            return value.toPlainString();
+        }
+    }
+
+    /** Unquoted {@code true} or {@code false} compared with JSON booleans (shadow values). */
+    public record Bool(boolean value) implements Value {
+        @Override
+        public String toString() {
+            return String.valueOf(value);
         }
     }
 

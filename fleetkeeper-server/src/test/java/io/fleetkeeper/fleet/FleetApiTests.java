@@ -2,7 +2,11 @@ package io.fleetkeeper.fleet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetkeeper.deviceapi.DeviceListener;
 import io.fleetkeeper.testing.ApiTest;
+import io.fleetkeeper.testing.DevicePort;
+import io.fleetkeeper.testing.MqttDevices;
+import io.fleetkeeper.testing.MqttDevices.KeyDevice;
 import io.fleetkeeper.testing.TestTenant;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -12,10 +16,14 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /** The fleet query language over HTTP: device list, count, aggregation and saved groups. */
 class FleetApiTests extends ApiTest {
+
+    @Autowired
+    private DeviceListener listener;
 
     private TestTenant tenant;
     private final Map<String, String> idByName = new HashMap<>();
@@ -89,13 +97,31 @@ class FleetApiTests extends ApiTest {
         assertThat(p.path("position").asInt()).isEqualTo(31);
         assertThat(p.path("expected").asString()).isEqualTo("AND, OR or ')'");
         assertThat(p.path("detail").asString()).contains("position 31");
-        JsonNode later = api.get(tenant.admin(), "/api/v1/devices/count?query=" + q("shadow.reported.temp > 3"))
+        JsonNode path = api.get(tenant.admin(), "/api/v1/devices/count?query=" + q("shadow.reported.a..b = 1"))
                 .expectProblem(400, "INVALID_QUERY");
-        assertThat(later.path("detail").asString()).contains("not supported yet");
+        assertThat(path.path("position").asInt()).isEqualTo(18);
         api.get(tenant.admin(), "/api/v1/fleet/aggregate?group_by=type&query=" + q("metadata.a;drop = \"1\""))
                 .expectProblem(400, "INVALID_QUERY");
         assertThat(api.get(tenant.admin(), "/api/v1/devices/count?query=" + q("name = \"x' OR '1'='1\""))
                 .expect(200).path("count").asLong()).isZero();
+    }
+
+    @Test
+    void devicesAreSelectedByWhatTheyReportInTheirShadow() throws Exception {
+        MqttDevices keyed = new MqttDevices(api);
+        DevicePort port = new DevicePort(api, listener.port());
+        for (var d : Map.of("s-warm", "{\"temp\":10,\"fw\":{\"channel\":\"beta\"}}",
+                "s-cold", "{\"temp\":9,\"fw\":{\"channel\":\"stable\"}}").entrySet()) {
+            KeyDevice device = keyed.keyDevice(tenant, d.getKey());
+            port.call("PATCH", "/device/v1/shadow", Map.of("X-Device-Key", device.key()),
+                    "{\"state\":{\"reported\":" + d.getValue() + "}}").expect(200);
+        }
+        assertThat(names("/api/v1/devices?sort=name&query=" + q("shadow.reported.temp > 9"))).containsExactly("s-warm");
+        assertThat(api.get(tenant.admin(), "/api/v1/devices/count?query="
+                + q("shadow.reported.fw.channel IN (\"beta\", \"stable\")")).expect(200).path("count").asLong())
+                .isEqualTo(2);
+        assertThat(api.get(tenant.admin(), "/api/v1/devices/count?query=" + q("shadow.reported.temp != 10"))
+                .expect(200).path("count").asLong()).as("the four devices without a shadow, and s-cold").isEqualTo(5);
     }
 
     @Test

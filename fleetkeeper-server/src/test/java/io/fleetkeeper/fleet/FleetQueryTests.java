@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fleetkeeper.device.DeviceCondition;
 import io.fleetkeeper.device.DeviceConnections;
+import io.fleetkeeper.device.DeviceShadows;
+import io.fleetkeeper.device.DeviceShadows.Comparison;
 import io.fleetkeeper.fleet.internal.SqlCompiler;
 import io.fleetkeeper.store.Dialect;
 import io.fleetkeeper.web.ApiException;
 import io.fleetkeeper.web.ErrorCode;
+import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -68,7 +72,7 @@ class FleetQueryTests {
             }
         };
         java.util.function.Function<String, DeviceCondition> compile = q -> SqlCompiler.compile(
-                FleetQuery.parse(q).root(), TENANT, NOW, Dialect.SQLITE, live);
+                FleetQuery.parse(q).root(), TENANT, NOW, Dialect.SQLITE, live, null);
         assertThat(compile.apply("connected = true").sql()).isEqualTo("(LIVE(?))");
         assertThat(compile.apply("connected = true").params()).containsExactly(TENANT.toString());
         assertThat(compile.apply("connected = FALSE").sql()).isEqualTo("NOT (LIVE(?))");
@@ -114,6 +118,14 @@ class FleetQueryTests {
         "registered_at < \"2025-01-01T00:00:00Z\" | registered_at < \"2025-01-01T00:00:00Z\"",
         "registered_at < 1735689600000 | registered_at < \"2025-01-01T00:00:00Z\"",
         "metadata.floor = 2         | metadata.floor = \"2\"",
+        "shadow.reported.battery.level >= 20 | shadow.reported.battery.level >= 20",
+        "shadow.reported.mode = \"eco\"      | shadow.reported.mode = \"eco\"",
+        "shadow.reported.ok = TRUE          | shadow.reported.ok = true",
+        "shadow.reported.v IN (\"9\", 9, -9.50, false) | shadow.reported.v IN (\"9\", 9, -9.50, false)",
+        "shadow.reported.a-b_c.0 EXISTS     | shadow.reported.a-b_c.0 EXISTS",
+        "shadow.reported.t != 1.5           | shadow.reported.t != 1.5",
+        "shadow.reported.t NOT IN (1)       | NOT shadow.reported.t IN (1)",
+        "shadow.reported.1.2.3.4.5.6.7.8 < \"x\" | shadow.reported.1.2.3.4.5.6.7.8 < \"x\"",
         "site = \"01890A5D-AC96-774B-BCCE-B302099A8057\" | site = \"01890a5d-ac96-774b-bcce-b302099a8057\""})
     void everyOperatorParses(String query, String canonical) {
         assertThat(tree(query)).isEqualTo(canonical);
@@ -152,7 +164,16 @@ class FleetQueryTests {
         "connected = 1                    | 12 | true or false",
         "connected = \"yes\"              | 12 | true or false",
         "connected > true                 | 10 | supports =, !=, IN and EXISTS only",
-        "shadow.reported.temp > 3         | 0  | not supported yet",
+        "shadow.reported.temp > true      | 23 | true and false compare with =, !=, IN and NOT IN only",
+        "shadow.reported = 1              | 0  | a shadow field is shadow.reported.PATH",
+        "shadow.desired.temp = 1          | 0  | a shadow field is shadow.reported.PATH",
+        "shadow EXISTS                    | 0  | a shadow field is shadow.reported.PATH",
+        "shadow.reported.a..b = 1         | 18 | a shadow path segment is 1-128 of A-Z a-z 0-9 _ -",
+        "shadow.reported.a. = 1           | 18 | a shadow path segment is",
+        "shadow.reported.1.2.3.4.5.6.7.8.9 = 1 | 16 | a shadow path has at most 8 segments",
+        "shadow.reported.temp = on        | 23 | expected a quoted string, a number, true or false",
+        "shadow.reported.temp = now-1h    | 23 | expected a quoted string, a number, true or false",
+        "shadow.reported.temp = \"2*\"    | 23 | does not take a prefix",
         "status = \"broken\"               | 9  | a status",
         "status > \"active\"               | 7  | supports =, !=, IN and EXISTS only",
         "last_seen > \"yesterday\"         | 12 | a time for last_seen",
@@ -187,6 +208,59 @@ class FleetQueryTests {
         "name = 'x'", "metadata.a b = \"1\"", "metadata.\"k\" = \"1\""})
     void fieldNamesOutsideTheWhitelistAreRefused(String query) {
         error(query);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"shadow.reported.a\"b = 1", "shadow.reported.a') OR 1=1 -- = 1",
+        "shadow.reported.a;DROP TABLE shadows = 1", "shadow.reported.$.x = 1", "shadow.reported.a[0] = 1",
+        "shadow.reported.a b = 1", "shadow.reported.\u00fc = 1", "shadow.reported.a*b = 1", "shadow.reported.a\\b = 1",
+        "shadow.reported.a/b = 1", "shadow.reported.a.'b' = 1", "shadow.reported.a.\"b\" = 1"})
+    void shadowPathsOutsideTheRulesAreRefused(String query) {
+        error(query);
+    }
+
+    @Test
+    void aNulCharacterInAStringIsRefusedOnEveryStore() {
+        assertThat(error("shadow.reported.a = \"x\u0000\"").properties()).containsEntry("position", 22);
+        assertThat(error("name = \"\u0000\"").getMessage()).contains("cannot contain U+0000");
+    }
+
+    @Test
+    void aShadowPathSegmentIsAtMost128Characters() {
+        assertThat(tree("shadow.reported." + "k".repeat(128) + " EXISTS")).endsWith("k EXISTS");
+        assertThat(error("shadow.reported.a." + "k".repeat(129) + " EXISTS").properties())
+                .containsEntry("position", 18);
+    }
+
+    record ShadowCall(List<String> path, Comparison comparison, List<Object> values) {
+    }
+
+    @Test
+    void shadowPredicatesReachTheShadowFeatureTypedAndNegationsStayOutside() {
+        List<ShadowCall> calls = new ArrayList<>();
+        DeviceShadows shadows = (tenantId, path, comparison, values) -> {
+            calls.add(new ShadowCall(path, comparison, values));
+            return new DeviceCondition("SHADOW(?)", List.of(tenantId.toString()));
+        };
+        java.util.function.Function<String, DeviceCondition> compile = q -> SqlCompiler.compile(
+                FleetQuery.parse(q).root(), TENANT, NOW, Dialect.POSTGRESQL, null, shadows);
+
+        DeviceCondition ge = compile.apply("shadow.reported.fw.build >= 9.50");
+        assertThat(ge.sql()).isEqualTo("(SHADOW(?))");
+        assertThat(ge.params()).containsExactly(TENANT.toString());
+        assertThat(calls.getLast()).isEqualTo(new ShadowCall(List.of("fw", "build"), Comparison.GE,
+                List.of(new BigDecimal("9.50"))));
+        assertThat(compile.apply("shadow.reported.mode != \"eco\"").sql()).isEqualTo("NOT ((SHADOW(?)))");
+        assertThat(calls.getLast()).isEqualTo(new ShadowCall(List.of("mode"), Comparison.EQ, List.of("eco")));
+        assertThat(compile.apply("shadow.reported.ok NOT IN (true, \"1\", 1)").sql()).isEqualTo("NOT ((SHADOW(?)))");
+        assertThat(calls.getLast()).isEqualTo(new ShadowCall(List.of("ok"), Comparison.IN,
+                List.of(true, "1", BigDecimal.ONE)));
+        compile.apply("shadow.reported.a-b.0 EXISTS");
+        assertThat(calls.getLast()).isEqualTo(new ShadowCall(List.of("a-b", "0"), Comparison.EXISTS, List.of()));
+        assertThat(compile.apply("metadata.floor = 2").params()).as("numbers stay text for text fields")
+                .containsExactly(TENANT.toString(), "floor", "2");
+        assertThatThrownBy(() -> sql("shadow.reported.x = 1", Dialect.SQLITE)).as("without shadows")
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_QUERY));
     }
 
     @Test

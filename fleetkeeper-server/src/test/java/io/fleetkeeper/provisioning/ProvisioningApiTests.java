@@ -12,6 +12,7 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -173,6 +174,16 @@ class ProvisioningApiTests extends ApiTest {
         return tok.path("token").asString();
     }
 
+    /**
+     * Returns once the system clock, which the server reads too ({@code Clock.systemUTC()}), is past
+     * {@code instant}: the condition an expiry test needs, not a guessed delay.
+     */
+    static void awaitPast(Instant instant) throws InterruptedException {
+        for (Instant now = Instant.now(); !now.isAfter(instant); now = Instant.now()) {
+            TimeUnit.MILLISECONDS.sleep(Duration.between(now, instant).toMillis() + 1);
+        }
+    }
+
     Reply claim(String token, String csrPem, String serial) {
         Map<String, Object> body = new HashMap<>();
         body.put("csr", csrPem);
@@ -217,6 +228,8 @@ class ProvisioningApiTests extends ApiTest {
     @Test
     void unknownExpiredExhaustedAndRevokedTokensGetTheSame401() throws Exception {
         TestTenant t = newTenant();
+        Instant expiry = Instant.now().plusMillis(1500);
+        String expiring = claimToken(t, 5, expiry);
         String root = api.post(t.admin(), "/api/v1/pki/cas", Map.of("name", "root")).expect(201).path("id")
                 .asString();
         api.post(t.admin(), "/api/v1/pki/cas", Map.of("name", "issuing", "parent_id", root)).expect(201);
@@ -224,10 +237,10 @@ class ProvisioningApiTests extends ApiTest {
         claim(exhausted, Csrs.csrPem(Csrs.p256()), null).expect(201);
         String revoked = claimToken(t, 5, Instant.now().plus(1, ChronoUnit.DAYS));
         String revokedId = api.get(t.admin(), "/api/v1/claim-tokens").expect(200).valueStream()
-                .filter(n -> n.path("uses_count").asInt() == 0).findFirst().orElseThrow().path("id").asString();
+                .filter(n -> revoked.startsWith(n.path("prefix").asString())).findFirst().orElseThrow().path("id")
+                .asString();
         api.post(t.admin(), "/api/v1/claim-tokens/" + revokedId + "/revoke", null).expect(200);
-        String expiring = claimToken(t, 5, Instant.now().plusMillis(1500));
-        Thread.sleep(1600);
+        awaitPast(expiry);
         Set<String> details = new HashSet<>();
         for (String tok : List.of("fkc_unknown-unknown-unknown-unknown-unknown-unkno", exhausted, revoked, expiring)) {
             details.add(claim(tok, Csrs.csrPem(Csrs.p256()), null).expectProblem(401, "UNAUTHENTICATED")

@@ -1,6 +1,7 @@
 package io.fleetkeeper.store;
 
 import io.fleetkeeper.connectivity.ConnectionStoreContract;
+import io.fleetkeeper.shadow.ShadowQueryStoreContract;
 import java.io.IOException;
 import java.nio.file.Files;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -9,7 +10,8 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /** The store contract on the embedded default: an SQLite file in WAL mode. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
-class SqliteStoreContractTest extends StoreContract implements ConnectionStoreContract {
+class SqliteStoreContractTest extends StoreContract implements ConnectionStoreContract,
+        ShadowQueryStoreContract {
 
     @DynamicPropertySource
     static void store(DynamicPropertyRegistry registry) throws IOException {

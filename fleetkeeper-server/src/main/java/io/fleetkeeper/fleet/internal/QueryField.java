@@ -25,14 +25,12 @@ public enum QueryField {
     LAST_SEEN("last_seen", "d.last_seen_at", Kind.TIME, true),
     METADATA("metadata", null, Kind.METADATA, false),
     /** Whether the device holds a live connection; the connectivity feature supplies the condition. */
-    CONNECTED("connected", null, Kind.BOOL, false);
+    CONNECTED("connected", null, Kind.BOOL, false),
+    /** A value in the classic shadow's reported state; the shadow feature supplies the condition. */
+    SHADOW_REPORTED("shadow.reported", null, Kind.JSON, false);
 
     /** What values a field takes and which operators apply. */
-    public enum Kind { UUID, TEXT, STATUS, IDENTITY, TIME, TAG, METADATA, BOOL }
-
-    /** Recognised, but their features do not exist yet. */
-    static final Map<String, String> NOT_YET = Map.of(
-            "shadow", "shadow fields are not supported yet (they arrive with device shadows)");
+    public enum Kind { UUID, TEXT, STATUS, IDENTITY, TIME, TAG, METADATA, BOOL, JSON }
 
     private static final Map<String, QueryField> BY_NAME = Arrays.stream(values())
             .collect(Collectors.toMap(QueryField::wire, Function.identity()));
@@ -53,7 +51,10 @@ public enum QueryField {
         this.nullable = nullable;
     }
 
-    /** The field named {@code name} exactly (metadata as plain {@code metadata}), or null. */
+    /**
+     * The field named {@code name} exactly ({@code metadata} and {@code shadow.reported} without their key or
+     * path), or null.
+     */
     public static QueryField of(String name) {
         return BY_NAME.get(name);
     }
@@ -62,7 +63,7 @@ public enum QueryField {
         return wire;
     }
 
-    /** The device column, or null for {@code tag}, {@code metadata} and {@code connected} (separate tables). */
+    /** The device column, or null for the fields read from other tables (tag, metadata, connected, shadow). */
     public String column() {
         return column;
     }
@@ -75,14 +76,22 @@ public enum QueryField {
         return nullable;
     }
 
-    /** Whether {@code <, <=, >, >=} apply (text compares by code point, times by instant). */
+    /** Whether the name is followed by a key or path ({@code metadata.KEY}, {@code shadow.reported.PATH}). */
+    public boolean keyed() {
+        return kind == Kind.METADATA || kind == Kind.JSON;
+    }
+
+    /**
+     * Whether {@code <, <=, >, >=} apply (text compares by code point, times by instant, shadow values as JSON
+     * strings or numbers).
+     */
     public boolean ordered() {
-        return kind == Kind.TEXT || kind == Kind.TIME || kind == Kind.METADATA;
+        return kind == Kind.TEXT || kind == Kind.TIME || kind == Kind.METADATA || kind == Kind.JSON;
     }
 
     /** The names users write, for messages. */
     public static String names() {
-        return Arrays.stream(values()).map(f -> f == METADATA ? "metadata.KEY" : f.wire)
+        return Arrays.stream(values()).map(f -> f.keyed() ? f.wire + (f == METADATA ? ".KEY" : ".PATH") : f.wire)
                 .collect(Collectors.joining(", "));
     }
 }

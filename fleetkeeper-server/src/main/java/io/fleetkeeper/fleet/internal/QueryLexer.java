@@ -92,6 +92,10 @@ final class QueryLexer {
         boolean lastWasWildcard = false;
         while (pos < in.length()) {
             char c = in.charAt(pos++);
+            if (c == 0) {
+                // Neither PostgreSQL text nor JSON can hold it: refused here, the same on both stores.
+                throw QueryErrors.at(pos - 1, "a string cannot contain U+0000");
+            }
             if (c == '"') {
                 if (lastWasWildcard) {
                     sb.setLength(sb.length() - 1);

@@ -1,5 +1,6 @@
 package io.fleetkeeper.fleet.internal;
 
+import io.fleetkeeper.device.DeviceShadows;
 import io.fleetkeeper.fleet.FleetQuery.And;
 import io.fleetkeeper.fleet.FleetQuery.Expr;
 import io.fleetkeeper.fleet.FleetQuery.Field;
@@ -24,7 +25,7 @@ import java.util.regex.Pattern;
  * unary     = "NOT" unary | "(" or ")" | predicate
  * predicate = field ( op value | [ "NOT" ] "IN" "(" value { "," value } ")" | "EXISTS" )
  * op        = "=" | "!=" | "<" | "<=" | ">" | ">="
- * value     = string | number | now[(+|-)N(s|m|h|d|w)]
+ * value     = string | number | true | false | now[(+|-)N(s|m|h|d|w)]
  * </pre>
  * Keywords are case-insensitive, field names are not.
  */
@@ -38,6 +39,7 @@ public final class QueryParser {
     public static final int MAX_IN_VALUES = 1000;
 
     private static final Pattern METADATA_KEY = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    private static final String SHADOW_REPORTED = QueryField.SHADOW_REPORTED.wire() + ".";
     private static final Map<String, Op> OPS = Map.of("=", Op.EQ, "!=", Op.NE, "<", Op.LT, "<=", Op.LE, ">", Op.GT,
             ">=", Op.GE);
     private static final String OPERATORS = "an operator (=, !=, <, <=, >, >=, IN, NOT IN, EXISTS)";
@@ -176,7 +178,7 @@ public final class QueryParser {
     private static Field field(Token t) {
         String name = t.text();
         QueryField f = QueryField.of(name);
-        if (f != null && f != QueryField.METADATA) {
+        if (f != null && !f.keyed()) {
             return new Field(name, null);
         }
         if (name.startsWith("metadata.")) {
@@ -190,11 +192,33 @@ public final class QueryParser {
         if (name.equals("metadata")) {
             throw QueryErrors.at(t.pos(), "write metadata.KEY, e.g. metadata.region");
         }
-        String root = name.contains(".") ? name.substring(0, name.indexOf('.')) : name;
-        if (QueryField.NOT_YET.containsKey(root)) {
-            throw QueryErrors.at(t.pos(), QueryField.NOT_YET.get(root));
+        if (name.equals("shadow") || name.startsWith("shadow.")) {
+            return shadowField(t);
         }
         throw QueryErrors.expected(t.pos(), "a field (" + QueryField.names() + ")", "'" + name + "'");
+    }
+
+    /** {@code shadow.reported.a.b}: up to 8 segments, each a shadow key of letters, digits, _ and -. */
+    private static Field shadowField(Token t) {
+        String name = t.text();
+        if (!name.startsWith(SHADOW_REPORTED)) {
+            throw QueryErrors.at(t.pos(), "a shadow field is shadow.reported.PATH, e.g. shadow.reported.battery.level"
+                    + " (found '" + name + "')");
+        }
+        String path = name.substring(SHADOW_REPORTED.length());
+        String[] segments = path.split("\\.", -1);
+        int at = t.pos() + SHADOW_REPORTED.length();
+        if (segments.length > DeviceShadows.MAX_PATH_DEPTH) {
+            throw QueryErrors.at(at, "a shadow path has at most " + DeviceShadows.MAX_PATH_DEPTH + " segments");
+        }
+        for (String segment : segments) {
+            if (!DeviceShadows.PATH_SEGMENT.matcher(segment).matches()) {
+                throw QueryErrors.at(at, "a shadow path segment is 1-128 of A-Z a-z 0-9 _ - (found '"
+                        + (segment.length() > 32 ? segment.substring(0, 32) + "…" : segment) + "')");
+            }
+            at += segment.length() + 1;
+        }
+        return new Field(QueryField.SHADOW_REPORTED.wire(), path);
     }
 
     private static boolean isReserved(Token t) {

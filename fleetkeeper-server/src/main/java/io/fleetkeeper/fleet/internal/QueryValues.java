@@ -2,6 +2,8 @@ package io.fleetkeeper.fleet.internal;
 
 import io.fleetkeeper.device.DeviceStatus;
 import io.fleetkeeper.fleet.FleetQuery.At;
+import io.fleetkeeper.fleet.FleetQuery.Bool;
+import io.fleetkeeper.fleet.FleetQuery.Num;
 import io.fleetkeeper.fleet.FleetQuery.Op;
 import io.fleetkeeper.fleet.FleetQuery.Prefix;
 import io.fleetkeeper.fleet.FleetQuery.Relative;
@@ -11,6 +13,7 @@ import io.fleetkeeper.fleet.internal.QueryLexer.Kind;
 import io.fleetkeeper.fleet.internal.QueryLexer.Token;
 import io.fleetkeeper.pki.IdentityStatus;
 import io.fleetkeeper.store.Ids;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -45,6 +48,9 @@ final class QueryValues {
         }
         if (f.kind() == QueryField.Kind.TIME) {
             return time(f, t);
+        }
+        if (f.kind() == QueryField.Kind.JSON) {
+            return json(op, t);
         }
         if (f.kind() == QueryField.Kind.BOOL) {
             String b = t.text().toLowerCase(Locale.ROOT);
@@ -84,6 +90,25 @@ final class QueryValues {
             }
             default -> t.prefix() ? new Prefix(t.text()) : new Text(t.text());
         };
+    }
+
+    /** A JSON string, number or boolean, each matching only JSON values of its own type. */
+    private static Value json(Op op, Token t) {
+        if (t.kind() == Kind.STRING) {
+            return new Text(t.text());
+        }
+        if (t.kind() == Kind.NUMBER) {
+            return new Num(new BigDecimal(t.text()));
+        }
+        String word = t.text().toLowerCase(Locale.ROOT);
+        if (!word.equals("true") && !word.equals("false")) {
+            throw QueryErrors.at(t.pos(), "expected a quoted string, a number, true or false, found '" + t.text()
+                    + "' (strings are quoted: \"" + t.text() + "\")");
+        }
+        if (op != Op.EQ && op != Op.NE && op != Op.IN) {
+            throw QueryErrors.at(t.pos(), "true and false compare with =, !=, IN and NOT IN only");
+        }
+        return new Bool(word.equals("true"));
     }
 
     private static Value time(QueryField f, Token t) {
@@ -137,6 +162,7 @@ final class QueryValues {
             case UUID -> "a quoted UUID";
             case STATUS -> "a quoted status (" + STATUSES + ")";
             case BOOL -> "true or false";
+            case JSON -> "a quoted string, a number, true or false";
             default -> "a quoted string or a number";
         };
     }

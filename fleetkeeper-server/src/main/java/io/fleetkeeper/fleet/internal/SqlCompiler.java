@@ -2,10 +2,14 @@ package io.fleetkeeper.fleet.internal;
 
 import io.fleetkeeper.device.DeviceCondition;
 import io.fleetkeeper.device.DeviceConnections;
+import io.fleetkeeper.device.DeviceShadows;
+import io.fleetkeeper.device.DeviceShadows.Comparison;
 import io.fleetkeeper.fleet.FleetQuery.And;
 import io.fleetkeeper.fleet.FleetQuery.At;
+import io.fleetkeeper.fleet.FleetQuery.Bool;
 import io.fleetkeeper.fleet.FleetQuery.Expr;
 import io.fleetkeeper.fleet.FleetQuery.Not;
+import io.fleetkeeper.fleet.FleetQuery.Num;
 import io.fleetkeeper.fleet.FleetQuery.Op;
 import io.fleetkeeper.fleet.FleetQuery.Or;
 import io.fleetkeeper.fleet.FleetQuery.Predicate;
@@ -14,6 +18,8 @@ import io.fleetkeeper.fleet.FleetQuery.Relative;
 import io.fleetkeeper.fleet.FleetQuery.Text;
 import io.fleetkeeper.fleet.FleetQuery.Value;
 import io.fleetkeeper.store.Dialect;
+import io.fleetkeeper.web.ApiException;
+import io.fleetkeeper.web.ErrorCode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -25,6 +31,8 @@ import java.util.UUID;
  * and fixed fragments; every value is a bound parameter. Each predicate is two-valued (a missing value is
  * false, never NULL), so {@code NOT} is an exact complement and {@code !=} is {@code NOT =} on both stores.
  * Ordered text comparisons use code-point order on both stores ({@code COLLATE "C"} on PostgreSQL).
+ * {@code connected} and {@code shadow.reported.PATH} come from the features owning that state, as conditions on
+ * {@code d} with the same two-valued promise.
  */
 public final class SqlCompiler {
 
@@ -32,28 +40,34 @@ public final class SqlCompiler {
     private final long now;
     private final Dialect dialect;
     private final DeviceConnections connections;
+    private final DeviceShadows shadows;
     private final StringBuilder sql = new StringBuilder();
     private final List<Object> params = new ArrayList<>();
 
     private final UUID tenantId;
 
-    private SqlCompiler(UUID tenantId, Instant now, Dialect dialect, DeviceConnections connections) {
+    private SqlCompiler(UUID tenantId, Instant now, Dialect dialect, DeviceConnections connections,
+            DeviceShadows shadows) {
         this.tenantId = tenantId;
         this.tenant = tenantId.toString();
         this.now = now.toEpochMilli();
         this.dialect = dialect;
         this.connections = connections;
+        this.shadows = shadows;
     }
 
-    /** Compiles without connection state: a query naming {@code connected} is refused. */
+    /** Compiles without connection state and shadows: a query naming {@code connected} or a shadow is refused. */
     public static DeviceCondition compile(Expr root, UUID tenantId, Instant now, Dialect dialect) {
-        return compile(root, tenantId, now, dialect, null);
+        return compile(root, tenantId, now, dialect, null, null);
     }
 
-    /** {@code connections} supplies the condition behind {@code connected}. */
+    /**
+     * {@code connections} supplies the condition behind {@code connected}, {@code shadows} the one behind
+     * {@code shadow.reported.PATH}; each may be null when no query needs it.
+     */
     public static DeviceCondition compile(Expr root, UUID tenantId, Instant now, Dialect dialect,
-            DeviceConnections connections) {
-        SqlCompiler c = new SqlCompiler(tenantId, now, dialect, connections);
+            DeviceConnections connections, DeviceShadows shadows) {
+        SqlCompiler c = new SqlCompiler(tenantId, now, dialect, connections, shadows);
         c.expr(root);
         return new DeviceCondition(c.sql.toString(), c.params);
     }
@@ -108,6 +122,7 @@ public final class SqlCompiler {
                 sql.append(')');
             }
             case BOOL -> connected(p);
+            case JSON -> reported(p);
             default -> {
                 if (p.op() == Op.EXISTS) {
                     sql.append(f.column()).append(" IS NOT NULL");
@@ -139,12 +154,37 @@ public final class SqlCompiler {
             return;
         }
         if (connections == null) {
-            throw new io.fleetkeeper.web.ApiException(io.fleetkeeper.web.ErrorCode.INVALID_QUERY,
+            throw new ApiException(ErrorCode.INVALID_QUERY,
                     "field 'connected' is not available");
         }
         DeviceCondition live = connections.connected(tenantId);
         sql.append(wantTrue ? "(" : "NOT (").append(live.sql()).append(')');
         params.addAll(live.params());
+    }
+
+    /**
+     * {@code shadow.reported.PATH}: the shadow feature's condition, two-valued like every other predicate (a
+     * device without the shadow or the value does not match).
+     */
+    private void reported(Predicate p) {
+        if (shadows == null) {
+            throw new ApiException(ErrorCode.INVALID_QUERY,
+                    "field 'shadow.reported' is not available");
+        }
+        Comparison comparison = switch (p.op()) {
+            case EQ -> Comparison.EQ;
+            case IN -> Comparison.IN;
+            case LT -> Comparison.LT;
+            case LE -> Comparison.LE;
+            case GT -> Comparison.GT;
+            case GE -> Comparison.GE;
+            case EXISTS -> Comparison.EXISTS;
+            case NE -> throw new IllegalStateException("!= compiles as NOT =");
+        };
+        List<Object> values = p.values().stream().map(this::bind).toList();
+        DeviceCondition c = shadows.reported(tenantId, List.of(p.field().key().split("\\.")), comparison, values);
+        sql.append('(').append(c.sql()).append(')');
+        params.addAll(c.params());
     }
 
     /** {@code column op value(s)}; {@code text} columns compare by code point. */
@@ -185,6 +225,8 @@ public final class SqlCompiler {
             case Prefix p -> p.value();
             case At a -> a.epochMillis();
             case Relative r -> now + r.offsetMillis();
+            case Num n -> n.value();
+            case Bool b -> b.value();
         };
     }
 }

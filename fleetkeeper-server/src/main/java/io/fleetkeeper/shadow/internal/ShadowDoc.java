@@ -13,6 +13,9 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class ShadowDoc {
 
+    /** The top-level key of the reported section in the stored document (what fleet queries read). */
+    static final String REPORTED = "reported";
+
     private final ObjectNode desired;
     private final ObjectNode reported;
     private final ObjectNode metaDesired;
@@ -34,7 +37,7 @@ public final class ShadowDoc {
             return empty();
         }
         JsonNode n = json.readTree(text);
-        return new ShadowDoc(obj(n.get("desired")), obj(n.get("reported")), obj(n.path("metadata").get("desired")),
+        return new ShadowDoc(obj(n.get("desired")), obj(n.get(REPORTED)), obj(n.path("metadata").get("desired")),
                 obj(n.path("metadata").get("reported")));
     }
 
@@ -45,7 +48,7 @@ public final class ShadowDoc {
     public String toJson(JsonMapper json) {
         ObjectNode n = ShadowJson.object();
         n.set("desired", desired);
-        n.set("reported", reported);
+        n.set(REPORTED, reported);
         ObjectNode m = n.putObject("metadata");
         m.set("desired", metaDesired);
         m.set("reported", metaReported);
