@@ -145,6 +145,12 @@ class JobApiTests extends JobFixture {
         String id = createJob(t, body).path("id").asString();
         engine(Clock.systemUTC(), "api-test-node").tick();
         assertThat(job(t, id).path("progress").path("targeted").asLong()).isEqualTo(3);
+        body.remove("target");
+        JsonNode viaGroup = api.post(t.admin(), "/api/v1/fleet-groups/" + own + "/jobs", body).expect(201);
+        assertThat(viaGroup.path("target").path("group_id").asString()).isEqualTo(own);
+        api.post(t.admin(), "/api/v1/fleet-groups/" + foreign + "/jobs", body).expectProblem(404, "NOT_FOUND");
+        body.put("target", Map.of("query", "type = \"x\""));
+        api.post(t.admin(), "/api/v1/fleet-groups/" + own + "/jobs", body).expectProblem(400, "VALIDATION_FAILED");
     }
 
     @Test

@@ -48,6 +48,18 @@ class JobController {
         return b.eTag(Etags.of(c.job().version())).body(c.job());
     }
 
+    /** The same as {@code POST /jobs} with the group as the target (seed 004's form); a body target is refused. */
+    @PostMapping("/fleet-groups/{groupId}/jobs")
+    ResponseEntity<Job> createForGroup(Caller caller, @PathVariable UUID groupId, @RequestBody NewJob body) {
+        if (body.target() != null) {
+            throw new ApiException(ErrorCode.VALIDATION_FAILED, "the target is the group in the path",
+                    java.util.List.of(new ApiException.FieldError("target", "must be absent: the path names the group")));
+        }
+        return create(caller, new NewJob(body.name(), body.description(), new NewJob.Target(groupId.toString(), null),
+                body.targeting(), body.operation(), body.rollout(), body.abort(), body.timeoutSeconds(),
+                body.retries(), body.idempotencyKey()));
+    }
+
     @GetMapping("/jobs")
     Page<Job> list(Caller caller, @RequestParam(required = false) String status,
             @RequestParam(required = false) String cursor, @RequestParam(required = false) Integer limit) {
