@@ -12,7 +12,6 @@ import io.fleetkeeper.connectivity.internal.MqttEndpoint;
 import io.fleetkeeper.deviceapi.DeviceListener;
 import io.fleetkeeper.testing.ApiTest;
 import io.fleetkeeper.testing.DevicePort;
-import io.fleetkeeper.testing.LogLines;
 import io.fleetkeeper.testing.MqttDevices;
 import io.fleetkeeper.testing.MqttDevices.KeyDevice;
 import io.fleetkeeper.testing.TestTenant;
@@ -72,13 +71,16 @@ class CommandDeviceTests extends ApiTest {
             assertThat(done.path("sent_at").isString()).isTrue();
             assertThat(done.path("delivered_at").isString()).isTrue();
             assertThat(done.path("finished_at").isString()).isTrue();
-            // A second result is refused: final states are final. The refusal leaves no trace but the consumer's
-            // debug line, so that line is the marker that the message was handled before the status is read.
-            try (LogLines consumer = LogLines.of("io.fleetkeeper.command.internal.CommandTopics")) {
-                c.publishWith().topic(ns + "commands/" + id + "/result").qos(MqttQos.AT_LEAST_ONCE)
-                        .payload(bytes("{\"status\":\"FAILED\"}")).send();
-                assertThat(consumer.await(line -> line.contains(id), Duration.ofSeconds(10))).contains("refused");
-            }
+            // A second result is refused (final states are final), and the device is told why.
+            c.subscribeWith().topicFilter(ns + "commands/+/result/rejected").qos(MqttQos.AT_MOST_ONCE).send();
+            c.publishWith().topic(ns + "commands/" + id + "/result").qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(bytes("{\"status\":\"FAILED\"}")).send();
+            JsonNode rejected = next(publishes, ns + "commands/" + id + "/result/rejected");
+            assertThat(rejected.path("code").asString()).isEqualTo("INVALID_TRANSITION");
+            c.publishWith().topic(ns + "commands/" + id + "/result").qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(bytes("not json")).send();
+            assertThat(next(publishes, ns + "commands/" + id + "/result/rejected").path("code").asString())
+                    .isEqualTo("MALFORMED_REQUEST");
             assertThat(status(path, id)).isEqualTo("SUCCEEDED");
             assertThat(api.get(tenant.admin(), "/api/v1/devices/" + d.id() + "/events").expect(200).path("items")
                     .valueStream().map(e -> e.path("type").asString())).doesNotContain("COMMAND-FAILED");

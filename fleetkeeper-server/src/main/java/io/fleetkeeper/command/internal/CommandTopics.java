@@ -7,6 +7,8 @@ import io.fleetkeeper.connectivity.DeviceMessage;
 import io.fleetkeeper.connectivity.DeviceMessaging;
 import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.web.ApiException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +23,8 @@ import tools.jackson.databind.json.JsonMapper;
  * The commands' MQTT side below {@code fk/<id>/}: the device hears {@code commands/<commandId>} and publishes
  * {@code commands/<commandId>/ack} and {@code commands/<commandId>/result}
  * ({@code {"status":"SUCCEEDED"|"FAILED"|"REJECTED","result":…}}). Subscribing to a filter covering the command topics
- * sends the undelivered commands (on a virtual thread).
+ * sends the undelivered commands (on a virtual thread). A refused result is answered on
+ * {@code commands/<commandId>/result/rejected} with {@code {"code","detail"}}.
  */
 @Component
 class CommandTopics implements ConnectionListener, SmartInitializingSingleton {
@@ -67,11 +70,23 @@ class CommandTopics implements ConnectionListener, SmartInitializingSingleton {
             JsonNode body = json.readTree(m.payload());
             commands.report(m.tenantId(), m.deviceId(), id, body.path("status").isString() ? body.path("status").asString() : null,
                     body.get("result"));
-        } catch (JacksonException | ApiException e) {
-            log.debug("result of command {} by device {} refused: {}", id, m.deviceId(), e.getMessage());
+        } catch (JacksonException e) {
+            reject(m, id, "MALFORMED_REQUEST", "the result is not JSON");
+        } catch (ApiException e) {
+            reject(m, id, e.code().name(), e.getMessage());
         } catch (RuntimeException e) {
             log.warn("result of command {} by device {} failed", id, m.deviceId(), e);
         }
+    }
+
+    /** Tells the device why its result was refused, on {@code commands/<commandId>/result/rejected} (QoS 0). */
+    private void reject(DeviceMessage m, UUID id, String code, String detail) {
+        log.debug("result of command {} by device {} refused: {}", id, m.deviceId(), detail);
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put("code", code);
+        body.put("detail", detail);
+        messaging.getObject().publish(m.tenantId(), m.deviceId(), "commands/" + id + "/result/rejected",
+                json.writeValueAsBytes(body), 0);
     }
 
     @Override
