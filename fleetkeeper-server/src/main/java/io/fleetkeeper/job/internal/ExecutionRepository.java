@@ -150,6 +150,13 @@ public class ExecutionRepository {
                 .update();
     }
 
+    /** Whether the job has an execution in {@code status} (an index probe, cheap at any job size). */
+    public boolean any(UUID tenantId, UUID jobId, ExecutionStatus status) {
+        return jdbc.sql("SELECT 1 FROM job_executions WHERE tenant_id = ? AND job_id = ? AND status = ? LIMIT 1")
+                .params(tenantId.toString(), jobId.toString(), status.name()).query(Integer.class).optional()
+                .isPresent();
+    }
+
     /** Executions per state (every state present, zeros included). */
     public Map<ExecutionStatus, Long> counts(UUID tenantId, UUID jobId) {
         Map<ExecutionStatus, Long> counts = new EnumMap<>(ExecutionStatus.class);

@@ -14,7 +14,7 @@ import java.util.Map;
 import org.springframework.stereotype.Component;
 
 /**
- * Decides, once per step from the counts per state, what follows for a job: a faster exponential rate, an
+ * Decides, once per step, what follows for a job: a faster exponential rate, an
  * abort, completion, and for a canceled or aborted job the cleanup of its open executions; a job with nothing
  * left to do is retired (the runner stops looking at it). Runs inside the step's fenced transaction.
  */
@@ -36,27 +36,32 @@ public class JobJudge {
         this.audit = audit;
     }
 
+    /**
+     * Counting executions per state reads the whole job's index, so it is done only for the rules that need
+     * the counts (abort criteria, a ramp on successes); the rest are index probes.
+     */
     public void judge(Row job, NewJob spec, long now) {
-        Map<ExecutionStatus, Long> counts = executions.counts(job.tenantId(), job.id());
-        long open = counts.get(ExecutionStatus.QUEUED) + counts.get(ExecutionStatus.IN_PROGRESS);
+        boolean queued = executions.any(job.tenantId(), job.id(), ExecutionStatus.QUEUED);
+        boolean running = executions.any(job.tenantId(), job.id(), ExecutionStatus.IN_PROGRESS);
         if (!job.status().terminal()) {
+            Map<ExecutionStatus, Long> counts = needsCounts(spec) ? executions.counts(job.tenantId(), job.id()) : null;
             ramp(job, spec, counts, now);
-            String reason = abortReason(spec, counts);
+            String reason = counts == null ? null : abortReason(spec, counts);
             if (reason != null && end(job, JobStatus.ABORTED, reason, now)) {
                 return; // cleaned up from the next step on
             }
-            if (!job.continuous() && job.targetingDone() && open == 0) {
+            if (!job.continuous() && job.targetingDone() && !queued && !running) {
                 end(job, JobStatus.COMPLETED, null, now);
                 jobs.retire(job.tenantId(), job.id(), now);
             }
             return;
         }
-        if (counts.get(ExecutionStatus.QUEUED) > 0) {
+        if (queued) {
             executions.cancelQueued(job.tenantId(), job.id(), "{\"detail\":\"the job is " + job.status().name()
                     .toLowerCase(Locale.ROOT) + "\"}", now, CLEANUP_BATCH);
             return;
         }
-        if (job.forceCancel() && counts.get(ExecutionStatus.IN_PROGRESS) > 0) {
+        if (job.forceCancel() && running) {
             for (ExecutionRepository.Row e : executions.inProgress(job.tenantId(), job.id(), CLEANUP_BATCH)) {
                 if (executions.finish(job.tenantId(), job.id(), e.deviceId(), null, ExecutionStatus.CANCELED,
                         "{\"detail\":\"the job was canceled with force\"}", now) && e.commandId() != null) {
@@ -65,9 +70,15 @@ public class JobJudge {
             }
             return;
         }
-        if (open == 0) {
+        if (!running) {
             jobs.retire(job.tenantId(), job.id(), now);
         }
+    }
+
+    private static boolean needsCounts(NewJob spec) {
+        NewJob.Rollout r = spec.rollout();
+        return !spec.abort().isEmpty() || r != null && r.exponential() != null
+                && r.exponential().increaseEvery().succeeded() != null;
     }
 
     /** The job's group or query can no longer be evaluated: it ends ABORTED with the reason. */
@@ -98,6 +109,7 @@ public class JobJudge {
         }
         NewJob.IncreaseEvery every = r.exponential().increaseEvery();
         long progress = every.notified() != null ? job.startedTotal() : counts.get(ExecutionStatus.SUCCEEDED);
+        // counts is non-null whenever the ramp counts successes (needsCounts)
         long step = every.notified() != null ? every.notified() : every.succeeded();
         if (progress - job.rampMark() >= step) {
             long rate = RatePlan.raise(job.ratePerMinute(), r.exponential().incrementFactor(), max);
