@@ -1,6 +1,7 @@
 package io.fleetkeeper.store;
 
 import io.fleetkeeper.connectivity.ConnectionStoreContract;
+import io.fleetkeeper.job.JobStoreContract;
 import java.io.IOException;
 import java.nio.file.Files;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -9,7 +10,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /** The store contract on the embedded default: an SQLite file in WAL mode. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
-class SqliteStoreContractTest extends StoreContract implements ConnectionStoreContract {
+class SqliteStoreContractTest extends StoreContract implements ConnectionStoreContract, JobStoreContract {
 
     @DynamicPropertySource
     static void store(DynamicPropertyRegistry registry) throws IOException {
