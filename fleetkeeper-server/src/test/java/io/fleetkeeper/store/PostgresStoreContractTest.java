@@ -1,6 +1,7 @@
 package io.fleetkeeper.store;
 
 import io.fleetkeeper.connectivity.ConnectionStoreContract;
+import io.fleetkeeper.job.JobStoreContract;
 import io.fleetkeeper.shadow.ShadowQueryStoreContract;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -20,7 +21,7 @@ import org.springframework.test.context.DynamicPropertySource;
 @EnabledIf("available")
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
 class PostgresStoreContractTest extends StoreContract implements ConnectionStoreContract,
-        ShadowQueryStoreContract {
+        ShadowQueryStoreContract, JobStoreContract {
 
     static final String URL = env("FLEETKEEPER_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test");
     static final String USER = env("FLEETKEEPER_TEST_PG_USER", "postgres");

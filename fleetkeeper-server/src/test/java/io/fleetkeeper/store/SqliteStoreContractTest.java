@@ -1,6 +1,7 @@
 package io.fleetkeeper.store;
 
 import io.fleetkeeper.connectivity.ConnectionStoreContract;
+import io.fleetkeeper.job.JobStoreContract;
 import io.fleetkeeper.shadow.ShadowQueryStoreContract;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,7 +12,7 @@ import org.springframework.test.context.DynamicPropertySource;
 /** The store contract on the embedded default: an SQLite file in WAL mode. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
 class SqliteStoreContractTest extends StoreContract implements ConnectionStoreContract,
-        ShadowQueryStoreContract {
+        ShadowQueryStoreContract, JobStoreContract {
 
     @DynamicPropertySource
     static void store(DynamicPropertyRegistry registry) throws IOException {

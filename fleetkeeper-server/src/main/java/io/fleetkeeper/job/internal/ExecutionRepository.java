@@ -75,16 +75,20 @@ public class ExecutionRepository {
     /**
      * Claims up to {@code limit} QUEUED executions due by {@code now}, oldest first: they become IN_PROGRESS
      * with {@code deadline} as their due time. Concurrent claimers never get the same row ({@code SKIP LOCKED}
-     * on PostgreSQL; SQLite has one writer).
+     * on PostgreSQL; SQLite has one writer). The pick is a materialized CTE: as a plain {@code IN (SELECT … LIMIT
+     * … SKIP LOCKED)} PostgreSQL may plan it as the inner side of a nested-loop semi-join and run it again for
+     * every outer row, each run locking and returning further rows, so one claim took more than {@code limit}.
      */
     public List<Claimed> claim(UUID tenantId, UUID jobId, long now, long deadline, int limit) {
         String lock = dialect == Dialect.POSTGRESQL ? " FOR UPDATE SKIP LOCKED" : "";
-        return jdbc.sql("UPDATE job_executions SET status = 'IN_PROGRESS', started_at = ?, due_at = ?, updated_at = ?"
-                        + " WHERE tenant_id = ? AND job_id = ? AND device_id IN (SELECT device_id FROM job_executions"
+        return jdbc.sql("WITH picked AS MATERIALIZED (SELECT device_id FROM job_executions"
                         + " WHERE tenant_id = ? AND job_id = ? AND status = 'QUEUED' AND due_at <= ?"
-                        + " ORDER BY due_at LIMIT ?" + lock + ") AND status = 'QUEUED' RETURNING device_id, attempt")
-                .params(now, deadline, now, tenantId.toString(), jobId.toString(), tenantId.toString(),
-                        jobId.toString(), now, limit)
+                        + " ORDER BY due_at LIMIT ?" + lock + ")"
+                        + " UPDATE job_executions SET status = 'IN_PROGRESS', started_at = ?, due_at = ?, updated_at = ?"
+                        + " WHERE tenant_id = ? AND job_id = ? AND device_id IN (SELECT device_id FROM picked)"
+                        + " AND status = 'QUEUED' RETURNING device_id, attempt")
+                .params(tenantId.toString(), jobId.toString(), now, limit, now, deadline, now, tenantId.toString(),
+                        jobId.toString())
                 .query((rs, n) -> new Claimed(UUID.fromString(rs.getString(1)), rs.getInt(2))).list();
     }
 

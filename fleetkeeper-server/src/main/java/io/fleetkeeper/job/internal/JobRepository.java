@@ -108,10 +108,13 @@ public class JobRepository {
         return jdbc.sql(sql.toString()).params(params).update() == 1;
     }
 
-    /** Jobs with work left whose lease is free, expired or this node's, least recently leased first. */
+    /**
+     * Jobs with work left whose lease is free, expired or this node's, least recently leased first (never leased
+     * first of all: PostgreSQL sorts NULL last by default, which left a new job behind every leased one).
+     */
     public List<Row> runnable(String node, long now, int limit) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM jobs WHERE active AND (lease_holder IS NULL OR lease_holder = ?"
-                        + " OR lease_until < ?) ORDER BY lease_until LIMIT ?")
+                        + " OR lease_until < ?) ORDER BY lease_until NULLS FIRST LIMIT ?")
                 .params(node, now, limit).query(JobRepository::row).list();
     }
 
