@@ -53,8 +53,12 @@ class JobEngineTests extends JobFixture {
 
     /** Ticks once per simulated second for {@code seconds}. */
     private void run(int seconds) {
+        run(engine, seconds);
+    }
+
+    private void run(JobEngine node, int seconds) {
         for (int i = 0; i < seconds; i++) {
-            engine.tick();
+            node.tick();
             clock.advance(Duration.ofSeconds(1));
         }
     }
@@ -99,8 +103,7 @@ class JobEngineTests extends JobFixture {
         String id = createJob(t, body).path("id").asString();
         List<Long> rates = new ArrayList<>();
         for (int i = 0; i < 240; i++) {
-            engine.tick();
-            clock.advance(Duration.ofSeconds(1));
+            run(1);
             long r = job(t, id).path("progress").path("current_rate_per_minute").asLong();
             if (rates.isEmpty() || rates.getLast() != r) {
                 rates.add(r);
@@ -272,10 +275,7 @@ class JobEngineTests extends JobFixture {
         JobEngine b = engine(clock, "node-b-" + UUID.randomUUID());
         assertThat(b.tick()).isZero(); // A's lease is still live
         clock.advance(Duration.ofSeconds(31));
-        for (int i = 0; i < 120; i++) {
-            b.tick();
-            clock.advance(Duration.ofSeconds(1));
-        }
+        run(b, 120);
         // A wakes up and tries to work the job it no longer holds: the fence stops it
         engine.step(tenantId, UUID.fromString(id), System.nanoTime() + 1_000_000_000L);
         List<JsonNode> all = executions(t, id);
