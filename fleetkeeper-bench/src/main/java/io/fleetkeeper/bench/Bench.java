@@ -62,7 +62,7 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 0 || !List.of("registry", "pki", "provisioning", "mqtt", "shadow").contains(args[0])) {
+        if (args.length == 0 || !List.of("registry", "pki", "provisioning", "mqtt", "shadow", "fleet", "jobs").contains(args[0])) {
             usage();
             System.exit(args.length == 0 ? 0 : 2);
         }
@@ -95,6 +95,8 @@ public final class Bench {
             case "provisioning" -> new ProvisioningBench(bench).run();
             case "mqtt" -> new MqttBench(bench).run();
             case "shadow" -> new ShadowBench(bench).run();
+            case "fleet" -> new FleetBench(bench).run();
+            case "jobs" -> new JobsBench(bench).run();
             default -> bench.registry();
         }
         System.exit(0);
@@ -102,7 +104,7 @@ public final class Bench {
 
     private static void usage() {
         System.out.println("""
-                usage: java -jar fleetkeeper-bench.jar registry|pki|provisioning|mqtt [options]
+                usage: java -jar fleetkeeper-bench.jar registry|pki|provisioning|mqtt|shadow|fleet|jobs [options]
 
                 registry options:
 
@@ -125,7 +127,8 @@ public final class Bench {
                   --sample-ids N            ids sampled in reuse mode (default 20000)
                   --skip-get, --skip-list   leave out a phase
                   --server-pid PID          also report the server process's CPU use (Linux /proc)
-                """ + PkiBench.USAGE + ProvisioningBench.USAGE + MqttBench.USAGE);
+                """ + PkiBench.USAGE + ProvisioningBench.USAGE + MqttBench.USAGE + ShadowBench.USAGE + FleetBench.USAGE
+                + JobsBench.USAGE);
     }
 
     // ------------------------------------------------------------------------------------------ driver
