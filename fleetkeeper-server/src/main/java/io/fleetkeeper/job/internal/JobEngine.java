@@ -86,9 +86,10 @@ public class JobEngine {
             return;
         }
         NewJob spec = specs.read(row.id(), row.spec());
-        while (System.nanoTime() < deadlineNanos && Boolean.TRUE.equals(tx.execute(s -> targetPage(row, spec)))) {
-            // next page
-        }
+        // Targeting gets at most half of the budget while there is dispatching to do, so a large job starts
+        // dispatching while it is still being targeted; whatever dispatch leaves goes back to targeting.
+        long half = System.nanoTime() + (deadlineNanos - System.nanoTime()) / 2;
+        boolean moreTargets = targetWhile(row, spec, half);
         while (System.nanoTime() < deadlineNanos && Boolean.TRUE.equals(tx.execute(s -> timeOut(row, spec)))) {
             // next batch
         }
@@ -98,7 +99,20 @@ public class JobEngine {
                 break;
             }
         }
+        if (moreTargets) {
+            targetWhile(row, spec, deadlineNanos);
+        }
         tx.executeWithoutResult(s -> fenced(row).ifPresent(cur -> judge.judge(cur, spec, clock.millis())));
+    }
+
+    /** Targeting pages until the pass ends or the time is up; true when pages remain. */
+    private boolean targetWhile(Row row, NewJob spec, long untilNanos) {
+        while (System.nanoTime() < untilNanos) {
+            if (!Boolean.TRUE.equals(tx.execute(s -> targetPage(row, spec)))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private java.util.Optional<Row> fenced(Row row) {
