@@ -28,6 +28,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 public class JobEngine {
 
+    /** Executions targeted after which the table's statistics are refreshed (and again at a pass's end). */
+    private static final long ANALYZE_AT = 20_000;
+
     private final JobRepository jobs;
     private final ExecutionRepository executions;
     private final JobSpecs specs;
@@ -151,6 +154,11 @@ public class JobEngine {
             executions.insertQueued(cur.tenantId(), cur.id(), fresh, now);
         }
         boolean passDone = ids.size() < props.targetingPageSize();
+        long before = cur.targeted();
+        long after2 = before + fresh.size();
+        if (after2 >= ANALYZE_AT && (before < ANALYZE_AT || passDone && fresh.size() > 0)) {
+            executions.analyze(); // the first pages, and the end of a pass, change the table's shape most
+        }
         if (passDone) {
             jobs.saveTargeting(cur.tenantId(), cur.id(), fresh.size(), null, true,
                     cur.continuous() ? now + props.continuousInterval().toMillis() : null, now);
