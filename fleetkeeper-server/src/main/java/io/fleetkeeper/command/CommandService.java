@@ -159,6 +159,30 @@ public class CommandService {
         return move(tenantId, id, deviceId, CommandStatus.CANCELED, null, actor);
     }
 
+    /**
+     * Cancels a job's open commands at once (a forced job cancel, whose executions already ended): one batch
+     * update and one batch of {@code COMMAND-CANCELED} events; no {@link CommandFinished} is published.
+     * {@code commandByDevice} maps each device to its command.
+     */
+    @Transactional
+    public int cancelAllForJob(UUID tenantId, UUID jobId, Map<UUID, UUID> commandByDevice) {
+        if (commandByDevice.isEmpty()) {
+            return 0;
+        }
+        long now = clock.millis();
+        Map<UUID, UUID> deviceByCommand = new java.util.HashMap<>();
+        commandByDevice.forEach((device, command) -> deviceByCommand.put(command, device));
+        List<UUID> canceled = commands.cancelAll(tenantId, List.copyOf(deviceByCommand.keySet()), now);
+        List<io.fleetkeeper.device.NewDeviceEvent> events = new ArrayList<>(canceled.size());
+        for (UUID id : canceled) {
+            events.add(new io.fleetkeeper.device.NewDeviceEvent(deviceByCommand.get(id), "COMMAND-CANCELED",
+                    "job:" + jobId, "{\"command_id\":\"" + id + "\",\"job_id\":\"" + jobId + "\"}",
+                    Instant.ofEpochMilli(now)));
+        }
+        devices.recordEvents(tenantId, events);
+        return canceled.size();
+    }
+
     public Command get(UUID tenantId, UUID deviceId, UUID id) {
         return commands.find(tenantId, id).filter(r -> r.deviceId().equals(deviceId)).map(this::view)
                 .orElseThrow(() -> ApiException.notFound("command"));

@@ -132,6 +132,24 @@ public class CommandRepository {
         return moved.isEmpty() ? null : moved.getFirst();
     }
 
+    /**
+     * Cancels open commands (QUEUED, SENT, DELIVERED) in one JDBC batch; returns those that were open and are
+     * now CANCELED.
+     */
+    public List<UUID> cancelAll(UUID tenantId, List<UUID> ids, long at) {
+        String t = tenantId.toString();
+        int[] counts = template.batchUpdate("UPDATE commands SET status = 'CANCELED', finished_at = ?"
+                        + " WHERE tenant_id = ? AND id = ? AND status IN ('QUEUED', 'SENT', 'DELIVERED')",
+                ids.stream().map(id -> new Object[] {at, t, id.toString()}).toList());
+        List<UUID> canceled = new java.util.ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            if (counts[i] != 0) { // 1, or SUCCESS_NO_INFO when the driver does not count
+                canceled.add(ids.get(i));
+            }
+        }
+        return canceled;
+    }
+
     /** Forgets a purged device's commands. */
     public void deleteDevice(UUID tenantId, UUID deviceId) {
         jdbc.sql("DELETE FROM commands WHERE tenant_id = ? AND device_id = ?")

@@ -166,9 +166,29 @@ public class ExecutionRepository {
                 .params(tenantId.toString(), jobId.toString(), now, limit).query(ExecutionRepository::row).list();
     }
 
-    /** In-progress executions, for a forced cancel. */
-    public List<Row> inProgress(UUID tenantId, UUID jobId, int limit) {
-        return overdue(tenantId, jobId, Long.MAX_VALUE, limit);
+    /**
+     * Cancels up to {@code limit} IN_PROGRESS executions (a forced cancel); returns each one's device and the
+     * command it tracked (null for none). Picked with {@code SKIP LOCKED} and updated by primary key on
+     * PostgreSQL, as {@link #claim} does.
+     */
+    public Map<UUID, UUID> cancelInProgress(UUID tenantId, UUID jobId, String details, long now, int limit) {
+        String t = tenantId.toString();
+        String j = jobId.toString();
+        Map<UUID, UUID> canceled = new java.util.LinkedHashMap<>();
+        String lock = dialect == Dialect.POSTGRESQL ? " FOR UPDATE SKIP LOCKED" : "";
+        jdbc.sql("SELECT device_id, command_id FROM job_executions WHERE tenant_id = ? AND job_id = ?"
+                        + " AND status = 'IN_PROGRESS' LIMIT ?" + lock)
+                .params(t, j, limit)
+                .query(rs -> {
+                    String c = rs.getString(2);
+                    canceled.put(UUID.fromString(rs.getString(1)), c == null ? null : UUID.fromString(c));
+                });
+        if (!canceled.isEmpty()) {
+            template.batchUpdate("UPDATE job_executions SET status = 'CANCELED', finished_at = ?, updated_at = ?,"
+                            + " details = ? WHERE tenant_id = ? AND job_id = ? AND device_id = ?",
+                    canceled.keySet().stream().map(d -> new Object[] {now, now, details, t, j, d.toString()}).toList());
+        }
+        return canceled;
     }
 
     /** Cancels up to {@code limit} QUEUED executions; returns how many. */

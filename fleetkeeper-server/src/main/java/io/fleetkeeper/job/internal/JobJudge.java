@@ -62,12 +62,15 @@ public class JobJudge {
             return;
         }
         if (job.forceCancel() && running) {
-            for (ExecutionRepository.Row e : executions.inProgress(job.tenantId(), job.id(), CLEANUP_BATCH)) {
-                if (executions.finish(job.tenantId(), job.id(), e.deviceId(), null, ExecutionStatus.CANCELED,
-                        "{\"detail\":\"the job was canceled with force\"}", now) && e.commandId() != null) {
-                    commands.cancelForJob(job.tenantId(), e.deviceId(), e.commandId(), "job:" + job.id());
+            Map<java.util.UUID, java.util.UUID> ended = executions.cancelInProgress(job.tenantId(), job.id(),
+                    "{\"detail\":\"the job was canceled with force\"}", now, CLEANUP_BATCH);
+            Map<java.util.UUID, java.util.UUID> open = new java.util.HashMap<>();
+            ended.forEach((device, command) -> {
+                if (command != null) {
+                    open.put(device, command);
                 }
-            }
+            });
+            commands.cancelAllForJob(job.tenantId(), job.id(), open);
             return;
         }
         if (!running) {
