@@ -106,13 +106,6 @@ class DurabilityTest {
 
     private JsonNode call(ServerProcess server, String method, String path, String token, String body)
             throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.base() + path))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(method + " " + path + ": " + r.body() + "\nlog: "
-                + Files.readString(server.log())).isBetween(200, 299);
-        return json.readTree(r.body());
+        return server.call(method, path, token, body);
     }
 }

@@ -95,6 +95,22 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder()
+            .build();
+
+    /** Sends a JSON request with {@code token}; a non-2xx answer fails the test with the body and the server log. */
+    tools.jackson.databind.JsonNode call(String method, String path, String token, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        org.assertj.core.api.Assertions.assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()
+                + "\nlog: " + Files.readString(log())).isBetween(200, 299);
+        return JSON.readTree(r.body());
+    }
+
     @Override
     public void close() throws InterruptedException {
         if (process != null && process.isAlive()) {
