@@ -273,7 +273,7 @@ class JobEngineTests extends JobFixture {
         int byA = startTimes(id).size();
         assertThat(byA).isBetween(10, 20);
         JobEngine b = engine(clock, "node-b-" + UUID.randomUUID());
-        assertThat(b.tick()).isZero(); // A's lease is still live
+        assertThat(b.tick().jobs()).isZero(); // A's lease is still live
         clock.advance(Duration.ofSeconds(31));
         run(b, 120);
         // A wakes up and tries to work the job it no longer holds: the fence stops it
@@ -285,6 +285,36 @@ class JobEngineTests extends JobFixture {
             assertThat(api.get(t.admin(), "/api/v1/devices/" + device + "/commands").expect(200).path("items")
                     .size()).as(device).isEqualTo(1);
         }
+    }
+
+    @Test
+    void aStepOutOfTimeWithWorkLeftAsksForTheNextStepAtOnceButNotWhenTheRolloutMakesItWait() {
+        Fleet f = fleet(t, 5);
+        JobProperties pagesOfTwo = new JobProperties(props.tickInterval(), props.leaseTtl(), 2, 2,
+                props.continuousInterval(), props.maxJobsPerTick(), false);
+        JobEngine node = engine(clock, "node-s-" + UUID.randomUUID(), pagesOfTwo);
+        UUID unlimited = UUID.fromString(createJob(t, commandJob(f)).path("id").asString());
+        assertThat(jobRepository.lease(tenantId, unlimited, node.node(), clock.millis(), clock.millis() + 30_000))
+                .isTrue();
+
+        assertThat(node.step(tenantId, unlimited, System.nanoTime())).as("no time: targeting is left").isTrue();
+        assertThat(executions(t, unlimited.toString())).isEmpty();
+        assertThat(node.step(tenantId, unlimited, System.nanoTime() + 10_000_000_000L)).as("all done").isFalse();
+        assertThat(executions(t, unlimited.toString()))
+                .hasSize(5).allMatch(e -> e.path("status").asString().equals("IN_PROGRESS"));
+        assertThat(node.step(tenantId, unlimited, System.nanoTime())).as("no time, but nothing left either").isFalse();
+
+        Map<String, Object> body = commandJob(f);
+        body.put("rollout", Map.of("max_per_minute", 2));
+        UUID limited = UUID.fromString(createJob(t, body).path("id").asString());
+        assertThat(jobRepository.lease(tenantId, limited, node.node(), clock.millis(), clock.millis() + 30_000))
+                .isTrue();
+        assertThat(node.step(tenantId, limited, System.nanoTime() + 10_000_000_000L))
+                .as("the rest waits for the rate, not for time").isFalse();
+        assertThat(executions(t, limited.toString())).extracting(e -> e.path("status").asString())
+                .as("2 a minute, spread evenly: one now, the next 30 s later")
+                .containsExactlyInAnyOrder("IN_PROGRESS", "QUEUED", "QUEUED", "QUEUED", "QUEUED");
+        assertThat(node.tick().more()).isFalse();
     }
 
     private void report(JsonNode execution, String status) {

@@ -40,8 +40,12 @@ abstract class JobFixture extends ApiTest {
     @Autowired PlatformTransactionManager txManager;
 
     JobEngine engine(Clock clock, String node) {
+        return engine(clock, node, props);
+    }
+
+    JobEngine engine(Clock clock, String node, JobProperties properties) {
         return new JobEngine(jobRepository, executionRepository, specs, targets, operations, outcomes, judge,
-                deviceService, commandService, props, txManager, clock, node);
+                deviceService, commandService, properties, txManager, clock, node);
     }
 
     /** {@code n} devices of a fresh type; returns the type and the ids in creation order. */

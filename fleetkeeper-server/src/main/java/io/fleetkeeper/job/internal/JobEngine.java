@@ -67,55 +67,69 @@ public class JobEngine {
         return node;
     }
 
+    /**
+     * What one tick did: how many jobs it stepped, and whether any of them ran out of time with work it could
+     * do at once (targeting pages, overdue executions, starts the rollout allows), so the next tick should not
+     * wait for the tick interval.
+     */
+    public record Tick(int jobs, boolean more) {
+    }
+
     /** One tick: every runnable job (up to the per-tick maximum) whose lease this node gets. */
-    public int tick() {
+    public Tick tick() {
         List<Row> runnable = jobs.runnable(node, clock.millis(), props.maxJobsPerTick());
         long budget = Math.max(100_000_000L, props.tickInterval().toNanos() / Math.max(1, runnable.size()));
         int worked = 0;
+        boolean more = false;
         for (Row r : runnable) {
             long now = clock.millis();
             if (jobs.lease(r.tenantId(), r.id(), node, now, now + props.leaseTtl().toMillis())) {
-                step(r.tenantId(), r.id(), System.nanoTime() + budget);
+                more |= step(r.tenantId(), r.id(), System.nanoTime() + budget);
                 worked++;
             }
         }
-        return worked;
+        return new Tick(worked, more);
     }
 
-    /** One step of one job; the caller holds its lease. */
-    public void step(UUID tenantId, UUID jobId, long deadlineNanos) {
+    /**
+     * One step of one job; the caller holds its lease. True when the step ended for want of time while work
+     * that needs no waiting remained (the runner then steps again at once instead of after the tick interval).
+     */
+    public boolean step(UUID tenantId, UUID jobId, long deadlineNanos) {
         Row row = jobs.find(tenantId, jobId).orElse(null);
         if (row == null) {
-            return;
+            return false;
         }
         NewJob spec = specs.read(row.id(), row.spec());
         // Targeting gets at most half of the budget while there is dispatching to do, so a large job starts
         // dispatching while it is still being targeted; whatever dispatch leaves goes back to targeting.
         long half = System.nanoTime() + (deadlineNanos - System.nanoTime()) / 2;
-        boolean moreTargets = targetWhile(row, spec, half);
-        while (System.nanoTime() < deadlineNanos && Boolean.TRUE.equals(tx.execute(s -> timeOut(row, spec)))) {
-            // next batch
+        boolean moreTargets = targetWhile(row, spec, half,
+                row.nextScanAt() != null && row.nextScanAt() <= clock.millis());
+        boolean more = false;
+        while (!more && Boolean.TRUE.equals(tx.execute(s -> timeOut(row, spec)))) {
+            more = System.nanoTime() >= deadlineNanos; // overdue executions remain
         }
-        while (System.nanoTime() < deadlineNanos) {
+        while (!more) {
             Integer started = tx.execute(s -> dispatch(row, spec));
             if (started == null || started <= 0) {
                 break;
             }
+            more = System.nanoTime() >= deadlineNanos; // the rollout may allow more at once
         }
         if (moreTargets) {
-            targetWhile(row, spec, deadlineNanos);
+            moreTargets = targetWhile(row, spec, deadlineNanos, true);
         }
         tx.executeWithoutResult(s -> fenced(row).ifPresent(cur -> judge.judge(cur, spec, clock.millis())));
+        return more || moreTargets;
     }
 
-    /** Targeting pages until the pass ends or the time is up; true when pages remain. */
-    private boolean targetWhile(Row row, NewJob spec, long untilNanos) {
-        while (System.nanoTime() < untilNanos) {
-            if (!Boolean.TRUE.equals(tx.execute(s -> targetPage(row, spec)))) {
-                return false;
-            }
+    /** Targeting pages, while {@code pending}, until the pass ends or the time is up; true when pages remain. */
+    private boolean targetWhile(Row row, NewJob spec, long untilNanos, boolean pending) {
+        while (pending && System.nanoTime() < untilNanos) {
+            pending = Boolean.TRUE.equals(tx.execute(s -> targetPage(row, spec)));
         }
-        return true;
+        return pending;
     }
 
     private java.util.Optional<Row> fenced(Row row) {
