@@ -2,6 +2,7 @@ package io.fleetkeeper.device.internal;
 
 import io.fleetkeeper.device.Device;
 import io.fleetkeeper.device.DeviceStatus;
+import io.fleetkeeper.store.AdHocQueries;
 import io.fleetkeeper.store.Dialect;
 import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.store.Times;
@@ -38,8 +39,10 @@ public class DeviceRepository {
     private final JdbcTemplate template;
     private final JsonMapper json;
     private final Dialect dialect;
+    private final AdHocQueries adHoc;
 
-    DeviceRepository(JdbcClient jdbc, JdbcTemplate template, JsonMapper json, Dialect dialect) {
+    DeviceRepository(JdbcClient jdbc, JdbcTemplate template, JsonMapper json, Dialect dialect, AdHocQueries adHoc) {
+        this.adHoc = adHoc;
         this.jdbc = jdbc;
         this.template = template;
         this.json = json;
@@ -221,11 +224,11 @@ public class DeviceRepository {
         }
         sql.append(" ORDER BY d.id LIMIT ?");
         params.add(limit);
-        return jdbc.sql(sql.toString()).params(params).query((rs, n) -> UUID.fromString(rs.getString(1))).list();
+        return adHoc.list(sql.toString(), params, (rs, n) -> UUID.fromString(rs.getString(1)));
     }
 
     public List<Device> query(String sql, List<Object> params) {
-        return jdbc.sql(sql).params(params).query(this::map).list();
+        return adHoc.list(sql, params, this::map);
     }
 
     Device map(ResultSet rs, int n) throws SQLException {

@@ -2,29 +2,29 @@ package io.fleetkeeper.fleet.internal;
 
 import io.fleetkeeper.device.DeviceCondition;
 import io.fleetkeeper.fleet.Aggregate.Bucket;
+import io.fleetkeeper.store.AdHocQueries;
 import io.fleetkeeper.store.Dialect;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 /** Counts and aggregations over the devices a compiled query selects (read only). */
 @Repository
 public class FleetRepository {
 
-    private final JdbcClient jdbc;
+    private final AdHocQueries adHoc;
     private final Dialect dialect;
 
-    FleetRepository(JdbcClient jdbc, Dialect dialect) {
-        this.jdbc = jdbc;
+    FleetRepository(AdHocQueries adHoc, Dialect dialect) {
+        this.adHoc = adHoc;
         this.dialect = dialect;
     }
 
     public long count(UUID tenantId, DeviceCondition condition) {
         List<Object> params = new ArrayList<>();
         String where = where(tenantId, condition, params);
-        return jdbc.sql("SELECT COUNT(*) FROM devices d" + where).params(params).query(Long.class).single();
+        return adHoc.count("SELECT COUNT(*) FROM devices d" + where, params);
     }
 
     /**
@@ -50,9 +50,9 @@ public class FleetRepository {
         String order = expr + (field.kind() != QueryField.Kind.UUID && dialect == Dialect.POSTGRESQL
                 ? " COLLATE \"C\"" : "");
         params.add(limit);
-        return jdbc.sql("SELECT " + expr + " AS v, COUNT(*) AS n FROM " + from + where + " GROUP BY " + expr
-                        + " ORDER BY COUNT(*) DESC, " + expr + " IS NULL, " + order + " LIMIT ?")
-                .params(params).query((rs, n) -> new Bucket(rs.getString("v"), rs.getLong("n"))).list();
+        return adHoc.list("SELECT " + expr + " AS v, COUNT(*) AS n FROM " + from + where + " GROUP BY " + expr
+                        + " ORDER BY COUNT(*) DESC, " + expr + " IS NULL, " + order + " LIMIT ?", params,
+                (rs, n) -> new Bucket(rs.getString("v"), rs.getLong("n")));
     }
 
     private static String where(UUID tenantId, DeviceCondition condition, List<Object> params) {
