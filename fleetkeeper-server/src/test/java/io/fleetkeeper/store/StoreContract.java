@@ -10,6 +10,7 @@ import io.fleetkeeper.command.CommandService;
 import io.fleetkeeper.command.CommandStatus;
 import io.fleetkeeper.command.NewCommand;
 import io.fleetkeeper.device.Device;
+import io.fleetkeeper.device.DeviceCondition;
 import io.fleetkeeper.device.DeviceFilter;
 import io.fleetkeeper.device.DeviceImportService;
 import io.fleetkeeper.device.DeviceService;
@@ -450,6 +451,30 @@ abstract class StoreContract {
         var top = fleet.aggregate(tenant, (String) null, "firmware", 2);
         assertThat(top.items()).hasSize(2);
         assertThat(top.truncated()).isTrue();
+    }
+
+    @Test
+    void wholeTenantAggregationFromMaintainedCountsEqualsTheScanAfterEveryKindOfChange() throws Exception {
+        List<Device> four = fleetOfFour();
+        devices.patch(tenant, admin, four.get(1).id(), json.readTree("{\"firmware_version\":\"2.1\"}"), null);
+        devices.patch(tenant, admin, four.get(0).id(), json.readTree("{\"firmware_version\":\"\"}"), null);
+        devices.patch(tenant, admin, four.get(2).id(), json.readTree("{\"device_type\":\"meter\"}"), null);
+        Device gone = create("gone", "GONE-1", Map.of());
+        devices.decommission(tenant, admin, four.get(3).id(), null);
+        devices.purge(tenant, admin, gone.id(), null);
+        imports.importDevices(tenant, admin, List.of(ImportRow.parsed(1, new NewDevice("imported", "valve", null,
+                List.of(), Map.of(), "2.1", null, null))).iterator(), false, r -> { });
+
+        DeviceCondition everyDevice = fleet.compile(tenant, "registered_at EXISTS"); // forces the scan
+        for (String field : List.of("firmware", "type", "status", "site", "identity_status")) {
+            for (int limit : List.of(1, 2, 10)) {
+                var maintained = fleet.aggregate(tenant, (DeviceCondition) null, field, limit);
+                var scanned = fleet.aggregate(tenant, everyDevice, field, limit);
+                assertThat(maintained).as(field + " limit " + limit).isEqualTo(scanned);
+            }
+        }
+        assertThat(fleet.aggregate(tenant, (DeviceCondition) null, "firmware", 10).items()).containsExactly(
+                new Bucket("2.1", 2), new Bucket("", 1), new Bucket("10.0", 1), new Bucket(null, 1));
     }
 
     @Test

@@ -14,7 +14,10 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 
 /**
  * Maintained device counts per tenant and dimension ({@code total}, {@code status}, {@code type},
- * {@code site}). Changes apply in the transaction that changes the devices, so counts are exact.
+ * {@code site}, {@code identity}, {@code firmware}). Changes apply in the transaction that changes the devices,
+ * so counts are exact. A value that may be absent is kept as {@code ""} when absent and {@code "=" + value}
+ * when present ({@link #present}), since an empty text is a valid value (site ids are never empty, so
+ * {@code site} keeps {@code ""} for no site and the id as it is).
  */
 @Repository
 public class StatsRepository {
@@ -77,6 +80,31 @@ public class StatsRepository {
                     ps.setString(3, e.getKey().substring(nl + 1));
                     ps.setLong(4, e.getValue());
                 });
+    }
+
+    /** The stored form of an optional value. */
+    static String present(String value) {
+        return value == null ? "" : "=" + value;
+    }
+
+    /**
+     * The counts of one dimension, absent values under a null key (for {@code firmware} and {@code site});
+     * values whose count went back to zero are left out.
+     */
+    public Map<String, Long> counts(UUID tenantId, String dimension) {
+        Map<String, Long> out = new java.util.HashMap<>();
+        jdbc.sql("SELECT value, count FROM device_stats WHERE tenant_id = ? AND dimension = ? AND count <> 0")
+                .params(tenantId.toString(), dimension)
+                .query(rs -> {
+                    String v = rs.getString("value");
+                    String value = switch (dimension) {
+                        case "firmware" -> v.isEmpty() ? null : v.substring(1);
+                        case "site" -> v.isEmpty() ? null : v;
+                        default -> v;
+                    };
+                    out.put(value, rs.getLong("count"));
+                });
+        return out;
     }
 
     public DeviceStats read(UUID tenantId) {
