@@ -144,6 +144,16 @@ public class DeviceService {
                 : registeredBy.toEpochMilli(), limit);
     }
 
+    /**
+     * The query {@link #matchingIds} runs, as SQL text and parameters (one column, {@code id}, in id order), for
+     * a caller that feeds the page into its own statement inside the database (job targeting).
+     */
+    public DeviceCondition matchingIdsQuery(UUID tenantId, DeviceCondition condition, UUID after,
+            Instant registeredBy, int limit) {
+        return devices.matchingIdsQuery(tenantId, condition, after, registeredBy == null ? null
+                : registeredBy.toEpochMilli(), limit);
+    }
+
     public Device get(UUID tenantId, UUID id) {
         return devices.find(tenantId, id).orElseThrow(() -> ApiException.notFound("device"));
     }

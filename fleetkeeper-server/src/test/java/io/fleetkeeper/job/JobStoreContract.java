@@ -87,6 +87,31 @@ public interface JobStoreContract {
     long NOW = 1_750_000_000_000L;
 
     @Test
+    default void targetingPagesAddEveryMatchingDeviceOnceAndSayWhereThePageEnded(ApplicationContext ctx) {
+        Fixture f = Fixture.of(ctx);
+        List<UUID> ids = new ArrayList<>(IntStream.range(0, 7).mapToObj(i -> f.device("t" + i)).toList());
+        ids.sort(java.util.Comparator.comparing(UUID::toString)); // the stores' uuid order
+        UUID job = UUID.randomUUID();
+        java.util.function.BiFunction<UUID, Integer, ExecutionRepository.Targeted> page = (after, limit) ->
+                f.tx.execute(s -> f.executions.targetPage(f.tenant, job,
+                        f.devices.matchingIdsQuery(f.tenant, null, after, null, limit), NOW));
+        assertThat(page.apply(null, 3)).isEqualTo(new ExecutionRepository.Targeted(3, ids.get(2), 3));
+        assertThat(page.apply(ids.get(2), 3)).isEqualTo(new ExecutionRepository.Targeted(3, ids.get(5), 3));
+        assertThat(page.apply(ids.get(5), 3)).isEqualTo(new ExecutionRepository.Targeted(1, ids.get(6), 1));
+        assertThat(page.apply(ids.get(6), 3)).isEqualTo(new ExecutionRepository.Targeted(0, null, 0));
+        UUID late = f.device("late");
+        ids.add(late);
+        ids.sort(java.util.Comparator.comparing(UUID::toString));
+        assertThat(page.apply(null, 100)).as("a rescan adds only the device it did not have")
+                .isEqualTo(new ExecutionRepository.Targeted(8, ids.getLast(), 1));
+        for (UUID d : ids) {
+            ExecutionRepository.Row e = f.execution(job, d);
+            assertThat(e.status()).isEqualTo(ExecutionStatus.QUEUED);
+            assertThat(e.dueAt()).isEqualTo(NOW);
+        }
+    }
+
+    @Test
     default void twoConcurrentClaimersGetDisjointExecutionsThatCoverTheQueue(ApplicationContext ctx)
             throws Exception {
         Fixture f = Fixture.of(ctx);

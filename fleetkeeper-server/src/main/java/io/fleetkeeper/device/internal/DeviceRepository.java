@@ -208,6 +208,13 @@ public class DeviceRepository {
     /** Ids of devices matching {@code c} after {@code after} in id order, registered at or before {@code registeredBy}. */
     public List<UUID> matchingIds(UUID tenantId, io.fleetkeeper.device.DeviceCondition c, UUID after,
             Long registeredBy, int limit) {
+        io.fleetkeeper.device.DeviceCondition page = matchingIdsQuery(tenantId, c, after, registeredBy, limit);
+        return adHoc.list(page.sql(), page.params(), (rs, n) -> UUID.fromString(rs.getString(1)));
+    }
+
+    /** The query of {@link #matchingIds}: one column {@code id}, in id order. */
+    public io.fleetkeeper.device.DeviceCondition matchingIdsQuery(UUID tenantId, io.fleetkeeper.device.DeviceCondition c,
+            UUID after, Long registeredBy, int limit) {
         StringBuilder sql = new StringBuilder("SELECT d.id FROM devices d WHERE d.tenant_id = ?");
         List<Object> params = new ArrayList<>(List.of(tenantId.toString()));
         if (after != null) {
@@ -224,7 +231,7 @@ public class DeviceRepository {
         }
         sql.append(" ORDER BY d.id LIMIT ?");
         params.add(limit);
-        return adHoc.list(sql.toString(), params, (rs, n) -> UUID.fromString(rs.getString(1)));
+        return new io.fleetkeeper.device.DeviceCondition(sql.toString(), params);
     }
 
     public List<Device> query(String sql, List<Object> params) {

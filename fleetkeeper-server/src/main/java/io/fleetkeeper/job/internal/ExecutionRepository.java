@@ -1,6 +1,8 @@
 package io.fleetkeeper.job.internal;
 
+import io.fleetkeeper.device.DeviceCondition;
 import io.fleetkeeper.job.ExecutionStatus;
+import io.fleetkeeper.store.AdHocQueries;
 import io.fleetkeeper.store.Dialect;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -38,14 +40,63 @@ public class ExecutionRepository {
     private static final String COLUMNS = "tenant_id, job_id, device_id, status, attempt, due_at, queued_at,"
             + " started_at, finished_at, updated_at, command_id, details";
 
+    /** What one targeting page did: devices in the page, the page's last id (null when empty), executions added. */
+    public record Targeted(int matched, UUID last, int added) {
+    }
+
     private final JdbcClient jdbc;
     private final JdbcTemplate template;
     private final Dialect dialect;
+    private final AdHocQueries adHoc;
 
-    ExecutionRepository(JdbcClient jdbc, JdbcTemplate template, Dialect dialect) {
+    ExecutionRepository(JdbcClient jdbc, JdbcTemplate template, Dialect dialect, AdHocQueries adHoc) {
         this.jdbc = jdbc;
         this.template = template;
         this.dialect = dialect;
+        this.adHoc = adHoc;
+    }
+
+    /**
+     * Adds a QUEUED execution for every device of {@code page} (a query with one column {@code id}, in id
+     * order) that has none in the job yet. PostgreSQL does it in one statement, so the ids never travel through
+     * the server: {@code WITH page AS MATERIALIZED (…), added AS (INSERT … SELECT … FROM page ON CONFLICT DO
+     * NOTHING RETURNING 1)}, planned with its values. SQLite reads the page and inserts it as a batch.
+     */
+    public Targeted targetPage(UUID tenantId, UUID jobId, DeviceCondition page, long now) {
+        String t = tenantId.toString();
+        String j = jobId.toString();
+        if (dialect == Dialect.POSTGRESQL) {
+            List<Object> params = new ArrayList<>(page.params());
+            params.addAll(List.of(t, j, now, now, now));
+            return adHoc.list("WITH page AS MATERIALIZED (" + page.sql() + "),"
+                    + " added AS (INSERT INTO job_executions (" + COLUMNS + ") SELECT ?, ?, id, 'QUEUED', 0, ?, ?,"
+                    + " NULL, NULL, ?, NULL, NULL FROM page ON CONFLICT DO NOTHING RETURNING 1)"
+                    + " SELECT (SELECT COUNT(*) FROM page) AS matched,"
+                    + " (SELECT id FROM page ORDER BY id DESC LIMIT 1) AS last,"
+                    + " (SELECT COUNT(*) FROM added) AS added", params,
+                    (rs, n) -> new Targeted(rs.getInt("matched"),
+                            rs.getString("last") == null ? null : UUID.fromString(rs.getString("last")),
+                            rs.getInt("added"))).getFirst();
+        }
+        List<UUID> ids = adHoc.list(page.sql(), page.params(), (rs, n) -> UUID.fromString(rs.getString(1)));
+        int added = 0;
+        if (!ids.isEmpty()) {
+            for (int[] counts : template.batchUpdate("INSERT INTO job_executions (" + COLUMNS + ") VALUES (?, ?, ?,"
+                            + " 'QUEUED', 0, ?, ?, NULL, NULL, ?, NULL, NULL) ON CONFLICT DO NOTHING", ids, 1000,
+                    (ps, d) -> {
+                        ps.setString(1, t);
+                        ps.setString(2, j);
+                        ps.setString(3, d.toString());
+                        ps.setLong(4, now);
+                        ps.setLong(5, now);
+                        ps.setLong(6, now);
+                    })) {
+                for (int c : counts) {
+                    added += c;
+                }
+            }
+        }
+        return new Targeted(ids.size(), ids.isEmpty() ? null : ids.getLast(), added);
     }
 
     /** Inserts QUEUED executions (one JDBC batch); a device that already has one keeps it. */
@@ -55,21 +106,6 @@ public class ExecutionRepository {
         template.batchUpdate("INSERT INTO job_executions (" + COLUMNS + ") VALUES (?, ?, ?, 'QUEUED', 0, ?, ?, NULL,"
                         + " NULL, ?, NULL, NULL) ON CONFLICT DO NOTHING",
                 deviceIds.stream().map(d -> new Object[] {t, j, d.toString(), now, now, now}).toList());
-    }
-
-    /** Which of {@code deviceIds} already have an execution of the job. */
-    public Set<UUID> existing(UUID tenantId, UUID jobId, Collection<UUID> deviceIds) {
-        Set<UUID> found = new HashSet<>();
-        List<UUID> all = new ArrayList<>(deviceIds);
-        for (int i = 0; i < all.size(); i += 1000) {
-            List<UUID> chunk = all.subList(i, Math.min(all.size(), i + 1000));
-            List<Object> params = new ArrayList<>(List.of(tenantId.toString(), jobId.toString()));
-            chunk.forEach(d -> params.add(d.toString()));
-            found.addAll(jdbc.sql("SELECT device_id FROM job_executions WHERE tenant_id = ? AND job_id = ?"
-                            + " AND device_id IN (" + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")")
-                    .params(params).query((rs, n) -> UUID.fromString(rs.getString(1))).list());
-        }
-        return found;
     }
 
     /**

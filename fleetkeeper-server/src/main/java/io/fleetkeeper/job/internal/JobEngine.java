@@ -12,10 +12,8 @@ import io.fleetkeeper.job.internal.JobRepository.Row;
 import io.fleetkeeper.web.ApiException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -156,28 +154,23 @@ public class JobEngine {
             return false;
         }
         UUID after = cur.targetCursor() == null ? null : UUID.fromString(cur.targetCursor());
-        List<UUID> ids = devices.matchingIds(cur.tenantId(), condition, after,
-                cur.continuous() ? null : Instant.ofEpochMilli(cur.createdAt()), props.targetingPageSize());
-        List<UUID> fresh = ids;
-        if (cur.targetingDone() && !ids.isEmpty()) { // a continuous job's rescan: skip devices it already has
-            Set<UUID> have = executions.existing(cur.tenantId(), cur.id(), ids);
-            fresh = new ArrayList<>(ids);
-            fresh.removeAll(have);
-        }
-        if (!fresh.isEmpty()) {
-            executions.insertQueued(cur.tenantId(), cur.id(), fresh, now);
-        }
-        boolean passDone = ids.size() < props.targetingPageSize();
+        // A continuous job's rescan meets devices it already has: the insert skips them (one execution per
+        // device per job, ever) and counts only the new ones.
+        ExecutionRepository.Targeted page = executions.targetPage(cur.tenantId(), cur.id(),
+                devices.matchingIdsQuery(cur.tenantId(), condition, after,
+                        cur.continuous() ? null : Instant.ofEpochMilli(cur.createdAt()), props.targetingPageSize()),
+                now);
+        boolean passDone = page.matched() < props.targetingPageSize();
         long before = cur.targeted();
-        long after2 = before + fresh.size();
-        if (after2 >= ANALYZE_AT && (before < ANALYZE_AT || passDone && fresh.size() > 0)) {
+        long after2 = before + page.added();
+        if (after2 >= ANALYZE_AT && (before < ANALYZE_AT || passDone && page.added() > 0)) {
             executions.analyze(); // the first pages, and the end of a pass, change the table's shape most
         }
         if (passDone) {
-            jobs.saveTargeting(cur.tenantId(), cur.id(), fresh.size(), null, true,
+            jobs.saveTargeting(cur.tenantId(), cur.id(), page.added(), null, true,
                     cur.continuous() ? now + props.continuousInterval().toMillis() : null, now);
         } else {
-            jobs.saveTargeting(cur.tenantId(), cur.id(), fresh.size(), ids.getLast().toString(), cur.targetingDone(),
+            jobs.saveTargeting(cur.tenantId(), cur.id(), page.added(), page.last().toString(), cur.targetingDone(),
                     cur.nextScanAt(), now);
         }
         return !passDone;
