@@ -2,10 +2,9 @@ package io.fleetkeeper.command.web;
 
 import io.fleetkeeper.command.Command;
 import io.fleetkeeper.command.CommandService;
+import io.fleetkeeper.deviceapi.DeviceCaller;
+import io.fleetkeeper.deviceapi.DeviceCaller.Self;
 import io.fleetkeeper.deviceapi.DeviceIdentity;
-import io.fleetkeeper.provisioning.DeviceKeyService;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
 import io.swagger.v3.oas.annotations.Hidden;
 import java.util.List;
 import java.util.Map;
@@ -27,22 +26,19 @@ import tools.jackson.databind.JsonNode;
 @RestController
 class DeviceCommandController {
 
-    private record Self(UUID tenantId, UUID deviceId) {
-    }
-
     private final CommandService commands;
-    private final DeviceKeyService deviceKeys;
+    private final DeviceCaller callers;
 
-    DeviceCommandController(CommandService commands, DeviceKeyService deviceKeys) {
+    DeviceCommandController(CommandService commands, DeviceCaller callers) {
         this.commands = commands;
-        this.deviceKeys = deviceKeys;
+        this.callers = callers;
     }
 
     /** The undelivered commands, oldest first; each is now DELIVERED. */
     @GetMapping("/device/v1/commands")
     Map<String, List<Command>> poll(@RequestHeader(name = "X-Device-Key", required = false) String key,
             @RequestAttribute(name = DeviceIdentity.ATTRIBUTE, required = false) DeviceIdentity cert) {
-        Self self = self(key, cert);
+        Self self = callers.resolve(key, cert);
         return Map.of("items", commands.poll(self.tenantId(), self.deviceId()));
     }
 
@@ -51,20 +47,8 @@ class DeviceCommandController {
     Command result(@RequestHeader(name = "X-Device-Key", required = false) String key,
             @RequestAttribute(name = DeviceIdentity.ATTRIBUTE, required = false) DeviceIdentity cert,
             @PathVariable UUID cid, @RequestBody JsonNode body) {
-        Self self = self(key, cert);
+        Self self = callers.resolve(key, cert);
         String status = body.path("status").isString() ? body.path("status").asString() : null;
         return commands.report(self.tenantId(), self.deviceId(), cid, status, body.get("result"));
-    }
-
-    private Self self(String key, DeviceIdentity cert) {
-        if (key != null) {
-            var id = deviceKeys.authenticate(key);
-            return new Self(id.tenantId(), id.deviceId());
-        }
-        if (cert != null) {
-            return new Self(cert.tenantId(), cert.deviceId());
-        }
-        throw new ApiException(ErrorCode.UNAUTHENTICATED,
-                "a device key (X-Device-Key) or a device client certificate is required");
     }
 }

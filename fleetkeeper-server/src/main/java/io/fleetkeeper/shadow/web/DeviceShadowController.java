@@ -1,17 +1,15 @@
 package io.fleetkeeper.shadow.web;
 
+import io.fleetkeeper.deviceapi.DeviceCaller;
+import io.fleetkeeper.deviceapi.DeviceCaller.Self;
 import io.fleetkeeper.deviceapi.DeviceIdentity;
-import io.fleetkeeper.provisioning.DeviceKeyService;
 import io.fleetkeeper.shadow.Shadow;
 import io.fleetkeeper.shadow.ShadowService;
 import io.fleetkeeper.shadow.ShadowUpdate;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.Role;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
 import io.fleetkeeper.web.Etags;
 import io.swagger.v3.oas.annotations.Hidden;
-import java.util.UUID;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -31,25 +29,23 @@ import tools.jackson.databind.JsonNode;
 @RestController
 class DeviceShadowController {
 
-    private record Self(UUID tenantId, UUID deviceId) {
-        Caller caller() {
-            return new Caller(tenantId, "device:" + deviceId, Role.OPERATOR);
-        }
+    private static Caller caller(Self self) {
+        return new Caller(self.tenantId(), "device:" + self.deviceId(), Role.OPERATOR);
     }
 
     private final ShadowService shadows;
-    private final DeviceKeyService deviceKeys;
+    private final DeviceCaller callers;
 
-    DeviceShadowController(ShadowService shadows, DeviceKeyService deviceKeys) {
+    DeviceShadowController(ShadowService shadows, DeviceCaller callers) {
         this.shadows = shadows;
-        this.deviceKeys = deviceKeys;
+        this.callers = callers;
     }
 
     @GetMapping({"/device/v1/shadow", "/device/v1/shadow/{name}"})
     ResponseEntity<Shadow> get(@RequestHeader(name = "X-Device-Key", required = false) String key,
             @RequestAttribute(name = DeviceIdentity.ATTRIBUTE, required = false) DeviceIdentity cert,
             @PathVariable(required = false) String name) {
-        Self self = self(key, cert);
+        Self self = callers.resolve(key, cert);
         Shadow s = shadows.get(self.tenantId(), self.deviceId(), name);
         return ResponseEntity.ok().eTag(Etags.of(s.version())).body(s);
     }
@@ -58,7 +54,7 @@ class DeviceShadowController {
     ResponseEntity<Shadow.Delta> delta(@RequestHeader(name = "X-Device-Key", required = false) String key,
             @RequestAttribute(name = DeviceIdentity.ATTRIBUTE, required = false) DeviceIdentity cert,
             @PathVariable(required = false) String name) {
-        Self self = self(key, cert);
+        Self self = callers.resolve(key, cert);
         Shadow s = shadows.get(self.tenantId(), self.deviceId(), name);
         return ResponseEntity.ok().eTag(Etags.of(s.version())).body(s.delta());
     }
@@ -69,21 +65,9 @@ class DeviceShadowController {
             @RequestAttribute(name = DeviceIdentity.ATTRIBUTE, required = false) DeviceIdentity cert,
             @PathVariable(required = false) String name, @RequestBody JsonNode body,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
-        Self self = self(key, cert);
-        Shadow s = shadows.update(self.tenantId(), self.caller(), self.deviceId(), name,
+        Self self = callers.resolve(key, cert);
+        Shadow s = shadows.update(self.tenantId(), caller(self), self.deviceId(), name,
                 ShadowUpdate.parse(body, "reported", Etags.expectedVersion(ifMatch)));
         return ResponseEntity.ok().eTag(Etags.of(s.version())).body(s);
-    }
-
-    private Self self(String key, DeviceIdentity cert) {
-        if (key != null) {
-            var id = deviceKeys.authenticate(key);
-            return new Self(id.tenantId(), id.deviceId());
-        }
-        if (cert != null) {
-            return new Self(cert.tenantId(), cert.deviceId());
-        }
-        throw new ApiException(ErrorCode.UNAUTHENTICATED,
-                "a device key (X-Device-Key) or a device client certificate is required");
     }
 }
