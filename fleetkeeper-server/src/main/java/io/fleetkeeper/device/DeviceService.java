@@ -135,18 +135,10 @@ public class DeviceService {
     }
 
     /**
-     * Up to {@code limit} ids of devices matching {@code condition} (all when null) with ids above {@code after}
-     * (from the start when null), in id order; with {@code registeredBy}, only devices registered at or before it.
-     */
-    public List<UUID> matchingIds(UUID tenantId, DeviceCondition condition, UUID after, Instant registeredBy,
-            int limit) {
-        return devices.matchingIds(tenantId, condition, after, registeredBy == null ? null
-                : registeredBy.toEpochMilli(), limit);
-    }
-
-    /**
-     * The query {@link #matchingIds} runs, as SQL text and parameters (one column, {@code id}, in id order), for
-     * a caller that feeds the page into its own statement inside the database (job targeting).
+     * A query, as SQL text and parameters, for up to {@code limit} ids of devices matching {@code condition} (all
+     * when null) with ids above {@code after} (from the start when null), in id order (one column, {@code id});
+     * with {@code registeredBy}, only devices registered at or before it. For a caller that runs the page inside
+     * its own statement (job targeting); run it with {@code store.AdHocQueries}.
      */
     public DeviceCondition matchingIdsQuery(UUID tenantId, DeviceCondition condition, UUID after,
             Instant registeredBy, int limit) {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetkeeper.device.DeviceCondition;
 import io.fleetkeeper.device.DeviceFilter;
+import io.fleetkeeper.job.internal.ExecutionRepository;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -62,6 +63,7 @@ class PostgresStoreContractTest extends StoreContract implements ConnectionStore
     }
 
     @Autowired PlatformTransactionManager txManager;
+    @Autowired ExecutionRepository executions;
 
     @Test
     void fleetQueryReadsAreNeverServerPreparedSoEachIsPlannedWithItsValues() {
@@ -69,7 +71,8 @@ class PostgresStoreContractTest extends StoreContract implements ConnectionStore
         DeviceCondition region = fleet.compile(tenant, fleet.parse("metadata.region = \"eu-west\""));
         Long named = new TransactionTemplate(txManager).execute(s -> { // one transaction: one connection
             for (int i = 0; i < 8; i++) { // the driver names a statement at its fifth run
-                assertThat(devices.matchingIds(tenant, region, null, null, 10)).hasSize(1);
+                assertThat(executions.targetPage(tenant, UUID.randomUUID(),
+                        devices.matchingIdsQuery(tenant, region, null, null, 10), 0).matched()).isEqualTo(1);
                 assertThat(fleet.count(tenant, region)).isEqualTo(1);
                 assertThat(devices.list(tenant, new DeviceFilter(null, null, null, null, null, null, null, null, null,
                         null, null, region, null), null, 10).items()).hasSize(1);

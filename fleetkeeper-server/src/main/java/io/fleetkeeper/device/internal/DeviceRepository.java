@@ -2,6 +2,7 @@ package io.fleetkeeper.device.internal;
 
 import io.fleetkeeper.device.Device;
 import io.fleetkeeper.device.DeviceStatus;
+import io.fleetkeeper.device.DeviceCondition;
 import io.fleetkeeper.store.AdHocQueries;
 import io.fleetkeeper.store.Dialect;
 import io.fleetkeeper.store.Ids;
@@ -205,15 +206,11 @@ public class DeviceRepository {
         return found;
     }
 
-    /** Ids of devices matching {@code c} after {@code after} in id order, registered at or before {@code registeredBy}. */
-    public List<UUID> matchingIds(UUID tenantId, io.fleetkeeper.device.DeviceCondition c, UUID after,
-            Long registeredBy, int limit) {
-        io.fleetkeeper.device.DeviceCondition page = matchingIdsQuery(tenantId, c, after, registeredBy, limit);
-        return adHoc.list(page.sql(), page.params(), (rs, n) -> UUID.fromString(rs.getString(1)));
-    }
-
-    /** The query of {@link #matchingIds}: one column {@code id}, in id order. */
-    public io.fleetkeeper.device.DeviceCondition matchingIdsQuery(UUID tenantId, io.fleetkeeper.device.DeviceCondition c,
+    /**
+     * The ids of devices matching {@code c} after {@code after}, registered at or before {@code registeredBy}, as
+     * a query: one column {@code id}, in id order.
+     */
+    public DeviceCondition matchingIdsQuery(UUID tenantId, DeviceCondition c,
             UUID after, Long registeredBy, int limit) {
         StringBuilder sql = new StringBuilder("SELECT d.id FROM devices d WHERE d.tenant_id = ?");
         List<Object> params = new ArrayList<>(List.of(tenantId.toString()));
@@ -231,7 +228,7 @@ public class DeviceRepository {
         }
         sql.append(" ORDER BY d.id LIMIT ?");
         params.add(limit);
-        return new io.fleetkeeper.device.DeviceCondition(sql.toString(), params);
+        return new DeviceCondition(sql.toString(), params);
     }
 
     public List<Device> query(String sql, List<Object> params) {

@@ -80,30 +80,23 @@ public class ExecutionRepository {
         }
         List<UUID> ids = adHoc.list(page.sql(), page.params(), (rs, n) -> UUID.fromString(rs.getString(1)));
         int added = 0;
-        if (!ids.isEmpty()) {
-            for (int[] counts : template.batchUpdate("INSERT INTO job_executions (" + COLUMNS + ") VALUES (?, ?, ?,"
-                            + " 'QUEUED', 0, ?, ?, NULL, NULL, ?, NULL, NULL) ON CONFLICT DO NOTHING", ids, 1000,
-                    (ps, d) -> {
-                        ps.setString(1, t);
-                        ps.setString(2, j);
-                        ps.setString(3, d.toString());
-                        ps.setLong(4, now);
-                        ps.setLong(5, now);
-                        ps.setLong(6, now);
-                    })) {
-                for (int c : counts) {
-                    added += c;
-                }
-            }
+        for (int c : insertQueued(tenantId, jobId, ids, now)) {
+            added += c; // SQLite answers 1 per row inserted, 0 per row skipped
         }
         return new Targeted(ids.size(), ids.isEmpty() ? null : ids.getLast(), added);
     }
 
-    /** Inserts QUEUED executions (one JDBC batch); a device that already has one keeps it. */
-    public void insertQueued(UUID tenantId, UUID jobId, List<UUID> deviceIds, long now) {
+    /**
+     * Inserts QUEUED executions (one JDBC batch); a device that already has one keeps it. Returns the driver's
+     * count per row (on PostgreSQL the rewritten batch reports no per-row counts).
+     */
+    public int[] insertQueued(UUID tenantId, UUID jobId, List<UUID> deviceIds, long now) {
+        if (deviceIds.isEmpty()) {
+            return new int[0];
+        }
         String t = tenantId.toString();
         String j = jobId.toString();
-        template.batchUpdate("INSERT INTO job_executions (" + COLUMNS + ") VALUES (?, ?, ?, 'QUEUED', 0, ?, ?, NULL,"
+        return template.batchUpdate("INSERT INTO job_executions (" + COLUMNS + ") VALUES (?, ?, ?, 'QUEUED', 0, ?, ?, NULL,"
                         + " NULL, ?, NULL, NULL) ON CONFLICT DO NOTHING",
                 deviceIds.stream().map(d -> new Object[] {t, j, d.toString(), now, now, now}).toList());
     }
