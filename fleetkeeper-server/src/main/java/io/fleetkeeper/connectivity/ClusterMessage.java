@@ -10,10 +10,16 @@ public sealed interface ClusterMessage {
 
     /**
      * Forget cached credentials of a device (or, with a null device, of every device of the tenant) and,
-     * when {@code close} is set, close its live sessions except {@code keepConnectionId} (a takeover).
+     * when {@code close} is set, close its live sessions except {@code keepConnectionId} (a takeover). With a
+     * {@code fingerprint}, only that certificate is withdrawn: only sessions authenticated with it close.
      */
     record Kick(String origin, UUID tenantId, UUID deviceId, boolean close, String keepConnectionId,
-            String reason) implements ClusterMessage {
+            String reason, String fingerprint) implements ClusterMessage {
+
+        public Kick(String origin, UUID tenantId, UUID deviceId, boolean close, String keepConnectionId,
+                String reason) {
+            this(origin, tenantId, deviceId, close, keepConnectionId, reason, null);
+        }
     }
 
     /**

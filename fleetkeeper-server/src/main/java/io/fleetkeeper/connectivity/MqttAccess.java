@@ -167,6 +167,10 @@ public class MqttAccess {
         if (e == null || !e.tenantId().equals(allowedDevices.getIfPresent(e.deviceId()))) {
             return null;
         }
+        if (!e.deviceId().toString().equals(username)) {
+            // The same answer as the store gives: the key is not the key of the device named.
+            return new Refused(Refusal.BAD_CREDENTIALS, "the device key is not valid");
+        }
         return named(e.tenantId(), e.deviceId(), DEVICE_KEY, clientId, username);
     }
 
@@ -243,6 +247,12 @@ public class MqttAccess {
         } else {
             allowedDevices.asMap().values().removeIf(tenantId::equals);
         }
+    }
+
+    /** Drops one cached certificate, so its next use is decided by the store. */
+    public void forgetCertificate(String fingerprint) {
+        epoch.incrementAndGet();
+        byFingerprint.invalidate(fingerprint);
     }
 
     /** Whether a device may publish to {@code topic}. */

@@ -225,6 +225,7 @@ public class DeviceService {
     @Transactional
     public void purge(UUID tenantId, Caller caller, UUID id, Long expectedVersion) {
         Device cur = current(tenantId, id, expectedVersion);
+        publisher.publishEvent(new DeviceRetiring(tenantId, id, caller, true));
         devices.delete(tenantId, id);
         stats.apply(tenantId, new StatsDelta().add(cur, -1).deltas());
         audit.record(tenantId, caller, "device.purge", "device", id.toString(),
@@ -306,6 +307,9 @@ public class DeviceService {
         }
         Device next = cur.withStatus(to, Times.now(clock));
         write(tenantId, cur, next, false, false);
+        if (to == DeviceStatus.DECOMMISSIONED) {
+            publisher.publishEvent(new DeviceRetiring(tenantId, id, caller, false));
+        }
         String type = to == DeviceStatus.DECOMMISSIONED ? DeviceEvent.DECOMMISSIONED : DeviceEvent.STATUS_CHANGED;
         String details = "{\"from\":\"" + cur.status().wire() + "\",\"to\":\"" + to.wire() + "\"}";
         events.append(tenantId, List.of(new NewEvent(id, type, caller.actor(), details,

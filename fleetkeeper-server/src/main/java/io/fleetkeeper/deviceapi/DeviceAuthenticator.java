@@ -6,6 +6,7 @@ import io.fleetkeeper.device.DeviceStatus;
 import io.fleetkeeper.pki.CertificateService;
 import io.fleetkeeper.pki.DeviceCertificate;
 import io.fleetkeeper.pki.TrustIndex;
+import io.fleetkeeper.pki.TenantCertificate;
 import io.fleetkeeper.pki.Pem;
 import io.fleetkeeper.tenancy.Tenant.TenantStatus;
 import io.fleetkeeper.tenancy.TenantService;
@@ -13,6 +14,7 @@ import io.fleetkeeper.web.ApiException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import org.springframework.stereotype.Component;
 
@@ -29,7 +31,9 @@ public class DeviceAuthenticator {
     /** Why a chain does not authenticate a device. */
     public enum Reason {
         NO_CERTIFICATE, UNTRUSTED, UNKNOWN_CERTIFICATE, REVOKED, SUPERSEDED, NOT_VALID_NOW, UNKNOWN_DEVICE,
-        DEVICE_SUSPENDED, DEVICE_DECOMMISSIONED, TENANT_SUSPENDED
+        DEVICE_SUSPENDED, DEVICE_DECOMMISSIONED, TENANT_SUSPENDED,
+        /** The certificate is bound to devices of more than one tenant: it authenticates in none of them. */
+        AMBIGUOUS
     }
 
     /** The decision: {@link Authenticated} or {@link Rejected}. */
@@ -46,14 +50,16 @@ public class DeviceAuthenticator {
     private final CertificateService certificates;
     private final DeviceService devices;
     private final TenantService tenants;
+    private final CredentialConflicts conflicts;
     private final Clock clock;
 
     DeviceAuthenticator(TrustIndex trust, CertificateService certificates, DeviceService devices,
-            TenantService tenants, Clock clock) {
+            TenantService tenants, CredentialConflicts conflicts, Clock clock) {
         this.trust = trust;
         this.certificates = certificates;
         this.devices = devices;
         this.tenants = tenants;
+        this.conflicts = conflicts;
         this.clock = clock;
     }
 
@@ -64,15 +70,21 @@ public class DeviceAuthenticator {
         }
         // The recorded certificate names the tenant; its chain must then validate against that tenant's CAs.
         // (Looking up the CA first could pick another tenant that registered the same CA.)
+        String fingerprint = Pem.fingerprint(chain[0]);
+        List<TenantCertificate> bound = certificates.recordsOf(fingerprint).stream()
+                .filter(r -> r.certificate().deviceId() != null).toList();
+        if (bound.stream().map(TenantCertificate::tenantId).distinct().count() > 1) {
+            // Whoever bound it first is no answer: an attacker can bind first. Nobody gets it, everybody is told.
+            conflicts.report(fingerprint, bound);
+            return new Rejected(Reason.AMBIGUOUS, "the client certificate is bound to devices of more than one "
+                    + "tenant and authenticates in none of them");
+        }
         UUID tenantId = null;
         DeviceCertificate cert = null;
-        boolean recordedAnywhere = false;
-        for (var r : certificates.recordsOf(Pem.fingerprint(chain[0]))) {
-            if (r.certificate().deviceId() == null) {
-                continue;
-            }
-            recordedAnywhere = true;
-            if (trust.verify(chain, r.tenantId()).isPresent()) {
+        boolean recordedAnywhere = !bound.isEmpty();
+        for (var r : bound) {
+            var verified = trust.verify(chain, r.tenantId());
+            if (verified.isPresent() && !ownedElsewhere(chain, verified.get())) {
                 tenantId = r.tenantId();
                 cert = r.certificate();
                 break;
@@ -116,5 +128,14 @@ public class DeviceAuthenticator {
             devices.activateOnFirstContact(tenantId, device.id(), "device:" + device.id());
         }
         return new Authenticated(new DeviceIdentity(tenantId, device.id(), cert));
+    }
+
+    /**
+     * A certificate that validates only through a trust anchor (an uploaded manufacturer CA) while a CA that
+     * another tenant owns in Fleetkeeper also issued it: it belongs to that tenant alone.
+     */
+    private boolean ownedElsewhere(X509Certificate[] chain, TrustIndex.Verified verified) {
+        return "TRUST_ANCHOR".equals(verified.issuerKind()) && trust.verifyAll(chain, null).stream()
+                .anyMatch(v -> !"TRUST_ANCHOR".equals(v.issuerKind()) && !v.tenantId().equals(verified.tenantId()));
     }
 }

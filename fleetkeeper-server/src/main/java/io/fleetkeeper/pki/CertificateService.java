@@ -2,6 +2,7 @@ package io.fleetkeeper.pki;
 
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.device.Device;
+import io.fleetkeeper.device.DeviceRetiring;
 import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.device.DeviceStatus;
 import io.fleetkeeper.pki.internal.CertificateRepository;
@@ -21,7 +22,9 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -30,6 +33,7 @@ import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.event.EventListener;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -160,6 +164,12 @@ public class CertificateService {
                 policies.get(tenantId));
         devices.recordEvent(tenantId, device.id(), "CERTIFICATE-BOUND", caller.actor(),
                 "{\"certificate_id\":\"" + stored.id() + "\"}");
+        for (TenantCertificate other : certs.allByFingerprint(stored.fingerprint())) {
+            if (!other.tenantId().equals(tenantId) && other.certificate().deviceId() != null) {
+                // Now bound in two tenants, it authenticates in neither: drop it from every cache, close its sessions.
+                withdrawn(other.tenantId(), other.certificate(), "certificate bound in another tenant");
+            }
+        }
         audit.record(tenantId, caller, "certificate.upload", "certificate", stored.id().toString(), null);
         return stored;
     }
@@ -167,8 +177,12 @@ public class CertificateService {
     private DeviceCertificate record(UUID tenantId, UUID deviceId, UUID caId, X509Certificate x, String slot,
             String origin, Instant now, PkiPolicy policy) {
         int version = certs.nextSlotVersion(tenantId, deviceId, slot);
-        certs.demotePrimary(tenantId, deviceId, slot, now.plus(Duration.ofHours(policy.overlapHours()))
-                .toEpochMilli());
+        Instant overlapUntil = now.plus(Duration.ofHours(policy.overlapHours()));
+        for (DeviceCertificate demoted : certs.demotePrimary(tenantId, deviceId, slot, overlapUntil.toEpochMilli())) {
+            if (!overlapUntil.isAfter(now)) {
+                withdrawn(tenantId, demoted, CertificateWithdrawn.SUPERSEDED); // no overlap: it is out at once
+            }
+        }
         DeviceCertificate c = new DeviceCertificate(Ids.newId(clock), deviceId, caId,
                 x.getIssuerX500Principal().getName(), CertificateRepository.hex(x.getSerialNumber()),
                 Pem.fingerprint(x), x.getSubjectX500Principal().getName(), x.getNotBefore().toInstant(),
@@ -198,22 +212,49 @@ public class CertificateService {
         if (cur.status().equals("REVOKED")) {
             return cur;
         }
-        certs.revoke(tenantId, certificateId, clock.millis(), r);
+        revokeOne(tenantId, caller, cur, r);
+        if (cur.caId() != null) {
+            crls.regenerate(tenantId, cur.caId());
+        }
+        return get(tenantId, certificateId);
+    }
+
+    /**
+     * A decommissioned or purged device keeps no valid certificate: every certificate of it that is not revoked
+     * yet is revoked ({@code cessationOfOperation}) in the same transaction, and each CA's CRL re-issued once.
+     */
+    @EventListener
+    public void onDeviceRetiring(DeviceRetiring e) {
+        Set<UUID> cas = new LinkedHashSet<>();
+        for (DeviceCertificate c : certs.forDevice(e.tenantId(), e.deviceId())) {
+            if (!c.status().equals("REVOKED")) {
+                revokeOne(e.tenantId(), e.caller(), c, "cessationOfOperation");
+                if (c.caId() != null) {
+                    cas.add(c.caId());
+                }
+            }
+        }
+        cas.forEach(ca -> crls.regenerate(e.tenantId(), ca));
+    }
+
+    private void revokeOne(UUID tenantId, Caller caller, DeviceCertificate cur, String reason) {
+        certs.revoke(tenantId, cur.id(), clock.millis(), reason);
         if (cur.primary() && cur.slot().equals(IDENTITY_SLOT) && cur.deviceId() != null) {
             devices.setIdentityStatus(tenantId, cur.deviceId(), IdentityStatus.REVOKED);
         }
         if (cur.deviceId() != null) {
             devices.recordEvent(tenantId, cur.deviceId(), "CERTIFICATE-REVOKED", caller.actor(),
-                    "{\"certificate_id\":\"" + cur.id() + "\",\"reason\":\"" + r + "\"}");
+                    "{\"certificate_id\":\"" + cur.id() + "\",\"reason\":\"" + reason + "\"}");
         }
-        audit.record(tenantId, caller, "certificate.revoke", "certificate", certificateId.toString(),
-                "{\"reason\":\"" + r + "\"}");
-        if (cur.caId() != null) {
-            crls.regenerate(tenantId, cur.caId());
-        }
-        CertificateRevoked event = new CertificateRevoked(tenantId, cur.id(), cur.deviceId(), cur.fingerprint());
+        audit.record(tenantId, caller, "certificate.revoke", "certificate", cur.id().toString(),
+                "{\"reason\":\"" + reason + "\"}");
+        withdrawn(tenantId, cur, CertificateWithdrawn.REVOKED);
+    }
+
+    /** Tells the authentication caches, after commit, that {@code c} authenticates nobody any more. */
+    private void withdrawn(UUID tenantId, DeviceCertificate c, String why) {
+        CertificateWithdrawn event = new CertificateWithdrawn(tenantId, c.id(), c.deviceId(), c.fingerprint(), why);
         AfterCommit.run(() -> events.publishEvent(event));
-        return get(tenantId, certificateId);
     }
 
     public DeviceCertificate get(UUID tenantId, UUID id) {
@@ -226,13 +267,8 @@ public class CertificateService {
     }
 
     /** Every tenant's record of the certificate with this SHA-256 fingerprint. */
-    public List<CertificateRepository.DeviceCertificateInTenant> recordsOf(String fingerprint) {
+    public List<TenantCertificate> recordsOf(String fingerprint) {
         return certs.allByFingerprint(fingerprint);
-    }
-
-    /** The certificate presented on a TLS connection, looked up by its SHA-256 fingerprint. */
-    public java.util.Optional<DeviceCertificate> byFingerprint(String fingerprint) {
-        return certs.findByFingerprint(fingerprint);
     }
 
     private Device requireIssuable(UUID tenantId, UUID deviceId) {

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
+import org.springframework.context.ApplicationEventPublisher;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -41,11 +42,12 @@ public class PkiLifecycle {
     private final JdbcClient jdbc;
     private final TransactionTemplate tx;
     private final PkiProperties props;
+    private final ApplicationEventPublisher events;
     private final Clock clock;
 
     PkiLifecycle(CertificateRepository certs, CaRepository cas, PolicyRepository policies, CrlService crls,
             DeviceService devices, Leases leases, JdbcClient jdbc, PlatformTransactionManager txManager,
-            PkiProperties props, Clock clock) {
+            PkiProperties props, ApplicationEventPublisher events, Clock clock) {
         this.certs = certs;
         this.cas = cas;
         this.policies = policies;
@@ -55,6 +57,7 @@ public class PkiLifecycle {
         this.jdbc = jdbc;
         this.tx = new TransactionTemplate(txManager);
         this.props = props;
+        this.events = events;
         this.clock = clock;
     }
 
@@ -97,9 +100,17 @@ public class PkiLifecycle {
                     }
                 }
             });
+            if (state.equals(IdentityStatus.EXPIRED)) {
+                events.publishEvent(new CertificateWithdrawn(r.tenantId(), r.id(), r.deviceId(), r.fingerprint(),
+                        CertificateWithdrawn.EXPIRED));
+            }
             changed++;
         }
-        tx.executeWithoutResult(s -> certs.endOverlaps(now.toEpochMilli()));
+        var ended = tx.execute(s -> certs.endOverlaps(now.toEpochMilli()));
+        for (var c : ended) {
+            events.publishEvent(new CertificateWithdrawn(c.tenantId(), c.certificate().id(),
+                    c.certificate().deviceId(), c.certificate().fingerprint(), CertificateWithdrawn.SUPERSEDED));
+        }
         for (var ca : cas.all()) {
             if (ca.encryptedKey() != null) {
                 try {

@@ -26,6 +26,11 @@ public final class Api {
         this.base = URI.create("http://localhost:" + port);
     }
 
+    /** The absolute address of {@code path} on the management port (for clients other than this one). */
+    public URI uri(String path) {
+        return base.resolve(path);
+    }
+
     public Reply get(String token, String path) {
         return call("GET", path).token(token).send();
     }

@@ -6,16 +6,19 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Map;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
-/** A plain HTTPS client for the device listener, trusting the platform CA (no client certificate). */
+/** A plain HTTPS client for the device listener, trusting the platform CA, with or without a client certificate. */
 public final class DevicePort {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -23,6 +26,11 @@ public final class DevicePort {
     private final URI base;
 
     public DevicePort(Api management, int devicePort) {
+        this(management, devicePort, null, null);
+    }
+
+    /** Presents {@code chain} (leaf first) with {@code key} as its TLS client certificate. */
+    public DevicePort(Api management, int devicePort, KeyPair key, X509Certificate[] chain) {
         try {
             String pem = management.call("GET", "/pki/v1/platform/ca.pem").send().body();
             X509Certificate ca = (X509Certificate) CertificateFactory.getInstance("X.509")
@@ -33,7 +41,16 @@ public final class DevicePort {
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(trust);
             SSLContext ssl = SSLContext.getInstance("TLS");
-            ssl.init(null, tmf.getTrustManagers(), null);
+            KeyManager[] keys = null;
+            if (key != null) {
+                KeyStore ks = KeyStore.getInstance("PKCS12");
+                ks.load(null, null);
+                ks.setKeyEntry("device", key.getPrivate(), new char[0], chain);
+                KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                kmf.init(ks, new char[0]);
+                keys = kmf.getKeyManagers();
+            }
+            ssl.init(keys, tmf.getTrustManagers(), null);
             client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(ssl)
                     .connectTimeout(Duration.ofSeconds(5)).build();
             base = URI.create("https://localhost:" + devicePort);

@@ -2,6 +2,7 @@ package io.fleetkeeper.connectivity.internal;
 
 import io.fleetkeeper.connectivity.ConnectionInfo;
 import io.fleetkeeper.connectivity.MqttAccess;
+import io.fleetkeeper.pki.Pem;
 import io.fleetkeeper.connectivity.MqttAccess.Decision;
 import io.fleetkeeper.connectivity.MqttAccess.Granted;
 import io.fleetkeeper.connectivity.MqttAccess.Refused;
@@ -70,6 +71,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     private int version;
     private UUID tenantId;
     private UUID deviceId;
+    /** SHA-256 fingerprint of the client certificate this connection authenticated with; null for a key. */
+    private volatile String fingerprint;
     private Session session;
     private ConnectionInfo info;
     private long sessionExpiryMs;
@@ -95,6 +98,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     UUID deviceId() {
         return deviceId;
+    }
+
+    String fingerprint() {
+        return fingerprint;
     }
 
     UUID tenantId() {
@@ -222,11 +229,12 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             will = new Will(m.payload().willTopic(), m.payload().willMessageInBytes(), header.willQos());
         }
         X509Certificate[] chain = peerChain();
+        String presented = chain != null ? Pem.fingerprint(chain[0]) : null;
         Decision cached = chain != null ? ctx.access().cachedCertificate(chain[0], clientId, username)
                 : ctx.access().cachedKey(clientId, username, password);
         long startedAt = ctx.clock().millis();
         if (cached != null) {
-            authenticated(cached, clientId, cleanStart, receiveMaximum, startedAt, chain != null);
+            authenticated(cached, clientId, cleanStart, receiveMaximum, startedAt, presented);
             return;
         }
         state = State.AUTHENTICATING;
@@ -252,19 +260,19 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
                     close("authentication failed: store unavailable");
                     return;
                 }
-                authenticated(decided, clientId, cleanStart, rm, startedAt, chain != null);
+                authenticated(decided, clientId, cleanStart, rm, startedAt, presented);
                 channel.channel().config().setAutoRead(true);
             });
         });
     }
 
     private void authenticated(Decision d, String clientId, boolean cleanStart, int receiveMaximum, long startedAt,
-            boolean certificate) {
+            String certificate) {
         if (!(d instanceof Granted g)) {
             refuse((Refused) d);
             return;
         }
-        if (ctx.sessions().kickedSince(g.deviceId(), g.tenantId(), startedAt)) {
+        if (ctx.sessions().kickedSince(g.deviceId(), g.tenantId(), certificate, startedAt)) {
             refuse(new Refused(MqttAccess.Refusal.NOT_AUTHORIZED, "revoked while connecting"));
             return;
         }
@@ -282,6 +290,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         }
         tenantId = g.tenantId();
         deviceId = g.deviceId();
+        fingerprint = certificate;
         if (connectTimer != null) {
             connectTimer.cancel(false);
         }
@@ -292,7 +301,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         info = new ConnectionInfo(connectionId, tenantId, deviceId, ctx.sessions().nodeId(), Instant.ofEpochMilli(
                 ctx.clock().millis()), remote instanceof InetSocketAddress a ? a.getAddress().getHostAddress() + ":"
                 + a.getPort() : String.valueOf(remote), v5() ? "MQTT 5" : "MQTT 3.1.1", clientId, keepAliveSeconds,
-                certificate ? MqttAccess.CERTIFICATE : MqttAccess.DEVICE_KEY, cleanStart);
+                certificate != null ? MqttAccess.CERTIFICATE : MqttAccess.DEVICE_KEY, cleanStart);
         if (keepAliveSeconds > 0) {
             channel.pipeline().addBefore(MqttEndpoint.HANDLER, "keepalive",
                     new IdleStateHandler(keepAliveSeconds * 1500L, 0, 0, TimeUnit.MILLISECONDS));

@@ -7,7 +7,7 @@ import io.fleetkeeper.connectivity.ClusterMessage.Kick;
 import io.fleetkeeper.connectivity.MqttAccess;
 import io.fleetkeeper.device.DeviceStatusChanged;
 import io.fleetkeeper.pki.CaChanged;
-import io.fleetkeeper.pki.CertificateRevoked;
+import io.fleetkeeper.pki.CertificateWithdrawn;
 import io.fleetkeeper.pki.TrustIndex;
 import io.fleetkeeper.provisioning.DeviceKeyChanged;
 import io.fleetkeeper.provisioning.DeviceKeyService;
@@ -22,10 +22,11 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * Turns revocations into cluster messages and acts on them on every node. Revocation, suspension,
- * decommissioning, purge and key rotation become a {@link Kick} (forget cached credentials and close live
- * sessions; the session registry closes them); every node, this one included, drops the device's cached
- * MQTT grants. Changes to other in-memory caches (trust anchors, API tokens, device keys) become an
+ * Turns revocations into cluster messages and acts on them on every node. Suspension, decommissioning,
+ * purge and key rotation become a {@link Kick} (forget cached credentials and close live sessions; the
+ * session registry closes them); every node, this one included, drops the device's cached MQTT grants. A
+ * certificate that stops authenticating (revoked, superseded, expired) becomes a Kick naming it: every node
+ * drops that certificate from its cache and closes only the sessions authenticated with it. Changes to other in-memory caches (trust anchors, API tokens, device keys) become an
  * {@link Invalidate}, acted on by the other nodes (this one already did). The events arrive after commit.
  */
 @Component
@@ -56,10 +57,10 @@ class RevocationRelay {
     }
 
     @EventListener
-    void on(CertificateRevoked e) {
+    void on(CertificateWithdrawn e) {
         // A certificate bound to no device authenticates nobody over MQTT; a null device would kick the tenant.
         if (e.deviceId() != null) {
-            kick(e.tenantId(), e.deviceId(), "certificate revoked");
+            bus.publish(new Kick(bus.nodeId(), e.tenantId(), e.deviceId(), true, null, e.reason(), e.fingerprint()));
         }
     }
 
@@ -95,6 +96,7 @@ class RevocationRelay {
     /** Every node, for every message on the bus (on a bus thread: quick, no SQL). */
     void onMessage(ClusterMessage message) {
         switch (message) {
+            case Kick k when k.fingerprint() != null -> access.forgetCertificate(k.fingerprint());
             case Kick k -> access.forget(k.tenantId(), k.deviceId());
             case Invalidate i when !bus.nodeId().equals(i.origin()) -> invalidate(i);
             default -> {

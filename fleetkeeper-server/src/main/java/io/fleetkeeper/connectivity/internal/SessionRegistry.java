@@ -43,6 +43,8 @@ public class SessionRegistry implements DeviceMessaging {
 
     private final ConcurrentHashMap<UUID, Session> sessions = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<UUID, Long> kickedAt = new ConcurrentHashMap<>();
+    /** When a certificate was withdrawn (by fingerprint): a connection authenticating with it meanwhile is refused. */
+    private final ConcurrentHashMap<String, Long> withdrawnAt = new ConcurrentHashMap<>();
     private final List<Registration> consumers = new CopyOnWriteArrayList<>();
     /** Never shut down: virtual threads cost nothing idle, and the endpoint may be stopped and started again. */
     private final ExecutorService dispatch = Executors.newVirtualThreadPerTaskExecutor();
@@ -100,10 +102,12 @@ public class SessionRegistry implements DeviceMessaging {
     }
 
     /** Whether the device was kicked (revoked, suspended, ...) at or after {@code since}. */
-    boolean kickedSince(UUID deviceId, UUID tenantId, long since) {
+    boolean kickedSince(UUID deviceId, UUID tenantId, String fingerprint, long since) {
         Long at = kickedAt.get(deviceId);
         Long tenantAt = kickedAt.get(tenantId);
-        return (at != null && at >= since) || (tenantAt != null && tenantAt >= since);
+        Long certificateAt = fingerprint == null ? null : withdrawnAt.get(fingerprint);
+        return (at != null && at >= since) || (tenantAt != null && tenantAt >= since)
+                || (certificateAt != null && certificateAt >= since);
     }
 
     /** A device published inside its namespace: to the features' consumers and to its own subscriptions. */
@@ -211,6 +215,15 @@ public class SessionRegistry implements DeviceMessaging {
     /** Closes the device's sessions here; the revocation relay drops its cached grants on every node. */
     private void kick(Kick k) {
         long now = clock.millis();
+        if (k.fingerprint() != null) {
+            withdrawnAt.put(k.fingerprint(), now);
+            Session s = k.deviceId() == null ? null : sessions.get(k.deviceId());
+            MqttConnection c = s == null ? null : s.connection();
+            if (k.close() && c != null && s.tenantId.equals(k.tenantId()) && k.fingerprint().equals(c.fingerprint())) {
+                closeAndForget(s, k);
+            }
+            return;
+        }
         kickedAt.put(k.deviceId() != null ? k.deviceId() : k.tenantId(), now);
         if (!k.close()) {
             return;
@@ -243,5 +256,6 @@ public class SessionRegistry implements DeviceMessaging {
         long now = clock.millis();
         sessions.values().removeIf(s -> s.expired(now));
         kickedAt.values().removeIf(at -> at < now - KICK_MEMORY_MS);
+        withdrawnAt.values().removeIf(at -> at < now - KICK_MEMORY_MS);
     }
 }

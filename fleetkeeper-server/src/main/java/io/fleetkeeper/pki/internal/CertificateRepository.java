@@ -1,6 +1,7 @@
 package io.fleetkeeper.pki.internal;
 
 import io.fleetkeeper.pki.DeviceCertificate;
+import io.fleetkeeper.pki.TenantCertificate;
 import io.fleetkeeper.store.Times;
 import java.math.BigInteger;
 import java.sql.ResultSet;
@@ -39,22 +40,14 @@ public class CertificateRepository {
                 .params(tenantId.toString(), id.toString()).query(CertificateRepository::map).optional();
     }
 
-    public Optional<DeviceCertificate> findByFingerprint(String fingerprint) {
-        return jdbc.sql("SELECT * FROM certificates WHERE fingerprint = ?").param(fingerprint)
-                .query(CertificateRepository::map).optional();
-    }
-
     /** Every recorded certificate with this fingerprint, one per tenant at most (the same certificate may be
      * bound in several tenants when it was uploaded to each). */
-    public List<DeviceCertificateInTenant> allByFingerprint(String fingerprint) {
-        return jdbc.sql("SELECT * FROM certificates WHERE fingerprint = ? LIMIT 16").param(fingerprint)
-                .query((rs, n) -> new DeviceCertificateInTenant(UUID.fromString(rs.getString("tenant_id")),
+    public List<TenantCertificate> allByFingerprint(String fingerprint) {
+        return jdbc.sql("SELECT * FROM certificates WHERE fingerprint = ? ORDER BY tenant_id LIMIT 16").param(fingerprint)
+                .query((rs, n) -> new TenantCertificate(UUID.fromString(rs.getString("tenant_id")),
                         map(rs, n))).list();
     }
 
-    /** A recorded certificate and its tenant. */
-    public record DeviceCertificateInTenant(UUID tenantId, DeviceCertificate certificate) {
-    }
 
     public Optional<DeviceCertificate> findBySerial(UUID tenantId, UUID caId, String serial) {
         return jdbc.sql("SELECT * FROM certificates WHERE tenant_id = ? AND ca_id = ? AND serial = ?")
@@ -81,12 +74,19 @@ public class CertificateRepository {
                 .query(Integer.class).single();
     }
 
-    /** The slot's current primary stops being primary; it stays valid until {@code overlapUntil}. */
-    public void demotePrimary(UUID tenantId, UUID deviceId, String slot, long overlapUntil) {
+    /**
+     * The slot's current primary stops being primary; it stays valid until {@code overlapUntil}. Returns the
+     * certificates demoted (as they were).
+     */
+    public List<DeviceCertificate> demotePrimary(UUID tenantId, UUID deviceId, String slot, long overlapUntil) {
+        List<DeviceCertificate> primaries = jdbc.sql("""
+                SELECT * FROM certificates WHERE tenant_id = ? AND device_id = ? AND slot = ? AND is_primary = ?""")
+                .params(tenantId.toString(), deviceId.toString(), slot, true).query(CertificateRepository::map).list();
         jdbc.sql("""
                 UPDATE certificates SET is_primary = ?, superseded_at = ?
                 WHERE tenant_id = ? AND device_id = ? AND slot = ? AND is_primary = ?""")
                 .params(false, overlapUntil, tenantId.toString(), deviceId.toString(), slot, true).update();
+        return primaries;
     }
 
     public boolean revoke(UUID tenantId, UUID id, long at, String reason) {
@@ -105,18 +105,20 @@ public class CertificateRepository {
     /** Primary ACTIVE certificates expiring before {@code before} whose window state may have moved. */
     public List<Row> expiringPrimaries(long before, int limit) {
         return jdbc.sql("""
-                SELECT tenant_id, id, device_id, slot, not_after, window_state FROM certificates
+                SELECT tenant_id, id, device_id, slot, not_after, window_state, fingerprint FROM certificates
                 WHERE not_after <= ? AND status = 'ACTIVE' AND is_primary = ? AND window_state <> 'EXPIRED'
                 ORDER BY not_after LIMIT ?""")
                 .params(before, true, limit)
                 .query((rs, n) -> new Row(UUID.fromString(rs.getString("tenant_id")),
                         UUID.fromString(rs.getString("id")), uuid(rs.getString("device_id")), rs.getString("slot"),
-                        Instant.ofEpochMilli(rs.getLong("not_after")), rs.getString("window_state")))
+                        Instant.ofEpochMilli(rs.getLong("not_after")), rs.getString("window_state"),
+                        rs.getString("fingerprint")))
                 .list();
     }
 
     /** What the lifecycle scheduler needs of a certificate. */
-    public record Row(UUID tenantId, UUID id, UUID deviceId, String slot, Instant notAfter, String windowState) {
+    public record Row(UUID tenantId, UUID id, UUID deviceId, String slot, Instant notAfter, String windowState,
+            String fingerprint) {
     }
 
     public void setWindowState(UUID tenantId, UUID id, String state) {
@@ -124,14 +126,15 @@ public class CertificateRepository {
                 .params(state, tenantId.toString(), id.toString()).update();
     }
 
-    /** Rotated-out certificates whose overlap has ended become SUPERSEDED; returns them. */
-    public List<DeviceCertificate> endOverlaps(long now) {
-        List<DeviceCertificate> ended = jdbc.sql("""
+    /** Rotated-out certificates whose overlap has ended become SUPERSEDED; returns them with their tenant. */
+    public List<TenantCertificate> endOverlaps(long now) {
+        List<TenantCertificate> ended = jdbc.sql("""
                 SELECT * FROM certificates WHERE status = 'ACTIVE' AND is_primary = ? AND superseded_at <= ?
-                LIMIT 1000""").params(false, now).query(CertificateRepository::map).list();
-        for (DeviceCertificate c : ended) {
-            jdbc.sql("UPDATE certificates SET status = 'SUPERSEDED' WHERE id = ? AND status = 'ACTIVE'")
-                    .param(c.id().toString()).update();
+                LIMIT 1000""").params(false, now).query((rs, n) -> new TenantCertificate(
+                        UUID.fromString(rs.getString("tenant_id")), map(rs, n))).list();
+        for (TenantCertificate c : ended) {
+            jdbc.sql("UPDATE certificates SET status = 'SUPERSEDED' WHERE tenant_id = ? AND id = ? AND status = 'ACTIVE'")
+                    .params(c.tenantId().toString(), c.certificate().id().toString()).update();
         }
         return ended;
     }

@@ -9,7 +9,7 @@ import io.fleetkeeper.connectivity.MqttAccess;
 import io.fleetkeeper.device.DeviceStatus;
 import io.fleetkeeper.device.DeviceStatusChanged;
 import io.fleetkeeper.pki.CaChanged;
-import io.fleetkeeper.pki.CertificateRevoked;
+import io.fleetkeeper.pki.CertificateWithdrawn;
 import io.fleetkeeper.pki.TrustIndex;
 import io.fleetkeeper.provisioning.DeviceKeyChanged;
 import io.fleetkeeper.provisioning.DeviceKeyService;
@@ -79,12 +79,14 @@ class RevocationRelayTests {
     }
 
     @Test
-    void aRevokedCertificateKicksItsDeviceButACertificateWithoutOneKicksNoTenant() throws Exception {
-        a.relay().on(new CertificateRevoked(tenant, UUID.randomUUID(), device, "ab"));
-        verify(b.access(), timeout(WAIT_MS)).forget(tenant, device);
-        a.relay().on(new CertificateRevoked(tenant, UUID.randomUUID(), null, "cd"));
+    void aWithdrawnCertificateIsForgottenEverywhereButACertificateWithoutDeviceKicksNoTenant() throws Exception {
+        a.relay().on(new CertificateWithdrawn(tenant, UUID.randomUUID(), device, "ab", CertificateWithdrawn.REVOKED));
+        verify(b.access(), timeout(WAIT_MS)).forgetCertificate("ab");
+        verify(a.access(), timeout(WAIT_MS)).forgetCertificate("ab");
+        a.relay().on(new CertificateWithdrawn(tenant, UUID.randomUUID(), null, "cd", CertificateWithdrawn.SUPERSEDED));
         awaitEverythingBefore();
         verify(b.access(), never()).forget(tenant, null);
+        verify(b.access(), never()).forgetCertificate("cd");
     }
 
     @Test
