@@ -230,6 +230,14 @@ public class CertificateService {
         return certs.allByFingerprint(fingerprint);
     }
 
+    /**
+     * Whether the certificate is a known operational certificate: recorded in any tenant, whatever its status
+     * (active, superseded, revoked, expired) or its device's. Such a certificate is never a factory certificate.
+     */
+    public boolean isOperational(X509Certificate cert) {
+        return certs.isRecorded(Pem.fingerprint(cert));
+    }
+
     /** The certificate presented on a TLS connection, looked up by its SHA-256 fingerprint. */
     public java.util.Optional<DeviceCertificate> byFingerprint(String fingerprint) {
         return certs.findByFingerprint(fingerprint);

@@ -52,6 +52,12 @@ public class CertificateRepository {
                         map(rs, n))).list();
     }
 
+    /** Whether a certificate with this fingerprint is recorded in any tenant, in any status. */
+    public boolean isRecorded(String fingerprint) {
+        return jdbc.sql("SELECT COUNT(*) FROM certificates WHERE fingerprint = ?").param(fingerprint)
+                .query(Long.class).single() > 0;
+    }
+
     /** A recorded certificate and its tenant. */
     public record DeviceCertificateInTenant(UUID tenantId, DeviceCertificate certificate) {
     }
