@@ -165,6 +165,8 @@ public class CaService {
                 .required("certificate_pem", certificatePem).throwIfAny();
         X509Certificate cert = Pem.certificates(certificatePem, "certificate_pem").get(0);
         requireCa(cert);
+        // Rebuilt first, so a CA that another node created a moment ago is known here too.
+        trust.invalidate();
         if (trust.isManagedCa(cert) || isPlatformCa(cert)) {
             throw new ApiException(ErrorCode.VALIDATION_FAILED, "this is a CA that Fleetkeeper manages, or one "
                     + "it issued; it cannot be a trust anchor",
