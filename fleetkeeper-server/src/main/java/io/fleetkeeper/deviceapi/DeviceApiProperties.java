@@ -9,6 +9,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param port                  TLS port of the device listener (default 8443); 0 picks a free port (tests), -1
  *                              disables the listener
+ * @param address               IP address or host name of the local interface to bind (default empty: every
+ *                              interface)
  * @param serverNames           DNS names and IP addresses written into the generated server certificate's
  *                              subjectAltName (default {@code localhost, 127.0.0.1}); the first is also its CN
  * @param serverCertificateDays validity of the generated server certificate (default 90); it is issued by the
@@ -22,6 +24,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("fleetkeeper.device-api")
 public record DeviceApiProperties(
         @DefaultValue("8443") int port,
+        @DefaultValue("") String address,
         @DefaultValue({"localhost", "127.0.0.1"}) List<String> serverNames,
         @DefaultValue("90") int serverCertificateDays,
         @DefaultValue("") String keyStore,

@@ -84,7 +84,8 @@ public class DeviceAuthenticator {
         boolean recordedAnywhere = !bound.isEmpty();
         for (var r : bound) {
             var verified = trust.verify(chain, r.tenantId());
-            if (verified.isPresent() && !ownedElsewhere(chain, verified.get())) {
+            if (verified.isPresent() && !("TRUST_ANCHOR".equals(verified.get().issuerKind())
+                    && trust.issuedByAnotherTenantsCa(chain[0], r.tenantId()))) {
                 tenantId = r.tenantId();
                 cert = r.certificate();
                 break;
@@ -128,14 +129,5 @@ public class DeviceAuthenticator {
             devices.activateOnFirstContact(tenantId, device.id(), "device:" + device.id());
         }
         return new Authenticated(new DeviceIdentity(tenantId, device.id(), cert));
-    }
-
-    /**
-     * A certificate that validates only through a trust anchor (an uploaded manufacturer CA) while a CA that
-     * another tenant owns in Fleetkeeper also issued it: it belongs to that tenant alone.
-     */
-    private boolean ownedElsewhere(X509Certificate[] chain, TrustIndex.Verified verified) {
-        return "TRUST_ANCHOR".equals(verified.issuerKind()) && trust.verifyAll(chain, null).stream()
-                .anyMatch(v -> !"TRUST_ANCHOR".equals(v.issuerKind()) && !v.tenantId().equals(verified.tenantId()));
     }
 }

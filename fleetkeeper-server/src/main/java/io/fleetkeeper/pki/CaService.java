@@ -50,11 +50,17 @@ public class CaService {
     private final TrustIndex trust;
     private final Clock clock;
     private final ApplicationEventPublisher events;
-    private final Map<UUID, CaSigner> signers = new ConcurrentHashMap<>();
+    /** Signers by tenant and CA: a CA id alone must never find another tenant's signer. */
+    private final Map<SignerKey, CaSigner> signers = new ConcurrentHashMap<>();
+    private final PlatformCa platformCa;
+
+    private record SignerKey(UUID tenantId, UUID caId) {
+    }
 
     CaService(CaRepository cas, PolicyRepository policies, KeyVault vault, AuditService audit, TrustIndex trust,
-            Clock clock, ApplicationEventPublisher events) {
+            Clock clock, ApplicationEventPublisher events, PlatformCa platformCa) {
         this.events = events;
+        this.platformCa = platformCa;
         this.cas = cas;
         this.policies = policies;
         this.vault = vault;
@@ -146,7 +152,12 @@ public class CaService {
         return view(tenantId, row);
     }
 
-    /** Registers a CA certificate without a key, e.g. a manufacturer's factory root or intermediate. */
+    /**
+     * Registers a CA certificate without a key, e.g. a manufacturer's factory root or intermediate. A CA that
+     * Fleetkeeper manages (the platform CA, or a root, issuing or imported CA of any tenant, or a CA issued by
+     * one of them) is refused: its certificates are operational ones, never factory certificates, and another
+     * tenant's CA must not vouch for devices here.
+     */
     @Transactional
     public CertificateAuthority registerTrustAnchor(UUID tenantId, Caller caller, String name,
             String certificatePem) {
@@ -154,6 +165,14 @@ public class CaService {
                 .required("certificate_pem", certificatePem).throwIfAny();
         X509Certificate cert = Pem.certificates(certificatePem, "certificate_pem").get(0);
         requireCa(cert);
+        // Rebuilt first, so a CA that another node created a moment ago is known here too.
+        trust.invalidate();
+        if (trust.isManagedCa(cert) || isPlatformCa(cert)) {
+            throw new ApiException(ErrorCode.VALIDATION_FAILED, "this is a CA that Fleetkeeper manages, or one "
+                    + "it issued; it cannot be a trust anchor",
+                    List.of(new ApiException.FieldError("certificate_pem",
+                            "must not be a CA managed by Fleetkeeper or chain to one")));
+        }
         requireFreeName(tenantId, name);
         UUID id = Ids.newId(clock);
         CaRow row = new CaRow(tenantId, id, name, "TRUST_ANCHOR", null, cert.getSubjectX500Principal().getName(),
@@ -163,6 +182,12 @@ public class CaService {
         audit.record(tenantId, caller, "ca.trust_anchor", "certificate_authority", id.toString(), null);
         trustChanged(tenantId, id);
         return view(tenantId, row);
+    }
+
+    private boolean isPlatformCa(X509Certificate cert) {
+        X509Certificate platform = platformCa.certificate();
+        return platform.getPublicKey().equals(cert.getPublicKey())
+                || TrustIndex.signedBy(cert, platform);
     }
 
     /** After commit: this node rebuilds its trust index now, other nodes when told ({@link CaChanged}). */
@@ -196,7 +221,8 @@ public class CaService {
 
     /** The signer of an issuing CA of this tenant; 404 when there is none. */
     public CaSigner signer(UUID tenantId, UUID caId) {
-        CaSigner s = signers.get(caId);
+        SignerKey cacheKey = new SignerKey(tenantId, caId);
+        CaSigner s = signers.get(cacheKey);
         if (s != null) {
             return s;
         }
@@ -207,7 +233,7 @@ public class CaService {
         X509Certificate cert = Pem.certificates(r.certificatePem(), "certificate").get(0);
         PrivateKey key = vault.open(r.encryptedKey(), r.id().toString(), cert.getPublicKey().getAlgorithm());
         s = new SoftwareSigner(cert, key);
-        signers.put(caId, s);
+        signers.put(cacheKey, s);
         return s;
     }
 

@@ -159,6 +159,11 @@ public class CertificateService {
                 .orElseThrow(() -> new ApiException(ErrorCode.VALIDATION_FAILED,
                         "certificate does not chain to one of this tenant's CAs, or is not valid now",
                         List.of(new ApiException.FieldError("certificate_pem", "is not issued by a tenant CA"))));
+        if (cas.trust().issuedByAnotherTenantsCa(x, tenantId)) {
+            // Registered as a trust anchor here, but managed by another tenant: its certificates are that tenant's.
+            throw new ApiException(ErrorCode.VALIDATION_FAILED, "certificate is issued by a CA this tenant does not "
+                    + "manage", List.of(new ApiException.FieldError("certificate_pem", "is not issued by a tenant CA")));
+        }
         Instant now = Times.now(clock);
         DeviceCertificate stored = record(tenantId, device.id(), v.issuerCaId(), x, slotOf(slot), "UPLOADED", now,
                 policies.get(tenantId));
@@ -269,6 +274,14 @@ public class CertificateService {
     /** Every tenant's record of the certificate with this SHA-256 fingerprint. */
     public List<TenantCertificate> recordsOf(String fingerprint) {
         return certs.allByFingerprint(fingerprint);
+    }
+
+    /**
+     * Whether the certificate is a known operational certificate: recorded in any tenant, whatever its status
+     * (active, superseded, revoked, expired) or its device's. Such a certificate is never a factory certificate.
+     */
+    public boolean isOperational(X509Certificate cert) {
+        return certs.isRecorded(Pem.fingerprint(cert));
     }
 
     private Device requireIssuable(UUID tenantId, UUID deviceId) {

@@ -1,6 +1,8 @@
 package io.fleetkeeper.pki;
 
 import io.fleetkeeper.pki.internal.CertificateRepository;
+import io.fleetkeeper.web.ApiException;
+import io.fleetkeeper.web.ErrorCode;
 import java.io.IOException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -44,8 +46,14 @@ public class OcspService {
         this.clock = clock;
     }
 
-    /** Answers a DER OCSP request; a malformed one gets the MALFORMED_REQUEST response status. */
+    /**
+     * Answers a DER OCSP request; a malformed one gets the MALFORMED_REQUEST response status. 404 when the CA
+     * is not one of the tenant's, or has no key (a trust anchor answers for nothing).
+     */
     public byte[] respond(UUID tenantId, UUID caId, byte[] requestDer) {
+        if (!cas.get(tenantId, caId).hasPrivateKey()) {
+            throw new ApiException(ErrorCode.NOT_FOUND, "this CA has no key and runs no OCSP responder");
+        }
         try {
             OCSPReq req;
             try {

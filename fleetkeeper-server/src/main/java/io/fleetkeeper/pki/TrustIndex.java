@@ -135,6 +135,57 @@ public class TrustIndex {
         return all;
     }
 
+    /**
+     * Whether {@code ca} is a CA that Fleetkeeper manages in any tenant (a created root or issuing CA, or an
+     * imported one: anything but a trust anchor), as the same certificate or the same subject and key, or
+     * is issued by one.
+     */
+    public boolean isManagedCa(X509Certificate ca) {
+        return managed(bySubject(ca.getSubjectX500Principal())).anyMatch(a -> a.certificate().getPublicKey()
+                .equals(ca.getPublicKey())) || issuedByManagedCa(ca);
+    }
+
+    /**
+     * Whether a presented chain (leaf first) contains a certificate issued by a CA that Fleetkeeper manages in
+     * any tenant: such a certificate is an operational one, never a factory certificate. Checks signatures
+     * only, so an expired or not yet valid certificate counts too.
+     */
+    public boolean issuedByManagedCa(X509Certificate[] chain) {
+        for (int i = 0; chain != null && i < Math.min(chain.length, MAX_PRESENTED); i++) {
+            if (issuedByManagedCa(chain[i]) || (i > 0 && isManagedCa(chain[i]))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether a CA that a tenant other than {@code tenantId} manages issued the leaf: such a certificate belongs
+     * to that tenant alone, whatever trust anchors {@code tenantId} registered.
+     */
+    public boolean issuedByAnotherTenantsCa(X509Certificate leaf, UUID tenantId) {
+        return managed(bySubject(leaf.getIssuerX500Principal())).anyMatch(a -> !a.tenantId().equals(tenantId)
+                && signedBy(leaf, a.certificate()));
+    }
+
+    private boolean issuedByManagedCa(X509Certificate cert) {
+        return managed(bySubject(cert.getIssuerX500Principal())).anyMatch(a -> signedBy(cert, a.certificate()));
+    }
+
+    private static java.util.stream.Stream<Anchor> managed(List<Anchor> anchors) {
+        return anchors.stream().filter(a -> !"TRUST_ANCHOR".equals(a.kind()));
+    }
+
+    /** Whether {@code issuer}'s key signed {@code cert} (names and validity are not checked). */
+    public static boolean signedBy(X509Certificate cert, X509Certificate issuer) {
+        try {
+            cert.verify(issuer.getPublicKey());
+            return true;
+        } catch (java.security.GeneralSecurityException e) {
+            return false;
+        }
+    }
+
     /** Validates {@code presented} (leaf first, each issued by the next) up through {@code issuer}. */
     private Optional<Verified> validate(List<X509Certificate> presented, Anchor issuer) {
         if (presented.size() == 1 && issuerChainHolds(issuer)) {

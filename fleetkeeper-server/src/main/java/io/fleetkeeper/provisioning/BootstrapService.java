@@ -42,9 +42,17 @@ import org.springframework.transaction.support.TransactionTemplate;
  * tenants trusting that anchor (several may trust one manufacturer), which is the device's tenant. The
  * device is created in {@code provisioning} with its operational certificate, in one transaction, and
  * becomes {@code active} on its first call with that certificate.
+ *
+ * <p>An operational certificate is never a factory certificate: one recorded in any tenant (whatever its
+ * status or its device's), or one issued by a CA that Fleetkeeper manages, is refused before any trust
+ * anchor is consulted, so a device its own tenant refuses (suspended, revoked, superseded, expired) cannot
+ * fall through into another tenant that lists its device id as a serial.
  */
 @Service
 public class BootstrapService {
+
+    /** The subjectAltName URI of a Fleetkeeper-issued device certificate starts so. */
+    private static final String DEVICE_URN = "urn:fleetkeeper:device:";
 
     /** What a second bootstrap of the same serial does. */
     public enum Rebootstrap { REJECT, REPROVISION }
@@ -84,12 +92,25 @@ public class BootstrapService {
 
     public Bootstrapped bootstrap(X509Certificate[] chain, String serial, PKCS10CertificationRequest csr,
             String remoteAddr) {
+        return bootstrap(chain, serial, csr, remoteAddr, CaChoice.DEFAULT);
+    }
+
+    /** As {@link #bootstrap(X509Certificate[], String, PKCS10CertificationRequest, String)}, from the CA that
+     * {@code ca} picks in the device's tenant (404 and nothing changes when it names none there). */
+    public Bootstrapped bootstrap(X509Certificate[] chain, String serial, PKCS10CertificationRequest csr,
+            String remoteAddr, CaChoice ca) {
         String credential = chain == null || chain.length == 0 ? "none"
                 : io.fleetkeeper.pki.Pem.fingerprint(chain[0]);
         attempts.check(remoteAddr, credential);
         if (chain == null || chain.length == 0) {
             throw new ApiException(ErrorCode.UNAUTHENTICATED, "bootstrap needs the factory certificate as the TLS "
                     + "client certificate");
+        }
+        if (certificates.isOperational(chain[0]) || trust.issuedByManagedCa(chain)) {
+            fail((UUID) null, remoteAddr, credential, "an operational certificate was presented as a factory "
+                    + "certificate");
+            throw new ApiException(ErrorCode.FORBIDDEN, "this is an operational device certificate, not a factory "
+                    + "certificate; it cannot bootstrap a device");
         }
         // Several tenants may trust the same factory CA: the device belongs to the one whose manifest lists it.
         List<UUID> vouching = trust.verifyAll(chain, "TRUST_ANCHOR").stream().map(TrustIndex.Verified::tenantId)
@@ -122,20 +143,21 @@ public class BootstrapService {
             tenantGate.requireActive(tenantId);
             // A purged device frees its serial: the entry still names it, but it is gone.
             boolean bound = entry.deviceId() != null && devices.exists(tenantId, entry.deviceId());
+            UUID caId = ca.caFor(tenantId);
             PublicKey key = certificates.verifyCsr(csr);
-            return tx.execute(s -> bound ? again(tenantId, actor, entry, key, remoteAddr)
-                    : first(tenantId, actor, entry, key, remoteAddr));
+            return tx.execute(s -> bound ? again(tenantId, actor, entry, key, caId, remoteAddr)
+                    : first(tenantId, actor, entry, key, caId, remoteAddr));
         } catch (ApiException e) {
             fail(tenantId, remoteAddr, credential, e.getMessage());
             throw e;
         }
     }
 
-    private Bootstrapped first(UUID tenantId, Caller actor, Entry entry, PublicKey key,
+    private Bootstrapped first(UUID tenantId, Caller actor, Entry entry, PublicKey key, UUID caId,
             String remoteAddr) {
         Device d = devices.create(tenantId, actor, new NewDevice(entry.serial(), entry.deviceType(), entry.serial(),
                 List.of(), entry.metadata(), null, null, null), DeviceStatus.PROVISIONING);
-        Issued cert = certificates.issueForKey(tenantId, actor, d.id(), key, null, null);
+        Issued cert = certificates.issueForKey(tenantId, actor, d.id(), key, null, caId);
         manifests.bind(tenantId, entry.serial(), d.id());
         credentials.provenance(tenantId, new Provenance(d.id(), "bootstrap", entry.manifestId().toString(),
                 remoteAddr, Times.now(clock)));
@@ -146,7 +168,7 @@ public class BootstrapService {
         return new Bootstrapped(tenantId, devices.get(tenantId, d.id()), cert, false);
     }
 
-    private Bootstrapped again(UUID tenantId, Caller actor, Entry entry, PublicKey key,
+    private Bootstrapped again(UUID tenantId, Caller actor, Entry entry, PublicKey key, UUID caId,
             String remoteAddr) {
         if (policy(tenantId) == Rebootstrap.REJECT) {
             throw new ApiException(ErrorCode.CONFLICT, "this serial was bootstrapped already; the tenant's policy "
@@ -158,7 +180,7 @@ public class BootstrapService {
                 certificates.revoke(tenantId, actor, c.id(), "superseded");
             }
         }
-        Issued cert = certificates.issueForKey(tenantId, actor, deviceId, key, null, null);
+        Issued cert = certificates.issueForKey(tenantId, actor, deviceId, key, null, caId);
         credentials.provenance(tenantId, new Provenance(deviceId, "bootstrap", entry.manifestId().toString(),
                 remoteAddr, Times.now(clock)));
         devices.recordEvent(tenantId, deviceId, "RE-PROVISIONED", actor.actor(),
@@ -192,11 +214,25 @@ public class BootstrapService {
         return r;
     }
 
-    /** The serial a factory certificate names: its serialNumber attribute, or its CN when it has none. */
+    /**
+     * The serial a factory certificate names: its subject's serialNumber attribute; when it has none, its CN
+     * (many manufacturers put the serial there), except in a certificate that names a Fleetkeeper device in
+     * its subjectAltName, whose CN is a device id and never a manufacturer's serial. Null when there is none.
+     */
     public static String serialOf(X509Certificate cert) {
         X500Name name = X500Name.getInstance(cert.getSubjectX500Principal().getEncoded());
         String s = first(name, BCStyle.SERIALNUMBER);
-        return s != null ? s : first(name, BCStyle.CN);
+        return s != null ? s : namesFleetkeeperDevice(cert) ? null : first(name, BCStyle.CN);
+    }
+
+    private static boolean namesFleetkeeperDevice(X509Certificate cert) {
+        try {
+            var sans = cert.getSubjectAlternativeNames();
+            return sans != null && sans.stream().anyMatch(san -> san.get(1) instanceof String v
+                    && v.startsWith(DEVICE_URN));
+        } catch (java.security.cert.CertificateParsingException e) {
+            return true;
+        }
     }
 
     private static String first(X500Name name, ASN1ObjectIdentifier oid) {

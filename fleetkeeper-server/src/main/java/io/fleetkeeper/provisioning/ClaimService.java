@@ -115,6 +115,16 @@ public class ClaimService {
 
     /** Claims with {@code tokenSecret}: creates the device and signs its CSR, or changes nothing. */
     public Claimed claim(String tokenSecret, PKCS10CertificationRequest csr, ClaimRequest in, String remoteAddr) {
+        return claim(tokenSecret, csr, in, remoteAddr, CaChoice.DEFAULT);
+    }
+
+    /**
+     * As {@link #claim(String, PKCS10CertificationRequest, ClaimRequest, String)}, with the certificate from the
+     * CA that {@code ca} picks in the token's tenant; when it names none there (404), nothing changes and the
+     * token keeps its use.
+     */
+    public Claimed claim(String tokenSecret, PKCS10CertificationRequest csr, ClaimRequest in, String remoteAddr,
+            CaChoice ca) {
         String credential = tokenSecret == null ? "none" : Secrets.sha256(tokenSecret);
         attempts.check(remoteAddr, credential);
         Found<ClaimToken> found = tokenSecret == null || !tokenSecret.startsWith(PREFIX) ? null
@@ -128,6 +138,7 @@ public class ClaimService {
         Caller actor = new Caller(tenantId, "claim-token:" + token.id(), Role.OPERATOR);
         try {
             tenantGate.requireActive(tenantId);
+            UUID caId = ca.caFor(tenantId);
             PublicKey key = certificates.verifyCsr(csr);
             return tx.execute(s -> {
                 Map<String, String> meta = new LinkedHashMap<>(token.defaultMetadata());
@@ -138,7 +149,7 @@ public class ClaimService {
                         : token.deviceType() + "-" + Ids.newId(clock).toString().substring(24);
                 Device d = devices.create(tenantId, actor, new NewDevice(name, token.deviceType(), in.serial(),
                         List.of(), meta, null, null, null));
-                Issued cert = certificates.issueForKey(tenantId, actor, d.id(), key, null, null);
+                Issued cert = certificates.issueForKey(tenantId, actor, d.id(), key, null, caId);
                 credentials.provenance(tenantId, new Provenance(d.id(), "claim_token", token.id().toString(),
                         remoteAddr, Times.now(clock)));
                 devices.recordEvent(tenantId, d.id(), "PROVISIONED", actor.actor(),

@@ -17,8 +17,8 @@ import io.fleetkeeper.connectivity.internal.MqttEndpoint;
 import io.fleetkeeper.testing.ApiTest;
 import io.fleetkeeper.testing.Csrs;
 import io.fleetkeeper.testing.DevicePort;
-import io.fleetkeeper.testing.ManufacturerCa;
-import io.fleetkeeper.testing.ManufacturerCa.DeviceCredential;
+import io.fleetkeeper.testing.Manufacturer;
+import io.fleetkeeper.testing.TlsClient.Credential;
 import io.fleetkeeper.testing.MqttDevices;
 import io.fleetkeeper.testing.MqttDevices.CertDevice;
 import io.fleetkeeper.testing.MqttDevices.KeyDevice;
@@ -70,8 +70,8 @@ class CredentialIsolationTests extends ApiTest {
 
     @Test
     void aCertificateBoundInTwoTenantsAuthenticatesInNeitherAndBothAreTold() throws Exception {
-        ManufacturerCa maker = ManufacturerCa.create(randomName("Maker Root "));
-        DeviceCredential real = maker.issue(randomName("SN-"));
+        Manufacturer maker = Manufacturer.root();
+        Credential real = maker.deviceWithSerialNumber(randomName("SN-"));
         TestTenant owner = newTenant();
         TestTenant attacker = newTenant();
         String attackers = boundDevice(attacker, maker, real);
@@ -96,6 +96,27 @@ class CredentialIsolationTests extends ApiTest {
             assertThat(api.get(t.admin(), "/api/v1/audit?action=device.credential_conflict").expect(200)
                     .path("items")).hasSize(1);
         }
+    }
+
+    @Test
+    void aCertificateFromACaAnotherTenantManagesNeitherUploadsNorAuthenticatesThroughATrustAnchor() throws Exception {
+        Manufacturer maker = Manufacturer.root();
+        Credential early = maker.deviceWithSerialNumber(randomName("SN-"));
+        TestTenant anchored = newTenant();
+        String bound = boundDevice(anchored, maker, early); // trusted as an anchor before anyone managed the CA
+        TestTenant manager = newTenant();
+        api.post(manager.admin(), "/api/v1/pki/cas/import", Map.of("name", "imported", "certificate_pem",
+                maker.pem(), "private_key_pem", Csrs.pem(maker.key().getPrivate()))).expect(201);
+
+        Credential late = maker.deviceWithSerialNumber(randomName("SN-"));
+        String other = createDevice(anchored.admin(), device(randomName("dev-"))).path("id").asString();
+        api.post(anchored.admin(), "/api/v1/devices/" + other + "/certificates/upload",
+                Map.of("certificate_pem", Csrs.pem(late.chain()[0]))).expectProblem(400, "VALIDATION_FAILED");
+        new DevicePort(api, listener.port(), early.key(), early.chain()).call("GET", "/device/v1/shadow", Map.of(),
+                null).expectProblem(401, "UNAUTHENTICATED");
+        Mqtt5BlockingClient c = mqtt(bound).sslConfig().keyManagerFactory(keys(early))
+                .trustManagerFactory(devices.trustManagers()).applySslConfig().buildBlocking();
+        assertThatThrownBy(c::connect).isInstanceOf(Mqtt5ConnAckException.class);
     }
 
     @Test
@@ -214,9 +235,9 @@ class CredentialIsolationTests extends ApiTest {
     // --- helpers -------------------------------------------------------------------------------------
 
     /** A new device of the tenant, which trusts the maker's CA, with the maker's certificate uploaded to it. */
-    private String boundDevice(TestTenant t, ManufacturerCa maker, DeviceCredential credential) {
+    private String boundDevice(TestTenant t, Manufacturer maker, Credential credential) {
         api.post(t.admin(), "/api/v1/pki/trust-anchors", Map.of("name", "maker",
-                "certificate_pem", Csrs.pem(maker.certificate()))).expect(201);
+                "certificate_pem", maker.pem())).expect(201);
         String id = createDevice(t.admin(), device(randomName("dev-"))).path("id").asString();
         api.post(t.admin(), "/api/v1/devices/" + id + "/certificates/upload",
                 Map.of("certificate_pem", Csrs.pem(credential.chain()[0]))).expect(201);
@@ -243,7 +264,7 @@ class CredentialIsolationTests extends ApiTest {
                 .buildBlocking();
     }
 
-    private static javax.net.ssl.KeyManagerFactory keys(DeviceCredential c) throws Exception {
+    private static javax.net.ssl.KeyManagerFactory keys(Credential c) throws Exception {
         return new CertDevice(null, null, c.key(), c.chain(), null, null, null, null).keyManagers();
     }
 

@@ -158,7 +158,7 @@ class DeviceListenerTests extends ApiTest {
         for (String label : List.of(mine.tenant().id(), mine.tenant().id() + ".issuing")) {
             assertThatThrownBy(() -> est(label, other.key(), other.chain()).simpleEnroll(false, csr(p256()), null))
                     .isInstanceOfSatisfying(ESTException.class,
-                            e -> assertThat(e.getStatusCode()).isEqualTo(403));
+                            e -> assertThat(e.getStatusCode()).isEqualTo(404));
         }
         assertThat(recordedSerials(mine)).hasSize(1);
         // A self-made CA carrying the same subject as this tenant's issuing CA does not pass either.

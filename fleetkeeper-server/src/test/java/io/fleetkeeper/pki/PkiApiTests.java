@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.fleetkeeper.testing.ApiTest;
 import io.fleetkeeper.testing.Csrs;
+import io.fleetkeeper.testing.Manufacturer;
 import io.fleetkeeper.testing.TestTenant;
 import java.io.ByteArrayInputStream;
 import java.math.BigInteger;
@@ -273,27 +274,33 @@ class PkiApiTests extends ApiTest {
     void importedCaSignsAndUploadedCertificatesMustChainToTheTenant() throws Exception {
         TestTenant t = newTenant();
         TestTenant other = newTenant();
-        // A CA made outside Fleetkeeper: the other tenant's issuing CA stands in for "foreign".
+        // Another tenant's CAs are never foreign CAs here: not for upload, and not as trust anchors.
         String otherRoot = api.post(other.admin(), "/api/v1/pki/cas", Map.of("name", "r")).expect(201).path("id")
                 .asString();
         api.post(other.admin(), "/api/v1/pki/cas", Map.of("name", "i", "parent_id", otherRoot)).expect(201);
-        JsonNode foreign = issue(other, device(other), Csrs.p256());
+        JsonNode othersCertificate = issue(other, device(other), Csrs.p256());
         String mine = device(t);
         api.post(t.admin(), "/api/v1/devices/" + mine + "/certificates/upload",
-                Map.of("certificate_pem", foreign.path("certificate_pem").asString()))
+                Map.of("certificate_pem", othersCertificate.path("certificate_pem").asString()))
                 .expectProblem(400, "VALIDATION_FAILED");
         api.post(t.admin(), "/api/v1/pki/cas/import", Map.of("name", "x", "certificate_pem",
-                foreign.path("chain_pem").asString(), "private_key_pem", Csrs.pem(Csrs.p256().getPrivate())))
+                othersCertificate.path("chain_pem").asString(), "private_key_pem",
+                Csrs.pem(Csrs.p256().getPrivate()))).expectProblem(400, "VALIDATION_FAILED");
+        String othersChain = othersCertificate.path("chain_pem").asString();
+        api.post(t.admin(), "/api/v1/pki/trust-anchors", Map.of("name", "factory", "certificate_pem",
+                othersChain.substring(othersChain.indexOf("-----BEGIN CERTIFICATE-----", 10))))
                 .expectProblem(400, "VALIDATION_FAILED");
-        // Trust the other tenant's chain here as an anchor: now the upload chains and is accepted.
-        String chain = foreign.path("chain_pem").asString();
-        String issuingPem = chain.substring(chain.indexOf("-----BEGIN CERTIFICATE-----", 10));
+        // A CA made outside Fleetkeeper, trusted here as an anchor: a certificate it issued uploads.
+        Manufacturer acme = Manufacturer.root();
+        var foreign = acme.deviceWithSerialNumber("SN-1");
+        api.post(t.admin(), "/api/v1/devices/" + mine + "/certificates/upload",
+                Map.of("certificate_pem", Csrs.pem(foreign.leaf()))).expectProblem(400, "VALIDATION_FAILED");
         JsonNode anchor = api.post(t.admin(), "/api/v1/pki/trust-anchors", Map.of("name", "factory",
-                "certificate_pem", issuingPem)).expect(201);
+                "certificate_pem", acme.pem())).expect(201);
         assertThat(anchor.path("kind").asString()).isEqualTo("TRUST_ANCHOR");
         assertThat(anchor.path("has_private_key").asBoolean()).isFalse();
         JsonNode up = api.post(t.admin(), "/api/v1/devices/" + mine + "/certificates/upload",
-                Map.of("certificate_pem", foreign.path("certificate_pem").asString())).expect(201);
+                Map.of("certificate_pem", Csrs.pem(foreign.leaf()))).expect(201);
         assertThat(up.path("origin").asString()).isEqualTo("UPLOADED");
         assertThat(issueProblem(t, mine)).isEqualTo("CONFLICT");
     }

@@ -5,6 +5,8 @@ import io.fleetkeeper.deviceapi.DeviceListener;
 import io.fleetkeeper.pki.PlatformCa;
 import io.fleetkeeper.pki.PlatformCa.ServerIdentity;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -66,6 +68,14 @@ class DeviceConnector implements DeviceListener, WebServerFactoryCustomizer<Tomc
         }
         Connector c = new Connector(Http11NioProtocol.class.getName());
         c.setPort(props.port());
+        if (!props.address().isBlank()) {
+            try {
+                ((Http11NioProtocol) c.getProtocolHandler()).setAddress(InetAddress.getByName(props.address().trim()));
+            } catch (UnknownHostException e) {
+                throw new IllegalStateException("fleetkeeper.device-api.address: unknown host '"
+                        + props.address() + "'", e);
+            }
+        }
         c.setScheme("https");
         c.setSecure(true);
         c.setThrowOnFailure(true);

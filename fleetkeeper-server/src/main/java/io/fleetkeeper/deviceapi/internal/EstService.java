@@ -5,6 +5,7 @@ import io.fleetkeeper.pki.CaService;
 import io.fleetkeeper.pki.CertificateAuthority;
 import io.fleetkeeper.pki.CertificateService;
 import io.fleetkeeper.pki.CertificateService.Issued;
+import io.fleetkeeper.provisioning.CaChoice;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.Role;
 import io.fleetkeeper.web.ApiException;
@@ -20,8 +21,10 @@ import org.springframework.stereotype.Component;
  * an authenticated device.
  *
  * <p>Labels: none = the tenant's default CA; {@code <ca-name>} = that CA; the tenant is the one of the
- * client certificate. {@code <tenant-id>} and {@code <tenant-id>.<ca-name>} name the tenant explicitly,
- * so {@code cacerts} works without a client certificate; an enrolling device must belong to that tenant.
+ * credential (client certificate, claim token, or the manifest a factory certificate's serial is in).
+ * {@code <tenant-id>} and {@code <tenant-id>.<ca-name>} name the tenant explicitly, so {@code cacerts}
+ * works without a client certificate; an enrolling credential must belong to that tenant. A label that
+ * names another tenant, or a CA the tenant does not have, is answered 404 whatever the credential.
  */
 @Component
 public class EstService {
@@ -54,6 +57,15 @@ public class EstService {
         return issue(identity, csr, slot, target.ca().id()).chain().get(0);
     }
 
+    /**
+     * The CA a label names for a device provisioned into a tenant (claim token, factory certificate), known
+     * only once the credential has been checked: null (the default CA) without a label; 404 when the label
+     * names another tenant or a CA the tenant does not have.
+     */
+    public CaChoice caChoice(String label) {
+        return tenantId -> label == null ? null : resolve(label, tenantId, true).ca().id();
+    }
+
     /** Renews the presented certificate's slot with a new key, from the tenant's default CA. */
     public Issued renew(DeviceIdentity identity, PKCS10CertificationRequest csr) {
         return issue(identity, csr, identity.certificate().slot(), null);
@@ -73,7 +85,8 @@ public class EstService {
         UUID named = label == null ? null : qualifiedTenant(label);
         if (named != null) {
             if (enrolling && !named.equals(callerTenant)) {
-                throw new ApiException(ErrorCode.FORBIDDEN, "the client certificate belongs to another tenant");
+                // Not 403: whether the named tenant exists is none of the caller's business.
+                throw new ApiException(ErrorCode.NOT_FOUND, "the label names no CA of the credential's tenant");
             }
             tenant = named;
             caName = label.length() > UUID_LENGTH ? label.substring(UUID_LENGTH + 1) : null;

@@ -49,19 +49,27 @@ class DeviceIdentityResolver implements WebMvcConfigurer, HandlerMethodArgumentR
         if (identity != null) {
             return identity;
         }
-        Rejected rejected = request.getAttribute(DeviceAuthenticationFilter.REJECTION,
-                NativeWebRequest.SCOPE_REQUEST) instanceof Rejected r ? r
+        Object rejection = request.getAttribute(DeviceAuthenticationFilter.REJECTION, NativeWebRequest.SCOPE_REQUEST);
+        log.debug("device request {} rejected: {}", request.getDescription(false), rejection);
+        throw refusal(rejection, request.getNativeResponse(HttpServletResponse.class));
+    }
+
+    /**
+     * The answer to a request whose client certificate did not authenticate a device ({@code rejection} is the
+     * request's {@link DeviceAuthenticationFilter#REJECTION} attribute; null: none was presented). Sets the
+     * challenge header on {@code response} (may be null) unless the answer is 403.
+     */
+    static ApiException refusal(Object rejection, HttpServletResponse response) {
+        Rejected rejected = rejection instanceof Rejected r ? r
                 : new Rejected(Reason.NO_CERTIFICATE, "this endpoint needs a device client certificate");
-        log.debug("device request {} rejected: {}", request.getDescription(false), rejected);
         ErrorCode code = switch (rejected.reason()) {
             case DEVICE_SUSPENDED, DEVICE_DECOMMISSIONED -> ErrorCode.FORBIDDEN;
             case TENANT_SUSPENDED -> ErrorCode.TENANT_SUSPENDED;
             default -> ErrorCode.UNAUTHENTICATED;
         };
-        HttpServletResponse response = request.getNativeResponse(HttpServletResponse.class);
         if (code != ErrorCode.FORBIDDEN && response != null) {
             response.setHeader("WWW-Authenticate", CHALLENGE);
         }
-        throw new ApiException(code, rejected.detail());
+        return new ApiException(code, rejected.detail());
     }
 }

@@ -2,11 +2,13 @@ package io.fleetkeeper.deviceapi.web;
 
 import io.fleetkeeper.deviceapi.DeviceIdentity;
 import io.fleetkeeper.deviceapi.internal.EstService;
+import io.fleetkeeper.pki.CertificateService;
 import io.fleetkeeper.provisioning.BootstrapService;
 import io.fleetkeeper.provisioning.ClaimService;
 import io.fleetkeeper.web.ApiException;
 import io.fleetkeeper.web.ErrorCode;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.util.Base64;
@@ -37,9 +39,11 @@ class EstController {
     private final EstService est;
     private final ClaimService claims;
     private final BootstrapService bootstrap;
+    private final CertificateService certificates;
 
-    EstController(EstService est, ClaimService claims, BootstrapService bootstrap) {
+    EstController(EstService est, ClaimService claims, BootstrapService bootstrap, CertificateService certificates) {
         this.est = est;
+        this.certificates = certificates;
         this.claims = claims;
         this.bootstrap = bootstrap;
     }
@@ -54,13 +58,15 @@ class EstController {
      * Initial enrollment, authenticated by one of: the device's current certificate (TLS); a claim token as
      * the HTTP Basic password over TLS (a new device is created, as with {@code /device/v1/claim}); or a
      * factory certificate (TLS) whose serial is in a manifest (zero-touch, as {@code /device/v1/bootstrap},
-     * the serial taken from the certificate).
+     * the serial taken from the certificate). The label picks the tenant and CA for all three. A known
+     * operational certificate that does not authenticate its device (suspended, revoked, superseded,
+     * expired...) is refused as such: it is never tried as a factory certificate.
      */
     @PostMapping(path = {"/simpleenroll", "/{label}/simpleenroll"}, consumes = EstCodec.PKCS10)
     ResponseEntity<byte[]> simpleenroll(@PathVariable(required = false) String label,
             @RequestAttribute(name = DeviceIdentity.ATTRIBUTE, required = false) DeviceIdentity device,
             @RequestHeader(name = "Authorization", required = false) String authorization,
-            @RequestBody byte[] body, HttpServletRequest request) {
+            @RequestBody byte[] body, HttpServletRequest request, HttpServletResponse response) {
         var csr = EstCodec.csr(body);
         if (device != null) {
             return EstCodec.certsOnly(List.of(est.enroll(label, device, csr, false)));
@@ -68,12 +74,17 @@ class EstController {
         String claimToken = basicPassword(authorization);
         if (claimToken != null) {
             var claimed = claims.claim(claimToken, csr, new ClaimService.ClaimRequest(null, null, null),
-                    request.getRemoteAddr());
+                    request.getRemoteAddr(), est.caChoice(label));
             return EstCodec.certsOnly(List.of(claimed.certificate().chain().get(0)));
         }
         X509Certificate[] chain = (X509Certificate[]) request.getAttribute(CLIENT_CERTIFICATES);
         if (chain != null && chain.length > 0) {
-            var b = bootstrap.bootstrap(chain, BootstrapService.serialOf(chain[0]), csr, request.getRemoteAddr());
+            if (certificates.isOperational(chain[0])) {
+                throw DeviceIdentityResolver.refusal(request.getAttribute(DeviceAuthenticationFilter.REJECTION),
+                        response);
+            }
+            var b = bootstrap.bootstrap(chain, BootstrapService.serialOf(chain[0]), csr, request.getRemoteAddr(),
+                    est.caChoice(label));
             return EstCodec.certsOnly(List.of(b.certificate().chain().get(0)));
         }
         // The challenge carries no body: EST clients (BouncyCastle's among them) answer a 401 by retrying with

@@ -48,6 +48,12 @@ public class CertificateRepository {
                         map(rs, n))).list();
     }
 
+    /** Whether a certificate with this fingerprint is recorded in any tenant, in any status. */
+    public boolean isRecorded(String fingerprint) {
+        return jdbc.sql("SELECT COUNT(*) FROM certificates WHERE fingerprint = ?").param(fingerprint)
+                .query(Long.class).single() > 0;
+    }
+
 
     public Optional<DeviceCertificate> findBySerial(UUID tenantId, UUID caId, String serial) {
         return jdbc.sql("SELECT * FROM certificates WHERE tenant_id = ? AND ca_id = ? AND serial = ?")
