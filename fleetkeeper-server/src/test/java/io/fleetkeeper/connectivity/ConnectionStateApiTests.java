@@ -1,5 +1,6 @@
 package io.fleetkeeper.connectivity;
 
+import io.fleetkeeper.cluster.ClusterBus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetkeeper.connectivity.internal.ConnectionStateRecorder;

@@ -1,6 +1,6 @@
 package io.fleetkeeper.connectivity.internal;
 
-import io.fleetkeeper.connectivity.ClusterBus;
+import io.fleetkeeper.cluster.ClusterBus;
 import io.fleetkeeper.connectivity.ConnectivityProperties;
 import io.fleetkeeper.connectivity.internal.ConnectionRepository.Close;
 import io.fleetkeeper.connectivity.internal.ConnectionRepository.Open;

@@ -1,9 +1,9 @@
 package io.fleetkeeper.connectivity.internal;
 
-import io.fleetkeeper.connectivity.ClusterBus;
-import io.fleetkeeper.connectivity.ClusterMessage;
-import io.fleetkeeper.connectivity.ClusterMessage.Invalidate;
-import io.fleetkeeper.connectivity.ClusterMessage.Kick;
+import io.fleetkeeper.cluster.ClusterBus;
+import io.fleetkeeper.cluster.ClusterMessage;
+import io.fleetkeeper.cluster.ClusterMessage.Invalidate;
+import io.fleetkeeper.cluster.ClusterMessage.Kick;
 import io.fleetkeeper.connectivity.MqttAccess;
 import io.fleetkeeper.device.DeviceStatusChanged;
 import io.fleetkeeper.pki.CaChanged;

@@ -2,11 +2,11 @@ package io.fleetkeeper.connectivity.internal;
 
 import io.fleetkeeper.connectivity.TopicFilters;
 
-import io.fleetkeeper.connectivity.ClusterBus;
-import io.fleetkeeper.connectivity.ClusterMessage;
-import io.fleetkeeper.connectivity.ClusterMessage.Deliver;
-import io.fleetkeeper.connectivity.ClusterMessage.Kick;
-import io.fleetkeeper.connectivity.ClusterMessage.Takeover;
+import io.fleetkeeper.cluster.ClusterBus;
+import io.fleetkeeper.cluster.ClusterMessage;
+import io.fleetkeeper.cluster.ClusterMessage.Deliver;
+import io.fleetkeeper.cluster.ClusterMessage.Kick;
+import io.fleetkeeper.cluster.ClusterMessage.Takeover;
 import io.fleetkeeper.connectivity.ConnectionInfo;
 import io.fleetkeeper.connectivity.ConnectionListener;
 import io.fleetkeeper.connectivity.ConnectivityProperties;

@@ -1,5 +1,7 @@
 package io.fleetkeeper.connectivity.internal;
 
+import io.fleetkeeper.cluster.internal.RedisClusterBus;
+import io.fleetkeeper.testing.RedisServer;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.timeout;
@@ -48,12 +50,12 @@ class RevocationRelayTests {
 
     @BeforeAll
     static void redisIsThere() {
-        RedisClusterBusTests.redisIsThere();
+        RedisServer.assumeRunning();
     }
 
     @BeforeEach
     void twoNodes() {
-        String channel = RedisClusterBusTests.channel();
+        String channel = RedisServer.channel();
         a = Node.on(channel);
         b = Node.on(channel);
     }

@@ -1,7 +1,7 @@
-package io.fleetkeeper.connectivity.internal;
+package io.fleetkeeper.cluster.internal;
 
-import io.fleetkeeper.connectivity.ClusterBus;
-import io.fleetkeeper.connectivity.RedisProperties;
+import io.fleetkeeper.cluster.ClusterBus;
+import io.fleetkeeper.cluster.RedisProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 

@@ -1,4 +1,4 @@
-package io.fleetkeeper.connectivity;
+package io.fleetkeeper.cluster;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;

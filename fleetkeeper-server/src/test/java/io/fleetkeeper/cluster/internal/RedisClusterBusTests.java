@@ -1,17 +1,14 @@
-package io.fleetkeeper.connectivity.internal;
+package io.fleetkeeper.cluster.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
-import io.fleetkeeper.connectivity.ClusterMessage;
-import io.fleetkeeper.connectivity.ClusterMessage.Deliver;
-import io.fleetkeeper.connectivity.ClusterMessage.Invalidate;
-import io.fleetkeeper.connectivity.ClusterMessage.Kick;
-import io.fleetkeeper.connectivity.ClusterMessage.Takeover;
-import java.io.IOException;
-import java.net.InetSocketAddress;
+import io.fleetkeeper.testing.RedisServer;
+import io.fleetkeeper.cluster.ClusterMessage;
+import io.fleetkeeper.cluster.ClusterMessage.Deliver;
+import io.fleetkeeper.cluster.ClusterMessage.Invalidate;
+import io.fleetkeeper.cluster.ClusterMessage.Kick;
+import io.fleetkeeper.cluster.ClusterMessage.Takeover;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
@@ -23,22 +20,15 @@ import org.junit.jupiter.api.Test;
 /** Two nodes in one JVM on the real Redis at 127.0.0.1:6379 (skipped, visibly, without it). */
 class RedisClusterBusTests {
 
-    private static final String URL = "redis://127.0.0.1:6379";
+    private static final String URL = RedisServer.URL;
 
     @BeforeAll
     static void redisIsThere() {
-        boolean up;
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", 6379), 500);
-            up = true;
-        } catch (IOException e) {
-            up = false;
-        }
-        assumeThat(up).as("Redis is listening on 127.0.0.1:6379 (start it to run the cluster bus tests)").isTrue();
+        RedisServer.assumeRunning();
     }
 
-    static String channel() {
-        return "fk-test-" + UUID.randomUUID() + ":cluster";
+    private static String channel() {
+        return RedisServer.channel();
     }
 
     static BlockingQueue<ClusterMessage> inbox(RedisClusterBus bus) {

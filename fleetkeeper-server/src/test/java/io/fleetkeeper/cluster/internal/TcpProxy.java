@@ -1,4 +1,4 @@
-package io.fleetkeeper.connectivity.internal;
+package io.fleetkeeper.cluster.internal;
 
 import java.io.IOException;
 import java.io.InputStream;

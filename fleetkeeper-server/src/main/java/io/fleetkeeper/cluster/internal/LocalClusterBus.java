@@ -1,7 +1,7 @@
-package io.fleetkeeper.connectivity.internal;
+package io.fleetkeeper.cluster.internal;
 
-import io.fleetkeeper.connectivity.ClusterBus;
-import io.fleetkeeper.connectivity.ClusterMessage;
+import io.fleetkeeper.cluster.ClusterBus;
+import io.fleetkeeper.cluster.ClusterMessage;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -1,6 +1,6 @@
-package io.fleetkeeper.connectivity.internal;
+package io.fleetkeeper.cluster.internal;
 
-import io.fleetkeeper.connectivity.ClusterMessage;
+import io.fleetkeeper.cluster.ClusterMessage;
 import java.util.Map;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;

@@ -1,4 +1,4 @@
-package io.fleetkeeper.connectivity;
+package io.fleetkeeper.cluster;
 
 import java.util.function.Consumer;
 

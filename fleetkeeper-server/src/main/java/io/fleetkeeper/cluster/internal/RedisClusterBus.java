@@ -1,7 +1,7 @@
-package io.fleetkeeper.connectivity.internal;
+package io.fleetkeeper.cluster.internal;
 
-import io.fleetkeeper.connectivity.ClusterBus;
-import io.fleetkeeper.connectivity.ClusterMessage;
+import io.fleetkeeper.cluster.ClusterBus;
+import io.fleetkeeper.cluster.ClusterMessage;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.ClientOptions.DisconnectedBehavior;
 import io.lettuce.core.RedisChannelHandler;
