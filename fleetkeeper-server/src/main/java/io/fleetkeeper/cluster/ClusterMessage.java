@@ -47,7 +47,7 @@ public sealed interface ClusterMessage {
         public static final String TRUST_INDEX = "trust-index";
         /** Verified API tokens ({@code tenancy.TokenService}); key = token id, or null for all. */
         public static final String API_TOKENS = "api-tokens";
-        /** Verified device keys ({@code provisioning.DeviceKeyService}); key = device id. */
+        /** Verified device keys ({@code credentials.DeviceCredentials}); key = device id. */
         public static final String DEVICE_KEYS = "device-keys";
     }
 }

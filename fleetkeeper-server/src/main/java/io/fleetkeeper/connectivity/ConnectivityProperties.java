@@ -24,9 +24,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                              the client names no expiry (MQTT 3.1.1); also the cap for MQTT 5 (default 1h)
  * @param maxTopicLength        longest topic or filter, in characters (default 256)
  * @param maxTopicLevels        most levels in a topic or filter, the namespace included (default 16)
- * @param credentialCacheTtl    how long an authenticated credential is trusted from memory (default 1h); revocation,
- *                              suspension and key rotation invalidate it at once
- * @param credentialCacheSize   cached credentials at most (default 2,000,000)
  * @param internalAuthSecret    shared secret of the external-broker hooks ({@code X-Internal-Auth}); empty (the
  *                              default) disables them
  * @param stateFlushInterval    how often coalesced connection state ({@code device_connections}, {@code last_seen_at},
@@ -50,8 +47,6 @@ public record ConnectivityProperties(
         @DefaultValue("1h") Duration sessionExpiry,
         @DefaultValue("256") int maxTopicLength,
         @DefaultValue("16") int maxTopicLevels,
-        @DefaultValue("1h") Duration credentialCacheTtl,
-        @DefaultValue("2000000") long credentialCacheSize,
         @DefaultValue("") String internalAuthSecret,
         @DefaultValue("1s") Duration stateFlushInterval,
         @DefaultValue("10s") Duration nodeHeartbeat,

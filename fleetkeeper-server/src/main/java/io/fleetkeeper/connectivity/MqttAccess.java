@@ -1,42 +1,25 @@
 package io.fleetkeeper.connectivity;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import io.fleetkeeper.device.Device;
-import io.fleetkeeper.device.DeviceService;
-import io.fleetkeeper.device.DeviceStatus;
-import io.fleetkeeper.deviceapi.DeviceAuthenticator;
-import io.fleetkeeper.deviceapi.DeviceAuthenticator.Authenticated;
-import io.fleetkeeper.deviceapi.DeviceAuthenticator.Rejected;
-import io.fleetkeeper.pki.Pem;
-import io.fleetkeeper.provisioning.DeviceKeyService;
-import io.fleetkeeper.tenancy.Secrets;
-import io.fleetkeeper.tenancy.Tenant.TenantStatus;
-import io.fleetkeeper.tenancy.TenantService;
-import io.fleetkeeper.web.ApiException;
+import io.fleetkeeper.credentials.AuthenticatedDevice;
+import io.fleetkeeper.credentials.DeviceCredentials;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.stereotype.Component;
 
 /**
  * Who may connect and which topics they may use: the one decision code behind the built-in MQTT endpoint
- * and the external-broker hooks.
- *
- * <p>Authentication is cached in memory: a certificate fingerprint or device-key hash that authenticated
- * once maps to its device, and the device (with its tenant) is remembered as allowed. A cached, healthy
- * credential is decided without the database. {@link #forget} (called for revocation, suspension,
- * decommissioning, purge and key rotation, on every node) drops the device's entry, which sends every
- * credential of that device back to the store on its next use.
+ * and the external-broker hooks. Which device a credential belongs to is the credentials feature's answer
+ * ({@link DeviceCredentials}, cached there); this class adds MQTT's rules: the client id is the device id, a
+ * user name, when given, is the device id too (and names the device a key is presented for), and each
+ * refusal maps to a CONNACK code.
  */
 @Component
 public class MqttAccess {
 
     /** {@code certificate} or {@code device_key}. */
-    public static final String CERTIFICATE = "certificate";
-    public static final String DEVICE_KEY = "device_key";
+    public static final String CERTIFICATE = AuthenticatedDevice.Method.CERTIFICATE.wire();
+    public static final String DEVICE_KEY = AuthenticatedDevice.Method.DEVICE_KEY.wire();
 
     /** Why a connection is refused, mapped to a CONNACK code per MQTT version. */
     public enum Refusal {
@@ -74,39 +57,14 @@ public class MqttAccess {
         return "fk/" + deviceId + "/";
     }
 
-    private record CertEntry(UUID tenantId, UUID deviceId, long notBefore, long notAfter) {
-    }
+    private static final Refused INVALID_KEY = new Refused(Refusal.BAD_CREDENTIALS, "the device key is not valid");
 
-    private record KeyEntry(UUID tenantId, UUID deviceId) {
-    }
-
-    private final DeviceAuthenticator certificates;
-    private final DeviceKeyService keys;
-    private final DeviceService devices;
-    private final TenantService tenants;
+    private final DeviceCredentials credentials;
     private final ConnectivityProperties props;
-    private final Clock clock;
-    private final Cache<String, CertEntry> byFingerprint;
-    private final Cache<String, KeyEntry> byKeyHash;
-    /** Devices (with their tenant) last seen allowed to connect; absence sends credentials to the store. */
-    private final Cache<UUID, UUID> allowedDevices;
-    /** Bumped by every {@link #forget}: a store lookup that raced with one does not fill the cache. */
-    private final AtomicLong epoch = new AtomicLong();
 
-    MqttAccess(DeviceAuthenticator certificates, DeviceKeyService keys, DeviceService devices, TenantService tenants,
-            ConnectivityProperties props, Clock clock) {
-        this.certificates = certificates;
-        this.keys = keys;
-        this.devices = devices;
-        this.tenants = tenants;
+    MqttAccess(DeviceCredentials credentials, ConnectivityProperties props) {
+        this.credentials = credentials;
         this.props = props;
-        this.clock = clock;
-        this.byFingerprint = Caffeine.newBuilder().maximumSize(props.credentialCacheSize())
-                .expireAfterWrite(props.credentialCacheTtl()).build();
-        this.byKeyHash = Caffeine.newBuilder().maximumSize(props.credentialCacheSize())
-                .expireAfterWrite(props.credentialCacheTtl()).build();
-        this.allowedDevices = Caffeine.newBuilder().maximumSize(props.credentialCacheSize())
-                .expireAfterWrite(props.credentialCacheTtl()).build();
     }
 
     /**
@@ -114,47 +72,18 @@ public class MqttAccess {
      * when the store must be asked ({@link #authenticateCertificate}).
      */
     public Decision cachedCertificate(X509Certificate leaf, String clientId, String username) {
-        CertEntry e = byFingerprint.getIfPresent(Pem.fingerprint(leaf));
-        if (e == null || !e.tenantId().equals(allowedDevices.getIfPresent(e.deviceId()))) {
-            return null;
-        }
-        long now = clock.millis();
-        if (now < e.notBefore() || now >= e.notAfter()) {
-            return null;
-        }
-        return named(e.tenantId(), e.deviceId(), CERTIFICATE, clientId, username);
+        AuthenticatedDevice d = credentials.cachedCertificate(leaf);
+        return d == null ? null : named(d, clientId, username);
     }
 
     /**
      * Decides on a client certificate chain (leaf first) already validated by the TLS handshake: the leaf
-     * must be a recorded, active certificate of a device that may connect. Reads the store; caches a grant.
+     * must be a recorded, active certificate of a device that may connect.
      */
     public Decision authenticateCertificate(X509Certificate[] chain, String clientId, String username) {
-        Decision cached = chain == null || chain.length == 0 ? null : cachedCertificate(chain[0], clientId, username);
-        if (cached != null) {
-            return cached;
-        }
-        long seen = epoch.get();
-        return switch (certificates.authenticate(chain)) {
-            case Rejected r -> new Refused(r.reason() == DeviceAuthenticator.Reason.NO_CERTIFICATE
-                    || r.reason() == DeviceAuthenticator.Reason.UNTRUSTED
-                    || r.reason() == DeviceAuthenticator.Reason.UNKNOWN_CERTIFICATE
-                    || r.reason() == DeviceAuthenticator.Reason.UNKNOWN_DEVICE
-                            ? Refusal.BAD_CREDENTIALS : Refusal.NOT_AUTHORIZED, r.detail());
-            case Authenticated a -> {
-                Decision d = named(a.identity().tenantId(), a.identity().deviceId(), CERTIFICATE, clientId, username);
-                var cert = a.identity().certificate();
-                long notAfter = cert.notAfter().toEpochMilli();
-                if (cert.supersededAt() != null) {
-                    notAfter = Math.min(notAfter, cert.supersededAt().toEpochMilli());
-                }
-                if (d instanceof Granted && epoch.get() == seen) {
-                    byFingerprint.put(cert.fingerprint(), new CertEntry(a.identity().tenantId(),
-                            a.identity().deviceId(), cert.notBefore().toEpochMilli(), notAfter));
-                    allowedDevices.put(a.identity().deviceId(), a.identity().tenantId());
-                }
-                yield d;
-            }
+        return switch (credentials.certificate(chain)) {
+            case AuthenticatedDevice d -> named(d, clientId, username);
+            case io.fleetkeeper.credentials.Refusal r -> refused(r);
         };
     }
 
@@ -163,96 +92,48 @@ public class MqttAccess {
         if (password == null) {
             return new Refused(Refusal.BAD_CREDENTIALS, "neither a client certificate nor a device key was presented");
         }
-        KeyEntry e = byKeyHash.getIfPresent(Secrets.sha256(new String(password, StandardCharsets.UTF_8)));
-        if (e == null || !e.tenantId().equals(allowedDevices.getIfPresent(e.deviceId()))) {
-            return null;
-        }
-        if (!e.deviceId().toString().equals(username)) {
-            // The same answer as the store gives: the key is not the key of the device named.
-            return new Refused(Refusal.BAD_CREDENTIALS, "the device key is not valid");
-        }
-        return named(e.tenantId(), e.deviceId(), DEVICE_KEY, clientId, username);
+        AuthenticatedDevice d = credentials.cachedKey(new String(password, StandardCharsets.UTF_8));
+        return d == null ? null : keyFor(d, clientId, username);
     }
 
     /**
-     * Decides on username (the device id) and password (the device key), over TLS without a client
-     * certificate. Reads the store on a cache miss; caches a grant.
+     * Decides on user name (the device id) and password (the device key), over TLS without a client
+     * certificate.
      */
     public Decision authenticateKey(String clientId, String username, byte[] password) {
-        Decision cached = cachedKey(clientId, username, password);
-        if (cached != null) {
-            return cached;
+        if (password == null) {
+            return new Refused(Refusal.BAD_CREDENTIALS, "neither a client certificate nor a device key was presented");
         }
         if (username == null || username.isEmpty()) {
             return new Refused(Refusal.BAD_CREDENTIALS, "a device key needs the device id as username");
         }
-        String secret = new String(password, StandardCharsets.UTF_8);
-        long seen = epoch.get();
-        var found = keys.identify(secret);
-        if (found.isEmpty() || !found.get().deviceId().toString().equals(username)) {
-            return new Refused(Refusal.BAD_CREDENTIALS, "the device key is not valid");
-        }
-        var id = found.get();
-        Decision d = admit(id.tenantId(), id.deviceId());
-        if (d != null) {
-            return d;
-        }
-        d = named(id.tenantId(), id.deviceId(), DEVICE_KEY, clientId, username);
-        if (d instanceof Granted && epoch.get() == seen) {
-            byKeyHash.put(Secrets.sha256(secret), new KeyEntry(id.tenantId(), id.deviceId()));
-            allowedDevices.put(id.deviceId(), id.tenantId());
-        }
-        return d;
+        return switch (credentials.key(new String(password, StandardCharsets.UTF_8))) {
+            case AuthenticatedDevice d -> keyFor(d, clientId, username);
+            case io.fleetkeeper.credentials.Refusal r -> refused(r);
+        };
     }
 
-    /** The tenant and device checks the key path needs (the certificate path makes them itself). */
-    private Decision admit(UUID tenantId, UUID deviceId) {
-        if (tenants.get(tenantId).status() == TenantStatus.SUSPENDED) {
-            return new Refused(Refusal.NOT_AUTHORIZED, "the device's tenant is suspended");
-        }
-        Device device;
-        try {
-            device = devices.get(tenantId, deviceId);
-        } catch (ApiException gone) {
-            return new Refused(Refusal.BAD_CREDENTIALS, "the device no longer exists");
-        }
-        if (device.status() == DeviceStatus.SUSPENDED || device.status() == DeviceStatus.DECOMMISSIONED) {
-            return new Refused(Refusal.NOT_AUTHORIZED, "the device is " + device.status().wire());
-        }
-        if (device.status() == DeviceStatus.PROVISIONING) {
-            devices.activateOnFirstContact(tenantId, deviceId, "device:" + deviceId);
-        }
-        return null;
+    /** A key names its device through the user name: presented under another id, it is simply not valid. */
+    private static Decision keyFor(AuthenticatedDevice d, String clientId, String username) {
+        return d.deviceId().toString().equals(username) ? named(d, clientId, username) : INVALID_KEY;
     }
 
-    private static Decision named(UUID tenantId, UUID deviceId, String method, String clientId, String username) {
-        String id = deviceId.toString();
+    private static Refused refused(io.fleetkeeper.credentials.Refusal r) {
+        return new Refused(switch (r.reason()) {
+            case NO_CREDENTIAL, UNTRUSTED, UNKNOWN_CERTIFICATE, UNKNOWN_DEVICE, INVALID_KEY -> Refusal.BAD_CREDENTIALS;
+            default -> Refusal.NOT_AUTHORIZED;
+        }, r.detail());
+    }
+
+    private static Decision named(AuthenticatedDevice d, String clientId, String username) {
+        String id = d.deviceId().toString();
         if (!id.equals(clientId)) {
             return new Refused(Refusal.BAD_CLIENT_ID, "the client id must be the device id");
         }
         if (username != null && !username.isEmpty() && !id.equals(username)) {
             return new Refused(Refusal.BAD_CREDENTIALS, "the username, when given, must be the device id");
         }
-        return new Granted(tenantId, deviceId, method);
-    }
-
-    /**
-     * Drops cached grants of a device, or of every device of a tenant when {@code deviceId} is null, so
-     * their next connection is decided by the store.
-     */
-    public void forget(UUID tenantId, UUID deviceId) {
-        epoch.incrementAndGet();
-        if (deviceId != null) {
-            allowedDevices.invalidate(deviceId);
-        } else {
-            allowedDevices.asMap().values().removeIf(tenantId::equals);
-        }
-    }
-
-    /** Drops one cached certificate, so its next use is decided by the store. */
-    public void forgetCertificate(String fingerprint) {
-        epoch.incrementAndGet();
-        byFingerprint.invalidate(fingerprint);
+        return new Granted(d.tenantId(), d.deviceId(), d.method().wire());
     }
 
     /** Whether a device may publish to {@code topic}. */

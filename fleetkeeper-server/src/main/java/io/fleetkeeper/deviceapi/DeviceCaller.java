@@ -1,37 +1,35 @@
 package io.fleetkeeper.deviceapi;
 
-import io.fleetkeeper.provisioning.DeviceKeyService;
+import io.fleetkeeper.credentials.DeviceCredentials;
 import io.fleetkeeper.web.ApiException;
 import io.fleetkeeper.web.ErrorCode;
-import java.util.UUID;
+import io.fleetkeeper.credentials.AuthenticatedDevice;
 import org.springframework.stereotype.Component;
 
 /**
  * Who is calling a device-API endpoint that takes either credential: the {@code X-Device-Key} when one is sent
- * (a current key of a device neither suspended nor decommissioned, else 401), otherwise the client certificate
- * the listener authenticated ({@link DeviceIdentity#ATTRIBUTE}), otherwise 401. Shared by the device shadow
- * and device command endpoints.
+ * (a current key of a device that may be served, else 401), otherwise the client certificate the listener
+ * authenticated ({@link AuthenticatedDevice#ATTRIBUTE}), otherwise 401. Shared by the device shadow and device
+ * command endpoints.
  */
 @Component
 public class DeviceCaller {
 
-    /** The calling device. */
-    public record Self(UUID tenantId, UUID deviceId) {
+    private final DeviceCredentials credentials;
+
+    DeviceCaller(DeviceCredentials credentials) {
+        this.credentials = credentials;
     }
 
-    private final DeviceKeyService deviceKeys;
-
-    DeviceCaller(DeviceKeyService deviceKeys) {
-        this.deviceKeys = deviceKeys;
-    }
-
-    public Self resolve(String deviceKey, DeviceIdentity certificate) {
+    public AuthenticatedDevice resolve(String deviceKey, AuthenticatedDevice certificate) {
         if (deviceKey != null) {
-            var id = deviceKeys.authenticate(deviceKey);
-            return new Self(id.tenantId(), id.deviceId());
+            if (credentials.key(deviceKey) instanceof AuthenticatedDevice device) {
+                return device;
+            }
+            throw new ApiException(ErrorCode.UNAUTHENTICATED, "device key is not valid");
         }
         if (certificate != null) {
-            return new Self(certificate.tenantId(), certificate.deviceId());
+            return certificate;
         }
         throw new ApiException(ErrorCode.UNAUTHENTICATED,
                 "a device key (X-Device-Key) or a device client certificate is required");

@@ -12,7 +12,7 @@ import io.fleetkeeper.pki.TrustIndex;
 import io.fleetkeeper.provisioning.Manifest.Entry;
 import io.fleetkeeper.provisioning.internal.Attempts;
 import io.fleetkeeper.provisioning.internal.TenantGate;
-import io.fleetkeeper.provisioning.internal.CredentialRepository;
+import io.fleetkeeper.provisioning.internal.ProvenanceRepository;
 import io.fleetkeeper.provisioning.internal.ManifestRepository;
 import io.fleetkeeper.store.Times;
 import io.fleetkeeper.tenancy.Caller;
@@ -63,7 +63,7 @@ public class BootstrapService {
 
     private final TrustIndex trust;
     private final ManifestRepository manifests;
-    private final CredentialRepository credentials;
+    private final ProvenanceRepository credentials;
     private final DeviceService devices;
     private final CertificateService certificates;
     private final AuditService audit;
@@ -73,7 +73,7 @@ public class BootstrapService {
     private final TransactionTemplate tx;
     private final Clock clock;
 
-    BootstrapService(TrustIndex trust, ManifestRepository manifests, CredentialRepository credentials,
+    BootstrapService(TrustIndex trust, ManifestRepository manifests, ProvenanceRepository credentials,
             DeviceService devices, CertificateService certificates, AuditService audit, Attempts attempts,
             TenantGate tenantGate,
             JdbcClient jdbc, PlatformTransactionManager txm, Clock clock) {

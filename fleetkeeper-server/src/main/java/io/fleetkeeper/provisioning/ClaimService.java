@@ -9,7 +9,7 @@ import io.fleetkeeper.pki.CertificateService;
 import io.fleetkeeper.pki.CertificateService.Issued;
 import io.fleetkeeper.provisioning.internal.Attempts;
 import io.fleetkeeper.provisioning.internal.TenantGate;
-import io.fleetkeeper.provisioning.internal.CredentialRepository;
+import io.fleetkeeper.provisioning.internal.ProvenanceRepository;
 import io.fleetkeeper.provisioning.internal.KeyRepository;
 import io.fleetkeeper.provisioning.internal.KeyRepository.Found;
 import io.fleetkeeper.store.Ids;
@@ -52,7 +52,7 @@ public class ClaimService {
     }
 
     private final KeyRepository keys;
-    private final CredentialRepository credentials;
+    private final ProvenanceRepository credentials;
     private final DeviceService devices;
     private final CertificateService certificates;
     private final AuditService audit;
@@ -61,7 +61,7 @@ public class ClaimService {
     private final TransactionTemplate tx;
     private final Clock clock;
 
-    ClaimService(KeyRepository keys, CredentialRepository credentials, DeviceService devices,
+    ClaimService(KeyRepository keys, ProvenanceRepository credentials, DeviceService devices,
             CertificateService certificates, AuditService audit, Attempts attempts, TenantGate tenantGate,
             PlatformTransactionManager txm,
             Clock clock) {

@@ -1,7 +1,7 @@
 package io.fleetkeeper.provisioning;
 
 import io.fleetkeeper.device.DeviceService;
-import io.fleetkeeper.provisioning.internal.CredentialRepository;
+import io.fleetkeeper.provisioning.internal.ProvenanceRepository;
 import io.fleetkeeper.web.ApiException;
 import java.util.List;
 import java.util.UUID;
@@ -11,10 +11,10 @@ import org.springframework.stereotype.Service;
 @Service
 public class ProvenanceService {
 
-    private final CredentialRepository credentials;
+    private final ProvenanceRepository credentials;
     private final DeviceService devices;
 
-    ProvenanceService(CredentialRepository credentials, DeviceService devices) {
+    ProvenanceService(ProvenanceRepository credentials, DeviceService devices) {
         this.credentials = credentials;
         this.devices = devices;
     }

@@ -8,11 +8,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param maxFailuresPerAddress    failed attempts one source address may make per minute before 429 (default 20)
  * @param maxFailuresPerCredential failed attempts with one key or token per minute before 429 (default 10)
- * @param deviceKeyCacheSeconds    how long a verified device key stays cached (default 30); rotation purges it
  */
 @ConfigurationProperties("fleetkeeper.provisioning")
 public record ProvisioningProperties(
         @DefaultValue("20") int maxFailuresPerAddress,
-        @DefaultValue("10") int maxFailuresPerCredential,
-        @DefaultValue("30") int deviceKeyCacheSeconds) {
+        @DefaultValue("10") int maxFailuresPerCredential) {
 }

@@ -1,12 +1,13 @@
 package io.fleetkeeper.provisioning;
 
+import io.fleetkeeper.credentials.DeviceKeyService;
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.device.Device;
 import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.device.NewDevice;
 import io.fleetkeeper.provisioning.internal.Attempts;
 import io.fleetkeeper.provisioning.internal.TenantGate;
-import io.fleetkeeper.provisioning.internal.CredentialRepository;
+import io.fleetkeeper.provisioning.internal.ProvenanceRepository;
 import io.fleetkeeper.provisioning.internal.KeyRepository;
 import io.fleetkeeper.provisioning.internal.KeyRepository.Found;
 import io.fleetkeeper.store.Times;
@@ -41,7 +42,7 @@ public class RegistrationService {
     }
 
     private final KeyRepository keys;
-    private final CredentialRepository credentials;
+    private final ProvenanceRepository credentials;
     private final DeviceService devices;
     private final DeviceKeyService deviceKeys;
     private final AuditService audit;
@@ -50,7 +51,7 @@ public class RegistrationService {
     private final TransactionTemplate tx;
     private final Clock clock;
 
-    RegistrationService(KeyRepository keys, CredentialRepository credentials, DeviceService devices,
+    RegistrationService(KeyRepository keys, ProvenanceRepository credentials, DeviceService devices,
             DeviceKeyService deviceKeys, AuditService audit, Attempts attempts, TenantGate tenantGate,
             PlatformTransactionManager txm,
             Clock clock) {

@@ -83,7 +83,7 @@ class ScaleOutTest {
                 "--fleetkeeper.pki.master-key=" + Base64.getEncoder().encodeToString(masterKey),
                 "--fleetkeeper.redis.url=redis://127.0.0.1:6379", "--fleetkeeper.redis.channel-prefix=" + SCHEMA,
                 "--fleetkeeper.mqtt.internal-auth-secret=" + SECRET, "--fleetkeeper.device-api.port=-1",
-                "--logging.level.io.fleetkeeper.connectivity=INFO"};
+                "--logging.level.io.fleetkeeper.connectivity=INFO", "--logging.level.io.fleetkeeper.cluster=INFO"};
         dirs = Files.createTempDirectory("fleetkeeper-scaleout");
         mqttA = freePort();
         mqttB = freePort();

@@ -3,8 +3,7 @@ package io.fleetkeeper.command.web;
 import io.fleetkeeper.command.Command;
 import io.fleetkeeper.command.CommandService;
 import io.fleetkeeper.deviceapi.DeviceCaller;
-import io.fleetkeeper.deviceapi.DeviceCaller.Self;
-import io.fleetkeeper.deviceapi.DeviceIdentity;
+import io.fleetkeeper.credentials.AuthenticatedDevice;
 import io.swagger.v3.oas.annotations.Hidden;
 import java.util.List;
 import java.util.Map;
@@ -37,17 +36,17 @@ class DeviceCommandController {
     /** The undelivered commands, oldest first; each is now DELIVERED. */
     @GetMapping("/device/v1/commands")
     Map<String, List<Command>> poll(@RequestHeader(name = "X-Device-Key", required = false) String key,
-            @RequestAttribute(name = DeviceIdentity.ATTRIBUTE, required = false) DeviceIdentity cert) {
-        Self self = callers.resolve(key, cert);
+            @RequestAttribute(name = AuthenticatedDevice.ATTRIBUTE, required = false) AuthenticatedDevice cert) {
+        AuthenticatedDevice self = callers.resolve(key, cert);
         return Map.of("items", commands.poll(self.tenantId(), self.deviceId()));
     }
 
     /** {@code {"status":"SUCCEEDED"|"FAILED"|"REJECTED","result":…}}; 409 when the command is already final. */
     @PostMapping("/device/v1/commands/{cid}/result")
     Command result(@RequestHeader(name = "X-Device-Key", required = false) String key,
-            @RequestAttribute(name = DeviceIdentity.ATTRIBUTE, required = false) DeviceIdentity cert,
+            @RequestAttribute(name = AuthenticatedDevice.ATTRIBUTE, required = false) AuthenticatedDevice cert,
             @PathVariable UUID cid, @RequestBody JsonNode body) {
-        Self self = callers.resolve(key, cert);
+        AuthenticatedDevice self = callers.resolve(key, cert);
         String status = body.path("status").isString() ? body.path("status").asString() : null;
         return commands.report(self.tenantId(), self.deviceId(), cid, status, body.get("result"));
     }

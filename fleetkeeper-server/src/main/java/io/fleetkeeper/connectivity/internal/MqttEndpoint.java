@@ -5,7 +5,7 @@ import io.fleetkeeper.connectivity.MqttAccess;
 import io.fleetkeeper.deviceapi.DeviceApiProperties;
 import io.fleetkeeper.pki.PlatformCa;
 import io.fleetkeeper.pki.PlatformCa.ServerIdentity;
-import io.fleetkeeper.pki.TrustIndex;
+import io.fleetkeeper.credentials.DeviceCredentials;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -55,7 +55,7 @@ public class MqttEndpoint implements SmartLifecycle {
     private final ConnectivityProperties props;
     private final DeviceApiProperties serverNames;
     private final PlatformCa platformCa;
-    private final TrustIndex trust;
+    private final DeviceCredentials credentials;
     private final MqttAccess access;
     private final SessionRegistry sessions;
     private final Clock clock;
@@ -68,11 +68,11 @@ public class MqttEndpoint implements SmartLifecycle {
     private volatile int port = -1;
 
     MqttEndpoint(ConnectivityProperties props, DeviceApiProperties serverNames, PlatformCa platformCa,
-            TrustIndex trust, MqttAccess access, SessionRegistry sessions, Clock clock) {
+            DeviceCredentials credentials, MqttAccess access, SessionRegistry sessions, Clock clock) {
         this.props = props;
         this.serverNames = serverNames;
         this.platformCa = platformCa;
-        this.trust = trust;
+        this.credentials = credentials;
         this.access = access;
         this.sessions = sessions;
         this.clock = clock;
@@ -139,7 +139,7 @@ public class MqttEndpoint implements SmartLifecycle {
                     .sslProvider(nativeTls() ? SslProvider.OPENSSL : SslProvider.JDK)
                     .protocols("TLSv1.3", "TLSv1.2")
                     .clientAuth(ClientAuth.OPTIONAL)
-                    .trustManager(new DeviceTrustManager(trust))
+                    .trustManager(credentials.handshakeTrustManager())
                     .build();
         } catch (javax.net.ssl.SSLException e) {
             throw new IllegalStateException("cannot build the MQTT endpoint's TLS context", e);

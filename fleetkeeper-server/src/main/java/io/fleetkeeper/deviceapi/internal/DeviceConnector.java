@@ -1,5 +1,6 @@
 package io.fleetkeeper.deviceapi.internal;
 
+import io.fleetkeeper.credentials.AcceptAnyClientCertificate;
 import io.fleetkeeper.deviceapi.DeviceApiProperties;
 import io.fleetkeeper.deviceapi.DeviceListener;
 import io.fleetkeeper.pki.PlatformCa;
@@ -33,7 +34,7 @@ import org.springframework.stereotype.Component;
 /**
  * Adds the device listener to the embedded Tomcat: a second connector with TLS 1.2/1.3 that requests a
  * client certificate but does not require one ({@code optional_no_ca}: any certificate passes the
- * handshake, {@link io.fleetkeeper.deviceapi.DeviceAuthenticator} decides per request). Its server
+ * handshake, {@link io.fleetkeeper.credentials.DeviceCredentials} decides per request). Its server
  * key lives only in memory: a fresh key and certificate from the {@link PlatformCa} at every start,
  * re-issued in place when a third of its validity remains, unless a key store is configured.
  */

@@ -1,6 +1,6 @@
 package io.fleetkeeper.deviceapi.internal;
 
-import io.fleetkeeper.deviceapi.DeviceIdentity;
+import io.fleetkeeper.credentials.AuthenticatedDevice;
 import io.fleetkeeper.pki.CaService;
 import io.fleetkeeper.pki.CertificateAuthority;
 import io.fleetkeeper.pki.CertificateService;
@@ -40,7 +40,7 @@ public class EstService {
     }
 
     /** The chain of the CA the label names (that CA first, up to its root). */
-    public List<X509Certificate> caCertificates(String label, DeviceIdentity identity) {
+    public List<X509Certificate> caCertificates(String label, AuthenticatedDevice identity) {
         Target target = resolve(label, identity == null ? null : identity.tenantId(), false);
         return cas.chain(target.tenantId(), target.ca().id());
     }
@@ -50,10 +50,10 @@ public class EstService {
      * identity slot; {@code simplereenroll} renews or re-keys the presented certificate's slot. Subject and
      * subjectAltName always derive from the device id, so a re-enrolled certificate keeps them.
      */
-    public X509Certificate enroll(String label, DeviceIdentity identity, PKCS10CertificationRequest csr,
+    public X509Certificate enroll(String label, AuthenticatedDevice identity, PKCS10CertificationRequest csr,
             boolean reenroll) {
         Target target = resolve(label, identity.tenantId(), true);
-        String slot = reenroll ? identity.certificate().slot() : CertificateService.IDENTITY_SLOT;
+        String slot = reenroll ? identity.slot() : CertificateService.IDENTITY_SLOT;
         return issue(identity, csr, slot, target.ca().id()).chain().get(0);
     }
 
@@ -67,11 +67,11 @@ public class EstService {
     }
 
     /** Renews the presented certificate's slot with a new key, from the tenant's default CA. */
-    public Issued renew(DeviceIdentity identity, PKCS10CertificationRequest csr) {
-        return issue(identity, csr, identity.certificate().slot(), null);
+    public Issued renew(AuthenticatedDevice identity, PKCS10CertificationRequest csr) {
+        return issue(identity, csr, identity.slot(), null);
     }
 
-    private Issued issue(DeviceIdentity identity, PKCS10CertificationRequest csr, String slot, UUID caId) {
+    private Issued issue(AuthenticatedDevice identity, PKCS10CertificationRequest csr, String slot, UUID caId) {
         Caller device = new Caller(identity.tenantId(), identity.actor(), Role.OPERATOR);
         return certificates.issue(identity.tenantId(), device, identity.deviceId(), csr, slot, caId);
     }

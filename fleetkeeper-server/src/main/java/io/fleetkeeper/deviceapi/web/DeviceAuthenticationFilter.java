@@ -1,8 +1,7 @@
 package io.fleetkeeper.deviceapi.web;
 
-import io.fleetkeeper.deviceapi.DeviceAuthenticator;
-import io.fleetkeeper.deviceapi.DeviceAuthenticator.Authenticated;
-import io.fleetkeeper.deviceapi.DeviceIdentity;
+import io.fleetkeeper.credentials.AuthenticatedDevice;
+import io.fleetkeeper.credentials.DeviceCredentials;
 import io.fleetkeeper.deviceapi.DeviceListener;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -17,8 +16,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Resolves the device behind a device-listener request from its TLS client certificate: the
- * {@link DeviceIdentity} goes into the request, or else the reason it was refused. It rejects nothing
- * itself: an endpoint that needs an enrolled device takes a {@link DeviceIdentity} argument
+ * {@link AuthenticatedDevice} goes into the request, or else the reason it was refused. It rejects nothing
+ * itself: an endpoint that needs an enrolled device takes a {@link AuthenticatedDevice} argument
  * ({@link DeviceIdentityResolver}), while bootstrap endpoints (provisioning key, claim token, factory
  * certificate) and EST {@code cacerts} serve devices without one.
  */
@@ -29,11 +28,11 @@ class DeviceAuthenticationFilter extends OncePerRequestFilter {
     static final String CLIENT_CERTIFICATES = "jakarta.servlet.request.X509Certificate";
     static final String REJECTION = DeviceAuthenticationFilter.class.getName() + ".rejection";
 
-    private final DeviceAuthenticator authenticator;
+    private final DeviceCredentials credentials;
     private final DeviceListener listener;
 
-    DeviceAuthenticationFilter(DeviceAuthenticator authenticator, DeviceListener listener) {
-        this.authenticator = authenticator;
+    DeviceAuthenticationFilter(DeviceCredentials credentials, DeviceListener listener) {
+        this.credentials = credentials;
         this.listener = listener;
     }
 
@@ -51,9 +50,9 @@ class DeviceAuthenticationFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        var outcome = authenticator.authenticate((X509Certificate[]) request.getAttribute(CLIENT_CERTIFICATES));
-        if (outcome instanceof Authenticated a) {
-            request.setAttribute(DeviceIdentity.ATTRIBUTE, a.identity());
+        var outcome = credentials.certificate((X509Certificate[]) request.getAttribute(CLIENT_CERTIFICATES));
+        if (outcome instanceof AuthenticatedDevice device) {
+            request.setAttribute(AuthenticatedDevice.ATTRIBUTE, device);
         } else {
             request.setAttribute(REJECTION, outcome);
         }

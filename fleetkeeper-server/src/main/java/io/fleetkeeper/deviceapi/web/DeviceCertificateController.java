@@ -1,6 +1,6 @@
 package io.fleetkeeper.deviceapi.web;
 
-import io.fleetkeeper.deviceapi.DeviceIdentity;
+import io.fleetkeeper.credentials.AuthenticatedDevice;
 import io.fleetkeeper.deviceapi.internal.EstService;
 import io.fleetkeeper.pki.CertificateService.Issued;
 import io.fleetkeeper.pki.Pem;
@@ -33,7 +33,7 @@ class DeviceCertificateController {
 
     /** A new certificate for a new key (PEM CSR), in the slot of the certificate the device presented. */
     @PostMapping("/device/v1/certificates/renew")
-    Renewed renew(DeviceIdentity device, @RequestBody RenewRequest body) {
+    Renewed renew(AuthenticatedDevice device, @RequestBody RenewRequest body) {
         if (body.csr() == null || body.csr().isBlank()) {
             throw new ApiException(ErrorCode.VALIDATION_FAILED, "csr is required",
                     List.of(new ApiException.FieldError("csr", "is required (PEM PKCS#10)")));

@@ -1,8 +1,8 @@
 package io.fleetkeeper.deviceapi.web;
 
-import io.fleetkeeper.deviceapi.DeviceAuthenticator.Reason;
-import io.fleetkeeper.deviceapi.DeviceAuthenticator.Rejected;
-import io.fleetkeeper.deviceapi.DeviceIdentity;
+import io.fleetkeeper.credentials.Refusal;
+import io.fleetkeeper.credentials.Refusal.Reason;
+import io.fleetkeeper.credentials.AuthenticatedDevice;
 import io.fleetkeeper.web.ApiException;
 import io.fleetkeeper.web.ErrorCode;
 import jakarta.servlet.http.HttpServletResponse;
@@ -19,7 +19,7 @@ import org.springframework.web.method.support.ModelAndViewContainer;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
- * A handler parameter of type {@link DeviceIdentity} requires a device authenticated by its client
+ * A handler parameter of type {@link AuthenticatedDevice} requires a device authenticated by its client
  * certificate; without one the request is refused: 401 {@code UNAUTHENTICATED} with a
  * {@code WWW-Authenticate} challenge (no, unknown, revoked, superseded or expired certificate), 401
  * {@code TENANT_SUSPENDED}, or 403 {@code FORBIDDEN} (suspended or decommissioned device). A parameter
@@ -38,14 +38,14 @@ class DeviceIdentityResolver implements WebMvcConfigurer, HandlerMethodArgumentR
 
     @Override
     public boolean supportsParameter(MethodParameter parameter) {
-        return parameter.getParameterType() == DeviceIdentity.class
+        return parameter.getParameterType() == AuthenticatedDevice.class
                 && !parameter.hasParameterAnnotation(RequestAttribute.class);
     }
 
     @Override
     public Object resolveArgument(MethodParameter parameter, ModelAndViewContainer mav, NativeWebRequest request,
             WebDataBinderFactory binders) {
-        Object identity = request.getAttribute(DeviceIdentity.ATTRIBUTE, NativeWebRequest.SCOPE_REQUEST);
+        Object identity = request.getAttribute(AuthenticatedDevice.ATTRIBUTE, NativeWebRequest.SCOPE_REQUEST);
         if (identity != null) {
             return identity;
         }
@@ -60,8 +60,8 @@ class DeviceIdentityResolver implements WebMvcConfigurer, HandlerMethodArgumentR
      * challenge header on {@code response} (may be null) unless the answer is 403.
      */
     static ApiException refusal(Object rejection, HttpServletResponse response) {
-        Rejected rejected = rejection instanceof Rejected r ? r
-                : new Rejected(Reason.NO_CERTIFICATE, "this endpoint needs a device client certificate");
+        Refusal rejected = rejection instanceof Refusal r ? r
+                : new Refusal(Reason.NO_CREDENTIAL, "this endpoint needs a device client certificate");
         ErrorCode code = switch (rejected.reason()) {
             case DEVICE_SUSPENDED, DEVICE_DECOMMISSIONED -> ErrorCode.FORBIDDEN;
             case TENANT_SUSPENDED -> ErrorCode.TENANT_SUSPENDED;

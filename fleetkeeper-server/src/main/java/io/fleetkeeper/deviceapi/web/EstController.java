@@ -1,6 +1,6 @@
 package io.fleetkeeper.deviceapi.web;
 
-import io.fleetkeeper.deviceapi.DeviceIdentity;
+import io.fleetkeeper.credentials.AuthenticatedDevice;
 import io.fleetkeeper.deviceapi.internal.EstService;
 import io.fleetkeeper.pki.CertificateService;
 import io.fleetkeeper.provisioning.BootstrapService;
@@ -26,7 +26,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * RFC 7030 EST on the device listener, with and without a label ({@link EstService} explains labels).
- * Enrollment takes a {@link DeviceIdentity}, so it needs a device certificate; {@code cacerts} and
+ * Enrollment takes a {@link AuthenticatedDevice}, so it needs a device certificate; {@code cacerts} and
  * {@code csrattrs} do not. {@code serverkeygen} and {@code fullcmc} are not offered (404).
  */
 @Hidden // served on the device listener, not part of the management API document
@@ -50,7 +50,7 @@ class EstController {
 
     @GetMapping({"/cacerts", "/{label}/cacerts"})
     ResponseEntity<byte[]> cacerts(@PathVariable(required = false) String label,
-            @RequestAttribute(name = DeviceIdentity.ATTRIBUTE, required = false) DeviceIdentity device) {
+            @RequestAttribute(name = AuthenticatedDevice.ATTRIBUTE, required = false) AuthenticatedDevice device) {
         return EstCodec.certsOnly(est.caCertificates(label, device));
     }
 
@@ -64,7 +64,7 @@ class EstController {
      */
     @PostMapping(path = {"/simpleenroll", "/{label}/simpleenroll"}, consumes = EstCodec.PKCS10)
     ResponseEntity<byte[]> simpleenroll(@PathVariable(required = false) String label,
-            @RequestAttribute(name = DeviceIdentity.ATTRIBUTE, required = false) DeviceIdentity device,
+            @RequestAttribute(name = AuthenticatedDevice.ATTRIBUTE, required = false) AuthenticatedDevice device,
             @RequestHeader(name = "Authorization", required = false) String authorization,
             @RequestBody byte[] body, HttpServletRequest request, HttpServletResponse response) {
         var csr = EstCodec.csr(body);
@@ -110,7 +110,7 @@ class EstController {
 
     @PostMapping(path = {"/simplereenroll", "/{label}/simplereenroll"}, consumes = EstCodec.PKCS10)
     ResponseEntity<byte[]> simplereenroll(@PathVariable(required = false) String label,
-            DeviceIdentity device, @RequestBody byte[] body) {
+            AuthenticatedDevice device, @RequestBody byte[] body) {
         return EstCodec.certsOnly(List.of(est.enroll(label, device, EstCodec.csr(body), true)));
     }
 

@@ -5,8 +5,9 @@ import io.fleetkeeper.provisioning.BootstrapService;
 import io.fleetkeeper.provisioning.ClaimService;
 import io.fleetkeeper.provisioning.ClaimService.ClaimRequest;
 import io.fleetkeeper.provisioning.ClaimService.Claimed;
-import io.fleetkeeper.provisioning.DeviceIdentity;
-import io.fleetkeeper.provisioning.DeviceKeyService;
+import io.fleetkeeper.credentials.AuthenticatedDevice;
+import io.fleetkeeper.credentials.DeviceCredentials;
+import io.fleetkeeper.credentials.DeviceKeyService;
 import io.fleetkeeper.provisioning.RegistrationService;
 import io.fleetkeeper.provisioning.RegistrationService.Registered;
 import io.fleetkeeper.provisioning.RegistrationService.Registration;
@@ -48,10 +49,12 @@ class DeviceProvisioningController {
     private final RegistrationService registrations;
     private final ClaimService claims;
     private final DeviceKeyService deviceKeys;
+    private final DeviceCredentials credentials;
     private final BootstrapService bootstrap;
 
     DeviceProvisioningController(RegistrationService registrations, ClaimService claims,
-            DeviceKeyService deviceKeys, BootstrapService bootstrap) {
+            DeviceKeyService deviceKeys, DeviceCredentials credentials, BootstrapService bootstrap) {
+        this.credentials = credentials;
         this.registrations = registrations;
         this.claims = claims;
         this.deviceKeys = deviceKeys;
@@ -100,7 +103,9 @@ class DeviceProvisioningController {
     /** A device replaces its own key, authenticating with the current one. */
     @PostMapping("/device/v1/device-key/rotate")
     RotatedKey rotateOwnKey(@RequestHeader(name = "X-Device-Key", required = false) String key) {
-        DeviceIdentity id = deviceKeys.authenticate(key);
+        if (!(credentials.key(key) instanceof AuthenticatedDevice id)) {
+            throw new ApiException(ErrorCode.UNAUTHENTICATED, "device key is not valid");
+        }
         Caller self = new Caller(id.tenantId(), "device:" + id.deviceId(), Role.OPERATOR);
         return new RotatedKey(id.deviceId(), deviceKeys.rotate(id.tenantId(), self, id.deviceId()));
     }

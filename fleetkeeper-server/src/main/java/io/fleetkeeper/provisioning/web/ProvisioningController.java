@@ -2,7 +2,7 @@ package io.fleetkeeper.provisioning.web;
 
 import io.fleetkeeper.provisioning.ClaimService;
 import io.fleetkeeper.provisioning.ClaimToken;
-import io.fleetkeeper.provisioning.DeviceKeyService;
+import io.fleetkeeper.credentials.DeviceKeyService;
 import io.fleetkeeper.provisioning.ProvisioningKey;
 import io.fleetkeeper.provisioning.ProvisioningKeyService;
 import io.fleetkeeper.provisioning.Provenance;

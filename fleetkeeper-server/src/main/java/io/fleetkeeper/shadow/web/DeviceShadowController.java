@@ -1,8 +1,7 @@
 package io.fleetkeeper.shadow.web;
 
 import io.fleetkeeper.deviceapi.DeviceCaller;
-import io.fleetkeeper.deviceapi.DeviceCaller.Self;
-import io.fleetkeeper.deviceapi.DeviceIdentity;
+import io.fleetkeeper.credentials.AuthenticatedDevice;
 import io.fleetkeeper.shadow.Shadow;
 import io.fleetkeeper.shadow.ShadowService;
 import io.fleetkeeper.shadow.ShadowUpdate;
@@ -29,7 +28,7 @@ import tools.jackson.databind.JsonNode;
 @RestController
 class DeviceShadowController {
 
-    private static Caller caller(Self self) {
+    private static Caller caller(AuthenticatedDevice self) {
         return new Caller(self.tenantId(), "device:" + self.deviceId(), Role.OPERATOR);
     }
 
@@ -43,18 +42,18 @@ class DeviceShadowController {
 
     @GetMapping({"/device/v1/shadow", "/device/v1/shadow/{name}"})
     ResponseEntity<Shadow> get(@RequestHeader(name = "X-Device-Key", required = false) String key,
-            @RequestAttribute(name = DeviceIdentity.ATTRIBUTE, required = false) DeviceIdentity cert,
+            @RequestAttribute(name = AuthenticatedDevice.ATTRIBUTE, required = false) AuthenticatedDevice cert,
             @PathVariable(required = false) String name) {
-        Self self = callers.resolve(key, cert);
+        AuthenticatedDevice self = callers.resolve(key, cert);
         Shadow s = shadows.get(self.tenantId(), self.deviceId(), name);
         return ResponseEntity.ok().eTag(Etags.of(s.version())).body(s);
     }
 
     @GetMapping({"/device/v1/shadow/delta", "/device/v1/shadow/{name}/delta"})
     ResponseEntity<Shadow.Delta> delta(@RequestHeader(name = "X-Device-Key", required = false) String key,
-            @RequestAttribute(name = DeviceIdentity.ATTRIBUTE, required = false) DeviceIdentity cert,
+            @RequestAttribute(name = AuthenticatedDevice.ATTRIBUTE, required = false) AuthenticatedDevice cert,
             @PathVariable(required = false) String name) {
-        Self self = callers.resolve(key, cert);
+        AuthenticatedDevice self = callers.resolve(key, cert);
         Shadow s = shadows.get(self.tenantId(), self.deviceId(), name);
         return ResponseEntity.ok().eTag(Etags.of(s.version())).body(s.delta());
     }
@@ -62,10 +61,10 @@ class DeviceShadowController {
     /** {@code {"state":{"reported":{…}},"version"?,"client_token"?}}; {@code If-Match} works too. */
     @PatchMapping({"/device/v1/shadow", "/device/v1/shadow/{name}"})
     ResponseEntity<Shadow> report(@RequestHeader(name = "X-Device-Key", required = false) String key,
-            @RequestAttribute(name = DeviceIdentity.ATTRIBUTE, required = false) DeviceIdentity cert,
+            @RequestAttribute(name = AuthenticatedDevice.ATTRIBUTE, required = false) AuthenticatedDevice cert,
             @PathVariable(required = false) String name, @RequestBody JsonNode body,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
-        Self self = callers.resolve(key, cert);
+        AuthenticatedDevice self = callers.resolve(key, cert);
         Shadow s = shadows.update(self.tenantId(), caller(self), self.deviceId(), name,
                 ShadowUpdate.parse(body, "reported", Etags.expectedVersion(ifMatch)));
         return ResponseEntity.ok().eTag(Etags.of(s.version())).body(s);

@@ -21,7 +21,7 @@ class InternalAuthFilterTests {
 
     static ConnectivityProperties withSecret(String secret) {
         return new ConnectivityProperties(8883, "0.0.0.0", 0, true, 131072, 50, 32, 1000, 100,
-                Duration.ofSeconds(10), Duration.ofHours(1), 256, 16, Duration.ofHours(1), 1000, secret,
+                Duration.ofSeconds(10), Duration.ofHours(1), 256, 16, secret,
                 Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(60));
     }
 

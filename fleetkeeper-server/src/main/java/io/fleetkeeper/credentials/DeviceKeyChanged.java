@@ -1,4 +1,4 @@
-package io.fleetkeeper.provisioning;
+package io.fleetkeeper.credentials;
 
 import java.util.UUID;
 

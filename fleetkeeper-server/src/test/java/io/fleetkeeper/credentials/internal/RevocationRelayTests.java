@@ -1,4 +1,4 @@
-package io.fleetkeeper.connectivity.internal;
+package io.fleetkeeper.credentials.internal;
 
 import io.fleetkeeper.cluster.internal.RedisClusterBus;
 import io.fleetkeeper.testing.RedisServer;
@@ -7,14 +7,12 @@ import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.timeout;
 import static org.mockito.Mockito.verify;
 
-import io.fleetkeeper.connectivity.MqttAccess;
 import io.fleetkeeper.device.DeviceStatus;
 import io.fleetkeeper.device.DeviceStatusChanged;
 import io.fleetkeeper.pki.CaChanged;
 import io.fleetkeeper.pki.CertificateWithdrawn;
 import io.fleetkeeper.pki.TrustIndex;
-import io.fleetkeeper.provisioning.DeviceKeyChanged;
-import io.fleetkeeper.provisioning.DeviceKeyService;
+import io.fleetkeeper.credentials.DeviceKeyChanged;
 import io.fleetkeeper.tenancy.Tenant.TenantStatus;
 import io.fleetkeeper.tenancy.TenantStatusChanged;
 import io.fleetkeeper.tenancy.TokenRevoked;
@@ -29,16 +27,15 @@ import org.junit.jupiter.api.Test;
 class RevocationRelayTests {
 
     /** One node: its bus, its relay and the caches the relay acts on. */
-    record Node(RedisClusterBus bus, RevocationRelay relay, MqttAccess access, TrustIndex trust,
-            TokenService tokens, DeviceKeyService keys) {
+    record Node(RedisClusterBus bus, RevocationRelay relay, DeviceCredentialService access, TrustIndex trust,
+            TokenService tokens) {
 
         static Node on(String channel) {
-            var bus = new RedisClusterBus("redis://127.0.0.1:6379", channel);
-            var access = mock(MqttAccess.class);
+            var bus = new RedisClusterBus(RedisServer.URL, channel);
+            var access = mock(DeviceCredentialService.class);
             var trust = mock(TrustIndex.class);
             var tokens = mock(TokenService.class);
-            var keys = mock(DeviceKeyService.class);
-            return new Node(bus, new RevocationRelay(bus, access, trust, tokens, keys), access, trust, tokens, keys);
+            return new Node(bus, new RevocationRelay(bus, access, trust, tokens), access, trust, tokens);
         }
     }
 
@@ -69,15 +66,15 @@ class RevocationRelayTests {
     @Test
     void aSuspendedDeviceIsForgottenOnEveryNode() {
         a.relay().on(new DeviceStatusChanged(tenant, device, DeviceStatus.SUSPENDED));
-        verify(a.access()).forget(tenant, device);
-        verify(b.access(), timeout(WAIT_MS)).forget(tenant, device);
+        verify(a.access()).forgetDevice(tenant, device);
+        verify(b.access(), timeout(WAIT_MS)).forgetDevice(tenant, device);
     }
 
     @Test
     void anActivatedDeviceKicksNobody() throws Exception {
         a.relay().on(new DeviceStatusChanged(tenant, device, DeviceStatus.ACTIVE));
         awaitEverythingBefore();
-        verify(b.access(), never()).forget(tenant, device);
+        verify(b.access(), never()).forgetDevice(tenant, device);
     }
 
     @Test
@@ -87,14 +84,14 @@ class RevocationRelayTests {
         verify(a.access(), timeout(WAIT_MS)).forgetCertificate("ab");
         a.relay().on(new CertificateWithdrawn(tenant, UUID.randomUUID(), null, "cd", CertificateWithdrawn.SUPERSEDED));
         awaitEverythingBefore();
-        verify(b.access(), never()).forget(tenant, null);
+        verify(b.access(), never()).forgetDevice(tenant, null);
         verify(b.access(), never()).forgetCertificate("cd");
     }
 
     @Test
     void aSuspendedTenantIsForgottenEverywhereAndTokenCachesDropped() {
         a.relay().on(new TenantStatusChanged(tenant, TenantStatus.SUSPENDED));
-        verify(b.access(), timeout(WAIT_MS)).forget(tenant, null);
+        verify(b.access(), timeout(WAIT_MS)).forgetDevice(tenant, null);
         verify(b.tokens(), timeout(WAIT_MS)).invalidateAll();
         verify(a.tokens(), never()).invalidateAll();
     }
@@ -102,9 +99,10 @@ class RevocationRelayTests {
     @Test
     void aReplacedKeyIsDroppedFromOtherNodesKeyCaches() {
         a.relay().on(new DeviceKeyChanged(tenant, device));
-        verify(b.keys(), timeout(WAIT_MS)).forget(device);
-        verify(b.access(), timeout(WAIT_MS)).forget(tenant, device);
-        verify(a.keys(), never()).forget(device);
+        verify(b.access(), timeout(WAIT_MS)).forgetKeysOf(device);
+        verify(b.access(), timeout(WAIT_MS)).forgetDevice(tenant, device);
+        verify(a.access()).forgetKeysOf(device); // this node dropped them itself, once
+        verify(a.access(), timeout(WAIT_MS)).forgetDevice(tenant, device);
     }
 
     @Test
@@ -114,7 +112,9 @@ class RevocationRelayTests {
         a.relay().on(new CaChanged(tenant, UUID.randomUUID()));
         verify(b.tokens(), timeout(WAIT_MS)).forget(token);
         verify(b.trust(), timeout(WAIT_MS)).invalidate();
+        verify(b.access(), timeout(WAIT_MS)).forgetCertificates();
         verify(a.trust(), never()).invalidate();
+        verify(a.access()).forgetCertificates();
     }
 
     /**
@@ -124,6 +124,6 @@ class RevocationRelayTests {
     private void awaitEverythingBefore() {
         UUID marker = UUID.randomUUID();
         a.relay().on(new DeviceStatusChanged(tenant, marker, DeviceStatus.SUSPENDED));
-        verify(b.access(), timeout(WAIT_MS)).forget(tenant, marker);
+        verify(b.access(), timeout(WAIT_MS)).forgetDevice(tenant, marker);
     }
 }

@@ -1,16 +1,14 @@
-package io.fleetkeeper.connectivity.internal;
+package io.fleetkeeper.credentials.internal;
 
 import io.fleetkeeper.cluster.ClusterBus;
 import io.fleetkeeper.cluster.ClusterMessage;
 import io.fleetkeeper.cluster.ClusterMessage.Invalidate;
 import io.fleetkeeper.cluster.ClusterMessage.Kick;
-import io.fleetkeeper.connectivity.MqttAccess;
 import io.fleetkeeper.device.DeviceStatusChanged;
 import io.fleetkeeper.pki.CaChanged;
 import io.fleetkeeper.pki.CertificateWithdrawn;
 import io.fleetkeeper.pki.TrustIndex;
-import io.fleetkeeper.provisioning.DeviceKeyChanged;
-import io.fleetkeeper.provisioning.DeviceKeyService;
+import io.fleetkeeper.credentials.DeviceKeyChanged;
 import io.fleetkeeper.tenancy.Tenant.TenantStatus;
 import io.fleetkeeper.tenancy.TenantStatusChanged;
 import io.fleetkeeper.tenancy.TokenRevoked;
@@ -22,11 +20,11 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * Turns revocations into cluster messages and acts on them on every node. Suspension, decommissioning,
- * purge and key rotation become a {@link Kick} (forget cached credentials and close live sessions; the
- * session registry closes them); every node, this one included, drops the device's cached MQTT grants. A
- * certificate that stops authenticating (revoked, superseded, expired) becomes a Kick naming it: every node
- * drops that certificate from its cache and closes only the sessions authenticated with it. Changes to other in-memory caches (trust anchors, API tokens, device keys) become an
+ * Keeps every node's credential caches true. Suspension, decommissioning, purge and key rotation become a
+ * {@link Kick}: every node, this one included, drops the device's cached credentials, and the MQTT session
+ * registry closes its live sessions. A certificate that stops authenticating (revoked, superseded, expired,
+ * bound in a second tenant) becomes a Kick naming it: every node drops that certificate and only the sessions
+ * authenticated with it close. Changes to other in-memory caches (CAs, API tokens, device keys) become an
  * {@link Invalidate}, acted on by the other nodes (this one already did). The events arrive after commit.
  */
 @Component
@@ -35,17 +33,15 @@ class RevocationRelay {
     private static final Logger log = LoggerFactory.getLogger(RevocationRelay.class);
 
     private final ClusterBus bus;
-    private final MqttAccess access;
+    private final DeviceCredentialService credentials;
     private final TrustIndex trust;
     private final TokenService tokens;
-    private final DeviceKeyService keys;
 
-    RevocationRelay(ClusterBus bus, MqttAccess access, TrustIndex trust, TokenService tokens, DeviceKeyService keys) {
+    RevocationRelay(ClusterBus bus, DeviceCredentialService credentials, TrustIndex trust, TokenService tokens) {
         this.bus = bus;
-        this.access = access;
+        this.credentials = credentials;
         this.trust = trust;
         this.tokens = tokens;
-        this.keys = keys;
         bus.subscribe(this::onMessage);
     }
 
@@ -75,6 +71,7 @@ class RevocationRelay {
 
     @EventListener
     void on(DeviceKeyChanged e) {
+        credentials.forgetKeysOf(e.deviceId());
         bus.publish(new Invalidate(bus.nodeId(), Invalidate.DEVICE_KEYS, e.deviceId().toString()));
         kick(e.tenantId(), e.deviceId(), "device key replaced");
     }
@@ -86,6 +83,7 @@ class RevocationRelay {
 
     @EventListener
     void on(CaChanged e) {
+        credentials.forgetCertificates();
         bus.publish(new Invalidate(bus.nodeId(), Invalidate.TRUST_INDEX, null));
     }
 
@@ -96,8 +94,8 @@ class RevocationRelay {
     /** Every node, for every message on the bus (on a bus thread: quick, no SQL). */
     void onMessage(ClusterMessage message) {
         switch (message) {
-            case Kick k when k.fingerprint() != null -> access.forgetCertificate(k.fingerprint());
-            case Kick k -> access.forget(k.tenantId(), k.deviceId());
+            case Kick k when k.fingerprint() != null -> credentials.forgetCertificate(k.fingerprint());
+            case Kick k -> credentials.forgetDevice(k.tenantId(), k.deviceId());
             case Invalidate i when !bus.nodeId().equals(i.origin()) -> invalidate(i);
             default -> {
             }
@@ -107,7 +105,10 @@ class RevocationRelay {
     private void invalidate(Invalidate i) {
         try {
             switch (i.cache()) {
-                case Invalidate.TRUST_INDEX -> trust.invalidate();
+                case Invalidate.TRUST_INDEX -> {
+                    trust.invalidate();
+                    credentials.forgetCertificates();
+                }
                 case Invalidate.API_TOKENS -> {
                     if (i.key() == null) {
                         tokens.invalidateAll();
@@ -115,7 +116,7 @@ class RevocationRelay {
                         tokens.forget(UUID.fromString(i.key()));
                     }
                 }
-                case Invalidate.DEVICE_KEYS -> keys.forget(UUID.fromString(i.key()));
+                case Invalidate.DEVICE_KEYS -> credentials.forgetKeysOf(UUID.fromString(i.key()));
                 default -> log.debug("cluster bus: unknown cache {}", i.cache());
             }
         } catch (IllegalArgumentException | NullPointerException bad) {

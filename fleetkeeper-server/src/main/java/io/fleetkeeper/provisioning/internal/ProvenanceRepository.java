@@ -1,6 +1,5 @@
 package io.fleetkeeper.provisioning.internal;
 
-import io.fleetkeeper.provisioning.DeviceIdentity;
 import io.fleetkeeper.provisioning.Provenance;
 import io.fleetkeeper.store.Times;
 import java.util.List;
@@ -9,38 +8,14 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-/** Device keys (hashed) and the record of how each device joined. */
+/** The record of how each device joined. */
 @Repository
-public class CredentialRepository {
+public class ProvenanceRepository {
 
     private final JdbcClient jdbc;
 
-    CredentialRepository(JdbcClient jdbc) {
+    ProvenanceRepository(JdbcClient jdbc) {
         this.jdbc = jdbc;
-    }
-
-    /** Sets the device's key, replacing any previous one. */
-    public void putKey(UUID tenantId, UUID deviceId, String hash, String prefix, long now) {
-        jdbc.sql("DELETE FROM device_credentials WHERE tenant_id = ? AND device_id = ?")
-                .params(tenantId.toString(), deviceId.toString()).update();
-        jdbc.sql("INSERT INTO device_credentials (tenant_id, device_id, key_hash, prefix, created_at) "
-                + "VALUES (?, ?, ?, ?, ?)").params(tenantId.toString(), deviceId.toString(), hash, prefix, now).update();
-    }
-
-    /** A stored device key: whose it is, and its hash as stored (for the constant-time comparison). */
-    public record StoredKey(DeviceIdentity identity, String hash) {
-    }
-
-    public Optional<StoredKey> byHash(String hash) {
-        return jdbc.sql("SELECT tenant_id, device_id, key_hash FROM device_credentials WHERE key_hash = ?").param(hash)
-                .query((rs, n) -> new StoredKey(new DeviceIdentity(UUID.fromString(rs.getString("tenant_id")),
-                        UUID.fromString(rs.getString("device_id"))), rs.getString("key_hash")))
-                .optional();
-    }
-
-    public Optional<String> hashOf(UUID tenantId, UUID deviceId) {
-        return jdbc.sql("SELECT key_hash FROM device_credentials WHERE tenant_id = ? AND device_id = ?")
-                .params(tenantId.toString(), deviceId.toString()).query(String.class).optional();
     }
 
     public void provenance(UUID tenantId, Provenance p) {

@@ -1,6 +1,5 @@
-package io.fleetkeeper.connectivity.internal;
+package io.fleetkeeper.credentials;
 
-import io.fleetkeeper.pki.TrustIndex;
 import java.net.Socket;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
@@ -8,60 +7,61 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * Validates a device's client certificate chain during the TLS handshake against every tenant's CAs,
- * held in memory by the {@link TrustIndex}: no database access. A chain no tenant CA vouches for fails
- * the handshake. Which device (and whether it may connect) is decided after the handshake, at CONNECT.
- * A client without a certificate passes here and must then present a device key.
+ * The device listener's TLS trust manager: it lets every client certificate through the handshake
+ * (which still proves possession of its key), because the set of trusted CAs is per tenant and
+ * changes at run time. The request filter then validates the chain against the tenant CAs
+ * ({@link DeviceCredentials#certificate}). Requests no CA names, so a client may offer
+ * any certificate. Tomcat instantiates it by class name; it is never used for server certificates.
  */
-final class DeviceTrustManager extends X509ExtendedTrustManager {
+public final class AcceptAnyClientCertificate extends X509ExtendedTrustManager {
 
     private static final X509Certificate[] NONE = new X509Certificate[0];
 
-    private final TrustIndex trust;
-
-    DeviceTrustManager(TrustIndex trust) {
-        this.trust = trust;
+    public AcceptAnyClientCertificate() {
     }
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        if (chain == null || chain.length == 0 || trust.verify(chain).isEmpty()) {
-            throw new CertificateException("the client certificate is not issued by a known CA, or is outside its "
-                    + "validity");
-        }
+        requireChain(chain);
     }
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
             throws CertificateException {
-        checkClientTrusted(chain, authType);
+        requireChain(chain);
     }
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
             throws CertificateException {
-        checkClientTrusted(chain, authType);
+        requireChain(chain);
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        throw new CertificateException("not a client");
+        throw new CertificateException("not a client trust manager");
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
             throws CertificateException {
-        throw new CertificateException("not a client");
+        throw new CertificateException("not a client trust manager");
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
             throws CertificateException {
-        throw new CertificateException("not a client");
+        throw new CertificateException("not a client trust manager");
     }
 
     @Override
     public X509Certificate[] getAcceptedIssuers() {
         return NONE;
+    }
+
+    private static void requireChain(X509Certificate[] chain) throws CertificateException {
+        if (chain == null || chain.length == 0) {
+            throw new CertificateException("empty client certificate chain");
+        }
     }
 }

@@ -1,4 +1,4 @@
-package io.fleetkeeper.deviceapi;
+package io.fleetkeeper.credentials.internal;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;

@@ -1,0 +1,5 @@
+package io.fleetkeeper.credentials;
+
+/** The answer to "which device is this?": an {@link AuthenticatedDevice} or a {@link Refusal}. */
+public sealed interface Authentication permits AuthenticatedDevice, Refusal {
+}

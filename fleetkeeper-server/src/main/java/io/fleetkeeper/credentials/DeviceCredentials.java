@@ -1,0 +1,34 @@
+package io.fleetkeeper.credentials;
+
+import java.security.cert.X509Certificate;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+/**
+ * The one place that answers "which device is this?" for every device-facing path: the HTTPS device API and
+ * EST, the MQTT endpoint, and the external-broker hooks. A credential that authenticated is cached in memory
+ * (a healthy, cached credential is decided without the database); revocation, suspension, decommission,
+ * purge, key rotation and CA changes drop the entries concerned on every node.
+ */
+public interface DeviceCredentials {
+
+    /**
+     * Memory only: the device a certificate authenticated before and still does, or null when the store must be
+     * asked ({@link #certificate}). For event loops that must not block.
+     */
+    AuthenticatedDevice cachedCertificate(X509Certificate leaf);
+
+    /** Decides on a client certificate chain, leaf first (as TLS delivers it); null or empty when none was sent. */
+    Authentication certificate(X509Certificate[] chain);
+
+    /** Memory only: the device whose current key this is, if it authenticated before; else null. */
+    AuthenticatedDevice cachedKey(String deviceKey);
+
+    /** Decides on a device key ({@code dvc_…}): a current key of a device that may be served now. */
+    Authentication key(String deviceKey);
+
+    /**
+     * A TLS trust manager for device listeners that validate client certificates during the handshake: a chain
+     * no tenant CA vouches for fails it, from memory. Which device it is, is decided afterwards.
+     */
+    X509ExtendedTrustManager handshakeTrustManager();
+}

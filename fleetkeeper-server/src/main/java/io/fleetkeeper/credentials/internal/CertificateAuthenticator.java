@@ -1,0 +1,109 @@
+package io.fleetkeeper.credentials.internal;
+
+import io.fleetkeeper.credentials.AuthenticatedDevice;
+import io.fleetkeeper.credentials.AuthenticatedDevice.Method;
+import io.fleetkeeper.credentials.Authentication;
+import io.fleetkeeper.credentials.Refusal;
+import io.fleetkeeper.credentials.Refusal.Reason;
+import io.fleetkeeper.pki.CertificateService;
+import io.fleetkeeper.pki.DeviceCertificate;
+import io.fleetkeeper.pki.Pem;
+import io.fleetkeeper.pki.TenantCertificate;
+import io.fleetkeeper.pki.TrustIndex;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.stereotype.Component;
+
+/**
+ * The store path for a client certificate chain: the leaf must be a recorded certificate of a device in exactly
+ * one tenant, the chain must validate against that tenant's CAs (and not only through a trust anchor when a CA
+ * another tenant manages issued it), the certificate must be ACTIVE, inside its validity and not past a rotation
+ * overlap, and its device admitted ({@link Admission}).
+ */
+@Component
+class CertificateAuthenticator {
+
+    /** The decision and, when it is a grant, the time window in which it holds (epoch ms). */
+    record Result(Authentication outcome, long validFrom, long validUntil) {
+    }
+
+    private final TrustIndex trust;
+    private final CertificateService certificates;
+    private final Admission admission;
+    private final CredentialConflicts conflicts;
+    private final Clock clock;
+
+    CertificateAuthenticator(TrustIndex trust, CertificateService certificates, Admission admission,
+            CredentialConflicts conflicts, Clock clock) {
+        this.trust = trust;
+        this.certificates = certificates;
+        this.admission = admission;
+        this.conflicts = conflicts;
+        this.clock = clock;
+    }
+
+    Result authenticate(X509Certificate[] chain) {
+        if (chain == null || chain.length == 0) {
+            return refused(Reason.NO_CREDENTIAL, "no client certificate was presented");
+        }
+        // The recorded certificate names the tenant; its chain must then validate against that tenant's CAs.
+        // (Looking up the CA first could pick another tenant that registered the same CA.)
+        String fingerprint = Pem.fingerprint(chain[0]);
+        List<TenantCertificate> bound = certificates.recordsOf(fingerprint).stream()
+                .filter(r -> r.certificate().deviceId() != null).toList();
+        if (bound.stream().map(TenantCertificate::tenantId).distinct().count() > 1) {
+            // Whoever bound it first is no answer: an attacker can bind first. Nobody gets it, everybody is told.
+            conflicts.report(fingerprint, bound);
+            return refused(Reason.AMBIGUOUS, "the client certificate is bound to devices of more than one tenant "
+                    + "and authenticates in none of them");
+        }
+        UUID tenantId = null;
+        DeviceCertificate cert = null;
+        for (var r : bound) {
+            var verified = trust.verify(chain, r.tenantId());
+            if (verified.isPresent() && !("TRUST_ANCHOR".equals(verified.get().issuerKind())
+                    && trust.issuedByAnotherTenantsCa(chain[0], r.tenantId()))) {
+                tenantId = r.tenantId();
+                cert = r.certificate();
+                break;
+            }
+        }
+        if (cert == null) {
+            if (!bound.isEmpty()) {
+                return refused(Reason.UNTRUSTED, "the client certificate does not validate against its tenant's CAs "
+                        + "now");
+            }
+            return trust.verify(chain).isPresent()
+                    ? refused(Reason.UNKNOWN_CERTIFICATE, "the client certificate is not bound to a device")
+                    : refused(Reason.UNTRUSTED, "the client certificate is not issued by a known CA, or is outside "
+                            + "its validity");
+        }
+        Instant now = clock.instant();
+        if (cert.status().equals("REVOKED")) {
+            return refused(Reason.REVOKED, "the client certificate is revoked");
+        }
+        if (!cert.status().equals("ACTIVE") || (cert.supersededAt() != null && !now.isBefore(cert.supersededAt()))) {
+            return refused(Reason.SUPERSEDED, "the client certificate was replaced and its overlap has ended");
+        }
+        if (now.isBefore(cert.notBefore()) || !now.isBefore(cert.notAfter())) {
+            return refused(Reason.NOT_VALID_NOW, "the client certificate is not valid now");
+        }
+        Refusal refusal = admission.check(tenantId, cert.deviceId());
+        if (refusal != null) {
+            return new Result(refusal, 0, 0);
+        }
+        long until = cert.notAfter().toEpochMilli();
+        if (cert.supersededAt() != null) {
+            until = Math.min(until, cert.supersededAt().toEpochMilli());
+        }
+        return new Result(new AuthenticatedDevice(tenantId, cert.deviceId(), Method.CERTIFICATE, cert.id(),
+                cert.slot()), cert.notBefore().toEpochMilli(), until);
+    }
+
+    private static Result refused(Reason reason, String detail) {
+        return new Result(new Refusal(reason, detail), 0, 0);
+    }
+}
