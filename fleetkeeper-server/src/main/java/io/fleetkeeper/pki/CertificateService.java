@@ -181,6 +181,7 @@ public class CertificateService {
 
     private DeviceCertificate record(UUID tenantId, UUID deviceId, UUID caId, X509Certificate x, String slot,
             String origin, Instant now, PkiPolicy policy) {
+        certs.lockSlot(tenantId, deviceId, slot); // the next version and the primary flag are read, then written
         int version = certs.nextSlotVersion(tenantId, deviceId, slot);
         Instant overlapUntil = now.plus(Duration.ofHours(policy.overlapHours()));
         for (DeviceCertificate demoted : certs.demotePrimary(tenantId, deviceId, slot, overlapUntil.toEpochMilli())) {

@@ -11,6 +11,7 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.fleetkeeper.connectivity.internal.MqttEndpoint;
 import io.fleetkeeper.deviceapi.DeviceListener;
 import io.fleetkeeper.testing.ApiTest;
+import io.fleetkeeper.testing.Await;
 import io.fleetkeeper.testing.DevicePort;
 import io.fleetkeeper.testing.MqttDevices;
 import io.fleetkeeper.testing.MqttDevices.KeyDevice;
@@ -164,16 +165,10 @@ class CommandDeviceTests extends ApiTest {
         return api.get(tenant.admin(), path + "/" + id).expect(200).path("status").asString();
     }
 
-    private JsonNode awaitStatus(String path, String id, String status) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            JsonNode c = api.get(tenant.admin(), path + "/" + id).expect(200);
-            if (c.path("status").asString().equals(status) || System.nanoTime() > deadline) {
-                assertThat(c.path("status").asString()).isEqualTo(status);
-                return c;
-            }
-            Thread.sleep(50);
-        }
+    private JsonNode awaitStatus(String path, String id, String status) {
+        return Await.until(Duration.ofSeconds(10), "command " + id + " " + status,
+                () -> api.get(tenant.admin(), path + "/" + id).expect(200),
+                c -> c.path("status").asString().equals(status));
     }
 
     private Mqtt5BlockingClient connect(KeyDevice d) {

@@ -9,6 +9,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import io.fleetkeeper.connectivity.internal.ConnectionStateRecorder;
 import io.fleetkeeper.connectivity.internal.MqttEndpoint;
 import io.fleetkeeper.testing.ApiTest;
+import io.fleetkeeper.testing.Await;
 import io.fleetkeeper.testing.MqttDevices;
 import io.fleetkeeper.testing.MqttDevices.KeyDevice;
 import io.fleetkeeper.testing.TestTenant;
@@ -54,18 +55,11 @@ class ConnectionStateMqttTests extends ApiTest {
     }
 
     /** The device's connection once {@code until} holds, flushing as the interval would. */
-    JsonNode connectionWhen(String id, Predicate<JsonNode> until) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        JsonNode c;
-        do {
+    JsonNode connectionWhen(String id, Predicate<JsonNode> until) {
+        return Await.until(Duration.ofSeconds(10), "the expected connection state", () -> {
             recorder.flush();
-            c = api.get(tenant.admin(), "/api/v1/devices/" + id + "/connection").expect(200);
-            if (until.test(c)) {
-                return c;
-            }
-            Thread.sleep(50);
-        } while (System.nanoTime() < deadline);
-        throw new AssertionError("connection state never matched: " + c);
+            return api.get(tenant.admin(), "/api/v1/devices/" + id + "/connection").expect(200);
+        }, until);
     }
 
     @Test

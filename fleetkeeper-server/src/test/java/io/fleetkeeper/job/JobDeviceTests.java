@@ -10,6 +10,7 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.fleetkeeper.connectivity.internal.MqttEndpoint;
 import io.fleetkeeper.deviceapi.DeviceListener;
 import io.fleetkeeper.job.internal.JobEngine;
+import io.fleetkeeper.testing.Await;
 import io.fleetkeeper.testing.DevicePort;
 import io.fleetkeeper.testing.MosquittoClients;
 import io.fleetkeeper.testing.MqttDevices;
@@ -17,6 +18,7 @@ import io.fleetkeeper.testing.MqttDevices.KeyDevice;
 import io.fleetkeeper.testing.TestTenant;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -38,7 +40,7 @@ import tools.jackson.databind.json.JsonMapper;
 class JobDeviceTests extends JobFixture {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(15);
+    private static final Duration WAIT = Duration.ofSeconds(15);
 
     @Autowired MqttEndpoint endpoint;
     @Autowired DeviceListener listener;
@@ -65,22 +67,16 @@ class JobDeviceTests extends JobFixture {
     }
 
     /** Steps the engine on this job (taking its lease as {@code tick()} would) until {@code done} holds. */
-    private JsonNode runUntil(String jobId, Predicate<JsonNode> done, String what) throws InterruptedException {
+    private JsonNode runUntil(String jobId, Predicate<JsonNode> done, String what) {
         UUID tenantId = UUID.fromString(tenant.id());
         UUID id = UUID.fromString(jobId);
-        long deadline = System.nanoTime() + WAIT_NANOS;
-        while (true) {
+        return Await.until(WAIT, what, () -> {
             long now = clock.millis();
             if (jobRepository.lease(tenantId, id, engine.node(), now, now + props.leaseTtl().toMillis())) {
                 engine.step(tenantId, id, System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
             }
-            JsonNode job = job(tenant, jobId);
-            if (done.test(job)) {
-                return job;
-            }
-            assertThat(System.nanoTime()).as(what + " within 15 s; the job is now " + job).isLessThan(deadline);
-            Thread.sleep(50);
-        }
+            return job(tenant, jobId);
+        }, done);
     }
 
     private JsonNode execution(String jobId, String deviceId) {

@@ -1,16 +1,30 @@
 package io.fleetkeeper.store;
 
-import io.fleetkeeper.connectivity.ConnectionStoreContract;
-import io.fleetkeeper.job.JobStoreContract;
-import io.fleetkeeper.shadow.ShadowQueryStoreContract;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetkeeper.audit.AuditStoreContract;
+import io.fleetkeeper.command.CommandStoreContract;
+import io.fleetkeeper.connectivity.ConnectionStoreContract;
 import io.fleetkeeper.device.DeviceCondition;
 import io.fleetkeeper.device.DeviceFilter;
+import io.fleetkeeper.device.DeviceService;
+import io.fleetkeeper.device.DeviceStoreContract;
+import io.fleetkeeper.device.NewDevice;
+import io.fleetkeeper.fleet.FleetQueries;
+import io.fleetkeeper.fleet.FleetStoreContract;
+import io.fleetkeeper.job.JobStoreContract;
 import io.fleetkeeper.job.internal.ExecutionRepository;
+import io.fleetkeeper.pki.PkiStoreContract;
+import io.fleetkeeper.provisioning.ProvisioningStoreContract;
+import io.fleetkeeper.shadow.ShadowQueryStoreContract;
+import io.fleetkeeper.shadow.ShadowStoreContract;
+import io.fleetkeeper.tenancy.TenancyStoreContract;
+import io.fleetkeeper.tenancy.TenantService;
+import io.fleetkeeper.testing.ContractTenant;
+import io.fleetkeeper.testing.TestPostgres;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -18,56 +32,62 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The store contract on PostgreSQL, in a schema of its own that is dropped afterwards. Uses
- * {@code FLEETKEEPER_TEST_PG_URL} (default {@code jdbc:postgresql://127.0.0.1:5432/test}, user
- * {@code FLEETKEEPER_TEST_PG_USER} or postgres); skipped, with a message, when that server is not there.
+ * Every feature's store contract on PostgreSQL, in a schema of its own that is dropped afterwards. Uses
+ * {@link TestPostgres}; skipped, with a message, when that server is not there.
  */
 @EnabledIf("available")
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
-class PostgresStoreContractTest extends StoreContract implements ConnectionStoreContract,
-        ShadowQueryStoreContract, JobStoreContract {
+class PostgresStoreContractTest implements DeviceStoreContract, TenancyStoreContract,
+        AuditStoreContract, FleetStoreContract, ShadowStoreContract, ShadowQueryStoreContract, CommandStoreContract,
+        ConnectionStoreContract, JobStoreContract, PkiStoreContract, ProvisioningStoreContract {
 
-    static final String URL = env("FLEETKEEPER_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test");
-    static final String USER = env("FLEETKEEPER_TEST_PG_USER", "postgres");
     static final String SCHEMA = "fk_contract_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 
     static boolean available() {
-        try (Connection c = DriverManager.getConnection(URL, USER, "")) {
+        try (Connection c = TestPostgres.connect()) {
             c.createStatement().execute("CREATE SCHEMA IF NOT EXISTS " + SCHEMA);
             return true;
         } catch (SQLException e) {
-            System.out.println("SKIPPED: PostgreSQL store contract tests: no PostgreSQL at " + URL + " ("
-                    + e.getMessage() + ")");
+            System.out.println("SKIPPED: PostgreSQL store contract tests: no PostgreSQL at " + TestPostgres.URL
+                    + " (" + e.getMessage() + ")");
             return false;
         }
     }
 
     @DynamicPropertySource
     static void store(DynamicPropertyRegistry registry) {
-        registry.add("fleetkeeper.db.url", () -> URL + (URL.contains("?") ? "&" : "?") + "currentSchema=" + SCHEMA);
-        registry.add("fleetkeeper.db.username", () -> USER);
+        registry.add("fleetkeeper.db.url", () -> TestPostgres.url(SCHEMA));
+        registry.add("fleetkeeper.db.username", () -> TestPostgres.USER);
         registry.add("fleetkeeper.jobs.runner-enabled", () -> "false"); // it would tick on after the schema is dropped
     }
 
     @AfterAll
     static void dropSchema() throws SQLException {
-        try (Connection c = DriverManager.getConnection(URL, USER, "")) {
+        try (Connection c = TestPostgres.connect()) {
             c.createStatement().execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
         }
     }
 
     @Autowired PlatformTransactionManager txManager;
     @Autowired ExecutionRepository executions;
+    @Autowired TenantService tenants;
+    @Autowired DeviceService devices;
+    @Autowired FleetQueries fleet;
+    @Autowired JdbcClient jdbc;
 
     @Test
     void fleetQueryReadsAreNeverServerPreparedSoEachIsPlannedWithItsValues() {
-        create("pump-a", "AB-1", Map.of("region", "eu-west"));
+        ContractTenant t = ContractTenant.create(tenants, "pg-");
+        UUID tenant = t.id();
+        devices.create(tenant, t.admin(), new NewDevice("pump-a", "meter", "AB-1", List.of(),
+                Map.of("region", "eu-west"), "1.0", "rev-a", null));
         DeviceCondition region = fleet.compile(tenant, fleet.parse("metadata.region = \"eu-west\""));
         Long named = new TransactionTemplate(txManager).execute(s -> { // one transaction: one connection
             for (int i = 0; i < 8; i++) { // the driver names a statement at its fifth run
@@ -81,10 +101,5 @@ class PostgresStoreContractTest extends StoreContract implements ConnectionStore
                     .query(Long.class).single();
         });
         assertThat(named).isZero();
-    }
-
-    private static String env(String name, String fallback) {
-        String v = System.getenv(name);
-        return v == null || v.isBlank() ? fallback : v;
     }
 }

@@ -1,18 +1,27 @@
 package io.fleetkeeper.store;
 
+import io.fleetkeeper.audit.AuditStoreContract;
+import io.fleetkeeper.command.CommandStoreContract;
 import io.fleetkeeper.connectivity.ConnectionStoreContract;
+import io.fleetkeeper.device.DeviceStoreContract;
+import io.fleetkeeper.fleet.FleetStoreContract;
 import io.fleetkeeper.job.JobStoreContract;
+import io.fleetkeeper.pki.PkiStoreContract;
+import io.fleetkeeper.provisioning.ProvisioningStoreContract;
 import io.fleetkeeper.shadow.ShadowQueryStoreContract;
+import io.fleetkeeper.shadow.ShadowStoreContract;
+import io.fleetkeeper.tenancy.TenancyStoreContract;
 import java.io.IOException;
 import java.nio.file.Files;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-/** The store contract on the embedded default: an SQLite file in WAL mode. */
+/** Every feature's store contract on the embedded default: an SQLite file in WAL mode. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
-class SqliteStoreContractTest extends StoreContract implements ConnectionStoreContract,
-        ShadowQueryStoreContract, JobStoreContract {
+class SqliteStoreContractTest implements DeviceStoreContract, TenancyStoreContract,
+        AuditStoreContract, FleetStoreContract, ShadowStoreContract, ShadowQueryStoreContract, CommandStoreContract,
+        ConnectionStoreContract, JobStoreContract, PkiStoreContract, ProvisioningStoreContract {
 
     @DynamicPropertySource
     static void store(DynamicPropertyRegistry registry) throws IOException {

@@ -2,12 +2,14 @@ package io.fleetkeeper.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetkeeper.testing.Await;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -153,15 +155,10 @@ class JobRestartTest {
     /** Polls the job until {@code done} holds; fails after {@code seconds}. */
     private JsonNode await(ServerProcess server, String token, String jobId, Predicate<JsonNode> done, int seconds,
             String what) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (true) {
-            JsonNode j = job(server, token, jobId);
-            if (done.test(j)) {
-                return j;
-            }
-            assertThat(System.nanoTime()).as(what + " within " + seconds + " s; the job is now " + j
-                    + "\nlog: " + Files.readString(server.log())).isLessThan(deadline);
-            Thread.sleep(100);
+        try {
+            return Await.until(Duration.ofSeconds(seconds), what, () -> job(server, token, jobId), done);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\nlog: " + Files.readString(server.log()), e);
         }
     }
 

@@ -2,6 +2,7 @@ package io.fleetkeeper.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetkeeper.testing.Await;
 import io.fleetkeeper.testing.Csrs;
 import java.io.ByteArrayInputStream;
 import java.net.ServerSocket;
@@ -71,13 +72,13 @@ class ProvisioningCrashTest {
                     return null;
                 });
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (acknowledged.size() < 20 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
+            try {
+                Await.until(Duration.ofSeconds(60), "20 acknowledged claims", () -> acknowledged.size() >= 20);
+            } finally {
+                server.kill();
+                pool.shutdownNow();
+                pool.awaitTermination(30, TimeUnit.SECONDS);
             }
-            server.kill();
-            pool.shutdownNow();
-            pool.awaitTermination(30, TimeUnit.SECONDS);
         }
         assertThat(acknowledged).hasSizeGreaterThanOrEqualTo(20);
         try (ServerProcess again = new ServerProcess(dataDir).start("--fleetkeeper.device-api.port=" + devicePort)) {

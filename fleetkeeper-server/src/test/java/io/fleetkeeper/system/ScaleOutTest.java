@@ -13,7 +13,9 @@ import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
+import io.fleetkeeper.testing.Await;
 import io.fleetkeeper.testing.Csrs;
+import io.fleetkeeper.testing.TestPostgres;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -29,16 +31,16 @@ import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Supplier;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,11 +52,10 @@ import tools.jackson.databind.json.JsonMapper;
  * Two server processes on one PostgreSQL database (a schema of their own) and the real Redis: what one
  * node revokes, the other refuses within a second, although it had the credential cached, and closes the
  * device's MQTT session if it holds one; a device connecting to one node takes its session over from the
- * other. Skipped, with a message, without PostgreSQL at 127.0.0.1:5432 or Redis at 127.0.0.1:6379.
+ * other. Skipped, with a message, without PostgreSQL ({@link TestPostgres}) or Redis at 127.0.0.1:6379.
  */
 class ScaleOutTest {
 
-    private static final String PG = "jdbc:postgresql://127.0.0.1:5432/test";
     private static final String SCHEMA = "fk_scaleout_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     private static final String SECRET = "scale-out-internal-secret-0123456789";
     private static final long PROPAGATION_MS = 1000;
@@ -70,16 +71,18 @@ class ScaleOutTest {
 
     @BeforeAll
     static void twoNodes() throws Exception {
-        assumeThat(listening(6379)).as("Redis at 127.0.0.1:6379 (needed by the scale-out test)").isTrue();
-        try (Connection c = DriverManager.getConnection(PG, "postgres", "")) {
+        if (!listening(6379)) {
+            skip("no Redis at 127.0.0.1:6379");
+        }
+        try (Connection c = TestPostgres.connect()) {
             c.createStatement().execute("CREATE SCHEMA " + SCHEMA);
         } catch (SQLException e) {
-            assumeThat(false).as("PostgreSQL at " + PG + " (needed by the scale-out test): " + e.getMessage())
-                    .isTrue();
+            skip("no PostgreSQL at " + TestPostgres.URL + " (" + e.getMessage() + ")");
         }
         byte[] masterKey = new byte[32];
         ThreadLocalRandom.current().nextBytes(masterKey);
-        String[] args = {"--fleetkeeper.db.url=" + PG + "?currentSchema=" + SCHEMA, "--fleetkeeper.db.username=postgres",
+        String[] args = {"--fleetkeeper.db.url=" + TestPostgres.url(SCHEMA),
+                "--fleetkeeper.db.username=" + TestPostgres.USER,
                 "--fleetkeeper.pki.master-key=" + Base64.getEncoder().encodeToString(masterKey),
                 "--fleetkeeper.redis.url=redis://127.0.0.1:6379", "--fleetkeeper.redis.channel-prefix=" + SCHEMA,
                 "--fleetkeeper.mqtt.internal-auth-secret=" + SECRET, "--fleetkeeper.device-api.port=-1",
@@ -102,7 +105,7 @@ class ScaleOutTest {
                         .doesNotContain(" ERROR ");
             }
         }
-        try (Connection c = DriverManager.getConnection(PG, "postgres", "")) {
+        try (Connection c = TestPostgres.connect()) {
             c.createStatement().execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
         } catch (SQLException ignored) {
             // nothing was created
@@ -327,15 +330,16 @@ class ScaleOutTest {
         return HTTP.send(r.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Skips the test class, saying why on the console too (an aborted class shows as 0 tests run). */
+    private static void skip(String why) {
+        System.out.println("SKIPPED: scale-out test: " + why);
+        assumeThat(false).as(why + " (needed by the scale-out test)").isTrue();
+    }
+
     /** How long until {@code condition} holds, polling; fails after 10 s. */
-    private static long millisUntil(Supplier<Boolean> condition) throws InterruptedException {
+    private static long millisUntil(Callable<Boolean> condition) {
         long start = System.nanoTime();
-        while (!condition.get()) {
-            if (System.nanoTime() - start > 10_000_000_000L) {
-                throw new AssertionError("not within 10 s");
-            }
-            Thread.sleep(20);
-        }
+        Await.until(Duration.ofSeconds(10), "the other node to agree", condition);
         return (System.nanoTime() - start) / 1_000_000;
     }
 }

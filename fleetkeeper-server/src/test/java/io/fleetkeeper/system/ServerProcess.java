@@ -1,5 +1,6 @@
 package io.fleetkeeper.system;
 
+import io.fleetkeeper.testing.Await;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -60,25 +61,24 @@ final class ServerProcess implements AutoCloseable {
 
     private void awaitReady() throws Exception {
         HttpClient client = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("server exited: " + Files.readString(log));
-            }
-            try {
-                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base()
-                        + "/actuator/health/readiness")).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(100);
+        try {
+            Await.until(Duration.ofSeconds(60), "the server ready", () -> ready(client));
+        } catch (AssertionError notReady) {
+            kill(); // never leave a half-started server behind
+            throw new IllegalStateException("server did not become ready in 60 s: " + Files.readString(log));
         }
-        kill(); // never leave a half-started server behind
-        throw new IllegalStateException("server did not become ready in 60 s: " + Files.readString(log));
+    }
+
+    private boolean ready(HttpClient client) throws Exception {
+        if (!process.isAlive()) {
+            throw new IllegalStateException("server exited: " + Files.readString(log));
+        }
+        try {
+            return client.send(HttpRequest.newBuilder(URI.create(base() + "/actuator/health/readiness"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+        } catch (IOException notYet) {
+            return false; // not listening yet
+        }
     }
 
     /** SIGKILL: no shutdown hooks, no flushing, exactly like a crash. */

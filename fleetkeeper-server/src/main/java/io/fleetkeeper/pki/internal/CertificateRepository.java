@@ -2,6 +2,7 @@ package io.fleetkeeper.pki.internal;
 
 import io.fleetkeeper.pki.DeviceCertificate;
 import io.fleetkeeper.pki.TenantCertificate;
+import io.fleetkeeper.store.Dialect;
 import io.fleetkeeper.store.Times;
 import java.math.BigInteger;
 import java.sql.ResultSet;
@@ -17,9 +18,11 @@ import org.springframework.stereotype.Repository;
 public class CertificateRepository {
 
     private final JdbcClient jdbc;
+    private final Dialect dialect;
 
-    CertificateRepository(JdbcClient jdbc) {
+    CertificateRepository(JdbcClient jdbc, Dialect dialect) {
         this.jdbc = jdbc;
+        this.dialect = dialect;
     }
 
     public void insert(UUID tenantId, DeviceCertificate c, String publicKeySha256, String windowState) {
@@ -72,6 +75,19 @@ public class CertificateRepository {
                 SELECT * FROM certificates WHERE tenant_id = ? AND device_id = ? AND slot = ? AND is_primary = ?""")
                 .params(tenantId.toString(), deviceId.toString(), slot, true).query(CertificateRepository::map)
                 .optional();
+    }
+
+    /**
+     * Makes this transaction the only writer of the device's slot until it ends, so that the slot's version
+     * sequence and its one primary certificate hold under concurrent issuers. SQLite has one writer transaction at
+     * a time already; on PostgreSQL this takes a transaction-scoped advisory lock on the slot (a hash collision
+     * only serialises two unrelated slots).
+     */
+    public void lockSlot(UUID tenantId, UUID deviceId, String slot) {
+        if (dialect == Dialect.POSTGRESQL) {
+            jdbc.sql("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")
+                    .param(tenantId + "/" + deviceId + "/" + slot).query().listOfRows();
+        }
     }
 
     public int nextSlotVersion(UUID tenantId, UUID deviceId, String slot) {

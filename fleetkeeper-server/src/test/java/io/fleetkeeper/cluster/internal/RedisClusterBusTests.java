@@ -2,14 +2,17 @@ package io.fleetkeeper.cluster.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fleetkeeper.testing.RedisServer;
 import io.fleetkeeper.cluster.ClusterMessage;
 import io.fleetkeeper.cluster.ClusterMessage.Deliver;
 import io.fleetkeeper.cluster.ClusterMessage.Invalidate;
 import io.fleetkeeper.cluster.ClusterMessage.Kick;
 import io.fleetkeeper.cluster.ClusterMessage.Takeover;
+import io.fleetkeeper.testing.Await;
+import io.fleetkeeper.testing.RedisServer;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -158,11 +161,7 @@ class RedisClusterBusTests {
                     var other = new RedisClusterBus(URL, channel)) {
                 assertThat(late.connected()).isFalse();
                 proxy.open();
-                long deadline = System.currentTimeMillis() + 10_000;
-                while (!late.connected() && System.currentTimeMillis() < deadline) {
-                    Thread.sleep(50);
-                }
-                assertThat(late.connected()).as("connected after the retry").isTrue();
+                Await.until(Duration.ofSeconds(10), "connected after the retry", late::connected);
                 var inLate = inbox(late);
                 var m = new Invalidate(other.nodeId(), Invalidate.DEVICE_KEYS, UUID.randomUUID().toString());
                 other.publish(m);
@@ -189,15 +188,12 @@ class RedisClusterBusTests {
                 assertThat(inOther.poll()).as("the sender's own copy").isNull();
                 proxy.open();
                 // Lettuce reconnects with a backoff; messages flow both ways once it subscribed again.
-                long deadline = System.currentTimeMillis() + 15_000;
-                ClusterMessage got = null;
-                while (got == null && System.currentTimeMillis() < deadline) {
+                Await.until(Duration.ofSeconds(15), "a message after the reconnect", () -> {
                     var probe = new Invalidate(other.nodeId(), Invalidate.API_TOKENS, UUID.randomUUID().toString());
                     other.publish(probe);
                     inOther.clear();
-                    got = inFlaky.poll(200, TimeUnit.MILLISECONDS);
-                }
-                assertThat(got).as("a message after the reconnect").isNotNull();
+                    return inFlaky.poll(200, TimeUnit.MILLISECONDS);
+                }, Objects::nonNull);
                 var kick = new Kick(flaky.nodeId(), UUID.randomUUID(), null, true, null, "tenant suspended");
                 flaky.publish(kick);
                 assertThat(inOther.poll(1, TimeUnit.SECONDS)).isEqualTo(kick);

@@ -1,0 +1,90 @@
+package io.fleetkeeper.pki;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fleetkeeper.device.DeviceService;
+import io.fleetkeeper.device.NewDevice;
+import io.fleetkeeper.pki.CaService.NewCa;
+import io.fleetkeeper.pki.CertificateService.Issued;
+import io.fleetkeeper.tenancy.Caller;
+import io.fleetkeeper.tenancy.TenantService;
+import io.fleetkeeper.testing.ContractTenant;
+import io.fleetkeeper.testing.Csrs;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ApplicationContext;
+
+/**
+ * The PKI store contract: certificates issued at once by many callers stay unique and each device slot keeps one
+ * version sequence with one primary, on SQLite and on PostgreSQL (where writers are not serialised for us). The
+ * store contract tests implement it; each test works in a tenant of its own.
+ */
+public interface PkiStoreContract {
+
+    /** A fresh tenant with a root and an issuing CA, and the beans the tests use. */
+    record Fixture(UUID tenant, Caller admin, UUID issuingCa, DeviceService devices,
+            CertificateService certificates) {
+
+        static Fixture of(ApplicationContext ctx) {
+            ContractTenant t = ContractTenant.create(ctx.getBean(TenantService.class), "pk-");
+            CaService cas = ctx.getBean(CaService.class);
+            CertificateAuthority root = cas.create(t.id(), t.admin(), new NewCa("root", null, null, null, null));
+            CertificateAuthority issuing = cas.create(t.id(), t.admin(),
+                    new NewCa("issuing", root.id(), null, null, null));
+            return new Fixture(t.id(), t.admin(), issuing.id(), ctx.getBean(DeviceService.class),
+                    ctx.getBean(CertificateService.class));
+        }
+
+        UUID device(String name) {
+            return devices.create(tenant, admin, new NewDevice(name, "meter", null, List.of(), Map.of(), null, null,
+                    null)).id();
+        }
+    }
+
+    @Test
+    default void sixtyFourConcurrentIssuersGetUniqueSerialsFingerprintsAndSlotVersions(ApplicationContext ctx)
+            throws Exception {
+        Fixture f = Fixture.of(ctx);
+        List<UUID> devices = IntStream.range(0, 8).mapToObj(i -> f.device("d" + i)).toList();
+        List<PKCS10CertificationRequest> csrs = IntStream.range(0, 64)
+                .mapToObj(i -> Csrs.csr(Csrs.p256(), "device", false)).toList();
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Issued>> issued = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(64)) {
+            for (int i = 0; i < 64; i++) {
+                UUID device = devices.get(i % 8);
+                PKCS10CertificationRequest csr = csrs.get(i);
+                issued.add(pool.submit(() -> {
+                    start.await();
+                    return f.certificates().issue(f.tenant(), f.admin(), device, csr, null, null);
+                }));
+            }
+            start.countDown();
+        }
+        List<DeviceCertificate> returned = new ArrayList<>();
+        for (Future<Issued> i : issued) {
+            returned.add(i.get(120, TimeUnit.SECONDS).certificate());
+        }
+        assertThat(returned).extracting(DeviceCertificate::serial).doesNotHaveDuplicates();
+        assertThat(returned).extracting(DeviceCertificate::fingerprint).doesNotHaveDuplicates();
+        assertThat(returned).extracting(DeviceCertificate::caId).containsOnly(f.issuingCa());
+        for (UUID device : devices) {
+            List<DeviceCertificate> stored = f.certificates().forDevice(f.tenant(), device);
+            assertThat(stored).as("device %s", device).hasSize(8);
+            assertThat(stored).extracting(DeviceCertificate::slotVersion).as("one version sequence")
+                    .containsExactly(8, 7, 6, 5, 4, 3, 2, 1);
+            assertThat(stored).filteredOn(DeviceCertificate::primary).as("one primary, the newest")
+                    .extracting(DeviceCertificate::slotVersion).containsExactly(8);
+        }
+    }
+}
