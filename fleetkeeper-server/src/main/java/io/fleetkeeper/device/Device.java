@@ -12,9 +12,9 @@ import java.util.UUID;
  * EXPIRING_SOON, EXPIRED, REVOKED) and maintained by the PKI feature.
  */
 public record Device(UUID id, String name, String deviceType, @Nullable String serial, DeviceStatus status,
-        String identityStatus,
-        @Nullable String firmwareVersion, @Nullable String hardwareRevision, @Nullable UUID site, List<String> tags, Map<String, String> metadata,
-        Instant registeredAt, @Nullable Instant lastSeenAt, Instant updatedAt, long version) {
+        String identityStatus, @Nullable String firmwareVersion, @Nullable String hardwareRevision,
+        @Nullable UUID site, List<String> tags, Map<String, String> metadata, Instant registeredAt,
+        @Nullable Instant lastSeenAt, Instant updatedAt, long version) {
 
     Device withStatus(DeviceStatus newStatus, Instant now) {
         return new Device(id, name, deviceType, serial, newStatus, identityStatus, firmwareVersion, hardwareRevision, site, tags,

@@ -26,7 +26,8 @@ class PropertyDocumentation implements PropertyCustomizer {
         }
         Schema schema = property;
         if (has(annotations, JsonRawValue.class.getSimpleName())) {
-            schema = new Schema<>().types(new LinkedHashSet<>(List.of("object"))).description(property.getDescription());
+            schema = new Schema<>().types(new LinkedHashSet<>(List.of("object")))
+                    .description(property.getDescription());
         }
         if (has(annotations, "Nullable")) {
             schema = nullable(schema);

@@ -2,7 +2,9 @@ package io.fleetkeeper.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetkeeper.deviceapi.DeviceListener;
 import io.fleetkeeper.testing.ApiTest;
+import io.fleetkeeper.testing.DevicePort;
 import io.fleetkeeper.testing.OpenApiContract;
 import io.fleetkeeper.testing.Reply;
 import io.fleetkeeper.testing.TestTenant;
@@ -15,6 +17,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -22,6 +25,9 @@ import tools.jackson.databind.JsonNode;
  * problems alike, validate against {@code /v3/api-docs} (status, content type and body schema).
  */
 class OpenApiConformanceTests extends ApiTest {
+
+    @Autowired
+    private DeviceListener listener;
 
     private OpenApiContract contract;
     private final List<String> violations = new ArrayList<>();
@@ -115,6 +121,30 @@ class OpenApiConformanceTests extends ApiTest {
                 || p.startsWith("/.well-known/"));
         assertThat(device.path("servers").get(0).path("variables").path("port").path("default").asString())
                 .isEqualTo("8443");
+    }
+
+    @Test
+    void deviceListenerRepliesConformToTheDeviceDocument() {
+        OpenApiContract deviceContract = new OpenApiContract(api.get(null, "/v3/api-docs/device").expect(200)
+                .toString());
+        TestTenant t = newTenant();
+        String key = api.post(t.admin(), "/api/v1/provisioning-keys", Map.of("label", "factory")).expect(201)
+                .path("key").asString();
+        DevicePort port = new DevicePort(api, listener.port());
+
+        Reply registered = port.post("/device/v1/register", Map.of("X-Provisioning-Key", key),
+                Map.of("name", "edge-1", "type", "gateway"));
+        String deviceKey = registered.expect(201).path("device_key").asString();
+        Map<String, String> auth = Map.of("X-Device-Key", deviceKey);
+        List<Reply> replies = List.of(registered,
+                port.call("GET", "/device/v1/shadow", auth, null),
+                port.call("PATCH", "/device/v1/shadow", auth, Map.of("reported", Map.of("temp", 21))),
+                port.call("GET", "/device/v1/commands", auth, null),
+                port.call("GET", "/device/v1/shadow", Map.of(), null),
+                port.post("/device/v1/register", Map.of("X-Provisioning-Key", "fkp_nonsense"),
+                        Map.of("name", "edge-2")));
+        assertThat(replies).extracting(Reply::status).containsExactly(201, 200, 200, 200, 401, 401);
+        replies.forEach(r -> violations.addAll(deviceContract.violations(r)));
     }
 
     /** Every reply a test checked conforms; all departures are listed at once. */
