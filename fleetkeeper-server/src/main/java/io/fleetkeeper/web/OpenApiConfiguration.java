@@ -8,17 +8,21 @@ import io.swagger.v3.core.util.Json31;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
+import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
 import io.swagger.v3.oas.models.servers.Server;
 import io.swagger.v3.oas.models.servers.ServerVariable;
 import io.swagger.v3.oas.models.servers.ServerVariables;
+import java.util.LinkedHashSet;
 import java.util.List;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springdoc.core.models.GroupedOpenApi;
 import org.springdoc.core.utils.SpringDocUtils;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The OpenAPI 3.1 documents and Swagger UI at {@code /swagger-ui.html}: {@code /v3/api-docs} (also the group
@@ -34,7 +38,10 @@ class OpenApiConfiguration {
     static final String[] DEVICE_PATHS = {"/device/**", "/.well-known/est/**"};
 
     static {
-        SpringDocUtils.getConfig().addRequestWrapperToIgnore(Caller.class, DeviceIdentity.class);
+        SpringDocUtils.getConfig().addRequestWrapperToIgnore(Caller.class, DeviceIdentity.class)
+                // Jackson 3 trees (shadow state, schemas, payloads) are JSON values, not beans to introspect.
+                .replaceWithSchema(JsonNode.class, new Schema<>().description("any JSON value"))
+                .replaceWithSchema(ObjectNode.class, new Schema<>().types(new LinkedHashSet<>(List.of("object"))));
     }
 
     @Bean

@@ -28,7 +28,9 @@ public final class OpenApiContract {
     /**
      * The validator checks types only in OpenAPI 3.0 documents (it reads 3.1's {@code type} arrays as no type
      * at all), so the served 3.1 document is restated in 3.0 terms: {@code type: [t, "null"]} becomes
-     * {@code type: t, nullable: true}. Nothing else the server emits differs between the two.
+     * {@code type: t, nullable: true}. A free-form {@code type: object} (a shadow's state, an event's details)
+     * says {@code additionalProperties: true} outright, since the validator otherwise treats every object as
+     * closed (which is what catches an undocumented or misnamed property elsewhere).
      */
     static String asOpenApi30(String document) {
         ObjectNode root = (ObjectNode) Api.JSON.readTree(document);
@@ -49,6 +51,10 @@ public final class OpenApiContract {
                 if (type.size() > 1) {
                     object.put("nullable", true);
                 }
+            }
+            if ("object".equals(object.path("type").asString(null)) && !object.has("properties")
+                    && !object.has("additionalProperties")) {
+                object.put("additionalProperties", true);
             }
             object.values().forEach(OpenApiContract::restate);
         } else if (node instanceof ArrayNode array) {

@@ -135,15 +135,20 @@ class OpenApiConformanceTests extends ApiTest {
         Reply registered = port.post("/device/v1/register", Map.of("X-Provisioning-Key", key),
                 Map.of("name", "edge-1", "type", "gateway"));
         String deviceKey = registered.expect(201).path("device_key").asString();
+        String deviceId = registered.json().path("device_id").asString();
         Map<String, String> auth = Map.of("X-Device-Key", deviceKey);
-        List<Reply> replies = List.of(registered,
+        Reply noShadow = port.call("GET", "/device/v1/shadow", auth, null);
+        api.patch(t.admin(), "/api/v1/devices/" + deviceId + "/shadow", "{\"state\":{\"desired\":{\"rate\":5}}}",
+                null).expect(200);
+        List<Reply> replies = List.of(registered, noShadow,
+                port.call("GET", "/device/v1/shadow/delta", auth, null),
+                port.call("PATCH", "/device/v1/shadow", auth, "{\"state\":{\"reported\":{\"rate\":5}},\"version\":1}"),
                 port.call("GET", "/device/v1/shadow", auth, null),
-                port.call("PATCH", "/device/v1/shadow", auth, Map.of("reported", Map.of("temp", 21))),
                 port.call("GET", "/device/v1/commands", auth, null),
                 port.call("GET", "/device/v1/shadow", Map.of(), null),
                 port.post("/device/v1/register", Map.of("X-Provisioning-Key", "fkp_nonsense"),
                         Map.of("name", "edge-2")));
-        assertThat(replies).extracting(Reply::status).containsExactly(201, 200, 200, 200, 401, 401);
+        assertThat(replies).extracting(Reply::status).containsExactly(201, 404, 200, 200, 200, 200, 401, 401);
         replies.forEach(r -> violations.addAll(deviceContract.violations(r)));
     }
 
