@@ -97,6 +97,7 @@ class ProblemErrorReportValve extends ErrorReportValve {
             case 414, 431 -> new Failure(ErrorCode.HEADERS_TOO_LARGE,
                     "the request line and headers are larger than the server accepts");
             case 415 -> new Failure(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "content type not supported here");
+            case 505 -> new Failure(ErrorCode.MALFORMED_REQUEST, "the HTTP version is not supported; use HTTP/1.1");
             case 401 -> new Failure(ErrorCode.UNAUTHENTICATED, "authentication required");
             case 403 -> new Failure(ErrorCode.FORBIDDEN, "forbidden");
             default -> status < 500 ? new Failure(ErrorCode.MALFORMED_REQUEST, "the request cannot be processed")

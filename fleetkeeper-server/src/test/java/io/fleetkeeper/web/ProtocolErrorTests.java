@@ -91,6 +91,18 @@ class ProtocolErrorTests extends ApiTest {
         assertNoStackTraces();
     }
 
+    @Test
+    void errorsTomcatSendsItselfAndTheErrorPathAreProblems() {
+        RawHttp http = RawHttp.plain(port);
+
+        assertProblem(http.send("TRACE /api/v1/devices HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"),
+                405, "METHOD_NOT_ALLOWED");
+        assertProblem(http.send("GET /api/v1/devices HTTP/9.9\r\nHost: localhost\r\nConnection: close\r\n\r\n"),
+                400, "MALFORMED_REQUEST");
+        assertProblem(http.get("/error"), 404, "NOT_FOUND");
+        assertNoStackTraces();
+    }
+
     private static void assertProblem(RawHttp.Response r, int status, String code) {
         assertThat(r.status()).as("status of %s", r.body()).isEqualTo(status);
         assertThat(r.headers().get("content-type")).as("content type of %s", r.body())
