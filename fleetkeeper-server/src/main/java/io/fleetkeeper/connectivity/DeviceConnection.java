@@ -1,5 +1,6 @@
 package io.fleetkeeper.connectivity;
 
+import jakarta.annotation.Nullable;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -16,9 +17,10 @@ import java.util.UUID;
  * @param disconnectReason   why it ended, e.g. {@code client disconnect}, {@code taken over}, {@code node lost}
  * @param lastSeenAt         the device's {@code last_seen_at}: its last packet, as flushed
  */
-public record DeviceConnection(UUID deviceId, boolean connected, Instant since, String remoteAddress,
-        String protocol, String clientId, Integer keepAlive, String authentication, String nodeId,
-        Instant lastDisconnectedAt, String disconnectReason, Instant lastSeenAt) {
+public record DeviceConnection(UUID deviceId, boolean connected, @Nullable Instant since,
+        @Nullable String remoteAddress, @Nullable String protocol, @Nullable String clientId,
+        @Nullable Integer keepAlive, @Nullable String authentication, @Nullable String nodeId,
+        @Nullable Instant lastDisconnectedAt, @Nullable String disconnectReason, @Nullable Instant lastSeenAt) {
 
     /** The state of a device that never connected. */
     public static DeviceConnection never(UUID deviceId, Instant lastSeenAt) {

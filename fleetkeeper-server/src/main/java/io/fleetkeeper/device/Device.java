@@ -1,5 +1,6 @@
 package io.fleetkeeper.device;
 
+import jakarta.annotation.Nullable;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -10,10 +11,10 @@ import java.util.UUID;
  * {@code identityStatus} is derived from its identity certificate (NO_IDENTITY, ACTIVE, RENEWAL_PENDING,
  * EXPIRING_SOON, EXPIRED, REVOKED) and maintained by the PKI feature.
  */
-public record Device(UUID id, String name, String deviceType, String serial, DeviceStatus status,
-        String identityStatus,
-        String firmwareVersion, String hardwareRevision, UUID site, List<String> tags, Map<String, String> metadata,
-        Instant registeredAt, Instant lastSeenAt, Instant updatedAt, long version) {
+public record Device(UUID id, String name, String deviceType, @Nullable String serial, DeviceStatus status,
+        String identityStatus, @Nullable String firmwareVersion, @Nullable String hardwareRevision,
+        @Nullable UUID site, List<String> tags, Map<String, String> metadata, Instant registeredAt,
+        @Nullable Instant lastSeenAt, Instant updatedAt, long version) {
 
     Device withStatus(DeviceStatus newStatus, Instant now) {
         return new Device(id, name, deviceType, serial, newStatus, identityStatus, firmwareVersion, hardwareRevision, site, tags,

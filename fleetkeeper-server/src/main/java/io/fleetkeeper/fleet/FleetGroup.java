@@ -1,6 +1,7 @@
 package io.fleetkeeper.fleet;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import jakarta.annotation.Nullable;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -9,8 +10,8 @@ import java.util.UUID;
  * or {@code static} (explicit members, {@code query} null). With a {@code parentId}, the group selects only
  * devices its parent selects too. {@code version} is its ETag.
  */
-public record FleetGroup(UUID id, String name, String kind, String query, UUID parentId, Instant createdAt,
-        Instant updatedAt, long version) {
+public record FleetGroup(UUID id, String name, String kind, @Nullable String query, @Nullable UUID parentId,
+        Instant createdAt, Instant updatedAt, long version) {
 
     public static final String DYNAMIC = "dynamic";
     public static final String STATIC = "static";

@@ -1,5 +1,6 @@
 package io.fleetkeeper.pki;
 
+import jakarta.annotation.Nullable;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -8,7 +9,7 @@ import java.util.UUID;
  * and key brought in), {@code TRUST_ANCHOR} (certificate only, e.g. a manufacturer's factory root). The
  * private key is never part of this view.
  */
-public record CertificateAuthority(UUID id, String name, String kind, UUID parentId, String subject,
+public record CertificateAuthority(UUID id, String name, String kind, @Nullable UUID parentId, String subject,
         String keyAlgorithm, String fingerprint, Instant notBefore, Instant notAfter, String status,
         boolean hasPrivateKey, boolean isDefault, String certificatePem) {
 

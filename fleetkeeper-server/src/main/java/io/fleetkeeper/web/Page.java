@@ -1,10 +1,11 @@
 package io.fleetkeeper.web;
 
+import jakarta.annotation.Nullable;
 import java.util.List;
 import java.util.function.Function;
 
 /** One page of a keyset-paginated listing; {@code nextCursor} is null on the last page. */
-public record Page<T>(List<T> items, String nextCursor) {
+public record Page<T>(List<T> items, @Nullable String nextCursor) {
 
     public <R> Page<R> map(Function<T, R> mapper) {
         return new Page<>(items.stream().map(mapper).toList(), nextCursor);

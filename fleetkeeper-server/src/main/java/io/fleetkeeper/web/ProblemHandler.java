@@ -3,6 +3,7 @@ package io.fleetkeeper.web;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.util.List;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -61,7 +62,7 @@ class ProblemHandler {
                 return render(ErrorCode.PAYLOAD_TOO_LARGE, tooLarge.getMessage(), List.of(), request);
             }
         }
-        String detail = cause instanceof JacksonException j ? "request body is not valid: " + j.getOriginalMessage()
+        String detail = cause instanceof JacksonException j ? JsonBodyErrors.describe(j)
                 : "request body is missing or not valid JSON";
         return render(ErrorCode.MALFORMED_REQUEST, detail, List.of(), request);
     }
@@ -75,6 +76,12 @@ class ProblemHandler {
             MissingRequestHeaderException.class})
     ResponseEntity<ProblemDetail> badParameter(Exception e, HttpServletRequest request) {
         return render(ErrorCode.INVALID_PARAMETER, e.getMessage(), List.of(), request);
+    }
+
+    /** Tomcat parses the query string (and form bodies) on the first parameter lookup, e.g. {@code ?=x}. */
+    @ExceptionHandler(InvalidParameterException.class)
+    ResponseEntity<ProblemDetail> unparsableParameters(InvalidParameterException e, HttpServletRequest request) {
+        return render(ErrorCode.INVALID_PARAMETER, ProblemErrorReportValve.Parameters.DETAIL, List.of(), request);
     }
 
     @ExceptionHandler(HttpMediaTypeNotSupportedException.class)

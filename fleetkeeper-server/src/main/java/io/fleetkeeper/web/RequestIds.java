@@ -32,6 +32,16 @@ public class RequestIds extends OncePerRequestFilter {
         return (String) request.getAttribute(ATTRIBUTE);
     }
 
+    /** A filter asked for a parameter of a query string Tomcat cannot parse: the client's fault, not ours. */
+    private static boolean unparsableParameters(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof org.apache.tomcat.util.http.InvalidParameterException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
@@ -49,6 +59,12 @@ public class RequestIds extends OncePerRequestFilter {
         } catch (RuntimeException | ServletException e) {
             if (response.isCommitted()) {
                 throw e;
+            }
+            if (unparsableParameters(e)) {
+                response.resetBuffer();
+                problems.write(request, response, ErrorCode.INVALID_PARAMETER,
+                        ProblemErrorReportValve.Parameters.DETAIL);
+                return;
             }
             org.slf4j.LoggerFactory.getLogger(RequestIds.class)
                     .error("unexpected failure on {} {}", request.getMethod(), request.getRequestURI(), e);

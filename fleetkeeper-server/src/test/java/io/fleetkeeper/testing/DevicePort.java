@@ -24,6 +24,8 @@ public final class DevicePort {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private final HttpClient client;
     private final URI base;
+    private final SSLContext ssl;
+    private final int port;
 
     public DevicePort(Api management, int devicePort) {
         this(management, devicePort, null, null);
@@ -40,7 +42,7 @@ public final class DevicePort {
             trust.setCertificateEntry("platform", ca);
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(trust);
-            SSLContext ssl = SSLContext.getInstance("TLS");
+            ssl = SSLContext.getInstance("TLS");
             KeyManager[] keys = null;
             if (key != null) {
                 KeyStore ks = KeyStore.getInstance("PKCS12");
@@ -54,9 +56,21 @@ public final class DevicePort {
             client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(ssl)
                     .connectTimeout(Duration.ofSeconds(5)).build();
             base = URI.create("https://localhost:" + devicePort);
+            port = devicePort;
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Hand-written HTTP/1.1 over TLS, for requests no HTTP client sends. */
+    public RawHttp raw() {
+        return new RawHttp(() -> {
+            try {
+                return ssl.getSocketFactory().createSocket("localhost", port);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
     }
 
     /** POSTs JSON with extra headers; returns the raw reply. */

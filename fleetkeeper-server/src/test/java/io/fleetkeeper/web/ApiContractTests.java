@@ -236,6 +236,28 @@ class ApiContractTests extends ApiTest {
     }
 
     @Test
+    void malformedBodiesAreDescribedInTheRequestsTermsWithoutJavaTypes() {
+        TestTenant tenant = newTenant();
+        Map<String, String> details = new java.util.LinkedHashMap<>();
+        for (String body : List.of("{\"name\":\"x\",\"device_type\":\"t\",\"tags\":\"a\"}",
+                "{\"name\":{\"a\":1},\"device_type\":\"t\"}",
+                "{\"name\":\"x\",\"device_type\":\"t\",\"site\":\"not-a-uuid\"}",
+                "{\"name\":\"x\",\"device_type\":\"t\",\"metadata\":[1]}", "{\"name\":", "[1,2]")) {
+            details.put(body, api.post(tenant.admin(), "/api/v1/devices", body).expectProblem(400, "MALFORMED_REQUEST")
+                    .path("detail").asString());
+        }
+
+        assertThat(details.values()).containsExactly(
+                "field 'tags' must be an array",
+                "field 'name' must be a string",
+                "field 'site' has the value 'not-a-uuid', which is not a UUID string",
+                "field 'metadata' must be an object",
+                "request body is not valid JSON (line 1, column 9)",
+                "request body must be an object");
+        assertThat(String.join(" ", details.values())).doesNotContain("java", "`", "Cannot", "io.fleetkeeper");
+    }
+
+    @Test
     void missingCredentialsAreChallenged() {
         Reply reply = api.get(null, "/api/v1/devices");
 

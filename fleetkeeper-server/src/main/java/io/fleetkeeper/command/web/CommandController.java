@@ -10,6 +10,7 @@ import io.fleetkeeper.web.ApiException;
 import io.fleetkeeper.web.ErrorCode;
 import io.fleetkeeper.web.Limits;
 import io.fleetkeeper.web.Page;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -43,6 +44,9 @@ class CommandController {
      * {@code ?wait=N} (≤ max-wait-seconds) waits for the final state; 504 with the command id when not back.
      */
     @PostMapping
+    @ApiResponse(responseCode = "201", description = "Created", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "200", description = "The idempotency key named an earlier one: that one",
+            useReturnTypeSchema = true)
     ResponseEntity<Command> create(Caller caller, @PathVariable UUID id, @RequestBody NewCommand body,
             @RequestParam(required = false) Integer wait) throws InterruptedException {
         if (wait != null && (wait < 0 || wait > properties.maxWaitSeconds())) {

@@ -4,7 +4,6 @@ import io.fleetkeeper.command.Command;
 import io.fleetkeeper.command.CommandService;
 import io.fleetkeeper.deviceapi.DeviceCaller;
 import io.fleetkeeper.credentials.AuthenticatedDevice;
-import io.swagger.v3.oas.annotations.Hidden;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -21,7 +20,6 @@ import tools.jackson.databind.JsonNode;
  * {@code /device/v1/commands} on the device listener: a device polls its undelivered commands and reports
  * results. The device is its {@code X-Device-Key} or else its client certificate.
  */
-@Hidden // served on the device listener, not part of the management API document
 @RestController
 class DeviceCommandController {
 

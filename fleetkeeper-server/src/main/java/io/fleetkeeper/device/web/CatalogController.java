@@ -15,6 +15,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -25,6 +26,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 
@@ -47,6 +49,7 @@ class CatalogController {
     }
 
     @PostMapping("/sites")
+    @ResponseStatus(HttpStatus.CREATED)
     ResponseEntity<Site> createSite(Caller caller, @RequestBody SiteFields body) {
         Site s = sites.create(caller.tenantId(), caller, body);
         return ResponseEntity.created(URI.create("/api/v1/sites/" + s.id())).eTag(Etags.of(s.version())).body(s);
@@ -72,6 +75,7 @@ class CatalogController {
     }
 
     @DeleteMapping("/sites/{id}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
     @RequiresRole(Role.ADMIN)
     ResponseEntity<Void> deleteSite(Caller caller, @PathVariable UUID id) {
         sites.delete(caller.tenantId(), caller, id);
@@ -79,6 +83,7 @@ class CatalogController {
     }
 
     @PostMapping("/device-types")
+    @ResponseStatus(HttpStatus.CREATED)
     ResponseEntity<DeviceType> createType(Caller caller, @RequestBody TypeFields body) {
         DeviceType t = types.create(caller.tenantId(), caller, body.name(), body.description(),
                 body.requiredMetadata());
@@ -106,6 +111,7 @@ class CatalogController {
     }
 
     @DeleteMapping("/device-types/{name}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
     @RequiresRole(Role.ADMIN)
     ResponseEntity<Void> deleteType(Caller caller, @PathVariable String name) {
         types.delete(caller.tenantId(), caller, name);

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -33,6 +34,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 
@@ -52,6 +54,7 @@ class DeviceController {
     }
 
     @PostMapping("/devices")
+    @ResponseStatus(HttpStatus.CREATED)
     ResponseEntity<Device> create(Caller caller, @RequestBody NewDevice body) {
         Device d = devices.create(caller.tenantId(), caller, body);
         return ResponseEntity.created(URI.create("/api/v1/devices/" + d.id())).eTag(Etags.of(d.version())).body(d);
@@ -118,6 +121,7 @@ class DeviceController {
     }
 
     @DeleteMapping("/devices/{id}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
     @RequiresRole(Role.ADMIN)
     ResponseEntity<Void> purge(Caller caller, @PathVariable UUID id,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {

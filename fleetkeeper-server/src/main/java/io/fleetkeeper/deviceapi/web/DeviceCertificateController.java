@@ -9,13 +9,11 @@ import io.fleetkeeper.web.ErrorCode;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import io.swagger.v3.oas.annotations.Hidden;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 /** {@code /device/v1}: JSON for devices on the device listener, authenticated by their certificate. */
-@Hidden // served on the device listener, not part of the management API document
 @RestController
 class DeviceCertificateController {
 

@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.util.Base64;
 import java.util.List;
-import io.swagger.v3.oas.annotations.Hidden;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -22,6 +22,7 @@ import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -29,7 +30,6 @@ import org.springframework.web.bind.annotation.RestController;
  * Enrollment takes a {@link AuthenticatedDevice}, so it needs a device certificate; {@code cacerts} and
  * {@code csrattrs} do not. {@code serverkeygen} and {@code fullcmc} are not offered (404).
  */
-@Hidden // served on the device listener, not part of the management API document
 @RestController
 @RequestMapping("/.well-known/est")
 class EstController {
@@ -116,6 +116,7 @@ class EstController {
 
     /** No CSR attributes are required: the server decides subject and extensions (RFC 7030 4.5.2: 204). */
     @GetMapping({"/csrattrs", "/{label}/csrattrs"})
+    @ResponseStatus(HttpStatus.NO_CONTENT)
     ResponseEntity<Void> csrattrs() {
         return ResponseEntity.noContent().build();
     }

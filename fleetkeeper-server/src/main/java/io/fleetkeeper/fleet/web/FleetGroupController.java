@@ -15,6 +15,7 @@ import java.net.URI;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -25,6 +26,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 
@@ -44,6 +46,7 @@ class FleetGroupController {
     }
 
     @PostMapping
+    @ResponseStatus(HttpStatus.CREATED)
     ResponseEntity<FleetGroup> create(Caller caller, @RequestBody GroupFields body) {
         FleetGroup g = groups.create(caller.tenantId(), caller, body);
         return ResponseEntity.created(URI.create("/api/v1/fleet-groups/" + g.id())).eTag(Etags.of(g.version()))
@@ -68,6 +71,7 @@ class FleetGroupController {
     }
 
     @DeleteMapping("/{id}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
     ResponseEntity<Void> delete(Caller caller, @PathVariable UUID id,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
         groups.delete(caller.tenantId(), caller, id, Etags.expectedVersion(ifMatch));

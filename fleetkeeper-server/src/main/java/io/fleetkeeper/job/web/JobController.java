@@ -12,6 +12,7 @@ import io.fleetkeeper.web.ErrorCode;
 import io.fleetkeeper.web.Etags;
 import io.fleetkeeper.web.Limits;
 import io.fleetkeeper.web.Page;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.net.URI;
 import java.util.Arrays;
 import java.util.Locale;
@@ -41,6 +42,9 @@ class JobController {
 
     /** 201 with the job (200 when {@code idempotency_key} named an earlier one). */
     @PostMapping("/jobs")
+    @ApiResponse(responseCode = "201", description = "Created", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "200", description = "The idempotency key named an earlier one: that one",
+            useReturnTypeSchema = true)
     ResponseEntity<Job> create(Caller caller, @RequestBody NewJob body) {
         JobService.Created c = jobs.create(caller.tenantId(), caller, body);
         ResponseEntity.BodyBuilder b = c.created()
@@ -50,6 +54,9 @@ class JobController {
 
     /** The same as {@code POST /jobs} with the group as the target (seed 004's form); a body target is refused. */
     @PostMapping("/fleet-groups/{groupId}/jobs")
+    @ApiResponse(responseCode = "201", description = "Created", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "200", description = "The idempotency key named an earlier one: that one",
+            useReturnTypeSchema = true)
     ResponseEntity<Job> createForGroup(Caller caller, @PathVariable UUID groupId, @RequestBody NewJob body) {
         if (body.target() != null) {
             throw new ApiException(ErrorCode.VALIDATION_FAILED, "the target is the group in the path",

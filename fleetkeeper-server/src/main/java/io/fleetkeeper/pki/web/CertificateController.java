@@ -12,12 +12,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /** Device certificates through the management API. */
@@ -52,6 +54,7 @@ class CertificateController {
     }
 
     @PostMapping("/devices/{id}/certificates")
+    @ResponseStatus(HttpStatus.CREATED)
     ResponseEntity<IssuedView> issue(Caller caller, @PathVariable UUID id, @RequestBody IssueRequest body) {
         if (body.csr() == null || body.csr().isBlank()) {
             throw new ApiException(ErrorCode.VALIDATION_FAILED, "csr is required",
@@ -64,6 +67,7 @@ class CertificateController {
     }
 
     @PostMapping("/devices/{id}/certificates/upload")
+    @ResponseStatus(HttpStatus.CREATED)
     ResponseEntity<DeviceCertificate> upload(Caller caller, @PathVariable UUID id, @RequestBody UploadRequest body) {
         DeviceCertificate c = certs.upload(caller.tenantId(), caller, id, body.certificatePem(), body.slot());
         return ResponseEntity.created(URI.create("/api/v1/certificates/" + c.id())).body(c);
@@ -96,6 +100,7 @@ class CertificateController {
     }
 
     @PostMapping("/certificates/{id}/renew")
+    @ResponseStatus(HttpStatus.CREATED)
     ResponseEntity<IssuedView> renew(Caller caller, @PathVariable UUID id) {
         Issued issued = certs.renew(caller.tenantId(), caller, id);
         return ResponseEntity.created(URI.create("/api/v1/certificates/" + issued.certificate().id()))

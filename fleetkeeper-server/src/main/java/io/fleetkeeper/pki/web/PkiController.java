@@ -13,6 +13,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -21,6 +22,7 @@ import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /** {@code /api/v1/pki}: the tenant's CAs, trust anchors and certificate policy (admin to change). */
@@ -47,12 +49,14 @@ class PkiController {
     }
 
     @PostMapping("/cas")
+    @ResponseStatus(HttpStatus.CREATED)
     @RequiresRole(Role.ADMIN)
     ResponseEntity<CertificateAuthority> create(Caller caller, @RequestBody NewCa body) {
         return created(cas.create(caller.tenantId(), caller, body));
     }
 
     @PostMapping("/cas/import")
+    @ResponseStatus(HttpStatus.CREATED)
     @RequiresRole(Role.ADMIN)
     ResponseEntity<CertificateAuthority> importCa(Caller caller, @RequestBody ImportCa body) {
         return created(cas.importCa(caller.tenantId(), caller, body.name(), body.certificatePem(),
@@ -60,6 +64,7 @@ class PkiController {
     }
 
     @PostMapping("/trust-anchors")
+    @ResponseStatus(HttpStatus.CREATED)
     @RequiresRole(Role.ADMIN)
     ResponseEntity<CertificateAuthority> trustAnchor(Caller caller, @RequestBody TrustAnchor body) {
         return created(cas.registerTrustAnchor(caller.tenantId(), caller, body.name(), body.certificatePem()));

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -25,6 +26,7 @@ import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /** Batch manifests and the zero-touch settings of a tenant. */
@@ -47,6 +49,7 @@ class ManifestController {
 
     /** CSV body (header {@code serial,device_type,metadata.KEY…}), up to 1,000,000 rows, read as a stream. */
     @PostMapping(path = "/manifests/import", consumes = "text/csv")
+    @ResponseStatus(HttpStatus.CREATED)
     @RequiresRole(Role.ADMIN)
     ResponseEntity<Manifest.Upload> upload(Caller caller, @RequestParam String name, HttpServletRequest request)
             throws IOException {

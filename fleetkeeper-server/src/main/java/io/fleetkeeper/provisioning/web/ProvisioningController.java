@@ -10,17 +10,20 @@ import io.fleetkeeper.provisioning.ProvenanceService;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.RequiresRole;
 import io.fleetkeeper.tenancy.Role;
+import jakarta.annotation.Nullable;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /** Management of provisioning keys, claim tokens and device keys; which credential provisioned which device. */
@@ -31,8 +34,8 @@ class ProvisioningController {
     record NewKey(String label, String deviceType, Instant expiresAt, Integer maxDevices) {
     }
 
-    record IssuedKey(UUID id, String label, String prefix, String deviceType, Instant expiresAt, Integer maxDevices,
-            Instant createdAt, String key) {
+    record IssuedKey(UUID id, @Nullable String label, String prefix, @Nullable String deviceType,
+            @Nullable Instant expiresAt, @Nullable Integer maxDevices, Instant createdAt, String key) {
         static IssuedKey of(ProvisioningKey.Issued i) {
             ProvisioningKey k = i.key();
             return new IssuedKey(k.id(), k.label(), k.prefix(), k.deviceType(), k.expiresAt(), k.maxDevices(),
@@ -44,8 +47,8 @@ class ProvisioningController {
             Map<String, String> defaultMetadata) {
     }
 
-    record IssuedToken(UUID id, String label, String prefix, String deviceType, int maxUses, Instant expiresAt,
-            Instant createdAt, String token) {
+    record IssuedToken(UUID id, String label, String prefix, @Nullable String deviceType, int maxUses,
+            Instant expiresAt, Instant createdAt, String token) {
         static IssuedToken of(ClaimToken.Issued i) {
             ClaimToken t = i.token();
             return new IssuedToken(t.id(), t.label(), t.prefix(), t.deviceType(), t.maxUses(), t.expiresAt(),
@@ -70,6 +73,7 @@ class ProvisioningController {
     }
 
     @PostMapping("/provisioning-keys")
+    @ResponseStatus(HttpStatus.CREATED)
     @RequiresRole(Role.ADMIN)
     ResponseEntity<IssuedKey> createKey(Caller caller, @RequestBody NewKey body) {
         var issued = keys.create(caller.tenantId(), caller, body.label(), body.deviceType(), body.expiresAt(),
@@ -101,6 +105,7 @@ class ProvisioningController {
     }
 
     @PostMapping("/claim-tokens")
+    @ResponseStatus(HttpStatus.CREATED)
     @RequiresRole(Role.ADMIN)
     ResponseEntity<IssuedToken> createToken(Caller caller, @RequestBody NewToken body) {
         var issued = claims.create(caller.tenantId(), caller, body.label(), body.deviceType(), body.maxUses(),

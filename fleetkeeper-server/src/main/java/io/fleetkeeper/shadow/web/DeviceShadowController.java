@@ -8,7 +8,6 @@ import io.fleetkeeper.shadow.ShadowUpdate;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.Role;
 import io.fleetkeeper.web.Etags;
-import io.swagger.v3.oas.annotations.Hidden;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -24,7 +23,6 @@ import tools.jackson.databind.JsonNode;
  * {@code /device/v1/shadow[/{name}]} on the device listener: a device reads its shadow and delta and reports
  * its state. The device is its {@code X-Device-Key} or else its client certificate.
  */
-@Hidden // served on the device listener, not part of the management API document
 @RestController
 class DeviceShadowController {
 

@@ -1,0 +1,167 @@
+package io.fleetkeeper.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fleetkeeper.deviceapi.DeviceListener;
+import io.fleetkeeper.testing.ApiTest;
+import io.fleetkeeper.testing.DevicePort;
+import io.fleetkeeper.testing.OpenApiContract;
+import io.fleetkeeper.testing.Reply;
+import io.fleetkeeper.testing.TestTenant;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The served OpenAPI document tells the truth: real responses of the management API, successes and
+ * problems alike, validate against {@code /v3/api-docs} (status, content type and body schema).
+ */
+class OpenApiConformanceTests extends ApiTest {
+
+    @Autowired
+    private DeviceListener listener;
+
+    private OpenApiContract contract;
+    private final List<String> violations = new ArrayList<>();
+
+    @BeforeEach
+    void loadDocument() {
+        contract = new OpenApiContract(api.get(null, "/v3/api-docs").expect(200).toString());
+    }
+
+    @Test
+    void devicesSitesAndTypesConform() {
+        TestTenant t = newTenant();
+        String type = check(api.post(t.admin(), "/api/v1/device-types", Map.of("name", "sensor")), 201)
+                .path("name").asString();
+        String site = check(api.post(t.admin(), "/api/v1/sites", Map.of("name", "plant")), 201).path("id").asString();
+        check(api.post(t.admin(), "/api/v1/sites", Map.of("name", "depot", "description", "north", "address", "x 1")),
+                201);
+        JsonNode device = check(api.post(t.admin(), "/api/v1/devices", device("pump")), 201);
+        String id = device.path("id").asString();
+        check(api.post(t.admin(), "/api/v1/devices", Map.of("name", "meter", "device_type", type, "serial", "SN-1",
+                "site", site, "tags", List.of("a"), "metadata", Map.of("k", "v"))), 201);
+
+        check(api.get(t.admin(), "/api/v1/devices"), 200);
+        check(api.get(t.admin(), "/api/v1/devices/" + id), 200);
+        check(api.patch(t.admin(), "/api/v1/devices/" + id, Map.of("name", "pump-2"), "\"1\""), 200);
+        check(api.get(t.admin(), "/api/v1/devices/" + id + "/events"), 200);
+        check(api.get(t.admin(), "/api/v1/devices/" + id + "/connection"), 200);
+        check(api.get(t.admin(), "/api/v1/devices/count"), 200);
+        check(api.get(t.admin(), "/api/v1/stats/devices"), 200);
+        check(api.get(t.admin(), "/api/v1/sites"), 200);
+        check(api.get(t.admin(), "/api/v1/sites/" + site), 200);
+        check(api.get(t.admin(), "/api/v1/device-types"), 200);
+        check(api.get(t.admin(), "/api/v1/device-types/" + type), 200);
+        check(api.get(t.admin(), "/api/v1/audit"), 200);
+        check(api.delete(t.admin(), "/api/v1/devices/" + id), 204);
+        String spare = check(api.post(t.admin(), "/api/v1/sites", Map.of("name", "spare")), 201).path("id").asString();
+        check(api.delete(t.admin(), "/api/v1/sites/" + spare), 204);
+    }
+
+    @Test
+    void fleetGroupsPkiAndProvisioningConform() {
+        TestTenant t = newTenant();
+        check(api.post(t.admin(), "/api/v1/devices", device("pump")), 201);
+        String group = check(api.post(t.admin(), "/api/v1/fleet-groups", Map.of("name", "g", "kind", "dynamic",
+                "query", "type = \"sensor\"")), 201).path("id").asString();
+        check(api.get(t.admin(), "/api/v1/fleet-groups"), 200);
+        check(api.get(t.admin(), "/api/v1/fleet-groups/" + group), 200);
+        check(api.get(t.admin(), "/api/v1/fleet-groups/" + group + "/devices"), 200);
+
+        String ca = check(api.post(t.admin(), "/api/v1/pki/cas", Map.of("name", "root")), 201).path("id").asString();
+        check(api.get(t.admin(), "/api/v1/pki/cas"), 200);
+        check(api.get(t.admin(), "/api/v1/pki/cas/" + ca), 200);
+
+        String key = check(api.post(t.admin(), "/api/v1/provisioning-keys", Map.of("label", "factory")), 201)
+                .path("id").asString();
+        check(api.get(t.admin(), "/api/v1/provisioning-keys"), 200);
+        check(api.get(t.admin(), "/api/v1/provisioning-keys/" + key), 200);
+        String token = check(api.post(t.admin(), "/api/v1/claim-tokens", Map.of("label", "installer", "device_type",
+                "meter", "max_uses", 2, "expires_at", Instant.now().plus(1, ChronoUnit.DAYS).toString())), 201)
+                .path("id").asString();
+        check(api.get(t.admin(), "/api/v1/claim-tokens"), 200);
+        check(api.get(t.admin(), "/api/v1/claim-tokens/" + token), 200);
+        check(api.get(t.admin(), "/api/v1/tokens"), 200);
+    }
+
+    @Test
+    void problemsConform() {
+        TestTenant t = newTenant();
+        String id = check(api.post(t.admin(), "/api/v1/devices", device("pump")), 201).path("id").asString();
+
+        check(api.get(null, "/api/v1/devices"), 401);
+        check(api.post(token(t, "viewer"), "/api/v1/sites", Map.of("name", "x")), 403);
+        check(api.get(t.admin(), "/api/v1/devices/" + UUID.randomUUID()), 404);
+        check(api.post(t.admin(), "/api/v1/devices", Map.of("name", "x")), 400);
+        check(api.post(t.admin(), "/api/v1/devices", "{\"name\":"), 400);
+        check(api.get(t.admin(), "/api/v1/devices?limit=-1"), 400);
+        check(api.post(t.admin(), "/api/v1/devices/" + id + "/resume", null), 409);
+        check(api.patch(t.admin(), "/api/v1/devices/" + id, Map.of("name", "y"), "\"7\""), 412);
+        check(api.post(t.admin(), "/api/v1/sites", Map.of("name", "twice")), 201);
+        check(api.post(t.admin(), "/api/v1/sites", Map.of("name", "twice")), 409);
+    }
+
+    @Test
+    void deviceListenerPathsAreNotInTheManagementDocument() {
+        JsonNode paths = api.get(null, "/v3/api-docs").expect(200).path("paths");
+        assertThat(paths.propertyNames()).noneMatch(p -> p.startsWith("/device/") || p.startsWith("/.well-known/"));
+        JsonNode device = api.get(null, "/v3/api-docs/device").expect(200);
+        assertThat(device.path("paths").propertyNames()).contains("/device/v1/register", "/device/v1/claim",
+                "/device/v1/bootstrap", "/device/v1/device-key/rotate", "/device/v1/shadow");
+        assertThat(device.path("paths").propertyNames()).allMatch(p -> p.startsWith("/device/")
+                || p.startsWith("/.well-known/"));
+        assertThat(device.path("servers").get(0).path("variables").path("port").path("default").asString())
+                .isEqualTo("8443");
+    }
+
+    @Test
+    void deviceListenerRepliesConformToTheDeviceDocument() {
+        OpenApiContract deviceContract = new OpenApiContract(api.get(null, "/v3/api-docs/device").expect(200)
+                .toString());
+        TestTenant t = newTenant();
+        String key = api.post(t.admin(), "/api/v1/provisioning-keys", Map.of("label", "factory")).expect(201)
+                .path("key").asString();
+        DevicePort port = new DevicePort(api, listener.port());
+
+        Reply registered = port.post("/device/v1/register", Map.of("X-Provisioning-Key", key),
+                Map.of("name", "edge-1", "type", "gateway"));
+        String deviceKey = registered.expect(201).path("device_key").asString();
+        String deviceId = registered.json().path("device_id").asString();
+        Map<String, String> auth = Map.of("X-Device-Key", deviceKey);
+        Reply noShadow = port.call("GET", "/device/v1/shadow", auth, null);
+        api.patch(t.admin(), "/api/v1/devices/" + deviceId + "/shadow", "{\"state\":{\"desired\":{\"rate\":5}}}",
+                null).expect(200);
+        List<Reply> replies = List.of(registered, noShadow,
+                port.call("GET", "/device/v1/shadow/delta", auth, null),
+                port.call("PATCH", "/device/v1/shadow", auth, "{\"state\":{\"reported\":{\"rate\":5}},\"version\":1}"),
+                port.call("GET", "/device/v1/shadow", auth, null),
+                port.call("GET", "/device/v1/commands", auth, null),
+                port.call("GET", "/device/v1/shadow", Map.of(), null),
+                port.post("/device/v1/register", Map.of("X-Provisioning-Key", "fkp_nonsense"),
+                        Map.of("name", "edge-2")));
+        assertThat(replies).extracting(Reply::status).containsExactly(201, 404, 200, 200, 200, 200, 401, 401);
+        replies.forEach(r -> violations.addAll(deviceContract.violations(r)));
+    }
+
+    /** Every reply a test checked conforms; all departures are listed at once. */
+    @AfterEach
+    void everyReplyConformed() {
+        assertThat(violations).as("replies that contradict /v3/api-docs").isEmpty();
+    }
+
+    /** Asserts the status and records how the reply departs from the document; returns the body. */
+    private JsonNode check(Reply reply, int status) {
+        JsonNode body = reply.expect(status);
+        violations.addAll(contract.violations(reply));
+        return body;
+    }
+}
