@@ -226,7 +226,7 @@ public class CertificateService {
     }
 
     /** Every tenant's record of the certificate with this SHA-256 fingerprint. */
-    public List<CertificateRepository.DeviceCertificateInTenant> recordsOf(String fingerprint) {
+    public List<DeviceCertificateInTenant> recordsOf(String fingerprint) {
         return certs.allByFingerprint(fingerprint);
     }
 

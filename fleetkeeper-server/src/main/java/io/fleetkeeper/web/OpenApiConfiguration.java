@@ -1,22 +1,16 @@
 package io.fleetkeeper.web;
 
-import io.fleetkeeper.tenancy.Caller;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
-import org.springdoc.core.utils.SpringDocUtils;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /** The OpenAPI 3.1 document at {@code /v3/api-docs} and Swagger UI at {@code /swagger-ui.html}. */
 @Configuration(proxyBeanMethods = false)
 class OpenApiConfiguration {
-
-    static {
-        SpringDocUtils.getConfig().addRequestWrapperToIgnore(Caller.class);
-    }
 
     @Bean
     OpenAPI fleetkeeperOpenApi() {

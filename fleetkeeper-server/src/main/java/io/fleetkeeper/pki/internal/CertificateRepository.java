@@ -1,6 +1,7 @@
 package io.fleetkeeper.pki.internal;
 
 import io.fleetkeeper.pki.DeviceCertificate;
+import io.fleetkeeper.pki.DeviceCertificateInTenant;
 import io.fleetkeeper.store.Times;
 import java.math.BigInteger;
 import java.sql.ResultSet;
@@ -50,10 +51,6 @@ public class CertificateRepository {
         return jdbc.sql("SELECT * FROM certificates WHERE fingerprint = ? LIMIT 16").param(fingerprint)
                 .query((rs, n) -> new DeviceCertificateInTenant(UUID.fromString(rs.getString("tenant_id")),
                         map(rs, n))).list();
-    }
-
-    /** A recorded certificate and its tenant. */
-    public record DeviceCertificateInTenant(UUID tenantId, DeviceCertificate certificate) {
     }
 
     public Optional<DeviceCertificate> findBySerial(UUID tenantId, UUID caId, String serial) {

@@ -1,0 +1,7 @@
+package io.fleetkeeper.pki;
+
+import java.util.UUID;
+
+/** A recorded certificate and its tenant. */
+public record DeviceCertificateInTenant(UUID tenantId, DeviceCertificate certificate) {
+}
