@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * and {@link #publish} never blocks or throws. Lettuce reconnects (and subscribes again) by itself; a
  * first connection that fails is retried here with a growing pause.
  */
-public final class RedisClusterBus implements ClusterBus, AutoCloseable {
+final class RedisClusterBus implements ClusterBus, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RedisClusterBus.class);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
