@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -54,8 +55,14 @@ class ModularityTests {
         }
         assertThat(file).as("docs/modules/README.md is generated: run ModularityTests with "
                 + "-Dfleetkeeper.modules.write=true and commit the result").exists();
-        assertThat(Files.readString(file)).as("docs/modules/README.md is out of date: run ModularityTests with "
-                + "-Dfleetkeeper.modules.write=true and commit the result").isEqualTo(generated);
+        List<String> committed = Files.readAllLines(file);
+        List<String> current = generated.lines().toList();
+        List<String> changes = new ArrayList<>();
+        current.stream().filter(l -> !committed.contains(l)).forEach(l -> changes.add("+ " + l));
+        committed.stream().filter(l -> !current.contains(l)).forEach(l -> changes.add("- " + l));
+        assertThat(changes).as("docs/modules/README.md is out of date (+ now, - committed): run ModularityTests "
+                + "with -Dfleetkeeper.modules.write=true and commit the result").isEmpty();
+        assertThat(committed).isEqualTo(current);
     }
 
     private static List<String> dependencies(ApplicationModule module) {

@@ -13,7 +13,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * ({@link io.fleetkeeper.deviceapi.DeviceAuthenticator}). Requests no CA names, so a client may offer
  * any certificate. Tomcat instantiates it by class name; it is never used for server certificates.
  */
-final class AcceptAnyClientCertificate extends X509ExtendedTrustManager {
+public final class AcceptAnyClientCertificate extends X509ExtendedTrustManager {
 
     private static final X509Certificate[] NONE = new X509Certificate[0];
 
