@@ -3,10 +3,16 @@ package io.fleetkeeper;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.modulith.Modulithic;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
-/** Fleetkeeper: multi-tenant IoT device registry and fleet manager. */
+/**
+ * Fleetkeeper: multi-tenant IoT device registry and fleet manager. Each direct sub-package is an application
+ * module (a feature); its root package is its API, its sub-packages ({@code internal}, {@code web}) stay
+ * inside. {@code store} and {@code web} are the shared plumbing every feature may use (ModularityTests).
+ */
 @SpringBootApplication
+@Modulithic(systemName = "Fleetkeeper", sharedModules = {"store", "web"})
 @ConfigurationPropertiesScan
 @EnableScheduling
 public class FleetkeeperApplication {

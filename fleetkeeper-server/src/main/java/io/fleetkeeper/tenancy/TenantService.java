@@ -1,6 +1,5 @@
 package io.fleetkeeper.tenancy;
 
-import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.store.AfterCommit;
 import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.tenancy.ApiToken.IssuedToken;
@@ -30,17 +29,15 @@ public class TenantService {
 
     private final TenantRepository tenants;
     private final TokenService tokens;
-    private final AuditService audit;
     private final Clock clock;
 
     private final org.springframework.context.ApplicationEventPublisher publisher;
 
-    TenantService(TenantRepository tenants, TokenService tokens, AuditService audit, Clock clock,
+    TenantService(TenantRepository tenants, TokenService tokens, Clock clock,
             org.springframework.context.ApplicationEventPublisher publisher) {
         this.publisher = publisher;
         this.tenants = tenants;
         this.tokens = tokens;
-        this.audit = audit;
         this.clock = clock;
     }
 
@@ -57,7 +54,8 @@ public class TenantService {
         tenants.insert(tenant);
         IssuedToken admin = tokens.insert(tenant.id(), "initial admin", Role.ADMIN, null, actor.actor(),
                 Secrets.generate(TokenService.TOKEN_PREFIX));
-        audit.record(tenant.id(), actor, "tenant.create", "tenant", tenant.id().toString(), null);
+        publisher.publishEvent(
+                new TenancyAction(tenant.id(), actor, "tenant.create", "tenant", tenant.id().toString(), null));
         return new CreatedTenant(tenant, admin);
     }
 
@@ -87,7 +85,7 @@ public class TenantService {
             return t;
         }
         tenants.updateStatus(id, status, clock.millis());
-        audit.record(id, actor, action, "tenant", id.toString(), null);
+        publisher.publishEvent(new TenancyAction(id, actor, action, "tenant", id.toString(), null));
         AfterCommit.run(tokens::invalidateAll);
         var changed = new TenantStatusChanged(id, status);
         AfterCommit.run(() -> publisher.publishEvent(changed));

@@ -2,7 +2,6 @@ package io.fleetkeeper.tenancy;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.store.AfterCommit;
 import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.tenancy.ApiToken.IssuedToken;
@@ -36,17 +35,15 @@ public class TokenService {
     private static final int MAX_NAME = 100;
 
     private final TokenRepository tokens;
-    private final AuditService audit;
     private final Clock clock;
     private final ApplicationEventPublisher events;
     private final Cache<String, TokenGrant> cache;
     private final Map<UUID, Long> lastUsed = new ConcurrentHashMap<>();
 
-    TokenService(TokenRepository tokens, AuditService audit, Clock clock, TenancyProperties props,
+    TokenService(TokenRepository tokens, Clock clock, TenancyProperties props,
             ApplicationEventPublisher events) {
         this.events = events;
         this.tokens = tokens;
-        this.audit = audit;
         this.clock = clock;
         this.cache = Caffeine.newBuilder().maximumSize(100_000)
                 .expireAfterWrite(Duration.ofSeconds(props.tokenCacheSeconds())).build();
@@ -65,8 +62,8 @@ public class TokenService {
         }
         v.throwIfAny();
         IssuedToken issued = insert(tenantId, name, parsed, expiresAt, actor.actor(), Secrets.generate(TOKEN_PREFIX));
-        audit.record(tenantId, actor, "token.create", "api_token", issued.token().id().toString(),
-                "{\"role\":\"" + parsed.wire() + "\"}");
+        events.publishEvent(new TenancyAction(tenantId, actor, "token.create", "api_token",
+                issued.token().id().toString(), "{\"role\":\"" + parsed.wire() + "\"}"));
         return issued;
     }
 
@@ -91,7 +88,8 @@ public class TokenService {
     public ApiToken revoke(UUID tenantId, UUID id, Caller actor) {
         get(tenantId, id);
         tokens.revoke(id, clock.millis());
-        audit.record(tenantId, actor, "token.revoke", "api_token", id.toString(), null);
+        events.publishEvent(
+                new TenancyAction(tenantId, actor, "token.revoke", "api_token", id.toString(), null));
         var revoked = new TokenRevoked(tenantId, id);
         AfterCommit.run(() -> {
             forget(id);

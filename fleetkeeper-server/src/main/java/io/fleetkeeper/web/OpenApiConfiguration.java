@@ -1,8 +1,6 @@
 package io.fleetkeeper.web;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import io.fleetkeeper.credentials.AuthenticatedDevice;
-import io.fleetkeeper.tenancy.Caller;
 import io.swagger.v3.core.jackson.ModelResolver;
 import io.swagger.v3.core.util.Json31;
 import io.swagger.v3.oas.models.Components;
@@ -38,7 +36,7 @@ class OpenApiConfiguration {
     static final String[] DEVICE_PATHS = {"/device/**", "/.well-known/est/**"};
 
     static {
-        SpringDocUtils.getConfig().addRequestWrapperToIgnore(Caller.class, AuthenticatedDevice.class)
+        SpringDocUtils.getConfig()
                 // Jackson 3 trees (shadow state, schemas, payloads) are JSON values, not beans to introspect.
                 .replaceWithSchema(JsonNode.class, new Schema<>().description("any JSON value"))
                 .replaceWithSchema(ObjectNode.class, new Schema<>().types(new LinkedHashSet<>(List.of("object"))));

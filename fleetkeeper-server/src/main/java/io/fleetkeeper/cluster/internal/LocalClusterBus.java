@@ -8,7 +8,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /** The bus of a single node: every message goes straight to this process's handlers. */
-public final class LocalClusterBus implements ClusterBus {
+final class LocalClusterBus implements ClusterBus {
 
     private final String nodeId = UUID.randomUUID().toString();
     private final List<Consumer<ClusterMessage>> handlers = new CopyOnWriteArrayList<>();

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * hands it to its handlers on one bus thread, in arrival order. Delivery is best effort and at most once:
  * what is published while Redis is unreachable is dropped (with one warning per outage), never queued,
  * and {@link #publish} never blocks or throws. Lettuce reconnects (and subscribes again) by itself; a
- * first connection that fails is retried here with a growing pause.
+ * first connection that fails is retried here with a growing pause. Public for the cross-node tests of the
+ * features that rely on the bus (the credential caches); production code uses {@link ClusterBus}.
  */
 public final class RedisClusterBus implements ClusterBus, AutoCloseable {
 

@@ -32,7 +32,7 @@ import org.springframework.stereotype.Component;
  * nodes: takeover, kicks (revocation), delivery of feature messages, dispatch of device publications.
  */
 @Component
-public class SessionRegistry implements DeviceMessaging {
+class SessionRegistry implements DeviceMessaging {
 
     private static final Logger log = LoggerFactory.getLogger(SessionRegistry.class);
     /** How long a kick is remembered, to refuse a connection whose authentication raced with it. */

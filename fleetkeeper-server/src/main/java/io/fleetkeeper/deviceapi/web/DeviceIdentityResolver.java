@@ -10,6 +10,7 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Configuration;
+import org.springdoc.core.utils.SpringDocUtils;
 import org.springframework.core.MethodParameter;
 import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.support.WebDataBinderFactory;
@@ -29,6 +30,11 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 class DeviceIdentityResolver implements WebMvcConfigurer, HandlerMethodArgumentResolver {
 
     static final String CHALLENGE = "TLS-Client-Certificate realm=\"fleetkeeper-devices\"";
+
+    static {
+        // The authenticated device is resolved from the TLS connection, never a request parameter.
+        SpringDocUtils.getConfig().addRequestWrapperToIgnore(AuthenticatedDevice.class);
+    }
     private static final Logger log = LoggerFactory.getLogger(DeviceIdentityResolver.class);
 
     @Override

@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** {@code 400 INVALID_QUERY} problems carrying the character offset and, when known, what was expected. */
-public final class QueryErrors {
+final class QueryErrors {
 
     private QueryErrors() {
     }
