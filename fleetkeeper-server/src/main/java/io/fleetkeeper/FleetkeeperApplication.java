@@ -9,10 +9,11 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 /**
  * Fleetkeeper: multi-tenant IoT device registry and fleet manager. Each direct sub-package is an application
  * module (a feature); its root package is its API, its sub-packages ({@code internal}, {@code web}) stay
- * inside. {@code store} and {@code web} are the shared plumbing every feature may use (ModularityTests).
+ * inside. {@code api} (errors, pages), {@code store} and {@code web} are shared: every feature may use them
+ * (ModularityTests).
  */
 @SpringBootApplication
-@Modulithic(systemName = "Fleetkeeper", sharedModules = {"store", "web"})
+@Modulithic(systemName = "Fleetkeeper", sharedModules = {"api", "store", "web"})
 @ConfigurationPropertiesScan
 @EnableScheduling
 public class FleetkeeperApplication {

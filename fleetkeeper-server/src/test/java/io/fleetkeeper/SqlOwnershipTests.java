@@ -41,7 +41,7 @@ class SqlOwnershipTests {
             entry("pki_policies", "pki"), entry("platform_secrets", "pki"),
             entry("leases", "store"),
             entry("provisioning_keys", "provisioning"), entry("claim_tokens", "provisioning"),
-            entry("device_credentials", "provisioning"), entry("device_provenance", "provisioning"),
+            entry("device_credentials", "credentials"), entry("device_provenance", "provisioning"),
             entry("manifests", "provisioning"), entry("manifest_entries", "provisioning"),
             entry("provisioning_settings", "provisioning"),
             entry("fleet_groups", "fleet"), entry("fleet_group_members", "fleet"),

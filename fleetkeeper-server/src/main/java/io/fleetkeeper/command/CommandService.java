@@ -1,5 +1,9 @@
 package io.fleetkeeper.command;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.Cursor;
+import io.fleetkeeper.api.ErrorCode;
+import io.fleetkeeper.api.Page;
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.command.internal.CommandPublisher;
 import io.fleetkeeper.command.internal.CommandRepository;
@@ -10,10 +14,6 @@ import io.fleetkeeper.device.DeviceStatusChanged;
 import io.fleetkeeper.store.AfterCommit;
 import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.tenancy.Caller;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.Cursor;
-import io.fleetkeeper.web.ErrorCode;
-import io.fleetkeeper.web.Page;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;

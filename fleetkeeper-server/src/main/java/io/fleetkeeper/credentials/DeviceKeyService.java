@@ -1,5 +1,7 @@
 package io.fleetkeeper.credentials;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.device.Device;
 import io.fleetkeeper.device.DeviceService;
@@ -8,8 +10,6 @@ import io.fleetkeeper.credentials.internal.DeviceKeyRepository;
 import io.fleetkeeper.store.AfterCommit;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.Secrets;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
 import java.time.Clock;
 import java.util.UUID;
 import org.springframework.stereotype.Service;

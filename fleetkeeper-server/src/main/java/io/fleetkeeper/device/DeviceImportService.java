@@ -1,5 +1,7 @@
 package io.fleetkeeper.device;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.device.ImportResult.Summary;
 import io.fleetkeeper.device.internal.DeviceRepository;
@@ -8,8 +10,6 @@ import io.fleetkeeper.device.internal.EventRepository.NewEvent;
 import io.fleetkeeper.device.internal.StatsDelta;
 import io.fleetkeeper.device.internal.StatsRepository;
 import io.fleetkeeper.tenancy.Caller;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;

@@ -1,7 +1,7 @@
 package io.fleetkeeper.device;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.fleetkeeper.web.ApiException.FieldError;
+import io.fleetkeeper.api.ApiException.FieldError;
 import java.util.List;
 import java.util.UUID;
 

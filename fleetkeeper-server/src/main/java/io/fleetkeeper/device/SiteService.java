@@ -1,14 +1,14 @@
 package io.fleetkeeper.device;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.Cursor;
+import io.fleetkeeper.api.ErrorCode;
+import io.fleetkeeper.api.Page;
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.store.Times;
 import io.fleetkeeper.tenancy.Caller;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.Cursor;
-import io.fleetkeeper.web.ErrorCode;
 import io.fleetkeeper.web.MergePatch;
-import io.fleetkeeper.web.Page;
 import io.fleetkeeper.web.Violations;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -1,8 +1,8 @@
 package io.fleetkeeper.deviceapi;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.credentials.DeviceCredentials;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
 import io.fleetkeeper.credentials.AuthenticatedDevice;
 import org.springframework.stereotype.Component;
 

@@ -1,15 +1,15 @@
 package io.fleetkeeper.fleet;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.Cursor;
+import io.fleetkeeper.api.ErrorCode;
+import io.fleetkeeper.api.Page;
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.fleet.internal.GroupRepository;
 import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.store.Times;
 import io.fleetkeeper.tenancy.Caller;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.Cursor;
-import io.fleetkeeper.web.ErrorCode;
 import io.fleetkeeper.web.MergePatch;
-import io.fleetkeeper.web.Page;
 import io.fleetkeeper.web.Violations;
 import java.time.Clock;
 import java.time.Instant;

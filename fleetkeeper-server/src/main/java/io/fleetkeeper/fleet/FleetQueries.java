@@ -1,5 +1,7 @@
 package io.fleetkeeper.fleet;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.device.DeviceCondition;
 import io.fleetkeeper.device.DeviceConnections;
 import io.fleetkeeper.device.DeviceQueryCompiler;
@@ -11,8 +13,6 @@ import io.fleetkeeper.fleet.internal.FleetRepository;
 import io.fleetkeeper.fleet.internal.QueryField;
 import io.fleetkeeper.fleet.internal.SqlCompiler;
 import io.fleetkeeper.store.Dialect;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;

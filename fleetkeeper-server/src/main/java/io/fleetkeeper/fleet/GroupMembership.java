@@ -1,5 +1,8 @@
 package io.fleetkeeper.fleet;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
+import io.fleetkeeper.api.Page;
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.device.Device;
 import io.fleetkeeper.device.DeviceCondition;
@@ -8,9 +11,6 @@ import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.fleet.internal.GroupRepository;
 import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.tenancy.Caller;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
-import io.fleetkeeper.web.Page;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;

@@ -1,5 +1,9 @@
 package io.fleetkeeper.job;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.Cursor;
+import io.fleetkeeper.api.ErrorCode;
+import io.fleetkeeper.api.Page;
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.device.DeviceStatusChanged;
@@ -11,10 +15,6 @@ import io.fleetkeeper.job.internal.RatePlan;
 import io.fleetkeeper.job.internal.Targets;
 import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.tenancy.Caller;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.Cursor;
-import io.fleetkeeper.web.ErrorCode;
-import io.fleetkeeper.web.Page;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;

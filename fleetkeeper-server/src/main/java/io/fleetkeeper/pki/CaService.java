@@ -1,5 +1,7 @@
 package io.fleetkeeper.pki;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.pki.internal.CaRepository;
 import io.fleetkeeper.pki.internal.CaRepository.CaRow;
@@ -11,8 +13,6 @@ import io.fleetkeeper.store.AfterCommit;
 import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.store.Times;
 import io.fleetkeeper.tenancy.Caller;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
 import io.fleetkeeper.web.Violations;
 import java.security.KeyPair;
 import java.security.PrivateKey;

@@ -1,5 +1,7 @@
 package io.fleetkeeper.pki;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.device.Device;
 import io.fleetkeeper.device.DeviceRetiring;
@@ -14,8 +16,6 @@ import io.fleetkeeper.store.AfterCommit;
 import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.store.Times;
 import io.fleetkeeper.tenancy.Caller;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
 import java.math.BigInteger;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;

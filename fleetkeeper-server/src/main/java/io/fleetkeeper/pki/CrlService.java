@@ -1,9 +1,9 @@
 package io.fleetkeeper.pki;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.pki.internal.CaRepository;
 import io.fleetkeeper.pki.internal.CertificateRepository;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
 import java.math.BigInteger;
 import java.security.cert.X509Certificate;
 import java.time.Clock;

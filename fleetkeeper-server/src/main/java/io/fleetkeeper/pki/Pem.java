@@ -1,7 +1,7 @@
 package io.fleetkeeper.pki;
 
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;

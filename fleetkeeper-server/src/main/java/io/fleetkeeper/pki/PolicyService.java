@@ -1,10 +1,10 @@
 package io.fleetkeeper.pki;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.pki.internal.PolicyRepository;
 import io.fleetkeeper.tenancy.Caller;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
 import io.fleetkeeper.web.Violations;
 import java.util.UUID;
 import org.springframework.stereotype.Service;

@@ -1,5 +1,7 @@
 package io.fleetkeeper.provisioning;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.device.Device;
 import io.fleetkeeper.device.DeviceService;
@@ -17,8 +19,6 @@ import io.fleetkeeper.provisioning.internal.ManifestRepository;
 import io.fleetkeeper.store.Times;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.Role;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;

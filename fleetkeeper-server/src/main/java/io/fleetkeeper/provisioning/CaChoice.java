@@ -14,7 +14,7 @@ public interface CaChoice {
 
     /**
      * The CA for a device of {@code tenantId}: its id, or null for the tenant's default CA. Throws an
-     * {@link io.fleetkeeper.web.ApiException} (404) when the request names no CA of that tenant.
+     * {@link io.fleetkeeper.api.ApiException} (404) when the request names no CA of that tenant.
      */
     UUID caFor(UUID tenantId);
 }

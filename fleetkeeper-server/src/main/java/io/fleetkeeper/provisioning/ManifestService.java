@@ -1,5 +1,9 @@
 package io.fleetkeeper.provisioning;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.Cursor;
+import io.fleetkeeper.api.ErrorCode;
+import io.fleetkeeper.api.Page;
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.device.DeviceRules;
 import io.fleetkeeper.provisioning.Manifest.Entry;
@@ -8,10 +12,6 @@ import io.fleetkeeper.provisioning.internal.ManifestRepository;
 import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.store.Times;
 import io.fleetkeeper.tenancy.Caller;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.Cursor;
-import io.fleetkeeper.web.ErrorCode;
-import io.fleetkeeper.web.Page;
 import io.fleetkeeper.web.Violations;
 import java.io.IOException;
 import java.io.Reader;

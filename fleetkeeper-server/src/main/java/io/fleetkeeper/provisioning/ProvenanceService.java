@@ -1,8 +1,8 @@
 package io.fleetkeeper.provisioning;
 
+import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.provisioning.internal.ProvenanceRepository;
-import io.fleetkeeper.web.ApiException;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.stereotype.Service;

@@ -1,5 +1,6 @@
 package io.fleetkeeper.provisioning;
 
+import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.device.DeviceRules;
 import io.fleetkeeper.provisioning.internal.KeyRepository;
@@ -7,7 +8,6 @@ import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.store.Times;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.Secrets;
-import io.fleetkeeper.web.ApiException;
 import io.fleetkeeper.web.Violations;
 import java.time.Clock;
 import java.time.Instant;

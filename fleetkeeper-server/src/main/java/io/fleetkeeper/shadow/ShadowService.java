@@ -1,5 +1,7 @@
 package io.fleetkeeper.shadow;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.device.DeviceStatusChanged;
@@ -10,8 +12,6 @@ import io.fleetkeeper.shadow.internal.ShadowRepository;
 import io.fleetkeeper.shadow.internal.ShadowRepository.Row;
 import io.fleetkeeper.store.AfterCommit;
 import io.fleetkeeper.tenancy.Caller;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package io.fleetkeeper.shadow;
 
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
 import java.util.List;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;

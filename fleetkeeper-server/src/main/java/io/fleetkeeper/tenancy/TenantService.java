@@ -1,14 +1,14 @@
 package io.fleetkeeper.tenancy;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.Cursor;
+import io.fleetkeeper.api.ErrorCode;
+import io.fleetkeeper.api.Page;
 import io.fleetkeeper.store.AfterCommit;
 import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.tenancy.ApiToken.IssuedToken;
 import io.fleetkeeper.tenancy.Tenant.TenantStatus;
 import io.fleetkeeper.tenancy.internal.TenantRepository;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.Cursor;
-import io.fleetkeeper.web.ErrorCode;
-import io.fleetkeeper.web.Page;
 import io.fleetkeeper.web.Violations;
 import java.time.Clock;
 import java.time.Instant;

@@ -2,13 +2,13 @@ package io.fleetkeeper.tenancy;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.store.AfterCommit;
 import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.tenancy.ApiToken.IssuedToken;
 import io.fleetkeeper.tenancy.internal.TokenRepository;
 import io.fleetkeeper.tenancy.internal.TokenRepository.TokenGrant;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
 import io.fleetkeeper.web.Violations;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,5 +1,7 @@
 package io.fleetkeeper.web;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
 import org.springframework.stereotype.Component;
 
 /** Page-size rules shared by every listing. */

@@ -1,5 +1,6 @@
 package io.fleetkeeper.web;
 
+import io.fleetkeeper.api.ErrorCode;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;

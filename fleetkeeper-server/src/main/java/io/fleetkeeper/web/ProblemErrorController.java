@@ -1,5 +1,6 @@
 package io.fleetkeeper.web;
 
+import io.fleetkeeper.api.ErrorCode;
 import io.swagger.v3.oas.annotations.Hidden;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;

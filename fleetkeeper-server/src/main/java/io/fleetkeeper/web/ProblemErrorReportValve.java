@@ -1,5 +1,6 @@
 package io.fleetkeeper.web;
 
+import io.fleetkeeper.api.ErrorCode;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;

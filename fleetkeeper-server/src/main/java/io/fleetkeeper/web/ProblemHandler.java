@@ -1,5 +1,7 @@
 package io.fleetkeeper.web;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.util.List;

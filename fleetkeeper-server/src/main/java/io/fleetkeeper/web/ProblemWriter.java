@@ -1,5 +1,6 @@
 package io.fleetkeeper.web;
 
+import io.fleetkeeper.api.ErrorCode;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;

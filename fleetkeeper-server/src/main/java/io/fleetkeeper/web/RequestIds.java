@@ -1,5 +1,6 @@
 package io.fleetkeeper.web;
 
+import io.fleetkeeper.api.ErrorCode;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;

@@ -1,5 +1,7 @@
 package io.fleetkeeper.web;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;

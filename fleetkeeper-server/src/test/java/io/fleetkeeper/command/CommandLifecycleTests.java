@@ -3,6 +3,7 @@ package io.fleetkeeper.command;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.command.internal.CommandPublisher;
 import io.fleetkeeper.command.internal.CommandRepository;
@@ -13,7 +14,6 @@ import io.fleetkeeper.tenancy.Role;
 import io.fleetkeeper.testing.ApiTest;
 import io.fleetkeeper.testing.MutableClock;
 import io.fleetkeeper.testing.TestTenant;
-import io.fleetkeeper.web.ApiException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;

@@ -3,14 +3,14 @@ package io.fleetkeeper.device;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
+import io.fleetkeeper.api.Page;
 import io.fleetkeeper.device.SiteService.SiteFields;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.Role;
 import io.fleetkeeper.tenancy.TenantService;
 import io.fleetkeeper.testing.ContractTenant;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
-import io.fleetkeeper.web.Page;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -3,14 +3,14 @@ package io.fleetkeeper.fleet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.device.DeviceCondition;
 import io.fleetkeeper.device.DeviceConnections;
 import io.fleetkeeper.device.DeviceShadows;
 import io.fleetkeeper.device.DeviceShadows.Comparison;
 import io.fleetkeeper.fleet.internal.SqlCompiler;
 import io.fleetkeeper.store.Dialect;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -2,6 +2,8 @@ package io.fleetkeeper.provisioning;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.pki.CaService;
 import io.fleetkeeper.pki.CaService.NewCa;
@@ -12,8 +14,6 @@ import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.TenantService;
 import io.fleetkeeper.testing.ContractTenant;
 import io.fleetkeeper.testing.Csrs;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;

@@ -4,13 +4,13 @@ import static io.fleetkeeper.device.DeviceStoreContract.device;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.device.Device;
 import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.TenantService;
 import io.fleetkeeper.testing.ContractTenant;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

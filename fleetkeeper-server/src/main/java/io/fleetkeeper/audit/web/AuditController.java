@@ -1,5 +1,6 @@
 package io.fleetkeeper.audit.web;
 
+import io.fleetkeeper.api.Page;
 import io.fleetkeeper.audit.AuditEntry;
 import io.fleetkeeper.audit.AuditQuery;
 import io.fleetkeeper.audit.AuditService;
@@ -7,7 +8,6 @@ import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.Role;
 import io.fleetkeeper.tenancy.RequiresRole;
 import io.fleetkeeper.web.Limits;
-import io.fleetkeeper.web.Page;
 import java.time.Instant;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;

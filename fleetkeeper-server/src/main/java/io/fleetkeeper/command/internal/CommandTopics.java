@@ -1,12 +1,12 @@
 package io.fleetkeeper.command.internal;
 
+import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.command.CommandService;
 import io.fleetkeeper.connectivity.ConnectionInfo;
 import io.fleetkeeper.connectivity.ConnectionListener;
 import io.fleetkeeper.connectivity.DeviceMessage;
 import io.fleetkeeper.connectivity.DeviceMessaging;
 import io.fleetkeeper.store.Ids;
-import io.fleetkeeper.web.ApiException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;

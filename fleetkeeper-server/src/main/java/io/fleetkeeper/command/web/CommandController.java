@@ -1,15 +1,15 @@
 package io.fleetkeeper.command.web;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
+import io.fleetkeeper.api.Page;
 import io.fleetkeeper.command.Command;
 import io.fleetkeeper.command.CommandProperties;
 import io.fleetkeeper.command.CommandService;
 import io.fleetkeeper.command.CommandStatus;
 import io.fleetkeeper.command.NewCommand;
 import io.fleetkeeper.tenancy.Caller;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
 import io.fleetkeeper.web.Limits;
-import io.fleetkeeper.web.Page;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.time.Duration;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package io.fleetkeeper.connectivity.web;
 
+import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.pki.Pem;
-import io.fleetkeeper.web.ApiException;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateException;

@@ -1,7 +1,7 @@
 package io.fleetkeeper.connectivity.web;
 
+import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.connectivity.ConnectivityProperties;
-import io.fleetkeeper.web.ErrorCode;
 import io.fleetkeeper.web.ProblemWriter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;

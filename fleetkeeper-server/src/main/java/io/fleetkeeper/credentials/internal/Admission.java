@@ -1,5 +1,6 @@
 package io.fleetkeeper.credentials.internal;
 
+import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.credentials.Refusal;
 import io.fleetkeeper.credentials.Refusal.Reason;
 import io.fleetkeeper.device.Device;
@@ -7,7 +8,6 @@ import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.device.DeviceStatus;
 import io.fleetkeeper.tenancy.Tenant.TenantStatus;
 import io.fleetkeeper.tenancy.TenantService;
-import io.fleetkeeper.web.ApiException;
 import java.util.UUID;
 import org.springframework.stereotype.Component;
 

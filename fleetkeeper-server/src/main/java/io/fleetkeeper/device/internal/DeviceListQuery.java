@@ -1,11 +1,11 @@
 package io.fleetkeeper.device.internal;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.Cursor;
+import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.device.Device;
 import io.fleetkeeper.device.DeviceFilter;
 import io.fleetkeeper.store.Ids;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.Cursor;
-import io.fleetkeeper.web.ErrorCode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package io.fleetkeeper.device.web;
 
+import io.fleetkeeper.api.Page;
 import io.fleetkeeper.device.DeviceType;
 import io.fleetkeeper.device.DeviceTypeService;
 import io.fleetkeeper.device.Site;
@@ -10,7 +11,6 @@ import io.fleetkeeper.tenancy.RequiresRole;
 import io.fleetkeeper.tenancy.Role;
 import io.fleetkeeper.web.Etags;
 import io.fleetkeeper.web.Limits;
-import io.fleetkeeper.web.Page;
 import java.net.URI;
 import java.util.List;
 import java.util.UUID;

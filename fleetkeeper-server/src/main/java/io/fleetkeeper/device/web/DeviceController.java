@@ -1,5 +1,8 @@
 package io.fleetkeeper.device.web;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
+import io.fleetkeeper.api.Page;
 import io.fleetkeeper.device.Device;
 import io.fleetkeeper.device.DeviceEvent;
 import io.fleetkeeper.device.DeviceFilter;
@@ -11,11 +14,8 @@ import io.fleetkeeper.device.NewDevice;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.RequiresRole;
 import io.fleetkeeper.tenancy.Role;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
 import io.fleetkeeper.web.Etags;
 import io.fleetkeeper.web.Limits;
-import io.fleetkeeper.web.Page;
 import java.net.URI;
 import java.time.Instant;
 import java.util.LinkedHashMap;

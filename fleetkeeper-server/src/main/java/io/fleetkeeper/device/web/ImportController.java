@@ -1,13 +1,13 @@
 package io.fleetkeeper.device.web;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.device.DeviceImportService;
 import io.fleetkeeper.device.ImportResult;
 import io.fleetkeeper.device.ImportResult.Summary;
 import io.fleetkeeper.device.ImportRow;
 import io.fleetkeeper.device.NewDevice;
 import io.fleetkeeper.tenancy.Caller;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.BufferedOutputStream;

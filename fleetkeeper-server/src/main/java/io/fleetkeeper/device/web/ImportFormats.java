@@ -1,10 +1,10 @@
 package io.fleetkeeper.device.web;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.device.ImportRow;
 import io.fleetkeeper.device.NewDevice;
 import io.fleetkeeper.store.Ids;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;

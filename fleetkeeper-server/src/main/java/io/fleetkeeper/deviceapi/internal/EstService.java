@@ -1,5 +1,7 @@
 package io.fleetkeeper.deviceapi.internal;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.credentials.AuthenticatedDevice;
 import io.fleetkeeper.pki.CaService;
 import io.fleetkeeper.pki.CertificateAuthority;
@@ -8,8 +10,6 @@ import io.fleetkeeper.pki.CertificateService.Issued;
 import io.fleetkeeper.provisioning.CaChoice;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.Role;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.UUID;

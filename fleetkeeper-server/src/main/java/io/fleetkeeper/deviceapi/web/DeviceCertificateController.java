@@ -1,11 +1,11 @@
 package io.fleetkeeper.deviceapi.web;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.credentials.AuthenticatedDevice;
 import io.fleetkeeper.deviceapi.internal.EstService;
 import io.fleetkeeper.pki.CertificateService.Issued;
 import io.fleetkeeper.pki.Pem;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;

@@ -1,10 +1,10 @@
 package io.fleetkeeper.deviceapi.web;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.credentials.Refusal;
 import io.fleetkeeper.credentials.Refusal.Reason;
 import io.fleetkeeper.credentials.AuthenticatedDevice;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.List;
 import org.slf4j.Logger;

@@ -1,7 +1,7 @@
 package io.fleetkeeper.deviceapi.web;
 
+import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.deviceapi.DeviceListener;
-import io.fleetkeeper.web.ErrorCode;
 import io.fleetkeeper.web.ProblemWriter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;

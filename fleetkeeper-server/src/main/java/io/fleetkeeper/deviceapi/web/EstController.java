@@ -1,12 +1,12 @@
 package io.fleetkeeper.deviceapi.web;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.credentials.AuthenticatedDevice;
 import io.fleetkeeper.deviceapi.internal.EstService;
 import io.fleetkeeper.pki.CertificateService;
 import io.fleetkeeper.provisioning.BootstrapService;
 import io.fleetkeeper.provisioning.ClaimService;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.nio.charset.StandardCharsets;

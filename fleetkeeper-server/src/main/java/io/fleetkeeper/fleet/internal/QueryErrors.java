@@ -1,7 +1,7 @@
 package io.fleetkeeper.fleet.internal;
 
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -1,5 +1,7 @@
 package io.fleetkeeper.fleet.internal;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.device.DeviceCondition;
 import io.fleetkeeper.device.DeviceConnections;
 import io.fleetkeeper.device.DeviceShadows;
@@ -18,8 +20,6 @@ import io.fleetkeeper.fleet.FleetQuery.Relative;
 import io.fleetkeeper.fleet.FleetQuery.Text;
 import io.fleetkeeper.fleet.FleetQuery.Value;
 import io.fleetkeeper.store.Dialect;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,5 +1,6 @@
 package io.fleetkeeper.fleet.web;
 
+import io.fleetkeeper.api.Page;
 import io.fleetkeeper.device.Device;
 import io.fleetkeeper.fleet.FleetGroup;
 import io.fleetkeeper.fleet.FleetGroupService;
@@ -10,7 +11,6 @@ import io.fleetkeeper.fleet.GroupMembership.MemberResult;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.web.Etags;
 import io.fleetkeeper.web.Limits;
-import io.fleetkeeper.web.Page;
 import java.net.URI;
 import java.util.Map;
 import java.util.UUID;

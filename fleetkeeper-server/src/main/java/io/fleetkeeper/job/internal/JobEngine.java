@@ -1,5 +1,6 @@
 package io.fleetkeeper.job.internal;
 
+import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.command.CommandService;
 import io.fleetkeeper.device.DeviceCondition;
 import io.fleetkeeper.device.DeviceService;
@@ -9,7 +10,6 @@ import io.fleetkeeper.job.JobStatus;
 import io.fleetkeeper.job.NewJob;
 import io.fleetkeeper.job.internal.ExecutionRepository.Claimed;
 import io.fleetkeeper.job.internal.JobRepository.Row;
-import io.fleetkeeper.web.ApiException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.fleetkeeper.job.internal;
 
+import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.command.CommandService;
 import io.fleetkeeper.device.Device;
 import io.fleetkeeper.device.DeviceService;
@@ -11,7 +12,6 @@ import io.fleetkeeper.shadow.ShadowService;
 import io.fleetkeeper.shadow.ShadowUpdate;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.Role;
-import io.fleetkeeper.web.ApiException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

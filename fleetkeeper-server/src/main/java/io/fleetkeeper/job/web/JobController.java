@@ -1,5 +1,8 @@
 package io.fleetkeeper.job.web;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
+import io.fleetkeeper.api.Page;
 import io.fleetkeeper.job.ExecutionStatus;
 import io.fleetkeeper.job.Job;
 import io.fleetkeeper.job.JobExecution;
@@ -7,11 +10,8 @@ import io.fleetkeeper.job.JobService;
 import io.fleetkeeper.job.JobStatus;
 import io.fleetkeeper.job.NewJob;
 import io.fleetkeeper.tenancy.Caller;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
 import io.fleetkeeper.web.Etags;
 import io.fleetkeeper.web.Limits;
-import io.fleetkeeper.web.Page;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.net.URI;
 import java.util.Arrays;

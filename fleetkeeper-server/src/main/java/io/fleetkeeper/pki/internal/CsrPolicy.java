@@ -1,7 +1,7 @@
 package io.fleetkeeper.pki.internal;
 
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;

@@ -1,12 +1,12 @@
 package io.fleetkeeper.pki.web;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.pki.CertificateService;
 import io.fleetkeeper.pki.CertificateService.Issued;
 import io.fleetkeeper.pki.DeviceCertificate;
 import io.fleetkeeper.pki.Pem;
 import io.fleetkeeper.tenancy.Caller;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -2,6 +2,7 @@ package io.fleetkeeper.provisioning.internal;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.provisioning.ProvisioningProperties;
 import io.fleetkeeper.tenancy.Caller;
@@ -10,7 +11,6 @@ import java.util.Map;
 import java.util.UUID;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
-import io.fleetkeeper.web.ApiException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLongArray;

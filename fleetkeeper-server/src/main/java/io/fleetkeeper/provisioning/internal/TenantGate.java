@@ -1,9 +1,9 @@
 package io.fleetkeeper.provisioning.internal;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.tenancy.Tenant;
 import io.fleetkeeper.tenancy.TenantService;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
 import java.util.UUID;
 import org.springframework.stereotype.Component;
 

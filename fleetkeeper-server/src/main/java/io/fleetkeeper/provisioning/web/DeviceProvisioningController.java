@@ -1,5 +1,7 @@
 package io.fleetkeeper.provisioning.web;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.pki.Pem;
 import io.fleetkeeper.provisioning.BootstrapService;
 import io.fleetkeeper.provisioning.ClaimService;
@@ -13,8 +15,6 @@ import io.fleetkeeper.provisioning.RegistrationService.Registered;
 import io.fleetkeeper.provisioning.RegistrationService.Registration;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.Role;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
 import java.util.Map;

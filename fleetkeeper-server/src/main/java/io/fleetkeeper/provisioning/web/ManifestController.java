@@ -1,5 +1,6 @@
 package io.fleetkeeper.provisioning.web;
 
+import io.fleetkeeper.api.Page;
 import io.fleetkeeper.provisioning.BootstrapService;
 import io.fleetkeeper.provisioning.Manifest;
 import io.fleetkeeper.provisioning.ManifestService;
@@ -7,7 +8,6 @@ import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.RequiresRole;
 import io.fleetkeeper.tenancy.Role;
 import io.fleetkeeper.web.Limits;
-import io.fleetkeeper.web.Page;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,5 +1,7 @@
 package io.fleetkeeper.shadow.internal;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.connectivity.TopicFilters;
 
 import io.fleetkeeper.connectivity.ConnectionInfo;
@@ -11,8 +13,6 @@ import io.fleetkeeper.shadow.ShadowService;
 import io.fleetkeeper.shadow.ShadowUpdate;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.Role;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;

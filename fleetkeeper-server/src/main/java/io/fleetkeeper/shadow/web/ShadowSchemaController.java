@@ -1,10 +1,10 @@
 package io.fleetkeeper.shadow.web;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.shadow.ShadowSchemas;
 import io.fleetkeeper.shadow.ShadowSchemas.TypeSchemas;
 import io.fleetkeeper.tenancy.Caller;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
 import io.fleetkeeper.web.Etags;
 import java.util.List;
 import java.util.Set;

@@ -1,10 +1,10 @@
 package io.fleetkeeper.tenancy.web;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.RequiresRole;
 import io.fleetkeeper.tenancy.Role;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.List;

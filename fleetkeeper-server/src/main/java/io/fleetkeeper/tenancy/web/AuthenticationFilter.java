@@ -1,10 +1,10 @@
 package io.fleetkeeper.tenancy.web;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.TokenService;
 import io.fleetkeeper.tenancy.internal.JwtAuthenticator;
-import io.fleetkeeper.web.ApiException;
-import io.fleetkeeper.web.ErrorCode;
 import io.fleetkeeper.web.ProblemWriter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;

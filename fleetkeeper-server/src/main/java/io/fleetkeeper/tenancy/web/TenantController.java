@@ -1,5 +1,6 @@
 package io.fleetkeeper.tenancy.web;
 
+import io.fleetkeeper.api.Page;
 import io.fleetkeeper.tenancy.ApiToken;
 import io.fleetkeeper.tenancy.ApiToken.IssuedToken;
 import io.fleetkeeper.tenancy.Caller;
@@ -8,7 +9,6 @@ import io.fleetkeeper.tenancy.TenantService;
 import io.fleetkeeper.tenancy.TenantService.CreatedTenant;
 import io.fleetkeeper.tenancy.TokenService;
 import io.fleetkeeper.web.Limits;
-import io.fleetkeeper.web.Page;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;

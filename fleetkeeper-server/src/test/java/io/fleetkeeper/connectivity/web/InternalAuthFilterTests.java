@@ -7,8 +7,8 @@ import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.verify;
 
+import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.connectivity.ConnectivityProperties;
-import io.fleetkeeper.web.ErrorCode;
 import io.fleetkeeper.web.ProblemWriter;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.fleetkeeper.web;
+package io.fleetkeeper.api;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;

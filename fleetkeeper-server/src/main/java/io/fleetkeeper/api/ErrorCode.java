@@ -1,4 +1,4 @@
-package io.fleetkeeper.web;
+package io.fleetkeeper.api;
 
 import org.springframework.http.HttpStatus;
 
