@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * {@code src/main/java/io/fleetkeeper/<module>/}) names no table that another module owns. Other modules
  * reach that data through the owner's API. The owner of every table the Flyway migrations create is
  * listed in {@link #OWNER}; the uses not yet moved behind an API are listed, with a reason, in
- * {@link #ALLOWED}.
+ * {@link #ALLOWED}. The device feature's alias {@code d} is its own as well: the features that contribute
+ * conditions on devices correlate on the column the device feature hands them.
  */
 class SqlOwnershipTests {
 
