@@ -10,10 +10,15 @@ import java.util.UUID;
 public interface DeviceConnections {
 
     /**
-     * A condition on {@code devices d} that holds when the device has a live connection. Its negation selects
-     * the devices that are not connected (never connected ones included).
+     * A condition that holds when the device whose id is {@code deviceId} has a live connection. Its negation
+     * selects the devices that are not connected (never connected ones included).
+     * <p>The contract of a condition provider: {@code deviceId} is an SQL expression for the device's id (a text
+     * UUID) supplied by the device feature (today {@code d.id}), and the condition correlates with the device's
+     * row only through it: it names only the provider's own tables, under aliases of its own, never the device
+     * tables or their alias. It is two-valued (never SQL NULL), binds every value, including the tenant, in
+     * {@code params}, and embeds no other text than fixed fragments.
      */
-    DeviceCondition connected(UUID tenantId);
+    DeviceCondition connected(UUID tenantId, String deviceId);
 
     /** How many of the tenant's devices have a live connection. */
     long connectedCount(UUID tenantId);

@@ -135,12 +135,12 @@ public class DeviceService {
     }
 
     /**
-     * A query, as SQL text and parameters, for up to {@code limit} ids of devices matching {@code condition} (all
-     * when null) with ids above {@code after} (from the start when null), in id order (one column, {@code id});
-     * with {@code registeredBy}, only devices registered at or before it. For a caller that runs the page inside
-     * its own statement (job targeting); run it with {@code store.AdHocQueries}.
+     * A query for up to {@code limit} ids of devices matching {@code condition} (all when null) with ids above
+     * {@code after} (from the start when null), in id order; with {@code registeredBy}, only devices registered
+     * at or before it. For a caller that runs the page inside its own statement (job targeting): see
+     * {@link DeviceIdQuery} for what it may rely on.
      */
-    public DeviceCondition matchingIdsQuery(UUID tenantId, DeviceCondition condition, UUID after,
+    public DeviceIdQuery matchingIdsQuery(UUID tenantId, DeviceCondition condition, UUID after,
             Instant registeredBy, int limit) {
         return devices.matchingIdsQuery(tenantId, condition, after, registeredBy == null ? null
                 : registeredBy.toEpochMilli(), limit);
@@ -152,9 +152,8 @@ public class DeviceService {
 
     public Page<Device> list(UUID tenantId, DeviceFilter filter, String cursor, int limit) {
         if (filter.connected() != null) {
-            DeviceCondition live = connections.connected(tenantId);
-            DeviceCondition wanted = filter.connected() ? live
-                    : new DeviceCondition("NOT (" + live.sql() + ")", live.params());
+            DeviceCondition live = connections.connected(tenantId, DeviceConditions.DEVICE_ID);
+            DeviceCondition wanted = filter.connected() ? live : DeviceCondition.not(live);
             filter = new DeviceFilter(filter.type(), filter.status(), filter.site(), filter.tags(), filter.metadata(),
                     filter.firmware(), filter.serialPrefix(), filter.lastSeenFrom(), filter.lastSeenTo(),
                     filter.sort(), filter.identityStatus(), DeviceCondition.and(filter.condition(), wanted), null);

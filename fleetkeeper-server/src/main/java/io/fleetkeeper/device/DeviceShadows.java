@@ -6,7 +6,8 @@ import java.util.regex.Pattern;
 
 /**
  * What the registry asks about device shadows: the fleet query field {@code shadow.reported.PATH}. The shadow
- * feature provides it, so neither the device nor the fleet feature reads the shadow tables.
+ * feature provides it, so neither the device nor the fleet feature reads the shadow tables, and the shadow
+ * feature does not read the device tables.
  */
 public interface DeviceShadows {
 
@@ -20,14 +21,17 @@ public interface DeviceShadows {
     enum Comparison { EQ, IN, LT, LE, GT, GE, EXISTS }
 
     /**
-     * A condition on {@code devices d} that holds when the device's classic shadow exists (not deleted) and its
-     * reported value at {@code path} (object keys, outermost first; never array indexes) passes the test. Each
-     * value is a {@link String} (matches JSON strings only, compared by code point), a
+     * A condition that holds when the classic shadow of the device whose id is {@code deviceId} exists (not
+     * deleted) and its reported value at {@code path} (object keys, outermost first; never array indexes) passes
+     * the test. Each value is a {@link String} (matches JSON strings only, compared by code point), a
      * {@link java.math.BigDecimal} (JSON numbers only, compared numerically) or a {@link Boolean} (JSON booleans,
      * EQ and IN only); EXISTS takes none. The condition is never SQL NULL: a device without the shadow or the
-     * value does not match, and {@code NOT (…)} is its exact complement.
+     * value does not match, and {@code NOT (…)} is its exact complement. Otherwise the contract of a condition
+     * provider applies (see {@link DeviceConnections#connected}): it correlates only through the SQL expression
+     * {@code deviceId}, names only the shadow feature's tables and binds every value.
      *
      * @throws IllegalArgumentException when the path or a value is outside these rules
      */
-    DeviceCondition reported(UUID tenantId, List<String> path, Comparison comparison, List<Object> values);
+    DeviceCondition reported(UUID tenantId, String deviceId, List<String> path, Comparison comparison,
+            List<Object> values);
 }

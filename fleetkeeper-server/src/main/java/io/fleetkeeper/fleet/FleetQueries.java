@@ -3,16 +3,14 @@ package io.fleetkeeper.fleet;
 import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.device.DeviceCondition;
-import io.fleetkeeper.device.DeviceConnections;
+import io.fleetkeeper.device.DeviceConditions;
+import io.fleetkeeper.device.DeviceField;
+import io.fleetkeeper.device.DeviceQueries;
 import io.fleetkeeper.device.DeviceQueryCompiler;
 import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.device.DeviceStatus;
-import io.fleetkeeper.device.DeviceShadows;
 import io.fleetkeeper.fleet.Aggregate.Bucket;
-import io.fleetkeeper.fleet.internal.FleetRepository;
-import io.fleetkeeper.fleet.internal.QueryField;
-import io.fleetkeeper.fleet.internal.SqlCompiler;
-import io.fleetkeeper.store.Dialect;
+import io.fleetkeeper.fleet.internal.ConditionCompiler;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -23,8 +21,9 @@ import java.util.regex.Pattern;
 import org.springframework.stereotype.Service;
 
 /**
- * The fleet query language: parse, compile to parameterized SQL ({@code now} from the injected clock), count
- * and aggregate. Also what the device list uses for {@code ?query=}.
+ * The fleet query language: parse, compile to a device condition ({@code now} from the injected clock), count
+ * and aggregate. Also what the device list uses for {@code ?query=}. The SQL over the device tables is the
+ * device feature's ({@link DeviceConditions}, {@link DeviceQueries}).
  */
 @Service
 public class FleetQueries implements DeviceQueryCompiler {
@@ -33,21 +32,16 @@ public class FleetQueries implements DeviceQueryCompiler {
     public static final int MAX_BUCKETS = 1000;
     private static final Pattern METADATA_KEY = Pattern.compile("metadata\\.[A-Za-z0-9_.-]{1,64}");
 
-    private final FleetRepository repository;
-    private final Dialect dialect;
+    private final DeviceQueries deviceQueries;
+    private final DeviceConditions conditions;
     private final Clock clock;
-    private final DeviceConnections connections;
-    private final DeviceShadows shadows;
     private final DeviceService devices;
 
-    FleetQueries(FleetRepository repository, Dialect dialect, Clock clock, DeviceConnections connections,
-            DeviceShadows shadows, DeviceService devices) {
-        this.repository = repository;
-        this.devices = devices;
-        this.dialect = dialect;
+    FleetQueries(DeviceQueries deviceQueries, DeviceConditions conditions, Clock clock, DeviceService devices) {
+        this.deviceQueries = deviceQueries;
+        this.conditions = conditions;
         this.clock = clock;
-        this.connections = connections;
-        this.shadows = shadows;
+        this.devices = devices;
     }
 
     public FleetQuery parse(String text) {
@@ -56,7 +50,7 @@ public class FleetQueries implements DeviceQueryCompiler {
 
     /** The condition of a parsed query, with relative times resolved against the clock now. */
     public DeviceCondition compile(UUID tenantId, FleetQuery query) {
-        return SqlCompiler.compile(query.root(), tenantId, clock.instant(), dialect, connections, shadows);
+        return ConditionCompiler.compile(query.root(), tenantId, clock.instant(), conditions);
     }
 
     @Override
@@ -66,7 +60,7 @@ public class FleetQueries implements DeviceQueryCompiler {
 
     /** How many devices {@code condition} selects (all of the tenant's when null). */
     public long count(UUID tenantId, DeviceCondition condition) {
-        return repository.count(tenantId, condition);
+        return deviceQueries.count(tenantId, condition);
     }
 
     /** Devices matching {@code query} (all when blank), counted per value of {@code groupBy}. */
@@ -78,24 +72,25 @@ public class FleetQueries implements DeviceQueryCompiler {
         if (limit < 1 || limit > MAX_BUCKETS) {
             throw new ApiException(ErrorCode.INVALID_PARAMETER, "limit must be between 1 and " + MAX_BUCKETS);
         }
-        QueryField field = groupBy == null ? null : QueryField.of(groupBy);
+        DeviceField field = groupBy == null ? null : DeviceField.of(groupBy);
         String key = null;
         if (groupBy != null && METADATA_KEY.matcher(groupBy).matches()) {
-            field = QueryField.METADATA;
+            field = DeviceField.METADATA;
             key = groupBy.substring("metadata.".length());
-        } else if (field == QueryField.METADATA) {
+        } else if (field == DeviceField.METADATA) {
             field = null;
         }
-        if (field == null || !QueryField.GROUPABLE.contains(field)) {
+        if (field == null || !DeviceField.GROUPABLE.contains(field)) {
             throw new ApiException(ErrorCode.INVALID_PARAMETER, "group_by must be one of type, status, "
                     + "identity_status, site, firmware, hardware, serial, tag, metadata.KEY");
         }
         List<Bucket> rows = condition == null && DeviceService.COUNTED_FIELDS.contains(field.wire())
                 ? maintained(tenantId, field, limit + 1)
-                : repository.aggregate(tenantId, condition, field, key, limit + 1);
+                : deviceQueries.countBy(tenantId, condition, field, key, limit + 1).stream()
+                        .map(c -> new Bucket(c.value(), c.count())).toList();
         List<Bucket> items = new ArrayList<>();
         for (Bucket b : rows.subList(0, Math.min(limit, rows.size()))) {
-            items.add(field == QueryField.STATUS && b.value() != null
+            items.add(field == DeviceField.STATUS && b.value() != null
                     ? new Bucket(b.value().toLowerCase(Locale.ROOT), b.count()) : b);
         }
         return new Aggregate(groupBy, items, rows.size() > limit);
@@ -106,9 +101,9 @@ public class FleetQueries implements DeviceQueryCompiler {
      * first, then the value, absent last. (A 10,000,000-device tenant's aggregation by firmware scanned the
      * devices table for about 2 s on PostgreSQL; this reads a row per value.)
      */
-    private List<Bucket> maintained(UUID tenantId, QueryField field, int limit) {
+    private List<Bucket> maintained(UUID tenantId, DeviceField field, int limit) {
         return devices.countsBy(tenantId, field.wire()).entrySet().stream()
-                .map(e -> new Bucket(field == QueryField.STATUS ? DeviceStatus.parse(e.getKey()).name()
+                .map(e -> new Bucket(field == DeviceField.STATUS ? DeviceStatus.parse(e.getKey()).name()
                         : e.getKey(), e.getValue()))
                 .sorted(Comparator.comparingLong(Bucket::count).reversed()
                         .thenComparing(Bucket::value, Comparator.nullsLast(FleetQueries::byCodePoint)))

@@ -7,6 +7,7 @@ import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.device.Device;
 import io.fleetkeeper.device.DeviceCondition;
 import io.fleetkeeper.device.DeviceFilter;
+import io.fleetkeeper.device.DeviceQueries;
 import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.fleet.internal.GroupRepository;
 import io.fleetkeeper.store.Ids;
@@ -48,11 +49,13 @@ public class GroupMembership {
     private final GroupRepository repository;
     private final FleetQueries queries;
     private final DeviceService devices;
+    private final DeviceQueries deviceQueries;
     private final AuditService audit;
 
     GroupMembership(FleetGroupService groups, GroupRepository repository, FleetQueries queries,
-            DeviceService devices, AuditService audit) {
+            DeviceService devices, DeviceQueries deviceQueries, AuditService audit) {
         this.groups = groups;
+        this.deviceQueries = deviceQueries;
         this.repository = repository;
         this.queries = queries;
         this.devices = devices;
@@ -83,7 +86,7 @@ public class GroupMembership {
                 toRemove.remove(id);
             }
         }
-        Set<String> known = toAdd.isEmpty() ? Set.of() : repository.existingDevices(tenantId, toAdd);
+        Set<String> known = toAdd.isEmpty() ? Set.of() : deviceQueries.existingIds(tenantId, toAdd);
         Set<String> already = known.isEmpty() ? Set.of() : repository.members(tenantId, groupId, known);
         List<String> fresh = new ArrayList<>();
         for (String id : toAdd) {

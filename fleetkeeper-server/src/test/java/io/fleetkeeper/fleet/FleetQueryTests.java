@@ -6,10 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.device.DeviceCondition;
+import io.fleetkeeper.device.DeviceConditions;
 import io.fleetkeeper.device.DeviceConnections;
 import io.fleetkeeper.device.DeviceShadows;
 import io.fleetkeeper.device.DeviceShadows.Comparison;
-import io.fleetkeeper.fleet.internal.SqlCompiler;
+import io.fleetkeeper.fleet.internal.ConditionCompiler;
 import io.fleetkeeper.store.Dialect;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -32,7 +33,11 @@ class FleetQueryTests {
     }
 
     static DeviceCondition sql(String query, Dialect dialect) {
-        return SqlCompiler.compile(FleetQuery.parse(query).root(), TENANT, NOW, dialect);
+        return compile(query, new DeviceConditions(dialect, null, null));
+    }
+
+    static DeviceCondition compile(String query, DeviceConditions conditions) {
+        return ConditionCompiler.compile(FleetQuery.parse(query).root(), TENANT, NOW, conditions);
     }
 
     static ApiException error(String query) {
@@ -62,7 +67,8 @@ class FleetQueryTests {
     void connectedCompilesToTheConditionConnectivityProvides() {
         DeviceConnections live = new DeviceConnections() {
             @Override
-            public DeviceCondition connected(UUID tenantId) {
+            public DeviceCondition connected(UUID tenantId, String deviceId) {
+                assertThat(deviceId).as("the device id column to correlate on").isEqualTo("d.id");
                 return new DeviceCondition("LIVE(?)", List.of(tenantId.toString()));
             }
 
@@ -71,8 +77,8 @@ class FleetQueryTests {
                 return 0;
             }
         };
-        java.util.function.Function<String, DeviceCondition> compile = q -> SqlCompiler.compile(
-                FleetQuery.parse(q).root(), TENANT, NOW, Dialect.SQLITE, live, null);
+        java.util.function.Function<String, DeviceCondition> compile = q -> compile(q,
+                new DeviceConditions(Dialect.SQLITE, live, null));
         assertThat(compile.apply("connected = true").sql()).isEqualTo("(LIVE(?))");
         assertThat(compile.apply("connected = true").params()).containsExactly(TENANT.toString());
         assertThat(compile.apply("connected = FALSE").sql()).isEqualTo("NOT (LIVE(?))");
@@ -238,12 +244,13 @@ class FleetQueryTests {
     @Test
     void shadowPredicatesReachTheShadowFeatureTypedAndNegationsStayOutside() {
         List<ShadowCall> calls = new ArrayList<>();
-        DeviceShadows shadows = (tenantId, path, comparison, values) -> {
+        DeviceShadows shadows = (tenantId, deviceId, path, comparison, values) -> {
+            assertThat(deviceId).as("the device id column to correlate on").isEqualTo("d.id");
             calls.add(new ShadowCall(path, comparison, values));
             return new DeviceCondition("SHADOW(?)", List.of(tenantId.toString()));
         };
-        java.util.function.Function<String, DeviceCondition> compile = q -> SqlCompiler.compile(
-                FleetQuery.parse(q).root(), TENANT, NOW, Dialect.POSTGRESQL, null, shadows);
+        java.util.function.Function<String, DeviceCondition> compile = q -> compile(q,
+                new DeviceConditions(Dialect.POSTGRESQL, null, shadows));
 
         DeviceCondition ge = compile.apply("shadow.reported.fw.build >= 9.50");
         assertThat(ge.sql()).isEqualTo("(SHADOW(?))");

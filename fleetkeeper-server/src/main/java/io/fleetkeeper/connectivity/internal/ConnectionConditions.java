@@ -20,10 +20,10 @@ class ConnectionConditions implements DeviceConnections {
     }
 
     @Override
-    public DeviceCondition connected(UUID tenantId) {
+    public DeviceCondition connected(UUID tenantId, String deviceId) {
         // A primary-key probe per device; NOT EXISTS (connected = false) plans as an anti-join on PostgreSQL.
         return new DeviceCondition("EXISTS (SELECT 1 FROM device_connections c WHERE c.tenant_id = ?"
-                + " AND c.device_id = d.id AND c.connected = ?)", List.of(tenantId.toString(), true));
+                + " AND c.device_id = " + deviceId + " AND c.connected = ?)", List.of(tenantId.toString(), true));
     }
 
     @Override

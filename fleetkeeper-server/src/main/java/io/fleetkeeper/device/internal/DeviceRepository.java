@@ -3,6 +3,7 @@ package io.fleetkeeper.device.internal;
 import io.fleetkeeper.device.Device;
 import io.fleetkeeper.device.DeviceStatus;
 import io.fleetkeeper.device.DeviceCondition;
+import io.fleetkeeper.device.DeviceIdQuery;
 import io.fleetkeeper.store.AdHocQueries;
 import io.fleetkeeper.store.Dialect;
 import io.fleetkeeper.store.Ids;
@@ -210,7 +211,7 @@ public class DeviceRepository {
      * The ids of devices matching {@code c} after {@code after}, registered at or before {@code registeredBy}, as
      * a query: one column {@code id}, in id order.
      */
-    public DeviceCondition matchingIdsQuery(UUID tenantId, DeviceCondition c,
+    public DeviceIdQuery matchingIdsQuery(UUID tenantId, DeviceCondition c,
             UUID after, Long registeredBy, int limit) {
         StringBuilder sql = new StringBuilder("SELECT d.id FROM devices d WHERE d.tenant_id = ?");
         List<Object> params = new ArrayList<>(List.of(tenantId.toString()));
@@ -228,7 +229,7 @@ public class DeviceRepository {
         }
         sql.append(" ORDER BY d.id LIMIT ?");
         params.add(limit);
-        return new DeviceCondition(sql.toString(), params);
+        return new DeviceIdQuery(sql.toString(), params);
     }
 
     public List<Device> query(String sql, List<Object> params) {

@@ -32,10 +32,10 @@ public class GroupRepository {
         this.template = template;
     }
 
-    /** Devices that are members of the static group {@code groupId}. */
+    /** Devices that are members of the static group {@code groupId}: the ids of its members, as a condition. */
     public static DeviceCondition membership(UUID tenantId, UUID groupId) {
-        return new DeviceCondition("d.id IN (SELECT g.device_id FROM fleet_group_members g WHERE g.tenant_id = ?"
-                + " AND g.group_id = ?)", List.of(tenantId.toString(), groupId.toString()));
+        return DeviceCondition.idIn("SELECT g.device_id FROM fleet_group_members g WHERE g.tenant_id = ?"
+                + " AND g.group_id = ?", List.of(tenantId.toString(), groupId.toString()));
     }
 
     public void insert(UUID tenantId, FleetGroup g) {
@@ -84,12 +84,6 @@ public class GroupRepository {
         return jdbc.sql("SELECT COUNT(*) FROM fleet_groups WHERE tenant_id = ? AND name = ? AND id <> ?")
                 .params(tenantId.toString(), name, (except == null ? Ids.NIL : except).toString())
                 .query(Long.class).single() > 0;
-    }
-
-    /** Which of {@code ids} are devices of the tenant. */
-    public Set<String> existingDevices(UUID tenantId, Collection<String> ids) {
-        return inChunks(ids, "SELECT id FROM devices WHERE tenant_id = ? AND id IN (%s)",
-                List.of(tenantId.toString()));
     }
 
     /** Which of {@code deviceIds} are members of the group. */

@@ -1,5 +1,6 @@
 package io.fleetkeeper.fleet.internal;
 
+import io.fleetkeeper.device.DeviceField;
 import io.fleetkeeper.device.DeviceShadows;
 import io.fleetkeeper.fleet.FleetQuery.And;
 import io.fleetkeeper.fleet.FleetQuery.Expr;
@@ -39,7 +40,7 @@ public final class QueryParser {
     public static final int MAX_IN_VALUES = 1000;
 
     private static final Pattern METADATA_KEY = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
-    private static final String SHADOW_REPORTED = QueryField.SHADOW_REPORTED.wire() + ".";
+    private static final String SHADOW_REPORTED = DeviceField.SHADOW_REPORTED.wire() + ".";
     private static final Map<String, Op> OPS = Map.of("=", Op.EQ, "!=", Op.NE, "<", Op.LT, "<=", Op.LE, ">", Op.GT,
             ">=", Op.GE);
     private static final String OPERATORS = "an operator (=, !=, <, <=, >, >=, IN, NOT IN, EXISTS)";
@@ -116,7 +117,7 @@ public final class QueryParser {
         }
         Token fieldToken = tok;
         Field field = field(fieldToken);
-        QueryField f = QueryField.of(field.name());
+        DeviceField f = DeviceField.of(field.name());
         advance();
         if (tok.kind() == Kind.OP) {
             Token opToken = tok;
@@ -145,7 +146,7 @@ public final class QueryParser {
         throw QueryErrors.expected(tok.pos(), OPERATORS, tok.describe());
     }
 
-    private Predicate in(QueryField f, Field field) {
+    private Predicate in(DeviceField f, Field field) {
         advance();
         if (tok.kind() != Kind.LPAREN) {
             throw QueryErrors.expected(tok.pos(), "'(' after IN", tok.describe());
@@ -168,7 +169,7 @@ public final class QueryParser {
         }
     }
 
-    private Value value(QueryField f, Op op) {
+    private Value value(DeviceField f, Op op) {
         Token t = tok;
         Value v = QueryValues.of(f, op, t);
         advance();
@@ -177,7 +178,7 @@ public final class QueryParser {
 
     private static Field field(Token t) {
         String name = t.text();
-        QueryField f = QueryField.of(name);
+        DeviceField f = DeviceField.of(name);
         if (f != null && !f.keyed()) {
             return new Field(name, null);
         }
@@ -195,7 +196,7 @@ public final class QueryParser {
         if (name.equals("shadow") || name.startsWith("shadow.")) {
             return shadowField(t);
         }
-        throw QueryErrors.expected(t.pos(), "a field (" + QueryField.names() + ")", "'" + name + "'");
+        throw QueryErrors.expected(t.pos(), "a field (" + DeviceField.names() + ")", "'" + name + "'");
     }
 
     /** {@code shadow.reported.a.b}: up to 8 segments, each a shadow key of letters, digits, _ and -. */
@@ -218,7 +219,7 @@ public final class QueryParser {
             }
             at += segment.length() + 1;
         }
-        return new Field(QueryField.SHADOW_REPORTED.wire(), path);
+        return new Field(DeviceField.SHADOW_REPORTED.wire(), path);
     }
 
     private static boolean isReserved(Token t) {

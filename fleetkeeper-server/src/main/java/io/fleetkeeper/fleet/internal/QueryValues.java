@@ -1,5 +1,6 @@
 package io.fleetkeeper.fleet.internal;
 
+import io.fleetkeeper.device.DeviceField;
 import io.fleetkeeper.device.DeviceStatus;
 import io.fleetkeeper.fleet.FleetQuery.At;
 import io.fleetkeeper.fleet.FleetQuery.Bool;
@@ -35,24 +36,24 @@ final class QueryValues {
     private QueryValues() {
     }
 
-    static Value of(QueryField f, Op op, Token t) {
+    static Value of(DeviceField f, Op op, Token t) {
         if (t.kind() != Kind.STRING && t.kind() != Kind.NUMBER && t.kind() != Kind.WORD) {
             throw QueryErrors.expected(t.pos(), expected(f), t.describe());
         }
         if (t.prefix() && op != Op.EQ && op != Op.NE) {
             throw QueryErrors.at(t.pos(), "a prefix (\"abc*\") works only with = and !=");
         }
-        if (t.prefix() && (f.kind() != QueryField.Kind.TEXT && f.kind() != QueryField.Kind.TAG
-                && f.kind() != QueryField.Kind.METADATA)) {
+        if (t.prefix() && (f.kind() != DeviceField.Kind.TEXT && f.kind() != DeviceField.Kind.TAG
+                && f.kind() != DeviceField.Kind.METADATA)) {
             throw QueryErrors.at(t.pos(), "field '" + f.wire() + "' does not take a prefix");
         }
-        if (f.kind() == QueryField.Kind.TIME) {
+        if (f.kind() == DeviceField.Kind.TIME) {
             return time(f, t);
         }
-        if (f.kind() == QueryField.Kind.JSON) {
+        if (f.kind() == DeviceField.Kind.JSON) {
             return json(op, t);
         }
-        if (f.kind() == QueryField.Kind.BOOL) {
+        if (f.kind() == DeviceField.Kind.BOOL) {
             String b = t.text().toLowerCase(Locale.ROOT);
             if (t.kind() == Kind.NUMBER || !(b.equals("true") || b.equals("false"))) {
                 throw QueryErrors.expected(t.pos(), expected(f), t.kind() == Kind.WORD ? "'" + t.text() + "'"
@@ -111,7 +112,7 @@ final class QueryValues {
         return new Bool(word.equals("true"));
     }
 
-    private static Value time(QueryField f, Token t) {
+    private static Value time(DeviceField f, Token t) {
         switch (t.kind()) {
             case WORD -> {
                 Matcher m = RELATIVE.matcher(t.text());
@@ -155,7 +156,7 @@ final class QueryValues {
                 : t.kind() == Kind.STRING ? "\"" + t.text() + "\"" : t.describe());
     }
 
-    private static String expected(QueryField f) {
+    private static String expected(DeviceField f) {
         return switch (f.kind()) {
             case TIME -> "a time for " + f.wire() + " (now-1h, now-30m, now-7d, a quoted ISO-8601 instant such as "
                     + "\"2025-01-31T12:00:00Z\", or epoch milliseconds)";

@@ -1,6 +1,6 @@
 package io.fleetkeeper.job.internal;
 
-import io.fleetkeeper.device.DeviceCondition;
+import io.fleetkeeper.device.DeviceIdQuery;
 import io.fleetkeeper.job.ExecutionStatus;
 import io.fleetkeeper.store.AdHocQueries;
 import io.fleetkeeper.store.Dialect;
@@ -57,12 +57,13 @@ public class ExecutionRepository {
     }
 
     /**
-     * Adds a QUEUED execution for every device of {@code page} (a query with one column {@code id}, in id
-     * order) that has none in the job yet. PostgreSQL does it in one statement, so the ids never travel through
-     * the server: {@code WITH page AS MATERIALIZED (…), added AS (INSERT … SELECT … FROM page ON CONFLICT DO
-     * NOTHING RETURNING 1)}, planned with its values. SQLite reads the page and inserts it as a batch.
+     * Adds a QUEUED execution for every device of {@code page} (the device feature's query of device ids: one
+     * column {@code id}, in id order, its text opaque here) that has none in the job yet. PostgreSQL does it in one
+     * statement, so the ids never travel through the server: {@code WITH page AS MATERIALIZED (…), added AS
+     * (INSERT … SELECT … FROM page ON CONFLICT DO NOTHING RETURNING 1)}, planned with its values. SQLite reads the
+     * page and inserts it as a batch.
      */
-    public Targeted targetPage(UUID tenantId, UUID jobId, DeviceCondition page, long now) {
+    public Targeted targetPage(UUID tenantId, UUID jobId, DeviceIdQuery page, long now) {
         String t = tenantId.toString();
         String j = jobId.toString();
         if (dialect == Dialect.POSTGRESQL) {

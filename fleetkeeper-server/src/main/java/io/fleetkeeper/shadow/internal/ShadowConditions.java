@@ -29,7 +29,7 @@ import tools.jackson.databind.node.ObjectNode;
 @Component
 class ShadowConditions implements DeviceShadows {
 
-    private static final String PROBE = "EXISTS (SELECT 1 FROM shadows s WHERE s.tenant_id = ? AND s.device_id = d.id"
+    private static final String PROBE = "EXISTS (SELECT 1 FROM shadows s WHERE s.tenant_id = ? AND s.device_id = %s"
             + " AND s.name = '' AND s.document IS NOT NULL AND ";
 
     private final Dialect dialect;
@@ -39,7 +39,8 @@ class ShadowConditions implements DeviceShadows {
     }
 
     @Override
-    public DeviceCondition reported(UUID tenantId, List<String> path, Comparison comparison, List<Object> values) {
+    public DeviceCondition reported(UUID tenantId, String deviceId, List<String> path, Comparison comparison,
+            List<Object> values) {
         check(path, comparison, values);
         List<String> segments = new ArrayList<>(List.of(ShadowDoc.REPORTED));
         segments.addAll(path);
@@ -47,7 +48,7 @@ class ShadowConditions implements DeviceShadows {
         params.add(tenantId.toString());
         String test = dialect == Dialect.POSTGRESQL ? postgres(segments, comparison, values, params)
                 : sqlite(segments, comparison, values, params);
-        return new DeviceCondition(PROBE + test + ")", params);
+        return new DeviceCondition(PROBE.formatted(deviceId) + test + ")", params);
     }
 
     private static void check(List<String> path, Comparison comparison, List<Object> values) {

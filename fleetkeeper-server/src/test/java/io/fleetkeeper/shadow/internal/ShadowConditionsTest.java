@@ -20,9 +20,10 @@ class ShadowConditionsTest {
     @Test
     void pathsAndValuesAreBoundNeverWrittenIntoTheSql() {
         for (Dialect d : Dialect.values()) {
-            DeviceCondition c = new ShadowConditions(d).reported(TENANT, List.of("fw", "mode"), Comparison.IN,
-                    List.of("x' OR '1'='1", new BigDecimal("2"), true));
-            assertThat(c.sql()).as(d.name()).startsWith("EXISTS (SELECT 1 FROM shadows s WHERE s.tenant_id = ?")
+            DeviceCondition c = new ShadowConditions(d).reported(TENANT, "dev.id", List.of("fw", "mode"),
+                    Comparison.IN, List.of("x' OR '1'='1", new BigDecimal("2"), true));
+            assertThat(c.sql()).as(d.name()).startsWith("EXISTS (SELECT 1 FROM shadows s WHERE s.tenant_id = ?"
+                            + " AND s.device_id = dev.id ")
                     .doesNotContain("fw", "mode", "x'", "OR '1'");
             assertThat(c.params().getFirst()).isEqualTo(TENANT.toString());
             assertThat(c.params()).as(d.name()).anySatisfy(p -> assertThat(p.toString()).contains("\"fw\".\"mode\""));
@@ -31,20 +32,20 @@ class ShadowConditionsTest {
 
     @Test
     void sqliteBindsNumbersAsNumbersSoTheyCompareNumerically() {
-        DeviceCondition c = new ShadowConditions(Dialect.SQLITE).reported(TENANT, List.of("t"), Comparison.IN,
-                List.of(new BigDecimal("10.0"), new BigDecimal("9.5"), "10"));
+        DeviceCondition c = new ShadowConditions(Dialect.SQLITE).reported(TENANT, "d.id", List.of("t"),
+                Comparison.IN, List.of(new BigDecimal("10.0"), new BigDecimal("9.5"), "10"));
         assertThat(c.params()).containsExactly(TENANT.toString(), "$.\"reported\".\"t\"", "$.\"reported\".\"t\"",
                 "10", "$.\"reported\".\"t\"", "$.\"reported\".\"t\"", 10L, 9.5);
     }
 
     @Test
     void postgresTestsOneStrictJsonPath() {
-        DeviceCondition lt = new ShadowConditions(Dialect.POSTGRESQL).reported(TENANT, List.of("a-b", "0"),
+        DeviceCondition lt = new ShadowConditions(Dialect.POSTGRESQL).reported(TENANT, "d.id", List.of("a-b", "0"),
                 Comparison.LT, List.of(new BigDecimal("9.50")));
         assertThat(lt.params()).containsExactly(TENANT.toString(), "strict $.\"reported\".\"a-b\".\"0\" ? (@ < $v)",
                 "{\"v\":9.50}");
-        DeviceCondition in = new ShadowConditions(Dialect.POSTGRESQL).reported(TENANT, List.of("a"), Comparison.IN,
-                List.of("x\"y", false));
+        DeviceCondition in = new ShadowConditions(Dialect.POSTGRESQL).reported(TENANT, "d.id", List.of("a"),
+                Comparison.IN, List.of("x\"y", false));
         assertThat(in.params()).containsExactly(TENANT.toString(), "strict $.\"reported\".\"a\"", "[\"x\\\"y\",false]");
     }
 
@@ -53,18 +54,18 @@ class ShadowConditionsTest {
         ShadowConditions c = new ShadowConditions(Dialect.POSTGRESQL);
         for (List<String> path : List.of(List.<String>of(), List.of("a\""), List.of("a.b"), List.of(""),
                 List.of("$"), List.of("\u00fc"), List.of("k".repeat(129)), Collections.nCopies(9, "a"))) {
-            assertThatThrownBy(() -> c.reported(TENANT, path, Comparison.EXISTS, List.of())).as(path.toString())
+            assertThatThrownBy(() -> c.reported(TENANT, "d.id", path, Comparison.EXISTS, List.of())).as(path.toString())
                     .isInstanceOf(IllegalArgumentException.class);
         }
-        assertThatThrownBy(() -> c.reported(TENANT, List.of("a"), Comparison.LT, List.of(true)))
+        assertThatThrownBy(() -> c.reported(TENANT, "d.id", List.of("a"), Comparison.LT, List.of(true)))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> c.reported(TENANT, List.of("a"), Comparison.EQ, List.of(1)))
+        assertThatThrownBy(() -> c.reported(TENANT, "d.id", List.of("a"), Comparison.EQ, List.of(1)))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> c.reported(TENANT, List.of("a"), Comparison.EXISTS, List.of("x")))
+        assertThatThrownBy(() -> c.reported(TENANT, "d.id", List.of("a"), Comparison.EXISTS, List.of("x")))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> c.reported(TENANT, List.of("a"), Comparison.EQ, List.of("x", "y")))
+        assertThatThrownBy(() -> c.reported(TENANT, "d.id", List.of("a"), Comparison.EQ, List.of("x", "y")))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThat(c.reported(TENANT, Collections.nCopies(8, "k".repeat(128)), Comparison.EXISTS, List.of()))
+        assertThat(c.reported(TENANT, "d.id", Collections.nCopies(8, "k".repeat(128)), Comparison.EXISTS, List.of()))
                 .isNotNull();
     }
 }

@@ -1,4 +1,4 @@
-package io.fleetkeeper.fleet.internal;
+package io.fleetkeeper.device;
 
 import java.util.Arrays;
 import java.util.List;
@@ -7,46 +7,44 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * The fixed whitelist of query fields and the device columns they read. Field names never reach SQL
- * otherwise: only the {@code column} strings below do.
+ * The fixed whitelist of fields a fleet query tests, by the names users write. Which column or table a field
+ * reads is the device feature's business ({@link DeviceConditions}); a field name never reaches SQL.
  */
-public enum QueryField {
-    ID("id", "d.id", Kind.UUID, false),
-    NAME("name", "d.name", Kind.TEXT, false),
-    TYPE("type", "d.device_type", Kind.TEXT, false),
-    SERIAL("serial", "d.serial", Kind.TEXT, true),
-    STATUS("status", "d.status", Kind.STATUS, false),
-    IDENTITY_STATUS("identity_status", "d.identity_status", Kind.IDENTITY, false),
-    SITE("site", "d.site_id", Kind.UUID, true),
-    TAG("tag", null, Kind.TAG, false),
-    FIRMWARE("firmware", "d.firmware_version", Kind.TEXT, true),
-    HARDWARE("hardware", "d.hardware_revision", Kind.TEXT, true),
-    REGISTERED_AT("registered_at", "d.registered_at", Kind.TIME, false),
-    LAST_SEEN("last_seen", "d.last_seen_at", Kind.TIME, true),
-    METADATA("metadata", null, Kind.METADATA, false),
+public enum DeviceField {
+    ID("id", Kind.UUID, false),
+    NAME("name", Kind.TEXT, false),
+    TYPE("type", Kind.TEXT, false),
+    SERIAL("serial", Kind.TEXT, true),
+    STATUS("status", Kind.STATUS, false),
+    IDENTITY_STATUS("identity_status", Kind.IDENTITY, false),
+    SITE("site", Kind.UUID, true),
+    TAG("tag", Kind.TAG, false),
+    FIRMWARE("firmware", Kind.TEXT, true),
+    HARDWARE("hardware", Kind.TEXT, true),
+    REGISTERED_AT("registered_at", Kind.TIME, false),
+    LAST_SEEN("last_seen", Kind.TIME, true),
+    METADATA("metadata", Kind.METADATA, false),
     /** Whether the device holds a live connection; the connectivity feature supplies the condition. */
-    CONNECTED("connected", null, Kind.BOOL, false),
+    CONNECTED("connected", Kind.BOOL, false),
     /** A value in the classic shadow's reported state; the shadow feature supplies the condition. */
-    SHADOW_REPORTED("shadow.reported", null, Kind.JSON, false);
+    SHADOW_REPORTED("shadow.reported", Kind.JSON, false);
 
     /** What values a field takes and which operators apply. */
     public enum Kind { UUID, TEXT, STATUS, IDENTITY, TIME, TAG, METADATA, BOOL, JSON }
 
-    private static final Map<String, QueryField> BY_NAME = Arrays.stream(values())
-            .collect(Collectors.toMap(QueryField::wire, Function.identity()));
+    private static final Map<String, DeviceField> BY_NAME = Arrays.stream(values())
+            .collect(Collectors.toMap(DeviceField::wire, Function.identity()));
 
     /** The fields aggregation can group by. */
-    public static final List<QueryField> GROUPABLE = List.of(TYPE, STATUS, IDENTITY_STATUS, SITE, FIRMWARE, HARDWARE,
+    public static final List<DeviceField> GROUPABLE = List.of(TYPE, STATUS, IDENTITY_STATUS, SITE, FIRMWARE, HARDWARE,
             SERIAL, TAG, METADATA);
 
     private final String wire;
-    private final String column;
     private final Kind kind;
     private final boolean nullable;
 
-    QueryField(String wire, String column, Kind kind, boolean nullable) {
+    DeviceField(String wire, Kind kind, boolean nullable) {
         this.wire = wire;
-        this.column = column;
         this.kind = kind;
         this.nullable = nullable;
     }
@@ -55,7 +53,7 @@ public enum QueryField {
      * The field named {@code name} exactly ({@code metadata} and {@code shadow.reported} without their key or
      * path), or null.
      */
-    public static QueryField of(String name) {
+    public static DeviceField of(String name) {
         return BY_NAME.get(name);
     }
 
@@ -63,15 +61,11 @@ public enum QueryField {
         return wire;
     }
 
-    /** The device column, or null for the fields read from other tables (tag, metadata, connected, shadow). */
-    public String column() {
-        return column;
-    }
-
     public Kind kind() {
         return kind;
     }
 
+    /** Whether a device may have no value (a test on an absent value is false, never NULL). */
     public boolean nullable() {
         return nullable;
     }

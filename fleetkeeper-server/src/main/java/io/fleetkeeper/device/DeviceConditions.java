@@ -1,0 +1,185 @@
+package io.fleetkeeper.device;
+
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
+import io.fleetkeeper.device.internal.DeviceColumns;
+import io.fleetkeeper.store.Dialect;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.stereotype.Component;
+
+/**
+ * Turns one test of a {@link DeviceField} into a {@link DeviceCondition} (the fleet feature compiles its syntax
+ * tree with it). SQL text comes only from the column whitelist and fixed fragments; every value is bound. Each
+ * condition is two-valued (a missing value is false, never NULL), so {@code NOT} is an exact complement and
+ * {@code !=} is {@code NOT =} on both stores. Ordered text comparisons use code-point order on both stores
+ * ({@code COLLATE "C"} on PostgreSQL). {@code connected} and {@code shadow.reported.PATH} come from the features
+ * owning that state, through {@link DeviceConnections} and {@link DeviceShadows}, correlated on {@code d.id}.
+ */
+@Component
+public class DeviceConditions {
+
+    /** The device id column every provider correlates on. */
+    static final String DEVICE_ID = "d.id";
+
+    /** How a value is tested; {@code !=} and {@code NOT IN} are {@link DeviceCondition#not} of EQ and IN. */
+    public enum Test { EQ, PREFIX, IN, LT, LE, GT, GE, EXISTS }
+
+    private final Dialect dialect;
+    private final DeviceConnections connections;
+    private final DeviceShadows shadows;
+
+    /**
+     * {@code connections} supplies the condition behind {@code connected}, {@code shadows} the one behind
+     * {@code shadow.reported.PATH}; either may be null, and a test of its field is then 400 INVALID_QUERY.
+     */
+    public DeviceConditions(Dialect dialect, DeviceConnections connections, DeviceShadows shadows) {
+        this.dialect = dialect;
+        this.connections = connections;
+        this.shadows = shadows;
+    }
+
+    /**
+     * {@code field test values}: {@code key} is the metadata key or the dotted shadow path (else null). Values are
+     * {@link String} (text, UUIDs, statuses in upper case, {@code "true"}/{@code "false"} for {@code connected}),
+     * {@link Long} epoch millis (times), {@link java.math.BigDecimal} or {@link Boolean} (shadow values). PREFIX
+     * takes one string, EXISTS none, IN one or more, the others one.
+     */
+    public DeviceCondition test(UUID tenantId, DeviceField field, String key, Test test, List<Object> values) {
+        return switch (field.kind()) {
+            case TAG -> tag(tenantId, test, values);
+            case METADATA -> metadata(tenantId, key, test, values);
+            case BOOL -> connected(tenantId, test, values);
+            case JSON -> reported(tenantId, key, test, values);
+            default -> column(field, test, values);
+        };
+    }
+
+    /** Devices with a live connection ({@code true}) or without one, never connected ones included. */
+    public DeviceCondition connected(UUID tenantId, boolean wanted) {
+        if (connections == null) {
+            throw new ApiException(ErrorCode.INVALID_QUERY, "field 'connected' is not available");
+        }
+        DeviceCondition live = connections.connected(tenantId, DEVICE_ID);
+        return new DeviceCondition((wanted ? "(" : "NOT (") + live.sql() + ")", live.params());
+    }
+
+    private DeviceCondition tag(UUID tenantId, Test test, List<Object> values) {
+        StringBuilder sql = new StringBuilder("d.id IN (SELECT t.device_id FROM device_tags t WHERE t.tenant_id = ?");
+        List<Object> params = new ArrayList<>(List.of(tenantId.toString()));
+        if (test != Test.EXISTS) {
+            sql.append(" AND ");
+            value(sql, params, "t.tag", true, test, values);
+        }
+        return new DeviceCondition(sql.append(')').toString(), params);
+    }
+
+    private DeviceCondition metadata(UUID tenantId, String key, Test test, List<Object> values) {
+        StringBuilder sql = new StringBuilder(
+                "d.id IN (SELECT m.device_id FROM device_metadata m WHERE m.tenant_id = ? AND m.key = ?");
+        List<Object> params = new ArrayList<>(List.of(tenantId.toString(), key));
+        if (test != Test.EXISTS) {
+            sql.append(" AND ");
+            value(sql, params, "m.value", true, test, values);
+        }
+        return new DeviceCondition(sql.append(')').toString(), params);
+    }
+
+    /**
+     * {@code connected}: every device has a value (a never-connected device is not connected), so EXISTS is
+     * always true and {@code = false} is the exact complement of {@code = true}.
+     */
+    private DeviceCondition connected(UUID tenantId, Test test, List<Object> values) {
+        boolean wantTrue = false;
+        boolean wantFalse = false;
+        for (Object v : values) {
+            boolean b = Boolean.parseBoolean(String.valueOf(v));
+            wantTrue |= b;
+            wantFalse |= !b;
+        }
+        if (test == Test.EXISTS || wantTrue && wantFalse) {
+            return DeviceCondition.all();
+        }
+        return connected(tenantId, wantTrue);
+    }
+
+    /** {@code shadow.reported.PATH}: the shadow feature's condition, parenthesized. */
+    private DeviceCondition reported(UUID tenantId, String path, Test test, List<Object> values) {
+        if (shadows == null) {
+            throw new ApiException(ErrorCode.INVALID_QUERY, "field 'shadow.reported' is not available");
+        }
+        DeviceShadows.Comparison comparison = switch (test) {
+            case EQ -> DeviceShadows.Comparison.EQ;
+            case IN -> DeviceShadows.Comparison.IN;
+            case LT -> DeviceShadows.Comparison.LT;
+            case LE -> DeviceShadows.Comparison.LE;
+            case GT -> DeviceShadows.Comparison.GT;
+            case GE -> DeviceShadows.Comparison.GE;
+            case EXISTS -> DeviceShadows.Comparison.EXISTS;
+            case PREFIX -> throw new IllegalArgumentException("a shadow value takes no prefix");
+        };
+        DeviceCondition c = shadows.reported(tenantId, DEVICE_ID, List.of(path.split("\\.")), comparison, values);
+        return new DeviceCondition("(" + c.sql() + ")", c.params());
+    }
+
+    private DeviceCondition column(DeviceField field, Test test, List<Object> values) {
+        String column = DeviceColumns.of(field);
+        boolean text = field.kind() == DeviceField.Kind.TEXT;
+        StringBuilder sql = new StringBuilder();
+        List<Object> params = new ArrayList<>();
+        if (test == Test.EXISTS) {
+            sql.append(column).append(" IS NOT NULL");
+        } else if (field.nullable()) {
+            sql.append('(').append(column).append(" IS NOT NULL AND ");
+            value(sql, params, column, text, test, values);
+            sql.append(')');
+        } else {
+            value(sql, params, column, text, test, values);
+        }
+        return new DeviceCondition(sql.toString(), params);
+    }
+
+    /** {@code column test value(s)}; {@code text} columns compare by code point. */
+    private void value(StringBuilder sql, List<Object> params, String column, boolean text, Test test,
+            List<Object> values) {
+        switch (test) {
+            case PREFIX -> {
+                // substr counts characters on both stores; exact where LIKE would differ in case folding.
+                String prefix = (String) values.getFirst();
+                sql.append("substr(").append(column).append(", 1, ?) = ?");
+                params.add(prefix.codePointCount(0, prefix.length()));
+                params.add(prefix);
+            }
+            case EQ -> {
+                sql.append(column).append(" = ?");
+                params.add(values.getFirst());
+            }
+            case IN -> {
+                sql.append(column).append(" IN (").append(String.join(", ", Collections.nCopies(values.size(), "?")))
+                        .append(')');
+                params.addAll(values);
+            }
+            case LT, LE, GT, GE -> {
+                sql.append(column);
+                if (text && dialect == Dialect.POSTGRESQL) {
+                    sql.append(" COLLATE \"C\"");
+                }
+                sql.append(' ').append(symbol(test)).append(" ?");
+                params.add(values.getFirst());
+            }
+            case EXISTS -> throw new IllegalStateException("not a value test: " + test);
+        }
+    }
+
+    private static String symbol(Test test) {
+        return switch (test) {
+            case LT -> "<";
+            case LE -> "<=";
+            case GT -> ">";
+            case GE -> ">=";
+            default -> throw new IllegalStateException("no single operator for " + test);
+        };
+    }
+}
