@@ -114,7 +114,7 @@ public class MqttEndpoint implements SmartLifecycle {
                         ch.pipeline().addLast("tls", tls)
                                 .addLast("decoder", new MqttDecoder(props.maxPacketSize(), 64, true))
                                 .addLast("encoder", MqttEncoder.INSTANCE)
-                                .addLast(HANDLER, new MqttConnection(context));
+                                .addLast(HANDLER, new MqttConnectHandler(context));
                     }
                 });
         try {

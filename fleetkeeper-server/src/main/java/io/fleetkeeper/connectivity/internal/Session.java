@@ -29,7 +29,7 @@ final class Session {
     private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
     private final LinkedHashMap<Integer, Outbound> inflight = new LinkedHashMap<>();
     private final ArrayDeque<Outbound> queue = new ArrayDeque<>();
-    private MqttConnection connection;
+    private MqttSessionHandler connection;
     private int nextPacketId;
     private int receiveMaximum;
     private long expiresAt = Long.MAX_VALUE;
@@ -42,12 +42,12 @@ final class Session {
         this.receiveMaximum = maxInflight;
     }
 
-    synchronized MqttConnection connection() {
+    synchronized MqttSessionHandler connection() {
         return connection;
     }
 
     /** Binds a connection; resends what was in flight (DUP) and then what was queued. */
-    synchronized void attach(MqttConnection c, int clientReceiveMaximum) {
+    synchronized void attach(MqttSessionHandler c, int clientReceiveMaximum) {
         connection = c;
         receiveMaximum = Math.max(1, Math.min(maxInflight, clientReceiveMaximum));
         expiresAt = Long.MAX_VALUE;
@@ -58,7 +58,7 @@ final class Session {
     }
 
     /** Unbinds {@code c} if it is still the session's connection; true when it was. */
-    synchronized boolean detach(MqttConnection c, long expiresAt) {
+    synchronized boolean detach(MqttSessionHandler c, long expiresAt) {
         if (connection != c) {
             return false;
         }

@@ -71,13 +71,13 @@ class SessionRegistry implements DeviceMessaging {
      * the device here and, through the bus, on other nodes. {@code acknowledge} is told whether an existing
      * session was resumed (it sends the CONNACK) before the session resends anything.
      */
-    void attach(MqttConnection c, boolean cleanStart, int receiveMaximum,
+    void attach(MqttSessionHandler c, boolean cleanStart, int receiveMaximum,
             java.util.function.Consumer<Boolean> acknowledge) {
         UUID device = c.deviceId();
         boolean[] resumed = {false};
         Session s = sessions.compute(device, (id, old) -> {
             if (old != null) {
-                MqttConnection previous = old.connection();
+                MqttSessionHandler previous = old.connection();
                 if (previous != null) {
                     previous.close("taken over");
                 }
@@ -95,7 +95,7 @@ class SessionRegistry implements DeviceMessaging {
     }
 
     /** The connection ended: a clean session goes, a persistent one waits for its expiry. */
-    void detach(MqttConnection c, Session s, long expiryMillis) {
+    void detach(MqttSessionHandler c, Session s, long expiryMillis) {
         if (s.detach(c, expiryMillis <= 0 ? 0 : clock.millis() + expiryMillis) && expiryMillis <= 0) {
             sessions.remove(s.deviceId, s);
         }
@@ -194,7 +194,7 @@ class SessionRegistry implements DeviceMessaging {
             case Kick k -> kick(k);
             case Takeover t -> {
                 Session s = sessions.get(t.deviceId());
-                MqttConnection c = s == null ? null : s.connection();
+                MqttSessionHandler c = s == null ? null : s.connection();
                 if (c != null && !c.connectionId().equals(t.keepConnectionId())) {
                     c.close("taken over");
                     if (!t.origin().equals(bus.nodeId())) {
@@ -218,7 +218,7 @@ class SessionRegistry implements DeviceMessaging {
         if (k.fingerprint() != null) {
             withdrawnAt.put(k.fingerprint(), now);
             Session s = k.deviceId() == null ? null : sessions.get(k.deviceId());
-            MqttConnection c = s == null ? null : s.connection();
+            MqttSessionHandler c = s == null ? null : s.connection();
             if (k.close() && c != null && s.tenantId.equals(k.tenantId()) && k.fingerprint().equals(c.fingerprint())) {
                 closeAndForget(s, k);
             }
@@ -243,7 +243,7 @@ class SessionRegistry implements DeviceMessaging {
     }
 
     private void closeAndForget(Session s, Kick k) {
-        MqttConnection c = s.connection();
+        MqttSessionHandler c = s.connection();
         if (c != null && !c.connectionId().equals(k.keepConnectionId())) {
             c.kick(k.reason());
         }

@@ -1,0 +1,403 @@
+package io.fleetkeeper.connectivity.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fleetkeeper.cluster.ClusterBus;
+import io.fleetkeeper.cluster.ClusterMessage;
+import io.fleetkeeper.connectivity.ConnectionInfo;
+import io.fleetkeeper.connectivity.ConnectionListener;
+import io.fleetkeeper.connectivity.ConnectivityProperties;
+import io.fleetkeeper.connectivity.MqttAccess;
+import io.fleetkeeper.credentials.AuthenticatedDevice;
+import io.fleetkeeper.credentials.Authentication;
+import io.fleetkeeper.credentials.DeviceCredentials;
+import io.fleetkeeper.credentials.Refusal;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.mqtt.MqttConnAckMessage;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
+import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
+import io.netty.handler.codec.mqtt.MqttVersion;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import javax.net.ssl.X509ExtendedTrustManager;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The MQTT connection handlers in a Netty pipeline without sockets: CONNECT up to the CONNACK in
+ * {@link MqttConnectHandler}, the session after it in {@link MqttSessionHandler}. Behind them: the real
+ * {@link MqttAccess} and {@link SessionRegistry} over a fake credential store and a single-node bus.
+ */
+class MqttHandlerTests {
+
+    static final UUID TENANT = UUID.randomUUID();
+    static final UUID DEVICE = UUID.randomUUID();
+    static final String KEY = "dvc_good";
+    static final int PUBLISHES_PER_SECOND = 5;
+
+    final ConnectivityProperties props = new ConnectivityProperties(8883, "0.0.0.0", 0, true, 131072, 50, 32, 1000,
+            PUBLISHES_PER_SECOND, Duration.ofSeconds(10), Duration.ofHours(1), 256, 16, "", Duration.ofSeconds(1),
+            Duration.ofSeconds(10), Duration.ofSeconds(60));
+    final Credentials credentials = new Credentials();
+    final List<String> events = new CopyOnWriteArrayList<>();
+    final SessionRegistry sessions = new SessionRegistry(new Bus(), List.of(new Recorder()), props,
+            Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC));
+    final Queue<Runnable> blockingTasks = new ArrayDeque<>();
+    Executor blocking = Runnable::run;
+
+    // ---- CONNECT ------------------------------------------------------------------------------------
+
+    @Test
+    void aProtocolVersionTheDecoderRejectsGetsConnAckUnacceptableVersionAndCloses() throws Exception {
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(new MqttMessage(new MqttFixedHeader(MqttMessageType.CONNECT, false, MqttQoS.AT_MOST_ONCE,
+                false, 0), null, null, DecoderResult.failure(new MqttUnacceptableProtocolVersionException())));
+
+        assertThat(connAck(ch)).isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION);
+        assertThat(ch.isOpen()).isFalse();
+    }
+
+    @Test
+    void mqtt31IsRefusedWithUnacceptableVersionAndClosed() throws Exception {
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(connect(MqttVersion.MQTT_3_1, KEY).build());
+
+        assertThat(connAck(ch)).isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION);
+        assertThat(ch.isOpen()).isFalse();
+        assertThat(events).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0} on {1} -> {2}")
+    @CsvSource({
+            "INVALID_KEY, MQTT_3_1_1, CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD",
+            "INVALID_KEY, MQTT_5, CONNECTION_REFUSED_BAD_USERNAME_OR_PASSWORD",
+            "DEVICE_SUSPENDED, MQTT_3_1_1, CONNECTION_REFUSED_NOT_AUTHORIZED",
+            "DEVICE_SUSPENDED, MQTT_5, CONNECTION_REFUSED_NOT_AUTHORIZED_5",
+            "REVOKED, MQTT_5, CONNECTION_REFUSED_NOT_AUTHORIZED_5"})
+    void aRefusedCredentialGetsTheConnAckCodeOfTheClientsVersion(Refusal.Reason reason, MqttVersion version,
+            MqttConnectReturnCode expected) throws Exception {
+        credentials.keys.put("dvc_refused", new Refusal(reason, "refused"));
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(connect(version, "dvc_refused").build());
+
+        assertThat(connAck(ch)).isEqualTo(expected);
+        assertThat(ch.isOpen()).isFalse();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"MQTT_3_1_1, CONNECTION_REFUSED_IDENTIFIER_REJECTED",
+            "MQTT_5, CONNECTION_REFUSED_CLIENT_IDENTIFIER_NOT_VALID"})
+    void aClientIdOtherThanTheDeviceIdIsRejected(MqttVersion version, MqttConnectReturnCode expected) throws Exception {
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(connect(version, KEY).clientId(UUID.randomUUID().toString()).build());
+
+        assertThat(connAck(ch)).isEqualTo(expected);
+        assertThat(ch.isOpen()).isFalse();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"MQTT_3_1_1, CONNECTION_REFUSED_SERVER_UNAVAILABLE",
+            "MQTT_5, CONNECTION_REFUSED_SERVER_UNAVAILABLE_5"})
+    void anUnreachableStoreGetsServerUnavailable(MqttVersion version, MqttConnectReturnCode expected) throws Exception {
+        credentials.storeDown = true;
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(connect(version, KEY).build());
+
+        assertThat(connAck(ch)).isEqualTo(expected);
+        assertThat(ch.isOpen()).isFalse();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"MQTT_3_1_1, CONNECTION_REFUSED_NOT_AUTHORIZED", "MQTT_5, CONNECTION_REFUSED_TOPIC_NAME_INVALID"})
+    void aWillOutsideTheNamespaceIsRefused(MqttVersion version, MqttConnectReturnCode expected) throws Exception {
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(connect(version, KEY).willFlag(true).willTopic("fk/" + UUID.randomUUID() + "/status")
+                .willMessage("gone".getBytes(StandardCharsets.UTF_8)).willQoS(MqttQoS.AT_LEAST_ONCE).build());
+
+        assertThat(connAck(ch)).isEqualTo(expected);
+        assertThat(ch.isOpen()).isFalse();
+        assertThat(sessions.connectedHere(TENANT, DEVICE)).isFalse();
+    }
+
+    @Test
+    void anyPacketBeforeConnectClosesWithoutAnswer() throws Exception {
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGREQ, false, MqttQoS.AT_MOST_ONCE,
+                false, 0)));
+
+        assertThat(mqttOutbound(ch)).isEmpty();
+        assertThat(ch.isOpen()).isFalse();
+    }
+
+    @Test
+    void noConnectWithinTheConnectTimeoutCloses() throws Exception {
+        EmbeddedChannel ch = channel();
+        ch.advanceTimeBy(9, TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+        assertThat(ch.isOpen()).isTrue();
+
+        ch.advanceTimeBy(1, TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+        assertThat(ch.isOpen()).isFalse();
+    }
+
+    // ---- the hand-over --------------------------------------------------------------------------------
+
+    @Test
+    void anAcceptedConnectReplacesTheConnectHandlerWithASessionHandlerAfterTheConnAck() throws Exception {
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(connect(MqttVersion.MQTT_5, KEY).keepAlive(30).build());
+
+        assertThat(connAck(ch)).isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
+        assertThat(ch.pipeline().get(MqttEndpoint.HANDLER)).isInstanceOf(MqttSessionHandler.class);
+        assertThat(ch.pipeline().get(MqttConnectHandler.class)).isNull();
+        assertThat(ch.pipeline().names()).containsSubsequence("keepalive", MqttEndpoint.HANDLER);
+        assertThat(ch.pipeline().get(IdleStateHandler.class).getReaderIdleTimeInMillis()).isEqualTo(45_000);
+        var session = (MqttSessionHandler) ch.pipeline().get(MqttEndpoint.HANDLER);
+        assertThat(session.deviceId()).isEqualTo(DEVICE);
+        assertThat(session.fingerprint()).as("a device key has no certificate fingerprint").isNull();
+        assertThat(sessions.connectedHere(TENANT, DEVICE)).isTrue();
+        assertThat(events).containsExactly("connected MQTT 5 device_key");
+    }
+
+    @Test
+    void anUncachedCredentialIsDecidedOffTheEventLoopWhileReadingIsPaused() throws Exception {
+        blocking = blockingTasks::add;
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(connect(MqttVersion.MQTT_3_1_1, KEY).build());
+
+        assertThat(mqttOutbound(ch)).isEmpty();
+        assertThat(ch.config().isAutoRead()).isFalse();
+        assertThat(ch.pipeline().get(MqttEndpoint.HANDLER)).isInstanceOf(MqttConnectHandler.class);
+
+        blockingTasks.remove().run();
+        ch.runPendingTasks();
+        assertThat(connAck(ch)).isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
+        assertThat(ch.config().isAutoRead()).isTrue();
+        assertThat(ch.pipeline().get(MqttEndpoint.HANDLER)).isInstanceOf(MqttSessionHandler.class);
+    }
+
+    // ---- the session ----------------------------------------------------------------------------------
+
+    @Test
+    void aQos1PublishOutsideTheNamespaceGetsPubAck0x87OnMqtt5AndTheConnectionStays() throws Exception {
+        EmbeddedChannel ch = connected(MqttVersion.MQTT_5);
+        ch.writeInbound(publish("fk/" + UUID.randomUUID() + "/telemetry", 7));
+
+        assertThat(pubAckReasons(mqttOutbound(ch))).containsExactly(0x87);
+        assertThat(ch.isOpen()).isTrue();
+    }
+
+    @Test
+    void aPublishOutsideTheNamespaceIsDroppedAndClosesOnMqtt311() throws Exception {
+        EmbeddedChannel ch = connected(MqttVersion.MQTT_3_1_1);
+        ch.writeInbound(publish("fk/" + UUID.randomUUID() + "/telemetry", 7));
+
+        assertThat(mqttOutbound(ch)).isEmpty();
+        assertThat(ch.isOpen()).isFalse();
+        assertThat(events).contains("disconnected publish outside the device's namespace");
+    }
+
+    @Test
+    void publishingFasterThanTheRateClosesWithDisconnect0x96AndTheBucketRefillsWithTime() throws Exception {
+        EmbeddedChannel ch = connected(MqttVersion.MQTT_5);
+        String topic = MqttAccess.namespace(DEVICE) + "telemetry";
+        for (int i = 1; i <= PUBLISHES_PER_SECOND; i++) {
+            ch.writeInbound(publish(topic, i));
+        }
+        ch.advanceTimeBy(1000 / PUBLISHES_PER_SECOND, TimeUnit.MILLISECONDS);
+        ch.writeInbound(publish(topic, 100));
+        assertThat(pubAckReasons(mqttOutbound(ch))).hasSize(PUBLISHES_PER_SECOND + 1).containsOnly(0);
+
+        ch.writeInbound(publish(topic, 101));
+        List<MqttMessage> out = mqttOutbound(ch);
+        assertThat(pubAckReasons(out)).isEmpty();
+        assertThat(out).singleElement().satisfies(m -> assertThat(disconnectReason(m)).isEqualTo(0x96));
+        assertThat(ch.isOpen()).isFalse();
+        assertThat(events).contains("disconnected publish rate exceeded");
+    }
+
+    @Test
+    void silenceBeyondOneAndAHalfKeepAlivesClosesTheSession() throws Exception {
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(connect(MqttVersion.MQTT_3_1_1, KEY).keepAlive(10).build());
+        assertThat(connAck(ch)).isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
+
+        ch.advanceTimeBy(14, TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+        ch.runPendingTasks();
+        assertThat(ch.isOpen()).isTrue();
+
+        ch.advanceTimeBy(1, TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+        ch.runPendingTasks();
+        assertThat(ch.isOpen()).isFalse();
+        assertThat(events).containsExactly("connected MQTT 3.1.1 device_key", "disconnected keep-alive timeout");
+        assertThat(sessions.connectedHere(TENANT, DEVICE)).isFalse();
+    }
+
+    @Test
+    void aSecondConnectIsAProtocolError() throws Exception {
+        EmbeddedChannel ch = connected(MqttVersion.MQTT_5);
+        ch.writeInbound(connect(MqttVersion.MQTT_5, KEY).build());
+
+        assertThat(mqttOutbound(ch)).singleElement().satisfies(m -> assertThat(disconnectReason(m)).isEqualTo(0x82));
+        assertThat(ch.isOpen()).isFalse();
+    }
+
+    // ---- fixture --------------------------------------------------------------------------------------
+
+    EmbeddedChannel channel() throws Exception {
+        credentials.keys.putIfAbsent(KEY, new AuthenticatedDevice(TENANT, DEVICE,
+                AuthenticatedDevice.Method.DEVICE_KEY, null, null));
+        var context = new MqttEndpointContext(props, access(), sessions, Clock.systemUTC(), r -> blocking.execute(r));
+        EmbeddedChannel ch = new EmbeddedChannel(false, false);
+        ch.pipeline().addLast(MqttEndpoint.HANDLER, new MqttConnectHandler(context));
+        ch.register();
+        ch.freezeTime();
+        return ch;
+    }
+
+    EmbeddedChannel connected(MqttVersion version) throws Exception {
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(connect(version, KEY).build());
+        assertThat(connAck(ch)).isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
+        return ch;
+    }
+
+    /** The real access rules; its constructor is the credentials wiring's, package-private to Spring. */
+    MqttAccess access() throws Exception {
+        var constructor = MqttAccess.class.getDeclaredConstructor(DeviceCredentials.class,
+                ConnectivityProperties.class);
+        constructor.setAccessible(true);
+        return constructor.newInstance(credentials, props);
+    }
+
+    static MqttMessageBuilders.ConnectBuilder connect(MqttVersion version, String key) {
+        return MqttMessageBuilders.connect().protocolVersion(version).clientId(DEVICE.toString())
+                .username(DEVICE.toString()).password(key.getBytes(StandardCharsets.UTF_8)).cleanSession(true);
+    }
+
+    static MqttMessage publish(String topic, int packetId) {
+        return MqttMessageBuilders.publish().topicName(topic).qos(MqttQoS.AT_LEAST_ONCE).messageId(packetId)
+                .retained(false).payload(Unpooled.wrappedBuffer(new byte[] {1})).build();
+    }
+
+    static List<MqttMessage> mqttOutbound(EmbeddedChannel ch) {
+        List<MqttMessage> out = new ArrayList<>();
+        for (Object o; (o = ch.readOutbound()) != null; ) {
+            if (o instanceof MqttMessage m) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    static MqttConnectReturnCode connAck(EmbeddedChannel ch) {
+        List<MqttMessage> out = mqttOutbound(ch);
+        assertThat(out).hasSize(1).first().isInstanceOf(MqttConnAckMessage.class);
+        return ((MqttConnAckMessage) out.getFirst()).variableHeader().connectReturnCode();
+    }
+
+    static List<Integer> pubAckReasons(List<MqttMessage> out) {
+        return out.stream().filter(m -> m.fixedHeader().messageType() == MqttMessageType.PUBACK)
+                .map(m -> ((MqttPubReplyMessageVariableHeader) m.variableHeader()).reasonCode() & 0xFF).toList();
+    }
+
+    static int disconnectReason(MqttMessage m) {
+        assertThat(m.fixedHeader().messageType()).isEqualTo(MqttMessageType.DISCONNECT);
+        return ((MqttReasonCodeAndPropertiesVariableHeader) m.variableHeader()).reasonCode() & 0xFF;
+    }
+
+    /** Device keys in memory; {@code storeDown} makes the (uncached) lookup fail as an unreachable store would. */
+    static final class Credentials implements DeviceCredentials {
+        final Map<String, Authentication> keys = new HashMap<>();
+        boolean storeDown;
+
+        @Override
+        public AuthenticatedDevice cachedCertificate(X509Certificate leaf) {
+            return null;
+        }
+
+        @Override
+        public Authentication certificate(X509Certificate[] chain) {
+            return new Refusal(Refusal.Reason.NO_CREDENTIAL, "no certificate");
+        }
+
+        @Override
+        public AuthenticatedDevice cachedKey(String deviceKey) {
+            return null;
+        }
+
+        @Override
+        public Authentication key(String deviceKey) {
+            if (storeDown) {
+                throw new IllegalStateException("the store is down");
+            }
+            return keys.getOrDefault(deviceKey, new Refusal(Refusal.Reason.INVALID_KEY, "not a current key"));
+        }
+
+        @Override
+        public X509ExtendedTrustManager handshakeTrustManager() {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    /** One node: every message goes straight back to this node's registry. */
+    static final class Bus implements ClusterBus {
+        private final List<Consumer<ClusterMessage>> handlers = new CopyOnWriteArrayList<>();
+
+        @Override
+        public String nodeId() {
+            return "node-1";
+        }
+
+        @Override
+        public void publish(ClusterMessage message) {
+            handlers.forEach(h -> h.accept(message));
+        }
+
+        @Override
+        public void subscribe(Consumer<ClusterMessage> handler) {
+            handlers.add(handler);
+        }
+    }
+
+    final class Recorder implements ConnectionListener {
+        @Override
+        public void connected(ConnectionInfo c) {
+            events.add("connected " + c.protocol() + " " + c.authentication());
+        }
+
+        @Override
+        public void disconnected(ConnectionInfo c, String reason, Instant at) {
+            events.add("disconnected " + reason);
+        }
+    }
+}
