@@ -80,7 +80,8 @@ public class CommandService {
      * node, marked SENT. The same idempotency key for the device within the earlier command's TTL returns it.
      */
     @Transactional
-    public Created create(UUID tenantId, Caller caller, UUID deviceId, NewCommand in) {
+    public Created create(Caller caller, UUID deviceId, NewCommand in) {
+        UUID tenantId = caller.tenantId();
         validate(in);
         requireDevice(tenantId, deviceId);
         long now = clock.millis();
@@ -198,7 +199,8 @@ public class CommandService {
 
     /** Cancels an open command; 409 INVALID_TRANSITION when it is already final. */
     @Transactional
-    public Command cancel(UUID tenantId, Caller caller, UUID deviceId, UUID id) {
+    public Command cancel(Caller caller, UUID deviceId, UUID id) {
+        UUID tenantId = caller.tenantId();
         Command c = get(tenantId, deviceId, id);
         if (!move(tenantId, id, deviceId, CommandStatus.CANCELED, null, caller.actor())) {
             throw refused(get(tenantId, deviceId, id), CommandStatus.CANCELED);

@@ -55,7 +55,8 @@ public class DeviceKeyService {
 
     /** Operator or device rotation: a new key now, the old one refused from this moment. */
     @Transactional
-    public String rotate(UUID tenantId, Caller caller, UUID deviceId) {
+    public String rotate(Caller caller, UUID deviceId) {
+        UUID tenantId = caller.tenantId();
         Device d = devices.get(tenantId, deviceId);
         if (d.status() == DeviceStatus.DECOMMISSIONED) {
             throw new ApiException(ErrorCode.CONFLICT, "a decommissioned device gets no key");

@@ -63,9 +63,9 @@ public class DeviceImportService {
     }
 
     /** Imports {@code rows}; {@code sink} receives every row's result in line order. */
-    public Summary importDevices(UUID tenantId, Caller caller, Iterator<ImportRow> rows, boolean atomic,
+    public Summary importDevices(Caller caller, Iterator<ImportRow> rows, boolean atomic,
             Sink sink) {
-        Run run = new Run(tenantId, caller, rows, atomic, sink);
+        Run run = new Run(caller, rows, atomic, sink);
         if (atomic) {
             return tx.execute(status -> {
                 Summary s = run.all();
@@ -93,7 +93,8 @@ public class DeviceImportService {
         private long failed;
         private boolean truncated;
 
-        Run(UUID tenantId, Caller caller, Iterator<ImportRow> rows, boolean atomic, Sink sink) {
+        Run(Caller caller, Iterator<ImportRow> rows, boolean atomic, Sink sink) {
+            UUID tenantId = caller.tenantId();
             this.tenantId = tenantId;
             this.caller = caller;
             this.rows = rows;

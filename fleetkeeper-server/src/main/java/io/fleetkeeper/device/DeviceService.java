@@ -60,13 +60,14 @@ public class DeviceService {
     }
 
     @Transactional
-    public Device create(UUID tenantId, Caller caller, NewDevice in) {
-        return create(tenantId, caller, in, DeviceStatus.ACTIVE);
+    public Device create(Caller caller, NewDevice in) {
+        return create(caller, in, DeviceStatus.ACTIVE);
     }
 
     /** Creates a device in {@code status}: {@code active}, or {@code provisioning} for zero-touch bootstrap. */
     @Transactional
-    public Device create(UUID tenantId, Caller caller, NewDevice in, DeviceStatus status) {
+    public Device create(Caller caller, NewDevice in, DeviceStatus status) {
+        UUID tenantId = caller.tenantId();
         Device d = validateNew(tenantId, in, status);
         if (d.serial() != null && devices.serialTaken(tenantId, d.serial(), null)) {
             throw serialTaken(d.serial());
@@ -164,8 +165,9 @@ public class DeviceService {
 
     /** Applies a JSON Merge Patch (RFC 7396) to the writable fields. */
     @Transactional
-    public Device patch(UUID tenantId, Caller caller, UUID id, tools.jackson.databind.JsonNode patch,
+    public Device patch(Caller caller, UUID id, tools.jackson.databind.JsonNode patch,
             Long expectedVersion) {
+        UUID tenantId = caller.tenantId();
         Device cur = current(tenantId, id, expectedVersion);
         if (cur.status() == DeviceStatus.DECOMMISSIONED) {
             throw new ApiException(ErrorCode.CONFLICT, "a decommissioned device cannot be changed");
@@ -197,32 +199,33 @@ public class DeviceService {
         if (cur.status() != DeviceStatus.PROVISIONING) {
             return cur;
         }
-        return transition(tenantId, new Caller(tenantId, actor, io.fleetkeeper.tenancy.Role.OPERATOR), id, null,
+        return transition(new Caller(tenantId, actor, io.fleetkeeper.tenancy.Role.OPERATOR), id, null,
                 DeviceStatus.ACTIVE, EnumSet.of(DeviceStatus.PROVISIONING), "device.activate");
     }
 
     @Transactional
-    public Device suspend(UUID tenantId, Caller caller, UUID id, Long expectedVersion) {
-        return transition(tenantId, caller, id, expectedVersion, DeviceStatus.SUSPENDED,
+    public Device suspend(Caller caller, UUID id, Long expectedVersion) {
+        return transition(caller, id, expectedVersion, DeviceStatus.SUSPENDED,
                 EnumSet.of(DeviceStatus.ACTIVE, DeviceStatus.PROVISIONING), "device.suspend");
     }
 
     @Transactional
-    public Device resume(UUID tenantId, Caller caller, UUID id, Long expectedVersion) {
-        return transition(tenantId, caller, id, expectedVersion, DeviceStatus.ACTIVE,
+    public Device resume(Caller caller, UUID id, Long expectedVersion) {
+        return transition(caller, id, expectedVersion, DeviceStatus.ACTIVE,
                 EnumSet.of(DeviceStatus.SUSPENDED), "device.resume");
     }
 
     @Transactional
-    public Device decommission(UUID tenantId, Caller caller, UUID id, Long expectedVersion) {
-        return transition(tenantId, caller, id, expectedVersion, DeviceStatus.DECOMMISSIONED,
+    public Device decommission(Caller caller, UUID id, Long expectedVersion) {
+        return transition(caller, id, expectedVersion, DeviceStatus.DECOMMISSIONED,
                 EnumSet.of(DeviceStatus.PROVISIONING, DeviceStatus.ACTIVE, DeviceStatus.SUSPENDED),
                 "device.decommission");
     }
 
     /** Deletes the device and its history for good; the audit log keeps the record of the purge. */
     @Transactional
-    public void purge(UUID tenantId, Caller caller, UUID id, Long expectedVersion) {
+    public void purge(Caller caller, UUID id, Long expectedVersion) {
+        UUID tenantId = caller.tenantId();
         Device cur = current(tenantId, id, expectedVersion);
         publisher.publishEvent(new DeviceRetiring(tenantId, id, caller, true));
         devices.delete(tenantId, id);
@@ -297,8 +300,9 @@ public class DeviceService {
         return stats.read(tenantId).withConnected(connections.connectedCount(tenantId));
     }
 
-    private Device transition(UUID tenantId, Caller caller, UUID id, Long expectedVersion, DeviceStatus to,
+    private Device transition(Caller caller, UUID id, Long expectedVersion, DeviceStatus to,
             Set<DeviceStatus> from, String action) {
+        UUID tenantId = caller.tenantId();
         Device cur = current(tenantId, id, expectedVersion);
         if (!from.contains(cur.status())) {
             throw new ApiException(ErrorCode.INVALID_TRANSITION,

@@ -41,7 +41,8 @@ public class DeviceTypeService {
     }
 
     @Transactional
-    public DeviceType create(UUID tenantId, Caller caller, String name, String description, List<String> required) {
+    public DeviceType create(Caller caller, String name, String description, List<String> required) {
+        UUID tenantId = caller.tenantId();
         Violations v = new Violations();
         DeviceRules.type(v, name);
         v.maxLength("description", description, 1024);
@@ -81,7 +82,8 @@ public class DeviceTypeService {
     }
 
     @Transactional
-    public DeviceType update(UUID tenantId, Caller caller, String name, JsonNode patch, Long expectedVersion) {
+    public DeviceType update(Caller caller, String name, JsonNode patch, Long expectedVersion) {
+        UUID tenantId = caller.tenantId();
         MergePatch mp = MergePatch.of(patch, java.util.Set.of("description", "required_metadata"));
         DeviceType cur = get(tenantId, name);
         if (expectedVersion != null && expectedVersion != cur.version()) {
@@ -117,7 +119,8 @@ public class DeviceTypeService {
     }
 
     @Transactional
-    public void delete(UUID tenantId, Caller caller, String name) {
+    public void delete(Caller caller, String name) {
+        UUID tenantId = caller.tenantId();
         get(tenantId, name);
         jdbc.sql("DELETE FROM device_types WHERE tenant_id = ? AND name = ?").params(tenantId.toString(), name)
                 .update();

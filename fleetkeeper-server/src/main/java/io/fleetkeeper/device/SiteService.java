@@ -39,7 +39,8 @@ public class SiteService {
     }
 
     @Transactional
-    public Site create(UUID tenantId, Caller caller, SiteFields f) {
+    public Site create(Caller caller, SiteFields f) {
+        UUID tenantId = caller.tenantId();
         validate(f);
         requireFreeName(tenantId, f.name(), null);
         Instant now = Times.now(clock);
@@ -72,7 +73,8 @@ public class SiteService {
     }
 
     @Transactional
-    public Site update(UUID tenantId, Caller caller, UUID id, JsonNode patch, Long expectedVersion) {
+    public Site update(Caller caller, UUID id, JsonNode patch, Long expectedVersion) {
+        UUID tenantId = caller.tenantId();
         MergePatch mp = MergePatch.of(patch, java.util.Set.of("name", "description", "address"));
         Site cur = get(tenantId, id);
         if (expectedVersion != null && expectedVersion != cur.version()) {
@@ -98,7 +100,8 @@ public class SiteService {
     }
 
     @Transactional
-    public void delete(UUID tenantId, Caller caller, UUID id) {
+    public void delete(Caller caller, UUID id) {
+        UUID tenantId = caller.tenantId();
         get(tenantId, id);
         boolean used = jdbc.sql("SELECT COUNT(*) FROM devices WHERE tenant_id = ? AND site_id = ?")
                 .params(tenantId.toString(), id.toString()).query(Long.class).single() > 0;

@@ -45,7 +45,8 @@ public class FleetGroupService {
     }
 
     @Transactional
-    public FleetGroup create(UUID tenantId, Caller caller, GroupFields in) {
+    public FleetGroup create(Caller caller, GroupFields in) {
+        UUID tenantId = caller.tenantId();
         Violations v = new Violations();
         v.required("kind", in.kind());
         if (in.kind() != null && !in.kind().equals(FleetGroup.DYNAMIC) && !in.kind().equals(FleetGroup.STATIC)) {
@@ -76,7 +77,8 @@ public class FleetGroupService {
 
     /** Applies a JSON Merge Patch to {@code name}, {@code query} and {@code parent_id}; the kind is fixed. */
     @Transactional
-    public FleetGroup update(UUID tenantId, Caller caller, UUID id, JsonNode patch, Long expectedVersion) {
+    public FleetGroup update(Caller caller, UUID id, JsonNode patch, Long expectedVersion) {
+        UUID tenantId = caller.tenantId();
         MergePatch mp = MergePatch.of(patch, Set.of("name", "query", "parent_id"));
         FleetGroup cur = current(tenantId, id, expectedVersion);
         Violations v = new Violations();
@@ -108,7 +110,8 @@ public class FleetGroupService {
 
     /** Deletes a group without child groups, and its member list. */
     @Transactional
-    public void delete(UUID tenantId, Caller caller, UUID id, Long expectedVersion) {
+    public void delete(Caller caller, UUID id, Long expectedVersion) {
+        UUID tenantId = caller.tenantId();
         FleetGroup cur = current(tenantId, id, expectedVersion);
         if (groups.hasChildren(tenantId, id)) {
             throw new ApiException(ErrorCode.IN_USE, "the group has child groups; delete or move them first");

@@ -63,7 +63,8 @@ public class GroupMembership {
     }
 
     @Transactional
-    public MemberResult change(UUID tenantId, Caller caller, UUID groupId, MemberChange change) {
+    public MemberResult change(Caller caller, UUID groupId, MemberChange change) {
+        UUID tenantId = caller.tenantId();
         FleetGroup g = groups.get(tenantId, groupId);
         if (!g.isStatic()) {
             throw new ApiException(ErrorCode.CONFLICT, "only a static group has explicit members; a dynamic group "

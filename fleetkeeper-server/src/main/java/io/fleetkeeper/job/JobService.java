@@ -63,7 +63,8 @@ public class JobService {
 
     /** Checks and stores the job; targeting and dispatch start on the next runner tick. */
     @Transactional
-    public Created create(UUID tenantId, Caller caller, NewJob in) {
+    public Created create(Caller caller, NewJob in) {
+        UUID tenantId = caller.tenantId();
         if (in.idempotencyKey() != null) {
             var existing = jobs.findByKey(tenantId, in.idempotencyKey());
             if (existing.isPresent()) {
@@ -101,22 +102,22 @@ public class JobService {
 
     /** Stops starting executions (running ones go on); a paused job answers as it is. */
     @Transactional
-    public Job pause(UUID tenantId, Caller caller, UUID id, Long ifMatch) {
-        return change(tenantId, caller, id, ifMatch, JobStatus.PAUSED, List.of(JobStatus.IN_PROGRESS), false,
+    public Job pause(Caller caller, UUID id, Long ifMatch) {
+        return change(caller, id, ifMatch, JobStatus.PAUSED, List.of(JobStatus.IN_PROGRESS), false,
                 "job.pause");
     }
 
     /** Starts executions again, on a fresh schedule (no catch-up burst). */
     @Transactional
-    public Job resume(UUID tenantId, Caller caller, UUID id, Long ifMatch) {
-        return change(tenantId, caller, id, ifMatch, JobStatus.IN_PROGRESS, List.of(JobStatus.PAUSED), false,
+    public Job resume(Caller caller, UUID id, Long ifMatch) {
+        return change(caller, id, ifMatch, JobStatus.IN_PROGRESS, List.of(JobStatus.PAUSED), false,
                 "job.resume");
     }
 
     /** Cancels the job: its queued executions are canceled, with {@code force} its in-progress ones too. */
     @Transactional
-    public Job cancel(UUID tenantId, Caller caller, UUID id, Long ifMatch, boolean force) {
-        return change(tenantId, caller, id, ifMatch, JobStatus.CANCELED, RUNNING, force, "job.cancel");
+    public Job cancel(Caller caller, UUID id, Long ifMatch, boolean force) {
+        return change(caller, id, ifMatch, JobStatus.CANCELED, RUNNING, force, "job.cancel");
     }
 
     public Page<JobExecution> executions(UUID tenantId, UUID id, ExecutionStatus status, String cursor, int limit) {
@@ -153,8 +154,9 @@ public class JobService {
         }
     }
 
-    private Job change(UUID tenantId, Caller caller, UUID id, Long ifMatch, JobStatus to, List<JobStatus> from,
+    private Job change(Caller caller, UUID id, Long ifMatch, JobStatus to, List<JobStatus> from,
             boolean force, String action) {
+        UUID tenantId = caller.tenantId();
         Row cur = find(tenantId, id);
         if (ifMatch != null && ifMatch != cur.version()) {
             throw new ApiException(ErrorCode.PRECONDITION_FAILED, "the job is at version " + cur.version());

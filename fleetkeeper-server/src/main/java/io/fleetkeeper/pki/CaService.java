@@ -74,7 +74,8 @@ public class CaService {
     }
 
     @Transactional
-    public CertificateAuthority create(UUID tenantId, Caller caller, NewCa in) {
+    public CertificateAuthority create(Caller caller, NewCa in) {
+        UUID tenantId = caller.tenantId();
         Violations v = new Violations().required("name", in.name()).maxLength("name", in.name(), MAX_NAME);
         KeyAlgorithm alg = in.keyAlgorithm() == null ? KeyAlgorithm.EC_P256 : KeyAlgorithm.parse(in.keyAlgorithm());
         if (alg == null) {
@@ -129,8 +130,9 @@ public class CaService {
 
     /** Imports an existing CA: its certificate (a chain may follow it) and its private key. */
     @Transactional
-    public CertificateAuthority importCa(UUID tenantId, Caller caller, String name, String certificatePem,
+    public CertificateAuthority importCa(Caller caller, String name, String certificatePem,
             String privateKeyPem) {
+        UUID tenantId = caller.tenantId();
         new Violations().required("name", name).maxLength("name", name, MAX_NAME)
                 .required("certificate_pem", certificatePem).required("private_key_pem", privateKeyPem).throwIfAny();
         X509Certificate cert = Pem.certificates(certificatePem, "certificate_pem").get(0);
@@ -159,8 +161,9 @@ public class CaService {
      * tenant's CA must not vouch for devices here.
      */
     @Transactional
-    public CertificateAuthority registerTrustAnchor(UUID tenantId, Caller caller, String name,
+    public CertificateAuthority registerTrustAnchor(Caller caller, String name,
             String certificatePem) {
+        UUID tenantId = caller.tenantId();
         new Violations().required("name", name).maxLength("name", name, MAX_NAME)
                 .required("certificate_pem", certificatePem).throwIfAny();
         X509Certificate cert = Pem.certificates(certificatePem, "certificate_pem").get(0);

@@ -80,11 +80,12 @@ public class CertificateService {
 
     /** Signs a device's CSR into {@code slot} (the identity slot when null) with the tenant's CA. */
     @Transactional
-    public Issued issue(UUID tenantId, Caller caller, UUID deviceId, PKCS10CertificationRequest csr, String slot,
+    public Issued issue(Caller caller, UUID deviceId, PKCS10CertificationRequest csr, String slot,
             UUID caId) {
+        UUID tenantId = caller.tenantId();
         Device device = requireIssuable(tenantId, deviceId);
         PublicKey key = CsrPolicy.verifiedKey(csr, "csr");
-        return sign(tenantId, caller, device, key, slotOf(slot), caId, "ISSUED");
+        return sign(caller, device, key, slotOf(slot), caId, "ISSUED");
     }
 
     /**
@@ -97,25 +98,28 @@ public class CertificateService {
 
     /** As {@link #issue}, for a key that {@link #verifyCsr} already checked. */
     @Transactional
-    public Issued issueForKey(UUID tenantId, Caller caller, UUID deviceId, PublicKey verifiedKey, String slot,
+    public Issued issueForKey(Caller caller, UUID deviceId, PublicKey verifiedKey, String slot,
             UUID caId) {
-        return sign(tenantId, caller, requireIssuable(tenantId, deviceId), verifiedKey, slotOf(slot), caId, "ISSUED");
+        UUID tenantId = caller.tenantId();
+        return sign(caller, requireIssuable(tenantId, deviceId), verifiedKey, slotOf(slot), caId, "ISSUED");
     }
 
     /** Renews the slot's primary certificate: same key, new validity, new serial. */
     @Transactional
-    public Issued renew(UUID tenantId, Caller caller, UUID certificateId) {
+    public Issued renew(Caller caller, UUID certificateId) {
+        UUID tenantId = caller.tenantId();
         DeviceCertificate cur = get(tenantId, certificateId);
         if (!cur.status().equals("ACTIVE") || !cur.primary()) {
             throw new ApiException(ErrorCode.CONFLICT, "only a slot's active primary certificate can be renewed");
         }
         Device device = requireIssuable(tenantId, cur.deviceId());
         X509Certificate x = Pem.certificates(cur.pem(), "pem").get(0);
-        return sign(tenantId, caller, device, x.getPublicKey(), cur.slot(), null, "RENEWED");
+        return sign(caller, device, x.getPublicKey(), cur.slot(), null, "RENEWED");
     }
 
-    private Issued sign(UUID tenantId, Caller caller, Device device, PublicKey key, String slot, UUID caId,
+    private Issued sign(Caller caller, Device device, PublicKey key, String slot, UUID caId,
             String origin) {
+        UUID tenantId = caller.tenantId();
         CertificateAuthority ca = cas.issuingCa(tenantId, caId);
         CaSigner signer = cas.signer(tenantId, ca.id());
         PkiPolicy policy = policies.get(tenantId);
@@ -146,7 +150,8 @@ public class CertificateService {
 
     /** Binds an externally issued certificate, which must chain to one of the tenant's CAs. */
     @Transactional
-    public DeviceCertificate upload(UUID tenantId, Caller caller, UUID deviceId, String pem, String slot) {
+    public DeviceCertificate upload(Caller caller, UUID deviceId, String pem, String slot) {
+        UUID tenantId = caller.tenantId();
         Device device = requireIssuable(tenantId, deviceId);
         List<X509Certificate> chain = Pem.certificates(pem, "certificate_pem");
         X509Certificate x = chain.get(0);
@@ -208,7 +213,8 @@ public class CertificateService {
 
     /** Revokes with an RFC 5280 reason. Revocation is final; the CA's CRL is re-issued at once. */
     @Transactional
-    public DeviceCertificate revoke(UUID tenantId, Caller caller, UUID certificateId, String reason) {
+    public DeviceCertificate revoke(Caller caller, UUID certificateId, String reason) {
+        UUID tenantId = caller.tenantId();
         String r = reason == null ? "unspecified" : reason;
         if (!REASONS.containsKey(r)) {
             throw new ApiException(ErrorCode.VALIDATION_FAILED, "unknown revocation reason",
@@ -218,7 +224,7 @@ public class CertificateService {
         if (cur.status().equals("REVOKED")) {
             return cur;
         }
-        revokeOne(tenantId, caller, cur, r);
+        revokeOne(caller, cur, r);
         if (cur.caId() != null) {
             crls.regenerate(tenantId, cur.caId());
         }
@@ -234,7 +240,7 @@ public class CertificateService {
         Set<UUID> cas = new LinkedHashSet<>();
         for (DeviceCertificate c : certs.forDevice(e.tenantId(), e.deviceId())) {
             if (!c.status().equals("REVOKED")) {
-                revokeOne(e.tenantId(), e.caller(), c, "cessationOfOperation");
+                revokeOne(e.caller(), c, "cessationOfOperation");
                 if (c.caId() != null) {
                     cas.add(c.caId());
                 }
@@ -243,7 +249,8 @@ public class CertificateService {
         cas.forEach(ca -> crls.regenerate(e.tenantId(), ca));
     }
 
-    private void revokeOne(UUID tenantId, Caller caller, DeviceCertificate cur, String reason) {
+    private void revokeOne(Caller caller, DeviceCertificate cur, String reason) {
+        UUID tenantId = caller.tenantId();
         certs.revoke(tenantId, cur.id(), clock.millis(), reason);
         if (cur.primary() && cur.slot().equals(IDENTITY_SLOT) && cur.deviceId() != null) {
             devices.setIdentityStatus(tenantId, cur.deviceId(), IdentityStatus.REVOKED);

@@ -29,7 +29,8 @@ public class PolicyService {
     }
 
     @Transactional
-    public PkiPolicy update(UUID tenantId, Caller caller, PkiPolicy in, Long expectedVersion) {
+    public PkiPolicy update(Caller caller, PkiPolicy in, Long expectedVersion) {
+        UUID tenantId = caller.tenantId();
         PkiPolicy cur = policies.get(tenantId);
         if (expectedVersion != null && expectedVersion != cur.version()) {
             throw new ApiException(ErrorCode.PRECONDITION_FAILED, "policy has changed (version " + cur.version() + ")");

@@ -155,9 +155,9 @@ public class BootstrapService {
 
     private Bootstrapped first(UUID tenantId, Caller actor, Entry entry, PublicKey key, UUID caId,
             String remoteAddr) {
-        Device d = devices.create(tenantId, actor, new NewDevice(entry.serial(), entry.deviceType(), entry.serial(),
+        Device d = devices.create(actor, new NewDevice(entry.serial(), entry.deviceType(), entry.serial(),
                 List.of(), entry.metadata(), null, null, null), DeviceStatus.PROVISIONING);
-        Issued cert = certificates.issueForKey(tenantId, actor, d.id(), key, null, caId);
+        Issued cert = certificates.issueForKey(actor, d.id(), key, null, caId);
         manifests.bind(tenantId, entry.serial(), d.id());
         credentials.provenance(tenantId, new Provenance(d.id(), "bootstrap", entry.manifestId().toString(),
                 remoteAddr, Times.now(clock)));
@@ -177,10 +177,10 @@ public class BootstrapService {
         UUID deviceId = entry.deviceId();
         for (DeviceCertificate c : certificates.forDevice(tenantId, deviceId)) {
             if (c.slot().equals(CertificateService.IDENTITY_SLOT) && !c.status().equals("REVOKED")) {
-                certificates.revoke(tenantId, actor, c.id(), "superseded");
+                certificates.revoke(actor, c.id(), "superseded");
             }
         }
-        Issued cert = certificates.issueForKey(tenantId, actor, deviceId, key, null, caId);
+        Issued cert = certificates.issueForKey(actor, deviceId, key, null, caId);
         credentials.provenance(tenantId, new Provenance(deviceId, "bootstrap", entry.manifestId().toString(),
                 remoteAddr, Times.now(clock)));
         devices.recordEvent(tenantId, deviceId, "RE-PROVISIONED", actor.actor(),
@@ -195,7 +195,8 @@ public class BootstrapService {
                 .query(String.class).optional().map(Rebootstrap::valueOf).orElse(Rebootstrap.REJECT);
     }
 
-    public Rebootstrap setPolicy(UUID tenantId, Caller caller, String value) {
+    public Rebootstrap setPolicy(Caller caller, String value) {
+        UUID tenantId = caller.tenantId();
         Rebootstrap r;
         try {
             r = Rebootstrap.valueOf(value == null ? "" : value.toUpperCase(java.util.Locale.ROOT));

@@ -77,8 +77,9 @@ public class ClaimService {
     }
 
     @Transactional
-    public ClaimToken.Issued create(UUID tenantId, Caller caller, String label, String deviceType, Integer maxUses,
+    public ClaimToken.Issued create(Caller caller, String label, String deviceType, Integer maxUses,
             Instant expiresAt, Map<String, String> defaultMetadata) {
+        UUID tenantId = caller.tenantId();
         Violations v = new Violations().required("label", label).maxLength("label", label, 200);
         DeviceRules.type(v, deviceType);
         if (maxUses == null || maxUses < 1 || maxUses > 1_000_000) {
@@ -106,7 +107,8 @@ public class ClaimService {
     }
 
     @Transactional
-    public ClaimToken revoke(UUID tenantId, Caller caller, UUID id) {
+    public ClaimToken revoke(Caller caller, UUID id) {
+        UUID tenantId = caller.tenantId();
         get(tenantId, id);
         keys.revokeToken(tenantId, id, clock.millis());
         audit.record(tenantId, caller, "claim_token.revoke", "claim_token", id.toString(), null);
@@ -147,9 +149,9 @@ public class ClaimService {
                 }
                 String name = in.name() != null ? in.name() : in.serial() != null ? in.serial()
                         : token.deviceType() + "-" + Ids.newId(clock).toString().substring(24);
-                Device d = devices.create(tenantId, actor, new NewDevice(name, token.deviceType(), in.serial(),
+                Device d = devices.create(actor, new NewDevice(name, token.deviceType(), in.serial(),
                         List.of(), meta, null, null, null));
-                Issued cert = certificates.issueForKey(tenantId, actor, d.id(), key, null, caId);
+                Issued cert = certificates.issueForKey(actor, d.id(), key, null, caId);
                 credentials.provenance(tenantId, new Provenance(d.id(), "claim_token", token.id().toString(),
                         remoteAddr, Times.now(clock)));
                 devices.recordEvent(tenantId, d.id(), "PROVISIONED", actor.actor(),

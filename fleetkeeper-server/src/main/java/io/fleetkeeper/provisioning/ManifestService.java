@@ -56,7 +56,8 @@ public class ManifestService {
     }
 
     /** Reads {@code csv} (header: serial, device_type, metadata.KEY…) into a new manifest. */
-    public Manifest.Upload upload(UUID tenantId, Caller caller, String name, Reader csv) {
+    public Manifest.Upload upload(Caller caller, String name, Reader csv) {
+        UUID tenantId = caller.tenantId();
         new Violations().required("name", name).maxLength("name", name, 200).throwIfAny();
         CSVParser parser;
         try {

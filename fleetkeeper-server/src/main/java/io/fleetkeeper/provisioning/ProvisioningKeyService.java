@@ -33,8 +33,9 @@ public class ProvisioningKeyService {
     }
 
     @Transactional
-    public ProvisioningKey.Issued create(UUID tenantId, Caller caller, String label, String deviceType,
+    public ProvisioningKey.Issued create(Caller caller, String label, String deviceType,
             Instant expiresAt, Integer maxDevices) {
+        UUID tenantId = caller.tenantId();
         Violations v = new Violations().required("label", label).maxLength("label", label, 200);
         if (deviceType != null) {
             DeviceRules.type(v, deviceType);
@@ -64,7 +65,8 @@ public class ProvisioningKeyService {
 
     /** Stops new registrations with the key; devices it registered are not touched. */
     @Transactional
-    public ProvisioningKey revoke(UUID tenantId, Caller caller, UUID id) {
+    public ProvisioningKey revoke(Caller caller, UUID id) {
+        UUID tenantId = caller.tenantId();
         get(tenantId, id);
         keys.revokeKey(tenantId, id, clock.millis());
         audit.record(tenantId, caller, "provisioning_key.revoke", "provisioning_key", id.toString(), null);

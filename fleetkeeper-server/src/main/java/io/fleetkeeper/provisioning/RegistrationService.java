@@ -81,7 +81,7 @@ public class RegistrationService {
         try {
             tenantGate.requireActive(tenantId);
             return tx.execute(s -> {
-                Device d = devices.create(tenantId, actor, newDevice(key, in));
+                Device d = devices.create(actor, newDevice(key, in));
                 String deviceKey = deviceKeys.issue(tenantId, d.id());
                 credentials.provenance(tenantId, new Provenance(d.id(), "provisioning_key", key.id().toString(),
                         remoteAddr, Times.now(clock)));

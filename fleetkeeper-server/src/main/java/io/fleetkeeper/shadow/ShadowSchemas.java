@@ -69,7 +69,8 @@ public class ShadowSchemas {
 
     /** Sets (replaces) the schemas of a declared device type; each must compile. */
     @Transactional
-    public TypeSchemas put(UUID tenantId, Caller caller, String deviceType, JsonNode desired, JsonNode reported) {
+    public TypeSchemas put(Caller caller, String deviceType, JsonNode desired, JsonNode reported) {
+        UUID tenantId = caller.tenantId();
         types.get(tenantId, deviceType);
         String d = text("desired", desired);
         String r = text("reported", reported);
@@ -86,7 +87,8 @@ public class ShadowSchemas {
     }
 
     @Transactional
-    public void delete(UUID tenantId, Caller caller, String deviceType) {
+    public void delete(Caller caller, String deviceType) {
+        UUID tenantId = caller.tenantId();
         types.get(tenantId, deviceType);
         if (jdbc.sql("DELETE FROM shadow_schemas WHERE tenant_id = ? AND device_type = ?")
                 .params(tenantId.toString(), deviceType).update() == 0) {

@@ -100,7 +100,8 @@ public class ShadowService {
      * differs from reported, {@code update/delta}.
      */
     @Transactional
-    public Shadow update(UUID tenantId, Caller caller, UUID deviceId, String name, ShadowUpdate u) {
+    public Shadow update(Caller caller, UUID deviceId, String name, ShadowUpdate u) {
+        UUID tenantId = caller.tenantId();
         String n = name(name);
         String deviceType = devices.get(tenantId, deviceId).deviceType();
         check(u);
@@ -135,7 +136,7 @@ public class ShadowService {
                 continue; // no expectation: merge into the winner's version
             }
             shadows.remember(tenantId, deviceId, n, next, text, caller.actor(), now, properties.historySize());
-            record(tenantId, caller, deviceId, n, next, u.section(), "SHADOW-UPDATED", "shadow.update");
+            record(caller, deviceId, n, next, u.section(), "SHADOW-UPDATED", "shadow.update");
             Shadow result = doc.view(deviceId, n, next, now / 1000).withClientToken(u.clientToken());
             AfterCommit.run(() -> {
                 publisher.documents(tenantId, previous, result);
@@ -149,7 +150,8 @@ public class ShadowService {
 
     /** Deletes the shadow; its version counter is kept, so a re-created shadow continues from it. */
     @Transactional
-    public void delete(UUID tenantId, Caller caller, UUID deviceId, String name, Long ifMatch) {
+    public void delete(Caller caller, UUID deviceId, String name, Long ifMatch) {
+        UUID tenantId = caller.tenantId();
         String n = name(name);
         requireDevice(tenantId, deviceId);
         Row row = shadows.find(tenantId, deviceId, n).filter(r -> r.document() != null)
@@ -161,7 +163,7 @@ public class ShadowService {
         }
         shadows.remember(tenantId, deviceId, n, row.version() + 1, null, caller.actor(), now,
                 properties.historySize());
-        record(tenantId, caller, deviceId, n, row.version() + 1, null, "SHADOW-DELETED", "shadow.delete");
+        record(caller, deviceId, n, row.version() + 1, null, "SHADOW-DELETED", "shadow.delete");
     }
 
     /** A purged device's shadows go with it. */
@@ -220,8 +222,9 @@ public class ShadowService {
         }
     }
 
-    private void record(UUID tenantId, Caller caller, UUID deviceId, String name, long version, String section,
+    private void record(Caller caller, UUID deviceId, String name, long version, String section,
             String event, String action) {
+        UUID tenantId = caller.tenantId();
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("shadow", name.isEmpty() ? "classic" : name);
         details.put("version", version);

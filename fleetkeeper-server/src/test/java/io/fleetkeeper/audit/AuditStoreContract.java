@@ -28,7 +28,7 @@ public interface AuditStoreContract {
         }
 
         Device create(String name, String serial, Map<String, String> meta) {
-            return devices.create(tenant, admin, device(name, serial, meta));
+            return devices.create(admin, device(name, serial, meta));
         }
     }
 
@@ -36,7 +36,7 @@ public interface AuditStoreContract {
     default void auditRecordsMutationsNewestFirst(ApplicationContext ctx) {
         Fixture f = Fixture.of(ctx);
         Device d = f.create("a", null, Map.of());
-        f.devices().suspend(f.tenant(), f.admin(), d.id(), null);
+        f.devices().suspend(f.admin(), d.id(), null);
         var page = f.audit().list(f.tenant(), new AuditQuery(null, null, "device", d.id().toString(), null, null),
                 null, 10);
         assertThat(page.items()).extracting(e -> e.action()).containsExactly("device.suspend", "device.create");

@@ -99,15 +99,15 @@ class CommandLifecycleTests extends ApiTest {
     @Test
     void sameIdempotencyKeyCreatesANewCommandOnceTheFirstTtlPassed() {
         NewCommand in = new NewCommand("reboot", null, 60L, "k-1");
-        Command first = commands.create(tenantId, operator, deviceId, in).command();
-        assertThat(commands.create(tenantId, operator, deviceId, in).command().id()).isEqualTo(first.id());
+        Command first = commands.create(operator, deviceId, in).command();
+        assertThat(commands.create(operator, deviceId, in).command().id()).isEqualTo(first.id());
         clock.advance(Duration.ofSeconds(61));
-        CommandService.Created second = commands.create(tenantId, operator, deviceId, in);
+        CommandService.Created second = commands.create(operator, deviceId, in);
         assertThat(second.created()).isTrue();
         assertThat(second.command().id()).isNotEqualTo(first.id());
     }
 
     private Command create(long ttl) {
-        return commands.create(tenantId, operator, deviceId, new NewCommand("reboot", null, ttl, null)).command();
+        return commands.create(operator, deviceId, new NewCommand("reboot", null, ttl, null)).command();
     }
 }

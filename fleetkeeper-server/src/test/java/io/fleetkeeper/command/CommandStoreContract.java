@@ -40,7 +40,7 @@ public interface CommandStoreContract {
         }
 
         Device create(String name, String serial, Map<String, String> meta) {
-            return devices.create(tenant, admin, device(name, serial, meta));
+            return devices.create(admin, device(name, serial, meta));
         }
     }
 
@@ -49,8 +49,8 @@ public interface CommandStoreContract {
         Fixture f = Fixture.of(ctx);
         Device d = f.create("cmd-1", "SN-CMD-1", Map.of());
         NewCommand reboot = new NewCommand("reboot", null, 600L, "key-1");
-        Command c = f.commands().create(f.tenant(), f.admin(), d.id(), reboot).command();
-        assertThat(f.commands().create(f.tenant(), f.admin(), d.id(), reboot).created()).isFalse();
+        Command c = f.commands().create(f.admin(), d.id(), reboot).command();
+        assertThat(f.commands().create(f.admin(), d.id(), reboot).created()).isFalse();
         ExecutorService pool = Executors.newFixedThreadPool(4);
         AtomicInteger wins = new AtomicInteger();
         CountDownLatch start = new CountDownLatch(1);
@@ -76,7 +76,7 @@ public interface CommandStoreContract {
         assertThat(wins.get()).isEqualTo(1);
         Command done = f.commands().get(f.tenant(), d.id(), c.id());
         assertThat(done.status()).isIn(CommandStatus.SUCCEEDED, CommandStatus.FAILED);
-        assertThatThrownBy(() -> f.commands().cancel(f.tenant(), f.admin(), d.id(),
+        assertThatThrownBy(() -> f.commands().cancel(f.admin(), d.id(),
                 c.id())).isInstanceOf(ApiException.class);
         assertThat(f.commands().acknowledge(f.tenant(), d.id(), c.id())).isFalse();
         assertThat(f.commands().get(f.tenant(), d.id(), c.id()).status()).isEqualTo(done.status());

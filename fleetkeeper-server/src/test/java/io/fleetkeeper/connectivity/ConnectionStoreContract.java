@@ -46,7 +46,7 @@ public interface ConnectionStoreContract {
         }
 
         UUID device(String name) {
-            return devices.create(tenant, admin, new NewDevice(name, "meter", null, List.of(), Map.of(), null, null,
+            return devices.create(admin, new NewDevice(name, "meter", null, List.of(), Map.of(), null, null,
                     null)).id();
         }
 
@@ -147,7 +147,7 @@ public interface ConnectionStoreContract {
         assertThat(f.devices().get(f.tenant(), d).lastSeenAt()).isEqualTo(at(10));
         assertThat(f.devices().get(f.tenant(), d).version()).isEqualTo(1);
 
-        f.devices().purge(f.tenant(), f.admin(), gone, null);
+        f.devices().purge(f.admin(), gone, null);
         f.devices().recordEvents(f.tenant(), List.of(new NewDeviceEvent(d, "CONNECTED", "device:" + d,
                 "{\"x\":1}", at(11)), new NewDeviceEvent(gone, "CONNECTED", "device:" + gone, null, at(11)),
                 new NewDeviceEvent(d, "DISCONNECTED", "device:" + d, null, at(12))));

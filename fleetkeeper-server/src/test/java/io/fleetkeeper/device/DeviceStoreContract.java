@@ -50,7 +50,7 @@ public interface DeviceStoreContract {
         }
 
         Device create(String name, String serial, Map<String, String> meta, String... tags) {
-            return devices.create(tenant, admin, device(name, serial, meta, tags));
+            return devices.create(admin, device(name, serial, meta, tags));
         }
 
         UUID otherTenant() {
@@ -101,7 +101,7 @@ public interface DeviceStoreContract {
                 .isInstanceOfSatisfying(ApiException.class,
                         e -> assertThat(e.code()).isEqualTo(ErrorCode.ALREADY_EXISTS));
         UUID other = f.otherTenant();
-        Device inOther = f.devices().create(other, new Caller(other, "x", Role.ADMIN), device("b", "SAME", Map.of()));
+        Device inOther = f.devices().create(new Caller(other, "x", Role.ADMIN), device("b", "SAME", Map.of()));
         assertThat(inOther.serial()).isEqualTo("SAME");
     }
 
@@ -119,7 +119,7 @@ public interface DeviceStoreContract {
     default void mergePatchChangesFieldsAndIndexes(ApplicationContext ctx) throws Exception {
         Fixture f = Fixture.of(ctx);
         Device d = f.create("a", "S1", Map.of("region", "eu", "model", "x"), "t1");
-        Device p = f.devices().patch(f.tenant(), f.admin(), d.id(),
+        Device p = f.devices().patch(f.admin(), d.id(),
                 f.json().readTree(
                         "{\"metadata\":{\"region\":\"us\",\"model\":null},\"tags\":[\"t2\"],\"serial\":null}"),
                 1L);
@@ -137,8 +137,8 @@ public interface DeviceStoreContract {
     default void staleVersionIsRefusedAndChangesNothing(ApplicationContext ctx) throws Exception {
         Fixture f = Fixture.of(ctx);
         Device d = f.create("a", null, Map.of());
-        f.devices().patch(f.tenant(), f.admin(), d.id(), f.json().readTree("{\"name\":\"b\"}"), 1L);
-        assertThatThrownBy(() -> f.devices().patch(f.tenant(), f.admin(), d.id(),
+        f.devices().patch(f.admin(), d.id(), f.json().readTree("{\"name\":\"b\"}"), 1L);
+        assertThatThrownBy(() -> f.devices().patch(f.admin(), d.id(),
                 f.json().readTree("{\"name\":\"c\"}"), 1L))
                 .isInstanceOfSatisfying(ApiException.class,
                         e -> assertThat(e.code()).isEqualTo(ErrorCode.PRECONDITION_FAILED));
@@ -159,7 +159,7 @@ public interface DeviceStoreContract {
             pool.submit(() -> {
                 start.await();
                 try {
-                    f.devices().patch(f.tenant(), f.admin(), d.id(),
+                    f.devices().patch(f.admin(), d.id(),
                             f.json().readTree("{\"name\":\"" + name + "\"}"), 1L);
                     won.incrementAndGet();
                 } catch (ApiException e) {
@@ -210,7 +210,7 @@ public interface DeviceStoreContract {
                     for (int i = 0; i < 400; i++) {
                         rows.add(ImportRow.parsed(i + 1, device("v", "V" + thread + "-" + i, Map.of("k", "v"))));
                     }
-                    return f.imports().importDevices(f.tenant(), f.admin(), rows.iterator(), false, r -> { }).created();
+                    return f.imports().importDevices(f.admin(), rows.iterator(), false, r -> { }).created();
                 }));
             }
             long created = 0;
@@ -227,15 +227,15 @@ public interface DeviceStoreContract {
     default void lifecycleTransitionsMoveTheCounts(ApplicationContext ctx) {
         Fixture f = Fixture.of(ctx);
         Device d = f.create("a", null, Map.of());
-        f.devices().suspend(f.tenant(), f.admin(), d.id(), null);
+        f.devices().suspend(f.admin(), d.id(), null);
         assertThat(f.devices().stats(f.tenant()).byStatus()).containsEntry("suspended", 1L).doesNotContainKey("active");
-        assertThatThrownBy(() -> f.devices().suspend(f.tenant(), f.admin(), d.id(), null)).isInstanceOfSatisfying(
+        assertThatThrownBy(() -> f.devices().suspend(f.admin(), d.id(), null)).isInstanceOfSatisfying(
                 ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_TRANSITION));
-        f.devices().resume(f.tenant(), f.admin(), d.id(), null);
-        f.devices().decommission(f.tenant(), f.admin(), d.id(), null);
-        assertThatThrownBy(() -> f.devices().resume(f.tenant(), f.admin(), d.id(), null)).isInstanceOfSatisfying(
+        f.devices().resume(f.admin(), d.id(), null);
+        f.devices().decommission(f.admin(), d.id(), null);
+        assertThatThrownBy(() -> f.devices().resume(f.admin(), d.id(), null)).isInstanceOfSatisfying(
                 ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_TRANSITION));
-        f.devices().purge(f.tenant(), f.admin(), d.id(), null);
+        f.devices().purge(f.admin(), d.id(), null);
         assertThat(f.devices().stats(f.tenant()).total()).isZero();
         assertThat(f.devices().events(f.tenant(), f.create("b", null, Map.of()).id(), null, 10).items()).hasSize(1);
     }
@@ -267,14 +267,14 @@ public interface DeviceStoreContract {
     @Test
     default void everyFilterSelectsTheSameDevicesOnEveryStore(ApplicationContext ctx) throws Exception {
         Fixture f = Fixture.of(ctx);
-        UUID site = f.sites().create(f.tenant(), f.admin(), new SiteFields("plant", null, null)).id();
-        Device a = f.devices().create(f.tenant(), f.admin(), new NewDevice("a", "meter", "AB-1", List.of("x"),
+        UUID site = f.sites().create(f.admin(), new SiteFields("plant", null, null)).id();
+        Device a = f.devices().create(f.admin(), new NewDevice("a", "meter", "AB-1", List.of("x"),
                 Map.of("region", "eu"), "2.0", null, site));
-        Device b = f.devices().create(f.tenant(), f.admin(), new NewDevice("b", "valve", "AB-2", List.of("x", "y"),
+        Device b = f.devices().create(f.admin(), new NewDevice("b", "valve", "AB-2", List.of("x", "y"),
                 Map.of("region", "us"), "1.0", null, null));
-        Device c = f.devices().create(f.tenant(), f.admin(), new NewDevice("c", "meter", "CD-1", List.of(),
+        Device c = f.devices().create(f.admin(), new NewDevice("c", "meter", "CD-1", List.of(),
                 Map.of(), "1.0", null, null));
-        f.devices().suspend(f.tenant(), f.admin(), c.id(), null);
+        f.devices().suspend(f.admin(), c.id(), null);
         assertThat(f.ids(new DeviceFilter("meter", null, null, null, null, null, null, null, null, null)))
                 .containsExactly(a.id(), c.id());
         assertThat(f.ids(new DeviceFilter(null, DeviceStatus.SUSPENDED, null, null, null, null, null, null, null,
@@ -305,7 +305,7 @@ public interface DeviceStoreContract {
         rows.add(ImportRow.parsed(2503, device("", null, Map.of())));
         rows.add(ImportRow.unparsable(2504, "bad"));
         List<ImportResult> results = new ArrayList<>();
-        var summary = f.imports().importDevices(f.tenant(), f.admin(), rows.iterator(), false, results::add);
+        var summary = f.imports().importDevices(f.admin(), rows.iterator(), false, results::add);
         assertThat(summary.created()).isEqualTo(2500);
         assertThat(summary.failed()).isEqualTo(4);
         assertThat(results).extracting(ImportResult::line).isSorted().hasSize(2504);
@@ -326,7 +326,7 @@ public interface DeviceStoreContract {
                         Collectors.toCollection(ArrayList::new));
         rows.add(ImportRow.parsed(1501, device("x", "AT-1", Map.of())));
         List<ImportResult> results = new ArrayList<>();
-        var summary = f.imports().importDevices(f.tenant(), f.admin(), rows.iterator(), true, results::add);
+        var summary = f.imports().importDevices(f.admin(), rows.iterator(), true, results::add);
         assertThat(summary.committed()).isFalse();
         assertThat(results).hasSize(1501);
         assertThat(results.get(0).result()).isEqualTo("rolled_back");

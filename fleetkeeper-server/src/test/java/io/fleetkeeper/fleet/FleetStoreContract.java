@@ -56,7 +56,7 @@ public interface FleetStoreContract {
         }
 
         Device create(String name, String serial, Map<String, String> meta, String... tags) {
-            return devices.create(tenant, admin, device(name, serial, meta, tags));
+            return devices.create(admin, device(name, serial, meta, tags));
         }
 
         UUID otherTenant() {
@@ -65,15 +65,15 @@ public interface FleetStoreContract {
 
         /** Four devices that tell the fleet query operators apart; {@code last_seen} set directly (no MQTT). */
         List<Device> fleetOfFour() {
-            Device a = devices.create(tenant, admin, new NewDevice("pump-a", "meter", "AB-1", List.of("lab", "north"),
+            Device a = devices.create(admin, new NewDevice("pump-a", "meter", "AB-1", List.of("lab", "north"),
                     Map.of("region", "eu-west", "floor", "2"), "2.1", "rev-a", null));
-            Device b = devices.create(tenant, admin, new NewDevice("pump-b", "meter", null, List.of("north"),
+            Device b = devices.create(admin, new NewDevice("pump-b", "meter", null, List.of("north"),
                     Map.of("region", "eu-north"), "2.0", null, null));
-            Device c = devices.create(tenant, admin, new NewDevice("Valve-c", "valve", "CD-1", List.of(),
+            Device c = devices.create(admin, new NewDevice("Valve-c", "valve", "CD-1", List.of(),
                     Map.of("region", "us-east"), null, null, null));
-            Device d = devices.create(tenant, admin, new NewDevice("p\u00fcmp-d", "meter", "CD-2", List.of("lab"),
+            Device d = devices.create(admin, new NewDevice("p\u00fcmp-d", "meter", "CD-2", List.of("lab"),
                     Map.of(), "10.0", null, null));
-            devices.suspend(tenant, admin, d.id(), null);
+            devices.suspend(admin, d.id(), null);
             long now = System.currentTimeMillis();
             seen(a, now - 60_000);
             seen(b, now - 7_200_000);
@@ -159,16 +159,16 @@ public interface FleetStoreContract {
             throws Exception {
         Fixture f = Fixture.of(ctx);
         List<Device> four = f.fleetOfFour();
-        f.devices().patch(f.tenant(), f.admin(), four.get(1).id(),
+        f.devices().patch(f.admin(), four.get(1).id(),
                 f.json().readTree("{\"firmware_version\":\"2.1\"}"), null);
-        f.devices().patch(f.tenant(), f.admin(), four.get(0).id(),
+        f.devices().patch(f.admin(), four.get(0).id(),
                 f.json().readTree("{\"firmware_version\":\"\"}"), null);
-        f.devices().patch(f.tenant(), f.admin(), four.get(2).id(),
+        f.devices().patch(f.admin(), four.get(2).id(),
                 f.json().readTree("{\"device_type\":\"meter\"}"), null);
         Device gone = f.create("gone", "GONE-1", Map.of());
-        f.devices().decommission(f.tenant(), f.admin(), four.get(3).id(), null);
-        f.devices().purge(f.tenant(), f.admin(), gone.id(), null);
-        f.imports().importDevices(f.tenant(), f.admin(), List.of(ImportRow.parsed(1, new NewDevice("imported",
+        f.devices().decommission(f.admin(), four.get(3).id(), null);
+        f.devices().purge(f.admin(), gone.id(), null);
+        f.imports().importDevices(f.admin(), List.of(ImportRow.parsed(1, new NewDevice("imported",
                 "valve", null,
                 List.of(), Map.of(), "2.1", null, null))).iterator(), false, r -> { });
 
@@ -189,12 +189,12 @@ public interface FleetStoreContract {
         Fixture f = Fixture.of(ctx);
         List<Device> four = f.fleetOfFour();
         UUID other = f.otherTenant();
-        Device foreign = f.devices().create(other, new Caller(other, "x", Role.ADMIN), device("f", null, Map.of()));
-        FleetGroup meters = f.groups().create(f.tenant(), f.admin(),
+        Device foreign = f.devices().create(new Caller(other, "x", Role.ADMIN), device("f", null, Map.of()));
+        FleetGroup meters = f.groups().create(f.admin(),
                 new GroupFields("meters", "dynamic", "type = \"meter\"", null));
-        FleetGroup picked = f.groups().create(f.tenant(), f.admin(),
+        FleetGroup picked = f.groups().create(f.admin(),
                 new GroupFields("picked", "static", null, meters.id()));
-        var result = f.membership().change(f.tenant(), f.admin(), picked.id(), new MemberChange(List.of(
+        var result = f.membership().change(f.admin(), picked.id(), new MemberChange(List.of(
                 four.get(0).id().toString(), four.get(2).id().toString(), foreign.id().toString(), "nope",
                 four.get(3).id().toString()), List.of()));
         assertThat(result.added()).isEqualTo(3);
@@ -204,7 +204,7 @@ public interface FleetStoreContract {
                 .isEqualTo(2);
         assertThat(ids(f.membership().devices(f.tenant(), picked.id(), "status = \"active\"", null, null, 10)))
                 .containsExactly(four.get(0).id());
-        var removed = f.membership().change(f.tenant(), f.admin(), picked.id(), new MemberChange(List.of(),
+        var removed = f.membership().change(f.admin(), picked.id(), new MemberChange(List.of(),
                 List.of(four.get(0).id().toString(), four.get(1).id().toString())));
         assertThat(removed.removed()).isEqualTo(1);
         assertThat(removed.rejected()).extracting(r -> r.reason()).containsExactly("is not a member");
@@ -221,17 +221,17 @@ public interface FleetStoreContract {
         for (int i = 1; i <= 1200; i++) {
             rows.add(ImportRow.parsed(i, device("m" + i, "M-" + i, Map.of())));
         }
-        f.imports().importDevices(f.tenant(), f.admin(), rows.iterator(), false, r -> { });
+        f.imports().importDevices(f.admin(), rows.iterator(), false, r -> { });
         List<String> all = f.devices().list(f.tenant(), filter(), null, 1000).items().stream()
                 .map(d -> d.id().toString()).collect(Collectors.toCollection(ArrayList::new));
         String second = f.devices().list(f.tenant(), filter(), null, 1000).nextCursor();
         all.addAll(f.devices().list(f.tenant(), filter(), second, 1000).items().stream()
                 .map(d -> d.id().toString()).toList());
-        FleetGroup g = f.groups().create(f.tenant(), f.admin(), new GroupFields("bulk", "static", null, null));
+        FleetGroup g = f.groups().create(f.admin(), new GroupFields("bulk", "static", null, null));
         GroupMembership membership = f.membership();
-        assertThat(membership.change(f.tenant(), f.admin(), g.id(), new MemberChange(all, null)).added())
+        assertThat(membership.change(f.admin(), g.id(), new MemberChange(all, null)).added())
                 .isEqualTo(1200);
-        assertThat(membership.change(f.tenant(), f.admin(), g.id(), new MemberChange(all.subList(0, 700), null))
+        assertThat(membership.change(f.admin(), g.id(), new MemberChange(all.subList(0, 700), null))
                 .added()).as("adding again is a no-op").isZero();
         Set<UUID> seen = new HashSet<>();
         String cursor = null;
@@ -241,7 +241,7 @@ public interface FleetStoreContract {
             cursor = page.nextCursor();
         } while (cursor != null);
         assertThat(seen).hasSize(1200);
-        assertThat(membership.change(f.tenant(), f.admin(), g.id(), new MemberChange(null, all.subList(0, 1100)))
+        assertThat(membership.change(f.admin(), g.id(), new MemberChange(null, all.subList(0, 1100)))
                 .removed()).isEqualTo(1100);
         assertThat(f.membership().count(f.tenant(), g.id(), null)).isEqualTo(100);
     }

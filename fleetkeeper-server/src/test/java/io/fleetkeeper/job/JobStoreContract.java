@@ -57,7 +57,7 @@ public interface JobStoreContract {
         }
 
         UUID device(String name) {
-            return devices.create(tenant, admin, new NewDevice(name, "meter", null, List.of(), Map.of(), null, null,
+            return devices.create(admin, new NewDevice(name, "meter", null, List.of(), Map.of(), null, null,
                     null)).id();
         }
 
@@ -80,7 +80,7 @@ public interface JobStoreContract {
         UUID job(String name) {
             NewJob in = new NewJob(name, null, new NewJob.Target(null, "type = \"meter\""), null,
                     new NewJob.Operation("command", "reboot", null, null, null, null), null, null, null, null, null);
-            return jobService.create(tenant, admin, in).job().id();
+            return jobService.create(admin, in).job().id();
         }
     }
 
@@ -220,7 +220,7 @@ public interface JobStoreContract {
         assertThat(stored.finishedAt()).isEqualTo(NOW + 1);
         assertThat(stored.deliveredAt()).isEqualTo(NOW);
 
-        UUID plain = f.commands().create(f.tenant(), f.admin(), device, new NewCommand("ping", null, 600L, null))
+        UUID plain = f.commands().create(f.admin(), device, new NewCommand("ping", null, 600L, null))
                 .command().id();
         assertThat(f.commandRows().transition(f.tenant(), plain, CommandStatus.CANCELED, NOW, null))
                 .as("a plain command moves, with no job").isEqualTo(new Moved(null));

@@ -65,12 +65,12 @@ class PkiLifecycleTest {
         tenant = tenants.create(new Caller(null, "t", Role.PLATFORM), "l-" + UUID.randomUUID().toString()
                 .substring(0, 8)).tenant().id();
         admin = new Caller(tenant, "test", Role.ADMIN);
-        UUID root = cas.create(tenant, admin, new NewCa("root", null, null, null, null)).id();
-        issuing = cas.create(tenant, admin, new NewCa("issuing", root, "EC_P384", null, null)).id();
+        UUID root = cas.create(admin, new NewCa("root", null, null, null, null)).id();
+        issuing = cas.create(admin, new NewCa("issuing", root, "EC_P384", null, null)).id();
     }
 
     UUID device() {
-        return devices.create(tenant, admin, new NewDevice("d", "meter", null, List.of(), Map.of(), null, null, null))
+        return devices.create(admin, new NewDevice("d", "meter", null, List.of(), Map.of(), null, null, null))
                 .id();
     }
 
@@ -81,7 +81,7 @@ class PkiLifecycleTest {
     @Test
     void aCertificateWalksThroughItsWindowsWithEvents() {
         UUID d = device();
-        certs.issue(tenant, admin, d, Csrs.csr(Csrs.p256(), "x", false), null, null);
+        certs.issue(admin, d, Csrs.csr(Csrs.p256(), "x", false), null, null);
         assertThat(devices.get(tenant, d).identityStatus()).isEqualTo("ACTIVE");
         assertThat(lifecycle.tick()).isZero();
 
@@ -106,8 +106,8 @@ class PkiLifecycleTest {
     @Test
     void aRotatedOutCertificateIsSupersededWhenTheOverlapEnds() {
         UUID d = device();
-        var first = certs.issue(tenant, admin, d, Csrs.csr(Csrs.p256(), "x", false), null, null).certificate();
-        var second = certs.renew(tenant, admin, first.id()).certificate();
+        var first = certs.issue(admin, d, Csrs.csr(Csrs.p256(), "x", false), null, null).certificate();
+        var second = certs.renew(admin, first.id()).certificate();
         Instant now = CLOCK.instant();
         assertThat(certs.get(tenant, first.id()).usableAt(now)).isTrue();
         CLOCK.advance(Duration.ofHours(23));
@@ -124,9 +124,9 @@ class PkiLifecycleTest {
     @Test
     void crlNumbersStrictlyIncreaseAndTheCrlIsResignedBeforeNextUpdate() throws Exception {
         UUID d = device();
-        var c = certs.issue(tenant, admin, d, Csrs.csr(Csrs.p256(), "x", false), null, null).certificate();
+        var c = certs.issue(admin, d, Csrs.csr(Csrs.p256(), "x", false), null, null).certificate();
         long n1 = number(crls.current(tenant, issuing));
-        certs.revoke(tenant, admin, c.id(), "superseded");
+        certs.revoke(admin, c.id(), "superseded");
         byte[] afterRevoke = crls.current(tenant, issuing);
         long n2 = number(afterRevoke);
         assertThat(n2).isGreaterThan(n1);

@@ -38,15 +38,15 @@ public interface PkiStoreContract {
         static Fixture of(ApplicationContext ctx) {
             ContractTenant t = ContractTenant.create(ctx.getBean(TenantService.class), "pk-");
             CaService cas = ctx.getBean(CaService.class);
-            CertificateAuthority root = cas.create(t.id(), t.admin(), new NewCa("root", null, null, null, null));
-            CertificateAuthority issuing = cas.create(t.id(), t.admin(),
+            CertificateAuthority root = cas.create(t.admin(), new NewCa("root", null, null, null, null));
+            CertificateAuthority issuing = cas.create(t.admin(),
                     new NewCa("issuing", root.id(), null, null, null));
             return new Fixture(t.id(), t.admin(), issuing.id(), ctx.getBean(DeviceService.class),
                     ctx.getBean(CertificateService.class));
         }
 
         UUID device(String name) {
-            return devices.create(tenant, admin, new NewDevice(name, "meter", null, List.of(), Map.of(), null, null,
+            return devices.create(admin, new NewDevice(name, "meter", null, List.of(), Map.of(), null, null,
                     null)).id();
         }
     }
@@ -66,7 +66,7 @@ public interface PkiStoreContract {
                 PKCS10CertificationRequest csr = csrs.get(i);
                 issued.add(pool.submit(() -> {
                     start.await();
-                    return f.certificates().issue(f.tenant(), f.admin(), device, csr, null, null);
+                    return f.certificates().issue(f.admin(), device, csr, null, null);
                 }));
             }
             start.countDown();

@@ -45,14 +45,14 @@ public interface ProvisioningStoreContract {
         static Fixture of(ApplicationContext ctx) {
             ContractTenant t = ContractTenant.create(ctx.getBean(TenantService.class), "pv-");
             CaService cas = ctx.getBean(CaService.class);
-            CertificateAuthority root = cas.create(t.id(), t.admin(), new NewCa("root", null, null, null, null));
-            cas.create(t.id(), t.admin(), new NewCa("issuing", root.id(), null, null, null));
+            CertificateAuthority root = cas.create(t.admin(), new NewCa("root", null, null, null, null));
+            cas.create(t.admin(), new NewCa("issuing", root.id(), null, null, null));
             return new Fixture(t.id(), t.admin(), ctx.getBean(ClaimService.class),
                     ctx.getBean(ProvenanceService.class), ctx.getBean(DeviceService.class));
         }
 
         ClaimToken.Issued token(int maxUses) {
-            return claims.create(tenant, admin, "batch", "meter", maxUses, Instant.now().plus(1, ChronoUnit.DAYS),
+            return claims.create(admin, "batch", "meter", maxUses, Instant.now().plus(1, ChronoUnit.DAYS),
                     Map.of());
         }
     }

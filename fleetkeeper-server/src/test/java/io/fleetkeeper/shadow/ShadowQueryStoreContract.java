@@ -37,13 +37,13 @@ public interface ShadowQueryStoreContract {
         }
 
         UUID device(String name) {
-            return devices.create(tenant, admin, new NewDevice(name, "meter", null, List.of(), Map.of(), null, null,
+            return devices.create(admin, new NewDevice(name, "meter", null, List.of(), Map.of(), null, null,
                     null)).id();
         }
 
         void write(UUID device, String shadow, String section, String json) {
             Caller writer = section.equals("reported") ? new Caller(tenant, "device:" + device, Role.OPERATOR) : admin;
-            shadows.update(tenant, writer, device, shadow, ShadowUpdate.parse(this.json.readTree(
+            shadows.update(writer, device, shadow, ShadowUpdate.parse(this.json.readTree(
                     "{\"state\":{\"" + section + "\":" + json + "}}"), section, null));
         }
 
@@ -75,7 +75,7 @@ public interface ShadowQueryStoreContract {
         f.device("e");
         UUID deleted = f.device("f");
         f.write(deleted, null, "reported", "{\"temp\": 9, \"mode\": \"eco\"}");
-        f.shadows().delete(f.tenant(), f.admin(), deleted, null, null);
+        f.shadows().delete(f.admin(), deleted, null, null);
         f.write(f.device("g"), "cfg", "reported", "{\"temp\": 9, \"mode\": \"eco\"}");
         return f;
     }

@@ -44,7 +44,7 @@ public interface ShadowStoreContract {
         }
 
         Device create(String name, String serial, Map<String, String> meta) {
-            return devices.create(tenant, admin, device(name, serial, meta));
+            return devices.create(admin, device(name, serial, meta));
         }
 
         ShadowUpdate desired(String json, Long ifMatch) {
@@ -57,7 +57,7 @@ public interface ShadowStoreContract {
     default void shadowUpdatesExpectingTheSameVersionHaveOneWinner(ApplicationContext ctx) throws Exception {
         Fixture f = Fixture.of(ctx);
         Device d = f.create("s", null, Map.of());
-        f.shadows().update(f.tenant(), f.admin(), d.id(), null, f.desired("{\"n\":-1}", null));
+        f.shadows().update(f.admin(), d.id(), null, f.desired("{\"n\":-1}", null));
         int n = 100;
         CountDownLatch start = new CountDownLatch(1);
         ConcurrentLinkedQueue<Shadow> won = new ConcurrentLinkedQueue<>();
@@ -69,7 +69,7 @@ public interface ShadowStoreContract {
                     start.await();
                     try {
                         ShadowUpdate expectingOne = f.desired("{\"n\":" + k + "}", 1L);
-                        won.add(f.shadows().update(f.tenant(), f.admin(), d.id(), null, expectingOne));
+                        won.add(f.shadows().update(f.admin(), d.id(), null, expectingOne));
                     } catch (ApiException e) {
                         lost.add(e.code());
                     }
@@ -97,7 +97,7 @@ public interface ShadowStoreContract {
                 int k = i;
                 done.add(pool.submit(() -> {
                     start.await();
-                    return f.shadows().update(f.tenant(), f.admin(), d.id(), "cfg",
+                    return f.shadows().update(f.admin(), d.id(), "cfg",
                             f.desired("{\"k" + k + "\":" + k + "}", null));
                 }));
             }
@@ -116,11 +116,11 @@ public interface ShadowStoreContract {
         Fixture f = Fixture.of(ctx);
         Device d = f.create("s", null, Map.of());
         for (int i = 1; i <= 12; i++) {
-            f.shadows().update(f.tenant(), f.admin(), d.id(), null, f.desired("{\"i\":" + i + "}", null));
+            f.shadows().update(f.admin(), d.id(), null, f.desired("{\"i\":" + i + "}", null));
         }
-        f.shadows().delete(f.tenant(), f.admin(), d.id(), null, 12L);
+        f.shadows().delete(f.admin(), d.id(), null, 12L);
         assertThatThrownBy(() -> f.shadows().get(f.tenant(), d.id(), null)).isInstanceOf(ApiException.class);
-        assertThat(f.shadows().update(f.tenant(), f.admin(), d.id(), null, f.desired("{\"i\":0}", null)).version())
+        assertThat(f.shadows().update(f.admin(), d.id(), null, f.desired("{\"i\":0}", null)).version())
                 .isEqualTo(14);
         var history = f.shadows().history(f.tenant(), d.id(), null);
         assertThat(history).extracting(v -> v.version()).containsExactly(14L, 13L, 12L, 11L, 10L, 9L, 8L, 7L, 6L, 5L);
@@ -134,9 +134,9 @@ public interface ShadowStoreContract {
     default void purgingADeviceDeletesItsShadows(ApplicationContext ctx) {
         Fixture f = Fixture.of(ctx);
         Device d = f.create("s", null, Map.of());
-        f.shadows().update(f.tenant(), f.admin(), d.id(), null, f.desired("{\"a\":1}", null));
-        f.shadows().update(f.tenant(), f.admin(), d.id(), "cfg", f.desired("{\"a\":1}", null));
-        f.devices().purge(f.tenant(), f.admin(), d.id(), null);
+        f.shadows().update(f.admin(), d.id(), null, f.desired("{\"a\":1}", null));
+        f.shadows().update(f.admin(), d.id(), "cfg", f.desired("{\"a\":1}", null));
+        f.devices().purge(f.admin(), d.id(), null);
         assertThat(f.jdbc().sql("SELECT COUNT(*) FROM shadows WHERE tenant_id = ? AND device_id = ?")
                 .params(f.tenant().toString(), d.id().toString()).query(Long.class).single()).isZero();
         assertThat(f.jdbc().sql("SELECT COUNT(*) FROM shadow_history WHERE tenant_id = ? AND device_id = ?")

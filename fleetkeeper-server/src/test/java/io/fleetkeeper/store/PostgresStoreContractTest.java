@@ -86,7 +86,7 @@ class PostgresStoreContractTest implements DeviceStoreContract, TenancyStoreCont
     void fleetQueryReadsAreNeverServerPreparedSoEachIsPlannedWithItsValues() {
         ContractTenant t = ContractTenant.create(tenants, "pg-");
         UUID tenant = t.id();
-        devices.create(tenant, t.admin(), new NewDevice("pump-a", "meter", "AB-1", List.of(),
+        devices.create(t.admin(), new NewDevice("pump-a", "meter", "AB-1", List.of(),
                 Map.of("region", "eu-west"), "1.0", "rev-a", null));
         DeviceCondition region = fleet.compile(tenant, fleet.parse("metadata.region = \"eu-west\""));
         Long named = new TransactionTemplate(txManager).execute(s -> { // one transaction: one connection

@@ -53,7 +53,7 @@ class CommandController {
             throw new ApiException(ErrorCode.INVALID_PARAMETER, "wait is 0 to " + properties.maxWaitSeconds()
                     + " seconds");
         }
-        CommandService.Created created = commands.create(caller.tenantId(), caller, id, body);
+        CommandService.Created created = commands.create(caller, id, body);
         Command c = created.command();
         if (wait != null && wait > 0) {
             c = commands.await(caller.tenantId(), id, c.id(), Duration.ofSeconds(wait));
@@ -79,7 +79,7 @@ class CommandController {
 
     @PostMapping("/{cid}/cancel")
     Command cancel(Caller caller, @PathVariable UUID id, @PathVariable UUID cid) {
-        return commands.cancel(caller.tenantId(), caller, id, cid);
+        return commands.cancel(caller, id, cid);
     }
 
     private static CommandStatus status(String s) {

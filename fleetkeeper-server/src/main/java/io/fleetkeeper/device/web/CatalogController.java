@@ -51,7 +51,7 @@ class CatalogController {
     @PostMapping("/sites")
     @ResponseStatus(HttpStatus.CREATED)
     ResponseEntity<Site> createSite(Caller caller, @RequestBody SiteFields body) {
-        Site s = sites.create(caller.tenantId(), caller, body);
+        Site s = sites.create(caller, body);
         return ResponseEntity.created(URI.create("/api/v1/sites/" + s.id())).eTag(Etags.of(s.version())).body(s);
     }
 
@@ -70,7 +70,7 @@ class CatalogController {
     @PatchMapping(path = "/sites/{id}", consumes = {"application/merge-patch+json", "application/json"})
     ResponseEntity<Site> updateSite(Caller caller, @PathVariable UUID id, @RequestBody JsonNode body,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
-        Site s = sites.update(caller.tenantId(), caller, id, body, Etags.expectedVersion(ifMatch));
+        Site s = sites.update(caller, id, body, Etags.expectedVersion(ifMatch));
         return ResponseEntity.ok().eTag(Etags.of(s.version())).body(s);
     }
 
@@ -78,14 +78,14 @@ class CatalogController {
     @ResponseStatus(HttpStatus.NO_CONTENT)
     @RequiresRole(Role.ADMIN)
     ResponseEntity<Void> deleteSite(Caller caller, @PathVariable UUID id) {
-        sites.delete(caller.tenantId(), caller, id);
+        sites.delete(caller, id);
         return ResponseEntity.noContent().build();
     }
 
     @PostMapping("/device-types")
     @ResponseStatus(HttpStatus.CREATED)
     ResponseEntity<DeviceType> createType(Caller caller, @RequestBody TypeFields body) {
-        DeviceType t = types.create(caller.tenantId(), caller, body.name(), body.description(),
+        DeviceType t = types.create(caller, body.name(), body.description(),
                 body.requiredMetadata());
         return ResponseEntity.created(URI.create("/api/v1/device-types/" + t.name())).eTag(Etags.of(t.version()))
                 .body(t);
@@ -106,7 +106,7 @@ class CatalogController {
     @PatchMapping(path = "/device-types/{name}", consumes = {"application/merge-patch+json", "application/json"})
     ResponseEntity<DeviceType> updateType(Caller caller, @PathVariable String name, @RequestBody JsonNode body,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
-        DeviceType t = types.update(caller.tenantId(), caller, name, body, Etags.expectedVersion(ifMatch));
+        DeviceType t = types.update(caller, name, body, Etags.expectedVersion(ifMatch));
         return ResponseEntity.ok().eTag(Etags.of(t.version())).body(t);
     }
 
@@ -114,7 +114,7 @@ class CatalogController {
     @ResponseStatus(HttpStatus.NO_CONTENT)
     @RequiresRole(Role.ADMIN)
     ResponseEntity<Void> deleteType(Caller caller, @PathVariable String name) {
-        types.delete(caller.tenantId(), caller, name);
+        types.delete(caller, name);
         return ResponseEntity.noContent().build();
     }
 }

@@ -56,7 +56,7 @@ class DeviceController {
     @PostMapping("/devices")
     @ResponseStatus(HttpStatus.CREATED)
     ResponseEntity<Device> create(Caller caller, @RequestBody NewDevice body) {
-        Device d = devices.create(caller.tenantId(), caller, body);
+        Device d = devices.create(caller, body);
         return ResponseEntity.created(URI.create("/api/v1/devices/" + d.id())).eTag(Etags.of(d.version())).body(d);
     }
 
@@ -99,25 +99,25 @@ class DeviceController {
     @PatchMapping(path = "/devices/{id}", consumes = {"application/merge-patch+json", "application/json"})
     ResponseEntity<Device> patch(Caller caller, @PathVariable UUID id, @RequestBody JsonNode patch,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
-        return withEtag(devices.patch(caller.tenantId(), caller, id, patch, Etags.expectedVersion(ifMatch)));
+        return withEtag(devices.patch(caller, id, patch, Etags.expectedVersion(ifMatch)));
     }
 
     @PostMapping("/devices/{id}/suspend")
     ResponseEntity<Device> suspend(Caller caller, @PathVariable UUID id,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
-        return withEtag(devices.suspend(caller.tenantId(), caller, id, Etags.expectedVersion(ifMatch)));
+        return withEtag(devices.suspend(caller, id, Etags.expectedVersion(ifMatch)));
     }
 
     @PostMapping("/devices/{id}/resume")
     ResponseEntity<Device> resume(Caller caller, @PathVariable UUID id,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
-        return withEtag(devices.resume(caller.tenantId(), caller, id, Etags.expectedVersion(ifMatch)));
+        return withEtag(devices.resume(caller, id, Etags.expectedVersion(ifMatch)));
     }
 
     @PostMapping("/devices/{id}/decommission")
     ResponseEntity<Device> decommission(Caller caller, @PathVariable UUID id,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
-        return withEtag(devices.decommission(caller.tenantId(), caller, id, Etags.expectedVersion(ifMatch)));
+        return withEtag(devices.decommission(caller, id, Etags.expectedVersion(ifMatch)));
     }
 
     @DeleteMapping("/devices/{id}")
@@ -125,7 +125,7 @@ class DeviceController {
     @RequiresRole(Role.ADMIN)
     ResponseEntity<Void> purge(Caller caller, @PathVariable UUID id,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
-        devices.purge(caller.tenantId(), caller, id, Etags.expectedVersion(ifMatch));
+        devices.purge(caller, id, Etags.expectedVersion(ifMatch));
         return ResponseEntity.noContent().build();
     }
 

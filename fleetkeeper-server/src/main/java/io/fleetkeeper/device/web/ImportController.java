@@ -62,7 +62,7 @@ class ImportController {
         OutputStream out = new BufferedOutputStream(response.getOutputStream(), 1 << 16);
         Summary summary;
         try {
-            summary = imports.importDevices(caller.tenantId(), caller, rows, atomic, new DeviceImportService.Sink() {
+            summary = imports.importDevices(caller, rows, atomic, new DeviceImportService.Sink() {
                 @Override
                 public void accept(ImportResult r) {
                     try {

@@ -73,7 +73,7 @@ public class EstService {
 
     private Issued issue(AuthenticatedDevice identity, PKCS10CertificationRequest csr, String slot, UUID caId) {
         Caller device = new Caller(identity.tenantId(), identity.actor(), Role.OPERATOR);
-        return certificates.issue(identity.tenantId(), device, identity.deviceId(), csr, slot, caId);
+        return certificates.issue(device, identity.deviceId(), csr, slot, caId);
     }
 
     private record Target(UUID tenantId, CertificateAuthority ca) {

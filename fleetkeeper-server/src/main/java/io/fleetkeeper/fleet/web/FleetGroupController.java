@@ -48,7 +48,7 @@ class FleetGroupController {
     @PostMapping
     @ResponseStatus(HttpStatus.CREATED)
     ResponseEntity<FleetGroup> create(Caller caller, @RequestBody GroupFields body) {
-        FleetGroup g = groups.create(caller.tenantId(), caller, body);
+        FleetGroup g = groups.create(caller, body);
         return ResponseEntity.created(URI.create("/api/v1/fleet-groups/" + g.id())).eTag(Etags.of(g.version()))
                 .body(g);
     }
@@ -67,20 +67,20 @@ class FleetGroupController {
     @PatchMapping(path = "/{id}", consumes = {"application/merge-patch+json", "application/json"})
     ResponseEntity<FleetGroup> update(Caller caller, @PathVariable UUID id, @RequestBody JsonNode body,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
-        return withEtag(groups.update(caller.tenantId(), caller, id, body, Etags.expectedVersion(ifMatch)));
+        return withEtag(groups.update(caller, id, body, Etags.expectedVersion(ifMatch)));
     }
 
     @DeleteMapping("/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     ResponseEntity<Void> delete(Caller caller, @PathVariable UUID id,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
-        groups.delete(caller.tenantId(), caller, id, Etags.expectedVersion(ifMatch));
+        groups.delete(caller, id, Etags.expectedVersion(ifMatch));
         return ResponseEntity.noContent().build();
     }
 
     @PostMapping("/{id}/members")
     MemberResult members(Caller caller, @PathVariable UUID id, @RequestBody MemberChange body) {
-        return membership.change(caller.tenantId(), caller, id, body);
+        return membership.change(caller, id, body);
     }
 
     @GetMapping("/{id}/devices")

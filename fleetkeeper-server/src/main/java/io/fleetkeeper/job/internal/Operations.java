@@ -93,19 +93,19 @@ public class Operations {
     private void applyOne(Caller caller, UUID deviceId, Operation op, Map<String, Object> details) {
         UUID tenantId = caller.tenantId();
         switch (op.type()) {
-            case "shadow" -> details.put("shadow_version", shadows.update(tenantId, caller, deviceId, op.shadow(),
+            case "shadow" -> details.put("shadow_version", shadows.update(caller, deviceId, op.shadow(),
                     new ShadowUpdate("desired", op.desired(), null, null, null)).version());
             case "metadata" -> {
                 ObjectNode patch = json.createObjectNode();
                 patch.set("metadata", op.patch());
-                devices.patch(tenantId, caller, deviceId, patch, null);
+                devices.patch(caller, deviceId, patch, null);
             }
             case "suspend" -> {
                 Device d = devices.get(tenantId, deviceId);
                 if (d.status() == DeviceStatus.SUSPENDED) {
                     details.put("detail", "already suspended");
                 } else {
-                    devices.suspend(tenantId, caller, deviceId, null);
+                    devices.suspend(caller, deviceId, null);
                 }
             }
             case "resume" -> {
@@ -113,7 +113,7 @@ public class Operations {
                 if (d.status() == DeviceStatus.ACTIVE) {
                     details.put("detail", "already active");
                 } else {
-                    devices.resume(tenantId, caller, deviceId, null);
+                    devices.resume(caller, deviceId, null);
                 }
             }
             default -> throw new IllegalStateException("not a server-side operation: " + op.type());

@@ -46,7 +46,7 @@ class JobController {
     @ApiResponse(responseCode = "200", description = "The idempotency key named an earlier one: that one",
             useReturnTypeSchema = true)
     ResponseEntity<Job> create(Caller caller, @RequestBody NewJob body) {
-        JobService.Created c = jobs.create(caller.tenantId(), caller, body);
+        JobService.Created c = jobs.create(caller, body);
         ResponseEntity.BodyBuilder b = c.created()
                 ? ResponseEntity.created(URI.create("/api/v1/jobs/" + c.job().id())) : ResponseEntity.ok();
         return b.eTag(Etags.of(c.job().version())).body(c.job());
@@ -81,20 +81,20 @@ class JobController {
     @PostMapping("/jobs/{id}/pause")
     ResponseEntity<Job> pause(Caller caller, @PathVariable UUID id,
             @RequestHeader(value = "If-Match", required = false) String ifMatch) {
-        return withEtag(jobs.pause(caller.tenantId(), caller, id, Etags.expectedVersion(ifMatch)));
+        return withEtag(jobs.pause(caller, id, Etags.expectedVersion(ifMatch)));
     }
 
     @PostMapping("/jobs/{id}/resume")
     ResponseEntity<Job> resume(Caller caller, @PathVariable UUID id,
             @RequestHeader(value = "If-Match", required = false) String ifMatch) {
-        return withEtag(jobs.resume(caller.tenantId(), caller, id, Etags.expectedVersion(ifMatch)));
+        return withEtag(jobs.resume(caller, id, Etags.expectedVersion(ifMatch)));
     }
 
     @PostMapping("/jobs/{id}/cancel")
     ResponseEntity<Job> cancel(Caller caller, @PathVariable UUID id,
             @RequestParam(required = false, defaultValue = "false") boolean force,
             @RequestHeader(value = "If-Match", required = false) String ifMatch) {
-        return withEtag(jobs.cancel(caller.tenantId(), caller, id, Etags.expectedVersion(ifMatch), force));
+        return withEtag(jobs.cancel(caller, id, Etags.expectedVersion(ifMatch), force));
     }
 
     @GetMapping("/jobs/{id}/executions")

@@ -60,7 +60,7 @@ class CertificateController {
             throw new ApiException(ErrorCode.VALIDATION_FAILED, "csr is required",
                     List.of(new ApiException.FieldError("csr", "is required (PEM PKCS#10)")));
         }
-        Issued issued = certs.issue(caller.tenantId(), caller, id, Pem.csr(body.csr(), "csr"), body.slot(),
+        Issued issued = certs.issue(caller, id, Pem.csr(body.csr(), "csr"), body.slot(),
                 body.caId());
         return ResponseEntity.created(URI.create("/api/v1/certificates/" + issued.certificate().id()))
                 .body(IssuedView.of(issued));
@@ -69,7 +69,7 @@ class CertificateController {
     @PostMapping("/devices/{id}/certificates/upload")
     @ResponseStatus(HttpStatus.CREATED)
     ResponseEntity<DeviceCertificate> upload(Caller caller, @PathVariable UUID id, @RequestBody UploadRequest body) {
-        DeviceCertificate c = certs.upload(caller.tenantId(), caller, id, body.certificatePem(), body.slot());
+        DeviceCertificate c = certs.upload(caller, id, body.certificatePem(), body.slot());
         return ResponseEntity.created(URI.create("/api/v1/certificates/" + c.id())).body(c);
     }
 
@@ -96,13 +96,13 @@ class CertificateController {
 
     @PostMapping("/certificates/{id}/revoke")
     DeviceCertificate revoke(Caller caller, @PathVariable UUID id, @RequestBody(required = false) RevokeRequest body) {
-        return certs.revoke(caller.tenantId(), caller, id, body == null ? null : body.reason());
+        return certs.revoke(caller, id, body == null ? null : body.reason());
     }
 
     @PostMapping("/certificates/{id}/renew")
     @ResponseStatus(HttpStatus.CREATED)
     ResponseEntity<IssuedView> renew(Caller caller, @PathVariable UUID id) {
-        Issued issued = certs.renew(caller.tenantId(), caller, id);
+        Issued issued = certs.renew(caller, id);
         return ResponseEntity.created(URI.create("/api/v1/certificates/" + issued.certificate().id()))
                 .body(IssuedView.of(issued));
     }

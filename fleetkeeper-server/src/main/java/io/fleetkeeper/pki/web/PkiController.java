@@ -52,14 +52,14 @@ class PkiController {
     @ResponseStatus(HttpStatus.CREATED)
     @RequiresRole(Role.ADMIN)
     ResponseEntity<CertificateAuthority> create(Caller caller, @RequestBody NewCa body) {
-        return created(cas.create(caller.tenantId(), caller, body));
+        return created(cas.create(caller, body));
     }
 
     @PostMapping("/cas/import")
     @ResponseStatus(HttpStatus.CREATED)
     @RequiresRole(Role.ADMIN)
     ResponseEntity<CertificateAuthority> importCa(Caller caller, @RequestBody ImportCa body) {
-        return created(cas.importCa(caller.tenantId(), caller, body.name(), body.certificatePem(),
+        return created(cas.importCa(caller, body.name(), body.certificatePem(),
                 body.privateKeyPem()));
     }
 
@@ -67,7 +67,7 @@ class PkiController {
     @ResponseStatus(HttpStatus.CREATED)
     @RequiresRole(Role.ADMIN)
     ResponseEntity<CertificateAuthority> trustAnchor(Caller caller, @RequestBody TrustAnchor body) {
-        return created(cas.registerTrustAnchor(caller.tenantId(), caller, body.name(), body.certificatePem()));
+        return created(cas.registerTrustAnchor(caller, body.name(), body.certificatePem()));
     }
 
     @GetMapping("/cas")
@@ -90,7 +90,7 @@ class PkiController {
     @RequiresRole(Role.ADMIN)
     ResponseEntity<PkiPolicy> updatePolicy(Caller caller, @RequestBody PolicyBody body,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
-        PkiPolicy p = policies.update(caller.tenantId(), caller, new PkiPolicy(body.renewalWindowDays(),
+        PkiPolicy p = policies.update(caller, new PkiPolicy(body.renewalWindowDays(),
                 body.criticalWindowDays(), body.overlapHours(), body.deviceValidityDays(), body.defaultCaId(), 0),
                 Etags.expectedVersion(ifMatch));
         return ResponseEntity.ok().eTag(Etags.of(p.version())).body(p);

@@ -107,6 +107,6 @@ class DeviceProvisioningController {
             throw new ApiException(ErrorCode.UNAUTHENTICATED, "device key is not valid");
         }
         Caller self = new Caller(id.tenantId(), "device:" + id.deviceId(), Role.OPERATOR);
-        return new RotatedKey(id.deviceId(), deviceKeys.rotate(id.tenantId(), self, id.deviceId()));
+        return new RotatedKey(id.deviceId(), deviceKeys.rotate(self, id.deviceId()));
     }
 }

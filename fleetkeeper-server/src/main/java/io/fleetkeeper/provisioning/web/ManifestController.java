@@ -55,7 +55,7 @@ class ManifestController {
             throws IOException {
         var reader = new BufferedReader(new InputStreamReader(request.getInputStream(), StandardCharsets.UTF_8),
                 1 << 16);
-        Manifest.Upload up = manifests.upload(caller.tenantId(), caller, name, reader);
+        Manifest.Upload up = manifests.upload(caller, name, reader);
         return ResponseEntity.created(URI.create("/api/v1/manifests/" + up.manifest().id())).body(up);
     }
 
@@ -83,7 +83,7 @@ class ManifestController {
     @PutMapping("/provisioning/settings")
     @RequiresRole(Role.ADMIN)
     Map<String, String> updateSettings(Caller caller, @RequestBody Settings body) {
-        return Map.of("rebootstrap", bootstrap.setPolicy(caller.tenantId(), caller, body.rebootstrap()).name()
+        return Map.of("rebootstrap", bootstrap.setPolicy(caller, body.rebootstrap()).name()
                 .toLowerCase());
     }
 }

@@ -76,7 +76,7 @@ class ProvisioningController {
     @ResponseStatus(HttpStatus.CREATED)
     @RequiresRole(Role.ADMIN)
     ResponseEntity<IssuedKey> createKey(Caller caller, @RequestBody NewKey body) {
-        var issued = keys.create(caller.tenantId(), caller, body.label(), body.deviceType(), body.expiresAt(),
+        var issued = keys.create(caller, body.label(), body.deviceType(), body.expiresAt(),
                 body.maxDevices());
         return ResponseEntity.created(URI.create("/api/v1/provisioning-keys/" + issued.key().id()))
                 .body(IssuedKey.of(issued));
@@ -95,7 +95,7 @@ class ProvisioningController {
     @PostMapping("/provisioning-keys/{id}/revoke")
     @RequiresRole(Role.ADMIN)
     ProvisioningKey revokeKey(Caller caller, @PathVariable UUID id) {
-        return keys.revoke(caller.tenantId(), caller, id);
+        return keys.revoke(caller, id);
     }
 
     @GetMapping("/provisioning-keys/{id}/devices")
@@ -108,7 +108,7 @@ class ProvisioningController {
     @ResponseStatus(HttpStatus.CREATED)
     @RequiresRole(Role.ADMIN)
     ResponseEntity<IssuedToken> createToken(Caller caller, @RequestBody NewToken body) {
-        var issued = claims.create(caller.tenantId(), caller, body.label(), body.deviceType(), body.maxUses(),
+        var issued = claims.create(caller, body.label(), body.deviceType(), body.maxUses(),
                 body.expiresAt(), body.defaultMetadata());
         return ResponseEntity.created(URI.create("/api/v1/claim-tokens/" + issued.token().id()))
                 .body(IssuedToken.of(issued));
@@ -127,7 +127,7 @@ class ProvisioningController {
     @PostMapping("/claim-tokens/{id}/revoke")
     @RequiresRole(Role.ADMIN)
     ClaimToken revokeToken(Caller caller, @PathVariable UUID id) {
-        return claims.revoke(caller.tenantId(), caller, id);
+        return claims.revoke(caller, id);
     }
 
     @GetMapping("/claim-tokens/{id}/devices")
@@ -138,7 +138,7 @@ class ProvisioningController {
 
     @PostMapping("/devices/{id}/device-key/rotate")
     DeviceKey rotate(Caller caller, @PathVariable UUID id) {
-        return new DeviceKey(id, deviceKeys.rotate(caller.tenantId(), caller, id));
+        return new DeviceKey(id, deviceKeys.rotate(caller, id));
     }
 
     @GetMapping("/devices/{id}/provenance")

@@ -80,7 +80,7 @@ class ShadowTopics implements ConnectionListener, SmartInitializingSingleton {
                 result = shadows.get(m.tenantId(), m.deviceId(), name);
             } else {
                 Caller device = new Caller(m.tenantId(), "device:" + m.deviceId(), Role.OPERATOR);
-                result = shadows.update(m.tenantId(), device, m.deviceId(), name,
+                result = shadows.update(device, m.deviceId(), name,
                         ShadowUpdate.parse(body, "reported", null));
             }
             publisher.send(m.tenantId(), m.deviceId(), name, op + "/accepted", result.withClientToken(token));

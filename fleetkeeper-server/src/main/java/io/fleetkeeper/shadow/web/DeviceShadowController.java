@@ -63,7 +63,7 @@ class DeviceShadowController {
             @PathVariable(required = false) String name, @RequestBody JsonNode body,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
         AuthenticatedDevice self = callers.resolve(key, cert);
-        Shadow s = shadows.update(self.tenantId(), caller(self), self.deviceId(), name,
+        Shadow s = shadows.update(caller(self), self.deviceId(), name,
                 ShadowUpdate.parse(body, "reported", Etags.expectedVersion(ifMatch)));
         return ResponseEntity.ok().eTag(Etags.of(s.version())).body(s);
     }

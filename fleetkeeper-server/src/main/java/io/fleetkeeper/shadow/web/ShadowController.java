@@ -63,7 +63,7 @@ class ShadowController {
     @PatchMapping({"/shadow", "/shadow/{name}"})
     ResponseEntity<Shadow> update(Caller caller, @PathVariable UUID id, @PathVariable(required = false) String name,
             @RequestBody JsonNode body, @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
-        Shadow s = shadows.update(caller.tenantId(), caller, id, name,
+        Shadow s = shadows.update(caller, id, name,
                 ShadowUpdate.parse(body, "desired", Etags.expectedVersion(ifMatch)));
         return ResponseEntity.ok().eTag(Etags.of(s.version())).body(s);
     }
@@ -72,7 +72,7 @@ class ShadowController {
     @ResponseStatus(HttpStatus.NO_CONTENT)
     ResponseEntity<Void> delete(Caller caller, @PathVariable UUID id, @PathVariable(required = false) String name,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
-        shadows.delete(caller.tenantId(), caller, id, name, Etags.expectedVersion(ifMatch));
+        shadows.delete(caller, id, name, Etags.expectedVersion(ifMatch));
         return ResponseEntity.noContent().build();
     }
 

@@ -49,14 +49,14 @@ class ShadowSchemaController {
                         List.of(new ApiException.FieldError(f, "is not a known field (desired, reported)")));
             }
         }
-        TypeSchemas s = schemas.put(caller.tenantId(), caller, name, body.get("desired"), body.get("reported"));
+        TypeSchemas s = schemas.put(caller, name, body.get("desired"), body.get("reported"));
         return ResponseEntity.ok().eTag(Etags.of(s.version())).body(s);
     }
 
     @DeleteMapping
     @ResponseStatus(HttpStatus.NO_CONTENT)
     ResponseEntity<Void> delete(Caller caller, @PathVariable String name) {
-        schemas.delete(caller.tenantId(), caller, name);
+        schemas.delete(caller, name);
         return ResponseEntity.noContent().build();
     }
 }
