@@ -18,19 +18,18 @@ import io.fleetkeeper.testing.ApiTest;
 import io.fleetkeeper.testing.Csrs;
 import io.fleetkeeper.testing.DevicePort;
 import io.fleetkeeper.testing.Manufacturer;
+import io.fleetkeeper.testing.TlsClient;
 import io.fleetkeeper.testing.TlsClient.Credential;
 import io.fleetkeeper.testing.MqttDevices;
 import io.fleetkeeper.testing.MqttDevices.CertDevice;
 import io.fleetkeeper.testing.MqttDevices.KeyDevice;
 import io.fleetkeeper.testing.TestTenant;
-import java.io.ByteArrayInputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Map;
@@ -286,7 +285,7 @@ class CredentialIsolationTests extends ApiTest {
     private String caBase(TestTenant t, X509Certificate ca) {
         JsonNode listed = api.get(t.admin(), "/api/v1/pki/cas").expect(200);
         for (JsonNode c : listed.isArray() ? listed : listed.path("items")) {
-            if (parse(c.path("certificate_pem").asString()).get(0).equals(ca)) {
+            if (TlsClient.parse(c.path("certificate_pem").asString()).get(0).equals(ca)) {
                 return "/pki/v1/tenants/" + t.id() + "/cas/" + c.path("id").asString();
             }
         }
@@ -313,15 +312,5 @@ class CredentialIsolationTests extends ApiTest {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(request)).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertThat(r.statusCode()).isEqualTo(200);
         return (BasicOCSPResp) new OCSPResp(r.body()).getResponseObject();
-    }
-
-    private static List<X509Certificate> parse(String pem) {
-        try {
-            return CertificateFactory.getInstance("X.509")
-                    .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))
-                    .stream().map(X509Certificate.class::cast).toList();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
