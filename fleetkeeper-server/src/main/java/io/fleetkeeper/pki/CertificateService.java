@@ -2,6 +2,7 @@ package io.fleetkeeper.pki;
 
 import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.api.ErrorCode;
+import io.fleetkeeper.api.Page;
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.device.Device;
 import io.fleetkeeper.device.DeviceRetiring;
@@ -270,6 +271,13 @@ public class CertificateService {
     public List<DeviceCertificate> forDevice(UUID tenantId, UUID deviceId) {
         devices.get(tenantId, deviceId);
         return certs.forDevice(tenantId, deviceId);
+    }
+
+    /** The device's certificates, every slot and version, in the order they were issued or uploaded. */
+    public Page<DeviceCertificate> forDevice(UUID tenantId, UUID deviceId, String cursor, int limit) {
+        devices.get(tenantId, deviceId);
+        return Page.afterId("certificate", cursor, limit,
+                (after, fetch) -> certs.forDevice(tenantId, deviceId, after, fetch), DeviceCertificate::id);
     }
 
     /** Every tenant's record of the certificate with this SHA-256 fingerprint. */

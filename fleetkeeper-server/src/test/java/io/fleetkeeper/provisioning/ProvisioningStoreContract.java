@@ -92,7 +92,7 @@ public interface ProvisioningStoreContract {
         assertThat(refused).hasSize(40).isSubsetOf(ErrorCode.UNAUTHENTICATED, ErrorCode.RATE_LIMITED);
         assertThat(f.claims().get(f.tenant(), token.token().id()).usesCount()).isEqualTo(10);
         assertThat(f.devices().stats(f.tenant()).total()).isEqualTo(10);
-        assertThat(f.provenance().devicesFrom(f.tenant(), "claim_token", token.token().id()))
+        assertThat(f.provenance().devicesFrom(f.tenant(), "claim_token", token.token().id(), null, 50).items())
                 .containsExactlyInAnyOrderElementsOf(claimed.stream().map(c -> c.device().id()).toList());
         assertThat(claimed).extracting(c -> c.device().identityStatus()).containsOnly("ACTIVE");
         assertThat(claimed).extracting(c -> c.certificate().certificate().serial()).doesNotHaveDuplicates();

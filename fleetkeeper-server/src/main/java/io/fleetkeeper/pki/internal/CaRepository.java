@@ -52,6 +52,13 @@ public class CaRepository {
                 .param(tenantId.toString()).query(CaRepository::map).list();
     }
 
+    /** The tenant's CAs and trust anchors with ids after {@code afterId}, in id (creation) order. */
+    public List<CaRow> page(UUID tenantId, UUID afterId, int fetch) {
+        return jdbc.sql("SELECT * FROM certificate_authorities WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?")
+                .params(tenantId.toString(), afterId == null ? "" : afterId.toString(), fetch)
+                .query(CaRepository::map).list();
+    }
+
     /** Every CA of every tenant: the in-memory trust index is built from it. */
     public List<CaRow> all() {
         return jdbc.sql("SELECT * FROM certificate_authorities WHERE status = 'ACTIVE'").query(CaRepository::map)

@@ -70,6 +70,13 @@ public class CertificateRepository {
                 .params(tenantId.toString(), deviceId.toString()).query(CertificateRepository::map).list();
     }
 
+    /** The device's certificates with ids after {@code afterId}, in id (issue) order. */
+    public List<DeviceCertificate> forDevice(UUID tenantId, UUID deviceId, UUID afterId, int fetch) {
+        return jdbc.sql("SELECT * FROM certificates WHERE tenant_id = ? AND device_id = ? AND id > ? ORDER BY id LIMIT ?")
+                .params(tenantId.toString(), deviceId.toString(), afterId == null ? "" : afterId.toString(), fetch)
+                .query(CertificateRepository::map).list();
+    }
+
     public Optional<DeviceCertificate> primary(UUID tenantId, UUID deviceId, String slot) {
         return jdbc.sql("""
                 SELECT * FROM certificates WHERE tenant_id = ? AND device_id = ? AND slot = ? AND is_primary = ?""")
