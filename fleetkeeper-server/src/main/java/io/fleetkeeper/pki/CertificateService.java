@@ -63,11 +63,11 @@ public class CertificateService {
     private final CrlService crls;
     private final AuditService audit;
     private final ApplicationEventPublisher events;
-    private final PkiProperties props;
+    private final PublicBaseUrl baseUrl;
     private final Clock clock;
 
     CertificateService(CertificateRepository certs, CaService cas, PolicyRepository policies, DeviceService devices,
-            CrlService crls, AuditService audit, ApplicationEventPublisher events, PkiProperties props, Clock clock) {
+            CrlService crls, AuditService audit, ApplicationEventPublisher events, PublicBaseUrl baseUrl, Clock clock) {
         this.certs = certs;
         this.cas = cas;
         this.policies = policies;
@@ -75,7 +75,7 @@ public class CertificateService {
         this.crls = crls;
         this.audit = audit;
         this.events = events;
-        this.props = props;
+        this.baseUrl = baseUrl;
         this.clock = clock;
     }
 
@@ -125,7 +125,7 @@ public class CertificateService {
         if (notAfter.isAfter(ca.notAfter())) {
             notAfter = ca.notAfter();
         }
-        String base = props.publicBaseUrl() + "/pki/v1/tenants/" + tenantId + "/cas/" + ca.id();
+        String base = baseUrl.get() + "/pki/v1/tenants/" + tenantId + "/cas/" + ca.id();
         LeafProfile profile = new LeafProfile(
                 new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, device.id().toString())
                         .addRDN(BCStyle.OU, "tenant " + tenantId).addRDN(BCStyle.O, "Fleetkeeper").build(),

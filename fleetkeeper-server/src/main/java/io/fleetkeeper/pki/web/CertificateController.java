@@ -9,6 +9,7 @@ import io.fleetkeeper.pki.DeviceCertificate;
 import io.fleetkeeper.pki.Pem;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.web.Limits;
+import jakarta.annotation.Nullable;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,7 +48,7 @@ class CertificateController {
     }
 
     /** One slot: its active version and every version it held. */
-    record SlotView(String slot, Integer activeVersion, List<DeviceCertificate> versions) {
+    record SlotView(String slot, @Nullable Integer activeVersion, List<DeviceCertificate> versions) {
     }
 
     private final CertificateService certs;
