@@ -61,7 +61,8 @@ class EstCrossTenantTests extends ApiTest {
         trustAnchor(attacker, imported.pem()).expectProblem(400, "VALIDATION_FAILED");
         trustAnchor(attacker, platformCa).expectProblem(400, "VALIDATION_FAILED");
 
-        assertThat(api.get(attacker.admin(), "/api/v1/pki/cas").expect(200).path("items").valueStream().toList()).isEmpty();
+        assertThat(api.get(attacker.admin(), "/api/v1/pki/cas").expect(200)
+                .path("items").valueStream().toList()).isEmpty();
         // A manufacturer's CA is still for any tenant to trust.
         trustAnchor(attacker, Manufacturer.root().pem()).expect(201);
     }

@@ -114,7 +114,8 @@ class ProvisioningApiTests extends ApiTest {
         TestTenant t = newTenant();
         TestTenant other = newTenant();
         String revoked = provisioningKey(t, Map.of());
-        String revokedId = api.get(t.admin(), "/api/v1/provisioning-keys").expect(200).path("items").get(0).path("id").asString();
+        String revokedId = api.get(t.admin(), "/api/v1/provisioning-keys").expect(200)
+                .path("items").get(0).path("id").asString();
         api.post(t.admin(), "/api/v1/provisioning-keys/" + revokedId + "/revoke", null).expect(200);
         String single = provisioningKey(t, Map.of("max_devices", 1));
         register(single, edge("first")).expect(201);
@@ -280,10 +281,13 @@ class ProvisioningApiTests extends ApiTest {
         assertThat(created).isEqualTo(10);
         assertThat(refused).isEqualTo(40);
         assertThat(stats(t.admin()).path("total").asLong()).isEqualTo(10);
-        assertThat(api.get(t.admin(), "/api/v1/claim-tokens").expect(200).path("items").get(0).path("uses_count").asInt())
+        assertThat(api.get(t.admin(), "/api/v1/claim-tokens").expect(200)
+                .path("items").get(0).path("uses_count").asInt())
                 .isEqualTo(10);
-        String tokenId = api.get(t.admin(), "/api/v1/claim-tokens").expect(200).path("items").get(0).path("id").asString();
-        assertThat(api.get(t.admin(), "/api/v1/claim-tokens/" + tokenId + "/devices").expect(200).path("items")).hasSize(10);
+        String tokenId = api.get(t.admin(), "/api/v1/claim-tokens").expect(200)
+                .path("items").get(0).path("id").asString();
+        assertThat(api.get(t.admin(), "/api/v1/claim-tokens/" + tokenId + "/devices").expect(200)
+                .path("items")).hasSize(10);
         long certs = api.get(t.admin(), "/api/v1/devices?identity_status=ACTIVE&limit=100").expect(200)
                 .path("items").size();
         assertThat(certs).isEqualTo(10);
@@ -294,7 +298,8 @@ class ProvisioningApiTests extends ApiTest {
         TestTenant t = newTenant();
         TestTenant other = newTenant();
         provisioningKey(t, Map.of());
-        String keyId = api.get(t.admin(), "/api/v1/provisioning-keys").expect(200).path("items").get(0).path("id").asString();
+        String keyId = api.get(t.admin(), "/api/v1/provisioning-keys").expect(200)
+                .path("items").get(0).path("id").asString();
         String operator = token(t, "operator");
         api.post(operator, "/api/v1/provisioning-keys", Map.of("label", "x")).expectProblem(403, "FORBIDDEN");
         api.post(operator, "/api/v1/provisioning-keys/" + keyId + "/revoke", null).expectProblem(403, "FORBIDDEN");

@@ -127,7 +127,8 @@ class ProvisioningCrashTest {
         try (ServerProcess again = new ServerProcess(dataDir).start("--fleetkeeper.device-api.port=" + devicePort)) {
             assertThat(call(again.base(), "GET", "/api/v1/stats/devices", admin, null).path("by_identity_status")
                     .path("ACTIVE").asInt()).isEqualTo(10);
-            assertThat(call(again.base(), "GET", "/api/v1/claim-tokens", admin, null).path("items").get(0).path("uses_count")
+            assertThat(call(again.base(), "GET", "/api/v1/claim-tokens", admin, null)
+                    .path("items").get(0).path("uses_count")
                     .asInt()).isEqualTo(10);
             HttpClient tls = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .sslContext(trusting(again.base())).build();

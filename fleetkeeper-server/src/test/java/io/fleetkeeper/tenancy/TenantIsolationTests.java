@@ -75,7 +75,8 @@ class TenantIsolationTests extends ApiTest {
         assertThat(api.get(b.admin(), a.resolve("/api/v1/devices?site={site}")).expect(200).path("items")).isEmpty();
         assertThat(api.get(b.admin(), "/api/v1/sites").expect(200).path("items")).isEmpty();
         assertThat(api.get(b.admin(), "/api/v1/device-types").expect(200).path("items")).isEmpty();
-        assertThat(api.get(b.admin(), "/api/v1/tokens").expect(200).path("items").valueStream().map(t -> t.path("id").asString()))
+        assertThat(api.get(b.admin(), "/api/v1/tokens").expect(200)
+                .path("items").valueStream().map(t -> t.path("id").asString()))
                 .containsExactly(b.adminTokenId());
         assertThat(stats(b.admin()).path("total").asLong()).isZero();
         assertThat(api.get(b.admin(), a.resolve("/api/v1/audit?target_id={device}")).expect(200).path("items"))

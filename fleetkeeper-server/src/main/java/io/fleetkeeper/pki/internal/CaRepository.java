@@ -1,5 +1,6 @@
 package io.fleetkeeper.pki.internal;
 
+import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.store.Times;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -55,7 +56,7 @@ public class CaRepository {
     /** The tenant's CAs and trust anchors with ids after {@code afterId}, in id (creation) order. */
     public List<CaRow> page(UUID tenantId, UUID afterId, int fetch) {
         return jdbc.sql("SELECT * FROM certificate_authorities WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?")
-                .params(tenantId.toString(), afterId == null ? "" : afterId.toString(), fetch)
+                .params(tenantId.toString(), (afterId == null ? Ids.NIL : afterId).toString(), fetch)
                 .query(CaRepository::map).list();
     }
 

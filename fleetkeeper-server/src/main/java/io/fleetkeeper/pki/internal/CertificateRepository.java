@@ -3,6 +3,7 @@ package io.fleetkeeper.pki.internal;
 import io.fleetkeeper.pki.DeviceCertificate;
 import io.fleetkeeper.pki.TenantCertificate;
 import io.fleetkeeper.store.Dialect;
+import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.store.Times;
 import java.math.BigInteger;
 import java.sql.ResultSet;
@@ -72,8 +73,11 @@ public class CertificateRepository {
 
     /** The device's certificates with ids after {@code afterId}, in id (issue) order. */
     public List<DeviceCertificate> forDevice(UUID tenantId, UUID deviceId, UUID afterId, int fetch) {
-        return jdbc.sql("SELECT * FROM certificates WHERE tenant_id = ? AND device_id = ? AND id > ? ORDER BY id LIMIT ?")
-                .params(tenantId.toString(), deviceId.toString(), afterId == null ? "" : afterId.toString(), fetch)
+        return jdbc.sql("""
+                SELECT * FROM certificates WHERE tenant_id = ? AND device_id = ? AND id > ?
+                ORDER BY id LIMIT ?""")
+                .params(tenantId.toString(), deviceId.toString(), (afterId == null ? Ids.NIL : afterId).toString(),
+                        fetch)
                 .query(CertificateRepository::map).list();
     }
 

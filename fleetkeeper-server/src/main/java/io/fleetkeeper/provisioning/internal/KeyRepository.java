@@ -2,6 +2,7 @@ package io.fleetkeeper.provisioning.internal;
 
 import io.fleetkeeper.provisioning.ClaimToken;
 import io.fleetkeeper.provisioning.ProvisioningKey;
+import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.store.Times;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -58,7 +59,7 @@ public class KeyRepository {
     /** The tenant's provisioning keys with ids after {@code afterId}, in id (creation) order. */
     public List<ProvisioningKey> keys(UUID tenantId, UUID afterId, int fetch) {
         return jdbc.sql("SELECT * FROM provisioning_keys WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?")
-                .params(tenantId.toString(), afterId == null ? "" : afterId.toString(), fetch)
+                .params(tenantId.toString(), (afterId == null ? Ids.NIL : afterId).toString(), fetch)
                 .query((rs, n) -> key(rs)).list();
     }
 
@@ -102,7 +103,7 @@ public class KeyRepository {
     /** The tenant's claim tokens with ids after {@code afterId}, in id (creation) order. */
     public List<ClaimToken> tokens(UUID tenantId, UUID afterId, int fetch) {
         return jdbc.sql("SELECT * FROM claim_tokens WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?")
-                .params(tenantId.toString(), afterId == null ? "" : afterId.toString(), fetch)
+                .params(tenantId.toString(), (afterId == null ? Ids.NIL : afterId).toString(), fetch)
                 .query((rs, n) -> token(rs)).list();
     }
 

@@ -1,8 +1,9 @@
 package io.fleetkeeper.provisioning.internal;
 
-import io.fleetkeeper.provisioning.Manifest;
 import io.fleetkeeper.provisioning.Manifest.Entry;
+import io.fleetkeeper.provisioning.Manifest;
 import io.fleetkeeper.store.Dialect;
+import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.store.Times;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -62,7 +63,7 @@ public class ManifestRepository {
     /** The tenant's manifests with ids after {@code afterId}, in id (creation) order. */
     public List<Manifest> list(UUID tenantId, UUID afterId, int fetch) {
         return jdbc.sql("SELECT * FROM manifests WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?")
-                .params(tenantId.toString(), afterId == null ? "" : afterId.toString(), fetch)
+                .params(tenantId.toString(), (afterId == null ? Ids.NIL : afterId).toString(), fetch)
                 .query(ManifestRepository::manifest).list();
     }
 

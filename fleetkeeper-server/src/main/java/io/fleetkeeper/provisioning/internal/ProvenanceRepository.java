@@ -1,6 +1,7 @@
 package io.fleetkeeper.provisioning.internal;
 
 import io.fleetkeeper.provisioning.Provenance;
+import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.store.Times;
 import java.util.List;
 import java.util.Optional;
@@ -43,7 +44,7 @@ public class ProvenanceRepository {
                 SELECT device_id FROM device_provenance WHERE tenant_id = ? AND method = ? AND source_id = ?
                   AND device_id > ?
                 ORDER BY device_id LIMIT ?""")
-                .params(tenantId.toString(), method, sourceId, afterDevice == null ? "" : afterDevice.toString(),
+                .params(tenantId.toString(), method, sourceId, (afterDevice == null ? Ids.NIL : afterDevice).toString(),
                         fetch).query(String.class).list().stream()
                 .map(UUID::fromString).toList();
     }

@@ -1,5 +1,6 @@
 package io.fleetkeeper.tenancy.internal;
 
+import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.store.Times;
 import io.fleetkeeper.tenancy.ApiToken;
 import io.fleetkeeper.tenancy.Role;
@@ -55,7 +56,8 @@ public class TokenRepository {
         if (tenantId != null) {
             spec = spec.param(tenantId.toString());
         }
-        return spec.param(afterId == null ? "" : afterId.toString()).param(fetch).query(TokenRepository::map).list();
+        return spec.param((afterId == null ? Ids.NIL : afterId).toString()).param(fetch)
+                .query(TokenRepository::map).list();
     }
 
     public Optional<ApiToken> find(UUID tenantId, UUID id) {
