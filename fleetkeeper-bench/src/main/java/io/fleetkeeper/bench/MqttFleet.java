@@ -101,7 +101,7 @@ final class MqttFleet {
     private void createCas() throws Exception {
         JsonNode cas = get("/api/v1/pki/cas");
         boolean hasIssuing = false;
-        for (JsonNode c : cas.path("items").isMissingNode() ? cas : cas.path("items")) {
+        for (JsonNode c : cas.path("items")) {
             hasIssuing |= !c.path("parent_id").isNull() && !c.path("parent_id").isMissingNode();
         }
         if (hasIssuing) {

@@ -2,6 +2,7 @@ package io.fleetkeeper.pki;
 
 import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.api.ErrorCode;
+import io.fleetkeeper.api.Page;
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.pki.internal.CaRepository;
 import io.fleetkeeper.pki.internal.CaRepository.CaRow;
@@ -205,6 +206,12 @@ public class CaService {
     public List<CertificateAuthority> list(UUID tenantId) {
         UUID def = policies.get(tenantId).defaultCaId();
         return cas.list(tenantId).stream().map(r -> view(r, def)).toList();
+    }
+
+    public Page<CertificateAuthority> page(UUID tenantId, String cursor, int limit) {
+        UUID def = policies.get(tenantId).defaultCaId();
+        return Page.afterId("ca", cursor, limit, (after, fetch) -> cas.page(tenantId, after, fetch), CaRow::id)
+                .map(r -> view(r, def));
     }
 
     public CertificateAuthority get(UUID tenantId, UUID id) {

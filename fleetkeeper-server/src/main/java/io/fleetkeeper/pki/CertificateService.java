@@ -2,6 +2,7 @@ package io.fleetkeeper.pki;
 
 import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.api.ErrorCode;
+import io.fleetkeeper.api.Page;
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.device.Device;
 import io.fleetkeeper.device.DeviceRetiring;
@@ -62,11 +63,11 @@ public class CertificateService {
     private final CrlService crls;
     private final AuditService audit;
     private final ApplicationEventPublisher events;
-    private final PkiProperties props;
+    private final PublicBaseUrl baseUrl;
     private final Clock clock;
 
     CertificateService(CertificateRepository certs, CaService cas, PolicyRepository policies, DeviceService devices,
-            CrlService crls, AuditService audit, ApplicationEventPublisher events, PkiProperties props, Clock clock) {
+            CrlService crls, AuditService audit, ApplicationEventPublisher events, PublicBaseUrl baseUrl, Clock clock) {
         this.certs = certs;
         this.cas = cas;
         this.policies = policies;
@@ -74,7 +75,7 @@ public class CertificateService {
         this.crls = crls;
         this.audit = audit;
         this.events = events;
-        this.props = props;
+        this.baseUrl = baseUrl;
         this.clock = clock;
     }
 
@@ -128,7 +129,7 @@ public class CertificateService {
         if (notAfter.isAfter(ca.notAfter())) {
             notAfter = ca.notAfter();
         }
-        String base = props.publicBaseUrl() + "/pki/v1/tenants/" + tenantId + "/cas/" + ca.id();
+        String base = baseUrl.get() + "/pki/v1/tenants/" + tenantId + "/cas/" + ca.id();
         LeafProfile profile = new LeafProfile(
                 new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, device.id().toString())
                         .addRDN(BCStyle.OU, "tenant " + tenantId).addRDN(BCStyle.O, "Fleetkeeper").build(),
@@ -277,6 +278,13 @@ public class CertificateService {
     public List<DeviceCertificate> forDevice(UUID tenantId, UUID deviceId) {
         devices.get(tenantId, deviceId);
         return certs.forDevice(tenantId, deviceId);
+    }
+
+    /** The device's certificates, every slot and version, in the order they were issued or uploaded. */
+    public Page<DeviceCertificate> forDevice(UUID tenantId, UUID deviceId, String cursor, int limit) {
+        devices.get(tenantId, deviceId);
+        return Page.afterId("certificate", cursor, limit,
+                (after, fetch) -> certs.forDevice(tenantId, deviceId, after, fetch), DeviceCertificate::id);
     }
 
     /** Every tenant's record of the certificate with this SHA-256 fingerprint. */

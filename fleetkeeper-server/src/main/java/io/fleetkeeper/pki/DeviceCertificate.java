@@ -1,5 +1,6 @@
 package io.fleetkeeper.pki;
 
+import jakarta.annotation.Nullable;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -7,9 +8,10 @@ import java.util.UUID;
  * A certificate bound to a device, in one of its slots ({@code identity} or a named extra slot), with
  * its version in the slot. {@code status}: ACTIVE, SUPERSEDED (rotated out, overlap over) or REVOKED.
  */
-public record DeviceCertificate(UUID id, UUID deviceId, UUID caId, String issuer, String serial,
-        String fingerprint, String subject, Instant notBefore, Instant notAfter, String status, Instant revokedAt,
-        String revocationReason, String slot, int slotVersion, boolean primary, Instant supersededAt,
+public record DeviceCertificate(UUID id, UUID deviceId, @Nullable UUID caId, String issuer, String serial,
+        String fingerprint, String subject, Instant notBefore, Instant notAfter, String status,
+        @Nullable Instant revokedAt, @Nullable String revocationReason, String slot, int slotVersion, boolean primary,
+        @Nullable Instant supersededAt,
         String origin, Instant createdAt, String pem) {
 
     /**

@@ -9,8 +9,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param masterKey          base64 of 32 bytes encrypting CA private keys at rest (AES-256-GCM); empty: read or
  *                           create {@code <data-dir>/master.key} (mode 600) — set it explicitly on PostgreSQL
  *                           deployments with several nodes
- * @param publicBaseUrl      base URL written into certificates for CRL distribution points and OCSP
- *                           (default {@code http://localhost:8080})
+ * @param publicBaseUrl      base URL written into certificates for CRL distribution points and OCSP; empty
+ *                           (the default): {@code http://<first fleetkeeper.device-api.server-names>:<the
+ *                           management port the server listens on>}
  * @param crlValidityHours   CRL nextUpdate distance (default 24); the CRL is re-signed when half has passed
  * @param schedulerDelayMs   how often the lifecycle scheduler looks for certificates entering a window (default
  *                           60000)
@@ -18,7 +19,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("fleetkeeper.pki")
 public record PkiProperties(
         @DefaultValue("") String masterKey,
-        @DefaultValue("http://localhost:8080") String publicBaseUrl,
+        @DefaultValue("") String publicBaseUrl,
         @DefaultValue("24") int crlValidityHours,
         @DefaultValue("60000") long schedulerDelayMs) {
 }

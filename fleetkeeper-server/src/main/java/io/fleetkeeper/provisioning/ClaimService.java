@@ -1,6 +1,7 @@
 package io.fleetkeeper.provisioning;
 
 import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.Page;
 import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.device.Device;
@@ -98,8 +99,9 @@ public class ClaimService {
         return new ClaimToken.Issued(t, secret);
     }
 
-    public List<ClaimToken> list(UUID tenantId) {
-        return keys.tokens(tenantId);
+    public Page<ClaimToken> list(UUID tenantId, String cursor, int limit) {
+        return Page.afterId("claim-token", cursor, limit, (after, fetch) -> keys.tokens(tenantId, after, fetch),
+                ClaimToken::id);
     }
 
     public ClaimToken get(UUID tenantId, UUID id) {

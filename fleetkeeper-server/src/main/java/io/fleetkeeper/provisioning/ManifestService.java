@@ -175,8 +175,9 @@ public class ManifestService {
         return manifests.find(tenantId, id).orElseThrow(() -> ApiException.notFound("manifest"));
     }
 
-    public List<Manifest> list(UUID tenantId) {
-        return manifests.list(tenantId);
+    public Page<Manifest> list(UUID tenantId, String cursor, int limit) {
+        return Page.afterId("manifest", cursor, limit, (after, fetch) -> manifests.list(tenantId, after, fetch),
+                Manifest::id);
     }
 
     public Page<Entry> entries(UUID tenantId, UUID id, String cursor, int limit) {

@@ -1,6 +1,7 @@
 package io.fleetkeeper.provisioning;
 
 import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.Page;
 import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.provisioning.internal.ProvenanceRepository;
 import java.util.List;
@@ -25,7 +26,9 @@ public class ProvenanceService {
                 .orElseThrow(() -> ApiException.notFound("provisioning record (created through the API)"));
     }
 
-    public List<UUID> devicesFrom(UUID tenantId, String method, UUID sourceId) {
-        return credentials.devicesFrom(tenantId, method, sourceId.toString(), 10_000);
+    public Page<UUID> devicesFrom(UUID tenantId, String method, UUID sourceId, String cursor, int limit) {
+        return Page.afterId("provisioned-device", cursor, limit,
+                (after, fetch) -> credentials.devicesFrom(tenantId, method, sourceId.toString(), after, fetch),
+                id -> id);
     }
 }

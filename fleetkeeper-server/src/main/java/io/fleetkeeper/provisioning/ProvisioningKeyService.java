@@ -1,6 +1,7 @@
 package io.fleetkeeper.provisioning;
 
 import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.Page;
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.device.DeviceRules;
 import io.fleetkeeper.provisioning.internal.KeyRepository;
@@ -55,8 +56,9 @@ public class ProvisioningKeyService {
         return new ProvisioningKey.Issued(key, secret);
     }
 
-    public List<ProvisioningKey> list(UUID tenantId) {
-        return keys.keys(tenantId);
+    public Page<ProvisioningKey> list(UUID tenantId, String cursor, int limit) {
+        return Page.afterId("provisioning-key", cursor, limit, (after, fetch) -> keys.keys(tenantId, after, fetch),
+                ProvisioningKey::id);
     }
 
     public ProvisioningKey get(UUID tenantId, UUID id) {

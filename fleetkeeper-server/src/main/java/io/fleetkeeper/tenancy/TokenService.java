@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.api.ErrorCode;
+import io.fleetkeeper.api.Page;
 import io.fleetkeeper.store.AfterCommit;
 import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.tenancy.ApiToken.IssuedToken;
@@ -76,8 +77,9 @@ public class TokenService {
         return new IssuedToken(token, secret);
     }
 
-    public List<ApiToken> list(UUID tenantId) {
-        return tokens.list(tenantId);
+    public Page<ApiToken> list(UUID tenantId, String cursor, int limit) {
+        return Page.afterId("token", cursor, limit, (after, fetch) -> tokens.list(tenantId, after, fetch),
+                ApiToken::id);
     }
 
     public ApiToken get(UUID tenantId, UUID id) {

@@ -284,7 +284,7 @@ class CredentialIsolationTests extends ApiTest {
     /** The public PKI base path of the tenant CA whose certificate is {@code ca}. */
     private String caBase(TestTenant t, X509Certificate ca) {
         JsonNode listed = api.get(t.admin(), "/api/v1/pki/cas").expect(200);
-        for (JsonNode c : listed.isArray() ? listed : listed.path("items")) {
+        for (JsonNode c : listed.path("items")) {
             if (TlsClient.parse(c.path("certificate_pem").asString()).get(0).equals(ca)) {
                 return "/pki/v1/tenants/" + t.id() + "/cas/" + c.path("id").asString();
             }

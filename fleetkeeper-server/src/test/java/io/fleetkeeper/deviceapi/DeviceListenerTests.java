@@ -279,7 +279,7 @@ class DeviceListenerTests extends ApiTest {
 
     private List<String> recordedSerials(Fixture f) {
         return api.get(f.tenant().admin(), "/api/v1/devices/" + f.deviceId() + "/certificates").expect(200)
-                .valueStream().map(c -> c.path("serial").asString()).toList();
+                .path("items").valueStream().map(c -> c.path("serial").asString()).toList();
     }
 
     /** Chains to the tenant's CAs, names the device, is an end entity for TLS client authentication. */

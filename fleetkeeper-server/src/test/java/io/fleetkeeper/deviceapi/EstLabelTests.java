@@ -83,7 +83,8 @@ class EstLabelTests extends ApiTest {
 
         assertLabels(label -> device.simpleenroll(label, null, token, csr()));
 
-        assertThat(api.get(tenant.admin(), "/api/v1/claim-tokens").expect(200).get(0).path("uses_count").asInt())
+        assertThat(api.get(tenant.admin(), "/api/v1/claim-tokens").expect(200)
+                .path("items").get(0).path("uses_count").asInt())
                 .as("uses: the accepted labels and no label").isEqualTo(accepted().size() + 1);
     }
 

@@ -18,9 +18,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.cert.CertificateFactory;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.HashSet;
@@ -31,7 +33,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.bouncycastle.asn1.ASN1IA5String;
+import org.bouncycastle.asn1.x509.AccessDescription;
+import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
+import org.bouncycastle.asn1.x509.CRLDistPoint;
 import org.bouncycastle.asn1.x509.CRLReason;
+import org.bouncycastle.asn1.x509.Extensions;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateHolder;
 import org.bouncycastle.cert.ocsp.BasicOCSPResp;
 import org.bouncycastle.cert.ocsp.CertificateID;
@@ -161,12 +170,17 @@ class PkiApiTests extends ApiTest {
     }
 
     private BasicOCSPResp ocsp(String base, byte[] request, X509Certificate ca, boolean useGet) throws Exception {
+        return ocspAt("http://localhost:" + port + base + "/ocsp", request, ca, useGet);
+    }
+
+    private static BasicOCSPResp ocspAt(String url, byte[] request, X509Certificate ca, boolean useGet)
+            throws Exception {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         HttpRequest req = useGet
-                ? HttpRequest.newBuilder(URI.create("http://localhost:" + port + base + "/ocsp/"
+                ? HttpRequest.newBuilder(URI.create(url + "/"
                         + java.net.URLEncoder.encode(Base64.getEncoder().encodeToString(request),
                                 StandardCharsets.UTF_8))).build()
-                : HttpRequest.newBuilder(URI.create("http://localhost:" + port + base + "/ocsp"))
+                : HttpRequest.newBuilder(URI.create(url))
                         .header("Content-Type", "application/ocsp-request")
                         .POST(HttpRequest.BodyPublishers.ofByteArray(request)).build();
         HttpResponse<byte[]> r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
@@ -177,6 +191,39 @@ class PkiApiTests extends ApiTest {
         BasicOCSPResp basic = (BasicOCSPResp) resp.getResponseObject();
         assertThat(basic.isSignatureValid(new JcaContentVerifierProviderBuilder().build(ca.getPublicKey()))).isTrue();
         return basic;
+    }
+
+    @Test
+    void crlAndOcspUrlsInCertificatesPointAtThisServer() throws Exception {
+        Pki p = pki();
+        X509Certificate leaf = x509(issue(p.tenant(), device(p.tenant()), Csrs.p256()).path("certificate_pem")
+                .asString());
+        String base = "http://localhost:" + port + "/pki/v1/tenants/" + p.tenant().id() + "/cas/" + p.issuingId();
+        X509Certificate ca = x509(api.call("GET", URI.create(base).getPath() + "/ca.pem").send().body());
+        Extensions extensions = new JcaX509CertificateHolder(leaf).getExtensions();
+
+        GeneralName crlName = ((GeneralNames) CRLDistPoint.fromExtensions(extensions).getDistributionPoints()[0]
+                .getDistributionPoint().getName()).getNames()[0];
+        String crlUrl = ASN1IA5String.getInstance(crlName.getName()).getString();
+        assertThat(crlUrl).isEqualTo(base + "/crl");
+        HttpResponse<byte[]> crl = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(crlUrl)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(crl.statusCode()).isEqualTo(200);
+        X509CRL parsed = (X509CRL) CertificateFactory.getInstance("X.509")
+                .generateCRL(new ByteArrayInputStream(crl.body()));
+        parsed.verify(ca.getPublicKey());
+        assertThat(parsed.isRevoked(leaf)).isFalse();
+
+        String ocspUrl = Arrays.stream(AuthorityInformationAccess.fromExtensions(extensions).getAccessDescriptions())
+                .filter(a -> a.getAccessMethod().equals(AccessDescription.id_ad_ocsp))
+                .map(a -> ASN1IA5String.getInstance(a.getAccessLocation().getName()).getString()).findFirst()
+                .orElseThrow();
+        assertThat(ocspUrl).isEqualTo(base + "/ocsp");
+        CertificateID certId = new CertificateID(new JcaDigestCalculatorProviderBuilder().build()
+                .get(CertificateID.HASH_SHA1), new JcaX509CertificateHolder(ca), leaf.getSerialNumber());
+        BasicOCSPResp status = ocspAt(ocspUrl, new OCSPReqBuilder().addRequest(certId).build().getEncoded(), ca,
+                false);
+        assertThat(status.getResponses()[0].getCertStatus()).isEqualTo(CertificateStatus.GOOD);
     }
 
     @Test
@@ -201,7 +248,7 @@ class PkiApiTests extends ApiTest {
         assertThat(problem.path("code").asString()).isEqualTo("VALIDATION_FAILED");
         api.post(p.tenant().admin(), path, Map.of("csr", good, "slot", "Bad Slot!"))
                 .expectProblem(400, "VALIDATION_FAILED");
-        assertThat(api.get(p.tenant().admin(), path).expect(200)).isEmpty();
+        assertThat(api.get(p.tenant().admin(), path).expect(200).path("items")).isEmpty();
         assertThat(api.get(p.tenant().admin(), "/api/v1/devices/" + id).expect(200).path("identity_status")
                 .asString()).isEqualTo("NO_IDENTITY");
     }
@@ -247,8 +294,8 @@ class PkiApiTests extends ApiTest {
         assertThat(stored).isEqualTo(64);
         for (String d : devices) {
             JsonNode slots = api.get(p.tenant().admin(), "/api/v1/devices/" + d + "/slots").expect(200);
-            assertThat(slots.get(0).path("versions")).hasSize(8);
-            assertThat(slots.get(0).path("active_version").asInt()).isEqualTo(8);
+            assertThat(slots.path("items").get(0).path("versions")).hasSize(8);
+            assertThat(slots.path("items").get(0).path("active_version").asInt()).isEqualTo(8);
         }
     }
 
@@ -331,7 +378,7 @@ class PkiApiTests extends ApiTest {
         api.post(other.admin(), "/api/v1/certificates/" + certId + "/revoke", Map.of())
                 .expectProblem(404, "NOT_FOUND");
         api.post(other.admin(), "/api/v1/certificates/" + certId + "/renew", null).expectProblem(404, "NOT_FOUND");
-        assertThat(api.get(other.admin(), "/api/v1/pki/cas").expect(200)).isEmpty();
+        assertThat(api.get(other.admin(), "/api/v1/pki/cas").expect(200).path("items")).isEmpty();
         assertThat(api.get(p.tenant().admin(), "/api/v1/certificates/" + certId).expect(200).path("status")
                 .asString()).isEqualTo("ACTIVE");
     }

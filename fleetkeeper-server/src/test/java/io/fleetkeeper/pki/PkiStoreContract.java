@@ -2,6 +2,7 @@ package io.fleetkeeper.pki;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetkeeper.api.Page;
 import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.device.NewDevice;
 import io.fleetkeeper.pki.CaService.NewCa;
@@ -86,5 +87,21 @@ public interface PkiStoreContract {
             assertThat(stored).filteredOn(DeviceCertificate::primary).as("one primary, the newest")
                     .extracting(DeviceCertificate::slotVersion).containsExactly(8);
         }
+    }
+
+    @Test
+    default void aDevicesCertificatesPageInIssueOrder(ApplicationContext ctx) {
+        Fixture f = Fixture.of(ctx);
+        UUID device = f.device("paged");
+        List<UUID> issued = IntStream.range(0, 3).mapToObj(i -> f.certificates().issue(f.admin(), device,
+                Csrs.csr(Csrs.p256(), "device", false), null, null).certificate().id()).toList();
+        List<UUID> listed = new ArrayList<>();
+        String cursor = null;
+        do {
+            Page<DeviceCertificate> page = f.certificates().forDevice(f.tenant(), device, cursor, 2);
+            listed.addAll(page.items().stream().map(DeviceCertificate::id).toList());
+            cursor = page.nextCursor();
+        } while (cursor != null);
+        assertThat(listed).containsExactlyElementsOf(issued);
     }
 }

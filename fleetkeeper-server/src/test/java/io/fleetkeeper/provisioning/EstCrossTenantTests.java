@@ -61,7 +61,8 @@ class EstCrossTenantTests extends ApiTest {
         trustAnchor(attacker, imported.pem()).expectProblem(400, "VALIDATION_FAILED");
         trustAnchor(attacker, platformCa).expectProblem(400, "VALIDATION_FAILED");
 
-        assertThat(api.get(attacker.admin(), "/api/v1/pki/cas").expect(200).valueStream().toList()).isEmpty();
+        assertThat(api.get(attacker.admin(), "/api/v1/pki/cas").expect(200)
+                .path("items").valueStream().toList()).isEmpty();
         // A manufacturer's CA is still for any tenant to trust.
         trustAnchor(attacker, Manufacturer.root().pem()).expect(201);
     }
@@ -91,7 +92,7 @@ class EstCrossTenantTests extends ApiTest {
                 + json(Csrs.csrPem(Csrs.p256())) + "}", certificate).expectProblem(403, "FORBIDDEN");
 
         String certificateId = api.get(owner.admin(), "/api/v1/devices/" + deviceId + "/certificates").expect(200)
-                .get(0).path("id").asString();
+                .path("items").get(0).path("id").asString();
         api.post(owner.admin(), "/api/v1/certificates/" + certificateId + "/revoke", Map.of("reason",
                 "keyCompromise")).expect(200);
         assertThat(device.simpleenroll(null, certificate, null, Csrs.csr(Csrs.p256(), "x", false)).status())

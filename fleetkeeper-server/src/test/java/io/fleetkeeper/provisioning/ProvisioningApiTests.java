@@ -74,11 +74,11 @@ class ProvisioningApiTests extends ApiTest {
         assertThat(d.path("status").asString()).isEqualTo("active");
         assertThat(api.get(t.admin(), "/api/v1/devices/" + id + "/events").expect(200).path("items").valueStream()
                 .map(e -> e.path("type").asString())).contains("PROVISIONED", "CREATED");
-        JsonNode keyView = api.get(t.admin(), "/api/v1/provisioning-keys").expect(200).get(0);
+        JsonNode keyView = api.get(t.admin(), "/api/v1/provisioning-keys").expect(200).path("items").get(0);
         assertThat(keyView.path("devices_count").asInt()).isEqualTo(1);
         assertThat(keyView.has("key")).as("the secret is never listed").isFalse();
         assertThat(api.get(t.admin(), "/api/v1/provisioning-keys/" + keyView.path("id").asString() + "/devices")
-                .expect(200).get(0).asString()).isEqualTo(id);
+                .expect(200).path("items").get(0).asString()).isEqualTo(id);
         assertThat(api.get(t.admin(), "/api/v1/devices/" + id + "/provenance").expect(200).path("method").asString())
                 .isEqualTo("provisioning_key");
 
@@ -114,7 +114,8 @@ class ProvisioningApiTests extends ApiTest {
         TestTenant t = newTenant();
         TestTenant other = newTenant();
         String revoked = provisioningKey(t, Map.of());
-        String revokedId = api.get(t.admin(), "/api/v1/provisioning-keys").expect(200).get(0).path("id").asString();
+        String revokedId = api.get(t.admin(), "/api/v1/provisioning-keys").expect(200)
+                .path("items").get(0).path("id").asString();
         api.post(t.admin(), "/api/v1/provisioning-keys/" + revokedId + "/revoke", null).expect(200);
         String single = provisioningKey(t, Map.of("max_devices", 1));
         register(single, edge("first")).expect(201);
@@ -197,7 +198,7 @@ class ProvisioningApiTests extends ApiTest {
     void aClaimCreatesTheDeviceAndReturnsItsCertificate() throws Exception {
         TestTenant t = newTenant();
         api.post(t.admin(), "/api/v1/pki/cas", Map.of("name", "root")).expect(201);
-        String root = api.get(t.admin(), "/api/v1/pki/cas").expect(200).get(0).path("id").asString();
+        String root = api.get(t.admin(), "/api/v1/pki/cas").expect(200).path("items").get(0).path("id").asString();
         api.post(t.admin(), "/api/v1/pki/cas", Map.of("name", "issuing", "parent_id", root)).expect(201);
         String token = claimToken(t, 5, Instant.now().plus(1, ChronoUnit.DAYS));
         JsonNode claimed = claim(token, Csrs.csrPem(Csrs.p256()), "SN-77").expect(201);
@@ -220,7 +221,7 @@ class ProvisioningApiTests extends ApiTest {
                 .encodeToString(der) + "\n-----END CERTIFICATE REQUEST-----\n";
         claim(token, broken, null).expectProblem(400, "VALIDATION_FAILED");
         claim(token, "garbage", null).expectProblem(400, "VALIDATION_FAILED");
-        JsonNode view = api.get(t.admin(), "/api/v1/claim-tokens").expect(200).get(0);
+        JsonNode view = api.get(t.admin(), "/api/v1/claim-tokens").expect(200).path("items").get(0);
         assertThat(view.path("uses_count").asInt()).isEqualTo(1);
         assertThat(stats(t.admin()).path("total").asLong()).isEqualTo(1);
     }
@@ -236,7 +237,7 @@ class ProvisioningApiTests extends ApiTest {
         String exhausted = claimToken(t, 1, Instant.now().plus(1, ChronoUnit.DAYS));
         claim(exhausted, Csrs.csrPem(Csrs.p256()), null).expect(201);
         String revoked = claimToken(t, 5, Instant.now().plus(1, ChronoUnit.DAYS));
-        String revokedId = api.get(t.admin(), "/api/v1/claim-tokens").expect(200).valueStream()
+        String revokedId = api.get(t.admin(), "/api/v1/claim-tokens").expect(200).path("items").valueStream()
                 .filter(n -> revoked.startsWith(n.path("prefix").asString())).findFirst().orElseThrow().path("id")
                 .asString();
         api.post(t.admin(), "/api/v1/claim-tokens/" + revokedId + "/revoke", null).expect(200);
@@ -280,10 +281,13 @@ class ProvisioningApiTests extends ApiTest {
         assertThat(created).isEqualTo(10);
         assertThat(refused).isEqualTo(40);
         assertThat(stats(t.admin()).path("total").asLong()).isEqualTo(10);
-        assertThat(api.get(t.admin(), "/api/v1/claim-tokens").expect(200).get(0).path("uses_count").asInt())
+        assertThat(api.get(t.admin(), "/api/v1/claim-tokens").expect(200)
+                .path("items").get(0).path("uses_count").asInt())
                 .isEqualTo(10);
-        String tokenId = api.get(t.admin(), "/api/v1/claim-tokens").expect(200).get(0).path("id").asString();
-        assertThat(api.get(t.admin(), "/api/v1/claim-tokens/" + tokenId + "/devices").expect(200)).hasSize(10);
+        String tokenId = api.get(t.admin(), "/api/v1/claim-tokens").expect(200)
+                .path("items").get(0).path("id").asString();
+        assertThat(api.get(t.admin(), "/api/v1/claim-tokens/" + tokenId + "/devices").expect(200)
+                .path("items")).hasSize(10);
         long certs = api.get(t.admin(), "/api/v1/devices?identity_status=ACTIVE&limit=100").expect(200)
                 .path("items").size();
         assertThat(certs).isEqualTo(10);
@@ -294,13 +298,14 @@ class ProvisioningApiTests extends ApiTest {
         TestTenant t = newTenant();
         TestTenant other = newTenant();
         provisioningKey(t, Map.of());
-        String keyId = api.get(t.admin(), "/api/v1/provisioning-keys").expect(200).get(0).path("id").asString();
+        String keyId = api.get(t.admin(), "/api/v1/provisioning-keys").expect(200)
+                .path("items").get(0).path("id").asString();
         String operator = token(t, "operator");
         api.post(operator, "/api/v1/provisioning-keys", Map.of("label", "x")).expectProblem(403, "FORBIDDEN");
         api.post(operator, "/api/v1/provisioning-keys/" + keyId + "/revoke", null).expectProblem(403, "FORBIDDEN");
         api.get(other.admin(), "/api/v1/provisioning-keys/" + keyId).expectProblem(404, "NOT_FOUND");
         api.post(other.admin(), "/api/v1/provisioning-keys/" + keyId + "/revoke", null)
                 .expectProblem(404, "NOT_FOUND");
-        assertThat(api.get(other.admin(), "/api/v1/provisioning-keys").expect(200)).isEmpty();
+        assertThat(api.get(other.admin(), "/api/v1/provisioning-keys").expect(200).path("items")).isEmpty();
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.api.ErrorCode;
+import io.fleetkeeper.api.Page;
 import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.pki.CaService;
 import io.fleetkeeper.pki.CaService.NewCa;
@@ -26,6 +27,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.stream.IntStream;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.junit.jupiter.api.Test;
@@ -92,9 +94,39 @@ public interface ProvisioningStoreContract {
         assertThat(refused).hasSize(40).isSubsetOf(ErrorCode.UNAUTHENTICATED, ErrorCode.RATE_LIMITED);
         assertThat(f.claims().get(f.tenant(), token.token().id()).usesCount()).isEqualTo(10);
         assertThat(f.devices().stats(f.tenant()).total()).isEqualTo(10);
-        assertThat(f.provenance().devicesFrom(f.tenant(), "claim_token", token.token().id()))
+        assertThat(all((cursor, limit) -> f.provenance().devicesFrom(f.tenant(), "claim_token", token.token().id(),
+                cursor, limit)))
                 .containsExactlyInAnyOrderElementsOf(claimed.stream().map(c -> c.device().id()).toList());
         assertThat(claimed).extracting(c -> c.device().identityStatus()).containsOnly("ACTIVE");
         assertThat(claimed).extracting(c -> c.certificate().certificate().serial()).doesNotHaveDuplicates();
+    }
+
+    @Test
+    default void listingsPageInCreationOrder(ApplicationContext ctx) {
+        Fixture f = Fixture.of(ctx);
+        List<UUID> tokens = IntStream.range(0, 3).mapToObj(i -> f.token(1).token().id()).toList();
+        assertThat(all((cursor, limit) -> f.claims().list(f.tenant(), cursor, limit)).stream().map(ClaimToken::id))
+                .containsExactlyElementsOf(tokens);
+        ProvisioningKeyService keys = ctx.getBean(ProvisioningKeyService.class);
+        List<UUID> created = IntStream.range(0, 3)
+                .mapToObj(i -> keys.create(f.admin(), "k" + i, null, null, null).key().id()).toList();
+        assertThat(all((cursor, limit) -> keys.list(f.tenant(), cursor, limit)).stream().map(ProvisioningKey::id))
+                .containsExactlyElementsOf(created);
+        CaService cas = ctx.getBean(CaService.class);
+        assertThat(all((cursor, limit) -> cas.page(f.tenant(), cursor, limit)).stream()
+                .map(CertificateAuthority::name)).containsExactly("root", "issuing");
+    }
+
+    /** Every item of a listing, read one per page by following {@code next_cursor}. */
+    private static <T> List<T> all(BiFunction<String, Integer, Page<T>> listing) {
+        List<T> items = new ArrayList<>();
+        String cursor = null;
+        do {
+            Page<T> page = listing.apply(cursor, 1);
+            assertThat(page.items()).hasSizeLessThanOrEqualTo(1);
+            items.addAll(page.items());
+            cursor = page.nextCursor();
+        } while (cursor != null);
+        return items;
     }
 }

@@ -178,7 +178,7 @@ class ZeroTouchTests extends ApiTest {
         assertThat(again.path("reprovisioned").asBoolean()).isTrue();
         X509Certificate secondCert = parse(again.path("certificate_pem").asString()).get(0);
         assertThat(secondCert.getPublicKey()).isEqualTo(secondKey.getPublic());
-        JsonNode certs = api.get(a.admin(), "/api/v1/devices/" + id + "/certificates").expect(200);
+        JsonNode certs = api.get(a.admin(), "/api/v1/devices/" + id + "/certificates").expect(200).path("items");
         assertThat(certs.valueStream().filter(c -> new BigInteger(c.path("serial").asString(), 16)
                 .equals(firstCert.getSerialNumber())).map(c -> c.path("status").asString()))
                 .as("the first operational certificate").containsExactly("REVOKED");

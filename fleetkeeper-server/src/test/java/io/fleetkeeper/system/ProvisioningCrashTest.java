@@ -90,10 +90,10 @@ class ProvisioningCrashTest {
             for (JsonNode d : devices) {
                 assertThat(d.path("identity_status").asString()).as("device " + d.path("id")).isEqualTo("ACTIVE");
                 JsonNode certs = call(again.base(), "GET", "/api/v1/devices/" + d.path("id").asString()
-                        + "/certificates", admin, null);
+                        + "/certificates", admin, null).path("items");
                 assertThat(certs.size()).isEqualTo(1);
             }
-            JsonNode tok = call(again.base(), "GET", "/api/v1/claim-tokens", admin, null).get(0);
+            JsonNode tok = call(again.base(), "GET", "/api/v1/claim-tokens", admin, null).path("items").get(0);
             assertThat(tok.path("uses_count").asInt()).as("uses match devices").isEqualTo(devices.size());
             assertThat(call(again.base(), "GET", "/api/v1/stats/devices", admin, null).path("total").asInt())
                     .isEqualTo(devices.size());
@@ -127,7 +127,8 @@ class ProvisioningCrashTest {
         try (ServerProcess again = new ServerProcess(dataDir).start("--fleetkeeper.device-api.port=" + devicePort)) {
             assertThat(call(again.base(), "GET", "/api/v1/stats/devices", admin, null).path("by_identity_status")
                     .path("ACTIVE").asInt()).isEqualTo(10);
-            assertThat(call(again.base(), "GET", "/api/v1/claim-tokens", admin, null).get(0).path("uses_count")
+            assertThat(call(again.base(), "GET", "/api/v1/claim-tokens", admin, null)
+                    .path("items").get(0).path("uses_count")
                     .asInt()).isEqualTo(10);
             HttpClient tls = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .sslContext(trusting(again.base())).build();

@@ -150,7 +150,7 @@ class OperatorApiTests extends ApiTest {
 
         assertThat(issued.path("role").asString()).isEqualTo("platform");
         api.get(secret, "/api/v1/operator/tenants").expect(200);
-        JsonNode listed = api.get(PLATFORM_TOKEN, "/api/v1/operator/tokens").expect(200);
+        JsonNode listed = api.get(PLATFORM_TOKEN, "/api/v1/operator/tokens").expect(200).path("items");
         JsonNode mine = listed.valueStream().filter(t -> t.path("id").asString().equals(id)).findFirst().orElseThrow();
         assertThat(mine.has("token")).isFalse();
         assertThat(secret).startsWith(mine.path("prefix").asString());

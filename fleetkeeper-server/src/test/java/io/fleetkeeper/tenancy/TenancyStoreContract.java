@@ -50,4 +50,16 @@ public interface TenancyStoreContract {
         f.tenants().resume(PLATFORM, f.tenant());
         assertThat(f.tokens().authenticate(issued.secret()).tenantId()).isEqualTo(f.tenant());
     }
+
+    @Test
+    default void tokensPageInCreationOrder(ApplicationContext ctx) {
+        Fixture f = Fixture.of(ctx);
+        var issued = f.tokens().create(f.tenant(), f.admin(), "a", "viewer", null).token().id();
+        var more = f.tokens().create(f.tenant(), f.admin(), "b", "viewer", null).token().id();
+        var first = f.tokens().list(f.tenant(), null, 2);
+        assertThat(first.items()).hasSize(2).extracting(ApiToken::id).endsWith(issued);
+        var second = f.tokens().list(f.tenant(), first.nextCursor(), 2);
+        assertThat(second.items()).extracting(ApiToken::id).containsExactly(more);
+        assertThat(second.nextCursor()).isNull();
+    }
 }

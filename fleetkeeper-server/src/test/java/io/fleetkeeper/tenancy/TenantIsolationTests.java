@@ -75,7 +75,8 @@ class TenantIsolationTests extends ApiTest {
         assertThat(api.get(b.admin(), a.resolve("/api/v1/devices?site={site}")).expect(200).path("items")).isEmpty();
         assertThat(api.get(b.admin(), "/api/v1/sites").expect(200).path("items")).isEmpty();
         assertThat(api.get(b.admin(), "/api/v1/device-types").expect(200).path("items")).isEmpty();
-        assertThat(api.get(b.admin(), "/api/v1/tokens").expect(200).valueStream().map(t -> t.path("id").asString()))
+        assertThat(api.get(b.admin(), "/api/v1/tokens").expect(200)
+                .path("items").valueStream().map(t -> t.path("id").asString()))
                 .containsExactly(b.adminTokenId());
         assertThat(stats(b.admin()).path("total").asLong()).isZero();
         assertThat(api.get(b.admin(), a.resolve("/api/v1/audit?target_id={device}")).expect(200).path("items"))
@@ -142,7 +143,7 @@ class TenantIsolationTests extends ApiTest {
         api.post(b.admin(), "/api/v1/pki/cas", Map.of("name", "under-a", "parent_id", issuing))
                 .expectProblem(404, "NOT_FOUND");
 
-        assertThat(api.get(b.admin(), "/api/v1/pki/cas").expect(200).valueStream().toList()).isEmpty();
+        assertThat(api.get(b.admin(), "/api/v1/pki/cas").expect(200).path("items").valueStream().toList()).isEmpty();
         assertThat(api.get(b.admin(), "/api/v1/manifests").expect(200).path("items")).isEmpty();
         assertThat(api.get(a.admin(), "/api/v1/certificates/" + certificate).expect(200).path("status").asString())
                 .isEqualTo("ACTIVE");

@@ -28,7 +28,7 @@ class TokenApiTests extends ApiTest {
         assertThat(prefix).hasSizeLessThan(12);
         JsonNode read = api.get(tenant.admin(), "/api/v1/tokens/" + issued.path("id").asString()).expect(200);
         assertThat(read.path("prefix").asString()).isEqualTo(prefix);
-        JsonNode list = api.get(tenant.admin(), "/api/v1/tokens").expect(200);
+        JsonNode list = api.get(tenant.admin(), "/api/v1/tokens").expect(200).path("items");
         assertThat(list).hasSize(2);
         for (JsonNode token : list) {
             assertThat(token.has("prefix")).isTrue();
@@ -94,7 +94,7 @@ class TokenApiTests extends ApiTest {
 
         assertThat(problem.path("errors").findValuesAsString("field"))
                 .containsExactlyInAnyOrder("name", "role", "expires_at");
-        assertThat(api.get(tenant.admin(), "/api/v1/tokens").expect(200)).hasSize(1);
+        assertThat(api.get(tenant.admin(), "/api/v1/tokens").expect(200).path("items")).hasSize(1);
     }
 
     @Test

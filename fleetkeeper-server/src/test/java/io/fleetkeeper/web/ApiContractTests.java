@@ -274,6 +274,6 @@ class ApiContractTests extends ApiTest {
         assertThat(stats(tenant.admin()).path("total").asLong()).isEqualTo(1);
         assertThat(api.get(tenant.admin(), "/api/v1/sites").expect(200).path("items")).isEmpty();
         assertThat(api.get(tenant.admin(), "/api/v1/device-types").expect(200).path("items")).isEmpty();
-        assertThat(api.get(tenant.admin(), "/api/v1/tokens").expect(200)).hasSize(1);
+        assertThat(api.get(tenant.admin(), "/api/v1/tokens").expect(200).path("items")).hasSize(1);
     }
 }

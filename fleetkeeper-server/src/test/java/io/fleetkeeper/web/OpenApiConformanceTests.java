@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetkeeper.deviceapi.DeviceListener;
 import io.fleetkeeper.testing.ApiTest;
+import io.fleetkeeper.testing.Csrs;
 import io.fleetkeeper.testing.DevicePort;
 import io.fleetkeeper.testing.OpenApiContract;
 import io.fleetkeeper.testing.Reply;
@@ -70,7 +71,7 @@ class OpenApiConformanceTests extends ApiTest {
     @Test
     void fleetGroupsPkiAndProvisioningConform() {
         TestTenant t = newTenant();
-        check(api.post(t.admin(), "/api/v1/devices", device("pump")), 201);
+        String device = check(api.post(t.admin(), "/api/v1/devices", device("pump")), 201).path("id").asString();
         String group = check(api.post(t.admin(), "/api/v1/fleet-groups", Map.of("name", "g", "kind", "dynamic",
                 "query", "type = \"sensor\"")), 201).path("id").asString();
         check(api.get(t.admin(), "/api/v1/fleet-groups"), 200);
@@ -80,17 +81,25 @@ class OpenApiConformanceTests extends ApiTest {
         String ca = check(api.post(t.admin(), "/api/v1/pki/cas", Map.of("name", "root")), 201).path("id").asString();
         check(api.get(t.admin(), "/api/v1/pki/cas"), 200);
         check(api.get(t.admin(), "/api/v1/pki/cas/" + ca), 200);
+        check(api.post(t.admin(), "/api/v1/pki/cas", Map.of("name", "issuing", "parent_id", ca)), 201);
+        check(api.post(t.admin(), "/api/v1/devices/" + device + "/certificates", Map.of("csr",
+                Csrs.csrPem(Csrs.p256()))), 201);
+        check(api.get(t.admin(), "/api/v1/devices/" + device + "/certificates"), 200);
+        check(api.get(t.admin(), "/api/v1/devices/" + device + "/slots"), 200);
 
         String key = check(api.post(t.admin(), "/api/v1/provisioning-keys", Map.of("label", "factory")), 201)
                 .path("id").asString();
         check(api.get(t.admin(), "/api/v1/provisioning-keys"), 200);
         check(api.get(t.admin(), "/api/v1/provisioning-keys/" + key), 200);
+        check(api.get(t.admin(), "/api/v1/provisioning-keys/" + key + "/devices"), 200);
         String token = check(api.post(t.admin(), "/api/v1/claim-tokens", Map.of("label", "installer", "device_type",
                 "meter", "max_uses", 2, "expires_at", Instant.now().plus(1, ChronoUnit.DAYS).toString())), 201)
                 .path("id").asString();
         check(api.get(t.admin(), "/api/v1/claim-tokens"), 200);
         check(api.get(t.admin(), "/api/v1/claim-tokens/" + token), 200);
-        check(api.get(t.admin(), "/api/v1/tokens"), 200);
+        check(api.get(t.admin(), "/api/v1/claim-tokens/" + token + "/devices"), 200);
+        check(api.get(t.admin(), "/api/v1/tokens?limit=1"), 200);
+        check(api.get(t.admin(), "/api/v1/manifests"), 200);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.fleetkeeper.pki.internal;
 
+import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.store.Times;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -50,6 +51,13 @@ public class CaRepository {
     public List<CaRow> list(UUID tenantId) {
         return jdbc.sql("SELECT * FROM certificate_authorities WHERE tenant_id = ? ORDER BY created_at, id LIMIT 1000")
                 .param(tenantId.toString()).query(CaRepository::map).list();
+    }
+
+    /** The tenant's CAs and trust anchors with ids after {@code afterId}, in id (creation) order. */
+    public List<CaRow> page(UUID tenantId, UUID afterId, int fetch) {
+        return jdbc.sql("SELECT * FROM certificate_authorities WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?")
+                .params(tenantId.toString(), (afterId == null ? Ids.NIL : afterId).toString(), fetch)
+                .query(CaRepository::map).list();
     }
 
     /** Every CA of every tenant: the in-memory trust index is built from it. */

@@ -3,6 +3,7 @@ package io.fleetkeeper.pki.internal;
 import io.fleetkeeper.pki.DeviceCertificate;
 import io.fleetkeeper.pki.TenantCertificate;
 import io.fleetkeeper.store.Dialect;
+import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.store.Times;
 import java.math.BigInteger;
 import java.sql.ResultSet;
@@ -68,6 +69,16 @@ public class CertificateRepository {
                 SELECT * FROM certificates WHERE tenant_id = ? AND device_id = ?
                 ORDER BY slot, slot_version DESC LIMIT 1000""")
                 .params(tenantId.toString(), deviceId.toString()).query(CertificateRepository::map).list();
+    }
+
+    /** The device's certificates with ids after {@code afterId}, in id (issue) order. */
+    public List<DeviceCertificate> forDevice(UUID tenantId, UUID deviceId, UUID afterId, int fetch) {
+        return jdbc.sql("""
+                SELECT * FROM certificates WHERE tenant_id = ? AND device_id = ? AND id > ?
+                ORDER BY id LIMIT ?""")
+                .params(tenantId.toString(), deviceId.toString(), (afterId == null ? Ids.NIL : afterId).toString(),
+                        fetch)
+                .query(CertificateRepository::map).list();
     }
 
     public Optional<DeviceCertificate> primary(UUID tenantId, UUID deviceId, String slot) {

@@ -2,11 +2,14 @@ package io.fleetkeeper.pki.web;
 
 import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.api.ErrorCode;
+import io.fleetkeeper.api.Page;
 import io.fleetkeeper.pki.CertificateService;
 import io.fleetkeeper.pki.CertificateService.Issued;
 import io.fleetkeeper.pki.DeviceCertificate;
 import io.fleetkeeper.pki.Pem;
 import io.fleetkeeper.tenancy.Caller;
+import io.fleetkeeper.web.Limits;
+import jakarta.annotation.Nullable;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +22,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -44,13 +48,15 @@ class CertificateController {
     }
 
     /** One slot: its active version and every version it held. */
-    record SlotView(String slot, Integer activeVersion, List<DeviceCertificate> versions) {
+    record SlotView(String slot, @Nullable Integer activeVersion, List<DeviceCertificate> versions) {
     }
 
     private final CertificateService certs;
+    private final Limits limits;
 
-    CertificateController(CertificateService certs) {
+    CertificateController(CertificateService certs, Limits limits) {
         this.certs = certs;
+        this.limits = limits;
     }
 
     @PostMapping("/devices/{id}/certificates")
@@ -74,19 +80,21 @@ class CertificateController {
     }
 
     @GetMapping("/devices/{id}/certificates")
-    List<DeviceCertificate> list(Caller caller, @PathVariable UUID id) {
-        return certs.forDevice(caller.tenantId(), id);
+    Page<DeviceCertificate> list(Caller caller, @PathVariable UUID id, @RequestParam(required = false) String cursor,
+            @RequestParam(required = false) Integer limit) {
+        return certs.forDevice(caller.tenantId(), id, cursor, limits.pageSize(limit));
     }
 
+    /** Slots are few (identity plus named extras), so this listing is one page, never a cursor. */
     @GetMapping("/devices/{id}/slots")
-    List<SlotView> slots(Caller caller, @PathVariable UUID id) {
+    Page<SlotView> slots(Caller caller, @PathVariable UUID id) {
         Map<String, List<DeviceCertificate>> bySlot = new LinkedHashMap<>();
         for (DeviceCertificate c : certs.forDevice(caller.tenantId(), id)) {
             bySlot.computeIfAbsent(c.slot(), k -> new java.util.ArrayList<>()).add(c);
         }
-        return bySlot.entrySet().stream().map(e -> new SlotView(e.getKey(), e.getValue().stream()
+        return new Page<>(bySlot.entrySet().stream().map(e -> new SlotView(e.getKey(), e.getValue().stream()
                 .filter(DeviceCertificate::primary).map(DeviceCertificate::slotVersion).findFirst().orElse(null),
-                e.getValue())).toList();
+                e.getValue())).toList(), null);
     }
 
     @GetMapping("/certificates/{id}")

@@ -1,5 +1,6 @@
 package io.fleetkeeper.pki.web;
 
+import io.fleetkeeper.api.Page;
 import io.fleetkeeper.pki.CaService;
 import io.fleetkeeper.pki.CaService.NewCa;
 import io.fleetkeeper.pki.CertificateAuthority;
@@ -9,8 +10,8 @@ import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.RequiresRole;
 import io.fleetkeeper.tenancy.Role;
 import io.fleetkeeper.web.Etags;
+import io.fleetkeeper.web.Limits;
 import java.net.URI;
-import java.util.List;
 import java.util.UUID;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -22,6 +23,7 @@ import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -42,10 +44,12 @@ class PkiController {
 
     private final CaService cas;
     private final PolicyService policies;
+    private final Limits limits;
 
-    PkiController(CaService cas, PolicyService policies) {
+    PkiController(CaService cas, PolicyService policies, Limits limits) {
         this.cas = cas;
         this.policies = policies;
+        this.limits = limits;
     }
 
     @PostMapping("/cas")
@@ -71,8 +75,9 @@ class PkiController {
     }
 
     @GetMapping("/cas")
-    List<CertificateAuthority> list(Caller caller) {
-        return cas.list(caller.tenantId());
+    Page<CertificateAuthority> list(Caller caller, @RequestParam(required = false) String cursor,
+            @RequestParam(required = false) Integer limit) {
+        return cas.page(caller.tenantId(), cursor, limits.pageSize(limit));
     }
 
     @GetMapping("/cas/{id}")

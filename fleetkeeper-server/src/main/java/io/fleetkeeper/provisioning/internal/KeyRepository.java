@@ -2,6 +2,7 @@ package io.fleetkeeper.provisioning.internal;
 
 import io.fleetkeeper.provisioning.ClaimToken;
 import io.fleetkeeper.provisioning.ProvisioningKey;
+import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.store.Times;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -55,9 +56,11 @@ public class KeyRepository {
                 .params(tenantId.toString(), id.toString()).query((rs, n) -> key(rs)).optional();
     }
 
-    public List<ProvisioningKey> keys(UUID tenantId) {
-        return jdbc.sql("SELECT * FROM provisioning_keys WHERE tenant_id = ? ORDER BY id LIMIT 10000")
-                .param(tenantId.toString()).query((rs, n) -> key(rs)).list();
+    /** The tenant's provisioning keys with ids after {@code afterId}, in id (creation) order. */
+    public List<ProvisioningKey> keys(UUID tenantId, UUID afterId, int fetch) {
+        return jdbc.sql("SELECT * FROM provisioning_keys WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?")
+                .params(tenantId.toString(), (afterId == null ? Ids.NIL : afterId).toString(), fetch)
+                .query((rs, n) -> key(rs)).list();
     }
 
     /** Counts one more device on the key when it is still usable; false when it is not. */
@@ -97,9 +100,11 @@ public class KeyRepository {
                 .params(tenantId.toString(), id.toString()).query((rs, n) -> token(rs)).optional();
     }
 
-    public List<ClaimToken> tokens(UUID tenantId) {
-        return jdbc.sql("SELECT * FROM claim_tokens WHERE tenant_id = ? ORDER BY id LIMIT 10000")
-                .param(tenantId.toString()).query((rs, n) -> token(rs)).list();
+    /** The tenant's claim tokens with ids after {@code afterId}, in id (creation) order. */
+    public List<ClaimToken> tokens(UUID tenantId, UUID afterId, int fetch) {
+        return jdbc.sql("SELECT * FROM claim_tokens WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?")
+                .params(tenantId.toString(), (afterId == null ? Ids.NIL : afterId).toString(), fetch)
+                .query((rs, n) -> token(rs)).list();
     }
 
     /**

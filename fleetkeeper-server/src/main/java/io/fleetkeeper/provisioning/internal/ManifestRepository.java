@@ -1,8 +1,9 @@
 package io.fleetkeeper.provisioning.internal;
 
-import io.fleetkeeper.provisioning.Manifest;
 import io.fleetkeeper.provisioning.Manifest.Entry;
+import io.fleetkeeper.provisioning.Manifest;
 import io.fleetkeeper.store.Dialect;
+import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.store.Times;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -59,9 +60,11 @@ public class ManifestRepository {
                 .params(tenantId.toString(), id.toString()).query(ManifestRepository::manifest).optional();
     }
 
-    public List<Manifest> list(UUID tenantId) {
-        return jdbc.sql("SELECT * FROM manifests WHERE tenant_id = ? ORDER BY id LIMIT 10000")
-                .param(tenantId.toString()).query(ManifestRepository::manifest).list();
+    /** The tenant's manifests with ids after {@code afterId}, in id (creation) order. */
+    public List<Manifest> list(UUID tenantId, UUID afterId, int fetch) {
+        return jdbc.sql("SELECT * FROM manifests WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?")
+                .params(tenantId.toString(), (afterId == null ? Ids.NIL : afterId).toString(), fetch)
+                .query(ManifestRepository::manifest).list();
     }
 
     /** Serials among {@code serials} that some manifest of the tenant already holds. */

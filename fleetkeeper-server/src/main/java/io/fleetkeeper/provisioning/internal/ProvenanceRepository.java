@@ -1,6 +1,7 @@
 package io.fleetkeeper.provisioning.internal;
 
 import io.fleetkeeper.provisioning.Provenance;
+import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.store.Times;
 import java.util.List;
 import java.util.Optional;
@@ -37,11 +38,14 @@ public class ProvenanceRepository {
                 .optional();
     }
 
-    public List<UUID> devicesFrom(UUID tenantId, String method, String sourceId, int limit) {
+    /** Devices provisioned by the given source with ids after {@code afterDevice}, in id order. */
+    public List<UUID> devicesFrom(UUID tenantId, String method, String sourceId, UUID afterDevice, int fetch) {
         return jdbc.sql("""
                 SELECT device_id FROM device_provenance WHERE tenant_id = ? AND method = ? AND source_id = ?
+                  AND device_id > ?
                 ORDER BY device_id LIMIT ?""")
-                .params(tenantId.toString(), method, sourceId, limit).query(String.class).list().stream()
+                .params(tenantId.toString(), method, sourceId, (afterDevice == null ? Ids.NIL : afterDevice).toString(),
+                        fetch).query(String.class).list().stream()
                 .map(UUID::fromString).toList();
     }
 }

@@ -60,8 +60,9 @@ class ManifestController {
     }
 
     @GetMapping("/manifests")
-    List<Manifest> list(Caller caller) {
-        return manifests.list(caller.tenantId());
+    Page<Manifest> list(Caller caller, @RequestParam(required = false) String cursor,
+            @RequestParam(required = false) Integer limit) {
+        return manifests.list(caller.tenantId(), cursor, limits.pageSize(limit));
     }
 
     @GetMapping("/manifests/{id}")

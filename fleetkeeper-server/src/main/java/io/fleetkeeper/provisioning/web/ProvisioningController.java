@@ -1,5 +1,6 @@
 package io.fleetkeeper.provisioning.web;
 
+import io.fleetkeeper.api.Page;
 import io.fleetkeeper.provisioning.ClaimService;
 import io.fleetkeeper.provisioning.ClaimToken;
 import io.fleetkeeper.credentials.DeviceKeyService;
@@ -10,10 +11,10 @@ import io.fleetkeeper.provisioning.ProvenanceService;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.RequiresRole;
 import io.fleetkeeper.tenancy.Role;
+import io.fleetkeeper.web.Limits;
 import jakarta.annotation.Nullable;
 import java.net.URI;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
@@ -23,6 +24,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -63,9 +65,11 @@ class ProvisioningController {
     private final ClaimService claims;
     private final DeviceKeyService deviceKeys;
     private final ProvenanceService provenance;
+    private final Limits limits;
 
     ProvisioningController(ProvisioningKeyService keys, ClaimService claims, DeviceKeyService deviceKeys,
-            ProvenanceService provenance) {
+            ProvenanceService provenance, Limits limits) {
+        this.limits = limits;
         this.keys = keys;
         this.claims = claims;
         this.deviceKeys = deviceKeys;
@@ -83,8 +87,9 @@ class ProvisioningController {
     }
 
     @GetMapping("/provisioning-keys")
-    List<ProvisioningKey> keys(Caller caller) {
-        return keys.list(caller.tenantId());
+    Page<ProvisioningKey> keys(Caller caller, @RequestParam(required = false) String cursor,
+            @RequestParam(required = false) Integer limit) {
+        return keys.list(caller.tenantId(), cursor, limits.pageSize(limit));
     }
 
     @GetMapping("/provisioning-keys/{id}")
@@ -99,9 +104,10 @@ class ProvisioningController {
     }
 
     @GetMapping("/provisioning-keys/{id}/devices")
-    List<UUID> keyDevices(Caller caller, @PathVariable UUID id) {
+    Page<UUID> keyDevices(Caller caller, @PathVariable UUID id, @RequestParam(required = false) String cursor,
+            @RequestParam(required = false) Integer limit) {
         keys.get(caller.tenantId(), id);
-        return provenance.devicesFrom(caller.tenantId(), "provisioning_key", id);
+        return provenance.devicesFrom(caller.tenantId(), "provisioning_key", id, cursor, limits.pageSize(limit));
     }
 
     @PostMapping("/claim-tokens")
@@ -115,8 +121,9 @@ class ProvisioningController {
     }
 
     @GetMapping("/claim-tokens")
-    List<ClaimToken> tokens(Caller caller) {
-        return claims.list(caller.tenantId());
+    Page<ClaimToken> tokens(Caller caller, @RequestParam(required = false) String cursor,
+            @RequestParam(required = false) Integer limit) {
+        return claims.list(caller.tenantId(), cursor, limits.pageSize(limit));
     }
 
     @GetMapping("/claim-tokens/{id}")
@@ -131,9 +138,10 @@ class ProvisioningController {
     }
 
     @GetMapping("/claim-tokens/{id}/devices")
-    List<UUID> tokenDevices(Caller caller, @PathVariable UUID id) {
+    Page<UUID> tokenDevices(Caller caller, @PathVariable UUID id, @RequestParam(required = false) String cursor,
+            @RequestParam(required = false) Integer limit) {
         claims.get(caller.tenantId(), id);
-        return provenance.devicesFrom(caller.tenantId(), "claim_token", id);
+        return provenance.devicesFrom(caller.tenantId(), "claim_token", id, cursor, limits.pageSize(limit));
     }
 
     @PostMapping("/devices/{id}/device-key/rotate")

@@ -1,5 +1,6 @@
 package io.fleetkeeper.shadow.web;
 
+import io.fleetkeeper.api.Page;
 import io.fleetkeeper.shadow.Shadow;
 import io.fleetkeeper.shadow.ShadowService;
 import io.fleetkeeper.shadow.ShadowSummary;
@@ -7,8 +8,6 @@ import io.fleetkeeper.shadow.ShadowUpdate;
 import io.fleetkeeper.shadow.ShadowVersion;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.web.Etags;
-import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -38,9 +37,10 @@ class ShadowController {
         this.shadows = shadows;
     }
 
+    /** A device has few shadows, so this listing is one page, never a cursor. */
     @GetMapping("/shadows")
-    Map<String, List<ShadowSummary>> list(Caller caller, @PathVariable UUID id) {
-        return Map.of("items", shadows.list(caller.tenantId(), id));
+    Page<ShadowSummary> list(Caller caller, @PathVariable UUID id) {
+        return new Page<>(shadows.list(caller.tenantId(), id), null);
     }
 
     @GetMapping({"/shadow", "/shadow/{name}"})
@@ -77,9 +77,9 @@ class ShadowController {
     }
 
     @GetMapping({"/shadow/history", "/shadow/{name}/history"})
-    Map<String, List<ShadowVersion>> history(Caller caller, @PathVariable UUID id,
+    Page<ShadowVersion> history(Caller caller, @PathVariable UUID id,
             @PathVariable(required = false) String name) {
-        return Map.of("items", shadows.history(caller.tenantId(), id, name));
+        return new Page<>(shadows.history(caller.tenantId(), id, name), null);
     }
 
     @GetMapping({"/shadow/history/{version}", "/shadow/{name}/history/{version}"})

@@ -1,5 +1,6 @@
 package io.fleetkeeper.tenancy.internal;
 
+import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.store.Times;
 import io.fleetkeeper.tenancy.ApiToken;
 import io.fleetkeeper.tenancy.Role;
@@ -48,13 +49,15 @@ public class TokenRepository {
                 .optional();
     }
 
-    public List<ApiToken> list(UUID tenantId) {
+    /** The tenant's tokens (platform tokens when {@code tenantId} is null) with ids after {@code afterId}. */
+    public List<ApiToken> list(UUID tenantId, UUID afterId, int fetch) {
         String where = tenantId == null ? "tenant_id IS NULL" : "tenant_id = ?";
-        var spec = jdbc.sql("SELECT * FROM api_tokens WHERE " + where + " ORDER BY id LIMIT 10000");
+        var spec = jdbc.sql("SELECT * FROM api_tokens WHERE " + where + " AND id > ? ORDER BY id LIMIT ?");
         if (tenantId != null) {
             spec = spec.param(tenantId.toString());
         }
-        return spec.query(TokenRepository::map).list();
+        return spec.param((afterId == null ? Ids.NIL : afterId).toString()).param(fetch)
+                .query(TokenRepository::map).list();
     }
 
     public Optional<ApiToken> find(UUID tenantId, UUID id) {

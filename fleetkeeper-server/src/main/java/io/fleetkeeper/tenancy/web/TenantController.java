@@ -10,7 +10,6 @@ import io.fleetkeeper.tenancy.TenantService.CreatedTenant;
 import io.fleetkeeper.tenancy.TokenService;
 import io.fleetkeeper.web.Limits;
 import java.time.Instant;
-import java.util.List;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -83,8 +82,9 @@ class TenantController {
     }
 
     @GetMapping("/tokens")
-    List<ApiToken> platformTokens() {
-        return tokens.list(null);
+    Page<ApiToken> platformTokens(@RequestParam(required = false) String cursor,
+            @RequestParam(required = false) Integer limit) {
+        return tokens.list(null, cursor, limits.pageSize(limit));
     }
 
     @PostMapping("/tokens")

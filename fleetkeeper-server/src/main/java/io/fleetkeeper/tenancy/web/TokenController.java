@@ -1,13 +1,14 @@
 package io.fleetkeeper.tenancy.web;
 
+import io.fleetkeeper.api.Page;
 import io.fleetkeeper.tenancy.ApiToken;
 import io.fleetkeeper.tenancy.ApiToken.IssuedToken;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.RequiresRole;
 import io.fleetkeeper.tenancy.Role;
 import io.fleetkeeper.tenancy.TokenService;
+import io.fleetkeeper.web.Limits;
 import java.time.Instant;
-import java.util.List;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -15,6 +16,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -37,9 +39,11 @@ class TokenController {
     }
 
     private final TokenService tokens;
+    private final Limits limits;
 
-    TokenController(TokenService tokens) {
+    TokenController(TokenService tokens, Limits limits) {
         this.tokens = tokens;
+        this.limits = limits;
     }
 
     @PostMapping
@@ -51,8 +55,9 @@ class TokenController {
 
     @GetMapping
     @RequiresRole(Role.ADMIN)
-    List<ApiToken> list(Caller caller) {
-        return tokens.list(caller.tenantId());
+    Page<ApiToken> list(Caller caller, @RequestParam(required = false) String cursor,
+            @RequestParam(required = false) Integer limit) {
+        return tokens.list(caller.tenantId(), cursor, limits.pageSize(limit));
     }
 
     @GetMapping("/{id}")
