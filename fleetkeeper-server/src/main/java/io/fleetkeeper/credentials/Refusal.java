@@ -23,11 +23,6 @@ public record Refusal(Reason reason, String detail) implements Authentication {
         DEVICE_DECOMMISSIONED,
         TENANT_SUSPENDED,
         /** The certificate is bound to devices of more than one tenant: it authenticates in none of them. */
-        AMBIGUOUS;
-
-        /** The credential is known but its device may not connect now (as opposed to a bad credential). */
-        public boolean deviceRefused() {
-            return this == DEVICE_SUSPENDED || this == DEVICE_DECOMMISSIONED || this == TENANT_SUSPENDED;
-        }
+        AMBIGUOUS
     }
 }
