@@ -129,8 +129,27 @@ class ServerKeyGenTests extends ApiTest {
         assertIssuedToDevice(issued);
         assertThat(TlsClient.parse(body.path("chain_pem").asString()))
                 .containsExactly(issued, device.chain()[1], device.chain()[2]);
-        assertThat(body.path("certificate_id").asString()).isNotBlank();
-        assertThat(certificates()).hasSize(2);
+        String certificateId = body.path("certificate_id").asString();
+        assertThat(certificates()).hasSize(2).anySatisfy(c -> assertThat(c.path("id").asString())
+                .isEqualTo(certificateId));
+        assertThat(api.get(tenant.admin(), "/api/v1/audit?action=certificate.issued&target_id=" + certificateId)
+                .expect(200).path("items").valueStream().map(e -> e.path("actor").asString()))
+                .containsExactly("device:" + device.id());
+    }
+
+    @Test
+    void estAnswerIsMultipartWithTheKeyFirstAndIsNotCached() {
+        Reply reply = tls.post(SERVERKEYGEN, "application/pkcs10", TlsClient.estBody(Csrs.csr(Csrs.p256(), "x",
+                false)), credential(device));
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        assertThat(reply.headers().firstValue("Content-Type")).hasValueSatisfying(
+                v -> assertThat(v).startsWith("multipart/mixed").contains("boundary="));
+        assertThat(reply.headers().firstValue("Cache-Control")).hasValueSatisfying(
+                v -> assertThat(v).contains("no-store"));
+        assertThat(reply.body().indexOf("Content-Type: application/pkcs8"))
+                .isNotNegative().isLessThan(reply.body().indexOf("Content-Type: application/pkcs7-mime"));
+        assertThat(reply.body()).doesNotContain("-----BEGIN");
     }
 
     @Test
