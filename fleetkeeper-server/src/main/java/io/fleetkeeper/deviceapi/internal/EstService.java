@@ -7,9 +7,12 @@ import io.fleetkeeper.pki.CaService;
 import io.fleetkeeper.pki.CertificateAuthority;
 import io.fleetkeeper.pki.CertificateService;
 import io.fleetkeeper.pki.CertificateService.Issued;
+import io.fleetkeeper.pki.KeyAlgorithm;
 import io.fleetkeeper.provisioning.CaChoice;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.Role;
+import java.security.KeyPair;
+import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.UUID;
@@ -30,6 +33,20 @@ import org.springframework.stereotype.Component;
 public class EstService {
 
     private static final int UUID_LENGTH = 36;
+    /** The type of the keys this server generates for devices (serverkeygen). */
+    static final KeyAlgorithm SERVER_KEY = KeyAlgorithm.EC_P256;
+
+    /**
+     * A key pair generated here and the certificate issued for it. The private key goes to the device in the
+     * response and nowhere else: it is neither stored nor logged, and {@link #toString} leaves it out.
+     */
+    public record ServerKey(Issued issued, PrivateKey privateKey) {
+
+        @Override
+        public String toString() {
+            return "ServerKey[certificate=" + issued.certificate().id() + "]";
+        }
+    }
 
     private final CaService cas;
     private final CertificateService certificates;
@@ -69,6 +86,20 @@ public class EstService {
     /** Renews the presented certificate's slot with a new key, from the tenant's default CA. */
     public Issued renew(AuthenticatedDevice identity, PKCS10CertificationRequest csr) {
         return issue(identity, csr, identity.slot(), null);
+    }
+
+    /**
+     * Server-side key generation (RFC 7030 4.4): a new key pair, and a certificate for it from the CA the label
+     * names (the tenant's default CA when {@code label} is null), in the slot of the presented certificate, as
+     * {@code simplereenroll} re-keys it. The old certificate is superseded by the PKI policy's overlap.
+     */
+    public ServerKey generateKey(String label, AuthenticatedDevice identity) {
+        Target target = resolve(label, identity.tenantId(), true);
+        KeyPair pair = SERVER_KEY.generate();
+        Caller device = new Caller(identity.tenantId(), identity.actor(), Role.OPERATOR);
+        Issued issued = certificates.issueForKey(device, identity.deviceId(), pair.getPublic(), identity.slot(),
+                target.ca().id());
+        return new ServerKey(issued, pair.getPrivate());
     }
 
     private Issued issue(AuthenticatedDevice identity, PKCS10CertificationRequest csr, String slot, UUID caId) {

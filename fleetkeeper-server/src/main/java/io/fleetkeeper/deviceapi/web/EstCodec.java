@@ -5,6 +5,7 @@ import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.pki.Pem;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.security.PrivateKey;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.Base64;
@@ -15,6 +16,7 @@ import org.bouncycastle.cms.CMSAbsentContent;
 import org.bouncycastle.cms.CMSException;
 import org.bouncycastle.cms.CMSSignedDataGenerator;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.springframework.http.CacheControl;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 
@@ -26,20 +28,46 @@ final class EstCodec {
 
     static final String PKCS10 = "application/pkcs10";
     static final MediaType CERTS_ONLY = MediaType.parseMediaType("application/pkcs7-mime; smime-type=certs-only");
+    static final String PKCS8 = "application/pkcs8";
     /** 76-character lines ending in LF: EST clients accept them, and so does {@code base64 -d}. */
     private static final Base64.Encoder LINES = Base64.getMimeEncoder(76, new byte[] {'\n'});
+    /** Inside a MIME multipart body, lines end in CRLF (RFC 2046). */
+    private static final String CRLF = "\r\n";
+    private static final Base64.Encoder PART_LINES = Base64.getMimeEncoder();
+    /** The base64 alphabet has no '-', so this boundary cannot occur inside a part. */
+    private static final String BOUNDARY = "fleetkeeper-est-serverkeygen";
 
     private EstCodec() {
     }
 
     /** A certs-only CMS SignedData (no signers, no content) holding {@code certs}, base64. */
     static ResponseEntity<byte[]> certsOnly(List<X509Certificate> certs) {
+        byte[] body = (LINES.encodeToString(certsOnlyDer(certs)) + "\n").getBytes(StandardCharsets.US_ASCII);
+        return ResponseEntity.ok().contentType(CERTS_ONLY).header("Content-Transfer-Encoding", "base64").body(body);
+    }
+
+    /**
+     * The answer to {@code serverkeygen} (RFC 7030 4.4.2) without additional encryption: {@code multipart/mixed}
+     * with the private key as an {@code application/pkcs8} part (PKCS#8 PrivateKeyInfo), then the certificate as
+     * a certs-only part, each base64. The key is protected by the TLS session it travels in; no cache keeps it.
+     */
+    static ResponseEntity<byte[]> keyAndCertificate(PrivateKey key, X509Certificate certificate) {
+        String body = "--" + BOUNDARY + CRLF
+                + "Content-Type: " + PKCS8 + CRLF + "Content-Transfer-Encoding: base64" + CRLF + CRLF
+                + PART_LINES.encodeToString(key.getEncoded()) + CRLF
+                + "--" + BOUNDARY + CRLF
+                + "Content-Type: " + CERTS_ONLY + CRLF + "Content-Transfer-Encoding: base64" + CRLF + CRLF
+                + PART_LINES.encodeToString(certsOnlyDer(List.of(certificate))) + CRLF
+                + "--" + BOUNDARY + "--" + CRLF;
+        return ResponseEntity.ok().contentType(MediaType.parseMediaType("multipart/mixed; boundary=" + BOUNDARY))
+                .cacheControl(CacheControl.noStore()).body(body.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static byte[] certsOnlyDer(List<X509Certificate> certs) {
         try {
             CMSSignedDataGenerator gen = new CMSSignedDataGenerator();
             gen.addCertificates(new JcaCertStore(certs));
-            byte[] der = gen.generate(new CMSAbsentContent(), false).getEncoded(ASN1Encoding.DER);
-            byte[] body = (LINES.encodeToString(der) + "\n").getBytes(StandardCharsets.US_ASCII);
-            return ResponseEntity.ok().contentType(CERTS_ONLY).header("Content-Transfer-Encoding", "base64").body(body);
+            return gen.generate(new CMSAbsentContent(), false).getEncoded(ASN1Encoding.DER);
         } catch (CertificateEncodingException | CMSException | IOException e) {
             throw new IllegalStateException("cannot encode certs-only response", e);
         }

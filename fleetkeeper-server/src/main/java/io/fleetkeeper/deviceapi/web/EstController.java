@@ -28,7 +28,7 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * RFC 7030 EST on the device listener, with and without a label ({@link EstService} explains labels).
  * Enrollment takes a {@link AuthenticatedDevice}, so it needs a device certificate; {@code cacerts} and
- * {@code csrattrs} do not. {@code serverkeygen} and {@code fullcmc} are not offered (404).
+ * {@code csrattrs} do not. {@code fullcmc} is not offered (404).
  */
 @RestController
 @RequestMapping("/.well-known/est")
@@ -112,6 +112,20 @@ class EstController {
     ResponseEntity<byte[]> simplereenroll(@PathVariable(required = false) String label,
             AuthenticatedDevice device, @RequestBody byte[] body) {
         return EstCodec.certsOnly(List.of(est.enroll(label, device, EstCodec.csr(body), true)));
+    }
+
+    /**
+     * Server-side key generation (RFC 7030 4.4) for a device authenticated by its certificate: a new key pair
+     * and a certificate for it in the presented certificate's slot, as {@code simplereenroll} would re-key it.
+     * The CSR is required and must parse, but its key and signature are ignored (RFC 7030 4.4.1: they are a
+     * placeholder). The private key is returned unencrypted over this TLS session and never kept.
+     */
+    @PostMapping(path = {"/serverkeygen", "/{label}/serverkeygen"}, consumes = EstCodec.PKCS10)
+    ResponseEntity<byte[]> serverkeygen(@PathVariable(required = false) String label, AuthenticatedDevice device,
+            @RequestBody byte[] body) {
+        EstCodec.csr(body);
+        EstService.ServerKey generated = est.generateKey(label, device);
+        return EstCodec.keyAndCertificate(generated.privateKey(), generated.issued().chain().get(0));
     }
 
     /** No CSR attributes are required: the server decides subject and extensions (RFC 7030 4.5.2: 204). */
