@@ -20,6 +20,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param keyStorePassword      password of {@code key-store} and of its key
  * @param keyStoreType          type of {@code key-store} (default {@code PKCS12})
  * @param keyAlias              alias of the key in {@code key-store} (default empty: the first key)
+ * @param trustedProxies        IP addresses and CIDR blocks of TLS-terminating proxies whose forwarded client
+ *                              certificate ({@code Client-Cert} and {@code Client-Cert-Chain} of RFC 9440, or
+ *                              {@code X-SSL-Client-Cert}) the device listener accepts (default empty: none; the
+ *                              headers are ignored)
  */
 @ConfigurationProperties("fleetkeeper.device-api")
 public record DeviceApiProperties(
@@ -30,7 +34,8 @@ public record DeviceApiProperties(
         @DefaultValue("") String keyStore,
         @DefaultValue("") String keyStorePassword,
         @DefaultValue("PKCS12") String keyStoreType,
-        @DefaultValue("") String keyAlias) {
+        @DefaultValue("") String keyAlias,
+        @DefaultValue List<String> trustedProxies) {
 
     public boolean enabled() {
         return port >= 0;

@@ -22,11 +22,14 @@ import tools.jackson.databind.JsonNode;
 /**
  * Base of every HTTP test. All subclasses share this one configuration, hence one cached Spring context
  * and one server on a random port, backed by SQLite in a fresh temporary directory. Tests isolate
- * themselves by creating their own tenant ({@link #newTenant()}), never by sharing fixtures.
+ * themselves by creating their own tenant ({@link #newTenant()}), never by sharing fixtures. Loopback
+ * (127.0.0.1) is a trusted proxy of the device listener; requests that forward no client certificate are
+ * unaffected by it.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
         "fleetkeeper.auth.bootstrap-token=" + ApiTest.PLATFORM_TOKEN,
         "fleetkeeper.auth.last-used-flush-ms=100",
+        "fleetkeeper.device-api.trusted-proxies=10.1.2.3/32,127.0.0.1",
         "fleetkeeper.jobs.runner-enabled=false",
         "fleetkeeper.mqtt.internal-auth-secret=" + ApiTest.INTERNAL_AUTH_SECRET})
 public abstract class ApiTest {

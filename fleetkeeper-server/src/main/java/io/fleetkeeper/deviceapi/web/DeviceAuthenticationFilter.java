@@ -15,7 +15,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Resolves the device behind a device-listener request from its TLS client certificate: the
+ * Resolves the device behind a device-listener request from its TLS client certificate (or the one a trusted
+ * proxy forwarded, {@link ForwardedClientCertificateFilter}): the
  * {@link AuthenticatedDevice} goes into the request, or else the reason it was refused. It rejects nothing
  * itself: an endpoint that needs an enrolled device takes a {@link AuthenticatedDevice} argument
  * ({@link DeviceIdentityResolver}), while bootstrap endpoints (provisioning key, claim token, factory
