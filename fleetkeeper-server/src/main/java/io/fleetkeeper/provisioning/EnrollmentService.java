@@ -124,6 +124,11 @@ public class EnrollmentService {
             UUID caId = ca.caFor(tenantId);
             PublicKey key = certificates.verifyCsr(csr);
             return tx.execute(s -> {
+                // Using the code is the first write: a concurrent enrollment with it waits here, then fails,
+                // before it signs anything. Only enrollments with this device's code contend for this row.
+                if (!codes.use(tenantId, code.deviceId(), code.id(), clock.millis())) {
+                    throw invalid();
+                }
                 requireEnrollable(devices.get(tenantId, code.deviceId()));
                 Issued cert = certificates.issueForKey(actor, code.deviceId(), key, null, caId);
                 provenance.provenance(tenantId, new Provenance(code.deviceId(), "enrollment_code",
@@ -132,10 +137,6 @@ public class EnrollmentService {
                         "{\"method\":\"enrollment_code\",\"code_id\":\"" + code.id() + "\"}");
                 audit.record(tenantId, actor, "device.enroll", "device", code.deviceId().toString(),
                         "{\"code_id\":\"" + code.id() + "\",\"remote_addr\":\"" + remoteAddr + "\"}");
-                // Using the code is the last write: its row is locked only until the commit.
-                if (!codes.use(tenantId, code.id(), clock.millis())) {
-                    throw invalid();
-                }
                 return new Enrolled(tenantId, devices.get(tenantId, code.deviceId()), cert);
             });
         } catch (ApiException e) {

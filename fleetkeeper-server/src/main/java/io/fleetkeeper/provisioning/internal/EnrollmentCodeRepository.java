@@ -44,11 +44,11 @@ public class EnrollmentCodeRepository {
      * Uses the code when it is still unused and unexpired; false when it is not. The conditional update is
      * atomic on both stores, so of two concurrent enrollments with one code, one wins.
      */
-    public boolean use(UUID tenantId, UUID id, long now) {
+    public boolean use(UUID tenantId, UUID deviceId, UUID id, long now) {
         return jdbc.sql("""
                 UPDATE enrollment_codes SET used_at = ?
-                WHERE tenant_id = ? AND id = ? AND used_at IS NULL AND expires_at > ?""")
-                .params(now, tenantId.toString(), id.toString(), now).update() == 1;
+                WHERE tenant_id = ? AND device_id = ? AND id = ? AND used_at IS NULL AND expires_at > ?""")
+                .params(now, tenantId.toString(), deviceId.toString(), id.toString(), now).update() == 1;
     }
 
     public void delete(UUID tenantId, UUID deviceId) {
