@@ -37,8 +37,8 @@ import org.springframework.context.ApplicationContext;
 
 /**
  * The provisioning store contract: a claim token's {@code max_uses} holds exactly under parallel claims, and a
- * one-time enrollment code enrolls once, on SQLite and on PostgreSQL (where writers are not serialised for us). The store contract tests implement it; each test
- * works in a tenant of its own.
+ * one-time enrollment code enrolls once, on SQLite and on PostgreSQL (where writers are not serialised for us).
+ * The store contract tests implement it; each test works in a tenant of its own.
  */
 public interface ProvisioningStoreContract {
 
