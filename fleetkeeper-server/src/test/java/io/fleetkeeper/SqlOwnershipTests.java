@@ -44,7 +44,7 @@ class SqlOwnershipTests {
             entry("provisioning_keys", "provisioning"), entry("claim_tokens", "provisioning"),
             entry("device_credentials", "credentials"), entry("device_provenance", "provisioning"),
             entry("manifests", "provisioning"), entry("manifest_entries", "provisioning"),
-            entry("provisioning_settings", "provisioning"),
+            entry("provisioning_settings", "provisioning"), entry("enrollment_codes", "provisioning"),
             entry("fleet_groups", "fleet"), entry("fleet_group_members", "fleet"),
             entry("device_connections", "connectivity"), entry("connectivity_nodes", "connectivity"),
             entry("shadows", "shadow"), entry("shadow_history", "shadow"), entry("shadow_schemas", "shadow"),

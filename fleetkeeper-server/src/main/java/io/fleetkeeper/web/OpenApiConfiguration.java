@@ -82,8 +82,9 @@ class OpenApiConfiguration {
                 .addOpenApiCustomizer(api -> api
                         .info(new Info().title("Fleetkeeper device API").version("v1")
                                 .description("Served on the device listener (HTTPS, default port 8443): devices "
-                                        + "authenticate with a client certificate, X-Device-Key, a provisioning key "
-                                        + "or a claim token. Errors are RFC 9457 problem+json with a stable 'code'."))
+                                        + "authenticate with a client certificate, X-Device-Key, a provisioning key, "
+                                        + "a claim token or an enrollment code. Errors are RFC 9457 problem+json "
+                                        + "with a stable 'code'."))
                         .servers(List.of(new Server().url("https://{host}:{port}").description("device listener")
                                 .variables(new ServerVariables()
                                         .addServerVariable("host", new ServerVariable()._default("localhost"))

@@ -6,6 +6,8 @@ import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.api.Page;
 import io.fleetkeeper.device.DeviceService;
+import io.fleetkeeper.device.NewDevice;
+import io.fleetkeeper.pki.CertificateService;
 import io.fleetkeeper.pki.CaService;
 import io.fleetkeeper.pki.CaService.NewCa;
 import io.fleetkeeper.pki.CertificateAuthority;
@@ -34,9 +36,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.context.ApplicationContext;
 
 /**
- * The provisioning store contract: a claim token's {@code max_uses} holds exactly under parallel claims, on SQLite
- * and on PostgreSQL (where writers are not serialised for us). The store contract tests implement it; each test
- * works in a tenant of its own.
+ * The provisioning store contract: a claim token's {@code max_uses} holds exactly under parallel claims, and a
+ * one-time enrollment code enrolls once, on SQLite and on PostgreSQL (where writers are not serialised for us).
+ * The store contract tests implement it; each test works in a tenant of its own.
  */
 public interface ProvisioningStoreContract {
 
@@ -99,6 +101,49 @@ public interface ProvisioningStoreContract {
                 .containsExactlyInAnyOrderElementsOf(claimed.stream().map(c -> c.device().id()).toList());
         assertThat(claimed).extracting(c -> c.device().identityStatus()).containsOnly("ACTIVE");
         assertThat(claimed).extracting(c -> c.certificate().certificate().serial()).doesNotHaveDuplicates();
+    }
+
+    @Test
+    default void twentyParallelEnrollmentsWithOneCodeIssueExactlyOneCertificate(ApplicationContext ctx)
+            throws Exception {
+        Fixture f = Fixture.of(ctx);
+        EnrollmentService enrollment = ctx.getBean(EnrollmentService.class);
+        UUID deviceId = f.devices().create(f.admin(), new NewDevice("pre-registered", "meter", null, List.of(),
+                Map.of(), null, null, null)).id();
+        enrollment.issue(f.admin(), deviceId, null); // replaced by the next one
+        EnrollmentCode.Issued code = enrollment.issue(f.admin(), deviceId, null);
+        List<PKCS10CertificationRequest> csrs = IntStream.range(0, 20)
+                .mapToObj(i -> Csrs.csr(Csrs.p256(), "device", false)).toList();
+        CountDownLatch start = new CountDownLatch(1);
+        ConcurrentLinkedQueue<EnrollmentService.Enrolled> enrolled = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<ErrorCode> refused = new ConcurrentLinkedQueue<>();
+        List<Throwable> failed = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(20)) {
+            var results = IntStream.range(0, 20).mapToObj(i -> pool.submit(() -> {
+                start.await();
+                try {
+                    enrolled.add(enrollment.enroll(code.secret(), csrs.get(i), "203.0.113." + i, CaChoice.DEFAULT));
+                } catch (ApiException e) {
+                    refused.add(e.code());
+                }
+                return null;
+            })).toList();
+            start.countDown();
+            for (var r : results) {
+                try {
+                    r.get(120, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    failed.add(e.getCause());
+                }
+            }
+        }
+        assertThat(failed).as("enrollments that neither succeeded nor were refused").isEmpty();
+        assertThat(enrolled).hasSize(1);
+        assertThat(refused).hasSize(19).isSubsetOf(ErrorCode.UNAUTHENTICATED, ErrorCode.RATE_LIMITED);
+        assertThat(enrolled.peek().device().id()).isEqualTo(deviceId);
+        assertThat(enrolled.peek().device().identityStatus()).isEqualTo("ACTIVE");
+        assertThat(ctx.getBean(CertificateService.class).forDevice(f.tenant(), deviceId)).hasSize(1);
+        assertThat(f.provenance().of(f.tenant(), deviceId).method()).isEqualTo("enrollment_code");
     }
 
     @Test

@@ -45,6 +45,7 @@ class TenantIsolationTests extends ApiTest {
                 delete("/api/v1/devices/{device}"),
                 get("/api/v1/devices/{device}/events"),
                 get("/api/v1/devices/{device}/connection"),
+                post("/api/v1/devices/{device}/enrollment-credential", null),
                 get("/api/v1/sites/{site}"),
                 patch("/api/v1/sites/{site}", "{\"name\":\"taken over\"}"),
                 delete("/api/v1/sites/{site}"),

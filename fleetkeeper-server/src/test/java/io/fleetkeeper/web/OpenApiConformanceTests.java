@@ -82,8 +82,10 @@ class OpenApiConformanceTests extends ApiTest {
         check(api.get(t.admin(), "/api/v1/pki/cas"), 200);
         check(api.get(t.admin(), "/api/v1/pki/cas/" + ca), 200);
         check(api.post(t.admin(), "/api/v1/pki/cas", Map.of("name", "issuing", "parent_id", ca)), 201);
+        check(api.post(t.admin(), "/api/v1/devices/" + device + "/enrollment-credential", null), 201);
         check(api.post(t.admin(), "/api/v1/devices/" + device + "/certificates", Map.of("csr",
                 Csrs.csrPem(Csrs.p256()))), 201);
+        check(api.post(t.admin(), "/api/v1/devices/" + device + "/enrollment-credential", null), 409);
         check(api.get(t.admin(), "/api/v1/devices/" + device + "/certificates"), 200);
         check(api.get(t.admin(), "/api/v1/devices/" + device + "/slots"), 200);
 

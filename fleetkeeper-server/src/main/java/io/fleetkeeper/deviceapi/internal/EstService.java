@@ -24,8 +24,8 @@ import org.springframework.stereotype.Component;
  * an authenticated device.
  *
  * <p>Labels: none = the tenant's default CA; {@code <ca-name>} = that CA; the tenant is the one of the
- * credential (client certificate, claim token, or the manifest a factory certificate's serial is in).
- * {@code <tenant-id>} and {@code <tenant-id>.<ca-name>} name the tenant explicitly, so {@code cacerts}
+ * credential (client certificate, claim token, enrollment code, or the manifest a factory certificate's serial
+ * is in). {@code <tenant-id>} and {@code <tenant-id>.<ca-name>} name the tenant explicitly, so {@code cacerts}
  * works without a client certificate; an enrolling credential must belong to that tenant. A label that
  * names another tenant, or a CA the tenant does not have, is answered 404 whatever the credential.
  */
@@ -75,9 +75,9 @@ public class EstService {
     }
 
     /**
-     * The CA a label names for a device provisioned into a tenant (claim token, factory certificate), known
-     * only once the credential has been checked: null (the default CA) without a label; 404 when the label
-     * names another tenant or a CA the tenant does not have.
+     * The CA a label names for a device provisioned into a tenant (claim token, enrollment code, factory
+     * certificate), known only once the credential has been checked: null (the default CA) without a label;
+     * 404 when the label names another tenant or a CA the tenant does not have.
      */
     public CaChoice caChoice(String label) {
         return tenantId -> label == null ? null : resolve(label, tenantId, true).ca().id();

@@ -7,6 +7,7 @@ import io.fleetkeeper.deviceapi.internal.EstService;
 import io.fleetkeeper.pki.CertificateService;
 import io.fleetkeeper.provisioning.BootstrapService;
 import io.fleetkeeper.provisioning.ClaimService;
+import io.fleetkeeper.provisioning.EnrollmentService;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.nio.charset.StandardCharsets;
@@ -38,11 +39,14 @@ class EstController {
 
     private final EstService est;
     private final ClaimService claims;
+    private final EnrollmentService enrollment;
     private final BootstrapService bootstrap;
     private final CertificateService certificates;
 
-    EstController(EstService est, ClaimService claims, BootstrapService bootstrap, CertificateService certificates) {
+    EstController(EstService est, ClaimService claims, EnrollmentService enrollment, BootstrapService bootstrap,
+            CertificateService certificates) {
         this.est = est;
+        this.enrollment = enrollment;
         this.certificates = certificates;
         this.claims = claims;
         this.bootstrap = bootstrap;
@@ -56,9 +60,11 @@ class EstController {
 
     /**
      * Initial enrollment, authenticated by one of: the device's current certificate (TLS); a claim token as
-     * the HTTP Basic password over TLS (a new device is created, as with {@code /device/v1/claim}); or a
+     * the HTTP Basic password over TLS (a new device is created, as with {@code /device/v1/claim}); a
+     * registered device's one-time enrollment code ({@code fke_...}) as the HTTP Basic password (the
+     * certificate fills that device's identity slot); or a
      * factory certificate (TLS) whose serial is in a manifest (zero-touch, as {@code /device/v1/bootstrap},
-     * the serial taken from the certificate). The label picks the tenant and CA for all three. A known
+     * the serial taken from the certificate). The label picks the tenant and CA for all four. A known
      * operational certificate that does not authenticate its device (suspended, revoked, superseded,
      * expired...) is refused as such: it is never tried as a factory certificate.
      */
@@ -72,6 +78,10 @@ class EstController {
             return EstCodec.certsOnly(List.of(est.enroll(label, device, csr, false)));
         }
         String claimToken = basicPassword(authorization);
+        if (claimToken != null && claimToken.startsWith(EnrollmentService.PREFIX)) {
+            var enrolled = enrollment.enroll(claimToken, csr, request.getRemoteAddr(), est.caChoice(label));
+            return EstCodec.certsOnly(List.of(enrolled.certificate().chain().get(0)));
+        }
         if (claimToken != null) {
             var claimed = claims.claim(claimToken, csr, new ClaimService.ClaimRequest(null, null, null),
                     request.getRemoteAddr(), est.caChoice(label));
