@@ -32,12 +32,16 @@ final class EstCodec {
     private EstCodec() {
     }
 
-    /** A certs-only CMS SignedData (no signers, no content) holding {@code certs}, base64. */
+    /**
+     * A certs-only CMS SignedData (no signers, no content) holding {@code certs} in the given order, base64.
+     * Definite-length encoding without DER's sorting of the certificate SET: DER would reorder the certificates
+     * by their encoding, and {@code cacerts} promises the issuing CA first, then its parents up to the root.
+     */
     static ResponseEntity<byte[]> certsOnly(List<X509Certificate> certs) {
         try {
             CMSSignedDataGenerator gen = new CMSSignedDataGenerator();
             gen.addCertificates(new JcaCertStore(certs));
-            byte[] der = gen.generate(new CMSAbsentContent(), false).getEncoded(ASN1Encoding.DER);
+            byte[] der = gen.generate(new CMSAbsentContent(), false).getEncoded(ASN1Encoding.DL);
             byte[] body = (LINES.encodeToString(der) + "\n").getBytes(StandardCharsets.US_ASCII);
             return ResponseEntity.ok().contentType(CERTS_ONLY).header("Content-Transfer-Encoding", "base64").body(body);
         } catch (CertificateEncodingException | CMSException | IOException e) {
