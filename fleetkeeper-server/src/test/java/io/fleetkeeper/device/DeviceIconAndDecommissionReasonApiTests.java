@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetkeeper.testing.ApiTest;
 import io.fleetkeeper.testing.TestTenant;
+import java.net.http.HttpRequest.BodyPublishers;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -56,6 +57,20 @@ class DeviceIconAndDecommissionReasonApiTests extends ApiTest {
         api.patch(tenant.admin(), path, "{\"icon_color\":\"#GGGGGG\"}", null).expectProblem(400, "VALIDATION_FAILED");
         api.patch(tenant.admin(), path, "{\"icon\":7}", null).expectProblem(400, "VALIDATION_FAILED");
         assertThat(api.get(tenant.admin(), path).expect(200).path("version").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void importTakesTheIconFromCsvAndJsonLines() {
+        String csv = "name,device_type,icon,icon_color\npump,meter,water-meter,#336699\nvalve,meter,Bad Icon,\n";
+        String csvResults = api.call("POST", "/api/v1/devices/import").token(tenant.admin())
+                .body("text/csv", BodyPublishers.ofString(csv)).send().body();
+        assertThat(csvResults).contains("\"line\":2,\"result\":\"created\"").contains("\"result\":\"failed\"");
+        String ndjson = "{\"name\":\"tap\",\"device_type\":\"meter\",\"icon\":\"tap\",\"icon_color\":\"#ABCDEF\"}\n";
+        api.call("POST", "/api/v1/devices/import").token(tenant.admin())
+                .body("application/x-ndjson", BodyPublishers.ofString(ndjson)).send();
+        JsonNode items = api.get(tenant.admin(), "/api/v1/devices?sort=name").expect(200).path("items");
+        assertThat(items.valueStream().map(d -> d.path("name").asString() + " " + d.path("icon").asString() + " "
+                + d.path("icon_color").asString())).containsExactly("pump water-meter #336699", "tap tap #ABCDEF");
     }
 
     @Test
