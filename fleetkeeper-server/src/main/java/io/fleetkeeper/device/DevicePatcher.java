@@ -20,7 +20,7 @@ import tools.jackson.databind.JsonNode;
 class DevicePatcher {
 
     static final Set<String> WRITABLE = Set.of("name", "device_type", "serial", "tags", "metadata",
-            "firmware_version", "hardware_revision", "site");
+            "firmware_version", "hardware_revision", "site", "icon", "icon_color");
 
     record Result(Device device, Set<String> changed) {
     }
@@ -41,6 +41,8 @@ class DevicePatcher {
         String serial = mp.text(v, "serial", cur.serial());
         String firmware = mp.text(v, "firmware_version", cur.firmwareVersion());
         String hardware = mp.text(v, "hardware_revision", cur.hardwareRevision());
+        String icon = mp.text(v, "icon", cur.icon());
+        String iconColor = mp.text(v, "icon_color", cur.iconColor());
         UUID site = cur.site();
         if (mp.has("site")) {
             String s = mp.text(v, "site", null);
@@ -63,6 +65,7 @@ class DevicePatcher {
         DeviceRules.serial(v, serial);
         DeviceRules.versionText(v, "firmware_version", firmware);
         DeviceRules.versionText(v, "hardware_revision", hardware);
+        DeviceRules.icon(v, icon, iconColor);
         tags = DeviceRules.tags(v, tags);
         metadata = DeviceRules.metadata(v, metadata);
         if (v.isEmpty() && (!Objects.equals(type, cur.deviceType()) || !metadata.equals(cur.metadata()))) {
@@ -79,10 +82,12 @@ class DevicePatcher {
         diff(changed, "firmware_version", cur.firmwareVersion(), firmware);
         diff(changed, "hardware_revision", cur.hardwareRevision(), hardware);
         diff(changed, "site", cur.site(), site);
+        diff(changed, "icon", cur.icon(), icon);
+        diff(changed, "icon_color", cur.iconColor(), iconColor);
         diff(changed, "tags", cur.tags(), tags);
         diff(changed, "metadata", cur.metadata(), metadata);
         Device next = changed.isEmpty() ? cur : new Device(cur.id(), name, type, serial, cur.status(), cur.identityStatus(), firmware,
-                hardware, site, tags, metadata, cur.registeredAt(), cur.lastSeenAt(), now, cur.version() + 1);
+                hardware, site, icon, iconColor, tags, metadata, cur.registeredAt(), cur.lastSeenAt(), now, cur.version() + 1);
         return new Result(next, changed);
     }
 

@@ -17,11 +17,14 @@ public final class DeviceRules {
     public static final int MAX_TAGS = 32;
     public static final int MAX_METADATA_KEYS = 64;
     public static final int MAX_METADATA_VALUE = 1024;
+    public static final int MAX_REASON = 512;
 
     public static final Pattern TYPE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}");
     public static final Pattern SERIAL = Pattern.compile("[\\x21-\\x7E]{1," + MAX_SERIAL + "}");
     public static final Pattern TAG = Pattern.compile("[A-Za-z0-9_.:/-]{1,64}");
     public static final Pattern META_KEY = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    public static final Pattern ICON = Pattern.compile("[a-z0-9-]{1,64}");
+    public static final Pattern ICON_COLOR = Pattern.compile("#[0-9A-Fa-f]{6}");
 
     private DeviceRules() {
     }
@@ -44,6 +47,20 @@ public final class DeviceRules {
 
     public static void versionText(Violations v, String field, String value) {
         v.maxLength(field, value, MAX_VERSION_TEXT);
+    }
+
+    /** An icon is a short token naming a picture the console knows; its colour is {@code #RRGGBB}. */
+    public static void icon(Violations v, String icon, String iconColor) {
+        v.pattern("icon", icon, ICON, "1-64 lower-case letters, digits or '-'");
+        v.pattern("icon_color", iconColor, ICON_COLOR, "a colour written #RRGGBB (hexadecimal)");
+    }
+
+    /** Why a device was decommissioned: optional free text, without control characters. */
+    public static void reason(Violations v, String reason) {
+        v.maxLength("reason", reason, MAX_REASON);
+        if (reason != null && (reason.isBlank() || reason.chars().anyMatch(Character::isISOControl))) {
+            v.add("reason", "must not be blank or contain control characters");
+        }
     }
 
     /** Validates and de-duplicates tags, keeping their order. */

@@ -18,6 +18,7 @@ import io.fleetkeeper.web.Violations;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,6 +26,7 @@ import java.util.UUID;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The device registry: create, read, list, change, lifecycle actions and purge. Every change appends a
@@ -43,10 +45,13 @@ public class DeviceService {
     private final Clock clock;
     private final org.springframework.context.ApplicationEventPublisher publisher;
     private final DeviceConnections connections;
+    private final JsonMapper json;
 
     DeviceService(DeviceRepository devices, EventRepository events, StatsRepository stats, DevicePatcher patcher,
             SiteService sites, DeviceTypeService types, AuditService audit, Clock clock,
-            org.springframework.context.ApplicationEventPublisher publisher, DeviceConnections connections) {
+            org.springframework.context.ApplicationEventPublisher publisher, DeviceConnections connections,
+            JsonMapper json) {
+        this.json = json;
         this.publisher = publisher;
         this.connections = connections;
         this.devices = devices;
@@ -116,6 +121,7 @@ public class DeviceService {
         DeviceRules.serial(v, in.serial());
         DeviceRules.versionText(v, "firmware_version", in.firmwareVersion());
         DeviceRules.versionText(v, "hardware_revision", in.hardwareRevision());
+        DeviceRules.icon(v, in.icon(), in.iconColor());
         List<String> tags = DeviceRules.tags(v, in.tags());
         var metadata = DeviceRules.metadata(v, in.metadata());
         if (in.deviceType() != null && v.isEmpty()) {
@@ -128,7 +134,7 @@ public class DeviceService {
         Instant now = Times.now(clock);
         return new Device(Ids.newId(clock), in.name(), in.deviceType(), in.serial(), status, "NO_IDENTITY",
                 in.firmwareVersion(),
-                in.hardwareRevision(), in.site(), tags, metadata, now, null, now, 1);
+                in.hardwareRevision(), in.site(), in.icon(), in.iconColor(), tags, metadata, now, null, now, 1);
     }
 
     public boolean exists(UUID tenantId, UUID id) {
@@ -217,9 +223,18 @@ public class DeviceService {
 
     @Transactional
     public Device decommission(Caller caller, UUID id, Long expectedVersion) {
+        return decommission(caller, id, expectedVersion, null);
+    }
+
+    /** Decommissions with an optional reason, kept in the {@code DECOMMISSIONED} event and the audit entry. */
+    @Transactional
+    public Device decommission(Caller caller, UUID id, Long expectedVersion, String reason) {
+        Violations v = new Violations();
+        DeviceRules.reason(v, reason);
+        v.throwIfAny();
         return transition(caller, id, expectedVersion, DeviceStatus.DECOMMISSIONED,
                 EnumSet.of(DeviceStatus.PROVISIONING, DeviceStatus.ACTIVE, DeviceStatus.SUSPENDED),
-                "device.decommission");
+                "device.decommission", reason);
     }
 
     /** Deletes the device and its history for good; the audit log keeps the record of the purge. */
@@ -302,6 +317,11 @@ public class DeviceService {
 
     private Device transition(Caller caller, UUID id, Long expectedVersion, DeviceStatus to,
             Set<DeviceStatus> from, String action) {
+        return transition(caller, id, expectedVersion, to, from, action, null);
+    }
+
+    private Device transition(Caller caller, UUID id, Long expectedVersion, DeviceStatus to,
+            Set<DeviceStatus> from, String action, String reason) {
         UUID tenantId = caller.tenantId();
         Device cur = current(tenantId, id, expectedVersion);
         if (!from.contains(cur.status())) {
@@ -314,7 +334,13 @@ public class DeviceService {
             publisher.publishEvent(new DeviceRetiring(tenantId, id, caller, false));
         }
         String type = to == DeviceStatus.DECOMMISSIONED ? DeviceEvent.DECOMMISSIONED : DeviceEvent.STATUS_CHANGED;
-        String details = "{\"from\":\"" + cur.status().wire() + "\",\"to\":\"" + to.wire() + "\"}";
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("from", cur.status().wire());
+        fields.put("to", to.wire());
+        if (reason != null) {
+            fields.put("reason", reason);
+        }
+        String details = json.writeValueAsString(fields);
         events.append(tenantId, List.of(new NewEvent(id, type, caller.actor(), details,
                 next.updatedAt().toEpochMilli())));
         audit.record(tenantId, caller, action, "device", id.toString(), details);

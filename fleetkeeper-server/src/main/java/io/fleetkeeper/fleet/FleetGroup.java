@@ -8,10 +8,10 @@ import java.util.UUID;
 /**
  * A saved fleet group. {@code kind} is {@code dynamic} (devices matching {@code query}, evaluated at every read)
  * or {@code static} (explicit members, {@code query} null). With a {@code parentId}, the group selects only
- * devices its parent selects too. {@code version} is its ETag.
+ * devices its parent selects too. {@code description} is free text for people. {@code version} is its ETag.
  */
-public record FleetGroup(UUID id, String name, String kind, @Nullable String query, @Nullable UUID parentId,
-        Instant createdAt, Instant updatedAt, long version) {
+public record FleetGroup(UUID id, String name, @Nullable String description, String kind, @Nullable String query,
+        @Nullable UUID parentId, Instant createdAt, Instant updatedAt, long version) {
 
     public static final String DYNAMIC = "dynamic";
     public static final String STATIC = "static";

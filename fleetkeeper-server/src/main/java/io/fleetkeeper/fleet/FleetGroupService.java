@@ -11,6 +11,7 @@ import io.fleetkeeper.store.Times;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.web.MergePatch;
 import io.fleetkeeper.web.Violations;
+import jakarta.annotation.Nullable;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashSet;
@@ -29,9 +30,17 @@ public class FleetGroupService {
     /** Most levels in a chain of groups (a root group is level 1). */
     public static final int MAX_DEPTH = 8;
     private static final Pattern NO_CONTROL = Pattern.compile("[^\\p{Cntrl}]*");
+    private static final Pattern DESCRIPTION = Pattern.compile("(?:[^\\p{Cntrl}]|[\\n\\r\\t])*");
+    public static final int MAX_DESCRIPTION = 1024;
 
     /** The fields of a new group. */
-    public record GroupFields(String name, String kind, String query, UUID parentId) {
+    public record GroupFields(String name, @Nullable String description, String kind, @Nullable String query,
+            @Nullable UUID parentId) {
+
+        /** A group without a description. */
+        public GroupFields(String name, String kind, String query, UUID parentId) {
+            this(name, null, kind, query, parentId);
+        }
     }
 
     private final GroupRepository groups;
@@ -53,7 +62,8 @@ public class FleetGroupService {
             v.add("kind", "must be dynamic or static");
         }
         Instant now = Times.now(clock);
-        FleetGroup g = new FleetGroup(Ids.newId(clock), in.name(), in.kind(), in.query(), in.parentId(), now, now, 1);
+        FleetGroup g = new FleetGroup(Ids.newId(clock), in.name(), in.description(), in.kind(), in.query(),
+                in.parentId(), now, now, 1);
         validate(tenantId, g, v);
         try {
             groups.insert(tenantId, g);
@@ -75,11 +85,14 @@ public class FleetGroupService {
                 g -> new Cursor("group-name", g.name(), g.id().toString()));
     }
 
-    /** Applies a JSON Merge Patch to {@code name}, {@code query} and {@code parent_id}; the kind is fixed. */
+    /**
+     * Applies a JSON Merge Patch to {@code name}, {@code description}, {@code query} and {@code parent_id}; the
+     * kind is fixed.
+     */
     @Transactional
     public FleetGroup update(Caller caller, UUID id, JsonNode patch, Long expectedVersion) {
         UUID tenantId = caller.tenantId();
-        MergePatch mp = MergePatch.of(patch, Set.of("name", "query", "parent_id"));
+        MergePatch mp = MergePatch.of(patch, Set.of("name", "description", "query", "parent_id"));
         FleetGroup cur = current(tenantId, id, expectedVersion);
         Violations v = new Violations();
         UUID parent = cur.parentId();
@@ -92,7 +105,8 @@ public class FleetGroupService {
         } else {
             parent = null;
         }
-        FleetGroup next = new FleetGroup(id, mp.text(v, "name", cur.name()), cur.kind(),
+        FleetGroup next = new FleetGroup(id, mp.text(v, "name", cur.name()),
+                mp.text(v, "description", cur.description()), cur.kind(),
                 mp.text(v, "query", cur.query()), parent, cur.createdAt(), Times.now(clock), cur.version() + 1);
         validate(tenantId, next, v);
         boolean ok;
@@ -136,6 +150,8 @@ public class FleetGroupService {
     private void validate(UUID tenantId, FleetGroup g, Violations v) {
         v.required("name", g.name()).maxLength("name", g.name(), 128)
                 .pattern("name", g.name(), NO_CONTROL, "free of control characters");
+        v.maxLength("description", g.description(), MAX_DESCRIPTION).pattern("description", g.description(),
+                DESCRIPTION, "free of control characters other than line breaks and tabs");
         if (FleetGroup.DYNAMIC.equals(g.kind())) {
             v.required("query", g.query());
         } else if (g.query() != null) {

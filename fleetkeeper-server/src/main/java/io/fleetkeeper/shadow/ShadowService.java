@@ -36,7 +36,7 @@ import tools.jackson.databind.json.JsonMapper;
 public class ShadowService {
 
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
-    private static final Set<String> RESERVED = Set.of("delta", "history");
+    private static final Set<String> RESERVED = Set.of("delta", "history", "desired", "reported");
 
     private final ShadowRepository shadows;
     private final ShadowPublisher publisher;
@@ -118,6 +118,9 @@ public class ShadowService {
             ShadowDoc doc = live ? ShadowDoc.parse(json, row.document()) : ShadowDoc.empty();
             long now = clock.millis();
             Shadow previous = live ? doc.view(deviceId, n, current, row.updatedAt() / 1000) : null;
+            if (u.replace()) {
+                doc.apply(u.section(), null, now / 1000);
+            }
             doc.apply(u.section(), u.patch(), now / 1000);
             schemas.check(tenantId, deviceType, u.section(), doc.section(u.section()));
             int bytes = doc.stateBytes(json);
@@ -182,7 +185,7 @@ public class ShadowService {
         }
         if (!NAME.matcher(name).matches() || RESERVED.contains(name)) {
             throw new ApiException(ErrorCode.INVALID_PARAMETER, "a shadow name is 1 to 64 letters, digits, '_' or"
-                    + " '-', and not 'delta' or 'history'");
+                    + " '-', and not 'delta', 'history', 'desired' or 'reported'");
         }
         return name;
     }

@@ -88,6 +88,8 @@ class ProblemDocumentation implements GlobalOpenApiCustomizer {
                 .addProperty("request_id", new StringSchema().description("the request's X-Request-Id"))
                 .addProperty("errors", new ArraySchema().items(fieldError)
                         .description("one entry per invalid field (VALIDATION_FAILED, UNKNOWN_FIELD, ...)"))
+                .addProperty("current_version", new IntegerSchema().format("int64")
+                        .description("a shadow write's VERSION_CONFLICT or PRECONDITION_FAILED: the shadow's version"))
                 .required(List.of("type", "title", "status", "code"));
     }
 }

@@ -40,6 +40,7 @@ import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x500.style.IETFUtils;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cms.CMSSignedData;
 import org.bouncycastle.est.ESTException;
 import org.bouncycastle.est.ESTService;
 import org.bouncycastle.est.jcajce.JsseESTServiceBuilder;
@@ -119,6 +120,20 @@ class DeviceListenerTests extends ApiTest {
         assertThat(labelled.headers().firstValue("Content-Type")).hasValueSatisfying(
                 v -> assertThat(v).startsWith("application/pkcs7-mime").contains("smime-type=certs-only"));
         assertThat(labelled.headers().firstValue("Content-Transfer-Encoding")).hasValue("base64");
+    }
+
+    @Test
+    void cacertsServesTheIssuingCaFirstThenItsParentsUpToTheRoot() throws Exception {
+        Fixture f = enrolledDevice();
+
+        ESTService byTenant = est(f.tenant().id(), null);
+        assertThat(certificates(byTenant.getCACerts().getCertificateStore().getMatches(null)))
+                .containsExactly(f.issuingCa(), f.rootCa());
+        HttpResponse<String> raw = device("GET", "/.well-known/est/" + f.tenant().id() + "/cacerts", null, null,
+                null);
+        CMSSignedData parsed = new CMSSignedData(Base64.getMimeDecoder().decode(raw.body()));
+        assertThat(certificates(parsed.getCertificates().getMatches(null)))
+                .containsExactly(f.issuingCa(), f.rootCa());
     }
 
     @Test

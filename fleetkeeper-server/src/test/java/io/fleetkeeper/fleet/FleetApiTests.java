@@ -195,6 +195,28 @@ class FleetApiTests extends ApiTest {
     }
 
     @Test
+    void groupsCarryAnOptionalDescription() {
+        String g = createGroup(Map.of("name", "north", "kind", "static", "description", "Pumps north\nof the river"));
+        String path = "/api/v1/fleet-groups/" + g;
+        assertThat(api.get(tenant.admin(), path).expect(200).path("description").asString())
+                .isEqualTo("Pumps north\nof the river");
+        JsonNode changed = api.patch(tenant.admin(), path, Map.of("description", "north side"), null).expect(200);
+        assertThat(changed.path("description").asString()).isEqualTo("north side");
+        assertThat(changed.path("version").asLong()).isEqualTo(2);
+
+        api.patch(tenant.admin(), path, Map.of("description", "d".repeat(1025)), null)
+                .expectProblem(400, "VALIDATION_FAILED");
+        api.patch(tenant.admin(), path, Map.of("description", "bell\u0007"), null)
+                .expectProblem(400, "VALIDATION_FAILED");
+        api.patch(newTenant().admin(), path, Map.of("description", "theirs"), null).expectProblem(404, "NOT_FOUND");
+        JsonNode now = api.get(tenant.admin(), path).expect(200);
+        assertThat(now.path("description").asString()).isEqualTo("north side");
+        assertThat(now.path("version").asLong()).isEqualTo(2);
+        assertThat(api.patch(tenant.admin(), path, "{\"description\":null}", null).expect(200).path("description")
+                .isNull()).isTrue();
+    }
+
+    @Test
     void anotherTenantsGroupIsNotFoundAndViewersOnlyRead() {
         String g = createGroup(Map.of("name", "mine", "kind", "static"));
         TestTenant other = newTenant();

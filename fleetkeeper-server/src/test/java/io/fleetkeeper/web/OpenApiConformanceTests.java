@@ -105,6 +105,30 @@ class OpenApiConformanceTests extends ApiTest {
     }
 
     @Test
+    void seedShapesConform() {
+        TestTenant t = newTenant();
+        Map<String, Object> fields = device("pump");
+        fields.put("icon", "water-meter");
+        fields.put("icon_color", "#1a2b3c");
+        String id = check(api.post(t.admin(), "/api/v1/devices", fields), 201).path("id").asString();
+        String path = "/api/v1/devices/" + id;
+        check(api.patch(t.admin(), path, Map.of("icon_color", "#00ff00"), null), 200);
+        check(api.call("PUT", path + "/shadow/desired").token(t.admin()).body(Map.of("rate", 5)).send(), 200);
+        check(api.post(t.admin(), path + "/shadow/reported", Map.of("reported", Map.of("rate", 4), "version", 1)),
+                200);
+        check(api.post(t.admin(), path + "/shadow/reported", Map.of("reported", Map.of("rate", 4), "version", 1)),
+                409);
+        check(api.post(t.admin(), path + "/decommission", Map.of("reason", "flooded")), 200);
+        String group = check(api.post(t.admin(), "/api/v1/fleet-groups", Map.of("name", "g", "kind", "static",
+                "description", "spares")), 201).path("id").asString();
+        check(api.patch(t.admin(), "/api/v1/fleet-groups/" + group, Map.of("description", "north"), null), 200);
+        JsonNode paths = api.get(null, "/v3/api-docs").expect(200).path("paths");
+        assertThat(paths.path("/api/v1/devices/{id}/shadow/desired").has("put")).isTrue();
+        assertThat(paths.path("/api/v1/devices/{id}/shadow/reported").has("post")).isTrue();
+        assertThat(paths.path("/api/v1/fleet-groups/{groupId}/jobs").has("post")).isTrue();
+    }
+
+    @Test
     void problemsConform() {
         TestTenant t = newTenant();
         String id = check(api.post(t.admin(), "/api/v1/devices", device("pump")), 201).path("id").asString();

@@ -56,8 +56,8 @@ public class DeviceRepository {
         template.batchUpdate("""
                 INSERT INTO devices (tenant_id, id, name, device_type, serial, status, firmware_version,
                   hardware_revision, site_id, tags, metadata, registered_at, last_seen_at, updated_at, version,
-                  identity_status)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", devices, 500, (ps, d) -> {
+                  identity_status, icon, icon_color)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", devices, 500, (ps, d) -> {
             ps.setString(1, tenant);
             ps.setString(2, d.id().toString());
             ps.setString(3, d.name());
@@ -74,6 +74,8 @@ public class DeviceRepository {
             ps.setLong(14, d.updatedAt().toEpochMilli());
             ps.setLong(15, d.version());
             ps.setString(16, d.identityStatus());
+            ps.setString(17, d.icon());
+            ps.setString(18, d.iconColor());
         });
         insertIndexRows(tenant, devices);
     }
@@ -114,10 +116,11 @@ public class DeviceRepository {
     public boolean update(UUID tenantId, Device d, long expectedVersion, boolean tagsChanged, boolean metaChanged) {
         int n = jdbc.sql("""
                 UPDATE devices SET name = ?, device_type = ?, serial = ?, status = ?, firmware_version = ?,
-                  hardware_revision = ?, site_id = ?, tags = ?, metadata = ?, updated_at = ?, version = ?
+                  hardware_revision = ?, site_id = ?, icon = ?, icon_color = ?, tags = ?, metadata = ?,
+                  updated_at = ?, version = ?
                 WHERE tenant_id = ? AND id = ? AND version = ?""")
                 .params(d.name(), d.deviceType(), d.serial(), d.status().name(), d.firmwareVersion(),
-                        d.hardwareRevision(), d.site() == null ? null : d.site().toString(),
+                        d.hardwareRevision(), d.site() == null ? null : d.site().toString(), d.icon(), d.iconColor(),
                         json.writeValueAsString(d.tags()), json.writeValueAsString(d.metadata()),
                         d.updatedAt().toEpochMilli(), d.version(), tenantId.toString(), d.id().toString(),
                         expectedVersion)
@@ -241,7 +244,8 @@ public class DeviceRepository {
         return new Device(UUID.fromString(rs.getString("id")), rs.getString("name"), rs.getString("device_type"),
                 rs.getString("serial"), DeviceStatus.valueOf(rs.getString("status")), rs.getString("identity_status"),
                 rs.getString("firmware_version"), rs.getString("hardware_revision"),
-                site == null ? null : UUID.fromString(site), json.readValue(rs.getString("tags"), TAGS),
+                site == null ? null : UUID.fromString(site), rs.getString("icon"), rs.getString("icon_color"),
+                json.readValue(rs.getString("tags"), TAGS),
                 json.readValue(rs.getString("metadata"), META), Times.instant(rs, "registered_at"),
                 Times.instant(rs, "last_seen_at"), Times.instant(rs, "updated_at"), rs.getLong("version"));
     }

@@ -16,6 +16,7 @@ import io.fleetkeeper.tenancy.RequiresRole;
 import io.fleetkeeper.tenancy.Role;
 import io.fleetkeeper.web.Etags;
 import io.fleetkeeper.web.Limits;
+import jakarta.annotation.Nullable;
 import java.net.URI;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -114,10 +115,17 @@ class DeviceController {
         return withEtag(devices.resume(caller, id, Etags.expectedVersion(ifMatch)));
     }
 
+    /** The body is optional; its {@code reason} is kept in the {@code DECOMMISSIONED} event and the audit log. */
     @PostMapping("/devices/{id}/decommission")
     ResponseEntity<Device> decommission(Caller caller, @PathVariable UUID id,
+            @RequestBody(required = false) Decommission body,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
-        return withEtag(devices.decommission(caller, id, Etags.expectedVersion(ifMatch)));
+        return withEtag(devices.decommission(caller, id, Etags.expectedVersion(ifMatch),
+                body == null ? null : body.reason()));
+    }
+
+    /** Why the device leaves the fleet (at most 512 characters). */
+    record Decommission(@Nullable String reason) {
     }
 
     @DeleteMapping("/devices/{id}")

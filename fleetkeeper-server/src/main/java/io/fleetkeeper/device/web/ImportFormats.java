@@ -29,7 +29,7 @@ final class ImportFormats {
 
     static final int MAX_LINE = 64 * 1024;
     private static final Set<String> CSV_COLUMNS = Set.of("name", "device_type", "serial", "site", "tags",
-            "firmware_version", "hardware_revision");
+            "firmware_version", "hardware_revision", "icon", "icon_color");
 
     private ImportFormats() {
     }
@@ -137,7 +137,8 @@ final class ImportFormats {
                 : new ArrayList<>(Arrays.stream(tagText.split(";")).map(String::trim).filter(t -> !t.isEmpty())
                         .toList());
         return ImportRow.parsed(line, new NewDevice(cell(r, "name"), cell(r, "device_type"), cell(r, "serial"),
-                tags, meta, cell(r, "firmware_version"), cell(r, "hardware_revision"), site));
+                tags, meta, cell(r, "firmware_version"), cell(r, "hardware_revision"), site, cell(r, "icon"),
+                cell(r, "icon_color")));
     }
 
     private static String cell(CSVRecord r, String column) {

@@ -40,7 +40,7 @@ final class EstCodec {
     private EstCodec() {
     }
 
-    /** A certs-only CMS SignedData (no signers, no content) holding {@code certs}, base64. */
+    /** A certs-only CMS SignedData (no signers, no content) holding {@code certs} in the given order, base64. */
     static ResponseEntity<byte[]> certsOnly(List<X509Certificate> certs) {
         byte[] body = (LINES.encodeToString(certsOnlyDer(certs)) + "\n").getBytes(StandardCharsets.US_ASCII);
         return ResponseEntity.ok().contentType(CERTS_ONLY).header("Content-Transfer-Encoding", "base64").body(body);
@@ -63,11 +63,15 @@ final class EstCodec {
                 .cacheControl(CacheControl.noStore()).body(body.getBytes(StandardCharsets.US_ASCII));
     }
 
+    /**
+     * Definite-length encoding without DER's sorting of the certificate SET: DER would reorder the certificates
+     * by their encoding, and {@code cacerts} promises the issuing CA first, then its parents up to the root.
+     */
     private static byte[] certsOnlyDer(List<X509Certificate> certs) {
         try {
             CMSSignedDataGenerator gen = new CMSSignedDataGenerator();
             gen.addCertificates(new JcaCertStore(certs));
-            return gen.generate(new CMSAbsentContent(), false).getEncoded(ASN1Encoding.DER);
+            return gen.generate(new CMSAbsentContent(), false).getEncoded(ASN1Encoding.DL);
         } catch (CertificateEncodingException | CMSException | IOException e) {
             throw new IllegalStateException("cannot encode certs-only response", e);
         }

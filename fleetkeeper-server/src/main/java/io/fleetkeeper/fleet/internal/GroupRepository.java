@@ -40,9 +40,10 @@ public class GroupRepository {
 
     public void insert(UUID tenantId, FleetGroup g) {
         jdbc.sql("""
-                INSERT INTO fleet_groups (tenant_id, id, name, kind, query, parent_id, created_at, updated_at, version)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""")
-                .params(tenantId.toString(), g.id().toString(), g.name(), g.kind(), g.query(), str(g.parentId()),
+                INSERT INTO fleet_groups (tenant_id, id, name, description, kind, query, parent_id, created_at,
+                  updated_at, version)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+                .params(tenantId.toString(), g.id().toString(), g.name(), g.description(), g.kind(), g.query(), str(g.parentId()),
                         g.createdAt().toEpochMilli(), g.updatedAt().toEpochMilli(), g.version())
                 .update();
     }
@@ -61,9 +62,10 @@ public class GroupRepository {
     /** Writes {@code g} when the stored version is still {@code expectedVersion}. */
     public boolean update(UUID tenantId, FleetGroup g, long expectedVersion) {
         return jdbc.sql("""
-                UPDATE fleet_groups SET name = ?, query = ?, parent_id = ?, updated_at = ?, version = ?
+                UPDATE fleet_groups SET name = ?, description = ?, query = ?, parent_id = ?, updated_at = ?,
+                  version = ?
                 WHERE tenant_id = ? AND id = ? AND version = ?""")
-                .params(g.name(), g.query(), str(g.parentId()), g.updatedAt().toEpochMilli(), g.version(),
+                .params(g.name(), g.description(), g.query(), str(g.parentId()), g.updatedAt().toEpochMilli(), g.version(),
                         tenantId.toString(), g.id().toString(), expectedVersion)
                 .update() == 1;
     }
@@ -142,7 +144,8 @@ public class GroupRepository {
 
     private static FleetGroup map(ResultSet rs, int n) throws SQLException {
         String parent = rs.getString("parent_id");
-        return new FleetGroup(UUID.fromString(rs.getString("id")), rs.getString("name"), rs.getString("kind"),
+        return new FleetGroup(UUID.fromString(rs.getString("id")), rs.getString("name"), rs.getString("description"),
+                rs.getString("kind"),
                 rs.getString("query"), parent == null ? null : UUID.fromString(parent), Times.instant(rs, "created_at"),
                 Times.instant(rs, "updated_at"), rs.getLong("version"));
     }

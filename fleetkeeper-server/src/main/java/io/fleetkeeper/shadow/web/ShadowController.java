@@ -16,6 +16,8 @@ import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -25,7 +27,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * {@code /api/v1/devices/{id}/shadow[/{name}]}: operators read shadows and write {@code desired}. Without a
- * name it is the classic shadow.
+ * name it is the classic shadow. {@code …/shadow/desired} (replace) and {@code …/shadow/reported} (report on
+ * the device's behalf) write one section of the classic shadow.
  */
 @RestController
 @RequestMapping("/api/v1/devices/{id}")
@@ -65,6 +68,30 @@ class ShadowController {
             @RequestBody JsonNode body, @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
         Shadow s = shadows.update(caller, id, name,
                 ShadowUpdate.parse(body, "desired", Etags.expectedVersion(ifMatch)));
+        return ResponseEntity.ok().eTag(Etags.of(s.version())).body(s);
+    }
+
+    /**
+     * Replaces the classic shadow's desired state with the body (a JSON object); {@code If-Match} (412) makes it
+     * conditional. {@code desired} and {@code reported} are section names, never shadow names.
+     */
+    @PutMapping("/shadow/desired")
+    ResponseEntity<Shadow> replaceDesired(Caller caller, @PathVariable UUID id, @RequestBody JsonNode body,
+            @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
+        Shadow s = shadows.update(caller, id, null,
+                ShadowUpdate.replaceDesired(body, Etags.expectedVersion(ifMatch)));
+        return ResponseEntity.ok().eTag(Etags.of(s.version())).body(s);
+    }
+
+    /**
+     * {@code {"reported":{…},"version":n,"client_token"?}} merged into the classic shadow's reported state on
+     * behalf of the device (a gateway or a back end reporting for it); {@code version} is required (409 when the
+     * shadow moved on), {@code If-Match} is honoured too (412).
+     */
+    @PostMapping("/shadow/reported")
+    ResponseEntity<Shadow> report(Caller caller, @PathVariable UUID id, @RequestBody JsonNode body,
+            @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
+        Shadow s = shadows.update(caller, id, null, ShadowUpdate.report(body, Etags.expectedVersion(ifMatch)));
         return ResponseEntity.ok().eTag(Etags.of(s.version())).body(s);
     }
 
