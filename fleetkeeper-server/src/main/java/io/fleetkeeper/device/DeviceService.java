@@ -258,6 +258,17 @@ public class DeviceService {
     }
 
     /**
+     * Appends a {@link DeviceEvent#PROVISIONED} event unless the device's history already has one: a device is
+     * provisioned once, whichever path binds its first identity.
+     */
+    @Transactional
+    public void recordProvisioned(UUID tenantId, UUID deviceId, String actor, String detailsJson) {
+        if (!events.exists(tenantId, deviceId, DeviceEvent.PROVISIONED)) {
+            recordEvent(tenantId, deviceId, DeviceEvent.PROVISIONED, actor, detailsJson);
+        }
+    }
+
+    /**
      * Appends events to devices' histories in one batch (used by connectivity for CONNECTED and DISCONNECTED).
      * Events of devices that no longer exist (purged meanwhile) are dropped.
      */
@@ -286,11 +297,28 @@ public class DeviceService {
         }
     }
 
+    /** A device's history, newest first. */
     public Page<DeviceEvent> events(UUID tenantId, UUID id, String cursor, int limit) {
+        return events(tenantId, id, Set.of(), cursor, limit);
+    }
+
+    /**
+     * A device's history, newest first; only events of the given types when {@code types} is not empty (each a
+     * name of {@link DeviceEvent#TYPES} or a deprecated former name, which matches its current name too).
+     */
+    public Page<DeviceEvent> events(UUID tenantId, UUID id, Set<String> types, String cursor, int limit) {
+        Set<String> stored = new java.util.TreeSet<>();
+        for (String type : types) {
+            Set<String> names = DeviceEvent.storedNames(type);
+            if (names == null) {
+                throw new ApiException(ErrorCode.INVALID_PARAMETER, "type: unknown event type '" + type + "'");
+            }
+            stored.addAll(names);
+        }
         get(tenantId, id);
         Cursor c = Cursor.decode(cursor, "event");
         Long before = c == null ? null : parseLong(c.id());
-        return Page.of(events.list(tenantId, id, before, limit + 1), limit,
+        return Page.of(events.list(tenantId, id, before, stored, limit + 1), limit,
                 e -> new Cursor("event", null, Long.toString(e.id())));
     }
 
@@ -333,7 +361,7 @@ public class DeviceService {
         if (to == DeviceStatus.DECOMMISSIONED) {
             publisher.publishEvent(new DeviceRetiring(tenantId, id, caller, false));
         }
-        String type = to == DeviceStatus.DECOMMISSIONED ? DeviceEvent.DECOMMISSIONED : DeviceEvent.STATUS_CHANGED;
+        String type = to == DeviceStatus.DECOMMISSIONED ? DeviceEvent.DECOMMISSIONED : DeviceEvent.STATUS_UPDATED;
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put("from", cur.status().wire());
         fields.put("to", to.wire());

@@ -5,6 +5,7 @@ import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.api.Page;
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.device.Device;
+import io.fleetkeeper.device.DeviceEvent;
 import io.fleetkeeper.device.DeviceRetiring;
 import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.device.DeviceStatus;
@@ -86,7 +87,7 @@ public class CertificateService {
         UUID tenantId = caller.tenantId();
         Device device = requireIssuable(tenantId, deviceId);
         PublicKey key = CsrPolicy.verifiedKey(csr, "csr");
-        return sign(caller, device, key, slotOf(slot), caId, "ISSUED");
+        return sign(caller, device, key, slotOf(slot), caId, "ISSUED", "CERTIFICATE-ISSUED");
     }
 
     /**
@@ -102,7 +103,20 @@ public class CertificateService {
     public Issued issueForKey(Caller caller, UUID deviceId, PublicKey verifiedKey, String slot,
             UUID caId) {
         UUID tenantId = caller.tenantId();
-        return sign(caller, requireIssuable(tenantId, deviceId), verifiedKey, slotOf(slot), caId, "ISSUED");
+        return sign(caller, requireIssuable(tenantId, deviceId), verifiedKey, slotOf(slot), caId, "ISSUED",
+                "CERTIFICATE-ISSUED");
+    }
+
+    /**
+     * A device renewing its slot (EST {@code simplereenroll}, the JSON renewal, server-generated keys): as
+     * {@link #issueForKey}, for a key that {@link #verifyCsr} already checked or that the server generated, and
+     * recorded as a {@link DeviceEvent#RENEWED} device event.
+     */
+    @Transactional
+    public Issued renewForKey(Caller caller, UUID deviceId, PublicKey verifiedKey, String slot, UUID caId) {
+        UUID tenantId = caller.tenantId();
+        return sign(caller, requireIssuable(tenantId, deviceId), verifiedKey, slotOf(slot), caId, "ISSUED",
+                DeviceEvent.RENEWED);
     }
 
     /** Renews the slot's primary certificate: same key, new validity, new serial. */
@@ -115,11 +129,11 @@ public class CertificateService {
         }
         Device device = requireIssuable(tenantId, cur.deviceId());
         X509Certificate x = Pem.certificates(cur.pem(), "pem").get(0);
-        return sign(caller, device, x.getPublicKey(), cur.slot(), null, "RENEWED");
+        return sign(caller, device, x.getPublicKey(), cur.slot(), null, "RENEWED", DeviceEvent.RENEWED);
     }
 
     private Issued sign(Caller caller, Device device, PublicKey key, String slot, UUID caId,
-            String origin) {
+            String origin, String event) {
         UUID tenantId = caller.tenantId();
         CertificateAuthority ca = cas.issuingCa(tenantId, caId);
         CaSigner signer = cas.signer(tenantId, ca.id());
@@ -139,8 +153,9 @@ public class CertificateService {
         BigInteger serial = X509Factory.serial();
         X509Certificate x = X509Factory.leaf(signer, key, serial, profile);
         DeviceCertificate stored = record(tenantId, device.id(), ca.id(), x, slot, origin, now, policy);
-        devices.recordEvent(tenantId, device.id(), origin.equals("RENEWED") ? "RENEWED" : "CERTIFICATE-ISSUED",
+        devices.recordEvent(tenantId, device.id(), event,
                 caller.actor(), "{\"certificate_id\":\"" + stored.id() + "\",\"slot\":\"" + slot + "\"}");
+        provisioned(caller, stored);
         audit.record(tenantId, caller, "certificate." + origin.toLowerCase(), "certificate", stored.id().toString(),
                 "{\"device_id\":\"" + device.id() + "\",\"serial\":\"" + stored.serial() + "\"}");
         List<X509Certificate> chain = new java.util.ArrayList<>();
@@ -175,6 +190,7 @@ public class CertificateService {
                 policies.get(tenantId));
         devices.recordEvent(tenantId, device.id(), "CERTIFICATE-BOUND", caller.actor(),
                 "{\"certificate_id\":\"" + stored.id() + "\"}");
+        provisioned(caller, stored);
         for (TenantCertificate other : certs.allByFingerprint(stored.fingerprint())) {
             if (!other.tenantId().equals(tenantId) && other.certificate().deviceId() != null) {
                 // Now bound in two tenants, it authenticates in neither: drop it from every cache, close its sessions.
@@ -183,6 +199,14 @@ public class CertificateService {
         }
         audit.record(tenantId, caller, "certificate.upload", "certificate", stored.id().toString(), null);
         return stored;
+    }
+
+    /** The device's first identity certificate provisions it, unless a provisioning path has already said so. */
+    private void provisioned(Caller caller, DeviceCertificate stored) {
+        if (stored.slot().equals(IDENTITY_SLOT) && stored.slotVersion() == 1) {
+            devices.recordProvisioned(caller.tenantId(), stored.deviceId(), caller.actor(),
+                    "{\"method\":\"certificate\",\"certificate_id\":\"" + stored.id() + "\"}");
+        }
     }
 
     private DeviceCertificate record(UUID tenantId, UUID deviceId, UUID caId, X509Certificate x, String slot,

@@ -157,12 +157,13 @@ public class BootstrapService {
             String remoteAddr) {
         Device d = devices.create(actor, new NewDevice(entry.serial(), entry.deviceType(), entry.serial(),
                 List.of(), entry.metadata(), null, null, null), DeviceStatus.PROVISIONING);
+        // Before the certificate, which would otherwise record a PROVISIONED event without the method.
+        devices.recordProvisioned(tenantId, d.id(), actor.actor(),
+                "{\"method\":\"bootstrap\",\"manifest_id\":\"" + entry.manifestId() + "\"}");
         Issued cert = certificates.issueForKey(actor, d.id(), key, null, caId);
         manifests.bind(tenantId, entry.serial(), d.id());
         credentials.provenance(tenantId, new Provenance(d.id(), "bootstrap", entry.manifestId().toString(),
                 remoteAddr, Times.now(clock)));
-        devices.recordEvent(tenantId, d.id(), "PROVISIONED", actor.actor(),
-                "{\"method\":\"bootstrap\",\"manifest_id\":\"" + entry.manifestId() + "\"}");
         audit.record(tenantId, actor, "device.bootstrap", "device", d.id().toString(),
                 "{\"serial\":\"" + entry.serial() + "\",\"remote_addr\":\"" + remoteAddr + "\"}");
         return new Bootstrapped(tenantId, devices.get(tenantId, d.id()), cert, false);

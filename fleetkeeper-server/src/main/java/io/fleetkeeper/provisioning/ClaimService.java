@@ -153,11 +153,12 @@ public class ClaimService {
                         : token.deviceType() + "-" + Ids.newId(clock).toString().substring(24);
                 Device d = devices.create(actor, new NewDevice(name, token.deviceType(), in.serial(),
                         List.of(), meta, null, null, null));
+                // Before the certificate, which would otherwise record a PROVISIONED event without the method.
+                devices.recordProvisioned(tenantId, d.id(), actor.actor(),
+                        "{\"method\":\"claim_token\",\"token_id\":\"" + token.id() + "\"}");
                 Issued cert = certificates.issueForKey(actor, d.id(), key, null, caId);
                 credentials.provenance(tenantId, new Provenance(d.id(), "claim_token", token.id().toString(),
                         remoteAddr, Times.now(clock)));
-                devices.recordEvent(tenantId, d.id(), "PROVISIONED", actor.actor(),
-                        "{\"method\":\"claim_token\",\"token_id\":\"" + token.id() + "\"}");
                 audit.record(tenantId, actor, "device.claim", "device", d.id().toString(),
                         "{\"token_id\":\"" + token.id() + "\",\"remote_addr\":\"" + remoteAddr + "\"}");
                 // Taking the use is the last write: the token's row is locked only until the commit.

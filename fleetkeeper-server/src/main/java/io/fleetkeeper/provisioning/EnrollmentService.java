@@ -130,11 +130,12 @@ public class EnrollmentService {
                     throw invalid();
                 }
                 requireEnrollable(devices.get(tenantId, code.deviceId()));
+                // Before the certificate, which would otherwise record a PROVISIONED event without the method.
+                devices.recordProvisioned(tenantId, code.deviceId(), actor.actor(),
+                        "{\"method\":\"enrollment_code\",\"code_id\":\"" + code.id() + "\"}");
                 Issued cert = certificates.issueForKey(actor, code.deviceId(), key, null, caId);
                 provenance.provenance(tenantId, new Provenance(code.deviceId(), "enrollment_code",
                         code.id().toString(), remoteAddr, Times.now(clock)));
-                devices.recordEvent(tenantId, code.deviceId(), "PROVISIONED", actor.actor(),
-                        "{\"method\":\"enrollment_code\",\"code_id\":\"" + code.id() + "\"}");
                 audit.record(tenantId, actor, "device.enroll", "device", code.deviceId().toString(),
                         "{\"code_id\":\"" + code.id() + "\",\"remote_addr\":\"" + remoteAddr + "\"}");
                 return new Enrolled(tenantId, devices.get(tenantId, code.deviceId()), cert);

@@ -3,6 +3,7 @@ package io.fleetkeeper.device;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetkeeper.testing.ApiTest;
+import io.fleetkeeper.testing.Csrs;
 import io.fleetkeeper.testing.TestTenant;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +31,7 @@ class DeviceEventsApiTests extends ApiTest {
         JsonNode events = api.get(tenant.admin(), path + "/events").expect(200).path("items");
 
         assertThat(events.findValuesAsString("type"))
-                .containsExactly("DECOMMISSIONED", "STATUS-CHANGED", "STATUS-CHANGED", "UPDATED", "CREATED");
+                .containsExactly("DECOMMISSIONED", "STATUS-UPDATED", "STATUS-UPDATED", "UPDATED", "CREATED");
         assertThat(events.findValuesAsString("actor")).containsExactly(tenant.adminActor(), operatorActor,
                 operatorActor, operatorActor, tenant.adminActor());
         assertThat(events.get(0).path("details").path("to").asString()).isEqualTo("decommissioned");
@@ -63,6 +64,64 @@ class DeviceEventsApiTests extends ApiTest {
 
         assertThat(all).hasSize(5).isSortedAccordingTo((a, b) -> Long.compare(b, a));
         assertThat(paged).containsExactlyElementsOf(all);
+    }
+
+    @Test
+    void firstIdentityCertificateProvisionsTheDeviceOnceAndOperatorRenewalIsRecordedAsRenewed() {
+        TestTenant tenant = newTenant();
+        String root = api.post(tenant.admin(), "/api/v1/pki/cas", Map.of("name", "root")).expect(201).path("id")
+                .asString();
+        api.post(tenant.admin(), "/api/v1/pki/cas", Map.of("name", "issuing", "parent_id", root)).expect(201);
+        String path = "/api/v1/devices/" + createDevice(tenant.admin(), device("pump")).path("id").asString();
+
+        String first = api.post(tenant.admin(), path + "/certificates", Map.of("csr", Csrs.csrPem(Csrs.p256())))
+                .expect(201).path("certificate").path("id").asString();
+        assertThat(types(tenant, path, "")).containsExactly("PROVISIONED", "CERTIFICATE-ISSUED", "CREATED");
+        api.post(tenant.admin(), path + "/certificates", Map.of("csr", Csrs.csrPem(Csrs.p256()))).expect(201);
+        String second = primaryCertificate(tenant, path);
+        assertThat(second).isNotEqualTo(first);
+        api.post(tenant.admin(), "/api/v1/certificates/" + second + "/renew", null).expect(201);
+
+        assertThat(types(tenant, path, "")).containsExactly("RENEWED", "CERTIFICATE-ISSUED", "PROVISIONED",
+                "CERTIFICATE-ISSUED", "CREATED");
+        assertThat(types(tenant, path, "?type=PROVISIONED")).containsExactly("PROVISIONED");
+    }
+
+    @Test
+    void eventsFilterByTypeAcceptingTheFormerStatusEventName() {
+        TestTenant tenant = newTenant();
+        String path = "/api/v1/devices/" + createDevice(tenant.admin(), device("pump")).path("id").asString();
+        api.post(tenant.admin(), path + "/suspend", null).expect(200);
+        api.post(tenant.admin(), path + "/resume", null).expect(200);
+
+        assertThat(types(tenant, path, "?type=STATUS-UPDATED")).containsExactly("STATUS-UPDATED", "STATUS-UPDATED");
+        assertThat(types(tenant, path, "?type=STATUS-CHANGED")).containsExactly("STATUS-UPDATED", "STATUS-UPDATED");
+        assertThat(types(tenant, path, "?type=CREATED,STATUS-CHANGED"))
+                .containsExactly("STATUS-UPDATED", "STATUS-UPDATED", "CREATED");
+        assertThat(types(tenant, path, "?type=CREATED&type=DECOMMISSIONED")).containsExactly("CREATED");
+        JsonNode page = api.get(tenant.admin(), path + "/events?type=STATUS-UPDATED&limit=1").expect(200);
+        assertThat(page.path("items").size()).isEqualTo(1);
+        assertThat(api.get(tenant.admin(), path + "/events?type=STATUS-UPDATED&limit=1&cursor="
+                + page.path("next_cursor").asString()).expect(200).path("items").findValuesAsString("type"))
+                .containsExactly("STATUS-UPDATED");
+    }
+
+    @Test
+    void unknownEventTypeFilterIsRefused() {
+        TestTenant tenant = newTenant();
+        String path = "/api/v1/devices/" + createDevice(tenant.admin(), device("pump")).path("id").asString();
+
+        api.get(tenant.admin(), path + "/events?type=STATUS-UPDATED,NOPE").expectProblem(400, "INVALID_PARAMETER");
+        api.get(tenant.admin(), path + "/events?type=created").expectProblem(400, "INVALID_PARAMETER");
+    }
+
+    private List<String> types(TestTenant tenant, String path, String query) {
+        return api.get(tenant.admin(), path + "/events" + query).expect(200).path("items").findValuesAsString("type");
+    }
+
+    private String primaryCertificate(TestTenant tenant, String path) {
+        return api.get(tenant.admin(), path + "/certificates").expect(200).path("items").valueStream()
+                .filter(c -> c.path("primary").asBoolean()).findFirst().orElseThrow().path("id").asString();
     }
 
     @Test

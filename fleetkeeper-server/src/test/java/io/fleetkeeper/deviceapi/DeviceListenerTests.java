@@ -96,6 +96,9 @@ class DeviceListenerTests extends ApiTest {
                 .containsExactlyElementsOf(enrolled.getSubjectAlternativeNames());
         assertThat(reenrolled.getPublicKey()).isEqualTo(rekey.getPublic());
         assertThat(reenrolled.getSerialNumber()).isNotEqualTo(enrolled.getSerialNumber());
+        // simpleenroll issues; simplereenroll renews; the first certificate provisioned the device, once.
+        assertThat(eventTypes(f)).containsExactly("RENEWED", "CERTIFICATE-ISSUED", "PROVISIONED",
+                "CERTIFICATE-ISSUED", "CREATED");
     }
 
     @Test
@@ -228,6 +231,7 @@ class DeviceListenerTests extends ApiTest {
         assertIssuedToDevice(renewed, f);
         assertThat(renewed.getPublicKey()).isEqualTo(next.getPublic());
         assertThat(parse(body.path("chain_pem").asString())).containsExactly(renewed, f.issuingCa(), f.rootCa());
+        assertThat(eventTypes(f)).containsExactly("RENEWED", "PROVISIONED", "CERTIFICATE-ISSUED", "CREATED");
     }
 
     @Test
@@ -290,6 +294,11 @@ class DeviceListenerTests extends ApiTest {
         return new Fixture(t, deviceId, key, chain, issued.path("certificate").path("id").asString(),
                 parse(issuing.path("certificate_pem").asString()).get(0),
                 parse(root.path("certificate_pem").asString()).get(0));
+    }
+
+    private List<String> eventTypes(Fixture f) {
+        return api.get(f.tenant().admin(), "/api/v1/devices/" + f.deviceId() + "/events").expect(200).path("items")
+                .findValuesAsString("type");
     }
 
     private List<String> recordedSerials(Fixture f) {

@@ -118,7 +118,8 @@ class ZeroTouchTests extends ApiTest {
         assertThat(device.path("device_type").asString()).isEqualTo("meter");
         assertThat(device.path("metadata").path("region").asString()).isEqualTo("eu");
         assertThat(device.path("identity_status").asString()).isEqualTo("ACTIVE");
-        assertThat(eventTypes(a, id)).contains("CREATED", "PROVISIONED").doesNotContain("STATUS-CHANGED");
+        assertThat(eventTypes(a, id)).contains("CREATED", "PROVISIONED").doesNotContain("STATUS-UPDATED");
+        assertThat(eventTypes(a, id)).containsOnlyOnce("PROVISIONED");
         JsonNode provenance = api.get(a.admin(), "/api/v1/devices/" + id + "/provenance").expect(200);
         assertThat(provenance.path("method").asString()).isEqualTo("bootstrap");
 
@@ -133,7 +134,7 @@ class ZeroTouchTests extends ApiTest {
         assertThat(cn(parse(renewed.path("certificate_pem").asString()).get(0))).isEqualTo(id);
         assertThat(api.get(a.admin(), "/api/v1/devices/" + id).expect(200).path("status").asString())
                 .isEqualTo("active");
-        assertThat(eventTypes(a, id)).contains("STATUS-CHANGED");
+        assertThat(eventTypes(a, id)).contains("STATUS-UPDATED");
         assertThat(stats(a.admin()).path("total").asLong()).isEqualTo(1);
     }
 

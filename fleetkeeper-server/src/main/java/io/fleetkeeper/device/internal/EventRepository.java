@@ -2,7 +2,10 @@ package io.fleetkeeper.device.internal;
 
 import io.fleetkeeper.device.DeviceEvent;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -51,12 +54,28 @@ public class EventRepository {
         });
     }
 
-    /** Newest first, after the event id {@code beforeId} when given. */
-    public List<DeviceEvent> list(UUID tenantId, UUID deviceId, Long beforeId, int fetch) {
-        return jdbc.sql("""
-                SELECT id, type, actor, details, at FROM device_events
-                WHERE tenant_id = ? AND device_id = ? AND id < ? ORDER BY id DESC LIMIT ?""")
-                .params(tenantId.toString(), deviceId.toString(), beforeId == null ? Long.MAX_VALUE : beforeId, fetch)
+    /** True when the device's history holds an event of this type. */
+    public boolean exists(UUID tenantId, UUID deviceId, String type) {
+        return jdbc.sql("SELECT 1 FROM device_events WHERE tenant_id = ? AND device_id = ? AND type = ? LIMIT 1")
+                .params(tenantId.toString(), deviceId.toString(), type).query().singleColumn().size() > 0;
+    }
+
+    /**
+     * Newest first, after the event id {@code beforeId} when given; only events of the given stored types when
+     * {@code types} is not empty.
+     */
+    public List<DeviceEvent> list(UUID tenantId, UUID deviceId, Long beforeId, Set<String> types, int fetch) {
+        List<Object> params = new ArrayList<>(List.of(tenantId.toString(), deviceId.toString(),
+                beforeId == null ? Long.MAX_VALUE : beforeId));
+        String typeClause = "";
+        if (!types.isEmpty()) {
+            typeClause = " AND type IN (" + String.join(", ", Collections.nCopies(types.size(), "?")) + ")";
+            params.addAll(types);
+        }
+        params.add(fetch);
+        return jdbc.sql("SELECT id, type, actor, details, at FROM device_events "
+                + "WHERE tenant_id = ? AND device_id = ? AND id < ?" + typeClause + " ORDER BY id DESC LIMIT ?")
+                .params(params)
                 .query((rs, n) -> new DeviceEvent(rs.getLong("id"), rs.getString("type"), rs.getString("actor"),
                         rs.getString("details"), Instant.ofEpochMilli(rs.getLong("at"))))
                 .list();

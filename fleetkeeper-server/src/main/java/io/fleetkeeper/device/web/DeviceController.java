@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -139,8 +140,9 @@ class DeviceController {
 
     @GetMapping("/devices/{id}/events")
     Page<DeviceEvent> events(Caller caller, @PathVariable UUID id, @RequestParam(required = false) String cursor,
-            @RequestParam(required = false) Integer limit) {
-        return devices.events(caller.tenantId(), id, cursor, limits.pageSize(limit));
+            @RequestParam(required = false) Integer limit, @RequestParam(required = false) List<String> type) {
+        return devices.events(caller.tenantId(), id, type == null ? Set.of() : Set.copyOf(type), cursor,
+                limits.pageSize(limit));
     }
 
     @GetMapping("/stats/devices")

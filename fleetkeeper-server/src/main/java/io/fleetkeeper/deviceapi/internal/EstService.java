@@ -71,7 +71,7 @@ public class EstService {
             boolean reenroll) {
         Target target = resolve(label, identity.tenantId(), true);
         String slot = reenroll ? identity.slot() : CertificateService.IDENTITY_SLOT;
-        return issue(identity, csr, slot, target.ca().id()).chain().get(0);
+        return issue(identity, csr, slot, target.ca().id(), reenroll).chain().get(0);
     }
 
     /**
@@ -85,7 +85,7 @@ public class EstService {
 
     /** Renews the presented certificate's slot with a new key, from the tenant's default CA. */
     public Issued renew(AuthenticatedDevice identity, PKCS10CertificationRequest csr) {
-        return issue(identity, csr, identity.slot(), null);
+        return issue(identity, csr, identity.slot(), null, true);
     }
 
     /**
@@ -97,13 +97,17 @@ public class EstService {
         Target target = resolve(label, identity.tenantId(), true);
         KeyPair pair = SERVER_KEY.generate();
         Caller device = new Caller(identity.tenantId(), identity.actor(), Role.OPERATOR);
-        Issued issued = certificates.issueForKey(device, identity.deviceId(), pair.getPublic(), identity.slot(),
+        Issued issued = certificates.renewForKey(device, identity.deviceId(), pair.getPublic(), identity.slot(),
                 target.ca().id());
         return new ServerKey(issued, pair.getPrivate());
     }
 
-    private Issued issue(AuthenticatedDevice identity, PKCS10CertificationRequest csr, String slot, UUID caId) {
+    private Issued issue(AuthenticatedDevice identity, PKCS10CertificationRequest csr, String slot, UUID caId,
+            boolean renewal) {
         Caller device = new Caller(identity.tenantId(), identity.actor(), Role.OPERATOR);
+        if (renewal) {
+            return certificates.renewForKey(device, identity.deviceId(), certificates.verifyCsr(csr), slot, caId);
+        }
         return certificates.issue(device, identity.deviceId(), csr, slot, caId);
     }
 
