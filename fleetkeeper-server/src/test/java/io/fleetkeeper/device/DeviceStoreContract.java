@@ -241,6 +241,23 @@ public interface DeviceStoreContract {
     }
 
     @Test
+    default void eventsFilterByTypeWithTheFormerNameAsAnAlias(ApplicationContext ctx) {
+        Fixture f = Fixture.of(ctx);
+        Device d = f.create("a", null, Map.of());
+        f.devices().recordEvent(f.tenant(), d.id(), "STATUS-CHANGED", "x", null); // stored before the rename
+        f.devices().suspend(f.admin(), d.id(), null);
+        f.devices().recordProvisioned(f.tenant(), d.id(), "x", null);
+        f.devices().recordProvisioned(f.tenant(), d.id(), "x", null);
+
+        for (String name : List.of("STATUS-UPDATED", "STATUS-CHANGED")) {
+            assertThat(f.devices().events(f.tenant(), d.id(), Set.of(name), null, 10).items())
+                    .extracting(DeviceEvent::type).containsExactly("STATUS-UPDATED", "STATUS-CHANGED");
+        }
+        assertThat(f.devices().events(f.tenant(), d.id(), Set.of("PROVISIONED", "CREATED"), null, 10).items())
+                .extracting(DeviceEvent::type).containsExactly("PROVISIONED", "CREATED");
+    }
+
+    @Test
     default void keysetPaginationVisitsEveryDeviceOnceInEverySort(ApplicationContext ctx) {
         Fixture f = Fixture.of(ctx);
         for (int i = 0; i < 23; i++) {
