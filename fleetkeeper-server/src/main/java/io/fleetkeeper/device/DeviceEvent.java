@@ -27,7 +27,7 @@ public record DeviceEvent(long id, String type, @Nullable String actor, @Nullabl
      */
     public static final Map<String, String> DEPRECATED_NAMES = Map.of("STATUS-CHANGED", STATUS_UPDATED);
 
-    /** The event types the registry writes, which are the values a filter by type accepts (besides the former names). */
+    /** The event types the registry writes: the values a filter by type accepts, besides the former names. */
     public static final Set<String> TYPES = Set.of(CREATED, UPDATED, STATUS_UPDATED, DECOMMISSIONED, PROVISIONED,
             RE_PROVISIONED, RENEWED, "CERTIFICATE-ISSUED", "CERTIFICATE-BOUND", "CERTIFICATE-REVOKED", "KEY-ROTATED",
             "CREDENTIAL-CONFLICT", "RENEWAL-DUE", "EXPIRING-SOON", "EXPIRED", "SHADOW-UPDATED", "SHADOW-DELETED",
