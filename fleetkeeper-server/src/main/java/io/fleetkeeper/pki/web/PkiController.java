@@ -39,7 +39,7 @@ class PkiController {
     }
 
     record PolicyBody(int renewalWindowDays, int criticalWindowDays, int overlapHours, int deviceValidityDays,
-            UUID defaultCaId) {
+            UUID defaultCaId, int expiredRenewalGraceDays) {
     }
 
     private final CaService cas;
@@ -96,7 +96,8 @@ class PkiController {
     ResponseEntity<PkiPolicy> updatePolicy(Caller caller, @RequestBody PolicyBody body,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
         PkiPolicy p = policies.update(caller, new PkiPolicy(body.renewalWindowDays(),
-                body.criticalWindowDays(), body.overlapHours(), body.deviceValidityDays(), body.defaultCaId(), 0),
+                body.criticalWindowDays(), body.overlapHours(), body.deviceValidityDays(), body.defaultCaId(),
+                body.expiredRenewalGraceDays(), 0),
                 Etags.expectedVersion(ifMatch));
         return ResponseEntity.ok().eTag(Etags.of(p.version())).body(p);
     }
