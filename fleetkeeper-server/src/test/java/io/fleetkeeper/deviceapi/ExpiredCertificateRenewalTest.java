@@ -89,6 +89,11 @@ class ExpiredCertificateRenewalTest {
 
     @Test
     void anExpiredCertificateCannotRenewWithoutAGrace() {
+        assertThat(api.get(tenant.admin(), "/api/v1/pki/policy").expect(200).path("expired_renewal_grace_days")
+                .asInt()).isZero();
+        api.call("PUT", "/api/v1/pki/policy").token(tenant.admin()).body(Map.of("renewal_window_days", 30,
+                "critical_window_days", 7, "overlap_hours", 24, "device_validity_days", 1,
+                "expired_renewal_grace_days", 366)).send().expectProblem(400, "VALIDATION_FAILED");
         renew(device).expectProblem(401, "UNAUTHENTICATED");
     }
 
