@@ -20,6 +20,14 @@ public interface DeviceCredentials {
     /** Decides on a client certificate chain, leaf first (as TLS delivers it); null or empty when none was sent. */
     Authentication certificate(X509Certificate[] chain);
 
+    /**
+     * Decides on a client certificate chain for a certificate renewal only: as {@link #certificate}, except that an
+     * expired certificate (otherwise fine: active, its device and tenant admitted) still authenticates while now
+     * is before its expiry plus its tenant's {@code expired_renewal_grace_days}. Never cached; callers other than
+     * the renewal endpoints must not use it.
+     */
+    Authentication certificateForRenewal(X509Certificate[] chain);
+
     /** Memory only: the device whose current key this is, if it authenticated before; else null. */
     AuthenticatedDevice cachedKey(String deviceKey);
 

@@ -10,13 +10,22 @@ import java.util.UUID;
  * @param overlapHours       how long a rotated-out certificate stays valid (default 24)
  * @param deviceValidityDays validity of issued device certificates, clamped to the CA (default 365)
  * @param defaultCaId        the CA that issues device certificates unless a request names one
+ * @param expiredRenewalGraceDays how many days after its expiry a device may still renew an expired certificate
+ *                           with it (default 0: never)
  */
 public record PkiPolicy(int renewalWindowDays, int criticalWindowDays, int overlapHours, int deviceValidityDays,
-        UUID defaultCaId, long version) {
+        UUID defaultCaId, int expiredRenewalGraceDays, long version) {
 
-    public static final PkiPolicy DEFAULTS = new PkiPolicy(30, 7, 24, 365, null, 0);
+    public static final PkiPolicy DEFAULTS = new PkiPolicy(30, 7, 24, 365, null, 0, 0);
 
     public PkiPolicy withDefaultCa(UUID ca) {
-        return new PkiPolicy(renewalWindowDays, criticalWindowDays, overlapHours, deviceValidityDays, ca, version + 1);
+        return new PkiPolicy(renewalWindowDays, criticalWindowDays, overlapHours, deviceValidityDays, ca,
+                expiredRenewalGraceDays, version + 1);
+    }
+
+    /** Whether a certificate that expired at {@code notAfter} may still be renewed with at {@code now}. */
+    public boolean renewableAfterExpiry(java.time.Instant notAfter, java.time.Instant now) {
+        return expiredRenewalGraceDays > 0
+                && now.isBefore(notAfter.plus(java.time.Duration.ofDays(expiredRenewalGraceDays)));
     }
 }

@@ -10,7 +10,7 @@ import java.util.UUID;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-/** Reads and changes a tenant's PKI policy (windows, overlap, validity, default CA). */
+/** Reads and changes a tenant's PKI policy (windows, overlap, validity, default CA, expired-renewal grace). */
 @Service
 public class PolicyService {
 
@@ -48,13 +48,16 @@ public class PolicyService {
         if (in.deviceValidityDays() < 1 || in.deviceValidityDays() > 3650 * 3) {
             v.add("device_validity_days", "must be between 1 and 10950");
         }
+        if (in.expiredRenewalGraceDays() < 0 || in.expiredRenewalGraceDays() > 365) {
+            v.add("expired_renewal_grace_days", "must be between 0 (off) and 365");
+        }
         v.throwIfAny();
         if (in.defaultCaId() != null) {
             cas.issuingCa(tenantId, in.defaultCaId());
         }
         PkiPolicy next = new PkiPolicy(in.renewalWindowDays(), in.criticalWindowDays(), in.overlapHours(),
                 in.deviceValidityDays(), in.defaultCaId() != null ? in.defaultCaId() : cur.defaultCaId(),
-                cur.version() + 1);
+                in.expiredRenewalGraceDays(), cur.version() + 1);
         policies.put(tenantId, next);
         audit.record(tenantId, caller, "pki_policy.update", "pki_policy", tenantId.toString(), null);
         return next;

@@ -94,6 +94,19 @@ public class TrustIndex {
 
     /** Validates against issuers of {@code kind} only (e.g. TRUST_ANCHOR for factory certificates). */
     public Optional<Verified> verify(X509Certificate[] chain, UUID tenantId, String kind) {
+        return verify(chain, tenantId, kind, null);
+    }
+
+    /**
+     * As {@link #verify(X509Certificate[], UUID)}, with the chain's validity checked at {@code validationTime}
+     * instead of now (renewing an expired certificate validates it as of a moment it was valid). The CA that
+     * issued the leaf must still be valid now.
+     */
+    public Optional<Verified> verifyAt(X509Certificate[] chain, UUID tenantId, java.time.Instant validationTime) {
+        return verify(chain, tenantId, null, Date.from(validationTime));
+    }
+
+    private Optional<Verified> verify(X509Certificate[] chain, UUID tenantId, String kind, Date at) {
         if (chain == null || chain.length == 0) {
             return Optional.empty();
         }
@@ -104,7 +117,7 @@ public class TrustIndex {
                     || (kind != null && !kind.equals(issuer.kind()))) {
                 continue;
             }
-            Optional<Verified> v = validate(List.of(leaf), issuer);
+            Optional<Verified> v = validate(List.of(leaf), issuer, at);
             if (v.isPresent()) {
                 return v;
             }
@@ -130,7 +143,7 @@ public class TrustIndex {
             presented.add(c);
             List<X509Certificate> path = List.copyOf(presented);
             bySubject(c.getIssuerX500Principal()).stream().filter(a -> kind == null || kind.equals(a.kind()))
-                    .forEach(a -> validate(path, a).ifPresent(all::add));
+                    .forEach(a -> validate(path, a, null).ifPresent(all::add));
         }
         return all;
     }
@@ -186,13 +199,28 @@ public class TrustIndex {
         }
     }
 
-    /** Validates {@code presented} (leaf first, each issued by the next) up through {@code issuer}. */
-    private Optional<Verified> validate(List<X509Certificate> presented, Anchor issuer) {
+    /**
+     * Validates {@code presented} (leaf first, each issued by the next) up through {@code issuer}, at {@code at}
+     * (null: now); the issuer itself must be valid now either way.
+     */
+    private Optional<Verified> validate(List<X509Certificate> presented, Anchor issuer, Date at) {
         if (presented.size() == 1 && issuerChainHolds(issuer)) {
             // The device hot path: one signature (the leaf's, by its issuing CA) instead of the whole chain.
-            return check(presented, Set.of(new TrustAnchor(issuer.certificate(), null)), issuer);
+            return check(presented, Set.of(new TrustAnchor(issuer.certificate(), null)), issuer, at);
         }
-        return validateFully(presented, issuer);
+        if (at != null && !validNow(issuer.certificate())) {
+            return Optional.empty();
+        }
+        return validateFully(presented, issuer, at);
+    }
+
+    private boolean validNow(X509Certificate ca) {
+        try {
+            ca.checkValidity(Date.from(clock.instant()));
+            return true;
+        } catch (java.security.cert.CertificateException e) {
+            return false;
+        }
     }
 
     private boolean issuerChainHolds(Anchor issuer) {
@@ -227,24 +255,22 @@ public class TrustIndex {
             return true;
         }
         Anchor parent = sameTenant(c.getIssuerX500Principal(), ca.tenantId());
-        return parent == null || validateFully(List.of(c), parent).isPresent();
+        return parent == null || validateFully(List.of(c), parent, null).isPresent();
     }
 
-    private Optional<Verified> check(List<X509Certificate> path, Set<TrustAnchor> anchors, Anchor issuer) {
-        try {
-            issuer.certificate().checkValidity(Date.from(clock.instant()));
-        } catch (java.security.cert.CertificateException e) {
+    private Optional<Verified> check(List<X509Certificate> path, Set<TrustAnchor> anchors, Anchor issuer,
+            Date at) {
+        if (!validNow(issuer.certificate())) {
             return Optional.empty();
         }
-        return pkix(path, anchors, issuer);
+        return pkix(path, anchors, issuer, at);
     }
 
-    private Optional<Verified> pkix(List<X509Certificate> path, Set<TrustAnchor> anchors, Anchor issuer) {
+    private Optional<Verified> pkix(List<X509Certificate> path, Set<TrustAnchor> anchors, Anchor issuer, Date at) {
         try {
-            Date now = Date.from(clock.instant());
             PKIXParameters params = new PKIXParameters(anchors);
             params.setRevocationEnabled(false);
-            params.setDate(now);
+            params.setDate(at != null ? at : Date.from(clock.instant()));
             CertPath certPath = FACTORY.get().generateCertPath(path);
             VALIDATOR.get().validate(certPath, params);
             return Optional.of(new Verified(issuer.tenantId(), issuer.caId(), issuer.kind(), path.get(0)));
@@ -253,7 +279,7 @@ public class TrustIndex {
         }
     }
 
-    private Optional<Verified> validateFully(List<X509Certificate> presented, Anchor issuer) {
+    private Optional<Verified> validateFully(List<X509Certificate> presented, Anchor issuer, Date at) {
         List<X509Certificate> path = new ArrayList<>(presented);
         Set<TrustAnchor> anchors = new HashSet<>();
         // Walk up through this tenant's CAs to a self-signed root or to the top registered CA.
@@ -270,7 +296,7 @@ public class TrustIndex {
             path.add(c);
             current = parent;
         }
-        return pkix(path, anchors, issuer);
+        return pkix(path, anchors, issuer, at);
     }
 
     private Anchor sameTenant(X500Principal subject, UUID tenantId) {

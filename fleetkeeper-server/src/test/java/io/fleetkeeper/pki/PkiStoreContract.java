@@ -53,6 +53,15 @@ public interface PkiStoreContract {
     }
 
     @Test
+    default void thePolicyKeepsItsExpiredRenewalGrace(ApplicationContext ctx) {
+        Fixture f = Fixture.of(ctx);
+        PolicyService policies = ctx.getBean(PolicyService.class);
+        assertThat(policies.get(f.tenant()).expiredRenewalGraceDays()).isZero();
+        policies.update(f.admin(), new PkiPolicy(30, 7, 24, 365, null, 14, 0), null);
+        assertThat(policies.get(f.tenant()).expiredRenewalGraceDays()).isEqualTo(14);
+    }
+
+    @Test
     default void sixtyFourConcurrentIssuersGetUniqueSerialsFingerprintsAndSlotVersions(ApplicationContext ctx)
             throws Exception {
         Fixture f = Fixture.of(ctx);

@@ -22,7 +22,8 @@ public final class Api {
 
     private final URI base;
 
-    Api(int port) {
+    /** A client of the management port {@code port} (tests with a context of their own). */
+    public Api(int port) {
         this.base = URI.create("http://localhost:" + port);
     }
 

@@ -8,6 +8,8 @@ import io.fleetkeeper.credentials.Refusal.Reason;
 import io.fleetkeeper.pki.CertificateService;
 import io.fleetkeeper.pki.DeviceCertificate;
 import io.fleetkeeper.pki.Pem;
+import io.fleetkeeper.pki.PkiPolicy;
+import io.fleetkeeper.pki.PolicyService;
 import io.fleetkeeper.pki.TenantCertificate;
 import io.fleetkeeper.pki.TrustIndex;
 import java.security.cert.X509Certificate;
@@ -34,10 +36,12 @@ class CertificateAuthenticator {
     private final CertificateService certificates;
     private final Admission admission;
     private final CredentialConflicts conflicts;
+    private final PolicyService policies;
     private final Clock clock;
 
     CertificateAuthenticator(TrustIndex trust, CertificateService certificates, Admission admission,
-            CredentialConflicts conflicts, Clock clock) {
+            CredentialConflicts conflicts, PolicyService policies, Clock clock) {
+        this.policies = policies;
         this.trust = trust;
         this.certificates = certificates;
         this.admission = admission;
@@ -46,6 +50,19 @@ class CertificateAuthenticator {
     }
 
     Result authenticate(X509Certificate[] chain) {
+        return authenticate(chain, false);
+    }
+
+    /**
+     * As {@link #authenticate(X509Certificate[])}, for a renewal: an expired certificate still authenticates
+     * while its tenant's policy grants a grace after expiry ({@link PkiPolicy#renewableAfterExpiry}). Its chain
+     * is then validated as of its own expiry; the CA that issued it must be valid now.
+     */
+    Result authenticateForRenewal(X509Certificate[] chain) {
+        return authenticate(chain, true);
+    }
+
+    private Result authenticate(X509Certificate[] chain, boolean renewal) {
         if (chain == null || chain.length == 0) {
             return refused(Reason.NO_CREDENTIAL, "no client certificate was presented");
         }
@@ -63,7 +80,8 @@ class CertificateAuthenticator {
         UUID tenantId = null;
         DeviceCertificate cert = null;
         for (var r : bound) {
-            var verified = trust.verify(chain, r.tenantId());
+            var verified = renewal ? trust.verifyAt(chain, r.tenantId(), validationTime(chain[0]))
+                    : trust.verify(chain, r.tenantId());
             if (verified.isPresent() && !("TRUST_ANCHOR".equals(verified.get().issuerKind())
                     && trust.issuedByAnotherTenantsCa(chain[0], r.tenantId()))) {
                 tenantId = r.tenantId();
@@ -88,8 +106,14 @@ class CertificateAuthenticator {
         if (!cert.status().equals("ACTIVE") || (cert.supersededAt() != null && !now.isBefore(cert.supersededAt()))) {
             return refused(Reason.SUPERSEDED, "the client certificate was replaced and its overlap has ended");
         }
-        if (now.isBefore(cert.notBefore()) || !now.isBefore(cert.notAfter())) {
+        if (now.isBefore(cert.notBefore())) {
             return refused(Reason.NOT_VALID_NOW, "the client certificate is not valid now");
+        }
+        if (!now.isBefore(cert.notAfter()) && !(renewal
+                && policies.get(tenantId).renewableAfterExpiry(cert.notAfter(), now))) {
+            return refused(Reason.NOT_VALID_NOW, renewal ? "the client certificate has expired, and its tenant's "
+                    + "policy allows no renewal with it (no grace, or the grace has ended)"
+                    : "the client certificate is not valid now");
         }
         Refusal refusal = admission.check(tenantId, cert.deviceId());
         if (refusal != null) {
@@ -101,6 +125,13 @@ class CertificateAuthenticator {
         }
         return new Result(new AuthenticatedDevice(tenantId, cert.deviceId(), Method.CERTIFICATE, cert.id(),
                 cert.slot()), cert.notBefore().toEpochMilli(), until);
+    }
+
+    /** Now, or the leaf's expiry when that has passed: a moment at which the leaf was valid. */
+    private Instant validationTime(X509Certificate leaf) {
+        Instant now = clock.instant();
+        Instant notAfter = leaf.getNotAfter().toInstant();
+        return now.isAfter(notAfter) ? notAfter : now;
     }
 
     private static Result refused(Reason reason, String detail) {

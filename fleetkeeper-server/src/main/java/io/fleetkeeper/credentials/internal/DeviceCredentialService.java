@@ -58,6 +58,12 @@ class DeviceCredentialService implements DeviceCredentials {
     }
 
     @Override
+    public Authentication certificateForRenewal(X509Certificate[] chain) {
+        // Never cached: a grant after expiry must not authenticate anything else from the cache.
+        return certificates.authenticateForRenewal(chain).outcome();
+    }
+
+    @Override
     public AuthenticatedDevice cachedKey(String deviceKey) {
         return wellFormed(deviceKey) ? cache.key(Secrets.sha256(deviceKey)) : null;
     }

@@ -2,11 +2,13 @@ package io.fleetkeeper.deviceapi.internal;
 
 import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.api.ErrorCode;
+import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.credentials.AuthenticatedDevice;
 import io.fleetkeeper.pki.CaService;
 import io.fleetkeeper.pki.CertificateAuthority;
 import io.fleetkeeper.pki.CertificateService;
 import io.fleetkeeper.pki.CertificateService.Issued;
+import io.fleetkeeper.pki.DeviceCertificate;
 import io.fleetkeeper.pki.KeyAlgorithm;
 import io.fleetkeeper.provisioning.CaChoice;
 import io.fleetkeeper.tenancy.Caller;
@@ -14,10 +16,13 @@ import io.fleetkeeper.tenancy.Role;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
 
 /**
  * EST (RFC 7030) on top of the PKI: which tenant CA a label names, its certificates, and enrollment of
@@ -50,10 +55,14 @@ public class EstService {
 
     private final CaService cas;
     private final CertificateService certificates;
+    private final AuditService audit;
+    private final Clock clock;
 
-    EstService(CaService cas, CertificateService certificates) {
+    EstService(CaService cas, CertificateService certificates, AuditService audit, Clock clock) {
         this.cas = cas;
         this.certificates = certificates;
+        this.audit = audit;
+        this.clock = clock;
     }
 
     /** The chain of the CA the label names (that CA first, up to its root). */
@@ -67,11 +76,16 @@ public class EstService {
      * identity slot; {@code simplereenroll} renews or re-keys the presented certificate's slot. Subject and
      * subjectAltName always derive from the device id, so a re-enrolled certificate keeps them.
      */
+    @Transactional
     public X509Certificate enroll(String label, AuthenticatedDevice identity, PKCS10CertificationRequest csr,
             boolean reenroll) {
         Target target = resolve(label, identity.tenantId(), true);
         String slot = reenroll ? identity.slot() : CertificateService.IDENTITY_SLOT;
-        return issue(identity, csr, slot, target.ca().id(), reenroll).chain().get(0);
+        Issued issued = issue(identity, csr, slot, target.ca().id(), reenroll);
+        if (reenroll) {
+            auditIfExpired(identity, issued);
+        }
+        return issued.chain().get(0);
     }
 
     /**
@@ -84,8 +98,29 @@ public class EstService {
     }
 
     /** Renews the presented certificate's slot with a new key, from the tenant's default CA. */
+    @Transactional
     public Issued renew(AuthenticatedDevice identity, PKCS10CertificationRequest csr) {
-        return issue(identity, csr, identity.slot(), null, true);
+        Issued issued = issue(identity, csr, identity.slot(), null, true);
+        auditIfExpired(identity, issued);
+        return issued;
+    }
+
+    /**
+     * A renewal with an expired certificate (within the tenant's grace, or the device would not be here) is
+     * audited as such, besides the issuance itself.
+     */
+    private void auditIfExpired(AuthenticatedDevice identity, Issued issued) {
+        if (identity.certificateId() == null) {
+            return;
+        }
+        DeviceCertificate presented = certificates.get(identity.tenantId(), identity.certificateId());
+        if (clock.instant().isBefore(presented.notAfter())) {
+            return;
+        }
+        audit.recordDetails(identity.tenantId(), new Caller(identity.tenantId(), identity.actor(), Role.OPERATOR),
+                "certificate.renew_expired", "certificate", issued.certificate().id().toString(),
+                Map.of("device_id", identity.deviceId().toString(), "expired_certificate_id",
+                        presented.id().toString(), "expired_at", presented.notAfter().toString()));
     }
 
     /**

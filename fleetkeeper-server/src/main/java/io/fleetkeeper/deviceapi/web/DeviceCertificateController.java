@@ -6,6 +6,8 @@ import io.fleetkeeper.credentials.AuthenticatedDevice;
 import io.fleetkeeper.deviceapi.internal.EstService;
 import io.fleetkeeper.pki.CertificateService.Issued;
 import io.fleetkeeper.pki.Pem;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.security.PrivateKey;
 import java.time.Instant;
 import java.util.List;
@@ -39,14 +41,20 @@ class DeviceCertificateController {
     }
 
     private final EstService est;
+    private final RenewingDevice renewing;
 
-    DeviceCertificateController(EstService est) {
+    DeviceCertificateController(EstService est, RenewingDevice renewing) {
         this.est = est;
+        this.renewing = renewing;
     }
 
-    /** A new certificate for a new key (PEM CSR), in the slot of the certificate the device presented. */
+    /**
+     * A new certificate for a new key (PEM CSR), in the slot of the certificate the device presented. An
+     * expired certificate is accepted within the tenant's expired-renewal grace ({@link RenewingDevice}).
+     */
     @PostMapping("/device/v1/certificates/renew")
-    Renewed renew(AuthenticatedDevice device, @RequestBody RenewRequest body) {
+    Renewed renew(@RequestBody RenewRequest body, HttpServletRequest request, HttpServletResponse response) {
+        AuthenticatedDevice device = renewing.of(request, response);
         if (body.csr() == null || body.csr().isBlank()) {
             throw new ApiException(ErrorCode.VALIDATION_FAILED, "csr is required",
                     List.of(new ApiException.FieldError("csr", "is required (PEM PKCS#10)")));

@@ -42,10 +42,12 @@ class EstController {
     private final EnrollmentService enrollment;
     private final BootstrapService bootstrap;
     private final CertificateService certificates;
+    private final RenewingDevice renewing;
 
     EstController(EstService est, ClaimService claims, EnrollmentService enrollment, BootstrapService bootstrap,
-            CertificateService certificates) {
+            CertificateService certificates, RenewingDevice renewing) {
         this.est = est;
+        this.renewing = renewing;
         this.enrollment = enrollment;
         this.certificates = certificates;
         this.claims = claims;
@@ -118,9 +120,14 @@ class EstController {
         }
     }
 
+    /**
+     * Renews or re-keys the presented certificate's slot. An expired certificate is accepted within the tenant's
+     * expired-renewal grace ({@link RenewingDevice}).
+     */
     @PostMapping(path = {"/simplereenroll", "/{label}/simplereenroll"}, consumes = EstCodec.PKCS10)
-    ResponseEntity<byte[]> simplereenroll(@PathVariable(required = false) String label,
-            AuthenticatedDevice device, @RequestBody byte[] body) {
+    ResponseEntity<byte[]> simplereenroll(@PathVariable(required = false) String label, @RequestBody byte[] body,
+            HttpServletRequest request, HttpServletResponse response) {
+        AuthenticatedDevice device = renewing.of(request, response);
         return EstCodec.certsOnly(List.of(est.enroll(label, device, EstCodec.csr(body), true)));
     }
 

@@ -39,7 +39,7 @@ class PkiController {
     }
 
     record PolicyBody(int renewalWindowDays, int criticalWindowDays, int overlapHours, int deviceValidityDays,
-            UUID defaultCaId) {
+            UUID defaultCaId, Integer expiredRenewalGraceDays) {
     }
 
     private final CaService cas;
@@ -95,8 +95,12 @@ class PkiController {
     @RequiresRole(Role.ADMIN)
     ResponseEntity<PkiPolicy> updatePolicy(Caller caller, @RequestBody PolicyBody body,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
+        // Absent: unchanged (as default_ca_id), so clients that do not know the grace keep it as it is.
+        int grace = body.expiredRenewalGraceDays() != null ? body.expiredRenewalGraceDays()
+                : policies.get(caller.tenantId()).expiredRenewalGraceDays();
         PkiPolicy p = policies.update(caller, new PkiPolicy(body.renewalWindowDays(),
-                body.criticalWindowDays(), body.overlapHours(), body.deviceValidityDays(), body.defaultCaId(), 0),
+                body.criticalWindowDays(), body.overlapHours(), body.deviceValidityDays(), body.defaultCaId(),
+                grace, 0),
                 Etags.expectedVersion(ifMatch));
         return ResponseEntity.ok().eTag(Etags.of(p.version())).body(p);
     }

@@ -351,6 +351,11 @@ class MqttHandlerTests {
         }
 
         @Override
+        public Authentication certificateForRenewal(X509Certificate[] chain) {
+            return certificate(chain);
+        }
+
+        @Override
         public AuthenticatedDevice cachedKey(String deviceKey) {
             return null;
         }
