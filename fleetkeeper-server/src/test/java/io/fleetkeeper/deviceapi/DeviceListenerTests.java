@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fleetkeeper.testing.ApiTest;
 import io.fleetkeeper.testing.TestTenant;
+import io.fleetkeeper.testing.TlsClient;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -227,10 +228,10 @@ class DeviceListenerTests extends ApiTest {
                 renewBody(next), f.key(), f.chain());
         assertThat(reply.statusCode()).as(reply.body()).isEqualTo(200);
         JsonNode body = JSON.readTree(reply.body());
-        X509Certificate renewed = parse(body.path("certificate_pem").asString()).get(0);
+        X509Certificate renewed = TlsClient.parse(body.path("certificate_pem").asString()).get(0);
         assertIssuedToDevice(renewed, f);
         assertThat(renewed.getPublicKey()).isEqualTo(next.getPublic());
-        assertThat(parse(body.path("chain_pem").asString())).containsExactly(renewed, f.issuingCa(), f.rootCa());
+        assertThat(TlsClient.parse(body.path("chain_pem").asString())).containsExactly(renewed, f.issuingCa(), f.rootCa());
         assertThat(eventTypes(f)).containsExactly("RENEWED", "PROVISIONED", "CERTIFICATE-ISSUED", "CREATED");
     }
 
@@ -290,10 +291,10 @@ class DeviceListenerTests extends ApiTest {
         KeyPair key = p256();
         JsonNode issued = api.post(t.admin(), "/api/v1/devices/" + deviceId + "/certificates",
                 Map.of("csr", pem(csr(key)))).expect(201);
-        X509Certificate[] chain = parse(issued.path("chain_pem").asString()).toArray(X509Certificate[]::new);
+        X509Certificate[] chain = TlsClient.parse(issued.path("chain_pem").asString()).toArray(X509Certificate[]::new);
         return new Fixture(t, deviceId, key, chain, issued.path("certificate").path("id").asString(),
-                parse(issuing.path("certificate_pem").asString()).get(0),
-                parse(root.path("certificate_pem").asString()).get(0));
+                TlsClient.parse(issuing.path("certificate_pem").asString()).get(0),
+                TlsClient.parse(root.path("certificate_pem").asString()).get(0));
     }
 
     private List<String> eventTypes(Fixture f) {
@@ -385,7 +386,7 @@ class DeviceListenerTests extends ApiTest {
     private X509Certificate platformCa() {
         var reply = api.get(null, "/pki/v1/platform/ca.pem");
         assertThat(reply.status()).isEqualTo(200);
-        return parse(reply.body()).get(0);
+        return TlsClient.parse(reply.body()).get(0);
     }
 
     private static void assertProblem(HttpResponse<String> reply, int status, String code) {
@@ -434,16 +435,6 @@ class DeviceListenerTests extends ApiTest {
                 new X500Name("CN=intruder"), key.getPublic())
                 .build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate()));
         return new X509Certificate[] {new JcaX509CertificateConverter().getCertificate(holder)};
-    }
-
-    private static List<X509Certificate> parse(String pem) {
-        try {
-            return CertificateFactory.getInstance("X.509")
-                    .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))
-                    .stream().map(X509Certificate.class::cast).toList();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static List<X509Certificate> certificates(Collection<X509CertificateHolder> holders) throws Exception {

@@ -7,6 +7,7 @@ import io.fleetkeeper.testing.ApiTest;
 import io.fleetkeeper.testing.Csrs;
 import io.fleetkeeper.testing.Reply;
 import io.fleetkeeper.testing.TestTenant;
+import io.fleetkeeper.testing.TlsClient;
 import java.io.ByteArrayInputStream;
 import java.math.BigInteger;
 import java.net.URI;
@@ -104,12 +105,12 @@ class ZeroTouchTests extends ApiTest {
         assertThat(boot.path("tenant_id").asString()).isEqualTo(a.t().id());
         assertThat(boot.path("status").asString()).isEqualTo("provisioning");
         assertThat(boot.path("reprovisioned").asBoolean()).isFalse();
-        X509Certificate operational = parse(boot.path("certificate_pem").asString()).get(0);
+        X509Certificate operational = TlsClient.parse(boot.path("certificate_pem").asString()).get(0);
         assertThat(cn(operational)).isEqualTo(id);
         assertThat(operational.getPublicKey()).isEqualTo(operationalKey.getPublic());
         assertThat(operational.getIssuerX500Principal()).isEqualTo(a.issuingCa().getSubjectX500Principal());
         assertChainsTo(operational, a);
-        assertThat(parse(boot.path("chain_pem").asString()))
+        assertThat(TlsClient.parse(boot.path("chain_pem").asString()))
                 .containsExactly(operational, a.issuingCa(), a.rootCa());
 
         JsonNode device = api.get(a.admin(), "/api/v1/devices/" + id).expect(200);
@@ -131,7 +132,7 @@ class ZeroTouchTests extends ApiTest {
         // The first call with the operational certificate activates the device.
         JsonNode renewed = devicePost(new Credential(operationalKey, operational, a.issuingCa()),
                 "/device/v1/certificates/renew", renewBody()).expect(200);
-        assertThat(cn(parse(renewed.path("certificate_pem").asString()).get(0))).isEqualTo(id);
+        assertThat(cn(TlsClient.parse(renewed.path("certificate_pem").asString()).get(0))).isEqualTo(id);
         assertThat(api.get(a.admin(), "/api/v1/devices/" + id).expect(200).path("status").asString())
                 .isEqualTo("active");
         assertThat(eventTypes(a, id)).contains("STATUS-UPDATED");
@@ -164,7 +165,7 @@ class ZeroTouchTests extends ApiTest {
         KeyPair firstKey = Csrs.p256();
         JsonNode first = bootstrap(factory, "SN-1", Csrs.csrPem(firstKey)).expect(201);
         String id = first.path("device_id").asString();
-        X509Certificate firstCert = parse(first.path("certificate_pem").asString()).get(0);
+        X509Certificate firstCert = TlsClient.parse(first.path("certificate_pem").asString()).get(0);
 
         bootstrap(factory, "SN-1", Csrs.csrPem(Csrs.p256())).expectProblem(409, "CONFLICT");
         assertThat(api.get(a.admin(), "/api/v1/provisioning/settings").expect(200).path("rebootstrap").asString())
@@ -177,7 +178,7 @@ class ZeroTouchTests extends ApiTest {
 
         assertThat(again.path("device_id").asString()).isEqualTo(id);
         assertThat(again.path("reprovisioned").asBoolean()).isTrue();
-        X509Certificate secondCert = parse(again.path("certificate_pem").asString()).get(0);
+        X509Certificate secondCert = TlsClient.parse(again.path("certificate_pem").asString()).get(0);
         assertThat(secondCert.getPublicKey()).isEqualTo(secondKey.getPublic());
         JsonNode certs = api.get(a.admin(), "/api/v1/devices/" + id + "/certificates").expect(200).path("items");
         assertThat(certs.valueStream().filter(c -> new BigInteger(c.path("serial").asString(), 16)
@@ -323,8 +324,8 @@ class ZeroTouchTests extends ApiTest {
         JsonNode root = api.post(t.admin(), "/api/v1/pki/cas", Map.of("name", "root")).expect(201);
         JsonNode issuing = api.post(t.admin(), "/api/v1/pki/cas",
                 Map.of("name", "issuing", "parent_id", root.path("id").asString())).expect(201);
-        return new Tenant(t, parse(root.path("certificate_pem").asString()).get(0),
-                parse(issuing.path("certificate_pem").asString()).get(0));
+        return new Tenant(t, TlsClient.parse(root.path("certificate_pem").asString()).get(0),
+                TlsClient.parse(issuing.path("certificate_pem").asString()).get(0));
     }
 
     private void trustAnchor(Tenant t, String name, FactoryCa ca) {
@@ -380,7 +381,7 @@ class ZeroTouchTests extends ApiTest {
     private SSLContext tls(Credential client) throws Exception {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
-        trust.setCertificateEntry("platform", parse(api.get(null, "/pki/v1/platform/ca.pem").body()).get(0));
+        trust.setCertificateEntry("platform", TlsClient.parse(api.get(null, "/pki/v1/platform/ca.pem").body()).get(0));
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(trust);
         KeyManager[] keys = null;
@@ -460,15 +461,5 @@ class ZeroTouchTests extends ApiTest {
     private static String cn(X509Certificate cert) {
         X500Name subject = X500Name.getInstance(cert.getSubjectX500Principal().getEncoded());
         return IETFUtils.valueToString(subject.getRDNs(BCStyle.CN)[0].getFirst().getValue());
-    }
-
-    private static List<X509Certificate> parse(String pem) {
-        try {
-            return CertificateFactory.getInstance("X.509")
-                    .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))
-                    .stream().map(X509Certificate.class::cast).toList();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
