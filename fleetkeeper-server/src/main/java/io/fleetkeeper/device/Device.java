@@ -14,7 +14,7 @@ import java.util.UUID;
  */
 public record Device(UUID id, String name, String deviceType, @Nullable String serial, DeviceStatus status,
         String identityStatus, @Nullable String firmwareVersion, @Nullable String hardwareRevision,
-        @Nullable UUID site, @Nullable String icon, @Nullable String iconColor, List<String> tags, Map<String, String> metadata, Instant registeredAt,
+        @Nullable UUID site, @Nullable String icon, @Nullable String iconColor, List<String> tags, Map<String, Object> metadata, Instant registeredAt,
         @Nullable Instant lastSeenAt, Instant updatedAt, long version) {
 
     Device withStatus(DeviceStatus newStatus, Instant now) {

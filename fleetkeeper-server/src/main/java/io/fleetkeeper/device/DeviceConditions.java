@@ -4,6 +4,7 @@ import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.device.internal.DeviceColumns;
 import io.fleetkeeper.store.Dialect;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -81,10 +82,55 @@ public class DeviceConditions {
                 "d.id IN (SELECT m.device_id FROM device_metadata m WHERE m.tenant_id = ? AND m.key = ?");
         List<Object> params = new ArrayList<>(List.of(tenantId.toString(), key));
         if (test != Test.EXISTS) {
-            sql.append(" AND ");
-            value(sql, params, "m.value", true, test, values);
+            sql.append(" AND (");
+            metadataValue(sql, params, test, values);
+            sql.append(')');
         }
         return new DeviceCondition(sql.append(')').toString(), params);
+    }
+
+    /**
+     * A typed metadata test: a string (and a prefix) matches string values by code point; a number matches
+     * numbers numerically ({@code value_num}) and string values by its text, as before values had types; a
+     * boolean matches booleans. The parts for the kinds of literal present are OR-ed.
+     */
+    private void metadataValue(StringBuilder sql, List<Object> params, Test test, List<Object> values) {
+        if (test == Test.PREFIX) {
+            sql.append("m.value_type = 'string' AND ");
+            value(sql, params, "m.value", true, test, values);
+            return;
+        }
+        List<Object> texts = new ArrayList<>();
+        List<Object> numbers = new ArrayList<>();
+        List<Object> booleans = new ArrayList<>();
+        for (Object v : values) {
+            switch (v) {
+                case BigDecimal n -> {
+                    numbers.add(n.doubleValue());
+                    texts.add(n.toString());
+                }
+                case Boolean b -> booleans.add(b.toString());
+                default -> texts.add(String.valueOf(v));
+            }
+        }
+        List<String> parts = new ArrayList<>();
+        if (!texts.isEmpty()) {
+            parts.add(part(params, "m.value_type = 'string' AND ", "m.value", true, test, texts));
+        }
+        if (!numbers.isEmpty()) {
+            parts.add(part(params, "m.value_num IS NOT NULL AND ", "m.value_num", false, test, numbers));
+        }
+        if (!booleans.isEmpty()) {
+            parts.add(part(params, "m.value_type = 'boolean' AND ", "m.value", false, test, booleans));
+        }
+        sql.append(String.join(" OR ", parts));
+    }
+
+    private String part(List<Object> params, String guard, String column, boolean text, Test test,
+            List<Object> values) {
+        StringBuilder sql = new StringBuilder("(").append(guard);
+        value(sql, params, column, text, test, values);
+        return sql.append(')').toString();
     }
 
     /**

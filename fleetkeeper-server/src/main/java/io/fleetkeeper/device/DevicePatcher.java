@@ -55,7 +55,7 @@ class DevicePatcher {
         if (mp.has("tags")) {
             tags = tags(v, mp.get("tags"));
         }
-        Map<String, String> metadata = cur.metadata();
+        Map<String, Object> metadata = cur.metadata();
         if (mp.has("metadata")) {
             metadata = metadata(v, cur.metadata(), mp.get("metadata"));
         }
@@ -116,23 +116,21 @@ class DevicePatcher {
         return out;
     }
 
-    private static Map<String, String> metadata(Violations v, Map<String, String> cur, JsonNode n) {
+    /** RFC 7396 on the metadata object: a null value removes its key, any other JSON value replaces it. */
+    private static Map<String, Object> metadata(Violations v, Map<String, Object> cur, JsonNode n) {
         if (n.isNull()) {
             return Map.of();
         }
         if (!n.isObject()) {
-            v.add("metadata", "must be an object of string values, or null");
+            v.add("metadata", "must be an object, or null");
             return cur;
         }
-        Map<String, String> out = new LinkedHashMap<>(cur);
+        Map<String, Object> out = new LinkedHashMap<>(cur);
         for (Map.Entry<String, JsonNode> e : n.properties()) {
-            JsonNode val = e.getValue();
-            if (val.isNull()) {
+            if (e.getValue().isNull()) {
                 out.remove(e.getKey());
-            } else if (val.isString()) {
-                out.put(e.getKey(), val.asString());
             } else {
-                v.add("metadata." + e.getKey(), "value must be a string, or null to remove the key");
+                out.put(e.getKey(), e.getValue());
             }
         }
         return out;

@@ -1,5 +1,6 @@
 package io.fleetkeeper.device;
 
+import io.fleetkeeper.device.internal.MetadataValues;
 import io.fleetkeeper.web.Violations;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -83,21 +84,34 @@ public final class DeviceRules {
         return new ArrayList<>(out);
     }
 
-    public static Map<String, String> metadata(Violations v, Map<String, String> metadata) {
+    /**
+     * Validates metadata: keys by {@link #META_KEY}, values of any JSON type (a string, a number, a boolean,
+     * null, an object or an array), each at most {@link #MAX_METADATA_VALUE} characters as text (a string
+     * itself, any other value as JSON). Returns the values in their normal form ({@link MetadataValues}).
+     */
+    public static Map<String, Object> metadata(Violations v, Map<String, ?> metadata) {
         if (metadata == null) {
             return Map.of();
         }
         if (metadata.size() > MAX_METADATA_KEYS) {
             v.add("metadata", "at most " + MAX_METADATA_KEYS + " keys");
         }
-        Map<String, String> out = new LinkedHashMap<>();
-        metadata.forEach((k, val) -> {
+        Map<String, Object> out = new LinkedHashMap<>();
+        metadata.forEach((k, raw) -> {
             if (!META_KEY.matcher(k).matches()) {
                 v.add("metadata." + k, "key must be 1-64 letters, digits or '_.-'");
-            } else if (val == null) {
-                v.add("metadata." + k, "value must be a string");
-            } else if (val.length() > MAX_METADATA_VALUE) {
-                v.add("metadata." + k, "value must be at most " + MAX_METADATA_VALUE + " characters");
+                return;
+            }
+            Object val;
+            try {
+                val = MetadataValues.normalize(raw);
+            } catch (MetadataValues.Unsupported e) {
+                v.add("metadata." + k, "value must be a JSON value: " + e.getMessage());
+                return;
+            }
+            if (MetadataValues.text(val).length() > MAX_METADATA_VALUE) {
+                v.add("metadata." + k, "value must be at most " + MAX_METADATA_VALUE + " characters"
+                        + (val instanceof String ? "" : " as JSON"));
             } else {
                 out.put(k, val);
             }
@@ -105,7 +119,7 @@ public final class DeviceRules {
         return out;
     }
 
-    public static void requiredMetadata(Violations v, String type, List<String> required, Map<String, String> meta) {
+    public static void requiredMetadata(Violations v, String type, List<String> required, Map<String, ?> meta) {
         for (String key : required) {
             if (!meta.containsKey(key)) {
                 v.add("metadata." + key, "is required by device type '" + type + "'");

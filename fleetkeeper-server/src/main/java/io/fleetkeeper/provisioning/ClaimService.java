@@ -89,7 +89,9 @@ public class ClaimService {
         if (expiresAt == null || !expiresAt.isAfter(clock.instant())) {
             v.add("expires_at", "is required and must be in the future");
         }
-        Map<String, String> meta = DeviceRules.metadata(v, defaultMetadata);
+        // Claim tokens carry string defaults (their API takes strings), which stay strings when validated.
+        Map<String, String> meta = new java.util.LinkedHashMap<>();
+        DeviceRules.metadata(v, defaultMetadata).forEach((k, value) -> meta.put(k, (String) value));
         v.throwIfAny();
         String secret = Secrets.generate(PREFIX);
         ClaimToken t = new ClaimToken(Ids.newId(clock), label, secret.substring(0, PREFIX.length() + 6), deviceType,

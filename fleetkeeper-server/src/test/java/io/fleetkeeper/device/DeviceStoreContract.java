@@ -309,6 +309,74 @@ public interface DeviceStoreContract {
         assertThat(ids(f.devices().list(f.tenant(), metadataFilter("region", "eu' OR '1'='1"), null, 50))).isEmpty();
     }
 
+    /**
+     * Metadata values keep their JSON type: a number literal compares numerically with numbers (9 &lt; 10 &lt;
+     * 100, not as text) and as text with string values, a string literal matches strings only, a boolean
+     * booleans only; every test is two-valued, so NOT is its complement.
+     */
+    @Test
+    default void typedMetadataComparesNumbersNumericallyOnEveryStore(ApplicationContext ctx) {
+        Fixture f = Fixture.of(ctx);
+        DeviceConditions conditions = ctx.getBean(DeviceConditions.class);
+        Map<String, Object> nested = new java.util.LinkedHashMap<>();
+        nested.put("list", List.of(1L, "two", false));
+        nested.put("none", null);
+        Map<String, Object> withNull = new java.util.HashMap<>();
+        withNull.put("level", null);
+        Device nine = typed(f, "nine", Map.of("level", 9, "on", true, "limits", nested));
+        Device ten = typed(f, "ten", Map.of("level", 10L, "on", false));
+        Device tenAndAHalf = typed(f, "ten-and-a-half", Map.of("level", 10.5));
+        Device hundred = typed(f, "hundred", Map.of("level", new java.math.BigDecimal("1E+2")));
+        Device text = typed(f, "text-10", Map.of("level", "10", "on", "true"));
+        Device nothing = typed(f, "null", withNull);
+        Device none = typed(f, "none", Map.of());
+
+        Device read = f.devices().get(f.tenant(), nine.id());
+        assertThat(read).isEqualTo(nine);
+        assertThat(read.metadata()).containsEntry("level", 9L).containsEntry("on", true);
+        assertThat(read.metadata().get("limits")).isEqualTo(nested);
+        assertThat(f.devices().get(f.tenant(), hundred.id()).metadata()).containsEntry("level", 100L);
+        assertThat(f.devices().get(f.tenant(), tenAndAHalf.id()).metadata()).containsEntry("level", 10.5);
+        assertThat(f.devices().get(f.tenant(), nothing.id()).metadata()).containsKey("level")
+                .containsEntry("level", null);
+
+        java.util.function.BiFunction<DeviceConditions.Test, List<Object>, List<UUID>> level = (test, values) ->
+                f.ids(DeviceFilter.matching(conditions.test(f.tenant(), DeviceField.METADATA, "level", test, values),
+                        "name"));
+        java.math.BigDecimal tenLiteral = new java.math.BigDecimal("10");
+        // By name: hundred, nine, none, null, ten, ten-and-a-half, text-10.
+        assertThat(level.apply(DeviceConditions.Test.GT, List.of(tenLiteral)))
+                .as("numbers above 10 numerically; the string \"10\" is not above \"10\"")
+                .containsExactly(hundred.id(), tenAndAHalf.id());
+        assertThat(level.apply(DeviceConditions.Test.LT, List.of(tenLiteral))).containsExactly(nine.id());
+        assertThat(level.apply(DeviceConditions.Test.LE, List.of(new java.math.BigDecimal("100"))))
+                .containsExactly(hundred.id(), nine.id(), ten.id(), tenAndAHalf.id(), text.id());
+        assertThat(level.apply(DeviceConditions.Test.EQ, List.of(tenLiteral)))
+                .as("the number 10, and the string \"10\" as before values had types")
+                .containsExactly(ten.id(), text.id());
+        assertThat(level.apply(DeviceConditions.Test.EQ, List.of("10"))).containsExactly(text.id());
+        assertThat(level.apply(DeviceConditions.Test.IN, List.of(new java.math.BigDecimal("9.0"), "nope")))
+                .containsExactly(nine.id());
+        assertThat(level.apply(DeviceConditions.Test.EXISTS, List.of())).hasSize(6).doesNotContain(none.id());
+        DeviceCondition notAbove = DeviceCondition.not(conditions.test(f.tenant(), DeviceField.METADATA, "level",
+                DeviceConditions.Test.GT, List.of(tenLiteral)));
+        assertThat(f.ids(DeviceFilter.matching(notAbove, "name")))
+                .containsExactly(nine.id(), none.id(), nothing.id(), ten.id(), text.id());
+
+        assertThat(f.ids(DeviceFilter.matching(conditions.test(f.tenant(), DeviceField.METADATA, "on",
+                DeviceConditions.Test.EQ, List.of(true)), "name"))).containsExactly(nine.id());
+        assertThat(f.ids(DeviceFilter.matching(conditions.test(f.tenant(), DeviceField.METADATA, "on",
+                DeviceConditions.Test.EQ, List.of("true")), "name"))).containsExactly(text.id());
+        assertThat(f.ids(DeviceFilter.matching(conditions.test(f.tenant(), DeviceField.METADATA, "level",
+                DeviceConditions.Test.PREFIX, List.of("1")), "name"))).containsExactly(text.id());
+        // The simple ?metadata=key:value filter compares the value's text.
+        assertThat(f.ids(metadataFilter("level", "10"))).containsExactly(ten.id(), text.id());
+    }
+
+    private static Device typed(Fixture f, String name, Map<String, ?> meta) {
+        return f.devices().create(f.admin(), new NewDevice(name, "meter", null, List.of(), meta, null, null, null));
+    }
+
     @Test
     default void importCommitsValidRowsAndReportsEveryRow(ApplicationContext ctx) {
         Fixture f = Fixture.of(ctx);

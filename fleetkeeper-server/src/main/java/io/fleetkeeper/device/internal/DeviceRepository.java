@@ -35,7 +35,10 @@ import tools.jackson.databind.json.JsonMapper;
 public class DeviceRepository {
 
     private static final TypeReference<List<String>> TAGS = new TypeReference<>() { };
-    private static final TypeReference<LinkedHashMap<String, String>> META = new TypeReference<>() { };
+    private static final TypeReference<LinkedHashMap<String, Object>> META = new TypeReference<>() { };
+    private static final String INSERT_METADATA = """
+            INSERT INTO device_metadata (tenant_id, device_id, key, value, value_type, value_num)
+            VALUES (?, ?, ?, ?, ?, ?)""";
 
     private final JdbcClient jdbc;
     private final JdbcTemplate template;
@@ -81,21 +84,27 @@ public class DeviceRepository {
     }
 
     private void insertIndexRows(String tenant, List<Device> devices) {
-        List<String[]> meta = new ArrayList<>();
+        List<Object[]> meta = new ArrayList<>();
         List<String[]> tags = new ArrayList<>();
         for (Device d : devices) {
             String id = d.id().toString();
-            d.metadata().forEach((k, v) -> meta.add(new String[] {id, k, v}));
+            d.metadata().forEach((k, v) -> meta.add(new Object[] {id, k, v}));
             d.tags().forEach(t -> tags.add(new String[] {id, t}));
         }
         if (!meta.isEmpty()) {
-            template.batchUpdate("INSERT INTO device_metadata (tenant_id, device_id, key, value) VALUES (?, ?, ?, ?)",
-                    meta, 1000, (ps, r) -> {
-                        ps.setString(1, tenant);
-                        ps.setString(2, r[0]);
-                        ps.setString(3, r[1]);
-                        ps.setString(4, r[2]);
-                    });
+            template.batchUpdate(INSERT_METADATA, meta, 1000, (ps, r) -> {
+                ps.setString(1, tenant);
+                ps.setString(2, (String) r[0]);
+                ps.setString(3, (String) r[1]);
+                ps.setString(4, MetadataValues.text(r[2]));
+                ps.setString(5, MetadataValues.type(r[2]));
+                Double num = MetadataValues.number(r[2]);
+                if (num == null) {
+                    ps.setNull(6, java.sql.Types.DOUBLE);
+                } else {
+                    ps.setDouble(6, num);
+                }
+            });
         }
         if (!tags.isEmpty()) {
             template.batchUpdate("INSERT INTO device_tags (tenant_id, device_id, tag) VALUES (?, ?, ?)", tags, 1000,
@@ -131,9 +140,8 @@ public class DeviceRepository {
             if (metaChanged) {
                 jdbc.sql("DELETE FROM device_metadata WHERE tenant_id = ? AND device_id = ?").params(tenant, id)
                         .update();
-                d.metadata().forEach((k, v) -> jdbc.sql(
-                        "INSERT INTO device_metadata (tenant_id, device_id, key, value) VALUES (?, ?, ?, ?)")
-                        .params(tenant, id, k, v).update());
+                d.metadata().forEach((k, v) -> jdbc.sql(INSERT_METADATA).params(tenant, id, k,
+                        MetadataValues.text(v), MetadataValues.type(v), MetadataValues.number(v)).update());
             }
             if (tagsChanged) {
                 jdbc.sql("DELETE FROM device_tags WHERE tenant_id = ? AND device_id = ?").params(tenant, id).update();
@@ -246,7 +254,7 @@ public class DeviceRepository {
                 rs.getString("firmware_version"), rs.getString("hardware_revision"),
                 site == null ? null : UUID.fromString(site), rs.getString("icon"), rs.getString("icon_color"),
                 json.readValue(rs.getString("tags"), TAGS),
-                json.readValue(rs.getString("metadata"), META), Times.instant(rs, "registered_at"),
+                MetadataValues.normalizeAll(json.readValue(rs.getString("metadata"), META)), Times.instant(rs, "registered_at"),
                 Times.instant(rs, "last_seen_at"), Times.instant(rs, "updated_at"), rs.getLong("version"));
     }
 }

@@ -53,6 +53,11 @@ final class QueryValues {
         if (f.kind() == DeviceField.Kind.JSON) {
             return json(op, t);
         }
+        if (f.kind() == DeviceField.Kind.METADATA && !t.prefix()) {
+            // Metadata values are typed like shadow values: a number compares numerically with numbers (and
+            // as text with string values, as before values had types), true and false match booleans.
+            return json(op, t);
+        }
         if (f.kind() == DeviceField.Kind.BOOL) {
             String b = t.text().toLowerCase(Locale.ROOT);
             if (t.kind() == Kind.NUMBER || !(b.equals("true") || b.equals("false"))) {
@@ -163,7 +168,7 @@ final class QueryValues {
             case UUID -> "a quoted UUID";
             case STATUS -> "a quoted status (" + STATUSES + ")";
             case BOOL -> "true or false";
-            case JSON -> "a quoted string, a number, true or false";
+            case JSON, METADATA -> "a quoted string, a number, true or false";
             default -> "a quoted string or a number";
         };
     }
