@@ -3,6 +3,7 @@ package io.fleetkeeper.device;
 import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.device.internal.DeviceColumns;
+import io.fleetkeeper.device.internal.MetadataValues;
 import io.fleetkeeper.store.Dialect;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -96,7 +97,8 @@ public class DeviceConditions {
      */
     private void metadataValue(StringBuilder sql, List<Object> params, Test test, List<Object> values) {
         if (test == Test.PREFIX) {
-            sql.append("m.value_type = 'string' AND ");
+            sql.append("m.value_type = ? AND ");
+            params.add(MetadataValues.STRING);
             value(sql, params, "m.value", true, test, values);
             return;
         }
@@ -115,20 +117,27 @@ public class DeviceConditions {
         }
         List<String> parts = new ArrayList<>();
         if (!texts.isEmpty()) {
-            parts.add(part(params, "m.value_type = 'string' AND ", "m.value", true, test, texts));
+            parts.add(part(params, MetadataValues.STRING, "m.value", true, test, texts));
         }
         if (!numbers.isEmpty()) {
-            parts.add(part(params, "m.value_num IS NOT NULL AND ", "m.value_num", false, test, numbers));
+            parts.add(part(params, null, "m.value_num", false, test, numbers));
         }
         if (!booleans.isEmpty()) {
-            parts.add(part(params, "m.value_type = 'boolean' AND ", "m.value", false, test, booleans));
+            parts.add(part(params, MetadataValues.BOOLEAN, "m.value", false, test, booleans));
         }
         sql.append(String.join(" OR ", parts));
     }
 
-    private String part(List<Object> params, String guard, String column, boolean text, Test test,
+    /** {@code (m.value_type = ? AND column test values)}; without a type, {@code column IS NOT NULL AND …}. */
+    private String part(List<Object> params, String type, String column, boolean text, Test test,
             List<Object> values) {
-        StringBuilder sql = new StringBuilder("(").append(guard);
+        StringBuilder sql = new StringBuilder("(");
+        if (type == null) {
+            sql.append(column).append(" IS NOT NULL AND ");
+        } else {
+            sql.append("m.value_type = ? AND ");
+            params.add(type);
+        }
         value(sql, params, column, text, test, values);
         return sql.append(')').toString();
     }

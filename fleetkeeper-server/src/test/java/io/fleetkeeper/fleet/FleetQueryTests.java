@@ -99,7 +99,7 @@ class FleetQueryTests {
                 + "last_seen > now-1h) AND NOT tag = \"lab\")");
         DeviceCondition c = sql(q, Dialect.SQLITE);
         assertThat(c.sql()).doesNotContain("meter", "eu-west", "lab", "region");
-        assertThat(c.params()).containsExactly("meter", TENANT.toString(), "region", "eu-west", "eu-north",
+        assertThat(c.params()).containsExactly("meter", TENANT.toString(), "region", "string", "eu-west", "eu-north",
                 NOW.toEpochMilli() - 3_600_000, TENANT.toString(), "lab");
     }
 
@@ -123,7 +123,9 @@ class FleetQueryTests {
         "registered_at < now-7d     | registered_at < now-7d",
         "registered_at < \"2025-01-01T00:00:00Z\" | registered_at < \"2025-01-01T00:00:00Z\"",
         "registered_at < 1735689600000 | registered_at < \"2025-01-01T00:00:00Z\"",
-        "metadata.floor = 2         | metadata.floor = \"2\"",
+        "metadata.floor = 2         | metadata.floor = 2",
+        "metadata.floor = \"2\"     | metadata.floor = \"2\"",
+        "metadata.on IN (TRUE, 1.5) | metadata.on IN (true, 1.5)",
         "shadow.reported.battery.level >= 20 | shadow.reported.battery.level >= 20",
         "shadow.reported.mode = \"eco\"      | shadow.reported.mode = \"eco\"",
         "shadow.reported.ok = TRUE          | shadow.reported.ok = true",
@@ -264,8 +266,9 @@ class FleetQueryTests {
                 List.of(true, "1", BigDecimal.ONE)));
         compile.apply("shadow.reported.a-b.0 EXISTS");
         assertThat(calls.getLast()).isEqualTo(new ShadowCall(List.of("a-b", "0"), Comparison.EXISTS, List.of()));
-        assertThat(compile.apply("metadata.floor = 2").params()).as("numbers stay text for text fields")
-                .containsExactly(TENANT.toString(), "floor", "2");
+        assertThat(compile.apply("metadata.floor = 2").params())
+                .as("a number tests string metadata values by its text and numbers numerically")
+                .containsExactly(TENANT.toString(), "floor", "string", "2", 2.0);
         assertThatThrownBy(() -> sql("shadow.reported.x = 1", Dialect.SQLITE)).as("without shadows")
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_QUERY));
     }
