@@ -45,6 +45,7 @@ class SqlOwnershipTests {
             entry("device_credentials", "credentials"), entry("device_provenance", "provisioning"),
             entry("manifests", "provisioning"), entry("manifest_entries", "provisioning"),
             entry("provisioning_settings", "provisioning"), entry("enrollment_codes", "provisioning"),
+            entry("bootstrap_configurations", "provisioning"),
             entry("fleet_groups", "fleet"), entry("fleet_group_members", "fleet"),
             entry("device_connections", "connectivity"), entry("connectivity_nodes", "connectivity"),
             entry("shadows", "shadow"), entry("shadow_history", "shadow"), entry("shadow_schemas", "shadow"),

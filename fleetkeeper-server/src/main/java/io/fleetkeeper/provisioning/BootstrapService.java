@@ -22,7 +22,10 @@ import io.fleetkeeper.tenancy.Role;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import jakarta.annotation.Nullable;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.x500.RDN;
@@ -54,11 +57,22 @@ public class BootstrapService {
     /** The subjectAltName URI of a Fleetkeeper-issued device certificate starts so. */
     private static final String DEVICE_URN = "urn:fleetkeeper:device:";
 
+    /** How provenance, events and the audit log name the device-side bootstrap. */
+    private static final String METHOD = "bootstrap";
+
     /** What a second bootstrap of the same serial does. */
     public enum Rebootstrap { REJECT, REPROVISION }
 
     /** The device and its operational certificate with chain. */
     public record Bootstrapped(UUID tenantId, Device device, Issued certificate, boolean reprovisioned) {
+    }
+
+    /**
+     * What {@link #provision} may set on a new device besides what the manifest says: its name (default: the
+     * serial), its type (default: the manifest's) and metadata merged over the manifest's (these keys win).
+     */
+    public record Overrides(@Nullable String name, @Nullable String deviceType, @Nullable Map<String, ?> metadata) {
+        static final Overrides NONE = new Overrides(null, null, null);
     }
 
     private final TrustIndex trust;
@@ -145,32 +159,88 @@ public class BootstrapService {
             boolean bound = entry.deviceId() != null && devices.exists(tenantId, entry.deviceId());
             UUID caId = ca.caFor(tenantId);
             PublicKey key = certificates.verifyCsr(csr);
-            return tx.execute(s -> bound ? again(tenantId, actor, entry, key, caId, remoteAddr)
-                    : first(tenantId, actor, entry, key, caId, remoteAddr));
+            return tx.execute(s -> bound ? again(tenantId, actor, entry, key, caId, remoteAddr, METHOD)
+                    : first(tenantId, actor, entry, key, caId, remoteAddr, Overrides.NONE, METHOD));
         } catch (ApiException e) {
             fail(tenantId, remoteAddr, credential, e.getMessage());
             throw e;
         }
     }
 
+    /**
+     * {@code POST /api/v1/devices/provision}: an operator (a factory station) provisions a device on its behalf
+     * with the device's factory certificate {@code chain} (leaf first), its serial and the operational
+     * {@code key}. The rules are those of {@link #bootstrap}, for the caller's tenant only: no operational
+     * certificate; the chain validates now against one of the tenant's factory trust anchors; the serial is the
+     * one the certificate names and is in a manifest of the tenant; a second provisioning follows the tenant's
+     * re-bootstrap policy (409, or RE-PROVISIONED with the old identity certificates revoked). The caller is not
+     * the device, so possession of the factory key is not proven here: the operator's credential vouches for
+     * it. Failures are audited and rate-limited as the device-side ones.
+     */
+    public Bootstrapped provision(Caller caller, X509Certificate[] chain, String serial, PublicKey key,
+            Overrides overrides, String remoteAddr) {
+        UUID tenantId = caller.tenantId();
+        String credential = io.fleetkeeper.pki.Pem.fingerprint(chain[0]);
+        attempts.check(remoteAddr, credential);
+        if (certificates.isOperational(chain[0]) || trust.issuedByManagedCa(chain)) {
+            fail(tenantId, remoteAddr, credential, "an operational certificate was presented as a factory "
+                    + "certificate");
+            throw invalid("factory_certificate", "is an operational device certificate, not a factory certificate");
+        }
+        if (trust.verifyAll(chain, "TRUST_ANCHOR").stream().noneMatch(v -> v.tenantId().equals(tenantId))) {
+            fail(tenantId, remoteAddr, credential, "factory certificate does not chain to a factory CA of the "
+                    + "tenant, or is not valid now");
+            throw invalid("factory_certificate", "does not chain to a factory trust anchor of the tenant, or is "
+                    + "not valid now");
+        }
+        if (serial == null || !serial.equals(serialOf(chain[0]))) {
+            fail(tenantId, remoteAddr, credential, "serial does not match the factory certificate");
+            throw invalid("serial", "does not match the factory certificate (its serialNumber attribute, or its CN "
+                    + "when it has none)");
+        }
+        Entry entry = manifests.entry(tenantId, serial).orElse(null);
+        try {
+            if (entry == null) {
+                throw new ApiException(ErrorCode.FORBIDDEN, "this serial is in no manifest of the tenant");
+            }
+            boolean bound = entry.deviceId() != null && devices.exists(tenantId, entry.deviceId());
+            UUID caId = CaChoice.DEFAULT.caFor(tenantId);
+            return tx.execute(s -> bound ? again(tenantId, caller, entry, key, caId, remoteAddr, "provision")
+                    : first(tenantId, caller, entry, key, caId, remoteAddr, overrides, "provision"));
+        } catch (ApiException e) {
+            fail(tenantId, remoteAddr, credential, e.getMessage());
+            throw e;
+        }
+    }
+
+    private static ApiException invalid(String field, String why) {
+        return new ApiException(ErrorCode.VALIDATION_FAILED, field + " " + why,
+                List.of(new ApiException.FieldError(field, why)));
+    }
+
     private Bootstrapped first(UUID tenantId, Caller actor, Entry entry, PublicKey key, UUID caId,
-            String remoteAddr) {
-        Device d = devices.create(actor, new NewDevice(entry.serial(), entry.deviceType(), entry.serial(),
-                List.of(), entry.metadata(), null, null, null), DeviceStatus.PROVISIONING);
+            String remoteAddr, Overrides o, String method) {
+        Map<String, Object> metadata = new LinkedHashMap<>(entry.metadata());
+        if (o.metadata() != null) {
+            metadata.putAll(o.metadata());
+        }
+        Device d = devices.create(actor, new NewDevice(o.name() != null ? o.name() : entry.serial(),
+                o.deviceType() != null ? o.deviceType() : entry.deviceType(), entry.serial(), List.of(), metadata,
+                null, null, null), DeviceStatus.PROVISIONING);
         // Before the certificate, which would otherwise record a PROVISIONED event without the method.
         devices.recordProvisioned(tenantId, d.id(), actor.actor(),
-                "{\"method\":\"bootstrap\",\"manifest_id\":\"" + entry.manifestId() + "\"}");
+                "{\"method\":\"" + method + "\",\"manifest_id\":\"" + entry.manifestId() + "\"}");
         Issued cert = certificates.issueForKey(actor, d.id(), key, null, caId);
         manifests.bind(tenantId, entry.serial(), d.id());
-        credentials.provenance(tenantId, new Provenance(d.id(), "bootstrap", entry.manifestId().toString(),
+        credentials.provenance(tenantId, new Provenance(d.id(), method, entry.manifestId().toString(),
                 remoteAddr, Times.now(clock)));
-        audit.record(tenantId, actor, "device.bootstrap", "device", d.id().toString(),
+        audit.record(tenantId, actor, "device." + method, "device", d.id().toString(),
                 "{\"serial\":\"" + entry.serial() + "\",\"remote_addr\":\"" + remoteAddr + "\"}");
         return new Bootstrapped(tenantId, devices.get(tenantId, d.id()), cert, false);
     }
 
     private Bootstrapped again(UUID tenantId, Caller actor, Entry entry, PublicKey key, UUID caId,
-            String remoteAddr) {
+            String remoteAddr, String method) {
         if (policy(tenantId) == Rebootstrap.REJECT) {
             throw new ApiException(ErrorCode.CONFLICT, "this serial was bootstrapped already; the tenant's policy "
                     + "rejects a second bootstrap");
@@ -182,11 +252,12 @@ public class BootstrapService {
             }
         }
         Issued cert = certificates.issueForKey(actor, deviceId, key, null, caId);
-        credentials.provenance(tenantId, new Provenance(deviceId, "bootstrap", entry.manifestId().toString(),
+        credentials.provenance(tenantId, new Provenance(deviceId, method, entry.manifestId().toString(),
                 remoteAddr, Times.now(clock)));
         devices.recordEvent(tenantId, deviceId, "RE-PROVISIONED", actor.actor(),
-                "{\"method\":\"bootstrap\",\"manifest_id\":\"" + entry.manifestId() + "\"}");
-        audit.record(tenantId, actor, "device.rebootstrap", "device", deviceId.toString(),
+                "{\"method\":\"" + method + "\",\"manifest_id\":\"" + entry.manifestId() + "\"}");
+        audit.record(tenantId, actor, method.equals(METHOD) ? "device.rebootstrap" : "device.reprovision", "device",
+                deviceId.toString(),
                 "{\"serial\":\"" + entry.serial() + "\",\"remote_addr\":\"" + remoteAddr + "\"}");
         return new Bootstrapped(tenantId, devices.get(tenantId, deviceId), cert, true);
     }

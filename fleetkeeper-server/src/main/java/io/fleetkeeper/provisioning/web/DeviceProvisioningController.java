@@ -3,6 +3,7 @@ package io.fleetkeeper.provisioning.web;
 import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.pki.Pem;
+import io.fleetkeeper.provisioning.BootstrapConfigurationService;
 import io.fleetkeeper.provisioning.BootstrapService;
 import io.fleetkeeper.provisioning.ClaimService;
 import io.fleetkeeper.provisioning.ClaimService.ClaimRequest;
@@ -15,6 +16,7 @@ import io.fleetkeeper.provisioning.RegistrationService.Registered;
 import io.fleetkeeper.provisioning.RegistrationService.Registration;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.Role;
+import jakarta.annotation.Nullable;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +27,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
 
 /** How devices join and keep their key: registration, claims, device-key rotation. */
 @RestController
@@ -33,7 +36,12 @@ class DeviceProvisioningController {
     record ClaimBody(String csr, String name, String serial, Map<String, String> metadata) {
     }
 
-    record ClaimedView(UUID deviceId, UUID tenantId, String certificatePem, String chainPem) {
+    record ClaimedView(UUID deviceId, UUID tenantId, String certificatePem, String chainPem,
+            @Nullable JsonNode bootstrapConfiguration) {
+    }
+
+    /** The new device, its key (shown once) and the tenant's bootstrap configuration for it. */
+    record RegisteredView(UUID deviceId, String deviceKey, UUID tenantId, @Nullable JsonNode bootstrapConfiguration) {
     }
 
     record RotatedKey(UUID deviceId, String deviceKey) {
@@ -43,7 +51,7 @@ class DeviceProvisioningController {
     }
 
     record BootstrappedView(UUID deviceId, UUID tenantId, String status, boolean reprovisioned,
-            String certificatePem, String chainPem) {
+            String certificatePem, String chainPem, @Nullable JsonNode bootstrapConfiguration) {
     }
 
     private final RegistrationService registrations;
@@ -51,9 +59,12 @@ class DeviceProvisioningController {
     private final DeviceKeyService deviceKeys;
     private final DeviceCredentials credentials;
     private final BootstrapService bootstrap;
+    private final BootstrapConfigurationService configurations;
 
     DeviceProvisioningController(RegistrationService registrations, ClaimService claims,
-            DeviceKeyService deviceKeys, DeviceCredentials credentials, BootstrapService bootstrap) {
+            DeviceKeyService deviceKeys, DeviceCredentials credentials, BootstrapService bootstrap,
+            BootstrapConfigurationService configurations) {
+        this.configurations = configurations;
         this.credentials = credentials;
         this.registrations = registrations;
         this.claims = claims;
@@ -74,15 +85,18 @@ class DeviceProvisioningController {
         BootstrapService.Bootstrapped b = bootstrap.bootstrap(chain, body.serial(), Pem.csr(body.csr(), "csr"),
                 request.getRemoteAddr());
         return new BootstrappedView(b.device().id(), b.tenantId(), b.device().status().wire(), b.reprovisioned(),
-                b.certificate().certificate().pem(), Pem.chain(b.certificate().chain()));
+                b.certificate().certificate().pem(), Pem.chain(b.certificate().chain()),
+                configurations.forDevice(b.tenantId(), b.device()));
     }
 
     /** Seed 001: {@code X-Provisioning-Key} and the device's description → its id and key, shown once. */
     @PostMapping({"/device/v1/register", "/api/v1/devices/register"})
     @ResponseStatus(HttpStatus.CREATED)
-    Registered register(@RequestHeader(name = "X-Provisioning-Key", required = false) String key,
+    RegisteredView register(@RequestHeader(name = "X-Provisioning-Key", required = false) String key,
             @RequestBody Registration body, HttpServletRequest request) {
-        return registrations.register(key, body, request.getRemoteAddr());
+        Registered r = registrations.register(key, body, request.getRemoteAddr());
+        return new RegisteredView(r.deviceId(), r.deviceKey(), r.tenantId(),
+                configurations.forDevice(r.tenantId(), r.deviceId()));
     }
 
     /** Seed 004: {@code X-Claim-Token} and a CSR → a new device and its certificate with chain. */
@@ -97,7 +111,7 @@ class DeviceProvisioningController {
         Claimed c = claims.claim(token, Pem.csr(body.csr(), "csr"), new ClaimRequest(body.name(), body.serial(),
                 body.metadata()), request.getRemoteAddr());
         return new ClaimedView(c.device().id(), c.tenantId(), c.certificate().certificate().pem(),
-                Pem.chain(c.certificate().chain()));
+                Pem.chain(c.certificate().chain()), configurations.forDevice(c.tenantId(), c.device()));
     }
 
     /** A device replaces its own key, authenticating with the current one. */
