@@ -97,6 +97,41 @@ class ProvisionApiTests extends ApiTest {
     }
 
     @Test
+    void deviceSideBootstrapClaimAndRegistrationAnswerWithTheConfigurationForThatDevice() {
+        Factory f = factory();
+        api.call("PUT", "/api/v1/provisioning/bootstrap-configuration").token(f.t().admin())
+                .body(Map.of("document", Map.of("id", "{{device_id}}", "name", "{{name}}", "type", "{{device_type}}",
+                        "tenant", "{{tenant_id}}"))).send().expect(200);
+        Credential factoryCert = f.maker().deviceWithSerialNumber("SN-1");
+
+        JsonNode boot = new DevicePort(api, listener.port(), factoryCert.key(), factoryCert.chain())
+                .post("/device/v1/bootstrap", Map.of(), Map.of("serial", "SN-1", "csr", Csrs.csrPem(Csrs.p256())))
+                .expect(201);
+        assertThat(boot.path("bootstrap_configuration").path("id").asString())
+                .isEqualTo(boot.path("device_id").asString());
+        assertThat(boot.path("bootstrap_configuration").path("tenant").asString()).isEqualTo(f.t().id());
+        assertThat(boot.path("bootstrap_configuration").path("type").asString()).isEqualTo("meter");
+
+        String claimToken = api.post(f.t().admin(), "/api/v1/claim-tokens", Map.of("label", "installer",
+                "device_type", "valve", "max_uses", 1, "expires_at", java.time.Instant.now().plusSeconds(600)
+                        .toString())).expect(201).path("token").asString();
+        JsonNode claimed = new DevicePort(api, listener.port()).post("/device/v1/claim",
+                Map.of("X-Claim-Token", claimToken), Map.of("csr", Csrs.csrPem(Csrs.p256()), "name", "valve-7"))
+                .expect(201);
+        assertThat(claimed.path("bootstrap_configuration").path("id").asString())
+                .isEqualTo(claimed.path("device_id").asString());
+        assertThat(claimed.path("bootstrap_configuration").path("name").asString()).isEqualTo("valve-7");
+
+        String key = api.post(f.t().admin(), "/api/v1/provisioning-keys", Map.of("label", "plant"))
+                .expect(201).path("key").asString();
+        JsonNode registered = api.call("POST", "/api/v1/devices/register").header("X-Provisioning-Key", key)
+                .body(Map.of("name", "edge-1", "type", "gateway")).send().expect(201);
+        assertThat(registered.path("bootstrap_configuration").path("id").asString())
+                .isEqualTo(registered.path("device_id").asString());
+        assertThat(registered.path("bootstrap_configuration").path("type").asString()).isEqualTo("gateway");
+    }
+
+    @Test
     void serverGeneratedKeyIsShownOnceAndASecondProvisioningFollowsTheTenantsPolicy() throws Exception {
         Factory f = factory();
         Credential factoryCert = f.maker().deviceWithSerialNumber("SN-2");
