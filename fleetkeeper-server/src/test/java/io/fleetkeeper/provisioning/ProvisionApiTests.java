@@ -132,6 +132,31 @@ class ProvisionApiTests extends ApiTest {
     }
 
     @Test
+    void repliesConformToTheOpenApiDocuments() {
+        Factory f = factory();
+        var management = new io.fleetkeeper.testing.OpenApiContract(api.get(null, "/v3/api-docs").expect(200)
+                .toString());
+        var deviceDocument = new io.fleetkeeper.testing.OpenApiContract(api.get(null, "/v3/api-docs/device")
+                .expect(200).toString());
+        List<io.fleetkeeper.testing.Reply> replies = List.of(
+                api.get(f.t().admin(), "/api/v1/provisioning/bootstrap-configuration"),
+                put(f.t().admin(), Map.of("document", Map.of("mqtt", Map.of("client_id", "{{device_id}}"))), "\"0\""),
+                put(f.t().admin(), Map.of("document", "x"), null),
+                provision(f.operator(), body(f.maker().deviceWithSerialNumber("SN-1"), "SN-1", null,
+                        Map.of("server_keygen", true, "metadata", Map.of("floor", 2)))),
+                provision(f.operator(), Map.of("serial", "SN-2")));
+        assertThat(replies).extracting(io.fleetkeeper.testing.Reply::status).containsExactly(200, 200, 400, 201, 400);
+        Credential factoryCert = f.maker().deviceWithSerialNumber("SN-2");
+        var boot = new DevicePort(api, listener.port(), factoryCert.key(), factoryCert.chain())
+                .post("/device/v1/bootstrap", Map.of(), Map.of("serial", "SN-2", "csr", Csrs.csrPem(Csrs.p256())));
+        assertThat(boot.status()).isEqualTo(201);
+
+        List<String> violations = new java.util.ArrayList<>(deviceDocument.violations(boot));
+        replies.forEach(r -> violations.addAll(management.violations(r)));
+        assertThat(violations).as("replies that contradict the OpenAPI documents").isEmpty();
+    }
+
+    @Test
     void serverGeneratedKeyIsShownOnceAndASecondProvisioningFollowsTheTenantsPolicy() throws Exception {
         Factory f = factory();
         Credential factoryCert = f.maker().deviceWithSerialNumber("SN-2");

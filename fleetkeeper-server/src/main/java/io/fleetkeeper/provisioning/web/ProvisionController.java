@@ -17,6 +17,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 
@@ -40,6 +41,7 @@ class ProvisionController {
     }
 
     @PostMapping("/api/v1/devices/provision")
+    @ResponseStatus(HttpStatus.CREATED)
     ResponseEntity<ProvisionedView> provision(Caller caller, @RequestBody ProvisionService.Request body,
             HttpServletRequest request) {
         Provisioned p = provisioning.provision(caller, body, request.getRemoteAddr());
