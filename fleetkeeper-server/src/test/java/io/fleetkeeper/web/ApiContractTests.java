@@ -224,7 +224,7 @@ class ApiContractTests extends ApiTest {
                 .expectProblem(400, "VALIDATION_FAILED");
         api.patch(tenant.admin(), path, "{\"name\":\"new\",\"serial\":\"SN-TAKEN\"}", null)
                 .expectProblem(409, "ALREADY_EXISTS");
-        api.patch(tenant.admin(), path, "{\"device_type\":\"other\",\"metadata\":{\"k\":5}}", null)
+        api.patch(tenant.admin(), path, "{\"device_type\":\"other\",\"metadata\":{\"bad key\":5}}", null)
                 .expectProblem(400, "VALIDATION_FAILED");
         api.patch(tenant.admin(), path, "{\"name\":\"new\",\"site\":\"" + UUID.randomUUID() + "\"}", null)
                 .expectProblem(400, "VALIDATION_FAILED");
