@@ -66,11 +66,6 @@ class CertificateAuthenticator {
         if (chain == null || chain.length == 0) {
             return refused(Reason.NO_CREDENTIAL, "no client certificate was presented");
         }
-        if (!forClientAuthentication(chain[0])) {
-            // A device's TLS server or code-signing certificate (an extra slot) is not a login.
-            return refused(Reason.UNTRUSTED, "the client certificate is not for TLS client authentication (its "
-                    + "extended key usage names neither clientAuth nor anyExtendedKeyUsage)");
-        }
         // The recorded certificate names the tenant; its chain must then validate against that tenant's CAs.
         // (Looking up the CA first could pick another tenant that registered the same CA.)
         String fingerprint = Pem.fingerprint(chain[0]);
@@ -103,6 +98,11 @@ class CertificateAuthenticator {
                     ? refused(Reason.UNKNOWN_CERTIFICATE, "the client certificate is not bound to a device")
                     : refused(Reason.UNTRUSTED, "the client certificate is not issued by a known CA, or is outside "
                             + "its validity");
+        }
+        if (!forClientAuthentication(chain[0])) {
+            // A device's TLS server or code-signing certificate (an extra slot) is not a login.
+            return refused(Reason.UNTRUSTED, "the client certificate is not for TLS client authentication (its "
+                    + "extended key usage names neither clientAuth nor anyExtendedKeyUsage)");
         }
         Instant now = clock.instant();
         if (cert.status().equals("REVOKED")) {
