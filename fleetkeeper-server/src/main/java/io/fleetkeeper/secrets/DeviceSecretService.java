@@ -145,14 +145,22 @@ public class DeviceSecretService {
     public Page<DeviceSecret> list(UUID tenantId, UUID deviceId, @Nullable String cursor, int limit) {
         devices.get(tenantId, deviceId);
         Cursor c = Cursor.decode(cursor, "slot");
-        List<Slot> rows = repo.list(tenantId, deviceId, c == null ? null : c.id(), limit + 1);
-        return Page.of(rows, limit, s -> new Cursor("slot", null, s.slot())).map(s -> view(tenantId, s, false));
+        String after = c == null ? null : c.id();
+        List<Slot> rows = repo.list(tenantId, deviceId, after, limit + 1);
+        Map<String, SecretVersion> latest = repo.latestOfList(tenantId, deviceId, after, limit + 1);
+        return Page.of(rows, limit, s -> new Cursor("slot", null, s.slot()))
+                .map(s -> view(s, latest.get(s.slot()), null));
     }
 
     /** The slot's metadata with every version, oldest first; never a value. */
     public DeviceSecret get(UUID tenantId, UUID deviceId, String slot) {
         devices.get(tenantId, deviceId);
-        return view(tenantId, slot(tenantId, deviceId, slot, null), true);
+        Slot s = slot(tenantId, deviceId, slot, null);
+        List<SecretVersion> versions = repo.versions(tenantId, deviceId, slot).stream().map(StoredVersion::meta)
+                .toList();
+        SecretVersion latest = versions.stream().filter(v -> v.version() == s.latestVersion()).findFirst()
+                .orElse(null);
+        return view(s, latest, versions);
     }
 
     /**
@@ -216,18 +224,14 @@ public class DeviceSecretService {
                 details(slot, type, version, fingerprint));
     }
 
-    private DeviceSecret view(UUID tenantId, Slot s, boolean withVersions) {
-        List<SecretVersion> versions = repo.versions(tenantId, s.deviceId(), s.slot()).stream()
-                .map(StoredVersion::meta).toList();
-        SecretVersion shown = versions.stream().filter(v -> v.version() == s.latestVersion()).findFirst()
-                .orElse(null);
+    private DeviceSecret view(Slot s, @Nullable SecretVersion shown, @Nullable List<SecretVersion> versions) {
         String status = s.activeVersion() == null ? "REVOKED"
                 : shown != null && expired(shown.expiresAt()) ? "EXPIRED" : "ACTIVE";
         DeviceSecret d = new DeviceSecret(s.deviceId(), s.slot(), s.type(), s.description(), s.deviceReadable(),
                 status, s.activeVersion(), s.latestVersion(), shown == null ? null : shown.fingerprint(),
                 shown == null ? null : shown.publicKey(), shown == null ? null : shown.expiresAt(), s.createdAt(),
                 s.updatedAt(), s.version(), null);
-        return withVersions ? d.withVersions(versions) : d;
+        return versions == null ? d : d.withVersions(versions);
     }
 
     private Slot slot(UUID tenantId, UUID deviceId, String slot, @Nullable Long ifMatch) {

@@ -66,6 +66,10 @@ public interface SecretStoreContract {
             assertThat(row.get("sealed_value").toString()).startsWith("v1:");
         }
         assertThat(f.secrets().readByDevice(f.tenant(), f.device(), "api").value()).isEqualTo(second);
+        DeviceSecret listed = f.secrets().list(f.tenant(), f.device(), null, 10).items().getFirst();
+        assertThat(listed.latestVersion()).isEqualTo(2);
+        assertThat(listed.fingerprint()).isNotNull()
+                .isEqualTo(f.secrets().get(f.tenant(), f.device(), "api").versions().get(1).fingerprint());
 
         Sealer sealer = ctx.getBean(Sealer.class);
         String v1 = rows.stream().filter(r -> ((Number) r.get("version")).intValue() == 1).findFirst().orElseThrow()

@@ -74,6 +74,19 @@ public class SecretRepository {
                 .query(SecretRepository::slot).list();
     }
 
+    /** The latest version of each slot {@link #list} returns for the same arguments, by slot. */
+    public java.util.Map<String, SecretVersion> latestOfList(UUID tenantId, UUID deviceId, @Nullable String after,
+            int fetch) {
+        java.util.Map<String, SecretVersion> bySlot = new java.util.HashMap<>();
+        jdbc.sql("""
+                SELECT v.* FROM device_secrets s JOIN device_secret_versions v ON v.tenant_id = s.tenant_id
+                  AND v.device_id = s.device_id AND v.slot = s.slot AND v.version = s.latest_version
+                WHERE s.tenant_id = ? AND s.device_id = ? AND s.slot > ? ORDER BY s.slot LIMIT ?""")
+                .params(tenantId.toString(), deviceId.toString(), after == null ? "" : after, fetch)
+                .query((rs, n) -> bySlot.put(rs.getString("slot"), version(rs, n).meta())).list();
+        return bySlot;
+    }
+
     /**
      * Moves the slot to a new state if it is still at {@code expectedVersion}; false when another writer got
      * there first.
