@@ -69,20 +69,20 @@ public class DeviceSecretService {
         UUID tenantId = caller.tenantId();
         requireWritable(tenantId, deviceId);
         if (in.slot() == null || !SLOT.matcher(in.slot()).matches()) {
-            throw invalid("slot", "must be 1-32 of a-z 0-9 _ -, starting with a letter or digit");
+            throw SecretValues.invalid("slot", "must be 1-32 of a-z 0-9 _ -, starting with a letter or digit");
         }
         if (in.type() == null) {
-            throw invalid("type", "is required: TOKEN, SSH_KEY or OTHER");
+            throw SecretValues.invalid("type", "is required: TOKEN, SSH_KEY or OTHER");
         }
         if (in.description() != null && in.description().length() > MAX_DESCRIPTION) {
-            throw invalid("description", "must be at most " + MAX_DESCRIPTION + " characters");
+            throw SecretValues.invalid("description", "must be at most " + MAX_DESCRIPTION + " characters");
         }
         if (certificates.forDevice(tenantId, deviceId).stream().anyMatch(c -> c.slot().equals(in.slot()))
                 || in.slot().equals(CertificateService.IDENTITY_SLOT)) {
             throw new ApiException(ErrorCode.ALREADY_EXISTS, "slot " + in.slot() + " holds certificates");
         }
         Instant now = Times.now(clock);
-        Instant expiresAt = checkExpiry(in.expiresAt(), now);
+        Instant expiresAt = SecretValues.expiry(in.expiresAt(), now);
         Prepared value = SecretValues.prepare(in.type(), in.value(), in.generate());
         if (repo.find(tenantId, deviceId, in.slot()).isPresent()) {
             throw new ApiException(ErrorCode.ALREADY_EXISTS, "slot " + in.slot() + " exists; rotate it instead");
@@ -106,7 +106,7 @@ public class DeviceSecretService {
         requireWritable(tenantId, deviceId);
         Slot cur = slot(tenantId, deviceId, slot, ifMatch);
         Instant now = Times.now(clock);
-        Instant expiresAt = checkExpiry(in.expiresAt(), now);
+        Instant expiresAt = SecretValues.expiry(in.expiresAt(), now);
         Prepared value = SecretValues.prepare(cur.type(), in.value(), in.generate());
         int next = cur.latestVersion() + 1;
         move(tenantId, cur, next, next, now);
@@ -127,6 +127,28 @@ public class DeviceSecretService {
         if (cur.activeVersion() != null) {
             revokeActive(caller, cur);
         }
+        return get(tenantId, deviceId, slot);
+    }
+
+    /** Changes the description or whether the device may read the slot; audited, no new version. */
+    @Transactional
+    public DeviceSecret update(Caller caller, UUID deviceId, String slot, SecretUpdate in, @Nullable Long ifMatch) {
+        UUID tenantId = caller.tenantId();
+        devices.get(tenantId, deviceId);
+        Slot cur = slot(tenantId, deviceId, slot, ifMatch);
+        String description = in.description() == null ? cur.description()
+                : in.description().isEmpty() ? null : in.description();
+        if (description != null && description.length() > MAX_DESCRIPTION) {
+            throw SecretValues.invalid("description", "must be at most " + MAX_DESCRIPTION + " characters");
+        }
+        boolean readable = in.deviceReadable() == null ? cur.deviceReadable() : in.deviceReadable();
+        if (!repo.updateSettings(tenantId, deviceId, slot, description, readable, cur.version(), clock.millis())) {
+            throw new ApiException(ErrorCode.VERSION_CONFLICT, "the slot changed meanwhile; read it and retry");
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("slot", slot);
+        details.put("device_readable", readable);
+        audit.recordDetails(tenantId, caller, "secret.update", "device_secret", deviceId + "/" + slot, details);
         return get(tenantId, deviceId, slot);
     }
 
@@ -249,13 +271,6 @@ public class DeviceSecretService {
         }
     }
 
-    private @Nullable Instant checkExpiry(@Nullable Instant expiresAt, Instant now) {
-        if (expiresAt != null && !expiresAt.isAfter(now)) {
-            throw invalid("expires_at", "must be in the future");
-        }
-        return expiresAt == null ? null : Instant.ofEpochMilli(expiresAt.toEpochMilli());
-    }
-
     private boolean expired(@Nullable Instant expiresAt) {
         return expiresAt != null && !clock.instant().isBefore(expiresAt);
     }
@@ -279,10 +294,5 @@ public class DeviceSecretService {
             d.put("fingerprint", fingerprint);
         }
         return json.writeValueAsString(d);
-    }
-
-    private static ApiException invalid(String field, String message) {
-        return new ApiException(ErrorCode.VALIDATION_FAILED, field + " " + message,
-                List.of(new ApiException.FieldError(field, message)));
     }
 }

@@ -155,7 +155,13 @@ class DeviceSecretApiTests extends ApiTest {
         api.post(t.admin(), path + "/x/rotate", Map.of()).expectProblem(400, "VALIDATION_FAILED");
         api.post(t.admin(), path + "/x/rotate", Map.of("value", "tiny")).expectProblem(400, "VALIDATION_FAILED");
         api.post(t.admin(), path + "/nope/rotate", Map.of("generate", true)).expectProblem(404, "NOT_FOUND");
-        assertThat(api.get(t.admin(), path + "/x").expect(200).path("latest_version").asInt()).isEqualTo(1);
+        api.patch(t.admin(), path + "/x", Map.of("description", "d".repeat(501)), null)
+                .expectProblem(400, "VALIDATION_FAILED");
+        api.patch(t.admin(), path + "/x", Map.of("value", "sneaky-new-value-123"), null)
+                .expectProblem(400, "UNKNOWN_FIELD");
+        JsonNode x = api.get(t.admin(), path + "/x").expect(200);
+        assertThat(x.path("latest_version").asInt()).isEqualTo(1);
+        assertThat(x.path("version").asInt()).isEqualTo(1);
     }
 
     @Test
@@ -170,6 +176,8 @@ class DeviceSecretApiTests extends ApiTest {
         api.post(other.admin(), path, generated("mine", "TOKEN")).expectProblem(404, "NOT_FOUND");
         api.post(other.admin(), path + "/wifi/rotate", Map.of("generate", true)).expectProblem(404, "NOT_FOUND");
         api.post(other.admin(), path + "/wifi/revoke", null).expectProblem(404, "NOT_FOUND");
+        api.patch(other.admin(), path + "/wifi", Map.of("device_readable", true), null)
+                .expectProblem(404, "NOT_FOUND");
         api.delete(other.admin(), path + "/wifi").expectProblem(404, "NOT_FOUND");
         assertThat(api.get(owner.admin(), path + "/wifi").expect(200).path("status").asString()).isEqualTo("ACTIVE");
     }

@@ -50,6 +50,18 @@ class DeviceSecretDeviceTests extends ApiTest {
         assertThat(rotated.path("value").asString()).isEqualTo(next);
         assertThat(rotated.path("version").asInt()).isEqualTo(2);
 
+        var current = api.get(t.admin(), secrets(d.id()) + "/mqtt-bridge");
+        api.call("PATCH", secrets(d.id()) + "/mqtt-bridge").token(t.admin()).header("If-Match", "\"1\"")
+                .body(Map.of("device_readable", false)).send().expectProblem(412, "PRECONDITION_FAILED");
+        JsonNode hidden = api.patch(t.admin(), secrets(d.id()) + "/mqtt-bridge", Map.of("device_readable", false),
+                current.etag()).expect(200);
+        assertThat(hidden.path("device_readable").asBoolean()).isFalse();
+        assertThat(hidden.path("latest_version").asInt()).as("settings add no version").isEqualTo(2);
+        port.call("GET", "/device/v1/secrets/mqtt-bridge", key, null).expectProblem(404, "NOT_FOUND");
+        api.patch(t.admin(), secrets(d.id()) + "/mqtt-bridge", Map.of("device_readable", true), null).expect(200);
+        port.call("GET", "/device/v1/secrets/mqtt-bridge", key, null).expect(200);
+        assertThat(api.get(t.admin(), "/api/v1/audit").expect(200).toString()).contains("secret.update");
+
         api.post(t.admin(), secrets(d.id()) + "/mqtt-bridge/revoke", null).expect(200);
         port.call("GET", "/device/v1/secrets/mqtt-bridge", key, null).expectProblem(404, "NOT_FOUND");
     }

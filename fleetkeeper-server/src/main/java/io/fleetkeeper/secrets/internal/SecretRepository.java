@@ -102,6 +102,17 @@ public class SecretRepository {
                 .update() == 1;
     }
 
+    /** Changes the slot's settings if it is still at {@code expectedVersion}; false when another writer won. */
+    public boolean updateSettings(UUID tenantId, UUID deviceId, String slot, @Nullable String description,
+            boolean deviceReadable, long expectedVersion, long now) {
+        return jdbc.sql("""
+                UPDATE device_secrets SET description = ?, device_readable = ?, version = version + 1, updated_at = ?
+                WHERE tenant_id = ? AND device_id = ? AND slot = ? AND version = ?""")
+                .params(description, deviceReadable, now, tenantId.toString(), deviceId.toString(), slot,
+                        expectedVersion)
+                .update() == 1;
+    }
+
     /** Ends an ACTIVE version as SUPERSEDED or REVOKED. */
     public void endVersion(UUID tenantId, UUID deviceId, String slot, int version, String status, long now) {
         jdbc.sql("""

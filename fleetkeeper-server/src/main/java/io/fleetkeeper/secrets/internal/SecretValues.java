@@ -161,7 +161,15 @@ public final class SecretValues {
         }
     }
 
-    static ApiException invalid(String field, String message) {
+    /** A requested expiry, which must be in the future (store precision: milliseconds); null: none. */
+    public static java.time.Instant expiry(java.time.Instant expiresAt, java.time.Instant now) {
+        if (expiresAt != null && !expiresAt.isAfter(now)) {
+            throw invalid("expires_at", "must be in the future");
+        }
+        return expiresAt == null ? null : java.time.Instant.ofEpochMilli(expiresAt.toEpochMilli());
+    }
+
+    public static ApiException invalid(String field, String message) {
         return new ApiException(ErrorCode.VALIDATION_FAILED, field + " " + message,
                 List.of(new ApiException.FieldError(field, message)));
     }

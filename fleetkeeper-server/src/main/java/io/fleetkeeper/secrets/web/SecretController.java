@@ -6,6 +6,7 @@ import io.fleetkeeper.secrets.DeviceSecretService;
 import io.fleetkeeper.secrets.NewSecret;
 import io.fleetkeeper.secrets.RevealedSecret;
 import io.fleetkeeper.secrets.SecretRotation;
+import io.fleetkeeper.secrets.SecretUpdate;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.web.Etags;
 import io.fleetkeeper.web.Limits;
@@ -15,6 +16,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -58,6 +60,14 @@ class SecretController {
     @GetMapping("/{slot}")
     ResponseEntity<DeviceSecret> get(Caller caller, @PathVariable UUID id, @PathVariable String slot) {
         DeviceSecret s = secrets.get(caller.tenantId(), id, slot);
+        return ResponseEntity.ok().eTag(Etags.of(s.version())).body(s);
+    }
+
+    /** {@code {description?, device_readable?}}: settings only, no new version. */
+    @PatchMapping("/{slot}")
+    ResponseEntity<DeviceSecret> update(Caller caller, @PathVariable UUID id, @PathVariable String slot,
+            @RequestBody SecretUpdate body, @RequestHeader(value = "If-Match", required = false) String ifMatch) {
+        DeviceSecret s = secrets.update(caller, id, slot, body, Etags.expectedVersion(ifMatch));
         return ResponseEntity.ok().eTag(Etags.of(s.version())).body(s);
     }
 
