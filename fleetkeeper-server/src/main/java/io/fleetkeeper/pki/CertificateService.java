@@ -12,6 +12,7 @@ import io.fleetkeeper.device.DeviceStatus;
 import io.fleetkeeper.pki.internal.CertificateRepository;
 import io.fleetkeeper.pki.internal.CsrPolicy;
 import io.fleetkeeper.pki.internal.PolicyRepository;
+import io.fleetkeeper.pki.internal.ProfilePolicy;
 import io.fleetkeeper.pki.internal.X509Factory;
 import io.fleetkeeper.pki.internal.X509Factory.LeafProfile;
 import io.fleetkeeper.store.AfterCommit;
@@ -57,6 +58,9 @@ public class CertificateService {
     public record Issued(DeviceCertificate certificate, List<X509Certificate> chain) {
     }
 
+    private static final ProfilePolicy.Checked CLIENT = new ProfilePolicy.Checked(CertificateProfile.CLIENT,
+            List.of());
+
     private final CertificateRepository certs;
     private final CaService cas;
     private final PolicyRepository policies;
@@ -84,10 +88,22 @@ public class CertificateService {
     @Transactional
     public Issued issue(Caller caller, UUID deviceId, PKCS10CertificationRequest csr, String slot,
             UUID caId) {
+        return issue(caller, deviceId, csr, slot, caId, IssueOptions.CLIENT);
+    }
+
+    /**
+     * As {@link #issue(Caller, UUID, PKCS10CertificationRequest, String, UUID)}, with a {@link CertificateProfile}
+     * other than {@code client} (in a named slot) and, for {@code tls-server}, its DNS names and IP addresses.
+     */
+    @Transactional
+    public Issued issue(Caller caller, UUID deviceId, PKCS10CertificationRequest csr, String slot,
+            UUID caId, IssueOptions options) {
         UUID tenantId = caller.tenantId();
+        String s = slotOf(slot);
+        ProfilePolicy.Checked profile = ProfilePolicy.check(options, s, IDENTITY_SLOT);
         Device device = requireIssuable(tenantId, deviceId);
         PublicKey key = CsrPolicy.verifiedKey(csr, "csr");
-        return sign(caller, device, key, slotOf(slot), caId, "ISSUED", "CERTIFICATE-ISSUED");
+        return sign(caller, device, key, s, caId, "ISSUED", "CERTIFICATE-ISSUED", profile);
     }
 
     /**
@@ -104,7 +120,7 @@ public class CertificateService {
             UUID caId) {
         UUID tenantId = caller.tenantId();
         return sign(caller, requireIssuable(tenantId, deviceId), verifiedKey, slotOf(slot), caId, "ISSUED",
-                "CERTIFICATE-ISSUED");
+                "CERTIFICATE-ISSUED", CLIENT);
     }
 
     /**
@@ -115,8 +131,11 @@ public class CertificateService {
     @Transactional
     public Issued renewForKey(Caller caller, UUID deviceId, PublicKey verifiedKey, String slot, UUID caId) {
         UUID tenantId = caller.tenantId();
-        return sign(caller, requireIssuable(tenantId, deviceId), verifiedKey, slotOf(slot), caId, "ISSUED",
-                DeviceEvent.RENEWED);
+        String s = slotOf(slot);
+        ProfilePolicy.Checked profile = certs.primary(tenantId, deviceId, s)
+                .map(c -> ProfilePolicy.of(Pem.certificates(c.pem(), "pem").get(0))).orElse(CLIENT);
+        return sign(caller, requireIssuable(tenantId, deviceId), verifiedKey, s, caId, "ISSUED",
+                DeviceEvent.RENEWED, profile);
     }
 
     /** Renews the slot's primary certificate: same key, new validity, new serial. */
@@ -129,11 +148,12 @@ public class CertificateService {
         }
         Device device = requireIssuable(tenantId, cur.deviceId());
         X509Certificate x = Pem.certificates(cur.pem(), "pem").get(0);
-        return sign(caller, device, x.getPublicKey(), cur.slot(), null, "RENEWED", DeviceEvent.RENEWED);
+        return sign(caller, device, x.getPublicKey(), cur.slot(), null, "RENEWED", DeviceEvent.RENEWED,
+                ProfilePolicy.of(x));
     }
 
     private Issued sign(Caller caller, Device device, PublicKey key, String slot, UUID caId,
-            String origin, String event) {
+            String origin, String event, ProfilePolicy.Checked kind) {
         UUID tenantId = caller.tenantId();
         CertificateAuthority ca = cas.issuingCa(tenantId, caId);
         CaSigner signer = cas.signer(tenantId, ca.id());
@@ -144,12 +164,15 @@ public class CertificateService {
             notAfter = ca.notAfter();
         }
         String base = baseUrl.get() + "/pki/v1/tenants/" + tenantId + "/cas/" + ca.id();
+        List<GeneralName> names = new java.util.ArrayList<>(List.of(new GeneralName(
+                GeneralName.uniformResourceIdentifier, "urn:fleetkeeper:device:" + device.id())));
+        names.addAll(kind.names());
         LeafProfile profile = new LeafProfile(
                 new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, device.id().toString())
                         .addRDN(BCStyle.OU, "tenant " + tenantId).addRDN(BCStyle.O, "Fleetkeeper").build(),
-                List.of(new GeneralName(GeneralName.uniformResourceIdentifier,
-                        "urn:fleetkeeper:device:" + device.id())),
-                true, false, now.minus(Duration.ofMinutes(1)), notAfter, base + "/crl", base + "/ocsp");
+                names, kind.profile() == CertificateProfile.CLIENT, kind.profile() == CertificateProfile.TLS_SERVER,
+                now.minus(Duration.ofMinutes(1)), notAfter, base + "/crl", base + "/ocsp",
+                kind.profile() == CertificateProfile.CODE_SIGNING);
         BigInteger serial = X509Factory.serial();
         X509Certificate x = X509Factory.leaf(signer, key, serial, profile);
         DeviceCertificate stored = record(tenantId, device.id(), ca.id(), x, slot, origin, now, policy);

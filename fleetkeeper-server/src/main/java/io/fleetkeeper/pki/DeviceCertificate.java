@@ -1,5 +1,6 @@
 package io.fleetkeeper.pki;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import jakarta.annotation.Nullable;
 import java.time.Instant;
 import java.util.UUID;
@@ -18,6 +19,12 @@ public record DeviceCertificate(UUID id, UUID deviceId, @Nullable UUID caId, Str
      * Whether this certificate may authenticate at {@code now}: ACTIVE, inside its validity, and not past
      * the end of a rotation overlap.
      */
+    /** The certificate's {@link CertificateProfile}, read from its extended key usage. */
+    @JsonProperty("profile")
+    public CertificateProfile profile() {
+        return CertificateProfile.of(Pem.certificates(pem, "pem").get(0));
+    }
+
     public boolean usableAt(Instant now) {
         return status.equals("ACTIVE") && !now.isBefore(notBefore) && now.isBefore(notAfter)
                 && (supersededAt == null || now.isBefore(supersededAt));

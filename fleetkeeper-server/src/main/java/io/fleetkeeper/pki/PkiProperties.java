@@ -6,7 +6,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * PKI settings.
  *
- * @param masterKey          base64 of 32 bytes encrypting CA private keys at rest (AES-256-GCM); empty: read or
+ * @param masterKey          base64 of 32 bytes encrypting CA private keys and device secrets at rest
+ *                           (AES-256-GCM); empty: read or
  *                           create {@code <data-dir>/master.key} (mode 600) — set it explicitly on PostgreSQL
  *                           deployments with several nodes
  * @param publicBaseUrl      base URL written into certificates for CRL distribution points and OCSP; empty

@@ -99,6 +99,11 @@ class CertificateAuthenticator {
                     : refused(Reason.UNTRUSTED, "the client certificate is not issued by a known CA, or is outside "
                             + "its validity");
         }
+        if (!forClientAuthentication(chain[0])) {
+            // A device's TLS server or code-signing certificate (an extra slot) is not a login.
+            return refused(Reason.UNTRUSTED, "the client certificate is not for TLS client authentication (its "
+                    + "extended key usage names neither clientAuth nor anyExtendedKeyUsage)");
+        }
         Instant now = clock.instant();
         if (cert.status().equals("REVOKED")) {
             return refused(Reason.REVOKED, "the client certificate is revoked");
@@ -125,6 +130,16 @@ class CertificateAuthenticator {
         }
         return new Result(new AuthenticatedDevice(tenantId, cert.deviceId(), Method.CERTIFICATE, cert.id(),
                 cert.slot()), cert.notBefore().toEpochMilli(), until);
+    }
+
+    /** Whether the leaf may be a TLS client certificate: no extended key usage, or one naming clientAuth. */
+    private static boolean forClientAuthentication(X509Certificate leaf) {
+        try {
+            List<String> eku = leaf.getExtendedKeyUsage();
+            return eku == null || eku.contains("1.3.6.1.5.5.7.3.2") || eku.contains("2.5.29.37.0");
+        } catch (java.security.cert.CertificateParsingException e) {
+            return false;
+        }
     }
 
     /** Now, or the leaf's expiry when that has passed: a moment at which the leaf was valid. */

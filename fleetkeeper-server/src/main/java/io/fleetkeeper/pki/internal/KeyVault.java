@@ -1,6 +1,7 @@
 package io.fleetkeeper.pki.internal;
 
 import io.fleetkeeper.pki.PkiProperties;
+import io.fleetkeeper.pki.Sealer;
 import io.fleetkeeper.store.StoreProperties;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,12 +22,13 @@ import javax.crypto.spec.SecretKeySpec;
 import org.springframework.stereotype.Component;
 
 /**
- * Encrypts CA private keys at rest with AES-256-GCM under the master key. The stored form is
+ * Encrypts CA private keys (and, as the {@link Sealer}, other features' secrets) at rest with AES-256-GCM under
+ * the master key. The stored form is
  * {@code v1:base64(nonce || ciphertext+tag)}; the associated data binds it to the CA's id, so an
  * encrypted key cannot be moved to another CA row.
  */
 @Component
-public class KeyVault {
+public class KeyVault implements Sealer {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private final SecretKey master;
@@ -36,21 +38,36 @@ public class KeyVault {
     }
 
     public String seal(PrivateKey key, String boundTo) {
+        return seal(key.getEncoded(), boundTo);
+    }
+
+    @Override
+    public String seal(byte[] plaintext, String boundTo) {
         try {
             byte[] nonce = new byte[12];
             RANDOM.nextBytes(nonce);
             Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
             c.init(Cipher.ENCRYPT_MODE, master, new GCMParameterSpec(128, nonce));
             c.updateAAD(boundTo.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            byte[] sealed = c.doFinal(key.getEncoded());
+            byte[] sealed = c.doFinal(plaintext);
             return "v1:" + Base64.getEncoder().encodeToString(ByteBuffer.allocate(12 + sealed.length).put(nonce)
                     .put(sealed).array());
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot encrypt key", e);
+            throw new IllegalStateException("cannot encrypt", e);
         }
     }
 
     public PrivateKey open(String sealed, String boundTo, String algorithm) {
+        byte[] pkcs8 = open(sealed, boundTo);
+        try {
+            return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot read CA key", e);
+        }
+    }
+
+    @Override
+    public byte[] open(String sealed, String boundTo) {
         if (!sealed.startsWith("v1:")) {
             throw new IllegalStateException("unknown key envelope");
         }
@@ -59,10 +76,9 @@ public class KeyVault {
             Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
             c.init(Cipher.DECRYPT_MODE, master, new GCMParameterSpec(128, all, 0, 12));
             c.updateAAD(boundTo.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            byte[] pkcs8 = c.doFinal(all, 12, all.length - 12);
-            return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+            return c.doFinal(all, 12, all.length - 12);
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot decrypt CA key (wrong master key?)", e);
+            throw new IllegalStateException("cannot decrypt (wrong master key, or sealed for another row?)", e);
         }
     }
 

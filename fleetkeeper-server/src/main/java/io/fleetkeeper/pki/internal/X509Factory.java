@@ -78,21 +78,29 @@ public final class X509Factory {
 
     /** What a leaf certificate says, decided by policy; the CSR contributes only the public key. */
     public record LeafProfile(X500Name subject, List<GeneralName> subjectAltNames, boolean clientAuth,
-            boolean serverAuth, Instant notBefore, Instant notAfter, String crlUrl, String ocspUrl) {
+            boolean serverAuth, Instant notBefore, Instant notAfter, String crlUrl, String ocspUrl,
+            boolean codeSigning) {
+
+        /** A TLS client ({@code serverAuth} false) or TLS server certificate. */
+        public LeafProfile(X500Name subject, List<GeneralName> subjectAltNames, boolean clientAuth,
+                boolean serverAuth, Instant notBefore, Instant notAfter, String crlUrl, String ocspUrl) {
+            this(subject, subjectAltNames, clientAuth, serverAuth, notBefore, notAfter, crlUrl, ocspUrl, false);
+        }
     }
 
     public static X509Certificate leaf(CaSigner issuer, PublicKey key, BigInteger serial, LeafProfile p) {
         try {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             boolean rsa = key.getAlgorithm().equals("RSA");
-            int usage = KeyUsage.digitalSignature | (rsa ? KeyUsage.keyEncipherment : 0);
+            // Code signing: digitalSignature only (RFC 5280 4.2.1.12); TLS with RSA also enciphers keys.
+            int usage = KeyUsage.digitalSignature | (rsa && !p.codeSigning() ? KeyUsage.keyEncipherment : 0);
+            KeyPurposeId purpose = p.codeSigning() ? KeyPurposeId.id_kp_codeSigning
+                    : p.serverAuth() ? KeyPurposeId.id_kp_serverAuth : KeyPurposeId.id_kp_clientAuth;
             X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer.certificate(), serial,
                     Date.from(p.notBefore()), Date.from(p.notAfter()), p.subject(), key)
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(usage))
-                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
-                            p.serverAuth() ? new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth}
-                                    : new KeyPurposeId[] {KeyPurposeId.id_kp_clientAuth}))
+                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose))
                     .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(key))
                     .addExtension(Extension.authorityKeyIdentifier, false,
                             ext.createAuthorityKeyIdentifier(issuer.certificate()));

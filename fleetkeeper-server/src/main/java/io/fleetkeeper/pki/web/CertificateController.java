@@ -3,9 +3,11 @@ package io.fleetkeeper.pki.web;
 import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.api.Page;
+import io.fleetkeeper.pki.CertificateProfile;
 import io.fleetkeeper.pki.CertificateService;
 import io.fleetkeeper.pki.CertificateService.Issued;
 import io.fleetkeeper.pki.DeviceCertificate;
+import io.fleetkeeper.pki.IssueOptions;
 import io.fleetkeeper.pki.Pem;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.web.Limits;
@@ -31,7 +33,12 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/v1")
 class CertificateController {
 
-    record IssueRequest(String csr, String slot, UUID caId) {
+    /**
+     * {@code profile}: {@code client} (the default), {@code tls-server} or {@code code-signing}; {@code dns_names}
+     * and {@code ip_addresses} for {@code tls-server} only.
+     */
+    record IssueRequest(String csr, @Nullable String slot, @Nullable UUID caId, @Nullable String profile,
+            @Nullable List<String> dnsNames, @Nullable List<String> ipAddresses) {
     }
 
     record UploadRequest(String certificatePem, String slot) {
@@ -66,8 +73,14 @@ class CertificateController {
             throw new ApiException(ErrorCode.VALIDATION_FAILED, "csr is required",
                     List.of(new ApiException.FieldError("csr", "is required (PEM PKCS#10)")));
         }
-        Issued issued = certs.issue(caller, id, Pem.csr(body.csr(), "csr"), body.slot(),
-                body.caId());
+        CertificateProfile profile = body.profile() == null ? CertificateProfile.CLIENT
+                : CertificateProfile.ofWire(body.profile());
+        if (profile == null) {
+            throw new ApiException(ErrorCode.VALIDATION_FAILED, "unknown certificate profile",
+                    List.of(new ApiException.FieldError("profile", "must be client, tls-server or code-signing")));
+        }
+        Issued issued = certs.issue(caller, id, Pem.csr(body.csr(), "csr"), body.slot(), body.caId(),
+                new IssueOptions(profile, body.dnsNames(), body.ipAddresses()));
         return ResponseEntity.created(URI.create("/api/v1/certificates/" + issued.certificate().id()))
                 .body(IssuedView.of(issued));
     }
