@@ -135,10 +135,27 @@ public class CertificateService {
     private Issued sign(Caller caller, Device device, PublicKey key, String slot, UUID caId,
             String origin, String event) {
         UUID tenantId = caller.tenantId();
-        CertificateAuthority ca = cas.issuingCa(tenantId, caId);
-        CaSigner signer = cas.signer(tenantId, ca.id());
         PkiPolicy policy = policies.get(tenantId);
         Instant now = Times.now(clock);
+        Signed signed = signLeaf(tenantId, device, key, caId, policy, now);
+        DeviceCertificate stored = record(tenantId, device.id(), signed.caId(), signed.leaf(), slot, origin, now,
+                policy);
+        devices.recordEvent(tenantId, device.id(), event,
+                caller.actor(), "{\"certificate_id\":\"" + stored.id() + "\",\"slot\":\"" + slot + "\"}");
+        provisioned(caller, stored);
+        audit.record(tenantId, caller, "certificate." + origin.toLowerCase(), "certificate", stored.id().toString(),
+                "{\"device_id\":\"" + device.id() + "\",\"serial\":\"" + stored.serial() + "\"}");
+        return new Issued(stored, signed.chain());
+    }
+
+    /** A signed leaf, the CA that signed it and the chain to install (leaf first, up to the root). */
+    record Signed(X509Certificate leaf, UUID caId, List<X509Certificate> chain) {
+    }
+
+    /** Signs a device certificate for {@code key} with the tenant's issuing CA ({@code caId}, or the default). */
+    Signed signLeaf(UUID tenantId, Device device, PublicKey key, UUID caId, PkiPolicy policy, Instant now) {
+        CertificateAuthority ca = cas.issuingCa(tenantId, caId);
+        CaSigner signer = cas.signer(tenantId, ca.id());
         Instant notAfter = now.plus(Duration.ofDays(policy.deviceValidityDays()));
         if (notAfter.isAfter(ca.notAfter())) {
             notAfter = ca.notAfter();
@@ -152,16 +169,10 @@ public class CertificateService {
                 true, false, now.minus(Duration.ofMinutes(1)), notAfter, base + "/crl", base + "/ocsp");
         BigInteger serial = X509Factory.serial();
         X509Certificate x = X509Factory.leaf(signer, key, serial, profile);
-        DeviceCertificate stored = record(tenantId, device.id(), ca.id(), x, slot, origin, now, policy);
-        devices.recordEvent(tenantId, device.id(), event,
-                caller.actor(), "{\"certificate_id\":\"" + stored.id() + "\",\"slot\":\"" + slot + "\"}");
-        provisioned(caller, stored);
-        audit.record(tenantId, caller, "certificate." + origin.toLowerCase(), "certificate", stored.id().toString(),
-                "{\"device_id\":\"" + device.id() + "\",\"serial\":\"" + stored.serial() + "\"}");
         List<X509Certificate> chain = new java.util.ArrayList<>();
         chain.add(x);
         chain.addAll(cas.chain(tenantId, ca.id()));
-        return new Issued(stored, chain);
+        return new Signed(x, ca.id(), chain);
     }
 
     /** Binds an externally issued certificate, which must chain to one of the tenant's CAs. */
@@ -219,11 +230,15 @@ public class CertificateService {
                 withdrawn(tenantId, demoted, CertificateWithdrawn.SUPERSEDED); // no overlap: it is out at once
             }
         }
+        // A successor still waiting for the device's confirmation is replaced by this new primary.
+        for (DeviceCertificate canceled : certs.cancelPendingSuccessors(tenantId, deviceId, slot, now.toEpochMilli())) {
+            withdrawn(tenantId, canceled, CertificateWithdrawn.SUPERSEDED);
+        }
         DeviceCertificate c = new DeviceCertificate(Ids.newId(clock), deviceId, caId,
                 x.getIssuerX500Principal().getName(), CertificateRepository.hex(x.getSerialNumber()),
                 Pem.fingerprint(x), x.getSubjectX500Principal().getName(), x.getNotBefore().toInstant(),
                 x.getNotAfter().toInstant(), "ACTIVE", null, null, slot, version, true, null, origin, now,
-                Pem.write(x));
+                Pem.write(x), null, null, null, null);
         try {
             certs.insert(tenantId, c, Pem.sha256(x.getPublicKey().getEncoded()),
                     IdentityStatus.window(c.notAfter(), policy, now));
@@ -290,7 +305,7 @@ public class CertificateService {
     }
 
     /** Tells the authentication caches, after commit, that {@code c} authenticates nobody any more. */
-    private void withdrawn(UUID tenantId, DeviceCertificate c, String why) {
+    void withdrawn(UUID tenantId, DeviceCertificate c, String why) {
         CertificateWithdrawn event = new CertificateWithdrawn(tenantId, c.id(), c.deviceId(), c.fingerprint(), why);
         AfterCommit.run(() -> events.publishEvent(event));
     }
@@ -324,7 +339,7 @@ public class CertificateService {
         return certs.isRecorded(Pem.fingerprint(cert));
     }
 
-    private Device requireIssuable(UUID tenantId, UUID deviceId) {
+    Device requireIssuable(UUID tenantId, UUID deviceId) {
         Device d = devices.get(tenantId, deviceId);
         if (d.status() == DeviceStatus.DECOMMISSIONED) {
             throw new ApiException(ErrorCode.CONFLICT, "a decommissioned device gets no certificates");
@@ -332,7 +347,7 @@ public class CertificateService {
         return d;
     }
 
-    private static String slotOf(String slot) {
+    static String slotOf(String slot) {
         if (slot == null || slot.isBlank()) {
             return IDENTITY_SLOT;
         }

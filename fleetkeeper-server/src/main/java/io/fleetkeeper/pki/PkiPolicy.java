@@ -12,15 +12,17 @@ import java.util.UUID;
  * @param defaultCaId        the CA that issues device certificates unless a request names one
  * @param expiredRenewalGraceDays how many days after its expiry a device may still renew an expired certificate
  *                           with it (default 0: never)
+ * @param autoRotate         whether the lifecycle worker issues a successor for a primary certificate that enters its
+ *                           renewal window, delivered to the device and made primary once it confirms (default off)
  */
 public record PkiPolicy(int renewalWindowDays, int criticalWindowDays, int overlapHours, int deviceValidityDays,
-        UUID defaultCaId, int expiredRenewalGraceDays, long version) {
+        UUID defaultCaId, int expiredRenewalGraceDays, boolean autoRotate, long version) {
 
-    public static final PkiPolicy DEFAULTS = new PkiPolicy(30, 7, 24, 365, null, 0, 0);
+    public static final PkiPolicy DEFAULTS = new PkiPolicy(30, 7, 24, 365, null, 0, false, 0);
 
     public PkiPolicy withDefaultCa(UUID ca) {
         return new PkiPolicy(renewalWindowDays, criticalWindowDays, overlapHours, deviceValidityDays, ca,
-                expiredRenewalGraceDays, version + 1);
+                expiredRenewalGraceDays, autoRotate, version + 1);
     }
 
     /** Whether a certificate that expired at {@code notAfter} may still be renewed with at {@code now}. */

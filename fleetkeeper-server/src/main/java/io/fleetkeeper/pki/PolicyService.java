@@ -10,7 +10,7 @@ import java.util.UUID;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-/** Reads and changes a tenant's PKI policy (windows, overlap, validity, default CA, expired-renewal grace). */
+/** Reads and changes a tenant's PKI policy (windows, overlap, validity, default CA, expired-renewal grace, automatic rotation). */
 @Service
 public class PolicyService {
 
@@ -57,7 +57,7 @@ public class PolicyService {
         }
         PkiPolicy next = new PkiPolicy(in.renewalWindowDays(), in.criticalWindowDays(), in.overlapHours(),
                 in.deviceValidityDays(), in.defaultCaId() != null ? in.defaultCaId() : cur.defaultCaId(),
-                in.expiredRenewalGraceDays(), cur.version() + 1);
+                in.expiredRenewalGraceDays(), in.autoRotate(), cur.version() + 1);
         policies.put(tenantId, next);
         audit.record(tenantId, caller, "pki_policy.update", "pki_policy", tenantId.toString(), null);
         return next;

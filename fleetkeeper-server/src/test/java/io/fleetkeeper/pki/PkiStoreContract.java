@@ -57,7 +57,7 @@ public interface PkiStoreContract {
         Fixture f = Fixture.of(ctx);
         PolicyService policies = ctx.getBean(PolicyService.class);
         assertThat(policies.get(f.tenant()).expiredRenewalGraceDays()).isZero();
-        policies.update(f.admin(), new PkiPolicy(30, 7, 24, 365, null, 14, 0), null);
+        policies.update(f.admin(), new PkiPolicy(30, 7, 24, 365, null, 14, false, 0), null);
         assertThat(policies.get(f.tenant()).expiredRenewalGraceDays()).isEqualTo(14);
     }
 

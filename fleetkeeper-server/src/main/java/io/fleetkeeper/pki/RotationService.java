@@ -1,0 +1,298 @@
+package io.fleetkeeper.pki;
+
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
+import io.fleetkeeper.audit.AuditService;
+import io.fleetkeeper.device.Device;
+import io.fleetkeeper.device.DeviceEvent;
+import io.fleetkeeper.device.DeviceService;
+import io.fleetkeeper.pki.CertificateService.Signed;
+import io.fleetkeeper.pki.internal.CertificateRepository;
+import io.fleetkeeper.pki.internal.PolicyRepository;
+import io.fleetkeeper.pki.internal.RotationRepository;
+import io.fleetkeeper.store.AfterCommit;
+import io.fleetkeeper.store.Ids;
+import io.fleetkeeper.store.Times;
+import io.fleetkeeper.tenancy.Caller;
+import io.fleetkeeper.tenancy.Role;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Registry-driven rotation of a slot's certificate: a successor with the same public key is issued next to the
+ * primary ({@link #start}, by the lifecycle worker when the tenant's policy rotates automatically, or by a job),
+ * delivered to the device (MQTT, device listener), and made primary when the device confirms it: its first
+ * authentication with the successor, or an explicit acknowledgement ({@link #confirm}). The old primary stays valid
+ * for the policy's overlap. {@link #rollback} makes the previous version primary again while it is inside its overlap.
+ */
+@Service
+public class RotationService {
+
+    public static final String PENDING = RotationRepository.PENDING;
+    public static final String CONFIRMED = "CONFIRMED";
+    public static final String REJECTED = "REJECTED";
+    public static final String CANCELED = "CANCELED";
+    public static final String ROLLED_BACK = "ROLLED_BACK";
+    /** How a confirmation came: the device authenticated with the successor, or acknowledged it. */
+    public static final String BY_CONNECTION = "connection";
+    public static final String BY_ACKNOWLEDGEMENT = "acknowledgement";
+
+    /** A successor as the device receives it: the certificate and the chain to install (leaf first). */
+    public record Successor(DeviceCertificate certificate, List<X509Certificate> chain) {
+    }
+
+    /** The slot's successor, and whether this call issued it (false: one was pending already). */
+    public record Started(DeviceCertificate successor, boolean issued) {
+    }
+
+    private final CertificateService certificates;
+    private final CertificateRepository certs;
+    private final RotationRepository rotations;
+    private final PolicyRepository policies;
+    private final CaService cas;
+    private final DeviceService devices;
+    private final AuditService audit;
+    private final ApplicationEventPublisher events;
+    private final JsonMapper mapper;
+    private final Clock clock;
+
+    RotationService(CertificateService certificates, CertificateRepository certs, RotationRepository rotations,
+            PolicyRepository policies, CaService cas, DeviceService devices, AuditService audit,
+            ApplicationEventPublisher events, JsonMapper mapper, Clock clock) {
+        this.mapper = mapper;
+        this.certificates = certificates;
+        this.certs = certs;
+        this.rotations = rotations;
+        this.policies = policies;
+        this.cas = cas;
+        this.devices = devices;
+        this.audit = audit;
+        this.events = events;
+        this.clock = clock;
+    }
+
+    /**
+     * Issues a successor for the slot's primary certificate, with the same public key and a new validity, not
+     * primary yet. Idempotent: a successor already waiting is returned as it is. 409 when the slot has no active
+     * primary or the device is decommissioned.
+     */
+    @Transactional
+    public Started start(Caller caller, UUID deviceId, String slot) {
+        UUID tenantId = caller.tenantId();
+        String s = CertificateService.slotOf(slot);
+        Device device = certificates.requireIssuable(tenantId, deviceId);
+        certs.lockSlot(tenantId, deviceId, s);
+        Optional<DeviceCertificate> waiting = rotations.pending(tenantId, deviceId, s);
+        if (waiting.isPresent()) {
+            return new Started(waiting.get(), false);
+        }
+        DeviceCertificate primary = certs.primary(tenantId, deviceId, s)
+                .filter(c -> c.status().equals("ACTIVE"))
+                .orElseThrow(() -> new ApiException(ErrorCode.CONFLICT,
+                        "slot " + s + " has no active primary certificate to rotate"));
+        PkiPolicy policy = policies.get(tenantId);
+        Instant now = Times.now(clock);
+        X509Certificate current = Pem.certificates(primary.pem(), "pem").get(0);
+        Signed signed = certificates.signLeaf(tenantId, device, current.getPublicKey(), null, policy, now);
+        X509Certificate x = signed.leaf();
+        DeviceCertificate successor = new DeviceCertificate(Ids.newId(clock), deviceId, signed.caId(),
+                x.getIssuerX500Principal().getName(), CertificateRepository.hex(x.getSerialNumber()),
+                Pem.fingerprint(x), x.getSubjectX500Principal().getName(), x.getNotBefore().toInstant(),
+                x.getNotAfter().toInstant(), "ACTIVE", null, null, s, certs.nextSlotVersion(tenantId, deviceId, s),
+                false, null, "ROTATED", now, Pem.write(x), PENDING, null, null, null);
+        certs.insert(tenantId, successor, Pem.sha256(x.getPublicKey().getEncoded()),
+                IdentityStatus.window(successor.notAfter(), policy, now));
+        rotations.setSuccessor(tenantId, primary.id(), successor.id());
+        String details = "{\"certificate_id\":\"" + successor.id() + "\",\"slot\":\"" + s
+                + "\",\"replaces\":\"" + primary.id() + "\",\"not_after\":\"" + successor.notAfter() + "\"}";
+        devices.recordEvent(tenantId, deviceId, "ROTATION-STARTED", caller.actor(), details);
+        audit.record(tenantId, caller, "certificate.rotate", "certificate", successor.id().toString(), details);
+        RotationStarted started = new RotationStarted(tenantId, deviceId, s, successor.id());
+        AfterCommit.run(() -> events.publishEvent(started));
+        return new Started(successor, true);
+    }
+
+    /** The slot's successor waiting for the device's confirmation, with its chain. */
+    public Optional<Successor> pending(UUID tenantId, UUID deviceId, String slot) {
+        return rotations.pending(tenantId, deviceId, CertificateService.slotOf(slot))
+                .map(c -> withChain(tenantId, c));
+    }
+
+    /** Every successor of the device waiting for its confirmation (one per slot at most). */
+    public List<Successor> pending(UUID tenantId, UUID deviceId) {
+        return rotations.pendingOf(tenantId, deviceId).stream().map(c -> withChain(tenantId, c)).toList();
+    }
+
+    private Successor withChain(UUID tenantId, DeviceCertificate c) {
+        List<X509Certificate> chain = new ArrayList<>(Pem.certificates(c.pem(), "pem"));
+        if (c.caId() != null) {
+            chain.addAll(cas.chain(tenantId, c.caId()));
+        }
+        return new Successor(c, chain);
+    }
+
+    /** Records the successor's first delivery to the device ({@code channel}: mqtt or https), once. */
+    @Transactional
+    public void delivered(UUID tenantId, UUID deviceId, UUID certificateId, String channel) {
+        if (rotations.markDelivered(tenantId, certificateId, clock.millis())) {
+            devices.recordEvent(tenantId, deviceId, "ROTATION-DELIVERED", "device:" + deviceId,
+                    "{\"certificate_id\":\"" + certificateId + "\",\"channel\":\"" + channel + "\"}");
+        }
+    }
+
+    /**
+     * The device confirmed the successor (by {@code how}: {@link #BY_CONNECTION} or {@link #BY_ACKNOWLEDGEMENT}): it
+     * becomes the slot's primary, the old primary stays valid for the policy's overlap. Confirming a successor that
+     * is primary already answers it as it is; one that is not pending (rejected, canceled) is 409.
+     */
+    @Transactional
+    public DeviceCertificate confirm(UUID tenantId, UUID deviceId, UUID certificateId, String how) {
+        DeviceCertificate successor = ownCertificate(tenantId, deviceId, certificateId);
+        if (CONFIRMED.equals(successor.rotationState()) && successor.primary()) {
+            return successor;
+        }
+        certs.lockSlot(tenantId, deviceId, successor.slot());
+        if (!PENDING.equals(successor.rotationState()) || !successor.status().equals("ACTIVE")) {
+            throw new ApiException(ErrorCode.INVALID_TRANSITION, "this certificate is not waiting for confirmation");
+        }
+        PkiPolicy policy = policies.get(tenantId);
+        Instant now = Times.now(clock);
+        Instant overlapUntil = now.plus(Duration.ofHours(policy.overlapHours()));
+        List<String> fingerprints = new ArrayList<>(List.of(successor.fingerprint()));
+        List<DeviceCertificate> demoted = certs.demotePrimary(tenantId, deviceId, successor.slot(),
+                overlapUntil.toEpochMilli());
+        for (DeviceCertificate old : demoted) {
+            if (!overlapUntil.isAfter(now)) {
+                certificates.withdrawn(tenantId, old, CertificateWithdrawn.SUPERSEDED);
+            }
+            fingerprints.add(old.fingerprint());
+        }
+        if (!rotations.promote(tenantId, certificateId, now.toEpochMilli(),
+                IdentityStatus.window(successor.notAfter(), policy, now))) {
+            throw new ApiException(ErrorCode.INVALID_TRANSITION, "this certificate is not waiting for confirmation");
+        }
+        DeviceCertificate confirmed = certificates.get(tenantId, certificateId);
+        if (confirmed.slot().equals(CertificateService.IDENTITY_SLOT)) {
+            devices.setIdentityStatus(tenantId, deviceId, IdentityStatus.of(confirmed, policy, now));
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("certificate_id", certificateId.toString());
+        details.put("slot", successor.slot());
+        demoted.stream().findFirst().ifPresent(o -> details.put("replaces", o.id().toString()));
+        details.put("confirmed_by", how);
+        details.put("overlap_until", overlapUntil.toString());
+        String json = json(details);
+        devices.recordEvent(tenantId, deviceId, DeviceEvent.RENEWED, "device:" + deviceId, json);
+        audit.record(tenantId, deviceCaller(tenantId, deviceId), "certificate.rotation_confirm", "certificate",
+                certificateId.toString(), json);
+        CertificateRotated rotated = new CertificateRotated(tenantId, deviceId, successor.slot(), fingerprints);
+        AfterCommit.run(() -> events.publishEvent(rotated));
+        return confirmed;
+    }
+
+    /** The device refused the successor: it is out at once (REJECTED); the primary stays as it is. */
+    @Transactional
+    public DeviceCertificate reject(UUID tenantId, UUID deviceId, UUID certificateId, String reason) {
+        DeviceCertificate successor = ownCertificate(tenantId, deviceId, certificateId);
+        if (!rotations.endPending(tenantId, certificateId, REJECTED, clock.millis())) {
+            throw new ApiException(ErrorCode.INVALID_TRANSITION, "this certificate is not waiting for confirmation");
+        }
+        certificates.withdrawn(tenantId, successor, CertificateWithdrawn.SUPERSEDED);
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("certificate_id", certificateId.toString());
+        details.put("slot", successor.slot());
+        details.put("reason", reason == null ? "" : reason.substring(0, Math.min(reason.length(), 256)));
+        String json = json(details);
+        devices.recordEvent(tenantId, deviceId, "ROTATION-REJECTED", "device:" + deviceId, json);
+        audit.record(tenantId, deviceCaller(tenantId, deviceId), "certificate.rotation_reject", "certificate",
+                certificateId.toString(), json);
+        return certificates.get(tenantId, certificateId);
+    }
+
+    /**
+     * Makes the slot's previous version primary again while it is inside its overlap; the current primary is out at
+     * once (ROLLED_BACK), and a successor waiting for confirmation is canceled. {@code expectedVersion}, when given,
+     * is the slot's active version the caller saw (412 otherwise). 409 ROLLBACK_NOT_POSSIBLE when the previous
+     * version's overlap has ended (or there is none).
+     */
+    @Transactional
+    public DeviceCertificate rollback(Caller caller, UUID deviceId, String slot, Integer expectedVersion) {
+        UUID tenantId = caller.tenantId();
+        String s = CertificateService.slotOf(slot);
+        devices.get(tenantId, deviceId);
+        certs.lockSlot(tenantId, deviceId, s);
+        Instant now = Times.now(clock);
+        List<DeviceCertificate> versions = certs.forDevice(tenantId, deviceId).stream()
+                .filter(c -> c.slot().equals(s)).toList();
+        if (versions.isEmpty()) {
+            throw ApiException.notFound("slot");
+        }
+        DeviceCertificate current = versions.stream().filter(DeviceCertificate::primary).findFirst()
+                .orElseThrow(() -> new ApiException(ErrorCode.ROLLBACK_NOT_POSSIBLE, "slot " + s + " has no primary"));
+        if (expectedVersion != null && expectedVersion != current.slotVersion()) {
+            throw new ApiException(ErrorCode.PRECONDITION_FAILED,
+                    "the slot's active version is " + current.slotVersion());
+        }
+        DeviceCertificate previous = versions.stream()
+                .filter(c -> c.slotVersion() < current.slotVersion() && !c.primary())
+                .filter(c -> c.status().equals("ACTIVE") && c.supersededAt() != null && c.usableAt(now))
+                .findFirst() // versions are in descending order
+                .orElseThrow(() -> new ApiException(ErrorCode.ROLLBACK_NOT_POSSIBLE, "the previous version of slot "
+                        + s + " is no longer inside its overlap (or was revoked), so it cannot be made primary again"));
+        PkiPolicy policy = policies.get(tenantId);
+        rotations.rollBack(tenantId, current.id(), now.toEpochMilli());
+        if (!rotations.restore(tenantId, previous.id(), now.toEpochMilli(),
+                IdentityStatus.window(previous.notAfter(), policy, now))) {
+            throw new ApiException(ErrorCode.ROLLBACK_NOT_POSSIBLE, "the previous version changed meanwhile");
+        }
+        certificates.withdrawn(tenantId, current, CertificateWithdrawn.SUPERSEDED);
+        rotations.pending(tenantId, deviceId, s).ifPresent(p -> {
+            rotations.endPending(tenantId, p.id(), CANCELED, now.toEpochMilli());
+            certificates.withdrawn(tenantId, p, CertificateWithdrawn.SUPERSEDED);
+        });
+        DeviceCertificate restored = certificates.get(tenantId, previous.id());
+        if (s.equals(CertificateService.IDENTITY_SLOT)) {
+            devices.setIdentityStatus(tenantId, deviceId, IdentityStatus.of(restored, policy, now));
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("slot", s);
+        details.put("certificate_id", restored.id().toString());
+        details.put("rolled_back", current.id().toString());
+        details.put("active_version", restored.slotVersion());
+        String json = json(details);
+        devices.recordEvent(tenantId, deviceId, "ROTATION-ROLLED-BACK", caller.actor(), json);
+        audit.record(tenantId, caller, "certificate.rollback", "certificate", restored.id().toString(), json);
+        CertificateRotated rotated = new CertificateRotated(tenantId, deviceId, s,
+                List.of(restored.fingerprint(), current.fingerprint()));
+        AfterCommit.run(() -> events.publishEvent(rotated));
+        return restored;
+    }
+
+    private DeviceCertificate ownCertificate(UUID tenantId, UUID deviceId, UUID certificateId) {
+        DeviceCertificate c = certs.find(tenantId, certificateId).orElse(null);
+        if (c == null || !deviceId.equals(c.deviceId())) {
+            throw ApiException.notFound("certificate");
+        }
+        return c;
+    }
+
+    private static Caller deviceCaller(UUID tenantId, UUID deviceId) {
+        return new Caller(tenantId, "device:" + deviceId, Role.OPERATOR);
+    }
+
+    private String json(Map<String, Object> fields) {
+        return mapper.writeValueAsString(fields);
+    }
+}
