@@ -200,7 +200,7 @@ public class CertificateService {
         DeviceCertificate stored = record(tenantId, device.id(), v.issuerCaId(), x, slotOf(slot), "UPLOADED", now,
                 policies.get(tenantId));
         devices.recordEvent(tenantId, device.id(), "CERTIFICATE-BOUND", caller.actor(),
-                "{\"certificate_id\":\"" + stored.id() + "\"}");
+                "{\"certificate_id\":\"" + stored.id() + "\",\"slot\":\"" + stored.slot() + "\"}");
         provisioned(caller, stored);
         for (TenantCertificate other : certs.allByFingerprint(stored.fingerprint())) {
             if (!other.tenantId().equals(tenantId) && other.certificate().deviceId() != null) {
@@ -297,7 +297,8 @@ public class CertificateService {
         }
         if (cur.deviceId() != null) {
             devices.recordEvent(tenantId, cur.deviceId(), "CERTIFICATE-REVOKED", caller.actor(),
-                    "{\"certificate_id\":\"" + cur.id() + "\",\"reason\":\"" + reason + "\"}");
+                    "{\"certificate_id\":\"" + cur.id() + "\",\"slot\":\"" + cur.slot() + "\",\"reason\":\"" + reason
+                            + "\"}");
         }
         audit.record(tenantId, caller, "certificate.revoke", "certificate", cur.id().toString(),
                 "{\"reason\":\"" + reason + "\"}");

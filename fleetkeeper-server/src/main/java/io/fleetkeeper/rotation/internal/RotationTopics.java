@@ -1,0 +1,142 @@
+package io.fleetkeeper.rotation.internal;
+
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.connectivity.ConnectionInfo;
+import io.fleetkeeper.connectivity.ConnectionListener;
+import io.fleetkeeper.connectivity.DeviceMessage;
+import io.fleetkeeper.connectivity.DeviceMessaging;
+import io.fleetkeeper.connectivity.TopicFilters;
+import io.fleetkeeper.pki.Pem;
+import io.fleetkeeper.pki.RotationService;
+import io.fleetkeeper.pki.RotationService.Successor;
+import io.fleetkeeper.pki.RotationStarted;
+import io.fleetkeeper.store.Ids;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Rotation below {@code fk/<id>/}: the server sends each successor waiting for the device's confirmation on
+ * {@code certificates/rotation} (QoS 1: {@code certificate_id}, {@code slot}, {@code certificate_pem},
+ * {@code chain_pem}, {@code not_after}) when it is issued and whenever the device subscribes to a filter covering
+ * that topic; the device answers on {@code certificates/rotation/accepted} ({@code {"certificate_id"}}: the
+ * successor becomes primary) or {@code certificates/rotation/rejected} ({@code {"certificate_id","reason"}}). A
+ * refused answer is explained on {@code certificates/rotation/errors} ({@code {"certificate_id","code","detail"}}).
+ * Connecting with the successor confirms it as well, without any message.
+ */
+@Component
+class RotationTopics implements ConnectionListener, SmartInitializingSingleton {
+
+    static final String TOPIC = "certificates/rotation";
+    private static final Logger log = LoggerFactory.getLogger(RotationTopics.class);
+
+    private final RotationService rotations;
+    private final ObjectProvider<DeviceMessaging> messaging;
+    private final JsonMapper json;
+    /** Devices connected here with a subscription covering {@link #TOPIC}: device id → connection id. */
+    private final ConcurrentMap<UUID, String> subscribed = new ConcurrentHashMap<>();
+
+    RotationTopics(RotationService rotations, ObjectProvider<DeviceMessaging> messaging, JsonMapper json) {
+        this.rotations = rotations;
+        this.messaging = messaging;
+        this.json = json;
+    }
+
+    @Override
+    public void afterSingletonsInstantiated() {
+        messaging.getObject().consume(TOPIC + "/accepted", m -> answer(m, true));
+        messaging.getObject().consume(TOPIC + "/rejected", m -> answer(m, false));
+    }
+
+    /**
+     * A new successor: sent at once (QoS 1: queued for an offline persistent session, on whichever node), on a
+     * virtual thread (the event comes after the issuing transaction committed, maybe from a job's batch).
+     */
+    @EventListener
+    void on(RotationStarted e) {
+        Thread.ofVirtual().name("rotation-send-" + e.deviceId()).start(() -> {
+            try {
+                rotations.pending(e.tenantId(), e.deviceId(), e.slot())
+                        .ifPresent(s -> send(e.tenantId(), e.deviceId(), s));
+            } catch (RuntimeException ex) {
+                log.warn("could not send the successor of device {}", e.deviceId(), ex);
+            }
+        });
+    }
+
+    @Override
+    public void subscribed(ConnectionInfo connection, String suffixFilter) {
+        if (!TopicFilters.matches(suffixFilter, TOPIC)) {
+            return;
+        }
+        subscribed.put(connection.deviceId(), connection.connectionId());
+        Thread.ofVirtual().name("rotation-pending-" + connection.deviceId()).start(() -> {
+            try {
+                for (Successor s : rotations.pending(connection.tenantId(), connection.deviceId())) {
+                    send(connection.tenantId(), connection.deviceId(), s);
+                }
+            } catch (RuntimeException e) {
+                log.warn("could not send pending rotations to device {}", connection.deviceId(), e);
+            }
+        });
+    }
+
+    @Override
+    public void disconnected(ConnectionInfo connection, String reason, Instant at) {
+        subscribed.remove(connection.deviceId(), connection.connectionId());
+    }
+
+    private void send(UUID tenantId, UUID deviceId, Successor s) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("certificate_id", s.certificate().id());
+        body.put("slot", s.certificate().slot());
+        body.put("certificate_pem", s.certificate().pem());
+        body.put("chain_pem", Pem.chain(s.chain()));
+        body.put("not_after", s.certificate().notAfter());
+        messaging.getObject().publish(tenantId, deviceId, TOPIC, json.writeValueAsBytes(body), 1);
+        if (subscribed.containsKey(deviceId) && messaging.getObject().connectedHere(tenantId, deviceId)) {
+            rotations.delivered(tenantId, deviceId, s.certificate().id(), "mqtt");
+        }
+    }
+
+    private void answer(DeviceMessage m, boolean accepted) {
+        UUID id = null;
+        try {
+            JsonNode body = json.readTree(m.payload());
+            id = Ids.parseOrNull(body.path("certificate_id").asString(""));
+            if (id == null) {
+                error(m, null, "VALIDATION_FAILED", "certificate_id is required (the id sent on " + TOPIC + ")");
+            } else if (accepted) {
+                rotations.confirm(m.tenantId(), m.deviceId(), id, RotationService.BY_ACKNOWLEDGEMENT);
+            } else {
+                rotations.reject(m.tenantId(), m.deviceId(), id, body.path("reason").asString(null));
+            }
+        } catch (JacksonException e) {
+            error(m, null, "MALFORMED_REQUEST", "the answer is not JSON");
+        } catch (ApiException e) {
+            error(m, id, e.code().name(), e.getMessage());
+        } catch (RuntimeException e) {
+            log.warn("rotation answer of device {} failed", m.deviceId(), e);
+        }
+    }
+
+    private void error(DeviceMessage m, UUID id, String code, String detail) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("certificate_id", id);
+        body.put("code", code);
+        body.put("detail", detail);
+        messaging.getObject().publish(m.tenantId(), m.deviceId(), TOPIC + "/errors", json.writeValueAsBytes(body), 0);
+    }
+}
