@@ -145,10 +145,11 @@ public class RotationService {
 
     /** Records the successor's first delivery to the device ({@code channel}: mqtt or https), once. */
     @Transactional
-    public void delivered(UUID tenantId, UUID deviceId, UUID certificateId, String channel) {
-        if (rotations.markDelivered(tenantId, certificateId, clock.millis())) {
+    public void delivered(UUID tenantId, UUID deviceId, DeviceCertificate successor, String channel) {
+        if (rotations.markDelivered(tenantId, successor.id(), clock.millis())) {
             devices.recordEvent(tenantId, deviceId, "ROTATION-DELIVERED", "device:" + deviceId,
-                    "{\"certificate_id\":\"" + certificateId + "\",\"channel\":\"" + channel + "\"}");
+                    "{\"certificate_id\":\"" + successor.id() + "\",\"slot\":\"" + successor.slot()
+                            + "\",\"channel\":\"" + channel + "\"}");
         }
     }
 

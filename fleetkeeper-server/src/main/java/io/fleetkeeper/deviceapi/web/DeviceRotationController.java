@@ -54,7 +54,7 @@ class DeviceRotationController {
         if (s == null) {
             return ResponseEntity.noContent().build();
         }
-        rotations.delivered(device.tenantId(), device.deviceId(), s.certificate().id(), "https");
+        rotations.delivered(device.tenantId(), device.deviceId(), s.certificate(), "https");
         DeviceCertificate c = s.certificate();
         return ResponseEntity.ok().cacheControl(CacheControl.noStore())
                 .body(new PendingSuccessor(c.id(), c.slot(), c.pem(), Pem.chain(s.chain()), c.notAfter()));

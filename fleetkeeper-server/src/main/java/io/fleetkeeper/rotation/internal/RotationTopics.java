@@ -107,7 +107,7 @@ class RotationTopics implements ConnectionListener, SmartInitializingSingleton {
         body.put("not_after", s.certificate().notAfter());
         messaging.getObject().publish(tenantId, deviceId, TOPIC, json.writeValueAsBytes(body), 1);
         if (subscribed.containsKey(deviceId) && messaging.getObject().connectedHere(tenantId, deviceId)) {
-            rotations.delivered(tenantId, deviceId, s.certificate().id(), "mqtt");
+            rotations.delivered(tenantId, deviceId, s.certificate(), "mqtt");
         }
     }
 
