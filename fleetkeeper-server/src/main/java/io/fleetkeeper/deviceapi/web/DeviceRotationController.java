@@ -8,6 +8,8 @@ import io.fleetkeeper.pki.Pem;
 import io.fleetkeeper.pki.RotationService;
 import io.fleetkeeper.pki.RotationService.Successor;
 import io.fleetkeeper.store.Ids;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -49,6 +51,8 @@ class DeviceRotationController {
 
     /** 200 with the successor (recorded as delivered), or 204 when none is waiting. */
     @GetMapping("/device/v1/certificates/rotation")
+    @ApiResponse(responseCode = "200", description = "A successor is waiting", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "204", description = "No successor is waiting", content = @Content)
     ResponseEntity<PendingSuccessor> pending(AuthenticatedDevice device) {
         Successor s = rotations.pending(device.tenantId(), device.deviceId(), device.slot()).orElse(null);
         if (s == null) {
