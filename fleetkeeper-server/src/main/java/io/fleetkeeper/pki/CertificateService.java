@@ -238,7 +238,7 @@ public class CertificateService {
                 x.getIssuerX500Principal().getName(), CertificateRepository.hex(x.getSerialNumber()),
                 Pem.fingerprint(x), x.getSubjectX500Principal().getName(), x.getNotBefore().toInstant(),
                 x.getNotAfter().toInstant(), "ACTIVE", null, null, slot, version, true, null, origin, now,
-                Pem.write(x), null, null, null, null);
+                Pem.write(x), null, null, null, null, null);
         try {
             certs.insert(tenantId, c, Pem.sha256(x.getPublicKey().getEncoded()),
                     IdentityStatus.window(c.notAfter(), policy, now));

@@ -26,10 +26,10 @@ public record IdentitySlot(String slot, String status, @Nullable Integer activeV
     /**
      * The latest successor the registry issued for the slot.
      *
-     * @param state PENDING_CONFIRMATION (DELIVERED once {@code deliveredAt} is set), CONFIRMED, REJECTED, CANCELED,
-     *              ROLLED_BACK
+     * @param state REQUESTED (a server-key rotation: the successor is issued when delivered), PENDING_CONFIRMATION
+     *              (delivered once {@code deliveredAt} is set), CONFIRMED, REJECTED, CANCELED, ROLLED_BACK
      */
-    public record Rotation(String state, UUID certificateId, int version, Instant issuedAt,
+    public record Rotation(String state, @Nullable UUID certificateId, @Nullable Integer version, Instant issuedAt,
             @Nullable Instant deliveredAt, @Nullable Instant confirmedAt) {
     }
 }

@@ -15,6 +15,10 @@ import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.store.Times;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.Role;
+import jakarta.annotation.Nullable;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,13 +52,30 @@ public class RotationService {
     /** How a confirmation came: the device authenticated with the successor, or acknowledged it. */
     public static final String BY_CONNECTION = "connection";
     public static final String BY_ACKNOWLEDGEMENT = "acknowledgement";
+    /** The algorithm of keys the server generates for a successor (as for EST serverkeygen). */
+    static final KeyAlgorithm SERVER_KEY_ALGORITHM = KeyAlgorithm.EC_P256;
 
     /** A successor as the device receives it: the certificate and the chain to install (leaf first). */
     public record Successor(DeviceCertificate certificate, List<X509Certificate> chain) {
     }
 
-    /** The slot's successor, and whether this call issued it (false: one was pending already). */
-    public record Started(DeviceCertificate successor, boolean issued) {
+    /**
+     * The slot's successor, and whether this call started the rotation (false: one was under way already). The
+     * successor is null for a rotation with a server-generated key that is not delivered yet: it is issued then.
+     */
+    public record Started(@Nullable DeviceCertificate successor, boolean issued) {
+    }
+
+    /**
+     * What the device receives: the successor, the chain to install (leaf first) and, for a rotation with a
+     * server-generated key, its private key, which exists only here ({@link #toString} leaves it out).
+     */
+    public record Delivery(DeviceCertificate certificate, List<X509Certificate> chain, @Nullable PrivateKey privateKey) {
+
+        @Override
+        public String toString() {
+            return "Delivery[certificate=" + certificate.id() + "]";
+        }
     }
 
     private final CertificateService certificates;
@@ -104,24 +125,109 @@ public class RotationService {
                         "slot " + s + " has no active primary certificate to rotate"));
         PkiPolicy policy = policies.get(tenantId);
         Instant now = Times.now(clock);
+        if (PkiPolicy.SERVER_KEY.equals(policy.rotationKey())) {
+            boolean requested = rotations.request(tenantId, primary.id(), now.toEpochMilli());
+            if (requested) {
+                started(caller, tenantId, deviceId, s, primary, null);
+            }
+            return new Started(null, requested);
+        }
         X509Certificate current = Pem.certificates(primary.pem(), "pem").get(0);
-        Signed signed = certificates.signLeaf(tenantId, device, current.getPublicKey(), null, policy, now);
+        DeviceCertificate successor = issueSuccessor(tenantId, device, primary, current.getPublicKey(), policy, now);
+        started(caller, tenantId, deviceId, s, primary, successor);
+        return new Started(successor, true);
+    }
+
+    /** Records a new successor (not primary, pending confirmation) of {@code primary} for {@code key}. */
+    private DeviceCertificate issueSuccessor(UUID tenantId, Device device, DeviceCertificate primary,
+            PublicKey key, PkiPolicy policy, Instant now) {
+        String s = primary.slot();
+        Signed signed = certificates.signLeaf(tenantId, device, key, null, policy, now);
         X509Certificate x = signed.leaf();
-        DeviceCertificate successor = new DeviceCertificate(Ids.newId(clock), deviceId, signed.caId(),
+        DeviceCertificate successor = new DeviceCertificate(Ids.newId(clock), device.id(), signed.caId(),
                 x.getIssuerX500Principal().getName(), CertificateRepository.hex(x.getSerialNumber()),
                 Pem.fingerprint(x), x.getSubjectX500Principal().getName(), x.getNotBefore().toInstant(),
-                x.getNotAfter().toInstant(), "ACTIVE", null, null, s, certs.nextSlotVersion(tenantId, deviceId, s),
-                false, null, "ROTATED", now, Pem.write(x), PENDING, null, null, null);
+                x.getNotAfter().toInstant(), "ACTIVE", null, null, s, certs.nextSlotVersion(tenantId, device.id(), s),
+                false, null, "ROTATED", now, Pem.write(x), PENDING, null, null, null, null);
         certs.insert(tenantId, successor, Pem.sha256(x.getPublicKey().getEncoded()),
                 IdentityStatus.window(successor.notAfter(), policy, now));
         rotations.setSuccessor(tenantId, primary.id(), successor.id());
-        String details = "{\"certificate_id\":\"" + successor.id() + "\",\"slot\":\"" + s
-                + "\",\"replaces\":\"" + primary.id() + "\",\"not_after\":\"" + successor.notAfter() + "\"}";
-        devices.recordEvent(tenantId, deviceId, "ROTATION-STARTED", caller.actor(), details);
-        audit.record(tenantId, caller, "certificate.rotate", "certificate", successor.id().toString(), details);
-        RotationStarted started = new RotationStarted(tenantId, deviceId, s, successor.id());
+        return successor;
+    }
+
+    /** ROTATION-STARTED, audit, and the event the delivery channels act on. */
+    private void started(Caller caller, UUID tenantId, UUID deviceId, String slot, DeviceCertificate primary,
+            @Nullable DeviceCertificate successor) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        if (successor != null) {
+            details.put("certificate_id", successor.id().toString());
+        }
+        details.put("slot", slot);
+        details.put("replaces", primary.id().toString());
+        details.put("key", successor == null ? "server" : "same");
+        if (successor != null) {
+            details.put("not_after", successor.notAfter().toString());
+        }
+        String json = json(details);
+        devices.recordEvent(tenantId, deviceId, "ROTATION-STARTED", caller.actor(), json);
+        audit.record(tenantId, caller, "certificate.rotate", "certificate",
+                (successor == null ? primary : successor).id().toString(), json);
+        RotationStarted started = new RotationStarted(tenantId, deviceId, slot, successor == null ? null
+                : successor.id());
         AfterCommit.run(() -> events.publishEvent(started));
-        return new Started(successor, true);
+    }
+
+    /**
+     * Hands the slot's successor to the device over {@code channel} (mqtt or https) and records the first delivery
+     * (ROTATION-DELIVERED). For a rotation with a server-generated key, each delivery generates a new key and issues
+     * a new successor for it (the one delivered before, whose key only that device has, is canceled): the key is in
+     * the answer only. Empty when the slot has nothing for the device.
+     */
+    @Transactional
+    public Optional<Delivery> deliver(UUID tenantId, UUID deviceId, String slot, String channel) {
+        String s = CertificateService.slotOf(slot);
+        DeviceCertificate primary = certs.primary(tenantId, deviceId, s).orElse(null);
+        if (primary != null && primary.rotationRequestedAt() != null && primary.status().equals("ACTIVE")) {
+            Device device = certificates.requireIssuable(tenantId, deviceId);
+            certs.lockSlot(tenantId, deviceId, s);
+            Instant now = Times.now(clock);
+            rotations.pending(tenantId, deviceId, s).ifPresent(earlier -> {
+                rotations.endPending(tenantId, earlier.id(), CANCELED, now.toEpochMilli());
+                certificates.withdrawn(tenantId, earlier, CertificateWithdrawn.SUPERSEDED);
+            });
+            KeyPair pair = SERVER_KEY_ALGORITHM.generate();
+            DeviceCertificate successor = issueSuccessor(tenantId, device, primary, pair.getPublic(),
+                    policies.get(tenantId), now);
+            delivered(tenantId, deviceId, successor, channel);
+            Successor withChain = withChain(tenantId, certificates.get(tenantId, successor.id()));
+            return Optional.of(new Delivery(withChain.certificate(), withChain.chain(), pair.getPrivate()));
+        }
+        Optional<Successor> pending = pending(tenantId, deviceId, s);
+        pending.ifPresent(p -> delivered(tenantId, deviceId, p.certificate(), channel));
+        return pending.map(p -> new Delivery(p.certificate(), p.chain(), null));
+    }
+
+    /**
+     * A slot with something to deliver, and a token that changes only when a new delivery is due: a channel that
+     * delivered a token to a connection need not deliver it there again (a server-generated key would be replaced).
+     */
+    public record Deliverable(String slot, String token) {
+    }
+
+    /** The slots of the device with something to deliver: a successor waiting, or a server-key rotation requested. */
+    public List<Deliverable> deliverable(UUID tenantId, UUID deviceId) {
+        Map<String, Deliverable> bySlot = new LinkedHashMap<>();
+        for (DeviceCertificate c : certs.forDevice(tenantId, deviceId)) {
+            if (!c.status().equals("ACTIVE")) {
+                continue;
+            }
+            if (c.primary() && c.rotationRequestedAt() != null) {
+                bySlot.put(c.slot(), new Deliverable(c.slot(), "key:" + c.id() + ":" + c.rotationRequestedAt()));
+            } else if (PENDING.equals(c.rotationState())) {
+                bySlot.putIfAbsent(c.slot(), new Deliverable(c.slot(), "certificate:" + c.id()));
+            }
+        }
+        return List.copyOf(bySlot.values());
     }
 
     /** The slot's successor waiting for the device's confirmation, with its chain. */
@@ -144,8 +250,7 @@ public class RotationService {
     }
 
     /** Records the successor's first delivery to the device ({@code channel}: mqtt or https), once. */
-    @Transactional
-    public void delivered(UUID tenantId, UUID deviceId, DeviceCertificate successor, String channel) {
+    private void delivered(UUID tenantId, UUID deviceId, DeviceCertificate successor, String channel) {
         if (rotations.markDelivered(tenantId, successor.id(), clock.millis())) {
             devices.recordEvent(tenantId, deviceId, "ROTATION-DELIVERED", "device:" + deviceId,
                     "{\"certificate_id\":\"" + successor.id() + "\",\"slot\":\"" + successor.slot()
@@ -211,6 +316,7 @@ public class RotationService {
             throw new ApiException(ErrorCode.INVALID_TRANSITION, "this certificate is not waiting for confirmation");
         }
         certificates.withdrawn(tenantId, successor, CertificateWithdrawn.SUPERSEDED);
+        rotations.clearRequest(tenantId, deviceId, successor.slot());
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("certificate_id", certificateId.toString());
         details.put("slot", successor.slot());

@@ -61,6 +61,9 @@ public class SlotService {
                 && latest.status().equals("ACTIVE") ? latest.id() : null;
         Rotation rotation = latest == null ? null : new Rotation(latest.rotationState(), latest.id(),
                 latest.slotVersion(), latest.createdAt(), latest.deliveredAt(), latest.confirmedAt());
+        if (primary != null && primary.rotationRequestedAt() != null && pending == null) {
+            rotation = new Rotation("REQUESTED", null, null, primary.rotationRequestedAt(), null, null);
+        }
         return new IdentitySlot(slot, IdentityStatus.of(primary, policy, now),
                 primary == null ? null : primary.slotVersion(), primary == null ? null : primary.id(),
                 primary == null ? null : primary.notAfter(),

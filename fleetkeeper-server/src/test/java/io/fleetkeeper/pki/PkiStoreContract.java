@@ -57,7 +57,7 @@ public interface PkiStoreContract {
         Fixture f = Fixture.of(ctx);
         PolicyService policies = ctx.getBean(PolicyService.class);
         assertThat(policies.get(f.tenant()).expiredRenewalGraceDays()).isZero();
-        policies.update(f.admin(), new PkiPolicy(30, 7, 24, 365, null, 14, false, 0), null);
+        policies.update(f.admin(), new PkiPolicy(30, 7, 24, 365, null, 14, false, null, 0), null);
         assertThat(policies.get(f.tenant()).expiredRenewalGraceDays()).isEqualTo(14);
     }
 
@@ -119,7 +119,7 @@ public interface PkiStoreContract {
         Fixture f = Fixture.of(ctx);
         PolicyService policies = ctx.getBean(PolicyService.class);
         assertThat(policies.get(f.tenant()).autoRotate()).isFalse();
-        policies.update(f.admin(), new PkiPolicy(30, 7, 24, 365, null, 0, true, 0), null);
+        policies.update(f.admin(), new PkiPolicy(30, 7, 24, 365, null, 0, true, null, 0), null);
         assertThat(policies.get(f.tenant()).autoRotate()).isTrue();
     }
 
@@ -140,7 +140,7 @@ public interface PkiStoreContract {
                 .satisfies(p -> assertThat(p.certificate().id()).isEqualTo(successor.id()));
         assertThat(f.certificates().get(f.tenant(), first.id()).successorId()).isEqualTo(successor.id());
 
-        rotations.delivered(f.tenant(), device, successor, "https");
+        assertThat(rotations.deliver(f.tenant(), device, null, "https")).get().satisfies(d -> assertThat(d.privateKey()).isNull());
         DeviceCertificate confirmed = rotations.confirm(f.tenant(), device, successor.id(), RotationService.BY_CONNECTION);
         assertThat(confirmed.primary()).isTrue();
         assertThat(confirmed.rotationState()).isEqualTo(RotationService.CONFIRMED);
@@ -194,8 +194,8 @@ public interface PkiStoreContract {
         Fixture on = Fixture.of(ctx);
         Fixture off = Fixture.of(ctx);
         PolicyService policies = ctx.getBean(PolicyService.class);
-        policies.update(on.admin(), new PkiPolicy(30, 7, 24, 20, null, 0, true, 0), null);
-        policies.update(off.admin(), new PkiPolicy(30, 7, 24, 20, null, 0, false, 0), null);
+        policies.update(on.admin(), new PkiPolicy(30, 7, 24, 20, null, 0, true, null, 0), null);
+        policies.update(off.admin(), new PkiPolicy(30, 7, 24, 20, null, 0, false, null, 0), null);
         UUID a = on.device("a");
         UUID b = off.device("b");
         on.certificates().issue(on.admin(), a, Csrs.csr(Csrs.p256(), "d", false), null, null);

@@ -12,6 +12,7 @@ import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCo
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.fleetkeeper.connectivity.internal.MqttEndpoint;
 import io.fleetkeeper.deviceapi.DeviceListener;
+import io.fleetkeeper.pki.Pem;
 import io.fleetkeeper.pki.PkiLifecycle;
 import io.fleetkeeper.testing.Api;
 import io.fleetkeeper.testing.Await;
@@ -19,9 +20,11 @@ import io.fleetkeeper.testing.DevicePort;
 import io.fleetkeeper.testing.MqttDevices;
 import io.fleetkeeper.testing.MqttDevices.CertDevice;
 import io.fleetkeeper.testing.MutableClock;
+import io.fleetkeeper.testing.Reply;
 import io.fleetkeeper.testing.TestTenant;
 import io.fleetkeeper.testing.TlsClient;
 import java.nio.file.Files;
+import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -161,6 +164,56 @@ class RotationTests {
         connect(renewed).disconnect();
         assertThat(api.get(tenant.admin(), "/api/v1/certificates/" + old.certificateId()).expect(200).path("status")
                 .asString()).isEqualTo("SUPERSEDED");
+    }
+
+    @Test
+    void aServerKeyRotationDeliversANewKeyToTheDeviceThatIsThereAndANewOneOnEachDelivery() throws Exception {
+        policy(tenant, true, "OTHER_KEY").expectProblem(400, "VALIDATION_FAILED");
+        policy(tenant, true, "SERVER_KEY").expect(200);
+        CertDevice old = certDevice("camera");
+        String ns = "fk/" + old.id() + "/";
+        String slot = "/api/v1/devices/" + old.id() + "/slots/identity";
+        Mqtt5BlockingClient c = connect(old);
+        JsonNode delivered;
+        try (var publishes = c.publishes(MqttGlobalPublishFilter.ALL)) {
+            c.subscribeWith().topicFilter(ns + "certificates/rotation").qos(MqttQos.AT_LEAST_ONCE).send();
+            CLOCK.advance(Duration.ofDays(11));
+            lifecycle.tick();
+            delivered = next(publishes, ns + "certificates/rotation");
+        }
+        c.disconnect();
+        CertDevice first = withServerKey(old, delivered);
+        assertThat(first.chain()[0].getPublicKey()).as("a new key").isNotEqualTo(old.chain()[0].getPublicKey());
+        JsonNode pending = api.get(tenant.admin(), slot).expect(200);
+        assertThat(pending.path("pending_successor_id").asString()).isEqualTo(first.certificateId());
+        assertThat(pending.path("rotation").path("delivered_at").isNull()).isFalse();
+        assertThat(api.get(tenant.admin(), "/api/v1/certificates/" + first.certificateId()).expect(200).toString())
+                .doesNotContain("PRIVATE KEY");
+
+        // Asking again (the device lost the message) issues another successor for another key; the first is out.
+        JsonNode again = new DevicePort(api, listener.port(), old.key(), old.chain())
+                .call("GET", "/device/v1/certificates/rotation", Map.of(), null).expect(200);
+        CertDevice second = withServerKey(old, again);
+        assertThat(second.certificateId()).isNotEqualTo(first.certificateId());
+        assertThat(api.get(tenant.admin(), "/api/v1/certificates/" + first.certificateId()).expect(200)
+                .path("rotation_state").asString()).isEqualTo("CANCELED");
+        assertThatThrownBy(() -> connect(first)).isInstanceOf(Mqtt5ConnAckException.class);
+        connect(second).disconnect();
+        JsonNode flipped = api.get(tenant.admin(), slot).expect(200);
+        assertThat(flipped.path("primary_certificate_id").asString()).isEqualTo(second.certificateId());
+        assertThat(flipped.path("rotation").path("state").asString()).isEqualTo("CONFIRMED");
+        new DevicePort(api, listener.port(), second.key(), second.chain())
+                .call("GET", "/device/v1/certificates/rotation", Map.of(), null).expect(204);
+    }
+
+    /** The device as it is after installing a delivered successor with its server-generated key. */
+    private static CertDevice withServerKey(CertDevice d, JsonNode delivered) {
+        String keyPem = delivered.path("private_key_pem").asString();
+        assertThat(keyPem).startsWith("-----BEGIN PRIVATE KEY-----");
+        List<X509Certificate> chain = TlsClient.parse(delivered.path("chain_pem").asString());
+        KeyPair key = new KeyPair(chain.get(0).getPublicKey(), Pem.privateKey(keyPem, "key"));
+        return new CertDevice(d.tenant(), d.id(), key, chain.toArray(X509Certificate[]::new),
+                delivered.path("certificate_id").asString(), null, null, null);
     }
 
     @Test
@@ -330,9 +383,13 @@ class RotationTests {
     }
 
     private void policy(TestTenant t, boolean autoRotate) {
-        api.call("PUT", "/api/v1/pki/policy").token(t.admin()).body(Map.of("renewal_window_days", 30,
-                "critical_window_days", 7, "overlap_hours", 24, "device_validity_days", 40, "auto_rotate", autoRotate))
-                .send().expect(200);
+        policy(t, autoRotate, "SAME_KEY").expect(200);
+    }
+
+    private Reply policy(TestTenant t, boolean autoRotate, String rotationKey) {
+        return api.call("PUT", "/api/v1/pki/policy").token(t.admin()).body(Map.of("renewal_window_days", 30,
+                "critical_window_days", 7, "overlap_hours", 24, "device_validity_days", 40, "auto_rotate", autoRotate,
+                "rotation_key", rotationKey)).send();
     }
 
     private Mqtt5BlockingClient connect(CertDevice d) throws Exception {

@@ -6,7 +6,8 @@ import io.fleetkeeper.credentials.AuthenticatedDevice;
 import io.fleetkeeper.pki.DeviceCertificate;
 import io.fleetkeeper.pki.Pem;
 import io.fleetkeeper.pki.RotationService;
-import io.fleetkeeper.pki.RotationService.Successor;
+import io.fleetkeeper.pki.RotationService.Delivery;
+import jakarta.annotation.Nullable;
 import io.fleetkeeper.store.Ids;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -28,7 +29,13 @@ import org.springframework.web.bind.annotation.RestController;
 class DeviceRotationController {
 
     /** A successor waiting for the device's confirmation, with the chain to install (leaf first). */
-    record PendingSuccessor(UUID certificateId, String slot, String certificatePem, String chainPem, Instant notAfter) {
+    record PendingSuccessor(UUID certificateId, String slot, String certificatePem, String chainPem, Instant notAfter,
+            @Nullable String privateKeyPem) {
+
+        @Override
+        public String toString() {
+            return "PendingSuccessor[certificateId=" + certificateId + "]";
+        }
     }
 
     record Answer(String certificateId, String reason) {
@@ -49,19 +56,22 @@ class DeviceRotationController {
         this.rotations = rotations;
     }
 
-    /** 200 with the successor (recorded as delivered), or 204 when none is waiting. */
+    /**
+     * 200 with the successor (recorded as delivered; with {@code private_key_pem} when the server generates the key:
+     * then each call issues a new successor for a new key), or 204 when none is waiting.
+     */
     @GetMapping("/device/v1/certificates/rotation")
     @ApiResponse(responseCode = "200", description = "A successor is waiting", useReturnTypeSchema = true)
     @ApiResponse(responseCode = "204", description = "No successor is waiting", content = @Content)
     ResponseEntity<PendingSuccessor> pending(AuthenticatedDevice device) {
-        Successor s = rotations.pending(device.tenantId(), device.deviceId(), device.slot()).orElse(null);
-        if (s == null) {
+        Delivery d = rotations.deliver(device.tenantId(), device.deviceId(), device.slot(), "https").orElse(null);
+        if (d == null) {
             return ResponseEntity.noContent().build();
         }
-        rotations.delivered(device.tenantId(), device.deviceId(), s.certificate(), "https");
-        DeviceCertificate c = s.certificate();
+        DeviceCertificate c = d.certificate();
         return ResponseEntity.ok().cacheControl(CacheControl.noStore())
-                .body(new PendingSuccessor(c.id(), c.slot(), c.pem(), Pem.chain(s.chain()), c.notAfter()));
+                .body(new PendingSuccessor(c.id(), c.slot(), c.pem(), Pem.chain(d.chain()), c.notAfter(),
+                        d.privateKey() == null ? null : Pem.pkcs8(d.privateKey())));
     }
 
     /** The device installed the successor: it becomes the slot's primary; the old one lasts for the overlap. */

@@ -114,10 +114,13 @@ public class Operations {
             case "rotate_certificate" -> {
                 // A successor for the identity slot, delivered to the device; it confirms it by using it.
                 var started = rotations.start(caller, deviceId, null);
-                details.put("certificate_id", started.successor().id().toString());
-                details.put("rotation_state", started.successor().rotationState());
+                if (started.successor() != null) {
+                    details.put("certificate_id", started.successor().id().toString());
+                }
+                details.put("rotation_state", started.successor() == null ? "REQUESTED"
+                        : started.successor().rotationState());
                 if (!started.issued()) {
-                    details.put("detail", "a successor was waiting for confirmation already");
+                    details.put("detail", "a rotation was under way already");
                 }
             }
             case "resume" -> {

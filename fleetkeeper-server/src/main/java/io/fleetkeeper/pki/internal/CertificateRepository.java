@@ -198,7 +198,8 @@ public class CertificateRepository {
                 rs.getString("revocation_reason"), rs.getString("slot"), rs.getInt("slot_version"),
                 rs.getBoolean("is_primary"), Times.instant(rs, "superseded_at"), rs.getString("origin"),
                 Times.instant(rs, "created_at"), rs.getString("pem"), rs.getString("rotation_state"),
-                uuid(rs.getString("successor_id")), Times.instant(rs, "delivered_at"), Times.instant(rs, "confirmed_at"));
+                uuid(rs.getString("successor_id")), Times.instant(rs, "delivered_at"), Times.instant(rs, "confirmed_at"),
+                Times.instant(rs, "rotation_requested_at"));
     }
 
     public static String hex(BigInteger serial) {

@@ -36,6 +36,7 @@ public class RotationRepository {
                   JOIN pki_policies p ON p.tenant_id = c.tenant_id
                 WHERE c.not_after <= ? AND c.window_state IN ('RENEWAL_PENDING', 'EXPIRING_SOON')
                   AND c.status = 'ACTIVE' AND c.is_primary = ? AND c.successor_id IS NULL
+                  AND c.rotation_requested_at IS NULL
                   AND c.device_id IS NOT NULL AND p.auto_rotate = ?
                 ORDER BY c.not_after LIMIT ?""")
                 .params(before, true, true, limit)
@@ -61,6 +62,22 @@ public class RotationRepository {
                   AND status = 'ACTIVE' ORDER BY slot LIMIT 100""")
                 .params(tenantId.toString(), deviceId.toString(), PENDING)
                 .query(CertificateRepository::map).list();
+    }
+
+    /** A server-key rotation is requested for this primary; false when it was already. */
+    public boolean request(UUID tenantId, UUID certificateId, long at) {
+        return jdbc.sql("""
+                UPDATE certificates SET rotation_requested_at = ?
+                WHERE tenant_id = ? AND id = ? AND rotation_requested_at IS NULL""")
+                .params(at, tenantId.toString(), certificateId.toString()).update() == 1;
+    }
+
+    /** The slot's primary has no server-key rotation requested any more (rejected, rolled back). */
+    public void clearRequest(UUID tenantId, UUID deviceId, String slot) {
+        jdbc.sql("""
+                UPDATE certificates SET rotation_requested_at = NULL
+                WHERE tenant_id = ? AND device_id = ? AND slot = ? AND is_primary = ?""")
+                .params(tenantId.toString(), deviceId.toString(), slot, true).update();
     }
 
     public void setSuccessor(UUID tenantId, UUID certificateId, UUID successorId) {
@@ -104,7 +121,8 @@ public class RotationRepository {
     /** Rollback, second half: a certificate inside its overlap is the slot's primary again, with no end. */
     public boolean restore(UUID tenantId, UUID certificateId, long now, String windowState) {
         return jdbc.sql("""
-                UPDATE certificates SET is_primary = ?, superseded_at = NULL, window_state = ?
+                UPDATE certificates SET is_primary = ?, superseded_at = NULL, window_state = ?,
+                  rotation_requested_at = NULL
                 WHERE tenant_id = ? AND id = ? AND is_primary = ? AND status = 'ACTIVE' AND superseded_at > ?""")
                 .params(true, windowState, tenantId.toString(), certificateId.toString(), false, now).update() == 1;
     }

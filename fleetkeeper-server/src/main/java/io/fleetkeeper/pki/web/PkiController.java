@@ -39,7 +39,8 @@ class PkiController {
     }
 
     record PolicyBody(int renewalWindowDays, int criticalWindowDays, int overlapHours, int deviceValidityDays,
-            UUID defaultCaId, Integer expiredRenewalGraceDays, Boolean autoRotate) {
+            UUID defaultCaId, Integer expiredRenewalGraceDays, Boolean autoRotate,
+            String rotationKey) {
     }
 
     private final CaService cas;
@@ -102,7 +103,7 @@ class PkiController {
         boolean autoRotate = body.autoRotate() != null ? body.autoRotate() : cur.autoRotate();
         PkiPolicy p = policies.update(caller, new PkiPolicy(body.renewalWindowDays(),
                 body.criticalWindowDays(), body.overlapHours(), body.deviceValidityDays(), body.defaultCaId(),
-                grace, autoRotate, 0),
+                grace, autoRotate, body.rotationKey(), 0),
                 Etags.expectedVersion(ifMatch));
         return ResponseEntity.ok().eTag(Etags.of(p.version())).body(p);
     }
