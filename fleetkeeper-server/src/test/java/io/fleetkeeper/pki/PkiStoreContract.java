@@ -119,8 +119,10 @@ public interface PkiStoreContract {
         Fixture f = Fixture.of(ctx);
         PolicyService policies = ctx.getBean(PolicyService.class);
         assertThat(policies.get(f.tenant()).autoRotate()).isFalse();
-        policies.update(f.admin(), new PkiPolicy(30, 7, 24, 365, null, 0, true, null, 0), null);
+        assertThat(policies.get(f.tenant()).rotationKey()).isEqualTo(PkiPolicy.SAME_KEY);
+        policies.update(f.admin(), new PkiPolicy(30, 7, 24, 365, null, 0, true, PkiPolicy.SERVER_KEY, 0), null);
         assertThat(policies.get(f.tenant()).autoRotate()).isTrue();
+        assertThat(policies.get(f.tenant()).rotationKey()).isEqualTo(PkiPolicy.SERVER_KEY);
     }
 
     @Test
