@@ -16,8 +16,6 @@ import io.fleetkeeper.store.Times;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.Role;
 import jakarta.annotation.Nullable;
-import java.security.KeyPair;
-import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -39,7 +37,8 @@ import tools.jackson.databind.json.JsonMapper;
  * primary ({@link #start}, by the lifecycle worker when the tenant's policy rotates automatically, or by a job),
  * delivered to the device (MQTT, device listener), and made primary when the device confirms it: its first
  * authentication with the successor, or an explicit acknowledgement ({@link #confirm}). The old primary stays valid
- * for the policy's overlap. {@link #rollback} makes the previous version primary again while it is inside its overlap.
+ * for the policy's overlap. {@link RotationDelivery} hands successors to the device, {@link SlotService#rollback}
+ * makes a slot's previous version primary again while it is inside its overlap.
  */
 @Service
 public class RotationService {
@@ -55,10 +54,6 @@ public class RotationService {
     /** The algorithm of keys the server generates for a successor (as for EST serverkeygen). */
     static final KeyAlgorithm SERVER_KEY_ALGORITHM = KeyAlgorithm.EC_P256;
 
-    /** A successor as the device receives it: the certificate and the chain to install (leaf first). */
-    public record Successor(DeviceCertificate certificate, List<X509Certificate> chain) {
-    }
-
     /**
      * The slot's successor, and whether this call started the rotation (false: one was under way already). The
      * successor is null for a rotation with a server-generated key that is not delivered yet: it is issued then.
@@ -66,17 +61,6 @@ public class RotationService {
     public record Started(@Nullable DeviceCertificate successor, boolean issued) {
     }
 
-    /**
-     * What the device receives: the successor, the chain to install (leaf first) and, for a rotation with a
-     * server-generated key, its private key, which exists only here ({@link #toString} leaves it out).
-     */
-    public record Delivery(DeviceCertificate certificate, List<X509Certificate> chain, @Nullable PrivateKey privateKey) {
-
-        @Override
-        public String toString() {
-            return "Delivery[certificate=" + certificate.id() + "]";
-        }
-    }
 
     private final CertificateService certificates;
     private final CertificateRepository certs;
@@ -139,7 +123,7 @@ public class RotationService {
     }
 
     /** Records a new successor (not primary, pending confirmation) of {@code primary} for {@code key}. */
-    private DeviceCertificate issueSuccessor(UUID tenantId, Device device, DeviceCertificate primary,
+    DeviceCertificate issueSuccessor(UUID tenantId, Device device, DeviceCertificate primary,
             PublicKey key, PkiPolicy policy, Instant now) {
         String s = primary.slot();
         Signed signed = certificates.signLeaf(tenantId, device, key, null, policy, now);
@@ -177,86 +161,6 @@ public class RotationService {
         AfterCommit.run(() -> events.publishEvent(started));
     }
 
-    /**
-     * Hands the slot's successor to the device over {@code channel} (mqtt or https) and records the first delivery
-     * (ROTATION-DELIVERED). For a rotation with a server-generated key, each delivery generates a new key and issues
-     * a new successor for it (the one delivered before, whose key only that device has, is canceled): the key is in
-     * the answer only. Empty when the slot has nothing for the device.
-     */
-    @Transactional
-    public Optional<Delivery> deliver(UUID tenantId, UUID deviceId, String slot, String channel) {
-        String s = CertificateService.slotOf(slot);
-        DeviceCertificate primary = certs.primary(tenantId, deviceId, s).orElse(null);
-        if (primary != null && primary.rotationRequestedAt() != null && primary.status().equals("ACTIVE")) {
-            Device device = certificates.requireIssuable(tenantId, deviceId);
-            certs.lockSlot(tenantId, deviceId, s);
-            Instant now = Times.now(clock);
-            rotations.pending(tenantId, deviceId, s).ifPresent(earlier -> {
-                rotations.endPending(tenantId, earlier.id(), CANCELED, now.toEpochMilli());
-                certificates.withdrawn(tenantId, earlier, CertificateWithdrawn.SUPERSEDED);
-            });
-            KeyPair pair = SERVER_KEY_ALGORITHM.generate();
-            DeviceCertificate successor = issueSuccessor(tenantId, device, primary, pair.getPublic(),
-                    policies.get(tenantId), now);
-            delivered(tenantId, deviceId, successor, channel);
-            Successor withChain = withChain(tenantId, certificates.get(tenantId, successor.id()));
-            return Optional.of(new Delivery(withChain.certificate(), withChain.chain(), pair.getPrivate()));
-        }
-        Optional<Successor> pending = pending(tenantId, deviceId, s);
-        pending.ifPresent(p -> delivered(tenantId, deviceId, p.certificate(), channel));
-        return pending.map(p -> new Delivery(p.certificate(), p.chain(), null));
-    }
-
-    /**
-     * A slot with something to deliver, and a token that changes only when a new delivery is due: a channel that
-     * delivered a token to a connection need not deliver it there again (a server-generated key would be replaced).
-     */
-    public record Deliverable(String slot, String token) {
-    }
-
-    /** The slots of the device with something to deliver: a successor waiting, or a server-key rotation requested. */
-    public List<Deliverable> deliverable(UUID tenantId, UUID deviceId) {
-        Map<String, Deliverable> bySlot = new LinkedHashMap<>();
-        for (DeviceCertificate c : certs.forDevice(tenantId, deviceId)) {
-            if (!c.status().equals("ACTIVE")) {
-                continue;
-            }
-            if (c.primary() && c.rotationRequestedAt() != null) {
-                bySlot.put(c.slot(), new Deliverable(c.slot(), "key:" + c.id() + ":" + c.rotationRequestedAt()));
-            } else if (PENDING.equals(c.rotationState())) {
-                bySlot.putIfAbsent(c.slot(), new Deliverable(c.slot(), "certificate:" + c.id()));
-            }
-        }
-        return List.copyOf(bySlot.values());
-    }
-
-    /** The slot's successor waiting for the device's confirmation, with its chain. */
-    public Optional<Successor> pending(UUID tenantId, UUID deviceId, String slot) {
-        return rotations.pending(tenantId, deviceId, CertificateService.slotOf(slot))
-                .map(c -> withChain(tenantId, c));
-    }
-
-    /** Every successor of the device waiting for its confirmation (one per slot at most). */
-    public List<Successor> pending(UUID tenantId, UUID deviceId) {
-        return rotations.pendingOf(tenantId, deviceId).stream().map(c -> withChain(tenantId, c)).toList();
-    }
-
-    private Successor withChain(UUID tenantId, DeviceCertificate c) {
-        List<X509Certificate> chain = new ArrayList<>(Pem.certificates(c.pem(), "pem"));
-        if (c.caId() != null) {
-            chain.addAll(cas.chain(tenantId, c.caId()));
-        }
-        return new Successor(c, chain);
-    }
-
-    /** Records the successor's first delivery to the device ({@code channel}: mqtt or https), once. */
-    private void delivered(UUID tenantId, UUID deviceId, DeviceCertificate successor, String channel) {
-        if (rotations.markDelivered(tenantId, successor.id(), clock.millis())) {
-            devices.recordEvent(tenantId, deviceId, "ROTATION-DELIVERED", "device:" + deviceId,
-                    "{\"certificate_id\":\"" + successor.id() + "\",\"slot\":\"" + successor.slot()
-                            + "\",\"channel\":\"" + channel + "\"}");
-        }
-    }
 
     /**
      * The device confirmed the successor (by {@code how}: {@link #BY_CONNECTION} or {@link #BY_ACKNOWLEDGEMENT}): it
@@ -265,11 +169,11 @@ public class RotationService {
      */
     @Transactional
     public DeviceCertificate confirm(UUID tenantId, UUID deviceId, UUID certificateId, String how) {
-        DeviceCertificate successor = ownCertificate(tenantId, deviceId, certificateId);
+        certs.lockSlot(tenantId, deviceId, ownCertificate(tenantId, deviceId, certificateId).slot());
+        DeviceCertificate successor = ownCertificate(tenantId, deviceId, certificateId); // as of the lock
         if (CONFIRMED.equals(successor.rotationState()) && successor.primary()) {
             return successor;
         }
-        certs.lockSlot(tenantId, deviceId, successor.slot());
         if (!PENDING.equals(successor.rotationState()) || !successor.status().equals("ACTIVE")) {
             throw new ApiException(ErrorCode.INVALID_TRANSITION, "this certificate is not waiting for confirmation");
         }
@@ -326,65 +230,6 @@ public class RotationService {
         audit.record(tenantId, deviceCaller(tenantId, deviceId), "certificate.rotation_reject", "certificate",
                 certificateId.toString(), json);
         return certificates.get(tenantId, certificateId);
-    }
-
-    /**
-     * Makes the slot's previous version primary again while it is inside its overlap; the current primary is out at
-     * once (ROLLED_BACK), and a successor waiting for confirmation is canceled. {@code expectedVersion}, when given,
-     * is the slot's active version the caller saw (412 otherwise). 409 ROLLBACK_NOT_POSSIBLE when the previous
-     * version's overlap has ended (or there is none).
-     */
-    @Transactional
-    public DeviceCertificate rollback(Caller caller, UUID deviceId, String slot, Integer expectedVersion) {
-        UUID tenantId = caller.tenantId();
-        String s = CertificateService.slotOf(slot);
-        devices.get(tenantId, deviceId);
-        certs.lockSlot(tenantId, deviceId, s);
-        Instant now = Times.now(clock);
-        List<DeviceCertificate> versions = certs.forDevice(tenantId, deviceId).stream()
-                .filter(c -> c.slot().equals(s)).toList();
-        if (versions.isEmpty()) {
-            throw ApiException.notFound("slot");
-        }
-        DeviceCertificate current = versions.stream().filter(DeviceCertificate::primary).findFirst()
-                .orElseThrow(() -> new ApiException(ErrorCode.ROLLBACK_NOT_POSSIBLE, "slot " + s + " has no primary"));
-        if (expectedVersion != null && expectedVersion != current.slotVersion()) {
-            throw new ApiException(ErrorCode.PRECONDITION_FAILED,
-                    "the slot's active version is " + current.slotVersion());
-        }
-        DeviceCertificate previous = versions.stream()
-                .filter(c -> c.slotVersion() < current.slotVersion() && !c.primary())
-                .filter(c -> c.status().equals("ACTIVE") && c.supersededAt() != null && c.usableAt(now))
-                .findFirst() // versions are in descending order
-                .orElseThrow(() -> new ApiException(ErrorCode.ROLLBACK_NOT_POSSIBLE, "the previous version of slot "
-                        + s + " is no longer inside its overlap (or was revoked), so it cannot be made primary again"));
-        PkiPolicy policy = policies.get(tenantId);
-        rotations.rollBack(tenantId, current.id(), now.toEpochMilli());
-        if (!rotations.restore(tenantId, previous.id(), now.toEpochMilli(),
-                IdentityStatus.window(previous.notAfter(), policy, now))) {
-            throw new ApiException(ErrorCode.ROLLBACK_NOT_POSSIBLE, "the previous version changed meanwhile");
-        }
-        certificates.withdrawn(tenantId, current, CertificateWithdrawn.SUPERSEDED);
-        rotations.pending(tenantId, deviceId, s).ifPresent(p -> {
-            rotations.endPending(tenantId, p.id(), CANCELED, now.toEpochMilli());
-            certificates.withdrawn(tenantId, p, CertificateWithdrawn.SUPERSEDED);
-        });
-        DeviceCertificate restored = certificates.get(tenantId, previous.id());
-        if (s.equals(CertificateService.IDENTITY_SLOT)) {
-            devices.setIdentityStatus(tenantId, deviceId, IdentityStatus.of(restored, policy, now));
-        }
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("slot", s);
-        details.put("certificate_id", restored.id().toString());
-        details.put("rolled_back", current.id().toString());
-        details.put("active_version", restored.slotVersion());
-        String json = json(details);
-        devices.recordEvent(tenantId, deviceId, "ROTATION-ROLLED-BACK", caller.actor(), json);
-        audit.record(tenantId, caller, "certificate.rollback", "certificate", restored.id().toString(), json);
-        CertificateRotated rotated = new CertificateRotated(tenantId, deviceId, s,
-                List.of(restored.fingerprint(), current.fingerprint()));
-        AfterCommit.run(() -> events.publishEvent(rotated));
-        return restored;
     }
 
     private DeviceCertificate ownCertificate(UUID tenantId, UUID deviceId, UUID certificateId) {

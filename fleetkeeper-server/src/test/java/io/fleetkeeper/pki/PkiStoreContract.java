@@ -138,11 +138,11 @@ public interface PkiStoreContract {
         assertThat(successor.primary()).isFalse();
         assertThat(successor.slotVersion()).isEqualTo(2);
         assertThat(rotations.start(f.admin(), device, null).issued()).as("one pending successor per slot").isFalse();
-        assertThat(rotations.pending(f.tenant(), device, null)).get()
+        assertThat(ctx.getBean(RotationDelivery.class).pending(f.tenant(), device, null)).get()
                 .satisfies(p -> assertThat(p.certificate().id()).isEqualTo(successor.id()));
         assertThat(f.certificates().get(f.tenant(), first.id()).successorId()).isEqualTo(successor.id());
 
-        assertThat(rotations.deliver(f.tenant(), device, null, "https")).get().satisfies(d -> assertThat(d.privateKey()).isNull());
+        assertThat(ctx.getBean(RotationDelivery.class).deliver(f.tenant(), device, null, "https")).get().satisfies(d -> assertThat(d.privateKey()).isNull());
         DeviceCertificate confirmed = rotations.confirm(f.tenant(), device, successor.id(), RotationService.BY_CONNECTION);
         assertThat(confirmed.primary()).isTrue();
         assertThat(confirmed.rotationState()).isEqualTo(RotationService.CONFIRMED);
@@ -151,9 +151,9 @@ public interface PkiStoreContract {
         DeviceCertificate old = f.certificates().get(f.tenant(), first.id());
         assertThat(old.primary()).isFalse();
         assertThat(old.supersededAt()).isNotNull();
-        assertThat(rotations.pending(f.tenant(), device, null)).isEmpty();
+        assertThat(ctx.getBean(RotationDelivery.class).pending(f.tenant(), device, null)).isEmpty();
 
-        DeviceCertificate restored = rotations.rollback(f.admin(), device, null, 2);
+        DeviceCertificate restored = ctx.getBean(SlotService.class).rollback(f.admin(), device, null, 2);
         assertThat(restored.id()).isEqualTo(first.id());
         assertThat(restored.primary()).isTrue();
         assertThat(restored.supersededAt()).isNull();
@@ -206,8 +206,8 @@ public interface PkiStoreContract {
         lifecycle.tick(); // both certificates are in their renewal window from the start (20 days < 30)
         lifecycle.tick();
         RotationService rotations = ctx.getBean(RotationService.class);
-        assertThat(rotations.pending(on.tenant(), a, null)).isPresent();
+        assertThat(ctx.getBean(RotationDelivery.class).pending(on.tenant(), a, null)).isPresent();
         assertThat(on.certificates().forDevice(on.tenant(), a)).hasSize(2);
-        assertThat(rotations.pending(off.tenant(), b, null)).isEmpty();
+        assertThat(ctx.getBean(RotationDelivery.class).pending(off.tenant(), b, null)).isEmpty();
     }
 }

@@ -6,7 +6,8 @@ import io.fleetkeeper.credentials.AuthenticatedDevice;
 import io.fleetkeeper.pki.DeviceCertificate;
 import io.fleetkeeper.pki.Pem;
 import io.fleetkeeper.pki.RotationService;
-import io.fleetkeeper.pki.RotationService.Delivery;
+import io.fleetkeeper.pki.RotationDelivery;
+import io.fleetkeeper.pki.RotationDelivery.Delivery;
 import jakarta.annotation.Nullable;
 import io.fleetkeeper.store.Ids;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -51,9 +52,11 @@ class DeviceRotationController {
     }
 
     private final RotationService rotations;
+    private final RotationDelivery delivery;
 
-    DeviceRotationController(RotationService rotations) {
+    DeviceRotationController(RotationService rotations, RotationDelivery delivery) {
         this.rotations = rotations;
+        this.delivery = delivery;
     }
 
     /**
@@ -64,7 +67,7 @@ class DeviceRotationController {
     @ApiResponse(responseCode = "200", description = "A successor is waiting", useReturnTypeSchema = true)
     @ApiResponse(responseCode = "204", description = "No successor is waiting", content = @Content)
     ResponseEntity<PendingSuccessor> pending(AuthenticatedDevice device) {
-        Delivery d = rotations.deliver(device.tenantId(), device.deviceId(), device.slot(), "https").orElse(null);
+        Delivery d = delivery.deliver(device.tenantId(), device.deviceId(), device.slot(), "https").orElse(null);
         if (d == null) {
             return ResponseEntity.noContent().build();
         }

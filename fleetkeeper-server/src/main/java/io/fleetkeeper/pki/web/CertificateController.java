@@ -17,11 +17,8 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import io.fleetkeeper.pki.Pem;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.web.Limits;
-import jakarta.annotation.Nullable;
 import java.net.URI;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -119,7 +116,7 @@ class CertificateController {
     ResponseEntity<IdentitySlot> rollback(Caller caller, @PathVariable UUID id, @PathVariable String slot,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
         Long expected = Etags.expectedVersion(ifMatch);
-        rotations.rollback(caller, id, slot, expected == null ? null : expected.intValue());
+        slots.rollback(caller, id, slot, expected == null ? null : expected.intValue());
         return slot(caller, id, slot);
     }
 

@@ -8,8 +8,9 @@ import io.fleetkeeper.connectivity.DeviceMessaging;
 import io.fleetkeeper.connectivity.TopicFilters;
 import io.fleetkeeper.pki.Pem;
 import io.fleetkeeper.pki.RotationService;
-import io.fleetkeeper.pki.RotationService.Deliverable;
-import io.fleetkeeper.pki.RotationService.Delivery;
+import io.fleetkeeper.pki.RotationDelivery;
+import io.fleetkeeper.pki.RotationDelivery.Deliverable;
+import io.fleetkeeper.pki.RotationDelivery.Delivery;
 import io.fleetkeeper.pki.RotationStarted;
 import io.fleetkeeper.store.Ids;
 import java.time.Instant;
@@ -45,6 +46,7 @@ class RotationTopics implements ConnectionListener, SmartInitializingSingleton {
     private static final Logger log = LoggerFactory.getLogger(RotationTopics.class);
 
     private final RotationService rotations;
+    private final RotationDelivery delivery;
     private final ObjectProvider<DeviceMessaging> messaging;
     private final JsonMapper json;
     /** Devices connected here with a subscription covering {@link #TOPIC}: device id → connection id. */
@@ -53,8 +55,10 @@ class RotationTopics implements ConnectionListener, SmartInitializingSingleton {
     private final Set<String> served = ConcurrentHashMap.newKeySet();
     private final Object[] locks = new Object[64];
 
-    RotationTopics(RotationService rotations, ObjectProvider<DeviceMessaging> messaging, JsonMapper json) {
+    RotationTopics(RotationService rotations, RotationDelivery delivery, ObjectProvider<DeviceMessaging> messaging,
+            JsonMapper json) {
         this.rotations = rotations;
+        this.delivery = delivery;
         this.messaging = messaging;
         this.json = json;
         for (int i = 0; i < locks.length; i++) {
@@ -83,7 +87,7 @@ class RotationTopics implements ConnectionListener, SmartInitializingSingleton {
                 if (connection != null) {
                     deliverAll(e.tenantId(), e.deviceId(), connection);
                 } else if (e.certificateId() != null) {
-                    rotations.pending(e.tenantId(), e.deviceId(), e.slot()).ifPresent(s -> publish(e.tenantId(),
+                    delivery.pending(e.tenantId(), e.deviceId(), e.slot()).ifPresent(s -> publish(e.tenantId(),
                             e.deviceId(), new Delivery(s.certificate(), s.chain(), null)));
                 }
             } catch (RuntimeException ex) {
@@ -128,9 +132,9 @@ class RotationTopics implements ConnectionListener, SmartInitializingSingleton {
      */
     private void deliverAll(UUID tenantId, UUID deviceId, String connectionId) {
         synchronized (lockOf(deviceId)) {
-            for (Deliverable d : rotations.deliverable(tenantId, deviceId)) {
+            for (Deliverable d : delivery.deliverable(tenantId, deviceId)) {
                 if (served.add(connectionId + "/" + d.slot() + "/" + d.token())) {
-                    rotations.deliver(tenantId, deviceId, d.slot(), "mqtt")
+                    delivery.deliver(tenantId, deviceId, d.slot(), "mqtt")
                             .ifPresent(delivery -> publish(tenantId, deviceId, delivery));
                 }
             }
