@@ -11,4 +11,3 @@ ALTER TABLE certificates ADD COLUMN successor_id TEXT;
 ALTER TABLE certificates ADD COLUMN delivered_at INTEGER;
 ALTER TABLE certificates ADD COLUMN confirmed_at INTEGER;
 ALTER TABLE certificates ADD COLUMN rotation_requested_at INTEGER;
-CREATE INDEX certificates_rotation ON certificates (rotation_state, tenant_id, device_id);
