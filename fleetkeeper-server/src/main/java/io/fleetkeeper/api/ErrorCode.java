@@ -22,6 +22,8 @@ public enum ErrorCode {
     INVALID_TRANSITION(HttpStatus.CONFLICT, "Invalid status transition"),
     IN_USE(HttpStatus.CONFLICT, "Resource in use"),
     VERSION_CONFLICT(HttpStatus.CONFLICT, "Version conflict"),
+    /** A slot's rollback: the previous version is not inside its overlap any more (or there is none). */
+    ROLLBACK_NOT_POSSIBLE(HttpStatus.CONFLICT, "Rollback not possible"),
     PRECONDITION_FAILED(HttpStatus.PRECONDITION_FAILED, "Precondition failed"),
     PAYLOAD_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, "Payload too large"),
     /** The request line and headers are over {@code server.max-http-request-header-size} (default 8 KiB). */

@@ -38,8 +38,8 @@ public sealed interface ClusterMessage {
     /**
      * Drop a cached entry that another node's change made stale; a node ignores its own (it already did).
      *
-     * @param cache one of {@link #TRUST_INDEX}, {@link #API_TOKENS}, {@link #DEVICE_KEYS}
-     * @param key   what to drop: a token id, a device id, or null for everything in the cache
+     * @param cache one of {@link #TRUST_INDEX}, {@link #API_TOKENS}, {@link #DEVICE_KEYS}, {@link #CERTIFICATE}
+     * @param key   what to drop: a token id, a device id, a fingerprint, or null for everything in the cache
      */
     record Invalidate(String origin, String cache, String key) implements ClusterMessage {
 
@@ -49,5 +49,7 @@ public sealed interface ClusterMessage {
         public static final String API_TOKENS = "api-tokens";
         /** Verified device keys ({@code credentials.DeviceCredentials}); key = device id. */
         public static final String DEVICE_KEYS = "device-keys";
+        /** One verified client certificate ({@code credentials.DeviceCredentials}); key = SHA-256 fingerprint. */
+        public static final String CERTIFICATE = "certificate";
     }
 }

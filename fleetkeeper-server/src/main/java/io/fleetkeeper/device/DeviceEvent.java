@@ -33,7 +33,8 @@ public record DeviceEvent(long id, String type, @Nullable String actor, @Nullabl
             "CREDENTIAL-CONFLICT", "RENEWAL-DUE", "EXPIRING-SOON", "EXPIRED", "SHADOW-UPDATED", "SHADOW-DELETED",
             "CONNECTED", "DISCONNECTED", "COMMAND-QUEUED", "COMMAND-SENT", "COMMAND-DELIVERED", "COMMAND-SUCCEEDED",
             "COMMAND-FAILED", "COMMAND-REJECTED", "COMMAND-TIMED_OUT", "COMMAND-EXPIRED", "COMMAND-CANCELED",
-            "SECRET-CREATED", "SECRET-ROTATED", "SECRET-REVOKED", "SECRET-DELETED");
+            "SECRET-CREATED", "SECRET-ROTATED", "SECRET-REVOKED", "SECRET-DELETED",
+            "ROTATION-STARTED", "ROTATION-DELIVERED", "ROTATION-REJECTED", "ROTATION-ROLLED-BACK");
 
     /**
      * The stored type names a filter for {@code type} matches: the name itself, and its former or current name

@@ -307,6 +307,15 @@ public class DeviceService {
      * name of {@link DeviceEvent#TYPES} or a deprecated former name, which matches its current name too).
      */
     public Page<DeviceEvent> events(UUID tenantId, UUID id, Set<String> types, String cursor, int limit) {
+        return events(tenantId, id, types, null, cursor, limit);
+    }
+
+    /** As {@link #events(UUID, UUID, Set, String, int)}; with {@code slot}, only the events of that certificate slot. */
+    public Page<DeviceEvent> events(UUID tenantId, UUID id, Set<String> types, String slot, String cursor,
+            int limit) {
+        if (slot != null && !slot.matches("[a-z0-9][a-z0-9_-]{0,31}")) {
+            throw new ApiException(ErrorCode.INVALID_PARAMETER, "slot: not a slot name");
+        }
         Set<String> stored = new java.util.TreeSet<>();
         for (String type : types) {
             Set<String> names = DeviceEvent.storedNames(type);
@@ -318,7 +327,7 @@ public class DeviceService {
         get(tenantId, id);
         Cursor c = Cursor.decode(cursor, "event");
         Long before = c == null ? null : parseLong(c.id());
-        return Page.of(events.list(tenantId, id, before, stored, limit + 1), limit,
+        return Page.of(events.list(tenantId, id, before, stored, slot, limit + 1), limit,
                 e -> new Cursor("event", null, Long.toString(e.id())));
     }
 

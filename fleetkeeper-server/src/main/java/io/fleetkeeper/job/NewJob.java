@@ -17,7 +17,8 @@ public record NewJob(String name, String description, Target target, String targ
 
     /**
      * {@code type}: command ({@code name}, {@code payload}), shadow ({@code desired}, {@code shadow}), metadata
-     * ({@code patch}), suspend, resume, renew_certificate.
+     * ({@code patch}), suspend, resume, renew_certificate, rotate_certificate (a successor for the identity slot,
+     * delivered to the device and made primary when it confirms it).
      */
     public record Operation(String type, String name, JsonNode payload, JsonNode desired, String shadow,
             JsonNode patch) {

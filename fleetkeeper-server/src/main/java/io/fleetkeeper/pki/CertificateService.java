@@ -155,10 +155,31 @@ public class CertificateService {
     private Issued sign(Caller caller, Device device, PublicKey key, String slot, UUID caId,
             String origin, String event, ProfilePolicy.Checked kind) {
         UUID tenantId = caller.tenantId();
-        CertificateAuthority ca = cas.issuingCa(tenantId, caId);
-        CaSigner signer = cas.signer(tenantId, ca.id());
         PkiPolicy policy = policies.get(tenantId);
         Instant now = Times.now(clock);
+        Signed signed = signLeaf(tenantId, device, key, caId, policy, now, kind);
+        DeviceCertificate stored = record(tenantId, device.id(), signed.caId(), signed.leaf(), slot, origin, now,
+                policy);
+        devices.recordEvent(tenantId, device.id(), event,
+                caller.actor(), "{\"certificate_id\":\"" + stored.id() + "\",\"slot\":\"" + slot + "\"}");
+        provisioned(caller, stored);
+        audit.record(tenantId, caller, "certificate." + origin.toLowerCase(), "certificate", stored.id().toString(),
+                "{\"device_id\":\"" + device.id() + "\",\"serial\":\"" + stored.serial() + "\"}");
+        return new Issued(stored, signed.chain());
+    }
+
+    /** A signed leaf, the CA that signed it and the chain to install (leaf first, up to the root). */
+    record Signed(X509Certificate leaf, UUID caId, List<X509Certificate> chain) {
+    }
+
+    /**
+     * Signs a device certificate for {@code key} with the tenant's issuing CA ({@code caId}, or the default), in
+     * the profile {@code kind} (key usages and extra names).
+     */
+    Signed signLeaf(UUID tenantId, Device device, PublicKey key, UUID caId, PkiPolicy policy, Instant now,
+            ProfilePolicy.Checked kind) {
+        CertificateAuthority ca = cas.issuingCa(tenantId, caId);
+        CaSigner signer = cas.signer(tenantId, ca.id());
         Instant notAfter = now.plus(Duration.ofDays(policy.deviceValidityDays()));
         if (notAfter.isAfter(ca.notAfter())) {
             notAfter = ca.notAfter();
@@ -175,16 +196,10 @@ public class CertificateService {
                 kind.profile() == CertificateProfile.CODE_SIGNING);
         BigInteger serial = X509Factory.serial();
         X509Certificate x = X509Factory.leaf(signer, key, serial, profile);
-        DeviceCertificate stored = record(tenantId, device.id(), ca.id(), x, slot, origin, now, policy);
-        devices.recordEvent(tenantId, device.id(), event,
-                caller.actor(), "{\"certificate_id\":\"" + stored.id() + "\",\"slot\":\"" + slot + "\"}");
-        provisioned(caller, stored);
-        audit.record(tenantId, caller, "certificate." + origin.toLowerCase(), "certificate", stored.id().toString(),
-                "{\"device_id\":\"" + device.id() + "\",\"serial\":\"" + stored.serial() + "\"}");
         List<X509Certificate> chain = new java.util.ArrayList<>();
         chain.add(x);
         chain.addAll(cas.chain(tenantId, ca.id()));
-        return new Issued(stored, chain);
+        return new Signed(x, ca.id(), chain);
     }
 
     /** Binds an externally issued certificate, which must chain to one of the tenant's CAs. */
@@ -212,7 +227,7 @@ public class CertificateService {
         DeviceCertificate stored = record(tenantId, device.id(), v.issuerCaId(), x, slotOf(slot), "UPLOADED", now,
                 policies.get(tenantId));
         devices.recordEvent(tenantId, device.id(), "CERTIFICATE-BOUND", caller.actor(),
-                "{\"certificate_id\":\"" + stored.id() + "\"}");
+                "{\"certificate_id\":\"" + stored.id() + "\",\"slot\":\"" + stored.slot() + "\"}");
         provisioned(caller, stored);
         for (TenantCertificate other : certs.allByFingerprint(stored.fingerprint())) {
             if (!other.tenantId().equals(tenantId) && other.certificate().deviceId() != null) {
@@ -242,11 +257,15 @@ public class CertificateService {
                 withdrawn(tenantId, demoted, CertificateWithdrawn.SUPERSEDED); // no overlap: it is out at once
             }
         }
+        // A successor still waiting for the device's confirmation is replaced by this new primary.
+        for (DeviceCertificate canceled : certs.cancelPendingSuccessors(tenantId, deviceId, slot, now.toEpochMilli())) {
+            withdrawn(tenantId, canceled, CertificateWithdrawn.SUPERSEDED);
+        }
         DeviceCertificate c = new DeviceCertificate(Ids.newId(clock), deviceId, caId,
                 x.getIssuerX500Principal().getName(), CertificateRepository.hex(x.getSerialNumber()),
                 Pem.fingerprint(x), x.getSubjectX500Principal().getName(), x.getNotBefore().toInstant(),
                 x.getNotAfter().toInstant(), "ACTIVE", null, null, slot, version, true, null, origin, now,
-                Pem.write(x));
+                Pem.write(x), null, null, null, null, null);
         try {
             certs.insert(tenantId, c, Pem.sha256(x.getPublicKey().getEncoded()),
                     IdentityStatus.window(c.notAfter(), policy, now));
@@ -305,7 +324,8 @@ public class CertificateService {
         }
         if (cur.deviceId() != null) {
             devices.recordEvent(tenantId, cur.deviceId(), "CERTIFICATE-REVOKED", caller.actor(),
-                    "{\"certificate_id\":\"" + cur.id() + "\",\"reason\":\"" + reason + "\"}");
+                    "{\"certificate_id\":\"" + cur.id() + "\",\"slot\":\"" + cur.slot() + "\",\"reason\":\"" + reason
+                            + "\"}");
         }
         audit.record(tenantId, caller, "certificate.revoke", "certificate", cur.id().toString(),
                 "{\"reason\":\"" + reason + "\"}");
@@ -313,7 +333,7 @@ public class CertificateService {
     }
 
     /** Tells the authentication caches, after commit, that {@code c} authenticates nobody any more. */
-    private void withdrawn(UUID tenantId, DeviceCertificate c, String why) {
+    void withdrawn(UUID tenantId, DeviceCertificate c, String why) {
         CertificateWithdrawn event = new CertificateWithdrawn(tenantId, c.id(), c.deviceId(), c.fingerprint(), why);
         AfterCommit.run(() -> events.publishEvent(event));
     }
@@ -347,7 +367,7 @@ public class CertificateService {
         return certs.isRecorded(Pem.fingerprint(cert));
     }
 
-    private Device requireIssuable(UUID tenantId, UUID deviceId) {
+    Device requireIssuable(UUID tenantId, UUID deviceId) {
         Device d = devices.get(tenantId, deviceId);
         if (d.status() == DeviceStatus.DECOMMISSIONED) {
             throw new ApiException(ErrorCode.CONFLICT, "a decommissioned device gets no certificates");
@@ -355,7 +375,7 @@ public class CertificateService {
         return d;
     }
 
-    private static String slotOf(String slot) {
+    static String slotOf(String slot) {
         if (slot == null || slot.isBlank()) {
             return IDENTITY_SLOT;
         }

@@ -40,6 +40,15 @@ public final class Pem {
         return out.toString();
     }
 
+    /** A private key as a PKCS#8 {@code PRIVATE KEY} PEM (unencrypted). */
+    public static String pkcs8(java.security.PrivateKey key) {
+        try {
+            return write(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(key, null).generate());
+        } catch (org.bouncycastle.util.io.pem.PemGenerationException e) {
+            throw new IllegalStateException("cannot encode the key", e);
+        }
+    }
+
     public static String chain(List<X509Certificate> certs) {
         StringBuilder sb = new StringBuilder();
         certs.forEach(c -> sb.append(write(c)));

@@ -5,6 +5,9 @@ import io.fleetkeeper.pki.internal.CaRepository;
 import io.fleetkeeper.pki.internal.CertificateRepository;
 import io.fleetkeeper.pki.internal.CertificateRepository.Row;
 import io.fleetkeeper.pki.internal.PolicyRepository;
+import io.fleetkeeper.pki.internal.RotationRepository;
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.store.Leases;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,7 +26,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The certificate lifecycle worker: moves primary certificates into their renewal, critical and
- * expired windows (device events RENEWAL-DUE, EXPIRING-SOON, EXPIRED and the identity status), ends
+ * expired windows (device events RENEWAL-DUE, EXPIRING-SOON, EXPIRED and the identity status), issues successors
+ * for the primaries in their renewal window of tenants that rotate automatically ({@link RotationService}), ends
  * rotation overlaps, and re-signs CRLs before nextUpdate. It runs on one node at a time (a lease).
  */
 @Service
@@ -44,8 +48,10 @@ public class PkiLifecycle {
     private final PkiProperties props;
     private final ApplicationEventPublisher events;
     private final Clock clock;
+    private final RotationRepository rotationCandidates;
+    private final RotationService rotations;
 
-    PkiLifecycle(CertificateRepository certs, CaRepository cas, PolicyRepository policies, CrlService crls,
+    PkiLifecycle(RotationRepository rotationCandidates, RotationService rotations, CertificateRepository certs, CaRepository cas, PolicyRepository policies, CrlService crls,
             DeviceService devices, Leases leases, JdbcClient jdbc, PlatformTransactionManager txManager,
             PkiProperties props, ApplicationEventPublisher events, Clock clock) {
         this.certs = certs;
@@ -59,6 +65,8 @@ public class PkiLifecycle {
         this.props = props;
         this.events = events;
         this.clock = clock;
+        this.rotationCandidates = rotationCandidates;
+        this.rotations = rotations;
     }
 
     @Scheduled(initialDelayString = "${fleetkeeper.pki.scheduler-delay-ms:60000}",
@@ -106,6 +114,7 @@ public class PkiLifecycle {
             }
             changed++;
         }
+        rotate(horizon);
         var ended = tx.execute(s -> certs.endOverlaps(now.toEpochMilli()));
         for (var c : ended) {
             events.publishEvent(new CertificateWithdrawn(c.tenantId(), c.certificate().id(),
@@ -121,5 +130,17 @@ public class PkiLifecycle {
             }
         }
         return changed;
+    }
+
+    /** Issues a successor for each primary in its renewal window whose tenant rotates automatically. */
+    private void rotate(long horizon) {
+        for (var c : rotationCandidates.candidates(horizon, 1000)) {
+            try {
+                rotations.start(Caller.system(c.tenantId()), c.deviceId(), c.slot());
+            } catch (ApiException e) {
+                log.debug("cannot rotate certificate {} of device {}: {}", c.certificateId(), c.deviceId(),
+                        e.getMessage());
+            }
+        }
     }
 }

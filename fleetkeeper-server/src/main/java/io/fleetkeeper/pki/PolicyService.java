@@ -10,7 +10,7 @@ import java.util.UUID;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-/** Reads and changes a tenant's PKI policy (windows, overlap, validity, default CA, expired-renewal grace). */
+/** Reads and changes a tenant's PKI policy (windows, overlap, validity, default CA, expired-renewal grace, automatic rotation). */
 @Service
 public class PolicyService {
 
@@ -51,13 +51,17 @@ public class PolicyService {
         if (in.expiredRenewalGraceDays() < 0 || in.expiredRenewalGraceDays() > 365) {
             v.add("expired_renewal_grace_days", "must be between 0 (off) and 365");
         }
+        String rotationKey = in.rotationKey() == null ? cur.rotationKey() : in.rotationKey();
+        if (!rotationKey.equals(PkiPolicy.SAME_KEY) && !rotationKey.equals(PkiPolicy.SERVER_KEY)) {
+            v.add("rotation_key", "must be SAME_KEY or SERVER_KEY");
+        }
         v.throwIfAny();
         if (in.defaultCaId() != null) {
             cas.issuingCa(tenantId, in.defaultCaId());
         }
         PkiPolicy next = new PkiPolicy(in.renewalWindowDays(), in.criticalWindowDays(), in.overlapHours(),
                 in.deviceValidityDays(), in.defaultCaId() != null ? in.defaultCaId() : cur.defaultCaId(),
-                in.expiredRenewalGraceDays(), cur.version() + 1);
+                in.expiredRenewalGraceDays(), in.autoRotate(), rotationKey, cur.version() + 1);
         policies.put(tenantId, next);
         audit.record(tenantId, caller, "pki_policy.update", "pki_policy", tenantId.toString(), null);
         return next;

@@ -57,7 +57,7 @@ public interface PkiStoreContract {
         Fixture f = Fixture.of(ctx);
         PolicyService policies = ctx.getBean(PolicyService.class);
         assertThat(policies.get(f.tenant()).expiredRenewalGraceDays()).isZero();
-        policies.update(f.admin(), new PkiPolicy(30, 7, 24, 365, null, 14, 0), null);
+        policies.update(f.admin(), new PkiPolicy(30, 7, 24, 365, null, 14, false, null, 0), null);
         assertThat(policies.get(f.tenant()).expiredRenewalGraceDays()).isEqualTo(14);
     }
 
@@ -112,5 +112,102 @@ public interface PkiStoreContract {
             cursor = page.nextCursor();
         } while (cursor != null);
         assertThat(listed).containsExactlyElementsOf(issued);
+    }
+
+    @Test
+    default void thePolicyKeepsAutomaticRotation(ApplicationContext ctx) {
+        Fixture f = Fixture.of(ctx);
+        PolicyService policies = ctx.getBean(PolicyService.class);
+        assertThat(policies.get(f.tenant()).autoRotate()).isFalse();
+        assertThat(policies.get(f.tenant()).rotationKey()).isEqualTo(PkiPolicy.SAME_KEY);
+        policies.update(f.admin(), new PkiPolicy(30, 7, 24, 365, null, 0, true, PkiPolicy.SERVER_KEY, 0), null);
+        assertThat(policies.get(f.tenant()).autoRotate()).isTrue();
+        assertThat(policies.get(f.tenant()).rotationKey()).isEqualTo(PkiPolicy.SERVER_KEY);
+    }
+
+    @Test
+    default void aSuccessorWaitsForConfirmationThenBecomesPrimaryAndRollsBackInsideTheOverlap(ApplicationContext ctx) {
+        Fixture f = Fixture.of(ctx);
+        RotationService rotations = ctx.getBean(RotationService.class);
+        UUID device = f.device("rotating");
+        DeviceCertificate first = f.certificates().issue(f.admin(), device, Csrs.csr(Csrs.p256(), "d", false), null,
+                null).certificate();
+        RotationService.Started started = rotations.start(f.admin(), device, null);
+        DeviceCertificate successor = started.successor();
+        assertThat(started.issued()).isTrue();
+        assertThat(successor.primary()).isFalse();
+        assertThat(successor.slotVersion()).isEqualTo(2);
+        assertThat(rotations.start(f.admin(), device, null).issued()).as("one pending successor per slot").isFalse();
+        assertThat(ctx.getBean(RotationDelivery.class).pending(f.tenant(), device, null)).get()
+                .satisfies(p -> assertThat(p.certificate().id()).isEqualTo(successor.id()));
+        assertThat(f.certificates().get(f.tenant(), first.id()).successorId()).isEqualTo(successor.id());
+
+        assertThat(ctx.getBean(RotationDelivery.class).deliver(f.tenant(), device, null, "https")).get().satisfies(d -> assertThat(d.privateKey()).isNull());
+        DeviceCertificate confirmed = rotations.confirm(f.tenant(), device, successor.id(), RotationService.BY_CONNECTION);
+        assertThat(confirmed.primary()).isTrue();
+        assertThat(confirmed.rotationState()).isEqualTo(RotationService.CONFIRMED);
+        assertThat(confirmed.deliveredAt()).isNotNull();
+        assertThat(confirmed.confirmedAt()).isNotNull();
+        DeviceCertificate old = f.certificates().get(f.tenant(), first.id());
+        assertThat(old.primary()).isFalse();
+        assertThat(old.supersededAt()).isNotNull();
+        assertThat(ctx.getBean(RotationDelivery.class).pending(f.tenant(), device, null)).isEmpty();
+
+        DeviceCertificate restored = ctx.getBean(SlotService.class).rollback(f.admin(), device, null, 2);
+        assertThat(restored.id()).isEqualTo(first.id());
+        assertThat(restored.primary()).isTrue();
+        assertThat(restored.supersededAt()).isNull();
+        DeviceCertificate rolledBack = f.certificates().get(f.tenant(), successor.id());
+        assertThat(rolledBack.status()).isEqualTo("SUPERSEDED");
+        assertThat(rolledBack.rotationState()).isEqualTo(RotationService.ROLLED_BACK);
+        assertThat(ctx.getBean(SlotService.class).slot(f.tenant(), device, "identity").activeVersion()).isEqualTo(1);
+    }
+
+    @Test
+    default void concurrentRotationsOfOneSlotIssueOneSuccessor(ApplicationContext ctx) throws Exception {
+        Fixture f = Fixture.of(ctx);
+        RotationService rotations = ctx.getBean(RotationService.class);
+        UUID device = f.device("raced");
+        f.certificates().issue(f.admin(), device, Csrs.csr(Csrs.p256(), "d", false), null, null);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<RotationService.Started>> results = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
+            for (int i = 0; i < 8; i++) {
+                results.add(pool.submit(() -> {
+                    start.await();
+                    return rotations.start(f.admin(), device, null);
+                }));
+            }
+            start.countDown();
+        }
+        List<UUID> successors = new ArrayList<>();
+        int issued = 0;
+        for (Future<RotationService.Started> r : results) {
+            successors.add(r.get(30, TimeUnit.SECONDS).successor().id());
+            issued += r.get().issued() ? 1 : 0;
+        }
+        assertThat(issued).isEqualTo(1);
+        assertThat(successors).containsOnly(successors.get(0));
+        assertThat(f.certificates().forDevice(f.tenant(), device)).hasSize(2);
+    }
+
+    @Test
+    default void theLifecycleRotatesOnlyForTenantsThatAskForIt(ApplicationContext ctx) {
+        Fixture on = Fixture.of(ctx);
+        Fixture off = Fixture.of(ctx);
+        PolicyService policies = ctx.getBean(PolicyService.class);
+        policies.update(on.admin(), new PkiPolicy(30, 7, 24, 20, null, 0, true, null, 0), null);
+        policies.update(off.admin(), new PkiPolicy(30, 7, 24, 20, null, 0, false, null, 0), null);
+        UUID a = on.device("a");
+        UUID b = off.device("b");
+        on.certificates().issue(on.admin(), a, Csrs.csr(Csrs.p256(), "d", false), null, null);
+        off.certificates().issue(off.admin(), b, Csrs.csr(Csrs.p256(), "d", false), null, null);
+        PkiLifecycle lifecycle = ctx.getBean(PkiLifecycle.class);
+        lifecycle.tick(); // both certificates are in their renewal window from the start (20 days < 30)
+        lifecycle.tick();
+        RotationService rotations = ctx.getBean(RotationService.class);
+        assertThat(ctx.getBean(RotationDelivery.class).pending(on.tenant(), a, null)).isPresent();
+        assertThat(on.certificates().forDevice(on.tenant(), a)).hasSize(2);
+        assertThat(ctx.getBean(RotationDelivery.class).pending(off.tenant(), b, null)).isEmpty();
     }
 }

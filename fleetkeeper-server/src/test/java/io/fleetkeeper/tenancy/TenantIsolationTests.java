@@ -131,8 +131,12 @@ class TenantIsolationTests extends ApiTest {
         for (String path : List.of("/api/v1/pki/cas/" + root, "/api/v1/pki/cas/" + issuing, "/api/v1/pki/cas/"
                 + anchor, "/api/v1/manifests/" + manifest, "/api/v1/manifests/" + manifest + "/entries",
                 "/api/v1/certificates/" + certificate, "/api/v1/devices/" + device + "/certificates",
-                "/api/v1/devices/" + device + "/slots")) {
+                "/api/v1/devices/" + device + "/slots", "/api/v1/devices/" + device + "/slots/identity")) {
             api.get(b.admin(), path).expectProblem(404, "NOT_FOUND");
+        }
+        for (String action : List.of("rotate", "rollback")) {
+            api.post(b.admin(), "/api/v1/devices/" + device + "/slots/identity/" + action, null)
+                    .expectProblem(404, "NOT_FOUND");
         }
         api.post(b.admin(), "/api/v1/certificates/" + certificate + "/revoke", Map.of("reason", "keyCompromise"))
                 .expectProblem(404, "NOT_FOUND");

@@ -6,6 +6,8 @@ import io.fleetkeeper.deviceapi.DeviceListener;
 import io.fleetkeeper.testing.ApiTest;
 import io.fleetkeeper.testing.Csrs;
 import io.fleetkeeper.testing.DevicePort;
+import io.fleetkeeper.testing.MqttDevices;
+import io.fleetkeeper.testing.MqttDevices.CertDevice;
 import io.fleetkeeper.testing.OpenApiContract;
 import io.fleetkeeper.testing.Reply;
 import io.fleetkeeper.testing.TestTenant;
@@ -185,6 +187,31 @@ class OpenApiConformanceTests extends ApiTest {
                         Map.of("name", "edge-2")));
         assertThat(replies).extracting(Reply::status).containsExactly(201, 404, 200, 200, 200, 200, 401, 401);
         replies.forEach(r -> violations.addAll(deviceContract.violations(r)));
+    }
+
+    @Test
+    void rotationRepliesConformToBothDocuments() throws Exception {
+        OpenApiContract deviceContract = new OpenApiContract(api.get(null, "/v3/api-docs/device").expect(200)
+                .toString());
+        TestTenant t = newTenant();
+        MqttDevices devices = new MqttDevices(api);
+        devices.cas(t);
+        CertDevice d = devices.certDevice(t, "rotating");
+        String slot = "/api/v1/devices/" + d.id() + "/slots/identity";
+        check(api.get(t.admin(), slot), 200);
+        check(api.post(t.admin(), slot + "/rollback", null), 409);
+        String successor = check(api.post(t.admin(), slot + "/rotate", null), 200).path("pending_successor_id")
+                .asString();
+        DevicePort port = new DevicePort(api, listener.port(), d.key(), d.chain());
+        List<Reply> replies = List.of(port.call("GET", "/device/v1/certificates/rotation", Map.of(), null),
+                port.post("/device/v1/certificates/rotation/accept", Map.of(), Map.of("certificate_id", "x")),
+                port.post("/device/v1/certificates/rotation/accept", Map.of(), Map.of("certificate_id", successor)),
+                port.call("GET", "/device/v1/certificates/rotation", Map.of(), null));
+        assertThat(replies).extracting(Reply::status).containsExactly(200, 400, 200, 204);
+        replies.forEach(r -> violations.addAll(deviceContract.violations(r)));
+        check(api.get(t.admin(), "/api/v1/devices/" + d.id() + "/events?slot=identity"), 200);
+        check(api.post(t.admin(), slot + "/rollback", null), 200);
+        check(api.get(t.admin(), "/api/v1/devices/" + d.id() + "/slots"), 200);
     }
 
     /** Every reply a test checked conforms; all departures are listed at once. */

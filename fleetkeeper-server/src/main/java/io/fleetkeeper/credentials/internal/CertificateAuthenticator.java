@@ -10,6 +10,7 @@ import io.fleetkeeper.pki.DeviceCertificate;
 import io.fleetkeeper.pki.Pem;
 import io.fleetkeeper.pki.PkiPolicy;
 import io.fleetkeeper.pki.PolicyService;
+import io.fleetkeeper.pki.RotationService;
 import io.fleetkeeper.pki.TenantCertificate;
 import io.fleetkeeper.pki.TrustIndex;
 import java.security.cert.X509Certificate;
@@ -28,8 +29,15 @@ import org.springframework.stereotype.Component;
 @Component
 class CertificateAuthenticator {
 
-    /** The decision and, when it is a grant, the time window in which it holds (epoch ms). */
-    record Result(Authentication outcome, long validFrom, long validUntil) {
+    /**
+     * The decision and, when it is a grant, the time window in which it holds (epoch ms), and whether the
+     * certificate is a rotation successor waiting for the device's confirmation (this use confirms it).
+     */
+    record Result(Authentication outcome, long validFrom, long validUntil, boolean pendingSuccessor) {
+
+        Result(Authentication outcome, long validFrom, long validUntil) {
+            this(outcome, validFrom, validUntil, false);
+        }
     }
 
     private final TrustIndex trust;
@@ -129,7 +137,7 @@ class CertificateAuthenticator {
             until = Math.min(until, cert.supersededAt().toEpochMilli());
         }
         return new Result(new AuthenticatedDevice(tenantId, cert.deviceId(), Method.CERTIFICATE, cert.id(),
-                cert.slot()), cert.notBefore().toEpochMilli(), until);
+                cert.slot()), cert.notBefore().toEpochMilli(), until, RotationService.PENDING.equals(cert.rotationState()));
     }
 
     /** Whether the leaf may be a TLS client certificate: no extended key usage, or one naming clientAuth. */

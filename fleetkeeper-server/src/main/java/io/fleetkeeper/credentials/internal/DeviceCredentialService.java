@@ -9,18 +9,22 @@ import io.fleetkeeper.credentials.DeviceKeyService;
 import io.fleetkeeper.credentials.Refusal;
 import io.fleetkeeper.credentials.Refusal.Reason;
 import io.fleetkeeper.pki.Pem;
+import io.fleetkeeper.pki.RotationService;
 import io.fleetkeeper.pki.TrustIndex;
 import io.fleetkeeper.tenancy.Secrets;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.UUID;
 import javax.net.ssl.X509ExtendedTrustManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 
 /** {@link DeviceCredentials}: the cache first, then the store; a grant from the store fills the cache. */
 @Service
 class DeviceCredentialService implements DeviceCredentials {
 
+    private static final Logger log = LoggerFactory.getLogger(DeviceCredentialService.class);
     private static final Refusal INVALID_KEY = new Refusal(Reason.INVALID_KEY, "the device key is not valid");
 
     private final CertificateAuthenticator certificates;
@@ -28,9 +32,11 @@ class DeviceCredentialService implements DeviceCredentials {
     private final Admission admission;
     private final TrustIndex trust;
     private final CredentialCache cache;
+    private final RotationService rotations;
 
     DeviceCredentialService(CertificateAuthenticator certificates, DeviceKeyRepository keys, Admission admission,
-            TrustIndex trust, CredentialsProperties props, Clock clock) {
+            TrustIndex trust, RotationService rotations, CredentialsProperties props, Clock clock) {
+        this.rotations = rotations;
         this.certificates = certificates;
         this.keys = keys;
         this.admission = admission;
@@ -52,9 +58,24 @@ class DeviceCredentialService implements DeviceCredentials {
         long seen = cache.epoch();
         var result = certificates.authenticate(chain);
         if (result.outcome() instanceof AuthenticatedDevice d) {
-            cache.putCertificate(Pem.fingerprint(chain[0]), d, result.validFrom(), result.validUntil(), seen);
+            if (result.pendingSuccessor()) {
+                confirmSuccessor(d); // not cached: the confirmation changes the slot, and the caches forget it
+            } else {
+                cache.putCertificate(Pem.fingerprint(chain[0]), d, result.validFrom(), result.validUntil(), seen);
+            }
         }
         return result.outcome();
+    }
+
+    /** The first authentication with a rotation successor confirms it: it becomes the slot's primary. */
+    private void confirmSuccessor(AuthenticatedDevice d) {
+        try {
+            rotations.confirm(d.tenantId(), d.deviceId(), d.certificateId(), RotationService.BY_CONNECTION);
+        } catch (RuntimeException e) {
+            // The grant stands (the successor is valid); the next authentication with it tries again.
+            log.warn("could not confirm rotation certificate {} of device {}: {}", d.certificateId(), d.deviceId(),
+                    e.getMessage());
+        }
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.fleetkeeper.cluster.ClusterMessage.Invalidate;
 import io.fleetkeeper.cluster.ClusterMessage.Kick;
 import io.fleetkeeper.device.DeviceStatusChanged;
 import io.fleetkeeper.pki.CaChanged;
+import io.fleetkeeper.pki.CertificateRotated;
 import io.fleetkeeper.pki.CertificateWithdrawn;
 import io.fleetkeeper.pki.TrustIndex;
 import io.fleetkeeper.credentials.DeviceKeyChanged;
@@ -57,6 +58,15 @@ class RevocationRelay {
         // A certificate bound to no device authenticates nobody over MQTT; a null device would kick the tenant.
         if (e.deviceId() != null) {
             bus.publish(new Kick(bus.nodeId(), e.tenantId(), e.deviceId(), true, null, e.reason(), e.fingerprint()));
+        }
+    }
+
+    /** A slot's primary changed (rotation confirmed, rollback): the certificates' validity windows changed. */
+    @EventListener
+    void on(CertificateRotated e) {
+        for (String fingerprint : e.fingerprints()) {
+            credentials.forgetCertificate(fingerprint);
+            bus.publish(new Invalidate(bus.nodeId(), Invalidate.CERTIFICATE, fingerprint));
         }
     }
 
@@ -117,6 +127,7 @@ class RevocationRelay {
                     }
                 }
                 case Invalidate.DEVICE_KEYS -> credentials.forgetKeysOf(UUID.fromString(i.key()));
+                case Invalidate.CERTIFICATE -> credentials.forgetCertificate(i.key());
                 default -> log.debug("cluster bus: unknown cache {}", i.cache());
             }
         } catch (IllegalArgumentException | NullPointerException bad) {

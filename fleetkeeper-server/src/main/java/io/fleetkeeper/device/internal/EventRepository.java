@@ -65,12 +65,25 @@ public class EventRepository {
      * {@code types} is not empty.
      */
     public List<DeviceEvent> list(UUID tenantId, UUID deviceId, Long beforeId, Set<String> types, int fetch) {
+        return list(tenantId, deviceId, beforeId, types, null, fetch);
+    }
+
+    /**
+     * As {@link #list(UUID, UUID, Long, Set, int)}, and when {@code slot} is given only events whose details name that
+     * certificate slot ({@code "slot":"<slot>"}); {@code slot} must be a valid slot name (letters, digits, _ and -).
+     */
+    public List<DeviceEvent> list(UUID tenantId, UUID deviceId, Long beforeId, Set<String> types, String slot,
+            int fetch) {
         List<Object> params = new ArrayList<>(List.of(tenantId.toString(), deviceId.toString(),
                 beforeId == null ? Long.MAX_VALUE : beforeId));
         String typeClause = "";
         if (!types.isEmpty()) {
             typeClause = " AND type IN (" + String.join(", ", Collections.nCopies(types.size(), "?")) + ")";
             params.addAll(types);
+        }
+        if (slot != null) {
+            typeClause += " AND details LIKE ? ESCAPE '!'";
+            params.add("%\"slot\":\"" + slot.replace("!", "!!").replace("_", "!_").replace("%", "!%") + "\"%");
         }
         params.add(fetch);
         return jdbc.sql("SELECT id, type, actor, details, at FROM device_events "

@@ -140,8 +140,9 @@ class DeviceController {
 
     @GetMapping("/devices/{id}/events")
     Page<DeviceEvent> events(Caller caller, @PathVariable UUID id, @RequestParam(required = false) String cursor,
-            @RequestParam(required = false) Integer limit, @RequestParam(required = false) List<String> type) {
-        return devices.events(caller.tenantId(), id, type == null ? Set.of() : Set.copyOf(type), cursor,
+            @RequestParam(required = false) Integer limit, @RequestParam(required = false) List<String> type,
+            @RequestParam(required = false) String slot) {
+        return devices.events(caller.tenantId(), id, type == null ? Set.of() : Set.copyOf(type), slot, cursor,
                 limits.pageSize(limit));
     }
 

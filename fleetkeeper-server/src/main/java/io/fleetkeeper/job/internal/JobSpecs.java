@@ -31,7 +31,7 @@ import tools.jackson.databind.json.JsonMapper;
 public class JobSpecs {
 
     public static final Set<String> OPERATIONS = Set.of("command", "shadow", "metadata", "suspend", "resume",
-            "renew_certificate");
+            "renew_certificate", "rotate_certificate");
     /** The command a {@code renew_certificate} job sends. */
     public static final String RENEW_COMMAND = "certificate.renew";
     public static final long MAX_RATE = 1_000_000;
@@ -123,7 +123,8 @@ public class JobSpecs {
 
     private static void operation(Operation op, Violations v) {
         if (op == null || op.type() == null || !OPERATIONS.contains(op.type())) {
-            v.add("operation.type", "must be one of command, shadow, metadata, suspend, resume, renew_certificate");
+            v.add("operation.type", "must be one of command, shadow, metadata, suspend, resume, renew_certificate, "
+                    + "rotate_certificate");
             return;
         }
         boolean command = op.type().equals("command");

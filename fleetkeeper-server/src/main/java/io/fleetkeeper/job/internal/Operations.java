@@ -8,6 +8,7 @@ import io.fleetkeeper.device.DeviceStatus;
 import io.fleetkeeper.job.ExecutionStatus;
 import io.fleetkeeper.job.NewJob;
 import io.fleetkeeper.job.NewJob.Operation;
+import io.fleetkeeper.pki.RotationService;
 import io.fleetkeeper.shadow.ShadowService;
 import io.fleetkeeper.shadow.ShadowUpdate;
 import io.fleetkeeper.tenancy.Caller;
@@ -35,13 +36,15 @@ public class Operations {
     private final CommandService commands;
     private final DeviceService devices;
     private final ShadowService shadows;
+    private final RotationService rotations;
     private final ExecutionRepository executions;
     private final Outcomes outcomes;
     private final JsonMapper json;
     private final TransactionTemplate savepoint;
 
-    Operations(CommandService commands, DeviceService devices, ShadowService shadows, ExecutionRepository executions,
-            Outcomes outcomes, JsonMapper json, PlatformTransactionManager txManager) {
+    Operations(CommandService commands, DeviceService devices, ShadowService shadows, RotationService rotations,
+            ExecutionRepository executions, Outcomes outcomes, JsonMapper json, PlatformTransactionManager txManager) {
+        this.rotations = rotations;
         this.commands = commands;
         this.devices = devices;
         this.shadows = shadows;
@@ -106,6 +109,18 @@ public class Operations {
                     details.put("detail", "already suspended");
                 } else {
                     devices.suspend(caller, deviceId, null);
+                }
+            }
+            case "rotate_certificate" -> {
+                // A successor for the identity slot, delivered to the device; it confirms it by using it.
+                var started = rotations.start(caller, deviceId, null);
+                if (started.successor() != null) {
+                    details.put("certificate_id", started.successor().id().toString());
+                }
+                details.put("rotation_state", started.successor() == null ? "REQUESTED"
+                        : started.successor().rotationState());
+                if (!started.issued()) {
+                    details.put("detail", "a rotation was under way already");
                 }
             }
             case "resume" -> {

@@ -30,12 +30,12 @@ public class CertificateRepository {
         jdbc.sql("""
                 INSERT INTO certificates (tenant_id, id, device_id, ca_id, issuer, serial, fingerprint, subject,
                   public_key_sha256, pem, not_before, not_after, status, revoked_at, revocation_reason, slot,
-                  slot_version, is_primary, superseded_at, window_state, origin, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, NULL, ?, ?, ?)""")
+                  slot_version, is_primary, superseded_at, window_state, origin, created_at, rotation_state)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, NULL, ?, ?, ?, ?)""")
                 .params(tenantId.toString(), c.id().toString(), str(c.deviceId()), str(c.caId()), c.issuer(),
                         c.serial(), c.fingerprint(), c.subject(), publicKeySha256, c.pem(),
                         c.notBefore().toEpochMilli(), c.notAfter().toEpochMilli(), c.status(), c.slot(),
-                        c.slotVersion(), c.primary(), windowState, c.origin(), c.createdAt().toEpochMilli())
+                        c.slotVersion(), c.primary(), windowState, c.origin(), c.createdAt().toEpochMilli(), c.rotationState())
                 .update();
     }
 
@@ -122,6 +122,24 @@ public class CertificateRepository {
         return primaries;
     }
 
+    /**
+     * Successors of the slot still waiting for confirmation are out at once (CANCELED, SUPERSEDED): another
+     * certificate became the slot's primary. Returns them (as they were).
+     */
+    public List<DeviceCertificate> cancelPendingSuccessors(UUID tenantId, UUID deviceId, String slot, long now) {
+        List<DeviceCertificate> pending = jdbc.sql("""
+                SELECT * FROM certificates WHERE tenant_id = ? AND device_id = ? AND slot = ?
+                  AND rotation_state = 'PENDING_CONFIRMATION'""")
+                .params(tenantId.toString(), deviceId.toString(), slot).query(CertificateRepository::map).list();
+        for (DeviceCertificate c : pending) {
+            jdbc.sql("""
+                    UPDATE certificates SET rotation_state = 'CANCELED', status = 'SUPERSEDED', superseded_at = ?
+                    WHERE tenant_id = ? AND id = ? AND status = 'ACTIVE'""")
+                    .params(now, tenantId.toString(), c.id().toString()).update();
+        }
+        return pending;
+    }
+
     public boolean revoke(UUID tenantId, UUID id, long at, String reason) {
         return jdbc.sql("""
                 UPDATE certificates SET status = 'REVOKED', revoked_at = ?, revocation_reason = ?
@@ -179,14 +197,16 @@ public class CertificateRepository {
                 Times.instant(rs, "not_after"), rs.getString("status"), Times.instant(rs, "revoked_at"),
                 rs.getString("revocation_reason"), rs.getString("slot"), rs.getInt("slot_version"),
                 rs.getBoolean("is_primary"), Times.instant(rs, "superseded_at"), rs.getString("origin"),
-                Times.instant(rs, "created_at"), rs.getString("pem"));
+                Times.instant(rs, "created_at"), rs.getString("pem"), rs.getString("rotation_state"),
+                uuid(rs.getString("successor_id")), Times.instant(rs, "delivered_at"), Times.instant(rs, "confirmed_at"),
+                Times.instant(rs, "rotation_requested_at"));
     }
 
     public static String hex(BigInteger serial) {
         return serial.toString(16);
     }
 
-    private static UUID uuid(String s) {
+    static UUID uuid(String s) {
         return s == null ? null : UUID.fromString(s);
     }
 

@@ -22,7 +22,7 @@ public class PolicyRepository {
                     return new PkiPolicy(rs.getInt("renewal_window_days"), rs.getInt("critical_window_days"),
                             rs.getInt("overlap_hours"), rs.getInt("device_validity_days"),
                             ca == null ? null : UUID.fromString(ca), rs.getInt("expired_renewal_grace_days"),
-                            rs.getLong("version"));
+                            rs.getBoolean("auto_rotate"), rs.getString("rotation_key"), rs.getLong("version"));
                 })
                 .optional().orElse(PkiPolicy.DEFAULTS);
     }
@@ -30,15 +30,16 @@ public class PolicyRepository {
     public void put(UUID tenantId, PkiPolicy p) {
         jdbc.sql("""
                 INSERT INTO pki_policies (tenant_id, renewal_window_days, critical_window_days, overlap_hours,
-                  default_ca_id, device_validity_days, expired_renewal_grace_days, version)
-                  VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                  default_ca_id, device_validity_days, expired_renewal_grace_days, auto_rotate, rotation_key,
+                  version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (tenant_id) DO UPDATE SET renewal_window_days = excluded.renewal_window_days,
                   critical_window_days = excluded.critical_window_days, overlap_hours = excluded.overlap_hours,
                   default_ca_id = excluded.default_ca_id, device_validity_days = excluded.device_validity_days,
-                  expired_renewal_grace_days = excluded.expired_renewal_grace_days, version = excluded.version""")
+                  expired_renewal_grace_days = excluded.expired_renewal_grace_days, auto_rotate = excluded.auto_rotate,
+                  rotation_key = excluded.rotation_key, version = excluded.version""")
                 .params(tenantId.toString(), p.renewalWindowDays(), p.criticalWindowDays(), p.overlapHours(),
                         p.defaultCaId() == null ? null : p.defaultCaId().toString(), p.deviceValidityDays(),
-                        p.expiredRenewalGraceDays(), p.version())
+                        p.expiredRenewalGraceDays(), p.autoRotate(), p.rotationKey(), p.version())
                 .update();
     }
 }

@@ -8,14 +8,20 @@ import io.fleetkeeper.pki.CertificateService;
 import io.fleetkeeper.pki.CertificateService.Issued;
 import io.fleetkeeper.pki.DeviceCertificate;
 import io.fleetkeeper.pki.IssueOptions;
+import io.fleetkeeper.pki.IdentitySlot;
+import io.fleetkeeper.pki.RotationService;
+import io.fleetkeeper.pki.SlotService;
+import io.fleetkeeper.tenancy.RequiresRole;
+import io.fleetkeeper.tenancy.Role;
+import io.fleetkeeper.web.Etags;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.bind.annotation.RequestHeader;
 import io.fleetkeeper.pki.Pem;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.web.Limits;
 import jakarta.annotation.Nullable;
 import java.net.URI;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -54,15 +60,15 @@ class CertificateController {
         }
     }
 
-    /** One slot: its active version and every version it held. */
-    record SlotView(String slot, @Nullable Integer activeVersion, List<DeviceCertificate> versions) {
-    }
-
     private final CertificateService certs;
+    private final SlotService slots;
+    private final RotationService rotations;
     private final Limits limits;
 
-    CertificateController(CertificateService certs, Limits limits) {
+    CertificateController(CertificateService certs, SlotService slots, RotationService rotations, Limits limits) {
         this.certs = certs;
+        this.slots = slots;
+        this.rotations = rotations;
         this.limits = limits;
     }
 
@@ -100,14 +106,40 @@ class CertificateController {
 
     /** Slots are few (identity plus named extras), so this listing is one page, never a cursor. */
     @GetMapping("/devices/{id}/slots")
-    Page<SlotView> slots(Caller caller, @PathVariable UUID id) {
-        Map<String, List<DeviceCertificate>> bySlot = new LinkedHashMap<>();
-        for (DeviceCertificate c : certs.forDevice(caller.tenantId(), id)) {
-            bySlot.computeIfAbsent(c.slot(), k -> new java.util.ArrayList<>()).add(c);
+    Page<IdentitySlot> slots(Caller caller, @PathVariable UUID id) {
+        return new Page<>(slots.slots(caller.tenantId(), id), null);
+    }
+
+    /** One slot in full; its ETag is its active version (the If-Match of a rollback). */
+    @GetMapping("/devices/{id}/slots/{slot}")
+    ResponseEntity<IdentitySlot> slot(Caller caller, @PathVariable UUID id, @PathVariable String slot) {
+        IdentitySlot s = slots.slot(caller.tenantId(), id, slot);
+        var ok = ResponseEntity.ok();
+        if (s.activeVersion() != null) {
+            ok.eTag(Etags.of(s.activeVersion()));
         }
-        return new Page<>(bySlot.entrySet().stream().map(e -> new SlotView(e.getKey(), e.getValue().stream()
-                .filter(DeviceCertificate::primary).map(DeviceCertificate::slotVersion).findFirst().orElse(null),
-                e.getValue())).toList(), null);
+        return ok.body(s);
+    }
+
+    /**
+     * Makes the slot's previous version primary again while it is inside its overlap (409 ROLLBACK_NOT_POSSIBLE
+     * otherwise); the current primary is out at once. Answers the slot as it is now.
+     */
+    @PostMapping("/devices/{id}/slots/{slot}/rollback")
+    @RequiresRole(Role.OPERATOR)
+    ResponseEntity<IdentitySlot> rollback(Caller caller, @PathVariable UUID id, @PathVariable String slot,
+            @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
+        Long expected = Etags.expectedVersion(ifMatch);
+        slots.rollback(caller, id, slot, expected == null ? null : expected.intValue());
+        return slot(caller, id, slot);
+    }
+
+    /** Issues a successor for the slot's primary (same key), delivered to the device, primary once it confirms. */
+    @PostMapping("/devices/{id}/slots/{slot}/rotate")
+    @RequiresRole(Role.OPERATOR)
+    ResponseEntity<IdentitySlot> rotate(Caller caller, @PathVariable UUID id, @PathVariable String slot) {
+        rotations.start(caller, id, slot);
+        return slot(caller, id, slot);
     }
 
     @GetMapping("/certificates/{id}")

@@ -39,7 +39,8 @@ class PkiController {
     }
 
     record PolicyBody(int renewalWindowDays, int criticalWindowDays, int overlapHours, int deviceValidityDays,
-            UUID defaultCaId, Integer expiredRenewalGraceDays) {
+            UUID defaultCaId, Integer expiredRenewalGraceDays, Boolean autoRotate,
+            String rotationKey) {
     }
 
     private final CaService cas;
@@ -96,11 +97,13 @@ class PkiController {
     ResponseEntity<PkiPolicy> updatePolicy(Caller caller, @RequestBody PolicyBody body,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
         // Absent: unchanged (as default_ca_id), so clients that do not know the grace keep it as it is.
+        PkiPolicy cur = policies.get(caller.tenantId());
         int grace = body.expiredRenewalGraceDays() != null ? body.expiredRenewalGraceDays()
-                : policies.get(caller.tenantId()).expiredRenewalGraceDays();
+                : cur.expiredRenewalGraceDays();
+        boolean autoRotate = body.autoRotate() != null ? body.autoRotate() : cur.autoRotate();
         PkiPolicy p = policies.update(caller, new PkiPolicy(body.renewalWindowDays(),
                 body.criticalWindowDays(), body.overlapHours(), body.deviceValidityDays(), body.defaultCaId(),
-                grace, 0),
+                grace, autoRotate, body.rotationKey(), 0),
                 Etags.expectedVersion(ifMatch));
         return ResponseEntity.ok().eTag(Etags.of(p.version())).body(p);
     }

@@ -5,11 +5,13 @@ import io.fleetkeeper.testing.RedisServer;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.timeout;
+import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 
 import io.fleetkeeper.device.DeviceStatus;
 import io.fleetkeeper.device.DeviceStatusChanged;
 import io.fleetkeeper.pki.CaChanged;
+import io.fleetkeeper.pki.CertificateRotated;
 import io.fleetkeeper.pki.CertificateWithdrawn;
 import io.fleetkeeper.pki.TrustIndex;
 import io.fleetkeeper.credentials.DeviceKeyChanged;
@@ -17,6 +19,7 @@ import io.fleetkeeper.tenancy.Tenant.TenantStatus;
 import io.fleetkeeper.tenancy.TenantStatusChanged;
 import io.fleetkeeper.tenancy.TokenRevoked;
 import io.fleetkeeper.tenancy.TokenService;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -86,6 +89,18 @@ class RevocationRelayTests {
         awaitEverythingBefore();
         verify(b.access(), never()).forgetDevice(tenant, null);
         verify(b.access(), never()).forgetCertificate("cd");
+    }
+
+    @Test
+    void aRotatedSlotsCertificatesAreForgottenOnEveryNodeWithoutClosingSessions() throws Exception {
+        a.relay().on(new CertificateRotated(tenant, device, "identity", List.of("old-fp", "new-fp")));
+        verify(a.access()).forgetCertificate("old-fp");
+        verify(a.access()).forgetCertificate("new-fp");
+        verify(b.access(), timeout(WAIT_MS)).forgetCertificate("old-fp");
+        verify(b.access(), timeout(WAIT_MS)).forgetCertificate("new-fp");
+        awaitEverythingBefore();
+        verify(b.access(), never()).forgetDevice(tenant, device);
+        verify(a.access(), times(1)).forgetCertificate("old-fp"); // this node dropped them itself, once
     }
 
     @Test
