@@ -66,6 +66,37 @@ public class KeyVault {
         }
     }
 
+    /** Encrypts other secrets (e.g. webhook signing keys) the same way, bound to {@code boundTo}. */
+    public String sealBytes(byte[] secret, String boundTo) {
+        try {
+            byte[] nonce = new byte[12];
+            RANDOM.nextBytes(nonce);
+            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+            c.init(Cipher.ENCRYPT_MODE, master, new GCMParameterSpec(128, nonce));
+            c.updateAAD(boundTo.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            byte[] sealed = c.doFinal(secret);
+            return "v1:" + Base64.getEncoder().encodeToString(ByteBuffer.allocate(12 + sealed.length).put(nonce)
+                    .put(sealed).array());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot encrypt secret", e);
+        }
+    }
+
+    public byte[] openBytes(String sealed, String boundTo) {
+        if (!sealed.startsWith("v1:")) {
+            throw new IllegalStateException("unknown secret envelope");
+        }
+        try {
+            byte[] all = Base64.getDecoder().decode(sealed.substring(3));
+            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+            c.init(Cipher.DECRYPT_MODE, master, new GCMParameterSpec(128, all, 0, 12));
+            c.updateAAD(boundTo.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return c.doFinal(all, 12, all.length - 12);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot decrypt secret (wrong master key?)", e);
+        }
+    }
+
     private static byte[] loadOrCreate(PkiProperties props, StoreProperties store) {
         if (!props.masterKey().isBlank()) {
             byte[] key = Base64.getDecoder().decode(props.masterKey().trim());
