@@ -62,13 +62,13 @@ public final class NatsForwarder implements AutoCloseable {
 
     /** Publishes the next batch; true when more events are waiting. */
     public boolean step() {
+        JetStream js = jetStream();
+        if (js == null) {
+            return false;
+        }
         long cursor = outbox.cursor(cursorName, 0);
         List<OutboxEvent> events = outbox.after(cursor, batchSize);
         if (events.isEmpty()) {
-            return false;
-        }
-        JetStream js = jetStream();
-        if (js == null) {
             return false;
         }
         List<CompletableFuture<PublishAck>> acks = new ArrayList<>(events.size());
