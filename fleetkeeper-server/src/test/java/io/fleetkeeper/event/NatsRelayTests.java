@@ -63,8 +63,13 @@ class NatsRelayTests extends ApiTest {
     }
 
     private static List<Message> read(JetStreamSubscription sub, int n) throws InterruptedException {
+        return read(sub, n, Duration.ofSeconds(10));
+    }
+
+    /** Up to {@code n} messages arriving within {@code max}. */
+    private static List<Message> read(JetStreamSubscription sub, int n, Duration max) throws InterruptedException {
         List<Message> got = new ArrayList<>();
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        long deadline = System.nanoTime() + max.toNanos();
         while (got.size() < n && System.nanoTime() < deadline) {
             Message m = sub.nextMessage(Duration.ofMillis(200));
             if (m != null) {
@@ -110,7 +115,7 @@ class NatsRelayTests extends ApiTest {
             try (NatsForwarder replay = new NatsForwarder(NATS, "FK_EVENTS", again, outbox, cloudEvents, 500)) {
                 Await.until(Duration.ofSeconds(10), "replayed", () -> !replay.step());
             }
-            assertThat(read(sub, 1)).as("copies delivered to the consumer").isEmpty();
+            assertThat(read(sub, 1, Duration.ofMillis(500))).as("copies delivered to the consumer").isEmpty();
         }
     }
 
@@ -138,7 +143,7 @@ class NatsRelayTests extends ApiTest {
                 }
                 assertThat(outbox.cursor(cursor, 0)).as("the cursor while NATS is away")
                         .isLessThan(outbox.after(tenant, 0, 1).getFirst().seq());
-                assertThat(read(sub, 1)).isEmpty();
+                assertThat(read(sub, 1, Duration.ofMillis(500))).isEmpty();
 
                 proxy.open();
                 long last = outbox.after(tenant, 0, 10).getLast().seq();
@@ -150,7 +155,7 @@ class NatsRelayTests extends ApiTest {
                 assertThat(got).hasSize(6);
                 List<String> ids = outbox.after(tenant, 0, 10).stream().map(OutboxEvent::id).toList();
                 assertThat(got).extracting(m -> m.getHeaders().getFirst("Nats-Msg-Id")).containsExactlyElementsOf(ids);
-                assertThat(read(sub, 1)).isEmpty();
+                assertThat(read(sub, 1, Duration.ofMillis(500))).isEmpty();
             }
         }
     }
