@@ -4,6 +4,7 @@ import io.fleetkeeper.audit.AuditStoreContract;
 import io.fleetkeeper.command.CommandStoreContract;
 import io.fleetkeeper.connectivity.ConnectionStoreContract;
 import io.fleetkeeper.device.DeviceStoreContract;
+import io.fleetkeeper.event.EventStoreContract;
 import io.fleetkeeper.fleet.FleetStoreContract;
 import io.fleetkeeper.job.JobStoreContract;
 import io.fleetkeeper.pki.PkiStoreContract;
@@ -21,7 +22,8 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
 class SqliteStoreContractTest implements DeviceStoreContract, TenancyStoreContract,
         AuditStoreContract, FleetStoreContract, ShadowStoreContract, ShadowQueryStoreContract, CommandStoreContract,
-        ConnectionStoreContract, JobStoreContract, PkiStoreContract, ProvisioningStoreContract {
+        ConnectionStoreContract, JobStoreContract, PkiStoreContract, ProvisioningStoreContract,
+        EventStoreContract {
 
     @DynamicPropertySource
     static void store(DynamicPropertyRegistry registry) throws IOException {

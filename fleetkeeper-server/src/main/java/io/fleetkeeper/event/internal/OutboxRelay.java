@@ -57,8 +57,8 @@ public class OutboxRelay implements SmartLifecycle {
         }
     }
 
-    /** One round: sequence, dispatch to routes, clean up; true when more is waiting. */
-    public boolean step() {
+    /** One round: sequence, dispatch to routes, clean up; true when more is waiting. One at a time per node. */
+    public synchronized boolean step() {
         if (!leases.tryAcquire("events-relay", props.leaseTtl())) {
             return false;
         }
