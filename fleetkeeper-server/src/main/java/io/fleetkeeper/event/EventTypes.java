@@ -2,6 +2,7 @@ package io.fleetkeeper.event;
 
 import io.fleetkeeper.device.DeviceEvent;
 import io.fleetkeeper.device.DeviceEventsRecorded;
+import io.fleetkeeper.job.JobStatus;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -47,14 +48,36 @@ public final class EventTypes {
         }
     }
 
+    /** The types of a job's status changes. */
+    public static final Set<String> JOB = Set.of(PREFIX + "job.created", PREFIX + "job.paused",
+            PREFIX + "job.resumed", PREFIX + "job.canceled", PREFIX + "job.aborted", PREFIX + "job.completed");
+
     /** Every type an event going out may have. */
-    public static final Set<String> ALL = Set.copyOf(new TreeSet<>(BY_HISTORY_TYPE.values()));
+    public static final Set<String> ALL;
+
+    static {
+        Set<String> all = new TreeSet<>(BY_HISTORY_TYPE.values());
+        all.addAll(JOB);
+        ALL = Set.copyOf(all);
+    }
 
     private EventTypes() {
     }
 
     private static void map(String historyType, String suffix) {
         BY_HISTORY_TYPE.put(historyType, PREFIX + suffix);
+    }
+
+    /** The CloudEvents type of a job's status change. */
+    public static String ofJob(JobStatus from, JobStatus to) {
+        String what = switch (to) {
+            case IN_PROGRESS -> from == null ? "created" : "resumed";
+            case PAUSED -> "paused";
+            case CANCELED -> "canceled";
+            case ABORTED -> "aborted";
+            case COMPLETED -> "completed";
+        };
+        return PREFIX + "job." + what;
     }
 
     /** The CloudEvents type of a device-history event type; unknown names map by rule (lower case, dots). */

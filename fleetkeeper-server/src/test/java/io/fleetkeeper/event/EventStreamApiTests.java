@@ -80,6 +80,23 @@ class EventStreamApiTests extends ApiTest {
     }
 
     @Test
+    void jobStatusChangesAreEventsToo() throws Exception {
+        TestTenant t = newTenant();
+        try (SseClient stream = open(t.admin(), "type=io.fleetkeeper.job.created,io.fleetkeeper.job.canceled", null)) {
+            String job = api.post(t.admin(), "/api/v1/jobs", Map.of("target", Map.of("query", "type = \"x\""),
+                    "operation", Map.of("type", "suspend"))).expect(201).path("id").asString();
+            api.post(t.admin(), "/api/v1/jobs/" + job + "/cancel", null).expect(200);
+            List<SseClient.Event> got = stream.take(2, WAIT);
+            assertThat(got).extracting(SseClient.Event::event)
+                    .containsExactly("io.fleetkeeper.job.created", "io.fleetkeeper.job.canceled");
+            JsonNode canceled = JSON.readTree(got.get(1).data()).path("data");
+            assertThat(canceled.path("job_id").asString()).isEqualTo(job);
+            assertThat(canceled.path("status").asString()).isEqualTo("CANCELED");
+            assertThat(canceled.path("from").asString()).isEqualTo("IN_PROGRESS");
+        }
+    }
+
+    @Test
     void badFiltersAreRefused() {
         TestTenant t = newTenant();
         api.get(t.admin(), "/api/v1/events/stream?type=io.fleetkeeper.nope").expectProblem(400, "INVALID_PARAMETER");

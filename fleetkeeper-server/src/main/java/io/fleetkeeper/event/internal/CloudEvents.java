@@ -2,6 +2,7 @@ package io.fleetkeeper.event.internal;
 
 import io.fleetkeeper.device.NewDeviceEvent;
 import io.fleetkeeper.event.OutboxEvent;
+import io.fleetkeeper.job.JobStatusChanged;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -31,6 +32,21 @@ public class CloudEvents {
         data.put("actor", e.actor());
         if (e.details() != null) {
             data.set("details", json.readTree(e.details()));
+        }
+        return json.writeValueAsString(data);
+    }
+
+    /** The {@code data} of a job's status change. */
+    public String data(JobStatusChanged c) {
+        ObjectNode data = json.createObjectNode();
+        data.put("job_id", c.jobId().toString());
+        data.put("status", c.to().name());
+        if (c.from() != null) {
+            data.put("from", c.from().name());
+        }
+        data.put("actor", c.actor());
+        if (c.reason() != null) {
+            data.put("reason", c.reason());
         }
         return json.writeValueAsString(data);
     }

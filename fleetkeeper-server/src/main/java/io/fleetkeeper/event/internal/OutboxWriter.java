@@ -3,6 +3,7 @@ package io.fleetkeeper.event.internal;
 import io.fleetkeeper.device.DeviceEventsRecorded;
 import io.fleetkeeper.device.NewDeviceEvent;
 import io.fleetkeeper.event.EventTypes;
+import io.fleetkeeper.job.JobStatusChanged;
 import io.fleetkeeper.store.AfterCommit;
 import io.fleetkeeper.store.Ids;
 import java.time.Clock;
@@ -12,7 +13,7 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * Writes the outbox rows of device events in the transaction that records them (the listener runs
+ * Writes the outbox rows of device events and job status changes in the transaction that records them (the listener runs
  * synchronously on the publishing thread, so it shares the transaction), and wakes the relay after commit.
  */
 @Component
@@ -37,6 +38,17 @@ class OutboxWriter {
             rows.add(new OutboxRepository.NewRow(Ids.newId(clock).toString(), recorded.tenantId(), e.deviceId(),
                     EventTypes.of(e.type()), cloudEvents.data(e), e.at().toEpochMilli()));
         }
+        write(rows);
+    }
+
+    @EventListener
+    void on(JobStatusChanged changed) {
+        write(List.of(new OutboxRepository.NewRow(Ids.newId(clock).toString(), changed.tenantId(), null,
+                EventTypes.ofJob(changed.from(), changed.to()), cloudEvents.data(changed),
+                changed.at().toEpochMilli())));
+    }
+
+    private void write(List<OutboxRepository.NewRow> rows) {
         outbox.insert(rows);
         AfterCommit.run(wakeups.written()::fire);
     }

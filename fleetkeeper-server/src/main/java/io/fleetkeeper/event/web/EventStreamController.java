@@ -59,8 +59,7 @@ class EventStreamController {
                 }
             }
         } catch (IOException | IllegalStateException e) {
-            emitter.completeWithError(e);
-            return;
+            return; // the client went away (or the emitter timed out): the container ends the request
         } catch (RuntimeException e) {
             emitter.completeWithError(e);
             return;
