@@ -14,7 +14,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The relay, on one node at a time (lease {@code events-relay}): gives committed outbox rows their sequence
- * numbers in the order it reads them, hands them to the route dispatcher, and drops relayed rows past the
+ * numbers in the order it reads them, pushes desired-shadow deltas, hands them to the route dispatcher, and drops relayed rows past the
  * retention that every reader has passed. With {@code fleetkeeper.nats.url} a second loop (lease
  * {@code events-nats}) forwards the sequence to JetStream.
  */
@@ -26,6 +26,7 @@ public class OutboxRelay implements SmartLifecycle {
 
     private final OutboxRepository outbox;
     private final RouteDispatcher dispatcher;
+    private final ShadowPushes shadowPushes;
     private final Leases leases;
     private final Wakeups wakeups;
     private final EventProperties props;
@@ -36,11 +37,12 @@ public class OutboxRelay implements SmartLifecycle {
     private final Worker natsWorker;
     private long lastCleanup;
 
-    OutboxRelay(OutboxRepository outbox, RouteDispatcher dispatcher, Leases leases, Wakeups wakeups,
+    OutboxRelay(OutboxRepository outbox, RouteDispatcher dispatcher, ShadowPushes shadowPushes, Leases leases, Wakeups wakeups,
             EventProperties props, NatsProperties natsProps, CloudEvents cloudEvents,
             PlatformTransactionManager txManager, Clock clock) {
         this.outbox = outbox;
         this.dispatcher = dispatcher;
+        this.shadowPushes = shadowPushes;
         this.leases = leases;
         this.wakeups = wakeups;
         this.props = props;
@@ -63,6 +65,7 @@ public class OutboxRelay implements SmartLifecycle {
             return false;
         }
         boolean more = sequence();
+        more |= shadowPushes.push(props.batchSize());
         more |= dispatcher.dispatch();
         long now = clock.millis();
         if (now - lastCleanup > CLEANUP_EVERY_MS) {
@@ -90,7 +93,7 @@ public class OutboxRelay implements SmartLifecycle {
     }
 
     private void cleanup(long now) {
-        List<String> readers = new ArrayList<>(List.of(RouteDispatcher.CURSOR));
+        List<String> readers = new ArrayList<>(List.of(RouteDispatcher.CURSOR, ShadowPushes.CURSOR));
         if (nats != null) {
             readers.add(NATS_CURSOR);
         }
