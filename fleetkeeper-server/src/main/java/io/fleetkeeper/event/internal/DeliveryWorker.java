@@ -146,6 +146,11 @@ public class DeliveryWorker implements SmartLifecycle {
         worker.stop();
     }
 
+    @jakarta.annotation.PreDestroy
+    void close() {
+        pool.shutdownNow();
+    }
+
     @Override
     public boolean isRunning() {
         return worker.isRunning();
