@@ -15,10 +15,17 @@ public record RouteFields(String name, List<String> source, @Nullable String con
         @Nullable Boolean enabled) {
 
     /**
-     * A webhook destination. {@code secret}: a Standard Webhooks secret ({@code whsec_} and the base64 of 24 to 64
-     * random bytes), generated when absent. {@code timeoutMs}: 100 to 30000, default 5000.
+     * A destination: {@code webhook} or {@code mqtt}. Webhook {@code secret}: a Standard Webhooks secret
+     * ({@code whsec_} and the base64 of 24 to 64 random bytes), generated when absent. MQTT: {@code topic}
+     * template and {@code qos} (0 or 1, default 1). {@code timeoutMs}: 100 to 30000, default 5000.
      */
     public record Destination(String type, String url, @Nullable String secret,
-            @Nullable Map<String, String> headers, @Nullable Integer timeoutMs) {
+            @Nullable Map<String, String> headers, @Nullable Integer timeoutMs, @Nullable String topic,
+            @Nullable Integer qos) {
+
+        /** A webhook. */
+        public Destination(String type, String url, String secret, Map<String, String> headers, Integer timeoutMs) {
+            this(type, url, secret, headers, timeoutMs, null, null);
+        }
     }
 }

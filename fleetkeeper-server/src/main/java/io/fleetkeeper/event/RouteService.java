@@ -6,6 +6,7 @@ import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.api.Page;
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.event.internal.DeliveryRepository;
+import io.fleetkeeper.event.internal.MqttRepublisher;
 import io.fleetkeeper.event.internal.RouteRepository;
 import io.fleetkeeper.event.internal.RouteRules;
 import io.fleetkeeper.event.internal.WebhookSender;
@@ -39,12 +40,14 @@ public class RouteService {
     private final RouteRules rules;
     private final SecretVault vault;
     private final WebhookSender sender;
+    private final MqttRepublisher mqtt;
     private final AuditService audit;
     private final JsonMapper json;
     private final Clock clock;
 
     RouteService(RouteRepository routes, DeliveryRepository deliveries, RouteRules rules, SecretVault vault,
-            WebhookSender sender, AuditService audit, JsonMapper json, Clock clock) {
+            WebhookSender sender, MqttRepublisher mqtt, AuditService audit, JsonMapper json, Clock clock) {
+        this.mqtt = mqtt;
         this.routes = routes;
         this.deliveries = deliveries;
         this.rules = rules;
@@ -61,16 +64,16 @@ public class RouteService {
         UUID tenantId = caller.tenantId();
         Instant now = Times.now(clock);
         RouteRules.Valid v = rules.validate(in, true);
-        Route r = new Route(Ids.newId(clock), in.name(), v.source(), v.condition(), v.webhook(),
+        Route r = new Route(Ids.newId(clock), in.name(), v.source(), v.condition(), v.destination(),
                 in.enabled() == null || in.enabled(), now, now, 1);
         checkName(tenantId, r);
         try {
-            routes.insert(tenantId, r, vault.seal(v.key(), r.id().toString()));
+            routes.insert(tenantId, r, seal(v.key(), r.id()));
         } catch (DuplicateKeyException e) {
             throw nameTaken(r.name());
         }
         audit.recordDetails(tenantId, caller, "route.create", "route", r.id().toString(),
-                Map.of("name", r.name(), "url", r.destination().url()));
+                Map.of("name", r.name(), "type", r.destination().type(), "url", r.destination().url()));
         return r;
     }
 
@@ -106,13 +109,16 @@ public class RouteService {
             }
         });
         RouteFields in = rules.read(merged);
-        boolean newSecret = patch.path("destination").has("secret");
+        boolean webhook = Route.Destination.WEBHOOK.equals(in.destination() == null ? null
+                : in.destination().type());
+        // a webhook gets a secret when it sets one, or when it was not a webhook before
+        boolean newSecret = webhook && (patch.path("destination").has("secret") || cur.sealedSecret() == null);
         RouteRules.Valid v = rules.validate(in, newSecret);
-        Route next = new Route(id, in.name(), v.source(), v.condition(), newSecret ? v.webhook()
-                : v.webhook().withoutSecret(), in.enabled() == null || in.enabled(), cur.route().createdAt(),
+        Route next = new Route(id, in.name(), v.source(), v.condition(), newSecret ? v.destination()
+                : v.destination().withoutSecret(), in.enabled() == null || in.enabled(), cur.route().createdAt(),
                 Times.now(clock), cur.route().version() + 1);
         checkName(tenantId, next);
-        String sealed = newSecret ? vault.seal(v.key(), id.toString()) : cur.sealedSecret();
+        String sealed = !webhook ? null : newSecret ? seal(v.key(), id) : cur.sealedSecret();
         if (!routes.update(tenantId, next, sealed, cur.route().version())) {
             throw new ApiException(ErrorCode.PRECONDITION_FAILED, "route changed concurrently; read it again");
         }
@@ -174,10 +180,18 @@ public class RouteService {
                 .put("time", Times.now(clock).toString()).put("datacontenttype", "application/json")
                 .put("tenantid", caller.tenantId().toString());
         ce.putObject("data").put("route_id", id.toString()).put("route_name", r.name());
-        WebhookSender.Result res = sender.send(r.destination().url(), r.destination().headers(),
-                r.destination().timeoutMs(), vault.open(s.sealedSecret(), id.toString()), eventId,
-                json.writeValueAsString(ce));
+        Route.Destination d = r.destination();
+        String body = json.writeValueAsString(ce);
+        WebhookSender.Result res = d.isWebhook()
+                ? sender.send(d.url(), d.headers(), d.timeoutMs(), vault.open(s.sealedSecret(), id.toString()),
+                        eventId, body)
+                : mqtt.publish(d, MqttRepublisher.topic(d.topic(), caller.tenantId(), null,
+                        EventTypes.PREFIX + "route.test"), body);
         return new TestResult(res.ok(), res.status(), res.latencyMs(), res.error(), res.response());
+    }
+
+    private String seal(byte[] key, UUID routeId) {
+        return key == null ? null : vault.seal(key, routeId.toString());
     }
 
     private RouteRepository.Stored stored(UUID tenantId, UUID id) {
@@ -194,9 +208,9 @@ public class RouteService {
     }
 
     private static RouteFields toFields(Route r) {
-        return new RouteFields(r.name(), r.source(), r.condition(), new RouteFields.Destination(
-                r.destination().type(), r.destination().url(), null, r.destination().headers(),
-                r.destination().timeoutMs()), r.enabled());
+        Route.Destination d = r.destination();
+        return new RouteFields(r.name(), r.source(), r.condition(), new RouteFields.Destination(d.type(), d.url(),
+                null, d.headers(), d.timeoutMs(), d.topic(), d.qos()), r.enabled());
     }
 
     private void checkName(UUID tenantId, Route r) {

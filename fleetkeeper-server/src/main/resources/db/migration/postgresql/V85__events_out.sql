@@ -21,17 +21,21 @@ CREATE TABLE event_cursors (
     position    BIGINT NOT NULL
 );
 
--- Message routes: events of some types, on devices a fleet query selects, sent to a webhook.
+-- Message routes: events of some types, on devices a fleet query selects, sent to a webhook (url, secret sealed,
+-- headers) or republished to an MQTT broker (url, topic template, qos).
 CREATE TABLE routes (
     tenant_id   UUID    NOT NULL REFERENCES tenants (id),
     id          UUID    NOT NULL,
     name        TEXT    NOT NULL,
     sources     TEXT    NOT NULL,
     condition   TEXT,
+    type        TEXT    NOT NULL,
     url         TEXT    NOT NULL,
-    secret      TEXT    NOT NULL,
-    headers     TEXT    NOT NULL,
+    secret      TEXT,
+    headers     TEXT,
     timeout_ms  BIGINT NOT NULL,
+    topic       TEXT,
+    qos         BIGINT,
     enabled     BOOLEAN NOT NULL,
     created_at  BIGINT NOT NULL,
     updated_at  BIGINT NOT NULL,

@@ -21,17 +21,21 @@ CREATE TABLE event_cursors (
     position    INTEGER NOT NULL
 );
 
--- Message routes: events of some types, on devices a fleet query selects, sent to a webhook.
+-- Message routes: events of some types, on devices a fleet query selects, sent to a webhook (url, secret sealed,
+-- headers) or republished to an MQTT broker (url, topic template, qos).
 CREATE TABLE routes (
     tenant_id   TEXT    NOT NULL REFERENCES tenants (id),
     id          TEXT    NOT NULL,
     name        TEXT    NOT NULL,
     sources     TEXT    NOT NULL,
     condition   TEXT,
+    type        TEXT    NOT NULL,
     url         TEXT    NOT NULL,
-    secret      TEXT    NOT NULL,
-    headers     TEXT    NOT NULL,
+    secret      TEXT,
+    headers     TEXT,
     timeout_ms  INTEGER NOT NULL,
+    topic       TEXT,
+    qos         INTEGER,
     enabled     INTEGER NOT NULL,
     created_at  INTEGER NOT NULL,
     updated_at  INTEGER NOT NULL,

@@ -37,6 +37,7 @@ class RouteApiTests extends ApiTest {
     @Autowired DeliveryRepository deliveryRepository;
     @Autowired RouteRepository routeRepository;
     @Autowired WebhookSender sender;
+    @Autowired io.fleetkeeper.event.internal.MqttRepublisher mqtt;
     @Autowired SecretVault vault;
     @Autowired Leases leases;
     @Autowired EventProperties props;
@@ -48,7 +49,7 @@ class RouteApiTests extends ApiTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        worker = new DeliveryWorker(deliveryRepository, routeRepository, sender, vault, leases, props, clock, wakeups);
+        worker = new DeliveryWorker(deliveryRepository, routeRepository, sender, mqtt, vault, leases, props, clock, wakeups);
         sink = new WebhookSink();
     }
 
@@ -325,5 +326,53 @@ class RouteApiTests extends ApiTest {
         JsonNode failed = api.post(t.admin(), "/api/v1/routes/" + routeId + "/test", null).expect(200);
         assertThat(failed.path("delivered").asBoolean()).isFalse();
         assertThat(failed.path("status").asInt()).isEqualTo(500);
+    }
+
+    @Test
+    void mqttRouteRepublishesEventsToTheBroker() throws Exception {
+        io.fleetkeeper.testing.MosquittoClients.assumeInstalled();
+        boolean up;
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", 1883), 500);
+            up = true;
+        } catch (java.io.IOException e) {
+            up = false;
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(up, "no MQTT broker (Mosquitto) at 127.0.0.1:1883");
+        TestTenant t = newTenant();
+        Map<String, Object> body = route("mqtt", "mqtt://127.0.0.1:1883", List.of("io.fleetkeeper.device.created"));
+        body.put("destination", Map.of("type", "mqtt", "url", "mqtt://127.0.0.1:1883",
+                "topic", "fk-test/{tenant}/{type}/{device}", "qos", 1));
+        JsonNode created = api.post(t.admin(), "/api/v1/routes", body).expect(201);
+        assertThat(created.path("destination").has("secret")).isFalse();
+        String routeId = created.path("id").asString();
+        var clients = new io.fleetkeeper.testing.MosquittoClients(1883);
+        String client = "fk-test-" + java.util.UUID.randomUUID();
+        String filter = "fk-test/" + t.id() + "/#";
+        // a persistent session subscribed first, so the broker keeps the message for the reader below
+        clients.sub(List.of(), "-c", "-i", client, "-q", "1", "-t", filter, "-C", "1", "-W", "1").await(5);
+        String device = createDevice(t.admin(), device("republished")).path("id").asString();
+        awaitQueued(t, routeId, 1);
+        Await.until(Duration.ofSeconds(10), "the delivery sent", () -> {
+            worker.step();
+            return deliveries(t, routeId).getFirst().path("status").asString().equals("delivered");
+        });
+        var read = clients.sub(List.of(), "-c", "-i", client, "-q", "1", "-t", filter, "-C", "1", "-W", "10", "-v")
+                .await(15);
+        String line = read.output().trim();
+        assertThat(line).startsWith("fk-test/" + t.id() + "/io.fleetkeeper.device.created/" + device + " ");
+        JsonNode ce = JSON.readTree(line.substring(line.indexOf(' ') + 1));
+        assertThat(ce.path("subject").asString()).isEqualTo(device);
+        assertThat(ce.path("tenantid").asString()).isEqualTo(t.id());
+
+        Map<String, Object> refused = route("mqtt-private", "mqtt://10.0.0.1:1883", List.of("*"));
+        refused.put("destination", Map.of("type", "mqtt", "url", "mqtt://10.0.0.1:1883", "topic", "x/{device}"));
+        assertThat(api.post(t.admin(), "/api/v1/routes", refused).expectProblem(400, "VALIDATION_FAILED")
+                .path("errors").findValuesAsString("field")).containsExactly("destination.url");
+        Map<String, Object> wildcard = route("mqtt-wild", "mqtt://127.0.0.1:1883", List.of("*"));
+        wildcard.put("destination", Map.of("type", "mqtt", "url", "mqtt://127.0.0.1:1883", "topic", "x/#", "qos", 2));
+        assertThat(api.post(t.admin(), "/api/v1/routes", wildcard).expectProblem(400, "VALIDATION_FAILED")
+                .path("errors").findValuesAsString("field")).containsExactlyInAnyOrder("destination.topic",
+                        "destination.qos");
     }
 }

@@ -21,8 +21,8 @@ public class DeliveryRepository {
     }
 
     /** A due delivery with what sending it needs. */
-    public record Due(long id, UUID tenantId, UUID routeId, String eventId, UUID deviceId, String body, int attempts,
-            long retrySince) {
+    public record Due(long id, UUID tenantId, UUID routeId, String eventId, String eventType, UUID deviceId,
+            String body, int attempts, long retrySince) {
     }
 
     private static final String LOG_COLUMNS = "id, event_id, event_type, device_id, status, attempts, next_attempt_at, "
@@ -59,7 +59,8 @@ public class DeliveryRepository {
      */
     public List<Due> due(long now, int limit) {
         return jdbc.sql("""
-                SELECT r.id, r.tenant_id, r.route_id, r.event_id, r.device_id, r.body, r.attempts, r.retry_since
+                SELECT r.id, r.tenant_id, r.route_id, r.event_id, r.event_type, r.device_id, r.body, r.attempts,
+                       r.retry_since
                 FROM route_deliveries r
                 WHERE r.status = 'pending' AND r.next_attempt_at <= ?
                   AND NOT EXISTS (SELECT 1 FROM route_deliveries e WHERE e.status = 'pending'
@@ -69,7 +70,7 @@ public class DeliveryRepository {
                     String device = rs.getString("device_id");
                     return new Due(rs.getLong("id"), UUID.fromString(rs.getString("tenant_id")),
                             UUID.fromString(rs.getString("route_id")), rs.getString("event_id"),
-                            device == null ? null : UUID.fromString(device), rs.getString("body"),
+                            rs.getString("event_type"), device == null ? null : UUID.fromString(device), rs.getString("body"),
                             rs.getInt("attempts"), rs.getLong("retry_since"));
                 }).list();
     }

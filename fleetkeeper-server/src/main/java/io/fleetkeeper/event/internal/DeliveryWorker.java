@@ -38,6 +38,7 @@ public class DeliveryWorker implements SmartLifecycle {
     private final DeliveryRepository deliveries;
     private final RouteRepository routes;
     private final WebhookSender sender;
+    private final MqttRepublisher mqtt;
     private final SecretVault vault;
     private final Leases leases;
     private final EventProperties props;
@@ -47,10 +48,11 @@ public class DeliveryWorker implements SmartLifecycle {
     private final ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
 
     public DeliveryWorker(DeliveryRepository deliveries, RouteRepository routes, WebhookSender sender,
-            SecretVault vault, Leases leases, EventProperties props, Clock clock, Wakeups wakeups) {
+            MqttRepublisher mqtt, SecretVault vault, Leases leases, EventProperties props, Clock clock, Wakeups wakeups) {
         this.deliveries = deliveries;
         this.routes = routes;
         this.sender = sender;
+        this.mqtt = mqtt;
         this.vault = vault;
         this.leases = leases;
         this.props = props;
@@ -94,14 +96,17 @@ public class DeliveryWorker implements SmartLifecycle {
         if (!route.enabled()) {
             return;
         }
-        byte[] key = vault.open(stored.get().sealedSecret(), route.id().toString());
+        Route.Destination dest = route.destination();
+        byte[] key = dest.isWebhook() ? vault.open(stored.get().sealedSecret(), route.id().toString()) : null;
         Breaker breaker = breakers.computeIfAbsent(route.id(), k -> new Breaker());
         for (DeliveryRepository.Due d : list) {
             if (clock.millis() < breaker.openUntil) {
                 return;
             }
-            WebhookSender.Result r = sender.send(route.destination().url(), route.destination().headers(),
-                    route.destination().timeoutMs(), key, d.eventId(), d.body());
+            WebhookSender.Result r = dest.isWebhook()
+                    ? sender.send(dest.url(), dest.headers(), dest.timeoutMs(), key, d.eventId(), d.body())
+                    : mqtt.publish(dest, MqttRepublisher.topic(dest.topic(), d.tenantId(), d.deviceId(),
+                            d.eventType()), d.body());
             long now = clock.millis();
             if (r.ok()) {
                 breaker.failures = 0;

@@ -40,8 +40,17 @@ public class Destinations {
         }
     }
 
-    /** Why {@code url} may not be called, or null when it may. */
+    /** Why a webhook {@code url} may not be called, or null when it may. */
     public String refusal(String url) {
+        return refusal(url, "http", "https");
+    }
+
+    /** Why an MQTT broker {@code url} ({@code mqtt://} or {@code mqtts://}) may not be used, or null. */
+    public String brokerRefusal(String url) {
+        return refusal(url, "mqtt", "mqtts");
+    }
+
+    private String refusal(String url, String plain, String secure) {
         URI uri;
         try {
             uri = new URI(url);
@@ -49,8 +58,8 @@ public class Destinations {
             return "is not a valid URL";
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https")) {
-            return "must be an http or https URL";
+        if (!scheme.equals(plain) && !scheme.equals(secure)) {
+            return "must be a " + plain + " or " + secure + " URL";
         }
         if (uri.getHost() == null || uri.getRawUserInfo() != null) {
             return "must name a host and no user information";

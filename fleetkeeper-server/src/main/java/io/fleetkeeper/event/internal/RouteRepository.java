@@ -15,7 +15,7 @@ import org.springframework.stereotype.Repository;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Message routes; the webhook secret is stored sealed and read only for signing. */
+/** Message routes; a webhook's secret is stored sealed and read only for signing. */
 @Repository
 public class RouteRepository {
 
@@ -23,8 +23,8 @@ public class RouteRepository {
     public record Stored(UUID tenantId, Route route, String sealedSecret) {
     }
 
-    private static final String COLUMNS = "tenant_id, id, name, sources, condition, url, secret, headers, timeout_ms, "
-            + "enabled, created_at, updated_at, version";
+    private static final String COLUMNS = "tenant_id, id, name, sources, condition, type, url, secret, headers, "
+            + "timeout_ms, topic, qos, enabled, created_at, updated_at, version";
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
@@ -35,23 +35,23 @@ public class RouteRepository {
     }
 
     public void insert(UUID tenantId, Route r, String sealedSecret) {
-        jdbc.sql("INSERT INTO routes (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        Route.Destination d = r.destination();
+        jdbc.sql("INSERT INTO routes (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 .params(tenantId.toString(), r.id().toString(), r.name(), json.writeValueAsString(r.source()),
-                        r.condition(), r.destination().url(), sealedSecret,
-                        json.writeValueAsString(r.destination().headers()), r.destination().timeoutMs(), r.enabled(),
-                        r.createdAt().toEpochMilli(), r.updatedAt().toEpochMilli(), r.version())
+                        r.condition(), d.type(), d.url(), sealedSecret, headers(d), d.timeoutMs(), d.topic(), d.qos(),
+                        r.enabled(), r.createdAt().toEpochMilli(), r.updatedAt().toEpochMilli(), r.version())
                 .update();
     }
 
     /** Writes {@code r} (version already moved on) if the stored version is still {@code expected}. */
     public boolean update(UUID tenantId, Route r, String sealedSecret, long expected) {
-        return jdbc.sql("UPDATE routes SET name = ?, sources = ?, condition = ?, url = ?, secret = ?, headers = ?, "
-                + "timeout_ms = ?, enabled = ?, updated_at = ?, version = ? "
+        Route.Destination d = r.destination();
+        return jdbc.sql("UPDATE routes SET name = ?, sources = ?, condition = ?, type = ?, url = ?, secret = ?, "
+                + "headers = ?, timeout_ms = ?, topic = ?, qos = ?, enabled = ?, updated_at = ?, version = ? "
                 + "WHERE tenant_id = ? AND id = ? AND version = ?")
-                .params(r.name(), json.writeValueAsString(r.source()), r.condition(), r.destination().url(),
-                        sealedSecret, json.writeValueAsString(r.destination().headers()), r.destination().timeoutMs(),
-                        r.enabled(), r.updatedAt().toEpochMilli(), r.version(), tenantId.toString(),
-                        r.id().toString(), expected)
+                .params(r.name(), json.writeValueAsString(r.source()), r.condition(), d.type(), d.url(), sealedSecret,
+                        headers(d), d.timeoutMs(), d.topic(), d.qos(), r.enabled(), r.updatedAt().toEpochMilli(),
+                        r.version(), tenantId.toString(), r.id().toString(), expected)
                 .update() == 1;
     }
 
@@ -89,13 +89,20 @@ public class RouteRepository {
                 .query(this::stored).list();
     }
 
+    private String headers(Route.Destination d) {
+        return d.headers() == null ? null : json.writeValueAsString(d.headers());
+    }
+
     private Stored stored(ResultSet rs, int n) throws SQLException {
         List<String> sources = json.readValue(rs.getString("sources"), new TypeReference<List<String>>() { });
-        Map<String, String> headers = json.readValue(rs.getString("headers"),
+        String headerText = rs.getString("headers");
+        Map<String, String> headers = headerText == null ? null : json.readValue(headerText,
                 new TypeReference<Map<String, String>>() { });
+        int qos = rs.getInt("qos");
+        Integer qosValue = rs.wasNull() ? null : qos;
         Route r = new Route(UUID.fromString(rs.getString("id")), rs.getString("name"), sources,
-                rs.getString("condition"), new Route.Webhook(Route.Webhook.TYPE, rs.getString("url"), headers,
-                        rs.getInt("timeout_ms"), null),
+                rs.getString("condition"), new Route.Destination(rs.getString("type"), rs.getString("url"), headers,
+                        rs.getInt("timeout_ms"), null, rs.getString("topic"), qosValue),
                 rs.getBoolean("enabled"), Instant.ofEpochMilli(rs.getLong("created_at")),
                 Instant.ofEpochMilli(rs.getLong("updated_at")), rs.getLong("version"));
         return new Stored(UUID.fromString(rs.getString("tenant_id")), r, rs.getString("secret"));

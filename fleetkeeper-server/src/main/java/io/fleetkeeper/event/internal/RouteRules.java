@@ -25,8 +25,8 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 public class RouteRules {
 
-    /** A valid route's parts: the webhook (with its secret when one was given or generated) and its key. */
-    public record Valid(List<String> source, String condition, Route.Webhook webhook, byte[] key) {
+    /** A valid route's parts: the destination (a webhook's with its secret when given or generated) and its key. */
+    public record Valid(List<String> source, String condition, Route.Destination destination, byte[] key) {
     }
 
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -74,16 +74,18 @@ public class RouteRules {
             }
         }
         RouteFields.Destination d = in.destination();
-        Route.Webhook webhook = null;
+        Route.Destination destination = null;
         byte[] key = null;
         if (d == null) {
             v.add("destination", "is required");
         } else {
-            if (!Route.Webhook.TYPE.equals(d.type())) {
-                v.add("destination.type", "must be webhook");
+            boolean mqtt = Route.Destination.MQTT.equals(d.type());
+            if (!mqtt && !Route.Destination.WEBHOOK.equals(d.type())) {
+                v.add("destination.type", "must be webhook or mqtt");
             }
             String refusal = d.url() == null || d.url().isBlank() ? "is required"
-                    : d.url().length() > 2048 ? "must be at most 2048 characters" : destinations.refusal(d.url());
+                    : d.url().length() > 2048 ? "must be at most 2048 characters"
+                    : mqtt ? destinations.brokerRefusal(d.url()) : destinations.refusal(d.url());
             if (refusal != null) {
                 v.add("destination.url", refusal);
             }
@@ -91,22 +93,52 @@ public class RouteRules {
             if (timeout < 100 || timeout > 30_000) {
                 v.add("destination.timeout_ms", "must be between 100 and 30000");
             }
-            Map<String, String> headers = headers(v, d.headers());
-            String secret = null;
-            if (withSecret) {
-                if (d.secret() == null) {
-                    byte[] generated = new byte[32];
-                    RANDOM.nextBytes(generated);
-                    secret = SECRET_PREFIX + Base64.getEncoder().encodeToString(generated);
-                } else {
-                    secret = d.secret();
+            if (mqtt) {
+                if (d.secret() != null || d.headers() != null) {
+                    v.add(d.secret() != null ? "destination.secret" : "destination.headers",
+                            "is for webhooks only");
                 }
-                key = key(v, secret);
+                int qos = d.qos() == null ? 1 : d.qos();
+                if (qos != 0 && qos != 1) {
+                    v.add("destination.qos", "must be 0 or 1");
+                }
+                topic(v, d.topic());
+                destination = new Route.Destination(Route.Destination.MQTT, d.url(), null, timeout, null, d.topic(),
+                        qos);
+            } else {
+                if (d.topic() != null || d.qos() != null) {
+                    v.add(d.topic() != null ? "destination.topic" : "destination.qos", "is for mqtt only");
+                }
+                Map<String, String> headers = headers(v, d.headers());
+                String secret = null;
+                if (withSecret) {
+                    if (d.secret() == null) {
+                        byte[] generated = new byte[32];
+                        RANDOM.nextBytes(generated);
+                        secret = SECRET_PREFIX + Base64.getEncoder().encodeToString(generated);
+                    } else {
+                        secret = d.secret();
+                    }
+                    key = key(v, secret);
+                }
+                destination = new Route.Destination(Route.Destination.WEBHOOK, d.url(), headers, timeout, secret, null,
+                        null);
             }
-            webhook = new Route.Webhook(Route.Webhook.TYPE, d.url(), headers, timeout, secret);
         }
         v.throwIfAny();
-        return new Valid(source, condition, webhook, key);
+        return new Valid(source, condition, destination, key);
+    }
+
+    /** Placeholders a topic template may hold: {@code {tenant}}, {@code {device}}, {@code {type}}. */
+    private static final Pattern TOPIC = Pattern.compile("([^+#{}\\u0000]|\\{(tenant|device|type)})+");
+
+    private static void topic(Violations v, String topic) {
+        if (topic == null || topic.isBlank()) {
+            v.add("destination.topic", "is required");
+        } else if (topic.length() > 256 || !TOPIC.matcher(topic).matches() || topic.startsWith("$")) {
+            v.add("destination.topic", "must be at most 256 characters, without wildcards or a leading $, with "
+                    + "only {tenant}, {device} and {type} as placeholders");
+        }
     }
 
     private static List<String> source(Violations v, List<String> source) {

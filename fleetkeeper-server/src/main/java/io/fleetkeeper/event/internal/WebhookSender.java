@@ -27,10 +27,13 @@ import org.springframework.stereotype.Component;
 @Component
 public class WebhookSender {
 
-    /** How one attempt went: the HTTP status (null without an answer), an error, the latency, the answer. */
+    /**
+     * How one attempt went: the HTTP status (null without an answer, and for MQTT), the error (null when it
+     * succeeded), the latency, the answer.
+     */
     public record Result(Integer status, String error, long latencyMs, String response) {
         public boolean ok() {
-            return status != null && status >= 200 && status < 300;
+            return error == null;
         }
     }
 
