@@ -51,7 +51,9 @@ class SqlOwnershipTests {
             entry("shadows", "shadow"), entry("shadow_history", "shadow"), entry("shadow_schemas", "shadow"),
             entry("commands", "command"),
             entry("jobs", "job"), entry("job_executions", "job"),
-            entry("device_secrets", "secrets"), entry("device_secret_versions", "secrets"));
+            entry("device_secrets", "secrets"), entry("device_secret_versions", "secrets"),
+            entry("outbox", "event"), entry("event_cursors", "event"), entry("routes", "event"),
+            entry("route_deliveries", "event"));
 
     /**
      * Uses of another module's table, as {@code "<file under io/fleetkeeper> -> <table>"}, with the reason.

@@ -247,6 +247,8 @@ public class DeviceService {
         stats.apply(tenantId, new StatsDelta().add(cur, -1).deltas());
         audit.record(tenantId, caller, "device.purge", "device", id.toString(),
                 "{\"name\":" + quoted(List.of(cur.name())) + "}");
+        publisher.publishEvent(new DeviceEventsRecorded(tenantId, List.of(new NewDeviceEvent(id,
+                DeviceEventsRecorded.PURGED, caller.actor(), null, Times.now(clock)))));
         var purged = new DeviceStatusChanged(tenantId, id, null);
         io.fleetkeeper.store.AfterCommit.run(() -> publisher.publishEvent(purged));
     }

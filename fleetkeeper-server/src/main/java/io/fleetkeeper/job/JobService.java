@@ -48,9 +48,11 @@ public class JobService {
     private final AuditService audit;
     private final JsonMapper json;
     private final Clock clock;
+    private final org.springframework.context.ApplicationEventPublisher publisher;
 
     JobService(JobRepository jobs, ExecutionRepository executions, JobSpecs specs, Targets targets,
-            DeviceService devices, AuditService audit, JsonMapper json, Clock clock) {
+            DeviceService devices, AuditService audit, JsonMapper json, Clock clock,
+            org.springframework.context.ApplicationEventPublisher publisher) {
         this.jobs = jobs;
         this.executions = executions;
         this.specs = specs;
@@ -59,6 +61,7 @@ public class JobService {
         this.audit = audit;
         this.json = json;
         this.clock = clock;
+        this.publisher = publisher;
     }
 
     /** Checks and stores the job; targeting and dispatch start on the next runner tick. */
@@ -86,6 +89,8 @@ public class JobService {
         details.put("target", spec.target().groupId() != null ? "group:" + spec.target().groupId()
                 : spec.target().query());
         audit.recordDetails(tenantId, caller, "job.create", "job", row.id().toString(), details);
+        publisher.publishEvent(new JobStatusChanged(tenantId, row.id(), null, JobStatus.IN_PROGRESS, null,
+                caller.actor(), Instant.ofEpochMilli(now)));
         return new Created(view(row), true);
     }
 
@@ -174,6 +179,8 @@ public class JobService {
                     + to, Map.of("job_status", now.status().name()));
         }
         audit.recordDetails(tenantId, caller, action, "job", id.toString(), force ? Map.of("force", true) : Map.of());
+        publisher.publishEvent(new JobStatusChanged(tenantId, id, cur.status(), to, to == JobStatus.CANCELED
+                ? "canceled by " + caller.actor() : null, caller.actor(), clock.instant()));
         return get(tenantId, id);
     }
 

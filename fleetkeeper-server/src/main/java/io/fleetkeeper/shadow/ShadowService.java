@@ -67,6 +67,18 @@ public class ShadowService {
         return view(deviceId, row);
     }
 
+    /**
+     * Sends the shadow's current delta, if it has one, to the device (over MQTT, on whichever node holds it).
+     * Called by the event feature for every committed change of a desired section: at least once, also after a
+     * crash between commit and send. {@code name} is the shadow's name, {@code classic} or empty for the classic
+     * shadow. Nothing happens for a shadow that no longer exists.
+     */
+    public void pushDelta(UUID tenantId, UUID deviceId, String name) {
+        String n = name == null || name.equals("classic") ? "" : name;
+        shadows.find(tenantId, deviceId, n).filter(r -> r.document() != null)
+                .ifPresent(row -> publisher.delta(tenantId, view(deviceId, row)));
+    }
+
     /** The device's shadows (classic first). */
     public List<ShadowSummary> list(UUID tenantId, UUID deviceId) {
         requireDevice(tenantId, deviceId);
@@ -141,12 +153,9 @@ public class ShadowService {
             shadows.remember(tenantId, deviceId, n, next, text, caller.actor(), now, properties.historySize());
             record(caller, deviceId, n, next, u.section(), "SHADOW-UPDATED", "shadow.update");
             Shadow result = doc.view(deviceId, n, next, now / 1000).withClientToken(u.clientToken());
-            AfterCommit.run(() -> {
-                publisher.documents(tenantId, previous, result);
-                if (u.section().equals("desired")) {
-                    publisher.delta(tenantId, result);
-                }
-            });
+            // the delta a desired change leaves is pushed from the outbox (pushDelta), so a crash after commit
+            // cannot lose it; the documents message stays a best-effort notice after commit
+            AfterCommit.run(() -> publisher.documents(tenantId, previous, result));
             return result;
         }
     }

@@ -9,6 +9,7 @@ import io.fleetkeeper.device.DeviceCondition;
 import io.fleetkeeper.device.DeviceFilter;
 import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.device.DeviceStoreContract;
+import io.fleetkeeper.event.EventStoreContract;
 import io.fleetkeeper.device.NewDevice;
 import io.fleetkeeper.fleet.FleetQueries;
 import io.fleetkeeper.fleet.FleetStoreContract;
@@ -48,7 +49,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 class PostgresStoreContractTest implements DeviceStoreContract, TenancyStoreContract,
         AuditStoreContract, FleetStoreContract, ShadowStoreContract, ShadowQueryStoreContract, CommandStoreContract,
         ConnectionStoreContract, JobStoreContract, PkiStoreContract, ProvisioningStoreContract,
-        SecretStoreContract {
+        SecretStoreContract, EventStoreContract {
 
     static final String SCHEMA = "fk_contract_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 
@@ -68,6 +69,8 @@ class PostgresStoreContractTest implements DeviceStoreContract, TenancyStoreCont
         registry.add("fleetkeeper.db.url", () -> TestPostgres.url(SCHEMA));
         registry.add("fleetkeeper.db.username", () -> TestPostgres.USER);
         registry.add("fleetkeeper.jobs.runner-enabled", () -> "false"); // it would tick on after the schema is dropped
+        registry.add("fleetkeeper.events.relay-enabled", () -> "false"); // the same; the contract steps the relay
+        registry.add("fleetkeeper.events.delivery-enabled", () -> "false");
     }
 
     @AfterAll

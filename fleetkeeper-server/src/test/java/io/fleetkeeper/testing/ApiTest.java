@@ -31,6 +31,8 @@ import tools.jackson.databind.JsonNode;
         "fleetkeeper.auth.last-used-flush-ms=100",
         "fleetkeeper.device-api.trusted-proxies=10.1.2.3/32,127.0.0.1",
         "fleetkeeper.jobs.runner-enabled=false",
+        "fleetkeeper.events.allowed-private-networks=127.0.0.1/32",
+        "fleetkeeper.events.delivery-enabled=false",
         "fleetkeeper.mqtt.internal-auth-secret=" + ApiTest.INTERNAL_AUTH_SECRET})
 public abstract class ApiTest {
 

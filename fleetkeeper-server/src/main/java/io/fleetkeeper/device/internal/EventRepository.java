@@ -1,17 +1,23 @@
 package io.fleetkeeper.device.internal;
 
 import io.fleetkeeper.device.DeviceEvent;
+import io.fleetkeeper.device.DeviceEventsRecorded;
+import io.fleetkeeper.device.NewDeviceEvent;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-/** The append-only device event history. */
+/**
+ * The append-only device event history. Every appended batch is announced in the transaction
+ * ({@link DeviceEventsRecorded}), so the outbox gets the same events atomically.
+ */
 @Repository
 public class EventRepository {
 
@@ -21,10 +27,12 @@ public class EventRepository {
 
     private final JdbcClient jdbc;
     private final JdbcTemplate template;
+    private final ApplicationEventPublisher publisher;
 
-    EventRepository(JdbcClient jdbc, JdbcTemplate template) {
+    EventRepository(JdbcClient jdbc, JdbcTemplate template, ApplicationEventPublisher publisher) {
         this.jdbc = jdbc;
         this.template = template;
+        this.publisher = publisher;
     }
 
     public void append(UUID tenantId, List<NewEvent> events) {
@@ -40,7 +48,7 @@ public class EventRepository {
 
     private void insert(UUID tenantId, List<NewEvent> events, String sql, boolean existsCheck) {
         String tenant = tenantId.toString();
-        template.batchUpdate(sql, events, 1000, (ps, e) -> {
+        int[][] counts = template.batchUpdate(sql, events, 1000, (ps, e) -> {
             ps.setString(1, tenant);
             ps.setString(2, e.deviceId().toString());
             ps.setString(3, e.type());
@@ -52,6 +60,20 @@ public class EventRepository {
                 ps.setString(8, e.deviceId().toString());
             }
         });
+        List<NewDeviceEvent> written = new ArrayList<>(events.size());
+        int i = 0;
+        for (int[] batch : counts) {
+            for (int count : batch) {
+                NewEvent e = events.get(i++);
+                if (count != 0) { // written, or written without a count (a rewritten batch)
+                    written.add(new NewDeviceEvent(e.deviceId(), e.type(), e.actor(), e.details(),
+                            Instant.ofEpochMilli(e.at())));
+                }
+            }
+        }
+        if (!written.isEmpty()) {
+            publisher.publishEvent(new DeviceEventsRecorded(tenantId, written));
+        }
     }
 
     /** True when the device's history holds an event of this type. */

@@ -28,8 +28,11 @@ public class JobJudge {
     private final ExecutionRepository executions;
     private final CommandService commands;
     private final AuditService audit;
+    private final org.springframework.context.ApplicationEventPublisher publisher;
 
-    JobJudge(JobRepository jobs, ExecutionRepository executions, CommandService commands, AuditService audit) {
+    JobJudge(JobRepository jobs, ExecutionRepository executions, CommandService commands, AuditService audit,
+            org.springframework.context.ApplicationEventPublisher publisher) {
+        this.publisher = publisher;
         this.jobs = jobs;
         this.executions = executions;
         this.commands = commands;
@@ -97,6 +100,8 @@ public class JobJudge {
             audit.recordDetails(job.tenantId(), Caller.system(job.tenantId()), "job.abort", "job",
                     job.id().toString(), Map.of("reason", reason));
         }
+        publisher.publishEvent(new io.fleetkeeper.job.JobStatusChanged(job.tenantId(), job.id(), job.status(), to,
+                reason, "system", java.time.Instant.ofEpochMilli(now)));
         return true;
     }
 

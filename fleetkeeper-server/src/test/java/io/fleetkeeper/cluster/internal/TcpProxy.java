@@ -12,29 +12,29 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A TCP forwarder to a local port that a test can hold shut (connections are accepted and closed at once)
  * and whose live connections it can cut, to play an unreachable or flapping Redis.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
 
     private final int target;
     private final ServerSocket server;
     private final List<Socket> live = new CopyOnWriteArrayList<>();
     private volatile boolean open;
 
-    TcpProxy(int target) throws IOException {
+    public TcpProxy(int target) throws IOException {
         this.target = target;
         this.server = new ServerSocket(0);
         Thread.ofVirtual().start(this::accept);
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
-    void open() {
+    public void open() {
         open = true;
     }
 
     /** Closes every forwarded connection; new ones are forwarded again when open. */
-    void cut() {
+    public void cut() {
         for (Socket s : live) {
             try {
                 s.close();
@@ -45,7 +45,7 @@ final class TcpProxy implements AutoCloseable {
         live.clear();
     }
 
-    void shut() {
+    public void shut() {
         open = false;
         cut();
     }

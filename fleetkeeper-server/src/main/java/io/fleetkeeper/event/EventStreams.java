@@ -1,0 +1,129 @@
+package io.fleetkeeper.event;
+
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
+import io.fleetkeeper.event.internal.CloudEvents;
+import io.fleetkeeper.event.internal.DeviceMatcher;
+import io.fleetkeeper.event.internal.OutboxRepository;
+import io.fleetkeeper.event.internal.Wakeups;
+import io.fleetkeeper.fleet.FleetQuery;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.stereotype.Service;
+
+/**
+ * Live event streams of a tenant: relayed events in sequence order, filtered by type and by a fleet query on
+ * the device, resumable after a sequence number ({@code Last-Event-ID}) for as long as the outbox keeps events.
+ * Each stream reads the outbox itself, so it sees events relayed on any node; on this node the relay wakes it.
+ */
+@Service
+public class EventStreams {
+
+    private static final int PAGE = 200;
+
+    /** One open stream; not thread-safe (one reader). */
+    public final class Subscription {
+        private final UUID tenantId;
+        private final Set<String> types;
+        private final String query;
+        private long cursor;
+
+        private Subscription(UUID tenantId, Set<String> types, String query, long cursor) {
+            this.tenantId = tenantId;
+            this.types = types;
+            this.query = query;
+            this.cursor = cursor;
+        }
+
+        /** The next events the filter passes, waiting up to {@code maxWait}; empty when none came. */
+        public List<OutboxEvent> next(Duration maxWait) {
+            long deadline = System.nanoTime() + maxWait.toNanos();
+            while (true) {
+                long seen = wakeups.sequenced().generation();
+                List<OutboxEvent> page = outbox.after(tenantId, cursor, PAGE);
+                if (!page.isEmpty()) {
+                    cursor = page.getLast().seq();
+                    List<OutboxEvent> passed = filter(page);
+                    if (!passed.isEmpty()) {
+                        return passed;
+                    }
+                    continue;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !wakeups.sequenced().await(seen, Duration.ofNanos(Math.min(left,
+                        props.pollInterval().toNanos())))) {
+                    return List.of();
+                }
+            }
+        }
+
+        private List<OutboxEvent> filter(List<OutboxEvent> page) {
+            List<OutboxEvent> typed = page.stream().filter(e -> types.isEmpty() || types.contains(e.type())).toList();
+            if (query == null || typed.isEmpty()) {
+                return typed;
+            }
+            Set<UUID> selected = matcher.matching(tenantId, query,
+                    typed.stream().map(OutboxEvent::deviceId).filter(Objects::nonNull).toList());
+            return new ArrayList<>(typed.stream().filter(e -> e.deviceId() != null
+                    && selected.contains(e.deviceId())).toList());
+        }
+    }
+
+    private final OutboxRepository outbox;
+    private final DeviceMatcher matcher;
+    private final CloudEvents cloudEvents;
+    private final Wakeups wakeups;
+    private final EventProperties props;
+
+    EventStreams(OutboxRepository outbox, DeviceMatcher matcher, CloudEvents cloudEvents, Wakeups wakeups,
+            EventProperties props) {
+        this.outbox = outbox;
+        this.matcher = matcher;
+        this.cloudEvents = cloudEvents;
+        this.wakeups = wakeups;
+        this.props = props;
+    }
+
+    /**
+     * Opens a stream after {@code lastEventId} (a sequence number; from now on when null). Unknown types, a
+     * fleet query that does not parse and a bad id are refused.
+     */
+    public Subscription open(UUID tenantId, List<String> types, String query, String lastEventId) {
+        Set<String> wanted = Set.copyOf(types == null ? List.of() : types.stream()
+                .flatMap(t -> java.util.Arrays.stream(t.split(","))).map(String::trim).filter(t -> !t.isEmpty())
+                .toList());
+        for (String t : wanted) {
+            if (!EventTypes.ALL.contains(t)) {
+                throw new ApiException(ErrorCode.INVALID_PARAMETER, "type: unknown event type '" + t + "'");
+            }
+        }
+        String q = query == null || query.isBlank() ? null : query;
+        if (q != null) {
+            FleetQuery.parse(q);
+        }
+        long cursor;
+        if (lastEventId == null || lastEventId.isBlank()) {
+            cursor = outbox.maxSeq();
+        } else {
+            try {
+                cursor = Long.parseLong(lastEventId.trim());
+            } catch (NumberFormatException e) {
+                cursor = -1;
+            }
+            if (cursor < 0) {
+                throw new ApiException(ErrorCode.INVALID_PARAMETER, "Last-Event-ID must be an event id of this "
+                        + "stream (a non-negative integer)");
+            }
+        }
+        return new Subscription(tenantId, wanted, q, cursor);
+    }
+
+    /** The CloudEvents JSON of an event. */
+    public String json(OutboxEvent e) {
+        return cloudEvents.envelope(e);
+    }
+}

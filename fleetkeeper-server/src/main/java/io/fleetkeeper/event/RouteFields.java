@@ -1,0 +1,31 @@
+package io.fleetkeeper.event;
+
+import jakarta.annotation.Nullable;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The writable fields of a route, as sent to create one (and as a merge patch applies to).
+ *
+ * @param source    event types ({@link EventTypes#ALL}) or {@code *}
+ * @param condition a fleet query the event's device must match, or null
+ * @param enabled   default true
+ */
+public record RouteFields(String name, List<String> source, @Nullable String condition, Destination destination,
+        @Nullable Boolean enabled) {
+
+    /**
+     * A destination: {@code webhook} or {@code mqtt}. Webhook {@code secret}: a Standard Webhooks secret
+     * ({@code whsec_} and the base64 of 24 to 64 random bytes), generated when absent. MQTT: {@code topic}
+     * template and {@code qos} (0 or 1, default 1). {@code timeoutMs}: 100 to 30000, default 5000.
+     */
+    public record Destination(String type, String url, @Nullable String secret,
+            @Nullable Map<String, String> headers, @Nullable Integer timeoutMs, @Nullable String topic,
+            @Nullable Integer qos) {
+
+        /** A webhook. */
+        public Destination(String type, String url, String secret, Map<String, String> headers, Integer timeoutMs) {
+            this(type, url, secret, headers, timeoutMs, null, null);
+        }
+    }
+}

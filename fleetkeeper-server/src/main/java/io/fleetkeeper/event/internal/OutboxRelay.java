@@ -1,0 +1,127 @@
+package io.fleetkeeper.event.internal;
+
+import io.fleetkeeper.event.EventProperties;
+import io.fleetkeeper.event.NatsProperties;
+import io.fleetkeeper.store.AfterCommit;
+import io.fleetkeeper.store.Leases;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The relay, on one node at a time (lease {@code events-relay}): gives committed outbox rows their sequence
+ * numbers in the order it reads them, pushes desired-shadow deltas, hands them to the route dispatcher, and drops relayed rows past the
+ * retention that every reader has passed. With {@code fleetkeeper.nats.url} a second loop (lease
+ * {@code events-nats}) forwards the sequence to JetStream.
+ */
+@Component
+public class OutboxRelay implements SmartLifecycle {
+
+    static final String NATS_CURSOR = "nats";
+    private static final long CLEANUP_EVERY_MS = 60_000;
+
+    private final OutboxRepository outbox;
+    private final RouteDispatcher dispatcher;
+    private final ShadowPushes shadowPushes;
+    private final Leases leases;
+    private final Wakeups wakeups;
+    private final EventProperties props;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+    private final Worker relay;
+    private final NatsForwarder nats;
+    private final Worker natsWorker;
+    private long lastCleanup;
+
+    OutboxRelay(OutboxRepository outbox, RouteDispatcher dispatcher, ShadowPushes shadowPushes, Leases leases, Wakeups wakeups,
+            EventProperties props, NatsProperties natsProps, CloudEvents cloudEvents,
+            PlatformTransactionManager txManager, Clock clock) {
+        this.outbox = outbox;
+        this.dispatcher = dispatcher;
+        this.shadowPushes = shadowPushes;
+        this.leases = leases;
+        this.wakeups = wakeups;
+        this.props = props;
+        this.tx = new TransactionTemplate(txManager);
+        this.clock = clock;
+        this.relay = new Worker("events-relay", this::step, wakeups.written(), props.pollInterval());
+        if (natsProps.url().isBlank()) {
+            nats = null;
+            natsWorker = null;
+        } else {
+            nats = new NatsForwarder(natsProps.url(), natsProps.eventsStream(), NATS_CURSOR, outbox, cloudEvents,
+                    props.batchSize());
+            natsWorker = new Worker("events-nats", this::forward, wakeups.sequenced(), props.pollInterval());
+        }
+    }
+
+    /** One round: sequence, dispatch to routes, clean up; true when more is waiting. One at a time per node. */
+    public synchronized boolean step() {
+        if (!leases.tryAcquire("events-relay", props.leaseTtl())) {
+            return false;
+        }
+        boolean more = sequence();
+        more |= shadowPushes.push(props.batchSize());
+        more |= dispatcher.dispatch();
+        long now = clock.millis();
+        if (now - lastCleanup > CLEANUP_EVERY_MS) {
+            lastCleanup = now;
+            cleanup(now);
+        }
+        return more;
+    }
+
+    /** Sequences the next batch of committed rows; true when the batch was full. */
+    public boolean sequence() {
+        Integer n = tx.execute(s -> {
+            List<Long> ids = outbox.unsequenced(props.batchSize());
+            if (!ids.isEmpty()) {
+                outbox.sequence(ids, outbox.maxSeq() + 1);
+                AfterCommit.run(wakeups.sequenced()::fire);
+            }
+            return ids.size();
+        });
+        return n != null && n == props.batchSize();
+    }
+
+    private boolean forward() {
+        return leases.tryAcquire("events-nats", props.leaseTtl()) && nats.step();
+    }
+
+    private void cleanup(long now) {
+        List<String> readers = new ArrayList<>(List.of(RouteDispatcher.CURSOR, ShadowPushes.CURSOR));
+        if (nats != null) {
+            readers.add(NATS_CURSOR);
+        }
+        long passed = outbox.slowest(readers, Long.MAX_VALUE);
+        outbox.deleteRelayed(now - props.retention().toMillis(), passed);
+    }
+
+    @Override
+    public void start() {
+        if (props.relayEnabled()) {
+            relay.start();
+            if (natsWorker != null) {
+                natsWorker.start();
+            }
+        }
+    }
+
+    @Override
+    public void stop() {
+        relay.stop();
+        if (natsWorker != null) {
+            natsWorker.stop();
+            nats.close();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return relay.isRunning();
+    }
+}

@@ -1,0 +1,84 @@
+package io.fleetkeeper.event.internal;
+
+import io.fleetkeeper.event.EventProperties;
+import io.fleetkeeper.event.OutboxEvent;
+import io.fleetkeeper.event.Route;
+import io.fleetkeeper.store.AfterCommit;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Reads the sequenced outbox (cursor {@code routes}) and enqueues a delivery for every enabled route of the
+ * event's tenant whose source and condition accept it, in the transaction that moves the cursor: each event
+ * is queued for each route exactly once, in sequence order. Routes see only their own tenant's events.
+ */
+@Component
+class RouteDispatcher {
+
+    static final String CURSOR = "routes";
+
+    private final OutboxRepository outbox;
+    private final RouteRepository routes;
+    private final DeliveryRepository deliveries;
+    private final DeviceMatcher matcher;
+    private final CloudEvents cloudEvents;
+    private final Wakeups wakeups;
+    private final EventProperties props;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+
+    RouteDispatcher(OutboxRepository outbox, RouteRepository routes, DeliveryRepository deliveries,
+            DeviceMatcher matcher, CloudEvents cloudEvents, Wakeups wakeups, EventProperties props,
+            PlatformTransactionManager txManager, Clock clock) {
+        this.outbox = outbox;
+        this.routes = routes;
+        this.deliveries = deliveries;
+        this.matcher = matcher;
+        this.cloudEvents = cloudEvents;
+        this.wakeups = wakeups;
+        this.props = props;
+        this.tx = new TransactionTemplate(txManager);
+        this.clock = clock;
+    }
+
+    /** Dispatches the next batch; true when it was full. */
+    boolean dispatch() {
+        Integer n = tx.execute(s -> {
+            long cursor = outbox.cursor(CURSOR, outbox.maxSeq());
+            List<OutboxEvent> events = outbox.after(cursor, props.batchSize());
+            if (events.isEmpty()) {
+                return 0;
+            }
+            Set<UUID> tenants = new LinkedHashSet<>();
+            events.forEach(e -> tenants.add(e.tenantId()));
+            List<DeliveryRepository.NewDelivery> queued = new ArrayList<>();
+            for (RouteRepository.Stored stored : routes.enabled(tenants)) {
+                Route route = stored.route();
+                List<OutboxEvent> accepted = events.stream()
+                        .filter(e -> e.tenantId().equals(stored.tenantId()) && route.accepts(e.type())).toList();
+                Set<UUID> selected = matcher.matching(stored.tenantId(), route.condition(),
+                        accepted.stream().map(OutboxEvent::deviceId).filter(java.util.Objects::nonNull).toList());
+                for (OutboxEvent e : accepted) {
+                    if (route.condition() == null || (e.deviceId() != null && selected.contains(e.deviceId()))) {
+                        queued.add(new DeliveryRepository.NewDelivery(e.tenantId(), route.id(), e.id(), e.type(),
+                                e.deviceId(), cloudEvents.envelope(e)));
+                    }
+                }
+            }
+            deliveries.enqueue(queued, clock.millis());
+            outbox.advance(CURSOR, events.getLast().seq());
+            if (!queued.isEmpty()) {
+                AfterCommit.run(wakeups.queued()::fire);
+            }
+            return events.size();
+        });
+        return n != null && n == props.batchSize();
+    }
+}

@@ -1,0 +1,69 @@
+package io.fleetkeeper.event.web;
+
+import io.fleetkeeper.event.EventStreams;
+import io.fleetkeeper.event.OutboxEvent;
+import io.fleetkeeper.tenancy.Caller;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+/**
+ * {@code GET /api/v1/events/stream}: Server-Sent Events of the caller's tenant. Each event's {@code id} is its
+ * sequence number (send it back as {@code Last-Event-ID} to resume), {@code event} its CloudEvents type and
+ * {@code data} the CloudEvent as JSON. A comment line every 15 s keeps idle connections open; the server ends a
+ * stream after an hour and the client reconnects with {@code Last-Event-ID}.
+ */
+@RestController
+class EventStreamController {
+
+    private static final Duration HEARTBEAT = Duration.ofSeconds(15);
+    private static final Duration LIFETIME = Duration.ofHours(1);
+
+    private final EventStreams streams;
+
+    EventStreamController(EventStreams streams) {
+        this.streams = streams;
+    }
+
+    @GetMapping(path = "/api/v1/events/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    SseEmitter stream(Caller caller, @RequestParam(required = false) List<String> type,
+            @RequestParam(required = false) String query,
+            @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
+        EventStreams.Subscription sub = streams.open(caller.tenantId(), type, query, lastEventId);
+        SseEmitter emitter = new SseEmitter(LIFETIME.toMillis());
+        Thread pump = Thread.ofVirtual().name("event-stream").unstarted(() -> pump(sub, emitter));
+        emitter.onCompletion(pump::interrupt);
+        emitter.onTimeout(pump::interrupt);
+        emitter.onError(e -> pump.interrupt());
+        pump.start();
+        return emitter;
+    }
+
+    private void pump(EventStreams.Subscription sub, SseEmitter emitter) {
+        try {
+            emitter.send(SseEmitter.event().comment("stream open"));
+            while (!Thread.currentThread().isInterrupted()) {
+                List<OutboxEvent> events = sub.next(HEARTBEAT);
+                if (events.isEmpty()) {
+                    emitter.send(SseEmitter.event().comment("keep-alive"));
+                }
+                for (OutboxEvent e : events) {
+                    emitter.send(SseEmitter.event().id(Long.toString(e.seq())).name(e.type())
+                            .data(streams.json(e), MediaType.APPLICATION_JSON));
+                }
+            }
+        } catch (IOException | IllegalStateException e) {
+            return; // the client went away (or the emitter timed out): the container ends the request
+        } catch (RuntimeException e) {
+            emitter.completeWithError(e);
+            return;
+        }
+        emitter.complete();
+    }
+}

@@ -1,0 +1,76 @@
+package io.fleetkeeper.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import io.fleetkeeper.connectivity.internal.MqttEndpoint;
+import io.fleetkeeper.event.internal.OutboxRelay;
+import io.fleetkeeper.testing.ApiTest;
+import io.fleetkeeper.testing.MqttDevices;
+import io.fleetkeeper.testing.MqttDevices.KeyDevice;
+import io.fleetkeeper.testing.TestTenant;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The desired-shadow push goes through the outbox: a change committed while the relay is not running (as after
+ * a crash between commit and send) reaches the connected device when the relay runs again.
+ */
+class ShadowPushTests extends ApiTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @Autowired MqttEndpoint endpoint;
+    @Autowired OutboxRelay relay;
+
+    @Test
+    void aDesiredChangeCommittedWhileTheRelayIsDownReachesTheDeviceWhenItRuns() throws Exception {
+        MqttDevices devices = new MqttDevices(api);
+        TestTenant tenant = newTenant();
+        KeyDevice d = devices.keyDevice(tenant, "valve");
+        String delta = "fk/" + d.id() + "/shadow/update/delta";
+        Mqtt5BlockingClient c = MqttClient.builder().useMqttVersion5().identifier(d.id()).serverHost("127.0.0.1")
+                .serverPort(endpoint.port()).sslConfig().trustManagerFactory(devices.trustManagers()).applySslConfig()
+                .buildBlocking();
+        c.connectWith().simpleAuth().username(d.id()).password(d.key().getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth().send();
+        try (var publishes = c.publishes(MqttGlobalPublishFilter.ALL)) {
+            c.subscribeWith().topicFilter(delta).qos(MqttQos.AT_LEAST_ONCE).send();
+            relay.stop();
+            try {
+                api.patch(tenant.admin(), "/api/v1/devices/" + d.id() + "/shadow",
+                        Map.of("state", Map.of("desired", Map.of("open", true))), null).expect(200);
+                assertThat(receive(publishes, delta, 1)).as("a delta while the relay is down").isEmpty();
+            } finally {
+                relay.start();
+            }
+            Optional<JsonNode> got = receive(publishes, delta, 10);
+            assertThat(got).isPresent();
+            assertThat(got.get().path("state").path("open").asBoolean()).isTrue();
+        } finally {
+            c.disconnect();
+        }
+    }
+
+    private static Optional<JsonNode> receive(Mqtt5BlockingClient.Mqtt5Publishes publishes, String topic,
+            int seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            Optional<Mqtt5Publish> p = publishes.receive(200, TimeUnit.MILLISECONDS);
+            if (p.isPresent() && p.get().getTopic().toString().equals(topic)) {
+                return Optional.of(JSON.readTree(p.get().getPayloadAsBytes()));
+            }
+        }
+        return Optional.empty();
+    }
+}
