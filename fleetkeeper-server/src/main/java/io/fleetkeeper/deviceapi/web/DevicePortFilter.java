@@ -18,7 +18,7 @@ import org.springframework.web.util.ContentCachingResponseWrapper;
  * Keeps the two listeners apart: the device port serves only {@code /device/**} and
  * {@code /.well-known/est/**}, the management port everything else; the other paths answer 404 as if
  * they did not exist. Device-port responses are buffered so they always carry a Content-Length, which
- * some EST clients require.
+ * some EST clients require; downloads ({@code /device/v1/firmware/...}) set their own and stream.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 5)
@@ -50,6 +50,10 @@ class DevicePortFilter extends OncePerRequestFilter {
             } else {
                 chain.doFilter(request, response);
             }
+            return;
+        }
+        if (request.getRequestURI().startsWith("/device/v1/firmware/")) {
+            chain.doFilter(request, response);
             return;
         }
         ContentCachingResponseWrapper buffered = new ContentCachingResponseWrapper(response);
