@@ -13,6 +13,7 @@ import io.fleetkeeper.device.NewDevice;
 import io.fleetkeeper.fleet.FleetQueries;
 import io.fleetkeeper.fleet.FleetStoreContract;
 import io.fleetkeeper.job.JobStoreContract;
+import io.fleetkeeper.ota.FirmwareStoreContract;
 import io.fleetkeeper.job.internal.ExecutionRepository;
 import io.fleetkeeper.pki.PkiStoreContract;
 import io.fleetkeeper.provisioning.ProvisioningStoreContract;
@@ -46,7 +47,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
 class PostgresStoreContractTest implements DeviceStoreContract, TenancyStoreContract,
         AuditStoreContract, FleetStoreContract, ShadowStoreContract, ShadowQueryStoreContract, CommandStoreContract,
-        ConnectionStoreContract, JobStoreContract, PkiStoreContract, ProvisioningStoreContract {
+        ConnectionStoreContract, JobStoreContract, PkiStoreContract, ProvisioningStoreContract,
+        FirmwareStoreContract {
 
     static final String SCHEMA = "fk_contract_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 
@@ -65,7 +67,16 @@ class PostgresStoreContractTest implements DeviceStoreContract, TenancyStoreCont
     static void store(DynamicPropertyRegistry registry) {
         registry.add("fleetkeeper.db.url", () -> TestPostgres.url(SCHEMA));
         registry.add("fleetkeeper.db.username", () -> TestPostgres.USER);
+        registry.add("fleetkeeper.blobs.dir", PostgresStoreContractTest::blobDir);
         registry.add("fleetkeeper.jobs.runner-enabled", () -> "false"); // it would tick on after the schema is dropped
+    }
+
+    private static String blobDir() {
+        try {
+            return java.nio.file.Files.createTempDirectory("fk-pg-contract-blobs").toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @AfterAll
