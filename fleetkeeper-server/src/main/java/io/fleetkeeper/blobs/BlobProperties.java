@@ -32,7 +32,7 @@ public record BlobProperties(
      * @param bucket    bucket holding the blobs; it must exist (default fleetkeeper)
      * @param prefix    key prefix inside the bucket (default {@code blobs/})
      * @param accessKey access key; empty: the AWS default credential chain (environment, profile, instance role)
-     * @param secretKey secret key (env {@code FLEETKEEPER_BLOBS_S3_SECRET_KEY})
+     * @param secretKey secret key (env {@code FLEETKEEPER_BLOBS_S3_SECRETKEY})
      * @param pathStyle path-style addressing ({@code endpoint/bucket/key}), which most S3-compatible servers need
      * @param partSize  part size of multipart uploads, at least 5MB; smaller blobs are one PUT (default 16MB)
      */
