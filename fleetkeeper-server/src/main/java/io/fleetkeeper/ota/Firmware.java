@@ -1,5 +1,6 @@
 package io.fleetkeeper.ota;
 
+import jakarta.annotation.Nullable;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -11,7 +12,7 @@ import java.util.UUID;
  * @param artifacts   its files, by name
  * @param revision    changes with every update, artifact upload and delete (the ETag)
  */
-public record Firmware(UUID id, String name, String version, List<String> deviceTypes, String description,
-        String releaseNotes, List<FirmwareArtifact> artifacts, String createdBy, Instant createdAt,
+public record Firmware(UUID id, String name, String version, List<String> deviceTypes, @Nullable String description,
+        @Nullable String releaseNotes, List<FirmwareArtifact> artifacts, String createdBy, Instant createdAt,
         Instant updatedAt, long revision) {
 }
