@@ -219,7 +219,10 @@ class FirmwareApiTests extends ApiTest {
         // A chunked body is cut as soon as it passes the quota.
         upload(tenant.admin(), base + "c.bin", new Generated(16, 25L << 20), -1).expectProblem(413,
                 "QUOTA_EXCEEDED");
-        assertThat(blobs.usage(UUID.fromString(tenant.id())).bytes()).isEqualTo(40L << 20);
+        JsonNode usage = api.get(tenant.admin(), "/api/v1/blobs/usage").expect(200);
+        assertThat(usage.path("bytes").asLong()).isEqualTo(40L << 20);
+        assertThat(usage.path("blobs").asLong()).isEqualTo(1);
+        assertThat(usage.path("quota_bytes").asLong()).isEqualTo(64L << 20);
         assertThat(storedFiles()).hasSize(1);
         assertThat(api.get(tenant.admin(), "/api/v1/firmware/" + id).expect(200).path("artifacts")).hasSize(1);
         upload(tenant.admin(), base + "d.bin", new Generated(17, 20L << 20), 20L << 20).expect(201);
