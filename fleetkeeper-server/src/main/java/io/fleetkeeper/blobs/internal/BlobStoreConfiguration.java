@@ -22,7 +22,8 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 @Configuration(proxyBeanMethods = false)
 class BlobStoreConfiguration {
 
-    @Bean(destroyMethod = "")
+    /** An {@link S3BlobStore} is closed with the context (Spring infers {@code close()}). */
+    @Bean
     BlobStore blobStore(BlobProperties props, StoreProperties store) throws IOException {
         return switch (props.store()) {
             case "filesystem" -> new FilesystemBlobStore(props.dir().isBlank()

@@ -27,7 +27,7 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * object deleted. A failed upload is aborted; the sweep aborts multipart uploads and removes temporary
  * objects that a crash left behind.
  */
-public final class S3BlobStore implements BlobStore {
+public final class S3BlobStore implements BlobStore, AutoCloseable {
 
     private final S3Client s3;
     private final S3Presigner presigner;
@@ -168,6 +168,13 @@ public final class S3BlobStore implements BlobStore {
             throw new IOException("S3 sweep failed: " + e.getMessage(), e);
         }
         return removed;
+    }
+
+    /** Closes the SDK clients (their connection pools). */
+    @Override
+    public void close() {
+        presigner.close();
+        s3.close();
     }
 
     private String key(String namespace, String sha256) {

@@ -37,6 +37,9 @@ class S3BlobStoreTest implements BlobStoreContract {
 
     @AfterAll
     static void stop() {
+        if (store != null) {
+            store.close();
+        }
         if (server != null) {
             server.stop();
         }
