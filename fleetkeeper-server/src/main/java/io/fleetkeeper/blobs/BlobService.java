@@ -4,7 +4,6 @@ import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.blobs.internal.BlobRepository;
 import io.fleetkeeper.blobs.internal.BlobStore;
-import io.fleetkeeper.store.AfterCommit;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -20,13 +19,16 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Tenants' blobs (firmware artifacts, exports), content-addressed by SHA-256 and reference-counted. Storing
  * is two steps so that the bytes stream outside any transaction and the reference is taken in the caller's:
  * {@link #store} streams and hashes (nothing is referenced yet), {@link #retain} takes a reference and counts
  * the bytes against the tenant's quota in the caller's transaction, and when that transaction fails the
- * caller {@link #discard}s. {@link #release} drops a reference; the last one removes the blob after commit.
+ * caller {@link #discard}s. {@link #release} drops a reference; the last one removes the blob as its
+ * transaction commits.
  */
 @Service
 public class BlobService {
@@ -97,6 +99,20 @@ public class BlobService {
             throw new ApiException(ErrorCode.QUOTA_EXCEEDED, "the upload would exceed the tenant's storage quota of "
                     + props.tenantQuota().toBytes() + " bytes");
         }
+        // A release of the same bytes that committed just before this reference deleted them before its commit
+        // (see release): the reference is now the row's, so no later release can race it, but the bytes may be gone.
+        if (stored(tenantId, blob.sha256()).isEmpty()) {
+            throw new ApiException(ErrorCode.CONFLICT, "the same content was being deleted while it was uploaded;"
+                    + " upload it again");
+        }
+    }
+
+    private Optional<BlobStore.Stat> stored(UUID tenantId, String sha256) {
+        try {
+            return store.stat(namespace(tenantId), sha256);
+        } catch (IOException e) {
+            throw new UncheckedIOException("blob stat failed", e);
+        }
     }
 
     /** After a failed {@link #retain} (or its transaction): removes the stored bytes unless something refers to them. */
@@ -106,14 +122,21 @@ public class BlobService {
         }
     }
 
-    /** Drops a reference in the caller's transaction; the last one removes the blob once that commits. */
+    /**
+     * Drops a reference in the caller's transaction. The last one deletes the row and, just before that
+     * transaction commits (still holding the row's lock), the bytes: a concurrent {@link #retain} of the same
+     * bytes either came first (the count is not zero, nothing is deleted) or waits for this commit and then finds
+     * the bytes gone (409, upload again), never a reference to missing bytes.
+     */
     @Transactional(propagation = Propagation.MANDATORY)
     public void release(UUID tenantId, String sha256) {
-        blobs.release(tenantId, sha256).ifPresent(b -> AfterCommit.run(() -> {
-            if (blobs.find(tenantId, sha256).isEmpty()) {
-                deleteQuietly(tenantId, sha256);
-            }
-        }));
+        blobs.release(tenantId, sha256).ifPresent(b -> TransactionSynchronizationManager.registerSynchronization(
+                new TransactionSynchronization() {
+                    @Override
+                    public void beforeCommit(boolean readOnly) {
+                        deleteQuietly(tenantId, sha256);
+                    }
+                }));
     }
 
     /** The tenant's referenced blob, if any. */

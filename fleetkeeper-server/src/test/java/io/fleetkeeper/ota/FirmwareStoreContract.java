@@ -101,6 +101,53 @@ public interface FirmwareStoreContract {
     }
 
     @Test
+    default void deletingTheLastReferenceWhileTheSameBytesUploadNeverLeavesAnArtifactWithoutBytes(
+            ApplicationContext ctx) throws Exception {
+        Fixture f = Fixture.of(ctx);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 12; round++) {
+                Firmware old = f.firmware().create(f.tenant().admin(), firmware("race", "old-" + round));
+                f.firmware().addArtifact(f.tenant().admin(), old.id(), "a.bin", new Generated(40 + round, 50_000),
+                        null, 50_000);
+                Firmware fresh = f.firmware().create(f.tenant().admin(), firmware("race", "new-" + round));
+                CountDownLatch start = new CountDownLatch(1);
+                Future<?> delete = pool.submit(() -> {
+                    start.await();
+                    f.firmware().delete(f.tenant().admin(), old.id(), null);
+                    return null;
+                });
+                int seed = 40 + round;
+                Future<Boolean> upload = pool.submit(() -> {
+                    start.await();
+                    try {
+                        f.firmware().addArtifact(f.tenant().admin(), fresh.id(), "a.bin", new Generated(seed, 50_000),
+                                null, 50_000);
+                        return true;
+                    } catch (ApiException e) {
+                        assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT);
+                        return false;
+                    }
+                });
+                start.countDown();
+                delete.get(60, TimeUnit.SECONDS);
+                boolean uploaded = upload.get(60, TimeUnit.SECONDS);
+                List<FirmwareArtifact> artifacts = f.firmware().get(f.tenant().id(), fresh.id()).artifacts();
+                assertThat(artifacts).hasSize(uploaded ? 1 : 0);
+                for (FirmwareArtifact a : artifacts) {
+                    try (var in = f.firmware().open(f.tenant().id(), a, 0, a.size())) {
+                        assertThat(in.readAllBytes()).as("round %d", seed).isEqualTo(Generated.slice(seed, 0, 50_000));
+                    }
+                }
+                assertThat(f.blobs().usage(f.tenant().id()).bytes()).isEqualTo(uploaded ? 50_000 : 0);
+                f.firmware().delete(f.tenant().admin(), fresh.id(), null);
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
     default void staleRevisionIsRefusedAndNothingChanges(ApplicationContext ctx) {
         Fixture f = Fixture.of(ctx);
         Firmware fw = f.firmware().create(f.tenant().admin(), firmware("os", "3.0.0"));
