@@ -58,7 +58,7 @@ public class BlobService {
         if (expectedSha256 != null && !SHA256.matcher(expectedSha256).matches()) {
             throw new ApiException(ErrorCode.INVALID_PARAMETER, "sha256 must be 64 hexadecimal digits");
         }
-        long remaining = props.tenantQuota().toBytes() - blobs.usage(tenantId)[1];
+        long remaining = props.tenantQuota().toBytes() - blobs.usage(tenantId).bytes();
         long max = Math.min(props.maxBlobSize().toBytes(), Math.max(0, remaining));
         if (declaredLength > max) {
             throw tooLarge(remaining, declaredLength);
@@ -161,8 +161,8 @@ public class BlobService {
     }
 
     public BlobUsage usage(UUID tenantId) {
-        long[] u = blobs.usage(tenantId);
-        return new BlobUsage(u[0], u[1], props.tenantQuota().toBytes());
+        BlobRepository.Usage u = blobs.usage(tenantId);
+        return new BlobUsage(u.blobs(), u.bytes(), props.tenantQuota().toBytes());
     }
 
     private void deleteQuietly(UUID tenantId, String sha256) {

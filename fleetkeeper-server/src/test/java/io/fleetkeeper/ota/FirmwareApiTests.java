@@ -190,6 +190,11 @@ class FirmwareApiTests extends ApiTest {
         assertThat(new String(past.body())).contains("RANGE_NOT_SATISFIABLE");
         HttpResponse<byte[]> unchanged = bytes(get(tenant.admin(), path).header("If-None-Match", etag));
         assertThat(unchanged.statusCode()).isEqualTo(304);
+        HttpResponse<byte[]> head = bytes(get(tenant.admin(), path).method("HEAD",
+                HttpRequest.BodyPublishers.noBody()));
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.headers().firstValueAsLong("Content-Length")).hasValue(size);
+        assertThat(head.body()).isEmpty();
 
         // The same bytes under a second name (of another firmware) are one blob, kept until both names go.
         String other = create("fw", "2.1").path("id").asString();

@@ -63,10 +63,14 @@ public class BlobRepository {
                 .params(tenantId.toString(), sha256).query(BlobRepository::blob).optional();
     }
 
-    /** Distinct blobs and their bytes. */
-    public long[] usage(UUID tenantId) {
+    /** A tenant's distinct blobs and their bytes. */
+    public record Usage(long blobs, long bytes) {
+    }
+
+    public Usage usage(UUID tenantId) {
         return jdbc.sql("SELECT blobs, bytes FROM blob_usage WHERE tenant_id = ?").params(tenantId.toString())
-                .query((rs, n) -> new long[] {rs.getLong(1), rs.getLong(2)}).optional().orElse(new long[2]);
+                .query((rs, n) -> new Usage(rs.getLong("blobs"), rs.getLong("bytes"))).optional()
+                .orElse(new Usage(0, 0));
     }
 
     private static Blob blob(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
