@@ -53,7 +53,9 @@ class SqlOwnershipTests {
             entry("jobs", "job"), entry("job_executions", "job"),
             entry("device_secrets", "secrets"), entry("device_secret_versions", "secrets"),
             entry("outbox", "event"), entry("event_cursors", "event"), entry("routes", "event"),
-            entry("route_deliveries", "event"));
+            entry("route_deliveries", "event"),
+            entry("blobs", "blobs"), entry("blob_usage", "blobs"),
+            entry("firmware", "ota"), entry("firmware_artifacts", "ota"));
 
     /**
      * Uses of another module's table, as {@code "<file under io/fleetkeeper> -> <table>"}, with the reason.

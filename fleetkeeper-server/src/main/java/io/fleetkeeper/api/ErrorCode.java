@@ -26,6 +26,12 @@ public enum ErrorCode {
     ROLLBACK_NOT_POSSIBLE(HttpStatus.CONFLICT, "Rollback not possible"),
     PRECONDITION_FAILED(HttpStatus.PRECONDITION_FAILED, "Precondition failed"),
     PAYLOAD_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, "Payload too large"),
+    /** An upload would take the tenant's stored bytes past its quota; nothing was kept. */
+    QUOTA_EXCEEDED(HttpStatus.CONTENT_TOO_LARGE, "Storage quota exceeded"),
+    /** An upload's SHA-256 is not the one the client announced; nothing was kept. */
+    DIGEST_MISMATCH(HttpStatus.BAD_REQUEST, "Digest mismatch"),
+    /** A {@code Range} that starts at or past the end of the content. */
+    RANGE_NOT_SATISFIABLE(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE, "Range not satisfiable"),
     /** The request line and headers are over {@code server.max-http-request-header-size} (default 8 KiB). */
     HEADERS_TOO_LARGE(HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Request headers too large"),
     UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported media type"),

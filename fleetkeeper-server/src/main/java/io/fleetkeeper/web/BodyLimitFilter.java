@@ -16,7 +16,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Caps request bodies: a declared Content-Length over the limit is refused before reading, and a
- * chunked body fails with {@code PAYLOAD_TOO_LARGE} as soon as it passes the limit.
+ * chunked body fails with {@code PAYLOAD_TOO_LARGE} as soon as it passes the limit. Bulk imports and
+ * binary uploads ({@code PUT} of {@code application/octet-stream}, streamed by their endpoint) have
+ * limits of their own.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
@@ -33,7 +35,8 @@ class BodyLimitFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        long limit = request.getRequestURI().endsWith("/import") ? props.maxImportBytes() : props.maxBodyBytes();
+        long limit = request.getRequestURI().endsWith("/import") ? props.maxImportBytes()
+                : isBinaryUpload(request) ? props.maxUploadBytes() : props.maxBodyBytes();
         long declared = request.getContentLengthLong();
         if (declared > limit) {
             problems.write(request, response, ErrorCode.PAYLOAD_TOO_LARGE,
@@ -41,6 +44,12 @@ class BodyLimitFilter extends OncePerRequestFilter {
             return;
         }
         chain.doFilter(new Limited(request, limit), response);
+    }
+
+    private static boolean isBinaryUpload(HttpServletRequest request) {
+        String type = request.getContentType();
+        return "PUT".equals(request.getMethod())
+                && (type == null || type.toLowerCase(java.util.Locale.ROOT).startsWith("application/octet-stream"));
     }
 
     private static final class Limited extends HttpServletRequestWrapper {

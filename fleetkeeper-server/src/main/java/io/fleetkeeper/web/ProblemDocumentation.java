@@ -90,6 +90,8 @@ class ProblemDocumentation implements GlobalOpenApiCustomizer {
                         .description("one entry per invalid field (VALIDATION_FAILED, UNKNOWN_FIELD, ...)"))
                 .addProperty("current_version", new IntegerSchema().format("int64")
                         .description("a shadow write's VERSION_CONFLICT or PRECONDITION_FAILED: the shadow's version"))
+                .addProperty("actual_sha256", new StringSchema()
+                        .description("DIGEST_MISMATCH: the SHA-256 the uploaded content has"))
                 .required(List.of("type", "title", "status", "code"));
     }
 }

@@ -14,6 +14,7 @@ import io.fleetkeeper.device.NewDevice;
 import io.fleetkeeper.fleet.FleetQueries;
 import io.fleetkeeper.fleet.FleetStoreContract;
 import io.fleetkeeper.job.JobStoreContract;
+import io.fleetkeeper.ota.FirmwareStoreContract;
 import io.fleetkeeper.job.internal.ExecutionRepository;
 import io.fleetkeeper.pki.PkiStoreContract;
 import io.fleetkeeper.provisioning.ProvisioningStoreContract;
@@ -49,7 +50,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 class PostgresStoreContractTest implements DeviceStoreContract, TenancyStoreContract,
         AuditStoreContract, FleetStoreContract, ShadowStoreContract, ShadowQueryStoreContract, CommandStoreContract,
         ConnectionStoreContract, JobStoreContract, PkiStoreContract, ProvisioningStoreContract,
-        SecretStoreContract, EventStoreContract {
+        SecretStoreContract, EventStoreContract, FirmwareStoreContract {
 
     static final String SCHEMA = "fk_contract_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 
@@ -68,9 +69,18 @@ class PostgresStoreContractTest implements DeviceStoreContract, TenancyStoreCont
     static void store(DynamicPropertyRegistry registry) {
         registry.add("fleetkeeper.db.url", () -> TestPostgres.url(SCHEMA));
         registry.add("fleetkeeper.db.username", () -> TestPostgres.USER);
+        registry.add("fleetkeeper.blobs.dir", PostgresStoreContractTest::blobDir);
         registry.add("fleetkeeper.jobs.runner-enabled", () -> "false"); // it would tick on after the schema is dropped
         registry.add("fleetkeeper.events.relay-enabled", () -> "false"); // the same; the contract steps the relay
         registry.add("fleetkeeper.events.delivery-enabled", () -> "false");
+    }
+
+    private static String blobDir() {
+        try {
+            return java.nio.file.Files.createTempDirectory("fk-pg-contract-blobs").toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @AfterAll

@@ -7,6 +7,7 @@ import io.fleetkeeper.device.DeviceStoreContract;
 import io.fleetkeeper.event.EventStoreContract;
 import io.fleetkeeper.fleet.FleetStoreContract;
 import io.fleetkeeper.job.JobStoreContract;
+import io.fleetkeeper.ota.FirmwareStoreContract;
 import io.fleetkeeper.pki.PkiStoreContract;
 import io.fleetkeeper.provisioning.ProvisioningStoreContract;
 import io.fleetkeeper.secrets.SecretStoreContract;
@@ -24,7 +25,7 @@ import org.springframework.test.context.DynamicPropertySource;
 class SqliteStoreContractTest implements DeviceStoreContract, TenancyStoreContract,
         AuditStoreContract, FleetStoreContract, ShadowStoreContract, ShadowQueryStoreContract, CommandStoreContract,
         ConnectionStoreContract, JobStoreContract, PkiStoreContract, ProvisioningStoreContract,
-        SecretStoreContract, EventStoreContract {
+        SecretStoreContract, EventStoreContract, FirmwareStoreContract {
 
     @DynamicPropertySource
     static void store(DynamicPropertyRegistry registry) throws IOException {

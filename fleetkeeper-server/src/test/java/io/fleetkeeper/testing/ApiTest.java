@@ -29,6 +29,7 @@ import tools.jackson.databind.JsonNode;
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
         "fleetkeeper.auth.bootstrap-token=" + ApiTest.PLATFORM_TOKEN,
         "fleetkeeper.auth.last-used-flush-ms=100",
+        "fleetkeeper.blobs.tenant-quota=64MB",
         "fleetkeeper.device-api.trusted-proxies=10.1.2.3/32,127.0.0.1",
         "fleetkeeper.jobs.runner-enabled=false",
         "fleetkeeper.events.allowed-private-networks=127.0.0.1/32",

@@ -148,6 +148,25 @@ class OpenApiConformanceTests extends ApiTest {
     }
 
     @Test
+    void firmwareCatalogConforms() {
+        TestTenant t = newTenant();
+        String id = check(api.post(t.admin(), "/api/v1/firmware", Map.of("name", "os", "version", "1.0.0",
+                "device_types", java.util.List.of("gateway"), "release_notes", "first")), 201).path("id").asString();
+        String path = "/api/v1/firmware/" + id;
+        check(api.call("PUT", path + "/artifacts/os.swu").token(t.admin()).body("application/octet-stream",
+                java.net.http.HttpRequest.BodyPublishers.ofString("image")).send(), 201);
+        check(api.call("PUT", path + "/artifacts/b.bin?sha256=" + "0".repeat(64)).token(t.admin())
+                .body("application/octet-stream", java.net.http.HttpRequest.BodyPublishers.ofString("x")).send(), 400);
+        check(api.get(t.admin(), "/api/v1/firmware"), 200);
+        check(api.get(t.admin(), "/api/v1/blobs/usage"), 200);
+        check(api.get(t.admin(), path), 200);
+        check(api.patch(t.admin(), path, Map.of("description", "stable"), null), 200);
+        check(api.post(t.admin(), "/api/v1/firmware", Map.of("name", "os", "version", "1.0.0")), 409);
+        check(api.delete(t.admin(), path + "/artifacts/os.swu"), 204);
+        check(api.delete(t.admin(), path), 204);
+    }
+
+    @Test
     void deviceListenerPathsAreNotInTheManagementDocument() {
         JsonNode paths = api.get(null, "/v3/api-docs").expect(200).path("paths");
         assertThat(paths.propertyNames()).noneMatch(p -> p.startsWith("/device/") || p.startsWith("/.well-known/"));
@@ -155,7 +174,9 @@ class OpenApiConformanceTests extends ApiTest {
         assertThat(device.path("paths").propertyNames()).contains("/device/v1/register", "/device/v1/claim",
                 "/device/v1/bootstrap", "/device/v1/device-key/rotate", "/device/v1/shadow");
         assertThat(device.path("paths").propertyNames()).allMatch(p -> p.startsWith("/device/")
-                || p.startsWith("/.well-known/"));
+                || p.startsWith("/.well-known/") || p.startsWith("/{tenant}/controller/v1/"));
+        assertThat(device.path("paths").propertyNames()).contains("/{tenant}/controller/v1/{controllerId}");
+        assertThat(paths.propertyNames()).noneMatch(p -> p.contains("/controller/v1/"));
         assertThat(device.path("servers").get(0).path("variables").path("port").path("default").asString())
                 .isEqualTo("8443");
     }

@@ -15,10 +15,11 @@ import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.util.ContentCachingResponseWrapper;
 
 /**
- * Keeps the two listeners apart: the device port serves only {@code /device/**} and
- * {@code /.well-known/est/**}, the management port everything else; the other paths answer 404 as if
+ * Keeps the two listeners apart: the device port serves only {@code /device/**},
+ * {@code /.well-known/est/**} and hawkBit's DDI ({@code /{tenant}/controller/v1/**}), the management port
+ * everything else; the other paths answer 404 as if
  * they did not exist. Device-port responses are buffered so they always carry a Content-Length, which
- * some EST clients require.
+ * some EST clients require; downloads ({@code /device/v1/firmware/...}) set their own and stream.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 5)
@@ -32,8 +33,11 @@ class DevicePortFilter extends OncePerRequestFilter {
         this.problems = problems;
     }
 
+    /** hawkBit DDI: {@code /{tenant}/controller/v1/...}. */
+    private static final java.util.regex.Pattern DDI = java.util.regex.Pattern.compile("/[^/]+/controller/v1(/.*)?");
+
     static boolean isDevicePath(String uri) {
-        return uri.startsWith("/device/") || uri.startsWith("/.well-known/est/");
+        return uri.startsWith("/device/") || uri.startsWith("/.well-known/est/") || DDI.matcher(uri).matches();
     }
 
     static boolean onDevicePort(HttpServletRequest request, DeviceListener listener) {
@@ -50,6 +54,10 @@ class DevicePortFilter extends OncePerRequestFilter {
             } else {
                 chain.doFilter(request, response);
             }
+            return;
+        }
+        if (request.getRequestURI().startsWith("/device/v1/firmware/")) {
+            chain.doFilter(request, response);
             return;
         }
         ContentCachingResponseWrapper buffered = new ContentCachingResponseWrapper(response);
