@@ -31,6 +31,7 @@ import tools.jackson.databind.JsonNode;
         "fleetkeeper.auth.last-used-flush-ms=100",
         "fleetkeeper.device-api.trusted-proxies=10.1.2.3/32,127.0.0.1",
         "fleetkeeper.jobs.runner-enabled=false",
+        "fleetkeeper.console.refresh-interval=500ms",
         "fleetkeeper.mqtt.internal-auth-secret=" + ApiTest.INTERNAL_AUTH_SECRET})
 public abstract class ApiTest {
 

@@ -1,0 +1,258 @@
+package io.fleetkeeper.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fleetkeeper.testing.ApiTest;
+import io.fleetkeeper.testing.Await;
+import io.fleetkeeper.testing.Browser;
+import io.fleetkeeper.testing.Csrs;
+import io.fleetkeeper.testing.Reply;
+import io.fleetkeeper.testing.TestTenant;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The console at {@code /app} in a real headless Chromium against the shared test server: each test signs in
+ * with a token of a tenant of its own and does what an operator does. A screenshot of each page goes under
+ * {@code target/console-screenshots/}.
+ */
+class ConsoleBrowserTests extends ApiTest {
+
+    private static Browser browser;
+    private WebDriver web;
+    private TestTenant tenant;
+
+    @BeforeAll
+    static void startBrowser() {
+        browser = Browser.start();
+    }
+
+    @AfterAll
+    static void stopBrowser() {
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    @BeforeEach
+    void freshSession() {
+        web = browser.driver();
+        web.manage().deleteAllCookies();
+        tenant = newTenant();
+    }
+
+    @Test
+    void signInWithATokenOpensTheDashboardAndSignOutEndsTheSession() {
+        web.get(url("/app/devices"));
+        assertThat(web.getCurrentUrl()).endsWith("/app/sign-in");
+        browser.screenshot("sign-in");
+        signIn("fk_not-a-real-token");
+        assertThat(text("#sign-in-error")).contains("not valid");
+
+        createDevice(tenant.admin(), device("pump-1"));
+        signIn(tenant.admin());
+        assertThat(web.getCurrentUrl()).endsWith("/app");
+        assertThat(text("#total")).isEqualTo("1");
+        browser.screenshot("dashboard");
+        Cookie session = web.manage().getCookieNamed("fk_console");
+        assertThat(session.isHttpOnly()).isTrue();
+        assertThat(session.getSameSite()).isEqualTo("Strict");
+        assertThat(session.getValue()).doesNotContain(tenant.admin());
+
+        web.findElement(By.cssSelector("header form button")).click();
+        assertThat(web.getCurrentUrl()).endsWith("/app/sign-in");
+        web.get(url("/app/devices"));
+        assertThat(web.getCurrentUrl()).endsWith("/app/sign-in");
+    }
+
+    @Test
+    void everyConsolePageForbidsFramingAndInlineScript() {
+        Reply reply = api.call("GET", "/app/sign-in").send();
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.header("Content-Security-Policy")).contains("script-src 'self'")
+                .contains("frame-ancestors 'none'").doesNotContain("unsafe-inline");
+        assertThat(reply.header("X-Frame-Options")).isEqualTo("DENY");
+        assertThat(reply.body()).doesNotContainPattern("<script(?![^>]*\\bsrc=)");
+        Reply anonymous = api.call("GET", "/app/devices").send();
+        assertThat(anonymous.status()).isEqualTo(303);
+        assertThat(anonymous.header("Location")).endsWith("/app/sign-in");
+    }
+
+    @Test
+    void aQueryWithASyntaxErrorIsShownAtItsPosition() {
+        createDevice(tenant.admin(), device("<b>meter</b>"));
+        signIn(tenant.admin());
+        web.get(url("/app/devices"));
+        assertThat(text("#devices")).contains("<b>meter</b>");
+        WebElement q = web.findElement(By.id("q"));
+        q.sendKeys("type = \"meter\" AND (tag = \"lab\"");
+        web.findElement(By.id("search")).click();
+        assertThat(text("#query-error")).contains("position 31");
+        assertThat(web.findElement(By.cssSelector("#query-error mark")).getText()).isBlank();
+
+        web.findElement(By.id("q")).clear();
+        web.findElement(By.id("q")).sendKeys("shadow.reported.a..b = 1");
+        web.findElement(By.id("search")).click();
+        assertThat(text("#query-error")).contains("position 18");
+        assertThat(web.findElement(By.cssSelector("#query-error mark")).getText()).isEqualTo(".b = 1");
+        browser.screenshot("devices-query-error");
+
+        web.findElement(By.id("q")).clear();
+        web.findElement(By.id("q")).sendKeys("name = \"<b>meter</b>\"");
+        web.findElement(By.id("search")).click();
+        assertThat(web.findElements(By.id("query-error"))).isEmpty();
+        assertThat(web.findElements(By.cssSelector("#devices tbody a"))).hasSize(1);
+        browser.screenshot("devices");
+    }
+
+    @Test
+    void aMetadataEditThatLosesAVersionRaceIsExplainedAndNotSaved() {
+        String id = createDevice(tenant.admin(), device("valve-7")).path("id").asString();
+        signIn(tenant.admin());
+        web.get(url("/app/devices/" + id));
+        browser.screenshot("device");
+        JsonNode current = api.get(tenant.admin(), "/api/v1/devices/" + id).expect(200);
+        api.patch(tenant.admin(), "/api/v1/devices/" + id, Map.of("metadata", Map.of("site", "north")),
+                "\"" + current.path("version").asLong() + "\"").expect(200);
+
+        web.findElement(By.id("meta-key")).sendKeys("site");
+        web.findElement(By.id("meta-value")).sendKeys("south");
+        web.findElement(By.id("metadata-save")).click();
+
+        assertThat(text("#conflict")).contains("Someone else changed this device").contains("not saved");
+        assertThat(text("#metadata")).contains("north");
+        browser.screenshot("device-conflict");
+        assertThat(api.get(tenant.admin(), "/api/v1/devices/" + id).expect(200).path("metadata").path("site")
+                .asString()).isEqualTo("north");
+
+        web.findElement(By.id("meta-key")).sendKeys("site");
+        web.findElement(By.id("meta-value")).sendKeys("south");
+        web.findElement(By.id("metadata-save")).click();
+        assertThat(web.findElements(By.id("conflict"))).isEmpty();
+        assertThat(api.get(tenant.admin(), "/api/v1/devices/" + id).expect(200).path("metadata").path("site")
+                .asString()).isEqualTo("south");
+    }
+
+    @Test
+    void aCertificateIsRevokedAndACommandSentFromTheDevicePage() throws Exception {
+        JsonNode root = api.post(tenant.admin(), "/api/v1/pki/cas", Map.of("name", "root")).expect(201);
+        api.post(tenant.admin(), "/api/v1/pki/cas", Map.of("name", "issuing", "parent_id", root.path("id").asString()))
+                .expect(201);
+        String id = createDevice(tenant.admin(), device("gate-2")).path("id").asString();
+        String cert = api.post(tenant.admin(), "/api/v1/devices/" + id + "/certificates",
+                Map.of("csr", Csrs.csrPem(Csrs.p256()))).expect(201).path("certificate").path("id").asString();
+        signIn(tenant.admin());
+        web.get(url("/app/devices/" + id));
+        assertThat(text("#cert-" + cert + " .cert-status")).isEqualTo("ACTIVE");
+
+        web.findElement(By.cssSelector("#cert-" + cert + " button.revoke")).click();
+        assertThat(text("#cert-" + cert + " .cert-status")).isEqualTo("REVOKED");
+        assertThat(api.get(tenant.admin(), "/api/v1/certificates/" + cert).expect(200).path("status").asString())
+                .isEqualTo("REVOKED");
+
+        web.findElement(By.id("command-name")).sendKeys("reboot");
+        web.findElement(By.id("command-payload")).sendKeys("{\"delay\": 5}");
+        web.findElement(By.id("command-send")).click();
+        assertThat(text("#commands")).contains("reboot");
+        JsonNode sent = api.get(tenant.admin(), "/api/v1/devices/" + id + "/commands").expect(200).path("items");
+        assertThat(sent).hasSize(1);
+        assertThat(sent.get(0).path("payload").path("delay").asInt()).isEqualTo(5);
+        browser.screenshot("device-revoked-and-command");
+    }
+
+    @Test
+    void aViewerSeesNoControlsThatChangeAnythingAndTheServerRefusesAnyway() throws Exception {
+        String id = createDevice(tenant.admin(), device("meter-9")).path("id").asString();
+        signIn(token(tenant, "viewer"));
+        web.get(url("/app/devices/" + id));
+        assertThat(text("#device-name")).isEqualTo("meter-9");
+        assertThat(web.findElements(By.cssSelector("main form, main button, main textarea"))).isEmpty();
+        browser.screenshot("device-viewer");
+
+        String csrf = web.findElement(By.cssSelector("header input[name=_csrf]")).getAttribute("value");
+        String version = api.get(tenant.admin(), "/api/v1/devices/" + id).expect(200).path("version").asString();
+        Reply forged = api.call("POST", "/app/devices/" + id + "/metadata")
+                .header("Cookie", "fk_console=" + web.manage().getCookieNamed("fk_console").getValue())
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .body("_csrf=" + enc(csrf) + "&key=site&value=x&version=" + version).send();
+        assertThat(forged.status()).isEqualTo(403);
+        assertThat(api.get(tenant.admin(), "/api/v1/devices/" + id).expect(200).path("metadata").has("site")).isFalse();
+    }
+
+    @Test
+    void aStateChangeWithoutTheSessionsCsrfTokenIsRefused() {
+        String id = createDevice(tenant.admin(), device("meter-3")).path("id").asString();
+        signIn(tenant.admin());
+        String version = api.get(tenant.admin(), "/api/v1/devices/" + id).expect(200).path("version").asString();
+        Reply forged = api.call("POST", "/app/devices/" + id + "/metadata")
+                .header("Cookie", "fk_console=" + web.manage().getCookieNamed("fk_console").getValue())
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .body("_csrf=guessed&key=site&value=x&version=" + version).send();
+        assertThat(forged.status()).isEqualTo(403);
+        assertThat(api.get(tenant.admin(), "/api/v1/devices/" + id).expect(200).path("metadata").has("site")).isFalse();
+    }
+
+    @Test
+    void anotherTenantsDeviceIsANotFoundPage() {
+        TestTenant other = newTenant();
+        String theirs = createDevice(other.admin(), device("secret-device")).path("id").asString();
+        signIn(tenant.admin());
+        web.get(url("/app/devices/" + theirs));
+        assertThat(text("h1")).isEqualTo("Not found");
+        assertThat(web.getPageSource()).doesNotContain("secret-device");
+        browser.screenshot("not-found");
+        Reply reply = api.call("GET", "/app/devices/" + theirs)
+                .header("Cookie", "fk_console=" + web.manage().getCookieNamed("fk_console").getValue()).send();
+        assertThat(reply.status()).isEqualTo(404);
+    }
+
+    @Test
+    void aGettingStartedStepTurnsGreenWithoutAReloadWhenADeviceRegistersThroughTheApi() {
+        signIn(tenant.admin());
+        web.get(url("/app/fleet/getting-started"));
+        WebElement heading = web.findElement(By.id("getting-started"));
+        assertThat(web.findElement(By.id("step-device")).getAttribute("class")).isEqualTo("todo");
+        browser.screenshot("getting-started");
+
+        JsonNode key = api.post(tenant.admin(), "/api/v1/provisioning-keys", Map.of("label", "line 1")).expect(201);
+        Reply registered = api.call("POST", "/api/v1/devices/register")
+                .header("X-Provisioning-Key", key.path("key").asString())
+                .body(Map.of("name", "first-device", "type", "sensor")).send();
+        assertThat(registered.status()).as(registered.body()).isEqualTo(201);
+
+        Await.until(Duration.ofSeconds(10), "the register step to turn done",
+                () -> "done".equals(web.findElement(By.id("step-device")).getAttribute("class")));
+        assertThat(web.findElement(By.id("step-provisioning-key")).getAttribute("class")).isEqualTo("done");
+        assertThat(heading.isDisplayed()).as("the page was not reloaded").isTrue();
+        browser.screenshot("getting-started-progress");
+    }
+
+    private void signIn(String token) {
+        web.get(url("/app/sign-in"));
+        web.findElement(By.id("token")).sendKeys(token);
+        web.findElement(By.id("sign-in")).click();
+    }
+
+    private String text(String css) {
+        return web.findElement(By.cssSelector(css)).getText();
+    }
+
+    private String url(String path) {
+        return api.uri(path).toString();
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}
