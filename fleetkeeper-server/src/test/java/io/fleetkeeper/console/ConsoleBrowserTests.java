@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fleetkeeper.testing.ApiTest;
 import io.fleetkeeper.testing.Await;
 import io.fleetkeeper.testing.Browser;
+import io.fleetkeeper.deviceapi.DeviceListener;
 import io.fleetkeeper.testing.Csrs;
+import io.fleetkeeper.testing.DevicePort;
+import io.fleetkeeper.testing.MqttDevices;
+import io.fleetkeeper.testing.MqttDevices.KeyDevice;
 import io.fleetkeeper.testing.Reply;
 import io.fleetkeeper.testing.TestTenant;
 import java.net.URLEncoder;
@@ -16,8 +20,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import tools.jackson.databind.JsonNode;
@@ -30,6 +38,8 @@ import tools.jackson.databind.JsonNode;
 class ConsoleBrowserTests extends ApiTest {
 
     private static Browser browser;
+    @Autowired
+    private DeviceListener listener;
     private WebDriver web;
     private TestTenant tenant;
 
@@ -238,14 +248,112 @@ class ConsoleBrowserTests extends ApiTest {
         browser.screenshot("getting-started-progress");
     }
 
+    @Test
+    void aJobStartedThroughTheApiIsPausedAndResumedFromTheJobsPage() {
+        createDevice(tenant.admin(), device("pump-4"));
+        String job = api.post(tenant.admin(), "/api/v1/jobs", Map.of("name", "nightly reboot",
+                "target", Map.of("query", "type = \"sensor\""), "operation", Map.of("type", "command", "name", "reboot")))
+                .expect(201).path("id").asString();
+        signIn(tenant.admin());
+        web.get(url("/app/jobs"));
+        assertThat(text("#job-" + job + " .job-status")).isEqualTo("IN_PROGRESS");
+
+        click("#job-" + job + " button.pause");
+        assertThat(text("#job-" + job + " .job-status")).isEqualTo("PAUSED");
+        assertThat(api.get(tenant.admin(), "/api/v1/jobs/" + job).expect(200).path("status").asString())
+                .isEqualTo("PAUSED");
+        browser.screenshot("jobs");
+
+        api.post(tenant.admin(), "/api/v1/jobs/" + job + "/resume", null).expect(200);
+        Await.until(Duration.ofSeconds(10), "the jobs table to show the resumed job without a reload",
+                () -> text("#job-" + job + " .job-status").equals("IN_PROGRESS"));
+        click("#job-" + job + " button.pause");
+        assertThat(text("#job-" + job + " .job-status")).isEqualTo("PAUSED");
+    }
+
+    @Test
+    void aCommandSentFromTheConsoleShowsTheDevicesResultWithoutAReload() throws Exception {
+        KeyDevice d = new MqttDevices(api).keyDevice(tenant, "door-1");
+        signIn(tenant.admin());
+        web.get(url("/app/devices/" + d.id()));
+        web.findElement(By.id("command-name")).sendKeys("open");
+        web.findElement(By.id("command-send")).click();
+        assertThat(text("#commands .command-status")).isEqualTo("QUEUED");
+        WebElement heading = web.findElement(By.id("device-name"));
+
+        DevicePort port = new DevicePort(api, listener.port());
+        Map<String, String> key = Map.of("X-Device-Key", d.key());
+        String command = port.call("GET", "/device/v1/commands", key, null).expect(200).path("items").get(0)
+                .path("id").asString();
+        port.call("POST", "/device/v1/commands/" + command + "/result", key,
+                "{\"status\":\"SUCCEEDED\",\"result\":{\"opened_in_ms\":420}}").expect(200);
+
+        Await.until(Duration.ofSeconds(10), "the command's result on the device page",
+                () -> text("#commands").contains("SUCCEEDED") && text("#commands").contains("opened_in_ms"));
+        assertThat(heading.isDisplayed()).as("the page was not reloaded").isTrue();
+        browser.screenshot("device-command-result");
+    }
+
+    @Test
+    void thePagesFitAPhoneWideViewport() {
+        String id = createDevice(tenant.admin(), device("a-device-with-a-rather-long-name-0123456789")).path("id")
+                .asString();
+        signIn(tenant.admin());
+        Dimension desktop = web.manage().window().getSize();
+        try {
+            web.manage().window().setSize(new Dimension(390, 844));
+            Map<String, String> pages = new java.util.LinkedHashMap<>();
+            pages.put("/app", "mobile-dashboard");
+            pages.put("/app/devices", "mobile-devices");
+            pages.put("/app/devices/" + id, "mobile-device");
+            pages.put("/app/jobs", "mobile-jobs");
+            pages.put("/app/fleet/getting-started", "mobile-getting-started");
+            for (var e : pages.entrySet()) {
+                String page = e.getKey();
+                web.get(url(page));
+                browser.screenshot(e.getValue());
+                long overflow = (Long) ((JavascriptExecutor) web).executeScript(
+                        "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
+                assertThat(overflow).as("horizontal overflow of %s at 390 px", page).isLessThanOrEqualTo(0);
+            }
+        } finally {
+            web.manage().window().setSize(desktop);
+        }
+        web.get(url("/app/devices/not-a-uuid"));
+        assertThat(text("h1")).isEqualTo("Not found");
+    }
+
     private void signIn(String token) {
         web.get(url("/app/sign-in"));
         web.findElement(By.id("token")).sendKeys(token);
         web.findElement(By.id("sign-in")).click();
     }
 
+    /** The element's text; retried when a live refresh replaced the element in between. */
     private String text(String css) {
-        return web.findElement(By.cssSelector(css)).getText();
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return web.findElement(By.cssSelector(css)).getText();
+            } catch (StaleElementReferenceException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Clicks the element; retried when a live refresh replaced the element in between. */
+    private void click(String css) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                web.findElement(By.cssSelector(css)).click();
+                return;
+            } catch (StaleElementReferenceException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private String url(String path) {

@@ -13,7 +13,9 @@ import org.springframework.core.annotation.Order;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ModelAttribute;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 
 /**
  * What every console page knows (the CSRF token, the caller's role, whether it may change things, the refresh
@@ -49,6 +51,18 @@ class ConsoleAdvice {
         model.addAttribute("title", missing ? "Not found" : e.code().title());
         model.addAttribute("message", missing ? "There is nothing here, or it belongs to another tenant."
                 : e.getMessage());
+        return "console/error";
+    }
+
+    /** A malformed id in the address, or a form without a required field (only a forged request lacks one). */
+    @ExceptionHandler({MethodArgumentTypeMismatchException.class, MissingServletRequestParameterException.class})
+    String malformed(Exception e, HttpServletRequest request, HttpServletResponse response, Model model) {
+        common(request, model);
+        boolean path = e instanceof MethodArgumentTypeMismatchException;
+        response.setStatus(path ? 404 : 400);
+        model.addAttribute("title", path ? "Not found" : "Bad request");
+        model.addAttribute("message", path ? "There is nothing here, or it belongs to another tenant."
+                : "The form was incomplete; nothing was changed.");
         return "console/error";
     }
 }

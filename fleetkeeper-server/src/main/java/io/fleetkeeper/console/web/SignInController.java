@@ -55,6 +55,7 @@ class SignInController {
             return render(model, response, "The console works with a tenant's API token; platform operator pages "
                     + "are not part of it yet.");
         }
+        sessions.close(cookies.sessionId(request));
         cookies.clear(response, ConsoleCookies.SIGN_IN);
         cookies.set(response, ConsoleCookies.SESSION, sessions.open(secret).id());
         return "redirect:/app";
