@@ -232,7 +232,7 @@ class ConsoleBrowserTests extends ApiTest {
         signIn(tenant.admin());
         web.get(url("/app/fleet/getting-started"));
         WebElement heading = web.findElement(By.id("getting-started"));
-        assertThat(web.findElement(By.id("step-device")).getAttribute("class")).isEqualTo("todo");
+        assertThat(attribute("#step-device", "class")).isEqualTo("todo");
         browser.screenshot("getting-started");
 
         JsonNode key = api.post(tenant.admin(), "/api/v1/provisioning-keys", Map.of("label", "line 1")).expect(201);
@@ -242,8 +242,8 @@ class ConsoleBrowserTests extends ApiTest {
         assertThat(registered.status()).as(registered.body()).isEqualTo(201);
 
         Await.until(Duration.ofSeconds(10), "the register step to turn done",
-                () -> "done".equals(web.findElement(By.id("step-device")).getAttribute("class")));
-        assertThat(web.findElement(By.id("step-provisioning-key")).getAttribute("class")).isEqualTo("done");
+                () -> "done".equals(attribute("#step-device", "class")));
+        assertThat(attribute("#step-provisioning-key", "class")).isEqualTo("done");
         assertThat(heading.isDisplayed()).as("the page was not reloaded").isTrue();
         browser.screenshot("getting-started-progress");
     }
@@ -323,10 +323,13 @@ class ConsoleBrowserTests extends ApiTest {
         assertThat(text("h1")).isEqualTo("Not found");
     }
 
+    /** Signs in and waits for the answer: the dashboard, or the sign-in form with its error. */
     private void signIn(String token) {
         web.get(url("/app/sign-in"));
         web.findElement(By.id("token")).sendKeys(token);
         web.findElement(By.id("sign-in")).click();
+        Await.until(Duration.ofSeconds(10), "the sign-in answer",
+                () -> !web.findElements(By.cssSelector("header.top, #sign-in-error")).isEmpty());
     }
 
     /** The element's text; retried when a live refresh replaced the element in between. */
@@ -334,6 +337,19 @@ class ConsoleBrowserTests extends ApiTest {
         for (int attempt = 0; ; attempt++) {
             try {
                 return web.findElement(By.cssSelector(css)).getText();
+            } catch (StaleElementReferenceException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** An attribute of the element; retried when a live refresh replaced the element in between. */
+    private String attribute(String css, String name) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return web.findElement(By.cssSelector(css)).getAttribute(name);
             } catch (StaleElementReferenceException e) {
                 if (attempt == 5) {
                     throw e;
