@@ -182,6 +182,32 @@ class ConsoleBrowserTests extends ApiTest {
     }
 
     @Test
+    void theDesiredStateIsEditedAsJsonAndABadDocumentIsRefused() {
+        String id = createDevice(tenant.admin(), device("heater-5")).path("id").asString();
+        signIn(tenant.admin());
+        web.get(url("/app/devices/" + id));
+        WebElement editor = web.findElement(By.id("desired-input"));
+        editor.clear();
+        editor.sendKeys("{\"target_c\": ");
+        web.findElement(By.id("desired-save")).click();
+        assertThat(text("#form-error")).contains("not valid JSON");
+        assertThat(api.get(tenant.admin(), "/api/v1/devices/" + id + "/shadow").status()).isEqualTo(404);
+
+        editor = web.findElement(By.id("desired-input"));
+        editor.clear();
+        editor.sendKeys("{\"target_c\": 21}");
+        web.findElement(By.id("desired-save")).click();
+        assertThat(web.findElements(By.id("form-error"))).isEmpty();
+        assertThat(text("#desired")).contains("target_c");
+        assertThat(text("#delta")).contains("target_c");
+        assertThat(api.get(tenant.admin(), "/api/v1/devices/" + id + "/shadow").expect(200).path("state")
+                .path("desired").path("target_c").asInt()).isEqualTo(21);
+
+        web.get(url("/app/fleet/getting-started"));
+        assertThat(attribute("#step-desired", "class")).isEqualTo("done");
+    }
+
+    @Test
     void aViewerSeesNoControlsThatChangeAnythingAndTheServerRefusesAnyway() throws Exception {
         String id = createDevice(tenant.admin(), device("meter-9")).path("id").asString();
         signIn(token(tenant, "viewer"));
@@ -252,7 +278,8 @@ class ConsoleBrowserTests extends ApiTest {
     void aJobStartedThroughTheApiIsPausedAndResumedFromTheJobsPage() {
         createDevice(tenant.admin(), device("pump-4"));
         String job = api.post(tenant.admin(), "/api/v1/jobs", Map.of("name", "nightly reboot",
-                "target", Map.of("query", "type = \"sensor\""), "operation", Map.of("type", "command", "name", "reboot")))
+                "target", Map.of("query", "type = \"sensor\""),
+                "operation", Map.of("type", "command", "name", "reboot")))
                 .expect(201).path("id").asString();
         signIn(tenant.admin());
         web.get(url("/app/jobs"));

@@ -74,7 +74,8 @@ class ConsoleFilter extends OncePerRequestFilter {
                 given = request.getParameter("_csrf");
             }
             if (!ConsoleSessions.same(session.get().csrf(), given)) {
-                refuse(response, "This form has expired or did not come from the console. Reload the page and try again.");
+                refuse(response, "This form has expired or did not come from the console. "
+                        + "Reload the page and try again.");
                 return;
             }
             if (!uri.equals("/app/sign-out") && !caller.role().covers(Role.OPERATOR)) {

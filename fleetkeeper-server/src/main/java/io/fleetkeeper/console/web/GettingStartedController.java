@@ -63,12 +63,14 @@ class GettingStartedController {
                 .anyMatch(s -> s.state().desired() != null && !s.state().desired().isEmpty()));
         return List.of(
                 new Step("ca", "Create a certificate authority",
-                        "POST /api/v1/pki/cas: the CA that signs your devices' certificates.", !cas.list(tenant).isEmpty()),
+                        "POST /api/v1/pki/cas: the CA that signs your devices' certificates.",
+                        !cas.list(tenant).isEmpty()),
                 new Step("provisioning-key", "Create a provisioning key",
                         "POST /api/v1/provisioning-keys: devices register themselves with it.",
                         !keys.list(tenant, null, 1).items().isEmpty()),
                 new Step("device", "Register a first device",
-                        "A device calls POST /api/v1/devices/register with the key, or create one under Devices.",
+                        "A device calls POST /api/v1/devices/register with the key, or an operator calls "
+                                + "POST /api/v1/devices.",
                         stats.total() > 0),
                 new Step("connect", "See it connect",
                         "The device connects over MQTT or calls the device API; its connection shows here.",
