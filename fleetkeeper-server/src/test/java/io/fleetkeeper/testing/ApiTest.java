@@ -34,11 +34,16 @@ import tools.jackson.databind.JsonNode;
         "fleetkeeper.jobs.runner-enabled=false",
         "fleetkeeper.events.allowed-private-networks=127.0.0.1/32",
         "fleetkeeper.events.delivery-enabled=false",
+        "fleetkeeper.console.refresh-interval=500ms",
+        "fleetkeeper.api.cors-origins=" + ApiTest.CORS_ORIGIN,
         "fleetkeeper.mqtt.internal-auth-secret=" + ApiTest.INTERNAL_AUTH_SECRET})
 public abstract class ApiTest {
 
     /** The platform operator token the server installs on its first start. */
     protected static final String PLATFORM_TOKEN = "fk_test-platform-operator-0123456789abcdefghijklmn";
+
+    /** The one origin whose browser scripts may call the API (CORS). */
+    protected static final String CORS_ORIGIN = "https://ops.example.test";
 
     /** The shared secret of the external-broker hooks ({@code X-Internal-Auth}). */
     protected static final String INTERNAL_AUTH_SECRET = "test-internal-auth-secret-0123456789";
