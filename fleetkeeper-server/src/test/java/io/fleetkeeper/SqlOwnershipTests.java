@@ -49,7 +49,9 @@ class SqlOwnershipTests {
             entry("device_connections", "connectivity"), entry("connectivity_nodes", "connectivity"),
             entry("shadows", "shadow"), entry("shadow_history", "shadow"), entry("shadow_schemas", "shadow"),
             entry("commands", "command"),
-            entry("jobs", "job"), entry("job_executions", "job"));
+            entry("jobs", "job"), entry("job_executions", "job"),
+            entry("telemetry", "telemetry"), entry("telemetry_messages", "telemetry"),
+            entry("telemetry_latest", "telemetry"), entry("telemetry_settings", "telemetry"));
 
     /**
      * Uses of another module's table, as {@code "<file under io/fleetkeeper> -> <table>"}, with the reason.

@@ -32,7 +32,8 @@ public record DeviceEvent(long id, String type, @Nullable String actor, @Nullabl
             RE_PROVISIONED, RENEWED, "CERTIFICATE-ISSUED", "CERTIFICATE-BOUND", "CERTIFICATE-REVOKED", "KEY-ROTATED",
             "CREDENTIAL-CONFLICT", "RENEWAL-DUE", "EXPIRING-SOON", "EXPIRED", "SHADOW-UPDATED", "SHADOW-DELETED",
             "CONNECTED", "DISCONNECTED", "COMMAND-QUEUED", "COMMAND-SENT", "COMMAND-DELIVERED", "COMMAND-SUCCEEDED",
-            "COMMAND-FAILED", "COMMAND-REJECTED", "COMMAND-TIMED_OUT", "COMMAND-EXPIRED", "COMMAND-CANCELED");
+            "COMMAND-FAILED", "COMMAND-REJECTED", "COMMAND-TIMED_OUT", "COMMAND-EXPIRED", "COMMAND-CANCELED",
+            "TELEMETRY-REJECTED");
 
     /**
      * The stored type names a filter for {@code type} matches: the name itself, and its former or current name

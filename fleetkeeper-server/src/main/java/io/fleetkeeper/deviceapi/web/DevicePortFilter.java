@@ -15,8 +15,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.util.ContentCachingResponseWrapper;
 
 /**
- * Keeps the two listeners apart: the device port serves only {@code /device/**} and
- * {@code /.well-known/est/**}, the management port everything else; the other paths answer 404 as if
+ * Keeps the two listeners apart: the device port serves only {@code /device/**},
+ * {@code /.well-known/est/**} and the telemetry ingest paths {@code /ingest/v1/telemetry} and {@code /v1/ingest},
+ * the management port everything else; the other paths answer 404 as if
  * they did not exist. Device-port responses are buffered so they always carry a Content-Length, which
  * some EST clients require.
  */
@@ -32,8 +33,11 @@ class DevicePortFilter extends OncePerRequestFilter {
         this.problems = problems;
     }
 
+    /** Telemetry ingest paths some devices already use, served beside {@code /device/v1/telemetry}. */
+    static final java.util.Set<String> INGEST = java.util.Set.of("/ingest/v1/telemetry", "/v1/ingest");
+
     static boolean isDevicePath(String uri) {
-        return uri.startsWith("/device/") || uri.startsWith("/.well-known/est/");
+        return uri.startsWith("/device/") || uri.startsWith("/.well-known/est/") || INGEST.contains(uri);
     }
 
     static boolean onDevicePort(HttpServletRequest request, DeviceListener listener) {
