@@ -19,6 +19,7 @@ import io.fleetkeeper.provisioning.ProvisioningStoreContract;
 import io.fleetkeeper.shadow.ShadowQueryStoreContract;
 import io.fleetkeeper.shadow.ShadowStoreContract;
 import io.fleetkeeper.tenancy.TenancyStoreContract;
+import io.fleetkeeper.telemetry.TelemetryStoreContract;
 import io.fleetkeeper.tenancy.TenantService;
 import io.fleetkeeper.testing.ContractTenant;
 import io.fleetkeeper.testing.TestPostgres;
@@ -46,7 +47,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
 class PostgresStoreContractTest implements DeviceStoreContract, TenancyStoreContract,
         AuditStoreContract, FleetStoreContract, ShadowStoreContract, ShadowQueryStoreContract, CommandStoreContract,
-        ConnectionStoreContract, JobStoreContract, PkiStoreContract, ProvisioningStoreContract {
+        ConnectionStoreContract, JobStoreContract, PkiStoreContract, ProvisioningStoreContract,
+        TelemetryStoreContract {
 
     static final String SCHEMA = "fk_contract_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 

@@ -10,6 +10,7 @@ import io.fleetkeeper.pki.PkiStoreContract;
 import io.fleetkeeper.provisioning.ProvisioningStoreContract;
 import io.fleetkeeper.shadow.ShadowQueryStoreContract;
 import io.fleetkeeper.shadow.ShadowStoreContract;
+import io.fleetkeeper.telemetry.TelemetryStoreContract;
 import io.fleetkeeper.tenancy.TenancyStoreContract;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,7 +22,8 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
 class SqliteStoreContractTest implements DeviceStoreContract, TenancyStoreContract,
         AuditStoreContract, FleetStoreContract, ShadowStoreContract, ShadowQueryStoreContract, CommandStoreContract,
-        ConnectionStoreContract, JobStoreContract, PkiStoreContract, ProvisioningStoreContract {
+        ConnectionStoreContract, JobStoreContract, PkiStoreContract, ProvisioningStoreContract,
+        TelemetryStoreContract {
 
     @DynamicPropertySource
     static void store(DynamicPropertyRegistry registry) throws IOException {
