@@ -54,6 +54,7 @@ public final class GroupCommitWriter implements TelemetryPipeline {
         return done;
     }
 
+    @Override
     public synchronized void start() {
         if (running) {
             return;
@@ -63,6 +64,7 @@ public final class GroupCommitWriter implements TelemetryPipeline {
     }
 
     /** Stops taking submissions and writes what is queued before returning. */
+    @Override
     public synchronized void stop() {
         if (!running) {
             return;

@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Starts the writer, and runs {@link Retention} at start (so a fresh PostgreSQL store has its partitions before
+ * Starts the pipeline, and runs {@link Retention} at start (so a fresh PostgreSQL store has its partitions before
  * the first message) and every {@code maintenance-interval} on the node holding the {@code telemetry-maintenance}
  * lease. Stops after the MQTT endpoint and the web server (a lower phase), writing what is queued.
  */
@@ -23,10 +23,10 @@ public final class Maintenance implements SmartLifecycle {
     private final Retention retention;
     private final Leases leases;
     private final TelemetryProperties props;
-    private final GroupCommitWriter writer;
+    private final TelemetryPipeline writer;
     private volatile ScheduledExecutorService scheduler;
 
-    Maintenance(Retention retention, Leases leases, TelemetryProperties props, GroupCommitWriter writer) {
+    Maintenance(Retention retention, Leases leases, TelemetryProperties props, TelemetryPipeline writer) {
         this.retention = retention;
         this.leases = leases;
         this.props = props;

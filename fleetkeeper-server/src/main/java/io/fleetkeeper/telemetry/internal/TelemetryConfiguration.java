@@ -3,6 +3,7 @@ package io.fleetkeeper.telemetry.internal;
 import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.store.Dialect;
 import io.fleetkeeper.store.Leases;
+import io.fleetkeeper.telemetry.NatsProperties;
 import io.fleetkeeper.telemetry.TelemetryProperties;
 import java.time.Clock;
 import org.springframework.context.annotation.Bean;
@@ -25,9 +26,12 @@ class TelemetryConfiguration {
         return new RejectionEvents(devices, json, props, clock);
     }
 
+    /** NATS JetStream when {@code fleetkeeper.nats.url} is set, else the embedded group-commit writer. */
     @Bean
-    GroupCommitWriter telemetryPipeline(TelemetryStore store, TelemetryProperties props) {
-        return new GroupCommitWriter(store, props);
+    TelemetryPipeline telemetryPipeline(NatsProperties nats, TelemetryStore store, TelemetryProperties props,
+            TelemetryMetrics metrics, JsonMapper json) {
+        return nats.enabled() ? new JetStreamPipeline(nats, props, store, metrics, json)
+                : new GroupCommitWriter(store, props);
     }
 
     @Bean
@@ -38,7 +42,7 @@ class TelemetryConfiguration {
 
     @Bean
     Maintenance telemetryMaintenance(Retention retention, Leases leases, TelemetryProperties props,
-            GroupCommitWriter writer) {
+            TelemetryPipeline writer) {
         return new Maintenance(retention, leases, props, writer);
     }
 }

@@ -11,6 +11,12 @@ public interface TelemetryPipeline {
 
     CompletableFuture<Void> submit(List<TelemetryMessage> messages);
 
+    /** Starts taking submissions (safe to call twice). */
+    void start();
+
+    /** Stops; what was accepted is durable before it returns (safe to call twice). */
+    void stop();
+
     /** Not durable now: the device should send again later. */
     final class Unavailable extends RuntimeException {
 
