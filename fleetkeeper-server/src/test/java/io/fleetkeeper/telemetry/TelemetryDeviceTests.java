@@ -166,6 +166,28 @@ class TelemetryDeviceTests extends ApiTest {
     }
 
     @Test
+    void theFleetQueryFieldTelemetryWorksInListsGroupsAndCounts() {
+        KeyDevice low = devices.keyDevice(tenant, "low");
+        KeyDevice full = devices.keyDevice(tenant, "full");
+        devices.keyDevice(tenant, "quiet");
+        port.post("/device/v1/telemetry", Map.of("X-Device-Key", low.key()), "{\"battery\":12}").expect(202);
+        port.post("/device/v1/telemetry", Map.of("X-Device-Key", full.key()), "{\"battery\":90}").expect(202);
+        String query = "type = \"sensor\" AND telemetry.battery < 20";
+        JsonNode list = api.call("GET", "/api/v1/devices?query=" + java.net.URLEncoder.encode(query,
+                StandardCharsets.UTF_8)).token(tenant.admin()).send().expect(200);
+        assertThat(ids(list)).containsExactly(low.id());
+        String group = api.post(tenant.admin(), "/api/v1/fleet-groups", Map.of("name", "low battery", "kind",
+                "dynamic", "query", query)).expect(201).path("id").asString();
+        assertThat(ids(api.get(tenant.admin(), "/api/v1/fleet-groups/" + group + "/devices").expect(200)))
+                .containsExactly(low.id());
+        port.post("/device/v1/telemetry", Map.of("X-Device-Key", full.key()), "{\"battery\":3}").expect(202);
+        assertThat(ids(api.get(tenant.admin(), "/api/v1/fleet-groups/" + group + "/devices").expect(200)))
+                .containsExactlyInAnyOrder(low.id(), full.id());
+        api.call("GET", "/api/v1/devices?query=" + java.net.URLEncoder.encode("telemetry < 3",
+                StandardCharsets.UTF_8)).token(tenant.admin()).send().expectProblem(400, "INVALID_QUERY");
+    }
+
+    @Test
     void httpsTelemetryMovesLastSeen() {
         KeyDevice d = devices.keyDevice(tenant, "seen");
         assertThat(api.get(tenant.admin(), "/api/v1/devices/" + d.id()).expect(200).path("last_seen_at").isNull())

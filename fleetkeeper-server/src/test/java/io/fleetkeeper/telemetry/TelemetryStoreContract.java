@@ -4,7 +4,10 @@ import static io.fleetkeeper.device.DeviceStoreContract.device;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetkeeper.device.Device;
+import io.fleetkeeper.device.DeviceFilter;
 import io.fleetkeeper.device.DeviceService;
+import io.fleetkeeper.device.NewDevice;
+import io.fleetkeeper.fleet.FleetQueries;
 import io.fleetkeeper.store.Dialect;
 import io.fleetkeeper.telemetry.TelemetryQueries.Range;
 import io.fleetkeeper.telemetry.internal.Partitions;
@@ -174,5 +177,38 @@ public interface TelemetryStoreContract {
         a.retention(clock).run();
         assertThat(a.values("n", 0, clock.millis() + DAY)).isEmpty();
         assertThat(a.queries().latest(a.tenant().id(), a.deviceId())).isEmpty();
+    }
+
+    @Test
+    default void fleetQueriesTestTheLatestValueOfAMetric(ApplicationContext ctx) {
+        Fixture f = Fixture.of(ctx);
+        DeviceService devices = ctx.getBean(DeviceService.class);
+        FleetQueries fleet = ctx.getBean(FleetQueries.class);
+        UUID low = f.deviceId();
+        UUID high = devices.create(f.tenant().admin(), device("high", null, Map.of())).id();
+        UUID sensor = devices.create(f.tenant().admin(), new NewDevice("s", "sensor", null, List.of(), Map.of(), null,
+                null, null)).id();
+        UUID silent = devices.create(f.tenant().admin(), device("silent", null, Map.of())).id();
+        long now = System.currentTimeMillis();
+        f.store().write(List.of(f.message("l1", now - 5000, "battery", 10, "mode", "eco", "door", true),
+                f.message("l2", now - 1000, "battery", 15),
+                new TelemetryMessage(f.tenant().id(), high, "h1", now, "", List.of(new Metric("battery", "n", 50.0,
+                        null), new Metric("mode", "s", null, "max")), now),
+                new TelemetryMessage(f.tenant().id(), sensor, "s1", now, "", List.of(new Metric("battery", "n", 5.0,
+                        null)), now),
+                new TelemetryMessage(f.tenant().id(), silent, "x1", now, "other", List.of(new Metric("battery", "n",
+                        1.0, null)), now)));
+        java.util.function.Function<String, List<UUID>> ids = q -> devices.list(f.tenant().id(),
+                DeviceFilter.matching(fleet.compile(f.tenant().id(), q), null), null, 50).items().stream()
+                .map(Device::id).toList();
+        assertThat(ids.apply("type = \"meter\" AND telemetry.battery < 20")).containsExactly(low);
+        assertThat(ids.apply("telemetry.battery <= 15")).containsExactlyInAnyOrder(low, sensor);
+        assertThat(ids.apply("NOT telemetry.battery < 20")).containsExactlyInAnyOrder(high, silent);
+        assertThat(ids.apply("telemetry.battery IN (15, 50)")).containsExactlyInAnyOrder(low, high);
+        assertThat(ids.apply("telemetry.mode = \"eco\"")).containsExactly(low);
+        assertThat(ids.apply("telemetry.mode > \"f\"")).containsExactly(high);
+        assertThat(ids.apply("telemetry.door = true")).containsExactly(low);
+        assertThat(ids.apply("telemetry.battery EXISTS")).containsExactlyInAnyOrder(low, high, sensor);
+        assertThat(ids.apply("telemetry.battery = \"15\"")).isEmpty();
     }
 }

@@ -2,6 +2,7 @@ package io.fleetkeeper.fleet.internal;
 
 import io.fleetkeeper.device.DeviceField;
 import io.fleetkeeper.device.DeviceShadows;
+import io.fleetkeeper.device.DeviceTelemetry;
 import io.fleetkeeper.fleet.FleetQuery.And;
 import io.fleetkeeper.fleet.FleetQuery.Expr;
 import io.fleetkeeper.fleet.FleetQuery.Field;
@@ -195,6 +196,14 @@ public final class QueryParser {
         }
         if (name.equals("shadow") || name.startsWith("shadow.")) {
             return shadowField(t);
+        }
+        if (name.equals("telemetry") || name.startsWith("telemetry.")) {
+            String metric = name.startsWith("telemetry.") ? name.substring("telemetry.".length()) : "";
+            if (!DeviceTelemetry.METRIC.matcher(metric).matches()) {
+                throw QueryErrors.at(t.pos(), "a telemetry field is telemetry.METRIC, e.g. telemetry.battery or "
+                        + "telemetry.power.v (found '" + name + "')");
+            }
+            return new Field(DeviceField.TELEMETRY.wire(), metric);
         }
         throw QueryErrors.expected(t.pos(), "a field (" + DeviceField.names() + ")", "'" + name + "'");
     }
