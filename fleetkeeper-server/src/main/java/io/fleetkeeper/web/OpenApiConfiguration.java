@@ -33,7 +33,7 @@ import tools.jackson.databind.node.ObjectNode;
 class OpenApiConfiguration {
 
     /** Paths served only by the device listener (see {@code deviceapi.web.DevicePortFilter}). */
-    static final String[] DEVICE_PATHS = {"/device/**", "/.well-known/est/**"};
+    static final String[] DEVICE_PATHS = {"/device/**", "/.well-known/est/**", "/ingest/v1/telemetry", "/v1/ingest"};
 
     static {
         SpringDocUtils.getConfig()
@@ -66,7 +66,8 @@ class OpenApiConfiguration {
     OpenApiCustomizer managementPathsOnly() {
         return api -> {
             if (api.getPaths() != null) {
-                api.getPaths().keySet().removeIf(p -> p.startsWith("/device/") || p.startsWith("/.well-known/est/"));
+                api.getPaths().keySet().removeIf(p -> p.startsWith("/device/") || p.startsWith("/.well-known/est/")
+                        || p.equals("/ingest/v1/telemetry") || p.equals("/v1/ingest"));
             }
         };
     }

@@ -8,11 +8,11 @@ import io.fleetkeeper.telemetry.TelemetryService;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 
@@ -37,14 +37,15 @@ class DeviceTelemetryController {
     }
 
     @PostMapping({"/device/v1/telemetry", "/ingest/v1/telemetry", "/v1/ingest"})
-    ResponseEntity<Accepted> ingest(@RequestHeader(name = "X-Device-Key", required = false) String key,
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    Accepted ingest(@RequestHeader(name = "X-Device-Key", required = false) String key,
             @RequestAttribute(name = AuthenticatedDevice.ATTRIBUTE, required = false) AuthenticatedDevice cert,
             @RequestHeader(name = "Content-Length", required = false) Long length, @RequestBody JsonNode body) {
         AuthenticatedDevice self = callers.resolve(key, cert);
         try {
             int n = telemetry.ingest(self.tenantId(), self.deviceId(), TelemetryService.HTTPS, body, null,
                     length == null ? 0 : length).join();
-            return ResponseEntity.status(HttpStatus.ACCEPTED).body(new Accepted(n));
+            return new Accepted(n);
         } catch (CompletionException e) {
             if (e.getCause() instanceof ApiException api) {
                 throw api;

@@ -8,6 +8,7 @@ import io.fleetkeeper.telemetry.LatestValue;
 import io.fleetkeeper.telemetry.TelemetryQueries;
 import io.fleetkeeper.telemetry.TelemetryQueries.Range;
 import io.fleetkeeper.telemetry.TelemetryBucket;
+import io.fleetkeeper.telemetry.TelemetryPoint;
 import io.fleetkeeper.tenancy.Caller;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -42,6 +43,11 @@ class TelemetryController {
         this.queries = queries;
     }
 
+    /**
+     * Raw points in (ts, msg_id, metric) order, keyset-paged (a {@code Page} of {@link TelemetryPoint}); with
+     * {@code bucket} (1m, 5m, 1h, 1d) and {@code agg} (default avg) a downsampled {@link Series}. One handler for
+     * both, so the OpenAPI document has one operation whose reply is either shape.
+     */
     @GetMapping("/api/v1/devices/{id}/telemetry")
     Object points(Caller caller, @PathVariable UUID id, @RequestParam(required = false) String metric,
             @RequestParam(required = false) String stream, @RequestParam(required = false) String from,
@@ -49,17 +55,19 @@ class TelemetryController {
             @RequestParam(required = false) String agg, @RequestParam(required = false) String cursor,
             @RequestParam(defaultValue = "100") int limit) {
         Range range = new Range(metric, stream, time("from", from), time("to", to));
-        if (bucket != null || agg != null) {
-            List<String> aggs = agg == null ? List.of("avg") : Arrays.stream(agg.split(",")).map(String::strip).toList();
-            if (bucket == null) {
-                throw new ApiException(ErrorCode.INVALID_PARAMETER, "agg needs bucket (1m, 5m, 1h or 1d)");
-            }
+        if (bucket != null) {
+            List<String> aggs = agg == null ? List.of("avg")
+                    : Arrays.stream(agg.split(",")).map(String::strip).toList();
             return new Series(bucket, queries.downsample(caller.tenantId(), id, range, bucket, aggs));
+        }
+        if (agg != null) {
+            throw new ApiException(ErrorCode.INVALID_PARAMETER, "agg needs bucket (1m, 5m, 1h or 1d)");
         }
         if (limit < 1 || limit > 1000) {
             throw new ApiException(ErrorCode.INVALID_PARAMETER, "limit must be between 1 and 1000");
         }
-        return queries.raw(caller.tenantId(), id, range, cursor, limit);
+        Page<TelemetryPoint> page = queries.raw(caller.tenantId(), id, range, cursor, limit);
+        return page;
     }
 
     @GetMapping("/api/v1/devices/{id}/telemetry/latest")
