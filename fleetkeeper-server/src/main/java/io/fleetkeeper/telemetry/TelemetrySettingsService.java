@@ -45,6 +45,11 @@ public class TelemetrySettingsService {
                 .orElseGet(() -> new TelemetrySettings((int) props.defaultRetention().toDays(), 0, null));
     }
 
+    /** Whether {@link #retentionMillis} answers from memory now (no store read). */
+    public boolean retentionCached(UUID tenantId) {
+        return retention.getIfPresent(tenantId) != null;
+    }
+
     /** The tenant's retention in milliseconds (cached). */
     public long retentionMillis(UUID tenantId) {
         return retention.get(tenantId, t -> get(t).retentionDays() * 86_400_000L);

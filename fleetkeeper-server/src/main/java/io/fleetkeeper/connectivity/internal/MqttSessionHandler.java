@@ -28,6 +28,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Ticker;
 import java.io.IOException;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -61,6 +62,8 @@ final class MqttSessionHandler extends ChannelInboundHandlerAdapter {
     private Session session;
     private boolean closed;
     private boolean closing;
+    /** The last QoS 1 PUBACK decided (event loop only): PUBACKs go out in the order the PUBLISHes came in. */
+    private CompletableFuture<Void> lastAck = CompletableFuture.completedFuture(null);
     private String closeReason;
 
     MqttSessionHandler(MqttEndpointContext ctx, ConnectionInfo info, boolean v5, String fingerprint, Will will,
@@ -198,11 +201,19 @@ final class MqttSessionHandler extends ChannelInboundHandlerAdapter {
         CompletionStage<Receipt> receipt = ctx.sessions().inbound(session, topic, ByteBufUtil.getBytes(m.content()),
                 qos);
         if (qos == 1) {
-            if (receipt == null) {
+            if (receipt == null && lastAck.isDone()) {
                 pubAck(packetId, 0);
-            } else {
-                receipt.whenComplete((r, e) -> channel.executor().execute(() -> acknowledge(packetId, r, e)));
+                return;
             }
+            CompletionStage<Receipt> decided = receipt == null
+                    ? CompletableFuture.completedFuture(Receipt.ACCEPTED) : receipt;
+            CompletableFuture<Void> previous = lastAck;
+            CompletableFuture<Void> sent = new CompletableFuture<>();
+            lastAck = sent;
+            decided.whenComplete((r, e) -> previous.whenComplete((ignored, none) -> channel.executor().execute(() -> {
+                acknowledge(packetId, r, e);
+                sent.complete(null);
+            })));
         }
     }
 

@@ -7,6 +7,7 @@ import io.fleetkeeper.connectivity.DeviceMessaging;
 import io.fleetkeeper.connectivity.DeviceMessaging.Receipt;
 import io.fleetkeeper.telemetry.TelemetryProperties;
 import io.fleetkeeper.telemetry.TelemetryService;
+import io.fleetkeeper.telemetry.TelemetrySettingsService;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.springframework.beans.factory.ObjectProvider;
@@ -28,9 +29,12 @@ class TelemetryTopics implements SmartInitializingSingleton {
     private final TelemetryProperties props;
     private final JsonMapper json;
     private final ObjectProvider<DeviceMessaging> messaging;
+    private final TelemetrySettingsService settings;
+    private static final java.util.concurrent.Executor VIRTUAL = r -> Thread.ofVirtual().name("telemetry-mqtt").start(r);
 
     TelemetryTopics(TelemetryService telemetry, TelemetryProperties props, JsonMapper json,
-            ObjectProvider<DeviceMessaging> messaging) {
+            ObjectProvider<DeviceMessaging> messaging, TelemetrySettingsService settings) {
+        this.settings = settings;
         this.telemetry = telemetry;
         this.props = props;
         this.json = json;
@@ -46,7 +50,18 @@ class TelemetryTopics implements SmartInitializingSingleton {
         }
     }
 
+    /**
+     * On the connection's network thread when the tenant's retention is in memory; otherwise on a virtual thread,
+     * since finding it reads the store.
+     */
     CompletionStage<Receipt> onMessage(DeviceMessage m) {
+        if (settings.retentionCached(m.tenantId())) {
+            return handle(m);
+        }
+        return CompletableFuture.supplyAsync(() -> handle(m), VIRTUAL).thenCompose(r -> r);
+    }
+
+    private CompletionStage<Receipt> handle(DeviceMessage m) {
         String stream = m.suffix().equals("telemetry") ? "" : m.suffix().substring("telemetry/".length());
         JsonNode body = null;
         ApiException early = null;
