@@ -62,10 +62,10 @@ final class ServerProcess implements AutoCloseable {
     private void awaitReady() throws Exception {
         HttpClient client = HttpClient.newHttpClient();
         try {
-            Await.until(Duration.ofSeconds(60), "the server ready", () -> ready(client));
+            Await.until(Duration.ofSeconds(120), "the server ready", () -> ready(client));
         } catch (AssertionError notReady) {
             kill(); // never leave a half-started server behind
-            throw new IllegalStateException("server did not become ready in 60 s: " + Files.readString(log));
+            throw new IllegalStateException("server did not become ready in 120 s: " + Files.readString(log));
         }
     }
 
