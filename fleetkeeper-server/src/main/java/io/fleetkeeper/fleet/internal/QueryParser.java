@@ -42,6 +42,7 @@ public final class QueryParser {
 
     private static final Pattern METADATA_KEY = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final String SHADOW_REPORTED = DeviceField.SHADOW_REPORTED.wire() + ".";
+    private static final String TELEMETRY = DeviceField.TELEMETRY.wire() + ".";
     private static final Map<String, Op> OPS = Map.of("=", Op.EQ, "!=", Op.NE, "<", Op.LT, "<=", Op.LE, ">", Op.GT,
             ">=", Op.GE);
     private static final String OPERATORS = "an operator (=, !=, <, <=, >, >=, IN, NOT IN, EXISTS)";
@@ -197,11 +198,11 @@ public final class QueryParser {
         if (name.equals("shadow") || name.startsWith("shadow.")) {
             return shadowField(t);
         }
-        if (name.equals("telemetry") || name.startsWith("telemetry.")) {
-            String metric = name.startsWith("telemetry.") ? name.substring("telemetry.".length()) : "";
+        if (name.equals(DeviceField.TELEMETRY.wire()) || name.startsWith(TELEMETRY)) {
+            String metric = name.startsWith(TELEMETRY) ? name.substring(TELEMETRY.length()) : "";
             if (!DeviceTelemetry.METRIC.matcher(metric).matches()) {
-                throw QueryErrors.at(t.pos(), "a telemetry field is telemetry.METRIC, e.g. telemetry.battery or "
-                        + "telemetry.power.v (found '" + name + "')");
+                throw QueryErrors.at(t.pos(), "a telemetry field is " + TELEMETRY + "METRIC, e.g. " + TELEMETRY
+                        + "battery or " + TELEMETRY + "power.v (found '" + name + "')");
             }
             return new Field(DeviceField.TELEMETRY.wire(), metric);
         }
