@@ -3,6 +3,7 @@ package io.fleetkeeper.telemetry;
 import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.device.DeviceStatusChanged;
+import io.fleetkeeper.telemetry.internal.HttpsRateLimiter;
 import io.fleetkeeper.telemetry.internal.MessageParser;
 import io.fleetkeeper.telemetry.internal.RejectionEvents;
 import io.fleetkeeper.telemetry.internal.TelemetryMetrics;
@@ -32,9 +33,12 @@ public class TelemetryService {
     private final RejectionEvents rejections;
     private final TelemetryMetrics metrics;
     private final TelemetryRepository repository;
+    private final HttpsRateLimiter rateLimiter;
 
     TelemetryService(MessageParser parser, TelemetryPipeline pipeline, TelemetrySettingsService settings,
-            RejectionEvents rejections, TelemetryMetrics metrics, TelemetryRepository repository) {
+            RejectionEvents rejections, TelemetryMetrics metrics, TelemetryRepository repository,
+            HttpsRateLimiter rateLimiter) {
+        this.rateLimiter = rateLimiter;
         this.parser = parser;
         this.pipeline = pipeline;
         this.settings = settings;
@@ -67,6 +71,14 @@ public class TelemetryService {
             metrics.accepted(channel, n, bytes);
             return n;
         });
+    }
+
+    /** 429 {@code RATE_LIMITED} when the device sends HTTPS requests faster than its MQTT publish rate limit. */
+    public void checkRate(UUID deviceId, String channel) {
+        if (!rateLimiter.tryAcquire(deviceId)) {
+            metrics.rejected(channel, "rate_limited", 1);
+            throw ApiException.rateLimited("the device sends faster than its rate limit", 1);
+        }
     }
 
     /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.api.ErrorCode;
+import io.fleetkeeper.telemetry.internal.HttpsRateLimiter;
 import io.fleetkeeper.telemetry.internal.JetStreamPipeline;
 import io.fleetkeeper.telemetry.internal.MessageParser;
 import io.fleetkeeper.telemetry.internal.RejectionEvents;
@@ -86,7 +87,8 @@ class TelemetryJetStreamTests extends ApiTest {
     }
 
     private TelemetryService service(JetStreamPipeline pipeline) {
-        return new TelemetryService(parser, pipeline, settings, rejections, metrics, repository);
+        return new TelemetryService(parser, pipeline, settings, rejections, metrics, repository,
+                new HttpsRateLimiter(100, java.time.Clock.systemUTC()));
     }
 
     private JsonNode points() {

@@ -1,5 +1,6 @@
 package io.fleetkeeper.telemetry.internal;
 
+import io.fleetkeeper.connectivity.ConnectivityProperties;
 import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.store.Dialect;
 import io.fleetkeeper.store.Leases;
@@ -32,6 +33,11 @@ class TelemetryConfiguration {
             TelemetryMetrics metrics, JsonMapper json) {
         return nats.enabled() ? new JetStreamPipeline(nats, props, store, metrics, json)
                 : new GroupCommitWriter(store, props);
+    }
+
+    @Bean
+    HttpsRateLimiter telemetryHttpsRateLimiter(ConnectivityProperties mqtt, Clock clock) {
+        return new HttpsRateLimiter(mqtt.publishesPerSecond(), clock);
     }
 
     @Bean

@@ -42,6 +42,7 @@ class DeviceTelemetryController {
             @RequestAttribute(name = AuthenticatedDevice.ATTRIBUTE, required = false) AuthenticatedDevice cert,
             @RequestHeader(name = "Content-Length", required = false) Long length, @RequestBody JsonNode body) {
         AuthenticatedDevice self = callers.resolve(key, cert);
+        telemetry.checkRate(self.deviceId(), TelemetryService.HTTPS);
         try {
             int n = telemetry.ingest(self.tenantId(), self.deviceId(), TelemetryService.HTTPS, body, null,
                     length == null ? 0 : length).join();
