@@ -47,6 +47,11 @@ public class ApiException extends RuntimeException {
         return new ApiException(ErrorCode.RATE_LIMITED, detail, List.of(), Math.max(1, retryAfterSeconds));
     }
 
+    /** 503 with a {@code Retry-After} header. */
+    public static ApiException unavailable(String detail, long retryAfterSeconds) {
+        return new ApiException(ErrorCode.UNAVAILABLE, detail, List.of(), Math.max(1, retryAfterSeconds));
+    }
+
     public Long retryAfterSeconds() {
         return retryAfterSeconds;
     }

@@ -37,6 +37,8 @@ public enum ErrorCode {
     UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported media type"),
     RATE_LIMITED(HttpStatus.TOO_MANY_REQUESTS, "Too many requests"),
     INTERNAL_ERROR(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error"),
+    /** A dependency (the telemetry stream or writer) cannot take the request now; {@code Retry-After} says when to retry. */
+    UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "Service unavailable"),
     /** A synchronous call ({@code ?wait=}) ended before the device answered; the operation goes on. */
     NOT_FINISHED_IN_TIME(HttpStatus.GATEWAY_TIMEOUT, "Not finished in time");
 

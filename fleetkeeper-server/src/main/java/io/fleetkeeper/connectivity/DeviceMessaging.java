@@ -1,7 +1,9 @@
 package io.fleetkeeper.connectivity;
 
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The one internal API through which features (shadow, commands, jobs, telemetry) talk to devices over
@@ -24,6 +26,25 @@ public interface DeviceMessaging {
      * run on virtual threads (they may block), in order per device is not guaranteed.
      */
     void consume(String suffixFilter, Consumer<DeviceMessage> consumer);
+
+    /** What becomes of a publication an {@linkplain #acknowledge acknowledging handler} took. */
+    enum Receipt {
+        /** Durable: a QoS 1 publication gets its PUBACK. */
+        ACCEPTED,
+        /** Refused for its content: MQTT 5 gets PUBACK 0x99 (payload format invalid), MQTT 3.1.1 a plain PUBACK. */
+        REFUSED,
+        /** Not durable now (a store or stream unreachable, a full queue): no PUBACK, so the client sends it again. */
+        UNAVAILABLE
+    }
+
+    /**
+     * Registers the handler that decides the acknowledgement of device publications whose suffix matches
+     * {@code suffixFilter}: a QoS 1 PUBACK waits for the returned stage and carries its receipt. The handler runs
+     * on the connection's network thread, so it must return at once (hand the work over and complete the stage
+     * later); a failed stage counts as {@link Receipt#UNAVAILABLE}. At most one acknowledging handler applies to a
+     * publication (the first registered that matches); {@link #consume} consumers see it too.
+     */
+    void acknowledge(String suffixFilter, Function<DeviceMessage, CompletionStage<Receipt>> handler);
 
     /** Whether this node holds a live session of the device. */
     boolean connectedHere(UUID tenantId, UUID deviceId);

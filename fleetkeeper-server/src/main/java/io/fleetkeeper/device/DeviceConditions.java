@@ -17,8 +17,9 @@ import org.springframework.stereotype.Component;
  * tree with it). SQL text comes only from the column whitelist and fixed fragments; every value is bound. Each
  * condition is two-valued (a missing value is false, never NULL), so {@code NOT} is an exact complement and
  * {@code !=} is {@code NOT =} on both stores. Ordered text comparisons use code-point order on both stores
- * ({@code COLLATE "C"} on PostgreSQL). {@code connected} and {@code shadow.reported.PATH} come from the features
- * owning that state, through {@link DeviceConnections} and {@link DeviceShadows}, correlated on {@code d.id}.
+ * ({@code COLLATE "C"} on PostgreSQL). {@code connected}, {@code shadow.reported.PATH} and {@code telemetry.METRIC}
+ * come from the features owning that state, through {@link DeviceConnections}, {@link DeviceShadows} and
+ * {@link DeviceTelemetry}, correlated on {@code d.id}.
  */
 @Component
 public class DeviceConditions {
@@ -32,15 +33,24 @@ public class DeviceConditions {
     private final Dialect dialect;
     private final DeviceConnections connections;
     private final DeviceShadows shadows;
+    private final DeviceTelemetry telemetry;
 
     /**
      * {@code connections} supplies the condition behind {@code connected}, {@code shadows} the one behind
      * {@code shadow.reported.PATH}; either may be null, and a test of its field is then 400 INVALID_QUERY.
      */
     public DeviceConditions(Dialect dialect, DeviceConnections connections, DeviceShadows shadows) {
+        this(dialect, connections, shadows, null);
+    }
+
+    /** With {@code telemetry} supplying {@code telemetry.METRIC} (null: a test of it is 400 INVALID_QUERY). */
+    @org.springframework.beans.factory.annotation.Autowired
+    public DeviceConditions(Dialect dialect, DeviceConnections connections, DeviceShadows shadows,
+            DeviceTelemetry telemetry) {
         this.dialect = dialect;
         this.connections = connections;
         this.shadows = shadows;
+        this.telemetry = telemetry;
     }
 
     /**
@@ -54,7 +64,8 @@ public class DeviceConditions {
             case TAG -> tag(tenantId, test, values);
             case METADATA -> metadata(tenantId, key, test, values);
             case BOOL -> connected(tenantId, test, values);
-            case JSON -> reported(tenantId, key, test, values);
+            case JSON -> field == DeviceField.TELEMETRY ? telemetry(tenantId, key, test, values)
+                    : reported(tenantId, key, test, values);
             default -> column(field, test, values);
         };
     }
@@ -165,7 +176,22 @@ public class DeviceConditions {
         if (shadows == null) {
             throw new ApiException(ErrorCode.INVALID_QUERY, "field 'shadow.reported' is not available");
         }
-        DeviceShadows.Comparison comparison = switch (test) {
+        DeviceCondition c = shadows.reported(tenantId, DEVICE_ID, List.of(path.split("\\.")), comparison(test),
+                values);
+        return new DeviceCondition("(" + c.sql() + ")", c.params());
+    }
+
+    /** {@code telemetry.METRIC}: the telemetry feature's condition, parenthesized. */
+    private DeviceCondition telemetry(UUID tenantId, String metric, Test test, List<Object> values) {
+        if (telemetry == null) {
+            throw new ApiException(ErrorCode.INVALID_QUERY, "field 'telemetry' is not available");
+        }
+        DeviceCondition c = telemetry.latest(tenantId, DEVICE_ID, metric, comparison(test), values);
+        return new DeviceCondition("(" + c.sql() + ")", c.params());
+    }
+
+    private static DeviceShadows.Comparison comparison(Test test) {
+        return switch (test) {
             case EQ -> DeviceShadows.Comparison.EQ;
             case IN -> DeviceShadows.Comparison.IN;
             case LT -> DeviceShadows.Comparison.LT;
@@ -173,10 +199,8 @@ public class DeviceConditions {
             case GT -> DeviceShadows.Comparison.GT;
             case GE -> DeviceShadows.Comparison.GE;
             case EXISTS -> DeviceShadows.Comparison.EXISTS;
-            case PREFIX -> throw new IllegalArgumentException("a shadow value takes no prefix");
+            case PREFIX -> throw new IllegalArgumentException("a JSON value takes no prefix");
         };
-        DeviceCondition c = shadows.reported(tenantId, DEVICE_ID, List.of(path.split("\\.")), comparison, values);
-        return new DeviceCondition("(" + c.sql() + ")", c.params());
     }
 
     private DeviceCondition column(DeviceField field, Test test, List<Object> values) {

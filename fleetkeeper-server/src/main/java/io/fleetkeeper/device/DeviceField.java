@@ -27,7 +27,9 @@ public enum DeviceField {
     /** Whether the device holds a live connection; the connectivity feature supplies the condition. */
     CONNECTED("connected", Kind.BOOL, false),
     /** A value in the classic shadow's reported state; the shadow feature supplies the condition. */
-    SHADOW_REPORTED("shadow.reported", Kind.JSON, false);
+    SHADOW_REPORTED("shadow.reported", Kind.JSON, false),
+    /** The latest value of a telemetry metric; the telemetry feature supplies the condition. */
+    TELEMETRY("telemetry", Kind.JSON, false);
 
     /** What values a field takes and which operators apply. */
     public enum Kind { UUID, TEXT, STATUS, IDENTITY, TIME, TAG, METADATA, BOOL, JSON }
@@ -85,7 +87,8 @@ public enum DeviceField {
 
     /** The names users write, for messages. */
     public static String names() {
-        return Arrays.stream(values()).map(f -> f.keyed() ? f.wire + (f == METADATA ? ".KEY" : ".PATH") : f.wire)
+        return Arrays.stream(values()).map(f -> f.keyed() ? f.wire + (f == METADATA ? ".KEY"
+                : f == TELEMETRY ? ".METRIC" : ".PATH") : f.wire)
                 .collect(Collectors.joining(", "));
     }
 }

@@ -33,7 +33,8 @@ import tools.jackson.databind.node.ObjectNode;
 class OpenApiConfiguration {
 
     /** Paths served only by the device listener (see {@code deviceapi.web.DevicePortFilter}). */
-    static final String[] DEVICE_PATHS = {"/device/**", "/.well-known/est/**", "/*/controller/v1/**"};
+    static final String[] DEVICE_PATHS = {"/device/**", "/.well-known/est/**", "/*/controller/v1/**",
+            "/ingest/v1/telemetry", "/v1/ingest"};
 
     static {
         SpringDocUtils.getConfig()
@@ -67,7 +68,8 @@ class OpenApiConfiguration {
         return api -> {
             if (api.getPaths() != null) {
                 api.getPaths().keySet().removeIf(p -> p.startsWith("/device/") || p.startsWith("/.well-known/est/")
-                        || p.matches("/[^/]+/controller/v1(/.*)?"));
+                        || p.matches("/[^/]+/controller/v1(/.*)?")
+                        || p.equals("/ingest/v1/telemetry") || p.equals("/v1/ingest"));
             }
         };
     }

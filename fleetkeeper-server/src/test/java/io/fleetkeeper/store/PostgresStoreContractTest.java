@@ -22,6 +22,7 @@ import io.fleetkeeper.secrets.SecretStoreContract;
 import io.fleetkeeper.shadow.ShadowQueryStoreContract;
 import io.fleetkeeper.shadow.ShadowStoreContract;
 import io.fleetkeeper.tenancy.TenancyStoreContract;
+import io.fleetkeeper.telemetry.TelemetryStoreContract;
 import io.fleetkeeper.tenancy.TenantService;
 import io.fleetkeeper.testing.ContractTenant;
 import io.fleetkeeper.testing.TestPostgres;
@@ -50,7 +51,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 class PostgresStoreContractTest implements DeviceStoreContract, TenancyStoreContract,
         AuditStoreContract, FleetStoreContract, ShadowStoreContract, ShadowQueryStoreContract, CommandStoreContract,
         ConnectionStoreContract, JobStoreContract, PkiStoreContract, ProvisioningStoreContract,
-        SecretStoreContract, EventStoreContract, FirmwareStoreContract {
+        SecretStoreContract, EventStoreContract, FirmwareStoreContract,
+        TelemetryStoreContract {
 
     static final String SCHEMA = "fk_contract_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 

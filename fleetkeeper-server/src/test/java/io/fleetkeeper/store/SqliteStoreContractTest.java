@@ -13,6 +13,7 @@ import io.fleetkeeper.provisioning.ProvisioningStoreContract;
 import io.fleetkeeper.secrets.SecretStoreContract;
 import io.fleetkeeper.shadow.ShadowQueryStoreContract;
 import io.fleetkeeper.shadow.ShadowStoreContract;
+import io.fleetkeeper.telemetry.TelemetryStoreContract;
 import io.fleetkeeper.tenancy.TenancyStoreContract;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,7 +26,8 @@ import org.springframework.test.context.DynamicPropertySource;
 class SqliteStoreContractTest implements DeviceStoreContract, TenancyStoreContract,
         AuditStoreContract, FleetStoreContract, ShadowStoreContract, ShadowQueryStoreContract, CommandStoreContract,
         ConnectionStoreContract, JobStoreContract, PkiStoreContract, ProvisioningStoreContract,
-        SecretStoreContract, EventStoreContract, FirmwareStoreContract {
+        SecretStoreContract, EventStoreContract, FirmwareStoreContract,
+        TelemetryStoreContract {
 
     @DynamicPropertySource
     static void store(DynamicPropertyRegistry registry) throws IOException {

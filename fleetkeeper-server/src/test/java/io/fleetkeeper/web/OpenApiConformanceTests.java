@@ -169,12 +169,15 @@ class OpenApiConformanceTests extends ApiTest {
     @Test
     void deviceListenerPathsAreNotInTheManagementDocument() {
         JsonNode paths = api.get(null, "/v3/api-docs").expect(200).path("paths");
-        assertThat(paths.propertyNames()).noneMatch(p -> p.startsWith("/device/") || p.startsWith("/.well-known/"));
+        assertThat(paths.propertyNames()).noneMatch(p -> p.startsWith("/device/") || p.startsWith("/.well-known/")
+                || p.equals("/ingest/v1/telemetry") || p.equals("/v1/ingest"));
         JsonNode device = api.get(null, "/v3/api-docs/device").expect(200);
         assertThat(device.path("paths").propertyNames()).contains("/device/v1/register", "/device/v1/claim",
-                "/device/v1/bootstrap", "/device/v1/device-key/rotate", "/device/v1/shadow");
+                "/device/v1/bootstrap", "/device/v1/device-key/rotate", "/device/v1/shadow", "/device/v1/telemetry",
+                "/ingest/v1/telemetry", "/v1/ingest");
         assertThat(device.path("paths").propertyNames()).allMatch(p -> p.startsWith("/device/")
-                || p.startsWith("/.well-known/") || p.startsWith("/{tenant}/controller/v1/"));
+                || p.startsWith("/.well-known/") || p.startsWith("/{tenant}/controller/v1/")
+                || p.equals("/ingest/v1/telemetry") || p.equals("/v1/ingest"));
         assertThat(device.path("paths").propertyNames()).contains("/{tenant}/controller/v1/{controllerId}");
         assertThat(paths.propertyNames()).noneMatch(p -> p.contains("/controller/v1/"));
         assertThat(device.path("servers").get(0).path("variables").path("port").path("default").asString())
@@ -205,8 +208,16 @@ class OpenApiConformanceTests extends ApiTest {
                 port.call("GET", "/device/v1/commands", auth, null),
                 port.call("GET", "/device/v1/shadow", Map.of(), null),
                 port.post("/device/v1/register", Map.of("X-Provisioning-Key", "fkp_nonsense"),
-                        Map.of("name", "edge-2")));
-        assertThat(replies).extracting(Reply::status).containsExactly(201, 404, 200, 200, 200, 200, 401, 401);
+                        Map.of("name", "edge-2")),
+                port.post("/device/v1/telemetry", auth, "[{\"n\":1},{\"n\":2}]"),
+                port.post("/v1/ingest", auth, "{\"n\":[1]}"));
+        assertThat(replies).extracting(Reply::status).containsExactly(201, 404, 200, 200, 200, 200, 401, 401, 202,
+                400);
+        for (String path : List.of("/telemetry?limit=1", "/telemetry?bucket=1h&agg=avg,count,last", "/telemetry/latest")) {
+            check(api.get(t.admin(), "/api/v1/devices/" + deviceId + path), 200);
+        }
+        check(api.get(t.admin(), "/api/v1/telemetry/latest?metric=n"), 200);
+        check(api.get(t.admin(), "/api/v1/telemetry/settings"), 200);
         replies.forEach(r -> violations.addAll(deviceContract.violations(r)));
     }
 

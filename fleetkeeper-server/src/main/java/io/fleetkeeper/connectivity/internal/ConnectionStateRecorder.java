@@ -6,6 +6,7 @@ import io.fleetkeeper.connectivity.ConnectionInfo;
 import io.fleetkeeper.connectivity.ConnectionListener;
 import io.fleetkeeper.connectivity.ConnectivityProperties;
 import io.fleetkeeper.device.DeviceStatusChanged;
+import io.fleetkeeper.deviceapi.DeviceHeard;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -96,6 +97,14 @@ public class ConnectionStateRecorder implements ConnectionListener, SmartLifecyc
             s.seen(millis);
             return s;
         });
+    }
+
+    /** A device called the HTTPS device API: coalesced like MQTT traffic. */
+    @EventListener
+    void on(DeviceHeard heard) {
+        if (purged.getIfPresent(heard.deviceId()) == null) {
+            seen(heard.tenantId(), heard.deviceId(), heard.at());
+        }
     }
 
     /** A purged device's state goes with it. */

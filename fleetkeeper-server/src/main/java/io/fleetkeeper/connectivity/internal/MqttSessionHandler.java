@@ -1,6 +1,7 @@
 package io.fleetkeeper.connectivity.internal;
 
 import io.fleetkeeper.connectivity.ConnectionInfo;
+import io.fleetkeeper.connectivity.DeviceMessaging.Receipt;
 import io.fleetkeeper.connectivity.MqttAccess;
 import io.fleetkeeper.connectivity.MqttAccess.TopicCheck;
 import io.netty.buffer.ByteBufUtil;
@@ -27,6 +28,8 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Ticker;
 import java.io.IOException;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +62,8 @@ final class MqttSessionHandler extends ChannelInboundHandlerAdapter {
     private Session session;
     private boolean closed;
     private boolean closing;
+    /** The last QoS 1 PUBACK decided (event loop only): PUBACKs go out in the order the PUBLISHes came in. */
+    private CompletableFuture<Void> lastAck = CompletableFuture.completedFuture(null);
     private String closeReason;
 
     MqttSessionHandler(MqttEndpointContext ctx, ConnectionInfo info, boolean v5, String fingerprint, Will will,
@@ -193,10 +198,34 @@ final class MqttSessionHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        ctx.sessions().inbound(session, topic, ByteBufUtil.getBytes(m.content()), qos);
+        CompletionStage<Receipt> receipt = ctx.sessions().inbound(session, topic, ByteBufUtil.getBytes(m.content()),
+                qos);
         if (qos == 1) {
-            pubAck(packetId, 0);
+            if (receipt == null && lastAck.isDone()) {
+                pubAck(packetId, 0);
+                return;
+            }
+            CompletionStage<Receipt> decided = receipt == null
+                    ? CompletableFuture.completedFuture(Receipt.ACCEPTED) : receipt;
+            CompletableFuture<Void> previous = lastAck;
+            CompletableFuture<Void> sent = new CompletableFuture<>();
+            lastAck = sent;
+            decided.whenComplete((r, e) -> previous.whenComplete((ignored, none) -> channel.executor().execute(() -> {
+                acknowledge(packetId, r, e);
+                sent.complete(null);
+            })));
         }
+    }
+
+    /**
+     * The PUBACK of a publication an acknowledging handler decided on: sent once the message is durable, 0x99
+     * (MQTT 5) when its content was refused, none when it is not durable (the client sends it again).
+     */
+    private void acknowledge(int packetId, Receipt r, Throwable failure) {
+        if (closed || closing || failure != null || r == null || r == Receipt.UNAVAILABLE) {
+            return;
+        }
+        pubAck(packetId, r == Receipt.REFUSED && v5 ? 0x99 : 0);
     }
 
     private void pubAck(int packetId, int reason) {

@@ -17,11 +17,14 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -41,11 +44,15 @@ class SessionRegistry implements DeviceMessaging {
     private record Registration(String filter, Consumer<DeviceMessage> consumer) {
     }
 
+    private record Acknowledging(String filter, Function<DeviceMessage, CompletionStage<Receipt>> handler) {
+    }
+
     private final ConcurrentHashMap<UUID, Session> sessions = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<UUID, Long> kickedAt = new ConcurrentHashMap<>();
     /** When a certificate was withdrawn (by fingerprint): a connection authenticating with it meanwhile is refused. */
     private final ConcurrentHashMap<String, Long> withdrawnAt = new ConcurrentHashMap<>();
     private final List<Registration> consumers = new CopyOnWriteArrayList<>();
+    private final List<Acknowledging> acknowledging = new CopyOnWriteArrayList<>();
     /** Never shut down: virtual threads cost nothing idle, and the endpoint may be stopped and started again. */
     private final ExecutorService dispatch = Executors.newVirtualThreadPerTaskExecutor();
     private final ClusterBus bus;
@@ -110,9 +117,25 @@ class SessionRegistry implements DeviceMessaging {
                 || (certificateAt != null && certificateAt >= since);
     }
 
-    /** A device published inside its namespace: to the features' consumers and to its own subscriptions. */
-    void inbound(Session s, String topic, byte[] payload, int qos) {
+    /**
+     * A device published inside its namespace: to the acknowledging handler that matches (whose receipt is
+     * returned; null when none matches, and the publication is acknowledged at once), the features' consumers
+     * and the device's own subscriptions.
+     */
+    CompletionStage<Receipt> inbound(Session s, String topic, byte[] payload, int qos) {
         String suffix = topic.substring(MqttAccess.namespace(s.deviceId).length());
+        CompletionStage<Receipt> receipt = null;
+        for (Acknowledging a : acknowledging) {
+            if (TopicFilters.matches(a.filter(), suffix)) {
+                try {
+                    receipt = a.handler().apply(new DeviceMessage(s.tenantId, s.deviceId, suffix, payload, qos));
+                } catch (RuntimeException e) {
+                    log.warn("handler of {} failed: {}", a.filter(), e.toString());
+                    receipt = CompletableFuture.failedFuture(e);
+                }
+                break;
+            }
+        }
         for (Registration r : consumers) {
             if (TopicFilters.matches(r.filter(), suffix)) {
                 var message = new DeviceMessage(s.tenantId, s.deviceId, suffix, payload, qos);
@@ -126,6 +149,7 @@ class SessionRegistry implements DeviceMessaging {
             }
         }
         s.deliver(topic, payload, qos, true);
+        return receipt;
     }
 
     void notifyConnected(ConnectionInfo info) {
@@ -181,6 +205,11 @@ class SessionRegistry implements DeviceMessaging {
     @Override
     public void consume(String suffixFilter, Consumer<DeviceMessage> consumer) {
         consumers.add(new Registration(suffixFilter, consumer));
+    }
+
+    @Override
+    public void acknowledge(String suffixFilter, Function<DeviceMessage, CompletionStage<Receipt>> handler) {
+        acknowledging.add(new Acknowledging(suffixFilter, handler));
     }
 
     @Override

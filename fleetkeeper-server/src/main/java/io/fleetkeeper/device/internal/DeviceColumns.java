@@ -8,7 +8,7 @@ public final class DeviceColumns {
     private DeviceColumns() {
     }
 
-    /** The column, or null for the fields read from other tables (tag, metadata, connected, shadow). */
+    /** The column, or null for the fields read from other tables (tag, metadata, connected, shadow, telemetry). */
     public static String of(DeviceField field) {
         return switch (field) {
             case ID -> "d.id";
@@ -22,7 +22,7 @@ public final class DeviceColumns {
             case HARDWARE -> "d.hardware_revision";
             case REGISTERED_AT -> "d.registered_at";
             case LAST_SEEN -> "d.last_seen_at";
-            case TAG, METADATA, CONNECTED, SHADOW_REPORTED -> null;
+            case TAG, METADATA, CONNECTED, SHADOW_REPORTED, TELEMETRY -> null;
         };
     }
 }

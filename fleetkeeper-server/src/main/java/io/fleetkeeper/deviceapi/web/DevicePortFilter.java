@@ -16,8 +16,9 @@ import org.springframework.web.util.ContentCachingResponseWrapper;
 
 /**
  * Keeps the two listeners apart: the device port serves only {@code /device/**},
- * {@code /.well-known/est/**} and hawkBit's DDI ({@code /{tenant}/controller/v1/**}), the management port
- * everything else; the other paths answer 404 as if
+ * {@code /.well-known/est/**}, hawkBit's DDI ({@code /{tenant}/controller/v1/**}) and the telemetry ingest paths
+ * {@code /ingest/v1/telemetry} and {@code /v1/ingest}, the management port everything else; the other paths answer
+ * 404 as if
  * they did not exist. Device-port responses are buffered so they always carry a Content-Length, which
  * some EST clients require; downloads ({@code /device/v1/firmware/...}) set their own and stream.
  */
@@ -36,8 +37,12 @@ class DevicePortFilter extends OncePerRequestFilter {
     /** hawkBit DDI: {@code /{tenant}/controller/v1/...}. */
     private static final java.util.regex.Pattern DDI = java.util.regex.Pattern.compile("/[^/]+/controller/v1(/.*)?");
 
+    /** Telemetry ingest paths some devices already use, served beside {@code /device/v1/telemetry}. */
+    static final java.util.Set<String> INGEST = java.util.Set.of("/ingest/v1/telemetry", "/v1/ingest");
+
     static boolean isDevicePath(String uri) {
-        return uri.startsWith("/device/") || uri.startsWith("/.well-known/est/") || DDI.matcher(uri).matches();
+        return uri.startsWith("/device/") || uri.startsWith("/.well-known/est/") || INGEST.contains(uri)
+                || DDI.matcher(uri).matches();
     }
 
     static boolean onDevicePort(HttpServletRequest request, DeviceListener listener) {

@@ -2,6 +2,7 @@ package io.fleetkeeper.fleet.internal;
 
 import io.fleetkeeper.device.DeviceField;
 import io.fleetkeeper.device.DeviceShadows;
+import io.fleetkeeper.device.DeviceTelemetry;
 import io.fleetkeeper.fleet.FleetQuery.And;
 import io.fleetkeeper.fleet.FleetQuery.Expr;
 import io.fleetkeeper.fleet.FleetQuery.Field;
@@ -41,6 +42,7 @@ public final class QueryParser {
 
     private static final Pattern METADATA_KEY = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final String SHADOW_REPORTED = DeviceField.SHADOW_REPORTED.wire() + ".";
+    private static final String TELEMETRY = DeviceField.TELEMETRY.wire() + ".";
     private static final Map<String, Op> OPS = Map.of("=", Op.EQ, "!=", Op.NE, "<", Op.LT, "<=", Op.LE, ">", Op.GT,
             ">=", Op.GE);
     private static final String OPERATORS = "an operator (=, !=, <, <=, >, >=, IN, NOT IN, EXISTS)";
@@ -195,6 +197,14 @@ public final class QueryParser {
         }
         if (name.equals("shadow") || name.startsWith("shadow.")) {
             return shadowField(t);
+        }
+        if (name.equals(DeviceField.TELEMETRY.wire()) || name.startsWith(TELEMETRY)) {
+            String metric = name.startsWith(TELEMETRY) ? name.substring(TELEMETRY.length()) : "";
+            if (!DeviceTelemetry.METRIC.matcher(metric).matches()) {
+                throw QueryErrors.at(t.pos(), "a telemetry field is " + TELEMETRY + "METRIC, e.g. " + TELEMETRY
+                        + "battery or " + TELEMETRY + "power.v (found '" + name + "')");
+            }
+            return new Field(DeviceField.TELEMETRY.wire(), metric);
         }
         throw QueryErrors.expected(t.pos(), "a field (" + DeviceField.names() + ")", "'" + name + "'");
     }

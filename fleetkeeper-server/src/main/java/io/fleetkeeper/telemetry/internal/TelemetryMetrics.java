@@ -1,0 +1,56 @@
+package io.fleetkeeper.telemetry.internal;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import org.springframework.stereotype.Component;
+
+/**
+ * Telemetry meters (Micrometer, exposed on {@code /actuator/prometheus}): messages accepted and rejected by
+ * channel and reason, payload bytes, write batch sizes and latency, duplicates dropped, NATS redeliveries.
+ */
+@Component
+public class TelemetryMetrics {
+
+    private final MeterRegistry registry;
+    private final DistributionSummary batchSize;
+    private final Timer writeLatency;
+    private final Counter duplicates;
+    private final Counter redeliveries;
+
+    TelemetryMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.batchSize = DistributionSummary.builder("fleetkeeper.telemetry.write.batch.size")
+                .description("messages per write transaction").register(registry);
+        this.writeLatency = Timer.builder("fleetkeeper.telemetry.write.latency")
+                .description("time of one write transaction").register(registry);
+        this.duplicates = Counter.builder("fleetkeeper.telemetry.duplicates")
+                .description("messages dropped as already stored (same device and msg_id)").register(registry);
+        this.redeliveries = Counter.builder("fleetkeeper.telemetry.redeliveries")
+                .description("stream messages delivered more than once").register(registry);
+    }
+
+    public void accepted(String channel, int messages, long bytes) {
+        registry.counter("fleetkeeper.telemetry.messages", "channel", channel, "outcome", "accepted", "reason", "none")
+                .increment(messages);
+        registry.counter("fleetkeeper.telemetry.bytes", "channel", channel).increment(bytes);
+    }
+
+    /** {@code reason}: invalid, unavailable. */
+    public void rejected(String channel, String reason, int messages) {
+        registry.counter("fleetkeeper.telemetry.messages", "channel", channel, "outcome", "rejected", "reason",
+                reason).increment(messages);
+    }
+
+    public void written(int messages, int fresh, Duration took) {
+        batchSize.record(messages);
+        writeLatency.record(took);
+        duplicates.increment(messages - fresh);
+    }
+
+    public void redelivered() {
+        redeliveries.increment();
+    }
+}

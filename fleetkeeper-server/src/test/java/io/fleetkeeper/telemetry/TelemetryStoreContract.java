@@ -1,0 +1,214 @@
+package io.fleetkeeper.telemetry;
+
+import static io.fleetkeeper.device.DeviceStoreContract.device;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fleetkeeper.device.Device;
+import io.fleetkeeper.device.DeviceFilter;
+import io.fleetkeeper.device.DeviceService;
+import io.fleetkeeper.device.NewDevice;
+import io.fleetkeeper.fleet.FleetQueries;
+import io.fleetkeeper.store.Dialect;
+import io.fleetkeeper.telemetry.TelemetryQueries.Range;
+import io.fleetkeeper.telemetry.internal.Partitions;
+import io.fleetkeeper.telemetry.internal.Retention;
+import io.fleetkeeper.telemetry.internal.SettingsRepository;
+import io.fleetkeeper.telemetry.internal.TelemetryMessage;
+import io.fleetkeeper.telemetry.internal.TelemetryMessage.Metric;
+import io.fleetkeeper.telemetry.internal.TelemetryStore;
+import io.fleetkeeper.tenancy.TenantService;
+import io.fleetkeeper.testing.ContractTenant;
+import io.fleetkeeper.testing.MutableClock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ApplicationContext;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The telemetry store contract, the same on SQLite and PostgreSQL (partitioned there): de-duplication by message
+ * id, latest values that only move forward, keyset pages, downsampling, and retention that drops whole days
+ * (partitions) and deletes a shorter-lived tenant's older rows. Each test works in a tenant of its own.
+ */
+public interface TelemetryStoreContract {
+
+    long DAY = 86_400_000L;
+
+    record Fixture(ContractTenant tenant, UUID deviceId, TelemetryStore store, TelemetryQueries queries,
+            ApplicationContext ctx) {
+
+        static Fixture of(ApplicationContext ctx) {
+            ContractTenant t = ContractTenant.create(ctx.getBean(TenantService.class), "tc-");
+            Device d = ctx.getBean(DeviceService.class).create(t.admin(), device("probe", null, Map.of()));
+            return new Fixture(t, d.id(), ctx.getBean(TelemetryStore.class), ctx.getBean(TelemetryQueries.class),
+                    ctx);
+        }
+
+        TelemetryMessage message(String msgId, long ts, Object... nameValue) {
+            List<Metric> metrics = new ArrayList<>();
+            for (int i = 0; i < nameValue.length; i += 2) {
+                Object v = nameValue[i + 1];
+                metrics.add(v instanceof String s ? new Metric((String) nameValue[i], "s", null, s)
+                        : v instanceof Boolean b ? new Metric((String) nameValue[i], "b", b ? 1.0 : 0.0, null)
+                        : new Metric((String) nameValue[i], "n", ((Number) v).doubleValue(), null));
+            }
+            return new TelemetryMessage(tenant.id(), deviceId, msgId, ts, "", metrics, ts);
+        }
+
+        List<Double> values(String metric, long from, long to) {
+            return queries.raw(tenant.id(), deviceId, new Range(metric, null, Instant.ofEpochMilli(from),
+                    Instant.ofEpochMilli(to)), null, 1000).items().stream()
+                    .map(p -> ((Number) p.value()).doubleValue()).toList();
+        }
+
+        Retention retention(MutableClock clock) {
+            return new Retention(ctx.getBean(JdbcClient.class), ctx.getBean(Dialect.class),
+                    ctx.getBean(Partitions.class), ctx.getBean(SettingsRepository.class),
+                    ctx.getBean(TelemetryProperties.class), clock);
+        }
+    }
+
+    @Test
+    default void aMessageIdIsStoredOnceAndTheLatestValueOnlyMovesForward(ApplicationContext ctx) {
+        Fixture f = Fixture.of(ctx);
+        long now = System.currentTimeMillis();
+        assertThat(f.store().write(List.of(f.message("a", now - 1000, "t", 1), f.message("a", now - 1000, "t", 9))))
+                .isEqualTo(1);
+        assertThat(f.store().write(List.of(f.message("a", now - 1000, "t", 7)))).isZero();
+        f.store().write(List.of(f.message("b", now - 5000, "t", 2, "s", "older")));
+        assertThat(f.values("t", now - DAY, now + DAY)).containsExactly(2.0, 1.0);
+        List<LatestValue> latest = f.queries().latest(f.tenant().id(), f.deviceId());
+        assertThat(latest).extracting(LatestValue::metric, LatestValue::value)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("s", "older"),
+                        org.assertj.core.groups.Tuple.tuple("t", 1.0));
+    }
+
+    @Test
+    default void concurrentWritersKeepTheNewestLatestValue(ApplicationContext ctx) throws Exception {
+        Fixture f = Fixture.of(ctx);
+        long base = System.currentTimeMillis() - 60_000;
+        try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
+            List<Future<Integer>> done = new ArrayList<>();
+            for (int w = 0; w < 8; w++) {
+                int k = w;
+                done.add(pool.submit(() -> {
+                    int n = 0;
+                    for (int i = 0; i < 25; i++) {
+                        long ts = base + i * 8 + k;
+                        n += f.store().write(List.of(f.message("w" + k + "-" + i, ts, "seq", ts - base)));
+                    }
+                    return n;
+                }));
+            }
+            for (Future<Integer> d : done) {
+                assertThat(d.get()).isEqualTo(25);
+            }
+        }
+        assertThat(f.queries().latest(f.tenant().id(), f.deviceId()).getFirst().value()).isEqualTo(199.0);
+    }
+
+    @Test
+    default void rawPagesAndDownsampledBucketsAreTheSameOnBothStores(ApplicationContext ctx) {
+        Fixture f = Fixture.of(ctx);
+        long hour = (System.currentTimeMillis() / 3_600_000L - 3) * 3_600_000L;
+        List<TelemetryMessage> batch = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            batch.add(f.message("m" + i, hour + i * 60_000L, "v", i, "on", i % 2 == 0));
+        }
+        f.store().write(batch);
+        Range range = new Range(null, null, Instant.ofEpochMilli(hour), Instant.ofEpochMilli(hour + 2 * 3_600_000L));
+        List<String> seen = new ArrayList<>();
+        String cursor = null;
+        do {
+            var page = f.queries().raw(f.tenant().id(), f.deviceId(), range, cursor, 7);
+            page.items().forEach(p -> seen.add(p.msgId() + "/" + p.metric()));
+            cursor = page.nextCursor();
+        } while (cursor != null);
+        assertThat(seen).hasSize(240).doesNotHaveDuplicates();
+        List<TelemetryBucket> hours = f.queries().downsample(f.tenant().id(), f.deviceId(),
+                new Range("v", null, range.from(), range.to()), "1h", List.of("avg", "min", "max", "sum", "count",
+                        "first", "last"));
+        assertThat(hours).hasSize(2);
+        assertThat(hours.get(0).count()).isEqualTo(60);
+        assertThat(hours.get(0).avg()).isEqualTo(29.5);
+        assertThat(hours.get(0).sum()).isEqualTo(1770.0);
+        assertThat(hours.get(1).min()).isEqualTo(60.0);
+        assertThat(hours.get(1).max()).isEqualTo(119.0);
+        assertThat(hours.get(1).first()).isEqualTo(60.0);
+        assertThat(hours.get(1).last()).isEqualTo(119.0);
+        List<TelemetryBucket> flags = f.queries().downsample(f.tenant().id(), f.deviceId(),
+                new Range("on", null, range.from(), range.to()), "1h", List.of("avg", "last"));
+        assertThat(flags.get(0).avg()).isEqualTo(0.5);
+        assertThat(flags.get(0).last()).isEqualTo(false);
+        assertThat(f.queries().downsample(f.tenant().id(), f.deviceId(), range, "5m", List.of("count")))
+                .hasSize(48);
+    }
+
+    @Test
+    default void retentionDropsOldDaysAndAShorterTenantSettingDeletesMore(ApplicationContext ctx) {
+        Fixture a = Fixture.of(ctx);
+        Fixture b = Fixture.of(ctx);
+        MutableClock clock = new MutableClock(Instant.now());
+        long now = clock.millis();
+        for (Fixture f : List.of(a, b)) {
+            f.store().write(List.of(f.message("old", now - 40 * DAY, "n", 40), f.message("mid", now - 10 * DAY, "n", 10),
+                    f.message("new", now - DAY / 2, "n", 0.5)));
+        }
+        ctx.getBean(SettingsRepository.class).save(b.tenant().id(), 7, 0, now);
+        Partitions partitions = ctx.getBean(Partitions.class);
+        if (partitions.partitioned()) {
+            assertThat(partitions.days()).contains(Math.floorDiv(now - 40 * DAY, DAY));
+        }
+        Retention.Result result = a.retention(clock).run();
+        assertThat(result.rowsDeleted() + result.partitionsDropped()).isPositive();
+        assertThat(a.values("n", 0, now + DAY)).containsExactly(10.0, 0.5);
+        assertThat(b.values("n", 0, now + DAY)).containsExactly(0.5);
+        if (partitions.partitioned()) {
+            assertThat(partitions.days()).doesNotContain(Math.floorDiv(now - 40 * DAY, DAY))
+                    .contains(Math.floorDiv(now, DAY) + 3);
+        }
+        clock.advance(java.time.Duration.ofDays(40));
+        a.retention(clock).run();
+        assertThat(a.values("n", 0, clock.millis() + DAY)).isEmpty();
+        assertThat(a.queries().latest(a.tenant().id(), a.deviceId())).isEmpty();
+    }
+
+    @Test
+    default void fleetQueriesTestTheLatestValueOfAMetric(ApplicationContext ctx) {
+        Fixture f = Fixture.of(ctx);
+        DeviceService devices = ctx.getBean(DeviceService.class);
+        FleetQueries fleet = ctx.getBean(FleetQueries.class);
+        UUID low = f.deviceId();
+        UUID high = devices.create(f.tenant().admin(), device("high", null, Map.of())).id();
+        UUID sensor = devices.create(f.tenant().admin(), new NewDevice("s", "sensor", null, List.of(), Map.of(), null,
+                null, null)).id();
+        UUID silent = devices.create(f.tenant().admin(), device("silent", null, Map.of())).id();
+        long now = System.currentTimeMillis();
+        f.store().write(List.of(f.message("l1", now - 5000, "battery", 10, "mode", "eco", "door", true),
+                f.message("l2", now - 1000, "battery", 15),
+                new TelemetryMessage(f.tenant().id(), high, "h1", now, "", List.of(new Metric("battery", "n", 50.0,
+                        null), new Metric("mode", "s", null, "max")), now),
+                new TelemetryMessage(f.tenant().id(), sensor, "s1", now, "", List.of(new Metric("battery", "n", 5.0,
+                        null)), now),
+                new TelemetryMessage(f.tenant().id(), silent, "x1", now, "other", List.of(new Metric("battery", "n",
+                        1.0, null)), now)));
+        java.util.function.Function<String, List<UUID>> ids = q -> devices.list(f.tenant().id(),
+                DeviceFilter.matching(fleet.compile(f.tenant().id(), q), null), null, 50).items().stream()
+                .map(Device::id).toList();
+        assertThat(ids.apply("type = \"meter\" AND telemetry.battery < 20")).containsExactly(low);
+        assertThat(ids.apply("telemetry.battery <= 15")).containsExactlyInAnyOrder(low, sensor);
+        assertThat(ids.apply("NOT telemetry.battery < 20")).containsExactlyInAnyOrder(high, silent);
+        assertThat(ids.apply("telemetry.battery IN (15, 50)")).containsExactlyInAnyOrder(low, high);
+        assertThat(ids.apply("telemetry.mode = \"eco\"")).containsExactly(low);
+        assertThat(ids.apply("telemetry.mode > \"f\"")).containsExactly(high);
+        assertThat(ids.apply("telemetry.door = true")).containsExactly(low);
+        assertThat(ids.apply("telemetry.battery EXISTS")).containsExactlyInAnyOrder(low, high, sensor);
+        assertThat(ids.apply("telemetry.battery = \"15\"")).isEmpty();
+    }
+}
