@@ -28,11 +28,32 @@ final class ServerProcess implements AutoCloseable {
     private Process process;
 
     ServerProcess(Path dataDir) throws IOException {
+        this(dataDir, freePort());
+    }
+
+    /** A server on a given management port (a restarted node a load balancer knows by its address). */
+    ServerProcess(Path dataDir, int port) throws IOException {
         this.dataDir = dataDir;
-        try (ServerSocket s = new ServerSocket(0)) {
-            this.port = s.getLocalPort();
-        }
+        this.port = port;
         this.log = Files.createTempFile("fleetkeeper-server", ".log");
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    static int freePortUnchecked() {
+        try {
+            return freePort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    int port() {
+        return port;
     }
 
     String base() {
