@@ -119,9 +119,9 @@ class ClusterFailoverTest {
         for (int i = 1; i <= 3; i++) {
             nodes.add(new Node("node" + i, Files.createDirectory(dirs.resolve("node" + i))));
         }
-        nodes.get(0).start(); // the first start migrates the schema and creates the platform CA
-        CompletableFuture.allOf(CompletableFuture.runAsync(() -> start(nodes.get(1))),
-                CompletableFuture.runAsync(() -> start(nodes.get(2)))).join();
+        for (Node n : nodes) {
+            n.start(); // one after the other: the first migrates the schema and creates the platform CA
+        }
         haproxy = new HaProxy(nodes.stream().map(n -> new int[] {n.http, n.mqtt, n.device}).toList());
         for (Node n : nodes) {
             for (String backend : List.of("management_nodes", "mqtt_nodes", "device_nodes")) {
@@ -205,8 +205,8 @@ class ClusterFailoverTest {
                 .isLessThan(LEASE_TTL.plus(TICK).plusSeconds(1).toMillis());
 
         // A suspension right after the kill closes the session wherever the device is now.
-        SimulatedDevice revoked = dropped.stream().filter(d -> !d.commands.isEmpty()).findFirst()
-                .orElse(dropped.getFirst());
+        SimulatedDevice revoked = dropped.stream().filter(d -> !jobCommands(d, jobId).isEmpty()).findFirst()
+                .orElseThrow(); // one that has its job command already, so the job does not wait for it
         long suspendAt = System.nanoTime();
         api.post(admin, "/api/v1/devices/" + revoked.id + "/suspend", null).expect(200);
         long closedAt = Await.until(Duration.ofSeconds(10), "the suspended device's session closed",
@@ -354,14 +354,6 @@ class ClusterFailoverTest {
 
     private static long pct(List<Long> sorted, int p) {
         return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
-    }
-
-    private static void start(Node n) {
-        try {
-            n.start();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static String[] with(String[] args, String... more) {

@@ -67,7 +67,11 @@ final class HaProxy implements AutoCloseable {
 
     /** The status HAProxy's statistics give {@code server} of {@code backend}. */
     String status(String backend, String server) throws Exception {
-        return row(backend, server).get("status").split(" ")[0];
+        try {
+            return row(backend, server).get("status").split(" ")[0];
+        } catch (java.net.ConnectException starting) {
+            return "NOT LISTENING"; // HAProxy has not bound its ports yet
+        }
     }
 
     /** The connections {@code server} of {@code backend} holds now. */

@@ -22,6 +22,9 @@ final class ServerProcess implements AutoCloseable {
 
     static final String PLATFORM_TOKEN = "fk_systemtestsystemtestsystemtestsystemtest0001";
 
+    /** Generous: a start takes 15 s on an idle two-core machine and over a minute on a busy one. */
+    private static final Duration READY_WITHIN = Duration.ofSeconds(180);
+
     private final Path dataDir;
     private final int port;
     private final Path log;
@@ -83,10 +86,10 @@ final class ServerProcess implements AutoCloseable {
     private void awaitReady() throws Exception {
         HttpClient client = HttpClient.newHttpClient();
         try {
-            Await.until(Duration.ofSeconds(60), "the server ready", () -> ready(client));
+            Await.until(READY_WITHIN, "the server ready", () -> ready(client));
         } catch (AssertionError notReady) {
             kill(); // never leave a half-started server behind
-            throw new IllegalStateException("server did not become ready in 60 s: " + Files.readString(log));
+            throw new IllegalStateException("server did not become ready in " + READY_WITHIN + ": " + Files.readString(log));
         }
     }
 
