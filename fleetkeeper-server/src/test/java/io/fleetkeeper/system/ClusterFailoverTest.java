@@ -53,11 +53,11 @@ import tools.jackson.databind.JsonNode;
  * whatever the platform acknowledged is still there, the job moves on without repeating or skipping a device, a
  * suspension right after the kill closes the device's new session within a second, and the restarted node takes
  * its share again. Skipped, with a message, without HAProxy, PostgreSQL or Redis at 127.0.0.1:6379.
- * {@code -Dfleetkeeper.cluster.devices=N} changes the number of MQTT devices (300 by default).
+ * {@code -Dfleetkeeper.cluster.devices=N} changes the number of MQTT devices (150 by default).
  */
 class ClusterFailoverTest {
 
-    private static final int DEVICES = Integer.getInteger("fleetkeeper.cluster.devices", 300);
+    private static final int DEVICES = Integer.getInteger("fleetkeeper.cluster.devices", 150);
     private static final Duration LEASE_TTL = Duration.ofSeconds(5);
     private static final Duration TICK = Duration.ofSeconds(1);
     private static final String SCHEMA = "fk_cluster_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
@@ -403,9 +403,9 @@ class ClusterFailoverTest {
         }
 
         void start() {
-            threads.submit(() -> loop(Duration.ofSeconds(1), () -> devices.forEach(SimulatedDevice::report)));
-            threads.submit(() -> loop(Duration.ofMillis(50), this::operate));
-            threads.submit(() -> loop(Duration.ofMillis(300), this::enroll));
+            threads.submit(() -> loop(Duration.ofSeconds(2), () -> devices.forEach(SimulatedDevice::report)));
+            threads.submit(() -> loop(Duration.ofMillis(200), this::operate));
+            threads.submit(() -> loop(Duration.ofSeconds(1), this::enroll));
         }
 
         void stop() {
