@@ -3,6 +3,7 @@ package io.fleetkeeper.store;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -20,6 +21,8 @@ public class Leases {
     Leases(JdbcClient jdbc, Clock clock) {
         this.jdbc = jdbc;
         this.clock = clock;
+        // The holder name that jobs.lease_holder and leases.holder show for this process.
+        LoggerFactory.getLogger(Leases.class).info("leases: this node holds leases as {}", node);
     }
 
     /** This process's holder name. */

@@ -22,17 +22,41 @@ final class ServerProcess implements AutoCloseable {
 
     static final String PLATFORM_TOKEN = "fk_systemtestsystemtestsystemtestsystemtest0001";
 
+    /** Generous: a start takes 15 s on an idle two-core machine and over a minute on a busy one. */
+    private static final Duration READY_WITHIN = Duration.ofSeconds(180);
+
     private final Path dataDir;
     private final int port;
     private final Path log;
     private Process process;
 
     ServerProcess(Path dataDir) throws IOException {
+        this(dataDir, freePort());
+    }
+
+    /** A server on a given management port (a restarted node a load balancer knows by its address). */
+    ServerProcess(Path dataDir, int port) throws IOException {
         this.dataDir = dataDir;
-        try (ServerSocket s = new ServerSocket(0)) {
-            this.port = s.getLocalPort();
-        }
+        this.port = port;
         this.log = Files.createTempFile("fleetkeeper-server", ".log");
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    static int freePortUnchecked() {
+        try {
+            return freePort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    int port() {
+        return port;
     }
 
     String base() {
@@ -62,10 +86,10 @@ final class ServerProcess implements AutoCloseable {
     private void awaitReady() throws Exception {
         HttpClient client = HttpClient.newHttpClient();
         try {
-            Await.until(Duration.ofSeconds(150), "the server ready", () -> ready(client));
+            Await.until(READY_WITHIN, "the server ready", () -> ready(client));
         } catch (AssertionError notReady) {
             kill(); // never leave a half-started server behind
-            throw new IllegalStateException("server did not become ready in 150 s: " + Files.readString(log));
+            throw new IllegalStateException("server did not become ready in " + READY_WITHIN + ": " + Files.readString(log));
         }
     }
 
