@@ -53,7 +53,9 @@ class SqlOwnershipTests {
             entry("jobs", "job"), entry("job_executions", "job"),
             entry("device_secrets", "secrets"), entry("device_secret_versions", "secrets"),
             entry("outbox", "event"), entry("event_cursors", "event"), entry("routes", "event"),
-            entry("route_deliveries", "event"));
+            entry("route_deliveries", "event"), entry("notification_channels", "event"),
+            entry("alert_rules", "event"), entry("alerts", "event"), entry("alert_history", "event"),
+            entry("alert_notifications", "event"));
 
     /**
      * Uses of another module's table, as {@code "<file under io/fleetkeeper> -> <table>"}, with the reason.

@@ -33,6 +33,7 @@ import tools.jackson.databind.JsonNode;
         "fleetkeeper.jobs.runner-enabled=false",
         "fleetkeeper.events.allowed-private-networks=127.0.0.1/32",
         "fleetkeeper.events.delivery-enabled=false",
+        "fleetkeeper.alerts.enabled=false",
         "fleetkeeper.mqtt.internal-auth-secret=" + ApiTest.INTERNAL_AUTH_SECRET})
 public abstract class ApiTest {
 

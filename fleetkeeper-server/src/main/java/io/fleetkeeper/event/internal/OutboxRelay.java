@@ -93,7 +93,8 @@ public class OutboxRelay implements SmartLifecycle {
     }
 
     private void cleanup(long now) {
-        List<String> readers = new ArrayList<>(List.of(RouteDispatcher.CURSOR, ShadowPushes.CURSOR));
+        List<String> readers = new ArrayList<>(List.of(RouteDispatcher.CURSOR, ShadowPushes.CURSOR,
+                EventAlerts.CURSOR));
         if (nats != null) {
             readers.add(NATS_CURSOR);
         }
