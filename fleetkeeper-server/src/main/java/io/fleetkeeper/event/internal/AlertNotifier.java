@@ -40,7 +40,7 @@ public class AlertNotifier {
     private final EventProperties events;
     private final AlertProperties props;
 
-    AlertNotifier(NotificationRepository queue, ChannelRepository channels, AlertRepository alerts,
+    public AlertNotifier(NotificationRepository queue, ChannelRepository channels, AlertRepository alerts,
             AlertPayloads payloads, Destinations destinations, Sealer vault, EventProperties events,
             AlertProperties props) {
         this.queue = queue;
