@@ -9,6 +9,7 @@ import io.fleetkeeper.device.DeviceCondition;
 import io.fleetkeeper.device.DeviceFilter;
 import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.device.DeviceStoreContract;
+import io.fleetkeeper.event.AlertStoreContract;
 import io.fleetkeeper.event.EventStoreContract;
 import io.fleetkeeper.device.NewDevice;
 import io.fleetkeeper.fleet.FleetQueries;
@@ -49,7 +50,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 class PostgresStoreContractTest implements DeviceStoreContract, TenancyStoreContract,
         AuditStoreContract, FleetStoreContract, ShadowStoreContract, ShadowQueryStoreContract, CommandStoreContract,
         ConnectionStoreContract, JobStoreContract, PkiStoreContract, ProvisioningStoreContract,
-        SecretStoreContract, EventStoreContract {
+        SecretStoreContract, EventStoreContract, AlertStoreContract {
 
     static final String SCHEMA = "fk_contract_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 

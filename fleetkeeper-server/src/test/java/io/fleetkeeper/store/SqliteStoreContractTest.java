@@ -4,6 +4,7 @@ import io.fleetkeeper.audit.AuditStoreContract;
 import io.fleetkeeper.command.CommandStoreContract;
 import io.fleetkeeper.connectivity.ConnectionStoreContract;
 import io.fleetkeeper.device.DeviceStoreContract;
+import io.fleetkeeper.event.AlertStoreContract;
 import io.fleetkeeper.event.EventStoreContract;
 import io.fleetkeeper.fleet.FleetStoreContract;
 import io.fleetkeeper.job.JobStoreContract;
@@ -24,7 +25,7 @@ import org.springframework.test.context.DynamicPropertySource;
 class SqliteStoreContractTest implements DeviceStoreContract, TenancyStoreContract,
         AuditStoreContract, FleetStoreContract, ShadowStoreContract, ShadowQueryStoreContract, CommandStoreContract,
         ConnectionStoreContract, JobStoreContract, PkiStoreContract, ProvisioningStoreContract,
-        SecretStoreContract, EventStoreContract {
+        SecretStoreContract, EventStoreContract, AlertStoreContract {
 
     @DynamicPropertySource
     static void store(DynamicPropertyRegistry registry) throws IOException {
