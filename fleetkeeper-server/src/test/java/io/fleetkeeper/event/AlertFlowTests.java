@@ -8,10 +8,13 @@ import io.fleetkeeper.event.internal.AlertPayloads;
 import io.fleetkeeper.event.internal.AlertRepository;
 import io.fleetkeeper.event.internal.ChannelRepository;
 import io.fleetkeeper.event.internal.Destinations;
+import io.fleetkeeper.event.internal.EventAlerts;
 import io.fleetkeeper.event.internal.NotificationRepository;
 import io.fleetkeeper.event.internal.OfflineAlerts;
 import io.fleetkeeper.pki.Sealer;
 import io.fleetkeeper.testing.ApiTest;
+import io.fleetkeeper.testing.Await;
+import io.fleetkeeper.testing.Csrs;
 import io.fleetkeeper.testing.MutableClock;
 import io.fleetkeeper.testing.TestTenant;
 import java.time.Duration;
@@ -36,6 +39,7 @@ class AlertFlowTests extends ApiTest {
     private static final String ROUTING_KEY = "R0123456789abcdef0123456789abcde";
 
     @Autowired OfflineAlerts offline;
+    @Autowired EventAlerts eventAlerts;
     @Autowired ConnectionStateRecorder recorder;
     @Autowired NotificationRepository queue;
     @Autowired ChannelRepository channels;
@@ -226,5 +230,48 @@ class AlertFlowTests extends ApiTest {
                 .containsExactly("alert.trigger", "alert.trigger", "alert.resolve");
         assertThat(api.get(t.admin(), "/api/v1/alerts/" + id + "/notifications").expect(200).path("items")
                 .findValuesAsString("status")).containsExactly("sent", "sent");
+    }
+
+    private String certificate(TestTenant t, String deviceId) throws Exception {
+        return api.post(t.admin(), "/api/v1/devices/" + deviceId + "/certificates",
+                Map.of("csr", Csrs.csrPem(Csrs.p256()))).expect(201).path("certificate").path("id").asString();
+    }
+
+    @Test
+    void aRevokedCertificateInScopeOpensAnAlertThatANewCertificateResolves() throws Exception {
+        eventAlerts.read(); // the reader's cursor exists before this test's events
+        TestTenant t = newTenant();
+        String root = api.post(t.admin(), "/api/v1/pki/cas", Map.of("name", "root")).expect(201).path("id").asString();
+        api.post(t.admin(), "/api/v1/pki/cas", Map.of("name", "issuing", "parent_id", root)).expect(201);
+        api.post(t.admin(), "/api/v1/alert-rules", Map.of("name", "certs", "kind", "certificate",
+                "severity", "warning", "scope", "type = \"sensor\"", "channels", List.of(channel(t, "slack", "/c"))))
+                .expect(201);
+        String sensor = createDevice(t.admin(), device("sensor-1")).path("id").asString();
+        Map<String, Object> meter = device("meter-1");
+        meter.put("device_type", "meter");
+        String other = createDevice(t.admin(), meter).path("id").asString();
+        for (String d : List.of(sensor, other)) {
+            api.post(t.admin(), "/api/v1/certificates/" + certificate(t, d) + "/revoke",
+                    Map.of("reason", "keyCompromise")).expect(200);
+        }
+        List<JsonNode> open = Await.until(Duration.ofSeconds(20), "a certificate alert", () -> {
+            eventAlerts.read();
+            return alertsOf(t);
+        }, list -> !list.isEmpty());
+        assertThat(open).as("the meter is out of scope").singleElement().satisfies(a -> {
+            assertThat(a.path("kind").asString()).isEqualTo("certificate");
+            assertThat(a.path("device_id").asString()).isEqualTo(sensor);
+            assertThat(a.path("summary").asString()).endsWith("revoked");
+        });
+        certificate(t, sensor);
+        Await.until(Duration.ofSeconds(20), "the alert resolved by a new certificate", () -> {
+            eventAlerts.read();
+            return alertsOf(t).getFirst().path("status").asString();
+        }, "RESOLVED"::equals);
+        clock.advance(Duration.ofMinutes(5));
+        notifier.step(clock);
+        notifier.step(clock);
+        assertThat(sink.at("/c").stream().map(b -> b.path("text").asString().split(" ")[0]))
+                .containsExactly("Alert", "Resolved");
     }
 }
