@@ -7,11 +7,11 @@ import java.util.UUID;
 /**
  * An alert a rule opened: {@code OPEN}, then {@code ACKNOWLEDGED} (by an operator), then {@code RESOLVED} (by an
  * operator, or by the server when the condition cleared). At most one alert per {@code dedupeKey} is not
- * resolved.
+ * resolved. {@code escalatedAt}: when it was sent to the rule's escalation channels, if it was.
  */
 public record Alert(UUID id, UUID ruleId, String kind, String dedupeKey, @Nullable UUID deviceId, String severity,
         String status, String summary, Instant openedAt, @Nullable Instant acknowledgedAt,
-        @Nullable Instant resolvedAt, long version) {
+        @Nullable Instant resolvedAt, @Nullable Instant escalatedAt, long version) {
 
     public static final String OPEN = "OPEN";
     public static final String ACKNOWLEDGED = "ACKNOWLEDGED";

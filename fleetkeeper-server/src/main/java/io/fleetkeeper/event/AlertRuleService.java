@@ -29,7 +29,7 @@ import tools.jackson.databind.node.ObjectNode;
 public class AlertRuleService {
 
     private static final Set<String> WRITABLE = Set.of("name", "kind", "offline_minutes", "scope", "severity",
-            "channels", "dedupe_key", "enabled");
+            "channels", "escalation", "dedupe_key", "enabled");
 
     private final AlertRuleRepository rules;
     private final AlertRuleChecks checks;
@@ -89,7 +89,7 @@ public class AlertRuleService {
         MergePatch.of(patch, WRITABLE);
         AlertRule cur = current(tenantId, id, expectedVersion);
         ObjectNode merged = json.valueToTree(new AlertRule.Fields(cur.name(), cur.kind(), cur.offlineMinutes(),
-                cur.scope(), cur.severity(), cur.channels(), cur.dedupeKey(), cur.enabled()));
+                cur.scope(), cur.severity(), cur.channels(), cur.escalation(), cur.dedupeKey(), cur.enabled()));
         patch.properties().forEach(m -> merged.set(m.getKey(), m.getValue()));
         AlertRule.Fields in = checks.read(merged);
         checks.check(tenantId, in);
@@ -117,7 +117,9 @@ public class AlertRuleService {
     private static AlertRule build(UUID id, AlertRule.Fields in, Instant created, Instant updated, long version) {
         String scope = in.scope() == null || in.scope().isBlank() ? null : in.scope();
         return new AlertRule(id, in.name(), in.kind(), in.offlineMinutes(), scope, in.severity(),
-                in.channels() == null ? List.of() : List.copyOf(in.channels()),
+                in.channels() == null ? List.of() : List.copyOf(in.channels()), in.escalation() == null ? null
+                        : new AlertRule.Escalation(in.escalation().afterMinutes(),
+                                List.copyOf(in.escalation().channels())),
                 in.dedupeKey() == null ? id.toString() : in.dedupeKey(), in.enabled() == null || in.enabled(),
                 created, updated, version);
     }

@@ -36,6 +36,9 @@ public class AlertService {
     public static final String ACKNOWLEDGE = "acknowledge";
     public static final String RESOLVE = "resolve";
 
+    /** The history entry of an escalation (the alert stays OPEN). */
+    public static final String ESCALATED = "ESCALATED";
+
     private static final Set<String> STATUSES = Set.of(Alert.OPEN, Alert.ACKNOWLEDGED, Alert.RESOLVED);
 
     private final AlertRepository alerts;
@@ -119,7 +122,7 @@ public class AlertService {
         }
         Instant now = Times.now(clock);
         Alert a = new Alert(Ids.newId(clock), rule.id(), rule.kind(), key, deviceId, rule.severity(), Alert.OPEN,
-                summary.get(), now, null, null, 1);
+                summary.get(), now, null, null, null, 1);
         alerts.insert(tenantId, a);
         Caller system = Caller.system(tenantId);
         alerts.transition(tenantId, a.id(), Alert.OPEN, system.actor(), now);
@@ -145,17 +148,51 @@ public class AlertService {
         return true;
     }
 
+    /**
+     * Sends an alert still OPEN to its rule's escalation channels (level 2) and records it; false when it was
+     * acknowledged, resolved or escalated meanwhile, or its rule no longer escalates.
+     */
+    @Transactional
+    public boolean escalate(UUID tenantId, UUID id) {
+        Alert cur = alerts.find(tenantId, id).orElse(null);
+        AlertRule rule = cur == null ? null : rules.find(tenantId, cur.ruleId()).orElse(null);
+        if (cur == null || rule == null || rule.escalation() == null || !cur.status().equals(Alert.OPEN)
+                || cur.escalatedAt() != null) {
+            return false;
+        }
+        Instant now = Times.now(clock);
+        Alert next = new Alert(cur.id(), cur.ruleId(), cur.kind(), cur.dedupeKey(), cur.deviceId(), cur.severity(),
+                cur.status(), cur.summary(), cur.openedAt(), null, null, now, cur.version() + 1);
+        if (!alerts.update(tenantId, next, cur.version())) {
+            return false;
+        }
+        Caller system = Caller.system(tenantId);
+        alerts.transition(tenantId, id, ESCALATED, system.actor(), now);
+        notifications.queue(tenantId, id, rule.escalation().channels(), TRIGGER, now.toEpochMilli());
+        audit.record(tenantId, system, "alert.escalate", "alert", id.toString(), null);
+        return true;
+    }
+
+    /** The channels that hear of an alert's transitions: level 1, and level 2 once it escalated. */
+    private static List<UUID> audience(AlertRule rule, Alert a) {
+        if (a.escalatedAt() == null || rule.escalation() == null) {
+            return rule.channels();
+        }
+        return java.util.stream.Stream.concat(rule.channels().stream(), rule.escalation().channels().stream())
+                .distinct().toList();
+    }
+
     private Alert move(Caller caller, Alert cur, String status, String action) {
         UUID tenantId = caller.tenantId();
         Instant now = Times.now(clock);
         Alert next = new Alert(cur.id(), cur.ruleId(), cur.kind(), cur.dedupeKey(), cur.deviceId(), cur.severity(),
                 status, cur.summary(), cur.openedAt(), status.equals(Alert.ACKNOWLEDGED) ? now : cur.acknowledgedAt(),
-                status.equals(Alert.RESOLVED) ? now : null, cur.version() + 1);
+                status.equals(Alert.RESOLVED) ? now : null, cur.escalatedAt(), cur.version() + 1);
         if (!alerts.update(tenantId, next, cur.version())) {
             throw new ApiException(ErrorCode.CONFLICT, "alert changed concurrently; read it again");
         }
         alerts.transition(tenantId, cur.id(), status, caller.actor(), now);
-        List<UUID> channels = rules.find(tenantId, cur.ruleId()).map(AlertRule::channels).orElse(List.of());
+        List<UUID> channels = rules.find(tenantId, cur.ruleId()).map(r -> audience(r, cur)).orElse(List.of());
         notifications.queue(tenantId, cur.id(), channels, action, now.toEpochMilli());
         audit.record(tenantId, caller, "alert." + action, "alert", cur.id().toString(), null);
         return next;

@@ -90,6 +90,10 @@ class AlertConfigApiTests extends ApiTest {
         cases.put("severity", map("name", "r", "kind", "job_failed", "severity", "urgent"));
         cases.put("scope", map("name", "r", "kind", "certificate", "severity", "info", "scope", "colour = ="));
         cases.put("channels", map("name", "r", "kind", "job_failed", "severity", "info", "channels", List.of(foreign)));
+        cases.put("escalation.after_minutes", map("name", "r", "kind", "job_failed", "severity", "info",
+                "escalation", map("after_minutes", 0, "channels", List.of(channel))));
+        cases.put("escalation.channels", map("name", "r", "kind", "job_failed", "severity", "info",
+                "escalation", map("after_minutes", 5, "channels", List.of(foreign))));
         cases.put("dedupe_key", map("name", "r", "kind", "job_failed", "severity", "info", "dedupe_key", "a b"));
         cases.forEach((field, body) -> assertThat(fields(api.post(t.admin(), "/api/v1/alert-rules", body)
                 .expectProblem(400, "VALIDATION_FAILED"))).as(field).containsExactly(field));

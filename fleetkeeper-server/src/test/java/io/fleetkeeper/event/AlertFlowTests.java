@@ -8,6 +8,7 @@ import io.fleetkeeper.event.internal.AlertPayloads;
 import io.fleetkeeper.event.internal.AlertRepository;
 import io.fleetkeeper.event.internal.ChannelRepository;
 import io.fleetkeeper.event.internal.Destinations;
+import io.fleetkeeper.event.internal.Escalations;
 import io.fleetkeeper.event.internal.EventAlerts;
 import io.fleetkeeper.event.internal.NotificationRepository;
 import io.fleetkeeper.event.internal.OfflineAlerts;
@@ -40,6 +41,7 @@ class AlertFlowTests extends ApiTest {
 
     @Autowired OfflineAlerts offline;
     @Autowired EventAlerts eventAlerts;
+    @Autowired Escalations escalations;
     @Autowired ConnectionStateRecorder recorder;
     @Autowired NotificationRepository queue;
     @Autowired ChannelRepository channels;
@@ -273,5 +275,47 @@ class AlertFlowTests extends ApiTest {
         notifier.step(clock);
         assertThat(sink.at("/c").stream().map(b -> b.path("text").asString().split(" ")[0]))
                 .containsExactly("Alert", "Resolved");
+    }
+
+    @Test
+    void anAlertNotAcknowledgedInTimeEscalatesToLevelTwoOnce() {
+        TestTenant t = newTenant();
+        String level1 = channel(t, "slack", "/l1");
+        String level2 = channel(t, "webhook", "/l2");
+        api.post(t.admin(), "/api/v1/alert-rules", Map.of("name", "offline", "kind", "device_offline",
+                "offline_minutes", 5, "severity", "critical", "channels", List.of(level1),
+                "escalation", Map.of("after_minutes", 10, "channels", List.of(level2)))).expect(201);
+        String late = seenDevice(t, t0);
+        String handled = seenDevice(t, t0);
+        evaluateAt(Duration.ofMinutes(6));
+        Map<String, JsonNode> byDevice = new java.util.HashMap<>();
+        alertsOf(t).forEach(a -> byDevice.put(a.path("device_id").asString(), a));
+        String lateId = byDevice.get(late).path("id").asString();
+        String handledId = byDevice.get(handled).path("id").asString();
+        api.post(t.admin(), "/api/v1/alerts/" + handledId + "/acknowledge", Map.of()).expect(200);
+        Instant opened = Instant.parse(byDevice.get(late).path("opened_at").asString());
+
+        clock.advance(Duration.between(clock.instant(), opened.plus(Duration.ofMinutes(10)).minusSeconds(1)));
+        escalations.escalate(clock);
+        assertThat(api.get(t.admin(), "/api/v1/alerts/" + lateId).expect(200).path("escalated_at").isNull())
+                .as("a second early").isTrue();
+        clock.advance(Duration.ofSeconds(1));
+        escalations.escalate(clock);
+        escalations.escalate(clock);
+        JsonNode escalated = api.get(t.admin(), "/api/v1/alerts/" + lateId).expect(200);
+        assertThat(escalated.path("status").asString()).isEqualTo("OPEN");
+        assertThat(escalated.path("escalated_at").isNull()).isFalse();
+        assertThat(api.get(t.admin(), "/api/v1/alerts/" + handledId).expect(200).path("escalated_at").isNull())
+                .as("acknowledged in time").isTrue();
+        assertThat(api.get(t.admin(), "/api/v1/alerts/" + lateId + "/history").expect(200).path("items")
+                .findValuesAsString("status")).containsExactly("OPEN", "ESCALATED");
+
+        api.post(t.admin(), "/api/v1/alerts/" + lateId + "/resolve", Map.of()).expect(200);
+        for (int i = 0; i < 3; i++) {
+            notifier.step(clock);
+        }
+        assertThat(sink.at("/l2").stream().map(b -> b.path("type").asString() + " " + b.path("alert").path("id")
+                .asString())).containsExactly("alert.trigger " + lateId, "alert.resolve " + lateId);
+        assertThat(sink.at("/l1")).hasSize(4);
     }
 }

@@ -33,21 +33,23 @@ public interface AlertStoreContract {
         assertThat(channels.get(t.id(), c.id())).isEqualTo(c);
         assertThat(channels.list(t.id(), null, 10).items()).containsExactly(c);
         AlertRule withChannel = rules.create(t.admin(), new AlertRule.Fields("offline", "device_offline", 5,
-                "type = \"pump\"", "critical", List.of(c.id()), null, false));
+                "type = \"pump\"", "critical", List.of(c.id()), new AlertRule.Escalation(15, List.of(c.id())), null,
+                false));
         assertThat(rules.get(t.id(), withChannel.id())).isEqualTo(withChannel);
         AlertRule patched = rules.update(t.admin(), withChannel.id(), json.readTree("{\"offline_minutes\":30}"), 1L);
         assertThat(rules.get(t.id(), withChannel.id())).isEqualTo(patched);
         assertThat(patched.offlineMinutes()).isEqualTo(30);
         assertThat(patched.channels()).containsExactly(c.id());
+        assertThat(patched.escalation()).isEqualTo(new AlertRule.Escalation(15, List.of(c.id())));
 
         AlertRule jobs = rules.create(t.admin(), new AlertRule.Fields("jobs", "job_failed", null, null, "warning",
-                List.of(), "jobs", true));
+                List.of(), null, "jobs", true));
         Alert a = alerts.open(t.id(), jobs, "job-1", null, () -> "Job job-1 aborted").orElseThrow();
         assertThat(alerts.open(t.id(), jobs, "job-1", null, () -> "again")).isEmpty();
         assertThat(alerts.get(t.id(), a.id())).isEqualTo(a);
         assertThat(a.dedupeKey()).isEqualTo("jobs:job-1");
         Alert copy = new Alert(UUID.randomUUID(), jobs.id(), jobs.kind(), a.dedupeKey(), null, "warning", Alert.OPEN,
-                "copy", Instant.ofEpochMilli(a.openedAt().toEpochMilli()), null, null, 1);
+                "copy", Instant.ofEpochMilli(a.openedAt().toEpochMilli()), null, null, null, 1);
         assertThatThrownBy(() -> ctx.getBean(AlertRepository.class).insert(t.id(), copy))
                 .as("the store refuses a second unresolved alert of a key").isInstanceOf(DataAccessException.class);
 

@@ -84,6 +84,18 @@ public class AlertRuleChecks {
                 }
             }
         }
+        if (in.escalation() != null) {
+            Integer after = in.escalation().afterMinutes();
+            if (after == null || after < 1 || after > MAX_OFFLINE_MINUTES) {
+                v.add("escalation.after_minutes", "is required, 1 to " + MAX_OFFLINE_MINUTES);
+            }
+            List<UUID> level2 = in.escalation().channels();
+            if (level2 == null || level2.isEmpty() || level2.size() > MAX_CHANNELS) {
+                v.add("escalation.channels", "1 to " + MAX_CHANNELS + " notification channel ids");
+            } else if (level2.stream().anyMatch(c -> c == null || channels.find(tenantId, c).isEmpty())) {
+                v.add("escalation.channels", "names a notification channel that does not exist");
+            }
+        }
         if (in.dedupeKey() != null) {
             v.pattern("dedupe_key", in.dedupeKey(), DEDUPE, "1 to 100 of A-Z a-z 0-9 . _ : -");
         }

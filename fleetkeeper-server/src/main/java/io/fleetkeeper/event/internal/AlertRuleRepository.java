@@ -21,7 +21,7 @@ public class AlertRuleRepository {
     }
 
     private static final String COLUMNS = "tenant_id, id, name, kind, offline_minutes, scope, severity, channels, "
-            + "dedupe_key, enabled, created_at, updated_at, version";
+            + "dedupe_key, enabled, created_at, updated_at, version, escalate_after_minutes, escalation_channels";
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
@@ -32,21 +32,24 @@ public class AlertRuleRepository {
     }
 
     public void insert(UUID tenantId, AlertRule r) {
-        jdbc.sql("INSERT INTO alert_rules (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        jdbc.sql("INSERT INTO alert_rules (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 .params(tenantId.toString(), r.id().toString(), r.name(), r.kind(), r.offlineMinutes(), r.scope(),
                         r.severity(), json.writeValueAsString(r.channels()), r.dedupeKey(), r.enabled(),
-                        r.createdAt().toEpochMilli(), r.updatedAt().toEpochMilli(), r.version())
+                        r.createdAt().toEpochMilli(), r.updatedAt().toEpochMilli(), r.version(), escalateAfter(r),
+                        escalationChannels(r))
                 .update();
     }
 
     /** Writes {@code r} (version already moved on) if the stored version is still {@code expected}. */
     public boolean update(UUID tenantId, AlertRule r, long expected) {
         return jdbc.sql("UPDATE alert_rules SET name = ?, kind = ?, offline_minutes = ?, scope = ?, severity = ?, "
-                + "channels = ?, dedupe_key = ?, enabled = ?, updated_at = ?, version = ? "
+                + "channels = ?, dedupe_key = ?, enabled = ?, updated_at = ?, version = ?, "
+                + "escalate_after_minutes = ?, escalation_channels = ? "
                 + "WHERE tenant_id = ? AND id = ? AND version = ?")
                 .params(r.name(), r.kind(), r.offlineMinutes(), r.scope(), r.severity(),
                         json.writeValueAsString(r.channels()), r.dedupeKey(), r.enabled(),
-                        r.updatedAt().toEpochMilli(), r.version(), tenantId.toString(), r.id().toString(), expected)
+                        r.updatedAt().toEpochMilli(), r.version(), escalateAfter(r), escalationChannels(r),
+                        tenantId.toString(), r.id().toString(), expected)
                 .update() == 1;
     }
 
@@ -73,8 +76,9 @@ public class AlertRuleRepository {
 
     /** Whether a rule of the tenant sends to {@code channelId}. */
     public boolean usesChannel(UUID tenantId, UUID channelId) {
-        return jdbc.sql("SELECT COUNT(*) FROM alert_rules WHERE tenant_id = ? AND channels LIKE ?")
-                .params(tenantId.toString(), "%" + channelId + "%").query(Long.class).single() > 0;
+        String pattern = "%" + channelId + "%";
+        return jdbc.sql("SELECT COUNT(*) FROM alert_rules WHERE tenant_id = ? AND (channels LIKE ? "
+                + "OR escalation_channels LIKE ?)").params(tenantId.toString(), pattern, pattern).query(Long.class).single() > 0;
     }
 
     /** The enabled rules of {@code kind} of every tenant. */
@@ -89,12 +93,23 @@ public class AlertRuleRepository {
                 .params(tenantId.toString(), kind, true).query((rs, n) -> rule(rs)).list();
     }
 
+    private static Integer escalateAfter(AlertRule r) {
+        return r.escalation() == null ? null : r.escalation().afterMinutes();
+    }
+
+    private String escalationChannels(AlertRule r) {
+        return r.escalation() == null ? null : json.writeValueAsString(r.escalation().channels());
+    }
+
     private AlertRule rule(ResultSet rs) throws SQLException {
         int minutes = rs.getInt("offline_minutes");
         Integer offline = rs.wasNull() ? null : minutes;
         List<UUID> channels = json.readValue(rs.getString("channels"), new TypeReference<List<UUID>>() { });
+        int after = rs.getInt("escalate_after_minutes");
+        AlertRule.Escalation escalation = rs.wasNull() ? null : new AlertRule.Escalation(after,
+                json.readValue(rs.getString("escalation_channels"), new TypeReference<List<UUID>>() { }));
         return new AlertRule(UUID.fromString(rs.getString("id")), rs.getString("name"), rs.getString("kind"), offline,
-                rs.getString("scope"), rs.getString("severity"), channels, rs.getString("dedupe_key"),
+                rs.getString("scope"), rs.getString("severity"), channels, escalation, rs.getString("dedupe_key"),
                 rs.getBoolean("enabled"), Instant.ofEpochMilli(rs.getLong("created_at")),
                 Instant.ofEpochMilli(rs.getLong("updated_at")), rs.getLong("version"));
     }

@@ -9,7 +9,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * The alert loops, on one node at a time: evaluation (lease {@code alerts-evaluate}: offline rules every
- * {@code evaluate-interval}, events from the outbox as the relay sequences them) and notification sending
+ * {@code evaluate-interval} and escalations with them, events from the outbox as the relay sequences them)
+ * and notification sending
  * (lease {@code alerts-notify}).
  */
 @Component
@@ -17,6 +18,7 @@ public class AlertWorkers implements SmartLifecycle {
 
     private final OfflineAlerts offline;
     private final EventAlerts events;
+    private final Escalations escalations;
     private final AlertNotifier notifier;
     private final Leases leases;
     private final EventProperties eventProps;
@@ -26,10 +28,11 @@ public class AlertWorkers implements SmartLifecycle {
     private final Worker notify;
     private long lastOffline;
 
-    AlertWorkers(OfflineAlerts offline, EventAlerts events, AlertNotifier notifier, Leases leases,
+    AlertWorkers(OfflineAlerts offline, EventAlerts events, Escalations escalations, AlertNotifier notifier, Leases leases,
             Wakeups wakeups, EventProperties eventProps, AlertProperties props, Clock clock) {
         this.offline = offline;
         this.events = events;
+        this.escalations = escalations;
         this.notifier = notifier;
         this.leases = leases;
         this.eventProps = eventProps;
@@ -49,6 +52,7 @@ public class AlertWorkers implements SmartLifecycle {
         if (now - lastOffline >= props.evaluateInterval().toMillis()) {
             lastOffline = now;
             offline.evaluate(clock);
+            escalations.escalate(clock);
         }
         return events.read();
     }
