@@ -4,6 +4,7 @@ import io.fleetkeeper.event.AlertProperties;
 import io.fleetkeeper.event.EventProperties;
 import io.fleetkeeper.store.Leases;
 import java.time.Clock;
+import java.time.Duration;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -15,6 +16,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class AlertWorkers implements SmartLifecycle {
+
+    private static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
 
     private final OfflineAlerts offline;
     private final EventAlerts events;
@@ -38,10 +41,11 @@ public class AlertWorkers implements SmartLifecycle {
         this.eventProps = eventProps;
         this.props = props;
         this.clock = clock;
-        this.evaluate = new Worker("alerts-evaluate", this::evaluateStep, wakeups.sequenced(),
-                eventProps.pollInterval());
-        this.notify = new Worker("alerts-notify", this::notifyStep, new Wakeups.Signal(),
-                eventProps.pollInterval());
+        // at most one round a second unless woken: each round renews a lease, a write
+        Duration interval = eventProps.pollInterval().compareTo(MIN_INTERVAL) < 0 ? MIN_INTERVAL
+                : eventProps.pollInterval();
+        this.evaluate = new Worker("alerts-evaluate", this::evaluateStep, wakeups.sequenced(), interval);
+        this.notify = new Worker("alerts-notify", this::notifyStep, new Wakeups.Signal(), interval);
     }
 
     private boolean evaluateStep() {

@@ -51,8 +51,15 @@ public class EventAlerts {
         this.tx = new TransactionTemplate(txManager);
     }
 
-    /** Reads the next batch; true when it was full. */
+    /**
+     * Reads the next batch; true when it was full. Looks before it opens a transaction (on SQLite every
+     * transaction takes the write lock), so an idle reader writes nothing.
+     */
     public boolean read() {
+        long position = outbox.slowest(List.of(CURSOR), -1);
+        if (position >= 0 && outbox.after(position, 1).isEmpty()) {
+            return false;
+        }
         Integer n = tx.execute(s -> {
             long cursor = outbox.cursor(CURSOR, outbox.maxSeq());
             List<OutboxEvent> events = outbox.after(cursor, props.batchSize());
