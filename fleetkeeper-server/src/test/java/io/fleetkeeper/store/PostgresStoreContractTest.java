@@ -9,6 +9,7 @@ import io.fleetkeeper.device.DeviceCondition;
 import io.fleetkeeper.device.DeviceFilter;
 import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.device.DeviceStoreContract;
+import io.fleetkeeper.event.AlertStoreContract;
 import io.fleetkeeper.event.EventStoreContract;
 import io.fleetkeeper.device.NewDevice;
 import io.fleetkeeper.fleet.FleetQueries;
@@ -52,7 +53,7 @@ class PostgresStoreContractTest implements DeviceStoreContract, TenancyStoreCont
         AuditStoreContract, FleetStoreContract, ShadowStoreContract, ShadowQueryStoreContract, CommandStoreContract,
         ConnectionStoreContract, JobStoreContract, PkiStoreContract, ProvisioningStoreContract,
         SecretStoreContract, EventStoreContract, FirmwareStoreContract,
-        TelemetryStoreContract {
+        TelemetryStoreContract, AlertStoreContract {
 
     static final String SCHEMA = "fk_contract_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 

@@ -4,6 +4,7 @@ import io.fleetkeeper.audit.AuditStoreContract;
 import io.fleetkeeper.command.CommandStoreContract;
 import io.fleetkeeper.connectivity.ConnectionStoreContract;
 import io.fleetkeeper.device.DeviceStoreContract;
+import io.fleetkeeper.event.AlertStoreContract;
 import io.fleetkeeper.event.EventStoreContract;
 import io.fleetkeeper.fleet.FleetStoreContract;
 import io.fleetkeeper.job.JobStoreContract;
@@ -27,7 +28,7 @@ class SqliteStoreContractTest implements DeviceStoreContract, TenancyStoreContra
         AuditStoreContract, FleetStoreContract, ShadowStoreContract, ShadowQueryStoreContract, CommandStoreContract,
         ConnectionStoreContract, JobStoreContract, PkiStoreContract, ProvisioningStoreContract,
         SecretStoreContract, EventStoreContract, FirmwareStoreContract,
-        TelemetryStoreContract {
+        TelemetryStoreContract, AlertStoreContract {
 
     @DynamicPropertySource
     static void store(DynamicPropertyRegistry registry) throws IOException {

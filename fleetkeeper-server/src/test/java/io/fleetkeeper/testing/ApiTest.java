@@ -36,6 +36,7 @@ import tools.jackson.databind.JsonNode;
         "fleetkeeper.events.delivery-enabled=false",
         "fleetkeeper.console.refresh-interval=500ms",
         "fleetkeeper.api.cors-origins=" + ApiTest.CORS_ORIGIN,
+        "fleetkeeper.alerts.enabled=false",
         "fleetkeeper.mqtt.internal-auth-secret=" + ApiTest.INTERNAL_AUTH_SECRET})
 public abstract class ApiTest {
 

@@ -1,5 +1,6 @@
 package io.fleetkeeper.event.internal;
 
+import io.fleetkeeper.event.AlertProperties;
 import io.fleetkeeper.event.EventProperties;
 import io.fleetkeeper.event.NatsProperties;
 import io.fleetkeeper.store.AfterCommit;
@@ -35,10 +36,11 @@ public class OutboxRelay implements SmartLifecycle {
     private final Worker relay;
     private final NatsForwarder nats;
     private final Worker natsWorker;
+    private final boolean alertsEnabled;
     private long lastCleanup;
 
     OutboxRelay(OutboxRepository outbox, RouteDispatcher dispatcher, ShadowPushes shadowPushes, Leases leases, Wakeups wakeups,
-            EventProperties props, NatsProperties natsProps, CloudEvents cloudEvents,
+            EventProperties props, NatsProperties natsProps, AlertProperties alertProps, CloudEvents cloudEvents,
             PlatformTransactionManager txManager, Clock clock) {
         this.outbox = outbox;
         this.dispatcher = dispatcher;
@@ -46,6 +48,7 @@ public class OutboxRelay implements SmartLifecycle {
         this.leases = leases;
         this.wakeups = wakeups;
         this.props = props;
+        this.alertsEnabled = alertProps.enabled();
         this.tx = new TransactionTemplate(txManager);
         this.clock = clock;
         this.relay = new Worker("events-relay", this::step, wakeups.written(), props.pollInterval());
@@ -94,6 +97,9 @@ public class OutboxRelay implements SmartLifecycle {
 
     private void cleanup(long now) {
         List<String> readers = new ArrayList<>(List.of(RouteDispatcher.CURSOR, ShadowPushes.CURSOR));
+        if (alertsEnabled) {
+            readers.add(EventAlerts.CURSOR);
+        }
         if (nats != null) {
             readers.add(NATS_CURSOR);
         }

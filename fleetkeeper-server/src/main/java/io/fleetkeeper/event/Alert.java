@@ -1,0 +1,28 @@
+package io.fleetkeeper.event;
+
+import jakarta.annotation.Nullable;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * An alert a rule opened: {@code OPEN}, then {@code ACKNOWLEDGED} (by an operator), then {@code RESOLVED} (by an
+ * operator, or by the server when the condition cleared). At most one alert per {@code dedupeKey} is not
+ * resolved. {@code escalatedAt}: when it was sent to the rule's escalation channels, if it was.
+ */
+public record Alert(UUID id, UUID ruleId, String kind, String dedupeKey, @Nullable UUID deviceId, String severity,
+        String status, String summary, Instant openedAt, @Nullable Instant acknowledgedAt,
+        @Nullable Instant resolvedAt, @Nullable Instant escalatedAt, long version) {
+
+    public static final String OPEN = "OPEN";
+    public static final String ACKNOWLEDGED = "ACKNOWLEDGED";
+    public static final String RESOLVED = "RESOLVED";
+
+    /** One transition of an alert: its new status, who made it ({@code system} for the server), when. */
+    public record Transition(String status, String actor, Instant at) {
+    }
+
+    /** One notification of the alert: to which channel, which action, pending, sent or dead, and the last error. */
+    public record Notification(UUID channelId, String action, String status, int attempts,
+            @Nullable String lastError) {
+    }
+}

@@ -1,0 +1,146 @@
+package io.fleetkeeper.event;
+
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.Cursor;
+import io.fleetkeeper.api.ErrorCode;
+import io.fleetkeeper.api.Page;
+import io.fleetkeeper.audit.AuditService;
+import io.fleetkeeper.event.internal.AlertRuleChecks;
+import io.fleetkeeper.event.internal.AlertRuleRepository;
+import io.fleetkeeper.store.Ids;
+import io.fleetkeeper.store.Times;
+import io.fleetkeeper.tenancy.Caller;
+import io.fleetkeeper.web.MergePatch;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Alert rules: create, read, list, change (JSON Merge Patch, If-Match), delete. */
+@Service
+public class AlertRuleService {
+
+    private static final Set<String> WRITABLE = Set.of("name", "kind", "offline_minutes", "scope", "severity",
+            "channels", "escalation", "dedupe_key", "enabled");
+
+    private final AlertRuleRepository rules;
+    private final AlertRuleChecks checks;
+    private final AuditService audit;
+    private final JsonMapper json;
+    private final Clock clock;
+
+    AlertRuleService(AlertRuleRepository rules, AlertRuleChecks checks, AuditService audit, JsonMapper json,
+            Clock clock) {
+        this.rules = rules;
+        this.checks = checks;
+        this.audit = audit;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    @Transactional
+    public AlertRule create(Caller caller, AlertRule.Fields in) {
+        UUID tenantId = caller.tenantId();
+        checks.check(tenantId, in);
+        Instant now = Times.now(clock);
+        UUID id = Ids.newId(clock);
+        AlertRule r = build(id, in, now, now, 1);
+        checkName(tenantId, r);
+        try {
+            rules.insert(tenantId, r);
+        } catch (DuplicateKeyException e) {
+            throw nameTaken(r.name());
+        }
+        audit.recordDetails(tenantId, caller, "alert_rule.create", "alert_rule", id.toString(),
+                Map.of("name", r.name(), "kind", r.kind(), "severity", r.severity()));
+        return r;
+    }
+
+    public AlertRule get(UUID tenantId, UUID id) {
+        return rules.find(tenantId, id).orElseThrow(() -> ApiException.notFound("alert rule"));
+    }
+
+    /** The rule, if it still exists. */
+    public java.util.Optional<AlertRule> find(UUID tenantId, UUID id) {
+        return rules.find(tenantId, id);
+    }
+
+    public Page<AlertRule> list(UUID tenantId, String cursor, int limit) {
+        Cursor c = Cursor.decode(cursor, "alert_rule");
+        UUID after = c == null ? null : Ids.parseOrNull(c.id());
+        if (c != null && after == null) {
+            throw new ApiException(ErrorCode.INVALID_CURSOR, "cursor is not valid");
+        }
+        return Page.of(rules.list(tenantId, after, limit + 1), limit,
+                r -> new Cursor("alert_rule", null, r.id().toString()));
+    }
+
+    @Transactional
+    public AlertRule update(Caller caller, UUID id, JsonNode patch, Long expectedVersion) {
+        UUID tenantId = caller.tenantId();
+        MergePatch.of(patch, WRITABLE);
+        AlertRule cur = current(tenantId, id, expectedVersion);
+        ObjectNode merged = json.valueToTree(new AlertRule.Fields(cur.name(), cur.kind(), cur.offlineMinutes(),
+                cur.scope(), cur.severity(), cur.channels(), cur.escalation(), cur.dedupeKey(), cur.enabled()));
+        patch.properties().forEach(m -> merged.set(m.getKey(), m.getValue()));
+        AlertRule.Fields in = checks.read(merged);
+        checks.check(tenantId, in);
+        AlertRule next = build(id, in, cur.createdAt(), Times.now(clock), cur.version() + 1);
+        checkName(tenantId, next);
+        if (!rules.update(tenantId, next, cur.version())) {
+            throw new ApiException(ErrorCode.PRECONDITION_FAILED, "alert rule changed concurrently; read it again");
+        }
+        audit.record(tenantId, caller, "alert_rule.update", "alert_rule", id.toString(), json.writeValueAsString(patch));
+        return next;
+    }
+
+    /** Deletes a rule; its alerts and their history stay. */
+    @Transactional
+    public void delete(Caller caller, UUID id, Long expectedVersion) {
+        UUID tenantId = caller.tenantId();
+        AlertRule cur = current(tenantId, id, expectedVersion);
+        if (!rules.delete(tenantId, id, cur.version())) {
+            throw new ApiException(ErrorCode.PRECONDITION_FAILED, "alert rule changed concurrently; read it again");
+        }
+        audit.recordDetails(tenantId, caller, "alert_rule.delete", "alert_rule", id.toString(),
+                Map.of("name", cur.name()));
+    }
+
+    private static AlertRule build(UUID id, AlertRule.Fields in, Instant created, Instant updated, long version) {
+        String scope = in.scope() == null || in.scope().isBlank() ? null : in.scope();
+        return new AlertRule(id, in.name(), in.kind(), in.offlineMinutes(), scope, in.severity(),
+                in.channels() == null ? List.of() : List.copyOf(in.channels()), in.escalation() == null ? null
+                        : new AlertRule.Escalation(in.escalation().afterMinutes(),
+                                List.copyOf(in.escalation().channels())),
+                in.dedupeKey() == null ? id.toString() : in.dedupeKey(), in.enabled() == null || in.enabled(),
+                created, updated, version);
+    }
+
+    private AlertRule current(UUID tenantId, UUID id, Long expectedVersion) {
+        AlertRule cur = get(tenantId, id);
+        if (expectedVersion != null && expectedVersion != cur.version()) {
+            throw new ApiException(ErrorCode.PRECONDITION_FAILED,
+                    "alert rule has changed; its current ETag is \"" + cur.version() + "\"");
+        }
+        return cur;
+    }
+
+    private void checkName(UUID tenantId, AlertRule r) {
+        if (rules.nameTaken(tenantId, r.name(), r.id())) {
+            throw nameTaken(r.name());
+        }
+    }
+
+    private static ApiException nameTaken(String name) {
+        return new ApiException(ErrorCode.ALREADY_EXISTS, "an alert rule named '" + name + "' exists",
+                List.of(new ApiException.FieldError("name", "is already used by another alert rule")));
+    }
+}

@@ -1,0 +1,146 @@
+package io.fleetkeeper.event;
+
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.Cursor;
+import io.fleetkeeper.api.ErrorCode;
+import io.fleetkeeper.api.Page;
+import io.fleetkeeper.audit.AuditService;
+import io.fleetkeeper.event.internal.AlertRuleRepository;
+import io.fleetkeeper.event.internal.ChannelRepository;
+import io.fleetkeeper.event.internal.Destinations;
+import io.fleetkeeper.event.internal.NotificationRepository;
+import io.fleetkeeper.pki.Sealer;
+import io.fleetkeeper.store.Ids;
+import io.fleetkeeper.store.Times;
+import io.fleetkeeper.tenancy.Caller;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Notification channels: create, read, list, delete. Their secret is sealed at rest and never returned. */
+@Service
+public class NotificationChannelService {
+
+    static final Set<String> KINDS = Set.of(NotificationChannel.SLACK, NotificationChannel.TEAMS,
+            NotificationChannel.PAGERDUTY, NotificationChannel.WEBHOOK);
+    private static final Pattern ROUTING_KEY = Pattern.compile("[A-Za-z0-9]{32}");
+
+    private final ChannelRepository channels;
+    private final AlertRuleRepository rules;
+    private final NotificationRepository notifications;
+    private final Destinations destinations;
+    private final Sealer vault;
+    private final AuditService audit;
+    private final Clock clock;
+
+    NotificationChannelService(ChannelRepository channels, AlertRuleRepository rules,
+            NotificationRepository notifications, Destinations destinations, Sealer vault, AuditService audit,
+            Clock clock) {
+        this.channels = channels;
+        this.rules = rules;
+        this.notifications = notifications;
+        this.destinations = destinations;
+        this.vault = vault;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    @Transactional
+    public NotificationChannel create(Caller caller, NotificationChannel.Fields in) {
+        UUID tenantId = caller.tenantId();
+        String secret = validate(in);
+        NotificationChannel c = new NotificationChannel(Ids.newId(clock), in.name(), in.kind(), Times.now(clock), 1);
+        if (channels.nameTaken(tenantId, c.name())) {
+            throw nameTaken(c.name());
+        }
+        try {
+            channels.insert(tenantId, c, vault.seal(secret.getBytes(StandardCharsets.UTF_8), c.id().toString()));
+        } catch (DuplicateKeyException e) {
+            throw nameTaken(c.name());
+        }
+        audit.recordDetails(tenantId, caller, "notification_channel.create", "notification_channel",
+                c.id().toString(), Map.of("name", c.name(), "kind", c.kind()));
+        return c;
+    }
+
+    public NotificationChannel get(UUID tenantId, UUID id) {
+        return channels.find(tenantId, id).orElseThrow(() -> ApiException.notFound("notification channel"))
+                .channel();
+    }
+
+    public Page<NotificationChannel> list(UUID tenantId, String cursor, int limit) {
+        Cursor c = Cursor.decode(cursor, "channel");
+        UUID after = c == null ? null : Ids.parseOrNull(c.id());
+        if (c != null && after == null) {
+            throw new ApiException(ErrorCode.INVALID_CURSOR, "cursor is not valid");
+        }
+        return Page.of(channels.list(tenantId, after, limit + 1), limit,
+                x -> new Cursor("channel", null, x.id().toString()));
+    }
+
+    /** Deletes a channel no rule sends to, and its queued notifications. */
+    @Transactional
+    public void delete(Caller caller, UUID id, Long expectedVersion) {
+        UUID tenantId = caller.tenantId();
+        NotificationChannel cur = get(tenantId, id);
+        if (expectedVersion != null && expectedVersion != cur.version()) {
+            throw new ApiException(ErrorCode.PRECONDITION_FAILED,
+                    "channel has changed; its current ETag is \"" + cur.version() + "\"");
+        }
+        if (rules.usesChannel(tenantId, id)) {
+            throw new ApiException(ErrorCode.IN_USE, "an alert rule sends to this channel; change the rule first");
+        }
+        if (!channels.delete(tenantId, id, cur.version())) {
+            throw new ApiException(ErrorCode.PRECONDITION_FAILED, "channel changed concurrently; read it again");
+        }
+        notifications.deleteOfChannel(tenantId, id);
+        audit.recordDetails(tenantId, caller, "notification_channel.delete", "notification_channel", id.toString(),
+                Map.of("name", cur.name()));
+    }
+
+    /** Checks the fields; returns the secret to seal (the URL or the routing key). */
+    private String validate(NotificationChannel.Fields in) {
+        List<ApiException.FieldError> errors = new ArrayList<>();
+        if (in.name() == null || in.name().isBlank() || in.name().length() > 100) {
+            errors.add(new ApiException.FieldError("name", "is required, at most 100 characters"));
+        }
+        String secret = null;
+        if (in.kind() == null || !KINDS.contains(in.kind())) {
+            errors.add(new ApiException.FieldError("kind", "must be slack, teams, pagerduty or webhook"));
+        } else if (in.kind().equals(NotificationChannel.PAGERDUTY)) {
+            if (in.routingKey() == null || !ROUTING_KEY.matcher(in.routingKey()).matches()) {
+                errors.add(new ApiException.FieldError("routing_key", "must be a 32-character integration key"));
+            }
+            if (in.url() != null) {
+                errors.add(new ApiException.FieldError("url", "is not used by pagerduty channels"));
+            }
+            secret = in.routingKey();
+        } else {
+            String refused = in.url() == null ? "is required" : destinations.refusal(in.url());
+            if (refused != null) {
+                errors.add(new ApiException.FieldError("url", refused));
+            }
+            if (in.routingKey() != null) {
+                errors.add(new ApiException.FieldError("routing_key", "is used by pagerduty channels only"));
+            }
+            secret = in.url();
+        }
+        if (!errors.isEmpty()) {
+            throw new ApiException(ErrorCode.VALIDATION_FAILED, "notification channel is not valid", errors);
+        }
+        return secret;
+    }
+
+    private static ApiException nameTaken(String name) {
+        return new ApiException(ErrorCode.ALREADY_EXISTS, "a notification channel named '" + name + "' exists",
+                List.of(new ApiException.FieldError("name", "is already used by another channel")));
+    }
+}

@@ -1,0 +1,111 @@
+package io.fleetkeeper.event.internal;
+
+import io.fleetkeeper.event.Alert;
+import io.fleetkeeper.event.AlertProperties;
+import io.fleetkeeper.event.EventProperties;
+import io.fleetkeeper.event.NotificationChannel;
+import io.fleetkeeper.pki.Sealer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import org.springframework.stereotype.Component;
+
+/**
+ * Sends due alert notifications: the channel's secret opened, the body in the provider's format, the URL checked
+ * against the SSRF rules right before the request, redirects not followed. A failure is retried after
+ * {@code fleetkeeper.events.retry-initial} doubling to {@code retry-max}, half of each delay random, until
+ * {@code retry-for} from queueing; then the notification is dead. The error kept never contains the URL.
+ */
+@Component
+public class AlertNotifier {
+
+    private static final HttpClient CLIENT = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
+
+    private final NotificationRepository queue;
+    private final ChannelRepository channels;
+    private final AlertRepository alerts;
+    private final AlertPayloads payloads;
+    private final Destinations destinations;
+    private final Sealer vault;
+    private final EventProperties events;
+    private final AlertProperties props;
+
+    public AlertNotifier(NotificationRepository queue, ChannelRepository channels, AlertRepository alerts,
+            AlertPayloads payloads, Destinations destinations, Sealer vault, EventProperties events,
+            AlertProperties props) {
+        this.queue = queue;
+        this.channels = channels;
+        this.alerts = alerts;
+        this.payloads = payloads;
+        this.destinations = destinations;
+        this.vault = vault;
+        this.events = events;
+        this.props = props;
+    }
+
+    /** Sends what is due at {@code clock}'s now; true when a full batch was due. */
+    public boolean step(Clock clock) {
+        List<NotificationRepository.Due> due = queue.due(clock.millis(), events.batchSize());
+        for (NotificationRepository.Due d : due) {
+            String error = send(d);
+            long now = clock.millis();
+            if (error == null) {
+                queue.attempted(d.id(), NotificationRepository.SENT, now, null);
+            } else if (now >= d.createdAt() + events.retryFor().toMillis()) {
+                queue.attempted(d.id(), NotificationRepository.DEAD, now, error);
+            } else {
+                queue.attempted(d.id(), NotificationRepository.PENDING, now + backoff(d.attempts()), error);
+            }
+        }
+        return due.size() == events.batchSize();
+    }
+
+    /** Null when the provider accepted the notification, else why not. */
+    private String send(NotificationRepository.Due d) {
+        Optional<ChannelRepository.Stored> stored = channels.find(d.tenantId(), d.channelId());
+        Optional<Alert> alert = alerts.find(d.tenantId(), d.alertId());
+        if (stored.isEmpty() || alert.isEmpty()) {
+            return "channel or alert deleted";
+        }
+        NotificationChannel c = stored.get().channel();
+        String secret = new String(vault.open(stored.get().sealedSecret(), c.id().toString()), StandardCharsets.UTF_8);
+        String url = c.kind().equals(NotificationChannel.PAGERDUTY) ? props.pagerdutyUrl() : secret;
+        String refused = destinations.refusal(url);
+        if (refused != null) {
+            return "refused: URL " + refused;
+        }
+        String body = payloads.body(c.kind(), secret, d.tenantId(), alert.get(), d.action());
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(props.timeout())
+                .header("Content-Type", "application/json").header("User-Agent", "Fleetkeeper-Alerts")
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build();
+        try {
+            HttpResponse<InputStream> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream in = response.body()) {
+                in.readNBytes(events.responseLimit());
+            }
+            int status = response.statusCode();
+            return status >= 200 && status < 300 ? null : "HTTP " + status;
+        } catch (IOException e) {
+            return e.getClass().getSimpleName();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
+    private long backoff(int attempts) {
+        long base = events.retryInitial().toMillis();
+        long delay = Math.min(events.retryMax().toMillis(), base << Math.min(attempts, 30));
+        return delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
+    }
+}

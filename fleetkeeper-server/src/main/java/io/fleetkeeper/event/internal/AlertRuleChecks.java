@@ -1,0 +1,104 @@
+package io.fleetkeeper.event.internal;
+
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
+import io.fleetkeeper.event.AlertRule;
+import io.fleetkeeper.fleet.FleetQuery;
+import io.fleetkeeper.web.Violations;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.springframework.stereotype.Component;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Reads and checks the fields of an alert rule; every problem is a field error. */
+@Component
+public class AlertRuleChecks {
+
+    public static final Set<String> KINDS = Set.of(AlertRule.DEVICE_OFFLINE, AlertRule.CERTIFICATE,
+            AlertRule.JOB_FAILED);
+    public static final Set<String> SEVERITIES = Set.of("critical", "warning", "info");
+    private static final Pattern NO_CONTROL = Pattern.compile("[^\\p{Cntrl}]*");
+    private static final Pattern DEDUPE = Pattern.compile("[A-Za-z0-9._:-]{1,100}");
+    private static final int MAX_OFFLINE_MINUTES = 7 * 24 * 60;
+    private static final int MAX_CHANNELS = 10;
+
+    private final ChannelRepository channels;
+    private final JsonMapper json;
+
+    AlertRuleChecks(ChannelRepository channels, JsonMapper json) {
+        this.channels = channels;
+        this.json = json;
+    }
+
+    /** Reads merged rule fields; a member of the wrong JSON type is a field error. */
+    public AlertRule.Fields read(JsonNode fields) {
+        try {
+            return json.treeToValue(fields, AlertRule.Fields.class);
+        } catch (JacksonException e) {
+            String field = e.getPath().stream().map(JacksonException.Reference::getPropertyName)
+                    .filter(java.util.Objects::nonNull).findFirst().orElse("body");
+            throw new ApiException(ErrorCode.VALIDATION_FAILED, "a field has the wrong type",
+                    List.of(new ApiException.FieldError(field, "has the wrong type")));
+        }
+    }
+
+    public void check(UUID tenantId, AlertRule.Fields in) {
+        Violations v = new Violations();
+        v.required("name", in.name()).maxLength("name", in.name(), 128)
+                .pattern("name", in.name(), NO_CONTROL, "free of control characters");
+        if (in.kind() == null || !KINDS.contains(in.kind())) {
+            v.add("kind", "must be device_offline, certificate or job_failed");
+        } else if (in.kind().equals(AlertRule.DEVICE_OFFLINE)) {
+            if (in.offlineMinutes() == null || in.offlineMinutes() < 1 || in.offlineMinutes() > MAX_OFFLINE_MINUTES) {
+                v.add("offline_minutes", "is required for device_offline, 1 to " + MAX_OFFLINE_MINUTES);
+            }
+        } else if (in.offlineMinutes() != null) {
+            v.add("offline_minutes", "applies to device_offline rules only");
+        }
+        if (in.scope() != null && !in.scope().isBlank()) {
+            v.maxLength("scope", in.scope(), 4096);
+            if (AlertRule.JOB_FAILED.equals(in.kind())) {
+                v.add("scope", "does not apply to job_failed rules (jobs have no single device)");
+            }
+            try {
+                FleetQuery.parse(in.scope());
+            } catch (ApiException e) {
+                v.add("scope", e.getMessage());
+            }
+        }
+        if (in.severity() == null || !SEVERITIES.contains(in.severity())) {
+            v.add("severity", "must be critical, warning or info");
+        }
+        if (in.channels() != null) {
+            if (in.channels().size() > MAX_CHANNELS) {
+                v.add("channels", "at most " + MAX_CHANNELS);
+            }
+            for (UUID c : in.channels()) {
+                if (c == null || channels.find(tenantId, c).isEmpty()) {
+                    v.add("channels", "names a notification channel that does not exist: " + c);
+                    break;
+                }
+            }
+        }
+        if (in.escalation() != null) {
+            Integer after = in.escalation().afterMinutes();
+            if (after == null || after < 1 || after > MAX_OFFLINE_MINUTES) {
+                v.add("escalation.after_minutes", "is required, 1 to " + MAX_OFFLINE_MINUTES);
+            }
+            List<UUID> level2 = in.escalation().channels();
+            if (level2 == null || level2.isEmpty() || level2.size() > MAX_CHANNELS) {
+                v.add("escalation.channels", "1 to " + MAX_CHANNELS + " notification channel ids");
+            } else if (level2.stream().anyMatch(c -> c == null || channels.find(tenantId, c).isEmpty())) {
+                v.add("escalation.channels", "names a notification channel that does not exist");
+            }
+        }
+        if (in.dedupeKey() != null) {
+            v.pattern("dedupe_key", in.dedupeKey(), DEDUPE, "1 to 100 of A-Z a-z 0-9 . _ : -");
+        }
+        v.throwIfAny();
+    }
+}

@@ -1,0 +1,116 @@
+package io.fleetkeeper.event.internal;
+
+import io.fleetkeeper.event.AlertRule;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Alert rules. */
+@Repository
+public class AlertRuleRepository {
+
+    /** A rule with its tenant, as the evaluator needs it. */
+    public record Owned(UUID tenantId, AlertRule rule) {
+    }
+
+    private static final String COLUMNS = "tenant_id, id, name, kind, offline_minutes, scope, severity, channels, "
+            + "dedupe_key, enabled, created_at, updated_at, version, escalate_after_minutes, escalation_channels";
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+
+    AlertRuleRepository(JdbcClient jdbc, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    public void insert(UUID tenantId, AlertRule r) {
+        jdbc.sql("INSERT INTO alert_rules (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                .params(tenantId.toString(), r.id().toString(), r.name(), r.kind(), r.offlineMinutes(), r.scope(),
+                        r.severity(), json.writeValueAsString(r.channels()), r.dedupeKey(), r.enabled(),
+                        r.createdAt().toEpochMilli(), r.updatedAt().toEpochMilli(), r.version(), escalateAfter(r),
+                        escalationChannels(r))
+                .update();
+    }
+
+    /** Writes {@code r} (version already moved on) if the stored version is still {@code expected}. */
+    public boolean update(UUID tenantId, AlertRule r, long expected) {
+        return jdbc.sql("UPDATE alert_rules SET name = ?, kind = ?, offline_minutes = ?, scope = ?, severity = ?, "
+                + "channels = ?, dedupe_key = ?, enabled = ?, updated_at = ?, version = ?, "
+                + "escalate_after_minutes = ?, escalation_channels = ? "
+                + "WHERE tenant_id = ? AND id = ? AND version = ?")
+                .params(r.name(), r.kind(), r.offlineMinutes(), r.scope(), r.severity(),
+                        json.writeValueAsString(r.channels()), r.dedupeKey(), r.enabled(),
+                        r.updatedAt().toEpochMilli(), r.version(), escalateAfter(r), escalationChannels(r),
+                        tenantId.toString(), r.id().toString(), expected)
+                .update() == 1;
+    }
+
+    public boolean delete(UUID tenantId, UUID id, long expected) {
+        return jdbc.sql("DELETE FROM alert_rules WHERE tenant_id = ? AND id = ? AND version = ?")
+                .params(tenantId.toString(), id.toString(), expected).update() == 1;
+    }
+
+    public Optional<AlertRule> find(UUID tenantId, UUID id) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM alert_rules WHERE tenant_id = ? AND id = ?")
+                .params(tenantId.toString(), id.toString()).query((rs, n) -> rule(rs)).optional();
+    }
+
+    public List<AlertRule> list(UUID tenantId, UUID after, int limit) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM alert_rules WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?")
+                .params(tenantId.toString(), (after == null ? new UUID(0, 0) : after).toString(), limit)
+                .query((rs, n) -> rule(rs)).list();
+    }
+
+    public boolean nameTaken(UUID tenantId, String name, UUID except) {
+        return jdbc.sql("SELECT COUNT(*) FROM alert_rules WHERE tenant_id = ? AND name = ? AND id <> ?")
+                .params(tenantId.toString(), name, except.toString()).query(Long.class).single() > 0;
+    }
+
+    /** Whether a rule of the tenant sends to {@code channelId}. */
+    public boolean usesChannel(UUID tenantId, UUID channelId) {
+        String pattern = "%" + channelId + "%";
+        return jdbc.sql("SELECT COUNT(*) FROM alert_rules WHERE tenant_id = ? AND (channels LIKE ? "
+                + "OR escalation_channels LIKE ?)").params(tenantId.toString(), pattern, pattern).query(Long.class).single() > 0;
+    }
+
+    /** The enabled rules of {@code kind} of every tenant. */
+    public List<Owned> enabled(String kind) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM alert_rules WHERE kind = ? AND enabled = ?").params(kind, true)
+                .query((rs, n) -> new Owned(UUID.fromString(rs.getString("tenant_id")), rule(rs))).list();
+    }
+
+    /** The enabled rules of {@code kind} of one tenant. */
+    public List<AlertRule> enabled(UUID tenantId, String kind) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM alert_rules WHERE tenant_id = ? AND kind = ? AND enabled = ?")
+                .params(tenantId.toString(), kind, true).query((rs, n) -> rule(rs)).list();
+    }
+
+    private static Integer escalateAfter(AlertRule r) {
+        return r.escalation() == null ? null : r.escalation().afterMinutes();
+    }
+
+    private String escalationChannels(AlertRule r) {
+        return r.escalation() == null ? null : json.writeValueAsString(r.escalation().channels());
+    }
+
+    private AlertRule rule(ResultSet rs) throws SQLException {
+        int minutes = rs.getInt("offline_minutes");
+        Integer offline = rs.wasNull() ? null : minutes;
+        List<UUID> channels = json.readValue(rs.getString("channels"), new TypeReference<List<UUID>>() { });
+        int after = rs.getInt("escalate_after_minutes");
+        AlertRule.Escalation escalation = rs.wasNull() ? null : new AlertRule.Escalation(after,
+                json.readValue(rs.getString("escalation_channels"), new TypeReference<List<UUID>>() { }));
+        return new AlertRule(UUID.fromString(rs.getString("id")), rs.getString("name"), rs.getString("kind"), offline,
+                rs.getString("scope"), rs.getString("severity"), channels, escalation, rs.getString("dedupe_key"),
+                rs.getBoolean("enabled"), Instant.ofEpochMilli(rs.getLong("created_at")),
+                Instant.ofEpochMilli(rs.getLong("updated_at")), rs.getLong("version"));
+    }
+}

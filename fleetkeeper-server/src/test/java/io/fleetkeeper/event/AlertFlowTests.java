@@ -1,0 +1,321 @@
+package io.fleetkeeper.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fleetkeeper.connectivity.internal.ConnectionStateRecorder;
+import io.fleetkeeper.event.internal.AlertNotifier;
+import io.fleetkeeper.event.internal.AlertPayloads;
+import io.fleetkeeper.event.internal.AlertRepository;
+import io.fleetkeeper.event.internal.ChannelRepository;
+import io.fleetkeeper.event.internal.Destinations;
+import io.fleetkeeper.event.internal.Escalations;
+import io.fleetkeeper.event.internal.EventAlerts;
+import io.fleetkeeper.event.internal.NotificationRepository;
+import io.fleetkeeper.event.internal.OfflineAlerts;
+import io.fleetkeeper.pki.Sealer;
+import io.fleetkeeper.testing.ApiTest;
+import io.fleetkeeper.testing.Await;
+import io.fleetkeeper.testing.Csrs;
+import io.fleetkeeper.testing.MutableClock;
+import io.fleetkeeper.testing.TestTenant;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Alerts end to end: a device_offline rule evaluated under a clock the test moves, notifications sent by a
+ * notifier the test steps (the server's own alert loops are off, see ApiTest) to local stand-ins for Slack,
+ * Teams, PagerDuty and a webhook, each checked against the provider's documented format.
+ */
+class AlertFlowTests extends ApiTest {
+
+    private static final String ROUTING_KEY = "R0123456789abcdef0123456789abcde";
+
+    @Autowired OfflineAlerts offline;
+    @Autowired EventAlerts eventAlerts;
+    @Autowired Escalations escalations;
+    @Autowired ConnectionStateRecorder recorder;
+    @Autowired NotificationRepository queue;
+    @Autowired ChannelRepository channels;
+    @Autowired AlertRepository alerts;
+    @Autowired AlertPayloads payloads;
+    @Autowired Destinations destinations;
+    @Autowired Sealer vault;
+    @Autowired EventProperties events;
+
+    private ProviderSink sink;
+    private AlertNotifier notifier;
+    private MutableClock clock;
+    private Instant t0;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        sink = new ProviderSink();
+        notifier = new AlertNotifier(queue, channels, alerts, payloads, destinations, vault, events,
+                new AlertProperties(false, Duration.ofSeconds(30), sink.url("/v2/enqueue"), Duration.ofSeconds(5)));
+        t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS).minusSeconds(60);
+        clock = new MutableClock(t0);
+    }
+
+    @AfterEach
+    void tearDown() {
+        sink.close();
+    }
+
+    private String channel(TestTenant t, String kind, String path) {
+        Map<String, Object> body = kind.equals("pagerduty")
+                ? Map.of("name", kind, "kind", kind, "routing_key", ROUTING_KEY)
+                : Map.of("name", kind, "kind", kind, "url", sink.url(path));
+        return api.post(t.admin(), "/api/v1/notification-channels", body).expect(201).path("id").asString();
+    }
+
+    private JsonNode offlineRule(TestTenant t, List<String> channelIds) {
+        return api.post(t.admin(), "/api/v1/alert-rules", Map.of("name", "offline", "kind", "device_offline",
+                "offline_minutes", 5, "severity", "critical", "channels", channelIds, "dedupe_key", "offline"))
+                .expect(201);
+    }
+
+    private String seenDevice(TestTenant t, Instant at) {
+        String id = createDevice(t.admin(), device(randomName("pump-"))).path("id").asString();
+        seen(t, id, at);
+        return id;
+    }
+
+    private void seen(TestTenant t, String deviceId, Instant at) {
+        recorder.seen(UUID.fromString(t.id()), UUID.fromString(deviceId), at);
+        recorder.flush();
+    }
+
+    private void evaluateAt(Duration sinceT0) {
+        clock.advance(Duration.between(clock.instant(), t0.plus(sinceT0)));
+        offline.evaluate(clock);
+    }
+
+    private List<JsonNode> alertsOf(TestTenant t) {
+        return api.get(t.admin(), "/api/v1/alerts").expect(200).path("items").valueStream().toList();
+    }
+
+    @Test
+    void anOfflineDeviceOpensOneAlertThatResolvesWhenItIsSeenAgain() {
+        TestTenant t = newTenant();
+        TestTenant other = newTenant();
+        offlineRule(t, List.of(channel(t, "slack", "/slack"), channel(t, "teams", "/teams"),
+                channel(t, "webhook", "/hook")));
+        String device = seenDevice(t, t0);
+        String fresh = seenDevice(t, t0.plus(Duration.ofMinutes(8)));
+        createDevice(t.admin(), device(randomName("never-seen-")));
+
+        evaluateAt(Duration.ofMinutes(4));
+        assertThat(alertsOf(t)).as("not yet five minutes").isEmpty();
+        evaluateAt(Duration.ofMinutes(10));
+        evaluateAt(Duration.ofMinutes(11));
+        List<JsonNode> open = alertsOf(t);
+        assertThat(open).as("one alert per dedupe key, none for the fresh or never-seen device").hasSize(1);
+        JsonNode alert = open.getFirst();
+        assertThat(alert.path("status").asString()).isEqualTo("OPEN");
+        assertThat(alert.path("device_id").asString()).isEqualTo(device);
+        assertThat(alert.path("severity").asString()).isEqualTo("critical");
+        assertThat(alert.path("dedupe_key").asString()).isEqualTo("offline:" + device);
+        assertThat(alert.path("summary").asString()).contains("not seen for 5 minutes");
+        String id = alert.path("id").asString();
+
+        notifier.step(clock);
+        JsonNode slack = sink.at("/slack").getFirst();
+        assertThat(slack.path("text").asString()).startsWith("Alert [CRITICAL] Device");
+        assertThat(slack.path("blocks").get(0).path("type").asString()).isEqualTo("section");
+        assertThat(slack.path("blocks").get(0).path("text").path("type").asString()).isEqualTo("mrkdwn");
+        JsonNode teams = sink.at("/teams").getFirst();
+        assertThat(teams.path("type").asString()).isEqualTo("message");
+        JsonNode card = teams.path("attachments").get(0);
+        assertThat(card.path("contentType").asString()).isEqualTo("application/vnd.microsoft.card.adaptive");
+        assertThat(card.path("content").path("type").asString()).isEqualTo("AdaptiveCard");
+        assertThat(card.path("content").path("body").get(0).path("text").asString()).contains("CRITICAL");
+        JsonNode hook = sink.at("/hook").getFirst();
+        assertThat(hook.path("type").asString()).isEqualTo("alert.trigger");
+        assertThat(hook.path("alert").path("id").asString()).isEqualTo(id);
+        assertThat(sink.received()).allSatisfy(r -> assertThat(r.contentType()).isEqualTo("application/json"));
+
+        seen(t, device, t0.plus(Duration.ofMinutes(11)));
+        evaluateAt(Duration.ofMinutes(12));
+        JsonNode resolved = api.get(t.admin(), "/api/v1/alerts/" + id).expect(200);
+        assertThat(resolved.path("status").asString()).isEqualTo("RESOLVED");
+        assertThat(resolved.path("resolved_at").isNull()).isFalse();
+        JsonNode history = api.get(t.admin(), "/api/v1/alerts/" + id + "/history").expect(200).path("items");
+        assertThat(history.findValuesAsString("status")).containsExactly("OPEN", "RESOLVED");
+        assertThat(history.findValuesAsString("actor")).containsExactly("system", "system");
+        notifier.step(clock);
+        assertThat(sink.at("/slack").getLast().path("text").asString()).startsWith("Resolved [CRITICAL]");
+        assertThat(sink.at("/hook").getLast().path("alert").path("status").asString()).isEqualTo("RESOLVED");
+        assertThat(api.get(t.admin(), "/api/v1/alerts/" + id + "/notifications").expect(200).path("items")
+                .findValuesAsString("status")).hasSize(6).containsOnly("sent");
+
+        api.get(other.admin(), "/api/v1/alerts/" + id).expectProblem(404, "NOT_FOUND");
+        api.post(other.admin(), "/api/v1/alerts/" + id + "/resolve", Map.of()).expectProblem(404, "NOT_FOUND");
+        assertThat(alertsOf(other)).isEmpty();
+        assertThat(api.get(t.admin(), "/api/v1/alerts?status=OPEN").expect(200).path("items")).isEmpty();
+        assertThat(api.get(t.admin(), "/api/v1/alerts?status=RESOLVED").expect(200).path("items")).hasSize(1);
+        api.get(t.admin(), "/api/v1/alerts?status=closed").expectProblem(400, "INVALID_PARAMETER");
+    }
+
+    @Test
+    void pagerDutyHearsTriggerAcknowledgeAndResolveWithOneDedupKey() {
+        TestTenant t = newTenant();
+        TestTenant other = newTenant();
+        offlineRule(t, List.of(channel(t, "pagerduty", null)));
+        String device = seenDevice(t, t0);
+        evaluateAt(Duration.ofMinutes(6));
+        String id = alertsOf(t).getFirst().path("id").asString();
+        notifier.step(clock);
+
+        api.post(other.admin(), "/api/v1/alerts/" + id + "/acknowledge", Map.of()).expectProblem(404, "NOT_FOUND");
+        JsonNode acked = api.post(t.admin(), "/api/v1/alerts/" + id + "/acknowledge", Map.of()).expect(200);
+        assertThat(acked.path("status").asString()).isEqualTo("ACKNOWLEDGED");
+        api.post(t.admin(), "/api/v1/alerts/" + id + "/acknowledge", Map.of())
+                .expectProblem(409, "INVALID_TRANSITION");
+        notifier.step(clock);
+        api.post(t.admin(), "/api/v1/alerts/" + id + "/resolve", Map.of()).expect(200);
+        api.post(t.admin(), "/api/v1/alerts/" + id + "/resolve", Map.of()).expectProblem(409, "INVALID_TRANSITION");
+        notifier.step(clock);
+
+        List<JsonNode> sent = sink.at("/v2/enqueue");
+        assertThat(sent.stream().map(e -> e.path("event_action").asString()))
+                .containsExactly("trigger", "acknowledge", "resolve");
+        assertThat(sent).allSatisfy(e -> {
+            assertThat(e.path("routing_key").asString()).isEqualTo(ROUTING_KEY);
+            assertThat(e.path("dedup_key").asString()).isEqualTo("offline:" + device);
+        });
+        JsonNode payload = sent.getFirst().path("payload");
+        assertThat(payload.path("summary").asString()).contains(device);
+        assertThat(payload.path("source").asString()).isEqualTo("device " + device);
+        assertThat(payload.path("severity").asString()).isEqualTo("critical");
+        assertThat(sent.get(1).has("payload")).isFalse();
+
+        JsonNode history = api.get(t.admin(), "/api/v1/alerts/" + id + "/history").expect(200).path("items");
+        assertThat(history.findValuesAsString("status")).containsExactly("OPEN", "ACKNOWLEDGED", "RESOLVED");
+        assertThat(api.get(t.admin(), "/api/v1/audit?action=alert.acknowledge&target_id=" + id).expect(200)
+                .path("items")).hasSize(1);
+
+        evaluateAt(Duration.ofMinutes(7));
+        assertThat(alertsOf(t)).as("still offline after a manual resolve: a new alert opens").hasSize(2);
+    }
+
+    @Test
+    void aFailingChannelIsRetriedAndNotificationsStayInOrder() {
+        TestTenant t = newTenant();
+        offlineRule(t, List.of(channel(t, "webhook", "/flaky")));
+        seenDevice(t, t0);
+        evaluateAt(Duration.ofMinutes(6));
+        String id = alertsOf(t).getFirst().path("id").asString();
+        sink.answer(503);
+        notifier.step(clock);
+        api.post(t.admin(), "/api/v1/alerts/" + id + "/resolve", Map.of()).expect(200);
+        notifier.step(clock);
+        JsonNode pending = api.get(t.admin(), "/api/v1/alerts/" + id + "/notifications").expect(200).path("items");
+        assertThat(pending.findValuesAsString("status")).containsExactly("pending", "pending");
+        assertThat(pending.get(0).path("attempts").asInt()).isEqualTo(1);
+        assertThat(pending.get(0).path("last_error").asString()).isEqualTo("HTTP 503");
+        assertThat(pending.get(1).path("attempts").asInt()).as("resolve waits for trigger").isZero();
+
+        sink.answer(200);
+        clock.advance(events.retryMax());
+        notifier.step(clock);
+        notifier.step(clock);
+        assertThat(sink.at("/flaky").stream().map(b -> b.path("type").asString()))
+                .containsExactly("alert.trigger", "alert.trigger", "alert.resolve");
+        assertThat(api.get(t.admin(), "/api/v1/alerts/" + id + "/notifications").expect(200).path("items")
+                .findValuesAsString("status")).containsExactly("sent", "sent");
+    }
+
+    private String certificate(TestTenant t, String deviceId) throws Exception {
+        return api.post(t.admin(), "/api/v1/devices/" + deviceId + "/certificates",
+                Map.of("csr", Csrs.csrPem(Csrs.p256()))).expect(201).path("certificate").path("id").asString();
+    }
+
+    @Test
+    void aRevokedCertificateInScopeOpensAnAlertThatANewCertificateResolves() throws Exception {
+        eventAlerts.read(); // the reader's cursor exists before this test's events
+        TestTenant t = newTenant();
+        String root = api.post(t.admin(), "/api/v1/pki/cas", Map.of("name", "root")).expect(201).path("id").asString();
+        api.post(t.admin(), "/api/v1/pki/cas", Map.of("name", "issuing", "parent_id", root)).expect(201);
+        api.post(t.admin(), "/api/v1/alert-rules", Map.of("name", "certs", "kind", "certificate",
+                "severity", "warning", "scope", "type = \"sensor\"", "channels", List.of(channel(t, "slack", "/c"))))
+                .expect(201);
+        String sensor = createDevice(t.admin(), device("sensor-1")).path("id").asString();
+        Map<String, Object> meter = device("meter-1");
+        meter.put("device_type", "meter");
+        String other = createDevice(t.admin(), meter).path("id").asString();
+        for (String d : List.of(sensor, other)) {
+            api.post(t.admin(), "/api/v1/certificates/" + certificate(t, d) + "/revoke",
+                    Map.of("reason", "keyCompromise")).expect(200);
+        }
+        List<JsonNode> open = Await.until(Duration.ofSeconds(20), "a certificate alert", () -> {
+            eventAlerts.read();
+            return alertsOf(t);
+        }, list -> !list.isEmpty());
+        assertThat(open).as("the meter is out of scope").singleElement().satisfies(a -> {
+            assertThat(a.path("kind").asString()).isEqualTo("certificate");
+            assertThat(a.path("device_id").asString()).isEqualTo(sensor);
+            assertThat(a.path("summary").asString()).endsWith("revoked");
+        });
+        certificate(t, sensor);
+        Await.until(Duration.ofSeconds(20), "the alert resolved by a new certificate", () -> {
+            eventAlerts.read();
+            return alertsOf(t).getFirst().path("status").asString();
+        }, "RESOLVED"::equals);
+        clock.advance(Duration.ofMinutes(5));
+        notifier.step(clock);
+        notifier.step(clock);
+        assertThat(sink.at("/c").stream().map(b -> b.path("text").asString().split(" ")[0]))
+                .containsExactly("Alert", "Resolved");
+    }
+
+    @Test
+    void anAlertNotAcknowledgedInTimeEscalatesToLevelTwoOnce() {
+        TestTenant t = newTenant();
+        String level1 = channel(t, "slack", "/l1");
+        String level2 = channel(t, "webhook", "/l2");
+        api.post(t.admin(), "/api/v1/alert-rules", Map.of("name", "offline", "kind", "device_offline",
+                "offline_minutes", 5, "severity", "critical", "channels", List.of(level1),
+                "escalation", Map.of("after_minutes", 10, "channels", List.of(level2)))).expect(201);
+        String late = seenDevice(t, t0);
+        String handled = seenDevice(t, t0);
+        evaluateAt(Duration.ofMinutes(6));
+        Map<String, JsonNode> byDevice = new java.util.HashMap<>();
+        alertsOf(t).forEach(a -> byDevice.put(a.path("device_id").asString(), a));
+        String lateId = byDevice.get(late).path("id").asString();
+        String handledId = byDevice.get(handled).path("id").asString();
+        api.post(t.admin(), "/api/v1/alerts/" + handledId + "/acknowledge", Map.of()).expect(200);
+        Instant opened = Instant.parse(byDevice.get(late).path("opened_at").asString());
+
+        clock.advance(Duration.between(clock.instant(), opened.plus(Duration.ofMinutes(10)).minusSeconds(1)));
+        escalations.escalate(clock);
+        assertThat(api.get(t.admin(), "/api/v1/alerts/" + lateId).expect(200).path("escalated_at").isNull())
+                .as("a second early").isTrue();
+        clock.advance(Duration.ofSeconds(1));
+        escalations.escalate(clock);
+        escalations.escalate(clock);
+        JsonNode escalated = api.get(t.admin(), "/api/v1/alerts/" + lateId).expect(200);
+        assertThat(escalated.path("status").asString()).isEqualTo("OPEN");
+        assertThat(escalated.path("escalated_at").isNull()).isFalse();
+        assertThat(api.get(t.admin(), "/api/v1/alerts/" + handledId).expect(200).path("escalated_at").isNull())
+                .as("acknowledged in time").isTrue();
+        assertThat(api.get(t.admin(), "/api/v1/alerts/" + lateId + "/history").expect(200).path("items")
+                .findValuesAsString("status")).containsExactly("OPEN", "ESCALATED");
+
+        api.post(t.admin(), "/api/v1/alerts/" + lateId + "/resolve", Map.of()).expect(200);
+        for (int i = 0; i < 3; i++) {
+            notifier.step(clock);
+        }
+        assertThat(sink.at("/l2").stream().map(b -> b.path("type").asString() + " " + b.path("alert").path("id")
+                .asString())).containsExactly("alert.trigger " + lateId, "alert.resolve " + lateId);
+        assertThat(sink.at("/l1")).hasSize(4);
+    }
+}
