@@ -59,7 +59,8 @@ class SqlOwnershipTests {
             entry("blobs", "blobs"), entry("blob_usage", "blobs"),
             entry("firmware", "ota"), entry("firmware_artifacts", "ota"),
             entry("telemetry", "telemetry"), entry("telemetry_messages", "telemetry"),
-            entry("telemetry_latest", "telemetry"), entry("telemetry_settings", "telemetry"));
+            entry("telemetry_latest", "telemetry"), entry("telemetry_settings", "telemetry"),
+            entry("exports", "export"));
 
     /**
      * Uses of another module's table, as {@code "<file under io/fleetkeeper> -> <table>"}, with the reason.

@@ -30,6 +30,7 @@ import tools.jackson.databind.JsonNode;
         "fleetkeeper.auth.bootstrap-token=" + ApiTest.PLATFORM_TOKEN,
         "fleetkeeper.auth.last-used-flush-ms=100",
         "fleetkeeper.blobs.tenant-quota=64MB",
+        "fleetkeeper.exports.link-key=" + ApiTest.EXPORT_LINK_KEY,
         "fleetkeeper.device-api.trusted-proxies=10.1.2.3/32,127.0.0.1",
         "fleetkeeper.jobs.runner-enabled=false",
         "fleetkeeper.events.allowed-private-networks=127.0.0.1/32",
@@ -48,6 +49,9 @@ public abstract class ApiTest {
 
     /** The shared secret of the external-broker hooks ({@code X-Internal-Auth}). */
     protected static final String INTERNAL_AUTH_SECRET = "test-internal-auth-secret-0123456789";
+
+    /** The key signing export download links, so tests can forge an expired but well-signed link. */
+    protected static final String EXPORT_LINK_KEY = "test-export-link-key-0123456789abcdef";
 
     private static final Path DATA_DIR;
 
