@@ -55,7 +55,8 @@ class SqlOwnershipTests {
             entry("outbox", "event"), entry("event_cursors", "event"), entry("routes", "event"),
             entry("route_deliveries", "event"),
             entry("blobs", "blobs"), entry("blob_usage", "blobs"),
-            entry("firmware", "ota"), entry("firmware_artifacts", "ota"));
+            entry("firmware", "ota"), entry("firmware_artifacts", "ota"),
+            entry("ota_campaigns", "ota"), entry("ota_actions", "ota"));
 
     /**
      * Uses of another module's table, as {@code "<file under io/fleetkeeper> -> <table>"}, with the reason.
