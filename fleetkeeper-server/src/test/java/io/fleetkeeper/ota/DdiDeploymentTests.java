@@ -204,6 +204,8 @@ class DdiDeploymentTests extends ApiTest {
         port.call("GET", base(d) + "/deploymentBase/999999999", auth(d), null).expectProblem(404, "NOT_FOUND");
         api.get(tenant.admin(), "/api/v1/campaigns/" + c.path("id").asString() + "/devices?cursor=nonsense")
                 .expectProblem(400, "INVALID_CURSOR");
+        api.delete(tenant.admin(), "/api/v1/firmware/" + fw).expectProblem(409, "IN_USE");
+        api.get(tenant.admin(), "/api/v1/firmware/" + fw).expect(200);
     }
 
     @Test

@@ -14,6 +14,7 @@ import io.fleetkeeper.device.NewDevice;
 import io.fleetkeeper.fleet.FleetQueries;
 import io.fleetkeeper.fleet.FleetStoreContract;
 import io.fleetkeeper.job.JobStoreContract;
+import io.fleetkeeper.ota.CampaignStoreContract;
 import io.fleetkeeper.ota.FirmwareStoreContract;
 import io.fleetkeeper.job.internal.ExecutionRepository;
 import io.fleetkeeper.pki.PkiStoreContract;
@@ -50,7 +51,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 class PostgresStoreContractTest implements DeviceStoreContract, TenancyStoreContract,
         AuditStoreContract, FleetStoreContract, ShadowStoreContract, ShadowQueryStoreContract, CommandStoreContract,
         ConnectionStoreContract, JobStoreContract, PkiStoreContract, ProvisioningStoreContract,
-        SecretStoreContract, EventStoreContract, FirmwareStoreContract {
+        SecretStoreContract, EventStoreContract, FirmwareStoreContract,
+        CampaignStoreContract {
 
     static final String SCHEMA = "fk_contract_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 

@@ -7,6 +7,7 @@ import io.fleetkeeper.device.DeviceStoreContract;
 import io.fleetkeeper.event.EventStoreContract;
 import io.fleetkeeper.fleet.FleetStoreContract;
 import io.fleetkeeper.job.JobStoreContract;
+import io.fleetkeeper.ota.CampaignStoreContract;
 import io.fleetkeeper.ota.FirmwareStoreContract;
 import io.fleetkeeper.pki.PkiStoreContract;
 import io.fleetkeeper.provisioning.ProvisioningStoreContract;
@@ -25,7 +26,8 @@ import org.springframework.test.context.DynamicPropertySource;
 class SqliteStoreContractTest implements DeviceStoreContract, TenancyStoreContract,
         AuditStoreContract, FleetStoreContract, ShadowStoreContract, ShadowQueryStoreContract, CommandStoreContract,
         ConnectionStoreContract, JobStoreContract, PkiStoreContract, ProvisioningStoreContract,
-        SecretStoreContract, EventStoreContract, FirmwareStoreContract {
+        SecretStoreContract, EventStoreContract, FirmwareStoreContract,
+        CampaignStoreContract {
 
     @DynamicPropertySource
     static void store(DynamicPropertyRegistry registry) throws IOException {
