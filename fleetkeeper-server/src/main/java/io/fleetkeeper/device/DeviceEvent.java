@@ -34,7 +34,8 @@ public record DeviceEvent(long id, String type, @Nullable String actor, @Nullabl
             "CONNECTED", "DISCONNECTED", "COMMAND-QUEUED", "COMMAND-SENT", "COMMAND-DELIVERED", "COMMAND-SUCCEEDED",
             "COMMAND-FAILED", "COMMAND-REJECTED", "COMMAND-TIMED_OUT", "COMMAND-EXPIRED", "COMMAND-CANCELED",
             "SECRET-CREATED", "SECRET-ROTATED", "SECRET-REVOKED", "SECRET-DELETED",
-            "ROTATION-STARTED", "ROTATION-DELIVERED", "ROTATION-REJECTED", "ROTATION-ROLLED-BACK");
+            "ROTATION-STARTED", "ROTATION-DELIVERED", "ROTATION-REJECTED", "ROTATION-ROLLED-BACK",
+            "OTA-STARTED", "OTA-SUCCEEDED", "OTA-FAILED");
 
     /**
      * The stored type names a filter for {@code type} matches: the name itself, and its former or current name

@@ -19,7 +19,8 @@ import tools.jackson.databind.node.JsonNodeFactory;
 /**
  * The device's side of a campaign: the action a device is offered and its feedback. Feedback moves the action
  * PENDING → DOWNLOADING → INSTALLING → SUCCEEDED | FAILED | CANCELED; success writes the firmware's version into
- * the device record. A repeated final report is accepted without change (clients retry); any other report on a
+ * the device record. The device's history gets {@code OTA-STARTED}, {@code OTA-SUCCEEDED} and
+ * {@code OTA-FAILED}. A repeated final report is accepted without change (clients retry); any other report on a
  * finished action is refused with INVALID_TRANSITION.
  */
 @Service
@@ -77,6 +78,16 @@ public class DeploymentService {
             String version = firmwareOf(tenantId, cur).version();
             devices.patch(device, deviceId, JsonNodeFactory.instance.objectNode().put("firmware_version", version),
                     null);
+        }
+        String event = switch (to) {
+            case OtaAction.DOWNLOADING -> "OTA-STARTED";
+            case OtaAction.SUCCEEDED -> "OTA-SUCCEEDED";
+            case OtaAction.FAILED -> "OTA-FAILED";
+            default -> null;
+        };
+        if (event != null) {
+            devices.recordEvent(tenantId, deviceId, event, device.actor(), "{\"action_id\":" + actionId
+                    + ",\"campaign_id\":\"" + cur.campaignId() + "\"}");
         }
         audit.recordDetails(tenantId, device, "ota.action." + to.toLowerCase(Locale.ROOT), "campaign",
                 cur.campaignId().toString(), Map.of("action_id", actionId, "device_id", deviceId.toString()));

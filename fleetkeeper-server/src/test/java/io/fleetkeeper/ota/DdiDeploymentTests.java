@@ -130,6 +130,9 @@ class DdiDeploymentTests extends ApiTest {
         port.post(URI.create(href).getRawPath() + "/feedback", auth(d), feedback("closed", "failure"))
                 .expectProblem(409, "INVALID_TRANSITION");
 
+        assertThat(api.get(tenant.admin(), "/api/v1/devices/" + d.id() + "/events?limit=50").expect(200)
+                .path("items").valueStream().map(e -> e.path("type").asString()).toList())
+                .contains("OTA-STARTED", "OTA-SUCCEEDED").doesNotContain("OTA-FAILED");
         JsonNode after = port.call("GET", base(d), auth(d), null).expect(200);
         assertThat(after.path("_links").propertyNames()).as("nothing left to install").isEmpty();
         JsonNode campaign = api.get(tenant.admin(), "/api/v1/campaigns/" + c.path("id").asString()).expect(200);
