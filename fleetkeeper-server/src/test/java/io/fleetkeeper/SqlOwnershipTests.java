@@ -60,7 +60,8 @@ class SqlOwnershipTests {
             entry("firmware", "ota"), entry("firmware_artifacts", "ota"),
             entry("telemetry", "telemetry"), entry("telemetry_messages", "telemetry"),
             entry("telemetry_latest", "telemetry"), entry("telemetry_settings", "telemetry"),
-            entry("exports", "export"));
+            entry("exports", "export"),
+            entry("ota_campaigns", "ota"), entry("ota_actions", "ota"));
 
     /**
      * Uses of another module's table, as {@code "<file under io/fleetkeeper> -> <table>"}, with the reason.

@@ -35,7 +35,8 @@ public record DeviceEvent(long id, String type, @Nullable String actor, @Nullabl
             "COMMAND-FAILED", "COMMAND-REJECTED", "COMMAND-TIMED_OUT", "COMMAND-EXPIRED", "COMMAND-CANCELED",
             "SECRET-CREATED", "SECRET-ROTATED", "SECRET-REVOKED", "SECRET-DELETED",
             "ROTATION-STARTED", "ROTATION-DELIVERED", "ROTATION-REJECTED", "ROTATION-ROLLED-BACK",
-            "TELEMETRY-REJECTED");
+            "TELEMETRY-REJECTED",
+            "OTA-STARTED", "OTA-SUCCEEDED", "OTA-FAILED");
 
     /**
      * The stored type names a filter for {@code type} matches: the name itself, and its former or current name

@@ -104,12 +104,18 @@ public class FirmwareService {
         return get(tenantId, id);
     }
 
-    /** Deletes a firmware and releases its artifacts' blobs. 412 when {@code expectedRevision} is stale. */
+    /**
+     * Deletes a firmware and releases its artifacts' blobs. 412 when {@code expectedRevision} is stale, 409 IN_USE
+     * when a campaign names it.
+     */
     @Transactional
     public void delete(Caller caller, UUID id, Long expectedRevision) {
         UUID tenantId = caller.tenantId();
         Firmware cur = get(tenantId, id);
         requireRevision(cur, expectedRevision);
+        if (firmware.usedByCampaign(tenantId, id)) {
+            throw new ApiException(ErrorCode.IN_USE, "a campaign uses this firmware");
+        }
         if (!firmware.delete(tenantId, id, cur.revision())) {
             throw new ApiException(ErrorCode.PRECONDITION_FAILED, "firmware changed concurrently; read it again");
         }

@@ -15,6 +15,7 @@ import io.fleetkeeper.device.NewDevice;
 import io.fleetkeeper.fleet.FleetQueries;
 import io.fleetkeeper.fleet.FleetStoreContract;
 import io.fleetkeeper.job.JobStoreContract;
+import io.fleetkeeper.ota.CampaignStoreContract;
 import io.fleetkeeper.ota.FirmwareStoreContract;
 import io.fleetkeeper.job.internal.ExecutionRepository;
 import io.fleetkeeper.pki.PkiStoreContract;
@@ -53,7 +54,8 @@ class PostgresStoreContractTest implements DeviceStoreContract, TenancyStoreCont
         AuditStoreContract, FleetStoreContract, ShadowStoreContract, ShadowQueryStoreContract, CommandStoreContract,
         ConnectionStoreContract, JobStoreContract, PkiStoreContract, ProvisioningStoreContract,
         SecretStoreContract, EventStoreContract, FirmwareStoreContract,
-        TelemetryStoreContract, AlertStoreContract {
+        TelemetryStoreContract, AlertStoreContract,
+        CampaignStoreContract {
 
     static final String SCHEMA = "fk_contract_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 

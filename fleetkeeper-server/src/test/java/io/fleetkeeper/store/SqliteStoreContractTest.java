@@ -8,6 +8,7 @@ import io.fleetkeeper.event.AlertStoreContract;
 import io.fleetkeeper.event.EventStoreContract;
 import io.fleetkeeper.fleet.FleetStoreContract;
 import io.fleetkeeper.job.JobStoreContract;
+import io.fleetkeeper.ota.CampaignStoreContract;
 import io.fleetkeeper.ota.FirmwareStoreContract;
 import io.fleetkeeper.pki.PkiStoreContract;
 import io.fleetkeeper.provisioning.ProvisioningStoreContract;
@@ -28,7 +29,8 @@ class SqliteStoreContractTest implements DeviceStoreContract, TenancyStoreContra
         AuditStoreContract, FleetStoreContract, ShadowStoreContract, ShadowQueryStoreContract, CommandStoreContract,
         ConnectionStoreContract, JobStoreContract, PkiStoreContract, ProvisioningStoreContract,
         SecretStoreContract, EventStoreContract, FirmwareStoreContract,
-        TelemetryStoreContract, AlertStoreContract {
+        TelemetryStoreContract, AlertStoreContract,
+        CampaignStoreContract {
 
     @DynamicPropertySource
     static void store(DynamicPropertyRegistry registry) throws IOException {

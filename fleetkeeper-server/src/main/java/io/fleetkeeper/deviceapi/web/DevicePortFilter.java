@@ -20,7 +20,7 @@ import org.springframework.web.util.ContentCachingResponseWrapper;
  * {@code /ingest/v1/telemetry} and {@code /v1/ingest}, the management port everything else; the other paths answer
  * 404 as if
  * they did not exist. Device-port responses are buffered so they always carry a Content-Length, which
- * some EST clients require; downloads ({@code /device/v1/firmware/...}) set their own and stream.
+ * some EST clients require; downloads ({@code /device/v1/firmware/...} and DDI artifacts) set their own and stream.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 5)
@@ -35,6 +35,9 @@ class DevicePortFilter extends OncePerRequestFilter {
     }
 
     /** hawkBit DDI: {@code /{tenant}/controller/v1/...}. */
+    /** hawkBit DDI artifact downloads, streamed with their own length like {@code /device/v1/firmware/...}. */
+    private static final java.util.regex.Pattern DDI_ARTIFACT = java.util.regex.Pattern.compile(
+            "/[^/]+/controller/v1/[^/]+/softwaremodules/[^/]+/artifacts/[^/]+");
     private static final java.util.regex.Pattern DDI = java.util.regex.Pattern.compile("/[^/]+/controller/v1(/.*)?");
 
     /** Telemetry ingest paths some devices already use, served beside {@code /device/v1/telemetry}. */
@@ -61,7 +64,8 @@ class DevicePortFilter extends OncePerRequestFilter {
             }
             return;
         }
-        if (request.getRequestURI().startsWith("/device/v1/firmware/")) {
+        if (request.getRequestURI().startsWith("/device/v1/firmware/") || DDI_ARTIFACT.matcher(request.getRequestURI())
+                .matches()) {
             chain.doFilter(request, response);
             return;
         }

@@ -41,6 +41,12 @@ public class FirmwareRepository {
                 .update() == 1;
     }
 
+    /** Whether a campaign names the firmware. */
+    public boolean usedByCampaign(UUID tenantId, UUID id) {
+        return jdbc.sql("SELECT 1 FROM ota_campaigns WHERE tenant_id = ? AND firmware_id = ? LIMIT 1")
+                .params(tenantId.toString(), id.toString()).query(Integer.class).optional().isPresent();
+    }
+
     public Optional<Firmware> find(UUID tenantId, UUID id) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM firmware WHERE tenant_id = ? AND id = ?")
                 .params(tenantId.toString(), id.toString()).query(this::row).optional()

@@ -1,11 +1,8 @@
 package io.fleetkeeper.ota.web;
 
-import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.credentials.AuthenticatedDevice;
-import io.fleetkeeper.device.DeviceService;
-import io.fleetkeeper.deviceapi.DeviceCaller;
+import io.fleetkeeper.ota.DeploymentService;
 import io.fleetkeeper.ota.OtaProperties;
-import io.fleetkeeper.tenancy.TenantService;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -17,56 +14,40 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * hawkBit's Direct Device Integration (DDI) API on the device listener, so that update clients written for
- * hawkBit (SWUpdate's suricatta, RAUC's hawkBit client) poll Fleetkeeper unchanged. Only the base poll resource
- * so far: it tells the client how long to sleep and offers no action. The device authenticates with
- * {@code Authorization: TargetToken <device key>} or its client certificate; the path's tenant is the device's
- * tenant id or name and the controller id its device id or serial, anything else answers 404.
+ * hawkBit (SWUpdate's suricatta, RAUC's hawkBit client) poll Fleetkeeper unchanged. The base poll resource tells the
+ * client how long to sleep and links its pending deployment; {@link DdiDeploymentController} serves the rest.
+ * Authentication and the path's tenant and controller id: {@link DdiAuth}.
  */
 @RestController
 class DdiController {
 
-    private static final String TARGET_TOKEN = "TargetToken ";
-
-    private final DeviceCaller callers;
-    private final TenantService tenants;
-    private final DeviceService devices;
+    private final DdiAuth auth;
+    private final DeploymentService deployments;
     private final OtaProperties props;
 
-    DdiController(DeviceCaller callers, TenantService tenants, DeviceService devices, OtaProperties props) {
-        this.callers = callers;
-        this.tenants = tenants;
-        this.devices = devices;
+    DdiController(DdiAuth auth, DeploymentService deployments, OtaProperties props) {
+        this.auth = auth;
+        this.deployments = deployments;
         this.props = props;
     }
 
-    /** The base poll resource: {@code config.polling.sleep} and the links to pending actions (none yet). */
+    /**
+     * The base poll resource: {@code config.polling.sleep} and, when the device has an unfinished action of a
+     * running campaign, {@code _links.deploymentBase}.
+     */
     @GetMapping(path = "/{tenant}/controller/v1/{controllerId}", produces = {"application/hal+json",
             "application/json"})
     Map<String, Object> poll(@PathVariable String tenant, @PathVariable String controllerId,
             @RequestHeader(name = "Authorization", required = false) String authorization,
             @RequestAttribute(name = AuthenticatedDevice.ATTRIBUTE, required = false) AuthenticatedDevice cert) {
-        AuthenticatedDevice self = callers.resolve(targetToken(authorization), cert);
-        requireTarget(self, tenant, controllerId);
+        AuthenticatedDevice self = auth.target(tenant, controllerId, authorization, cert);
+        Map<String, Object> links = deployments.next(self.tenantId(), self.deviceId())
+                .<Map<String, Object>>map(a -> Map.of("deploymentBase", Map.of("href",
+                        DdiLinks.base(tenant, controllerId) + "/deploymentBase/" + a.id() + "?c=" + a.status()
+                                .hashCode())))
+                .orElse(Map.of());
         return Map.of("config", Map.of("polling", Map.of("sleep", hms(props.ddiPollingSleep()))),
-                "_links", Map.of());
-    }
-
-    private static String targetToken(String authorization) {
-        if (authorization != null && authorization.regionMatches(true, 0, TARGET_TOKEN, 0, TARGET_TOKEN.length())) {
-            return authorization.substring(TARGET_TOKEN.length()).trim();
-        }
-        return null;
-    }
-
-    /** The path must name the authenticated device: ids are checked in memory, names and serials in the store. */
-    private void requireTarget(AuthenticatedDevice self, String tenant, String controllerId) {
-        boolean tenantMatches = tenant.equalsIgnoreCase(self.tenantId().toString())
-                || tenant.equals(tenants.get(self.tenantId()).name());
-        boolean deviceMatches = controllerId.equalsIgnoreCase(self.deviceId().toString())
-                || controllerId.equals(devices.get(self.tenantId(), self.deviceId()).serial());
-        if (!tenantMatches || !deviceMatches) {
-            throw ApiException.notFound("controller");
-        }
+                "_links", links);
     }
 
     /** hawkBit's {@code HH:mm:ss}. */

@@ -1,0 +1,112 @@
+package io.fleetkeeper.ota.internal;
+
+import io.fleetkeeper.ota.Campaign;
+import io.fleetkeeper.ota.OtaAction;
+import java.time.Instant;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** The {@code ota_campaigns} and {@code ota_actions} tables. */
+@Repository
+public class CampaignRepository {
+
+    private static final String ACTION_COLUMNS = "id, campaign_id, device_id, firmware_id, status, detail,"
+            + " created_at, updated_at";
+
+    private final JdbcClient jdbc;
+
+    CampaignRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    public void insert(UUID tenantId, UUID id, UUID firmwareId, String actor, long now) {
+        jdbc.sql("INSERT INTO ota_campaigns (tenant_id, id, firmware_id, state, created_by, created_at, updated_at,"
+                        + " version) VALUES (?, ?, ?, 'RUNNING', ?, ?, ?, 1)")
+                .params(tenantId.toString(), id.toString(), firmwareId.toString(), actor, now, now).update();
+    }
+
+    public void insertAction(UUID tenantId, UUID campaignId, UUID deviceId, UUID firmwareId, long now) {
+        jdbc.sql("INSERT INTO ota_actions (tenant_id, campaign_id, device_id, firmware_id, status, created_at,"
+                        + " updated_at) VALUES (?, ?, ?, ?, 'PENDING', ?, ?)")
+                .params(tenantId.toString(), campaignId.toString(), deviceId.toString(), firmwareId.toString(), now,
+                        now).update();
+    }
+
+    public Optional<Campaign> find(UUID tenantId, UUID id) {
+        return jdbc.sql("SELECT id, firmware_id, state, created_by, created_at, updated_at, version"
+                        + " FROM ota_campaigns WHERE tenant_id = ? AND id = ?")
+                .params(tenantId.toString(), id.toString())
+                .query((rs, n) -> new Campaign(UUID.fromString(rs.getString(1)), UUID.fromString(rs.getString(2)),
+                        rs.getString(3), counts(tenantId, id), rs.getString(4), Instant.ofEpochMilli(rs.getLong(5)),
+                        Instant.ofEpochMilli(rs.getLong(6)), rs.getLong(7)))
+                .optional();
+    }
+
+    private Map<String, Long> counts(UUID tenantId, UUID campaignId) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        jdbc.sql("SELECT status, COUNT(*) FROM ota_actions WHERE tenant_id = ? AND campaign_id = ? GROUP BY status"
+                        + " ORDER BY status")
+                .params(tenantId.toString(), campaignId.toString())
+                .query(rs -> {
+                    counts.put(rs.getString(1), rs.getLong(2));
+                });
+        return counts;
+    }
+
+    /** Changes the state when the version matches; false otherwise. */
+    public boolean setState(UUID tenantId, UUID id, String state, long expectedVersion, long now) {
+        return jdbc.sql("UPDATE ota_campaigns SET state = ?, updated_at = ?, version = version + 1"
+                        + " WHERE tenant_id = ? AND id = ? AND version = ?")
+                .params(state, now, tenantId.toString(), id.toString(), expectedVersion).update() == 1;
+    }
+
+    /** Cancels the campaign's actions that have not finished. */
+    public int cancelOpenActions(UUID tenantId, UUID campaignId, long now) {
+        return jdbc.sql("UPDATE ota_actions SET status = 'CANCELED', updated_at = ? WHERE tenant_id = ?"
+                        + " AND campaign_id = ? AND status IN ('PENDING', 'DOWNLOADING', 'INSTALLING')")
+                .params(now, tenantId.toString(), campaignId.toString()).update();
+    }
+
+    /** A campaign's actions in id order after {@code afterId}. */
+    public List<OtaAction> actions(UUID tenantId, UUID campaignId, long afterId, int fetch) {
+        return jdbc.sql("SELECT " + ACTION_COLUMNS + " FROM ota_actions WHERE tenant_id = ? AND campaign_id = ?"
+                        + " AND id > ? ORDER BY id LIMIT ?")
+                .params(tenantId.toString(), campaignId.toString(), afterId, fetch).query(this::action).list();
+    }
+
+    /** The device's oldest unfinished action of a running campaign, if any. */
+    public Optional<OtaAction> openAction(UUID tenantId, UUID deviceId) {
+        return jdbc.sql("SELECT a.id, a.campaign_id, a.device_id, a.firmware_id, a.status, a.detail, a.created_at,"
+                        + " a.updated_at FROM ota_actions a JOIN ota_campaigns c ON c.tenant_id = a.tenant_id"
+                        + " AND c.id = a.campaign_id WHERE a.tenant_id = ? AND a.device_id = ?"
+                        + " AND a.status IN ('PENDING', 'DOWNLOADING', 'INSTALLING') AND c.state = 'RUNNING'"
+                        + " ORDER BY a.id LIMIT 1")
+                .params(tenantId.toString(), deviceId.toString()).query(this::action).optional();
+    }
+
+    public Optional<OtaAction> action(UUID tenantId, UUID deviceId, long id) {
+        return jdbc.sql("SELECT " + ACTION_COLUMNS + " FROM ota_actions WHERE tenant_id = ? AND device_id = ?"
+                        + " AND id = ?")
+                .params(tenantId.toString(), deviceId.toString(), id).query(this::action).optional();
+    }
+
+    /** Moves an action from {@code from} to {@code to}; false when it was not in {@code from} any more. */
+    public boolean transition(UUID tenantId, long id, String from, String to, String detail, long now) {
+        return jdbc.sql("UPDATE ota_actions SET status = ?, detail = ?, updated_at = ? WHERE tenant_id = ?"
+                        + " AND id = ? AND status = ?")
+                .params(to, detail, now, tenantId.toString(), id, from).update() == 1;
+    }
+
+    private OtaAction action(ResultSet rs, int n) throws SQLException {
+        return new OtaAction(rs.getLong(1), UUID.fromString(rs.getString(2)), UUID.fromString(rs.getString(3)),
+                UUID.fromString(rs.getString(4)), rs.getString(5), rs.getString(6), Instant.ofEpochMilli(rs.getLong(7)),
+                Instant.ofEpochMilli(rs.getLong(8)));
+    }
+}

@@ -1,0 +1,158 @@
+package io.fleetkeeper.ota.web;
+
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
+import io.fleetkeeper.credentials.AuthenticatedDevice;
+import io.fleetkeeper.ota.DeploymentService;
+import io.fleetkeeper.ota.DeploymentService.Report;
+import io.fleetkeeper.ota.Firmware;
+import io.fleetkeeper.ota.FirmwareArtifact;
+import io.fleetkeeper.ota.FirmwareService;
+import io.fleetkeeper.ota.OtaAction;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.util.UriUtils;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * hawkBit DDI deployments: {@code deploymentBase/{actionId}} (the firmware as one chunk with its artifacts,
+ * hashes and download links), its {@code feedback}, and artifact downloads under
+ * {@code softwaremodules/{firmwareId}/artifacts/{filename}} with {@code Range}. Feedback bodies are read as
+ * hawkBit reads them: unknown fields (SWUpdate sends {@code id} and {@code time}) are ignored.
+ */
+@RestController
+class DdiDeploymentController {
+
+    private static final String BASE = "/{tenant}/controller/v1/{controllerId}";
+
+    private final DdiAuth auth;
+    private final DeploymentService deployments;
+    private final FirmwareService firmware;
+
+    DdiDeploymentController(DdiAuth auth, DeploymentService deployments, FirmwareService firmware) {
+        this.auth = auth;
+        this.deployments = deployments;
+        this.firmware = firmware;
+    }
+
+    @GetMapping(path = BASE + "/deploymentBase/{actionId}", produces = {"application/hal+json", "application/json"})
+    Map<String, Object> deploymentBase(@PathVariable String tenant, @PathVariable String controllerId,
+            @PathVariable long actionId,
+            @RequestHeader(name = "Authorization", required = false) String authorization,
+            @RequestAttribute(name = AuthenticatedDevice.ATTRIBUTE, required = false) AuthenticatedDevice cert) {
+        AuthenticatedDevice self = auth.target(tenant, controllerId, authorization, cert);
+        OtaAction a = deployments.action(self.tenantId(), self.deviceId(), actionId);
+        Firmware f = deployments.firmwareOf(self.tenantId(), a);
+        String base = DdiLinks.base(tenant, controllerId) + "/softwaremodules/" + f.id() + "/artifacts/";
+        List<Map<String, Object>> artifacts = new ArrayList<>();
+        for (FirmwareArtifact art : f.artifacts()) {
+            String href = base + UriUtils.encodePathSegment(art.filename(), StandardCharsets.UTF_8);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("filename", art.filename());
+            m.put("hashes", Map.of("sha1", art.sha1(), "md5", art.md5(), "sha256", art.sha256()));
+            m.put("size", art.size());
+            m.put("_links", Map.of("download", Map.of("href", href), "download-http", Map.of("href", href)));
+            artifacts.add(m);
+        }
+        Map<String, Object> chunk = new LinkedHashMap<>();
+        chunk.put("part", "os");
+        chunk.put("version", f.version());
+        chunk.put("name", f.name());
+        chunk.put("artifacts", artifacts);
+        Map<String, Object> deployment = new LinkedHashMap<>();
+        deployment.put("download", "forced");
+        deployment.put("update", "forced");
+        deployment.put("chunks", List.of(chunk));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", Long.toString(a.id()));
+        body.put("deployment", deployment);
+        body.put("actionStatus", a.status());
+        return body;
+    }
+
+    /**
+     * {@code {status: {execution, result: {finished}, details}}} (hawkBit's shape; the fields at the top level are
+     * read too). execution: proceeding, scheduled, resumed, download (started), downloaded, closed (with finished
+     * success or failure), rejected (failure), canceled. 200 with no body.
+     */
+    @PostMapping(path = BASE + "/deploymentBase/{actionId}/feedback", consumes = "application/json")
+    ResponseEntity<Void> feedback(@PathVariable String tenant, @PathVariable String controllerId,
+            @PathVariable long actionId, @RequestBody JsonNode body,
+            @RequestHeader(name = "Authorization", required = false) String authorization,
+            @RequestAttribute(name = AuthenticatedDevice.ATTRIBUTE, required = false) AuthenticatedDevice cert) {
+        AuthenticatedDevice self = auth.target(tenant, controllerId, authorization, cert);
+        JsonNode status = body.has("status") ? body.path("status") : body;
+        String execution = status.path("execution").asString("");
+        String finished = status.path("result").path("finished").asString("none");
+        Report report = switch (execution) {
+            case "proceeding", "scheduled", "resumed", "download" -> Report.STARTED;
+            case "downloaded" -> Report.DOWNLOADED;
+            case "closed" -> switch (finished) {
+                case "success" -> Report.SUCCEEDED;
+                case "failure", "none" -> Report.FAILED;
+                default -> throw invalid("status.result.finished must be success, failure or none");
+            };
+            case "rejected" -> Report.FAILED;
+            case "canceled" -> Report.CANCELED;
+            default -> throw invalid("status.execution must be one of proceeding, scheduled, resumed, download,"
+                    + " downloaded, closed, rejected, canceled");
+        };
+        deployments.report(self.tenantId(), self.deviceId(), actionId, report, details(status.path("details")));
+        return ResponseEntity.ok().build();
+    }
+
+    @GetMapping(BASE + "/softwaremodules/{firmwareId}/artifacts/{filename}")
+    @ApiResponse(responseCode = "200", description = "The artifact",
+            content = @Content(mediaType = "application/octet-stream", schema = @Schema(type = "string",
+                    format = "binary")))
+    @ApiResponse(responseCode = "206", description = "The requested range",
+            content = @Content(mediaType = "application/octet-stream", schema = @Schema(type = "string",
+                    format = "binary")))
+    void download(@PathVariable String tenant, @PathVariable String controllerId, @PathVariable UUID firmwareId,
+            @PathVariable String filename,
+            @RequestHeader(name = "Authorization", required = false) String authorization,
+            @RequestAttribute(name = AuthenticatedDevice.ATTRIBUTE, required = false) AuthenticatedDevice cert,
+            @Parameter(hidden = true) HttpServletRequest request,
+            @Parameter(hidden = true) HttpServletResponse response) throws IOException {
+        AuthenticatedDevice self = auth.target(tenant, controllerId, authorization, cert);
+        FirmwareArtifact a = firmware.artifact(self.tenantId(), firmwareId, filename);
+        if (request.getHeader("Range") == null && !"HEAD".equals(request.getMethod())
+                && request.getHeader("If-None-Match") == null) {
+            firmware.recordDeviceDownload(self.tenantId(), self.deviceId(), firmwareId, a);
+        }
+        ArtifactDownload.serve(request, response, a,
+                (offset, length) -> firmware.open(self.tenantId(), a, offset, length));
+    }
+
+    private static String details(JsonNode details) {
+        if (!details.isArray() || details.isEmpty()) {
+            return null;
+        }
+        List<String> lines = new ArrayList<>();
+        details.forEach(d -> lines.add(d.asString("")));
+        return String.join("\n", lines);
+    }
+
+    private static ApiException invalid(String detail) {
+        return new ApiException(ErrorCode.VALIDATION_FAILED, detail);
+    }
+}
