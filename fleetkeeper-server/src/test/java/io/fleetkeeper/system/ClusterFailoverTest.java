@@ -35,6 +35,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -395,8 +396,7 @@ class ClusterFailoverTest {
         private final List<SimulatedDevice> devices;
         private final TlsClient est;
         private final String claimToken;
-        private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
-        private volatile boolean running = true;
+        private final ScheduledExecutorService threads = Executors.newScheduledThreadPool(3);
         private final Map<String, Long> desired = new ConcurrentHashMap<>();
         private final Map<String, String> commands = new ConcurrentHashMap<>();
         private final Map<String, X509Certificate> certificates = new ConcurrentHashMap<>();
@@ -417,13 +417,12 @@ class ClusterFailoverTest {
         }
 
         void start() {
-            threads.submit(() -> loop(Duration.ofSeconds(2), () -> devices.forEach(SimulatedDevice::report)));
-            threads.submit(() -> loop(Duration.ofMillis(200), this::operate));
-            threads.submit(() -> loop(Duration.ofSeconds(1), this::enroll));
+            every(Duration.ofSeconds(2), () -> devices.forEach(SimulatedDevice::report));
+            every(Duration.ofMillis(200), this::operate);
+            every(Duration.ofSeconds(1), this::enroll);
         }
 
         void stop() {
-            running = false;
             threads.close();
             System.out.printf("cluster: operator and EST load: %d desired patches, %d commands, %d certificates"
                     + " acknowledged; %d requests failed (not acknowledged)%n", desired.size(), commands.size(),
@@ -431,19 +430,15 @@ class ClusterFailoverTest {
             firstFailure.values().stream().distinct().limit(10).forEach(f -> System.out.println("cluster: failed: " + f));
         }
 
-        private void loop(Duration every, Runnable step) {
-            while (running) {
+        /** Runs {@code step} again {@code every} after it ends, until {@link #stop}; a failure is counted. */
+        private void every(Duration every, Runnable step) {
+            threads.scheduleWithFixedDelay(() -> {
                 try {
                     step.run();
                 } catch (RuntimeException e) {
                     failed(e.toString()); // e.g. a connection cut by the kill: the client was told nothing
                 }
-                try {
-                    Thread.sleep(every);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
+            }, 0, every.toMillis(), TimeUnit.MILLISECONDS);
         }
 
         private void operate() {
