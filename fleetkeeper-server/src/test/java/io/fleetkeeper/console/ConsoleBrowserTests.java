@@ -80,7 +80,7 @@ class ConsoleBrowserTests extends ApiTest {
         assertThat(session.getSameSite()).isEqualTo("Strict");
         assertThat(session.getValue()).doesNotContain(tenant.admin());
 
-        web.findElement(By.cssSelector("header form button")).click();
+        submit("header form button");
         assertThat(web.getCurrentUrl()).endsWith("/app/sign-in");
         web.get(url("/app/devices"));
         assertThat(web.getCurrentUrl()).endsWith("/app/sign-in");
@@ -107,20 +107,20 @@ class ConsoleBrowserTests extends ApiTest {
         assertThat(text("#devices")).contains("<b>meter</b>");
         WebElement q = web.findElement(By.id("q"));
         q.sendKeys("type = \"meter\" AND (tag = \"lab\"");
-        web.findElement(By.id("search")).click();
+        submit("#search");
         assertThat(text("#query-error")).contains("position 31");
         assertThat(web.findElement(By.cssSelector("#query-error mark")).getText()).isBlank();
 
         web.findElement(By.id("q")).clear();
         web.findElement(By.id("q")).sendKeys("shadow.reported.a..b = 1");
-        web.findElement(By.id("search")).click();
+        submit("#search");
         assertThat(text("#query-error")).contains("position 18");
         assertThat(web.findElement(By.cssSelector("#query-error mark")).getText()).isEqualTo(".b = 1");
         browser.screenshot("devices-query-error");
 
         web.findElement(By.id("q")).clear();
         web.findElement(By.id("q")).sendKeys("name = \"<b>meter</b>\"");
-        web.findElement(By.id("search")).click();
+        submit("#search");
         assertThat(web.findElements(By.id("query-error"))).isEmpty();
         assertThat(web.findElements(By.cssSelector("#devices tbody a"))).hasSize(1);
         browser.screenshot("devices");
@@ -138,7 +138,7 @@ class ConsoleBrowserTests extends ApiTest {
 
         web.findElement(By.id("meta-key")).sendKeys("site");
         web.findElement(By.id("meta-value")).sendKeys("south");
-        web.findElement(By.id("metadata-save")).click();
+        submit("#metadata-save");
 
         assertThat(text("#conflict")).contains("Someone else changed this device").contains("not saved");
         assertThat(text("#metadata")).contains("north");
@@ -148,7 +148,7 @@ class ConsoleBrowserTests extends ApiTest {
 
         web.findElement(By.id("meta-key")).sendKeys("site");
         web.findElement(By.id("meta-value")).sendKeys("south");
-        web.findElement(By.id("metadata-save")).click();
+        submit("#metadata-save");
         assertThat(web.findElements(By.id("conflict"))).isEmpty();
         assertThat(api.get(tenant.admin(), "/api/v1/devices/" + id).expect(200).path("metadata").path("site")
                 .asString()).isEqualTo("south");
@@ -166,14 +166,14 @@ class ConsoleBrowserTests extends ApiTest {
         web.get(url("/app/devices/" + id));
         assertThat(text("#cert-" + cert + " .cert-status")).isEqualTo("ACTIVE");
 
-        web.findElement(By.cssSelector("#cert-" + cert + " button.revoke")).click();
+        submit("#cert-" + cert + " button.revoke");
         assertThat(text("#cert-" + cert + " .cert-status")).isEqualTo("REVOKED");
         assertThat(api.get(tenant.admin(), "/api/v1/certificates/" + cert).expect(200).path("status").asString())
                 .isEqualTo("REVOKED");
 
         web.findElement(By.id("command-name")).sendKeys("reboot");
         web.findElement(By.id("command-payload")).sendKeys("{\"delay\": 5}");
-        web.findElement(By.id("command-send")).click();
+        submit("#command-send");
         assertThat(text("#commands")).contains("reboot");
         JsonNode sent = api.get(tenant.admin(), "/api/v1/devices/" + id + "/commands").expect(200).path("items");
         assertThat(sent).hasSize(1);
@@ -189,14 +189,14 @@ class ConsoleBrowserTests extends ApiTest {
         WebElement editor = web.findElement(By.id("desired-input"));
         editor.clear();
         editor.sendKeys("{\"target_c\": ");
-        web.findElement(By.id("desired-save")).click();
+        submit("#desired-save");
         assertThat(text("#form-error")).contains("not valid JSON");
         assertThat(api.get(tenant.admin(), "/api/v1/devices/" + id + "/shadow").status()).isEqualTo(404);
 
         editor = web.findElement(By.id("desired-input"));
         editor.clear();
         editor.sendKeys("{\"target_c\": 21}");
-        web.findElement(By.id("desired-save")).click();
+        submit("#desired-save");
         assertThat(web.findElements(By.id("form-error"))).isEmpty();
         assertThat(text("#desired")).contains("target_c");
         assertThat(text("#delta")).contains("target_c");
@@ -285,7 +285,7 @@ class ConsoleBrowserTests extends ApiTest {
         web.get(url("/app/jobs"));
         assertThat(text("#job-" + job + " .job-status")).isEqualTo("IN_PROGRESS");
 
-        click("#job-" + job + " button.pause");
+        submit("#job-" + job + " button.pause");
         assertThat(text("#job-" + job + " .job-status")).isEqualTo("PAUSED");
         assertThat(api.get(tenant.admin(), "/api/v1/jobs/" + job).expect(200).path("status").asString())
                 .isEqualTo("PAUSED");
@@ -294,7 +294,7 @@ class ConsoleBrowserTests extends ApiTest {
         api.post(tenant.admin(), "/api/v1/jobs/" + job + "/resume", null).expect(200);
         Await.until(Duration.ofSeconds(10), "the jobs table to show the resumed job without a reload",
                 () -> text("#job-" + job + " .job-status").equals("IN_PROGRESS"));
-        click("#job-" + job + " button.pause");
+        submit("#job-" + job + " button.pause");
         assertThat(text("#job-" + job + " .job-status")).isEqualTo("PAUSED");
     }
 
@@ -304,7 +304,7 @@ class ConsoleBrowserTests extends ApiTest {
         signIn(tenant.admin());
         web.get(url("/app/devices/" + d.id()));
         web.findElement(By.id("command-name")).sendKeys("open");
-        web.findElement(By.id("command-send")).click();
+        submit("#command-send");
         assertThat(text("#commands .command-status")).isEqualTo("QUEUED");
         WebElement heading = web.findElement(By.id("device-name"));
 
@@ -382,6 +382,26 @@ class ConsoleBrowserTests extends ApiTest {
                     throw e;
                 }
             }
+        }
+    }
+
+    /**
+     * Clicks a form's submit button and waits until the browser has replaced the page with the answer, so that what
+     * follows reads the new page and not the old one.
+     */
+    private void submit(String css) {
+        WebElement page = web.findElement(By.tagName("html"));
+        click(css);
+        Await.until(Duration.ofSeconds(15), "the answer to " + css, () -> stale(page)
+                && "complete".equals(((JavascriptExecutor) web).executeScript("return document.readyState")));
+    }
+
+    private static boolean stale(WebElement element) {
+        try {
+            element.isEnabled();
+            return false;
+        } catch (StaleElementReferenceException e) {
+            return true;
         }
     }
 
