@@ -1,0 +1,95 @@
+package io.fleetkeeper.deviceapi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fleetkeeper.testing.ApiTest;
+import io.fleetkeeper.testing.DevicePort;
+import io.fleetkeeper.testing.RawHttp;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.haproxy.HAProxyCommand;
+import io.netty.handler.codec.haproxy.HAProxyMessage;
+import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
+import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
+import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * The device listener behind a TCP load balancer that sends the PROXY protocol (from {@link #PROXY_ADDRESS}): the
+ * header's source address is the device's, so a limit per address counts each device, not the balancer.
+ */
+class ProxyProtocolTests extends ApiTest {
+
+    @Autowired
+    DeviceListener listener;
+
+    @Test
+    void failedAttemptsAreCountedPerAddressFromTheProxyHeader() {
+        int limit = 20; // fleetkeeper.provisioning.max-failures-per-address
+        String first = randomAddress();
+        String second = randomAddress();
+        DevicePort port = new DevicePort(api, listener.port());
+        for (int i = 0; i < limit; i++) {
+            assertThat(register(port, first, "fkp_wrong" + i).status()).as("failed attempt " + i).isEqualTo(401);
+        }
+        RawHttp.Response limited = register(port, first, "fkp_wrong-again");
+        assertThat(limited.status()).isEqualTo(429);
+        assertThat(limited.json().path("code").asString()).isEqualTo("RATE_LIMITED");
+        // Another device behind the same balancer is not held back by the first one's failures.
+        assertThat(register(port, second, "fkp_wrong").status()).isEqualTo(401);
+    }
+
+    @Test
+    void aConnectionFromTheProxyWithoutAHeaderIsClosed() {
+        DevicePort port = new DevicePort(api, listener.port());
+        assertThatThrownBy(() -> port.raw(() -> connect(null)).send(registration("fkp_wrong")))
+                .as("TLS over a connection from the balancer that skipped the header").isInstanceOf(Exception.class);
+    }
+
+    private RawHttp.Response register(DevicePort port, String source, String key) {
+        return port.raw(() -> connect(source)).send(registration(key));
+    }
+
+    private static String registration(String key) {
+        String body = "{\"name\":\"behind-proxy\"}";
+        return "POST /device/v1/register HTTP/1.1\r\nHost: localhost\r\nX-Provisioning-Key: " + key
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
+                + "\r\nConnection: close\r\n\r\n" + body;
+    }
+
+    /** A TCP connection from the balancer's address, starting with a PROXY v2 header for {@code source}. */
+    private Socket connect(String source) {
+        try {
+            Socket s = new Socket();
+            s.bind(new InetSocketAddress(PROXY_ADDRESS, 0));
+            s.connect(new InetSocketAddress("127.0.0.1", listener.port()), 5000);
+            if (source != null) {
+                EmbeddedChannel encoder = new EmbeddedChannel(HAProxyMessageEncoder.INSTANCE);
+                encoder.writeOutbound(new HAProxyMessage(HAProxyProtocolVersion.V2, HAProxyCommand.PROXY,
+                        HAProxyProxiedProtocol.TCP4, source, "127.0.0.1", 40000 + ThreadLocalRandom.current()
+                        .nextInt(20000), listener.port()));
+                ByteBuf header = encoder.readOutbound();
+                byte[] bytes = new byte[header.readableBytes()];
+                header.readBytes(bytes);
+                header.release();
+                encoder.finishAndReleaseAll();
+                s.getOutputStream().write(bytes);
+            }
+            return s;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String randomAddress() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        return "198.18." + r.nextInt(256) + "." + (1 + r.nextInt(254));
+    }
+}
