@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.fleetkeeper.testing.ApiTest;
 import io.fleetkeeper.testing.DevicePort;
 import io.fleetkeeper.testing.RawHttp;
+import io.fleetkeeper.testing.TestTenant;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
@@ -17,13 +18,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * The device listener behind a TCP load balancer that sends the PROXY protocol (from {@link #PROXY_ADDRESS}): the
- * header's source address is the device's, so a limit per address counts each device, not the balancer.
+ * header's source address is the device's (what provenance, audit and the per-address limit of failed attempts
+ * see), and the balancer must send it.
  */
 class ProxyProtocolTests extends ApiTest {
 
@@ -31,34 +34,45 @@ class ProxyProtocolTests extends ApiTest {
     DeviceListener listener;
 
     @Test
-    void failedAttemptsAreCountedPerAddressFromTheProxyHeader() {
-        int limit = 20; // fleetkeeper.provisioning.max-failures-per-address
-        String first = randomAddress();
-        String second = randomAddress();
+    void theDeviceAddressComesFromTheProxyHeader() {
+        TestTenant t = newTenant();
+        String key = api.post(t.admin(), "/api/v1/provisioning-keys", Map.of("label", "behind-proxy")).expect(201)
+                .path("key").asString();
+        String device = randomAddress();
         DevicePort port = new DevicePort(api, listener.port());
-        for (int i = 0; i < limit; i++) {
-            assertThat(register(port, first, "fkp_wrong" + i).status()).as("failed attempt " + i).isEqualTo(401);
-        }
-        RawHttp.Response limited = register(port, first, "fkp_wrong-again");
-        assertThat(limited.status()).isEqualTo(429);
-        assertThat(limited.json().path("code").asString()).isEqualTo("RATE_LIMITED");
-        // Another device behind the same balancer is not held back by the first one's failures.
-        assertThat(register(port, second, "fkp_wrong").status()).isEqualTo(401);
+
+        RawHttp.Response registered = port.raw(() -> connect(device)).send(registration(key));
+
+        assertThat(registered.status()).as(registered.body()).isEqualTo(201);
+        String id = registered.json().path("device_id").asString();
+        assertThat(api.get(t.admin(), "/api/v1/devices/" + id + "/provenance").expect(200).path("remote_addr")
+                .asString()).isEqualTo(device);
+    }
+
+    @Test
+    void withoutTheHeaderTheAddressIsThePeers() {
+        TestTenant t = newTenant();
+        String key = api.post(t.admin(), "/api/v1/provisioning-keys", Map.of("label", "direct")).expect(201)
+                .path("key").asString();
+        DevicePort port = new DevicePort(api, listener.port());
+
+        RawHttp.Response registered = port.raw().send(registration(key)); // from 127.0.0.1, not a listed proxy
+
+        String id = registered.json().path("device_id").asString();
+        assertThat(api.get(t.admin(), "/api/v1/devices/" + id + "/provenance").expect(200).path("remote_addr")
+                .asString()).isEqualTo("127.0.0.1");
     }
 
     @Test
     void aConnectionFromTheProxyWithoutAHeaderIsClosed() {
         DevicePort port = new DevicePort(api, listener.port());
         assertThatThrownBy(() -> port.raw(() -> connect(null)).send(registration("fkp_wrong")))
-                .as("TLS over a connection from the balancer that skipped the header").isInstanceOf(Exception.class);
-    }
-
-    private RawHttp.Response register(DevicePort port, String source, String key) {
-        return port.raw(() -> connect(source)).send(registration(key));
+                .as("TLS over a connection from the balancer that skipped the header")
+                .isInstanceOf(UncheckedIOException.class);
     }
 
     private static String registration(String key) {
-        String body = "{\"name\":\"behind-proxy\"}";
+        String body = "{\"name\":\"behind-proxy\",\"type\":\"gateway\"}";
         return "POST /device/v1/register HTTP/1.1\r\nHost: localhost\r\nX-Provisioning-Key: " + key
                 + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
                 + "\r\nConnection: close\r\n\r\n" + body;

@@ -13,8 +13,6 @@ import io.fleetkeeper.testing.TestTenant;
 import io.fleetkeeper.testing.TlsClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -27,7 +25,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -72,6 +69,10 @@ class ClusterFailoverTest {
     private static final Duration LEASE_TTL = Duration.ofSeconds(5);
     private static final Duration TICK = Duration.ofSeconds(1);
     private static final String SCHEMA = "fk_cluster_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+
+    /** Where some devices connect from; the nodes see HAProxy's 127.0.0.1 unless the PROXY header tells them. */
+    private static final String DEVICE_ADDRESS = "127.0.0.3";
+    private static final String PROBE_ADDRESS = "127.0.0.2";
 
     private static final List<Node> nodes = new ArrayList<>();
     private static HaProxy haproxy;
@@ -134,6 +135,7 @@ class ClusterFailoverTest {
                 "--fleetkeeper.db.username=" + TestPostgres.USER,
                 "--fleetkeeper.pki.master-key=" + Base64.getEncoder().encodeToString(masterKey),
                 "--fleetkeeper.redis.url=" + redis.url("redis"), "--fleetkeeper.nats.url=" + nats.url("nats"),
+                "--fleetkeeper.mqtt.proxy-protocol-from=127.0.0.1", "--fleetkeeper.device-api.proxy-protocol-from=127.0.0.1",
                 "--fleetkeeper.jobs.lease-ttl=" + LEASE_TTL.toSeconds() + "s",
                 "--fleetkeeper.jobs.tick-interval=" + TICK.toSeconds() + "s",
                 "--logging.level.io.fleetkeeper.store=INFO", "--logging.level.io.fleetkeeper.cluster=INFO"};
@@ -192,6 +194,9 @@ class ClusterFailoverTest {
         TrustManagerFactory trust = keys.trustManagers();
         List<SimulatedDevice> devices = connectDevices(keys, tenant, trust);
         MqttDevices.KeyDevice outage = keys.keyDevice(tenant, "outage"); // suspended while Redis is down
+        Await.until(Duration.ofSeconds(30), "the node sees the device's own address (PROXY protocol)",
+                () -> api.get(admin, "/api/v1/devices/" + devices.getFirst().id + "/connection").expect(200)
+                        .path("remote_address").asString(""), a -> a.startsWith(DEVICE_ADDRESS + ":"));
 
         // The job: one command per device, all devices over about 20 s.
         String jobId = api.post(admin, "/api/v1/jobs", Map.of("name", "rollout",
@@ -370,10 +375,14 @@ class ClusterFailoverTest {
         return ids;
     }
 
-    /** Whether {@code node} itself (not HAProxy) lets the device in with its key; disconnects at once. */
+    /**
+     * Whether {@code node} itself (not HAProxy) lets the device in with its key; disconnects at once. From an
+     * address the nodes take no PROXY header from.
+     */
     private static boolean connectsDirectly(Node node, MqttDevices.KeyDevice k, TrustManagerFactory trust) {
         var client = com.hivemq.client.mqtt.MqttClient.builder().useMqttVersion5().identifier(k.id() + "-probe")
-                .serverHost("localhost").serverPort(node.mqtt).sslConfig().trustManagerFactory(trust).applySslConfig()
+                .transportConfig().serverHost("localhost").serverPort(node.mqtt)
+                .localAddress(PROBE_ADDRESS).applyTransportConfig().sslConfig().trustManagerFactory(trust).applySslConfig()
                 .simpleAuth().username(k.id()).password(k.key().getBytes(java.nio.charset.StandardCharsets.UTF_8))
                 .applySimpleAuth().buildBlocking();
         try {
@@ -396,7 +405,9 @@ class ClusterFailoverTest {
             }
             for (var f : made) {
                 MqttDevices.KeyDevice k = f.get();
-                devices.add(new SimulatedDevice(k.id(), k.key(), "localhost", haproxy.mqttPort, trust));
+                // Every tenth device connects from another loopback address: HAProxy passes it on in the PROXY header.
+                devices.add(new SimulatedDevice(k.id(), k.key(), "localhost", haproxy.mqttPort, trust,
+                        devices.size() % 10 == 0 ? DEVICE_ADDRESS : null));
             }
         }
         long start = System.nanoTime();
@@ -494,15 +505,6 @@ class ClusterFailoverTest {
         String[] all = java.util.Arrays.copyOf(args, args.length + more.length);
         System.arraycopy(more, 0, all, args.length, more.length);
         return all;
-    }
-
-    private static boolean listening(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     /** Skips the test class, saying why on the console too (an aborted class shows as 0 tests run). */

@@ -47,8 +47,17 @@ final class SimulatedDevice {
     private volatile boolean stopped;
 
     SimulatedDevice(String id, String key, String host, int port, TrustManagerFactory trust) {
+        this(id, key, host, port, trust, null);
+    }
+
+    /** Connecting from {@code localAddress} (null: any). */
+    SimulatedDevice(String id, String key, String host, int port, TrustManagerFactory trust, String localAddress) {
         this.id = id;
-        this.client = MqttClient.builder().useMqttVersion5().identifier(id).serverHost(host).serverPort(port)
+        var transport = com.hivemq.client.mqtt.MqttClientTransportConfig.builder().serverHost(host).serverPort(port);
+        if (localAddress != null) {
+            transport.localAddress(localAddress);
+        }
+        this.client = MqttClient.builder().useMqttVersion5().identifier(id).transportConfig(transport.build())
                 .sslConfig().trustManagerFactory(trust).applySslConfig()
                 .automaticReconnect().initialDelay(100, TimeUnit.MILLISECONDS).maxDelay(1, TimeUnit.SECONDS)
                 .applyAutomaticReconnect()

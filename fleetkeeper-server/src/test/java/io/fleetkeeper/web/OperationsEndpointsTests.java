@@ -12,6 +12,12 @@ import io.fleetkeeper.testing.ApiTest;
 import io.fleetkeeper.testing.MqttDevices;
 import io.fleetkeeper.testing.Reply;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -67,17 +73,39 @@ class OperationsEndpointsTests extends ApiTest {
                 .isInstanceOf(Mqtt5ConnAckException.class);
         String during = api.get(null, "/actuator/prometheus").body();
         good.disconnect();
+        String mqtt = during.lines().filter(l -> l.startsWith("fleetkeeper_mqtt")).toList().toString();
 
-        assertThat(value(during, "fleetkeeper_mqtt_sessions")).isGreaterThanOrEqualTo(1);
-        assertThat(value(during, "fleetkeeper_mqtt_connects_total{outcome=\"accepted\",reason=\"none\"}"))
+        assertThat(value(during, "fleetkeeper_mqtt_sessions")).as(mqtt).isGreaterThanOrEqualTo(1);
+        assertThat(value(during, "fleetkeeper_mqtt_connects_total{outcome=\"accepted\",reason=\"none\"}")).as(mqtt)
                 .isGreaterThan(value(before, "fleetkeeper_mqtt_connects_total{outcome=\"accepted\",reason=\"none\"}"));
-        assertThat(value(during, "fleetkeeper_mqtt_connects_total{outcome=\"refused\",reason=\"bad_user_name_or_password\"}"))
-                .isGreaterThan(value(before, "fleetkeeper_mqtt_connects_total{outcome=\"refused\",reason=\"bad_user_name_or_password\"}"));
-        assertThat(value(during, "fleetkeeper_mqtt_messages_total{direction=\"in\"}"))
+        assertThat(value(during, "fleetkeeper_mqtt_connects_total{outcome=\"refused\",reason=\"bad_username_or_password\"}")).as(mqtt)
+                .isGreaterThan(value(before, "fleetkeeper_mqtt_connects_total{outcome=\"refused\",reason=\"bad_username_or_password\"}"));
+        assertThat(value(during, "fleetkeeper_mqtt_messages_total{direction=\"in\"}")).as(mqtt)
                 .isGreaterThan(value(before, "fleetkeeper_mqtt_messages_total{direction=\"in\"}"));
         assertThat(value(during, "fleetkeeper_mqtt_tls_handshakes_total{outcome=\"ok\"}")).isGreaterThanOrEqualTo(2);
         assertThat(during).contains("fleetkeeper_outbox_pending ", "hikaricp_connections_active",
                 "fleetkeeper_telemetry_messages_total");
+    }
+
+    @Test
+    void theGrafanaDashboardQueriesOnlyMetricsTheServerExposes() throws Exception {
+        String dashboard = Files.readString(Path.of("../deploy/grafana/fleetkeeper.json"));
+        String exposition = api.get(null, "/actuator/prometheus").body();
+        // Exposed only with NATS, once a job or telemetry has run on this node, or with percentile histograms.
+        Set<String> conditional = Set.of("fleetkeeper_telemetry_consumer_lag", "fleetkeeper_outbox_nats_lag",
+                "fleetkeeper_jobs_executions_total", "fleetkeeper_telemetry_messages_total",
+                "http_server_requests_seconds_bucket");
+        Matcher m = Pattern.compile("\\b((?:fleetkeeper|hikaricp|http_server|jvm|process)_[a-z_]+)").matcher(dashboard);
+        Set<String> queried = new TreeSet<>();
+        while (m.find()) {
+            queried.add(m.group(1));
+        }
+        assertThat(queried).contains("fleetkeeper_mqtt_sessions", "fleetkeeper_outbox_pending");
+        for (String metric : queried) {
+            if (!conditional.contains(metric)) {
+                assertThat(exposition).as("exposed: " + metric).containsPattern("(?m)^" + metric + "[{ ]");
+            }
+        }
     }
 
     private Mqtt5BlockingClient client(MqttDevices devices, String id, String key) throws Exception {

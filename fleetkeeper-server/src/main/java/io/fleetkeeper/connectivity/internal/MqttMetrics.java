@@ -52,10 +52,10 @@ final class MqttMetrics {
         accepted.increment();
     }
 
-    /** A refused CONNECT, by its CONNACK code ({@code bad_user_name_or_password}, {@code not_authorized}...). */
+    /** A refused CONNECT, by its CONNACK code ({@code bad_username_or_password}, {@code not_authorized}...). */
     void refused(MqttConnectReturnCode code) {
         String reason = code.name().replaceFirst("^CONNECTION_REFUSED_", "").replaceFirst("_5$", "")
-                .toLowerCase(Locale.ROOT);
+                .replace("USER_NAME", "USERNAME").toLowerCase(Locale.ROOT); // MQTT 3.1.1 and 5 spell it apart
         registry.counter("fleetkeeper.mqtt.connects", "outcome", "refused", "reason", reason).increment();
     }
 
