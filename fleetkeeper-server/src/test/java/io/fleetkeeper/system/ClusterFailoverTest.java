@@ -68,6 +68,8 @@ class ClusterFailoverTest {
     private static final int DEVICES = Integer.getInteger("fleetkeeper.cluster.devices", 150);
     private static final Duration LEASE_TTL = Duration.ofSeconds(5);
     private static final Duration TICK = Duration.ofSeconds(1);
+    /** A node starts in about 15 s on an idle two-core machine; with three of them and other work, minutes. */
+    private static final Duration NODE_READY_WITHIN = Duration.ofMinutes(6);
     private static final String SCHEMA = "fk_cluster_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 
     /** Where some devices connect from; the nodes see HAProxy's 127.0.0.1 unless the PROXY header tells them. */
@@ -95,7 +97,7 @@ class ClusterFailoverTest {
         }
 
         Node start() throws Exception {
-            process = new ServerProcess(dir, http).start(with(common, "--fleetkeeper.mqtt.port=" + mqtt,
+            process = new ServerProcess(dir, http).readyWithin(NODE_READY_WITHIN).start(with(common, "--fleetkeeper.mqtt.port=" + mqtt,
                     "--fleetkeeper.device-api.port=" + device));
             return this;
         }
