@@ -5,18 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fleetkeeper.testing.ApiTest;
 import io.fleetkeeper.testing.DevicePort;
+import io.fleetkeeper.testing.ProxyHeaders;
 import io.fleetkeeper.testing.RawHttp;
 import io.fleetkeeper.testing.TestTenant;
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.haproxy.HAProxyCommand;
-import io.netty.handler.codec.haproxy.HAProxyMessage;
-import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
-import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
-import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -78,28 +70,8 @@ class ProxyProtocolTests extends ApiTest {
                 + "\r\nConnection: close\r\n\r\n" + body;
     }
 
-    /** A TCP connection from the balancer's address, starting with a PROXY v2 header for {@code source}. */
     private Socket connect(String source) {
-        try {
-            Socket s = new Socket();
-            s.bind(new InetSocketAddress(PROXY_ADDRESS, 0));
-            s.connect(new InetSocketAddress("127.0.0.1", listener.port()), 5000);
-            if (source != null) {
-                EmbeddedChannel encoder = new EmbeddedChannel(HAProxyMessageEncoder.INSTANCE);
-                encoder.writeOutbound(new HAProxyMessage(HAProxyProtocolVersion.V2, HAProxyCommand.PROXY,
-                        HAProxyProxiedProtocol.TCP4, source, "127.0.0.1", 40000 + ThreadLocalRandom.current()
-                        .nextInt(20000), listener.port()));
-                ByteBuf header = encoder.readOutbound();
-                byte[] bytes = new byte[header.readableBytes()];
-                header.readBytes(bytes);
-                header.release();
-                encoder.finishAndReleaseAll();
-                s.getOutputStream().write(bytes);
-            }
-            return s;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ProxyHeaders.connect(PROXY_ADDRESS, listener.port(), source);
     }
 
     private static String randomAddress() {

@@ -42,8 +42,6 @@ final class SimulatedDevice {
     /** Telemetry message ids the platform acknowledged (PUBACK with success) and when. */
     final Map<String, Long> telemetryAcked = new ConcurrentHashMap<>();
     private final AtomicLong telemetrySeq = new AtomicLong();
-    /** When a telemetry message was last refused (no PUBACK, or one with an error), 0 for never. */
-    private final AtomicLong telemetryRefused = new AtomicLong();
     private volatile boolean stopped;
 
     SimulatedDevice(String id, String key, String host, int port, TrustManagerFactory trust) {
@@ -99,18 +97,8 @@ final class SimulatedDevice {
             long n = telemetrySeq.incrementAndGet();
             String msgId = id + "-" + n;
             publish("fk/" + id + "/telemetry", "{\"msg_id\":\"" + msgId + "\",\"v\":" + n + "}")
-                    .whenComplete((ok, error) -> {
-                        if (error == null) {
-                            telemetryAcked.put(msgId, System.nanoTime());
-                        } else {
-                            telemetryRefused.set(System.nanoTime());
-                        }
-                    });
+                    .thenRun(() -> telemetryAcked.put(msgId, System.nanoTime()));
         }
-    }
-
-    boolean telemetryRefusedAfter(long nanos) {
-        return telemetryRefused.get() > nanos;
     }
 
     synchronized long acceptedVersion() {
