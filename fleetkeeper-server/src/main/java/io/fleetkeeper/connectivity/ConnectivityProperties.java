@@ -1,6 +1,7 @@
 package io.fleetkeeper.connectivity;
 
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -31,6 +32,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param nodeHeartbeat         how often this node writes its heartbeat to {@code connectivity_nodes} (default 10s)
  * @param nodeTimeout           a node whose heartbeat is older than this is lost: its connections are marked
  *                              disconnected with reason {@code node lost} (default 60s)
+ * @param proxyProtocolFrom     IP addresses and CIDR blocks of TCP load balancers whose connections start with a
+ *                              PROXY protocol header (v1 or v2) carrying the device's address (default empty:
+ *                              none); a connection from a listed address without a valid header is closed
  */
 @ConfigurationProperties("fleetkeeper.mqtt")
 public record ConnectivityProperties(
@@ -50,7 +54,8 @@ public record ConnectivityProperties(
         @DefaultValue("") String internalAuthSecret,
         @DefaultValue("1s") Duration stateFlushInterval,
         @DefaultValue("10s") Duration nodeHeartbeat,
-        @DefaultValue("60s") Duration nodeTimeout) {
+        @DefaultValue("60s") Duration nodeTimeout,
+        @DefaultValue List<String> proxyProtocolFrom) {
 
     public boolean enabled() {
         return port >= 0;

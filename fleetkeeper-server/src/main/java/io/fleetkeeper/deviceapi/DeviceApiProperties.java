@@ -24,6 +24,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                              certificate ({@code Client-Cert} and {@code Client-Cert-Chain} of RFC 9440, or
  *                              {@code X-SSL-Client-Cert}) the device listener accepts (default empty: none; the
  *                              headers are ignored)
+ * @param proxyProtocolFrom     IP addresses and CIDR blocks of TCP load balancers whose connections start with a
+ *                              PROXY protocol header (v1 or v2) carrying the device's address (default empty:
+ *                              none); a connection from a listed address without a valid header within 2 s is
+ *                              closed
  */
 @ConfigurationProperties("fleetkeeper.device-api")
 public record DeviceApiProperties(
@@ -35,7 +39,8 @@ public record DeviceApiProperties(
         @DefaultValue("") String keyStorePassword,
         @DefaultValue("PKCS12") String keyStoreType,
         @DefaultValue("") String keyAlias,
-        @DefaultValue List<String> trustedProxies) {
+        @DefaultValue List<String> trustedProxies,
+        @DefaultValue List<String> proxyProtocolFrom) {
 
     public boolean enabled() {
         return port >= 0;

@@ -25,6 +25,8 @@ final class ServerProcess implements AutoCloseable {
     /** Generous: a start takes 15 s on an idle two-core machine and over a minute on a busy one. */
     private static final Duration READY_WITHIN = Duration.ofSeconds(180);
 
+    private Duration readyWithin = READY_WITHIN;
+
     private final Path dataDir;
     private final int port;
     private final Path log;
@@ -53,6 +55,12 @@ final class ServerProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /** Waits up to {@code within} for readiness at start (several processes starting on two cores take longer). */
+    ServerProcess readyWithin(Duration within) {
+        this.readyWithin = within;
+        return this;
     }
 
     int port() {
@@ -86,10 +94,10 @@ final class ServerProcess implements AutoCloseable {
     private void awaitReady() throws Exception {
         HttpClient client = HttpClient.newHttpClient();
         try {
-            Await.until(READY_WITHIN, "the server ready", () -> ready(client));
+            Await.until(readyWithin, "the server ready", () -> ready(client));
         } catch (AssertionError notReady) {
             kill(); // never leave a half-started server behind
-            throw new IllegalStateException("server did not become ready in " + READY_WITHIN + ": " + Files.readString(log));
+            throw new IllegalStateException("server did not become ready in " + readyWithin + ": " + Files.readString(log));
         }
     }
 

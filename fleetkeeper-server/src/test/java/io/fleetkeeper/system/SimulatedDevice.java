@@ -20,7 +20,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * A device of the cluster test: an MQTT 5 client over TLS with its device key that reconnects by itself, reports
  * its shadow at QoS 1, answers every command with a result, and logs what the platform acknowledged to it: the
- * shadow versions in {@code shadow/update/accepted}, the commands it received, the results the server took.
+ * shadow versions in {@code shadow/update/accepted}, the commands it received, the results the server took, the
+ * telemetry messages it was told were stored.
  */
 final class SimulatedDevice {
 
@@ -38,11 +39,23 @@ final class SimulatedDevice {
     /** Commands received (id → job id, "" for none) and the results the server acknowledged (id → nano time). */
     final Map<String, String> commands = new ConcurrentHashMap<>();
     final Map<String, Long> resultsAcked = new ConcurrentHashMap<>();
+    /** Telemetry message ids the platform acknowledged (PUBACK with success) and when. */
+    final Map<String, Long> telemetryAcked = new ConcurrentHashMap<>();
+    private final AtomicLong telemetrySeq = new AtomicLong();
     private volatile boolean stopped;
 
     SimulatedDevice(String id, String key, String host, int port, TrustManagerFactory trust) {
+        this(id, key, host, port, trust, null);
+    }
+
+    /** Connecting from {@code localAddress} (null: any). */
+    SimulatedDevice(String id, String key, String host, int port, TrustManagerFactory trust, String localAddress) {
         this.id = id;
-        this.client = MqttClient.builder().useMqttVersion5().identifier(id).serverHost(host).serverPort(port)
+        var transport = com.hivemq.client.mqtt.MqttClientTransportConfig.builder().serverHost(host).serverPort(port);
+        if (localAddress != null) {
+            transport.localAddress(localAddress);
+        }
+        this.client = MqttClient.builder().useMqttVersion5().identifier(id).transportConfig(transport.build())
                 .sslConfig().trustManagerFactory(trust).applySslConfig()
                 .automaticReconnect().initialDelay(100, TimeUnit.MILLISECONDS).maxDelay(1, TimeUnit.SECONDS)
                 .applyAutomaticReconnect()
@@ -75,6 +88,16 @@ final class SimulatedDevice {
     void report() {
         if (connected() && !stopped) {
             publish("fk/" + id + "/shadow/update", "{\"state\":{\"reported\":{\"seq\":" + seq.incrementAndGet() + "}}}");
+        }
+    }
+
+    /** Sends one telemetry message at QoS 1 with its own {@code msg_id} (nothing while disconnected). */
+    void telemetry() {
+        if (connected() && !stopped) {
+            long n = telemetrySeq.incrementAndGet();
+            String msgId = id + "-" + n;
+            publish("fk/" + id + "/telemetry", "{\"msg_id\":\"" + msgId + "\",\"v\":" + n + "}")
+                    .thenRun(() -> telemetryAcked.put(msgId, System.nanoTime()));
         }
     }
 

@@ -24,7 +24,7 @@ import tools.jackson.databind.JsonNode;
  * and one server on a random port, backed by SQLite in a fresh temporary directory. Tests isolate
  * themselves by creating their own tenant ({@link #newTenant()}), never by sharing fixtures. Loopback
  * (127.0.0.1) is a trusted proxy of the device listener; requests that forward no client certificate are
- * unaffected by it.
+ * unaffected by it. Connections from {@link #PROXY_ADDRESS} must start with a PROXY protocol header.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
         "fleetkeeper.auth.bootstrap-token=" + ApiTest.PLATFORM_TOKEN,
@@ -32,6 +32,8 @@ import tools.jackson.databind.JsonNode;
         "fleetkeeper.blobs.tenant-quota=64MB",
         "fleetkeeper.exports.link-key=" + ApiTest.EXPORT_LINK_KEY,
         "fleetkeeper.device-api.trusted-proxies=10.1.2.3/32,127.0.0.1",
+        "fleetkeeper.device-api.proxy-protocol-from=" + ApiTest.PROXY_ADDRESS,
+        "fleetkeeper.mqtt.proxy-protocol-from=" + ApiTest.PROXY_ADDRESS,
         "fleetkeeper.jobs.runner-enabled=false",
         "fleetkeeper.events.allowed-private-networks=127.0.0.1/32",
         "fleetkeeper.events.delivery-enabled=false",
@@ -40,6 +42,12 @@ import tools.jackson.databind.JsonNode;
         "fleetkeeper.alerts.enabled=false",
         "fleetkeeper.mqtt.internal-auth-secret=" + ApiTest.INTERNAL_AUTH_SECRET})
 public abstract class ApiTest {
+
+    /**
+     * The address a TCP load balancer connects from: connections from it start with a PROXY protocol header, on the
+     * device listener and the MQTT endpoint (tests bind their socket to it; everything else comes from 127.0.0.1).
+     */
+    protected static final String PROXY_ADDRESS = "127.0.0.2";
 
     /** The platform operator token the server installs on its first start. */
     protected static final String PLATFORM_TOKEN = "fk_test-platform-operator-0123456789abcdefghijklmn";

@@ -73,6 +73,17 @@ public final class DevicePort {
         });
     }
 
+    /** Hand-written HTTP/1.1 over TLS on a TCP connection {@code tcp} opens (e.g. after a PROXY header). */
+    public RawHttp raw(java.util.function.Supplier<java.net.Socket> tcp) {
+        return new RawHttp(() -> {
+            try {
+                return ssl.getSocketFactory().createSocket(tcp.get(), "localhost", port, true);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
     /** POSTs JSON with extra headers; returns the raw reply. */
     public Reply post(String path, Map<String, String> headers, Object body) {
         return call("POST", path, headers, body);

@@ -2,6 +2,7 @@ package io.fleetkeeper.cluster.internal;
 
 import io.fleetkeeper.cluster.ClusterBus;
 import io.fleetkeeper.cluster.ClusterMessage;
+import io.fleetkeeper.cluster.ClusterMessage.Invalidate;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.ClientOptions.DisconnectedBehavior;
 import io.lettuce.core.RedisChannelHandler;
@@ -33,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * hands it to its handlers on one bus thread, in arrival order. Delivery is best effort and at most once:
  * what is published while Redis is unreachable is dropped (with one warning per outage), never queued,
  * and {@link #publish} never blocks or throws. Lettuce reconnects (and subscribes again) by itself; a
- * first connection that fails is retried here with a growing pause. Public for the cross-node tests of the
+ * first connection that fails is retried here with a growing pause. When a dropped link comes back, this node
+ * hands its own handlers an {@link Invalidate} of {@link Invalidate#ALL} caches: what it missed meanwhile (a
+ * revocation on another node) must not be answered from memory. Public for the cross-node tests of the
  * features that rely on the bus (the credential caches); production code uses {@link ClusterBus}.
  */
 public final class RedisClusterBus implements ClusterBus, AutoCloseable {
@@ -42,6 +45,8 @@ public final class RedisClusterBus implements ClusterBus, AutoCloseable {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(5);
     private static final long MAX_RETRY_MS = 30_000;
+    /** The origin of the invalidation a node sends itself when its link to Redis comes back. */
+    static final String LINK_RESTORED = "redis-link-restored";
 
     private final String nodeId = UUID.randomUUID().toString();
     private final String channel;
@@ -56,6 +61,7 @@ public final class RedisClusterBus implements ClusterBus, AutoCloseable {
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("cluster-bus-connect").daemon().factory());
     private final AtomicBoolean dropWarned = new AtomicBoolean();
+    private final AtomicBoolean linkWasDown = new AtomicBoolean();
     private volatile StatefulRedisConnection<String, String> publisher;
     private volatile StatefulRedisPubSubConnection<String, String> subscriber;
     private volatile boolean closed;
@@ -219,14 +225,23 @@ public final class RedisClusterBus implements ClusterBus, AutoCloseable {
 
         @Override
         public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
-            if (dropWarned.compareAndSet(true, false)) {
-                log.info("cluster bus: link to Redis at {} is back", endpoint);
+            dropWarned.set(false);
+            if (linkWasDown.compareAndSet(true, false)) {
+                // What other nodes published while the link was down never reached this node: its caches may
+                // hold credentials revoked meanwhile. Drop them all; the next authentication reads the store.
+                log.info("cluster bus: link to Redis at {} is back; cached credentials dropped", endpoint);
+                try {
+                    dispatcher.execute(() -> deliver(new Invalidate(LINK_RESTORED, Invalidate.ALL, null)));
+                } catch (java.util.concurrent.RejectedExecutionException closing) {
+                    // shutting down
+                }
             }
         }
 
         @Override
         public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-            if (!closed) {
+            if (!closed && subscriber != null) {
+                linkWasDown.set(true);
                 log.warn("cluster bus: link to Redis at {} dropped; reconnecting", endpoint);
             }
         }

@@ -174,11 +174,12 @@ final class MqttConnectHandler extends ChannelInboundHandlerAdapter {
     /** Hands the connection to a session handler, which sends the CONNACK and serves the session. */
     private void accept(Granted g, ConnectRequest r, String fingerprint) {
         state = State.ACCEPTED;
+        ctx.metrics().accepted();
         if (connectTimer != null) {
             connectTimer.cancel(false);
         }
         var info = new ConnectionInfo(connectionId, g.tenantId(), g.deviceId(), ctx.sessions().nodeId(),
-                Instant.ofEpochMilli(ctx.clock().millis()), address(channel.channel().remoteAddress()),
+                Instant.ofEpochMilli(ctx.clock().millis()), address(ProxyProtocol.remoteAddress(channel.channel())),
                 v5 ? "MQTT 5" : "MQTT 3.1.1", r.clientId(), r.keepAliveSeconds(),
                 fingerprint != null ? MqttAccess.CERTIFICATE : MqttAccess.DEVICE_KEY, r.cleanStart());
         var session = new MqttSessionHandler(ctx, info, v5, fingerprint, r.will(),
@@ -193,6 +194,7 @@ final class MqttConnectHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void reject(Rejection r) {
+        ctx.metrics().refused(r.code());
         channel.writeAndFlush(ConnAcks.refusal(r.code(), v5));
         close(r.reason());
     }
@@ -244,8 +246,11 @@ final class MqttConnectHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext c, Object evt) throws Exception {
         if (evt instanceof IdleStateEvent) {
             close("connect timeout");
-        } else if (evt instanceof SslHandshakeCompletionEvent e && !e.isSuccess()) {
-            close("TLS handshake failed");
+        } else if (evt instanceof SslHandshakeCompletionEvent e) {
+            ctx.metrics().handshake(e.isSuccess());
+            if (!e.isSuccess()) {
+                close("TLS handshake failed");
+            }
         }
         super.userEventTriggered(c, evt);
     }

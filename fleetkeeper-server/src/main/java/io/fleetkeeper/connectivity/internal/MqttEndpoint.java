@@ -6,6 +6,7 @@ import io.fleetkeeper.deviceapi.DeviceApiProperties;
 import io.fleetkeeper.pki.PlatformCa;
 import io.fleetkeeper.pki.PlatformCa.ServerIdentity;
 import io.fleetkeeper.credentials.DeviceCredentials;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -59,6 +60,7 @@ public class MqttEndpoint implements SmartLifecycle {
     private final MqttAccess access;
     private final SessionRegistry sessions;
     private final Clock clock;
+    private final MqttMetrics metrics;
     private volatile SslContext ssl;
     private volatile Instant renewAfter = Instant.MAX;
     private EventLoopGroup boss;
@@ -68,7 +70,9 @@ public class MqttEndpoint implements SmartLifecycle {
     private volatile int port = -1;
 
     MqttEndpoint(ConnectivityProperties props, DeviceApiProperties serverNames, PlatformCa platformCa,
-            DeviceCredentials credentials, MqttAccess access, SessionRegistry sessions, Clock clock) {
+            DeviceCredentials credentials, MqttAccess access, SessionRegistry sessions, Clock clock,
+            MeterRegistry registry) {
+        this.metrics = new MqttMetrics(registry, sessions::connectedCount);
         this.props = props;
         this.serverNames = serverNames;
         this.platformCa = platformCa;
@@ -100,7 +104,8 @@ public class MqttEndpoint implements SmartLifecycle {
         boss = new MultiThreadIoEventLoopGroup(1, io);
         workers = new MultiThreadIoEventLoopGroup(threads, io);
         blocking = Executors.newVirtualThreadPerTaskExecutor();
-        var context = new MqttEndpointContext(props, access, sessions, clock, blocking);
+        var context = new MqttEndpointContext(props, access, sessions, clock, blocking, metrics);
+        var proxyProtocol = new ProxyProtocol(props.proxyProtocolFrom());
         ServerBootstrap b = new ServerBootstrap().group(boss, workers)
                 .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 4096)
@@ -115,6 +120,7 @@ public class MqttEndpoint implements SmartLifecycle {
                                 .addLast("decoder", new MqttDecoder(props.maxPacketSize(), 64, true))
                                 .addLast("encoder", MqttEncoder.INSTANCE)
                                 .addLast(HANDLER, new MqttConnectHandler(context));
+                        proxyProtocol.install(ch);
                     }
                 });
         try {

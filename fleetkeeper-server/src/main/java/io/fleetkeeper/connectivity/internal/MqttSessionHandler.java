@@ -170,6 +170,7 @@ final class MqttSessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void publish(MqttPublishMessage m) {
+        ctx.metrics().received();
         if (!rate.tryAcquire()) {
             disconnect(0x96, "publish rate exceeded");
             return;
@@ -248,6 +249,7 @@ final class MqttSessionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         var header = new MqttFixedHeader(MqttMessageType.PUBLISH, dup, MqttQoS.valueOf(qos), false, 0);
+        ctx.metrics().sent();
         channel.writeAndFlush(new MqttPublishMessage(header,
                 new MqttPublishVariableHeader(topic, qos == 0 ? -1 : packetId, MqttProperties.NO_PROPERTIES),
                 Unpooled.wrappedBuffer(payload)));

@@ -48,6 +48,11 @@ class SessionRegistry implements DeviceMessaging {
     }
 
     private final ConcurrentHashMap<UUID, Session> sessions = new ConcurrentHashMap<>();
+
+    /** Sessions with a live connection on this node (a metric: counts on each call). */
+    long connectedCount() {
+        return sessions.values().stream().filter(s -> s.connection() != null).count();
+    }
     private final ConcurrentHashMap<UUID, Long> kickedAt = new ConcurrentHashMap<>();
     /** When a certificate was withdrawn (by fingerprint): a connection authenticating with it meanwhile is refused. */
     private final ConcurrentHashMap<String, Long> withdrawnAt = new ConcurrentHashMap<>();

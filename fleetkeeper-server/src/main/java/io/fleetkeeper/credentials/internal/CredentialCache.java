@@ -89,6 +89,14 @@ final class CredentialCache {
         byFingerprint.invalidateAll();
     }
 
+    /** Everything: this node may have missed revocations (its link to the other nodes was down). */
+    void forgetAll() {
+        epoch.incrementAndGet();
+        byFingerprint.invalidateAll();
+        byKeyHash.invalidateAll();
+        admitted.invalidateAll();
+    }
+
     /** Every cached key of a device (a rotation replaced it). */
     void forgetKeysOf(UUID deviceId) {
         epoch.incrementAndGet();

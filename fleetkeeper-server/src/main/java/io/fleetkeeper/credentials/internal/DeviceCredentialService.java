@@ -135,6 +135,10 @@ class DeviceCredentialService implements DeviceCredentials {
         cache.forgetCertificates();
     }
 
+    void forgetAll() {
+        cache.forgetAll();
+    }
+
     void forgetKeysOf(UUID deviceId) {
         cache.forgetKeysOf(deviceId);
     }

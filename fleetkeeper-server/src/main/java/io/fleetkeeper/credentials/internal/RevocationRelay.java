@@ -128,6 +128,11 @@ class RevocationRelay {
                 }
                 case Invalidate.DEVICE_KEYS -> credentials.forgetKeysOf(UUID.fromString(i.key()));
                 case Invalidate.CERTIFICATE -> credentials.forgetCertificate(i.key());
+                case Invalidate.ALL -> {
+                    trust.invalidate();
+                    credentials.forgetAll();
+                    tokens.invalidateAll();
+                }
                 default -> log.debug("cluster bus: unknown cache {}", i.cache());
             }
         } catch (IllegalArgumentException | NullPointerException bad) {

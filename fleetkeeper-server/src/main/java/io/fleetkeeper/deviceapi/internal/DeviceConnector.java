@@ -16,8 +16,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.catalina.connector.Connector;
+import org.apache.catalina.util.NetMask;
 import org.apache.coyote.http11.Http11NioProtocol;
 import org.apache.tomcat.util.net.SSLHostConfig;
 import org.apache.tomcat.util.net.SSLHostConfigCertificate;
@@ -36,7 +38,8 @@ import org.springframework.stereotype.Component;
  * client certificate but does not require one ({@code optional_no_ca}: any certificate passes the
  * handshake, {@link io.fleetkeeper.credentials.DeviceCredentials} decides per request). Its server
  * key lives only in memory: a fresh key and certificate from the {@link PlatformCa} at every start,
- * re-issued in place when a third of its validity remains, unless a key store is configured.
+ * re-issued in place when a third of its validity remains, unless a key store is configured. Behind a TCP load
+ * balancer it reads the PROXY protocol from the listed balancers ({@link ProxyProtocolEndpoint}).
  */
 @Component
 class DeviceConnector implements DeviceListener, WebServerFactoryCustomizer<TomcatServletWebServerFactory> {
@@ -67,7 +70,14 @@ class DeviceConnector implements DeviceListener, WebServerFactoryCustomizer<Tomc
             log.info("Device listener disabled (fleetkeeper.device-api.port < 0)");
             return;
         }
-        Connector c = new Connector(Http11NioProtocol.class.getName());
+        List<NetMask> proxies = proxyProtocolFrom(props.proxyProtocolFrom());
+        ProxyProtocolEndpoint proxied = proxies.isEmpty() ? null : new ProxyProtocolEndpoint(proxies);
+        Connector c = proxied == null ? new Connector(Http11NioProtocol.class.getName())
+                : new Connector(new Http11NioProtocol(proxied));
+        if (proxied != null) {
+            factory.addEngineValves(new ProxyProtocolValve(c, proxied));
+            log.info("Device listener: connections from {} start with a PROXY protocol header", proxies);
+        }
         c.setPort(props.port());
         if (!props.address().isBlank()) {
             try {
@@ -107,6 +117,17 @@ class DeviceConnector implements DeviceListener, WebServerFactoryCustomizer<Tomc
         protocol.addSslHostConfig(ssl);
         factory.addAdditionalConnectors(c);
         connector = c;
+    }
+
+    private static List<NetMask> proxyProtocolFrom(List<String> from) {
+        return from.stream().map(String::strip).filter(p -> !p.isEmpty()).map(p -> {
+            try {
+                return new NetMask(p);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("fleetkeeper.device-api.proxy-protocol-from: '" + p
+                        + "' is not an IP address or CIDR block", e);
+            }
+        }).toList();
     }
 
     @Override

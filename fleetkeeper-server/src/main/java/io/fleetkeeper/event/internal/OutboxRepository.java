@@ -46,6 +46,11 @@ public class OutboxRepository {
                 .query(Long.class).list();
     }
 
+    /** How many committed rows wait for the relay (a partial index holds exactly those). */
+    public long unsequencedCount() {
+        return jdbc.sql("SELECT COUNT(*) FROM outbox WHERE seq IS NULL").query(Long.class).single();
+    }
+
     public long maxSeq() {
         Long max = jdbc.sql("SELECT MAX(seq) FROM outbox").query(Long.class).optional().orElse(null);
         return max == null ? 0 : max;
@@ -83,6 +88,12 @@ public class OutboxRepository {
         jdbc.sql("INSERT INTO event_cursors (name, position) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")
                 .params(name, initial).update();
         return jdbc.sql("SELECT position FROM event_cursors WHERE name = ?").param(name).query(Long.class).single();
+    }
+
+    /** A reader's position, or null when it has none yet (read only). */
+    public Long position(String name) {
+        return jdbc.sql("SELECT position FROM event_cursors WHERE name = ?").param(name).query(Long.class).optional()
+                .orElse(null);
     }
 
     public void advance(String name, long position) {

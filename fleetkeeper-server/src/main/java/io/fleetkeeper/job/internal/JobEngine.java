@@ -215,6 +215,7 @@ public class JobEngine {
         }
         operations.apply(cur.tenantId(), cur.id(), spec, claimed.stream().map(Claimed::deviceId).toList(), now);
         int n = claimed.size();
+        outcomes.started(n);
         jobs.saveRollout(cur.tenantId(), cur.id(), n, cur.ratePerMinute(), scheduleStart, scheduleCount + n, RatePlan.record(cur.recentStarts(), now, n), cur.rampMark(), now);
         return n;
     }

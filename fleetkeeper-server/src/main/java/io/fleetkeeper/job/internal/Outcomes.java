@@ -4,6 +4,7 @@ import io.fleetkeeper.command.CommandFinished;
 import io.fleetkeeper.command.CommandStatus;
 import io.fleetkeeper.job.ExecutionStatus;
 import io.fleetkeeper.job.NewJob;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -27,8 +28,11 @@ public class Outcomes {
     private final JobSpecs specs;
     private final JsonMapper json;
     private final Clock clock;
+    private final MeterRegistry metrics;
 
-    Outcomes(ExecutionRepository executions, JobRepository jobs, JobSpecs specs, JsonMapper json, Clock clock) {
+    Outcomes(ExecutionRepository executions, JobRepository jobs, JobSpecs specs, JsonMapper json, Clock clock,
+            MeterRegistry metrics) {
+        this.metrics = metrics;
         this.executions = executions;
         this.jobs = jobs;
         this.specs = specs;
@@ -47,8 +51,21 @@ public class Outcomes {
         if (retries > 0 && executions.retry(tenantId, jobId, deviceId, commandId, retries, text, now)) {
             return Ended.RETRIED;
         }
-        return executions.finish(tenantId, jobId, deviceId, commandId, outcome, text, now) ? Ended.FINISHED
-                : Ended.NOT_IN_PROGRESS;
+        if (!executions.finish(tenantId, jobId, deviceId, commandId, outcome, text, now)) {
+            return Ended.NOT_IN_PROGRESS;
+        }
+        count(outcome.name(), 1);
+        return Ended.FINISHED;
+    }
+
+    /** {@code n} executions were started on this node (a metric). */
+    void started(int n) {
+        count("STARTED", n);
+    }
+
+    /** Executions started and ended on this node, by status (counted in the transaction, before its commit). */
+    private void count(String status, int n) {
+        metrics.counter("fleetkeeper.jobs.executions", "status", status).increment(n);
     }
 
     /** A job's command is final: its execution follows (runs inside the command's transaction). */

@@ -48,6 +48,9 @@ public final class JetStreamPipeline implements TelemetryPipeline {
     private volatile JetStream jetStream;
     private volatile boolean running;
     private Thread consumer;
+    /** Messages in the stream the shared consumer has not delivered yet (NaN until known); read at most every 5 s. */
+    private volatile double lag = Double.NaN;
+    private long lagReadAt;
 
     public JetStreamPipeline(NatsProperties nats, TelemetryProperties props, TelemetryStore store,
             TelemetryMetrics metrics, JsonMapper json) {
@@ -56,6 +59,7 @@ public final class JetStreamPipeline implements TelemetryPipeline {
         this.store = store;
         this.metrics = metrics;
         this.json = json;
+        metrics.consumerLag(() -> lag);
     }
 
     @Override
@@ -119,6 +123,7 @@ public final class JetStreamPipeline implements TelemetryPipeline {
                 if (!batch.isEmpty()) {
                     write(batch);
                 }
+                readLag(sub);
             } catch (IOException | JetStreamApiException | RuntimeException e) {
                 log.warn("telemetry stream consumer: {}", e.toString());
                 sub = null;
@@ -127,6 +132,14 @@ public final class JetStreamPipeline implements TelemetryPipeline {
                 Thread.currentThread().interrupt();
                 return;
             }
+        }
+    }
+
+    private void readLag(JetStreamSubscription sub) throws IOException, JetStreamApiException {
+        long now = System.nanoTime();
+        if (now - lagReadAt >= 5_000_000_000L || Double.isNaN(lag)) {
+            lagReadAt = now;
+            lag = sub.getConsumerInfo().getNumPending();
         }
     }
 

@@ -32,6 +32,14 @@ public class TelemetryMetrics {
                 .description("stream messages delivered more than once").register(registry);
     }
 
+    /** The stream consumer's backlog: messages acknowledged to devices but not yet delivered to a writer. */
+    void consumerLag(java.util.function.DoubleSupplier lag) {
+        io.micrometer.core.instrument.Gauge.builder("fleetkeeper.telemetry.consumer.lag", lag,
+                java.util.function.DoubleSupplier::getAsDouble).strongReference(true)
+                .description("telemetry messages in the NATS stream not yet delivered to a writer")
+                .register(registry);
+    }
+
     public void accepted(String channel, int messages, long bytes) {
         registry.counter("fleetkeeper.telemetry.messages", "channel", channel, "outcome", "accepted", "reason", "none")
                 .increment(messages);

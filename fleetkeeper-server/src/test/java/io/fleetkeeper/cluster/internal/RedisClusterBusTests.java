@@ -200,4 +200,25 @@ class RedisClusterBusTests {
             }
         }
     }
+
+    @Test
+    void aNodeWhoseLinkCameBackDropsEveryCacheItMayHaveMissedAnUpdateOf() throws Exception {
+        try (var proxy = new TcpProxy(6379)) {
+            proxy.open();
+            String channel = channel();
+            try (var flaky = new RedisClusterBus("redis://127.0.0.1:" + proxy.port(), channel);
+                    var other = new RedisClusterBus(URL, channel)) {
+                var inFlaky = inbox(flaky);
+                var inOther = inbox(other);
+                proxy.shut();
+                Await.until(Duration.ofSeconds(15), "the link seen down", () -> !flaky.connected());
+                assertThat(inFlaky.poll()).as("nothing while the link is down").isNull();
+                proxy.open();
+                var resync = new Invalidate(RedisClusterBus.LINK_RESTORED, Invalidate.ALL, null);
+                Await.until(Duration.ofSeconds(15), "every cache dropped once the link is back",
+                        () -> inFlaky.poll(200, TimeUnit.MILLISECONDS), resync::equals);
+                assertThat(inOther).as("a node whose link stayed up drops nothing").doesNotContain(resync);
+            }
+        }
+    }
 }
