@@ -178,6 +178,21 @@ public class DeviceSimService {
         return get(tenantId, deviceId);
     }
 
+    /** Reads the SIM's state and this month's usage from the carrier now, one SIM only, and records them. */
+    public DeviceSim refresh(Caller caller, UUID deviceId) {
+        UUID tenantId = caller.tenantId();
+        SimRepository.Stored stored = stored(tenantId, deviceId);
+        IntegrationRepository.Stored integration = integrations.find(tenantId, stored.sim().integrationId())
+                .orElseThrow();
+        CarrierProvider provider = provider(integration.integration(), Capability.DEVICE_INFO);
+        try {
+            sync.refresh(provider, sync.account(integration), stored, true);
+        } catch (CarrierException e) {
+            throw CarrierErrors.toApi(e);
+        }
+        return get(tenantId, deviceId);
+    }
+
     /** Sends an SMS to the device through its carrier. */
     public DeviceSim.SmsSent sendSms(Caller caller, UUID deviceId, DeviceSim.Sms sms) {
         UUID tenantId = caller.tenantId();

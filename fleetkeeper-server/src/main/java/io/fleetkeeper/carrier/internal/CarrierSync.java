@@ -103,9 +103,7 @@ public class CarrierSync {
         try {
             Account account = account(s);
             if (provider.capabilities().contains(Capability.BULK_USAGE)) {
-                Instant month = YearMonth.from(now.atZone(ZoneOffset.UTC)).atDay(1).atStartOfDay(ZoneOffset.UTC)
-                        .toInstant();
-                Map<String, Long> usage = provider.bulkUsage(account, month, props.usagePages());
+                Map<String, Long> usage = provider.bulkUsage(account, monthStart(now), props.usagePages());
                 tx.executeWithoutResult(t -> {
                     sims.resetUsage(c.tenantId(), c.id(), now.toEpochMilli());
                     usage.forEach((link, bytes) -> sims.recordUsage(c.tenantId(), c.id(), link, bytes,
@@ -114,7 +112,7 @@ public class CarrierSync {
             }
             if (provider.capabilities().contains(Capability.DEVICE_INFO)) {
                 for (SimRepository.Stored sim : sims.stalestInfo(c.tenantId(), c.id(), props.infoPerSync())) {
-                    readInfo(provider, account, sim);
+                    refresh(provider, account, sim, false);
                 }
             }
             integrations.recordOutcome(c.tenantId(), c.id(), CarrierIntegration.OK, null, 0, now,
@@ -131,14 +129,22 @@ public class CarrierSync {
         }
     }
 
-    /** Reads one SIM's state; a SIM the carrier refuses to describe is skipped, any other failure ends the sync. */
-    private void readInfo(CarrierProvider provider, Account account, SimRepository.Stored stored) {
+    /**
+     * Reads one SIM's state (and, with {@code usage}, its month's usage); in a sync a SIM the carrier refuses to
+     * describe is skipped, any other failure ends the sync.
+     */
+    public void refresh(CarrierProvider provider, Account account, SimRepository.Stored stored, boolean usage) {
         DeviceSim sim = stored.sim();
         SimInfo info;
         try {
             info = provider.info(account, sim.carrierDeviceId());
+            if (usage && stored.carrierLinkId() != null && provider.capabilities().contains(Capability.USAGE)) {
+                long bytes = provider.usage(account, stored.carrierLinkId(), monthStart(clock.instant()));
+                sims.recordUsage(stored.tenantId(), sim.integrationId(), stored.carrierLinkId(), bytes,
+                        clock.millis());
+            }
         } catch (CarrierException e) {
-            if (e.kind() != CarrierException.Kind.REJECTED) {
+            if (usage || e.kind() != CarrierException.Kind.REJECTED) {
                 throw e;
             }
             sims.recordInfo(stored.tenantId(), sim.deviceId(), sim.simStatus(), sim.carrierState(),
@@ -153,9 +159,14 @@ public class CarrierSync {
                     info.networkName(), info.plan(), clock.millis());
             if (!Objects.equals(status, sim.simStatus())) {
                 devices.recordEvent(stored.tenantId(), sim.deviceId(), SimEvents.STATUS_CHANGED, "system",
-                        SimEvents.statusChanged(sim.simStatus(), status, info.carrierState(), "sync"));
+                        SimEvents.statusChanged(sim.simStatus(), status, info.carrierState(),
+                        usage ? "refresh" : "sync"));
             }
         });
+    }
+
+    private static Instant monthStart(Instant now) {
+        return YearMonth.from(now.atZone(ZoneOffset.UTC)).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
     }
 
     private static Duration min(Duration a, Duration b) {

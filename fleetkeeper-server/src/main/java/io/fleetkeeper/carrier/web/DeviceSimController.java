@@ -47,6 +47,11 @@ class DeviceSimController {
         return sims.changeState(caller, id, body);
     }
 
+    @PostMapping("/refresh")
+    DeviceSim refresh(Caller caller, @PathVariable UUID id) {
+        return sims.refresh(caller, id);
+    }
+
     @PostMapping("/sms")
     DeviceSim.SmsSent sms(Caller caller, @PathVariable UUID id, @RequestBody DeviceSim.Sms body) {
         return sims.sendSms(caller, id, body);
