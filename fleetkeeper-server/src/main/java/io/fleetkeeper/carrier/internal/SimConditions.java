@@ -34,10 +34,7 @@ class SimConditions implements DeviceSims {
         if (!FIELDS.contains(field)) {
             throw new IllegalArgumentException("not a SIM field: " + field);
         }
-        if ((comparison == Comparison.EXISTS) != values.isEmpty()
-                || comparison != Comparison.IN && values.size() > 1) {
-            throw new IllegalArgumentException(comparison + " with " + values.size() + " values");
-        }
+        comparison.checkValues(values.size());
         boolean numeric = field.equals("data_used_mb");
         String column = numeric ? "s.data_used_bytes" : COLUMNS.get(field);
         StringBuilder sql = new StringBuilder(deviceId).append(" IN (SELECT s.device_id FROM device_sims s");
@@ -58,22 +55,11 @@ class SimConditions implements DeviceSims {
                             : "compares with a quoted string, e.g. sim." + field + " = \"ACTIVE\"");
                 }
                 sql.append(column).append(!numeric && dialect == Dialect.POSTGRESQL ? " COLLATE \"C\" " : " ")
-                        .append(op(comparison)).append(" ?");
+                        .append(comparison.operator()).append(" ?");
                 params.add(numeric ? ((BigDecimal) v).multiply(BigDecimal.valueOf(1L << 20)).doubleValue() : v);
             }
             sql.append(')');
         }
         return new DeviceCondition(sql.append(')').toString(), params);
-    }
-
-    private static String op(Comparison comparison) {
-        return switch (comparison) {
-            case EQ, IN -> "=";
-            case LT -> "<";
-            case LE -> "<=";
-            case GT -> ">";
-            case GE -> ">=";
-            case EXISTS -> throw new IllegalStateException();
-        };
     }
 }
