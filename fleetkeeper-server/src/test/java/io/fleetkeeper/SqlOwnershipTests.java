@@ -54,6 +54,7 @@ class SqlOwnershipTests {
             entry("device_secrets", "secrets"), entry("device_secret_versions", "secrets"),
             entry("outbox", "event"), entry("event_cursors", "event"), entry("routes", "event"),
             entry("route_deliveries", "event"), entry("notification_channels", "event"),
+            entry("carrier_integrations", "carrier"), entry("device_sims", "carrier"),
             entry("alert_rules", "event"), entry("alerts", "event"), entry("alert_history", "event"),
             entry("alert_notifications", "event"),
             entry("blobs", "blobs"), entry("blob_usage", "blobs"),

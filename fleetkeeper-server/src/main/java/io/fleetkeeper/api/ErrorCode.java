@@ -39,6 +39,10 @@ public enum ErrorCode {
     INTERNAL_ERROR(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error"),
     /** A dependency (the telemetry stream or writer) cannot take the request now; {@code Retry-After} says when to retry. */
     UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "Service unavailable"),
+    /** A carrier's API did not answer usefully (refused our key, unreachable, timed out, answered malformed). */
+    CARRIER_ERROR(HttpStatus.BAD_GATEWAY, "Carrier error"),
+    /** The carrier refused the request itself (a SIM it does not know or already claimed, a bad plan). */
+    CARRIER_REJECTED(HttpStatus.CONFLICT, "Refused by the carrier"),
     /** A synchronous call ({@code ?wait=}) ended before the device answered; the operation goes on. */
     NOT_FINISHED_IN_TIME(HttpStatus.GATEWAY_TIMEOUT, "Not finished in time");
 

@@ -34,6 +34,7 @@ public class DeviceConditions {
     private final DeviceConnections connections;
     private final DeviceShadows shadows;
     private final DeviceTelemetry telemetry;
+    private final DeviceSims sims;
 
     /**
      * {@code connections} supplies the condition behind {@code connected}, {@code shadows} the one behind
@@ -44,9 +45,16 @@ public class DeviceConditions {
     }
 
     /** With {@code telemetry} supplying {@code telemetry.METRIC} (null: a test of it is 400 INVALID_QUERY). */
-    @org.springframework.beans.factory.annotation.Autowired
     public DeviceConditions(Dialect dialect, DeviceConnections connections, DeviceShadows shadows,
             DeviceTelemetry telemetry) {
+        this(dialect, connections, shadows, telemetry, null);
+    }
+
+    /** With {@code sims} supplying {@code sim.FIELD} (null: a test of it is 400 INVALID_QUERY). */
+    @org.springframework.beans.factory.annotation.Autowired
+    public DeviceConditions(Dialect dialect, DeviceConnections connections, DeviceShadows shadows,
+            DeviceTelemetry telemetry, DeviceSims sims) {
+        this.sims = sims;
         this.dialect = dialect;
         this.connections = connections;
         this.shadows = shadows;
@@ -65,6 +73,7 @@ public class DeviceConditions {
             case METADATA -> metadata(tenantId, key, test, values);
             case BOOL -> connected(tenantId, test, values);
             case JSON -> field == DeviceField.TELEMETRY ? telemetry(tenantId, key, test, values)
+                    : field == DeviceField.SIM ? sim(tenantId, key, test, values)
                     : reported(tenantId, key, test, values);
             default -> column(field, test, values);
         };
@@ -188,6 +197,19 @@ public class DeviceConditions {
         }
         DeviceCondition c = telemetry.latest(tenantId, DEVICE_ID, metric, comparison(test), values);
         return new DeviceCondition("(" + c.sql() + ")", c.params());
+    }
+
+    /** {@code sim.FIELD}: the carrier feature's condition, parenthesized. */
+    private DeviceCondition sim(UUID tenantId, String field, Test test, List<Object> values) {
+        if (sims == null) {
+            throw new ApiException(ErrorCode.INVALID_QUERY, "field 'sim' is not available");
+        }
+        try {
+            DeviceCondition c = sims.sim(tenantId, DEVICE_ID, field, comparison(test), values);
+            return new DeviceCondition("(" + c.sql() + ")", c.params());
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(ErrorCode.INVALID_QUERY, "sim." + field + ": " + e.getMessage());
+        }
     }
 
     private static DeviceShadows.Comparison comparison(Test test) {

@@ -29,7 +29,9 @@ public enum DeviceField {
     /** A value in the classic shadow's reported state; the shadow feature supplies the condition. */
     SHADOW_REPORTED("shadow.reported", Kind.JSON, false),
     /** The latest value of a telemetry metric; the telemetry feature supplies the condition. */
-    TELEMETRY("telemetry", Kind.JSON, false);
+    TELEMETRY("telemetry", Kind.JSON, false),
+    /** A field of the device's carrier SIM ({@code sim.status}, {@code sim.data_used_mb}, ...); the carrier feature supplies the condition. */
+    SIM("sim", Kind.JSON, false);
 
     /** What values a field takes and which operators apply. */
     public enum Kind { UUID, TEXT, STATUS, IDENTITY, TIME, TAG, METADATA, BOOL, JSON }
@@ -88,7 +90,7 @@ public enum DeviceField {
     /** The names users write, for messages. */
     public static String names() {
         return Arrays.stream(values()).map(f -> f.keyed() ? f.wire + (f == METADATA ? ".KEY"
-                : f == TELEMETRY ? ".METRIC" : ".PATH") : f.wire)
+                : f == TELEMETRY ? ".METRIC" : f == SIM ? ".FIELD" : ".PATH") : f.wire)
                 .collect(Collectors.joining(", "));
     }
 }

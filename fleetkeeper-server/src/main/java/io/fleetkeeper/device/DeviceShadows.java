@@ -18,7 +18,28 @@ public interface DeviceShadows {
     Pattern PATH_SEGMENT = Pattern.compile("[A-Za-z0-9_-]{1,128}");
 
     /** How the reported value is tested; {@code !=} and {@code NOT IN} are the negations of EQ and IN. */
-    enum Comparison { EQ, IN, LT, LE, GT, GE, EXISTS }
+    enum Comparison {
+        EQ, IN, LT, LE, GT, GE, EXISTS;
+
+        /** The SQL operator of a test of one value ({@code =} for EQ and each value of IN). */
+        public String operator() {
+            return switch (this) {
+                case EQ, IN -> "=";
+                case LT -> "<";
+                case LE -> "<=";
+                case GT -> ">";
+                case GE -> ">=";
+                case EXISTS -> throw new IllegalStateException("EXISTS tests no value");
+            };
+        }
+
+        /** Throws unless {@code count} values suit: none for EXISTS, one or more for IN, exactly one otherwise. */
+        public void checkValues(int count) {
+            if ((this == EXISTS) != (count == 0) || this != IN && count > 1) {
+                throw new IllegalArgumentException(this + " with " + count + " values");
+            }
+        }
+    }
 
     /**
      * A condition that holds when the classic shadow of the device whose id is {@code deviceId} exists (not

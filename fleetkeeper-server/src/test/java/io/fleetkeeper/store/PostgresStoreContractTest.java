@@ -3,28 +3,29 @@ package io.fleetkeeper.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetkeeper.audit.AuditStoreContract;
+import io.fleetkeeper.carrier.CarrierStoreContract;
 import io.fleetkeeper.command.CommandStoreContract;
 import io.fleetkeeper.connectivity.ConnectionStoreContract;
 import io.fleetkeeper.device.DeviceCondition;
 import io.fleetkeeper.device.DeviceFilter;
 import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.device.DeviceStoreContract;
+import io.fleetkeeper.device.NewDevice;
 import io.fleetkeeper.event.AlertStoreContract;
 import io.fleetkeeper.event.EventStoreContract;
-import io.fleetkeeper.device.NewDevice;
 import io.fleetkeeper.fleet.FleetQueries;
 import io.fleetkeeper.fleet.FleetStoreContract;
 import io.fleetkeeper.job.JobStoreContract;
+import io.fleetkeeper.job.internal.ExecutionRepository;
 import io.fleetkeeper.ota.CampaignStoreContract;
 import io.fleetkeeper.ota.FirmwareStoreContract;
-import io.fleetkeeper.job.internal.ExecutionRepository;
 import io.fleetkeeper.pki.PkiStoreContract;
 import io.fleetkeeper.provisioning.ProvisioningStoreContract;
 import io.fleetkeeper.secrets.SecretStoreContract;
 import io.fleetkeeper.shadow.ShadowQueryStoreContract;
 import io.fleetkeeper.shadow.ShadowStoreContract;
-import io.fleetkeeper.tenancy.TenancyStoreContract;
 import io.fleetkeeper.telemetry.TelemetryStoreContract;
+import io.fleetkeeper.tenancy.TenancyStoreContract;
 import io.fleetkeeper.tenancy.TenantService;
 import io.fleetkeeper.testing.ContractTenant;
 import io.fleetkeeper.testing.TestPostgres;
@@ -55,7 +56,7 @@ class PostgresStoreContractTest implements DeviceStoreContract, TenancyStoreCont
         ConnectionStoreContract, JobStoreContract, PkiStoreContract, ProvisioningStoreContract,
         SecretStoreContract, EventStoreContract, FirmwareStoreContract,
         TelemetryStoreContract, AlertStoreContract,
-        CampaignStoreContract {
+        CampaignStoreContract, CarrierStoreContract {
 
     static final String SCHEMA = "fk_contract_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 

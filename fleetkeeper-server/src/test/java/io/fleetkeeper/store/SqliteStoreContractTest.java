@@ -1,6 +1,7 @@
 package io.fleetkeeper.store;
 
 import io.fleetkeeper.audit.AuditStoreContract;
+import io.fleetkeeper.carrier.CarrierStoreContract;
 import io.fleetkeeper.command.CommandStoreContract;
 import io.fleetkeeper.connectivity.ConnectionStoreContract;
 import io.fleetkeeper.device.DeviceStoreContract;
@@ -30,7 +31,7 @@ class SqliteStoreContractTest implements DeviceStoreContract, TenancyStoreContra
         ConnectionStoreContract, JobStoreContract, PkiStoreContract, ProvisioningStoreContract,
         SecretStoreContract, EventStoreContract, FirmwareStoreContract,
         TelemetryStoreContract, AlertStoreContract,
-        CampaignStoreContract {
+        CampaignStoreContract, CarrierStoreContract {
 
     @DynamicPropertySource
     static void store(DynamicPropertyRegistry registry) throws IOException {

@@ -40,6 +40,8 @@ import tools.jackson.databind.JsonNode;
         "fleetkeeper.console.refresh-interval=500ms",
         "fleetkeeper.api.cors-origins=" + ApiTest.CORS_ORIGIN,
         "fleetkeeper.alerts.enabled=false",
+        "fleetkeeper.carrier.poll-interval=300ms",
+        "fleetkeeper.carrier.request-timeout=1s",
         "fleetkeeper.mqtt.internal-auth-secret=" + ApiTest.INTERNAL_AUTH_SECRET})
 public abstract class ApiTest {
 

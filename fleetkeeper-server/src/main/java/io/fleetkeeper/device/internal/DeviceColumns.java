@@ -22,7 +22,7 @@ public final class DeviceColumns {
             case HARDWARE -> "d.hardware_revision";
             case REGISTERED_AT -> "d.registered_at";
             case LAST_SEEN -> "d.last_seen_at";
-            case TAG, METADATA, CONNECTED, SHADOW_REPORTED, TELEMETRY -> null;
+            case TAG, METADATA, CONNECTED, SHADOW_REPORTED, TELEMETRY, SIM -> null;
         };
     }
 }

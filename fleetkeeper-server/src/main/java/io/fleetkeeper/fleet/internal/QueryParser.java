@@ -2,6 +2,7 @@ package io.fleetkeeper.fleet.internal;
 
 import io.fleetkeeper.device.DeviceField;
 import io.fleetkeeper.device.DeviceShadows;
+import io.fleetkeeper.device.DeviceSims;
 import io.fleetkeeper.device.DeviceTelemetry;
 import io.fleetkeeper.fleet.FleetQuery.And;
 import io.fleetkeeper.fleet.FleetQuery.Expr;
@@ -43,6 +44,7 @@ public final class QueryParser {
     private static final Pattern METADATA_KEY = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final String SHADOW_REPORTED = DeviceField.SHADOW_REPORTED.wire() + ".";
     private static final String TELEMETRY = DeviceField.TELEMETRY.wire() + ".";
+    private static final String SIM = DeviceField.SIM.wire() + ".";
     private static final Map<String, Op> OPS = Map.of("=", Op.EQ, "!=", Op.NE, "<", Op.LT, "<=", Op.LE, ">", Op.GT,
             ">=", Op.GE);
     private static final String OPERATORS = "an operator (=, !=, <, <=, >, >=, IN, NOT IN, EXISTS)";
@@ -205,6 +207,14 @@ public final class QueryParser {
                         + "battery or " + TELEMETRY + "power.v (found '" + name + "')");
             }
             return new Field(DeviceField.TELEMETRY.wire(), metric);
+        }
+        if (name.equals(DeviceField.SIM.wire()) || name.startsWith(SIM)) {
+            String key = name.startsWith(SIM) ? name.substring(SIM.length()) : "";
+            if (!DeviceSims.FIELDS.contains(key)) {
+                throw QueryErrors.at(t.pos(), "a SIM field is " + SIM + "FIELD, FIELD one of "
+                        + new java.util.TreeSet<>(DeviceSims.FIELDS) + " (found '" + name + "')");
+            }
+            return new Field(DeviceField.SIM.wire(), key);
         }
         throw QueryErrors.expected(t.pos(), "a field (" + DeviceField.names() + ")", "'" + name + "'");
     }
