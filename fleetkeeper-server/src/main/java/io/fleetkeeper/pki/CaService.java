@@ -241,7 +241,9 @@ public class CaService {
         }
         List<X509Certificate> result = List.copyOf(chain);
         if (complete) {
-            chains.put(cacheKey, result);
+            // Kept once the rows read are known to be committed (a CA created in a transaction that rolls back
+            // is never remembered).
+            AfterCommit.run(() -> chains.put(cacheKey, result));
         }
         return result;
     }
