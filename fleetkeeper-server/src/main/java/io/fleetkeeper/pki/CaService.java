@@ -53,6 +53,11 @@ public class CaService {
     private final ApplicationEventPublisher events;
     /** Signers by tenant and CA: a CA id alone must never find another tenant's signer. */
     private final Map<SignerKey, CaSigner> signers = new ConcurrentHashMap<>();
+    /**
+     * Parsed chains by tenant and CA (the CA first, up to its root). A CA's certificate and parent never change
+     * once recorded, so an issuance reads neither the CA rows nor their PEM again.
+     */
+    private final Map<SignerKey, List<X509Certificate>> chains = new ConcurrentHashMap<>();
     private final PlatformCa platformCa;
 
     private record SignerKey(UUID tenantId, UUID caId) {
@@ -218,15 +223,29 @@ public class CaService {
         return view(tenantId, row(tenantId, id));
     }
 
-    /** The CA's certificate followed by its parents up to the root. */
+    /** The CA's certificate followed by its parents up to the root (unmodifiable). */
     public List<X509Certificate> chain(UUID tenantId, UUID id) {
+        SignerKey cacheKey = new SignerKey(tenantId, id);
+        List<X509Certificate> cached = chains.get(cacheKey);
+        if (cached != null) {
+            return cached;
+        }
         List<X509Certificate> chain = new ArrayList<>();
         CaRow r = row(tenantId, id);
+        boolean complete = true;
         while (r != null && chain.size() < 8) {
             chain.add(Pem.certificates(r.certificatePem(), "certificate").get(0));
-            r = r.parentId() == null ? null : cas.find(tenantId, r.parentId()).orElse(null);
+            UUID parent = r.parentId();
+            r = parent == null ? null : cas.find(tenantId, parent).orElse(null);
+            complete = parent == null || r != null;
         }
-        return chain;
+        List<X509Certificate> result = List.copyOf(chain);
+        if (complete) {
+            // Kept once the rows read are known to be committed (a CA created in a transaction that rolls back
+            // is never remembered).
+            AfterCommit.run(() -> chains.put(cacheKey, result));
+        }
+        return result;
     }
 
     /** The signer of an issuing CA of this tenant; 404 when there is none. */
@@ -253,12 +272,17 @@ public class CaService {
 
     /** The CA that issues device certificates for this tenant: {@code requested}, or the default. */
     public CertificateAuthority issuingCa(UUID tenantId, UUID requested) {
-        UUID id = requested != null ? requested : policies.get(tenantId).defaultCaId();
+        return issuingCa(tenantId, requested, policies.get(tenantId));
+    }
+
+    /** As {@link #issuingCa(UUID, UUID)}, with the tenant's policy already read in this transaction. */
+    CertificateAuthority issuingCa(UUID tenantId, UUID requested, PkiPolicy policy) {
+        UUID id = requested != null ? requested : policy.defaultCaId();
         if (id == null) {
             throw new ApiException(ErrorCode.CONFLICT, "the tenant has no issuing CA yet; create one under "
                     + "/api/v1/pki/cas");
         }
-        CertificateAuthority ca = get(tenantId, id);
+        CertificateAuthority ca = view(row(tenantId, id), policy.defaultCaId());
         if (!ca.canIssue()) {
             throw new ApiException(ErrorCode.VALIDATION_FAILED, "CA '" + ca.name() + "' cannot issue device "
                     + "certificates (it is a root or has no key)");

@@ -178,7 +178,7 @@ public class CertificateService {
      */
     Signed signLeaf(UUID tenantId, Device device, PublicKey key, UUID caId, PkiPolicy policy, Instant now,
             ProfilePolicy.Checked kind) {
-        CertificateAuthority ca = cas.issuingCa(tenantId, caId);
+        CertificateAuthority ca = cas.issuingCa(tenantId, caId, policy);
         CaSigner signer = cas.signer(tenantId, ca.id());
         Instant notAfter = now.plus(Duration.ofDays(policy.deviceValidityDays()));
         if (notAfter.isAfter(ca.notAfter())) {

@@ -15,6 +15,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -95,11 +96,18 @@ public final class TlsClient {
 
     /** A raw POST over TLS presenting {@code client} (null: none). */
     public Reply post(String path, String contentType, String body, Credential client) {
+        return post(path, contentType, body, client, Map.of());
+    }
+
+    /** As {@link #post(String, String, String, Credential)}, with further request headers. */
+    public Reply post(String path, String contentType, String body, Credential client, Map<String, String> headers) {
         try (HttpClient http = HttpClient.newBuilder().sslContext(tls(client)).version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build()) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("https://" + authority + path))
-                    .timeout(Duration.ofSeconds(30)).header("Content-Type", contentType)
-                    .POST(BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("https://" + authority + path))
+                    .timeout(Duration.ofSeconds(30)).header("Content-Type", contentType);
+            headers.forEach(request::header);
+            HttpResponse<String> r = http.send(request.POST(BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
             return new Reply("POST " + path, r.statusCode(), r.headers(), r.body());
         } catch (Exception e) {
             throw new IllegalStateException(e);

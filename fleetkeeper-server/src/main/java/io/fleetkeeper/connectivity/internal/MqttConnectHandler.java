@@ -20,10 +20,13 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.UUID;
@@ -147,11 +150,26 @@ final class MqttConnectHandler extends ChannelInboundHandlerAdapter {
     /** On a blocking thread: the store's decision, or null when it could not be asked. */
     private Decision authenticate(X509Certificate[] chain, ConnectRequest r) {
         try {
-            return chain != null ? ctx.access().authenticateCertificate(chain, r.clientId(), r.username())
-                    : ctx.access().authenticateKey(r.clientId(), r.username(), r.password());
-        } catch (RuntimeException e) {
+            return chain != null ? ctx.access().authenticateCertificate(parsedCopies(chain), r.clientId(),
+                    r.username()) : ctx.access().authenticateKey(r.clientId(), r.username(), r.password());
+        } catch (RuntimeException | CertificateException e) {
             return null;
         }
+    }
+
+    /**
+     * Private copies of the TLS session's certificates, parsed from their DER. With native TLS the session's own
+     * certificate objects parse lazily and keep what they parsed for as long as the connection lives (about 8 KB
+     * of heap for a P-256 leaf); the store path reads names and extensions, so it is given copies, which are
+     * garbage once decided. The memory path ({@link MqttAccess#cachedCertificate}) reads only the DER.
+     */
+    static X509Certificate[] parsedCopies(X509Certificate[] chain) throws CertificateException {
+        CertificateFactory factory = CertificateFactory.getInstance("X.509");
+        X509Certificate[] copies = new X509Certificate[chain.length];
+        for (int i = 0; i < chain.length; i++) {
+            copies[i] = (X509Certificate) factory.generateCertificate(new ByteArrayInputStream(chain[i].getEncoded()));
+        }
+        return copies;
     }
 
     private void decided(Decision d, ConnectRequest r, long startedAt, String fingerprint) {

@@ -15,6 +15,7 @@ import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.Role;
 import java.security.KeyPair;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.List;
@@ -22,7 +23,8 @@ import java.util.Map;
 import java.util.UUID;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * EST (RFC 7030) on top of the PKI: which tenant CA a label names, its certificates, and enrollment of
@@ -57,12 +59,15 @@ public class EstService {
     private final CertificateService certificates;
     private final AuditService audit;
     private final Clock clock;
+    private final TransactionTemplate tx;
 
-    EstService(CaService cas, CertificateService certificates, AuditService audit, Clock clock) {
+    EstService(CaService cas, CertificateService certificates, AuditService audit, Clock clock,
+            PlatformTransactionManager txManager) {
         this.cas = cas;
         this.certificates = certificates;
         this.audit = audit;
         this.clock = clock;
+        this.tx = new TransactionTemplate(txManager);
     }
 
     /** The chain of the CA the label names (that CA first, up to its root). */
@@ -76,16 +81,21 @@ public class EstService {
      * identity slot; {@code simplereenroll} renews or re-keys the presented certificate's slot. Subject and
      * subjectAltName always derive from the device id, so a re-enrolled certificate keeps them.
      */
-    @Transactional
     public X509Certificate enroll(String label, AuthenticatedDevice identity, PKCS10CertificationRequest csr,
             boolean reenroll) {
+        // The CSR's signature is checked before the transaction: on SQLite a write transaction holds the store's
+        // single write lock, and the check is the costliest step of an issuance (an ECDSA verification).
+        // A label naming no CA of the tenant is still refused first; the CA is read again in the transaction.
         Target target = resolve(label, identity.tenantId(), true);
-        String slot = reenroll ? identity.slot() : CertificateService.IDENTITY_SLOT;
-        Issued issued = issue(identity, csr, slot, target.ca().id(), reenroll);
-        if (reenroll) {
-            auditIfExpired(identity, issued);
-        }
-        return issued.chain().get(0);
+        PublicKey key = certificates.verifyCsr(csr);
+        return tx.execute(status -> {
+            String slot = reenroll ? identity.slot() : CertificateService.IDENTITY_SLOT;
+            Issued issued = issue(identity, key, slot, target.ca().id(), reenroll);
+            if (reenroll) {
+                auditIfExpired(identity, issued);
+            }
+            return issued.chain().get(0);
+        });
     }
 
     /**
@@ -98,11 +108,13 @@ public class EstService {
     }
 
     /** Renews the presented certificate's slot with a new key, from the tenant's default CA. */
-    @Transactional
     public Issued renew(AuthenticatedDevice identity, PKCS10CertificationRequest csr) {
-        Issued issued = issue(identity, csr, identity.slot(), null, true);
-        auditIfExpired(identity, issued);
-        return issued;
+        PublicKey key = certificates.verifyCsr(csr); // outside the transaction, as in enroll
+        return tx.execute(status -> {
+            Issued issued = issue(identity, key, identity.slot(), null, true);
+            auditIfExpired(identity, issued);
+            return issued;
+        });
     }
 
     /**
@@ -137,13 +149,13 @@ public class EstService {
         return new ServerKey(issued, pair.getPrivate());
     }
 
-    private Issued issue(AuthenticatedDevice identity, PKCS10CertificationRequest csr, String slot, UUID caId,
+    private Issued issue(AuthenticatedDevice identity, PublicKey verifiedKey, String slot, UUID caId,
             boolean renewal) {
         Caller device = new Caller(identity.tenantId(), identity.actor(), Role.OPERATOR);
         if (renewal) {
-            return certificates.renewForKey(device, identity.deviceId(), certificates.verifyCsr(csr), slot, caId);
+            return certificates.renewForKey(device, identity.deviceId(), verifiedKey, slot, caId);
         }
-        return certificates.issue(device, identity.deviceId(), csr, slot, caId);
+        return certificates.issueForKey(device, identity.deviceId(), verifiedKey, slot, caId);
     }
 
     private record Target(UUID tenantId, CertificateAuthority ca) {

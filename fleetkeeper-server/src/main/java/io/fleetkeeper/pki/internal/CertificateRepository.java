@@ -115,6 +115,9 @@ public class CertificateRepository {
         List<DeviceCertificate> primaries = jdbc.sql("""
                 SELECT * FROM certificates WHERE tenant_id = ? AND device_id = ? AND slot = ? AND is_primary = ?""")
                 .params(tenantId.toString(), deviceId.toString(), slot, true).query(CertificateRepository::map).list();
+        if (primaries.isEmpty()) {
+            return primaries; // a first certificate: nothing to demote (the caller holds the slot's lock)
+        }
         jdbc.sql("""
                 UPDATE certificates SET is_primary = ?, superseded_at = ?
                 WHERE tenant_id = ? AND device_id = ? AND slot = ? AND is_primary = ?""")
