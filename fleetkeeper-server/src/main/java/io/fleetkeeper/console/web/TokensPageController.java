@@ -14,11 +14,11 @@ import org.springframework.web.bind.annotation.RequestParam;
 
 /** {@code /app/settings/tokens}: the tenant's API tokens for admins; create (secret shown once) and revoke. */
 @Controller
-class TokensController {
+class TokensPageController {
 
     private final TokenService tokens;
 
-    TokensController(TokenService tokens) {
+    TokensPageController(TokenService tokens) {
         this.tokens = tokens;
     }
 

@@ -17,11 +17,11 @@ import org.springframework.web.bind.annotation.RequestParam;
  * token shown once), suspend and resume.
  */
 @Controller
-class OperatorController {
+class OperatorPageController {
 
     private final TenantService tenants;
 
-    OperatorController(TenantService tenants) {
+    OperatorPageController(TenantService tenants) {
         this.tenants = tenants;
     }
 

@@ -17,12 +17,12 @@ import org.springframework.web.bind.annotation.RequestParam;
  * certificates, every device, with revoke.
  */
 @Controller
-class PkiController {
+class PkiPageController {
 
     private final CaService cas;
     private final CertificateService certificates;
 
-    PkiController(CaService cas, CertificateService certificates) {
+    PkiPageController(CaService cas, CertificateService certificates) {
         this.cas = cas;
         this.certificates = certificates;
     }

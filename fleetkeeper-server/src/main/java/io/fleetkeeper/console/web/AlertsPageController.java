@@ -13,11 +13,11 @@ import org.springframework.web.bind.annotation.RequestParam;
 
 /** {@code /app/alerts}: the tenant's alerts, newest first, by status, refreshed live; acknowledge and resolve. */
 @Controller
-class AlertsController {
+class AlertsPageController {
 
     private final AlertService alerts;
 
-    AlertsController(AlertService alerts) {
+    AlertsPageController(AlertService alerts) {
         this.alerts = alerts;
     }
 

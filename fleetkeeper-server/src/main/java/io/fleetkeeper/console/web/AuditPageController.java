@@ -10,11 +10,11 @@ import org.springframework.web.bind.annotation.RequestParam;
 
 /** {@code /app/audit}: the tenant's audit log, newest first, filtered by actor, action and target, paged. */
 @Controller
-class AuditController {
+class AuditPageController {
 
     private final AuditService audit;
 
-    AuditController(AuditService audit) {
+    AuditPageController(AuditService audit) {
         this.audit = audit;
     }
 

@@ -17,11 +17,11 @@ import org.springframework.web.bind.annotation.RequestParam;
  * creates one (its secret shown on the answer page only) and revokes one.
  */
 @Controller
-class ProvisioningKeysController {
+class ProvisioningKeysPageController {
 
     private final ProvisioningKeyService keys;
 
-    ProvisioningKeysController(ProvisioningKeyService keys) {
+    ProvisioningKeysPageController(ProvisioningKeyService keys) {
         this.keys = keys;
     }
 

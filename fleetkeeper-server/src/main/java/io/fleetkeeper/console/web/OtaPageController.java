@@ -17,12 +17,12 @@ import org.springframework.web.bind.annotation.RequestParam;
  * pause, resume and cancel with the version the page showed (If-Match semantics).
  */
 @Controller
-class OtaController {
+class OtaPageController {
 
     private final FirmwareService firmware;
     private final CampaignService campaigns;
 
-    OtaController(FirmwareService firmware, CampaignService campaigns) {
+    OtaPageController(FirmwareService firmware, CampaignService campaigns) {
         this.firmware = firmware;
         this.campaigns = campaigns;
     }
