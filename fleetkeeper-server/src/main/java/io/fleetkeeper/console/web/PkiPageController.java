@@ -29,6 +29,7 @@ class PkiPageController {
 
     @GetMapping("/app/pki")
     String page(Caller caller, @RequestParam(required = false) String cursor, Model model) {
+        model.addAttribute("tenantId", caller.tenantId());
         model.addAttribute("cas", cas.list(caller.tenantId()));
         model.addAttribute("cursor", cursor);
         model.addAttribute("page", certificates.list(caller.tenantId(), cursor, DeviceListController.PAGE));

@@ -18,7 +18,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code /app/devices/{id}/telemetry.json}: what the device page's chart draws, from the telemetry feature's
+ * {@code /app/devices/{id}/chart.json}: what the device page's chart draws, from the telemetry feature's
  * downsampling query (the one behind {@code GET /api/v1/devices/{id}/telemetry?bucket=1m&agg=avg}): the last hour
  * in one-minute averages, one series per numeric metric (named {@code stream/metric} outside the default stream),
  * aligned on the union of the bucket times (epoch seconds) with nulls where a metric has no value.
@@ -40,7 +40,7 @@ class TelemetryChartController {
         this.clock = clock;
     }
 
-    @GetMapping(path = "/app/devices/{id}/telemetry.json", produces = MediaType.APPLICATION_JSON_VALUE)
+    @GetMapping(path = "/app/devices/{id}/chart.json", produces = MediaType.APPLICATION_JSON_VALUE)
     Chart chart(Caller caller, @PathVariable UUID id) {
         Instant to = clock.instant();
         List<TelemetryBucket> buckets = telemetry.downsample(caller.tenantId(), id,
