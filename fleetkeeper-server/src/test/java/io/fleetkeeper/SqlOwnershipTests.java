@@ -62,7 +62,8 @@ class SqlOwnershipTests {
             entry("telemetry", "telemetry"), entry("telemetry_messages", "telemetry"),
             entry("telemetry_latest", "telemetry"), entry("telemetry_settings", "telemetry"),
             entry("exports", "export"),
-            entry("ota_campaigns", "ota"), entry("ota_actions", "ota"));
+            entry("ota_campaigns", "ota"), entry("ota_actions", "ota"),
+            entry("console_sessions", "console"));
 
     /**
      * Uses of another module's table, as {@code "<file under io/fleetkeeper> -> <table>"}, with the reason.

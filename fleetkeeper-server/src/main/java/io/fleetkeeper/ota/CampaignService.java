@@ -89,6 +89,12 @@ public class CampaignService {
         return campaigns.find(tenantId, id).orElseThrow(() -> ApiException.notFound("campaign"));
     }
 
+    /** The tenant's campaigns with their per-status device counts, in creation order. */
+    public Page<Campaign> list(UUID tenantId, String cursor, int limit) {
+        return Page.afterId("campaign", cursor, limit, (after, fetch) -> campaigns.list(tenantId, after, fetch),
+                Campaign::id);
+    }
+
     /** The campaign's devices and their status, in action order. */
     public Page<OtaAction> devices(UUID tenantId, UUID id, String cursor, int limit) {
         get(tenantId, id);

@@ -354,6 +354,12 @@ public class CertificateService {
                 (after, fetch) -> certs.forDevice(tenantId, deviceId, after, fetch), DeviceCertificate::id);
     }
 
+    /** The tenant's certificates, every device, slot and version, in the order they were issued or uploaded. */
+    public Page<DeviceCertificate> list(UUID tenantId, String cursor, int limit) {
+        return Page.afterId("certificate", cursor, limit, (after, fetch) -> certs.list(tenantId, after, fetch),
+                DeviceCertificate::id);
+    }
+
     /** Every tenant's record of the certificate with this SHA-256 fingerprint. */
     public List<TenantCertificate> recordsOf(String fingerprint) {
         return certs.allByFingerprint(fingerprint);

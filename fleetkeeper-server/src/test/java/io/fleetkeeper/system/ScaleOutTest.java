@@ -14,6 +14,7 @@ import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
 import io.fleetkeeper.testing.Await;
+import io.fleetkeeper.testing.Browser;
 import io.fleetkeeper.testing.Csrs;
 import io.fleetkeeper.testing.TestPostgres;
 import java.io.ByteArrayInputStream;
@@ -45,6 +46,8 @@ import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -109,6 +112,38 @@ class ScaleOutTest {
             c.createStatement().execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
         } catch (SQLException ignored) {
             // nothing was created
+        }
+    }
+
+    @Test
+    void aConsoleSessionOpenedOnOneNodeIsSignedInOnTheOtherAndSigningOutThereEndsItEverywhere() throws Exception {
+        String admin = tenant().path("admin_token").path("token").asString();
+        call(a, "POST", "/api/v1/devices", admin, Map.of("name", "console-pump", "device_type", "sensor"));
+        try (Browser browser = Browser.start()) {
+            WebDriver web = browser.driver();
+            web.get(a.base() + "/app/sign-in");
+            web.findElement(By.id("token")).sendKeys(admin);
+            web.findElement(By.id("sign-in")).click();
+            Await.until(Duration.ofSeconds(15), "signed in on A", () -> web.getCurrentUrl().endsWith("/app"));
+            String cookie = web.manage().getCookieNamed("fk_console").getValue();
+            try (Connection c = TestPostgres.connect(); var rs = c.createStatement().executeQuery(
+                    "SELECT id_hash, token_sealed FROM " + SCHEMA + ".console_sessions")) {
+                assertThat(rs.next()).as("the session is kept in the database").isTrue();
+                assertThat(rs.getString("id_hash")).isNotEqualTo(cookie);
+                assertThat(rs.getString("token_sealed")).doesNotContain(admin).doesNotContain(admin.substring(3));
+            }
+
+            web.get(b.base() + "/app/devices");
+            assertThat(web.getCurrentUrl()).as("the same cookie is a session on B").endsWith("/app/devices");
+            assertThat(web.findElement(By.id("devices")).getText()).contains("console-pump");
+
+            web.findElement(By.cssSelector("header form button")).click();
+            Await.until(Duration.ofSeconds(15), "signed out on B", () -> web.getCurrentUrl().endsWith("/app/sign-in"));
+            HttpResponse<String> replay = HTTP.send(HttpRequest.newBuilder(URI.create(a.base() + "/app/devices"))
+                    .header("Cookie", "fk_console=" + cookie).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(replay.statusCode()).as("the old cookie on A after signing out on B").isEqualTo(303);
+            web.get(a.base() + "/app/devices");
+            assertThat(web.getCurrentUrl()).endsWith("/app/sign-in");
         }
     }
 

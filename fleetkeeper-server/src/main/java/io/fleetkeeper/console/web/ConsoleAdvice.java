@@ -40,6 +40,8 @@ class ConsoleAdvice {
         model.addAttribute("csrf", session == null ? "" : session.csrf());
         model.addAttribute("role", caller == null ? "" : caller.role().wire());
         model.addAttribute("canChange", caller != null && caller.role().covers(Role.OPERATOR));
+        model.addAttribute("canAdmin", caller != null && caller.role().covers(Role.ADMIN));
+        model.addAttribute("platform", caller != null && caller.isPlatform());
         model.addAttribute("refreshMillis", properties.refreshInterval().toMillis());
     }
 

@@ -20,7 +20,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Guards every {@code /app} request: security headers (CSP without inline script, no framing), the session
  * cookie resolved to its caller through {@link TokenService} on every request (a revoked token or a suspended
- * tenant ends the session), the session's CSRF token on every state change, and the operator role for it.
+ * tenant ends the session), the session's CSRF token on every state change, and the operator role for it. A
+ * platform operator reaches only the operator pages ({@code /app/operator/...}).
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 27)
@@ -61,13 +62,19 @@ class ConsoleFilter extends OncePerRequestFilter {
         }
         String id = cookies.sessionId(request);
         Optional<Session> session = sessions.find(id);
-        Caller caller = session.map(s -> authenticate(s.token())).orElse(null);
+        Caller caller = session.map(this::caller).orElse(null);
         if (caller == null) {
             sessions.close(id);
             signIn(request, response);
             return;
         }
         boolean read = request.getMethod().equals("GET") || request.getMethod().equals("HEAD");
+        boolean operatorPage = uri.startsWith("/app/operator/") || uri.equals("/app/operator");
+        if (caller.isPlatform() && !operatorPage && !uri.equals("/app/sign-out")) {
+            response.setStatus(HttpServletResponse.SC_SEE_OTHER);
+            response.setHeader("Location", "/app/operator/tenants");
+            return;
+        }
         if (!read) {
             String given = request.getHeader("X-CSRF-Token");
             if (given == null) {
@@ -78,7 +85,7 @@ class ConsoleFilter extends OncePerRequestFilter {
                         + "Reload the page and try again.");
                 return;
             }
-            if (!uri.equals("/app/sign-out") && !caller.role().covers(Role.OPERATOR)) {
+            if (!uri.equals("/app/sign-out") && !caller.isPlatform() && !caller.role().covers(Role.OPERATOR)) {
                 refuse(response, "Your role (" + caller.role().wire() + ") cannot change anything.");
                 return;
             }
@@ -88,10 +95,13 @@ class ConsoleFilter extends OncePerRequestFilter {
         chain.doFilter(request, response);
     }
 
-    private Caller authenticate(String token) {
+    /** The session's caller: its API token resolved afresh (revoked, expired or suspended: none), or its OIDC caller. */
+    private Caller caller(Session session) {
+        if (session.token() == null) {
+            return session.caller();
+        }
         try {
-            Caller c = tokens.authenticate(token);
-            return c.isPlatform() ? null : c;
+            return tokens.authenticate(session.token());
         } catch (ApiException e) {
             return null;
         }

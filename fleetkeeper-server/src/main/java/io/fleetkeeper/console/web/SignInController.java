@@ -50,15 +50,10 @@ class SignInController {
             response.setStatus(401);
             return render(model, response, "This token is not valid, revoked or expired.");
         }
-        if (caller.isPlatform()) {
-            response.setStatus(403);
-            return render(model, response, "The console works with a tenant's API token; platform operator pages "
-                    + "are not part of it yet.");
-        }
         sessions.close(cookies.sessionId(request));
         cookies.clear(response, ConsoleCookies.SIGN_IN);
         cookies.set(response, ConsoleCookies.SESSION, sessions.open(secret).id());
-        return "redirect:/app";
+        return caller.isPlatform() ? "redirect:/app/operator/tenants" : "redirect:/app";
     }
 
     @PostMapping("/app/sign-out")

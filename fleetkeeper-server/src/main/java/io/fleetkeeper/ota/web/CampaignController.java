@@ -42,6 +42,13 @@ class CampaignController {
         return ResponseEntity.created(URI.create("/api/v1/campaigns/" + c.id())).eTag(Etags.of(c.version())).body(c);
     }
 
+    /** The tenant's campaigns with their per-status device counts, in creation order. */
+    @GetMapping
+    Page<Campaign> list(Caller caller, @RequestParam(required = false) String cursor,
+            @RequestParam(required = false) Integer limit) {
+        return campaigns.list(caller.tenantId(), cursor, limits.pageSize(limit));
+    }
+
     @GetMapping("/{id}")
     ResponseEntity<Campaign> get(Caller caller, @PathVariable UUID id) {
         Campaign c = campaigns.get(caller.tenantId(), id);

@@ -71,6 +71,13 @@ public class CertificateRepository {
                 .params(tenantId.toString(), deviceId.toString()).query(CertificateRepository::map).list();
     }
 
+    /** The tenant's certificates with ids after {@code afterId}, in id (issue) order. */
+    public List<DeviceCertificate> list(UUID tenantId, UUID afterId, int fetch) {
+        return jdbc.sql("SELECT * FROM certificates WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?")
+                .params(tenantId.toString(), (afterId == null ? Ids.NIL : afterId).toString(), fetch)
+                .query(CertificateRepository::map).list();
+    }
+
     /** The device's certificates with ids after {@code afterId}, in id (issue) order. */
     public List<DeviceCertificate> forDevice(UUID tenantId, UUID deviceId, UUID afterId, int fetch) {
         return jdbc.sql("""

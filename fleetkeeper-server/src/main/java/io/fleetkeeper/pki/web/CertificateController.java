@@ -142,6 +142,13 @@ class CertificateController {
         return slot(caller, id, slot);
     }
 
+    /** The tenant's certificates, every device, in the order they were issued or uploaded. */
+    @GetMapping("/certificates")
+    Page<DeviceCertificate> all(Caller caller, @RequestParam(required = false) String cursor,
+            @RequestParam(required = false) Integer limit) {
+        return certs.list(caller.tenantId(), cursor, limits.pageSize(limit));
+    }
+
     @GetMapping("/certificates/{id}")
     DeviceCertificate get(Caller caller, @PathVariable UUID id) {
         return certs.get(caller.tenantId(), id);

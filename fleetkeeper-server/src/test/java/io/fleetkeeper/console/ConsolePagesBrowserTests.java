@@ -1,0 +1,363 @@
+package io.fleetkeeper.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fleetkeeper.connectivity.internal.ConnectionStateRecorder;
+import io.fleetkeeper.deviceapi.DeviceListener;
+import io.fleetkeeper.event.internal.OfflineAlerts;
+import io.fleetkeeper.testing.ApiTest;
+import io.fleetkeeper.testing.Await;
+import io.fleetkeeper.testing.Browser;
+import io.fleetkeeper.testing.Csrs;
+import io.fleetkeeper.testing.DevicePort;
+import io.fleetkeeper.testing.MqttDevices;
+import io.fleetkeeper.testing.MqttDevices.KeyDevice;
+import io.fleetkeeper.testing.MutableClock;
+import io.fleetkeeper.testing.Reply;
+import io.fleetkeeper.testing.TestTenant;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The console's setup, monitoring and maintenance pages in a real headless Chromium against the shared test
+ * server: each test signs in with a token of a tenant of its own, does the page's main action through the browser
+ * and checks the result through the REST API. The accessibility test runs axe-core on every page and writes a
+ * screenshot of each under {@code target/console-screenshots/}.
+ */
+class ConsolePagesBrowserTests extends ApiTest {
+
+    private static Browser browser;
+    @Autowired
+    private DeviceListener listener;
+    @Autowired
+    private ConnectionStateRecorder recorder;
+    @Autowired
+    private OfflineAlerts offline;
+    private WebDriver web;
+    private ConsolePage page;
+    private TestTenant tenant;
+
+    @BeforeAll
+    static void startBrowser() {
+        browser = Browser.start();
+    }
+
+    @AfterAll
+    static void stopBrowser() {
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    @BeforeEach
+    void freshSession() {
+        web = browser.driver();
+        web.manage().deleteAllCookies();
+        page = new ConsolePage(web, p -> api.uri(p).toString());
+        tenant = newTenant();
+    }
+
+    @Test
+    void anEdgeRegistrationKeyIsShownOnceRegistersADeviceAndIsRevoked() {
+        page.signIn(tenant.admin());
+        page.open("/app/settings/provisioning-keys");
+        page.type("#key-label", "line <3>");
+        page.submit("#key-create");
+        String secret = page.text("#issued-secret");
+        assertThat(secret).isNotBlank();
+        browser.screenshot("provisioning-key-created");
+        Reply registered = api.call("POST", "/api/v1/devices/register").header("X-Provisioning-Key", secret)
+                .body(Map.of("name", "edge-1", "type", "sensor")).send();
+        assertThat(registered.status()).as(registered.body()).isEqualTo(201);
+
+        page.open("/app/settings/provisioning-keys");
+        assertThat(web.getPageSource()).doesNotContain(secret);
+        String id = api.get(tenant.admin(), "/api/v1/provisioning-keys").expect(200).path("items").get(0).path("id")
+                .asString();
+        assertThat(page.text("#key-" + id)).contains("line <3>").contains("ACTIVE");
+        page.submit("#key-" + id + " button.revoke");
+        assertThat(page.text("#key-" + id + " .key-status")).isEqualTo("REVOKED");
+        assertThat(api.get(tenant.admin(), "/api/v1/provisioning-keys/" + id).expect(200).path("revoked_at").isNull())
+                .isFalse();
+        Reply refused = api.call("POST", "/api/v1/devices/register").header("X-Provisioning-Key", secret)
+                .body(Map.of("name", "edge-2", "type", "sensor")).send();
+        assertThat(refused.status()).isIn(401, 403);
+    }
+
+    @Test
+    void thePkiPageCreatesACertificateAuthorityAndRevokesACertificate() throws Exception {
+        page.signIn(tenant.admin());
+        page.open("/app/pki");
+        page.type("#ca-name", "console root");
+        page.submit("#ca-create");
+        assertThat(page.present("#form-error")).isFalse();
+        assertThat(page.text("#cas")).contains("console root");
+        JsonNode cas = api.get(tenant.admin(), "/api/v1/pki/cas").expect(200).path("items");
+        assertThat(cas).hasSize(1);
+        page.open("/app/pki");
+        new org.openqa.selenium.support.ui.Select(web.findElement(By.id("ca-parent")))
+                .selectByVisibleText("console root");
+        page.type("#ca-name", "console issuing");
+        page.submit("#ca-create");
+        assertThat(api.get(tenant.admin(), "/api/v1/pki/cas").expect(200).path("items")).hasSize(2);
+        String bundle = web.findElement(By.cssSelector("#cas a[aria-label='Bundle of console issuing']"))
+                .getAttribute("href");
+        assertThat(api.call("GET", java.net.URI.create(bundle).getPath()).send().body())
+                .contains("BEGIN CERTIFICATE");
+
+        String device = createDevice(tenant.admin(), device("gate-9")).path("id").asString();
+        String cert = api.post(tenant.admin(), "/api/v1/devices/" + device + "/certificates",
+                Map.of("csr", Csrs.csrPem(Csrs.p256()))).expect(201).path("certificate").path("id").asString();
+        page.open("/app/pki");
+        assertThat(page.text("#cert-" + cert + " .cert-status")).isEqualTo("ACTIVE");
+        browser.screenshot("pki");
+        page.submit("#cert-" + cert + " button.revoke");
+        assertThat(page.text("#cert-" + cert + " .cert-status")).isEqualTo("REVOKED");
+        assertThat(api.get(tenant.admin(), "/api/v1/certificates/" + cert).expect(200).path("status").asString())
+                .isEqualTo("REVOKED");
+        assertThat(api.get(tenant.admin(), "/api/v1/certificates").expect(200).path("items")).hasSize(1);
+    }
+
+    @Test
+    void theAuditLogIsFilteredByActionAndPaged() {
+        for (int i = 0; i < 51; i++) {
+            api.post(tenant.admin(), "/api/v1/provisioning-keys", Map.of("label", "k" + i)).expect(201);
+        }
+        createDevice(tenant.admin(), device("audited"));
+        page.signIn(tenant.admin());
+        page.open("/app/audit");
+        page.type("#f-action", "provisioning_key.create");
+        page.submit("#audit-search");
+        List<String> actions = web.findElements(By.cssSelector("#audit .audit-action")).stream()
+                .map(e -> e.getText()).toList();
+        assertThat(actions).hasSize(50).containsOnly("provisioning_key.create");
+        browser.screenshot("audit");
+        page.submit("#next");
+        assertThat(web.findElements(By.cssSelector("#audit .audit-action"))).hasSize(1);
+        assertThat(page.present("#next")).isFalse();
+        assertThat(page.attribute("#f-action", "value")).isEqualTo("provisioning_key.create");
+    }
+
+    @Test
+    void anApiTokenIsShownOnceWorksAndIsRevoked() {
+        page.signIn(tenant.admin());
+        page.open("/app/settings/tokens");
+        page.type("#token-name", "dashboard reader");
+        new org.openqa.selenium.support.ui.Select(web.findElement(By.id("token-role"))).selectByValue("viewer");
+        page.submit("#token-create");
+        String secret = page.text("#issued-secret");
+        api.get(secret, "/api/v1/devices").expect(200);
+        browser.screenshot("tokens");
+        page.open("/app/settings/tokens");
+        assertThat(web.getPageSource()).doesNotContain(secret);
+        String id = api.get(tenant.admin(), "/api/v1/tokens").expect(200).path("items").valueStream()
+                .filter(t -> t.path("name").asString().equals("dashboard reader")).findFirst().orElseThrow()
+                .path("id").asString();
+        assertThat(page.text("#token-" + id)).contains("viewer");
+        page.submit("#token-" + id + " button.revoke");
+        assertThat(page.text("#token-" + id + " .token-status")).isEqualTo("REVOKED");
+        assertThat(api.call("GET", "/api/v1/devices").token(secret).send().status()).isEqualTo(401);
+    }
+
+    @Test
+    void aViewerSeesTheSetupPagesWithoutControlsAndNoTokenPage() {
+        api.post(tenant.admin(), "/api/v1/provisioning-keys", Map.of("label", "line 1")).expect(201);
+        page.signIn(token(tenant, "viewer"));
+        for (String p : List.of("/app/settings/provisioning-keys", "/app/pki", "/app/ota", "/app/alerts")) {
+            page.open(p);
+            assertThat(web.findElements(By.cssSelector("main form[method=post], main textarea")))
+                    .as("mutating controls on %s", p).isEmpty();
+        }
+        assertThat(page.present("a[href='/app/settings/tokens']")).isFalse();
+        page.open("/app/settings/tokens");
+        assertThat(page.text("h1")).isEqualTo("Forbidden");
+        page.open("/app/operator/tenants");
+        assertThat(page.text("h1")).isEqualTo("Not found");
+    }
+
+    @Test
+    void thePlatformOperatorCreatesSuspendsAndResumesATenant() {
+        page.signIn(PLATFORM_TOKEN);
+        assertThat(web.getCurrentUrl()).endsWith("/app/operator/tenants");
+        page.open("/app/devices");
+        assertThat(web.getCurrentUrl()).endsWith("/app/operator/tenants");
+        String name = randomName("console-tenant-");
+        page.type("#tenant-name", name);
+        page.submit("#tenant-create");
+        String admin = page.text("#issued-secret");
+        api.get(admin, "/api/v1/devices").expect(200);
+        browser.screenshot("operator-tenants");
+
+        String id = tenantId(name);
+        page.open("/app/operator/tenants");
+        while (!page.present("#tenant-" + id)) {
+            page.submit("#next");
+        }
+        page.submit("#tenant-" + id + " button.suspend");
+        api.call("GET", "/api/v1/devices").token(admin).send().expectProblem(401, "TENANT_SUSPENDED");
+        while (!page.present("#tenant-" + id)) {
+            page.submit("#next");
+        }
+        assertThat(page.text("#tenant-" + id + " .tenant-status")).isEqualTo("SUSPENDED");
+        page.submit("#tenant-" + id + " button.resume");
+        api.get(admin, "/api/v1/devices").expect(200);
+    }
+
+    /** The id of the tenant named {@code name}, from the operator API's pages. */
+    private String tenantId(String name) {
+        String cursor = "";
+        while (true) {
+            JsonNode page = api.get(PLATFORM_TOKEN, "/api/v1/operator/tenants?limit=100&cursor=" + cursor).expect(200);
+            for (JsonNode t : page.path("items")) {
+                if (t.path("name").asString().equals(name)) {
+                    return t.path("id").asString();
+                }
+            }
+            JsonNode next = page.path("next_cursor");
+            assertThat(next.isString()).as("tenant %s listed", name).isTrue();
+            cursor = java.net.URLEncoder.encode(next.asString(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void anOtaCampaignIsPausedFromTheConsoleAndItsStateRefreshesLive() {
+        String firmware = api.post(tenant.admin(), "/api/v1/firmware", Map.of("name", "os", "version", "2.0"))
+                .expect(201).path("id").asString();
+        api.call("PUT", "/api/v1/firmware/" + firmware + "/artifacts/os.swu").token(tenant.admin())
+                .body("application/octet-stream", BodyPublishers.ofString("image")).send().expect(201);
+        String d1 = createDevice(tenant.admin(), device("ota-1")).path("id").asString();
+        String d2 = createDevice(tenant.admin(), device("ota-2")).path("id").asString();
+        String campaign = api.post(tenant.admin(), "/api/v1/campaigns", Map.of("firmware_id", firmware,
+                "target", Map.of("device_ids", List.of(d1, d2)))).expect(201).path("id").asString();
+        page.signIn(tenant.admin());
+        page.open("/app/ota");
+        assertThat(page.text("#firmware")).contains("os").contains("2.0");
+        assertThat(page.text("#campaign-" + campaign + " .campaign-state")).isEqualTo("RUNNING");
+        assertThat(page.text("#campaign-" + campaign + " .campaign-counts")).contains("PENDING 2");
+        browser.screenshot("ota");
+
+        page.submit("#campaign-" + campaign + " button.pause");
+        assertThat(page.text("#campaign-" + campaign + " .campaign-state")).isEqualTo("PAUSED");
+        assertThat(api.get(tenant.admin(), "/api/v1/campaigns/" + campaign).expect(200).path("state").asString())
+                .isEqualTo("PAUSED");
+
+        api.post(tenant.admin(), "/api/v1/campaigns/" + campaign + "/resume", null).expect(200);
+        Await.until(Duration.ofSeconds(15), "the campaign's resumed state without a reload",
+                () -> page.text("#campaign-" + campaign + " .campaign-state").equals("RUNNING"));
+        assertThat(api.get(tenant.admin(), "/api/v1/campaigns").expect(200).path("items")).hasSize(1);
+    }
+
+    @Test
+    void anOpenAlertIsAcknowledgedFromTheAlertsPage() {
+        api.post(tenant.admin(), "/api/v1/alert-rules", Map.of("name", "offline", "kind", "device_offline",
+                "offline_minutes", 5, "severity", "critical", "channels", List.of(), "dedupe_key", "offline"))
+                .expect(201);
+        String device = createDevice(tenant.admin(), device("quiet-pump")).path("id").asString();
+        Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS).minusSeconds(60);
+        recorder.seen(UUID.fromString(tenant.id()), UUID.fromString(device), t0);
+        recorder.flush();
+        MutableClock clock = new MutableClock(t0.plus(Duration.ofMinutes(6)));
+        offline.evaluate(clock);
+        JsonNode alert = api.get(tenant.admin(), "/api/v1/alerts?status=OPEN").expect(200).path("items").get(0);
+        String id = alert.path("id").asString();
+
+        page.signIn(tenant.admin());
+        page.open("/app/alerts");
+        assertThat(page.text("#alert-" + id + " .alert-status")).isEqualTo("OPEN");
+        browser.screenshot("alerts");
+        page.submit("#alert-" + id + " button.acknowledge");
+        assertThat(page.text("#alert-" + id + " .alert-status")).isEqualTo("ACKNOWLEDGED");
+        assertThat(api.get(tenant.admin(), "/api/v1/alerts/" + id).expect(200).path("status").asString())
+                .isEqualTo("ACKNOWLEDGED");
+        new org.openqa.selenium.support.ui.Select(web.findElement(By.id("alert-status"))).selectByValue("OPEN");
+        page.submit("#alert-search");
+        assertThat(page.present("#alert-" + id)).isFalse();
+    }
+
+    @Test
+    void theDevicePageChartsTelemetryAndRedrawsAsNewValuesArrive() throws Exception {
+        KeyDevice d = new MqttDevices(api).keyDevice(tenant, "thermo-1");
+        DevicePort port = new DevicePort(api, listener.port());
+        long now = System.currentTimeMillis();
+        String batch = "[{\"ts\":" + (now - 180_000) + ",\"msg_id\":\"a\",\"temp\":20.5,\"rh\":40},"
+                + "{\"ts\":" + (now - 120_000) + ",\"msg_id\":\"b\",\"temp\":21.5,\"rh\":41}]";
+        port.post("/device/v1/telemetry", Map.of("X-Device-Key", d.key()), batch).expect(202);
+        Await.until(Duration.ofSeconds(10), "the telemetry stored", () -> api.get(tenant.admin(),
+                "/api/v1/devices/" + d.id() + "/telemetry?metric=temp").expect(200).path("items").size() == 2);
+
+        page.signIn(tenant.admin());
+        page.open("/app/devices/" + d.id());
+        Await.until(Duration.ofSeconds(15), "the chart drawn",
+                () -> page.present("#telemetry-chart canvas") && "4".equals(page.attribute("#telemetry-chart",
+                        "data-points")));
+        assertThat(page.attribute("#telemetry-chart", "data-metrics")).isEqualTo("rh,temp");
+        assertThat(page.text("#telemetry-chart")).contains("temp").contains("rh");
+        assertThat(page.present("#telemetry-empty:not([hidden])")).isFalse();
+        browser.screenshot("device-telemetry");
+
+        port.post("/device/v1/telemetry", Map.of("X-Device-Key", d.key()),
+                "[{\"ts\":" + (now - 60_000) + ",\"msg_id\":\"c\",\"temp\":23}]").expect(202);
+        Await.until(Duration.ofSeconds(20), "the chart redrawn with the new value without a reload",
+                () -> "5".equals(page.attribute("#telemetry-chart", "data-points")));
+    }
+
+    @Test
+    void everyPageHasNoSeriousAccessibilityViolationsAtDesktopAndPhoneWidths() throws Exception {
+        String device = createDevice(tenant.admin(), device("a11y-1")).path("id").asString();
+        api.post(tenant.admin(), "/api/v1/provisioning-keys", Map.of("label", "line 1")).expect(201);
+        page.signIn(tenant.admin());
+        assertThat(page.text("#nav-setup")).startsWith("SETUP").contains("Edge Registration Keys").contains("PKI");
+        assertThat(page.text("#nav-monitor")).startsWith("MONITOR").contains("Devices").contains("Alerts");
+        assertThat(page.text("#nav-maintain")).startsWith("MAINTAIN").contains("Jobs").contains("Firmware");
+        Map<String, String> pages = new LinkedHashMap<>();
+        pages.put("/app", "dashboard");
+        pages.put("/app/devices", "devices");
+        pages.put("/app/devices/" + device, "device");
+        pages.put("/app/jobs", "jobs");
+        pages.put("/app/fleet/getting-started", "getting-started");
+        pages.put("/app/settings/provisioning-keys", "provisioning-keys");
+        pages.put("/app/pki", "pki");
+        pages.put("/app/audit", "audit");
+        pages.put("/app/settings/tokens", "tokens");
+        pages.put("/app/ota", "ota");
+        pages.put("/app/alerts", "alerts");
+        var desktop = web.manage().window().getSize();
+        for (var e : pages.entrySet()) {
+            page.open(e.getKey());
+            page.assertAccessible(e.getKey());
+            browser.screenshot("a11y-" + e.getValue());
+        }
+        try {
+            web.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+            for (var e : pages.entrySet()) {
+                page.open(e.getKey());
+                long overflow = (Long) ((org.openqa.selenium.JavascriptExecutor) web).executeScript(
+                        "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
+                assertThat(overflow).as("horizontal overflow of %s at 390 px", e.getKey()).isLessThanOrEqualTo(0);
+                browser.screenshot("mobile-" + e.getValue());
+            }
+        } finally {
+            web.manage().window().setSize(desktop);
+        }
+        web.manage().deleteAllCookies();
+        page.open("/app/sign-in");
+        page.assertAccessible("/app/sign-in");
+        page.signIn(PLATFORM_TOKEN);
+        page.assertAccessible("/app/operator/tenants");
+        browser.screenshot("a11y-operator-tenants");
+    }
+}
