@@ -30,14 +30,14 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class TelemetrySettingsService {
 
-    private final SettingsRepository settings;
-    private final AuditService audit;
-    private final TelemetryProperties props;
-    private final Clock clock;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final int MIN_INTERVAL = 10;
     private static final int MAX_INTERVAL = 30 * 86_400;
 
+    private final SettingsRepository settings;
+    private final AuditService audit;
+    private final TelemetryProperties props;
+    private final Clock clock;
     private final Cache<UUID, Long> retention = Caffeine.newBuilder().maximumSize(100_000)
             .expireAfterWrite(Duration.ofMinutes(1)).build();
     private final Cache<UUID, TelemetrySettings> cache = Caffeine.newBuilder().maximumSize(100_000)
