@@ -43,7 +43,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class Bench {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String[] TYPES = {"thermostat", "camera", "gateway", "meter", "lock"};
     private static final String[] META_KEYS = {"region", "model", "floor", "batch"};
     /** Distinct values per metadata key (extra keys beyond the first four get 100 values each). */
@@ -62,7 +62,7 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 0 || !List.of("registry", "pki", "provisioning", "mqtt", "shadow", "fleet", "jobs").contains(args[0])) {
+        if (args.length == 0 || !List.of("registry", "pki", "provisioning", "mqtt", "shadow", "fleet", "jobs", "telemetry").contains(args[0])) {
             usage();
             System.exit(args.length == 0 ? 0 : 2);
         }
@@ -97,6 +97,7 @@ public final class Bench {
             case "shadow" -> new ShadowBench(bench).run();
             case "fleet" -> new FleetBench(bench).run();
             case "jobs" -> new JobsBench(bench).run();
+            case "telemetry" -> new TelemetryBench(bench).run();
             default -> bench.registry();
         }
         System.exit(0);
@@ -104,7 +105,7 @@ public final class Bench {
 
     private static void usage() {
         System.out.println("""
-                usage: java -jar fleetkeeper-bench.jar registry|pki|provisioning|mqtt|shadow|fleet|jobs [options]
+                usage: java -jar fleetkeeper-bench.jar registry|pki|provisioning|mqtt|shadow|fleet|jobs|telemetry [options]
 
                 registry options:
 
@@ -127,7 +128,7 @@ public final class Bench {
                   --sample-ids N            ids sampled in reuse mode (default 20000)
                   --skip-get, --skip-list   leave out a phase
                   --server-pid PID          also report the server process's CPU use (Linux /proc)
-                """ + PkiBench.USAGE + ProvisioningBench.USAGE + MqttBench.USAGE + ShadowBench.USAGE + FleetBench.USAGE
+                """ + PkiBench.USAGE + ProvisioningBench.USAGE + MqttBench.USAGE + ShadowBench.USAGE + TelemetryBench.USAGE + FleetBench.USAGE
                 + JobsBench.USAGE);
     }
 

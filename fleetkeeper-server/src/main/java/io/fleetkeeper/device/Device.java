@@ -9,16 +9,17 @@ import java.util.UUID;
 /**
  * A device as the registry knows it. {@code version} increases on every change and is its ETag;
  * {@code identityStatus} is derived from its identity certificate (NO_IDENTITY, ACTIVE, RENEWAL_PENDING,
- * EXPIRING_SOON, EXPIRED, REVOKED) and maintained by the PKI feature. {@code icon} (a token such as
+ * EXPIRING_SOON, EXPIRED, REVOKED) and maintained by the PKI feature; {@code health} (ONLINE, STALE, OFFLINE) is
+ * derived from when the device was last heard and maintained by the telemetry feature. {@code icon} (a token such as
  * {@code water-meter}) and {@code iconColor} ({@code #RRGGBB}) are how consoles draw it.
  */
 public record Device(UUID id, String name, String deviceType, @Nullable String serial, DeviceStatus status,
-        String identityStatus, @Nullable String firmwareVersion, @Nullable String hardwareRevision,
+        String identityStatus, String health, @Nullable String firmwareVersion, @Nullable String hardwareRevision,
         @Nullable UUID site, @Nullable String icon, @Nullable String iconColor, List<String> tags, Map<String, Object> metadata, Instant registeredAt,
         @Nullable Instant lastSeenAt, Instant updatedAt, long version) {
 
     Device withStatus(DeviceStatus newStatus, Instant now) {
-        return new Device(id, name, deviceType, serial, newStatus, identityStatus, firmwareVersion, hardwareRevision, site,
+        return new Device(id, name, deviceType, serial, newStatus, identityStatus, health, firmwareVersion, hardwareRevision, site,
                 icon, iconColor, tags, metadata, registeredAt, lastSeenAt, now, version + 1);
     }
 }

@@ -17,6 +17,8 @@ public enum DeviceField {
     SERIAL("serial", Kind.TEXT, true),
     STATUS("status", Kind.STATUS, false),
     IDENTITY_STATUS("identity_status", Kind.IDENTITY, false),
+    /** ONLINE, STALE or OFFLINE, maintained by the telemetry feature's health evaluator. */
+    HEALTH("health", Kind.HEALTH, false),
     SITE("site", Kind.UUID, true),
     TAG("tag", Kind.TAG, false),
     FIRMWARE("firmware", Kind.TEXT, true),
@@ -34,13 +36,13 @@ public enum DeviceField {
     SIM("sim", Kind.JSON, false);
 
     /** What values a field takes and which operators apply. */
-    public enum Kind { UUID, TEXT, STATUS, IDENTITY, TIME, TAG, METADATA, BOOL, JSON }
+    public enum Kind { UUID, TEXT, STATUS, IDENTITY, HEALTH, TIME, TAG, METADATA, BOOL, JSON }
 
     private static final Map<String, DeviceField> BY_NAME = Arrays.stream(values())
             .collect(Collectors.toMap(DeviceField::wire, Function.identity()));
 
     /** The fields aggregation can group by. */
-    public static final List<DeviceField> GROUPABLE = List.of(TYPE, STATUS, IDENTITY_STATUS, SITE, FIRMWARE, HARDWARE,
+    public static final List<DeviceField> GROUPABLE = List.of(TYPE, STATUS, IDENTITY_STATUS, HEALTH, SITE, FIRMWARE, HARDWARE,
             SERIAL, TAG, METADATA);
 
     private final String wire;

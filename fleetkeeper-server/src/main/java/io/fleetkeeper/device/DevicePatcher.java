@@ -86,7 +86,7 @@ class DevicePatcher {
         diff(changed, "icon_color", cur.iconColor(), iconColor);
         diff(changed, "tags", cur.tags(), tags);
         diff(changed, "metadata", cur.metadata(), metadata);
-        Device next = changed.isEmpty() ? cur : new Device(cur.id(), name, type, serial, cur.status(), cur.identityStatus(), firmware,
+        Device next = changed.isEmpty() ? cur : new Device(cur.id(), name, type, serial, cur.status(), cur.identityStatus(), cur.health(), firmware,
                 hardware, site, icon, iconColor, tags, metadata, cur.registeredAt(), cur.lastSeenAt(), now, cur.version() + 1);
         return new Result(next, changed);
     }

@@ -132,7 +132,7 @@ public class DeviceService {
         }
         v.throwIfAny();
         Instant now = Times.now(clock);
-        return new Device(Ids.newId(clock), in.name(), in.deviceType(), in.serial(), status, "NO_IDENTITY",
+        return new Device(Ids.newId(clock), in.name(), in.deviceType(), in.serial(), status, "NO_IDENTITY", DeviceHealth.OFFLINE,
                 in.firmwareVersion(),
                 in.hardwareRevision(), in.site(), in.icon(), in.iconColor(), tags, metadata, now, null, now, 1);
     }
@@ -335,7 +335,7 @@ public class DeviceService {
 
     /** Fields whose counts per value are maintained (see {@link #countsBy}), by their fleet-query name. */
     public static final Set<String> COUNTED_FIELDS = Set.of("type", "status", "site",
-            "identity_status", "firmware");
+            "identity_status", "health", "firmware");
 
     /**
      * Exact counts of all the tenant's devices per value of a field in {@link #COUNTED_FIELDS} (devices without
@@ -345,7 +345,7 @@ public class DeviceService {
     public Map<String, Long> countsBy(UUID tenantId, String field) {
         return stats.counts(tenantId, switch (field) {
             case "identity_status" -> "identity";
-            case "type", "status", "site", "firmware" -> field;
+            case "type", "status", "site", "firmware", "health" -> field;
             default -> throw new IllegalArgumentException("no maintained counts for " + field);
         });
     }

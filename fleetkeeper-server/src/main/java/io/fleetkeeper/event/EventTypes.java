@@ -41,6 +41,7 @@ public final class EventTypes {
         map("SHADOW-DELETED", "shadow.deleted");
         map("CONNECTED", "connection.opened");
         map("DISCONNECTED", "connection.closed");
+        map("HEALTH-CHANGED", "device.health.changed");
         for (String t : DeviceEvent.TYPES) {
             if (t.startsWith("COMMAND-")) {
                 map(t, "command." + t.substring("COMMAND-".length()).toLowerCase(Locale.ROOT));

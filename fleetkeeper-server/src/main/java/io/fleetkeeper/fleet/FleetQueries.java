@@ -82,7 +82,7 @@ public class FleetQueries implements DeviceQueryCompiler {
         }
         if (field == null || !DeviceField.GROUPABLE.contains(field)) {
             throw new ApiException(ErrorCode.INVALID_PARAMETER, "group_by must be one of type, status, "
-                    + "identity_status, site, firmware, hardware, serial, tag, metadata.KEY");
+                    + "identity_status, health, site, firmware, hardware, serial, tag, metadata.KEY");
         }
         List<Bucket> rows = condition == null && DeviceService.COUNTED_FIELDS.contains(field.wire())
                 ? maintained(tenantId, field, limit + 1)

@@ -26,6 +26,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxBuckets           most buckets one downsampled query returns (default 10000)
  * @param rejectionEventEvery  at most one {@code TELEMETRY-REJECTED} device event per device within this
  *                             (default 1m)
+ * @param expectedInterval     how often a device is expected to be heard, for tenants without their own setting
+ *                             (default 5m); a device not heard for longer is STALE
+ * @param offlineAfterIntervals a device not heard for this many expected intervals is OFFLINE (default 3)
+ * @param healthCheckInterval  how often the health evaluator looks at the devices due, on the node holding the
+ *                             {@code telemetry-health} lease (default 15s)
  */
 @ConfigurationProperties("fleetkeeper.telemetry")
 public record TelemetryProperties(
@@ -42,5 +47,8 @@ public record TelemetryProperties(
         @DefaultValue("15m") Duration maintenanceInterval,
         @DefaultValue("3") int partitionsAhead,
         @DefaultValue("10000") int maxBuckets,
-        @DefaultValue("1m") Duration rejectionEventEvery) {
+        @DefaultValue("1m") Duration rejectionEventEvery,
+        @DefaultValue("5m") Duration expectedInterval,
+        @DefaultValue("3") int offlineAfterIntervals,
+        @DefaultValue("15s") Duration healthCheckInterval) {
 }

@@ -51,6 +51,7 @@ class TelemetryJetStreamTests extends ApiTest {
     @Autowired TelemetrySettingsService settings;
     @Autowired RejectionEvents rejections;
     @Autowired TelemetryRepository repository;
+    @Autowired io.micrometer.core.instrument.MeterRegistry registry;
 
     private final List<JetStreamPipeline> started = new ArrayList<>();
     private NatsProperties nats;
@@ -138,6 +139,28 @@ class TelemetryJetStreamTests extends ApiTest {
                     .getConsumerInfo(nats.telemetryStream(), nats.telemetryConsumer()).getAckFloor().getStreamSequence() == 2);
         }
         assertThat(points()).hasSize(1);
+    }
+
+    @Test
+    void theConsumerLagCountsWhatNoNodeHasWrittenAndTheGaugeFallsToZeroOnceWritten() throws Exception {
+        JetStreamPipeline a = node(nats);
+        Await.until(Duration.ofSeconds(15), "connected to JetStream", a::ready);
+        a.stop(); // the durable consumer stays; nothing consumes it now
+        try (Connection c = Nats.connect(NatsServer.URL)) {
+            String subject = nats.telemetrySubject() + "." + tenant.id();
+            for (int i = 0; i < 3; i++) {
+                TelemetryMessage m = new TelemetryMessage(UUID.fromString(tenant.id()), UUID.fromString(deviceId),
+                        "lag-" + i, System.currentTimeMillis(), "", List.of(new TelemetryMessage.Metric("n", "n", 1.0,
+                                null)), System.currentTimeMillis());
+                c.jetStream().publish(subject, json.writeValueAsBytes(m));
+            }
+            assertThat(JetStreamPipeline.consumerLag(c, nats)).isEqualTo(3);
+            node(nats);
+            Await.until(Duration.ofSeconds(20), "the backlog written", () -> points().size() == 3);
+            Await.until(Duration.ofSeconds(20), "no lag left", () -> JetStreamPipeline.consumerLag(c, nats) == 0);
+        }
+        Await.until(Duration.ofSeconds(10), "the gauge reads the lag", () -> registry
+                .get("fleetkeeper.telemetry.consumer.lag").gauge().value() == 0.0);
     }
 
     @Test

@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetkeeper.device.Device;
 import io.fleetkeeper.device.DeviceFilter;
+import io.fleetkeeper.device.DeviceHealthService;
 import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.device.NewDevice;
 import io.fleetkeeper.fleet.FleetQueries;
 import io.fleetkeeper.store.Dialect;
+import io.fleetkeeper.store.Leases;
 import io.fleetkeeper.telemetry.TelemetryQueries.Range;
+import io.fleetkeeper.telemetry.internal.HealthEvaluator;
 import io.fleetkeeper.telemetry.internal.Partitions;
 import io.fleetkeeper.telemetry.internal.Retention;
 import io.fleetkeeper.telemetry.internal.SettingsRepository;
@@ -30,6 +33,7 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The telemetry store contract, the same on SQLite and PostgreSQL (partitioned there): de-duplication by message
@@ -210,5 +214,57 @@ public interface TelemetryStoreContract {
         assertThat(ids.apply("telemetry.door = true")).containsExactly(low);
         assertThat(ids.apply("telemetry.battery EXISTS")).containsExactlyInAnyOrder(low, high, sensor);
         assertThat(ids.apply("telemetry.battery = \"15\"")).isEmpty();
+    }
+
+    @Test
+    default void aStreamWithAShorterRetentionLosesItsOlderRowsAlone(ApplicationContext ctx) {
+        Fixture f = Fixture.of(ctx);
+        MutableClock clock = new MutableClock(Instant.now());
+        long now = clock.millis();
+        f.store().write(List.of(f.message("d-old", now - 5 * DAY, "n", 5), f.message("d-new", now - 1000, "n", 0),
+                new TelemetryMessage(f.tenant().id(), f.deviceId(), "s-old", now - 5 * DAY, "diag",
+                        List.of(new Metric("n", "n", 50.0, null)), now),
+                new TelemetryMessage(f.tenant().id(), f.deviceId(), "s-new", now - 1000, "diag",
+                        List.of(new Metric("n", "n", 1.0, null)), now)));
+        ctx.getBean(SettingsRepository.class).save(new SettingsRepository.Row(f.tenant().id(), 30,
+                Map.of("diag", 2), null, Map.of(), 0, now));
+        f.retention(clock).run();
+        assertThat(f.values("n", 0, now + DAY)).containsExactly(5.0, 0.0, 1.0);
+    }
+
+    @Test
+    default void healthFollowsTheLastHeardTimeAndIsQueriedAndCountedAlike(ApplicationContext ctx) {
+        Fixture f = Fixture.of(ctx);
+        DeviceService devices = ctx.getBean(DeviceService.class);
+        UUID online = f.deviceId();
+        UUID stale = devices.create(f.tenant().admin(), device("stale", null, Map.of())).id();
+        UUID offline = devices.create(f.tenant().admin(), device("offline", null, Map.of())).id();
+        UUID never = devices.create(f.tenant().admin(), device("never", null, Map.of())).id();
+        MutableClock clock = new MutableClock(Instant.now());
+        long now = clock.millis();
+        ctx.getBean(SettingsRepository.class).save(new SettingsRepository.Row(f.tenant().id(), 30, Map.of(), 60,
+                Map.of(), 0, now));
+        devices.touchLastSeen(f.tenant().id(), Map.of(online, now - 1000, stale, now - 100_000, offline,
+                now - 600_000));
+        HealthEvaluator evaluator = new HealthEvaluator(ctx.getBean(DeviceHealthService.class),
+                ctx.getBean(TelemetrySettingsService.class), ctx.getBean(Leases.class),
+                ctx.getBean(TelemetryProperties.class), ctx.getBean(JsonMapper.class), clock);
+        evaluator.runNow();
+        FleetQueries fleet = ctx.getBean(FleetQueries.class);
+        java.util.function.Function<String, List<UUID>> ids = q -> devices.list(f.tenant().id(),
+                DeviceFilter.matching(fleet.compile(f.tenant().id(), q), null), null, 50).items().stream()
+                .map(Device::id).toList();
+        assertThat(ids.apply("health = \"ONLINE\"")).containsExactly(online);
+        assertThat(ids.apply("health = \"STALE\"")).containsExactly(stale);
+        assertThat(ids.apply("health IN (\"OFFLINE\")")).containsExactlyInAnyOrder(offline, never);
+        assertThat(devices.countsBy(f.tenant().id(), "health")).isEqualTo(Map.of("ONLINE", 1L, "STALE", 1L,
+                "OFFLINE", 2L));
+        assertThat(devices.get(f.tenant().id(), stale).health()).isEqualTo("STALE");
+
+        clock.advance(java.time.Duration.ofMinutes(10));
+        evaluator.runNow();
+        assertThat(ids.apply("health = \"OFFLINE\"")).containsExactlyInAnyOrder(online, stale, offline, never);
+        assertThat(devices.events(f.tenant().id(), stale, java.util.Set.of("HEALTH-CHANGED"), null, 10).items())
+                .extracting(e -> e.type()).containsExactly("HEALTH-CHANGED", "HEALTH-CHANGED");
     }
 }

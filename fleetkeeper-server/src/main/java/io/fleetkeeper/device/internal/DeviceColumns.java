@@ -17,6 +17,7 @@ public final class DeviceColumns {
             case SERIAL -> "d.serial";
             case STATUS -> "d.status";
             case IDENTITY_STATUS -> "d.identity_status";
+            case HEALTH -> "d.health";
             case SITE -> "d.site_id";
             case FIRMWARE -> "d.firmware_version";
             case HARDWARE -> "d.hardware_revision";

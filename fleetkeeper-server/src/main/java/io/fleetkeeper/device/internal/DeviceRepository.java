@@ -163,19 +163,24 @@ public class DeviceRepository {
         return before;
     }
 
-    /** Moves {@code last_seen_at} forward (never back) for each device; unknown ids change nothing. */
+    /**
+     * Moves {@code last_seen_at} forward (never back) for each device, and makes a device that is not ONLINE due
+     * for health evaluation; unknown ids change nothing.
+     */
     public void touchLastSeen(UUID tenantId, Map<UUID, Long> lastSeen) {
         String tenant = tenantId.toString();
         // Sorted, so two concurrent batches lock rows in the same order on PostgreSQL.
         List<Map.Entry<UUID, Long>> rows = List.copyOf(new java.util.TreeMap<>(lastSeen).entrySet());
         template.batchUpdate("""
-                UPDATE devices SET last_seen_at = ?
+                UPDATE devices SET last_seen_at = ?,
+                  health_due_at = CASE WHEN health = 'ONLINE' THEN health_due_at ELSE ? END
                 WHERE tenant_id = ? AND id = ? AND (last_seen_at IS NULL OR last_seen_at < ?)""", rows, 1000,
                 (ps, e) -> {
                     ps.setLong(1, e.getValue());
-                    ps.setString(2, tenant);
-                    ps.setString(3, e.getKey().toString());
-                    ps.setLong(4, e.getValue());
+                    ps.setLong(2, e.getValue());
+                    ps.setString(3, tenant);
+                    ps.setString(4, e.getKey().toString());
+                    ps.setLong(5, e.getValue());
                 });
     }
 
@@ -250,7 +255,7 @@ public class DeviceRepository {
     Device map(ResultSet rs, int n) throws SQLException {
         String site = rs.getString("site_id");
         return new Device(UUID.fromString(rs.getString("id")), rs.getString("name"), rs.getString("device_type"),
-                rs.getString("serial"), DeviceStatus.valueOf(rs.getString("status")), rs.getString("identity_status"),
+                rs.getString("serial"), DeviceStatus.valueOf(rs.getString("status")), rs.getString("identity_status"), rs.getString("health"),
                 rs.getString("firmware_version"), rs.getString("hardware_revision"),
                 site == null ? null : UUID.fromString(site), rs.getString("icon"), rs.getString("icon_color"),
                 json.readValue(rs.getString("tags"), TAGS),

@@ -15,6 +15,7 @@ public final class StatsDelta {
         bump("type", d.deviceType(), sign);
         bump("site", d.site() == null ? "" : d.site().toString(), sign);
         bump("identity", d.identityStatus(), sign);
+        bump("health", d.health(), sign);
         bump("firmware", StatsRepository.present(d.firmwareVersion()), sign);
         return this;
     }

@@ -112,6 +112,7 @@ public class StatsRepository {
         Map<String, Long> type = new TreeMap<>();
         Map<String, Long> site = new TreeMap<>();
         Map<String, Long> identity = new TreeMap<>();
+        Map<String, Long> health = new TreeMap<>();
         long[] total = {0};
         jdbc.sql("SELECT dimension, value, count FROM device_stats WHERE tenant_id = ? AND count <> 0")
                 .param(tenantId.toString())
@@ -124,10 +125,11 @@ public class StatsRepository {
                         case "status" -> status.put(value, count);
                         case "type" -> type.put(value, count);
                         case "identity" -> identity.put(value, count);
+                        case "health" -> health.put(value, count);
                         case "site" -> site.put(value.isEmpty() ? "unassigned" : value, count);
                         default -> { }
                     }
                 });
-        return new DeviceStats(total[0], status, type, site, identity, 0);
+        return new DeviceStats(total[0], status, type, site, identity, health, 0);
     }
 }

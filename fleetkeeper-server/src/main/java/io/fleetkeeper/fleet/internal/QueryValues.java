@@ -1,6 +1,7 @@
 package io.fleetkeeper.fleet.internal;
 
 import io.fleetkeeper.device.DeviceField;
+import io.fleetkeeper.device.DeviceHealth;
 import io.fleetkeeper.device.DeviceStatus;
 import io.fleetkeeper.fleet.FleetQuery.At;
 import io.fleetkeeper.fleet.FleetQuery.Bool;
@@ -90,6 +91,14 @@ final class QueryValues {
                 String s = t.text().toUpperCase(Locale.ROOT);
                 if (t.kind() != Kind.STRING || !IDENTITY.contains(s)) {
                     throw QueryErrors.expected(t.pos(), "an identity status (" + String.join(", ", IDENTITY) + ")",
+                            t.describe());
+                }
+                yield new Text(s);
+            }
+            case HEALTH -> {
+                String s = t.text().toUpperCase(Locale.ROOT);
+                if (t.kind() != Kind.STRING || !DeviceHealth.VALUES.contains(s)) {
+                    throw QueryErrors.expected(t.pos(), "a health (" + String.join(", ", DeviceHealth.VALUES) + ")",
                             t.describe());
                 }
                 yield new Text(s);

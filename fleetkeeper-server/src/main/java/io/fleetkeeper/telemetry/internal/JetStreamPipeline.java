@@ -14,6 +14,7 @@ import io.nats.client.PublishOptions;
 import io.nats.client.PullSubscribeOptions;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
+import io.nats.client.api.ConsumerInfo;
 import io.nats.client.api.DiscardPolicy;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
@@ -48,8 +49,6 @@ public final class JetStreamPipeline implements TelemetryPipeline {
     private volatile JetStream jetStream;
     private volatile boolean running;
     private Thread consumer;
-    /** Messages in the stream the shared consumer has not delivered yet (NaN until known); read at most every 5 s. */
-    private volatile double lag = Double.NaN;
     private long lagReadAt;
 
     public JetStreamPipeline(NatsProperties nats, TelemetryProperties props, TelemetryStore store,
@@ -59,7 +58,6 @@ public final class JetStreamPipeline implements TelemetryPipeline {
         this.store = store;
         this.metrics = metrics;
         this.json = json;
-        metrics.consumerLag(() -> lag);
     }
 
     @Override
@@ -123,7 +121,7 @@ public final class JetStreamPipeline implements TelemetryPipeline {
                 if (!batch.isEmpty()) {
                     write(batch);
                 }
-                readLag(sub);
+                readLag();
             } catch (IOException | JetStreamApiException | RuntimeException e) {
                 log.warn("telemetry stream consumer: {}", e.toString());
                 sub = null;
@@ -132,14 +130,6 @@ public final class JetStreamPipeline implements TelemetryPipeline {
                 Thread.currentThread().interrupt();
                 return;
             }
-        }
-    }
-
-    private void readLag(JetStreamSubscription sub) throws IOException, JetStreamApiException {
-        long now = System.nanoTime();
-        if (now - lagReadAt >= 5_000_000_000L || Double.isNaN(lag)) {
-            lagReadAt = now;
-            lag = sub.getConsumerInfo().getNumPending();
         }
     }
 
@@ -187,6 +177,27 @@ public final class JetStreamPipeline implements TelemetryPipeline {
             store.write(messages); // a failure leaves them unacknowledged: delivered again after ack-wait
         }
         writable.forEach(Message::ack);
+    }
+
+    /** Every two seconds, the shared consumer's lag into the gauge (one request to NATS). */
+    private void readLag() throws IOException, JetStreamApiException {
+        long now = System.nanoTime();
+        if (now - lagReadAt < 2_000_000_000L && lagReadAt != 0) {
+            return;
+        }
+        lagReadAt = now;
+        metrics.consumerLag(consumerLag(connection, nats));
+    }
+
+    /**
+     * The lag of the shared durable consumer: messages of the stream not yet delivered plus those delivered and
+     * not yet acknowledged (written), as NATS counts them for every node at once.
+     */
+    public static long consumerLag(Connection connection, NatsProperties nats) throws IOException,
+            JetStreamApiException {
+        ConsumerInfo info = connection.jetStreamManagement().getConsumerInfo(nats.telemetryStream(),
+                nats.telemetryConsumer());
+        return info.getNumPending() + info.getNumAckPending();
     }
 
     private void pause() {

@@ -14,7 +14,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * days older than it are dropped whole and days up to {@code partitions-ahead} are created; on SQLite those
  * rows are deleted in batches. Tenants with a shorter retention lose their older rows by deletes, one day (one
  * partition) or one batch per statement. Latest values older than the retention go too, and message ids older
- * than the de-duplication window.
+ * than the de-duplication window. A stream with a shorter retention of its own (at most the tenant's) loses its
+ * older rows the same way, by deletes of that tenant and stream.
  */
 public final class Retention {
 
@@ -59,6 +60,13 @@ public final class Retention {
             ownIds.add(r.tenantId().toString());
             long cutoff = now - r.retentionDays() * DAY;
             deleted += deleteTenant("tenant_id = ?", List.of(r.tenantId().toString()), cutoff, longestCutoff, now);
+            for (var stream : r.streamRetentionDays().entrySet()) {
+                long streamCutoff = now - stream.getValue() * DAY;
+                if (streamCutoff > cutoff) {
+                    deleted += deleteTenant("tenant_id = ? AND stream = ?", List.of(r.tenantId().toString(),
+                            stream.getKey()), streamCutoff, longestCutoff, now);
+                }
+            }
         }
         if (defaultDays < longestDays) {
             StringBuilder notOwn = new StringBuilder("tenant_id NOT IN (");

@@ -1,11 +1,13 @@
 package io.fleetkeeper.telemetry.internal;
 
 import io.fleetkeeper.connectivity.ConnectivityProperties;
+import io.fleetkeeper.device.DeviceHealthService;
 import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.store.Dialect;
 import io.fleetkeeper.store.Leases;
 import io.fleetkeeper.telemetry.NatsProperties;
 import io.fleetkeeper.telemetry.TelemetryProperties;
+import io.fleetkeeper.telemetry.TelemetrySettingsService;
 import java.time.Clock;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -44,6 +46,12 @@ class TelemetryConfiguration {
     Retention telemetryRetention(JdbcClient jdbc, Dialect dialect, Partitions partitions,
             SettingsRepository settings, TelemetryProperties props, Clock clock) {
         return new Retention(jdbc, dialect, partitions, settings, props, clock);
+    }
+
+    @Bean
+    HealthEvaluator telemetryHealthEvaluator(DeviceHealthService devices, TelemetrySettingsService settings,
+            Leases leases, TelemetryProperties props, JsonMapper json, Clock clock) {
+        return new HealthEvaluator(devices, settings, leases, props, json, clock);
     }
 
     @Bean

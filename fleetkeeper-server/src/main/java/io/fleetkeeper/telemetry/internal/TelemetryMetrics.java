@@ -2,14 +2,16 @@ package io.fleetkeeper.telemetry.internal;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.stereotype.Component;
 
 /**
  * Telemetry meters (Micrometer, exposed on {@code /actuator/prometheus}): messages accepted and rejected by
- * channel and reason, payload bytes, write batch sizes and latency, duplicates dropped, NATS redeliveries.
+ * channel and reason, payload bytes, write batch sizes and latency, duplicates dropped, NATS redeliveries and the JetStream consumer's lag.
  */
 @Component
 public class TelemetryMetrics {
@@ -19,6 +21,7 @@ public class TelemetryMetrics {
     private final Timer writeLatency;
     private final Counter duplicates;
     private final Counter redeliveries;
+    private final AtomicLong lag = new AtomicLong();
 
     TelemetryMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -30,14 +33,14 @@ public class TelemetryMetrics {
                 .description("messages dropped as already stored (same device and msg_id)").register(registry);
         this.redeliveries = Counter.builder("fleetkeeper.telemetry.redeliveries")
                 .description("stream messages delivered more than once").register(registry);
+        Gauge.builder("fleetkeeper.telemetry.consumer.lag", lag, AtomicLong::get)
+                .description("messages of the JetStream telemetry stream not yet written (pending plus unacknowledged),"
+                        + " read every 2 s by each node's consumer; 0 on the embedded writer").register(registry);
     }
 
-    /** The stream consumer's backlog: messages acknowledged to devices but not yet delivered to a writer. */
-    void consumerLag(java.util.function.DoubleSupplier lag) {
-        io.micrometer.core.instrument.Gauge.builder("fleetkeeper.telemetry.consumer.lag", lag,
-                java.util.function.DoubleSupplier::getAsDouble).strongReference(true)
-                .description("telemetry messages in the NATS stream not yet delivered to a writer")
-                .register(registry);
+    /** The JetStream consumer's lag as last read. */
+    public void consumerLag(long messages) {
+        lag.set(messages);
     }
 
     public void accepted(String channel, int messages, long bytes) {

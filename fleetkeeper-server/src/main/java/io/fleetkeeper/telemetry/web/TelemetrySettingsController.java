@@ -2,6 +2,7 @@ package io.fleetkeeper.telemetry.web;
 
 import io.fleetkeeper.telemetry.TelemetrySettings;
 import io.fleetkeeper.telemetry.TelemetrySettingsService;
+import io.fleetkeeper.telemetry.TelemetrySettingsUpdate;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.RequiresRole;
 import io.fleetkeeper.tenancy.Role;
@@ -14,13 +15,9 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code /api/v1/telemetry/settings}: the tenant's telemetry retention, versioned (ETag, If-Match). */
+/** {@code /api/v1/telemetry/settings}: the tenant's telemetry retention and health intervals, versioned (ETag, If-Match). */
 @RestController
 class TelemetrySettingsController {
-
-    /** The writable settings. */
-    record SettingsUpdate(Integer retentionDays) {
-    }
 
     private final TelemetrySettingsService settings;
 
@@ -36,9 +33,9 @@ class TelemetrySettingsController {
 
     @PutMapping("/api/v1/telemetry/settings")
     @RequiresRole(Role.ADMIN)
-    ResponseEntity<TelemetrySettings> put(Caller caller, @RequestBody SettingsUpdate update,
+    ResponseEntity<TelemetrySettings> put(Caller caller, @RequestBody TelemetrySettingsUpdate update,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
-        TelemetrySettings s = settings.update(caller, update.retentionDays(), Etags.expectedVersion(ifMatch));
+        TelemetrySettings s = settings.update(caller, update, Etags.expectedVersion(ifMatch));
         return ResponseEntity.ok().eTag(Etags.of(s.version())).body(s);
     }
 }
