@@ -219,7 +219,15 @@ public class CampaignService {
     @Transactional
     public Campaign cancel(Caller caller, UUID id, Long expectedVersion) {
         Campaign cur = get(caller.tenantId(), id);
-        String from = Campaign.CANCELED.equals(cur.state()) ? Campaign.RUNNING : cur.state();
+        if (Campaign.CANCELED.equals(cur.state())) { // again: the devices that refused are asked once more
+            campaigns.cancelOpenActions(caller.tenantId(), id, clock.millis());
+            audit.record(caller.tenantId(), caller, "campaign.cancel", "campaign", id.toString(), null);
+            return get(caller.tenantId(), id);
+        }
+        if (!Campaign.RUNNING.equals(cur.state()) && !Campaign.PAUSED.equals(cur.state())) {
+            throw new ApiException(ErrorCode.INVALID_TRANSITION, "campaign is " + cur.state());
+        }
+        String from = cur.state();
         Campaign next = move(caller, id, expectedVersion, from, Campaign.CANCELED, "campaign.cancel");
         List<UUID> notStarted = campaigns.cancelOpenActions(caller.tenantId(), id, clock.millis());
         if (cur.jobId() != null) {
