@@ -48,7 +48,11 @@ class DdiDeploymentController {
     private final DeploymentService deployments;
     private final FirmwareService firmware;
 
-    DdiDeploymentController(DdiAuth auth, DeploymentService deployments, FirmwareService firmware) {
+    private final io.fleetkeeper.ota.OtaProperties props;
+
+    DdiDeploymentController(DdiAuth auth, DeploymentService deployments, FirmwareService firmware,
+            io.fleetkeeper.ota.OtaProperties props) {
+        this.props = props;
         this.auth = auth;
         this.deployments = deployments;
         this.firmware = firmware;
@@ -205,6 +209,7 @@ class DdiDeploymentController {
     @ApiResponse(responseCode = "206", description = "The requested range",
             content = @Content(mediaType = "application/octet-stream", schema = @Schema(type = "string",
                     format = "binary")))
+    @ApiResponse(responseCode = "302", description = "A pre-signed URL of the artifact in the object store")
     void download(@PathVariable String tenant, @PathVariable String controllerId, @PathVariable UUID firmwareId,
             @PathVariable String filename,
             @RequestHeader(name = "Authorization", required = false) String authorization,
@@ -216,6 +221,10 @@ class DdiDeploymentController {
         if (request.getHeader("Range") == null && !"HEAD".equals(request.getMethod())
                 && request.getHeader("If-None-Match") == null) {
             firmware.recordDeviceDownload(self.tenantId(), self.deviceId(), firmwareId, a);
+        }
+        if (ArtifactDownload.redirect(response, props.downloadRedirectTtl(),
+                () -> firmware.presign(self.tenantId(), a, props.downloadRedirectTtl()))) {
+            return;
         }
         ArtifactDownload.serve(request, response, a,
                 (offset, length) -> firmware.open(self.tenantId(), a, offset, length));
