@@ -86,6 +86,7 @@ class SwupdateDdiTests extends ApiTest {
                 {
                     version = "%s";
                     description = "Fleetkeeper SWUpdate test";
+                    hardware-compatibility: [ "1.0" ];
                     files: (
                         {
                             filename = "payload.txt";
@@ -128,7 +129,7 @@ class SwupdateDdiTests extends ApiTest {
         String args = "-t " + tenant.id() + " -u https://127.0.0.1:" + listener.port() + " -i " + d.id() + " -k "
                 + d.key() + " -x -p 1 -r 2 -w 1" + (extra.length == 0 ? "" : " " + String.join(" ", extra));
         Process p = new ProcessBuilder(SWUPDATE, "-v", "-k", dir.resolve("signer.pem").toString(), "-m", "-M",
-                "-u", args).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                "-H", "board:1.0", "-u", args).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         started.add(p);
         return p;
     }
@@ -152,11 +153,20 @@ class SwupdateDdiTests extends ApiTest {
                 Map.of("device_ids", List.of(d.id())))).expect(201);
         String id = c.path("id").asString();
         Path log = dir.resolve("swupdate.log");
-        suricatta(d, log);
-        String status = Await.until(Duration.ofSeconds(60), "SWUpdate to install the image",
-                () -> action(id), s -> s.equals("SUCCEEDED") || s.equals("FAILED"));
-        assertThat(status).as(Files.readString(log)).isEqualTo("SUCCEEDED");
+        Process first = suricatta(d, log);
+        // SWUpdate downloads, verifies and installs, then waits for the reboot that activates the update: only
+        // the next start, told the outcome (-c 2: success, as a device's boot check would), closes the action.
+        Await.until(Duration.ofSeconds(90), "SWUpdate to install the image", () -> Files.exists(target)
+                && Files.readString(log).contains("Update successful"));
         assertThat(Files.readAllBytes(target)).isEqualTo(payload);
+        assertThat(action(id)).isIn("DOWNLOADING", "INSTALLING");
+        first.destroy();
+        first.waitFor();
+        Path afterReboot = dir.resolve("swupdate-confirm.log");
+        suricatta(d, afterReboot, "-c", "2");
+        String status = Await.until(Duration.ofSeconds(60), "SWUpdate to confirm the update",
+                () -> action(id), s -> s.equals("SUCCEEDED") || s.equals("FAILED"));
+        assertThat(status).as(Files.readString(afterReboot)).isEqualTo("SUCCEEDED");
         assertThat(api.get(tenant.admin(), "/api/v1/devices/" + d.id()).expect(200).path("firmware_version")
                 .asString()).isEqualTo("2.0");
     }
