@@ -49,10 +49,12 @@ public class JobService {
     private final JsonMapper json;
     private final Clock clock;
     private final org.springframework.context.ApplicationEventPublisher publisher;
+    private final io.fleetkeeper.job.internal.Outcomes outcomes;
 
-    JobService(JobRepository jobs, ExecutionRepository executions, JobSpecs specs, Targets targets,
+    JobService(io.fleetkeeper.job.internal.Outcomes outcomes, JobRepository jobs, ExecutionRepository executions, JobSpecs specs, Targets targets,
             DeviceService devices, AuditService audit, JsonMapper json, Clock clock,
             org.springframework.context.ApplicationEventPublisher publisher) {
+        this.outcomes = outcomes;
         this.jobs = jobs;
         this.executions = executions;
         this.specs = specs;
@@ -67,6 +69,32 @@ public class JobService {
     /** Checks and stores the job; targeting and dispatch start on the next runner tick. */
     @Transactional
     public Created create(Caller caller, NewJob in) {
+        return create(caller, in, false);
+    }
+
+    /**
+     * For another feature: as {@link #create(Caller, NewJob)}, and the operation may be that feature's own
+     * ({@link JobOperation}).
+     */
+    @Transactional
+    public Created createFor(Caller caller, NewJob in) {
+        return create(caller, in, true);
+    }
+
+    /**
+     * For a feature running its own operation: the device's execution of job {@code jobId} ends with
+     * {@code outcome} (or is queued again when a retry criterion covers it). Returns FINISHED, RETRIED or
+     * NOT_IN_PROGRESS (it was not running: ended already, or canceled).
+     */
+    @Transactional
+    public String endExecution(UUID tenantId, UUID jobId, UUID deviceId, ExecutionStatus outcome,
+            Map<String, ?> details) {
+        Row job = find(tenantId, jobId);
+        return outcomes.end(tenantId, jobId, specs.read(job.id(), job.spec()), deviceId, null, outcome, details,
+                clock.millis()).name();
+    }
+
+    private Created create(Caller caller, NewJob in, boolean allowExternal) {
         UUID tenantId = caller.tenantId();
         if (in.idempotencyKey() != null) {
             var existing = jobs.findByKey(tenantId, in.idempotencyKey());
@@ -74,7 +102,7 @@ public class JobService {
                 return new Created(view(existing.get()), false);
             }
         }
-        NewJob spec = specs.normalize(in);
+        NewJob spec = specs.normalize(in, allowExternal);
         targets.condition(tenantId, spec.target()); // 404 for another tenant's or a deleted group
         long now = clock.millis();
         boolean continuous = spec.targeting().equals("continuous");
@@ -208,7 +236,16 @@ public class JobService {
         } else if (r.status() == JobStatus.IN_PROGRESS && recent > 0) {
             eta = Math.round(counts.get(ExecutionStatus.QUEUED) * 61.0 / recent);
         }
-        return new JobProgress(r.targeted(), r.targetingDone(), counts, percent, eta, r.ratePerMinute());
+        NewJob spec = specs.read(r.id(), r.spec());
+        Integer wave = null;
+        Instant passed = null;
+        if (spec.rollout() != null && spec.rollout().waves() != null && !spec.rollout().waves().isEmpty()) {
+            JobRepository.WaveState ws = jobs.wave(r.tenantId(), r.id());
+            wave = ws.wave() + 1;
+            passed = at(ws.passedAt());
+        }
+        return new JobProgress(r.targeted(), r.targetingDone(), counts, percent, eta, r.ratePerMinute(), wave,
+                passed);
     }
 
     private JobExecution view(ExecutionRepository.Row r) {

@@ -1,5 +1,10 @@
 package io.fleetkeeper.job;
 
+import java.time.DayOfWeek;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
 
@@ -9,7 +14,14 @@ import tools.jackson.databind.JsonNode;
  */
 public record NewJob(String name, String description, Target target, String targeting, Operation operation,
         Rollout rollout, List<AbortCriterion> abort, Long timeoutSeconds, List<RetryCriterion> retries,
-        String idempotencyKey) {
+        String idempotencyKey, Instant startAt) {
+
+    public NewJob(String name, String description, Target target, String targeting, Operation operation,
+            Rollout rollout, List<AbortCriterion> abort, Long timeoutSeconds, List<RetryCriterion> retries,
+            String idempotencyKey) {
+        this(name, description, target, targeting, operation, rollout, abort, timeoutSeconds, retries,
+                idempotencyKey, null);
+    }
 
     /** Exactly one of a saved group ({@code group_id}) or a fleet query. */
     public record Target(String groupId, String query) {
@@ -24,8 +36,49 @@ public record NewJob(String name, String description, Target target, String targ
             JsonNode patch) {
     }
 
-    /** Most starts per minute (null: unlimited), optionally ramped up exponentially. */
-    public record Rollout(Long maxPerMinute, Exponential exponential) {
+    /**
+     * Most starts per minute (null: unlimited), optionally ramped up exponentially; optionally in waves (a staged
+     * rollout) and only inside a maintenance window.
+     */
+    public record Rollout(Long maxPerMinute, Exponential exponential, List<Wave> waves,
+            MaintenanceWindow maintenanceWindow) {
+    }
+
+    /**
+     * One wave of a staged rollout: exactly one of {@code percent} (of the devices targeted) or {@code count};
+     * sizes add up, devices past the last wave follow it once it passed. Thresholds are percents of the devices
+     * in the waves so far (skipped and canceled ones aside): the next wave starts once all of this one started,
+     * {@code success_threshold} (default 100) succeeded and {@code soak_seconds} (default 0) passed since;
+     * failures (failed, rejected, timed out) reaching {@code error_threshold} abort the job.
+     */
+    public record Wave(Double percent, Long count, Double successThreshold, Double errorThreshold,
+            Long soakSeconds) {
+    }
+
+    /**
+     * When executions may start: on {@code days} (MON … SUN; every day when absent) from {@code from} to
+     * {@code to} ({@code HH:mm}; a {@code to} at or before {@code from} ends the next day), in {@code time_zone}
+     * (an IANA zone, UTC when absent).
+     */
+    public record MaintenanceWindow(List<String> days, String from, String to, String timeZone) {
+
+        /** Whether {@code at} is inside the window. */
+        public boolean open(Instant at) {
+            ZonedDateTime t = at.atZone(timeZone == null ? ZoneId.of("UTC") : ZoneId.of(timeZone));
+            LocalTime start = LocalTime.parse(from);
+            LocalTime end = LocalTime.parse(to);
+            LocalTime now = t.toLocalTime();
+            if (start.isBefore(end)) {
+                return day(t.getDayOfWeek()) && !now.isBefore(start) && now.isBefore(end);
+            }
+            // spans midnight: the evening part belongs to today, the morning part to yesterday's window
+            return !now.isBefore(start) && day(t.getDayOfWeek()) || now.isBefore(end) && day(t.getDayOfWeek()
+                    .minus(1));
+        }
+
+        private boolean day(DayOfWeek d) {
+            return days == null || days.isEmpty() || days.contains(d.name().substring(0, 3));
+        }
     }
 
     public record Exponential(Long basePerMinute, Double incrementFactor, IncreaseEvery increaseEvery) {

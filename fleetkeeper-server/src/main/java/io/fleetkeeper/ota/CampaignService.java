@@ -11,7 +11,18 @@ import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.web.Violations;
 import java.time.Clock;
+import io.fleetkeeper.job.ExecutionStatus;
+import io.fleetkeeper.job.Job;
+import io.fleetkeeper.job.JobService;
+import io.fleetkeeper.job.JobStatus;
+import io.fleetkeeper.job.JobStatusChanged;
+import io.fleetkeeper.job.NewJob;
+import io.fleetkeeper.ota.internal.CampaignRollout;
 import java.util.LinkedHashSet;
+import java.util.List;
+import org.springframework.context.event.EventListener;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -20,8 +31,11 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * OTA campaigns: a firmware for a set of devices, one action per device, which hawkBit DDI clients see as their
- * deployment. All the campaign's devices are offered the update at once; pausing hides the actions from polls,
- * cancelling cancels those that have not finished. Every change is audited.
+ * deployment. A campaign over explicit device ids offers the update to all of them at once. A campaign over a
+ * fleet group or query is a job on the job engine (operation {@code ota}, see {@code internal/CampaignRollout}):
+ * the engine targets, paces (rate, waves, soak, thresholds, maintenance window, start time) and offers the update
+ * device by device, leased and restart safe. Pausing hides the actions from polls (and pauses the job);
+ * cancelling cancels the devices that had not started and asks the others to cancel. Every change is audited.
  */
 @Service
 public class CampaignService {
@@ -35,8 +49,16 @@ public class CampaignService {
     private final AuditService audit;
     private final Clock clock;
 
+    /** Default time a device of a staged campaign has to report an outcome. */
+    public static final long DEFAULT_TIMEOUT_SECONDS = 86_400;
+
+    private final JobService jobs;
+    private final JsonMapper json;
+
     CampaignService(CampaignRepository campaigns, FirmwareService firmware, DeviceService devices, AuditService audit,
-            Clock clock) {
+            Clock clock, JobService jobs, JsonMapper json) {
+        this.jobs = jobs;
+        this.json = json;
         this.campaigns = campaigns;
         this.firmware = firmware;
         this.devices = devices;
@@ -55,6 +77,22 @@ public class CampaignService {
         Violations v = new Violations();
         if (in == null || in.firmwareId() == null) {
             v.add("firmware_id", "is required");
+        }
+        NewCampaign.Target t = in == null ? null : in.target();
+        int kinds = t == null ? 0 : (t.deviceIds() != null ? 1 : 0) + (t.groupId() != null ? 1 : 0)
+                + (t.query() != null ? 1 : 0);
+        if (kinds > 1) {
+            v.add("target", "needs exactly one of device_ids, group_id and query");
+            v.throwIfAny();
+        }
+        if (t != null && (t.groupId() != null || t.query() != null)) {
+            v.throwIfAny();
+            return createStaged(caller, in);
+        }
+        if (in != null && (in.waves() != null || in.maxPerMinute() != null || in.startAt() != null
+                || in.maintenanceWindow() != null || in.retries() != null || in.timeoutSeconds() != null)) {
+            v.add("target", "waves, max_per_minute, start_at, maintenance_window, retries and timeout_seconds need"
+                    + " a target by group_id or query");
         }
         Set<UUID> ids = new LinkedHashSet<>();
         if (in == null || in.target() == null || in.target().deviceIds() == null
@@ -85,8 +123,62 @@ public class CampaignService {
         return get(tenantId, id);
     }
 
+    /** A campaign over a group or query: the job that runs it, and the campaign, in one transaction. */
+    private Campaign createStaged(Caller caller, NewCampaign in) {
+        UUID tenantId = caller.tenantId();
+        Violations v = new Violations();
+        if (in.retries() != null && (in.retries() < 0 || in.retries() > 10)) {
+            v.add("retries", "must be between 0 and 10");
+        }
+        v.throwIfAny();
+        Firmware f = firmware.get(tenantId, in.firmwareId());
+        if (f.artifacts().isEmpty()) {
+            throw new ApiException(ErrorCode.CONFLICT, "the firmware has no artifact to install");
+        }
+        UUID id = Ids.newId(clock);
+        ObjectNode payload = json.createObjectNode().put("campaign_id", id.toString())
+                .put("firmware_id", f.id().toString());
+        int retries = in.retries() == null ? 0 : in.retries();
+        NewJob spec = new NewJob("OTA campaign " + id, f.name() + " " + f.version(),
+                new NewJob.Target(in.target().groupId() == null ? null : in.target().groupId().toString(),
+                        in.target().query()),
+                "snapshot", new NewJob.Operation(CampaignRollout.TYPE, null, payload, null, null, null),
+                new NewJob.Rollout(in.maxPerMinute(), null, in.waves(), in.maintenanceWindow()), List.of(),
+                in.timeoutSeconds() == null ? DEFAULT_TIMEOUT_SECONDS : in.timeoutSeconds(),
+                retries > 0 ? List.of(new NewJob.RetryCriterion("ALL", retries)) : List.of(), null, in.startAt());
+        Job job = jobs.createFor(caller, spec).job();
+        long now = clock.millis();
+        boolean skip = in.skipIfCurrent() == null || in.skipIfCurrent();
+        String stored = json.writeValueAsString(Map.of("skip_if_current", skip));
+        campaigns.insert(tenantId, id, f.id(), caller.actor(), job.id(), stored, now);
+        audit.recordDetails(tenantId, caller, "campaign.create", "campaign", id.toString(),
+                Map.of("firmware_id", f.id().toString(), "job_id", job.id().toString()));
+        return get(tenantId, id);
+    }
+
     public Campaign get(UUID tenantId, UUID id) {
-        return campaigns.find(tenantId, id).orElseThrow(() -> ApiException.notFound("campaign"));
+        Campaign c = campaigns.find(tenantId, id).orElseThrow(() -> ApiException.notFound("campaign"));
+        return c.jobId() == null ? c : c.withRollout(jobs.get(tenantId, c.jobId()).progress());
+    }
+
+    /** A staged campaign follows its job: completed, aborted (the remaining devices are canceled), canceled. */
+    @EventListener
+    public void onJobStatusChanged(JobStatusChanged e) {
+        var c = campaigns.byJob(e.tenantId(), e.jobId()).orElse(null);
+        if (c == null) {
+            return;
+        }
+        String state = switch (e.to()) {
+            case IN_PROGRESS -> Campaign.RUNNING;
+            case PAUSED -> Campaign.PAUSED;
+            case COMPLETED -> Campaign.COMPLETED;
+            case CANCELED -> Campaign.CANCELED;
+            case ABORTED -> Campaign.ABORTED;
+        };
+        if (campaigns.followState(e.tenantId(), c.id(), state, clock.millis()) && e.to() == JobStatus.ABORTED) {
+            audit.recordDetails(e.tenantId(), Caller.system(e.tenantId()), "campaign.abort", "campaign",
+                    c.id().toString(), Map.of("reason", e.reason() == null ? "" : e.reason()));
+        }
     }
 
     /** The tenant's campaigns with their per-status device counts, in creation order. */
@@ -112,22 +204,45 @@ public class CampaignService {
     /** RUNNING → PAUSED: polls stop offering the campaign's actions. */
     @Transactional
     public Campaign pause(Caller caller, UUID id, Long expectedVersion) {
-        return move(caller, id, expectedVersion, Campaign.RUNNING, Campaign.PAUSED, "campaign.pause");
+        Campaign c = move(caller, id, expectedVersion, Campaign.RUNNING, Campaign.PAUSED, "campaign.pause");
+        if (c.jobId() != null) {
+            jobs.pause(caller, c.jobId(), null);
+        }
+        return get(caller.tenantId(), id);
     }
 
     /** PAUSED → RUNNING. */
     @Transactional
     public Campaign resume(Caller caller, UUID id, Long expectedVersion) {
-        return move(caller, id, expectedVersion, Campaign.PAUSED, Campaign.RUNNING, "campaign.resume");
+        Campaign c = move(caller, id, expectedVersion, Campaign.PAUSED, Campaign.RUNNING, "campaign.resume");
+        if (c.jobId() != null) {
+            jobs.resume(caller, c.jobId(), null);
+        }
+        return get(caller.tenantId(), id);
     }
 
     /** RUNNING or PAUSED → CANCELED; the devices that have not finished become CANCELED. */
     @Transactional
     public Campaign cancel(Caller caller, UUID id, Long expectedVersion) {
         Campaign cur = get(caller.tenantId(), id);
-        String from = Campaign.CANCELED.equals(cur.state()) ? Campaign.RUNNING : cur.state();
+        if (Campaign.CANCELED.equals(cur.state())) { // again: the devices that refused are asked once more
+            campaigns.cancelOpenActions(caller.tenantId(), id, clock.millis());
+            audit.record(caller.tenantId(), caller, "campaign.cancel", "campaign", id.toString(), null);
+            return get(caller.tenantId(), id);
+        }
+        if (!Campaign.RUNNING.equals(cur.state()) && !Campaign.PAUSED.equals(cur.state())) {
+            throw new ApiException(ErrorCode.INVALID_TRANSITION, "campaign is " + cur.state());
+        }
+        String from = cur.state();
         Campaign next = move(caller, id, expectedVersion, from, Campaign.CANCELED, "campaign.cancel");
-        campaigns.cancelOpenActions(caller.tenantId(), id, clock.millis());
+        List<UUID> notStarted = campaigns.cancelOpenActions(caller.tenantId(), id, clock.millis());
+        if (cur.jobId() != null) {
+            for (UUID device : notStarted) {
+                jobs.endExecution(caller.tenantId(), cur.jobId(), device, ExecutionStatus.CANCELED,
+                        Map.of("detail", "the campaign was canceled"));
+            }
+            jobs.cancel(caller, cur.jobId(), null, false);
+        }
         return get(caller.tenantId(), next.id());
     }
 

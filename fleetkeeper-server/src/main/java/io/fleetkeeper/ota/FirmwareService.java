@@ -181,6 +181,12 @@ public class FirmwareService {
     }
 
     /** {@code length} bytes of the artifact from {@code offset}, streamed from the blob store. */
+    /** A short-lived URL to the artifact's bytes in the object store; empty with the filesystem store. */
+    public java.util.Optional<java.net.URI> presign(UUID tenantId, FirmwareArtifact artifact,
+            java.time.Duration ttl) {
+        return blobs.presign(tenantId, artifact.sha256(), ttl);
+    }
+
     public InputStream open(UUID tenantId, FirmwareArtifact artifact, long offset, long length) {
         return blobs.open(tenantId, artifact.sha256(), offset, length);
     }

@@ -5,6 +5,7 @@ import io.fleetkeeper.command.CommandService;
 import io.fleetkeeper.device.DeviceCondition;
 import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.job.ExecutionStatus;
+import io.fleetkeeper.job.JobOperation;
 import io.fleetkeeper.job.JobProperties;
 import io.fleetkeeper.job.JobStatus;
 import io.fleetkeeper.job.NewJob;
@@ -190,8 +191,28 @@ public class JobEngine {
             if (ended != Outcomes.Ended.NOT_IN_PROGRESS && e.commandId() != null) {
                 commands.cancelForJob(job.tenantId(), e.deviceId(), e.commandId(), "job:" + job.id());
             }
+            JobOperation external = specs.external(spec.operation().type());
+            if (ended != Outcomes.Ended.NOT_IN_PROGRESS && external != null) {
+                external.ended(job.tenantId(), job.id(), e.deviceId(), ExecutionStatus.TIMED_OUT,
+                        ended == Outcomes.Ended.RETRIED, now);
+            }
         }
         return overdue.size() == props.batchSize();
+    }
+
+    /** How many more executions the current wave lets start (0 while a percent wave waits for targeting). */
+    private long waveRoom(Row job, List<NewJob.Wave> waves) {
+        JobRepository.WaveState ws = jobs.wave(job.tenantId(), job.id());
+        if (ws.wave() >= waves.size()) {
+            return Long.MAX_VALUE;
+        }
+        boolean percents = waves.stream().limit(ws.wave() + 1L).anyMatch(w -> w.percent() != null);
+        if (percents && !job.targetingDone()) {
+            return 0;
+        }
+        Map<ExecutionStatus, Long> counts = executions.counts(job.tenantId(), job.id());
+        long started = counts.values().stream().mapToLong(Long::longValue).sum() - counts.get(ExecutionStatus.QUEUED);
+        return JobSpecs.waveCap(waves, ws.wave(), job.targeted()) - started;
     }
 
     /** Starts one batch within the rollout rate; returns how many started (-1: not this node's, or not running). */
@@ -203,10 +224,24 @@ public class JobEngine {
         }
         long scheduleStart = cur.scheduleStart() == null ? now : cur.scheduleStart(); // null: a new schedule
         long scheduleCount = cur.scheduleStart() == null ? 0 : cur.scheduleCount();
+        if (spec.startAt() != null && spec.startAt().toEpochMilli() > now) {
+            return 0; // a scheduled start
+        }
+        NewJob.Rollout rollout = spec.rollout();
+        if (rollout != null && rollout.maintenanceWindow() != null
+                && !rollout.maintenanceWindow().open(Instant.ofEpochMilli(now))) {
+            return 0;
+        }
         int allowed = RatePlan.allowance(cur.ratePerMinute(), scheduleStart, scheduleCount, cur.recentStarts(), now,
                 props.batchSize());
         if (allowed == 0) {
             return 0;
+        }
+        if (rollout != null && rollout.waves() != null && !rollout.waves().isEmpty()) {
+            allowed = (int) Math.min(allowed, waveRoom(cur, rollout.waves()));
+            if (allowed <= 0) {
+                return 0;
+            }
         }
         List<Claimed> claimed = executions.claim(cur.tenantId(), cur.id(), now, now + spec.timeoutSeconds() * 1000,
                 allowed);

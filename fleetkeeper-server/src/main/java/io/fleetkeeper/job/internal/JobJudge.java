@@ -30,8 +30,11 @@ public class JobJudge {
     private final AuditService audit;
     private final org.springframework.context.ApplicationEventPublisher publisher;
 
+    private final JobSpecs specs;
+
     JobJudge(JobRepository jobs, ExecutionRepository executions, CommandService commands, AuditService audit,
-            org.springframework.context.ApplicationEventPublisher publisher) {
+            org.springframework.context.ApplicationEventPublisher publisher, JobSpecs specs) {
+        this.specs = specs;
         this.publisher = publisher;
         this.jobs = jobs;
         this.executions = executions;
@@ -50,6 +53,9 @@ public class JobJudge {
             Map<ExecutionStatus, Long> counts = needsCounts(spec) ? executions.counts(job.tenantId(), job.id()) : null;
             ramp(job, spec, counts, now);
             String reason = counts == null ? null : abortReason(spec, counts);
+            if (reason == null && waved(spec)) {
+                reason = waves(job, spec.rollout().waves(), counts, now);
+            }
             if (reason != null && end(job, JobStatus.ABORTED, reason, now)) {
                 return; // cleaned up from the next step on
             }
@@ -74,6 +80,11 @@ public class JobJudge {
                 }
             });
             commands.cancelAllForJob(job.tenantId(), job.id(), open);
+            io.fleetkeeper.job.JobOperation external = specs.external(spec.operation().type());
+            if (external != null) {
+                ended.keySet().forEach(d -> external.ended(job.tenantId(), job.id(), d, ExecutionStatus.CANCELED,
+                        false, now));
+            }
             return;
         }
         if (!running) {
@@ -81,9 +92,47 @@ public class JobJudge {
         }
     }
 
+    private static boolean waved(NewJob spec) {
+        return spec.rollout() != null && spec.rollout().waves() != null && !spec.rollout().waves().isEmpty();
+    }
+
+    /**
+     * A staged rollout's step: the abort reason when the current wave's failures reached its error threshold;
+     * otherwise records the wave passing its success threshold, and moves to the next wave once it soaked.
+     */
+    private String waves(Row job, List<NewJob.Wave> waves, Map<ExecutionStatus, Long> counts, long now) {
+        JobRepository.WaveState ws = jobs.wave(job.tenantId(), job.id());
+        if (ws.wave() >= waves.size()) {
+            return null;
+        }
+        NewJob.Wave w = waves.get(ws.wave());
+        boolean percents = waves.stream().limit(ws.wave() + 1L).anyMatch(x -> x.percent() != null);
+        if (percents && !job.targetingDone()) {
+            return null;
+        }
+        long cap = JobSpecs.waveCap(waves, ws.wave(), job.targeted());
+        long started = counts.values().stream().mapToLong(Long::longValue).sum() - counts.get(ExecutionStatus.QUEUED);
+        long base = Math.max(0, Math.min(cap, started) - counts.get(ExecutionStatus.CANCELED));
+        long bad = counts.get(ExecutionStatus.FAILED) + counts.get(ExecutionStatus.REJECTED)
+                + counts.get(ExecutionStatus.TIMED_OUT);
+        if (w.errorThreshold() != null && bad > 0 && bad * 100.0 >= w.errorThreshold() * Math.max(1, base)) {
+            return String.format(Locale.ROOT, "wave %d: %d of %d devices failed, reaching the error threshold of"
+                    + " %s %%", ws.wave() + 1, bad, base, w.errorThreshold());
+        }
+        double success = w.successThreshold() == null ? 100 : w.successThreshold();
+        if (ws.passedAt() == null) {
+            if (started >= cap && counts.get(ExecutionStatus.SUCCEEDED) * 100.0 >= success * base) {
+                jobs.saveWave(job.tenantId(), job.id(), ws.wave(), now, now);
+            }
+        } else if (now >= ws.passedAt() + (w.soakSeconds() == null ? 0 : w.soakSeconds()) * 1000) {
+            jobs.saveWave(job.tenantId(), job.id(), ws.wave() + 1, null, now);
+        }
+        return null;
+    }
+
     private static boolean needsCounts(NewJob spec) {
         NewJob.Rollout r = spec.rollout();
-        return !spec.abort().isEmpty() || r != null && r.exponential() != null
+        return waved(spec) || !spec.abort().isEmpty() || r != null && r.exponential() != null
                 && r.exponential().increaseEvery().succeeded() != null;
     }
 

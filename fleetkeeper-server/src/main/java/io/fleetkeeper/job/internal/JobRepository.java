@@ -155,6 +155,22 @@ public class JobRepository {
                         tenantId.toString(), id.toString()).update();
     }
 
+    /** A staged rollout's state: the wave rolling out and when it passed its success threshold (null: not yet). */
+    public record WaveState(int wave, Long passedAt) {
+    }
+
+    public WaveState wave(UUID tenantId, UUID id) {
+        return jdbc.sql("SELECT wave, wave_passed_at FROM jobs WHERE tenant_id = ? AND id = ?")
+                .params(tenantId.toString(), id.toString())
+                .query((rs, n) -> new WaveState(rs.getInt(1), nullableLong(rs, 2))).optional()
+                .orElse(new WaveState(0, null));
+    }
+
+    public void saveWave(UUID tenantId, UUID id, int wave, Long passedAt, long now) {
+        jdbc.sql("UPDATE jobs SET wave = ?, wave_passed_at = ?, updated_at = ? WHERE tenant_id = ? AND id = ?")
+                .params(wave, passedAt, now, tenantId.toString(), id.toString()).update();
+    }
+
     /** The runner has nothing left to do for the job. */
     public void retire(UUID tenantId, UUID id, long now) {
         jdbc.sql("UPDATE jobs SET active = ?, lease_holder = NULL, lease_until = NULL, updated_at = ?"

@@ -4,6 +4,7 @@ import io.fleetkeeper.command.CommandProperties;
 import io.fleetkeeper.command.CommandService;
 import io.fleetkeeper.command.NewCommand;
 import io.fleetkeeper.job.ExecutionStatus;
+import io.fleetkeeper.job.JobOperation;
 import io.fleetkeeper.job.NewJob;
 import io.fleetkeeper.job.NewJob.AbortCriterion;
 import io.fleetkeeper.job.NewJob.Exponential;
@@ -50,14 +51,28 @@ public class JobSpecs {
                 }
             });
 
-    JobSpecs(CommandService commands, CommandProperties commandProperties, JsonMapper json) {
+    private final Map<String, JobOperation> external = new java.util.HashMap<>();
+
+    JobSpecs(CommandService commands, CommandProperties commandProperties, JsonMapper json,
+            List<JobOperation> externalOperations) {
+        externalOperations.forEach(o -> external.put(o.type(), o));
         this.commands = commands;
         this.commandProperties = commandProperties;
         this.json = json;
     }
 
+    /** The feature's handler of an operation type run for another feature; null for the engine's own types. */
+    public JobOperation external(String type) {
+        return external.get(type);
+    }
+
     /** The spec with defaults filled in, or 400 VALIDATION_FAILED listing every bad field. */
     public NewJob normalize(NewJob in) {
+        return normalize(in, false);
+    }
+
+    /** As {@link #normalize(NewJob)}; {@code allowExternal}: another feature's operation types are accepted. */
+    public NewJob normalize(NewJob in, boolean allowExternal) {
         Violations v = new Violations();
         v.maxLength("name", in.name(), 128).maxLength("description", in.description(), 1024);
         if (in.idempotencyKey() != null && !KEY.matcher(in.idempotencyKey()).matches()) {
@@ -76,7 +91,11 @@ public class JobSpecs {
         if (timeout < 1 || timeout > commandProperties.maxTtlSeconds()) {
             v.add("timeout_seconds", "must be between 1 and " + commandProperties.maxTtlSeconds());
         }
-        operation(in.operation(), v);
+        if (allowExternal && in.operation() != null && external.containsKey(in.operation().type())) {
+            // another feature's operation: it checked its own parameters
+        } else {
+            operation(in.operation(), v);
+        }
         Rollout rollout = rollout(in.rollout(), v);
         List<AbortCriterion> abort = in.abort() == null ? List.of() : in.abort();
         if (abort.size() > 5) {
@@ -117,8 +136,12 @@ public class JobSpecs {
         if (op.type().equals("shadow")) {
             ShadowService.name(op.shadow());
         }
+        if (rollout != null && rollout.waves() != null && !rollout.waves().isEmpty() && targeting.equals("continuous")) {
+            throw new io.fleetkeeper.api.ApiException(io.fleetkeeper.api.ErrorCode.VALIDATION_FAILED,
+                    "rollout.waves: a continuous job has no fixed size to stage; use snapshot targeting");
+        }
         return new NewJob(in.name(), in.description(), in.target(), targeting, op, rollout, abort, timeout, retries,
-                in.idempotencyKey());
+                in.idempotencyKey(), in.startAt());
     }
 
     private static void operation(Operation op, Violations v) {
@@ -184,7 +207,90 @@ public class JobSpecs {
                 v.add("rollout.exponential.increase_every", "needs exactly one of notified and succeeded, at least 1");
             }
         }
+        List<NewJob.Wave> waves = r.waves();
+        if (waves != null) {
+            if (waves.size() > 20) {
+                v.add("rollout.waves", "holds at most 20 waves");
+            }
+            for (int i = 0; i < waves.size(); i++) {
+                NewJob.Wave w = waves.get(i);
+                String f = "rollout.waves[" + i + "]";
+                if (w == null || (w.percent() == null) == (w.count() == null)) {
+                    v.add(f, "needs exactly one of percent and count");
+                    continue;
+                }
+                if (w.percent() != null && (!(w.percent() > 0) || w.percent() > 100)) {
+                    v.add(f + ".percent", "must be above 0 and at most 100");
+                }
+                if (w.count() != null && w.count() < 1) {
+                    v.add(f + ".count", "must be at least 1");
+                }
+                percent(v, f + ".success_threshold", w.successThreshold());
+                percent(v, f + ".error_threshold", w.errorThreshold());
+                if (w.soakSeconds() != null && (w.soakSeconds() < 0 || w.soakSeconds() > 30L * 86_400)) {
+                    v.add(f + ".soak_seconds", "must be between 0 and 2592000 (30 days)");
+                }
+            }
+        }
+        NewJob.MaintenanceWindow m = r.maintenanceWindow();
+        if (m != null) {
+            for (String field : new String[] {"from", "to"}) {
+                String value = field.equals("from") ? m.from() : m.to();
+                try {
+                    if (value == null || !value.matches("\\d\\d:\\d\\d")) {
+                        throw new java.time.format.DateTimeParseException("", "", 0);
+                    }
+                    java.time.LocalTime.parse(value);
+                } catch (java.time.format.DateTimeParseException bad) {
+                    v.add("rollout.maintenance_window." + field, "must be a time of day as HH:mm");
+                }
+            }
+            if (m.timeZone() != null) {
+                try {
+                    java.time.ZoneId.of(m.timeZone());
+                } catch (java.time.DateTimeException bad) {
+                    v.add("rollout.maintenance_window.time_zone", "must be an IANA time zone such as Europe/Paris");
+                }
+            }
+            if (m.days() != null) {
+                for (String d : m.days()) {
+                    if (d == null || !DAYS.contains(d)) {
+                        v.add("rollout.maintenance_window.days", "must be days among MON, TUE, WED, THU, FRI, SAT, SUN");
+                        break;
+                    }
+                }
+            }
+        }
         return r;
+    }
+
+    private static final Set<String> DAYS = Set.of("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN");
+
+    private static void percent(Violations v, String field, Double value) {
+        if (value != null && (!(value > 0) || value > 100)) {
+            v.add(field, "must be above 0 and at most 100");
+        }
+    }
+
+    /**
+     * The number of executions the waves up to {@code index} hold together, for {@code targeted} devices
+     * (percent waves round up); {@code Long.MAX_VALUE} past the last wave.
+     */
+    public static long waveCap(List<NewJob.Wave> waves, int index, long targeted) {
+        if (index >= waves.size()) {
+            return Long.MAX_VALUE;
+        }
+        long cap = 0;
+        double percent = 0;
+        for (int i = 0; i <= index; i++) {
+            NewJob.Wave w = waves.get(i);
+            if (w.count() != null) {
+                cap += w.count();
+            } else {
+                percent += w.percent();
+            }
+        }
+        return Math.min(targeted, cap + (long) Math.ceil(Math.min(100, percent) * targeted / 100 - 1e-9));
     }
 
     /** The rate a job starts with: the exponential base, else the maximum, else null (unlimited). */

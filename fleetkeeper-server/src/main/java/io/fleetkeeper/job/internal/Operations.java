@@ -41,9 +41,12 @@ public class Operations {
     private final Outcomes outcomes;
     private final JsonMapper json;
     private final TransactionTemplate savepoint;
+    private final JobSpecs specs;
 
     Operations(CommandService commands, DeviceService devices, ShadowService shadows, RotationService rotations,
-            ExecutionRepository executions, Outcomes outcomes, JsonMapper json, PlatformTransactionManager txManager) {
+            ExecutionRepository executions, Outcomes outcomes, JsonMapper json, PlatformTransactionManager txManager,
+            JobSpecs specs) {
+        this.specs = specs;
         this.rotations = rotations;
         this.commands = commands;
         this.devices = devices;
@@ -68,6 +71,11 @@ public class Operations {
                 sendCommands(tenantId, jobId, actor, deviceIds, JobSpecs.RENEW_COMMAND, payload, spec);
             }
             default -> {
+                var external = specs.external(op.type());
+                if (external != null) {
+                    external.start(tenantId, jobId, deviceIds, now);
+                    return;
+                }
                 Caller caller = new Caller(tenantId, actor, Role.OPERATOR);
                 for (UUID deviceId : deviceIds) {
                     Map<String, Object> details = new LinkedHashMap<>();

@@ -27,9 +27,64 @@ public class CampaignRepository {
     }
 
     public void insert(UUID tenantId, UUID id, UUID firmwareId, String actor, long now) {
+        insert(tenantId, id, firmwareId, actor, null, null, now);
+    }
+
+    /** A campaign; {@code jobId} and {@code spec} for one run as a job. */
+    public void insert(UUID tenantId, UUID id, UUID firmwareId, String actor, UUID jobId, String spec, long now) {
         jdbc.sql("INSERT INTO ota_campaigns (tenant_id, id, firmware_id, state, created_by, created_at, updated_at,"
-                        + " version) VALUES (?, ?, ?, 'RUNNING', ?, ?, ?, 1)")
-                .params(tenantId.toString(), id.toString(), firmwareId.toString(), actor, now, now).update();
+                        + " version, job_id, spec) VALUES (?, ?, ?, 'RUNNING', ?, ?, ?, 1, ?, ?)")
+                .params(tenantId.toString(), id.toString(), firmwareId.toString(), actor, now, now,
+                        jobId == null ? null : jobId.toString(), spec).update();
+    }
+
+    /** The job running the campaign (empty for a campaign over explicit device ids). */
+    public Optional<UUID> jobOf(UUID tenantId, UUID campaignId) {
+        return jdbc.sql("SELECT job_id FROM ota_campaigns WHERE tenant_id = ? AND id = ? AND job_id IS NOT NULL")
+                .params(tenantId.toString(), campaignId.toString())
+                .query((rs, n) -> UUID.fromString(rs.getString(1))).optional();
+    }
+
+    /** A job-run campaign's spec (JSON) and id, by its job. */
+    public record JobCampaign(UUID id, UUID firmwareId, String spec) {
+    }
+
+    public Optional<JobCampaign> byJob(UUID tenantId, UUID jobId) {
+        return jdbc.sql("SELECT id, firmware_id, spec FROM ota_campaigns WHERE tenant_id = ? AND job_id = ?")
+                .params(tenantId.toString(), jobId.toString())
+                .query((rs, n) -> new JobCampaign(UUID.fromString(rs.getString(1)), UUID.fromString(rs.getString(2)),
+                        rs.getString(3)))
+                .optional();
+    }
+
+    /**
+     * Offers the campaign's firmware to the device: a new PENDING action, or its earlier action (a retry) set
+     * back to PENDING.
+     */
+    public void offer(UUID tenantId, UUID campaignId, UUID deviceId, UUID firmwareId, String status, String detail,
+            long now) {
+        jdbc.sql("INSERT INTO ota_actions (tenant_id, campaign_id, device_id, firmware_id, status, detail, created_at,"
+                        + " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, campaign_id, device_id)"
+                        + " DO UPDATE SET status = excluded.status, detail = excluded.detail,"
+                        + " updated_at = excluded.updated_at, cancel_from = NULL")
+                .params(tenantId.toString(), campaignId.toString(), deviceId.toString(), firmwareId.toString(),
+                        status, detail, now, now).update();
+    }
+
+    /** Ends the device's open action of the campaign with {@code status} (the engine ended its execution). */
+    public int endOpen(UUID tenantId, UUID campaignId, UUID deviceId, String status, String detail, long now) {
+        return jdbc.sql("UPDATE ota_actions SET status = ?, detail = ?, updated_at = ?, cancel_from = NULL"
+                        + " WHERE tenant_id = ? AND campaign_id = ? AND device_id = ?"
+                        + " AND status IN ('PENDING', 'DOWNLOADING', 'INSTALLING', 'CANCELING')")
+                .params(status, detail, now, tenantId.toString(), campaignId.toString(), deviceId.toString())
+                .update();
+    }
+
+    /** Sets the state whatever the version (the campaign's job changed status); false when it was already so. */
+    public boolean followState(UUID tenantId, UUID id, String state, long now) {
+        return jdbc.sql("UPDATE ota_campaigns SET state = ?, updated_at = ?, version = version + 1"
+                        + " WHERE tenant_id = ? AND id = ? AND state <> ?")
+                .params(state, now, tenantId.toString(), id.toString(), state).update() == 1;
     }
 
     public void insertAction(UUID tenantId, UUID campaignId, UUID deviceId, UUID firmwareId, long now) {
@@ -40,12 +95,13 @@ public class CampaignRepository {
     }
 
     public Optional<Campaign> find(UUID tenantId, UUID id) {
-        return jdbc.sql("SELECT id, firmware_id, state, created_by, created_at, updated_at, version"
+        return jdbc.sql("SELECT id, firmware_id, state, created_by, created_at, updated_at, version, job_id"
                         + " FROM ota_campaigns WHERE tenant_id = ? AND id = ?")
                 .params(tenantId.toString(), id.toString())
                 .query((rs, n) -> new Campaign(UUID.fromString(rs.getString(1)), UUID.fromString(rs.getString(2)),
-                        rs.getString(3), counts(tenantId, id), rs.getString(4), Instant.ofEpochMilli(rs.getLong(5)),
-                        Instant.ofEpochMilli(rs.getLong(6)), rs.getLong(7)))
+                        rs.getString(3), counts(tenantId, id), rs.getString(8) == null ? null
+                        : UUID.fromString(rs.getString(8)), null, rs.getString(4),
+                        Instant.ofEpochMilli(rs.getLong(5)), Instant.ofEpochMilli(rs.getLong(6)), rs.getLong(7)))
                 .optional();
     }
 
@@ -81,11 +137,30 @@ public class CampaignRepository {
                 .params(state, now, tenantId.toString(), id.toString(), expectedVersion).update() == 1;
     }
 
-    /** Cancels the campaign's actions that have not finished. */
-    public int cancelOpenActions(UUID tenantId, UUID campaignId, long now) {
-        return jdbc.sql("UPDATE ota_actions SET status = 'CANCELED', updated_at = ? WHERE tenant_id = ?"
-                        + " AND campaign_id = ? AND status IN ('PENDING', 'DOWNLOADING', 'INSTALLING')")
+    /**
+     * Cancels the campaign's unfinished actions: those the device has not started become CANCELED; the devices of
+     * started ones are asked to cancel: they become CANCELING, remembering their status, until the device
+     * confirms (CANCELED) or refuses (back to that status). Returns the PENDING ones canceled at once.
+     */
+    public List<UUID> cancelOpenActions(UUID tenantId, UUID campaignId, long now) {
+        List<UUID> pending = jdbc.sql("SELECT device_id FROM ota_actions WHERE tenant_id = ? AND campaign_id = ?"
+                        + " AND status = 'PENDING'")
+                .params(tenantId.toString(), campaignId.toString())
+                .query((rs, n) -> UUID.fromString(rs.getString(1))).list();
+        jdbc.sql("UPDATE ota_actions SET status = 'CANCELED', updated_at = ? WHERE tenant_id = ? AND campaign_id = ?"
+                        + " AND status = 'PENDING'")
                 .params(now, tenantId.toString(), campaignId.toString()).update();
+        jdbc.sql("UPDATE ota_actions SET cancel_from = status, status = 'CANCELING', updated_at = ?"
+                        + " WHERE tenant_id = ? AND campaign_id = ? AND status IN ('DOWNLOADING', 'INSTALLING')")
+                .params(now, tenantId.toString(), campaignId.toString()).update();
+        return pending;
+    }
+
+    /** A CANCELING action the device refused to cancel goes back to its earlier status. */
+    public boolean refuseCancel(UUID tenantId, long id, String detail, long now) {
+        return jdbc.sql("UPDATE ota_actions SET status = cancel_from, cancel_from = NULL, detail = ?, updated_at = ?"
+                        + " WHERE tenant_id = ? AND id = ? AND status = 'CANCELING'")
+                .params(detail, now, tenantId.toString(), id).update() == 1;
     }
 
     /** A campaign's actions in id order after {@code afterId}. */
@@ -95,12 +170,16 @@ public class CampaignRepository {
                 .params(tenantId.toString(), campaignId.toString(), afterId, fetch).query(this::action).list();
     }
 
-    /** The device's oldest unfinished action of a running campaign, if any. */
+    /**
+     * The device's oldest action to tell it about: one it is asked to cancel (CANCELING, whatever the campaign's
+     * state), or an unfinished one of a running campaign.
+     */
     public Optional<OtaAction> openAction(UUID tenantId, UUID deviceId) {
         return jdbc.sql("SELECT a.id, a.campaign_id, a.device_id, a.firmware_id, a.status, a.detail, a.created_at,"
                         + " a.updated_at FROM ota_actions a JOIN ota_campaigns c ON c.tenant_id = a.tenant_id"
                         + " AND c.id = a.campaign_id WHERE a.tenant_id = ? AND a.device_id = ?"
-                        + " AND a.status IN ('PENDING', 'DOWNLOADING', 'INSTALLING') AND c.state = 'RUNNING'"
+                        + " AND (a.status = 'CANCELING' OR a.status IN ('PENDING', 'DOWNLOADING', 'INSTALLING')"
+                        + " AND c.state = 'RUNNING')"
                         + " ORDER BY a.id LIMIT 1")
                 .params(tenantId.toString(), deviceId.toString()).query(this::action).optional();
     }

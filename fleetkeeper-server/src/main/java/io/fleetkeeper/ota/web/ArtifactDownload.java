@@ -34,6 +34,27 @@ final class ArtifactDownload {
     private ArtifactDownload() {
     }
 
+    /**
+     * With a redirect time ({@code fleetkeeper.ota.download-redirect-ttl}) and an object store that can presign,
+     * answers {@code 302} to a pre-signed URL of the artifact (the client sends its {@code Range} there) and true;
+     * false when the bytes must stream through the server.
+     */
+    static boolean redirect(HttpServletResponse response, java.time.Duration ttl,
+            java.util.function.Supplier<java.util.Optional<java.net.URI>> presign) {
+        if (ttl.isZero() || ttl.isNegative()) {
+            return false;
+        }
+        var url = presign.get();
+        if (url.isEmpty()) {
+            return false;
+        }
+        response.setStatus(HttpServletResponse.SC_FOUND);
+        response.setHeader("Location", url.get().toString());
+        response.setHeader("Cache-Control", "no-store");
+        response.setContentLength(0);
+        return true;
+    }
+
     static Served serve(HttpServletRequest request, HttpServletResponse response, FirmwareArtifact a, Opener opener)
             throws IOException {
         String etag = "\"" + a.sha256() + "\"";

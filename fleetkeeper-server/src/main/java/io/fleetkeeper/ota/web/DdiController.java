@@ -4,6 +4,8 @@ import io.fleetkeeper.credentials.AuthenticatedDevice;
 import io.fleetkeeper.ota.DeploymentService;
 import io.fleetkeeper.ota.OtaProperties;
 import java.time.Duration;
+import io.fleetkeeper.ota.OtaAction;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -33,7 +35,8 @@ class DdiController {
 
     /**
      * The base poll resource: {@code config.polling.sleep} and, when the device has an unfinished action of a
-     * running campaign, {@code _links.deploymentBase}.
+     * running campaign, {@code _links.deploymentBase}; {@code _links.cancelAction} instead when the device is
+     * asked to cancel it; {@code _links.configData} while the device has not sent its attributes.
      */
     @GetMapping(path = "/{tenant}/controller/v1/{controllerId}", produces = {"application/hal+json",
             "application/json"})
@@ -41,11 +44,19 @@ class DdiController {
             @RequestHeader(name = "Authorization", required = false) String authorization,
             @RequestAttribute(name = AuthenticatedDevice.ATTRIBUTE, required = false) AuthenticatedDevice cert) {
         AuthenticatedDevice self = auth.target(tenant, controllerId, authorization, cert);
-        Map<String, Object> links = deployments.next(self.tenantId(), self.deviceId())
-                .<Map<String, Object>>map(a -> Map.of("deploymentBase", Map.of("href",
-                        DdiLinks.base(tenant, controllerId) + "/deploymentBase/" + a.id() + "?c=" + a.status()
-                                .hashCode())))
-                .orElse(Map.of());
+        String base = DdiLinks.base(tenant, controllerId);
+        Map<String, Object> links = new LinkedHashMap<>();
+        deployments.next(self.tenantId(), self.deviceId()).ifPresent(a -> {
+            if (OtaAction.CANCELING.equals(a.status())) {
+                links.put("cancelAction", Map.of("href", base + "/cancelAction/" + a.id()));
+            } else {
+                links.put("deploymentBase", Map.of("href", base + "/deploymentBase/" + a.id() + "?c="
+                        + a.status().hashCode()));
+            }
+        });
+        if (!deployments.hasAttributes(self.tenantId(), self.deviceId())) {
+            links.put("configData", Map.of("href", base + "/configData"));
+        }
         return Map.of("config", Map.of("polling", Map.of("sleep", hms(props.ddiPollingSleep()))),
                 "_links", links);
     }

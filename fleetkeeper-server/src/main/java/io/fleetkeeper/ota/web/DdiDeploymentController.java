@@ -48,7 +48,11 @@ class DdiDeploymentController {
     private final DeploymentService deployments;
     private final FirmwareService firmware;
 
-    DdiDeploymentController(DdiAuth auth, DeploymentService deployments, FirmwareService firmware) {
+    private final io.fleetkeeper.ota.OtaProperties props;
+
+    DdiDeploymentController(DdiAuth auth, DeploymentService deployments, FirmwareService firmware,
+            io.fleetkeeper.ota.OtaProperties props) {
+        this.props = props;
         this.auth = auth;
         this.deployments = deployments;
         this.firmware = firmware;
@@ -120,6 +124,84 @@ class DdiDeploymentController {
         return ResponseEntity.ok().build();
     }
 
+    /** {@code {id, cancelAction: {stopId}}}: the device is asked to stop action {@code stopId}. */
+    @GetMapping(path = BASE + "/cancelAction/{actionId}", produces = {"application/hal+json", "application/json"})
+    Map<String, Object> cancelAction(@PathVariable String tenant, @PathVariable String controllerId,
+            @PathVariable long actionId,
+            @RequestHeader(name = "Authorization", required = false) String authorization,
+            @RequestAttribute(name = AuthenticatedDevice.ATTRIBUTE, required = false) AuthenticatedDevice cert) {
+        AuthenticatedDevice self = auth.target(tenant, controllerId, authorization, cert);
+        OtaAction a = deployments.action(self.tenantId(), self.deviceId(), actionId);
+        if (!OtaAction.CANCELING.equals(a.status()) && !OtaAction.CANCELED.equals(a.status())) {
+            throw ApiException.notFound("cancel action");
+        }
+        return Map.of("id", Long.toString(a.id()), "cancelAction", Map.of("stopId", Long.toString(a.id())));
+    }
+
+    /**
+     * The device's answer to a cancel: {@code closed} with {@code success} (or {@code canceled}) confirms it,
+     * {@code rejected} or {@code closed} with {@code failure} refuses it (the update goes on); proceeding and
+     * the like are accepted without change. 200 with no body.
+     */
+    @PostMapping(path = BASE + "/cancelAction/{actionId}/feedback", consumes = "application/json")
+    ResponseEntity<Void> cancelFeedback(@PathVariable String tenant, @PathVariable String controllerId,
+            @PathVariable long actionId, @RequestBody JsonNode body,
+            @RequestHeader(name = "Authorization", required = false) String authorization,
+            @RequestAttribute(name = AuthenticatedDevice.ATTRIBUTE, required = false) AuthenticatedDevice cert) {
+        AuthenticatedDevice self = auth.target(tenant, controllerId, authorization, cert);
+        JsonNode status = body.has("status") ? body.path("status") : body;
+        String execution = status.path("execution").asString("");
+        String finished = status.path("result").path("finished").asString("none");
+        String details = details(status.path("details"));
+        switch (execution) {
+            case "closed" -> {
+                if (!"success".equals(finished) && !"failure".equals(finished) && !"none".equals(finished)) {
+                    throw invalid("status.result.finished must be success, failure or none");
+                }
+                deployments.reportCancel(self.tenantId(), self.deviceId(), actionId, "success".equals(finished),
+                        details);
+            }
+            case "canceled" -> deployments.reportCancel(self.tenantId(), self.deviceId(), actionId, true, details);
+            case "rejected" -> deployments.reportCancel(self.tenantId(), self.deviceId(), actionId, false, details);
+            case "proceeding", "scheduled", "resumed", "download", "downloaded" ->
+                    deployments.action(self.tenantId(), self.deviceId(), actionId);
+            default -> throw invalid("status.execution must be one of proceeding, scheduled, resumed, download,"
+                    + " downloaded, closed, rejected, canceled");
+        }
+        return ResponseEntity.ok().build();
+    }
+
+    /**
+     * {@code {mode?: merge | replace | remove, data: {name: value}}} (hawkBit's shape; SWUpdate also sends
+     * {@code id}, {@code time} and {@code status}, which are ignored): the device's attributes, kept in its
+     * metadata under {@code ddi_attributes}. 200 with no body; 400 for a body without a {@code data} object of
+     * text values.
+     */
+    @org.springframework.web.bind.annotation.PutMapping(path = BASE + "/configData", consumes = "application/json")
+    ResponseEntity<Void> configData(@PathVariable String tenant, @PathVariable String controllerId,
+            @RequestBody JsonNode body,
+            @RequestHeader(name = "Authorization", required = false) String authorization,
+            @RequestAttribute(name = AuthenticatedDevice.ATTRIBUTE, required = false) AuthenticatedDevice cert) {
+        AuthenticatedDevice self = auth.target(tenant, controllerId, authorization, cert);
+        JsonNode data = body.path("data");
+        if (!data.isObject()) {
+            throw invalid("data must be an object of attribute names and text values");
+        }
+        Map<String, String> attributes = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : data.properties()) {
+            if (!e.getValue().isValueNode() || e.getValue().isNull()) {
+                throw invalid("data." + e.getKey() + " must be a text value");
+            }
+            attributes.put(e.getKey(), e.getValue().asString());
+        }
+        String mode = body.path("mode").asString("merge");
+        if (!mode.equals("merge") && !mode.equals("replace") && !mode.equals("remove")) {
+            throw invalid("mode must be merge, replace or remove");
+        }
+        deployments.saveAttributes(self.tenantId(), self.deviceId(), attributes, mode);
+        return ResponseEntity.ok().build();
+    }
+
     @GetMapping(BASE + "/softwaremodules/{firmwareId}/artifacts/{filename}")
     @ApiResponse(responseCode = "200", description = "The artifact",
             content = @Content(mediaType = "application/octet-stream", schema = @Schema(type = "string",
@@ -127,6 +209,7 @@ class DdiDeploymentController {
     @ApiResponse(responseCode = "206", description = "The requested range",
             content = @Content(mediaType = "application/octet-stream", schema = @Schema(type = "string",
                     format = "binary")))
+    @ApiResponse(responseCode = "302", description = "A pre-signed URL of the artifact in the object store")
     void download(@PathVariable String tenant, @PathVariable String controllerId, @PathVariable UUID firmwareId,
             @PathVariable String filename,
             @RequestHeader(name = "Authorization", required = false) String authorization,
@@ -138,6 +221,10 @@ class DdiDeploymentController {
         if (request.getHeader("Range") == null && !"HEAD".equals(request.getMethod())
                 && request.getHeader("If-None-Match") == null) {
             firmware.recordDeviceDownload(self.tenantId(), self.deviceId(), firmwareId, a);
+        }
+        if (ArtifactDownload.redirect(response, props.downloadRedirectTtl(),
+                () -> firmware.presign(self.tenantId(), a, props.downloadRedirectTtl()))) {
+            return;
         }
         ArtifactDownload.serve(request, response, a,
                 (offset, length) -> firmware.open(self.tenantId(), a, offset, length));

@@ -29,7 +29,10 @@ class DeviceFirmwareController {
     private final FirmwareService firmware;
     private final DeviceCaller callers;
 
-    DeviceFirmwareController(FirmwareService firmware, DeviceCaller callers) {
+    private final io.fleetkeeper.ota.OtaProperties props;
+
+    DeviceFirmwareController(FirmwareService firmware, DeviceCaller callers, io.fleetkeeper.ota.OtaProperties props) {
+        this.props = props;
         this.firmware = firmware;
         this.callers = callers;
     }
@@ -41,6 +44,7 @@ class DeviceFirmwareController {
     @ApiResponse(responseCode = "206", description = "The requested range",
             content = @Content(mediaType = "application/octet-stream", schema = @Schema(type = "string",
                     format = "binary")))
+    @ApiResponse(responseCode = "302", description = "A pre-signed URL of the artifact in the object store")
     void download(@RequestHeader(name = "X-Device-Key", required = false) String key,
             @RequestAttribute(name = AuthenticatedDevice.ATTRIBUTE, required = false) AuthenticatedDevice cert,
             @PathVariable UUID id, @PathVariable String filename,
@@ -51,6 +55,10 @@ class DeviceFirmwareController {
         if (request.getHeader("Range") == null && !"HEAD".equals(request.getMethod())
                 && request.getHeader("If-None-Match") == null) {
             firmware.recordDeviceDownload(self.tenantId(), self.deviceId(), id, a);
+        }
+        if (ArtifactDownload.redirect(response, props.downloadRedirectTtl(),
+                () -> firmware.presign(self.tenantId(), a, props.downloadRedirectTtl()))) {
+            return;
         }
         ArtifactDownload.serve(request, response, a,
                 (offset, length) -> firmware.open(self.tenantId(), a, offset, length));
