@@ -1,7 +1,6 @@
 package io.fleetkeeper.export.internal;
 
 import io.fleetkeeper.api.ApiException;
-import io.fleetkeeper.api.Page;
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.blobs.Blob;
 import io.fleetkeeper.blobs.BlobService;
