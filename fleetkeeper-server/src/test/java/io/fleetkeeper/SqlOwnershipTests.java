@@ -62,6 +62,7 @@ class SqlOwnershipTests {
             entry("telemetry", "telemetry"), entry("telemetry_messages", "telemetry"),
             entry("telemetry_latest", "telemetry"), entry("telemetry_settings", "telemetry"),
             entry("exports", "export"),
+            entry("export_schedules", "export"),
             entry("ota_campaigns", "ota"), entry("ota_actions", "ota"),
             entry("console_sessions", "console"));
 

@@ -35,6 +35,9 @@ public record BlobProperties(
      * @param secretKey secret key (env {@code FLEETKEEPER_BLOBS_S3_SECRETKEY})
      * @param pathStyle path-style addressing ({@code endpoint/bucket/key}), which most S3-compatible servers need
      * @param partSize  part size of multipart uploads, at least 5MB; smaller blobs are one PUT (default 16MB)
+     * @param publicEndpoint base URL of the store as browsers and download clients reach it, e.g.
+     *                  {@code https://files.example.com} behind a reverse proxy that keeps the {@code Host} header;
+     *                  pre-signed download URLs are made for it. Empty: the {@code endpoint}
      */
     public record S3(
             @DefaultValue("") String endpoint,
@@ -44,6 +47,7 @@ public record BlobProperties(
             @DefaultValue("") String accessKey,
             @DefaultValue("") String secretKey,
             @DefaultValue("true") boolean pathStyle,
-            @DefaultValue("16MB") DataSize partSize) {
+            @DefaultValue("16MB") DataSize partSize,
+            @DefaultValue("") String publicEndpoint) {
     }
 }

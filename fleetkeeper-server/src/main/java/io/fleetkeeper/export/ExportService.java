@@ -10,6 +10,7 @@ import io.fleetkeeper.export.internal.LinkSigner;
 import io.fleetkeeper.fleet.FleetQueries;
 import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.store.Times;
+import io.fleetkeeper.telemetry.TelemetrySettingsService;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.web.Violations;
 import java.io.InputStream;
@@ -17,6 +18,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -31,7 +33,6 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class ExportService {
 
-    static final Set<String> KINDS = Set.of("devices", "audit");
     static final Set<String> FORMATS = Set.of("csv", "ndjson");
     static final Set<String> COMPRESSIONS = Set.of("gzip", "none");
 
@@ -40,11 +41,13 @@ public class ExportService {
     private final BlobService blobs;
     private final AuditService audit;
     private final LinkSigner signer;
+    private final TelemetrySettingsService telemetry;
     private final ExportProperties props;
     private final Clock clock;
 
     ExportService(ExportRepository exports, FleetQueries fleet, BlobService blobs, AuditService audit,
-            LinkSigner signer, ExportProperties props, Clock clock) {
+            LinkSigner signer, TelemetrySettingsService telemetry, ExportProperties props, Clock clock) {
+        this.telemetry = telemetry;
         this.exports = exports;
         this.fleet = fleet;
         this.blobs = blobs;
@@ -59,9 +62,38 @@ public class ExportService {
     public Export create(Caller caller, NewExport in) {
         UUID tenantId = caller.tenantId();
         Violations v = new Violations();
+        NewExport n = normalize(tenantId, in, v, true);
+        v.throwIfAny();
+        return queue(tenantId, caller, n, null);
+    }
+
+    /** Records a QUEUED export of the normalized request {@code n} (of a schedule, when given) and audits it. */
+    Export queue(UUID tenantId, Caller caller, NewExport n, UUID scheduleId) {
+        Export e = new Export(Ids.newId(clock), n.kind(), n.format(), n.compression(), n.query(), n.columns(),
+                n.from(), n.to(), ExportStatus.QUEUED, 0, null, null, null, caller.actor(), Times.now(clock), null,
+                null, scheduleId, 1);
+        exports.insert(tenantId, e);
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("kind", e.kind());
+        details.put("format", e.format());
+        details.put("compression", e.compression());
+        if (scheduleId != null) {
+            details.put("schedule_id", scheduleId.toString());
+        }
+        audit.recordDetails(tenantId, caller, "export.create", "export", e.id().toString(), details);
+        return e;
+    }
+
+    /**
+     * Checks a request into {@code v} and returns it with its defaults filled in. {@code checkRange}: whether
+     * {@code from}/{@code to} are checked (a schedule computes them at each run).
+     */
+    NewExport normalize(UUID tenantId, NewExport in, Violations v, boolean checkRange) {
         v.required("kind", in.kind());
-        if (in.kind() != null && !KINDS.contains(in.kind())) {
-            v.add("kind", "must be one of devices, audit");
+        String kind = in.kind();
+        if (kind != null && !ExportKinds.names().contains(kind)) {
+            v.add("kind", "must be one of " + String.join(", ", ExportKinds.names()));
+            kind = null;
         }
         String format = in.format() == null ? "csv" : in.format();
         if (!FORMATS.contains(format)) {
@@ -71,32 +103,51 @@ public class ExportService {
         if (!COMPRESSIONS.contains(compression)) {
             v.add("compression", "must be gzip or none");
         }
-        if (in.query() != null && !"devices".equals(in.kind())) {
-            v.add("query", "only devices exports take a fleet query");
-        } else if (in.query() != null && !in.query().isBlank()) {
+        String query = in.query() == null || in.query().isBlank() ? null : in.query();
+        if (query != null && kind != null && !ExportKinds.QUERIED.contains(kind)) {
+            v.add("query", "only exports of devices and their sub-resources take a fleet query");
+        } else if (query != null) {
             try {
-                fleet.parse(in.query());
+                fleet.parse(query);
             } catch (ApiException e) {
                 v.add("query", e.getMessage());
             }
         }
-        if ((in.from() != null || in.to() != null) && !"audit".equals(in.kind())) {
-            v.add("from", "only audit exports take a time range");
+        List<String> columns = in.columns() == null || in.columns().isEmpty() ? null : List.copyOf(in.columns());
+        if (columns != null && kind != null) {
+            List<String> known = ExportKinds.columns(kind);
+            for (String c : columns) {
+                if (!known.contains(c)) {
+                    v.add("columns", "unknown column '" + c + "'; " + kind + " has " + String.join(", ", known));
+                }
+            }
+            if (new java.util.HashSet<>(columns).size() != columns.size()) {
+                v.add("columns", "a column is named twice");
+            }
         }
-        if (in.from() != null && in.to() != null && !in.from().isBefore(in.to())) {
+        if (checkRange) {
+            range(tenantId, kind, in.from(), in.to(), v);
+        }
+        return new NewExport(kind, query, in.from(), in.to(), columns, format, compression);
+    }
+
+    private void range(UUID tenantId, String kind, Instant from, Instant to, Violations v) {
+        if (from == null && to == null || kind == null) {
+            return;
+        }
+        if (!ExportKinds.TIME_RANGED.contains(kind)) {
+            v.add("from", "only " + String.join(", ", ExportKinds.TIME_RANGED) + " exports take a time range");
+            return;
+        }
+        if (from != null && to != null && !from.isBefore(to)) {
             v.add("to", "must be after from");
         }
-        v.throwIfAny();
-        Export e = new Export(Ids.newId(clock), in.kind(), format, compression,
-                in.query() == null || in.query().isBlank() ? null : in.query(), in.from(), in.to(),
-                ExportStatus.QUEUED, 0, null, null, null, caller.actor(), Times.now(clock), null, null, 1);
-        exports.insert(tenantId, e);
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("kind", e.kind());
-        details.put("format", format);
-        details.put("compression", compression);
-        audit.recordDetails(tenantId, caller, "export.create", "export", e.id().toString(), details);
-        return e;
+        if ("telemetry".equals(kind) && from != null) {
+            Instant oldest = clock.instant().minusMillis(telemetry.retentionMillis(tenantId));
+            if (from.isBefore(oldest)) {
+                v.add("from", "is beyond the tenant's telemetry retention (nothing is kept before " + oldest + ")");
+            }
+        }
     }
 
     public Export get(UUID tenantId, UUID id) {

@@ -184,7 +184,7 @@ public class CampaignService {
     /** The tenant's campaigns with their per-status device counts, in creation order. */
     public Page<Campaign> list(UUID tenantId, String cursor, int limit) {
         return Page.afterId("campaign", cursor, limit, (after, fetch) -> campaigns.list(tenantId, after, fetch),
-                Campaign::id);
+                Campaign::id).map(c -> c.jobId() == null ? c : c.withRollout(jobs.get(tenantId, c.jobId()).progress()));
     }
 
     /** The campaign's devices and their status, in action order. */

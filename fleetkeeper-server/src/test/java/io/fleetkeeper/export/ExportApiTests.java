@@ -2,7 +2,10 @@ package io.fleetkeeper.export;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetkeeper.deviceapi.DeviceListener;
 import io.fleetkeeper.testing.ApiTest;
+import io.fleetkeeper.testing.DevicePort;
+import io.fleetkeeper.testing.MqttDevices;
 import io.fleetkeeper.testing.Await;
 import io.fleetkeeper.testing.Reply;
 import io.fleetkeeper.testing.TestTenant;
@@ -30,6 +33,7 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -43,6 +47,9 @@ class ExportApiTests extends ApiTest {
     private static final HttpClient PLAIN = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
             .followRedirects(HttpClient.Redirect.NEVER).build();
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @Autowired
+    private DeviceListener listener;
 
     private TestTenant tenant;
 
@@ -134,6 +141,64 @@ class ExportApiTests extends ApiTest {
     }
 
     @Test
+    void subResourceExportsHoldTheQueriedDevicesRowsAsTheApiListsThem() throws Exception {
+        MqttDevices mqtt = new MqttDevices(api);
+        mqtt.cas(tenant);
+        MqttDevices.KeyDevice k = mqtt.keyDevice(tenant, "k1");
+        MqttDevices.CertDevice c = mqtt.certDevice(tenant, "c1");
+        Map<String, Object> meter = device("m1");
+        meter.put("device_type", "meter");
+        String excluded = createDevice(tenant.admin(), meter).path("id").asString();
+        long t0 = System.currentTimeMillis() - 3_600_000L;
+        DevicePort port = new DevicePort(api, listener.port());
+        port.post("/device/v1/telemetry", Map.of("X-Device-Key", k.key()), "[{\"ts\":" + t0
+                + ",\"msg_id\":\"a\",\"temp\":20.5,\"mode\":\"=eco\"},{\"ts\":" + (t0 + 1000)
+                + ",\"msg_id\":\"b\",\"temp\":21}]").expect(202);
+        List<JsonNode> points = Await.until(Duration.ofSeconds(30), "telemetry stored",
+                () -> listAll("/api/v1/devices/" + k.id() + "/telemetry"), l -> l.size() == 3);
+        List<String> sensors = java.util.stream.Stream.of(k.id(), c.id()).sorted().toList();
+        String sensor = "type = \"sensor\"";
+
+        JsonNode tel = export(Map.of("kind", "telemetry", "query", sensor, "format", "ndjson", "compression", "none"));
+        assertThat(tel.path("status").asString()).isEqualTo("SUCCEEDED");
+        String[] lines = new String(download(tel.path("id").asString()), StandardCharsets.UTF_8).split("\n");
+        assertThat(lines).hasSize(3);
+        for (int i = 0; i < lines.length; i++) {
+            var expected = ((tools.jackson.databind.node.ObjectNode) points.get(i)).deepCopy();
+            JsonNode line = JSON.readTree(lines[i]);
+            assertThat(line.path("device_id").asString()).isEqualTo(k.id());
+            assertThat(((tools.jackson.databind.node.ObjectNode) line).without("device_id")).isEqualTo(expected);
+        }
+
+        JsonNode ev = export(Map.of("kind", "device_events", "query", sensor, "columns", List.of("device_id", "type",
+                "id")));
+        List<CSVRecord> events = csv(gunzip(download(ev.path("id").asString())));
+        assertThat(events.get(0).getParser().getHeaderNames()).containsExactly("device_id", "type", "id");
+        List<String> expectedEvents = new ArrayList<>();
+        sensors.forEach(id -> listAll("/api/v1/devices/" + id + "/events").forEach(n -> expectedEvents.add(id + " "
+                + n.path("type").asString() + " " + n.path("id").asLong())));
+        assertThat(events).extracting(r -> r.get("device_id") + " " + r.get("type") + " " + r.get("id"))
+                .containsExactlyElementsOf(expectedEvents);
+        assertThat(events).extracting(r -> r.get("device_id")).doesNotContain(excluded);
+
+        JsonNode certs = export(Map.of("kind", "certificates", "format", "csv"));
+        List<CSVRecord> certRows = csv(gunzip(download(certs.path("id").asString())));
+        JsonNode listedCert = listAll("/api/v1/devices/" + c.id() + "/certificates").get(0);
+        assertThat(certRows).hasSize(1);
+        assertThat(certRows.get(0).get("device_id")).isEqualTo(c.id());
+        assertThat(certRows.get(0).get("fingerprint")).isEqualTo(listedCert.path("fingerprint").asString());
+        // a cell starting with '-' is neutralized against spreadsheet formulas, PEM included
+        assertThat(certRows.get(0).get("pem")).isEqualTo("'" + listedCert.path("pem").asString());
+
+    }
+
+    private static List<CSVRecord> csv(byte[] bytes) throws IOException {
+        try (Reader r = new InputStreamReader(new ByteArrayInputStream(bytes), StandardCharsets.UTF_8)) {
+            return CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get().parse(r).getRecords();
+        }
+    }
+
+    @Test
     void auditExportHoldsTheTenantsEntries() throws Exception {
         createDevice(tenant.admin(), device("audited"));
         List<JsonNode> audit = listAll("/api/v1/audit");
@@ -151,8 +216,14 @@ class ExportApiTests extends ApiTest {
 
     @Test
     void badInputIsRefusedNamingTheFieldAndNothingIsCreated() {
-        api.post(tenant.admin(), "/api/v1/exports", Map.of("kind", "telemetry")).expectProblem(400,
+        api.post(tenant.admin(), "/api/v1/exports", Map.of("kind", "metrics")).expectProblem(400,
                 "VALIDATION_FAILED");
+        assertThat(api.post(tenant.admin(), "/api/v1/exports", Map.of("kind", "telemetry", "columns",
+                List.of("ts", "password"))).expectProblem(400, "VALIDATION_FAILED").toString()).contains("password");
+        assertThat(api.post(tenant.admin(), "/api/v1/exports", Map.of("kind", "telemetry", "from",
+                "2001-01-01T00:00:00Z")).expectProblem(400, "VALIDATION_FAILED").toString()).contains("retention");
+        api.post(tenant.admin(), "/api/v1/exports", Map.of("kind", "certificates", "from", "2026-01-01T00:00:00Z"))
+                .expectProblem(400, "VALIDATION_FAILED");
         Reply r = api.post(tenant.admin(), "/api/v1/exports", Map.of("kind", "devices", "format", "xlsx",
                 "compression", "zip", "query", "name = "));
         assertThat(r.status()).isEqualTo(400);

@@ -73,7 +73,7 @@ public final class S3Server {
     /** The settings of a store on bucket {@code bucket} of this server. */
     public BlobProperties.S3 properties(String bucket, String partSize) {
         return new BlobProperties.S3(endpoint.toString(), "us-east-1", bucket, "blobs/", ACCESS_KEY, SECRET_KEY,
-                true, DataSize.parse(partSize));
+                true, DataSize.parse(partSize), "");
     }
 
     public synchronized S3Client client() {

@@ -47,7 +47,13 @@ class BlobStoreConfiguration {
                 .serviceConfiguration(config);
         if (!p.endpoint().isBlank()) {
             client.endpointOverride(URI.create(p.endpoint()));
-            presigner.endpointOverride(URI.create(p.endpoint()));
+        }
+        // Pre-signed URLs are followed by browsers and download tools, which may reach the store by another name
+        // than this server does: they are signed for the public endpoint (the host is part of the signature, so
+        // the URL is made for it rather than rewritten after signing).
+        String browserFacing = p.publicEndpoint().isBlank() ? p.endpoint() : p.publicEndpoint();
+        if (!browserFacing.isBlank()) {
+            presigner.endpointOverride(URI.create(browserFacing));
         }
         return new S3BlobStore(client.build(), presigner.build(), p.bucket(), p.prefix(), p.partSize().toBytes());
     }

@@ -16,8 +16,9 @@ import org.springframework.stereotype.Repository;
 @Repository
 public class ExportRepository {
 
-    private static final String COLUMNS = "id, kind, format, compression, query, range_from, range_to, status,"
-            + " row_count, size, sha256, error, created_by, created_at, finished_at, expires_at, version";
+    private static final String COLUMNS = "id, kind, format, compression, query, columns, range_from, range_to,"
+            + " status, row_count, size, sha256, error, created_by, created_at, finished_at, expires_at, schedule_id,"
+            + " version";
 
     /** A claimed export: its tenant and row. */
     public record Claimed(UUID tenantId, Export export) {
@@ -31,11 +32,13 @@ public class ExportRepository {
 
     public void insert(UUID tenantId, Export e) {
         jdbc.sql("INSERT INTO exports (tenant_id, " + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                        + " ?, ?, ?, ?)")
+                        + " ?, ?, ?, ?, ?, ?)")
                 .params(tenantId.toString(), e.id().toString(), e.kind(), e.format(), e.compression(), e.query(),
-                        millis(e.from()), millis(e.to()), e.status().name(), e.rowCount(), e.size(), e.sha256(),
+                        e.columns() == null ? null : String.join(",", e.columns()), millis(e.from()), millis(e.to()),
+                        e.status().name(), e.rowCount(), e.size(), e.sha256(),
                         e.error(), e.createdBy(), e.createdAt().toEpochMilli(), millis(e.finishedAt()),
-                        millis(e.expiresAt()), e.version())
+                        millis(e.expiresAt()),
+                        e.scheduleId() == null ? null : e.scheduleId().toString(), e.version())
                 .update();
     }
 
@@ -117,13 +120,23 @@ public class ExportRepository {
                 .query((rs, i) -> new Claimed(UUID.fromString(rs.getString("tenant_id")), row(rs, i))).list();
     }
 
+    /** A schedule's finished exports beyond the newest {@code keep}. */
+    public List<Export> surplusOfSchedule(UUID tenantId, UUID scheduleId, int keep) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM exports WHERE tenant_id = ? AND schedule_id = ?"
+                        + " AND status IN ('SUCCEEDED', 'FAILED', 'CANCELED') ORDER BY created_at DESC, id DESC"
+                        + " LIMIT 1000 OFFSET ?")
+                .params(tenantId.toString(), scheduleId.toString(), keep).query(ExportRepository::row).list();
+    }
+
     private static Export row(ResultSet rs, int i) throws SQLException {
         return new Export(UUID.fromString(rs.getString("id")), rs.getString("kind"), rs.getString("format"),
-                rs.getString("compression"), rs.getString("query"), instant(rs, "range_from"),
+                rs.getString("compression"), rs.getString("query"), rs.getString("columns") == null ? null
+                        : List.of(rs.getString("columns").split(",")), instant(rs, "range_from"),
                 instant(rs, "range_to"), ExportStatus.valueOf(rs.getString("status")), rs.getLong("row_count"),
                 io.fleetkeeper.store.Times.nullableLong(rs, "size"), rs.getString("sha256"), rs.getString("error"),
                 rs.getString("created_by"), Instant.ofEpochMilli(rs.getLong("created_at")),
-                instant(rs, "finished_at"), instant(rs, "expires_at"), rs.getLong("version"));
+                instant(rs, "finished_at"), instant(rs, "expires_at"), rs.getString("schedule_id") == null ? null
+                        : UUID.fromString(rs.getString("schedule_id")), rs.getLong("version"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -1,14 +1,13 @@
 package io.fleetkeeper.export.internal;
 
 import io.fleetkeeper.api.ApiException;
-import io.fleetkeeper.api.Page;
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.blobs.Blob;
 import io.fleetkeeper.blobs.BlobService;
 import io.fleetkeeper.export.Export;
 import io.fleetkeeper.export.ExportProperties;
 import io.fleetkeeper.export.ExportStatus;
-import io.fleetkeeper.store.Dialect;
+import io.fleetkeeper.store.ReadSnapshot;
 import io.fleetkeeper.tenancy.Caller;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -17,6 +16,7 @@ import java.io.PipedOutputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -33,8 +33,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Runs one claimed export: pages of rows from the owning feature's service are formatted, compressed and piped
- * into the blob store, which a second thread streams in (nothing whole in memory). On PostgreSQL every page is
- * read in one REPEATABLE READ read-only transaction, so the export is one snapshot. Progress renews the lease;
+ * into the blob store, which a second thread streams in (nothing whole in memory). Every page is read in one
+ * snapshot of the database ({@link ReadSnapshot}). Progress renews the lease;
  * when the export was canceled, deleted or taken over meanwhile, it stops and its bytes are discarded. The
  * artifact's reference and the SUCCEEDED mark are written in one transaction, so there is never a half artifact
  * marked done.
@@ -58,12 +58,11 @@ class ExportRun {
     private final ExportProperties props;
     private final Clock clock;
     private final JsonMapper json;
-    private final TransactionTemplate snapshot;
+    private final ReadSnapshot snapshot;
     private final TransactionTemplate write;
-    private final boolean snapshotTx;
 
     ExportRun(ExportRepository exports, Sources sources, BlobService blobs, AuditService audit,
-            ExportProperties props, Clock clock, JsonMapper json, Dialect dialect,
+            ExportProperties props, Clock clock, JsonMapper json, ReadSnapshot snapshot,
             PlatformTransactionManager txManager) {
         this.exports = exports;
         this.sources = sources;
@@ -72,14 +71,9 @@ class ExportRun {
         this.props = props;
         this.clock = clock;
         this.json = json;
-        this.snapshot = new TransactionTemplate(txManager);
-        snapshot.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
-        snapshot.setReadOnly(true);
+        this.snapshot = snapshot;
         this.write = new TransactionTemplate(txManager);
         write.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
-        // SQLite serializes transactions on one writer lock: a transaction held for a whole export would stall
-        // every write, so there each page is its own consistent read (see docs/design/exports.md).
-        this.snapshotTx = dialect == Dialect.POSTGRESQL;
     }
 
     void run(UUID tenantId, Export e, String holder) {
@@ -99,11 +93,7 @@ class ExportRun {
             boolean complete = false;
             try (OutputStream out = "gzip".equals(e.compression()) ? new GZIPOutputStream(pipe, 64 * 1024) : pipe) {
                 Runnable body = () -> writeRows(tenantId, e, holder, out, rows);
-                if (snapshotTx) {
-                    snapshot.executeWithoutResult(s -> body.run());
-                } else {
-                    body.run();
-                }
+                snapshot.run(body);
                 complete = true;
             } finally {
                 if (!complete) {
@@ -152,21 +142,19 @@ class ExportRun {
 
     private void writeRows(UUID tenantId, Export e, String holder, OutputStream out, long[] rows) {
         Sources.Source source = sources.of(tenantId, e);
-        long lastRenew = clock.millis();
-        try (RowWriter w = RowWriter.of(e.format(), new NonClosing(out), source.columns(), json)) {
-            String cursor = null;
-            do {
-                Page<?> page = source.page(cursor, props.pageSize());
-                for (Object item : page.items()) {
-                    w.row(source.cells(item), item);
-                    rows[0]++;
-                }
-                cursor = page.nextCursor();
-                if (clock.millis() - lastRenew >= 1000 || cursor == null) {
+        List<String> columns = Sources.columns(e);
+        boolean narrow = e.columns() != null;
+        long[] lastRenew = {clock.millis()};
+        try (RowWriter w = RowWriter.of(e.format(), new NonClosing(out), columns, json)) {
+            source.rows(props.pageSize(), item -> {
+                w.row(Sources.cells(item, columns), narrow ? item.retain(columns) : item);
+                rows[0]++;
+                if (clock.millis() - lastRenew[0] >= 1000) {
                     renew(tenantId, e, holder, rows[0]);
-                    lastRenew = clock.millis();
+                    lastRenew[0] = clock.millis();
                 }
-            } while (cursor != null);
+            });
+            renew(tenantId, e, holder, rows[0]);
         } catch (IOException x) {
             throw new UncheckedIOException(x);
         }

@@ -1,99 +1,189 @@
 package io.fleetkeeper.export.internal;
 
+import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.api.Page;
-import io.fleetkeeper.audit.AuditEntry;
 import io.fleetkeeper.audit.AuditQuery;
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.device.Device;
 import io.fleetkeeper.device.DeviceCondition;
+import io.fleetkeeper.device.DeviceEvent;
 import io.fleetkeeper.device.DeviceFilter;
 import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.export.Export;
+import io.fleetkeeper.export.ExportKinds;
 import io.fleetkeeper.fleet.FleetQueries;
-import java.util.Arrays;
+import io.fleetkeeper.job.JobService;
+import io.fleetkeeper.pki.CertificateService;
+import io.fleetkeeper.telemetry.TelemetryQueries;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
- * What each kind of export reads, page by page through the owning feature's service (never its tables):
- * its CSV columns and each item's cells.
+ * What each kind of export reads, page by page through the owning feature's service (never its tables). Devices
+ * and the audit log are listed directly; the sub-resources of devices (telemetry, device events, certificates, job
+ * executions) are read device by device, for the devices that match the fleet query, in device id order. Every
+ * row becomes the JSON object the API returns for it (sub-resources with a leading {@code device_id}); CSV cells
+ * are that object's fields in column order.
  */
 @Component
 class Sources {
 
-    static final List<String> DEVICE_COLUMNS = List.of("id", "name", "device_type", "serial", "status",
-            "identity_status", "firmware_version", "hardware_revision", "site", "tags", "metadata", "registered_at",
-            "last_seen_at", "updated_at", "version");
-    static final List<String> AUDIT_COLUMNS = List.of("id", "at", "actor", "action", "target_type", "target_id",
-            "request_id", "details");
+    /** Receives rows in export order. */
+    interface Sink {
+        void row(ObjectNode item) throws IOException;
+    }
 
-    /** One kind of export. */
+    /** One kind of export: streams its rows into a sink, {@code pageSize} at a time from the database. */
     interface Source {
-        List<String> columns();
+        void rows(int pageSize, Sink sink) throws IOException;
+    }
 
-        Page<?> page(String cursor, int limit);
-
-        List<Object> cells(Object item);
+    /** A page reader of one device's sub-resource: (device, cursor, limit) → page. */
+    private interface DevicePages {
+        Page<?> page(UUID deviceId, String cursor, int limit);
     }
 
     private final DeviceService devices;
     private final FleetQueries fleet;
     private final AuditService audit;
-    private final tools.jackson.databind.json.JsonMapper json;
+    private final TelemetryQueries telemetry;
+    private final CertificateService certificates;
+    private final JobService jobs;
+    private final JsonMapper json;
 
-    Sources(DeviceService devices, FleetQueries fleet, AuditService audit,
-            tools.jackson.databind.json.JsonMapper json) {
+    Sources(DeviceService devices, FleetQueries fleet, AuditService audit, TelemetryQueries telemetry,
+            CertificateService certificates, JobService jobs, JsonMapper json) {
         this.devices = devices;
         this.fleet = fleet;
         this.audit = audit;
+        this.telemetry = telemetry;
+        this.certificates = certificates;
+        this.jobs = jobs;
         this.json = json;
     }
 
     Source of(UUID tenantId, Export e) {
-        return switch (e.kind()) {
-            case "devices" -> devices(tenantId, fleet.compile(tenantId, e.query()));
-            case "audit" -> audit(tenantId, new AuditQuery(null, null, null, null, e.from(), e.to()));
+        if ("audit".equals(e.kind())) {
+            AuditQuery q = new AuditQuery(null, null, null, null, e.from(), e.to());
+            return (pageSize, sink) -> pages((cursor, limit) -> audit.list(tenantId, q, cursor, limit), pageSize,
+                    item -> sink.row(tree(item)));
+        }
+        DeviceCondition condition = fleet.compile(tenantId, e.query());
+        if ("devices".equals(e.kind())) {
+            return (pageSize, sink) -> eachDevice(tenantId, condition, pageSize, d -> sink.row(tree(d)));
+        }
+        DevicePages sub = switch (e.kind()) {
+            case "telemetry" -> {
+                var range = new TelemetryQueries.Range(null, null, e.from(), e.to());
+                yield (id, cursor, limit) -> telemetry.raw(tenantId, id, range, cursor, limit);
+            }
+            case "device_events" -> (id, cursor, limit) -> devices.events(tenantId, id, cursor, limit);
+            case "certificates" -> (id, cursor, limit) -> certificates.forDevice(tenantId, id, cursor, limit);
+            case "job_executions" -> (id, cursor, limit) -> jobs.deviceExecutions(tenantId, id, cursor, limit);
             default -> throw new IllegalStateException("unknown export kind " + e.kind());
         };
+        boolean events = "device_events".equals(e.kind());
+        return (pageSize, sink) -> eachDevice(tenantId, condition, pageSize, d -> {
+            try {
+                pages((cursor, limit) -> sub.page(d.id(), cursor, limit), pageSize, item -> {
+                    ObjectNode row = withDevice(d.id(), item);
+                    if (!events || inRange(row, e.from(), e.to())) {
+                        sink.row(row);
+                    }
+                });
+            } catch (ApiException gone) {
+                if (gone.code() != ErrorCode.NOT_FOUND) {
+                    throw gone;
+                }
+                // deleted since it was listed (SQLite's pages without one snapshot): nothing to export for it
+            }
+        });
     }
 
-    private Source devices(UUID tenantId, DeviceCondition condition) {
+    /** A device event's time against {@code [from, to)}. */
+    private static boolean inRange(ObjectNode row, Instant from, Instant to) {
+        Instant at = Instant.parse(row.path("at").asString());
+        return (from == null || !at.isBefore(from)) && (to == null || at.isBefore(to));
+    }
+
+    private interface ItemConsumer<T> {
+        void accept(T item) throws IOException;
+    }
+
+    private void eachDevice(UUID tenantId, DeviceCondition condition, int pageSize, ItemConsumer<Device> each)
+            throws IOException {
         DeviceFilter filter = DeviceFilter.matching(condition, "id");
-        return new Source() {
-            public List<String> columns() {
-                return DEVICE_COLUMNS;
-            }
-
-            public Page<?> page(String cursor, int limit) {
-                return devices.list(tenantId, filter, cursor, limit);
-            }
-
-            public List<Object> cells(Object item) {
-                Device d = (Device) item;
-                return Arrays.asList(d.id(), d.name(), d.deviceType(), d.serial(), d.status().name().toLowerCase(
-                        java.util.Locale.ROOT), d.identityStatus(), d.firmwareVersion(), d.hardwareRevision(),
-                        d.site(), String.join(";", d.tags()), json.writeValueAsString(d.metadata()),
-                        d.registeredAt(), d.lastSeenAt(), d.updatedAt(), d.version());
-            }
-        };
+        pages((cursor, limit) -> devices.list(tenantId, filter, cursor, limit), pageSize, item -> each.accept(
+                (Device) item));
     }
 
-    private Source audit(UUID tenantId, AuditQuery q) {
-        return new Source() {
-            public List<String> columns() {
-                return AUDIT_COLUMNS;
+    private static void pages(BiFunction<String, Integer, Page<?>> read, int pageSize, ItemConsumer<Object> each)
+            throws IOException {
+        String cursor = null;
+        do {
+            Page<?> page = read.apply(cursor, pageSize);
+            for (Object item : page.items()) {
+                each.accept(item);
             }
+            cursor = page.nextCursor();
+        } while (cursor != null);
+    }
 
-            public Page<?> page(String cursor, int limit) {
-                return audit.list(tenantId, q, cursor, limit);
-            }
+    private ObjectNode tree(Object item) {
+        return (ObjectNode) json.readTree(json.writeValueAsString(item));
+    }
 
-            public List<Object> cells(Object item) {
-                AuditEntry a = (AuditEntry) item;
-                return Arrays.asList(a.id(), a.at(), a.actor(), a.action(), a.targetType(), a.targetId(),
-                        a.requestId(), a.details());
+    private ObjectNode withDevice(UUID deviceId, Object item) {
+        ObjectNode row = json.createObjectNode();
+        row.put("device_id", deviceId.toString());
+        for (var field : tree(item).properties()) {
+            if (!"device_id".equals(field.getKey())) {
+                row.set(field.getKey(), field.getValue());
             }
-        };
+        }
+        return row;
+    }
+
+    /** The CSV cells of {@code row}: text as is, arrays of text joined with {@code ;}, other JSON as JSON. */
+    static List<Object> cells(ObjectNode row, List<String> columns) {
+        List<Object> cells = new ArrayList<>(columns.size());
+        for (String c : columns) {
+            JsonNode v = row.get(c);
+            if (v == null || v.isNull() || v.isMissingNode()) {
+                cells.add(null);
+            } else if (v.isValueNode()) {
+                cells.add(v.asString());
+            } else if (v.isArray() && textOnly(v)) {
+                List<String> parts = new ArrayList<>();
+                v.forEach(x -> parts.add(x.asString()));
+                cells.add(String.join(";", parts));
+            } else {
+                cells.add(v.toString());
+            }
+        }
+        return cells;
+    }
+
+    private static boolean textOnly(JsonNode array) {
+        for (JsonNode x : array) {
+            if (!x.isString()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The columns an export writes: those asked for, or all of its kind. */
+    static List<String> columns(Export e) {
+        return e.columns() == null || e.columns().isEmpty() ? ExportKinds.columns(e.kind()) : e.columns();
     }
 }

@@ -36,7 +36,7 @@ class ExportController {
         this.limits = limits;
     }
 
-    /** {@code {kind, query?, from?, to?, format?, compression?}} → 202 with the queued export. */
+    /** {@code {kind, query?, from?, to?, columns?, format?, compression?}} → 202 with the queued export. */
     @PostMapping
     @ApiResponse(responseCode = "202", description = "Queued", useReturnTypeSchema = true)
     @RequiresRole(Role.OPERATOR)

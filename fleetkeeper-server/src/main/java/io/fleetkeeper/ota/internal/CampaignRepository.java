@@ -107,14 +107,14 @@ public class CampaignRepository {
 
     /** The tenant's campaigns with ids after {@code afterId}, in id (creation) order. */
     public List<Campaign> list(UUID tenantId, UUID afterId, int fetch) {
-        return jdbc.sql("SELECT id, firmware_id, state, created_by, created_at, updated_at, version"
+        return jdbc.sql("SELECT id, firmware_id, state, created_by, created_at, updated_at, version, job_id"
                         + " FROM ota_campaigns WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?")
                 .params(tenantId.toString(), (afterId == null ? new UUID(0, 0) : afterId).toString(), fetch)
                 .query((rs, n) -> {
                     UUID id = UUID.fromString(rs.getString(1));
                     return new Campaign(id, UUID.fromString(rs.getString(2)), rs.getString(3), counts(tenantId, id),
-                            rs.getString(4), Instant.ofEpochMilli(rs.getLong(5)), Instant.ofEpochMilli(rs.getLong(6)),
-                            rs.getLong(7));
+                            rs.getString(8) == null ? null : UUID.fromString(rs.getString(8)), null, rs.getString(4),
+                            Instant.ofEpochMilli(rs.getLong(5)), Instant.ofEpochMilli(rs.getLong(6)), rs.getLong(7));
                 })
                 .list();
     }
