@@ -36,7 +36,7 @@ class RouteApiTests extends ApiTest {
 
     @Autowired DeliveryRepository deliveryRepository;
     @Autowired RouteRepository routeRepository;
-    @Autowired WebhookSender sender;
+    @Autowired io.fleetkeeper.event.internal.RouteSenders senders;
     @Autowired io.fleetkeeper.event.internal.MqttRepublisher mqtt;
     @Autowired Sealer vault;
     @Autowired Leases leases;
@@ -49,7 +49,7 @@ class RouteApiTests extends ApiTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        worker = new DeliveryWorker(deliveryRepository, routeRepository, sender, mqtt, vault, leases, props, clock, wakeups);
+        worker = new DeliveryWorker(deliveryRepository, routeRepository, senders, leases, props, clock, wakeups);
         sink = new WebhookSink();
     }
 
