@@ -29,7 +29,7 @@ public record Route(UUID id, String name, List<String> source, @Nullable String 
      * {@code data.<field>[.<field>…]}). {@code nats}: a {@code subject} template on the platform's NATS. For
      * these two, {@code url} is null.
      */
-    public record Destination(String type, @Nullable String url,
+    public record Destination(String type, @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String url,
             @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Map<String, String> headers, int timeoutMs,
             @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String secret,
             @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String topic,
