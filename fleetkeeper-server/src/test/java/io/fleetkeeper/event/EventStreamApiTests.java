@@ -115,7 +115,7 @@ class EventStreamApiTests extends ApiTest {
         api.post(t.admin(), "/api/v1/provisioning-keys/" + key.path("id").asString() + "/revoke", null).expect(200);
         try (SseClient stream = open(t.admin(), "type=io.fleetkeeper.provisioning.failed", null)) {
             api.call("POST", "/api/v1/devices/register").header("X-Provisioning-Key", key.path("key").asString())
-                    .body(Map.of("name", "late")).send().expectProblem(401, "UNAUTHENTICATED");
+                    .body(Map.of("name", "late", "device_type", "meter")).send().expectProblem(401, "UNAUTHENTICATED");
             JsonNode ce = JSON.readTree(stream.take(1, WAIT).getFirst().data());
             assertThat(ce.path("type").asString()).isEqualTo("io.fleetkeeper.provisioning.failed");
             assertThat(ce.path("tenantid").asString()).isEqualTo(t.id());
@@ -140,7 +140,8 @@ class EventStreamApiTests extends ApiTest {
                     .expectProblem(429, "TOO_MANY_STREAMS");
             open(other.admin(), null, null).close(); // another tenant is not held back
             streams.removeFirst().close();
-            Await.until(WAIT, "a stream admitted again after one closed", () -> {
+            // the server learns that a client left when its next write fails (the 15 s keep-alive at the latest)
+            Await.until(Duration.ofSeconds(60), "a stream admitted again after one closed", () -> {
                 SseClient c = new SseClient(api.uri("/api/v1/events/stream"), t.admin(), null);
                 if (c.status() == 200) {
                     streams.add(c);
