@@ -62,7 +62,7 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 0 || !List.of("registry", "pki", "provisioning", "mqtt", "shadow", "fleet", "jobs").contains(args[0])) {
+        if (args.length == 0 || !List.of("registry", "pki", "provisioning", "mqtt", "shadow", "fleet", "jobs", "events").contains(args[0])) {
             usage();
             System.exit(args.length == 0 ? 0 : 2);
         }
@@ -97,6 +97,7 @@ public final class Bench {
             case "shadow" -> new ShadowBench(bench).run();
             case "fleet" -> new FleetBench(bench).run();
             case "jobs" -> new JobsBench(bench).run();
+            case "events" -> new EventsBench(bench).run();
             default -> bench.registry();
         }
         System.exit(0);
@@ -104,7 +105,7 @@ public final class Bench {
 
     private static void usage() {
         System.out.println("""
-                usage: java -jar fleetkeeper-bench.jar registry|pki|provisioning|mqtt|shadow|fleet|jobs [options]
+                usage: java -jar fleetkeeper-bench.jar registry|pki|provisioning|mqtt|shadow|fleet|jobs|events [options]
 
                 registry options:
 
@@ -128,7 +129,7 @@ public final class Bench {
                   --skip-get, --skip-list   leave out a phase
                   --server-pid PID          also report the server process's CPU use (Linux /proc)
                 """ + PkiBench.USAGE + ProvisioningBench.USAGE + MqttBench.USAGE + ShadowBench.USAGE + FleetBench.USAGE
-                + JobsBench.USAGE);
+                + JobsBench.USAGE + EventsBench.USAGE);
     }
 
     // ------------------------------------------------------------------------------------------ driver
