@@ -2,6 +2,7 @@ package io.fleetkeeper.event;
 
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
@@ -34,6 +35,10 @@ public record AlertProperties(
         @DefaultValue("") String smtpPassword,
         @DefaultValue("fleetkeeper@localhost") String smtpFrom,
         @DefaultValue("true") boolean smtpStarttls) {
+
+    @ConstructorBinding
+    public AlertProperties {
+    }
 
     /** Without an SMTP server. */
     public AlertProperties(boolean enabled, Duration evaluateInterval, String pagerdutyUrl, Duration timeout) {
