@@ -115,7 +115,7 @@ class EventStreamApiTests extends ApiTest {
         api.post(t.admin(), "/api/v1/provisioning-keys/" + key.path("id").asString() + "/revoke", null).expect(200);
         try (SseClient stream = open(t.admin(), "type=io.fleetkeeper.provisioning.failed", null)) {
             api.call("POST", "/api/v1/devices/register").header("X-Provisioning-Key", key.path("key").asString())
-                    .body(Map.of("name", "late", "device_type", "meter")).send().expectProblem(401, "UNAUTHENTICATED");
+                    .body(Map.of("name", "late", "type", "meter")).send().expectProblem(401, "UNAUTHENTICATED");
             JsonNode ce = JSON.readTree(stream.take(1, WAIT).getFirst().data());
             assertThat(ce.path("type").asString()).isEqualTo("io.fleetkeeper.provisioning.failed");
             assertThat(ce.path("tenantid").asString()).isEqualTo(t.id());
