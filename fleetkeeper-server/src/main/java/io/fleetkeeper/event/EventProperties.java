@@ -49,7 +49,7 @@ public record EventProperties(
         @DefaultValue("30s") Duration breakerCooldown,
         @DefaultValue("") List<String> allowedPrivateNetworks,
         @DefaultValue("1024") int responseLimit,
-        @DefaultValue("") Map<String, PostgresConnection> postgresConnections,
+        Map<String, PostgresConnection> postgresConnections,
         @DefaultValue("20") int maxStreamsPerTenant) {
 
     public EventProperties {
