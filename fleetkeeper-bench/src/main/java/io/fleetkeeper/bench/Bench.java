@@ -62,7 +62,7 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 0 || !List.of("registry", "pki", "provisioning", "mqtt", "shadow", "fleet", "jobs", "telemetry").contains(args[0])) {
+        if (args.length == 0 || !List.of("registry", "pki", "provisioning", "mqtt", "shadow", "fleet", "jobs", "telemetry", "events").contains(args[0])) {
             usage();
             System.exit(args.length == 0 ? 0 : 2);
         }
@@ -98,6 +98,7 @@ public final class Bench {
             case "fleet" -> new FleetBench(bench).run();
             case "jobs" -> new JobsBench(bench).run();
             case "telemetry" -> new TelemetryBench(bench).run();
+            case "events" -> new EventsBench(bench).run();
             default -> bench.registry();
         }
         System.exit(0);
@@ -105,7 +106,7 @@ public final class Bench {
 
     private static void usage() {
         System.out.println("""
-                usage: java -jar fleetkeeper-bench.jar registry|pki|provisioning|mqtt|shadow|fleet|jobs|telemetry [options]
+                usage: java -jar fleetkeeper-bench.jar registry|pki|provisioning|mqtt|shadow|fleet|jobs|telemetry|events [options]
 
                 registry options:
 
@@ -129,7 +130,7 @@ public final class Bench {
                   --skip-get, --skip-list   leave out a phase
                   --server-pid PID          also report the server process's CPU use (Linux /proc)
                 """ + PkiBench.USAGE + ProvisioningBench.USAGE + MqttBench.USAGE + ShadowBench.USAGE + TelemetryBench.USAGE + FleetBench.USAGE
-                + JobsBench.USAGE);
+                + JobsBench.USAGE + EventsBench.USAGE);
     }
 
     // ------------------------------------------------------------------------------------------ driver

@@ -36,6 +36,8 @@ public enum ErrorCode {
     HEADERS_TOO_LARGE(HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Request headers too large"),
     UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported media type"),
     RATE_LIMITED(HttpStatus.TOO_MANY_REQUESTS, "Too many requests"),
+    /** The tenant holds as many live event streams open as it may ({@code fleetkeeper.events.max-streams-per-tenant}). */
+    TOO_MANY_STREAMS(HttpStatus.TOO_MANY_REQUESTS, "Too many open streams"),
     INTERNAL_ERROR(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error"),
     /** A dependency (the telemetry stream or writer) cannot take the request now; {@code Retry-After} says when to retry. */
     UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "Service unavailable"),

@@ -2,6 +2,7 @@ package io.fleetkeeper.event;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -28,6 +29,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param allowedPrivateNetworks CIDR blocks a webhook may resolve to although they are loopback, link-local,
  *                               private or otherwise non-public (default none: such addresses are refused)
  * @param responseLimit          most bytes of a webhook's response body read and kept (default 1024)
+ * @param postgresConnections    the external PostgreSQL databases routes may insert into, by name: each with a
+ *                               JDBC {@code url}, a {@code username} and a {@code password} (default none)
+ * @param maxStreamsPerTenant    most live event streams ({@code /api/v1/events/stream}) a tenant may hold open
+ *                               at once, on this node; one more is refused with 429 (default 20)
  */
 @ConfigurationProperties("fleetkeeper.events")
 public record EventProperties(
@@ -43,5 +48,15 @@ public record EventProperties(
         @DefaultValue("5") int breakerFailures,
         @DefaultValue("30s") Duration breakerCooldown,
         @DefaultValue("") List<String> allowedPrivateNetworks,
-        @DefaultValue("1024") int responseLimit) {
+        @DefaultValue("1024") int responseLimit,
+        Map<String, PostgresConnection> postgresConnections,
+        @DefaultValue("20") int maxStreamsPerTenant) {
+
+    public EventProperties {
+        postgresConnections = postgresConnections == null ? Map.of() : Map.copyOf(postgresConnections);
+    }
+
+    /** An external PostgreSQL database a route may write to; defined by the platform operator only. */
+    public record PostgresConnection(String url, String username, String password) {
+    }
 }

@@ -19,18 +19,30 @@ import org.springframework.stereotype.Service;
  * Live event streams of a tenant: relayed events in sequence order, filtered by type and by a fleet query on
  * the device, resumable after a sequence number ({@code Last-Event-ID}) for as long as the outbox keeps events.
  * Each stream reads the outbox itself, so it sees events relayed on any node; on this node the relay wakes it.
+ * While idle, the node's streams share one read of the newest sequence number per poll interval, and a stream
+ * reads its tenant's rows only when the outbox has moved past its cursor. A tenant may hold
+ * {@code max-streams-per-tenant} streams open on a node.
  */
 @Service
 public class EventStreams {
 
     private static final int PAGE = 200;
 
-    /** One open stream; not thread-safe (one reader). */
-    public final class Subscription {
+    /** One open stream; not thread-safe (one reader). Close it when the stream ends. */
+    public final class Subscription implements AutoCloseable {
         private final UUID tenantId;
         private final Set<String> types;
         private final String query;
         private long cursor;
+        private boolean closed;
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                open.computeIfPresent(tenantId, (k, n) -> n <= 1 ? null : n - 1);
+            }
+        }
 
         private Subscription(UUID tenantId, Set<String> types, String query, long cursor) {
             this.tenantId = tenantId;
@@ -44,8 +56,11 @@ public class EventStreams {
             long deadline = System.nanoTime() + maxWait.toNanos();
             while (true) {
                 long seen = wakeups.sequenced().generation();
-                List<OutboxEvent> page = outbox.after(tenantId, cursor, PAGE);
-                if (!page.isEmpty()) {
+                long newest = newestSeq(seen); // read before the tenant's rows: every row up to it is committed
+                List<OutboxEvent> page = newest > cursor ? outbox.after(tenantId, cursor, PAGE) : List.of();
+                if (page.isEmpty()) {
+                    cursor = Math.max(cursor, newest); // nothing of this tenant up to there: not asked again
+                } else {
                     cursor = page.getLast().seq();
                     List<OutboxEvent> passed = filter(page);
                     if (!passed.isEmpty()) {
@@ -73,6 +88,11 @@ public class EventStreams {
         }
     }
 
+    private final java.util.concurrent.ConcurrentHashMap<UUID, Integer> open =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private long newest = -1;
+    private long newestReadAt;
+    private long newestGeneration;
     private final OutboxRepository outbox;
     private final DeviceMatcher matcher;
     private final CloudEvents cloudEvents;
@@ -119,7 +139,32 @@ public class EventStreams {
                         + "stream (a non-negative integer)");
             }
         }
+        int limit = props.maxStreamsPerTenant();
+        boolean[] admitted = {false};
+        open.compute(tenantId, (k, n) -> {
+            int count = n == null ? 0 : n;
+            admitted[0] = count < limit;
+            return admitted[0] ? count + 1 : n;
+        });
+        if (!admitted[0]) {
+            throw new ApiException(ErrorCode.TOO_MANY_STREAMS, "this tenant already holds " + limit
+                    + " live event streams open on this server; close one first");
+        }
         return new Subscription(tenantId, wanted, q, cursor);
+    }
+
+    /**
+     * The highest sequence number, read at most once per poll interval for all of this node's streams: an idle
+     * stream asks the store about its tenant only when the outbox has moved past its cursor.
+     */
+    private synchronized long newestSeq(long generation) {
+        long now = System.nanoTime();
+        if (newest < 0 || generation != newestGeneration || now - newestReadAt >= props.pollInterval().toNanos()) {
+            newest = outbox.maxSeq();
+            newestReadAt = System.nanoTime();
+            newestGeneration = generation;
+        }
+        return newest;
     }
 
     /** The CloudEvents JSON of an event. */

@@ -53,12 +53,16 @@ public final class EventTypes {
     public static final Set<String> JOB = Set.of(PREFIX + "job.created", PREFIX + "job.paused",
             PREFIX + "job.resumed", PREFIX + "job.canceled", PREFIX + "job.aborted", PREFIX + "job.completed");
 
+    /** A device's provisioning attempt refused for a tenant (succeeded: {@code device.provisioned}). */
+    public static final String PROVISIONING_FAILED = PREFIX + "provisioning.failed";
+
     /** Every type an event going out may have. */
     public static final Set<String> ALL;
 
     static {
         Set<String> all = new TreeSet<>(BY_HISTORY_TYPE.values());
         all.addAll(JOB);
+        all.add(PROVISIONING_FAILED);
         ALL = Set.copyOf(all);
     }
 

@@ -6,8 +6,8 @@ import java.util.UUID;
 
 /**
  * Where alert notifications go: a Slack or Microsoft Teams incoming webhook, a PagerDuty service (Events API v2
- * routing key) or a generic webhook. The secret (the webhook URL or the routing key) is stored sealed and never
- * returned.
+ * routing key), a generic webhook, or e-mail addresses (over the platform's SMTP server). The secret (the
+ * webhook URL, the routing key, or the addresses) is stored sealed and never returned.
  */
 public record NotificationChannel(UUID id, String name, String kind, Instant createdAt, long version) {
 
@@ -15,9 +15,17 @@ public record NotificationChannel(UUID id, String name, String kind, Instant cre
     public static final String TEAMS = "teams";
     public static final String PAGERDUTY = "pagerduty";
     public static final String WEBHOOK = "webhook";
+    public static final String EMAIL = "email";
 
-    /** What a client sends: {@code url} for slack, teams and webhook, {@code routingKey} for pagerduty. */
+    /**
+     * What a client sends: {@code url} for slack, teams and webhook, {@code routingKey} for pagerduty, {@code to}
+     * (1 to 10 addresses) for email.
+     */
     public record Fields(@Nullable String name, @Nullable String kind, @Nullable String url,
-            @Nullable String routingKey) {
+            @Nullable String routingKey, @Nullable java.util.List<String> to) {
+
+        public Fields(String name, String kind, String url, String routingKey) {
+            this(name, kind, url, routingKey, null);
+        }
     }
 }

@@ -30,7 +30,7 @@ import org.springframework.transaction.annotation.Transactional;
 public class NotificationChannelService {
 
     static final Set<String> KINDS = Set.of(NotificationChannel.SLACK, NotificationChannel.TEAMS,
-            NotificationChannel.PAGERDUTY, NotificationChannel.WEBHOOK);
+            NotificationChannel.PAGERDUTY, NotificationChannel.WEBHOOK, NotificationChannel.EMAIL);
     private static final Pattern ROUTING_KEY = Pattern.compile("[A-Za-z0-9]{32}");
 
     private final ChannelRepository channels;
@@ -106,7 +106,7 @@ public class NotificationChannelService {
                 Map.of("name", cur.name()));
     }
 
-    /** Checks the fields; returns the secret to seal (the URL or the routing key). */
+    /** Checks the fields; returns the secret to seal (the URL, the routing key or the addresses). */
     private String validate(NotificationChannel.Fields in) {
         List<ApiException.FieldError> errors = new ArrayList<>();
         if (in.name() == null || in.name().isBlank() || in.name().length() > 100) {
@@ -114,7 +114,22 @@ public class NotificationChannelService {
         }
         String secret = null;
         if (in.kind() == null || !KINDS.contains(in.kind())) {
-            errors.add(new ApiException.FieldError("kind", "must be slack, teams, pagerduty or webhook"));
+            errors.add(new ApiException.FieldError("kind", "must be slack, teams, pagerduty, webhook or email"));
+        } else if (in.kind().equals(NotificationChannel.EMAIL)) {
+            if (in.url() != null || in.routingKey() != null) {
+                errors.add(new ApiException.FieldError(in.url() != null ? "url" : "routing_key",
+                        "is not used by email channels"));
+            }
+            if (in.to() == null || in.to().isEmpty() || in.to().size() > 10) {
+                errors.add(new ApiException.FieldError("to", "must list 1 to 10 e-mail addresses"));
+            } else {
+                for (String address : in.to()) {
+                    if (!io.fleetkeeper.event.internal.Mailer.valid(address)) {
+                        errors.add(new ApiException.FieldError("to", "'" + address + "' is not an e-mail address"));
+                    }
+                }
+                secret = String.join(",", in.to());
+            }
         } else if (in.kind().equals(NotificationChannel.PAGERDUTY)) {
             if (in.routingKey() == null || !ROUTING_KEY.matcher(in.routingKey()).matches()) {
                 errors.add(new ApiException.FieldError("routing_key", "must be a 32-character integration key"));
@@ -130,6 +145,9 @@ public class NotificationChannelService {
             }
             if (in.routingKey() != null) {
                 errors.add(new ApiException.FieldError("routing_key", "is used by pagerduty channels only"));
+            }
+            if (in.to() != null) {
+                errors.add(new ApiException.FieldError("to", "is used by email channels only"));
             }
             secret = in.url();
         }

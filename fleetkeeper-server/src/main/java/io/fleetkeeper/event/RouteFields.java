@@ -15,17 +15,19 @@ public record RouteFields(String name, List<String> source, @Nullable String con
         @Nullable Boolean enabled) {
 
     /**
-     * A destination: {@code webhook} or {@code mqtt}. Webhook {@code secret}: a Standard Webhooks secret
+     * A destination: {@code webhook}, {@code mqtt}, {@code postgresql} or {@code nats}. Webhook {@code secret}: a Standard Webhooks secret
      * ({@code whsec_} and the base64 of 24 to 64 random bytes), generated when absent. MQTT: {@code topic}
-     * template and {@code qos} (0 or 1, default 1). {@code timeoutMs}: 100 to 30000, default 5000.
+     * template and {@code qos} (0 or 1, default 1). {@code timeoutMs}: 100 to 30000, default 5000. PostgreSQL:
+     * {@code connection}, {@code table}, {@code columns}. NATS: {@code subject} template.
      */
-    public record Destination(String type, String url, @Nullable String secret,
+    public record Destination(String type, @Nullable String url, @Nullable String secret,
             @Nullable Map<String, String> headers, @Nullable Integer timeoutMs, @Nullable String topic,
-            @Nullable Integer qos) {
+            @Nullable Integer qos, @Nullable String connection, @Nullable String table,
+            @Nullable Map<String, String> columns, @Nullable String subject) {
 
         /** A webhook. */
         public Destination(String type, String url, String secret, Map<String, String> headers, Integer timeoutMs) {
-            this(type, url, secret, headers, timeoutMs, null, null);
+            this(type, url, secret, headers, timeoutMs, null, null, null, null, null, null);
         }
     }
 }

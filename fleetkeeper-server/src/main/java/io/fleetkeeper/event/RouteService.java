@@ -6,9 +6,9 @@ import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.api.Page;
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.event.internal.DeliveryRepository;
-import io.fleetkeeper.event.internal.MqttRepublisher;
 import io.fleetkeeper.event.internal.RouteRepository;
 import io.fleetkeeper.event.internal.RouteRules;
+import io.fleetkeeper.event.internal.RouteSenders;
 import io.fleetkeeper.event.internal.WebhookSender;
 import io.fleetkeeper.pki.Sealer;
 import io.fleetkeeper.store.Ids;
@@ -39,20 +39,18 @@ public class RouteService {
     private final DeliveryRepository deliveries;
     private final RouteRules rules;
     private final Sealer vault;
-    private final WebhookSender sender;
-    private final MqttRepublisher mqtt;
+    private final RouteSenders senders;
     private final AuditService audit;
     private final JsonMapper json;
     private final Clock clock;
 
     RouteService(RouteRepository routes, DeliveryRepository deliveries, RouteRules rules, Sealer vault,
-            WebhookSender sender, MqttRepublisher mqtt, AuditService audit, JsonMapper json, Clock clock) {
-        this.mqtt = mqtt;
+            RouteSenders senders, AuditService audit, JsonMapper json, Clock clock) {
+        this.senders = senders;
         this.routes = routes;
         this.deliveries = deliveries;
         this.rules = rules;
         this.vault = vault;
-        this.sender = sender;
         this.audit = audit;
         this.json = json;
         this.clock = clock;
@@ -73,7 +71,7 @@ public class RouteService {
             throw nameTaken(r.name());
         }
         audit.recordDetails(tenantId, caller, "route.create", "route", r.id().toString(),
-                Map.of("name", r.name(), "type", r.destination().type(), "url", r.destination().url()));
+                Map.of("name", r.name(), "type", r.destination().type(), "target", target(r.destination())));
         return r;
     }
 
@@ -170,7 +168,7 @@ public class RouteService {
         return n;
     }
 
-    /** Sends a sample event ({@code io.fleetkeeper.route.test}) to the route's webhook now, signed, not queued. */
+    /** Sends a sample event ({@code io.fleetkeeper.route.test}) to the route's destination now (signed for a webhook), not queued. */
     public TestResult test(Caller caller, UUID id) {
         RouteRepository.Stored s = stored(caller.tenantId(), id);
         Route r = s.route();
@@ -182,12 +180,18 @@ public class RouteService {
         ce.putObject("data").put("route_id", id.toString()).put("route_name", r.name());
         Route.Destination d = r.destination();
         String body = json.writeValueAsString(ce);
-        WebhookSender.Result res = d.isWebhook()
-                ? sender.send(d.url(), d.headers(), d.timeoutMs(), vault.open(s.sealedSecret(), id.toString()),
-                        eventId, body)
-                : mqtt.publish(d, MqttRepublisher.topic(d.topic(), caller.tenantId(), null,
-                        EventTypes.PREFIX + "route.test"), body);
+        WebhookSender.Result res = senders.send(d, senders.key(s), caller.tenantId(), null, eventId,
+                EventTypes.PREFIX + "route.test", body);
         return new TestResult(res.ok(), res.status(), res.latencyMs(), res.error(), res.response());
+    }
+
+    /** Where a destination points, for the audit log. */
+    private static String target(Route.Destination d) {
+        return switch (d.type()) {
+            case Route.Destination.POSTGRESQL -> d.connection() + ":" + d.table();
+            case Route.Destination.NATS -> d.subject();
+            default -> d.url();
+        };
     }
 
     private String seal(byte[] key, UUID routeId) {
@@ -210,7 +214,8 @@ public class RouteService {
     private static RouteFields toFields(Route r) {
         Route.Destination d = r.destination();
         return new RouteFields(r.name(), r.source(), r.condition(), new RouteFields.Destination(d.type(), d.url(),
-                null, d.headers(), d.timeoutMs(), d.topic(), d.qos()), r.enabled());
+                null, d.headers(), d.timeoutMs(), d.topic(), d.qos(), d.connection(), d.table(), d.columns(),
+                d.subject()), r.enabled());
     }
 
     private void checkName(UUID tenantId, Route r) {

@@ -60,9 +60,10 @@ class AlertConfigApiTests extends ApiTest {
     void badChannelsAnswer400WithTheField() {
         TestTenant t = newTenant();
         Map<String, Map<String, Object>> cases = new LinkedHashMap<>();
-        cases.put("kind", map("name", "a", "kind", "email", "url", "http://127.0.0.1:9/x"));
+        cases.put("kind", map("name", "a", "kind", "sms", "url", "http://127.0.0.1:9/x"));
         cases.put("name", map("kind", "slack", "url", "http://127.0.0.1:9/x"));
         cases.put("routing_key", map("name", "a", "kind", "pagerduty", "routing_key", "short"));
+        cases.put("to", map("name", "a", "kind", "email", "to", List.of("ops@example.com", "not an address")));
         cases.put("url", map("name", "a", "kind", "teams"));
         cases.forEach((field, body) -> assertThat(fields(api.post(t.admin(), "/api/v1/notification-channels", body)
                 .expectProblem(400, "VALIDATION_FAILED"))).as(field).containsExactly(field));

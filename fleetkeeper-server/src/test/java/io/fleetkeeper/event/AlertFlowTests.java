@@ -318,4 +318,40 @@ class AlertFlowTests extends ApiTest {
                 .asString())).containsExactly("alert.trigger " + lateId, "alert.resolve " + lateId);
         assertThat(sink.at("/l1")).hasSize(4);
     }
+
+    @Test
+    void anEmailChannelSendsTheAlertThroughTheSmtpServer() throws Exception {
+        com.icegreen.greenmail.util.GreenMail smtp = new com.icegreen.greenmail.util.GreenMail(
+                com.icegreen.greenmail.util.ServerSetupTest.SMTP.dynamicPort());
+        smtp.start();
+        try {
+            AlertNotifier mailing = new AlertNotifier(queue, channels, alerts, payloads, destinations, vault, events,
+                    new AlertProperties(false, Duration.ofSeconds(30), sink.url("/v2/enqueue"),
+                            Duration.ofSeconds(5), "127.0.0.1", smtp.getSmtp().getPort(), "", "",
+                            "alerts@fleet.example", false));
+            TestTenant t = newTenant();
+            api.post(t.admin(), "/api/v1/notification-channels", Map.of("name", "mail", "kind", "email",
+                    "to", List.of("not an address"), "url", "https://x.example"))
+                    .expectProblem(400, "VALIDATION_FAILED");
+            JsonNode channel = api.post(t.admin(), "/api/v1/notification-channels", Map.of("name", "mail",
+                    "kind", "email", "to", List.of("ops@example.com", "oncall@example.com"))).expect(201);
+            assertThat(channel.has("to")).as("addresses are not returned").isFalse();
+            offlineRule(t, List.of(channel.path("id").asString()));
+            String device = seenDevice(t, t0);
+            evaluateAt(Duration.ofMinutes(10));
+            assertThat(alertsOf(t)).hasSize(1);
+            mailing.step(clock);
+            assertThat(smtp.waitForIncomingEmail(10_000, 2)).as("one message per recipient").isTrue();
+            jakarta.mail.internet.MimeMessage[] got = smtp.getReceivedMessages();
+            assertThat(got).hasSize(2);
+            assertThat(got[0].getSubject()).startsWith("[CRITICAL] triggered: ").contains("not seen for 5 minutes");
+            assertThat(got[0].getFrom()[0].toString()).isEqualTo("alerts@fleet.example");
+            assertThat(java.util.Arrays.stream(got[0].getAllRecipients()).map(Object::toString))
+                    .containsExactlyInAnyOrder("ops@example.com", "oncall@example.com");
+            assertThat(com.icegreen.greenmail.util.GreenMailUtil.getBody(got[0])).contains(device)
+                    .contains("critical");
+        } finally {
+            smtp.stop();
+        }
+    }
 }

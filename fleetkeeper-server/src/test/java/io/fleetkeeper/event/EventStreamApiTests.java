@@ -3,6 +3,7 @@ package io.fleetkeeper.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetkeeper.testing.ApiTest;
+import io.fleetkeeper.testing.Await;
 import io.fleetkeeper.testing.TestTenant;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -105,5 +106,52 @@ class EventStreamApiTests extends ApiTest {
         api.call("GET", "/api/v1/events/stream").token(t.admin()).header("Last-Event-ID", "abc").send()
                 .expectProblem(400, "INVALID_PARAMETER");
         api.get(null, "/api/v1/events/stream").expectProblem(401, "UNAUTHENTICATED");
+    }
+
+    @Test
+    void aRefusedProvisioningAttemptIsAnEventOfItsTenant() throws Exception {
+        TestTenant t = newTenant();
+        JsonNode key = api.post(t.admin(), "/api/v1/provisioning-keys", Map.of("label", "line 3")).expect(201);
+        api.post(t.admin(), "/api/v1/provisioning-keys/" + key.path("id").asString() + "/revoke", null).expect(200);
+        try (SseClient stream = open(t.admin(), "type=io.fleetkeeper.provisioning.failed", null)) {
+            api.call("POST", "/api/v1/devices/register").header("X-Provisioning-Key", key.path("key").asString())
+                    .body(Map.of("name", "late", "type", "meter")).send().expectProblem(401, "UNAUTHENTICATED");
+            JsonNode ce = JSON.readTree(stream.take(1, WAIT).getFirst().data());
+            assertThat(ce.path("type").asString()).isEqualTo("io.fleetkeeper.provisioning.failed");
+            assertThat(ce.path("tenantid").asString()).isEqualTo(t.id());
+            assertThat(ce.path("data").path("method").asString()).isEqualTo("register");
+            assertThat(ce.path("data").path("credential").asString()).isEqualTo("provisioning_key");
+            assertThat(ce.path("data").path("credential_id").asString()).isEqualTo(key.path("id").asString());
+            assertThat(ce.path("data").toString()).doesNotContain(key.path("key").asString());
+        }
+    }
+
+    @Test
+    void aTenantMayHoldOnlySoManyStreamsOpen() throws Exception {
+        TestTenant t = newTenant();
+        TestTenant other = newTenant();
+        List<SseClient> streams = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                streams.add(open(t.admin(), null, null));
+            }
+            api.call("GET", "/api/v1/events/stream").token(t.admin())
+                    .header("Accept", "text/event-stream, application/problem+json").send()
+                    .expectProblem(429, "TOO_MANY_STREAMS");
+            open(other.admin(), null, null).close(); // another tenant is not held back
+            streams.removeFirst().close();
+            // the server learns that a client left when its next write fails (the 15 s keep-alive at the latest)
+            Await.until(Duration.ofSeconds(60), "a stream admitted again after one closed", () -> {
+                SseClient c = new SseClient(api.uri("/api/v1/events/stream"), t.admin(), null);
+                if (c.status() == 200) {
+                    streams.add(c);
+                    return true;
+                }
+                c.close();
+                return false;
+            });
+        } finally {
+            streams.forEach(SseClient::close);
+        }
     }
 }

@@ -36,7 +36,7 @@ class RouteApiTests extends ApiTest {
 
     @Autowired DeliveryRepository deliveryRepository;
     @Autowired RouteRepository routeRepository;
-    @Autowired WebhookSender sender;
+    @Autowired io.fleetkeeper.event.internal.RouteSenders senders;
     @Autowired io.fleetkeeper.event.internal.MqttRepublisher mqtt;
     @Autowired Sealer vault;
     @Autowired Leases leases;
@@ -49,7 +49,7 @@ class RouteApiTests extends ApiTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        worker = new DeliveryWorker(deliveryRepository, routeRepository, sender, mqtt, vault, leases, props, clock, wakeups);
+        worker = new DeliveryWorker(deliveryRepository, routeRepository, senders, leases, props, clock, wakeups);
         sink = new WebhookSink();
     }
 
@@ -374,5 +374,83 @@ class RouteApiTests extends ApiTest {
         assertThat(api.post(t.admin(), "/api/v1/routes", wildcard).expectProblem(400, "VALIDATION_FAILED")
                 .path("errors").findValuesAsString("field")).containsExactlyInAnyOrder("destination.topic",
                         "destination.qos");
+    }
+
+    @Test
+    void postgresqlRouteInsertsEventsIntoAUserTable() throws Exception {
+        String schema = "fk_route_" + Long.toHexString(System.nanoTime());
+        try (java.sql.Connection c = io.fleetkeeper.testing.TestPostgres.connect();
+                java.sql.Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA " + schema);
+            st.execute("CREATE TABLE " + schema + ".device_events (event_id uuid PRIMARY KEY, kind text NOT NULL, "
+                    + "device uuid, at timestamptz, name text, payload jsonb, whole jsonb)");
+        } catch (java.sql.SQLException e) {
+            System.out.println("SKIPPED: PostgreSQL route destination (no PostgreSQL at "
+                    + io.fleetkeeper.testing.TestPostgres.URL + ": " + e.getMessage() + ")");
+            org.junit.jupiter.api.Assumptions.abort("no PostgreSQL at " + io.fleetkeeper.testing.TestPostgres.URL);
+        }
+        try {
+            TestTenant t = newTenant();
+            Map<String, Object> body = route("warehouse", sink.url(), List.of("io.fleetkeeper.device.created"));
+            Map<String, Object> columns = new LinkedHashMap<>();
+            columns.put("event_id", "id");
+            columns.put("kind", "type");
+            columns.put("device", "device");
+            columns.put("at", "time");
+            columns.put("name", "data.device_id");
+            columns.put("payload", "data");
+            columns.put("whole", "event");
+            body.put("destination", Map.of("type", "postgresql", "connection", "machine",
+                    "table", schema + ".device_events", "columns", columns));
+            JsonNode created = api.post(t.admin(), "/api/v1/routes", body).expect(201);
+            assertThat(created.path("destination").path("table").asString()).isEqualTo(schema + ".device_events");
+            assertThat(created.path("destination").has("url")).isFalse();
+            String routeId = created.path("id").asString();
+
+            String device = createDevice(t.admin(), device("piped")).path("id").asString();
+            awaitQueued(t, routeId, 1);
+            Await.until(Duration.ofSeconds(20), "the row inserted", () -> {
+                worker.step();
+                return deliveries(t, routeId).getFirst();
+            }, d -> d.path("status").asString().equals("delivered"));
+            try (java.sql.Connection c = io.fleetkeeper.testing.TestPostgres.connect();
+                    java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT event_id, kind, device, at, "
+                            + "name, payload->>'event' AS pname, whole->>'tenantid' AS tenant FROM " + schema
+                            + ".device_events")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString("kind")).isEqualTo("io.fleetkeeper.device.created");
+                assertThat(rs.getString("device")).isEqualTo(device);
+                assertThat(rs.getTimestamp("at")).isNotNull();
+                assertThat(rs.getString("name")).isEqualTo(device);
+                assertThat(rs.getString("pname")).isEqualTo("CREATED");
+                assertThat(rs.getString("tenant")).isEqualTo(t.id());
+                assertThat(rs.next()).isFalse();
+            }
+
+            // a statement that fails (a missing table) is retried, with PostgreSQL's error in the log
+            api.patch(t.admin(), "/api/v1/routes/" + routeId, Map.of("destination",
+                    Map.of("table", schema + ".missing")), "\"1\"").expect(200);
+            createDevice(t.admin(), device("lost"));
+            awaitQueued(t, routeId, 2);
+            worker.step();
+            JsonNode failed = deliveries(t, routeId).getFirst();
+            assertThat(failed.path("status").asString()).isEqualTo("pending");
+            assertThat(failed.path("last_error").asString()).contains("42P01");
+
+            Map<String, Object> bad = route("bad", sink.url(), List.of("*"));
+            bad.put("destination", Map.of("type", "postgresql", "connection", "nowhere", "table", "a.b.c",
+                    "columns", Map.of("x;drop", "id", "y", "data..z"), "url", "http://x"));
+            assertThat(api.post(t.admin(), "/api/v1/routes", bad).expectProblem(400, "VALIDATION_FAILED")
+                    .path("errors").findValuesAsString("field")).contains("destination.connection",
+                            "destination.table", "destination.columns", "destination.url");
+            Map<String, Object> nats = route("nats", sink.url(), List.of("*"));
+            nats.put("destination", Map.of("type", "nats", "subject", "out.{device}"));
+            assertThat(api.post(t.admin(), "/api/v1/routes", nats).expectProblem(400, "VALIDATION_FAILED")
+                    .path("errors").findValuesAsString("field")).containsExactly("destination.type");
+        } finally {
+            try (java.sql.Connection c = io.fleetkeeper.testing.TestPostgres.connect()) {
+                c.createStatement().execute("DROP SCHEMA " + schema + " CASCADE");
+            }
+        }
     }
 }

@@ -17,10 +17,10 @@ import javax.crypto.spec.SecretKeySpec;
  * A local webhook receiver that answers with a status the test sets and keeps every request, with whether its
  * Standard Webhooks signature verifies under the route's secret.
  */
-final class WebhookSink implements AutoCloseable {
+public final class WebhookSink implements AutoCloseable {
 
     /** One request received. */
-    record Received(String id, String timestamp, String signature, String body, boolean signatureValid,
+    public record Received(String id, String timestamp, String signature, String body, boolean signatureValid,
             String header, int answered) {
     }
 
@@ -29,7 +29,7 @@ final class WebhookSink implements AutoCloseable {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private volatile byte[] key;
 
-    WebhookSink() throws IOException {
+    public WebhookSink() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/hook", exchange -> {
             String body;
@@ -51,20 +51,20 @@ final class WebhookSink implements AutoCloseable {
         server.start();
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
     }
 
     /** The route's secret ({@code whsec_…}), to verify signatures with. */
-    void secret(String whsec) {
+    public void secret(String whsec) {
         key = Base64.getDecoder().decode(whsec.substring("whsec_".length()));
     }
 
-    void answer(int httpStatus) {
+    public void answer(int httpStatus) {
         status.set(httpStatus);
     }
 
-    List<Received> received() {
+    public List<Received> received() {
         return List.copyOf(received);
     }
 

@@ -77,6 +77,10 @@ public abstract class ApiTest {
     @DynamicPropertySource
     static void dataDir(DynamicPropertyRegistry registry) {
         registry.add("fleetkeeper.db.data-dir", DATA_DIR::toString);
+        // the machine's PostgreSQL as an operator-defined route destination (used only when a test routes to it)
+        registry.add("fleetkeeper.events.postgres-connections.machine.url", () -> TestPostgres.URL);
+        registry.add("fleetkeeper.events.postgres-connections.machine.username", () -> TestPostgres.USER);
+        registry.add("fleetkeeper.events.postgres-connections.machine.password", () -> "");
     }
 
     @LocalServerPort

@@ -23,7 +23,8 @@ import org.springframework.stereotype.Component;
  * Sends due alert notifications: the channel's secret opened, the body in the provider's format, the URL checked
  * against the SSRF rules right before the request, redirects not followed. A failure is retried after
  * {@code fleetkeeper.events.retry-initial} doubling to {@code retry-max}, half of each delay random, until
- * {@code retry-for} from queueing; then the notification is dead. The error kept never contains the URL.
+ * {@code retry-for} from queueing; then the notification is dead. The error kept never contains the URL. E-mail
+ * channels go through the platform's SMTP server ({@link Mailer}).
  */
 @Component
 public class AlertNotifier {
@@ -39,6 +40,7 @@ public class AlertNotifier {
     private final Sealer vault;
     private final EventProperties events;
     private final AlertProperties props;
+    private final Mailer mailer;
 
     public AlertNotifier(NotificationRepository queue, ChannelRepository channels, AlertRepository alerts,
             AlertPayloads payloads, Destinations destinations, Sealer vault, EventProperties events,
@@ -51,6 +53,7 @@ public class AlertNotifier {
         this.vault = vault;
         this.events = events;
         this.props = props;
+        this.mailer = new Mailer(props);
     }
 
     /** Sends what is due at {@code clock}'s now; true when a full batch was due. */
@@ -79,6 +82,13 @@ public class AlertNotifier {
         }
         NotificationChannel c = stored.get().channel();
         String secret = new String(vault.open(stored.get().sealedSecret(), c.id().toString()), StandardCharsets.UTF_8);
+        if (c.kind().equals(NotificationChannel.EMAIL)) {
+            return mailer.send(secret, d.tenantId(), alert.get(), switch (d.action()) {
+                case io.fleetkeeper.event.AlertService.ACKNOWLEDGE -> "acknowledged";
+                case io.fleetkeeper.event.AlertService.RESOLVE -> "resolved";
+                default -> "triggered";
+            });
+        }
         String url = c.kind().equals(NotificationChannel.PAGERDUTY) ? props.pagerdutyUrl() : secret;
         String refused = destinations.refusal(url);
         if (refused != null) {

@@ -37,6 +37,17 @@ public class CloudEvents {
     }
 
     /** The {@code data} of a job's status change. */
+    public String data(io.fleetkeeper.provisioning.ProvisioningFailed f) {
+        ObjectNode data = json.createObjectNode();
+        data.put("method", f.method());
+        data.put("credential", f.credential());
+        if (f.credentialId() != null) {
+            data.put("credential_id", f.credentialId());
+        }
+        data.put("reason", f.reason());
+        return json.writeValueAsString(data);
+    }
+
     public String data(JobStatusChanged c) {
         ObjectNode data = json.createObjectNode();
         data.put("job_id", c.jobId().toString());

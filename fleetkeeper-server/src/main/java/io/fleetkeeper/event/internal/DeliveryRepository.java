@@ -39,7 +39,7 @@ public class DeliveryRepository {
     public void enqueue(List<NewDelivery> deliveries, long now) {
         template.batchUpdate("INSERT INTO route_deliveries (tenant_id, route_id, event_id, event_type, device_id, "
                 + "body, status, attempts, next_attempt_at, created_at, retry_since) "
-                + "VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)",
+                + "VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?) ON CONFLICT (route_id, event_id) DO NOTHING",
                 deliveries, 1000, (ps, d) -> {
                     ps.setString(1, d.tenantId().toString());
                     ps.setString(2, d.routeId().toString());
@@ -51,6 +51,34 @@ public class DeliveryRepository {
                     ps.setLong(8, now);
                     ps.setLong(9, now);
                 });
+    }
+
+    /** Whether the delivery log holds this event for this route already (a message delivered twice). */
+    public boolean logged(UUID routeId, String eventId) {
+        return !jdbc.sql("SELECT 1 FROM route_deliveries WHERE route_id = ? AND event_id = ?")
+                .params(routeId.toString(), eventId).query().singleColumn().isEmpty();
+    }
+
+    /** Whether a delivery of this device's events to this route is still pending. */
+    public boolean pendingFor(UUID routeId, UUID deviceId) {
+        return !jdbc.sql("SELECT 1 FROM route_deliveries WHERE status = 'pending' AND route_id = ? AND "
+                + (deviceId == null ? "device_id IS NULL" : "device_id = ?") + " LIMIT 1")
+                .params(deviceId == null ? List.of(routeId.toString()) : List.of(routeId.toString(),
+                        deviceId.toString()))
+                .query().singleColumn().isEmpty();
+    }
+
+    /** Logs a first attempt made outside the queue (from the route stream): its outcome, pending when retried. */
+    public void logAttempt(NewDelivery d, String status, long nextAttemptAt, long now, Integer httpStatus,
+            String error, long latencyMs) {
+        jdbc.sql("INSERT INTO route_deliveries (tenant_id, route_id, event_id, event_type, device_id, body, status, "
+                + "attempts, next_attempt_at, created_at, retry_since, finished_at, last_status, last_error, "
+                + "last_latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?) "
+                + "ON CONFLICT (route_id, event_id) DO NOTHING")
+                .params(d.tenantId().toString(), d.routeId().toString(), d.eventId(), d.eventType(),
+                        d.deviceId() == null ? null : d.deviceId().toString(), d.body(), status, nextAttemptAt, now,
+                        now, status.equals(RouteDelivery.PENDING) ? null : now, httpStatus, error, latencyMs)
+                .update();
     }
 
     /**

@@ -3,7 +3,6 @@ package io.fleetkeeper.event.internal;
 import io.fleetkeeper.event.EventProperties;
 import io.fleetkeeper.event.Route;
 import io.fleetkeeper.event.RouteDelivery;
-import io.fleetkeeper.pki.Sealer;
 import io.fleetkeeper.store.Leases;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -26,6 +25,7 @@ import org.springframework.stereotype.Component;
  * with jitter ({@code retry-initial} doubling up to {@code retry-max}) until {@code retry-for} has passed since
  * the delivery was queued, then it is a dead letter. A route whose attempts fail {@code breaker-failures} times
  * in a row is held for {@code breaker-cooldown} (its circuit breaker opens), then tried with one delivery.
+ * With NATS, first attempts come from the route stream ({@link RouteStream}) and only retries are queued here.
  */
 @Component
 public class DeliveryWorker implements SmartLifecycle {
@@ -37,9 +37,8 @@ public class DeliveryWorker implements SmartLifecycle {
 
     private final DeliveryRepository deliveries;
     private final RouteRepository routes;
-    private final WebhookSender sender;
-    private final MqttRepublisher mqtt;
-    private final Sealer vault;
+    private final RouteSenders senders;
+    private final Wakeups wakeups;
     private final Leases leases;
     private final EventProperties props;
     private final Clock clock;
@@ -47,13 +46,12 @@ public class DeliveryWorker implements SmartLifecycle {
     private final Map<UUID, Breaker> breakers = new ConcurrentHashMap<>();
     private final ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
 
-    public DeliveryWorker(DeliveryRepository deliveries, RouteRepository routes, WebhookSender sender,
-            MqttRepublisher mqtt, Sealer vault, Leases leases, EventProperties props, Clock clock, Wakeups wakeups) {
+    public DeliveryWorker(DeliveryRepository deliveries, RouteRepository routes, RouteSenders senders,
+            Leases leases, EventProperties props, Clock clock, Wakeups wakeups) {
         this.deliveries = deliveries;
         this.routes = routes;
-        this.sender = sender;
-        this.mqtt = mqtt;
-        this.vault = vault;
+        this.senders = senders;
+        this.wakeups = wakeups;
         this.leases = leases;
         this.props = props;
         this.clock = clock;
@@ -71,16 +69,7 @@ public class DeliveryWorker implements SmartLifecycle {
         due.forEach(d -> byRoute.computeIfAbsent(d.routeId(), k -> new ArrayList<>()).add(d));
         List<Future<?>> running = new ArrayList<>();
         byRoute.forEach((routeId, list) -> running.add(pool.submit(() -> sendAll(list))));
-        for (Future<?> f : running) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            } catch (java.util.concurrent.ExecutionException e) {
-                throw new IllegalStateException(e.getCause());
-            }
-        }
+        await(running);
         return due.size() == props.batchSize();
     }
 
@@ -96,32 +85,92 @@ public class DeliveryWorker implements SmartLifecycle {
         if (!route.enabled()) {
             return;
         }
-        Route.Destination dest = route.destination();
-        byte[] key = dest.isWebhook() ? vault.open(stored.get().sealedSecret(), route.id().toString()) : null;
+        byte[] key = senders.key(stored.get());
         Breaker breaker = breakers.computeIfAbsent(route.id(), k -> new Breaker());
         for (DeliveryRepository.Due d : list) {
             if (clock.millis() < breaker.openUntil) {
                 return;
             }
-            WebhookSender.Result r = dest.isWebhook()
-                    ? sender.send(dest.url(), dest.headers(), dest.timeoutMs(), key, d.eventId(), d.body())
-                    : mqtt.publish(dest, MqttRepublisher.topic(dest.topic(), d.tenantId(), d.deviceId(),
-                            d.eventType()), d.body());
+            WebhookSender.Result r = senders.send(route.destination(), key, d.tenantId(), d.deviceId(), d.eventId(),
+                    d.eventType(), d.body());
+            Outcome o = outcome(breaker, r, d.attempts(), d.retrySince());
+            deliveries.attempted(d.id(), o.status(), o.next(), o.now(), r.status(), r.error(), r.latencyMs());
+        }
+    }
+
+    private record Outcome(String status, long next, long now) {
+    }
+
+    /** The state after an attempt: delivered, pending again after a backoff, or dead past the retry period. */
+    private Outcome outcome(Breaker breaker, WebhookSender.Result r, int attempts, long retrySince) {
+        long now = clock.millis();
+        if (r.ok()) {
+            breaker.failures = 0;
+            return new Outcome(RouteDelivery.DELIVERED, now, now);
+        }
+        if (++breaker.failures >= props.breakerFailures()) {
+            breaker.openUntil = now + props.breakerCooldown().toMillis();
+        }
+        long deadline = retrySince + props.retryFor().toMillis();
+        return now >= deadline ? new Outcome(RouteDelivery.DEAD, now, now)
+                : new Outcome(RouteDelivery.PENDING, Math.min(now + backoff(attempts), deadline), now);
+    }
+
+    /**
+     * Delivers messages taken from the route stream: each route's in order, routes in parallel. An event already
+     * in the delivery log (a message delivered again after a crash) is skipped; one whose route is disabled, has
+     * its breaker open, or still has an earlier delivery of the same device pending joins the delivery queue
+     * (to keep a device's events in order); the others are sent at once and their outcome logged, a failure
+     * queued for its retries.
+     */
+    void deliverFromStream(List<DeliveryRepository.NewDelivery> batch) {
+        Map<UUID, List<DeliveryRepository.NewDelivery>> byRoute = new LinkedHashMap<>();
+        batch.forEach(d -> byRoute.computeIfAbsent(d.routeId(), k -> new ArrayList<>()).add(d));
+        List<Future<?>> running = new ArrayList<>();
+        byRoute.forEach((routeId, list) -> running.add(pool.submit(() -> sendFromStream(list))));
+        await(running);
+    }
+
+    private void sendFromStream(List<DeliveryRepository.NewDelivery> list) {
+        DeliveryRepository.NewDelivery first = list.getFirst();
+        Optional<RouteRepository.Stored> stored = routes.find(first.tenantId(), first.routeId());
+        if (stored.isEmpty()) {
+            return; // the route was deleted: nothing to deliver to
+        }
+        Route route = stored.get().route();
+        byte[] key = senders.key(stored.get());
+        Breaker breaker = breakers.computeIfAbsent(route.id(), k -> new Breaker());
+        boolean queued = false;
+        for (DeliveryRepository.NewDelivery d : list) {
             long now = clock.millis();
-            if (r.ok()) {
-                breaker.failures = 0;
-                deliveries.attempted(d.id(), RouteDelivery.DELIVERED, now, now, r.status(), null, r.latencyMs());
+            if (deliveries.logged(d.routeId(), d.eventId())) {
                 continue;
             }
-            if (++breaker.failures >= props.breakerFailures()) {
-                breaker.openUntil = now + props.breakerCooldown().toMillis();
+            if (!route.enabled() || now < breaker.openUntil || deliveries.pendingFor(d.routeId(), d.deviceId())) {
+                deliveries.enqueue(List.of(d), now);
+                queued = true;
+                continue;
             }
-            long deadline = d.retrySince() + props.retryFor().toMillis();
-            if (now >= deadline) {
-                deliveries.attempted(d.id(), RouteDelivery.DEAD, now, now, r.status(), r.error(), r.latencyMs());
-            } else {
-                long next = Math.min(now + backoff(d.attempts()), deadline);
-                deliveries.attempted(d.id(), RouteDelivery.PENDING, next, now, r.status(), r.error(), r.latencyMs());
+            WebhookSender.Result r = senders.send(route.destination(), key, d.tenantId(), d.deviceId(), d.eventId(),
+                    d.eventType(), d.body());
+            Outcome o = outcome(breaker, r, 0, now);
+            deliveries.logAttempt(d, o.status(), o.next(), o.now(), r.status(), r.error(), r.latencyMs());
+            queued |= o.status().equals(RouteDelivery.PENDING);
+        }
+        if (queued) {
+            wakeups.queued().fire();
+        }
+    }
+
+    private static void await(List<Future<?>> running) {
+        for (Future<?> f : running) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException(e.getCause());
             }
         }
     }

@@ -4,6 +4,7 @@ import io.fleetkeeper.device.DeviceEventsRecorded;
 import io.fleetkeeper.device.NewDeviceEvent;
 import io.fleetkeeper.event.EventTypes;
 import io.fleetkeeper.job.JobStatusChanged;
+import io.fleetkeeper.provisioning.ProvisioningFailed;
 import io.fleetkeeper.store.AfterCommit;
 import io.fleetkeeper.store.Ids;
 import java.time.Clock;
@@ -13,7 +14,7 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * Writes the outbox rows of device events and job status changes in the transaction that records them (the listener runs
+ * Writes the outbox rows of device events, job status changes and refused provisioning attempts in the transaction that records them (the listener runs
  * synchronously on the publishing thread, so it shares the transaction), and wakes the relay after commit.
  */
 @Component
@@ -46,6 +47,12 @@ class OutboxWriter {
         write(List.of(new OutboxRepository.NewRow(Ids.newId(clock).toString(), changed.tenantId(), null,
                 EventTypes.ofJob(changed.from(), changed.to()), cloudEvents.data(changed),
                 changed.at().toEpochMilli())));
+    }
+
+    @EventListener
+    void on(ProvisioningFailed failed) {
+        write(List.of(new OutboxRepository.NewRow(Ids.newId(clock).toString(), failed.tenantId(), failed.deviceId(),
+                EventTypes.PROVISIONING_FAILED, cloudEvents.data(failed), failed.at().toEpochMilli())));
     }
 
     private void write(List<OutboxRepository.NewRow> rows) {

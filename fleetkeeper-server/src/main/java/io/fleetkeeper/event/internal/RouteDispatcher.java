@@ -17,7 +17,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Reads the sequenced outbox (cursor {@code routes}) and enqueues a delivery for every enabled route of the
  * event's tenant whose source and condition accept it, in the transaction that moves the cursor: each event
- * is queued for each route exactly once, in sequence order. Routes see only their own tenant's events.
+ * is queued for each route exactly once, in sequence order. Routes see only their own tenant's events. With
+ * NATS the deliveries go to the route stream instead ({@link RouteStream}), and the cursor moves only once the
+ * stream acknowledged them all.
  */
 @Component
 class RouteDispatcher {
@@ -30,13 +32,15 @@ class RouteDispatcher {
     private final DeviceMatcher matcher;
     private final CloudEvents cloudEvents;
     private final Wakeups wakeups;
+    private final RouteStream stream;
     private final EventProperties props;
     private final TransactionTemplate tx;
     private final Clock clock;
 
     RouteDispatcher(OutboxRepository outbox, RouteRepository routes, DeliveryRepository deliveries,
-            DeviceMatcher matcher, CloudEvents cloudEvents, Wakeups wakeups, EventProperties props,
+            DeviceMatcher matcher, CloudEvents cloudEvents, Wakeups wakeups, RouteStream stream, EventProperties props,
             PlatformTransactionManager txManager, Clock clock) {
+        this.stream = stream;
         this.outbox = outbox;
         this.routes = routes;
         this.deliveries = deliveries;
@@ -71,6 +75,14 @@ class RouteDispatcher {
                                 e.deviceId(), cloudEvents.envelope(e)));
                     }
                 }
+            }
+            if (stream.enabled()) {
+                if (!queued.isEmpty() && !stream.publish(queued)) {
+                    s.setRollbackOnly(); // NATS did not take them all: the same batch again next round
+                    return 0;
+                }
+                outbox.advance(CURSOR, events.getLast().seq());
+                return events.size();
             }
             deliveries.enqueue(queued, clock.millis());
             outbox.advance(CURSOR, events.getLast().seq());

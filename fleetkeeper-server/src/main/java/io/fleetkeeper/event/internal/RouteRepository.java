@@ -38,7 +38,7 @@ public class RouteRepository {
         Route.Destination d = r.destination();
         jdbc.sql("INSERT INTO routes (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 .params(tenantId.toString(), r.id().toString(), r.name(), json.writeValueAsString(r.source()),
-                        r.condition(), d.type(), d.url(), sealedSecret, headers(d), d.timeoutMs(), d.topic(), d.qos(),
+                        r.condition(), d.type(), url(d), sealedSecret, headers(d), d.timeoutMs(), topic(d), d.qos(),
                         r.enabled(), r.createdAt().toEpochMilli(), r.updatedAt().toEpochMilli(), r.version())
                 .update();
     }
@@ -49,8 +49,8 @@ public class RouteRepository {
         return jdbc.sql("UPDATE routes SET name = ?, sources = ?, condition = ?, type = ?, url = ?, secret = ?, "
                 + "headers = ?, timeout_ms = ?, topic = ?, qos = ?, enabled = ?, updated_at = ?, version = ? "
                 + "WHERE tenant_id = ? AND id = ? AND version = ?")
-                .params(r.name(), json.writeValueAsString(r.source()), r.condition(), d.type(), d.url(), sealedSecret,
-                        headers(d), d.timeoutMs(), d.topic(), d.qos(), r.enabled(), r.updatedAt().toEpochMilli(),
+                .params(r.name(), json.writeValueAsString(r.source()), r.condition(), d.type(), url(d), sealedSecret,
+                        headers(d), d.timeoutMs(), topic(d), d.qos(), r.enabled(), r.updatedAt().toEpochMilli(),
                         r.version(), tenantId.toString(), r.id().toString(), expected)
                 .update() == 1;
     }
@@ -89,8 +89,27 @@ public class RouteRepository {
                 .query(this::stored).list();
     }
 
+    // A PostgreSQL destination keeps its connection in url, its table in topic and its columns in headers; a NATS
+    // destination its subject in topic.
+    private static String url(Route.Destination d) {
+        return switch (d.type()) {
+            case Route.Destination.POSTGRESQL -> d.connection();
+            case Route.Destination.NATS -> "";
+            default -> d.url();
+        };
+    }
+
+    private static String topic(Route.Destination d) {
+        return switch (d.type()) {
+            case Route.Destination.POSTGRESQL -> d.table();
+            case Route.Destination.NATS -> d.subject();
+            default -> d.topic();
+        };
+    }
+
     private String headers(Route.Destination d) {
-        return d.headers() == null ? null : json.writeValueAsString(d.headers());
+        Map<String, String> map = Route.Destination.POSTGRESQL.equals(d.type()) ? d.columns() : d.headers();
+        return map == null ? null : json.writeValueAsString(map);
     }
 
     private Stored stored(ResultSet rs, int n) throws SQLException {
@@ -100,9 +119,18 @@ public class RouteRepository {
                 new TypeReference<Map<String, String>>() { });
         int qos = rs.getInt("qos");
         Integer qosValue = rs.wasNull() ? null : qos;
+        String type = rs.getString("type");
+        String url = rs.getString("url");
+        String topic = rs.getString("topic");
+        Route.Destination d = switch (type) {
+            case Route.Destination.POSTGRESQL -> new Route.Destination(type, null, null, rs.getInt("timeout_ms"),
+                    null, null, null, url, topic, headers, null);
+            case Route.Destination.NATS -> new Route.Destination(type, null, null, rs.getInt("timeout_ms"), null,
+                    null, null, null, null, null, topic);
+            default -> new Route.Destination(type, url, headers, rs.getInt("timeout_ms"), null, topic, qosValue);
+        };
         Route r = new Route(UUID.fromString(rs.getString("id")), rs.getString("name"), sources,
-                rs.getString("condition"), new Route.Destination(rs.getString("type"), rs.getString("url"), headers,
-                        rs.getInt("timeout_ms"), null, rs.getString("topic"), qosValue),
+                rs.getString("condition"), d,
                 rs.getBoolean("enabled"), Instant.ofEpochMilli(rs.getLong("created_at")),
                 Instant.ofEpochMilli(rs.getLong("updated_at")), rs.getLong("version"));
         return new Stored(UUID.fromString(rs.getString("tenant_id")), r, rs.getString("secret"));

@@ -38,10 +38,14 @@ public class RouteRules {
     private static final int MAX_HEADERS = 20;
 
     private final Destinations destinations;
+    private final PostgresInserter postgres;
+    private final RouteStream stream;
     private final JsonMapper json;
 
-    RouteRules(Destinations destinations, JsonMapper json) {
+    RouteRules(Destinations destinations, PostgresInserter postgres, RouteStream stream, JsonMapper json) {
         this.destinations = destinations;
+        this.postgres = postgres;
+        this.stream = stream;
         this.json = json;
     }
 
@@ -78,10 +82,12 @@ public class RouteRules {
         byte[] key = null;
         if (d == null) {
             v.add("destination", "is required");
+        } else if (Route.Destination.POSTGRESQL.equals(d.type()) || Route.Destination.NATS.equals(d.type())) {
+            destination = tableOrSubject(v, d);
         } else {
             boolean mqtt = Route.Destination.MQTT.equals(d.type());
             if (!mqtt && !Route.Destination.WEBHOOK.equals(d.type())) {
-                v.add("destination.type", "must be webhook or mqtt");
+                v.add("destination.type", "must be webhook, mqtt, postgresql or nats");
             }
             String refusal = d.url() == null || d.url().isBlank() ? "is required"
                     : d.url().length() > 2048 ? "must be at most 2048 characters"
@@ -127,6 +133,67 @@ public class RouteRules {
         }
         v.throwIfAny();
         return new Valid(source, condition, destination, key);
+    }
+
+    private static final Pattern SUBJECT = Pattern.compile("([A-Za-z0-9_-]|\\{(tenant|device|type)})+"
+            + "(\\.([A-Za-z0-9_-]|\\{(tenant|device|type)})+)*");
+
+    /** A PostgreSQL destination (a known connection, a table, mapped columns) or a NATS subject template. */
+    private Route.Destination tableOrSubject(Violations v, RouteFields.Destination d) {
+        boolean pg = Route.Destination.POSTGRESQL.equals(d.type());
+        int timeout = d.timeoutMs() == null ? 5000 : d.timeoutMs();
+        if (timeout < 1000 || timeout > 30_000) {
+            v.add("destination.timeout_ms", "must be between 1000 and 30000");
+        }
+        for (var extra : new Object[][] {{"url", d.url()}, {"secret", d.secret()}, {"headers", d.headers()},
+                {"topic", d.topic()}, {"qos", d.qos()}, {"connection", pg ? null : d.connection()},
+                {"table", pg ? null : d.table()}, {"columns", pg ? null : d.columns()},
+                {"subject", pg ? d.subject() : null}}) {
+            if (extra[1] != null) {
+                v.add("destination." + extra[0], "is not a field of a " + d.type() + " destination");
+            }
+        }
+        if (!pg) {
+            if (!stream.enabled()) {
+                v.add("destination.type", "nats needs the platform's NATS (fleetkeeper.nats.url), which is not set");
+            }
+            if (d.subject() == null || d.subject().isBlank()) {
+                v.add("destination.subject", "is required");
+            } else if (d.subject().length() > 200 || !SUBJECT.matcher(d.subject()).matches()) {
+                v.add("destination.subject", "must be at most 200 characters of dot-separated tokens (letters, "
+                        + "digits, _ and -, no wildcards) with only {tenant}, {device} and {type} as placeholders");
+            }
+            return new Route.Destination(Route.Destination.NATS, null, null, timeout, null, null, null, null, null,
+                    null, d.subject());
+        }
+        if (d.connection() == null || d.connection().isBlank()) {
+            v.add("destination.connection", "is required");
+        } else if (!postgres.knows(d.connection())) {
+            v.add("destination.connection", "is not a PostgreSQL connection the platform operator defined");
+        }
+        if (d.table() == null || d.table().isBlank()) {
+            v.add("destination.table", "is required");
+        } else if (java.util.Arrays.stream(d.table().split("\\.", -1)).anyMatch(
+                p -> !PostgresInserter.IDENTIFIER.matcher(p).matches()) || d.table().split("\\.").length > 2) {
+            v.add("destination.table", "must be a name or schema.name of letters, digits and underscores");
+        }
+        Map<String, String> columns = new LinkedHashMap<>();
+        if (d.columns() == null || d.columns().isEmpty() || d.columns().size() > 50) {
+            v.add("destination.columns", "must map 1 to 50 columns to parts of the event");
+        } else {
+            d.columns().forEach((column, field) -> {
+                if (!PostgresInserter.IDENTIFIER.matcher(column).matches()) {
+                    v.add("destination.columns", "'" + column + "' is not a column name (letters, digits, _)");
+                } else if (field == null || !PostgresInserter.FIELD.matcher(field).matches()) {
+                    v.add("destination.columns", "'" + column + "' must map to id, type, time, tenant, device, "
+                            + "event, data or data.<field>");
+                } else {
+                    columns.put(column, field);
+                }
+            });
+        }
+        return new Route.Destination(Route.Destination.POSTGRESQL, null, null, timeout, null, null, null,
+                d.connection(), d.table(), columns, null);
     }
 
     /** Placeholders a topic template may hold: {@code {tenant}}, {@code {device}}, {@code {type}}. */

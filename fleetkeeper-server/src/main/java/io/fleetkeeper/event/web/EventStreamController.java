@@ -46,7 +46,7 @@ class EventStreamController {
     }
 
     private void pump(EventStreams.Subscription sub, SseEmitter emitter) {
-        try {
+        try (sub) {
             emitter.send(SseEmitter.event().comment("stream open"));
             while (!Thread.currentThread().isInterrupted()) {
                 List<OutboxEvent> events = sub.next(HEARTBEAT);

@@ -4,7 +4,9 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.audit.AuditService;
+import io.fleetkeeper.provisioning.ProvisioningFailed;
 import io.fleetkeeper.provisioning.ProvisioningProperties;
+import org.springframework.context.ApplicationEventPublisher;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.Role;
 import java.util.Map;
@@ -33,7 +35,11 @@ public class Attempts {
     private final AuditService audit;
     private final TransactionTemplate tx;
 
-    Attempts(ProvisioningProperties props, Clock clock, AuditService audit, PlatformTransactionManager txm) {
+    private final ApplicationEventPublisher events;
+
+    Attempts(ProvisioningProperties props, Clock clock, AuditService audit, PlatformTransactionManager txm,
+            ApplicationEventPublisher events) {
+        this.events = events;
         this.props = props;
         this.clock = clock;
         this.audit = audit;
@@ -42,14 +48,23 @@ public class Attempts {
 
     /**
      * Records a rejected attempt: counts it against the address and the credential, and writes an audit
-     * entry in a transaction of its own (the attempt's own transaction has rolled back). No secret is written.
+     * entry and a {@link ProvisioningFailed} event (for the outbox) in a transaction of its own (the attempt's
+     * own transaction has rolled back). No secret is written.
      */
     public void rejected(UUID tenantId, String actor, String action, String targetType, String targetId,
             String remoteAddr, String credential, String reason) {
         failed(remoteAddr, credential);
         Caller caller = new Caller(tenantId, actor, Role.VIEWER);
-        tx.executeWithoutResult(s -> audit.recordDetails(tenantId, caller, action, targetType, targetId,
-                Map.of("remote_addr", remoteAddr, "reason", reason)));
+        tx.executeWithoutResult(s -> {
+            audit.recordDetails(tenantId, caller, action, targetType, targetId,
+                    Map.of("remote_addr", remoteAddr, "reason", reason));
+            if (tenantId != null) {
+                String method = action.replace("device.", "").replace(".rejected", "");
+                UUID device = "device".equals(targetType) ? io.fleetkeeper.store.Ids.parseOrNull(targetId) : null;
+                events.publishEvent(new ProvisioningFailed(tenantId, method, targetType,
+                        "device".equals(targetType) ? null : targetId, device, reason, clock.instant()));
+            }
+        });
     }
 
     /** Throws 429 when the address or the credential has failed too often in the current window. */
