@@ -36,7 +36,8 @@ public record DeviceEvent(long id, String type, @Nullable String actor, @Nullabl
             "SECRET-CREATED", "SECRET-ROTATED", "SECRET-REVOKED", "SECRET-DELETED",
             "ROTATION-STARTED", "ROTATION-DELIVERED", "ROTATION-REJECTED", "ROTATION-ROLLED-BACK",
             "TELEMETRY-REJECTED",
-            "OTA-STARTED", "OTA-SUCCEEDED", "OTA-FAILED");
+            "OTA-STARTED", "OTA-SUCCEEDED", "OTA-FAILED",
+            "MODULE-ASSIGNED", "MODULE-REPLACED", "MODULE-REMOVED");
 
     /**
      * The stored type names a filter for {@code type} matches: the name itself, and its former or current name
