@@ -142,6 +142,11 @@ public class DeviceService {
         return next;
     }
 
+    /** Whether the tenant has a template {@code templateId}. */
+    public boolean templateExists(UUID tenantId, UUID templateId) {
+        return templateOrNull(tenantId, templateId) != null;
+    }
+
     /** The latest version of a template, or null when the tenant has none such. */
     DeviceTemplates.Applied templateOrNull(UUID tenantId, UUID templateId) {
         return templates.getObject().find(tenantId, templateId, null).orElse(null);
