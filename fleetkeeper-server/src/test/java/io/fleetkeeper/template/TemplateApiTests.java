@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /** {@code /api/v1/templates}: versioned device templates, and devices created from and upgraded to them. */
-class TemplateApiTests extends ApiTest {
+public class TemplateApiTests extends ApiTest {
 
-    static Map<String, Object> meterTemplate(String name) {
+    public static Map<String, Object> meterTemplate(String name) {
         Map<String, Object> t = new LinkedHashMap<>();
         t.put("name", name);
         t.put("device_type", "meter");
