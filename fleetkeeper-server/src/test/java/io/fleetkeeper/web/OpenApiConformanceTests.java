@@ -255,11 +255,11 @@ class OpenApiConformanceTests extends ApiTest {
         check(api.get(t.admin(), "/api/v1/templates"), 200);
         check(api.get(t.admin(), "/api/v1/templates/" + tid), 200);
         check(api.get(t.admin(), "/api/v1/templates/" + tid + "/versions"), 200);
-        check(api.call("PUT", "/api/v1/templates/" + tid).token(t.admin())
-                .body(io.fleetkeeper.template.TemplateApiTests.meterTemplate("meter")).send(), 200);
         String gw = check(api.post(t.admin(), "/api/v1/devices", device("gateway")), 201).path("id").asString();
         String id = check(api.post(t.admin(), "/api/v1/devices", Map.of("name", "m", "template_id", tid,
                 "parent_device_id", gw, "metadata", Map.of("location", "roof"))), 201).path("id").asString();
+        check(api.call("PUT", "/api/v1/templates/" + tid).token(t.admin())
+                .body(io.fleetkeeper.template.TemplateApiTests.meterTemplate("meter")).send(), 200);
         String path = "/api/v1/devices/" + id;
         check(api.get(t.admin(), "/api/v1/devices/" + gw + "/children"), 200);
         check(api.post(t.admin(), path + "/template-upgrade", Map.of()), 200);

@@ -60,7 +60,10 @@ class SessionRegistry implements DeviceMessaging {
     private final ConnectivityProperties props;
     private final Clock clock;
     private final GatewayRoutes gateways;
-    /** Devices connected here that subscribed below {@code children/}: the gateways a child's message may reach. */
+    /**
+     * Devices that subscribed below {@code children/} on this node: the gateways a child's message may reach (kept
+     * across reconnects, since a resumed session does not subscribe again; a stale entry costs only a look-up).
+     */
     private final java.util.Set<UUID> gatewaysHere = ConcurrentHashMap.newKeySet();
 
     /** Without gateway routing (no device lookups): for handler tests without a store. */
@@ -202,7 +205,6 @@ class SessionRegistry implements DeviceMessaging {
             safely(() -> l.disconnected(info, reason, now));
         }
         if (!"gateway".equals(info.authentication())) {
-            gatewaysHere.remove(info.deviceId());
             for (ConnectionInfo child : gateways.gatewayGone(info)) {
                 notifyDisconnected(child, "gateway disconnected");
             }
@@ -233,7 +235,7 @@ class SessionRegistry implements DeviceMessaging {
     }
 
     void notifySubscribed(ConnectionInfo info, String suffixFilter) {
-        if (suffixFilter.startsWith(GatewayRoutes.CHILDREN) || suffixFilter.startsWith("+") || suffixFilter.equals("#")) {
+        if (suffixFilter.startsWith(GatewayRoutes.CHILDREN)) {
             gatewaysHere.add(info.deviceId());
         }
         for (ConnectionListener l : listeners) {
