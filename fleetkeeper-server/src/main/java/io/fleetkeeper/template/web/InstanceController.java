@@ -15,6 +15,7 @@ import io.fleetkeeper.template.TemplateSpec;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.web.Etags;
 import io.fleetkeeper.web.Limits;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.annotation.Nullable;
 import java.net.URI;
 import java.util.List;
@@ -121,6 +122,8 @@ class InstanceController {
 
     /** Creates (201) or replaces (200) the device's transport of {@code kind}. */
     @PutMapping("/devices/{id}/transports/{kind}")
+    @ApiResponse(responseCode = "200", description = "Replaced", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "201", description = "Created", useReturnTypeSchema = true)
     ResponseEntity<DeviceTransport> putTransport(Caller caller, @PathVariable UUID id, @PathVariable String kind,
             @RequestBody TransportFields body,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
@@ -148,6 +151,8 @@ class InstanceController {
 
     /** Assigns (201) a module to an empty slot or replaces (200) the one there. */
     @PutMapping("/devices/{id}/modules/{slot}")
+    @ApiResponse(responseCode = "200", description = "Replaced", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "201", description = "Created", useReturnTypeSchema = true)
     ResponseEntity<DeviceModule> putModule(Caller caller, @PathVariable UUID id, @PathVariable String slot,
             @RequestBody ModuleFields body,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
