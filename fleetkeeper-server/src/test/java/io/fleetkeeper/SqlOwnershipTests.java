@@ -38,6 +38,8 @@ class SqlOwnershipTests {
             entry("sites", "device"), entry("device_types", "device"), entry("devices", "device"),
             entry("device_metadata", "device"), entry("device_tags", "device"), entry("device_events", "device"),
             entry("device_stats", "device"),
+            entry("device_templates", "template"), entry("device_sensors", "template"),
+            entry("device_transports", "template"), entry("device_modules", "template"),
             entry("certificate_authorities", "pki"), entry("certificates", "pki"), entry("crls", "pki"),
             entry("pki_policies", "pki"), entry("platform_secrets", "pki"),
             entry("leases", "store"),

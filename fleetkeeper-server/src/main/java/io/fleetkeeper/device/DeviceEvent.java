@@ -37,7 +37,8 @@ public record DeviceEvent(long id, String type, @Nullable String actor, @Nullabl
             "ROTATION-STARTED", "ROTATION-DELIVERED", "ROTATION-REJECTED", "ROTATION-ROLLED-BACK",
             "TELEMETRY-REJECTED", "HEALTH-CHANGED",
             "OTA-STARTED", "OTA-SUCCEEDED", "OTA-FAILED",
-            "SIM-PROVISIONED", "SIM-STATUS-CHANGED", "SIM-UNLINKED");
+            "SIM-PROVISIONED", "SIM-STATUS-CHANGED", "SIM-UNLINKED",
+            "MODULE-ASSIGNED", "MODULE-REPLACED", "MODULE-REMOVED");
 
     /**
      * The stored type names a filter for {@code type} matches: the name itself, and its former or current name

@@ -26,6 +26,8 @@ public enum DeviceField {
     REGISTERED_AT("registered_at", Kind.TIME, false),
     LAST_SEEN("last_seen", Kind.TIME, true),
     METADATA("metadata", Kind.METADATA, false),
+    /** The device's gateway ({@code parent_device_id}). */
+    PARENT("parent", Kind.UUID, true),
     /** Whether the device holds a live connection; the connectivity feature supplies the condition. */
     CONNECTED("connected", Kind.BOOL, false),
     /** A value in the classic shadow's reported state; the shadow feature supplies the condition. */

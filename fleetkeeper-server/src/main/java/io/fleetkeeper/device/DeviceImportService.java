@@ -86,6 +86,7 @@ public class DeviceImportService {
         private final boolean atomic;
         private final Sink sink;
         private final Map<String, List<String>> typeCache = new HashMap<>();
+        private final Map<UUID, DeviceTemplates.Applied> templateCache = new HashMap<>();
         private final Map<UUID, Boolean> siteCache = new HashMap<>();
         private final List<ImportResult> held = new ArrayList<>();
         private long count;
@@ -105,6 +106,11 @@ public class DeviceImportService {
         @Override
         public List<String> requiredMetadata(String type) {
             return typeCache.computeIfAbsent(type, t -> types.requiredMetadata(tenantId, t));
+        }
+
+        @Override
+        public DeviceTemplates.Applied template(UUID id) {
+            return templateCache.computeIfAbsent(id, t -> devices.templateOrNull(tenantId, t));
         }
 
         @Override
@@ -247,6 +253,7 @@ public class DeviceImportService {
             stats.apply(tenantId, delta.deltas());
             audit.record(tenantId, caller, "device.import", "device", null,
                     "{\"lines\":\"" + firstLine + "-" + lastLine + "\",\"created\":" + batch.size() + "}");
+            devices.instantiate(caller, batch);
         }
     }
 }

@@ -20,17 +20,19 @@ import tools.jackson.databind.JsonNode;
 class DevicePatcher {
 
     static final Set<String> WRITABLE = Set.of("name", "device_type", "serial", "tags", "metadata",
-            "firmware_version", "hardware_revision", "site", "icon", "icon_color");
+            "firmware_version", "hardware_revision", "site", "icon", "icon_color", "parent_device_id");
 
     record Result(Device device, Set<String> changed) {
     }
 
     private final SiteService sites;
     private final DeviceTypeService types;
+    private final Gateways gateways;
 
-    DevicePatcher(SiteService sites, DeviceTypeService types) {
+    DevicePatcher(SiteService sites, DeviceTypeService types, Gateways gateways) {
         this.sites = sites;
         this.types = types;
+        this.gateways = gateways;
     }
 
     Result apply(UUID tenantId, Device cur, JsonNode patch, Instant now) {
@@ -49,6 +51,14 @@ class DevicePatcher {
             site = s == null ? null : Ids.parseOrNull(s);
             if (s != null && site == null) {
                 v.add("site", "must be a site id");
+            }
+        }
+        UUID parent = cur.parentDeviceId();
+        if (mp.has("parent_device_id")) {
+            String p = mp.text(v, "parent_device_id", null);
+            parent = p == null ? null : Ids.parseOrNull(p);
+            if (p != null && parent == null) {
+                v.add("parent_device_id", "must be a device id");
             }
         }
         List<String> tags = cur.tags();
@@ -74,6 +84,9 @@ class DevicePatcher {
         if (site != null && !site.equals(cur.site()) && !sites.exists(tenantId, site)) {
             v.add("site", "no such site");
         }
+        if (parent != null && !parent.equals(cur.parentDeviceId())) {
+            gateways.checkParent(v, tenantId, cur.id(), parent);
+        }
         v.throwIfAny();
         Set<String> changed = new LinkedHashSet<>();
         diff(changed, "name", cur.name(), name);
@@ -86,8 +99,10 @@ class DevicePatcher {
         diff(changed, "icon_color", cur.iconColor(), iconColor);
         diff(changed, "tags", cur.tags(), tags);
         diff(changed, "metadata", cur.metadata(), metadata);
+        diff(changed, "parent_device_id", cur.parentDeviceId(), parent);
         Device next = changed.isEmpty() ? cur : new Device(cur.id(), name, type, serial, cur.status(), cur.identityStatus(), cur.health(), firmware,
-                hardware, site, icon, iconColor, tags, metadata, cur.registeredAt(), cur.lastSeenAt(), now, cur.version() + 1);
+                hardware, site, icon, iconColor, tags, metadata, cur.registeredAt(), cur.lastSeenAt(), now, cur.version() + 1,
+                cur.templateId(), cur.templateVersion(), parent);
         return new Result(next, changed);
     }
 

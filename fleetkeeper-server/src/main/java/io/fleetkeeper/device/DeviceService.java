@@ -46,12 +46,17 @@ public class DeviceService {
     private final org.springframework.context.ApplicationEventPublisher publisher;
     private final DeviceConnections connections;
     private final JsonMapper json;
+    private final Gateways gateways;
+    private final org.springframework.beans.factory.ObjectProvider<DeviceTemplates> templates;
 
     DeviceService(DeviceRepository devices, EventRepository events, StatsRepository stats, DevicePatcher patcher,
             SiteService sites, DeviceTypeService types, AuditService audit, Clock clock,
             org.springframework.context.ApplicationEventPublisher publisher, DeviceConnections connections,
-            JsonMapper json) {
+            JsonMapper json, Gateways gateways,
+            org.springframework.beans.factory.ObjectProvider<DeviceTemplates> templates) {
         this.json = json;
+        this.gateways = gateways;
+        this.templates = templates;
         this.publisher = publisher;
         this.connections = connections;
         this.devices = devices;
@@ -86,7 +91,81 @@ public class DeviceService {
                 d.registeredAt().toEpochMilli())));
         stats.apply(tenantId, new StatsDelta().add(d, 1).deltas());
         audit.record(tenantId, caller, "device.create", "device", d.id().toString(), null);
+        instantiate(caller, List.of(d));
         return d;
+    }
+
+    /** Gives devices just created from a template their sensors, transports, modules and initial shadow. */
+    public void instantiate(Caller caller, List<Device> created) {
+        for (Device d : created) {
+            if (d.templateId() != null) {
+                templates.getObject().instantiate(caller, d);
+            }
+        }
+    }
+
+    /**
+     * Moves a device created from a template to version {@code version} of it (its latest when null), which must
+     * be newer than the device's: metadata defaults the device lacks are added, required keys checked, and the
+     * template feature brings its sensors, transports and modules along.
+     */
+    @Transactional
+    public Device upgradeTemplate(Caller caller, UUID id, Integer version, Long expectedVersion) {
+        UUID tenantId = caller.tenantId();
+        Device cur = current(tenantId, id, expectedVersion);
+        if (cur.templateId() == null) {
+            throw new ApiException(ErrorCode.CONFLICT, "the device was not created from a template");
+        }
+        if (cur.status() == DeviceStatus.DECOMMISSIONED) {
+            throw new ApiException(ErrorCode.CONFLICT, "a decommissioned device cannot be changed");
+        }
+        DeviceTemplates.Applied t = templates.getObject().find(tenantId, cur.templateId(), version)
+                .orElseThrow(() -> ApiException.notFound("template version"));
+        if (t.version() <= cur.templateVersion()) {
+            throw new ApiException(ErrorCode.CONFLICT, "the device already has template version "
+                    + cur.templateVersion() + "; an upgrade goes to a newer one");
+        }
+        Map<String, Object> meta = new LinkedHashMap<>(t.metadataDefaults());
+        meta.putAll(cur.metadata());
+        Violations v = new Violations();
+        meta = DeviceRules.metadata(v, meta);
+        DeviceRules.requiredMetadata(v, cur.deviceType(), t.requiredMetadata(), meta);
+        v.throwIfAny();
+        Device next = cur.withTemplate(t.id(), t.version(), meta, Times.now(clock));
+        write(tenantId, cur, next, false, !meta.equals(cur.metadata()));
+        String details = "{\"fields\":[\"template_version\"],\"from\":" + cur.templateVersion() + ",\"to\":"
+                + t.version() + "}";
+        events.append(tenantId, List.of(new NewEvent(id, DeviceEvent.UPDATED, caller.actor(), details,
+                next.updatedAt().toEpochMilli())));
+        audit.record(tenantId, caller, "device.template_upgrade", "device", id.toString(), details);
+        templates.getObject().upgrade(caller, next, cur.templateVersion());
+        return next;
+    }
+
+    /** Whether the tenant has a template {@code templateId}. */
+    public boolean templateExists(UUID tenantId, UUID templateId) {
+        return templateOrNull(tenantId, templateId) != null;
+    }
+
+    /** The latest version of a template, or null when the tenant has none such. */
+    DeviceTemplates.Applied templateOrNull(UUID tenantId, UUID templateId) {
+        return templates.getObject().find(tenantId, templateId, null).orElse(null);
+    }
+
+    /** Up to {@code limit} ids of the devices whose gateway is {@code id}, in id order. */
+    public List<UUID> children(UUID tenantId, UUID id, int limit) {
+        get(tenantId, id);
+        return devices.children(tenantId, id, limit);
+    }
+
+    /** The gateway of a device (null when it has none or does not exist). */
+    public UUID parentOf(UUID tenantId, UUID id) {
+        return devices.parentOf(tenantId, id);
+    }
+
+    /** How many devices were created from (or upgraded to) some version of the template. */
+    public long countByTemplate(UUID tenantId, UUID templateId) {
+        return devices.countByTemplate(tenantId, templateId);
     }
 
     /**
@@ -95,6 +174,11 @@ public class DeviceService {
      */
     public Device validateNew(UUID tenantId, NewDevice in, DeviceStatus status) {
         return validateNew(tenantId, in, status, new Lookups() {
+            @Override
+            public DeviceTemplates.Applied template(UUID id) {
+                return templates.getObject().find(tenantId, id, null).orElse(null);
+            }
+
             @Override
             public java.util.List<String> requiredMetadata(String type) {
                 return types.requiredMetadata(tenantId, type);
@@ -111,11 +195,23 @@ public class DeviceService {
     public interface Lookups {
         java.util.List<String> requiredMetadata(String type);
 
+        /** The latest version of a template, or null when there is none such. */
+        DeviceTemplates.Applied template(UUID id);
+
         boolean siteExists(UUID site);
     }
 
     public Device validateNew(UUID tenantId, NewDevice in, DeviceStatus status, Lookups lookups) {
         Violations v = new Violations();
+        DeviceTemplates.Applied template = null;
+        if (in.templateId() != null) {
+            template = lookups.template(in.templateId());
+            if (template == null) {
+                v.add("template_id", "no such template");
+            } else {
+                in = fromTemplate(v, in, template);
+            }
+        }
         DeviceRules.name(v, in.name());
         DeviceRules.type(v, in.deviceType());
         DeviceRules.serial(v, in.serial());
@@ -126,15 +222,39 @@ public class DeviceService {
         var metadata = DeviceRules.metadata(v, in.metadata());
         if (in.deviceType() != null && v.isEmpty()) {
             DeviceRules.requiredMetadata(v, in.deviceType(), lookups.requiredMetadata(in.deviceType()), metadata);
+            if (template != null) {
+                DeviceRules.requiredMetadata(v, in.deviceType(), template.requiredMetadata(), metadata);
+            }
         }
         if (in.site() != null && !lookups.siteExists(in.site())) {
             v.add("site", "no such site");
+        }
+        if (in.parentDeviceId() != null) {
+            gateways.checkParent(v, tenantId, null, in.parentDeviceId());
         }
         v.throwIfAny();
         Instant now = Times.now(clock);
         return new Device(Ids.newId(clock), in.name(), in.deviceType(), in.serial(), status, "NO_IDENTITY", DeviceHealth.OFFLINE,
                 in.firmwareVersion(),
-                in.hardwareRevision(), in.site(), in.icon(), in.iconColor(), tags, metadata, now, null, now, 1);
+                in.hardwareRevision(), in.site(), in.icon(), in.iconColor(), tags, metadata, now, null, now, 1,
+                template == null ? null : template.id(), template == null ? null : template.version(),
+                in.parentDeviceId());
+    }
+
+    /** The template's type when the device names none, its metadata defaults under the device's own values. */
+    private static NewDevice fromTemplate(Violations v, NewDevice in, DeviceTemplates.Applied t) {
+        String type = in.deviceType();
+        if (type == null) {
+            type = t.deviceType();
+        } else if (!type.equals(t.deviceType())) {
+            v.add("device_type", "the template makes devices of type '" + t.deviceType() + "'");
+        }
+        Map<String, Object> meta = new LinkedHashMap<>(t.metadataDefaults());
+        if (in.metadata() != null) {
+            meta.putAll(in.metadata());
+        }
+        return new NewDevice(in.name(), type, in.serial(), in.tags(), meta, in.firmwareVersion(),
+                in.hardwareRevision(), in.site(), in.icon(), in.iconColor(), in.templateId(), in.parentDeviceId());
     }
 
     public boolean exists(UUID tenantId, UUID id) {

@@ -30,10 +30,11 @@ public record NewJob(String name, String description, Target target, String targ
     /**
      * {@code type}: command ({@code name}, {@code payload}), shadow ({@code desired}, {@code shadow}), metadata
      * ({@code patch}), suspend, resume, renew_certificate, rotate_certificate (a successor for the identity slot,
-     * delivered to the device and made primary when it confirms it).
+     * delivered to the device and made primary when it confirms it), upgrade_template (to {@code template_version}
+     * of each device's template, its latest when null).
      */
     public record Operation(String type, String name, JsonNode payload, JsonNode desired, String shadow,
-            JsonNode patch) {
+            JsonNode patch, Integer templateVersion) {
     }
 
     /**

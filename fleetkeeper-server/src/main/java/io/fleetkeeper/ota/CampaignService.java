@@ -142,7 +142,7 @@ public class CampaignService {
         NewJob spec = new NewJob("OTA campaign " + id, f.name() + " " + f.version(),
                 new NewJob.Target(in.target().groupId() == null ? null : in.target().groupId().toString(),
                         in.target().query()),
-                "snapshot", new NewJob.Operation(CampaignRollout.TYPE, null, payload, null, null, null),
+                "snapshot", new NewJob.Operation(CampaignRollout.TYPE, null, payload, null, null, null, null),
                 new NewJob.Rollout(in.maxPerMinute(), null, in.waves(), in.maintenanceWindow()), List.of(),
                 in.timeoutSeconds() == null ? DEFAULT_TIMEOUT_SECONDS : in.timeoutSeconds(),
                 retries > 0 ? List.of(new NewJob.RetryCriterion("ALL", retries)) : List.of(), null, in.startAt());

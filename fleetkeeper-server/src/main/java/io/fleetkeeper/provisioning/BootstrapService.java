@@ -226,7 +226,7 @@ public class BootstrapService {
         }
         Device d = devices.create(actor, new NewDevice(o.name() != null ? o.name() : entry.serial(),
                 o.deviceType() != null ? o.deviceType() : entry.deviceType(), entry.serial(), List.of(), metadata,
-                null, null, null), DeviceStatus.PROVISIONING);
+                null, null, null).withTemplate(entry.templateId()), DeviceStatus.PROVISIONING);
         // Before the certificate, which would otherwise record a PROVISIONED event without the method.
         devices.recordProvisioned(tenantId, d.id(), actor.actor(),
                 "{\"method\":\"" + method + "\",\"manifest_id\":\"" + entry.manifestId() + "\"}");

@@ -80,8 +80,18 @@ public class ClaimService {
     @Transactional
     public ClaimToken.Issued create(Caller caller, String label, String deviceType, Integer maxUses,
             Instant expiresAt, Map<String, String> defaultMetadata) {
+        return create(caller, label, deviceType, maxUses, expiresAt, defaultMetadata, null);
+    }
+
+    /** With {@code templateId}: the devices that claim with the token are created from that template. */
+    @Transactional
+    public ClaimToken.Issued create(Caller caller, String label, String deviceType, Integer maxUses,
+            Instant expiresAt, Map<String, String> defaultMetadata, UUID templateId) {
         UUID tenantId = caller.tenantId();
         Violations v = new Violations().required("label", label).maxLength("label", label, 200);
+        if (templateId != null && !devices.templateExists(tenantId, templateId)) {
+            v.add("template_id", "no such template");
+        }
         DeviceRules.type(v, deviceType);
         if (maxUses == null || maxUses < 1 || maxUses > 1_000_000) {
             v.add("max_uses", "must be between 1 and 1000000");
@@ -95,7 +105,7 @@ public class ClaimService {
         v.throwIfAny();
         String secret = Secrets.generate(PREFIX);
         ClaimToken t = new ClaimToken(Ids.newId(clock), label, secret.substring(0, PREFIX.length() + 6), deviceType,
-                meta, maxUses, 0, expiresAt, null, caller.actor(), Times.now(clock));
+                meta, maxUses, 0, expiresAt, null, caller.actor(), Times.now(clock), templateId);
         keys.insertToken(tenantId, t, Secrets.sha256(secret));
         audit.record(tenantId, caller, "claim_token.create", "claim_token", t.id().toString(), null);
         return new ClaimToken.Issued(t, secret);
@@ -154,7 +164,7 @@ public class ClaimService {
                 String name = in.name() != null ? in.name() : in.serial() != null ? in.serial()
                         : token.deviceType() + "-" + Ids.newId(clock).toString().substring(24);
                 Device d = devices.create(actor, new NewDevice(name, token.deviceType(), in.serial(),
-                        List.of(), meta, null, null, null));
+                        List.of(), meta, null, null, null).withTemplate(token.templateId()));
                 // Before the certificate, which would otherwise record a PROVISIONED event without the method.
                 devices.recordProvisioned(tenantId, d.id(), actor.actor(),
                         "{\"method\":\"claim_token\",\"token_id\":\"" + token.id() + "\"}");

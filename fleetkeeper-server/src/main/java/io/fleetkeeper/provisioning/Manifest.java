@@ -17,6 +17,6 @@ public record Manifest(UUID id, String name, long rowsTotal, long rowsAdded, Str
 
     /** One shipped device: serial, type, metadata, and the device it became (null until bootstrap). */
     public record Entry(String serial, UUID manifestId, String deviceType, java.util.Map<String, String> metadata,
-            long line, UUID deviceId) {
+            long line, UUID deviceId, UUID templateId) {
     }
 }

@@ -69,10 +69,11 @@ public class ManifestService {
         }
         List<String> header = parser.getHeaderNames();
         List<String> unknown = header.stream().filter(h -> !h.equals("serial") && !h.equals("device_type")
+                && !h.equals("template_id")
                 && !(h.startsWith("metadata.") && h.length() > 9)).toList();
         if (!header.contains("serial") || !header.contains("device_type") || !unknown.isEmpty()) {
-            throw new ApiException(ErrorCode.VALIDATION_FAILED, "manifest columns must be serial, device_type and "
-                    + "metadata.KEY" + (unknown.isEmpty() ? "" : "; unknown: " + unknown));
+            throw new ApiException(ErrorCode.VALIDATION_FAILED, "manifest columns must be serial, device_type, "
+                    + "template_id (optional) and metadata.KEY" + (unknown.isEmpty() ? "" : "; unknown: " + unknown));
         }
         Manifest m = new Manifest(Ids.newId(clock), name, 0, 0, caller.actor(), Times.now(clock));
         tx.executeWithoutResult(s -> manifests.insert(tenantId, m));
@@ -103,7 +104,10 @@ public class ManifestService {
                 Map<String, String> meta = new LinkedHashMap<>();
                 header.stream().filter(h -> h.startsWith("metadata.") && !r.get(h).isEmpty())
                         .forEach(h -> meta.put(h.substring(9), r.get(h)));
-                batch.add(new Entry(r.get("serial"), m.id(), r.get("device_type"), meta, line, null));
+                String template = header.contains("template_id") && !r.get("template_id").isEmpty()
+                        ? r.get("template_id") : null;
+                batch.add(new Entry(r.get("serial"), m.id(), r.get("device_type"), meta, line, null,
+                        template == null ? null : UUID.fromString(template)));
                 batchLines.put(r.get("serial"), line);
                 if (batch.size() == BATCH) {
                     long[] outcome = flush(tenantId, batch, listed);
@@ -159,6 +163,10 @@ public class ManifestService {
         DeviceRules.serial(v, r.get("serial"));
         v.required("serial", r.get("serial"));
         DeviceRules.type(v, r.get("device_type"));
+        if (header.contains("template_id") && !r.get("template_id").isEmpty()
+                && io.fleetkeeper.store.Ids.parseOrNull(r.get("template_id")) == null) {
+            v.add("template_id", "must be a template id");
+        }
         if (v.isEmpty()) {
             return null;
         }

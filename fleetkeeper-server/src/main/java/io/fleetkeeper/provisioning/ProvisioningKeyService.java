@@ -27,7 +27,11 @@ public class ProvisioningKeyService {
     private final AuditService audit;
     private final Clock clock;
 
-    ProvisioningKeyService(KeyRepository keys, AuditService audit, Clock clock) {
+    private final io.fleetkeeper.device.DeviceService devices;
+
+    ProvisioningKeyService(KeyRepository keys, AuditService audit, Clock clock,
+            io.fleetkeeper.device.DeviceService devices) {
+        this.devices = devices;
         this.keys = keys;
         this.audit = audit;
         this.clock = clock;
@@ -36,8 +40,18 @@ public class ProvisioningKeyService {
     @Transactional
     public ProvisioningKey.Issued create(Caller caller, String label, String deviceType,
             Instant expiresAt, Integer maxDevices) {
+        return create(caller, label, deviceType, expiresAt, maxDevices, null);
+    }
+
+    /** With {@code templateId}: the devices the key registers are created from that template. */
+    @Transactional
+    public ProvisioningKey.Issued create(Caller caller, String label, String deviceType,
+            Instant expiresAt, Integer maxDevices, UUID templateId) {
         UUID tenantId = caller.tenantId();
         Violations v = new Violations().required("label", label).maxLength("label", label, 200);
+        if (templateId != null && !devices.templateExists(tenantId, templateId)) {
+            v.add("template_id", "no such template");
+        }
         if (deviceType != null) {
             DeviceRules.type(v, deviceType);
         }
@@ -50,7 +64,7 @@ public class ProvisioningKeyService {
         v.throwIfAny();
         String secret = Secrets.generate(PREFIX);
         ProvisioningKey key = new ProvisioningKey(Ids.newId(clock), label, secret.substring(0, PREFIX.length() + 6),
-                deviceType, expiresAt, maxDevices, 0, null, caller.actor(), Times.now(clock));
+                deviceType, expiresAt, maxDevices, 0, null, caller.actor(), Times.now(clock), templateId);
         keys.insertKey(tenantId, key, Secrets.sha256(secret));
         audit.record(tenantId, caller, "provisioning_key.create", "provisioning_key", key.id().toString(), null);
         return new ProvisioningKey.Issued(key, secret);

@@ -112,7 +112,8 @@ public class RegistrationService {
         if (in.location() != null) {
             meta.putIfAbsent("location", in.location());
         }
-        return new NewDevice(in.name(), type, in.serial(), List.of(), meta, null, null, in.site());
+        return new NewDevice(in.name(), type, in.serial(), List.of(), meta, null, null, in.site())
+                .withTemplate(key.templateId());
     }
 
     private void rejected(UUID tenantId, String keyId, String remoteAddr, String credential, String why) {

@@ -321,4 +321,42 @@ class JobEngineTests extends JobFixture {
         commandService.report(tenantId, UUID.fromString(execution.path("device_id").asString()),
                 UUID.fromString(execution.path("command_id").asString()), status, null);
     }
+
+    @Test
+    void anUpgradeTemplateJobMovesEachDeviceToTheNewTemplateVersion() {
+        Map<String, Object> v1 = new LinkedHashMap<>(Map.of("name", "meter", "device_type", "meter",
+                "sensors", List.of(Map.of("key", "energy", "data_type", "number"))));
+        String tid = api.post(t.admin(), "/api/v1/templates", v1).expect(201).path("id").asString();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ids.add(api.post(t.admin(), "/api/v1/devices", Map.of("name", "m" + i, "template_id", tid)).expect(201)
+                    .path("id").asString());
+        }
+        String plain = api.post(t.admin(), "/api/v1/devices", Map.of("name", "plain", "device_type", "meter"))
+                .expect(201).path("id").asString();
+        Map<String, Object> v2 = new LinkedHashMap<>(v1);
+        v2.put("sensors", List.of(Map.of("key", "energy", "data_type", "number"),
+                Map.of("key", "voltage", "data_type", "number")));
+        api.call("PUT", "/api/v1/templates/" + tid).token(t.admin()).body(v2).send().expect(200);
+
+        api.post(t.admin(), "/api/v1/jobs", Map.of("target", Map.of("query", "type = \"meter\""),
+                "operation", Map.of("type", "upgrade_template", "template_version", 0)))
+                .expectProblem(400, "VALIDATION_FAILED");
+        String id = createJob(t, Map.of("target", Map.of("query", "type = \"meter\""),
+                "operation", Map.of("type", "upgrade_template"))).path("id").asString();
+        run(2);
+        JsonNode j = job(t, id);
+        assertThat(j.path("status").asString()).isEqualTo("COMPLETED");
+        assertThat(count(j, "SUCCEEDED")).isEqualTo(3);
+        assertThat(count(j, "FAILED")).isEqualTo(1);
+        for (String d : ids) {
+            assertThat(api.get(t.admin(), "/api/v1/devices/" + d).expect(200).path("template_version").asInt())
+                    .isEqualTo(2);
+            assertThat(api.get(t.admin(), "/api/v1/devices/" + d + "/sensors").expect(200).path("items"))
+                    .hasSize(2);
+        }
+        JsonNode failed = executions(t, id).stream().filter(e -> e.path("status").asString().equals("FAILED"))
+                .findFirst().orElseThrow();
+        assertThat(failed.path("device_id").asString()).isEqualTo(plain);
+    }
 }

@@ -79,7 +79,7 @@ public interface JobStoreContract {
 
         UUID job(String name) {
             NewJob in = new NewJob(name, null, new NewJob.Target(null, "type = \"meter\""), null,
-                    new NewJob.Operation("command", "reboot", null, null, null, null), null, null, null, null, null);
+                    new NewJob.Operation("command", "reboot", null, null, null, null, null), null, null, null, null, null);
             return jobService.create(admin, in).job().id();
         }
     }

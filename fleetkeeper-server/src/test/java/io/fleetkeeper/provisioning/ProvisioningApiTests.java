@@ -308,4 +308,43 @@ class ProvisioningApiTests extends ApiTest {
                 .expectProblem(404, "NOT_FOUND");
         assertThat(api.get(other.admin(), "/api/v1/provisioning-keys").expect(200).path("items")).isEmpty();
     }
+
+    static Map<String, Object> template(String name, String type) {
+        return Map.of("name", name, "device_type", type, "metadata_defaults", Map.of("vendor", "acme"),
+                "sensors", List.of(Map.of("key", "temperature", "data_type", "number")),
+                "transports", List.of(Map.of("kind", "https")));
+    }
+
+    @Test
+    void devicesRegisteredWithAKeyOrClaimedWithATokenAreMadeFromItsTemplate() throws Exception {
+        TestTenant t = newTenant();
+        String edgeTemplate = api.post(t.admin(), "/api/v1/templates", template("edge", "network-sensor")).expect(201)
+                .path("id").asString();
+        api.post(t.admin(), "/api/v1/provisioning-keys", Map.of("label", "x", "template_id", java.util.UUID
+                .randomUUID().toString())).expectProblem(400, "VALIDATION_FAILED");
+        JsonNode k = api.post(t.admin(), "/api/v1/provisioning-keys", Map.of("label", "plant",
+                "template_id", edgeTemplate)).expect(201);
+        assertThat(k.path("template_id").asString()).isEqualTo(edgeTemplate);
+        String registered = register(k.path("key").asString(), edge("edge-1")).expect(201).path("device_id")
+                .asString();
+        JsonNode d = api.get(t.admin(), "/api/v1/devices/" + registered).expect(200);
+        assertThat(d.path("template_id").asString()).isEqualTo(edgeTemplate);
+        assertThat(d.path("metadata").path("vendor").asString()).isEqualTo("acme");
+        assertThat(api.get(t.admin(), "/api/v1/devices/" + registered + "/sensors").expect(200).path("items")
+                .get(0).path("key").asString()).isEqualTo("temperature");
+
+        api.post(t.admin(), "/api/v1/pki/cas", Map.of("name", "root")).expect(201);
+        String root = api.get(t.admin(), "/api/v1/pki/cas").expect(200).path("items").get(0).path("id").asString();
+        api.post(t.admin(), "/api/v1/pki/cas", Map.of("name", "issuing", "parent_id", root)).expect(201);
+        String meterTemplate = api.post(t.admin(), "/api/v1/templates", template("meter", "meter")).expect(201)
+                .path("id").asString();
+        String token = api.post(t.admin(), "/api/v1/claim-tokens", Map.of("label", "installer", "device_type",
+                "meter", "max_uses", 2, "expires_at", Instant.now().plus(1, ChronoUnit.DAYS).toString(),
+                "template_id", meterTemplate)).expect(201).path("token").asString();
+        String claimed = claim(token, Csrs.csrPem(Csrs.p256()), "SN-T1").expect(201).path("device_id").asString();
+        JsonNode c = api.get(t.admin(), "/api/v1/devices/" + claimed).expect(200);
+        assertThat(c.path("template_id").asString()).isEqualTo(meterTemplate);
+        assertThat(api.get(t.admin(), "/api/v1/devices/" + claimed + "/transports").expect(200).path("items")
+                .get(0).path("kind").asString()).isEqualTo("https");
+    }
 }

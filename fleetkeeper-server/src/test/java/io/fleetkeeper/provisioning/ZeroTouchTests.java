@@ -462,4 +462,23 @@ class ZeroTouchTests extends ApiTest {
         X500Name subject = X500Name.getInstance(cert.getSubjectX500Principal().getEncoded());
         return IETFUtils.valueToString(subject.getRDNs(BCStyle.CN)[0].getFirst().getValue());
     }
+
+    @Test
+    void aManifestRowMayNameTheTemplateItsDeviceIsMadeFrom() throws Exception {
+        Tenant a = tenantWithCas();
+        FactoryCa root = factoryRoot();
+        trustAnchor(a, "acme-root", root);
+        String template = api.post(a.admin(), "/api/v1/templates", ProvisioningApiTests.template("meter", "meter"))
+                .expect(201).path("id").asString();
+        manifest(a, "serial,device_type,template_id,metadata.region\nSN-T,meter," + template + ",eu\n");
+        Credential factory = factoryCertificate(root, new X500NameBuilder(BCStyle.INSTANCE)
+                .addRDN(BCStyle.CN, "Acme Meter").addRDN(BCStyle.SERIALNUMBER, "SN-T").build());
+        String id = bootstrap(factory, "SN-T", Csrs.csrPem(Csrs.p256())).expect(201).path("device_id").asString();
+        JsonNode device = api.get(a.admin(), "/api/v1/devices/" + id).expect(200);
+        assertThat(device.path("template_id").asString()).isEqualTo(template);
+        assertThat(device.path("metadata").path("vendor").asString()).isEqualTo("acme");
+        assertThat(device.path("metadata").path("region").asString()).isEqualTo("eu");
+        assertThat(api.get(a.admin(), "/api/v1/devices/" + id + "/sensors").expect(200).path("items").get(0)
+                .path("key").asString()).isEqualTo("temperature");
+    }
 }

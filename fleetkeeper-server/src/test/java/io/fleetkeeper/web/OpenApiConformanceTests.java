@@ -246,6 +246,40 @@ class OpenApiConformanceTests extends ApiTest {
         check(api.get(t.admin(), "/api/v1/devices/" + d.id() + "/slots"), 200);
     }
 
+    @Test
+    void templatesAndDeviceInstancesConform() {
+        TestTenant t = newTenant();
+        JsonNode template = check(api.post(t.admin(), "/api/v1/templates", io.fleetkeeper.template.TemplateApiTests
+                .meterTemplate("meter")), 201);
+        String tid = template.path("id").asString();
+        check(api.get(t.admin(), "/api/v1/templates"), 200);
+        check(api.get(t.admin(), "/api/v1/templates/" + tid), 200);
+        check(api.get(t.admin(), "/api/v1/templates/" + tid + "/versions"), 200);
+        String gw = check(api.post(t.admin(), "/api/v1/devices", device("gateway")), 201).path("id").asString();
+        String id = check(api.post(t.admin(), "/api/v1/devices", Map.of("name", "m", "template_id", tid,
+                "parent_device_id", gw, "metadata", Map.of("location", "roof"))), 201).path("id").asString();
+        check(api.call("PUT", "/api/v1/templates/" + tid).token(t.admin())
+                .body(io.fleetkeeper.template.TemplateApiTests.meterTemplate("meter")).send(), 200);
+        String path = "/api/v1/devices/" + id;
+        check(api.get(t.admin(), "/api/v1/devices/" + gw + "/children"), 200);
+        check(api.post(t.admin(), path + "/template-upgrade", Map.of()), 200);
+        check(api.get(t.admin(), path + "/sensors"), 200);
+        check(api.post(t.admin(), path + "/sensors", Map.of("key", "extra", "data_type", "number")), 201);
+        check(api.get(t.admin(), path + "/sensors/extra"), 200);
+        check(api.patch(t.admin(), path + "/sensors/extra", Map.of("enabled", false), null), 200);
+        check(api.delete(t.admin(), path + "/sensors/extra"), 204);
+        check(api.get(t.admin(), "/api/v1/sensors?limit=1"), 200);
+        check(api.call("PUT", path + "/transports/https").token(t.admin()).body(Map.of("settings", Map.of()))
+                .send(), 201);
+        check(api.get(t.admin(), path + "/transports"), 200);
+        check(api.delete(t.admin(), path + "/transports/https"), 204);
+        check(api.call("PUT", path + "/modules/modem").token(t.admin()).body(Map.of("kind", "lte-m",
+                "firmware_version", "1.2")).send(), 201);
+        check(api.get(t.admin(), path + "/modules"), 200);
+        check(api.delete(t.admin(), path + "/modules/modem"), 204);
+        check(api.post(t.admin(), "/api/v1/devices", Map.of("name", "x", "template_id", tid)), 400);
+    }
+
     /** Every reply a test checked conforms; all departures are listed at once. */
     @AfterEach
     void everyReplyConformed() {

@@ -85,6 +85,10 @@ final class MqttSessionHandler extends ChannelInboundHandlerAdapter {
         return info.deviceId();
     }
 
+    ConnectionInfo info() {
+        return info;
+    }
+
     String fingerprint() {
         return fingerprint;
     }
@@ -191,6 +195,13 @@ final class MqttSessionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         int packetId = m.variableHeader().packetId();
+        if (check == TopicCheck.ALLOWED) {
+            GatewayRoutes.ForChild child = GatewayRoutes.parse(topic.substring(MqttAccess.namespace(info.deviceId())
+                    .length()));
+            if (child != null && !ctx.sessions().mayActFor(info.tenantId(), info.deviceId(), child.childId())) {
+                check = TopicCheck.NOT_AUTHORIZED;
+            }
+        }
         if (check != TopicCheck.ALLOWED) {
             if (v5 && qos == 1) {
                 pubAck(packetId, 0x87);

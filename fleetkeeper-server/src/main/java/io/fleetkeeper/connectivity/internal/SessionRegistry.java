@@ -64,9 +64,22 @@ class SessionRegistry implements DeviceMessaging {
     private final List<ConnectionListener> listeners;
     private final ConnectivityProperties props;
     private final Clock clock;
+    private final GatewayRoutes gateways;
+    /**
+     * Devices that subscribed below {@code children/} on this node: the gateways a child's message may reach (kept
+     * across reconnects, since a resumed session does not subscribe again; a stale entry costs only a look-up).
+     */
+    private final java.util.Set<UUID> gatewaysHere = ConcurrentHashMap.newKeySet();
 
+    /** Without gateway routing (no device lookups): for handler tests without a store. */
+    SessionRegistry(ClusterBus bus, List<ConnectionListener> listeners, ConnectivityProperties props, Clock clock) {
+        this(bus, listeners, props, clock, new GatewayRoutes(null));
+    }
+
+    @org.springframework.beans.factory.annotation.Autowired
     SessionRegistry(ClusterBus bus, List<ConnectionListener> listeners, ConnectivityProperties props,
-            Clock clock) {
+            Clock clock, GatewayRoutes gateways) {
+        this.gateways = gateways;
         this.bus = bus;
         this.listeners = listeners;
         this.props = props;
@@ -129,11 +142,39 @@ class SessionRegistry implements DeviceMessaging {
      */
     CompletionStage<Receipt> inbound(Session s, String topic, byte[] payload, int qos) {
         String suffix = topic.substring(MqttAccess.namespace(s.deviceId).length());
+        UUID deviceId = s.deviceId;
+        GatewayRoutes.ForChild child = GatewayRoutes.parse(suffix);
+        if (child != null) {
+            // the handler checked that the gateway may act for this child
+            MqttSessionHandler gateway = s.connection();
+            switch (child.suffix()) {
+                case "connect" -> {
+                    if (gateway != null) {
+                        notifyConnected(gateways.connected(gateway.info(), child.childId(), clock.instant()));
+                    }
+                    s.deliver(topic, payload, qos, true);
+                    return null;
+                }
+                case "disconnect" -> {
+                    ConnectionInfo info = gateways.disconnected(s.deviceId, child.childId());
+                    if (info != null) {
+                        notifyDisconnected(info, "gateway reported disconnect");
+                    }
+                    s.deliver(topic, payload, qos, true);
+                    return null;
+                }
+                default -> {
+                    deviceId = child.childId();
+                    suffix = child.suffix();
+                    notifySeen(s.tenantId, deviceId);
+                }
+            }
+        }
         CompletionStage<Receipt> receipt = null;
         for (Acknowledging a : acknowledging) {
             if (TopicFilters.matches(a.filter(), suffix)) {
                 try {
-                    receipt = a.handler().apply(new DeviceMessage(s.tenantId, s.deviceId, suffix, payload, qos));
+                    receipt = a.handler().apply(new DeviceMessage(s.tenantId, deviceId, suffix, payload, qos));
                 } catch (RuntimeException e) {
                     log.warn("handler of {} failed: {}", a.filter(), e.toString());
                     receipt = CompletableFuture.failedFuture(e);
@@ -143,7 +184,7 @@ class SessionRegistry implements DeviceMessaging {
         }
         for (Registration r : consumers) {
             if (TopicFilters.matches(r.filter(), suffix)) {
-                var message = new DeviceMessage(s.tenantId, s.deviceId, suffix, payload, qos);
+                var message = new DeviceMessage(s.tenantId, deviceId, suffix, payload, qos);
                 dispatch.execute(() -> {
                     try {
                         r.consumer().accept(message);
@@ -168,6 +209,27 @@ class SessionRegistry implements DeviceMessaging {
         for (ConnectionListener l : listeners) {
             safely(() -> l.disconnected(info, reason, now));
         }
+        if (!"gateway".equals(info.authentication())) {
+            for (ConnectionInfo child : gateways.gatewayGone(info)) {
+                notifyDisconnected(child, "gateway disconnected");
+            }
+        }
+    }
+
+    /** Whether {@code gateway} may publish for {@code child} (its active child of the same tenant). */
+    boolean mayActFor(UUID tenantId, UUID gateway, UUID child) {
+        return gateways.mayActFor(tenantId, gateway, child);
+    }
+
+    /** A child suspended, decommissioned or purged: its connection through a gateway here ends. */
+    @org.springframework.context.event.EventListener
+    void onDeviceStatusChanged(io.fleetkeeper.device.DeviceStatusChanged e) {
+        if (e.status() != io.fleetkeeper.device.DeviceStatus.ACTIVE) {
+            ConnectionInfo child = gateways.forget(e.deviceId());
+            if (child != null) {
+                notifyDisconnected(child, e.status() == null ? "purged" : "device " + e.status().wire());
+            }
+        }
     }
 
     void notifySeen(UUID tenantId, UUID deviceId) {
@@ -178,6 +240,9 @@ class SessionRegistry implements DeviceMessaging {
     }
 
     void notifySubscribed(ConnectionInfo info, String suffixFilter) {
+        if (suffixFilter.startsWith(GatewayRoutes.CHILDREN)) {
+            gatewaysHere.add(info.deviceId());
+        }
         for (ConnectionListener l : listeners) {
             safely(() -> l.subscribed(info, suffixFilter));
         }
@@ -200,9 +265,29 @@ class SessionRegistry implements DeviceMessaging {
 
     private boolean deliverHere(UUID tenantId, UUID deviceId, String suffix, byte[] payload, int qos) {
         Session s = sessions.get(deviceId);
-        if (s == null || !s.tenantId.equals(tenantId)) {
+        if (s == null || !s.tenantId.equals(tenantId) || s.connection() == null && !gatewaysHere.isEmpty()) {
+            return deliverThroughGateway(tenantId, deviceId, suffix, payload, qos) || s != null && s.tenantId.equals(
+                    tenantId) && deliverTo(s, deviceId, suffix, payload, qos);
+        }
+        return deliverTo(s, deviceId, suffix, payload, qos);
+    }
+
+    /** To the child's gateway, when one connected here subscribed below {@code children/}. */
+    private boolean deliverThroughGateway(UUID tenantId, UUID child, String suffix, byte[] payload, int qos) {
+        if (gatewaysHere.isEmpty()) {
             return false;
         }
+        UUID gateway = gateways.gatewayOf(tenantId, child);
+        Session g = gateway == null || !gatewaysHere.contains(gateway) ? null : sessions.get(gateway);
+        if (g == null || !g.tenantId.equals(tenantId)) {
+            return false;
+        }
+        g.deliver(MqttAccess.namespace(gateway) + GatewayRoutes.CHILDREN + child + "/" + suffix, payload,
+                Math.min(1, Math.max(0, qos)), false);
+        return true;
+    }
+
+    private boolean deliverTo(Session s, UUID deviceId, String suffix, byte[] payload, int qos) {
         s.deliver(MqttAccess.namespace(deviceId) + suffix, payload, Math.min(1, Math.max(0, qos)), false);
         return true;
     }

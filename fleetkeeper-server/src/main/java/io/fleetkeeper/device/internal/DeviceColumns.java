@@ -23,6 +23,7 @@ public final class DeviceColumns {
             case HARDWARE -> "d.hardware_revision";
             case REGISTERED_AT -> "d.registered_at";
             case LAST_SEEN -> "d.last_seen_at";
+            case PARENT -> "d.parent_device_id";
             case TAG, METADATA, CONNECTED, SHADOW_REPORTED, TELEMETRY, SIM -> null;
         };
     }

@@ -59,8 +59,8 @@ public class DeviceRepository {
         template.batchUpdate("""
                 INSERT INTO devices (tenant_id, id, name, device_type, serial, status, firmware_version,
                   hardware_revision, site_id, tags, metadata, registered_at, last_seen_at, updated_at, version,
-                  identity_status, icon, icon_color)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", devices, 500, (ps, d) -> {
+                  identity_status, icon, icon_color, template_id, template_version, parent_device_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", devices, 500, (ps, d) -> {
             ps.setString(1, tenant);
             ps.setString(2, d.id().toString());
             ps.setString(3, d.name());
@@ -79,6 +79,9 @@ public class DeviceRepository {
             ps.setString(16, d.identityStatus());
             ps.setString(17, d.icon());
             ps.setString(18, d.iconColor());
+            ps.setString(19, d.templateId() == null ? null : d.templateId().toString());
+            ps.setObject(20, d.templateVersion());
+            ps.setString(21, d.parentDeviceId() == null ? null : d.parentDeviceId().toString());
         });
         insertIndexRows(tenant, devices);
     }
@@ -126,12 +129,13 @@ public class DeviceRepository {
         int n = jdbc.sql("""
                 UPDATE devices SET name = ?, device_type = ?, serial = ?, status = ?, firmware_version = ?,
                   hardware_revision = ?, site_id = ?, icon = ?, icon_color = ?, tags = ?, metadata = ?,
-                  updated_at = ?, version = ?
+                  updated_at = ?, version = ?, template_id = ?, template_version = ?, parent_device_id = ?
                 WHERE tenant_id = ? AND id = ? AND version = ?""")
                 .params(d.name(), d.deviceType(), d.serial(), d.status().name(), d.firmwareVersion(),
                         d.hardwareRevision(), d.site() == null ? null : d.site().toString(), d.icon(), d.iconColor(),
                         json.writeValueAsString(d.tags()), json.writeValueAsString(d.metadata()),
-                        d.updatedAt().toEpochMilli(), d.version(), tenantId.toString(), d.id().toString(),
+                        d.updatedAt().toEpochMilli(), d.version(), text(d.templateId()), d.templateVersion(),
+                        text(d.parentDeviceId()), tenantId.toString(), d.id().toString(),
                         expectedVersion)
                 .update();
         if (n == 1) {
@@ -254,12 +258,48 @@ public class DeviceRepository {
 
     Device map(ResultSet rs, int n) throws SQLException {
         String site = rs.getString("site_id");
+        String template = rs.getString("template_id");
+        String parent = rs.getString("parent_device_id");
+        Object templateVersion = rs.getObject("template_version");
         return new Device(UUID.fromString(rs.getString("id")), rs.getString("name"), rs.getString("device_type"),
                 rs.getString("serial"), DeviceStatus.valueOf(rs.getString("status")), rs.getString("identity_status"), rs.getString("health"),
                 rs.getString("firmware_version"), rs.getString("hardware_revision"),
                 site == null ? null : UUID.fromString(site), rs.getString("icon"), rs.getString("icon_color"),
                 json.readValue(rs.getString("tags"), TAGS),
                 MetadataValues.normalizeAll(json.readValue(rs.getString("metadata"), META)), Times.instant(rs, "registered_at"),
-                Times.instant(rs, "last_seen_at"), Times.instant(rs, "updated_at"), rs.getLong("version"));
+                Times.instant(rs, "last_seen_at"), Times.instant(rs, "updated_at"), rs.getLong("version"),
+                template == null ? null : UUID.fromString(template),
+                templateVersion == null ? null : ((Number) templateVersion).intValue(),
+                parent == null ? null : UUID.fromString(parent));
+    }
+
+    private static String text(UUID id) {
+        return id == null ? null : id.toString();
+    }
+
+    /** The gateway of a device, or null (none, or no such device). */
+    public UUID parentOf(UUID tenantId, UUID id) {
+        return jdbc.sql("SELECT parent_device_id FROM devices WHERE tenant_id = ? AND id = ?")
+                .params(tenantId.toString(), id.toString()).query((rs, n) -> rs.getString(1)).optional()
+                .map(UUID::fromString).orElse(null);
+    }
+
+    /** Up to {@code limit} ids of the devices whose gateway is {@code id}, in id order. */
+    public List<UUID> children(UUID tenantId, UUID id, int limit) {
+        return jdbc.sql("SELECT id FROM devices WHERE tenant_id = ? AND parent_device_id = ? ORDER BY id LIMIT ?")
+                .params(tenantId.toString(), id.toString(), limit).query((rs, n) -> UUID.fromString(rs.getString(1)))
+                .list();
+    }
+
+    /** Whether any device names {@code id} as its gateway. */
+    public boolean hasChildren(UUID tenantId, UUID id) {
+        return jdbc.sql("SELECT COUNT(*) FROM devices WHERE tenant_id = ? AND parent_device_id = ?")
+                .params(tenantId.toString(), id.toString()).query(Long.class).single() > 0;
+    }
+
+    /** How many devices were created from (or upgraded to) any version of template {@code id}. */
+    public long countByTemplate(UUID tenantId, UUID id) {
+        return jdbc.sql("SELECT COUNT(*) FROM devices WHERE tenant_id = ? AND template_id = ?")
+                .params(tenantId.toString(), id.toString()).query(Long.class).single();
     }
 }

@@ -146,6 +146,16 @@ class DeviceController {
                 limits.pageSize(limit));
     }
 
+    /** The devices whose gateway is this device, in id order. */
+    @GetMapping("/devices/{id}/children")
+    Page<Device> children(Caller caller, @PathVariable UUID id, @RequestParam(required = false) String cursor,
+            @RequestParam(required = false) Integer limit) {
+        devices.get(caller.tenantId(), id);
+        var filter = new DeviceFilter(null, null, null, null, null, null, null, null, null, "id", null,
+                queries.compile(caller.tenantId(), "parent = \"" + id + "\""), null);
+        return devices.list(caller.tenantId(), filter, cursor, limits.pageSize(limit));
+    }
+
     @GetMapping("/stats/devices")
     DeviceStats stats(Caller caller) {
         return devices.stats(caller.tenantId());

@@ -29,7 +29,7 @@ final class ImportFormats {
 
     static final int MAX_LINE = 64 * 1024;
     private static final Set<String> CSV_COLUMNS = Set.of("name", "device_type", "serial", "site", "tags",
-            "firmware_version", "hardware_revision", "icon", "icon_color");
+            "firmware_version", "hardware_revision", "icon", "icon_color", "template_id", "parent_device_id");
 
     private ImportFormats() {
     }
@@ -132,13 +132,27 @@ final class ImportFormats {
                 return ImportRow.unparsable(line, "site must be a site id");
             }
         }
+        UUID template = null;
+        UUID parent = null;
+        for (String column : List.of("template_id", "parent_device_id")) {
+            String text = cell(r, column);
+            UUID id = text == null ? null : Ids.parseOrNull(text);
+            if (text != null && id == null) {
+                return ImportRow.unparsable(line, column + " must be an id");
+            }
+            if (column.equals("template_id")) {
+                template = id;
+            } else {
+                parent = id;
+            }
+        }
         String tagText = cell(r, "tags");
         List<String> tags = tagText == null ? List.of()
                 : new ArrayList<>(Arrays.stream(tagText.split(";")).map(String::trim).filter(t -> !t.isEmpty())
                         .toList());
         return ImportRow.parsed(line, new NewDevice(cell(r, "name"), cell(r, "device_type"), cell(r, "serial"),
                 tags, meta, cell(r, "firmware_version"), cell(r, "hardware_revision"), site, cell(r, "icon"),
-                cell(r, "icon_color")));
+                cell(r, "icon_color"), template, parent));
     }
 
     private static String cell(CSVRecord r, String column) {

@@ -32,7 +32,7 @@ import tools.jackson.databind.json.JsonMapper;
 public class JobSpecs {
 
     public static final Set<String> OPERATIONS = Set.of("command", "shadow", "metadata", "suspend", "resume",
-            "renew_certificate", "rotate_certificate");
+            "renew_certificate", "rotate_certificate", "upgrade_template");
     /** The command a {@code renew_certificate} job sends. */
     public static final String RENEW_COMMAND = "certificate.renew";
     public static final long MAX_RATE = 1_000_000;
@@ -147,7 +147,7 @@ public class JobSpecs {
     private static void operation(Operation op, Violations v) {
         if (op == null || op.type() == null || !OPERATIONS.contains(op.type())) {
             v.add("operation.type", "must be one of command, shadow, metadata, suspend, resume, renew_certificate, "
-                    + "rotate_certificate");
+                    + "rotate_certificate, upgrade_template");
             return;
         }
         boolean command = op.type().equals("command");
@@ -175,6 +175,11 @@ public class JobSpecs {
         unexpected(v, "operation.desired", op.desired(), shadow);
         unexpected(v, "operation.shadow", op.shadow(), shadow);
         unexpected(v, "operation.patch", op.patch(), metadata);
+        boolean upgrade = op.type().equals("upgrade_template");
+        unexpected(v, "operation.template_version", op.templateVersion(), upgrade);
+        if (upgrade && op.templateVersion() != null && op.templateVersion() < 1) {
+            v.add("operation.template_version", "must be a template version (1 or more)");
+        }
     }
 
     private static void unexpected(Violations v, String field, Object value, boolean allowed) {

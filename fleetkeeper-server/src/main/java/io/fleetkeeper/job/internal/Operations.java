@@ -111,6 +111,10 @@ public class Operations {
                 patch.set("metadata", op.patch());
                 devices.patch(caller, deviceId, patch, null);
             }
+            case "upgrade_template" -> {
+                Device d = devices.upgradeTemplate(caller, deviceId, op.templateVersion(), null);
+                details.put("template_version", d.templateVersion());
+            }
             case "suspend" -> {
                 Device d = devices.get(tenantId, deviceId);
                 if (d.status() == DeviceStatus.SUSPENDED) {

@@ -37,10 +37,11 @@ public class KeyRepository {
     public void insertKey(UUID tenantId, ProvisioningKey k, String hash) {
         jdbc.sql("""
                 INSERT INTO provisioning_keys (tenant_id, id, label, key_hash, prefix, device_type, expires_at,
-                  max_devices, devices_count, revoked_at, created_by, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, NULL, ?, ?)""")
+                  max_devices, devices_count, revoked_at, created_by, created_at, template_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, NULL, ?, ?, ?)""")
                 .params(tenantId.toString(), k.id().toString(), k.label(), hash, k.prefix(), k.deviceType(),
-                        Times.millis(k.expiresAt()), k.maxDevices(), k.createdBy(), k.createdAt().toEpochMilli())
+                        Times.millis(k.expiresAt()), k.maxDevices(), k.createdBy(), k.createdAt().toEpochMilli(),
+                        k.templateId() == null ? null : k.templateId().toString())
                 .update();
     }
 
@@ -80,11 +81,12 @@ public class KeyRepository {
     public void insertToken(UUID tenantId, ClaimToken t, String hash) {
         jdbc.sql("""
                 INSERT INTO claim_tokens (tenant_id, id, label, token_hash, prefix, device_type, default_metadata,
-                  max_uses, uses_count, expires_at, revoked_at, created_by, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, NULL, ?, ?)""")
+                  max_uses, uses_count, expires_at, revoked_at, created_by, created_at, template_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, NULL, ?, ?, ?)""")
                 .params(tenantId.toString(), t.id().toString(), t.label(), hash, t.prefix(), t.deviceType(),
                         json.writeValueAsString(t.defaultMetadata()), t.maxUses(), t.expiresAt().toEpochMilli(),
-                        t.createdBy(), t.createdAt().toEpochMilli())
+                        t.createdBy(), t.createdAt().toEpochMilli(),
+                        t.templateId() == null ? null : t.templateId().toString())
                 .update();
     }
 
@@ -129,7 +131,7 @@ public class KeyRepository {
         return new ProvisioningKey(UUID.fromString(rs.getString("id")), rs.getString("label"), rs.getString("prefix"),
                 rs.getString("device_type"), Times.instant(rs, "expires_at"), maxDevices,
                 rs.getLong("devices_count"), Times.instant(rs, "revoked_at"), rs.getString("created_by"),
-                Times.instant(rs, "created_at"));
+                Times.instant(rs, "created_at"), uuid(rs, "template_id"));
     }
 
     private ClaimToken token(ResultSet rs) throws SQLException {
@@ -137,6 +139,11 @@ public class KeyRepository {
         return new ClaimToken(UUID.fromString(rs.getString("id")), rs.getString("label"), rs.getString("prefix"),
                 rs.getString("device_type"), meta, rs.getInt("max_uses"), rs.getInt("uses_count"),
                 Times.instant(rs, "expires_at"), Times.instant(rs, "revoked_at"), rs.getString("created_by"),
-                Times.instant(rs, "created_at"));
+                Times.instant(rs, "created_at"), uuid(rs, "template_id"));
+    }
+
+    private static UUID uuid(ResultSet rs, String column) throws SQLException {
+        String s = rs.getString(column);
+        return s == null ? null : UUID.fromString(s);
     }
 }

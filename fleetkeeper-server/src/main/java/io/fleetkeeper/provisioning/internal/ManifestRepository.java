@@ -91,8 +91,10 @@ public class ManifestRepository {
     public void insertEntries(UUID tenantId, List<Entry> entries) {
         String tenant = tenantId.toString();
         template.batchUpdate("""
-                INSERT INTO manifest_entries (tenant_id, serial, manifest_id, device_type, metadata, line, device_id)
-                VALUES (?, ?, ?, ?, ?, ?, NULL)""", entries, 1000, (ps, e) -> {
+                INSERT INTO manifest_entries (tenant_id, serial, manifest_id, device_type, metadata, line, device_id,
+                  template_id)
+                VALUES (?, ?, ?, ?, ?, ?, NULL, ?)""", entries, 1000, (ps, e) -> {
+                    ps.setString(7, e.templateId() == null ? null : e.templateId().toString());
                     ps.setString(1, tenant);
                     ps.setString(2, e.serial());
                     ps.setString(3, e.manifestId().toString());
@@ -122,9 +124,10 @@ public class ManifestRepository {
 
     private Entry entry(ResultSet rs, int n) throws SQLException {
         String device = rs.getString("device_id");
+        String template = rs.getString("template_id");
         return new Entry(rs.getString("serial"), UUID.fromString(rs.getString("manifest_id")),
                 rs.getString("device_type"), json.readValue(rs.getString("metadata"), META), rs.getLong("line"),
-                device == null ? null : UUID.fromString(device));
+                device == null ? null : UUID.fromString(device), template == null ? null : UUID.fromString(template));
     }
 
     private static Manifest manifest(ResultSet rs, int n) throws SQLException {

@@ -33,28 +33,29 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/v1")
 class ProvisioningController {
 
-    record NewKey(String label, String deviceType, Instant expiresAt, Integer maxDevices) {
+    record NewKey(String label, String deviceType, Instant expiresAt, Integer maxDevices, @Nullable UUID templateId) {
     }
 
     record IssuedKey(UUID id, @Nullable String label, String prefix, @Nullable String deviceType,
-            @Nullable Instant expiresAt, @Nullable Integer maxDevices, Instant createdAt, String key) {
+            @Nullable Instant expiresAt, @Nullable Integer maxDevices, Instant createdAt, String key,
+            @Nullable UUID templateId) {
         static IssuedKey of(ProvisioningKey.Issued i) {
             ProvisioningKey k = i.key();
             return new IssuedKey(k.id(), k.label(), k.prefix(), k.deviceType(), k.expiresAt(), k.maxDevices(),
-                    k.createdAt(), i.secret());
+                    k.createdAt(), i.secret(), k.templateId());
         }
     }
 
     record NewToken(String label, String deviceType, Integer maxUses, Instant expiresAt,
-            Map<String, String> defaultMetadata) {
+            Map<String, String> defaultMetadata, @Nullable UUID templateId) {
     }
 
     record IssuedToken(UUID id, String label, String prefix, @Nullable String deviceType, int maxUses,
-            Instant expiresAt, Instant createdAt, String token) {
+            Instant expiresAt, Instant createdAt, String token, @Nullable UUID templateId) {
         static IssuedToken of(ClaimToken.Issued i) {
             ClaimToken t = i.token();
             return new IssuedToken(t.id(), t.label(), t.prefix(), t.deviceType(), t.maxUses(), t.expiresAt(),
-                    t.createdAt(), i.secret());
+                    t.createdAt(), i.secret(), t.templateId());
         }
     }
 
@@ -81,7 +82,7 @@ class ProvisioningController {
     @RequiresRole(Role.ADMIN)
     ResponseEntity<IssuedKey> createKey(Caller caller, @RequestBody NewKey body) {
         var issued = keys.create(caller, body.label(), body.deviceType(), body.expiresAt(),
-                body.maxDevices());
+                body.maxDevices(), body.templateId());
         return ResponseEntity.created(URI.create("/api/v1/provisioning-keys/" + issued.key().id()))
                 .body(IssuedKey.of(issued));
     }
@@ -115,7 +116,7 @@ class ProvisioningController {
     @RequiresRole(Role.ADMIN)
     ResponseEntity<IssuedToken> createToken(Caller caller, @RequestBody NewToken body) {
         var issued = claims.create(caller, body.label(), body.deviceType(), body.maxUses(),
-                body.expiresAt(), body.defaultMetadata());
+                body.expiresAt(), body.defaultMetadata(), body.templateId());
         return ResponseEntity.created(URI.create("/api/v1/claim-tokens/" + issued.token().id()))
                 .body(IssuedToken.of(issued));
     }
