@@ -49,7 +49,7 @@ public abstract class ApiTest {
      * The address a TCP load balancer connects from: connections from it start with a PROXY protocol header, on the
      * device listener and the MQTT endpoint (tests bind their socket to it; everything else comes from 127.0.0.1).
      */
-    protected static final String PROXY_ADDRESS = "127.0.0.2";
+    protected static final String PROXY_ADDRESS = "127.0.0.5";
 
     /** The platform operator token the server installs on its first start. */
     protected static final String PLATFORM_TOKEN = "fk_test-platform-operator-0123456789abcdefghijklmn";
