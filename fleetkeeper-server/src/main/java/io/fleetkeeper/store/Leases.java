@@ -6,6 +6,7 @@ import java.util.UUID;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Named leases in the database, so exactly one node runs a background worker at a time and another
@@ -30,7 +31,12 @@ public class Leases {
         return node;
     }
 
-    /** Takes or renews the lease {@code name} for {@code ttl}; false when another live node holds it. */
+    /**
+     * Takes or renews the lease {@code name} for {@code ttl}; false when another live node holds it. A transaction
+     * of its own (or the caller's): on SQLite it then queues for the writer on the Java lock, never inside
+     * SQLite's busy handler, where a background worker on a virtual thread would pin its carrier.
+     */
+    @Transactional
     public boolean tryAcquire(String name, Duration ttl) {
         long now = clock.millis();
         jdbc.sql("""

@@ -72,6 +72,7 @@ class EventsCrashTest {
                         + sink.url() + "\"}}");
                 sink.secret(route.path("destination").path("secret").asString());
                 AtomicBoolean running = new AtomicBoolean(true);
+                java.util.concurrent.atomic.AtomicReference<String> refused = new java.util.concurrent.atomic.AtomicReference<>();
                 ExecutorService pool = Executors.newFixedThreadPool(2);
                 for (int w = 0; w < 2; w++) {
                     int writer = w;
@@ -81,12 +82,15 @@ class EventsCrashTest {
                                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.base()
                                         + "/api/v1/devices")).header("Authorization", "Bearer " + admin)
                                         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers
-                                                .ofString("{\"name\":\"d" + writer + "-" + n + "\"}")).build(),
+                                                .ofString("{\"name\":\"d" + writer + "-" + n + "\",\"device_type\":\"sensor\"}")).build(),
                                         HttpResponse.BodyHandlers.ofString());
                                 if (r.statusCode() == 201) {
                                     acknowledged.add(json.readTree(r.body()).path("id").asString());
+                                } else {
+                                    refused.set(r.statusCode() + " " + r.body());
                                 }
                             } catch (Exception cutOff) {
+                                refused.set(cutOff.toString());
                                 return null; // the server died under us
                             }
                         }
@@ -94,8 +98,13 @@ class EventsCrashTest {
                     });
                 }
                 try {
-                    Await.until(Duration.ofSeconds(60), "40 devices created with NATS reachable",
-                            () -> acknowledged.size() >= 40);
+                    try {
+                        Await.until(Duration.ofSeconds(60), "40 devices created with NATS reachable",
+                                () -> acknowledged.size() >= 40);
+                    } catch (AssertionError e) {
+                        throw new AssertionError(e.getMessage() + "; created " + acknowledged.size()
+                                + ", last refusal: " + refused.get(), e);
+                    }
                     proxy.shut(); // NATS unreachable: what commits now stays in the outbox
                     int before = acknowledged.size();
                     Await.until(Duration.ofSeconds(60), "40 more devices created without NATS",
