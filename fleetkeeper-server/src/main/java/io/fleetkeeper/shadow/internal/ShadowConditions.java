@@ -56,10 +56,7 @@ class ShadowConditions implements DeviceShadows {
                 || !path.stream().allMatch(s -> PATH_SEGMENT.matcher(s).matches())) {
             throw new IllegalArgumentException("not a reported path: " + path);
         }
-        if ((comparison == Comparison.EXISTS) != values.isEmpty()
-                || comparison != Comparison.IN && values.size() > 1) {
-            throw new IllegalArgumentException(comparison + " with " + values.size() + " values");
-        }
+        comparison.checkValues(values.size());
         for (Object v : values) {
             if (!(v instanceof String || v instanceof BigDecimal || v instanceof Boolean)
                     || v instanceof Boolean && comparison != Comparison.EQ && comparison != Comparison.IN) {

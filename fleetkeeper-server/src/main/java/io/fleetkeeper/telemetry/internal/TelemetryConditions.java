@@ -31,10 +31,7 @@ class TelemetryConditions implements DeviceTelemetry {
         if (!METRIC.matcher(metric).matches()) {
             throw new IllegalArgumentException("not a metric: " + metric);
         }
-        if ((comparison == Comparison.EXISTS) != values.isEmpty()
-                || comparison != Comparison.IN && values.size() > 1) {
-            throw new IllegalArgumentException(comparison + " with " + values.size() + " values");
-        }
+        comparison.checkValues(values.size());
         StringBuilder sql = new StringBuilder(deviceId).append(" IN (SELECT l.device_id FROM telemetry_latest l"
                 + " WHERE l.tenant_id = ? AND l.metric = ? AND l.stream = ''");
         List<Object> params = new ArrayList<>(List.of(tenantId.toString(), metric));
@@ -50,14 +47,7 @@ class TelemetryConditions implements DeviceTelemetry {
     }
 
     private void test(StringBuilder sql, List<Object> params, Comparison comparison, Object v) {
-        String op = switch (comparison) {
-            case EQ, IN -> "=";
-            case LT -> "<";
-            case LE -> "<=";
-            case GT -> ">";
-            case GE -> ">=";
-            case EXISTS -> throw new IllegalStateException();
-        };
+        String op = comparison.operator();
         switch (v) {
             case BigDecimal n -> {
                 sql.append("(l.kind = 'n' AND l.num ").append(op).append(" ?)");
