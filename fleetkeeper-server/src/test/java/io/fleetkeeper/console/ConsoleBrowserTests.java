@@ -25,7 +25,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import tools.jackson.databind.JsonNode;
@@ -42,6 +41,7 @@ class ConsoleBrowserTests extends ApiTest {
     private DeviceListener listener;
     private WebDriver web;
     private TestTenant tenant;
+    private ConsolePage page;
 
     @BeforeAll
     static void startBrowser() {
@@ -60,6 +60,7 @@ class ConsoleBrowserTests extends ApiTest {
         web = browser.driver();
         web.manage().deleteAllCookies();
         tenant = newTenant();
+        page = new ConsolePage(web, this::url);
     }
 
     @Test
@@ -67,20 +68,20 @@ class ConsoleBrowserTests extends ApiTest {
         web.get(url("/app/devices"));
         assertThat(web.getCurrentUrl()).endsWith("/app/sign-in");
         browser.screenshot("sign-in");
-        signIn("fk_not-a-real-token");
-        assertThat(text("#sign-in-error")).contains("not valid");
+        page.signIn("fk_not-a-real-token");
+        assertThat(page.text("#sign-in-error")).contains("not valid");
 
         createDevice(tenant.admin(), device("pump-1"));
-        signIn(tenant.admin());
+        page.signIn(tenant.admin());
         assertThat(web.getCurrentUrl()).endsWith("/app");
-        assertThat(text("#total")).isEqualTo("1");
+        assertThat(page.text("#total")).isEqualTo("1");
         browser.screenshot("dashboard");
         Cookie session = web.manage().getCookieNamed("fk_console");
         assertThat(session.isHttpOnly()).isTrue();
         assertThat(session.getSameSite()).isEqualTo("Strict");
         assertThat(session.getValue()).doesNotContain(tenant.admin());
 
-        submit("header form button");
+        page.submit("header form button");
         assertThat(web.getCurrentUrl()).endsWith("/app/sign-in");
         web.get(url("/app/devices"));
         assertThat(web.getCurrentUrl()).endsWith("/app/sign-in");
@@ -102,25 +103,25 @@ class ConsoleBrowserTests extends ApiTest {
     @Test
     void aQueryWithASyntaxErrorIsShownAtItsPosition() {
         createDevice(tenant.admin(), device("<b>meter</b>"));
-        signIn(tenant.admin());
+        page.signIn(tenant.admin());
         web.get(url("/app/devices"));
-        assertThat(text("#devices")).contains("<b>meter</b>");
+        assertThat(page.text("#devices")).contains("<b>meter</b>");
         WebElement q = web.findElement(By.id("q"));
         q.sendKeys("type = \"meter\" AND (tag = \"lab\"");
-        submit("#search");
-        assertThat(text("#query-error")).contains("position 31");
+        page.submit("#search");
+        assertThat(page.text("#query-error")).contains("position 31");
         assertThat(web.findElement(By.cssSelector("#query-error mark")).getText()).isBlank();
 
         web.findElement(By.id("q")).clear();
         web.findElement(By.id("q")).sendKeys("shadow.reported.a..b = 1");
-        submit("#search");
-        assertThat(text("#query-error")).contains("position 18");
+        page.submit("#search");
+        assertThat(page.text("#query-error")).contains("position 18");
         assertThat(web.findElement(By.cssSelector("#query-error mark")).getText()).isEqualTo(".b = 1");
         browser.screenshot("devices-query-error");
 
         web.findElement(By.id("q")).clear();
         web.findElement(By.id("q")).sendKeys("name = \"<b>meter</b>\"");
-        submit("#search");
+        page.submit("#search");
         assertThat(web.findElements(By.id("query-error"))).isEmpty();
         assertThat(web.findElements(By.cssSelector("#devices tbody a"))).hasSize(1);
         browser.screenshot("devices");
@@ -129,7 +130,7 @@ class ConsoleBrowserTests extends ApiTest {
     @Test
     void aMetadataEditThatLosesAVersionRaceIsExplainedAndNotSaved() {
         String id = createDevice(tenant.admin(), device("valve-7")).path("id").asString();
-        signIn(tenant.admin());
+        page.signIn(tenant.admin());
         web.get(url("/app/devices/" + id));
         browser.screenshot("device");
         JsonNode current = api.get(tenant.admin(), "/api/v1/devices/" + id).expect(200);
@@ -138,17 +139,17 @@ class ConsoleBrowserTests extends ApiTest {
 
         web.findElement(By.id("meta-key")).sendKeys("site");
         web.findElement(By.id("meta-value")).sendKeys("south");
-        submit("#metadata-save");
+        page.submit("#metadata-save");
 
-        assertThat(text("#conflict")).contains("Someone else changed this device").contains("not saved");
-        assertThat(text("#metadata")).contains("north");
+        assertThat(page.text("#conflict")).contains("Someone else changed this device").contains("not saved");
+        assertThat(page.text("#metadata")).contains("north");
         browser.screenshot("device-conflict");
         assertThat(api.get(tenant.admin(), "/api/v1/devices/" + id).expect(200).path("metadata").path("site")
                 .asString()).isEqualTo("north");
 
         web.findElement(By.id("meta-key")).sendKeys("site");
         web.findElement(By.id("meta-value")).sendKeys("south");
-        submit("#metadata-save");
+        page.submit("#metadata-save");
         assertThat(web.findElements(By.id("conflict"))).isEmpty();
         assertThat(api.get(tenant.admin(), "/api/v1/devices/" + id).expect(200).path("metadata").path("site")
                 .asString()).isEqualTo("south");
@@ -162,19 +163,19 @@ class ConsoleBrowserTests extends ApiTest {
         String id = createDevice(tenant.admin(), device("gate-2")).path("id").asString();
         String cert = api.post(tenant.admin(), "/api/v1/devices/" + id + "/certificates",
                 Map.of("csr", Csrs.csrPem(Csrs.p256()))).expect(201).path("certificate").path("id").asString();
-        signIn(tenant.admin());
+        page.signIn(tenant.admin());
         web.get(url("/app/devices/" + id));
-        assertThat(text("#cert-" + cert + " .cert-status")).isEqualTo("ACTIVE");
+        assertThat(page.text("#cert-" + cert + " .cert-status")).isEqualTo("ACTIVE");
 
-        submit("#cert-" + cert + " button.revoke");
-        assertThat(text("#cert-" + cert + " .cert-status")).isEqualTo("REVOKED");
+        page.submit("#cert-" + cert + " button.revoke");
+        assertThat(page.text("#cert-" + cert + " .cert-status")).isEqualTo("REVOKED");
         assertThat(api.get(tenant.admin(), "/api/v1/certificates/" + cert).expect(200).path("status").asString())
                 .isEqualTo("REVOKED");
 
         web.findElement(By.id("command-name")).sendKeys("reboot");
         web.findElement(By.id("command-payload")).sendKeys("{\"delay\": 5}");
-        submit("#command-send");
-        assertThat(text("#commands")).contains("reboot");
+        page.submit("#command-send");
+        assertThat(page.text("#commands")).contains("reboot");
         JsonNode sent = api.get(tenant.admin(), "/api/v1/devices/" + id + "/commands").expect(200).path("items");
         assertThat(sent).hasSize(1);
         assertThat(sent.get(0).path("payload").path("delay").asInt()).isEqualTo(5);
@@ -184,35 +185,35 @@ class ConsoleBrowserTests extends ApiTest {
     @Test
     void theDesiredStateIsEditedAsJsonAndABadDocumentIsRefused() {
         String id = createDevice(tenant.admin(), device("heater-5")).path("id").asString();
-        signIn(tenant.admin());
+        page.signIn(tenant.admin());
         web.get(url("/app/devices/" + id));
         WebElement editor = web.findElement(By.id("desired-input"));
         editor.clear();
         editor.sendKeys("{\"target_c\": ");
-        submit("#desired-save");
-        assertThat(text("#form-error")).contains("not valid JSON");
+        page.submit("#desired-save");
+        assertThat(page.text("#form-error")).contains("not valid JSON");
         assertThat(api.get(tenant.admin(), "/api/v1/devices/" + id + "/shadow").status()).isEqualTo(404);
 
         editor = web.findElement(By.id("desired-input"));
         editor.clear();
         editor.sendKeys("{\"target_c\": 21}");
-        submit("#desired-save");
+        page.submit("#desired-save");
         assertThat(web.findElements(By.id("form-error"))).isEmpty();
-        assertThat(text("#desired")).contains("target_c");
-        assertThat(text("#delta")).contains("target_c");
+        assertThat(page.text("#desired")).contains("target_c");
+        assertThat(page.text("#delta")).contains("target_c");
         assertThat(api.get(tenant.admin(), "/api/v1/devices/" + id + "/shadow").expect(200).path("state")
                 .path("desired").path("target_c").asInt()).isEqualTo(21);
 
         web.get(url("/app/fleet/getting-started"));
-        assertThat(attribute("#step-desired", "class")).isEqualTo("done");
+        assertThat(page.attribute("#step-desired", "class")).isEqualTo("done");
     }
 
     @Test
     void aViewerSeesNoControlsThatChangeAnythingAndTheServerRefusesAnyway() throws Exception {
         String id = createDevice(tenant.admin(), device("meter-9")).path("id").asString();
-        signIn(token(tenant, "viewer"));
+        page.signIn(token(tenant, "viewer"));
         web.get(url("/app/devices/" + id));
-        assertThat(text("#device-name")).isEqualTo("meter-9");
+        assertThat(page.text("#device-name")).isEqualTo("meter-9");
         assertThat(web.findElements(By.cssSelector("main form, main button, main textarea"))).isEmpty();
         browser.screenshot("device-viewer");
 
@@ -229,7 +230,7 @@ class ConsoleBrowserTests extends ApiTest {
     @Test
     void aStateChangeWithoutTheSessionsCsrfTokenIsRefused() {
         String id = createDevice(tenant.admin(), device("meter-3")).path("id").asString();
-        signIn(tenant.admin());
+        page.signIn(tenant.admin());
         String version = api.get(tenant.admin(), "/api/v1/devices/" + id).expect(200).path("version").asString();
         Reply forged = api.call("POST", "/app/devices/" + id + "/metadata")
                 .header("Cookie", "fk_console=" + web.manage().getCookieNamed("fk_console").getValue())
@@ -243,9 +244,9 @@ class ConsoleBrowserTests extends ApiTest {
     void anotherTenantsDeviceIsANotFoundPage() {
         TestTenant other = newTenant();
         String theirs = createDevice(other.admin(), device("secret-device")).path("id").asString();
-        signIn(tenant.admin());
+        page.signIn(tenant.admin());
         web.get(url("/app/devices/" + theirs));
-        assertThat(text("h1")).isEqualTo("Not found");
+        assertThat(page.text("h1")).isEqualTo("Not found");
         assertThat(web.getPageSource()).doesNotContain("secret-device");
         browser.screenshot("not-found");
         Reply reply = api.call("GET", "/app/devices/" + theirs)
@@ -255,10 +256,10 @@ class ConsoleBrowserTests extends ApiTest {
 
     @Test
     void aGettingStartedStepTurnsGreenWithoutAReloadWhenADeviceRegistersThroughTheApi() {
-        signIn(tenant.admin());
+        page.signIn(tenant.admin());
         web.get(url("/app/fleet/getting-started"));
         WebElement heading = web.findElement(By.id("getting-started"));
-        assertThat(attribute("#step-device", "class")).isEqualTo("todo");
+        assertThat(page.attribute("#step-device", "class")).isEqualTo("todo");
         browser.screenshot("getting-started");
 
         JsonNode key = api.post(tenant.admin(), "/api/v1/provisioning-keys", Map.of("label", "line 1")).expect(201);
@@ -268,8 +269,8 @@ class ConsoleBrowserTests extends ApiTest {
         assertThat(registered.status()).as(registered.body()).isEqualTo(201);
 
         Await.until(Duration.ofSeconds(10), "the register step to turn done",
-                () -> "done".equals(attribute("#step-device", "class")));
-        assertThat(attribute("#step-provisioning-key", "class")).isEqualTo("done");
+                () -> "done".equals(page.attribute("#step-device", "class")));
+        assertThat(page.attribute("#step-provisioning-key", "class")).isEqualTo("done");
         assertThat(heading.isDisplayed()).as("the page was not reloaded").isTrue();
         browser.screenshot("getting-started-progress");
     }
@@ -281,31 +282,31 @@ class ConsoleBrowserTests extends ApiTest {
                 "target", Map.of("query", "type = \"sensor\""),
                 "operation", Map.of("type", "command", "name", "reboot")))
                 .expect(201).path("id").asString();
-        signIn(tenant.admin());
+        page.signIn(tenant.admin());
         web.get(url("/app/jobs"));
-        assertThat(text("#job-" + job + " .job-status")).isEqualTo("IN_PROGRESS");
+        assertThat(page.text("#job-" + job + " .job-status")).isEqualTo("IN_PROGRESS");
 
-        submit("#job-" + job + " button.pause");
-        assertThat(text("#job-" + job + " .job-status")).isEqualTo("PAUSED");
+        page.submit("#job-" + job + " button.pause");
+        assertThat(page.text("#job-" + job + " .job-status")).isEqualTo("PAUSED");
         assertThat(api.get(tenant.admin(), "/api/v1/jobs/" + job).expect(200).path("status").asString())
                 .isEqualTo("PAUSED");
         browser.screenshot("jobs");
 
         api.post(tenant.admin(), "/api/v1/jobs/" + job + "/resume", null).expect(200);
         Await.until(Duration.ofSeconds(10), "the jobs table to show the resumed job without a reload",
-                () -> text("#job-" + job + " .job-status").equals("IN_PROGRESS"));
-        submit("#job-" + job + " button.pause");
-        assertThat(text("#job-" + job + " .job-status")).isEqualTo("PAUSED");
+                () -> page.text("#job-" + job + " .job-status").equals("IN_PROGRESS"));
+        page.submit("#job-" + job + " button.pause");
+        assertThat(page.text("#job-" + job + " .job-status")).isEqualTo("PAUSED");
     }
 
     @Test
     void aCommandSentFromTheConsoleShowsTheDevicesResultWithoutAReload() throws Exception {
         KeyDevice d = new MqttDevices(api).keyDevice(tenant, "door-1");
-        signIn(tenant.admin());
+        page.signIn(tenant.admin());
         web.get(url("/app/devices/" + d.id()));
         web.findElement(By.id("command-name")).sendKeys("open");
-        submit("#command-send");
-        assertThat(text("#commands .command-status")).isEqualTo("QUEUED");
+        page.submit("#command-send");
+        assertThat(page.text("#commands .command-status")).isEqualTo("QUEUED");
         WebElement heading = web.findElement(By.id("device-name"));
 
         DevicePort port = new DevicePort(api, listener.port());
@@ -316,7 +317,7 @@ class ConsoleBrowserTests extends ApiTest {
                 "{\"status\":\"SUCCEEDED\",\"result\":{\"opened_in_ms\":420}}").expect(200);
 
         Await.until(Duration.ofSeconds(10), "the command's result on the device page",
-                () -> text("#commands").contains("SUCCEEDED") && text("#commands").contains("opened_in_ms"));
+                () -> page.text("#commands").contains("SUCCEEDED") && page.text("#commands").contains("opened_in_ms"));
         assertThat(heading.isDisplayed()).as("the page was not reloaded").isTrue();
         browser.screenshot("device-command-result");
     }
@@ -325,7 +326,7 @@ class ConsoleBrowserTests extends ApiTest {
     void thePagesFitAPhoneWideViewport() {
         String id = createDevice(tenant.admin(), device("a-device-with-a-rather-long-name-0123456789")).path("id")
                 .asString();
-        signIn(tenant.admin());
+        page.signIn(tenant.admin());
         Dimension desktop = web.manage().window().getSize();
         try {
             web.manage().window().setSize(new Dimension(390, 844));
@@ -336,87 +337,18 @@ class ConsoleBrowserTests extends ApiTest {
             pages.put("/app/jobs", "mobile-jobs");
             pages.put("/app/fleet/getting-started", "mobile-getting-started");
             for (var e : pages.entrySet()) {
-                String page = e.getKey();
-                web.get(url(page));
+                String path = e.getKey();
+                web.get(url(path));
                 browser.screenshot(e.getValue());
                 long overflow = (Long) ((JavascriptExecutor) web).executeScript(
                         "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
-                assertThat(overflow).as("horizontal overflow of %s at 390 px", page).isLessThanOrEqualTo(0);
+                assertThat(overflow).as("horizontal overflow of %s at 390 px", path).isLessThanOrEqualTo(0);
             }
         } finally {
             web.manage().window().setSize(desktop);
         }
         web.get(url("/app/devices/not-a-uuid"));
-        assertThat(text("h1")).isEqualTo("Not found");
-    }
-
-    /** Signs in and waits for the answer: the dashboard, or the sign-in form with its error. */
-    private void signIn(String token) {
-        web.get(url("/app/sign-in"));
-        web.findElement(By.id("token")).sendKeys(token);
-        web.findElement(By.id("sign-in")).click();
-        Await.until(Duration.ofSeconds(10), "the sign-in answer",
-                () -> !web.findElements(By.cssSelector("header.top, #sign-in-error")).isEmpty());
-    }
-
-    /** The element's text; retried when a live refresh replaced the element in between. */
-    private String text(String css) {
-        for (int attempt = 0; ; attempt++) {
-            try {
-                return web.findElement(By.cssSelector(css)).getText();
-            } catch (StaleElementReferenceException e) {
-                if (attempt == 5) {
-                    throw e;
-                }
-            }
-        }
-    }
-
-    /** An attribute of the element; retried when a live refresh replaced the element in between. */
-    private String attribute(String css, String name) {
-        for (int attempt = 0; ; attempt++) {
-            try {
-                return web.findElement(By.cssSelector(css)).getAttribute(name);
-            } catch (StaleElementReferenceException e) {
-                if (attempt == 5) {
-                    throw e;
-                }
-            }
-        }
-    }
-
-    /**
-     * Clicks a form's submit button and waits until the browser has replaced the page with the answer, so that what
-     * follows reads the new page and not the old one.
-     */
-    private void submit(String css) {
-        WebElement page = web.findElement(By.tagName("html"));
-        click(css);
-        Await.until(Duration.ofSeconds(15), "the answer to " + css, () -> stale(page)
-                && "complete".equals(((JavascriptExecutor) web).executeScript("return document.readyState")));
-    }
-
-    private static boolean stale(WebElement element) {
-        try {
-            element.isEnabled();
-            return false;
-        } catch (StaleElementReferenceException e) {
-            return true;
-        }
-    }
-
-    /** Clicks the element; retried when a live refresh replaced the element in between. */
-    private void click(String css) {
-        for (int attempt = 0; ; attempt++) {
-            try {
-                web.findElement(By.cssSelector(css)).click();
-                return;
-            } catch (StaleElementReferenceException e) {
-                if (attempt == 5) {
-                    throw e;
-                }
-            }
-        }
+        assertThat(page.text("h1")).isEqualTo("Not found");
     }
 
     private String url(String path) {

@@ -16,6 +16,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 
 /**
@@ -83,21 +84,38 @@ final class ConsolePage {
         return !web.findElements(By.cssSelector(css)).isEmpty();
     }
 
-    /** Clicks a form's submit button and waits until the browser has replaced the page with the answer. */
-    void submit(String css) {
-        WebElement page = web.findElement(By.tagName("html"));
+    /** Clicks the element; retried when a live refresh replaced the element in between. */
+    void click(String css) {
         for (int attempt = 0; ; attempt++) {
             try {
                 web.findElement(By.cssSelector(css)).click();
-                break;
+                return;
             } catch (StaleElementReferenceException e) {
                 if (attempt == 5) {
                     throw e;
                 }
             }
         }
-        Await.until(Duration.ofSeconds(15), "the answer to " + css, () -> stale(page)
-                && "complete".equals(((JavascriptExecutor) web).executeScript("return document.readyState")));
+    }
+
+    /**
+     * Clicks a form's submit button and waits until the browser has replaced the page with the answer: the old
+     * document carries a marker, and the answer is there once a complete document without it is.
+     */
+    void submit(String css) {
+        JavascriptExecutor js = (JavascriptExecutor) web;
+        js.executeScript("window.__fkAnswered = false;");
+        click(css);
+        Await.until(Duration.ofSeconds(15), "the answer to " + css, () -> answered(js));
+    }
+
+    private static boolean answered(JavascriptExecutor js) {
+        try {
+            return Boolean.TRUE.equals(js.executeScript(
+                    "return window.__fkAnswered === undefined && document.readyState === 'complete';"));
+        } catch (WebDriverException e) {
+            return false; // the browser is between the two documents
+        }
     }
 
     /**
@@ -141,14 +159,5 @@ final class ConsolePage {
             }
         }
         return axeScript;
-    }
-
-    private static boolean stale(WebElement element) {
-        try {
-            element.isEnabled();
-            return false;
-        } catch (StaleElementReferenceException e) {
-            return true;
-        }
     }
 }
