@@ -17,6 +17,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * The Fleetkeeper server as a separate operating-system process (the test class path, the real main
  * class), so tests can stop it, restart it on the same data, and kill it with SIGKILL.
+ *
+ * <p>The system tests start the server some thirty times, so the starts share a dynamic class-data archive: one
+ * server at a time is started with {@code -XX:ArchiveClassesAtExit}, and when it is stopped gracefully its archive
+ * becomes the one later starts map their classes from instead of loading them. The JVM archives classes from JARs
+ * only, so the compiled classes are packed into one JAR first. Without the archive a start only takes longer.
  */
 final class ServerProcess implements AutoCloseable {
 
@@ -77,7 +82,9 @@ final class ServerProcess implements AutoCloseable {
 
     ServerProcess start(String... extraArgs) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m"));
+        cmd.addAll(sharing());
+        cmd.addAll(List.of("-cp", ClassPath.JARS,
                 "io.fleetkeeper.FleetkeeperApplication", "--server.port=" + port,
                 "--fleetkeeper.db.data-dir=" + dataDir, "--fleetkeeper.auth.bootstrap-token=" + PLATFORM_TOKEN,
                 "--logging.level.root=WARN"));
@@ -117,14 +124,64 @@ final class ServerProcess implements AutoCloseable {
     void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
+        archived(false);
     }
 
     /** SIGTERM: the graceful shutdown path. */
     void stop() throws InterruptedException {
         process.destroy();
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        if (!process.waitFor(archiveTo == null ? 30 : 90, TimeUnit.SECONDS)) {
             kill();
+            return;
         }
+        archived(true);
+    }
+
+    private static boolean archiving;
+    private Path archiveTo;
+
+    /** The class-data flags of a start: map the archive, or write it at exit when no server does so yet. */
+    private List<String> sharing() {
+        synchronized (ClassPath.class) {
+            List<String> quiet = List.of("-Xlog:cds=off", "-Xlog:cds+dynamic=off");
+            if (Files.exists(ClassPath.ARCHIVE)) {
+                return concat(List.of("-XX:SharedArchiveFile=" + ClassPath.ARCHIVE), quiet);
+            }
+            if (archiving) {
+                return List.of();
+            }
+            archiving = true;
+            archiveTo = ClassPath.DIR.resolve("server-" + System.nanoTime() + ".jsa").toAbsolutePath();
+            return concat(List.of("-XX:ArchiveClassesAtExit=" + archiveTo), quiet);
+        }
+    }
+
+    /** After this server exited: keeps the archive it wrote when it exited gracefully. */
+    private void archived(boolean graceful) {
+        if (archiveTo == null) {
+            return;
+        }
+        synchronized (ClassPath.class) {
+            try {
+                if (graceful && process.exitValue() != 137 && Files.isRegularFile(archiveTo)
+                        && Files.size(archiveTo) > 0) {
+                    Files.move(archiveTo, ClassPath.ARCHIVE, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                } else {
+                    Files.deleteIfExists(archiveTo);
+                }
+            } catch (IOException e) {
+                // without the archive, starts only take longer
+            } finally {
+                archiving = false;
+                archiveTo = null;
+            }
+        }
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -146,7 +203,72 @@ final class ServerProcess implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         if (process != null && process.isAlive()) {
-            kill();
+            if (archiveTo != null) {
+                stop(); // the test is over: the server that writes the class-data archive exits gracefully
+            } else {
+                kill();
+            }
+        }
+    }
+
+    /** The test class path with its directories packed into one JAR, built once per test run. */
+    private static final class ClassPath {
+
+        static final Path DIR = Path.of("target", "system-tests");
+        static final Path ARCHIVE = DIR.resolve("server.jsa").toAbsolutePath();
+        static final String JARS = jars();
+
+        private static String jars() {
+            try {
+                Files.createDirectories(DIR);
+                Path jar = DIR.resolve("classes.jar").toAbsolutePath();
+                List<String> entries = new ArrayList<>();
+                List<Path> dirs = new ArrayList<>();
+                for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+                    if (Files.isDirectory(Path.of(e))) {
+                        dirs.add(Path.of(e));
+                    } else if (!e.isEmpty()) {
+                        entries.add(e);
+                    }
+                }
+                pack(dirs, jar);
+                Files.deleteIfExists(ARCHIVE); // made for the JAR of an earlier run
+                entries.addFirst(jar.toString());
+                return String.join(java.io.File.pathSeparator, entries);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        /**
+     * Packs the directories into the JAR, directory entries included (Spring's class-path scanning and Flyway's
+     * migration lookup list a package through them); a file in an earlier directory wins, as on the class path.
+     */
+        private static void pack(List<Path> dirs, Path jar) throws IOException {
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            Path tmp = Files.createTempFile(DIR, "classes", ".jar");
+            try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(tmp))) {
+                for (Path dir : dirs) {
+                    List<Path> files;
+                    try (var walk = Files.walk(dir)) {
+                        files = walk.filter(f -> !f.equals(dir)).sorted().toList();
+                    }
+                    for (Path f : files) {
+                        boolean directory = Files.isDirectory(f);
+                        String name = dir.relativize(f).toString().replace(java.io.File.separatorChar, '/')
+                                + (directory ? "/" : "");
+                        if (seen.add(name)) {
+                            out.putNextEntry(new java.util.jar.JarEntry(name));
+                            if (!directory) {
+                                Files.copy(f, out);
+                            }
+                            out.closeEntry();
+                        }
+                    }
+                }
+            }
+            Files.move(tmp, jar, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         }
     }
 }
