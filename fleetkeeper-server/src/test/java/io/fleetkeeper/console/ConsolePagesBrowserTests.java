@@ -235,11 +235,11 @@ class ConsolePagesBrowserTests extends ApiTest {
         createDevice(tenant.admin(), meter);
         createDevice(tenant.admin(), device("sensor-1"));
         page.signIn(token(tenant, "operator"));
-        page.open("/app/devices?q=" + java.net.URLEncoder.encode("type = 'meter'",
+        page.open("/app/devices?q=" + java.net.URLEncoder.encode("type = \"meter\"",
                 java.nio.charset.StandardCharsets.UTF_8));
         page.click("#job-from-query");
         Await.until(Duration.ofSeconds(15), "the job form", () -> page.present("#new-job"));
-        assertThat(page.attribute("#job-query", "value")).isEqualTo("type = 'meter'");
+        assertThat(page.attribute("#job-query", "value")).isEqualTo("type = \"meter\"");
         page.type("#job-name", "reboot meters");
         page.type("#job-command", "reboot");
         page.type("#job-payload", "{\"delay\": ");
@@ -254,7 +254,7 @@ class ConsolePagesBrowserTests extends ApiTest {
         page.submit("#job-create");
         assertThat(web.getCurrentUrl()).endsWith("/app/jobs");
         JsonNode job = api.get(tenant.admin(), "/api/v1/jobs").expect(200).path("items").get(0);
-        assertThat(job.path("target").path("query").asString()).isEqualTo("type = 'meter'");
+        assertThat(job.path("target").path("query").asString()).isEqualTo("type = \"meter\"");
         assertThat(job.path("operation").path("name").asString()).isEqualTo("reboot");
         assertThat(job.path("operation").path("payload").path("delay").asInt()).isEqualTo(5);
         assertThat(job.path("rollout").path("max_per_minute").asLong()).isEqualTo(10);
@@ -419,6 +419,33 @@ class ConsolePagesBrowserTests extends ApiTest {
         Await.until(Duration.ofSeconds(15), "the campaign's resumed state without a reload",
                 () -> page.text("#campaign-" + campaign + " .campaign-state").equals("RUNNING"));
         assertThat(api.get(tenant.admin(), "/api/v1/campaigns").expect(200).path("items")).hasSize(1);
+    }
+
+    @Test
+    void anOtaCampaignIsStartedFromTheConsoleOverAFleetQuery() {
+        String firmware = api.post(tenant.admin(), "/api/v1/firmware", Map.of("name", "os", "version", "3.1"))
+                .expect(201).path("id").asString();
+        api.call("PUT", "/api/v1/firmware/" + firmware + "/artifacts/os.swu").token(tenant.admin())
+                .body("application/octet-stream", BodyPublishers.ofString("image")).send().expect(201);
+        createDevice(tenant.admin(), device("gw-1"));
+        page.signIn(token(tenant, "operator"));
+        page.open("/app/ota");
+        page.type("#campaign-query", "name = ");
+        page.submit("#campaign-create");
+        assertThat(page.present("#form-error")).isTrue();
+        assertThat(page.attribute("#campaign-query", "value")).isEqualTo("name =");
+        assertThat(api.get(tenant.admin(), "/api/v1/campaigns").expect(200).path("items")).isEmpty();
+
+        page.type("#campaign-query", "name = \"gw-1\"");
+        page.type("#campaign-rate", "20");
+        page.submit("#campaign-create");
+        assertThat(page.present("#form-error")).isFalse();
+        JsonNode campaign = api.get(tenant.admin(), "/api/v1/campaigns").expect(200).path("items").get(0);
+        assertThat(campaign.path("firmware_id").asString()).isEqualTo(firmware);
+        JsonNode job = api.get(tenant.admin(), "/api/v1/jobs/" + campaign.path("job_id").asString()).expect(200);
+        assertThat(job.path("target").path("query").asString()).isEqualTo("name = \"gw-1\"");
+        assertThat(job.path("rollout").path("max_per_minute").asLong()).isEqualTo(20);
+        assertThat(page.present("#campaign-" + campaign.path("id").asString())).isTrue();
     }
 
     @Test
