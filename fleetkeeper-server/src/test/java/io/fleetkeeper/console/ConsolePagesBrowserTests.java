@@ -433,7 +433,7 @@ class ConsolePagesBrowserTests extends ApiTest {
         page.type("#campaign-query", "name = ");
         page.submit("#campaign-create");
         assertThat(page.present("#form-error")).isTrue();
-        assertThat(page.attribute("#campaign-query", "value")).isEqualTo("name =");
+        assertThat(page.attribute("#campaign-query", "value")).isEqualTo("name = ");
         assertThat(api.get(tenant.admin(), "/api/v1/campaigns").expect(200).path("items")).isEmpty();
 
         page.type("#campaign-query", "name = \"gw-1\"");
