@@ -337,7 +337,7 @@ class ConsolePagesBrowserTests extends ApiTest {
         api.post(tenant.admin(), "/api/v1/provisioning-keys", Map.of("label", "line 1")).expect(201);
         page.signIn(token(tenant, "viewer"));
         for (String p : List.of("/app/settings/provisioning-keys", "/app/provisioning", "/app/pki", "/app/ota",
-                "/app/alerts")) {
+                "/app/alerts", "/app/jobs/new")) {
             page.open(p);
             assertThat(web.findElements(By.cssSelector("main form[method=post], main textarea")))
                     .as("mutating controls on %s", p).isEmpty();
