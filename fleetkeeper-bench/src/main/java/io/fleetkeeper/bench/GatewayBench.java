@@ -166,12 +166,16 @@ final class GatewayBench {
         long sent = System.nanoTime();
         c.publishWith().topic(topic.apply(index)).qos(MqttQos.AT_LEAST_ONCE)
                 .payload(body.apply(i).getBytes(StandardCharsets.UTF_8)).send().whenComplete((r, e) -> {
-                    if (e == null) {
-                        acked.incrementAndGet();
-                        latency.recordValue(System.nanoTime() - sent);
-                    } else if (failed.incrementAndGet() <= 3) {
-                        System.out.println("  publish failed: " + e);
+                    if (e != null) {
+                        // a failed publish ends its loop: the connection is gone (or refused it)
+                        if (failed.incrementAndGet() <= 3) {
+                            System.out.println("  publish failed: " + e);
+                        }
+                        done.complete(null);
+                        return;
                     }
+                    acked.incrementAndGet();
+                    latency.recordValue(System.nanoTime() - sent);
                     loop(c, lane, lanes, topic, body, next, limit, end, acked, failed, latency, done);
                 });
     }
