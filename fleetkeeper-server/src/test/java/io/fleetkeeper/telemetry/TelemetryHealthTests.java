@@ -187,6 +187,11 @@ class TelemetryHealthTests extends ApiTest {
 
         port.post("/device/v1/telemetry", Map.of("X-Device-Key", d.key()), "{\"temp\":10,\"n\":5}").expect(202);
         assertThat(latest(d)).containsEntry("temp", "21.0").containsEntry("n", "5.0");
+        JsonNode values = api.get(tenant.admin(), "/api/v1/devices/" + d.id() + "/telemetry/latest").expect(200)
+                .path("items");
+        assertThat(values.valueStream().map(i -> i.path("metric").asString() + ":"
+                + (i.path("unit").isNull() ? "-" : i.path("unit").asString()))).as("a sensor's unit beside its value")
+                .contains("temp:Cel", "n:-");
         port.post("/device/v1/telemetry", Map.of("X-Device-Key", d.key()), "{\"temp\":30}").expect(202);
         assertThat(latest(d)).as("stored although out of range").containsEntry("temp", "61.0");
         JsonNode flagged = Await.until(Duration.ofSeconds(10), "the out-of-range event",
