@@ -8,7 +8,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,7 +69,7 @@ final class GatewayBench {
         for (int i = 0; i < direct; i++) {
             devices.add(keyed(token, "{\"name\":\"d" + i + "\",\"device_type\":\"sensor\"}"));
         }
-        TrustManagerFactory trust = trust(Crypto.certificates(Load.expect(b.http.send(HttpRequest.newBuilder(
+        TrustManagerFactory trust = Crypto.trust(Crypto.certificates(Load.expect(b.http.send(HttpRequest.newBuilder(
                 URI.create(b.url + "/pki/v1/platform/ca.pem")).GET().build(), HttpResponse.BodyHandlers.ofString()),
                 200).body()).getFirst());
         Deltas deltas = new Deltas();
@@ -307,14 +306,6 @@ final class GatewayBench {
                 HttpResponse.BodyHandlers.ofString()), status).body();
     }
 
-    private static TrustManagerFactory trust(X509Certificate ca) throws Exception {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setCertificateEntry("platform", ca);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
-        return tmf;
-    }
 
     private static double ms(Histogram h, double percentile) {
         return h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(percentile) / 1e6;
