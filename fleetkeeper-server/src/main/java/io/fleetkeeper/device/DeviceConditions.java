@@ -19,7 +19,7 @@ import org.springframework.stereotype.Component;
  * condition is two-valued (a missing value is false, never NULL), so {@code NOT} is an exact complement and
  * {@code !=} is {@code NOT =} on both stores. Ordered text comparisons use code-point order on both stores
  * ({@code COLLATE "C"} on PostgreSQL). {@code connected}, {@code shadow.reported.PATH}, {@code telemetry.METRIC},
- * {@code sim.FIELD}, {@code template} and {@code sensor.KEY} come from the features owning that state, through
+ * {@code sim.FIELD}, {@code template}, {@code sensor.KEY} and {@code module.SLOT} come from the features owning that state, through
  * {@link DeviceConnections}, {@link DeviceShadows}, {@link DeviceTelemetry}, {@link DeviceSims},
  * {@link DeviceTemplates} and {@link DeviceSensors}, correlated on {@code d.id} (or {@code d.template_id}).
  */
@@ -91,6 +91,7 @@ public class DeviceConditions {
             case JSON -> field == DeviceField.TELEMETRY ? telemetry(tenantId, key, test, values)
                     : field == DeviceField.SIM ? sim(tenantId, key, test, values)
                     : field == DeviceField.SENSOR ? sensor(tenantId, key, test, values)
+                    : field == DeviceField.MODULE ? module(tenantId, key, test, values)
                     : reported(tenantId, key, test, values);
             case TEMPLATE -> template(tenantId, test, values);
             case NUMBER -> column(field, test, values.stream().map(v -> (Object) ((BigDecimal) v).longValueExact())
@@ -275,6 +276,22 @@ public class DeviceConditions {
             return DeviceCondition.and(enabled, telemetry(tenantId, sensorKey, test, values));
         } catch (IllegalArgumentException e) {
             throw new ApiException(ErrorCode.INVALID_QUERY, "sensor." + key + ": " + e.getMessage());
+        }
+    }
+
+    /** {@code module.SLOT EXISTS} (the slot is filled) and {@code module.SLOT.FIELD}, the template feature's. */
+    private DeviceCondition module(UUID tenantId, String key, Test test, List<Object> values) {
+        DeviceSensors s = sensors == null ? null : sensors.getIfAvailable();
+        if (s == null) {
+            throw new ApiException(ErrorCode.INVALID_QUERY, "field 'module' is not available");
+        }
+        int dot = key.indexOf('.');
+        try {
+            DeviceCondition c = s.module(tenantId, DEVICE_ID, dot < 0 ? key : key.substring(0, dot),
+                    dot < 0 ? null : key.substring(dot + 1), comparison(test), values);
+            return new DeviceCondition("(" + c.sql() + ")", c.params());
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(ErrorCode.INVALID_QUERY, "module." + key + ": " + e.getMessage());
         }
     }
 

@@ -44,7 +44,12 @@ public enum DeviceField {
      * A sensor of the device: {@code sensor.KEY} (defined; compared, its latest reading) or
      * {@code sensor.KEY.FIELD} (its definition); the template feature supplies the condition.
      */
-    SENSOR("sensor", Kind.JSON, false);
+    SENSOR("sensor", Kind.JSON, false),
+    /**
+     * A module of the device: {@code module.SLOT} (the slot is filled) or {@code module.SLOT.FIELD} (its kind,
+     * serial or firmware version); the template feature supplies the condition.
+     */
+    MODULE("module", Kind.JSON, false);
 
     /** What values a field takes and which operators apply. */
     public enum Kind { UUID, TEXT, STATUS, IDENTITY, HEALTH, TIME, TAG, METADATA, BOOL, JSON, TEMPLATE, NUMBER }

@@ -8,15 +8,21 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * What other features ask about a device's sensors (the template feature's per-device instances): the fleet query
- * fields {@code sensor.KEY.FIELD}, the definitions telemetry applies to readings, and the expected intervals that
- * feed device health. The template feature provides it, so neither the device, fleet nor telemetry feature reads
+ * What other features ask about a device's sensors and modules (the template feature's per-device instances): the
+ * fleet query fields {@code sensor.KEY.FIELD} and {@code module.SLOT.FIELD}, the definitions telemetry applies to
+ * readings, and the expected intervals that feed device health. The template feature provides it, so neither the device, fleet nor telemetry feature reads
  * its tables or depends on it.
  */
 public interface DeviceSensors {
 
     /** A sensor key: the name of the telemetry metric it reads. */
     Pattern KEY = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
+    /** A module slot, as templates and {@code /devices/{id}/modules} name it. */
+    Pattern SLOT = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
+
+    /** The module fields a query may test, all text. */
+    Set<String> MODULE_FIELDS = Set.of("kind", "serial", "firmware_version");
 
     /** The definition fields a query may test: text ({@code unit}, {@code data_type}), boolean, numbers. */
     Set<String> FIELDS = Set.of("unit", "data_type", "enabled", "min", "max", "expected_interval");
@@ -58,6 +64,17 @@ public interface DeviceSensors {
      * @throws IllegalArgumentException when the key, field or a value is outside these rules
      */
     DeviceCondition sensor(UUID tenantId, String deviceId, String key, String field,
+            DeviceShadows.Comparison comparison, List<Object> values);
+
+    /**
+     * A condition that holds when the device whose id is the SQL expression {@code deviceId} has a module in
+     * {@code slot} and, when {@code field} is given, the module's {@code field} (text, code-point order) passes the
+     * test; EXISTS with a field tests that it is set. Never SQL NULL.
+     *
+     * @param field one of {@link #MODULE_FIELDS}, or null for "the slot is filled" (EXISTS only)
+     * @throws IllegalArgumentException when the slot, field or a value is outside these rules
+     */
+    DeviceCondition module(UUID tenantId, String deviceId, String slot, String field,
             DeviceShadows.Comparison comparison, List<Object> values);
 
     /** The device's sensors by key (cached briefly; empty when it has none). */

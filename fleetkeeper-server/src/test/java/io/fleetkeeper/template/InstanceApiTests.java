@@ -150,6 +150,12 @@ class InstanceApiTests extends ApiTest {
         var replaced = put(tenant.admin(), path + "/modem", Map.of("kind", "lte-m", "serial", "B2",
                 "firmware_version", "1.10"));
         assertThat(replaced.expect(200).path("serial").asString()).isEqualTo("B2");
+        assertThat(api.get(tenant.admin(), "/api/v1/devices?query=" + java.net.URLEncoder.encode(
+                "module.modem.firmware_version = \"1.10\" AND module.modem.serial EXISTS",
+                java.nio.charset.StandardCharsets.UTF_8)).expect(200).path("items").findValuesAsString("id"))
+                .containsExactly(id);
+        api.get(tenant.admin(), "/api/v1/devices?query=module.modem.colour%20EXISTS")
+                .expectProblem(400, "INVALID_QUERY");
         assertThat(TemplateApiTests.texts(api.get(tenant.admin(), path).expect(200).path("items"), "serial"))
                 .containsExactly("B2");
         assertThat(api.delete(tenant.admin(), path + "/modem").status()).isEqualTo(204);

@@ -24,7 +24,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The template feature's store contract, the same on SQLite and PostgreSQL: the fleet query fields
- * {@code template}, {@code template_version} and {@code sensor.KEY[.FIELD]}, each in a tenant of its own.
+ * {@code template}, {@code template_version}, {@code sensor.KEY[.FIELD]} and {@code module.SLOT[.FIELD]}, each in
+ * a tenant of its own.
  */
 public interface TemplateStoreContract {
 
@@ -86,8 +87,28 @@ public interface TemplateStoreContract {
                 .containsExactly(a2);
         assertThat(ids.apply("NOT sensor.temperature > 20")).containsExactlyInAnyOrder(a1, p1, plain);
 
+        ModuleService modules = ctx.getBean(ModuleService.class);
+        Function<String, UUID> untemplated = n -> devices.create(t.admin(), new NewDevice(n, "meter", null, List.of(),
+                Map.of(), null, null, null)).id(); // slots of any name: no template restricts them
+        UUID m1 = untemplated.apply("m1");
+        UUID m2 = untemplated.apply("m2");
+        UUID m3 = untemplated.apply("m3");
+        modules.put(t.admin(), m1, "modem", new ModuleService.ModuleFields("lte-modem", "SN-1", "2.1.0"), null);
+        modules.put(t.admin(), m2, "modem", new ModuleService.ModuleFields("lte-modem", null, "10.0.0"), null);
+        modules.put(t.admin(), m3, "meter", new ModuleService.ModuleFields("energy-meter", "SN-9", null), null);
+        assertThat(ids.apply("module.modem EXISTS")).containsExactlyInAnyOrder(m1, m2);
+        assertThat(ids.apply("NOT module.modem EXISTS")).containsExactlyInAnyOrder(a1, a2, p1, plain, m3);
+        assertThat(ids.apply("module.modem.firmware_version = \"2.1.0\"")).containsExactly(m1);
+        assertThat(ids.apply("module.modem.firmware_version < \"2\"")).as("code-point order").containsExactly(m2);
+        assertThat(ids.apply("module.modem.serial EXISTS")).containsExactly(m1);
+        assertThat(ids.apply("module.meter.kind IN (\"energy-meter\", \"x\") OR module.modem.serial = \"SN-1\""))
+                .containsExactlyInAnyOrder(m1, m3);
+        assertThat(ids.apply("module.modem.kind != \"lte-modem\"")).containsExactlyInAnyOrder(a1, a2, p1, plain, m3);
+
         for (String bad : List.of("template > \"a\"", "template_version = \"2\"", "sensor.temperature.colour = 1",
-                "sensor.temperature.max = \"x\"", "sensor.temperature.enabled = 1", "sensor", "template = true")) {
+                "sensor.temperature.max = \"x\"", "sensor.temperature.enabled = 1", "sensor", "template = true",
+                "module.modem = \"x\"", "module.modem.colour = \"x\"", "module.modem.kind = 1", "module",
+                "module.Modem EXISTS")) {
             assertThatThrownBy(() -> ids.apply(bad)).as(bad).isInstanceOfSatisfying(ApiException.class,
                     e -> assertThat(e.code().name()).isEqualTo("INVALID_QUERY"));
         }

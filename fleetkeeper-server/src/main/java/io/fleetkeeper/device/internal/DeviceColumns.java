@@ -26,7 +26,7 @@ public final class DeviceColumns {
             case LAST_SEEN -> "d.last_seen_at";
             case PARENT -> "d.parent_device_id";
             case TEMPLATE_VERSION -> "d.template_version";
-            case TAG, METADATA, CONNECTED, SHADOW_REPORTED, TELEMETRY, SIM, TEMPLATE, SENSOR -> null;
+            case TAG, METADATA, CONNECTED, SHADOW_REPORTED, TELEMETRY, SIM, TEMPLATE, SENSOR, MODULE -> null;
         };
     }
 }

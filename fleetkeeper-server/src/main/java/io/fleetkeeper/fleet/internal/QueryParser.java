@@ -47,6 +47,7 @@ public final class QueryParser {
     private static final String TELEMETRY = DeviceField.TELEMETRY.wire() + ".";
     private static final String SIM = DeviceField.SIM.wire() + ".";
     private static final String SENSOR = DeviceField.SENSOR.wire() + ".";
+    private static final String MODULE = DeviceField.MODULE.wire() + ".";
     private static final Map<String, Op> OPS = Map.of("=", Op.EQ, "!=", Op.NE, "<", Op.LT, "<=", Op.LE, ">", Op.GT,
             ">=", Op.GE);
     private static final String OPERATORS = "an operator (=, !=, <, <=, >, >=, IN, NOT IN, EXISTS)";
@@ -227,6 +228,16 @@ public final class QueryParser {
                         + " of " + new java.util.TreeSet<>(DeviceSensors.FIELDS) + " (found '" + name + "')");
             }
             return new Field(DeviceField.SENSOR.wire(), key);
+        }
+        if (name.equals(DeviceField.MODULE.wire()) || name.startsWith(MODULE)) {
+            String key = name.startsWith(MODULE) ? name.substring(MODULE.length()) : "";
+            int dot = key.indexOf('.');
+            if (!DeviceSensors.SLOT.matcher(dot < 0 ? key : key.substring(0, dot)).matches()
+                    || dot >= 0 && !DeviceSensors.MODULE_FIELDS.contains(key.substring(dot + 1))) {
+                throw QueryErrors.at(t.pos(), "a module field is " + MODULE + "SLOT or " + MODULE + "SLOT.FIELD, FIELD one"
+                        + " of " + new java.util.TreeSet<>(DeviceSensors.MODULE_FIELDS) + " (found '" + name + "')");
+            }
+            return new Field(DeviceField.MODULE.wire(), key);
         }
         throw QueryErrors.expected(t.pos(), "a field (" + DeviceField.names() + ")", "'" + name + "'");
     }

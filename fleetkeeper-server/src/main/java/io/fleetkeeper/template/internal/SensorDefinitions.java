@@ -18,8 +18,8 @@ import java.util.UUID;
 import org.springframework.stereotype.Component;
 
 /**
- * The device feature's view of per-device sensors: fleet query conditions as a semi-join on
- * {@code device_sensors} (its primary key starts with the tenant and device; {@code device_sensors_key} serves a
+ * The device feature's view of per-device sensors and modules: fleet query conditions as a semi-join on
+ * {@code device_sensors} (and {@code device_modules}) (its primary key starts with the tenant and device; {@code device_sensors_key} serves a
  * selective key), and the definitions telemetry applies, cached for a minute per device (a change made on this node
  * is seen at once, on another node within the minute).
  */
@@ -96,6 +96,40 @@ public class SensorDefinitions implements DeviceSensors {
                 params.add(n.doubleValue());
             }
         }
+    }
+
+    @Override
+    public DeviceCondition module(UUID tenantId, String deviceId, String slot, String field, Comparison comparison,
+            List<Object> values) {
+        if (!SLOT.matcher(slot).matches() || field != null && !MODULE_FIELDS.contains(field)) {
+            throw new IllegalArgumentException("not a module field: " + slot + (field == null ? "" : "." + field));
+        }
+        comparison.checkValues(values.size());
+        StringBuilder sql = new StringBuilder(deviceId).append(
+                " IN (SELECT m.device_id FROM device_modules m WHERE m.tenant_id = ? AND m.slot = ?");
+        List<Object> params = new ArrayList<>(List.of(tenantId.toString(), slot));
+        String column = field == null ? null : "m." + field;
+        if (field == null) {
+            if (comparison != Comparison.EXISTS) {
+                throw new IllegalArgumentException("a module slot is tested with EXISTS, its fields with a value");
+            }
+        } else if (comparison == Comparison.EXISTS) {
+            sql.append(" AND ").append(column).append(" IS NOT NULL");
+        } else {
+            sql.append(" AND (");
+            for (int i = 0; i < values.size(); i++) {
+                if (!(values.get(i) instanceof String text)) {
+                    throw new IllegalArgumentException("compares with a quoted string, e.g. module.SLOT." + field
+                            + " = \"" + (field.equals("firmware_version") ? "2.1.0" : "lte-modem") + "\"");
+                }
+                sql.append(i == 0 ? "" : " OR ").append('(').append(column).append(" IS NOT NULL AND ")
+                        .append(column).append(dialect == Dialect.POSTGRESQL ? " COLLATE \"C\" " : " ")
+                        .append(comparison.operator()).append(" ?)");
+                params.add(text);
+            }
+            sql.append(')');
+        }
+        return new DeviceCondition(sql.append(')').toString(), params);
     }
 
     @Override
