@@ -7,7 +7,6 @@ import io.fleetkeeper.audit.AuditQuery;
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.device.Device;
 import io.fleetkeeper.device.DeviceCondition;
-import io.fleetkeeper.device.DeviceEvent;
 import io.fleetkeeper.device.DeviceFilter;
 import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.export.Export;
@@ -17,7 +16,6 @@ import io.fleetkeeper.job.JobService;
 import io.fleetkeeper.pki.CertificateService;
 import io.fleetkeeper.telemetry.TelemetryQueries;
 import java.io.IOException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -86,20 +84,16 @@ class Sources {
                 var range = new TelemetryQueries.Range(null, null, e.from(), e.to());
                 yield (id, cursor, limit) -> telemetry.raw(tenantId, id, range, cursor, limit);
             }
-            case "device_events" -> (id, cursor, limit) -> devices.events(tenantId, id, cursor, limit);
+            case "device_events" -> (id, cursor, limit) -> devices.eventsBetween(tenantId, id, e.from(), e.to(),
+                    cursor, limit);
             case "certificates" -> (id, cursor, limit) -> certificates.forDevice(tenantId, id, cursor, limit);
             case "job_executions" -> (id, cursor, limit) -> jobs.deviceExecutions(tenantId, id, cursor, limit);
             default -> throw new IllegalStateException("unknown export kind " + e.kind());
         };
-        boolean events = "device_events".equals(e.kind());
         return (pageSize, sink) -> eachDevice(tenantId, condition, pageSize, d -> {
             try {
-                pages((cursor, limit) -> sub.page(d.id(), cursor, limit), pageSize, item -> {
-                    ObjectNode row = withDevice(d.id(), item);
-                    if (!events || inRange(row, e.from(), e.to())) {
-                        sink.row(row);
-                    }
-                });
+                pages((cursor, limit) -> sub.page(d.id(), cursor, limit), pageSize,
+                        item -> sink.row(withDevice(d.id(), item)));
             } catch (ApiException gone) {
                 if (gone.code() != ErrorCode.NOT_FOUND) {
                     throw gone;
@@ -107,12 +101,6 @@ class Sources {
                 // deleted since it was listed (SQLite's pages without one snapshot): nothing to export for it
             }
         });
-    }
-
-    /** A device event's time against {@code [from, to)}. */
-    private static boolean inRange(ObjectNode row, Instant from, Instant to) {
-        Instant at = Instant.parse(row.path("at").asString());
-        return (from == null || !at.isBefore(from)) && (to == null || at.isBefore(to));
     }
 
     private interface ItemConsumer<T> {
