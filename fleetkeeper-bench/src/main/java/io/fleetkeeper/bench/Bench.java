@@ -62,7 +62,7 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 0 || !List.of("registry", "pki", "provisioning", "mqtt", "shadow", "fleet", "jobs", "telemetry", "events").contains(args[0])) {
+        if (args.length == 0 || !List.of("registry", "pki", "provisioning", "mqtt", "shadow", "fleet", "jobs", "telemetry", "events", "exports").contains(args[0])) {
             usage();
             System.exit(args.length == 0 ? 0 : 2);
         }
@@ -99,6 +99,7 @@ public final class Bench {
             case "jobs" -> new JobsBench(bench).run();
             case "telemetry" -> new TelemetryBench(bench).run();
             case "events" -> new EventsBench(bench).run();
+            case "exports" -> new ExportsBench(bench).run();
             default -> bench.registry();
         }
         System.exit(0);
@@ -106,7 +107,7 @@ public final class Bench {
 
     private static void usage() {
         System.out.println("""
-                usage: java -jar fleetkeeper-bench.jar registry|pki|provisioning|mqtt|shadow|fleet|jobs|telemetry|events [options]
+                usage: java -jar fleetkeeper-bench.jar registry|pki|provisioning|mqtt|shadow|fleet|jobs|telemetry|events|exports [options]
 
                 registry options:
 
@@ -130,7 +131,7 @@ public final class Bench {
                   --skip-get, --skip-list   leave out a phase
                   --server-pid PID          also report the server process's CPU use (Linux /proc)
                 """ + PkiBench.USAGE + ProvisioningBench.USAGE + MqttBench.USAGE + ShadowBench.USAGE + TelemetryBench.USAGE + FleetBench.USAGE
-                + JobsBench.USAGE + EventsBench.USAGE);
+                + JobsBench.USAGE + EventsBench.USAGE + ExportsBench.USAGE);
     }
 
     // ------------------------------------------------------------------------------------------ driver
@@ -177,6 +178,14 @@ public final class Bench {
     // ------------------------------------------------------------------------------------------ tenant
 
     String createTenant(String platformToken) throws Exception {
+        return newTenant(platformToken).token();
+    }
+
+    /** A tenant created for a run: its id and its admin token. */
+    record NewTenant(String id, String token) {
+    }
+
+    NewTenant newTenant(String platformToken) throws Exception {
         String name = "bench-" + Long.toString(System.currentTimeMillis(), 36) + "-"
                 + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20), 36);
         HttpRequest req = HttpRequest.newBuilder(URI.create(url + "/api/v1/operator/tenants"))
@@ -188,9 +197,9 @@ public final class Bench {
             throw new IllegalStateException("creating tenant failed: HTTP " + res.statusCode() + " " + res.body());
         }
         JsonNode body = JSON.readTree(res.body());
-        String token = body.path("admin_token").path("token").asString();
-        System.out.printf("Created tenant %s (%s)%n", name, body.path("tenant").path("id").asString());
-        return token;
+        String id = body.path("tenant").path("id").asString();
+        System.out.printf("Created tenant %s (%s)%n", name, id);
+        return new NewTenant(id, body.path("admin_token").path("token").asString());
     }
 
     // ------------------------------------------------------------------------------------------ import
