@@ -3,10 +3,12 @@ package io.fleetkeeper.export.internal;
 import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.api.Page;
+import io.fleetkeeper.audit.AuditEntry;
 import io.fleetkeeper.audit.AuditQuery;
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.device.Device;
 import io.fleetkeeper.device.DeviceCondition;
+import io.fleetkeeper.device.DeviceEvent;
 import io.fleetkeeper.device.DeviceFilter;
 import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.export.Export;
@@ -18,6 +20,7 @@ import io.fleetkeeper.telemetry.TelemetryQueries;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.BiFunction;
 import org.springframework.stereotype.Component;
@@ -49,6 +52,8 @@ class Sources {
     private interface DevicePages {
         Page<?> page(UUID deviceId, String cursor, int limit);
     }
+
+    private static final Set<Class<?>> RAW_JSON = Set.of(AuditEntry.class, DeviceEvent.class);
 
     private final DeviceService devices;
     private final FleetQueries fleet;
@@ -126,8 +131,15 @@ class Sources {
         } while (cursor != null);
     }
 
+    /**
+     * The API's JSON object of a row. Types with {@code @JsonRawValue} fields (details held as JSON text) go through
+     * text, so those fields become JSON trees a CSV cell can print; the others are converted directly.
+     */
     private ObjectNode tree(Object item) {
-        return (ObjectNode) json.readTree(json.writeValueAsString(item));
+        if (RAW_JSON.contains(item.getClass())) {
+            return (ObjectNode) json.readTree(json.writeValueAsString(item));
+        }
+        return json.valueToTree(item);
     }
 
     private ObjectNode withDevice(UUID deviceId, Object item) {
