@@ -62,7 +62,7 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 0 || !List.of("registry", "pki", "provisioning", "mqtt", "shadow", "fleet", "jobs", "telemetry", "events", "gateway").contains(args[0])) {
+        if (args.length == 0 || !List.of("registry", "pki", "provisioning", "mqtt", "shadow", "fleet", "jobs", "telemetry", "events", "gateway", "exports").contains(args[0])) {
             usage();
             System.exit(args.length == 0 ? 0 : 2);
         }
@@ -100,6 +100,7 @@ public final class Bench {
             case "telemetry" -> new TelemetryBench(bench).run();
             case "events" -> new EventsBench(bench).run();
             case "gateway" -> new GatewayBench(bench).run();
+            case "exports" -> new ExportsBench(bench).run();
             default -> bench.registry();
         }
         System.exit(0);
@@ -107,7 +108,7 @@ public final class Bench {
 
     private static void usage() {
         System.out.println("""
-                usage: java -jar fleetkeeper-bench.jar registry|pki|provisioning|mqtt|shadow|fleet|jobs|telemetry|events|gateway [options]
+                usage: java -jar fleetkeeper-bench.jar registry|pki|provisioning|mqtt|shadow|fleet|jobs|telemetry|events|gateway|exports [options]
 
                 registry options:
 
@@ -178,6 +179,14 @@ public final class Bench {
     // ------------------------------------------------------------------------------------------ tenant
 
     String createTenant(String platformToken) throws Exception {
+        return newTenant(platformToken).token();
+    }
+
+    /** A tenant created for a run: its id and its admin token. */
+    record NewTenant(String id, String token) {
+    }
+
+    NewTenant newTenant(String platformToken) throws Exception {
         String name = "bench-" + Long.toString(System.currentTimeMillis(), 36) + "-"
                 + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20), 36);
         HttpRequest req = HttpRequest.newBuilder(URI.create(url + "/api/v1/operator/tenants"))
@@ -189,9 +198,9 @@ public final class Bench {
             throw new IllegalStateException("creating tenant failed: HTTP " + res.statusCode() + " " + res.body());
         }
         JsonNode body = JSON.readTree(res.body());
-        String token = body.path("admin_token").path("token").asString();
-        System.out.printf("Created tenant %s (%s)%n", name, body.path("tenant").path("id").asString());
-        return token;
+        String id = body.path("tenant").path("id").asString();
+        System.out.printf("Created tenant %s (%s)%n", name, id);
+        return new NewTenant(id, body.path("admin_token").path("token").asString());
     }
 
     // ------------------------------------------------------------------------------------------ import

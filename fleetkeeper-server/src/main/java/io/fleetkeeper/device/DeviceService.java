@@ -461,6 +461,20 @@ public class DeviceService {
                 e -> new Cursor("event", null, Long.toString(e.id())));
     }
 
+    /**
+     * A device's history between {@code from} (inclusive) and {@code to} (exclusive), each optional, newest
+     * first.
+     */
+    public Page<DeviceEvent> eventsBetween(UUID tenantId, UUID id, Instant from, Instant to, String cursor,
+            int limit) {
+        get(tenantId, id);
+        Cursor c = Cursor.decode(cursor, "event");
+        Long before = c == null ? null : parseLong(c.id());
+        return Page.of(events.list(tenantId, id, before, Set.of(), null, from == null ? null : from.toEpochMilli(),
+                to == null ? null : to.toEpochMilli(), limit + 1), limit,
+                e -> new Cursor("event", null, Long.toString(e.id())));
+    }
+
     /** Fields whose counts per value are maintained (see {@link #countsBy}), by their fleet-query name. */
     public static final Set<String> COUNTED_FIELDS = Set.of("type", "status", "site",
             "identity_status", "health", "firmware");

@@ -1,6 +1,7 @@
 package io.fleetkeeper.export;
 
 import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.api.Page;
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.blobs.BlobService;
@@ -9,6 +10,7 @@ import io.fleetkeeper.export.internal.ScheduleRepository;
 import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.store.Times;
 import io.fleetkeeper.tenancy.Caller;
+import io.fleetkeeper.web.MergePatch;
 import io.fleetkeeper.web.Violations;
 import java.time.Clock;
 import java.time.DateTimeException;
@@ -17,7 +19,9 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +30,10 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Scheduled exports: a cron expression in a time zone queues an export at each occurrence. Any node may queue a
@@ -38,6 +46,8 @@ public class ExportScheduleService {
 
     private static final Logger log = LoggerFactory.getLogger(ExportScheduleService.class);
     static final Duration MIN_INTERVAL = Duration.ofMinutes(1);
+    private static final Set<String> PATCHABLE = Set.of("name", "query", "columns", "format", "compression", "cron",
+            "zone", "window_seconds", "retain");
 
     private final ScheduleRepository schedules;
     private final ExportRepository exports;
@@ -46,9 +56,12 @@ public class ExportScheduleService {
     private final AuditService audit;
     private final Clock clock;
     private final TransactionTemplate tx;
+    private final JsonMapper json;
 
     ExportScheduleService(ScheduleRepository schedules, ExportRepository exports, ExportService exportService,
-            BlobService blobs, AuditService audit, Clock clock, PlatformTransactionManager txManager) {
+            BlobService blobs, AuditService audit, Clock clock, PlatformTransactionManager txManager,
+            JsonMapper json) {
+        this.json = json;
         this.schedules = schedules;
         this.exports = exports;
         this.exportService = exportService;
@@ -62,6 +75,64 @@ public class ExportScheduleService {
     @Transactional
     public ExportSchedule create(Caller caller, NewExportSchedule in) {
         UUID tenantId = caller.tenantId();
+        Checked c = check(tenantId, in);
+        ExportSchedule s = new ExportSchedule(Ids.newId(clock), in.name(), c.export().kind(), c.export().format(),
+                c.export().compression(), c.export().query(), c.export().columns(), c.windowSeconds(), in.cron(),
+                c.zone(), c.retain(), c.next(), null, caller.actor(), Times.now(clock), 1);
+        schedules.insert(tenantId, s);
+        audit.recordDetails(tenantId, caller, "export_schedule.create", "export_schedule", s.id().toString(),
+                auditDetails(s));
+        return s;
+    }
+
+    /**
+     * Applies an RFC 7396 merge patch to a schedule (every field but {@code kind}), checked as on create: 400
+     * VALIDATION_FAILED naming each bad field and nothing changes; 412 PRECONDITION_FAILED when
+     * {@code expectedVersion} is given and is not the current version. A changed {@code cron} or {@code zone}
+     * moves the next run to the new expression's next occurrence after now; otherwise it stays.
+     */
+    @Transactional
+    public ExportSchedule update(Caller caller, UUID id, JsonNode patch, Long expectedVersion) {
+        UUID tenantId = caller.tenantId();
+        MergePatch.of(patch, PATCHABLE);
+        ExportSchedule cur = get(tenantId, id);
+        if (expectedVersion != null && expectedVersion != cur.version()) {
+            throw new ApiException(ErrorCode.PRECONDITION_FAILED,
+                    "the export schedule has changed; its current ETag is \"" + cur.version() + "\"");
+        }
+        ObjectNode merged = json.valueToTree(new NewExportSchedule(cur.name(), cur.kind(), cur.query(),
+                cur.columns(), cur.format(), cur.compression(), cur.cron(), cur.zone(), cur.windowSeconds(),
+                cur.retain()));
+        patch.properties().forEach(m -> merged.set(m.getKey(), m.getValue()));
+        NewExportSchedule in;
+        try {
+            in = json.treeToValue(merged, NewExportSchedule.class);
+        } catch (JacksonException e) {
+            String field = e.getPath().isEmpty() || e.getPath().getLast().getPropertyName() == null ? "body"
+                    : e.getPath().getLast().getPropertyName();
+            throw new ApiException(ErrorCode.VALIDATION_FAILED, "a field has the wrong type",
+                    List.of(new ApiException.FieldError(field, "has the wrong type")));
+        }
+        Checked c = check(tenantId, in);
+        boolean moved = !cur.cron().equals(in.cron()) || !cur.zone().equals(c.zone());
+        ExportSchedule next = new ExportSchedule(id, in.name(), cur.kind(), c.export().format(),
+                c.export().compression(), c.export().query(), c.export().columns(), c.windowSeconds(), in.cron(),
+                c.zone(), c.retain(), moved ? c.next() : cur.nextRunAt(), cur.lastRunAt(), cur.createdBy(),
+                cur.createdAt(), cur.version() + 1);
+        if (!schedules.update(tenantId, next, cur.version())) {
+            throw new ApiException(ErrorCode.PRECONDITION_FAILED,
+                    "the export schedule changed concurrently (a run was queued); read it again");
+        }
+        audit.recordDetails(tenantId, caller, "export_schedule.update", "export_schedule", id.toString(),
+                auditDetails(next));
+        return next;
+    }
+
+    /** A schedule request's checked and normalized fields, and its first run after now. */
+    private record Checked(NewExport export, String zone, Long windowSeconds, int retain, Instant next) {
+    }
+
+    private Checked check(UUID tenantId, NewExportSchedule in) {
         Violations v = new Violations();
         v.required("name", in.name());
         v.maxLength("name", in.name(), 200);
@@ -104,17 +175,15 @@ public class ExportScheduleService {
             v.add("retain", "must be between 1 and 1000");
         }
         v.throwIfAny();
-        ExportSchedule s = new ExportSchedule(Ids.newId(clock), in.name(), n.kind(), n.format(), n.compression(),
-                n.query(), n.columns(), ranged ? (window == null ? 86_400L : window) : null, in.cron(), zone.getId(),
-                retain, next, null, caller.actor(), Times.now(clock), 1);
-        schedules.insert(tenantId, s);
+        return new Checked(n, zone.getId(), ranged ? (window == null ? 86_400L : window) : null, retain, next);
+    }
+
+    private static Map<String, Object> auditDetails(ExportSchedule s) {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("kind", s.kind());
         details.put("cron", s.cron());
         details.put("zone", s.zone());
-        audit.recordDetails(tenantId, caller, "export_schedule.create", "export_schedule", s.id().toString(),
-                details);
-        return s;
+        return details;
     }
 
     public ExportSchedule get(UUID tenantId, UUID id) {

@@ -94,6 +94,34 @@ public interface DeviceStoreContract {
     }
 
     @Test
+    default void aDevicesEventsBetweenTwoTimesArePagedNewestFirstWithinTheRangeOnly(ApplicationContext ctx) {
+        Fixture f = Fixture.of(ctx);
+        Device d = f.create("ranged", null, Map.of());
+        Instant t0 = Instant.parse("2026-06-01T00:00:00Z");
+        List<NewDeviceEvent> batch = new ArrayList<>();
+        for (int m = 0; m < 10; m++) {
+            batch.add(new NewDeviceEvent(d.id(), "HEALTH-CHANGED", "system", "{\"m\":" + m + "}",
+                    t0.plusSeconds(60L * m)));
+        }
+        f.devices().recordEvents(f.tenant(), batch);
+        List<String> seen = new ArrayList<>();
+        String cursor = null;
+        do { // [t0+3m, t0+7m): minutes 6, 5, 4, 3, two a page
+            Page<DeviceEvent> page = f.devices().eventsBetween(f.tenant(), d.id(), t0.plusSeconds(180),
+                    t0.plusSeconds(420), cursor, 2);
+            page.items().forEach(e -> seen.add(e.details()));
+            cursor = page.nextCursor();
+        } while (cursor != null);
+        assertThat(seen).containsExactly("{\"m\":6}", "{\"m\":5}", "{\"m\":4}", "{\"m\":3}");
+        assertThat(f.devices().eventsBetween(f.tenant(), d.id(), null, t0.plusSeconds(60), null, 50).items())
+                .extracting(DeviceEvent::details).containsExactly("{\"m\":0}");
+        assertThat(f.devices().eventsBetween(f.tenant(), d.id(), t0.plusSeconds(540), null, null, 50).items())
+                .extracting(DeviceEvent::type).containsExactly("HEALTH-CHANGED", "CREATED"); // CREATED has the lower id
+        assertThatThrownBy(() -> f.devices().eventsBetween(f.otherTenant(), d.id(), null, null, null, 50))
+                .isInstanceOf(ApiException.class);
+    }
+
+    @Test
     default void serialIsUniquePerTenantOnly(ApplicationContext ctx) {
         Fixture f = Fixture.of(ctx);
         f.create("a", "SAME", Map.of());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetkeeper.testing.ApiTest;
 import io.fleetkeeper.testing.Await;
+import io.fleetkeeper.testing.Reply;
 import io.fleetkeeper.testing.TestTenant;
 import java.time.Duration;
 import java.time.Instant;
@@ -93,6 +94,85 @@ class ExportScheduleTests extends ApiTest {
         api.get(other.admin(), "/api/v1/export-schedules/" + id).expectProblem(404, "NOT_FOUND");
         assertThat(api.delete(other.admin(), "/api/v1/export-schedules/" + id).status()).isEqualTo(404);
         assertThat(api.get(other.admin(), "/api/v1/export-schedules").expect(200).path("items")).isEmpty();
+    }
+
+    @Test
+    void aScheduleIsEditedUnderIfMatchItsNextRunFollowsANewCronAndItsRunsUseTheNewFields() {
+        String path = "/api/v1/export-schedules/" + api.post(tenant.admin(), "/api/v1/export-schedules", Map.of(
+                "name", "nightly events", "kind", "device_events", "cron", "0 30 3 * * *", "zone", "Europe/Berlin"))
+                .expect(201).path("id").asString();
+        Reply read = api.get(tenant.admin(), path);
+        assertThat(read.etag()).isEqualTo("\"1\"");
+        Instant before = Instant.parse(read.json().path("next_run_at").asString());
+
+        Reply renamed = api.patch(tenant.admin(), path, Map.of("name", "events"), read.etag());
+        assertThat(renamed.status()).isEqualTo(200);
+        assertThat(renamed.etag()).isEqualTo("\"2\"");
+        assertThat(renamed.json().path("name").asString()).isEqualTo("events");
+        assertThat(Instant.parse(renamed.json().path("next_run_at").asString())).as("cron unchanged")
+                .isEqualTo(before);
+
+        JsonNode stale = api.patch(tenant.admin(), path, Map.of("retain", 2), read.etag())
+                .expectProblem(412, "PRECONDITION_FAILED");
+        assertThat(stale.path("detail").asString()).endsWith("its current ETag is \"2\"");
+        assertThat(api.get(tenant.admin(), path).expect(200).path("retain").asInt()).isEqualTo(7);
+
+        Map<String, Object> change = new java.util.HashMap<>(Map.of("cron", "0 15 12 * * *", "zone", "UTC",
+                "window_seconds", 3600, "format", "ndjson", "compression", "none", "retain", 2,
+                "columns", List.of("device_id", "type")));
+        JsonNode edited = api.patch(tenant.admin(), path, change, renamed.etag()).expect(200);
+        assertThat(edited.path("version").asLong()).isEqualTo(3);
+        Instant next = Instant.parse(edited.path("next_run_at").asString());
+        var utc = next.atZone(ZoneId.of("UTC"));
+        assertThat(utc.getHour()).isEqualTo(12);
+        assertThat(utc.getMinute()).isEqualTo(15);
+        assertThat(next).isAfter(Instant.now()).isBefore(Instant.now().plus(Duration.ofHours(25)));
+        assertThat(edited.path("zone").asString()).isEqualTo("UTC");
+        assertThat(edited.path("name").asString()).isEqualTo("events");
+        assertThat(api.get(tenant.admin(), path).expect(200)).isEqualTo(edited);
+
+        schedules.runDue(next);
+        JsonNode queued = exportsOf(edited.path("id").asString()).getFirst();
+        assertThat(queued.path("format").asString()).isEqualTo("ndjson");
+        assertThat(queued.path("compression").asString()).isEqualTo("none");
+        assertThat(queued.path("columns")).hasSize(2);
+        assertThat(Instant.parse(queued.path("from").asString())).isEqualTo(next.minusSeconds(3600));
+        assertThat(Instant.parse(queued.path("to").asString())).isEqualTo(next);
+        List<String> actions = new ArrayList<>();
+        api.get(tenant.admin(), "/api/v1/audit?limit=100").expect(200).path("items")
+                .forEach(n -> actions.add(n.path("action").asString()));
+        assertThat(actions).filteredOn("export_schedule.update"::equals).hasSize(2);
+    }
+
+    @Test
+    void badEditsAreRefusedAsOnCreateAndChangeNothing() {
+        String path = "/api/v1/export-schedules/" + api.post(tenant.admin(), "/api/v1/export-schedules", Map.of(
+                "name", "devices", "kind", "devices", "cron", "0 0 3 * * MON")).expect(201).path("id").asString();
+        JsonNode original = api.get(tenant.admin(), path).expect(200);
+        for (Map<String, Object> bad : List.of(
+                Map.<String, Object>of("cron", "every night"),
+                Map.<String, Object>of("cron", "* * * * * *"),
+                Map.<String, Object>of("zone", "Mars/Base"),
+                Map.<String, Object>of("window_seconds", 3600),
+                Map.<String, Object>of("columns", List.of("secret")),
+                Map.<String, Object>of("retain", 0),
+                Map.<String, Object>of("retain", "many"),
+                Map.<String, Object>of("format", "xlsx", "query", "name = "))) {
+            api.patch(tenant.admin(), path, bad, null).expectProblem(400, "VALIDATION_FAILED");
+        }
+        java.util.HashMap<String, Object> clearName = new java.util.HashMap<>();
+        clearName.put("name", null);
+        assertThat(api.patch(tenant.admin(), path, clearName, null).expectProblem(400, "VALIDATION_FAILED")
+                .toString()).contains("name");
+        api.patch(tenant.admin(), path, Map.of("kind", "audit"), null).expectProblem(400, "READ_ONLY_FIELD");
+        api.patch(tenant.admin(), path, Map.of("next_run_at", "2030-01-01T00:00:00Z"), null)
+                .expectProblem(400, "UNKNOWN_FIELD");
+        assertThat(api.get(tenant.admin(), path).expect(200)).isEqualTo(original);
+
+        TestTenant other = newTenant();
+        api.patch(other.admin(), path, Map.of("name", "mine"), null).expectProblem(404, "NOT_FOUND");
+        api.patch(token(tenant, "viewer"), path, Map.of("name", "mine"), null).expectProblem(403, "FORBIDDEN");
+        assertThat(api.get(tenant.admin(), path).expect(200)).isEqualTo(original);
     }
 
     private List<JsonNode> exportsOf(String scheduleId) {

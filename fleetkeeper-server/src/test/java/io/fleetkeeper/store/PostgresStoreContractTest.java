@@ -13,6 +13,7 @@ import io.fleetkeeper.device.DeviceStoreContract;
 import io.fleetkeeper.device.NewDevice;
 import io.fleetkeeper.event.AlertStoreContract;
 import io.fleetkeeper.event.EventStoreContract;
+import io.fleetkeeper.export.ExportStoreContract;
 import io.fleetkeeper.fleet.FleetQueries;
 import io.fleetkeeper.fleet.FleetStoreContract;
 import io.fleetkeeper.job.JobStoreContract;
@@ -57,7 +58,7 @@ class PostgresStoreContractTest implements DeviceStoreContract, TenancyStoreCont
         ConnectionStoreContract, JobStoreContract, PkiStoreContract, ProvisioningStoreContract,
         SecretStoreContract, EventStoreContract, FirmwareStoreContract,
         TelemetryStoreContract, AlertStoreContract,
-        CampaignStoreContract, CarrierStoreContract, TemplateStoreContract {
+        CampaignStoreContract, CarrierStoreContract, TemplateStoreContract, ExportStoreContract {
 
     static final String SCHEMA = "fk_contract_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 

@@ -7,6 +7,7 @@ import io.fleetkeeper.connectivity.ConnectionStoreContract;
 import io.fleetkeeper.device.DeviceStoreContract;
 import io.fleetkeeper.event.AlertStoreContract;
 import io.fleetkeeper.event.EventStoreContract;
+import io.fleetkeeper.export.ExportStoreContract;
 import io.fleetkeeper.fleet.FleetStoreContract;
 import io.fleetkeeper.job.JobStoreContract;
 import io.fleetkeeper.ota.CampaignStoreContract;
@@ -32,7 +33,7 @@ class SqliteStoreContractTest implements DeviceStoreContract, TenancyStoreContra
         ConnectionStoreContract, JobStoreContract, PkiStoreContract, ProvisioningStoreContract,
         SecretStoreContract, EventStoreContract, FirmwareStoreContract,
         TelemetryStoreContract, AlertStoreContract,
-        CampaignStoreContract, CarrierStoreContract, TemplateStoreContract {
+        CampaignStoreContract, CarrierStoreContract, TemplateStoreContract, ExportStoreContract {
 
     @DynamicPropertySource
     static void store(DynamicPropertyRegistry registry) throws IOException {

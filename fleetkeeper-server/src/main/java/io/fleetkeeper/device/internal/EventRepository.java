@@ -96,6 +96,15 @@ public class EventRepository {
      */
     public List<DeviceEvent> list(UUID tenantId, UUID deviceId, Long beforeId, Set<String> types, String slot,
             int fetch) {
+        return list(tenantId, deviceId, beforeId, types, slot, null, null, fetch);
+    }
+
+    /**
+     * As {@link #list(UUID, UUID, Long, Set, String, int)}, and only events at or after {@code fromMillis} and
+     * before {@code toMillis} when these are given.
+     */
+    public List<DeviceEvent> list(UUID tenantId, UUID deviceId, Long beforeId, Set<String> types, String slot,
+            Long fromMillis, Long toMillis, int fetch) {
         List<Object> params = new ArrayList<>(List.of(tenantId.toString(), deviceId.toString(),
                 beforeId == null ? Long.MAX_VALUE : beforeId));
         String typeClause = "";
@@ -106,6 +115,14 @@ public class EventRepository {
         if (slot != null) {
             typeClause += " AND details LIKE ? ESCAPE '!'";
             params.add("%\"slot\":\"" + slot.replace("!", "!!").replace("_", "!_").replace("%", "!%") + "\"%");
+        }
+        if (fromMillis != null) {
+            typeClause += " AND at >= ?";
+            params.add(fromMillis);
+        }
+        if (toMillis != null) {
+            typeClause += " AND at < ?";
+            params.add(toMillis);
         }
         params.add(fetch);
         return jdbc.sql("SELECT id, type, actor, details, at FROM device_events "

@@ -57,6 +57,19 @@ public class ScheduleRepository {
         return jdbc.sql(sql.toString()).params(params).query(ScheduleRepository::row).list();
     }
 
+    /** Replaces a schedule's fields if it is still at {@code expectedVersion}; false when it moved on. */
+    public boolean update(UUID tenantId, ExportSchedule s, long expectedVersion) {
+        return jdbc.sql("UPDATE export_schedules SET name = ?, format = ?, compression = ?, query = ?, columns = ?,"
+                        + " window_ms = ?, cron = ?, zone = ?, retain = ?, next_run_at = ?, version = ?"
+                        + " WHERE tenant_id = ? AND id = ? AND version = ?")
+                .params(s.name(), s.format(), s.compression(), s.query(),
+                        s.columns() == null ? null : String.join(",", s.columns()),
+                        s.windowSeconds() == null ? null : s.windowSeconds() * 1000, s.cron(), s.zone(), s.retain(),
+                        s.nextRunAt().toEpochMilli(), s.version(), tenantId.toString(), s.id().toString(),
+                        expectedVersion)
+                .update() == 1;
+    }
+
     public boolean delete(UUID tenantId, UUID id) {
         return jdbc.sql("DELETE FROM export_schedules WHERE tenant_id = ? AND id = ?")
                 .params(tenantId.toString(), id.toString()).update() == 1;

@@ -3,6 +3,7 @@ package io.fleetkeeper.export.internal;
 import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.api.Page;
+import io.fleetkeeper.audit.AuditEntry;
 import io.fleetkeeper.audit.AuditQuery;
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.device.Device;
@@ -17,9 +18,9 @@ import io.fleetkeeper.job.JobService;
 import io.fleetkeeper.pki.CertificateService;
 import io.fleetkeeper.telemetry.TelemetryQueries;
 import java.io.IOException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.BiFunction;
 import org.springframework.stereotype.Component;
@@ -51,6 +52,8 @@ class Sources {
     private interface DevicePages {
         Page<?> page(UUID deviceId, String cursor, int limit);
     }
+
+    private static final Set<Class<?>> RAW_JSON = Set.of(AuditEntry.class, DeviceEvent.class);
 
     private final DeviceService devices;
     private final FleetQueries fleet;
@@ -86,20 +89,16 @@ class Sources {
                 var range = new TelemetryQueries.Range(null, null, e.from(), e.to());
                 yield (id, cursor, limit) -> telemetry.raw(tenantId, id, range, cursor, limit);
             }
-            case "device_events" -> (id, cursor, limit) -> devices.events(tenantId, id, cursor, limit);
+            case "device_events" -> (id, cursor, limit) -> devices.eventsBetween(tenantId, id, e.from(), e.to(),
+                    cursor, limit);
             case "certificates" -> (id, cursor, limit) -> certificates.forDevice(tenantId, id, cursor, limit);
             case "job_executions" -> (id, cursor, limit) -> jobs.deviceExecutions(tenantId, id, cursor, limit);
             default -> throw new IllegalStateException("unknown export kind " + e.kind());
         };
-        boolean events = "device_events".equals(e.kind());
         return (pageSize, sink) -> eachDevice(tenantId, condition, pageSize, d -> {
             try {
-                pages((cursor, limit) -> sub.page(d.id(), cursor, limit), pageSize, item -> {
-                    ObjectNode row = withDevice(d.id(), item);
-                    if (!events || inRange(row, e.from(), e.to())) {
-                        sink.row(row);
-                    }
-                });
+                pages((cursor, limit) -> sub.page(d.id(), cursor, limit), pageSize,
+                        item -> sink.row(withDevice(d.id(), item)));
             } catch (ApiException gone) {
                 if (gone.code() != ErrorCode.NOT_FOUND) {
                     throw gone;
@@ -107,12 +106,6 @@ class Sources {
                 // deleted since it was listed (SQLite's pages without one snapshot): nothing to export for it
             }
         });
-    }
-
-    /** A device event's time against {@code [from, to)}. */
-    private static boolean inRange(ObjectNode row, Instant from, Instant to) {
-        Instant at = Instant.parse(row.path("at").asString());
-        return (from == null || !at.isBefore(from)) && (to == null || at.isBefore(to));
     }
 
     private interface ItemConsumer<T> {
@@ -138,8 +131,15 @@ class Sources {
         } while (cursor != null);
     }
 
+    /**
+     * The API's JSON object of a row. Types with {@code @JsonRawValue} fields (details held as JSON text) go through
+     * text, so those fields become JSON trees a CSV cell can print; the others are converted directly.
+     */
     private ObjectNode tree(Object item) {
-        return (ObjectNode) json.readTree(json.writeValueAsString(item));
+        if (RAW_JSON.contains(item.getClass())) {
+            return (ObjectNode) json.readTree(json.writeValueAsString(item));
+        }
+        return json.valueToTree(item);
     }
 
     private ObjectNode withDevice(UUID deviceId, Object item) {
