@@ -122,7 +122,7 @@ public class CampaignService {
         campaigns.insert(tenantId, id, f.id(), caller.actor(), now);
         ids.forEach(d -> {
             campaigns.insertAction(tenantId, id, d, f.id(), now);
-            topics.offered(tenantId, d);
+            topics.tell(tenantId, d);
         });
         audit.recordDetails(tenantId, caller, "campaign.create", "campaign", id.toString(),
                 Map.of("firmware_id", f.id().toString(), "devices", ids.size()));
@@ -233,6 +233,7 @@ public class CampaignService {
         Campaign cur = get(caller.tenantId(), id);
         if (Campaign.CANCELED.equals(cur.state())) { // again: the devices that refused are asked once more
             campaigns.cancelOpenActions(caller.tenantId(), id, clock.millis());
+            campaigns.cancelingDevices(caller.tenantId(), id).forEach(d -> topics.tell(caller.tenantId(), d));
             audit.record(caller.tenantId(), caller, "campaign.cancel", "campaign", id.toString(), null);
             return get(caller.tenantId(), id);
         }
@@ -242,6 +243,7 @@ public class CampaignService {
         String from = cur.state();
         Campaign next = move(caller, id, expectedVersion, from, Campaign.CANCELED, "campaign.cancel");
         List<UUID> notStarted = campaigns.cancelOpenActions(caller.tenantId(), id, clock.millis());
+        campaigns.cancelingDevices(caller.tenantId(), id).forEach(d -> topics.tell(caller.tenantId(), d));
         if (cur.jobId() != null) {
             for (UUID device : notStarted) {
                 jobs.endExecution(caller.tenantId(), cur.jobId(), device, ExecutionStatus.CANCELED,

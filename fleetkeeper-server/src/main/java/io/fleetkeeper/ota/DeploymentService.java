@@ -35,7 +35,8 @@ public class DeploymentService {
     /** What a hawkBit DDI client reports, reduced to what Fleetkeeper tracks. */
     public enum Report { STARTED, DOWNLOADED, SUCCEEDED, FAILED, CANCELED }
 
-    private static final List<String> FINAL_REPORTS = List.of(OtaAction.SUCCEEDED, OtaAction.FAILED);
+    private static final List<String> FINAL_REPORTS = List.of(OtaAction.SUCCEEDED, OtaAction.FAILED,
+            OtaAction.CANCELED);
 
     private final CampaignRepository campaigns;
     private final FirmwareService firmware;
@@ -103,7 +104,7 @@ public class DeploymentService {
      * Applies a device's status report (MQTT or HTTPS). 400 VALIDATION_FAILED for an unknown status, a progress
      * outside 0-100 or a version over 64 characters; 404 for an execution that is not the device's; 409
      * INVALID_TRANSITION for a step back (INSTALLING → DOWNLOADING) or a report on a finished execution. While
-     * the device is asked to cancel, progress reports change nothing. A SUCCEEDED report with another version
+     * the device is asked to cancel, progress reports change nothing; CANCELED confirms the cancel (or gives up). A SUCCEEDED report with another version
      * than the firmware's ends the execution FAILED; the reported version is written to the device either way.
      */
     @Transactional
@@ -112,7 +113,7 @@ public class DeploymentService {
         String status = r == null ? null : r.status();
         if (status == null || !OtaAction.IN_PROGRESS.subList(2, 5).contains(status)
                 && !FINAL_REPORTS.contains(status)) {
-            v.add("status", "must be one of DOWNLOADING, DOWNLOADED, INSTALLING, SUCCEEDED, FAILED");
+            v.add("status", "must be one of DOWNLOADING, DOWNLOADED, INSTALLING, SUCCEEDED, FAILED, CANCELED");
         }
         if (r != null && r.progress() != null && (r.progress() < 0 || r.progress() > 100)) {
             v.add("progress", "must be between 0 and 100");
@@ -153,7 +154,7 @@ public class DeploymentService {
         long now = clock.millis();
         boolean working = OtaAction.IN_PROGRESS.indexOf(to) >= 2;
         boolean starts = working && cur.startedAt() == null;
-        boolean ends = FINAL_REPORTS.contains(to) || OtaAction.CANCELED.equals(to);
+        boolean ends = FINAL_REPORTS.contains(to);
         var change = new CampaignRepository.Change(to, trimmed,
                 progress != null ? progress : OtaAction.SUCCEEDED.equals(to) ? Integer.valueOf(100) : cur.progress(),
                 cur.notifiedAt() == null ? now : cur.notifiedAt().toEpochMilli(),

@@ -266,6 +266,31 @@ class OtaDeviceTests extends ApiTest {
     }
 
     @Test
+    void mqttDeviceHearsTheCancelOfItsUpdateAndConfirmsIt() throws Exception {
+        KeyDevice d = devices.keyDevice(tenant, "gw-1");
+        String ns = "fk/" + d.id() + "/";
+        String campaignId = campaign(firmware("2.1"), Map.of("device_ids", List.of(d.id()))).path("id").asString();
+        Mqtt5BlockingClient c = connect(d);
+        try (var publishes = c.publishes(MqttGlobalPublishFilter.ALL)) {
+            // Offered while the device was not subscribed: subscribing sends the manifest.
+            c.subscribeWith().topicFilter(ns + "ota/notify").qos(MqttQos.AT_LEAST_ONCE).send();
+            JsonNode manifest = JSON.readTree(next(publishes, ns + "ota/notify").getPayloadAsBytes());
+            long execution = manifest.path("execution_id").asLong();
+            publish(c, ns + "ota/" + execution + "/status", "{\"status\":\"DOWNLOADING\",\"progress\":10}");
+            awaitStatus(campaignId, "DOWNLOADING");
+
+            api.post(tenant.admin(), "/api/v1/ota/campaigns/" + campaignId + "/cancel", Map.of()).expect(200);
+            JsonNode cancel = Await.until(WAIT, "the cancel request", () -> JSON.readTree(next(publishes,
+                    ns + "ota/notify").getPayloadAsBytes()), m -> m.path("status").asString().equals("CANCELING"));
+            assertThat(cancel.path("execution_id").asLong()).isEqualTo(execution);
+            publish(c, ns + "ota/" + execution + "/status", "{\"status\":\"CANCELED\",\"detail\":\"stopped\"}");
+            assertThat(awaitStatus(campaignId, "CANCELED").path("finished_at").isString()).isTrue();
+        } finally {
+            c.disconnect();
+        }
+    }
+
+    @Test
     void pollingDeviceGetsItsManifestAndReportsOverHttps() {
         KeyDevice d = devices.keyDevice(tenant, "gw-1");
         port.call("GET", "/device/v1/ota/next", key(d), null).expect(204);

@@ -163,6 +163,14 @@ public class CampaignRepository {
         return pending;
     }
 
+    /** The devices of the campaign's actions that are CANCELING. */
+    public List<UUID> cancelingDevices(UUID tenantId, UUID campaignId) {
+        return jdbc.sql("SELECT device_id FROM ota_actions WHERE tenant_id = ? AND campaign_id = ?"
+                        + " AND status = 'CANCELING'")
+                .params(tenantId.toString(), campaignId.toString())
+                .query((rs, n) -> UUID.fromString(rs.getString(1))).list();
+    }
+
     /** A CANCELING action the device refused to cancel goes back to its earlier status. */
     public boolean refuseCancel(UUID tenantId, long id, String detail, long now) {
         return jdbc.sql("UPDATE ota_actions SET status = cancel_from, cancel_from = NULL, detail = ?, updated_at = ?"

@@ -69,7 +69,7 @@ public class CampaignRollout implements JobOperation {
             }
             if (skip == null) {
                 campaigns.offer(tenantId, c.id(), deviceId, f.id(), OtaAction.QUEUED, null, now);
-                topics.offered(tenantId, deviceId);
+                topics.tell(tenantId, deviceId);
             } else {
                 campaigns.offer(tenantId, c.id(), deviceId, f.id(), OtaAction.SKIPPED, skip, now);
                 jobs.endExecution(tenantId, jobId, deviceId, ExecutionStatus.CANCELED,

@@ -26,7 +26,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * OTA below {@code fk/<id>/}: the device hears its next execution's manifest on {@code ota/notify} (QoS 1) when it
- * is offered and whenever the device subscribes to a filter covering that topic, and reports on
+ * is offered or asked to cancel, and whenever the device subscribes to a filter covering that topic, and reports on
  * {@code ota/<execution>/status} ({@code {"status","progress"?,"detail"?,"version"?}}). A refused report is
  * answered on {@code ota/<execution>/status/rejected} with {@code {"code","detail"}}. A manifest sent to a device
  * subscribed on this node marks the execution NOTIFIED.
@@ -54,8 +54,11 @@ public class OtaTopics implements ConnectionListener, SmartInitializingSingleton
         messaging.getObject().consume("ota/+/status", this::onStatus);
     }
 
-    /** The device was offered an update: once the transaction commits, it hears its next manifest. */
-    public void offered(UUID tenantId, UUID deviceId) {
+    /**
+     * The device was offered an update or asked to cancel one: once the transaction commits, it hears its next
+     * manifest.
+     */
+    public void tell(UUID tenantId, UUID deviceId) {
         AfterCommit.run(() -> Thread.ofVirtual().name("ota-notify-" + deviceId).start(() -> send(tenantId,
                 deviceId)));
     }
