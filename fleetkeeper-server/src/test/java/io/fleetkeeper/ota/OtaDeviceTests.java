@@ -2,25 +2,13 @@ package io.fleetkeeper.ota;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import io.fleetkeeper.command.CommandService;
 import io.fleetkeeper.connectivity.internal.MqttEndpoint;
-import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.deviceapi.DeviceListener;
-import io.fleetkeeper.job.JobProperties;
-import io.fleetkeeper.job.internal.ExecutionRepository;
+import io.fleetkeeper.job.JobFixture;
 import io.fleetkeeper.job.internal.JobEngine;
-import io.fleetkeeper.job.internal.JobJudge;
-import io.fleetkeeper.job.internal.JobRepository;
-import io.fleetkeeper.job.internal.JobSpecs;
-import io.fleetkeeper.job.internal.Operations;
-import io.fleetkeeper.job.internal.Outcomes;
-import io.fleetkeeper.job.internal.Targets;
-import io.fleetkeeper.testing.ApiTest;
 import io.fleetkeeper.testing.Await;
 import io.fleetkeeper.testing.DevicePort;
 import io.fleetkeeper.testing.MqttDevices;
@@ -39,13 +27,10 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.transaction.PlatformTransactionManager;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -56,23 +41,12 @@ import tools.jackson.databind.json.JsonMapper;
  * refused (on {@code status/rejected} over MQTT), and no device reaches another's execution. A staged campaign's
  * job is stepped by the test for its own job only (the suite's context runs no job runner).
  */
-class OtaDeviceTests extends ApiTest {
+class OtaDeviceTests extends JobFixture {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Duration WAIT = Duration.ofSeconds(15);
     private static final String CONTENT = "firmware image ".repeat(4000); // 60,000 ASCII bytes
 
-    @Autowired JobRepository jobRepository;
-    @Autowired ExecutionRepository executionRepository;
-    @Autowired JobSpecs specs;
-    @Autowired Targets targets;
-    @Autowired Operations operations;
-    @Autowired Outcomes outcomes;
-    @Autowired JobJudge judge;
-    @Autowired DeviceService deviceService;
-    @Autowired CommandService commandService;
-    @Autowired JobProperties props;
-    @Autowired PlatformTransactionManager txManager;
     @Autowired DeviceListener listener;
     @Autowired MqttEndpoint endpoint;
 
@@ -87,8 +61,7 @@ class OtaDeviceTests extends ApiTest {
         tenant = newTenant();
         devices = new MqttDevices(api);
         port = new DevicePort(api, listener.port());
-        engine = new JobEngine(jobRepository, executionRepository, specs, targets, operations, outcomes, judge,
-                deviceService, commandService, props, txManager, clock, "ota-device-" + UUID.randomUUID());
+        engine = engine(clock, "ota-device-" + UUID.randomUUID());
     }
 
     private String firmware(String version) {
@@ -114,41 +87,13 @@ class OtaDeviceTests extends ApiTest {
                 e -> e.path("status").asString().equals(status));
     }
 
-    /** Steps the engine on this job (taking its lease as {@code tick()} would) until it has {@code status}. */
     private JsonNode runUntil(String jobId, String status) {
-        UUID tenantId = UUID.fromString(tenant.id());
-        UUID id = UUID.fromString(jobId);
-        return Await.until(WAIT, "the job to be " + status, () -> {
-            long now = clock.millis();
-            if (jobRepository.lease(tenantId, id, engine.node(), now, now + props.leaseTtl().toMillis())) {
-                engine.step(tenantId, id, System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
-            }
-            return api.get(tenant.admin(), "/api/v1/jobs/" + jobId).expect(200);
-        }, j -> j.path("status").asString().equals(status));
-    }
-
-    private Mqtt5BlockingClient connect(KeyDevice d) throws Exception {
-        Mqtt5BlockingClient c = MqttClient.builder().useMqttVersion5().identifier(d.id()).serverHost("127.0.0.1")
-                .serverPort(endpoint.port()).sslConfig().trustManagerFactory(devices.trustManagers())
-                .applySslConfig().buildBlocking();
-        c.connectWith().simpleAuth().username(d.id()).password(bytes(d.key())).applySimpleAuth().send();
-        return c;
+        return stepUntil(engine, clock, tenant, jobId, j -> j.path("status").asString().equals(status),
+                "the job to be " + status);
     }
 
     private static void publish(Mqtt5BlockingClient c, String topic, String payload) {
         c.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(bytes(payload)).send();
-    }
-
-    /** The next message whose topic starts with {@code prefix}, within 10 s. */
-    private static Mqtt5Publish next(Mqtt5BlockingClient.Mqtt5Publishes publishes, String prefix) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            Optional<Mqtt5Publish> p = publishes.receive(200, TimeUnit.MILLISECONDS);
-            if (p.isPresent() && p.get().getTopic().toString().startsWith(prefix)) {
-                return p.get();
-            }
-        }
-        throw new AssertionError("nothing on " + prefix + "… within 10 s");
     }
 
     private static byte[] bytes(String s) {
@@ -197,7 +142,7 @@ class OtaDeviceTests extends ApiTest {
     void mqttDeviceIsNotifiedDownloadsWithResumeAndReportsItsNewVersion() throws Exception {
         KeyDevice d = devices.keyDevice(tenant, "gw-1");
         String ns = "fk/" + d.id() + "/";
-        Mqtt5BlockingClient c = connect(d);
+        Mqtt5BlockingClient c = devices.connect(d, endpoint.port());
         try (var publishes = c.publishes(MqttGlobalPublishFilter.ALL)) {
             c.subscribeWith().topicFilter(ns + "ota/notify").qos(MqttQos.AT_LEAST_ONCE).send();
             c.subscribeWith().topicFilter(ns + "ota/+/status/rejected").qos(MqttQos.AT_MOST_ONCE).send();
@@ -207,7 +152,7 @@ class OtaDeviceTests extends ApiTest {
             String jobId = created.path("job_id").asString();
             runUntil(jobId, "IN_PROGRESS");
 
-            JsonNode manifest = JSON.readTree(next(publishes, ns + "ota/notify").getPayloadAsBytes());
+            JsonNode manifest = JSON.readTree(MqttDevices.next(publishes, ns + "ota/notify").getPayloadAsBytes());
             long execution = manifest.path("execution_id").asLong();
             assertThat(manifest.path("campaign_id").asString()).isEqualTo(campaignId);
             assertThat(manifest.path("firmware_id").asString()).isEqualTo(fw);
@@ -248,16 +193,16 @@ class OtaDeviceTests extends ApiTest {
 
             // A step back and reports on unknown executions are refused on the rejected topic; nothing changes.
             publish(c, status, "{\"status\":\"DOWNLOADING\"}");
-            JsonNode refused = JSON.readTree(next(publishes, status + "/rejected").getPayloadAsBytes());
+            JsonNode refused = JSON.readTree(MqttDevices.next(publishes, status + "/rejected").getPayloadAsBytes());
             assertThat(refused.path("code").asString()).isEqualTo("INVALID_TRANSITION");
             publish(c, ns + "ota/999999999/status", "{\"status\":\"DOWNLOADING\"}");
-            assertThat(JSON.readTree(next(publishes, ns + "ota/999999999/status/rejected").getPayloadAsBytes())
+            assertThat(JSON.readTree(MqttDevices.next(publishes, ns + "ota/999999999/status/rejected").getPayloadAsBytes())
                     .path("code").asString()).isEqualTo("NOT_FOUND");
             publish(c, status, "not json");
-            assertThat(JSON.readTree(next(publishes, status + "/rejected").getPayloadAsBytes()).path("code")
+            assertThat(JSON.readTree(MqttDevices.next(publishes, status + "/rejected").getPayloadAsBytes()).path("code")
                     .asString()).isEqualTo("MALFORMED_REQUEST");
             publish(c, status, "{\"status\":\"DANCING\"}");
-            assertThat(JSON.readTree(next(publishes, status + "/rejected").getPayloadAsBytes()).path("code")
+            assertThat(JSON.readTree(MqttDevices.next(publishes, status + "/rejected").getPayloadAsBytes()).path("code")
                     .asString()).isEqualTo("VALIDATION_FAILED");
             assertThat(execution(campaignId).path("status").asString()).isEqualTo("SUCCEEDED");
         } finally {
@@ -270,17 +215,17 @@ class OtaDeviceTests extends ApiTest {
         KeyDevice d = devices.keyDevice(tenant, "gw-1");
         String ns = "fk/" + d.id() + "/";
         String campaignId = campaign(firmware("2.1"), Map.of("device_ids", List.of(d.id()))).path("id").asString();
-        Mqtt5BlockingClient c = connect(d);
+        Mqtt5BlockingClient c = devices.connect(d, endpoint.port());
         try (var publishes = c.publishes(MqttGlobalPublishFilter.ALL)) {
             // Offered while the device was not subscribed: subscribing sends the manifest.
             c.subscribeWith().topicFilter(ns + "ota/notify").qos(MqttQos.AT_LEAST_ONCE).send();
-            JsonNode manifest = JSON.readTree(next(publishes, ns + "ota/notify").getPayloadAsBytes());
+            JsonNode manifest = JSON.readTree(MqttDevices.next(publishes, ns + "ota/notify").getPayloadAsBytes());
             long execution = manifest.path("execution_id").asLong();
             publish(c, ns + "ota/" + execution + "/status", "{\"status\":\"DOWNLOADING\",\"progress\":10}");
             awaitStatus(campaignId, "DOWNLOADING");
 
             api.post(tenant.admin(), "/api/v1/ota/campaigns/" + campaignId + "/cancel", Map.of()).expect(200);
-            JsonNode cancel = Await.until(WAIT, "the cancel request", () -> JSON.readTree(next(publishes,
+            JsonNode cancel = Await.until(WAIT, "the cancel request", () -> JSON.readTree(MqttDevices.next(publishes,
                     ns + "ota/notify").getPayloadAsBytes()), m -> m.path("status").asString().equals("CANCELING"));
             assertThat(cancel.path("execution_id").asLong()).isEqualTo(execution);
             publish(c, ns + "ota/" + execution + "/status", "{\"status\":\"CANCELED\",\"detail\":\"stopped\"}");
@@ -361,12 +306,12 @@ class OtaDeviceTests extends ApiTest {
         api.get(other.admin(), "/api/v1/ota/campaigns/" + campaignId).expectProblem(404, "NOT_FOUND");
 
         // Over MQTT too: the sibling's report on d's execution is refused as unknown.
-        Mqtt5BlockingClient c = connect(sibling);
+        Mqtt5BlockingClient c = devices.connect(sibling, endpoint.port());
         String ns = "fk/" + sibling.id() + "/";
         try (var publishes = c.publishes(MqttGlobalPublishFilter.ALL)) {
             c.subscribeWith().topicFilter(ns + "ota/+/status/rejected").qos(MqttQos.AT_MOST_ONCE).send();
             publish(c, ns + "ota/" + execution + "/status", "{\"status\":\"SUCCEEDED\"}");
-            assertThat(JSON.readTree(next(publishes, ns + "ota/" + execution + "/status/rejected")
+            assertThat(JSON.readTree(MqttDevices.next(publishes, ns + "ota/" + execution + "/status/rejected")
                     .getPayloadAsBytes()).path("code").asString()).isEqualTo("NOT_FOUND");
         } finally {
             c.disconnect();
