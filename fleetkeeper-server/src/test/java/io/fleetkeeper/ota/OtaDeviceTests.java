@@ -201,6 +201,9 @@ class OtaDeviceTests extends JobFixture {
             publish(c, status, "not json");
             assertThat(JSON.readTree(MqttDevices.next(publishes, status + "/rejected").getPayloadAsBytes()).path("code")
                     .asString()).isEqualTo("MALFORMED_REQUEST");
+            publish(c, status, "{\"status\":\"FAILED\",\"colour\":\"red\"}");
+            assertThat(JSON.readTree(MqttDevices.next(publishes, status + "/rejected").getPayloadAsBytes()).path("code")
+                    .asString()).isEqualTo("UNKNOWN_FIELD");
             publish(c, status, "{\"status\":\"DANCING\"}");
             assertThat(JSON.readTree(MqttDevices.next(publishes, status + "/rejected").getPayloadAsBytes()).path("code")
                     .asString()).isEqualTo("VALIDATION_FAILED");
@@ -257,6 +260,7 @@ class OtaDeviceTests extends JobFixture {
         // Bad reports change nothing.
         port.post(status, key(d), report("DOWNLOADING")).expectProblem(409, "INVALID_TRANSITION");
         port.post(status, key(d), report("DANCING")).expectProblem(400, "VALIDATION_FAILED");
+        port.post(status, key(d), report("FAILED", "colour", "red")).expectProblem(400, "UNKNOWN_FIELD");
         port.post(status, key(d), report("INSTALLING", "progress", 101)).expectProblem(400, "VALIDATION_FAILED");
         port.post("/device/v1/ota/999999999/status", key(d), report("INSTALLING")).expectProblem(404, "NOT_FOUND");
         assertThat(execution(campaignId).path("status").asString()).isEqualTo("INSTALLING");

@@ -22,6 +22,7 @@ import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.context.annotation.Lazy;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -101,6 +102,9 @@ public class OtaTopics implements ConnectionListener, SmartInitializingSingleton
             deployments.reportStatus(m.tenantId(), m.deviceId(), id, report);
         } catch (NumberFormatException e) {
             reject(m, execution, "NOT_FOUND", "execution not found");
+        } catch (UnrecognizedPropertyException e) {
+            reject(m, execution, "UNKNOWN_FIELD", e.getPropertyName() + " is not a field of a report (status,"
+                    + " progress, detail, version)");
         } catch (JacksonException e) {
             reject(m, execution, "MALFORMED_REQUEST", "the report is not a JSON object of status, progress, detail"
                     + " and version");
