@@ -62,7 +62,7 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 0 || !List.of("registry", "pki", "provisioning", "mqtt", "shadow", "fleet", "jobs", "telemetry", "events").contains(args[0])) {
+        if (args.length == 0 || !List.of("registry", "pki", "provisioning", "mqtt", "shadow", "fleet", "jobs", "telemetry", "events", "gateway").contains(args[0])) {
             usage();
             System.exit(args.length == 0 ? 0 : 2);
         }
@@ -99,6 +99,7 @@ public final class Bench {
             case "jobs" -> new JobsBench(bench).run();
             case "telemetry" -> new TelemetryBench(bench).run();
             case "events" -> new EventsBench(bench).run();
+            case "gateway" -> new GatewayBench(bench).run();
             default -> bench.registry();
         }
         System.exit(0);
@@ -106,7 +107,7 @@ public final class Bench {
 
     private static void usage() {
         System.out.println("""
-                usage: java -jar fleetkeeper-bench.jar registry|pki|provisioning|mqtt|shadow|fleet|jobs|telemetry|events [options]
+                usage: java -jar fleetkeeper-bench.jar registry|pki|provisioning|mqtt|shadow|fleet|jobs|telemetry|events|gateway [options]
 
                 registry options:
 
@@ -130,7 +131,7 @@ public final class Bench {
                   --skip-get, --skip-list   leave out a phase
                   --server-pid PID          also report the server process's CPU use (Linux /proc)
                 """ + PkiBench.USAGE + ProvisioningBench.USAGE + MqttBench.USAGE + ShadowBench.USAGE + TelemetryBench.USAGE + FleetBench.USAGE
-                + JobsBench.USAGE + EventsBench.USAGE);
+                + JobsBench.USAGE + EventsBench.USAGE + GatewayBench.USAGE);
     }
 
     // ------------------------------------------------------------------------------------------ driver

@@ -280,14 +280,24 @@ final class Crypto {
         return new BigInteger(127, RANDOM).add(BigInteger.ONE);
     }
 
-    /** TLS context trusting {@code ca} and, when {@code key} is not null, presenting {@code key} + {@code chain}. */
-    static SSLContext sslContext(X509Certificate ca, PrivateKey key, X509Certificate[] chain) {
+    /** Trust managers trusting {@code ca} alone. */
+    static TrustManagerFactory trust(X509Certificate ca) {
         try {
             KeyStore ts = KeyStore.getInstance(KeyStore.getDefaultType());
             ts.load(null, null);
             ts.setCertificateEntry("ca", ca);
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(ts);
+            return tmf;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** TLS context trusting {@code ca} and, when {@code key} is not null, presenting {@code key} + {@code chain}. */
+    static SSLContext sslContext(X509Certificate ca, PrivateKey key, X509Certificate[] chain) {
+        try {
+            TrustManagerFactory tmf = trust(ca);
             SSLContext ctx = SSLContext.getInstance("TLS");
             ctx.init(key == null ? null : new KeyManager[] {new OneKey(key, chain)}, tmf.getTrustManagers(), null);
             return ctx;

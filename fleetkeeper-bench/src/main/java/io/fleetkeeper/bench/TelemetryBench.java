@@ -15,7 +15,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.sql.DriverManager;
 import java.time.Duration;
@@ -105,7 +104,7 @@ final class TelemetryBench {
         int window = b.intOpt("inflight", 4);
         String host = b.opts.getOrDefault("mqtt-host", "127.0.0.1");
         int port = b.intOpt("mqtt-port", 8883);
-        TrustManagerFactory trust = trust(ca);
+        TrustManagerFactory trust = Crypto.trust(ca);
         List<Mqtt5AsyncClient> clients = new ArrayList<>();
         for (String[] d : devices) {
             Mqtt5AsyncClient c = MqttClient.builder().useMqttVersion5().identifier(d[0]).serverHost(host)
@@ -290,14 +289,6 @@ final class TelemetryBench {
         }
     }
 
-    private TrustManagerFactory trust(X509Certificate ca) throws Exception {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setCertificateEntry("platform", ca);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
-        return tmf;
-    }
 
     private String post(String token, String path, String body, int status, String field) throws Exception {
         HttpResponse<String> r = Load.expect(b.http.send(HttpRequest.newBuilder(URI.create(b.url + path))

@@ -20,6 +20,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                              (default 1000); beyond it the oldest is dropped
  * @param publishesPerSecond    publishes a device may send per second, averaged with a burst of the same size
  *                              (default 100); beyond it the connection is closed
+ * @param gatewayPublishesPerSecond publishes a gateway may send per second for all of its children together
+ *                              ({@code fk/<gateway>/children/...}), averaged with a burst of the same size (default
+ *                              5000); counted apart from its own {@code publishes-per-second}; beyond it the
+ *                              connection is closed
  * @param connectTimeout        a socket that completes no TLS handshake and CONNECT within this is closed (default 10s)
  * @param sessionExpiry         how long a persistent (clean-session false) session outlives its connection when
  *                              the client names no expiry (MQTT 3.1.1); also the cap for MQTT 5 (default 1h)
@@ -47,6 +51,7 @@ public record ConnectivityProperties(
         @DefaultValue("32") int maxInflight,
         @DefaultValue("1000") int maxQueued,
         @DefaultValue("100") int publishesPerSecond,
+        @DefaultValue("5000") int gatewayPublishesPerSecond,
         @DefaultValue("10s") Duration connectTimeout,
         @DefaultValue("1h") Duration sessionExpiry,
         @DefaultValue("256") int maxTopicLength,

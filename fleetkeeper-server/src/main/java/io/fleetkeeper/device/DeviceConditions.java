@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 /**
@@ -17,9 +18,10 @@ import org.springframework.stereotype.Component;
  * tree with it). SQL text comes only from the column whitelist and fixed fragments; every value is bound. Each
  * condition is two-valued (a missing value is false, never NULL), so {@code NOT} is an exact complement and
  * {@code !=} is {@code NOT =} on both stores. Ordered text comparisons use code-point order on both stores
- * ({@code COLLATE "C"} on PostgreSQL). {@code connected}, {@code shadow.reported.PATH} and {@code telemetry.METRIC}
- * come from the features owning that state, through {@link DeviceConnections}, {@link DeviceShadows} and
- * {@link DeviceTelemetry}, correlated on {@code d.id}.
+ * ({@code COLLATE "C"} on PostgreSQL). {@code connected}, {@code shadow.reported.PATH}, {@code telemetry.METRIC},
+ * {@code sim.FIELD}, {@code template} and {@code sensor.KEY} come from the features owning that state, through
+ * {@link DeviceConnections}, {@link DeviceShadows}, {@link DeviceTelemetry}, {@link DeviceSims},
+ * {@link DeviceTemplates} and {@link DeviceSensors}, correlated on {@code d.id} (or {@code d.template_id}).
  */
 @Component
 public class DeviceConditions {
@@ -35,6 +37,8 @@ public class DeviceConditions {
     private final DeviceShadows shadows;
     private final DeviceTelemetry telemetry;
     private final DeviceSims sims;
+    private final ObjectProvider<DeviceTemplates> templates;
+    private final ObjectProvider<DeviceSensors> sensors;
 
     /**
      * {@code connections} supplies the condition behind {@code connected}, {@code shadows} the one behind
@@ -51,9 +55,21 @@ public class DeviceConditions {
     }
 
     /** With {@code sims} supplying {@code sim.FIELD} (null: a test of it is 400 INVALID_QUERY). */
-    @org.springframework.beans.factory.annotation.Autowired
     public DeviceConditions(Dialect dialect, DeviceConnections connections, DeviceShadows shadows,
             DeviceTelemetry telemetry, DeviceSims sims) {
+        this(dialect, connections, shadows, telemetry, sims, null, null);
+    }
+
+    /**
+     * With {@code templates} supplying {@code template} and {@code sensors} {@code sensor.KEY} (either null: a test
+     * of its field is 400 INVALID_QUERY). Both are looked up when first used: the template feature uses this class.
+     */
+    @org.springframework.beans.factory.annotation.Autowired
+    public DeviceConditions(Dialect dialect, DeviceConnections connections, DeviceShadows shadows,
+            DeviceTelemetry telemetry, DeviceSims sims, ObjectProvider<DeviceTemplates> templates,
+            ObjectProvider<DeviceSensors> sensors) {
+        this.templates = templates;
+        this.sensors = sensors;
         this.sims = sims;
         this.dialect = dialect;
         this.connections = connections;
@@ -74,7 +90,11 @@ public class DeviceConditions {
             case BOOL -> connected(tenantId, test, values);
             case JSON -> field == DeviceField.TELEMETRY ? telemetry(tenantId, key, test, values)
                     : field == DeviceField.SIM ? sim(tenantId, key, test, values)
+                    : field == DeviceField.SENSOR ? sensor(tenantId, key, test, values)
                     : reported(tenantId, key, test, values);
+            case TEMPLATE -> template(tenantId, test, values);
+            case NUMBER -> column(field, test, values.stream().map(v -> (Object) ((BigDecimal) v).longValueExact())
+                    .toList());
             default -> column(field, test, values);
         };
     }
@@ -209,6 +229,52 @@ public class DeviceConditions {
             return new DeviceCondition("(" + c.sql() + ")", c.params());
         } catch (IllegalArgumentException e) {
             throw new ApiException(ErrorCode.INVALID_QUERY, "sim." + field + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * {@code template}: EXISTS is the device's own column; a name or id is the template feature's condition on
+     * it.
+     */
+    private DeviceCondition template(UUID tenantId, Test test, List<Object> values) {
+        if (test == Test.EXISTS) {
+            return new DeviceCondition("d.template_id IS NOT NULL", List.of());
+        }
+        DeviceTemplates t = templates == null ? null : templates.getIfAvailable();
+        if (t == null) {
+            throw new ApiException(ErrorCode.INVALID_QUERY, "field 'template' is not available");
+        }
+        try {
+            DeviceCondition c = t.template(tenantId, "d.template_id", comparison(test), values);
+            return new DeviceCondition("(" + c.sql() + ")", c.params());
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(ErrorCode.INVALID_QUERY, "template: " + e.getMessage());
+        }
+    }
+
+    /**
+     * {@code sensor.KEY EXISTS} (the device has the sensor), {@code sensor.KEY.FIELD} (its definition), both the
+     * template feature's; {@code sensor.KEY} compared with a value is an enabled sensor {@code KEY} whose latest
+     * reading, the telemetry feature's {@code telemetry.KEY}, passes the test.
+     */
+    private DeviceCondition sensor(UUID tenantId, String key, Test test, List<Object> values) {
+        DeviceSensors s = sensors == null ? null : sensors.getIfAvailable();
+        if (s == null) {
+            throw new ApiException(ErrorCode.INVALID_QUERY, "field 'sensor' is not available");
+        }
+        int dot = key.indexOf('.');
+        String sensorKey = dot < 0 ? key : key.substring(0, dot);
+        String field = dot < 0 ? null : key.substring(dot + 1);
+        try {
+            if (field != null || test == Test.EXISTS) {
+                DeviceCondition c = s.sensor(tenantId, DEVICE_ID, sensorKey, field, comparison(test), values);
+                return new DeviceCondition("(" + c.sql() + ")", c.params());
+            }
+            DeviceCondition enabled = s.sensor(tenantId, DEVICE_ID, sensorKey, "enabled",
+                    DeviceShadows.Comparison.EQ, List.of(Boolean.TRUE));
+            return DeviceCondition.and(enabled, telemetry(tenantId, sensorKey, test, values));
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(ErrorCode.INVALID_QUERY, "sensor." + key + ": " + e.getMessage());
         }
     }
 

@@ -35,10 +35,19 @@ public enum DeviceField {
     /** The latest value of a telemetry metric; the telemetry feature supplies the condition. */
     TELEMETRY("telemetry", Kind.JSON, false),
     /** A field of the device's carrier SIM ({@code sim.status}, {@code sim.data_used_mb}, ...); the carrier feature supplies the condition. */
-    SIM("sim", Kind.JSON, false);
+    SIM("sim", Kind.JSON, false),
+    /** The device's template, by its name or id; the template feature supplies the condition. */
+    TEMPLATE("template", Kind.TEMPLATE, true),
+    /** The version of its template the device was created from or upgraded to ({@code template_version}). */
+    TEMPLATE_VERSION("template_version", Kind.NUMBER, true),
+    /**
+     * A sensor of the device: {@code sensor.KEY} (defined; compared, its latest reading) or
+     * {@code sensor.KEY.FIELD} (its definition); the template feature supplies the condition.
+     */
+    SENSOR("sensor", Kind.JSON, false);
 
     /** What values a field takes and which operators apply. */
-    public enum Kind { UUID, TEXT, STATUS, IDENTITY, HEALTH, TIME, TAG, METADATA, BOOL, JSON }
+    public enum Kind { UUID, TEXT, STATUS, IDENTITY, HEALTH, TIME, TAG, METADATA, BOOL, JSON, TEMPLATE, NUMBER }
 
     private static final Map<String, DeviceField> BY_NAME = Arrays.stream(values())
             .collect(Collectors.toMap(DeviceField::wire, Function.identity()));
@@ -84,17 +93,18 @@ public enum DeviceField {
     }
 
     /**
-     * Whether {@code <, <=, >, >=} apply (text compares by code point, times by instant, shadow values as JSON
-     * strings or numbers).
+     * Whether {@code <, <=, >, >=} apply (text compares by code point, times by instant, numbers numerically,
+     * shadow values as JSON strings or numbers).
      */
     public boolean ordered() {
-        return kind == Kind.TEXT || kind == Kind.TIME || kind == Kind.METADATA || kind == Kind.JSON;
+        return kind == Kind.TEXT || kind == Kind.TIME || kind == Kind.METADATA || kind == Kind.JSON
+                || kind == Kind.NUMBER;
     }
 
     /** The names users write, for messages. */
     public static String names() {
         return Arrays.stream(values()).map(f -> f.keyed() ? f.wire + (f == METADATA ? ".KEY"
-                : f == TELEMETRY ? ".METRIC" : f == SIM ? ".FIELD" : ".PATH") : f.wire)
+                : f == TELEMETRY ? ".METRIC" : f == SIM ? ".FIELD" : f == SENSOR ? ".KEY" : ".PATH") : f.wire)
                 .collect(Collectors.joining(", "));
     }
 }

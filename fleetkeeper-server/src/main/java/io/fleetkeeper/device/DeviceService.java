@@ -153,6 +153,14 @@ public class DeviceService {
     }
 
     /** Up to {@code limit} ids of the devices whose gateway is {@code id}, in id order. */
+    /**
+     * Whether {@code child} is an active child of {@code gateway}: for an external broker's authorization hook,
+     * which knows the gateway by its client id but not its tenant (a gateway is always of its children's tenant).
+     */
+    public boolean isActiveChild(UUID gateway, UUID child) {
+        return devices.isActiveChild(gateway, child);
+    }
+
     public List<UUID> children(UUID tenantId, UUID id, int limit) {
         get(tenantId, id);
         return devices.children(tenantId, id, limit);

@@ -26,6 +26,17 @@ public interface DeviceTemplates {
     Optional<Applied> find(UUID tenantId, UUID templateId, Integer version);
 
     /**
+     * A condition that holds when the SQL expression {@code templateId} (a device's template id column) names a
+     * template of the tenant whose current name, or whose id, is one of {@code values} (strings; EQ or IN). Never
+     * SQL NULL: a device without a template does not match, and {@code NOT (…)} is its exact complement. It names
+     * only the template feature's tables and binds every value.
+     *
+     * @throws IllegalArgumentException when the comparison or a value is outside these rules
+     */
+    DeviceCondition template(UUID tenantId, String templateId, DeviceShadows.Comparison comparison,
+            List<Object> values);
+
+    /**
      * Gives a device just created from a template its instances (sensors, transports, modules) and its initial
      * shadow, in the caller's transaction.
      */

@@ -24,8 +24,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                             (default 15m)
  * @param partitionsAhead      daily partitions created ahead of today on PostgreSQL (default 3)
  * @param maxBuckets           most buckets one downsampled query returns (default 10000)
- * @param rejectionEventEvery  at most one {@code TELEMETRY-REJECTED} device event per device within this
- *                             (default 1m)
+ * @param rejectionEventEvery  at most one {@code TELEMETRY-REJECTED} (and one {@code TELEMETRY-OUT-OF-RANGE})
+ *                             device event per device within this (default 1m)
  * @param expectedInterval     how often a device is expected to be heard, for tenants without their own setting
  *                             (default 5m); a device not heard for longer is STALE
  * @param offlineAfterIntervals a device not heard for this many expected intervals is OFFLINE (default 3)

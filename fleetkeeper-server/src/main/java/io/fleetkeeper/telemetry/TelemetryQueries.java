@@ -6,6 +6,7 @@ import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.api.Page;
 import io.fleetkeeper.device.Device;
 import io.fleetkeeper.device.DeviceFilter;
+import io.fleetkeeper.device.DeviceSensors;
 import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.fleet.FleetQueries;
 import io.fleetkeeper.telemetry.internal.MessageParser;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Service;
 
 /**
@@ -46,9 +48,12 @@ public class TelemetryQueries {
     private final TelemetrySettingsService settings;
     private final TelemetryProperties props;
     private final Clock clock;
+    private final ObjectProvider<DeviceSensors> sensors;
 
     TelemetryQueries(TelemetryRepository points, SeriesRepository series, DeviceService devices, FleetQueries fleet,
-            TelemetrySettingsService settings, TelemetryProperties props, Clock clock) {
+            TelemetrySettingsService settings, TelemetryProperties props, Clock clock,
+            ObjectProvider<DeviceSensors> sensors) {
+        this.sensors = sensors;
         this.points = points;
         this.series = series;
         this.devices = devices;
@@ -121,7 +126,7 @@ public class TelemetryQueries {
     /** The latest value of each metric of the device. */
     public List<LatestValue> latest(UUID tenantId, UUID deviceId) {
         requireDevice(tenantId, deviceId);
-        return points.latest(tenantId, List.of(deviceId), List.of()).stream().map(TelemetryQueries::latest).toList();
+        return points.latest(tenantId, List.of(deviceId), List.of()).stream().map(r -> latest(tenantId, r)).toList();
     }
 
     /**
@@ -139,13 +144,16 @@ public class TelemetryQueries {
                 cursor, limit);
         Map<UUID, List<LatestValue>> values = new LinkedHashMap<>();
         for (Row r : points.latest(tenantId, page.items().stream().map(Device::id).toList(), metrics)) {
-            values.computeIfAbsent(r.deviceId(), k -> new ArrayList<>()).add(latest(r));
+            values.computeIfAbsent(r.deviceId(), k -> new ArrayList<>()).add(latest(tenantId, r));
         }
         return page.map(d -> new DeviceLatest(d.id(), d.name(), values.getOrDefault(d.id(), List.of())));
     }
 
-    private static LatestValue latest(Row r) {
-        return new LatestValue(stream(r.stream()), r.metric(), r.value(), Instant.ofEpochMilli(r.ts()));
+    private LatestValue latest(UUID tenantId, Row r) {
+        DeviceSensors s = r.stream().isEmpty() ? sensors.getIfAvailable() : null;
+        DeviceSensors.Definition d = s == null ? null : s.definitions(tenantId, r.deviceId()).get(r.metric());
+        return new LatestValue(stream(r.stream()), r.metric(), r.value(), Instant.ofEpochMilli(r.ts()),
+                d == null ? null : d.unit());
     }
 
     private long[] span(UUID tenantId, UUID deviceId, Range range) {

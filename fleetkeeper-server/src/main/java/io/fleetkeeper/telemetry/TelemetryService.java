@@ -6,18 +6,21 @@ import io.fleetkeeper.device.DeviceStatusChanged;
 import io.fleetkeeper.telemetry.internal.HttpsRateLimiter;
 import io.fleetkeeper.telemetry.internal.MessageParser;
 import io.fleetkeeper.telemetry.internal.RejectionEvents;
+import io.fleetkeeper.telemetry.internal.SensorReadings;
 import io.fleetkeeper.telemetry.internal.TelemetryMetrics;
 import io.fleetkeeper.telemetry.internal.TelemetryPipeline;
 import io.fleetkeeper.telemetry.internal.TelemetryRepository;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Telemetry ingest: a device's message (or batch) is checked, flattened and handed to the pipeline (the embedded
- * group-commit writer, or NATS JetStream); the returned stage completes once it is durable. Bad input is refused
+ * Telemetry ingest: a device's message (or batch) is checked, flattened, checked against and calibrated by the
+ * device's sensor definitions ({@link SensorReadings}) and handed to the pipeline (the embedded group-commit writer,
+ * or NATS JetStream); the returned stage completes once it is durable. Bad input is refused
  * whole, with every problem listed, and nothing of it is stored. Reads are {@link TelemetryQueries}'.
  */
 @Service
@@ -34,10 +37,19 @@ public class TelemetryService {
     private final TelemetryMetrics metrics;
     private final TelemetryRepository repository;
     private final HttpsRateLimiter rateLimiter;
+    private final SensorReadings sensors;
 
     TelemetryService(MessageParser parser, TelemetryPipeline pipeline, TelemetrySettingsService settings,
             RejectionEvents rejections, TelemetryMetrics metrics, TelemetryRepository repository,
             HttpsRateLimiter rateLimiter) {
+        this(parser, pipeline, settings, rejections, metrics, repository, rateLimiter, new SensorReadings(() -> null));
+    }
+
+    @Autowired
+    TelemetryService(MessageParser parser, TelemetryPipeline pipeline, TelemetrySettingsService settings,
+            RejectionEvents rejections, TelemetryMetrics metrics, TelemetryRepository repository,
+            HttpsRateLimiter rateLimiter, SensorReadings sensors) {
+        this.sensors = sensors;
         this.rateLimiter = rateLimiter;
         this.parser = parser;
         this.pipeline = pipeline;
@@ -62,8 +74,17 @@ public class TelemetryService {
             refused(tenantId, deviceId, channel, new ApiException(ErrorCode.VALIDATION_FAILED,
                     "the telemetry message was refused; nothing of it was stored", parsed.problems()));
         }
-        int n = parsed.messages().size();
-        return pipeline.submit(parsed.messages()).handle((ok, failure) -> {
+        var checked = sensors.check(tenantId, deviceId, parsed.messages());
+        if (!checked.problems().isEmpty()) {
+            refused(tenantId, deviceId, channel, new ApiException(ErrorCode.VALIDATION_FAILED,
+                    "the telemetry message was refused; nothing of it was stored", checked.problems()));
+        }
+        if (!checked.outOfRange().isEmpty()) {
+            rejections.outOfRange(tenantId, deviceId, channel, checked.outOfRange());
+            metrics.outOfRange(channel, checked.outOfRange().size());
+        }
+        int n = checked.messages().size();
+        return pipeline.submit(checked.messages()).handle((ok, failure) -> {
             if (failure != null) {
                 metrics.rejected(channel, "unavailable", n);
                 throw ApiException.unavailable("telemetry cannot be stored now; send it again later", 5);

@@ -11,6 +11,7 @@ import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.device.DeviceStatus;
 import io.fleetkeeper.store.Times;
 import io.fleetkeeper.template.internal.InstanceRepository;
+import io.fleetkeeper.template.internal.SensorDefinitions;
 import io.fleetkeeper.template.internal.InstanceRepository.SensorFilter;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.web.MergePatch;
@@ -37,8 +38,11 @@ public class InstanceService {
     private final DeviceService devices;
     private final AuditService audit;
     private final Clock clock;
+    private final SensorDefinitions definitions;
 
-    InstanceService(InstanceRepository instances, DeviceService devices, AuditService audit, Clock clock) {
+    InstanceService(InstanceRepository instances, DeviceService devices, AuditService audit, Clock clock,
+            SensorDefinitions definitions) {
+        this.definitions = definitions;
         this.instances = instances;
         this.devices = devices;
         this.audit = audit;
@@ -74,6 +78,7 @@ public class InstanceService {
         }
         try {
             instances.insertSensor(tenantId, s);
+            definitions.forget(deviceId);
         } catch (DuplicateKeyException e) {
             throw sensorExists(in.key());
         }
@@ -123,6 +128,7 @@ public class InstanceService {
         if (!instances.updateSensor(tenantId, next, cur.version())) {
             throw new ApiException(ErrorCode.PRECONDITION_FAILED, "the sensor changed concurrently; read it again");
         }
+        definitions.forget(deviceId);
         audit.record(tenantId, caller, "device.sensor.update", "device", deviceId.toString(),
                 "{\"sensor\":\"" + key + "\"}");
         return next;
@@ -135,6 +141,7 @@ public class InstanceService {
         if (!instances.deleteSensor(tenantId, deviceId, key)) {
             throw ApiException.notFound("sensor");
         }
+        definitions.forget(deviceId);
         audit.record(tenantId, caller, "device.sensor.delete", "device", deviceId.toString(),
                 "{\"sensor\":\"" + key + "\"}");
     }

@@ -1,15 +1,20 @@
 package io.fleetkeeper.template;
 
 import io.fleetkeeper.device.Device;
+import io.fleetkeeper.device.DeviceCondition;
 import io.fleetkeeper.device.DeviceRetiring;
+import io.fleetkeeper.device.DeviceShadows;
 import io.fleetkeeper.device.DeviceTemplates;
 import io.fleetkeeper.shadow.ShadowService;
 import io.fleetkeeper.shadow.ShadowUpdate;
 import io.fleetkeeper.store.Times;
 import io.fleetkeeper.template.internal.InstanceRepository;
+import io.fleetkeeper.template.internal.SensorDefinitions;
+import io.fleetkeeper.template.internal.TemplateConditions;
 import io.fleetkeeper.tenancy.Caller;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -32,9 +37,11 @@ class TemplateInstantiator implements DeviceTemplates {
     private final ShadowService shadows;
     private final JsonMapper json;
     private final Clock clock;
+    private final SensorDefinitions definitions;
 
     TemplateInstantiator(TemplateService templates, InstanceRepository instances, ShadowService shadows,
-            JsonMapper json, Clock clock) {
+            JsonMapper json, Clock clock, SensorDefinitions definitions) {
+        this.definitions = definitions;
         this.templates = templates;
         this.instances = instances;
         this.shadows = shadows;
@@ -46,6 +53,12 @@ class TemplateInstantiator implements DeviceTemplates {
     public Optional<Applied> find(UUID tenantId, UUID templateId, Integer version) {
         return templates.find(tenantId, templateId, version).map(t -> new Applied(t.id(), t.version(), t.deviceType(),
                 t.metadataDefaults(), t.requiredMetadata()));
+    }
+
+    @Override
+    public DeviceCondition template(UUID tenantId, String templateId, DeviceShadows.Comparison comparison,
+            List<Object> values) {
+        return TemplateConditions.template(tenantId, templateId, comparison, values);
     }
 
     @Override
@@ -83,6 +96,7 @@ class TemplateInstantiator implements DeviceTemplates {
                 instances.updateSensor(tenantId, sensor(device.id(), s, cur.get(), now), cur.get().version());
             }
         }
+        definitions.forget(device.id());
         var kinds = from.transports().stream().map(TemplateSpec.Transport::kind).collect(Collectors.toSet());
         for (TemplateSpec.Transport tr : to.transports()) {
             if (!kinds.contains(tr.kind()) && instances.transport(tenantId, device.id(), tr.kind()).isEmpty()) {
@@ -108,6 +122,7 @@ class TemplateInstantiator implements DeviceTemplates {
     void onRetiring(DeviceRetiring e) {
         if (e.purged()) {
             instances.deleteAll(e.tenantId(), e.deviceId());
+            definitions.forget(e.deviceId());
         }
     }
 }

@@ -34,6 +34,11 @@ public record TenancyProperties(
      * @param rolePrefix   prefix that marks Fleetkeeper roles among the claim's values (default {@code fleetkeeper-}:
      *                     {@code fleetkeeper-admin}, {@code fleetkeeper-operator}, {@code fleetkeeper-viewer},
      *                     {@code fleetkeeper-platform})
+     * @param clientId     the client id the console signs in with (authorization code + PKCE against the issuer);
+     *                     empty: the console offers no OIDC sign-in
+     * @param clientSecret the client's secret for the token endpoint when the provider registers the console as a
+     *                     confidential client; empty: a public client (PKCE alone)
+     * @param scopes       scopes the console asks for (space-separated, default {@code openid})
      */
     public record Oidc(
             @DefaultValue("") String issuerUri,
@@ -41,10 +46,24 @@ public record TenancyProperties(
             @DefaultValue("") String audience,
             @DefaultValue("fleetkeeper_tenant") String tenantClaim,
             @DefaultValue("realm_access.roles") String rolesClaim,
-            @DefaultValue("fleetkeeper-") String rolePrefix) {
+            @DefaultValue("fleetkeeper-") String rolePrefix,
+            @DefaultValue("") String clientId,
+            @DefaultValue("") String clientSecret,
+            @DefaultValue("openid") String scopes) {
 
         public boolean enabled() {
             return !issuerUri.isBlank() || !jwksUri.isBlank();
+        }
+
+        /** Whether people can sign in interactively: an issuer to discover and a client id to sign in as. */
+        public boolean interactive() {
+            return !issuerUri.isBlank() && !clientId.isBlank();
+        }
+
+        @Override
+        public String toString() {
+            return "Oidc[issuerUri=" + issuerUri + ", clientId=" + clientId + ", clientSecret="
+                    + (clientSecret.isEmpty() ? "" : "(set)") + "]";
         }
     }
 }

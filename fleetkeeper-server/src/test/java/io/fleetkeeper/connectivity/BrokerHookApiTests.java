@@ -182,4 +182,28 @@ class BrokerHookApiTests extends ApiTest {
                 "topic", "fk/" + id + "/x");
         assertThat(hook(ACL, INTERNAL_AUTH_SECRET, body).expect(200).path("result").asString()).isEqualTo("deny");
     }
+
+    @Test
+    void aclLetsAGatewayPublishOnlyForItsActiveChildren() {
+        TestTenant t = newTenant();
+        TestTenant other = newTenant();
+        String gw = createDevice(t.admin(), device("gw")).path("id").asString();
+        String child = createDevice(t.admin(), Map.of("name", "c", "device_type", "sensor", "parent_device_id", gw))
+                .path("id").asString();
+        String stranger = createDevice(t.admin(), device("s")).path("id").asString();
+        String foreign = createDevice(other.admin(), device("f")).path("id").asString();
+        String children = "fk/" + gw + "/children/";
+        assertThat(acl(gw, "publish", children + child + "/telemetry")).isEqualTo("allow");
+        assertThat(acl(gw, "publish", children + child + "/shadow/reported")).isEqualTo("allow");
+        assertThat(acl(gw, "publish", children + stranger + "/telemetry")).as("not its child").isEqualTo("deny");
+        assertThat(acl(gw, "publish", children + foreign + "/telemetry")).as("another tenant's").isEqualTo("deny");
+        assertThat(acl(gw, "publish", children + UUID.randomUUID() + "/telemetry")).as("no such device")
+                .isEqualTo("deny");
+        assertThat(acl(stranger, "publish", "fk/" + stranger + "/children/" + child + "/telemetry"))
+                .as("another device for the child").isEqualTo("deny");
+        assertThat(acl(gw, "subscribe", children + "+/commands/#")).isEqualTo("allow");
+        api.post(t.admin(), "/api/v1/devices/" + child + "/suspend", null).expect(200);
+        assertThat(acl(gw, "publish", children + child + "/telemetry")).as("a suspended child").isEqualTo("deny");
+        assertThat(acl(gw, "publish", "fk/" + gw + "/telemetry")).as("its own topics").isEqualTo("allow");
+    }
 }

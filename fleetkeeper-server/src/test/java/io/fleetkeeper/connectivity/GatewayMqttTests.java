@@ -20,6 +20,8 @@ import io.fleetkeeper.testing.MqttDevices.KeyDevice;
 import io.fleetkeeper.testing.TestTenant;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -131,6 +133,38 @@ class GatewayMqttTests extends ApiTest {
             JsonNode down = connectionWhen(tenant, c1, n -> !n.path("connected").asBoolean());
             assertThat(down.path("disconnect_reason").asString()).isEqualTo("gateway disconnected");
             connectionWhen(tenant, c2, n -> !n.path("connected").asBoolean());
+        }
+    }
+
+    /**
+     * A burst of publications for children well past the per-device limit (100 a second, a burst of 100 in this
+     * server) is carried: they count against the gateway allowance (5,000), not the gateway's own bucket.
+     */
+    @Test
+    void aGatewaysBurstForItsChildrenIsNotHeldToTheDeviceLimit() throws Exception {
+        MqttDevices devices = new MqttDevices(api);
+        TestTenant tenant = newTenant();
+        KeyDevice gw = devices.keyDevice(tenant, "gateway");
+        List<String> kids = List.of(child(tenant, "k1", gw.id()), child(tenant, "k2", gw.id()),
+                child(tenant, "k3", gw.id()));
+        Mqtt5BlockingClient c = MqttClient.builder().useMqttVersion5().identifier(gw.id()).serverHost("127.0.0.1")
+                .serverPort(endpoint.port()).sslConfig().trustManagerFactory(devices.trustManagers()).applySslConfig()
+                .buildBlocking();
+        c.connectWith().simpleAuth().username(gw.id()).password(bytes(gw.key())).applySimpleAuth().send();
+        try {
+            List<CompletableFuture<?>> sent = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                sent.add(c.toAsync().publishWith().topic("fk/" + gw.id() + "/children/" + kids.get(i % 3)
+                        + "/telemetry").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("{\"n\":" + i + "}")).send());
+            }
+            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            assertThat(c.getState().isConnected()).isTrue();
+            for (String kid : kids) {
+                assertThat(api.get(tenant.admin(), "/api/v1/devices/" + kid + "/telemetry/latest").expect(200)
+                        .path("items").get(0).path("value").asDouble()).isGreaterThanOrEqualTo(297.0);
+            }
+        } finally {
+            c.disconnect();
         }
     }
 

@@ -10,11 +10,13 @@ import io.fleetkeeper.testing.Csrs;
 import io.fleetkeeper.testing.DevicePort;
 import io.fleetkeeper.testing.MqttDevices;
 import io.fleetkeeper.testing.MqttDevices.KeyDevice;
+import io.fleetkeeper.testing.OidcProvider;
 import io.fleetkeeper.testing.Reply;
 import io.fleetkeeper.testing.TestTenant;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -85,6 +87,50 @@ class ConsoleBrowserTests extends ApiTest {
         assertThat(web.getCurrentUrl()).endsWith("/app/sign-in");
         web.get(url("/app/devices"));
         assertThat(web.getCurrentUrl()).endsWith("/app/sign-in");
+    }
+
+    @Test
+    void anOidcUserSignsInWithPkceAndActsAsTheCallerItsAccessTokenNames() {
+        OidcProvider.shared().signInNext(new OidcProvider.User("alice", tenant.name(),
+                List.of("offline_access", "fleetkeeper-admin")));
+        int refused = OidcProvider.shared().refusals().size();
+        web.get(url("/app/sign-in"));
+        page.click("#sign-in-oidc");
+        Await.until(Duration.ofSeconds(15), "the console after the provider's answer",
+                () -> page.present("header.top") || page.present("#sign-in-error"));
+        assertThat(page.present("#sign-in-error")).isFalse();
+        assertThat(web.getCurrentUrl()).endsWith("/app");
+        assertThat(page.text("header .who")).isEqualTo("Role: admin");
+        assertThat(OidcProvider.shared().refusals()).hasSize(refused);
+        Cookie session = web.manage().getCookieNamed("fk_console");
+        assertThat(session.isHttpOnly()).isTrue();
+        assertThat(session.getSameSite()).isEqualTo("Strict");
+        assertThat(web.manage().getCookieNamed("fk_console_oidc")).isNull();
+
+        page.open("/app/settings/provisioning-keys");
+        page.type("#key-label", "from oidc");
+        page.submit("#key-create");
+        JsonNode audit = api.get(tenant.admin(), "/api/v1/audit?action=provisioning_key.create").expect(200);
+        assertThat(audit.path("items").get(0).path("actor").asString()).isEqualTo("jwt:alice");
+
+        api.post(PLATFORM_TOKEN, "/api/v1/operator/tenants/" + tenant.id() + "/suspend", null).expect(200);
+        web.get(url("/app/devices"));
+        assertThat(web.getCurrentUrl()).as("a suspended tenant ends the OIDC session").endsWith("/app/sign-in");
+    }
+
+    @Test
+    void anOidcSignInWithoutAFleetkeeperRoleOrWithAForeignStateOpensNoSession() {
+        OidcProvider.shared().signInNext(new OidcProvider.User("bob", tenant.name(), List.of("offline_access")));
+        web.get(url("/app/sign-in"));
+        page.click("#sign-in-oidc");
+        Await.until(Duration.ofSeconds(15), "the sign-in page's error", () -> page.present("#sign-in-error"));
+        assertThat(page.text("#sign-in-error")).contains("no access");
+        assertThat(web.manage().getCookieNamed("fk_console")).isNull();
+
+        Reply forged = api.call("GET", "/app/sign-in/oidc/callback?code=stolen&state=guessed").send();
+        assertThat(forged.status()).isEqualTo(403);
+        assertThat(forged.body()).contains("did not start here");
+        assertThat(forged.headers().allValues("Set-Cookie")).noneMatch(c -> c.startsWith("fk_console="));
     }
 
     @Test

@@ -10,6 +10,8 @@ import io.fleetkeeper.testing.Await;
 import io.fleetkeeper.testing.Browser;
 import io.fleetkeeper.testing.Csrs;
 import io.fleetkeeper.testing.DevicePort;
+import io.fleetkeeper.testing.HologramServer;
+import io.fleetkeeper.testing.Manufacturer;
 import io.fleetkeeper.testing.MqttDevices;
 import io.fleetkeeper.testing.MqttDevices.KeyDevice;
 import io.fleetkeeper.testing.MutableClock;
@@ -133,6 +135,163 @@ class ConsolePagesBrowserTests extends ApiTest {
     }
 
     @Test
+    void aClaimTokenIsShownOnceWithItsLimitsAndIsRevoked() {
+        page.signIn(tenant.admin());
+        page.open("/app/provisioning");
+        page.type("#claim-label", "installer <anna>");
+        page.type("#claim-type", "not a type!");
+        page.submit("#claim-create");
+        assertThat(page.text("#form-error")).contains("device type must be");
+        assertThat(api.get(tenant.admin(), "/api/v1/claim-tokens").expect(200).path("items")).isEmpty();
+
+        page.type("#claim-label", "installer <anna>");
+        page.type("#claim-type", "meter");
+        page.type("#claim-uses", "3");
+        page.submit("#claim-create");
+        String secret = page.text("#issued-secret");
+        assertThat(secret).startsWith("fkc_");
+        JsonNode token = api.get(tenant.admin(), "/api/v1/claim-tokens").expect(200).path("items").get(0);
+        String id = token.path("id").asString();
+        assertThat(token.path("max_uses").asInt()).isEqualTo(3);
+        assertThat(Instant.parse(token.path("expires_at").asString()))
+                .isBetween(Instant.now().plus(Duration.ofDays(29)), Instant.now().plus(Duration.ofDays(31)));
+        browser.screenshot("claim-token-created");
+
+        page.open("/app/provisioning");
+        assertThat(web.getPageSource()).doesNotContain(secret);
+        assertThat(page.text("#claim-" + id)).contains("installer <anna>").contains("0 of 3");
+        page.submit("#claim-" + id + " button.revoke");
+        assertThat(page.text("#claim-" + id + " .claim-status")).isEqualTo("REVOKED");
+        assertThat(api.get(tenant.admin(), "/api/v1/claim-tokens/" + id).expect(200).path("revoked_at").isNull())
+                .isFalse();
+    }
+
+    @Test
+    void aManifestUploadAddsTheGoodLinesAndListsEachRejectedOne() {
+        page.signIn(tenant.admin());
+        page.open("/app/provisioning");
+        page.type("#manifest-name", "batch 7");
+        page.type("#manifest-csv", "serial,device_type,metadata.region\nSN-1,meter,eu\nSN-1,meter,us\n"
+                + "SN-2,,eu\nSN-3,meter,eu\n");
+        page.submit("#manifest-upload");
+        assertThat(page.text("#upload-summary")).isEqualTo("2 of 4 lines added, 2 rejected.");
+        List<String> lines = web.findElements(By.cssSelector("#rejects .reject-line")).stream().map(e -> e.getText())
+                .toList();
+        assertThat(lines).containsExactly("3", "4");
+        assertThat(page.text("#rejects")).contains("duplicate").contains("device_type");
+        browser.screenshot("manifest-uploaded");
+        JsonNode manifest = api.get(tenant.admin(), "/api/v1/manifests").expect(200).path("items").get(0);
+        assertThat(manifest.path("name").asString()).isEqualTo("batch 7");
+        assertThat(manifest.path("rows_added").asLong()).isEqualTo(2);
+        assertThat(page.text("#manifest-" + manifest.path("id").asString())).contains("batch 7");
+    }
+
+    @Test
+    void aTrustAnchorIsRegisteredAndTheRenewalWindowsAreEditedAtTheVersionShown() {
+        page.signIn(tenant.admin());
+        page.open("/app/pki");
+        page.type("#anchor-name", "factory root");
+        ((org.openqa.selenium.JavascriptExecutor) web).executeScript(
+                "document.getElementById('anchor-pem').value = arguments[0];", Manufacturer.root().pem());
+        page.submit("#anchor-register");
+        assertThat(page.present("#form-error")).isFalse();
+        JsonNode anchor = api.get(tenant.admin(), "/api/v1/pki/cas").expect(200).path("items").get(0);
+        assertThat(anchor.path("kind").asString()).isEqualTo("TRUST_ANCHOR");
+        assertThat(page.text("#ca-" + anchor.path("id").asString())).contains("factory root").contains("TRUST_ANCHOR");
+
+        page.type("#renewal-window", "10");
+        page.type("#critical-window", "20");
+        page.submit("#windows-save");
+        assertThat(page.text("#form-error")).contains("critical window days");
+        assertThat(api.get(tenant.admin(), "/api/v1/pki/policy").expect(200).path("renewal_window_days").asInt())
+                .isEqualTo(30);
+
+        page.open("/app/pki");
+        page.type("#renewal-window", "45");
+        page.type("#critical-window", "10");
+        page.type("#overlap", "12");
+        page.submit("#windows-save");
+        assertThat(page.text("#renewal-days")).isEqualTo("45 days before expiry");
+        JsonNode policy = api.get(tenant.admin(), "/api/v1/pki/policy").expect(200);
+        assertThat(policy.path("critical_window_days").asInt()).isEqualTo(10);
+        assertThat(policy.path("overlap_hours").asInt()).isEqualTo(12);
+        browser.screenshot("pki-windows");
+
+        api.call("PUT", "/api/v1/pki/policy").token(tenant.admin()).header("If-Match", "\"" + policy.path("version")
+                .asLong() + "\"").body(Map.of("renewal_window_days", 60, "critical_window_days", 10,
+                "overlap_hours", 12, "device_validity_days", 365)).send().expect(200);
+        page.type("#renewal-window", "20");
+        page.submit("#windows-save");
+        assertThat(page.text("#form-error")).contains("changed since this page was shown");
+        assertThat(page.text("#renewal-days")).isEqualTo("60 days before expiry");
+        assertThat(api.get(tenant.admin(), "/api/v1/pki/policy").expect(200).path("renewal_window_days").asInt())
+                .isEqualTo(60);
+    }
+
+    @Test
+    void aJobIsCreatedForEveryDeviceOfASearchAndABadPayloadIsExplained() {
+        Map<String, Object> meter = device("meter-1");
+        meter.put("device_type", "meter");
+        createDevice(tenant.admin(), meter);
+        createDevice(tenant.admin(), device("sensor-1"));
+        page.signIn(token(tenant, "operator"));
+        page.open("/app/devices?q=" + java.net.URLEncoder.encode("type = \"meter\"",
+                java.nio.charset.StandardCharsets.UTF_8));
+        page.click("#job-from-query");
+        Await.until(Duration.ofSeconds(15), "the job form", () -> page.present("#new-job"));
+        assertThat(page.attribute("#job-query", "value")).isEqualTo("type = \"meter\"");
+        page.type("#job-name", "reboot meters");
+        page.type("#job-command", "reboot");
+        page.type("#job-payload", "{\"delay\": ");
+        page.type("#job-rate", "10");
+        page.submit("#job-create");
+        assertThat(page.text("#form-error")).contains("JSON is not valid");
+        assertThat(page.attribute("#job-name", "value")).isEqualTo("reboot meters");
+        assertThat(api.get(tenant.admin(), "/api/v1/jobs").expect(200).path("items")).isEmpty();
+        browser.screenshot("job-new");
+
+        page.type("#job-payload", "{\"delay\": 5}");
+        page.submit("#job-create");
+        assertThat(web.getCurrentUrl()).endsWith("/app/jobs");
+        JsonNode job = api.get(tenant.admin(), "/api/v1/jobs").expect(200).path("items").get(0);
+        assertThat(job.path("target").path("query").asString()).isEqualTo("type = \"meter\"");
+        assertThat(job.path("operation").path("name").asString()).isEqualTo("reboot");
+        assertThat(job.path("operation").path("payload").path("delay").asInt()).isEqualTo(5);
+        assertThat(job.path("rollout").path("max_per_minute").asLong()).isEqualTo(10);
+        assertThat(page.text("#job-" + job.path("id").asString())).contains("reboot meters");
+    }
+
+    @Test
+    void theDevicePageShowsHealthAndTheCarrierSimAndPausesTheSim() {
+        String device = createDevice(tenant.admin(), device("tracker-1")).path("id").asString();
+        page.signIn(tenant.admin());
+        page.open("/app/devices/" + device);
+        assertThat(page.text("#health")).isEqualTo(api.get(tenant.admin(), "/api/v1/devices/" + device).expect(200)
+                .path("health").asString()).isNotBlank();
+        assertThat(page.present("#no-sim")).isTrue();
+
+        try (HologramServer hologram = new HologramServer("hologram-console-key-0123456789", "4242")) {
+            String integration = api.post(tenant.admin(), "/api/v1/carrier-integrations", Map.of("name", "main",
+                    "carrier", "hologram", "base_url", hologram.baseUrl(), "api_key",
+                    "hologram-console-key-0123456789", "org_id", "4242")).expect(201).path("id").asString();
+            String iccid = HologramServer.iccid();
+            hologram.addSim(iccid);
+            api.post(tenant.admin(), "/api/v1/devices/" + device + "/sim", Map.of("integration_id", integration,
+                    "iccid", iccid, "plan", "2096")).expect(201);
+
+            page.open("/app/devices/" + device);
+            assertThat(page.text("#sim-iccid")).isEqualTo(iccid);
+            assertThat(page.text("#sim-status")).startsWith("ACTIVE");
+            browser.screenshot("device-sim");
+            page.submit("#sim-pause");
+            assertThat(page.text("#sim-status")).startsWith("PAUSED");
+            assertThat(page.present("#sim-live")).isTrue();
+            assertThat(api.get(tenant.admin(), "/api/v1/devices/" + device + "/sim").expect(200).path("sim_status")
+                    .asString()).isEqualTo("PAUSED");
+        }
+    }
+
+    @Test
     void theAuditLogIsFilteredByActionAndPaged() {
         for (int i = 0; i < 51; i++) {
             api.post(tenant.admin(), "/api/v1/provisioning-keys", Map.of("label", "k" + i)).expect(201);
@@ -177,7 +336,8 @@ class ConsolePagesBrowserTests extends ApiTest {
     void aViewerSeesTheSetupPagesWithoutControlsAndNoTokenPage() {
         api.post(tenant.admin(), "/api/v1/provisioning-keys", Map.of("label", "line 1")).expect(201);
         page.signIn(token(tenant, "viewer"));
-        for (String p : List.of("/app/settings/provisioning-keys", "/app/pki", "/app/ota", "/app/alerts")) {
+        for (String p : List.of("/app/settings/provisioning-keys", "/app/provisioning", "/app/pki", "/app/ota",
+                "/app/alerts", "/app/jobs/new")) {
             page.open(p);
             assertThat(web.findElements(By.cssSelector("main form[method=post], main textarea")))
                     .as("mutating controls on %s", p).isEmpty();
@@ -262,6 +422,33 @@ class ConsolePagesBrowserTests extends ApiTest {
     }
 
     @Test
+    void anOtaCampaignIsStartedFromTheConsoleOverAFleetQuery() {
+        String firmware = api.post(tenant.admin(), "/api/v1/firmware", Map.of("name", "os", "version", "3.1"))
+                .expect(201).path("id").asString();
+        api.call("PUT", "/api/v1/firmware/" + firmware + "/artifacts/os.swu").token(tenant.admin())
+                .body("application/octet-stream", BodyPublishers.ofString("image")).send().expect(201);
+        createDevice(tenant.admin(), device("gw-1"));
+        page.signIn(token(tenant, "operator"));
+        page.open("/app/ota");
+        page.type("#campaign-query", "name = ");
+        page.submit("#campaign-create");
+        assertThat(page.present("#form-error")).isTrue();
+        assertThat(page.attribute("#campaign-query", "value")).isEqualTo("name = ");
+        assertThat(api.get(tenant.admin(), "/api/v1/campaigns").expect(200).path("items")).isEmpty();
+
+        page.type("#campaign-query", "name = \"gw-1\"");
+        page.type("#campaign-rate", "20");
+        page.submit("#campaign-create");
+        assertThat(page.present("#form-error")).isFalse();
+        JsonNode campaign = api.get(tenant.admin(), "/api/v1/campaigns").expect(200).path("items").get(0);
+        assertThat(campaign.path("firmware_id").asString()).isEqualTo(firmware);
+        JsonNode job = api.get(tenant.admin(), "/api/v1/jobs/" + campaign.path("job_id").asString()).expect(200);
+        assertThat(job.path("target").path("query").asString()).isEqualTo("name = \"gw-1\"");
+        assertThat(job.path("rollout").path("max_per_minute").asLong()).isEqualTo(20);
+        assertThat(page.present("#campaign-" + campaign.path("id").asString())).isTrue();
+    }
+
+    @Test
     void anOpenAlertIsAcknowledgedFromTheAlertsPage() {
         api.post(tenant.admin(), "/api/v1/alert-rules", Map.of("name", "offline", "kind", "device_offline",
                 "offline_minutes", 5, "severity", "critical", "channels", List.of(), "dedupe_key", "offline"))
@@ -328,8 +515,10 @@ class ConsolePagesBrowserTests extends ApiTest {
         pages.put("/app/devices", "devices");
         pages.put("/app/devices/" + device, "device");
         pages.put("/app/jobs", "jobs");
+        pages.put("/app/jobs/new", "job-new");
         pages.put("/app/fleet/getting-started", "getting-started");
         pages.put("/app/settings/provisioning-keys", "provisioning-keys");
+        pages.put("/app/provisioning", "provisioning");
         pages.put("/app/pki", "pki");
         pages.put("/app/audit", "audit");
         pages.put("/app/settings/tokens", "tokens");

@@ -52,6 +52,26 @@ class FleetQueryTests {
     }
 
     @Test
+    void templateVersionAndSensorFieldsParseAndRefuseWhatTheyCannotTest() {
+        assertThat(tree("template = \"meter-v2\" AND template_version < 3 AND sensor.temperature EXISTS"))
+                .isEqualTo("((template = \"meter-v2\" AND template_version < 3) AND sensor.temperature EXISTS)");
+        assertThat(tree("sensor.temperature.unit = \"Cel\"")).isEqualTo("sensor.temperature.unit = \"Cel\"");
+        assertThat(sql("template_version >= 2", Dialect.SQLITE).sql())
+                .isEqualTo("(d.template_version IS NOT NULL AND d.template_version >= ?)");
+        assertThat(sql("template EXISTS", Dialect.SQLITE).sql()).isEqualTo("d.template_id IS NOT NULL");
+        assertThat(error("template < \"a\"").getMessage()).contains("supports =, !=, IN and EXISTS only");
+        assertThat(error("template = \"meter*\"").getMessage()).contains("does not take a prefix");
+        assertThat(error("template_version = \"2\"").getMessage()).contains("a whole number");
+        assertThat(error("template_version = 1.5").getMessage()).contains("a whole number");
+        assertThat(error("sensor.temperature.colour = 1").getMessage()).contains("sensor.KEY.FIELD");
+        assertThat(error("sensor.a.b.c = 1").properties().get("position")).isEqualTo(0);
+        assertThat(error("sensor = 1").getMessage()).contains("sensor.KEY");
+        assertThatThrownBy(() -> sql("sensor.temperature EXISTS", Dialect.SQLITE)).as("no provider")
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(
+                        ErrorCode.INVALID_QUERY));
+    }
+
+    @Test
     void notBindsTighterThanAndWhichBindsTighterThanOr() {
         assertThat(tree("type = \"a\" OR type = \"b\" AND NOT type = \"c\""))
                 .isEqualTo("(type = \"a\" OR (type = \"b\" AND NOT type = \"c\"))");

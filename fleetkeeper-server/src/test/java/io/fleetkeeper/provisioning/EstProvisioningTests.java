@@ -18,6 +18,7 @@ import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Date;
+import java.util.List;
 import java.util.Map;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManagerFactory;
@@ -69,9 +70,12 @@ class EstProvisioningTests extends ApiTest {
     void simpleenrollWithAClaimTokenAsBasicPasswordCreatesTheDevice() throws Exception {
         TestTenant t = newTenant();
         tenantWithCa(t);
+        String template = api.post(t.admin(), "/api/v1/templates", Map.of("name", "est-meter", "device_type", "meter",
+                "sensors", List.of(Map.of("key", "temperature", "data_type", "number")))).expect(201).path("id")
+                .asString();
         String token = api.post(t.admin(), "/api/v1/claim-tokens", Map.of("label", "est", "device_type", "meter",
-                "max_uses", 1, "expires_at", Instant.now().plus(1, ChronoUnit.DAYS).toString())).expect(201)
-                .path("token").asString();
+                "max_uses", 1, "expires_at", Instant.now().plus(1, ChronoUnit.DAYS).toString(), "template_id",
+                template)).expect(201).path("token").asString();
         ESTService est = new JsseESTServiceBuilder("localhost:" + listener.port(), trustPlatform()).build();
         KeyPair kp = Csrs.p256();
         EnrollmentResponse r = est.simpleEnroll(false, Csrs.csr(kp, "ignored", false),
@@ -84,6 +88,9 @@ class EstProvisioningTests extends ApiTest {
         JsonNode d = api.get(t.admin(), "/api/v1/devices/" + deviceId).expect(200);
         assertThat(d.path("device_type").asString()).isEqualTo("meter");
         assertThat(d.path("identity_status").asString()).isEqualTo("ACTIVE");
+        assertThat(d.path("template_id").asString()).as("the claim token's template").isEqualTo(template);
+        assertThat(api.get(t.admin(), "/api/v1/devices/" + deviceId + "/sensors").expect(200).path("items").get(0)
+                .path("key").asString()).isEqualTo("temperature");
         // The token had one use: a second enrollment with it is refused, and creates nothing.
         assertThatThrownBy(() -> est.simpleEnroll(false, Csrs.csr(Csrs.p256(), "x", false),
                 new JcaHttpAuthBuilder("fleetkeeper-est", "device", token.toCharArray())

@@ -25,6 +25,7 @@ import io.fleetkeeper.secrets.SecretStoreContract;
 import io.fleetkeeper.shadow.ShadowQueryStoreContract;
 import io.fleetkeeper.shadow.ShadowStoreContract;
 import io.fleetkeeper.telemetry.TelemetryStoreContract;
+import io.fleetkeeper.template.TemplateStoreContract;
 import io.fleetkeeper.tenancy.TenancyStoreContract;
 import io.fleetkeeper.tenancy.TenantService;
 import io.fleetkeeper.testing.ContractTenant;
@@ -56,7 +57,7 @@ class PostgresStoreContractTest implements DeviceStoreContract, TenancyStoreCont
         ConnectionStoreContract, JobStoreContract, PkiStoreContract, ProvisioningStoreContract,
         SecretStoreContract, EventStoreContract, FirmwareStoreContract,
         TelemetryStoreContract, AlertStoreContract,
-        CampaignStoreContract, CarrierStoreContract {
+        CampaignStoreContract, CarrierStoreContract, TemplateStoreContract {
 
     static final String SCHEMA = "fk_contract_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 

@@ -17,6 +17,7 @@ import io.fleetkeeper.secrets.SecretStoreContract;
 import io.fleetkeeper.shadow.ShadowQueryStoreContract;
 import io.fleetkeeper.shadow.ShadowStoreContract;
 import io.fleetkeeper.telemetry.TelemetryStoreContract;
+import io.fleetkeeper.template.TemplateStoreContract;
 import io.fleetkeeper.tenancy.TenancyStoreContract;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,7 +32,7 @@ class SqliteStoreContractTest implements DeviceStoreContract, TenancyStoreContra
         ConnectionStoreContract, JobStoreContract, PkiStoreContract, ProvisioningStoreContract,
         SecretStoreContract, EventStoreContract, FirmwareStoreContract,
         TelemetryStoreContract, AlertStoreContract,
-        CampaignStoreContract, CarrierStoreContract {
+        CampaignStoreContract, CarrierStoreContract, TemplateStoreContract {
 
     @DynamicPropertySource
     static void store(DynamicPropertyRegistry registry) throws IOException {

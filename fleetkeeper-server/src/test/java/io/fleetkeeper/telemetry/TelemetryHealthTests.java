@@ -8,6 +8,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import io.fleetkeeper.connectivity.internal.ConnectionStateRecorder;
 import io.fleetkeeper.connectivity.internal.MqttEndpoint;
 import io.fleetkeeper.device.DeviceHealthService;
+import io.fleetkeeper.device.DeviceSensors;
 import io.fleetkeeper.deviceapi.DeviceListener;
 import io.fleetkeeper.store.Leases;
 import io.fleetkeeper.telemetry.internal.HealthEvaluator;
@@ -53,6 +54,8 @@ class TelemetryHealthTests extends ApiTest {
     private TelemetryProperties props;
     @Autowired
     private JsonMapper json;
+    @Autowired
+    private DeviceSensors sensors;
 
     private MqttDevices devices;
     private TestTenant tenant;
@@ -66,7 +69,7 @@ class TelemetryHealthTests extends ApiTest {
         tenant = newTenant();
         port = new DevicePort(api, listener.port());
         clock = new MutableClock(Instant.now());
-        evaluator = new HealthEvaluator(health, settings, leases, props, json, clock);
+        evaluator = new HealthEvaluator(health, settings, leases, props, json, clock, () -> sensors);
         api.call("PUT", "/api/v1/telemetry/settings").token(tenant.admin()).body(Map.of(
                 "expected_interval_seconds", 60, "expected_intervals_by_type", Map.of("meter", 600))).send()
                 .expect(200);
@@ -96,7 +99,7 @@ class TelemetryHealthTests extends ApiTest {
 
         // The server records when a device is heard by the real clock: the evaluator's clock comes back to it.
         clock = new MutableClock(Instant.now());
-        evaluator = new HealthEvaluator(health, settings, leases, props, json, clock);
+        evaluator = new HealthEvaluator(health, settings, leases, props, json, clock, () -> sensors);
         heard(d);
         assertThat(device(d).path("health").asString()).isEqualTo("ONLINE");
         JsonNode events = api.get(tenant.admin(), "/api/v1/devices/" + d.id() + "/events?type=HEALTH-CHANGED")
@@ -161,6 +164,66 @@ class TelemetryHealthTests extends ApiTest {
         evaluator.runNow();
         assertThat(device(d).path("health").asString()).as("silent for over three intervals since it disconnected")
                 .isEqualTo("OFFLINE");
+    }
+
+    @Test
+    void aSensorsIntervalDrivesHealthAndItsDefinitionCalibratesChecksAndFlagsReadings() {
+        KeyDevice d = devices.keyDevice(tenant, "pump");
+        String sensor = "/api/v1/devices/" + d.id() + "/sensors";
+        api.post(tenant.admin(), sensor, Map.of("key", "temp", "unit", "Cel", "data_type", "number", "min", 0,
+                "max", 50, "expected_interval", 20)).expect(201);
+        api.patch(tenant.admin(), sensor + "/temp", "{\"calibration_scale\":2,\"calibration_offset\":1}", null)
+                .expect(200);
+
+        heard(d);
+        Instant lastSeen = Instant.parse(device(d).path("last_seen_at").asString());
+        at(lastSeen.plusSeconds(19));
+        evaluator.runNow();
+        assertThat(device(d).path("health").asString()).isEqualTo("ONLINE");
+        at(lastSeen.plusSeconds(21));
+        evaluator.runNow();
+        assertThat(device(d).path("health").asString()).as("the sensor's 20 s, not the tenant's 60 s")
+                .isEqualTo("STALE");
+
+        port.post("/device/v1/telemetry", Map.of("X-Device-Key", d.key()), "{\"temp\":10,\"n\":5}").expect(202);
+        assertThat(latest(d)).containsEntry("temp", "21.0").containsEntry("n", "5.0");
+        JsonNode values = api.get(tenant.admin(), "/api/v1/devices/" + d.id() + "/telemetry/latest").expect(200)
+                .path("items");
+        assertThat(values.valueStream().map(i -> i.path("metric").asString() + ":"
+                + (i.path("unit").isNull() ? "-" : i.path("unit").asString()))).as("a sensor's unit beside its value")
+                .contains("temp:Cel", "n:-");
+        port.post("/device/v1/telemetry", Map.of("X-Device-Key", d.key()), "{\"temp\":30}").expect(202);
+        assertThat(latest(d)).as("stored although out of range").containsEntry("temp", "61.0");
+        JsonNode flagged = Await.until(Duration.ofSeconds(10), "the out-of-range event",
+                () -> api.get(tenant.admin(), "/api/v1/devices/" + d.id() + "/events?type=TELEMETRY-OUT-OF-RANGE")
+                        .expect(200).path("items"), items -> items.size() == 1);
+        JsonNode reading = flagged.get(0).path("details").path("readings").get(0);
+        assertThat(reading.path("sensor").asString()).isEqualTo("temp");
+        assertThat(reading.path("value").asDouble()).isEqualTo(61.0);
+        assertThat(reading.path("max").asDouble()).isEqualTo(50.0);
+        assertThat(reading.path("unit").asString()).isEqualTo("Cel");
+
+        JsonNode refused = port.post("/device/v1/telemetry", Map.of("X-Device-Key", d.key()),
+                "{\"temp\":\"hot\",\"n\":6}").expectProblem(400, "VALIDATION_FAILED");
+        assertThat(refused.path("errors").get(0).path("field").asString()).isEqualTo("/temp");
+        assertThat(latest(d)).as("nothing of a refused message is stored").containsEntry("temp", "61.0")
+                .containsEntry("n", "5.0");
+
+        assertThat(ids("sensor.temp > 60")).containsExactly(d.id());
+        assertThat(ids("sensor.temp < 60")).isEmpty();
+        assertThat(ids("sensor.temp.unit = \"Cel\" AND sensor.temp.expected_interval = 20")).containsExactly(d.id());
+        api.patch(tenant.admin(), sensor + "/temp", "{\"enabled\":false}", null).expect(200);
+        assertThat(ids("sensor.temp > 60")).as("a disabled sensor has no readings").isEmpty();
+        assertThat(ids("sensor.temp EXISTS AND sensor.temp.enabled = false")).containsExactly(d.id());
+        port.post("/device/v1/telemetry", Map.of("X-Device-Key", d.key()), "{\"temp\":\"hot\"}").expect(202);
+        assertThat(latest(d)).as("a disabled sensor's metric passes untouched").containsEntry("temp", "hot");
+    }
+
+    private Map<String, String> latest(KeyDevice d) {
+        Map<String, String> out = new java.util.HashMap<>();
+        api.get(tenant.admin(), "/api/v1/devices/" + d.id() + "/telemetry/latest").expect(200).path("items")
+                .forEach(i -> out.put(i.path("metric").asString(), i.path("value").asString()));
+        return out;
     }
 
     @Test

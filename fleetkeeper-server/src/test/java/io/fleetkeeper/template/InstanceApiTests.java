@@ -73,6 +73,42 @@ class InstanceApiTests extends ApiTest {
                 .containsExactly("temperature");
     }
 
+    List<String> ids(String token, String path, String query) {
+        return TemplateApiTests.texts(api.get(token, path + "?query=" + java.net.URLEncoder.encode(query,
+                java.nio.charset.StandardCharsets.UTF_8)).expect(200).path("items"), path.equals("/api/v1/sensors")
+                ? "device_id" : "id");
+    }
+
+    @Test
+    void fleetQueriesSelectDevicesAndSensorsByTemplateAndVersion() {
+        TestTenant tenant = newTenant();
+        TestTenant other = newTenant();
+        String tid = api.post(tenant.admin(), "/api/v1/templates", TemplateApiTests.meterTemplate("qmeter"))
+                .expect(201).path("id").asString();
+        api.post(other.admin(), "/api/v1/templates", TemplateApiTests.meterTemplate("qmeter")).expect(201);
+        String m1 = meter(tenant, tid, "q1");
+        api.call("PUT", "/api/v1/templates/" + tid).token(tenant.admin()).header("If-Match", "\"1\"")
+                .body(TemplateApiTests.meterTemplate("qmeter")).send().expect(200);
+        String m2 = meter(tenant, tid, "q2");
+        createDevice(tenant.admin(), device("plain"));
+
+        assertThat(ids(tenant.admin(), "/api/v1/devices", "template = \"qmeter\"")).containsExactlyInAnyOrder(m1, m2);
+        assertThat(ids(tenant.admin(), "/api/v1/devices", "template = \"qmeter\" AND template_version < 2"))
+                .containsExactly(m1);
+        assertThat(api.get(tenant.admin(), "/api/v1/devices/count?query=" + java.net.URLEncoder.encode(
+                "template_version = 2 AND sensor.energy.unit = \"kWh\"", java.nio.charset.StandardCharsets.UTF_8))
+                .expect(200).path("count").asLong()).isEqualTo(1);
+        assertThat(ids(tenant.admin(), "/api/v1/sensors", "template = \"" + tid + "\" AND template_version = 2"))
+                .containsExactly(m2, m2);
+        assertThat(ids(other.admin(), "/api/v1/devices", "template = \"" + tid + "\"")).isEmpty();
+        JsonNode p = api.get(tenant.admin(), "/api/v1/devices?query=" + java.net.URLEncoder.encode(
+                "name = \"q1\" AND template > \"a\"", java.nio.charset.StandardCharsets.UTF_8))
+                .expectProblem(400, "INVALID_QUERY");
+        assertThat(p.path("position").asInt()).isEqualTo(25);
+        api.get(tenant.admin(), "/api/v1/devices?query=sensor.temperature.colour%20EXISTS")
+                .expectProblem(400, "INVALID_QUERY");
+    }
+
     @Test
     void transportsAreSetReplacedAndRemoved() {
         TestTenant tenant = newTenant();

@@ -81,6 +81,9 @@ public abstract class ApiTest {
         registry.add("fleetkeeper.events.postgres-connections.machine.url", () -> TestPostgres.URL);
         registry.add("fleetkeeper.events.postgres-connections.machine.username", () -> TestPostgres.USER);
         registry.add("fleetkeeper.events.postgres-connections.machine.password", () -> "");
+        // a local OpenID Connect provider for the console's sign-in (and JWT bearer tokens)
+        registry.add("fleetkeeper.auth.oidc.issuer-uri", () -> OidcProvider.shared().issuer());
+        registry.add("fleetkeeper.auth.oidc.client-id", () -> OidcProvider.CLIENT_ID);
     }
 
     @LocalServerPort

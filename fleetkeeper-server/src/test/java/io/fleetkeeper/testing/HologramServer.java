@@ -308,4 +308,31 @@ public final class HologramServer implements AutoCloseable {
             out.write(bytes);
         }
     }
+
+    /** A random ICCID with a valid Luhn check digit. */
+    public static String iccid() {
+        StringBuilder d = new StringBuilder("8901");
+        for (int i = 0; i < 14; i++) {
+            d.append(java.util.concurrent.ThreadLocalRandom.current().nextInt(10));
+        }
+        for (int check = 0; check < 10; check++) {
+            String candidate = d.toString() + check;
+            if (luhn(candidate)) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException();
+    }
+
+    private static boolean luhn(String digits) {
+        int sum = 0;
+        for (int i = 0; i < digits.length(); i++) {
+            int n = digits.charAt(digits.length() - 1 - i) - '0';
+            if (i % 2 == 1) {
+                n = n * 2 > 9 ? n * 2 - 9 : n * 2;
+            }
+            sum += n;
+        }
+        return sum % 10 == 0;
+    }
 }

@@ -26,7 +26,7 @@ import org.springframework.stereotype.Component;
  * connected (disconnected with it).
  */
 @Component
-class GatewayRoutes {
+public class GatewayRoutes {
 
     /** The level below a device's namespace under which a gateway speaks for a child. */
     static final String CHILDREN = "children/";
@@ -70,6 +70,17 @@ class GatewayRoutes {
     boolean mayActFor(UUID tenantId, UUID gateway, UUID child) {
         Child c = lookup(tenantId, child);
         return c != null && gateway.equals(c.parent()) && c.status() == DeviceStatus.ACTIVE;
+    }
+
+    /**
+     * For an external broker's hook, which knows the publishing device but not its tenant: whether a publication by
+     * {@code deviceId} on {@code topic} (already checked to be in its namespace) is no gateway publication, or one
+     * for an active child of that device. Read from the store each time: the broker caches its own decisions.
+     */
+    public boolean brokerMayPublish(UUID deviceId, String topic) {
+        String ns = io.fleetkeeper.connectivity.MqttAccess.namespace(deviceId);
+        ForChild child = topic.startsWith(ns) ? parse(topic.substring(ns.length())) : null;
+        return child == null || devices.getObject().isActiveChild(deviceId, child.childId());
     }
 
     /** The gateway of {@code child}, or null. */

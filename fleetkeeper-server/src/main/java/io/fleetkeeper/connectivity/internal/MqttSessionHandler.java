@@ -46,6 +46,8 @@ final class MqttSessionHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(MqttSessionHandler.class);
     /** Listeners hear that a device is alive at most once a second per connection. */
     private static final long SEEN_EVERY_NANOS = 1_000_000_000L;
+    /** The length of a device's topic namespace, {@code fk/<uuid>/}. */
+    private static final int NAMESPACE_LENGTH = MqttAccess.namespace(new UUID(0, 0)).length();
 
     private final MqttEndpointContext ctx;
     private final ConnectionInfo info;
@@ -58,6 +60,8 @@ final class MqttSessionHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext channel;
     private Ticker ticker;
     private PublishRateLimiter rate;
+    /** The bucket of the publications a gateway makes for its children; made at the first one. */
+    private PublishRateLimiter childRate;
     private long lastSeenNotified;
     private Session session;
     private boolean closed;
@@ -175,7 +179,8 @@ final class MqttSessionHandler extends ChannelInboundHandlerAdapter {
 
     private void publish(MqttPublishMessage m) {
         ctx.metrics().received();
-        if (!rate.tryAcquire()) {
+        String topic = m.variableHeader().topicName();
+        if (!bucket(topic).tryAcquire()) {
             disconnect(0x96, "publish rate exceeded");
             return;
         }
@@ -188,7 +193,6 @@ final class MqttSessionHandler extends ChannelInboundHandlerAdapter {
             disconnect(0x9A, "retained messages are not supported");
             return;
         }
-        String topic = m.variableHeader().topicName();
         TopicCheck check = ctx.access().publish(info.deviceId(), topic);
         if (check == TopicCheck.INVALID) {
             disconnect(0x90, "invalid topic name");
@@ -227,6 +231,20 @@ final class MqttSessionHandler extends ChannelInboundHandlerAdapter {
                 sent.complete(null);
             })));
         }
+    }
+
+    /**
+     * A gateway's publications for its children ({@code fk/<id>/children/...}) count against a bucket of their own;
+     * whether the topic is in this device's namespace at all is checked after.
+     */
+    private PublishRateLimiter bucket(String topic) {
+        if (topic == null || !topic.startsWith(GatewayRoutes.CHILDREN, NAMESPACE_LENGTH)) {
+            return rate;
+        }
+        if (childRate == null) {
+            childRate = new PublishRateLimiter(ctx.props().gatewayPublishesPerSecond(), ticker);
+        }
+        return childRate;
     }
 
     /**

@@ -6,6 +6,7 @@ import io.fleetkeeper.connectivity.MqttAccess.Decision;
 import io.fleetkeeper.connectivity.MqttAccess.Granted;
 import io.fleetkeeper.connectivity.MqttAccess.Refused;
 import io.fleetkeeper.connectivity.MqttAccess.TopicCheck;
+import io.fleetkeeper.connectivity.internal.GatewayRoutes;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -18,7 +19,9 @@ import org.springframework.web.bind.annotation.RestController;
  * The hooks an external MQTT broker (EMQX 5: HTTP authentication and HTTP authorization) calls, in EMQX's
  * request and response format, decided by the same {@link MqttAccess} code as the built-in endpoint.
  * Guarded by {@link InternalAuthFilter}. Answers are always 200 with {@code allow} or {@code deny}: a
- * deny ends EMQX's chain (4xx/5xx would mean "ignore" and let the next authenticator decide).
+ * deny ends EMQX's chain (4xx/5xx would mean "ignore" and let the next authenticator decide). As on the built-in
+ * endpoint, a gateway's publication for a child ({@code fk/<gateway>/children/<child>/...}) is allowed only for an
+ * active child of that gateway.
  */
 @RestController
 class BrokerHookController {
@@ -45,9 +48,11 @@ class BrokerHookController {
     private static final String DENY = "deny";
 
     private final MqttAccess access;
+    private final GatewayRoutes gateways;
 
-    BrokerHookController(MqttAccess access) {
+    BrokerHookController(MqttAccess access, GatewayRoutes gateways) {
         this.access = access;
+        this.gateways = gateways;
     }
 
     @PostMapping("/api/v1/internal/mqtt-auth")
@@ -77,7 +82,11 @@ class BrokerHookController {
             return new AclResult(DENY);
         }
         TopicCheck check = switch (in.action() == null ? "" : in.action()) {
-            case "publish" -> access.publish(device, in.topic());
+            case "publish" -> {
+                TopicCheck c = access.publish(device, in.topic());
+                yield c == TopicCheck.ALLOWED && !gateways.brokerMayPublish(device, in.topic())
+                        ? TopicCheck.NOT_AUTHORIZED : c;
+            }
             case "subscribe" -> access.subscribe(device, in.topic());
             default -> TopicCheck.NOT_AUTHORIZED;
         };

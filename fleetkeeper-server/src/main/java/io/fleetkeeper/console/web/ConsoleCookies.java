@@ -19,6 +19,12 @@ class ConsoleCookies {
 
     static final String SESSION = "fk_console";
     static final String SIGN_IN = "fk_console_signin";
+    /**
+     * An OIDC sign-in under way: its state and PKCE verifier. SameSite=Lax and scoped to the sign-in path, because
+     * the browser comes back to the callback from the identity provider's site, where a Strict cookie is withheld.
+     */
+    static final String OIDC = "fk_console_oidc";
+    static final String OIDC_PATH = "/app/sign-in/oidc";
 
     private final ConsoleProperties properties;
 
@@ -40,6 +46,15 @@ class ConsoleCookies {
 
     void clear(HttpServletResponse response, String name) {
         response.addHeader(HttpHeaders.SET_COOKIE, cookie(name, "", Duration.ZERO).toString());
+    }
+
+    String oidc(HttpServletRequest request) {
+        return value(request, OIDC);
+    }
+
+    void setOidc(HttpServletResponse response, String value, Duration maxAge) {
+        response.addHeader(HttpHeaders.SET_COOKIE, ResponseCookie.from(OIDC, value).httpOnly(true).sameSite("Lax")
+                .path(OIDC_PATH).secure(properties.secureCookie()).maxAge(maxAge).build().toString());
     }
 
     private ResponseCookie cookie(String name, String value, Duration maxAge) {

@@ -5,6 +5,8 @@ import io.fleetkeeper.console.internal.ConsoleSessions;
 import io.fleetkeeper.console.internal.ConsoleSessions.Session;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.Role;
+import io.fleetkeeper.tenancy.Tenant;
+import io.fleetkeeper.tenancy.TenantService;
 import io.fleetkeeper.tenancy.TokenService;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -33,11 +35,13 @@ class ConsoleFilter extends OncePerRequestFilter {
 
     private final ConsoleSessions sessions;
     private final TokenService tokens;
+    private final TenantService tenants;
     private final ConsoleCookies cookies;
 
-    ConsoleFilter(ConsoleSessions sessions, TokenService tokens, ConsoleCookies cookies) {
+    ConsoleFilter(ConsoleSessions sessions, TokenService tokens, TenantService tenants, ConsoleCookies cookies) {
         this.sessions = sessions;
         this.tokens = tokens;
+        this.tenants = tenants;
         this.cookies = cookies;
     }
 
@@ -56,7 +60,7 @@ class ConsoleFilter extends OncePerRequestFilter {
         response.setHeader("Referrer-Policy", "no-referrer");
         response.setHeader("Cache-Control", "no-store");
         String uri = request.getRequestURI();
-        if (uri.startsWith("/app/static/") || uri.equals("/app/sign-in")) {
+        if (uri.startsWith("/app/static/") || uri.equals("/app/sign-in") || uri.startsWith("/app/sign-in/")) {
             chain.doFilter(request, response);
             return;
         }
@@ -95,10 +99,19 @@ class ConsoleFilter extends OncePerRequestFilter {
         chain.doFilter(request, response);
     }
 
-    /** The session's caller: its API token resolved afresh (revoked, expired or suspended: none), or its OIDC caller. */
+    /**
+     * The session's caller: its API token resolved afresh (revoked, expired or suspended: none), or its OIDC caller
+     * while the tenant is active.
+     */
     private Caller caller(Session session) {
         if (session.token() == null) {
-            return session.caller();
+            Caller caller = session.caller();
+            try {
+                return caller.isPlatform() || tenants.get(caller.tenantId()).status() == Tenant.TenantStatus.ACTIVE
+                        ? caller : null;
+            } catch (ApiException e) {
+                return null;
+            }
         }
         try {
             return tokens.authenticate(session.token());

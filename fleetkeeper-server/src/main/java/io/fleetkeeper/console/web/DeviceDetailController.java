@@ -2,6 +2,8 @@ package io.fleetkeeper.console.web;
 
 import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.api.ErrorCode;
+import io.fleetkeeper.carrier.DeviceSim;
+import io.fleetkeeper.carrier.DeviceSimService;
 import io.fleetkeeper.command.CommandService;
 import io.fleetkeeper.command.NewCommand;
 import io.fleetkeeper.device.DeviceService;
@@ -38,10 +40,12 @@ class DeviceDetailController {
     private final ShadowService shadows;
     private final CertificateService certificates;
     private final CommandService commands;
+    private final DeviceSimService sims;
     private final JsonMapper json;
 
     DeviceDetailController(DeviceView view, DeviceService devices, ShadowService shadows,
-            CertificateService certificates, CommandService commands, JsonMapper json) {
+            CertificateService certificates, CommandService commands, DeviceSimService sims, JsonMapper json) {
+        this.sims = sims;
         this.view = view;
         this.devices = devices;
         this.shadows = shadows;
@@ -70,6 +74,14 @@ class DeviceDetailController {
         metadata.put(key.strip(), value == null || value.isEmpty() ? null : value);
         return apply(caller, id, model, response, "the metadata " + key.strip(),
                 () -> devices.patch(caller, id, json.valueToTree(Map.of("metadata", metadata)), version));
+    }
+
+    /** Pauses the device's SIM at its carrier, or makes it live again. */
+    @PostMapping("/app/devices/{id}/sim/{state:live|pause}")
+    String simState(Caller caller, @PathVariable UUID id, @PathVariable String state, Model model,
+            HttpServletResponse response) {
+        return apply(caller, id, model, response, "the SIM",
+                () -> sims.changeState(caller, id, new DeviceSim.StateChange(state)));
     }
 
     @PostMapping("/app/devices/{id}/tags")

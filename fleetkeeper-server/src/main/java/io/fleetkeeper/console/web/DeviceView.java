@@ -2,6 +2,8 @@ package io.fleetkeeper.console.web;
 
 import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.api.ErrorCode;
+import io.fleetkeeper.carrier.DeviceSim;
+import io.fleetkeeper.carrier.DeviceSimService;
 import io.fleetkeeper.command.CommandService;
 import io.fleetkeeper.connectivity.ConnectionStates;
 import io.fleetkeeper.device.Device;
@@ -24,10 +26,12 @@ class DeviceView {
     private final ShadowService shadows;
     private final CertificateService certificates;
     private final CommandService commands;
+    private final DeviceSimService sims;
     private final JsonMapper json;
 
     DeviceView(DeviceService devices, ConnectionStates connections, ShadowService shadows,
-            CertificateService certificates, CommandService commands, JsonMapper json) {
+            CertificateService certificates, CommandService commands, DeviceSimService sims, JsonMapper json) {
+        this.sims = sims;
         this.devices = devices;
         this.connections = connections;
         this.shadows = shadows;
@@ -55,6 +59,7 @@ class DeviceView {
         model.addAttribute("deltaText", shadow == null ? "{}" : pretty(shadow.state().delta()));
         model.addAttribute("certificates", certificates.forDevice(tenant, id));
         model.addAttribute("events", devices.events(tenant, id, null, 20).items());
+        model.addAttribute("sim", sim(tenant, id));
         commands(caller, id, model);
         return "console/device";
     }
@@ -70,6 +75,18 @@ class DeviceView {
             return "{}";
         }
         return json.writerWithDefaultPrettyPrinter().writeValueAsString(node);
+    }
+
+    /** The device's carrier SIM as the last sync saw it; null when none is linked. */
+    private DeviceSim sim(UUID tenant, UUID id) {
+        try {
+            return sims.get(tenant, id);
+        } catch (ApiException e) {
+            if (e.code() == ErrorCode.NOT_FOUND) {
+                return null;
+            }
+            throw e;
+        }
     }
 
     private Shadow classicShadow(UUID tenant, UUID id) {

@@ -31,10 +31,23 @@ final class Forms {
             boolean race = e.code() == ErrorCode.PRECONDITION_FAILED || e.code() == ErrorCode.VERSION_CONFLICT;
             model.addAttribute("formError", race
                     ? "It changed since this page was shown; nothing was done. Its current state is below."
-                    : e.getMessage());
+                    : message(e));
             response.setStatus(e.code().status().value());
             return page.get();
         }
+    }
+
+    /** The refusal as a sentence: its detail, and each invalid field with what is wrong with it. */
+    static String message(ApiException e) {
+        if (e.errors().isEmpty()) {
+            return e.getMessage();
+        }
+        StringBuilder b = new StringBuilder("Nothing was saved:");
+        for (ApiException.FieldError f : e.errors()) {
+            b.append(' ').append(f.field().replace('_', ' ')).append(' ').append(f.message()).append(';');
+        }
+        b.setCharAt(b.length() - 1, '.');
+        return b.toString();
     }
 
     /** The same rule as the API's {@code @RequiresRole(ADMIN)} endpoints. */

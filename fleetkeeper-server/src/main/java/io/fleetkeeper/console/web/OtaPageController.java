@@ -2,6 +2,7 @@ package io.fleetkeeper.console.web;
 
 import io.fleetkeeper.ota.CampaignService;
 import io.fleetkeeper.ota.FirmwareService;
+import io.fleetkeeper.ota.NewCampaign;
 import io.fleetkeeper.tenancy.Caller;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.UUID;
@@ -14,7 +15,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 
 /**
  * {@code /app/ota}: the firmware catalog and the OTA campaigns with their per-status device counts, refreshed live;
- * pause, resume and cancel with the version the page showed (If-Match semantics).
+ * a new campaign over a fleet query; pause, resume and cancel with the version the page showed (If-Match
+ * semantics).
  */
 @Controller
 class OtaPageController {
@@ -36,6 +38,17 @@ class OtaPageController {
     @GetMapping("/app/ota/campaigns")
     String campaignRows(Caller caller, @RequestParam(required = false) String cursor, Model model) {
         return campaigns(caller, cursor, model, "console/ota :: campaigns");
+    }
+
+    /** A campaign offering {@code firmwareId} to every device matching {@code query}, at most so many a minute. */
+    @PostMapping("/app/ota/campaigns")
+    String create(Caller caller, @RequestParam(required = false) String firmwareId, @RequestParam String query,
+            @RequestParam(required = false) Long maxPerMinute, Model model, HttpServletResponse response) {
+        model.addAttribute("campaignQuery", query);
+        UUID id = Forms.blankToNull(firmwareId) == null ? null : UUID.fromString(firmwareId.strip());
+        return Forms.apply(model, response, () -> campaigns.create(caller, new NewCampaign(id,
+                new NewCampaign.Target(null, null, query.strip()), null, maxPerMinute, null, null, null, null, null)),
+                "redirect:/app/ota", () -> page(caller, null, model));
     }
 
     @PostMapping("/app/ota/campaigns/{id}/{action:pause|resume|cancel}")

@@ -3,6 +3,7 @@ package io.fleetkeeper.console.web;
 import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.console.internal.ConsoleSessions;
 import io.fleetkeeper.tenancy.Caller;
+import io.fleetkeeper.tenancy.OidcSignIn;
 import io.fleetkeeper.tenancy.TokenService;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -19,11 +20,13 @@ class SignInController {
     private final ConsoleSessions sessions;
     private final TokenService tokens;
     private final ConsoleCookies cookies;
+    private final OidcSignIn oidc;
 
-    SignInController(ConsoleSessions sessions, TokenService tokens, ConsoleCookies cookies) {
+    SignInController(ConsoleSessions sessions, TokenService tokens, ConsoleCookies cookies, OidcSignIn oidc) {
         this.sessions = sessions;
         this.tokens = tokens;
         this.cookies = cookies;
+        this.oidc = oidc;
     }
 
     @GetMapping("/app/sign-in")
@@ -63,11 +66,12 @@ class SignInController {
         return "redirect:/app/sign-in";
     }
 
-    private String render(Model model, HttpServletResponse response, String error) {
+    String render(Model model, HttpServletResponse response, String error) {
         String nonce = ConsoleSessions.randomToken();
         cookies.set(response, ConsoleCookies.SIGN_IN, nonce);
         model.addAttribute("nonce", nonce);
         model.addAttribute("error", error);
+        model.addAttribute("oidc", oidc.available());
         return "console/sign-in";
     }
 }

@@ -8,7 +8,8 @@ public final class DeviceColumns {
     private DeviceColumns() {
     }
 
-    /** The column, or null for the fields read from other tables (tag, metadata, connected, shadow, telemetry). */
+    /** The column, or null for the fields read from other tables (tag, metadata, connected, shadow, telemetry, SIM,
+     * template, sensor). */
     public static String of(DeviceField field) {
         return switch (field) {
             case ID -> "d.id";
@@ -24,7 +25,8 @@ public final class DeviceColumns {
             case REGISTERED_AT -> "d.registered_at";
             case LAST_SEEN -> "d.last_seen_at";
             case PARENT -> "d.parent_device_id";
-            case TAG, METADATA, CONNECTED, SHADOW_REPORTED, TELEMETRY, SIM -> null;
+            case TEMPLATE_VERSION -> "d.template_version";
+            case TAG, METADATA, CONNECTED, SHADOW_REPORTED, TELEMETRY, SIM, TEMPLATE, SENSOR -> null;
         };
     }
 }

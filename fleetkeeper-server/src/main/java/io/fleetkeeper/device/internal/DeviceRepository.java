@@ -284,6 +284,16 @@ public class DeviceRepository {
                 .map(UUID::fromString).orElse(null);
     }
 
+    /**
+     * Whether {@code child} is an active device whose gateway is {@code gateway}, in whichever tenant (a gateway is
+     * always of its children's tenant); the index {@code devices_child}.
+     */
+    public boolean isActiveChild(UUID gateway, UUID child) {
+        return jdbc.sql("SELECT COUNT(*) FROM devices WHERE parent_device_id = ? AND id = ? AND status = ?")
+                .params(gateway.toString(), child.toString(), DeviceStatus.ACTIVE.name()).query(Long.class)
+                .single() > 0;
+    }
+
     /** Up to {@code limit} ids of the devices whose gateway is {@code id}, in id order. */
     public List<UUID> children(UUID tenantId, UUID id, int limit) {
         return jdbc.sql("SELECT id FROM devices WHERE tenant_id = ? AND parent_device_id = ? ORDER BY id LIMIT ?")

@@ -1,6 +1,7 @@
 package io.fleetkeeper.fleet.internal;
 
 import io.fleetkeeper.device.DeviceField;
+import io.fleetkeeper.device.DeviceSensors;
 import io.fleetkeeper.device.DeviceShadows;
 import io.fleetkeeper.device.DeviceSims;
 import io.fleetkeeper.device.DeviceTelemetry;
@@ -45,6 +46,7 @@ public final class QueryParser {
     private static final String SHADOW_REPORTED = DeviceField.SHADOW_REPORTED.wire() + ".";
     private static final String TELEMETRY = DeviceField.TELEMETRY.wire() + ".";
     private static final String SIM = DeviceField.SIM.wire() + ".";
+    private static final String SENSOR = DeviceField.SENSOR.wire() + ".";
     private static final Map<String, Op> OPS = Map.of("=", Op.EQ, "!=", Op.NE, "<", Op.LT, "<=", Op.LE, ">", Op.GT,
             ">=", Op.GE);
     private static final String OPERATORS = "an operator (=, !=, <, <=, >, >=, IN, NOT IN, EXISTS)";
@@ -215,6 +217,16 @@ public final class QueryParser {
                         + new java.util.TreeSet<>(DeviceSims.FIELDS) + " (found '" + name + "')");
             }
             return new Field(DeviceField.SIM.wire(), key);
+        }
+        if (name.equals(DeviceField.SENSOR.wire()) || name.startsWith(SENSOR)) {
+            String key = name.startsWith(SENSOR) ? name.substring(SENSOR.length()) : "";
+            int dot = key.indexOf('.');
+            if (!DeviceSensors.KEY.matcher(dot < 0 ? key : key.substring(0, dot)).matches()
+                    || dot >= 0 && !DeviceSensors.FIELDS.contains(key.substring(dot + 1))) {
+                throw QueryErrors.at(t.pos(), "a sensor field is " + SENSOR + "KEY or " + SENSOR + "KEY.FIELD, FIELD one"
+                        + " of " + new java.util.TreeSet<>(DeviceSensors.FIELDS) + " (found '" + name + "')");
+            }
+            return new Field(DeviceField.SENSOR.wire(), key);
         }
         throw QueryErrors.expected(t.pos(), "a field (" + DeviceField.names() + ")", "'" + name + "'");
     }

@@ -59,6 +59,13 @@ final class QueryValues {
             // as text with string values, as before values had types), true and false match booleans.
             return json(op, t);
         }
+        if (f.kind() == DeviceField.Kind.NUMBER) {
+            if (t.kind() != Kind.NUMBER || !t.text().matches("-?\\d{1,15}")) {
+                throw QueryErrors.expected(t.pos(), expected(f), t.kind() == Kind.WORD ? "'" + t.text() + "'"
+                        : t.describe());
+            }
+            return new Num(new BigDecimal(t.text()));
+        }
         if (f.kind() == DeviceField.Kind.BOOL) {
             String b = t.text().toLowerCase(Locale.ROOT);
             if (t.kind() == Kind.NUMBER || !(b.equals("true") || b.equals("false"))) {
@@ -178,6 +185,8 @@ final class QueryValues {
             case STATUS -> "a quoted status (" + STATUSES + ")";
             case BOOL -> "true or false";
             case JSON, METADATA -> "a quoted string, a number, true or false";
+            case NUMBER -> "a whole number";
+            case TEMPLATE -> "a quoted template name or id";
             default -> "a quoted string or a number";
         };
     }

@@ -4,6 +4,7 @@ import io.fleetkeeper.device.DeviceHealth;
 import io.fleetkeeper.device.DeviceHealth.Change;
 import io.fleetkeeper.device.DeviceHealth.Due;
 import io.fleetkeeper.device.DeviceHealthService;
+import io.fleetkeeper.device.DeviceSensors;
 import io.fleetkeeper.store.Leases;
 import io.fleetkeeper.telemetry.TelemetryProperties;
 import io.fleetkeeper.telemetry.TelemetrySettings;
@@ -18,6 +19,7 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -25,8 +27,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Device health from when a device was last heard (telemetry, any MQTT packet including keep-alive pings, any
- * HTTPS device call) and whether it holds a live connection: ONLINE while heard within its expected interval (or
- * connected), STALE past it, OFFLINE past {@code offline-after-intervals} of it. Every device carries the time its
+ * HTTPS device call) and whether it holds a live connection: ONLINE while heard within its expected interval (the
+ * shortest of its enabled sensors' when it has any, else its type's or the tenant's; or connected), STALE past it, OFFLINE past {@code offline-after-intervals} of it. Every device carries the time its
  * health may next change, so a run reads only the devices due (an index), never the fleet; hearing a device that
  * is not ONLINE makes it due at once. Runs every {@code health-check-interval} on the node holding the
  * {@code telemetry-health} lease; transitions write {@code HEALTH-CHANGED} in the transaction that applies them.
@@ -43,10 +45,18 @@ public final class HealthEvaluator implements SmartLifecycle {
     private final TelemetryProperties props;
     private final JsonMapper json;
     private final Clock clock;
+    private final Supplier<DeviceSensors> sensors;
     private volatile ScheduledExecutorService scheduler;
 
     public HealthEvaluator(DeviceHealthService devices, TelemetrySettingsService settings, Leases leases,
             TelemetryProperties props, JsonMapper json, Clock clock) {
+        this(devices, settings, leases, props, json, clock, () -> null);
+    }
+
+    /** With {@code sensors} supplying the devices' sensor intervals when they are available. */
+    public HealthEvaluator(DeviceHealthService devices, TelemetrySettingsService settings, Leases leases,
+            TelemetryProperties props, JsonMapper json, Clock clock, Supplier<DeviceSensors> sensors) {
+        this.sensors = sensors;
         this.devices = devices;
         this.settings = settings;
         this.leases = leases;
@@ -84,10 +94,14 @@ public final class HealthEvaluator implements SmartLifecycle {
 
     private List<Change> evaluate(UUID tenantId, List<Due> due, long now) {
         TelemetrySettings s = settings.cached(tenantId);
-        Set<UUID> connected = devices.connectedAmong(tenantId, due.stream().map(Due::deviceId).toList());
+        List<UUID> ids = due.stream().map(Due::deviceId).toList();
+        Set<UUID> connected = devices.connectedAmong(tenantId, ids);
+        DeviceSensors defs = sensors.get();
+        Map<UUID, Long> sensorSeconds = defs == null ? Map.of() : defs.expectedIntervals(tenantId, ids);
         List<Change> out = new ArrayList<>(due.size());
         for (Due d : due) {
-            long interval = s.expectedIntervalMillis(d.deviceType());
+            Long seconds = sensorSeconds.get(d.deviceId());
+            long interval = seconds != null ? seconds * 1000 : s.expectedIntervalMillis(d.deviceType());
             boolean live = connected.contains(d.deviceId());
             long heard = live ? Math.max(now, d.lastSeenAt()) : d.lastSeenAt();
             long offlineAt = heard + interval * props.offlineAfterIntervals();

@@ -2,6 +2,7 @@ package io.fleetkeeper.telemetry.internal;
 
 import io.fleetkeeper.connectivity.ConnectivityProperties;
 import io.fleetkeeper.device.DeviceHealthService;
+import io.fleetkeeper.device.DeviceSensors;
 import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.store.Dialect;
 import io.fleetkeeper.store.Leases;
@@ -9,6 +10,7 @@ import io.fleetkeeper.telemetry.NatsProperties;
 import io.fleetkeeper.telemetry.TelemetryProperties;
 import io.fleetkeeper.telemetry.TelemetrySettingsService;
 import java.time.Clock;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -27,6 +29,12 @@ class TelemetryConfiguration {
     RejectionEvents telemetryRejectionEvents(DeviceService devices, JsonMapper json, TelemetryProperties props,
             Clock clock) {
         return new RejectionEvents(devices, json, props, clock);
+    }
+
+    /** The device's sensor definitions, from the template feature when it is there. */
+    @Bean
+    SensorReadings telemetrySensorReadings(ObjectProvider<DeviceSensors> sensors) {
+        return new SensorReadings(sensors::getIfAvailable);
     }
 
     /** NATS JetStream when {@code fleetkeeper.nats.url} is set, else the embedded group-commit writer. */
@@ -50,8 +58,9 @@ class TelemetryConfiguration {
 
     @Bean
     HealthEvaluator telemetryHealthEvaluator(DeviceHealthService devices, TelemetrySettingsService settings,
-            Leases leases, TelemetryProperties props, JsonMapper json, Clock clock) {
-        return new HealthEvaluator(devices, settings, leases, props, json, clock);
+            Leases leases, TelemetryProperties props, JsonMapper json, Clock clock,
+            ObjectProvider<DeviceSensors> sensors) {
+        return new HealthEvaluator(devices, settings, leases, props, json, clock, sensors::getIfAvailable);
     }
 
     @Bean

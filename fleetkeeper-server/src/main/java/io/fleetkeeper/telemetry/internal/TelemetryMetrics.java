@@ -55,6 +55,11 @@ public class TelemetryMetrics {
                 reason).increment(messages);
     }
 
+    /** Readings stored although outside their sensor's range. */
+    public void outOfRange(String channel, int readings) {
+        registry.counter("fleetkeeper.telemetry.out_of_range", "channel", channel).increment(readings);
+    }
+
     public void written(int messages, int fresh, Duration took) {
         batchSize.record(messages);
         writeLatency.record(took);

@@ -8,7 +8,11 @@ import io.fleetkeeper.template.DeviceTransport;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -69,6 +73,25 @@ public class InstanceRepository {
     public boolean deleteSensor(UUID tenantId, UUID deviceId, String key) {
         return jdbc.sql("DELETE FROM device_sensors WHERE tenant_id = ? AND device_id = ? AND key = ?")
                 .params(tenantId.toString(), deviceId.toString(), key).update() == 1;
+    }
+
+    /**
+     * The shortest expected interval (seconds) among the enabled sensors of each of {@code deviceIds} that have
+     * one.
+     */
+    public Map<UUID, Long> shortestIntervals(UUID tenantId, Collection<UUID> deviceIds) {
+        Map<UUID, Long> out = new HashMap<>();
+        if (deviceIds.isEmpty()) {
+            return out;
+        }
+        List<Object> params = new ArrayList<>(List.of(tenantId.toString()));
+        deviceIds.forEach(id -> params.add(id.toString()));
+        adHoc.list("SELECT device_id, MIN(expected_interval) AS m FROM device_sensors WHERE tenant_id = ?"
+                + " AND device_id IN (" + String.join(", ", Collections.nCopies(deviceIds.size(), "?")) + ")"
+                + " AND enabled = 1 AND expected_interval IS NOT NULL GROUP BY device_id", params,
+                (rs, n) -> Map.entry(UUID.fromString(rs.getString("device_id")), rs.getLong("m")))
+                .forEach(e -> out.put(e.getKey(), e.getValue()));
+        return out;
     }
 
     /** The fleet-wide page of sensors after ({@code afterDevice}, {@code afterKey}), filtered. */

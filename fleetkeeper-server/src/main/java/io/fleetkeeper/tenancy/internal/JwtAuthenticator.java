@@ -21,6 +21,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -40,10 +41,13 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 public class JwtAuthenticator {
 
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
     private final TenancyProperties.Oidc props;
     private final TenantRepository tenants;
     private final JsonMapper json;
     private volatile DefaultJWTProcessor<SecurityContext> processor;
+    private volatile JsonNode discovery;
 
     JwtAuthenticator(TenancyProperties props, TenantRepository tenants, JsonMapper json) {
         this.props = props.oidc();
@@ -56,6 +60,15 @@ public class JwtAuthenticator {
     }
 
     public Caller authenticate(String jwt) {
+        return verify(jwt).caller();
+    }
+
+    /** A verified JWT: the caller it names, and when it stops being valid. */
+    public record Verified(Caller caller, Instant expiresAt) {
+    }
+
+    /** Verifies {@code jwt} as {@link #authenticate} does, and also answers when it expires. */
+    public Verified verify(String jwt) {
         JWTClaimsSet claims;
         try {
             claims = processor().process(jwt, null);
@@ -69,8 +82,9 @@ public class JwtAuthenticator {
             throw new ApiException(ErrorCode.UNAUTHENTICATED, "JWT carries no Fleetkeeper role");
         }
         String actor = "jwt:" + claims.getSubject();
+        Instant expires = claims.getExpirationTime().toInstant();
         if (role == Role.PLATFORM) {
-            return new Caller(null, actor, role);
+            return new Verified(new Caller(null, actor, role), expires);
         }
         Object tenantClaim = claim(claims.getClaims(), props.tenantClaim());
         Tenant tenant = tenantClaim == null ? null : resolveTenant(tenantClaim.toString());
@@ -80,7 +94,7 @@ public class JwtAuthenticator {
         if (tenant.status() != Tenant.TenantStatus.ACTIVE) {
             throw new ApiException(ErrorCode.TENANT_SUSPENDED, "the tenant is suspended");
         }
-        return new Caller(tenant.id(), actor, role);
+        return new Verified(new Caller(tenant.id(), actor, role), expires);
     }
 
     private Tenant resolveTenant(String value) {
@@ -154,19 +168,46 @@ public class JwtAuthenticator {
         }
     }
 
-    private String discoverJwks() throws Exception {
-        String base = props.issuerUri().endsWith("/") ? props.issuerUri() : props.issuerUri() + "/";
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        HttpResponse<InputStream> resp = client.send(HttpRequest.newBuilder(
-                URI.create(base + ".well-known/openid-configuration")).timeout(Duration.ofSeconds(5)).build(),
-                HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream in = resp.body()) {
-            JsonNode doc = json.readTree(in);
-            String uri = doc.path("jwks_uri").asString("");
-            if (resp.statusCode() != 200 || uri.isBlank()) {
-                throw new ApiException(ErrorCode.UNAUTHENTICATED, "OIDC discovery failed");
-            }
-            return uri;
+    private String discoverJwks() {
+        String uri = discovery().path("jwks_uri").asString("");
+        if (uri.isBlank()) {
+            throw new ApiException(ErrorCode.UNAUTHENTICATED, "OIDC discovery failed");
         }
+        return uri;
+    }
+
+    /**
+     * The issuer's discovery document ({@code /.well-known/openid-configuration}), fetched once and kept; a failed
+     * fetch is not kept, so the next call tries again.
+     */
+    public JsonNode discovery() {
+        JsonNode doc = discovery;
+        if (doc != null) {
+            return doc;
+        }
+        if (props.issuerUri().isBlank()) {
+            throw new ApiException(ErrorCode.UNAUTHENTICATED, "no OIDC issuer is configured");
+        }
+        String base = props.issuerUri().endsWith("/") ? props.issuerUri() : props.issuerUri() + "/";
+        try {
+            HttpResponse<InputStream> resp = HTTP.send(HttpRequest.newBuilder(
+                    URI.create(base + ".well-known/openid-configuration")).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream in = resp.body()) {
+                if (resp.statusCode() != 200) {
+                    throw new ApiException(ErrorCode.UNAUTHENTICATED, "OIDC discovery failed");
+                }
+                doc = json.readTree(in);
+            }
+        } catch (ApiException e) {
+            throw e;
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new ApiException(ErrorCode.UNAUTHENTICATED, "OIDC discovery failed");
+        }
+        discovery = doc;
+        return doc;
     }
 }
