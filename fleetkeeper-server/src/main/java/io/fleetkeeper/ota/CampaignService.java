@@ -18,6 +18,7 @@ import io.fleetkeeper.job.JobStatus;
 import io.fleetkeeper.job.JobStatusChanged;
 import io.fleetkeeper.job.NewJob;
 import io.fleetkeeper.ota.internal.CampaignRollout;
+import io.fleetkeeper.ota.internal.OtaTopics;
 import java.util.LinkedHashSet;
 import java.util.List;
 import org.springframework.context.event.EventListener;
@@ -54,9 +55,11 @@ public class CampaignService {
 
     private final JobService jobs;
     private final JsonMapper json;
+    private final OtaTopics topics;
 
     CampaignService(CampaignRepository campaigns, FirmwareService firmware, DeviceService devices, AuditService audit,
-            Clock clock, JobService jobs, JsonMapper json) {
+            Clock clock, JobService jobs, JsonMapper json, OtaTopics topics) {
+        this.topics = topics;
         this.jobs = jobs;
         this.json = json;
         this.campaigns = campaigns;
@@ -117,7 +120,10 @@ public class CampaignService {
         UUID id = Ids.newId(clock);
         long now = clock.millis();
         campaigns.insert(tenantId, id, f.id(), caller.actor(), now);
-        ids.forEach(d -> campaigns.insertAction(tenantId, id, d, f.id(), now));
+        ids.forEach(d -> {
+            campaigns.insertAction(tenantId, id, d, f.id(), now);
+            topics.tell(tenantId, d);
+        });
         audit.recordDetails(tenantId, caller, "campaign.create", "campaign", id.toString(),
                 Map.of("firmware_id", f.id().toString(), "devices", ids.size()));
         return get(tenantId, id);
@@ -227,6 +233,7 @@ public class CampaignService {
         Campaign cur = get(caller.tenantId(), id);
         if (Campaign.CANCELED.equals(cur.state())) { // again: the devices that refused are asked once more
             campaigns.cancelOpenActions(caller.tenantId(), id, clock.millis());
+            campaigns.cancelingDevices(caller.tenantId(), id).forEach(d -> topics.tell(caller.tenantId(), d));
             audit.record(caller.tenantId(), caller, "campaign.cancel", "campaign", id.toString(), null);
             return get(caller.tenantId(), id);
         }
@@ -236,6 +243,7 @@ public class CampaignService {
         String from = cur.state();
         Campaign next = move(caller, id, expectedVersion, from, Campaign.CANCELED, "campaign.cancel");
         List<UUID> notStarted = campaigns.cancelOpenActions(caller.tenantId(), id, clock.millis());
+        campaigns.cancelingDevices(caller.tenantId(), id).forEach(d -> topics.tell(caller.tenantId(), d));
         if (cur.jobId() != null) {
             for (UUID device : notStarted) {
                 jobs.endExecution(caller.tenantId(), cur.jobId(), device, ExecutionStatus.CANCELED,

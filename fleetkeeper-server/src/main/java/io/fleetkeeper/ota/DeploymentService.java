@@ -9,27 +9,34 @@ import io.fleetkeeper.job.JobService;
 import io.fleetkeeper.ota.internal.CampaignRepository;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.Role;
+import io.fleetkeeper.web.Violations;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.web.util.UriUtils;
 import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
- * The device's side of a campaign: the action a device is offered and its feedback. Feedback moves the action
- * PENDING → DOWNLOADING → INSTALLING → SUCCEEDED | FAILED | CANCELED; success writes the firmware's version into
- * the device record. The device's history gets {@code OTA-STARTED}, {@code OTA-SUCCEEDED} and
- * {@code OTA-FAILED}. A repeated final report is accepted without change (clients retry); any other report on a
- * finished action is refused with INVALID_TRANSITION.
+ * The device's side of a campaign: the action (execution) a device is offered, its manifest and its reports.
+ * An action moves QUEUED → NOTIFIED → DOWNLOADING → DOWNLOADED → INSTALLING → SUCCEEDED | FAILED | CANCELED;
+ * success writes the firmware's version into the device record. The device's history gets {@code OTA-STARTED},
+ * {@code OTA-SUCCEEDED} and {@code OTA-FAILED}. A repeated final report is accepted without change (clients
+ * retry); any other report on a finished action is refused with INVALID_TRANSITION.
  */
 @Service
 public class DeploymentService {
 
-    /** What a device reports, reduced to what Fleetkeeper tracks. */
+    /** What a hawkBit DDI client reports, reduced to what Fleetkeeper tracks. */
     public enum Report { STARTED, DOWNLOADED, SUCCEEDED, FAILED, CANCELED }
+
+    private static final List<String> FINAL_REPORTS = List.of(OtaAction.SUCCEEDED, OtaAction.FAILED,
+            OtaAction.CANCELED);
 
     private final CampaignRepository campaigns;
     private final FirmwareService firmware;
@@ -49,48 +56,125 @@ public class DeploymentService {
         this.clock = clock;
     }
 
-    /** The device's oldest unfinished action of a running campaign. */
+    /** The device's oldest unfinished action of a running campaign, or one it is asked to cancel. */
     public Optional<OtaAction> next(UUID tenantId, UUID deviceId) {
         return campaigns.openAction(tenantId, deviceId);
     }
 
     /** One of the device's actions (finished ones too); 404 for any other id. */
     public OtaAction action(UUID tenantId, UUID deviceId, long actionId) {
-        return campaigns.action(tenantId, deviceId, actionId).orElseThrow(() -> ApiException.notFound("action"));
+        return campaigns.action(tenantId, deviceId, actionId).orElseThrow(() -> ApiException.notFound("execution"));
     }
 
     public Firmware firmwareOf(UUID tenantId, OtaAction action) {
         return firmware.get(tenantId, action.firmwareId());
     }
 
-    /** Applies a report to the device's action and answers the action as it is afterwards. */
+    /** The device got its action's manifest: QUEUED becomes NOTIFIED. Answers the action as it is afterwards. */
+    public OtaAction notified(UUID tenantId, OtaAction action) {
+        if (!OtaAction.QUEUED.equals(action.status()) || !campaigns.notified(tenantId, action.id(), clock.millis())) {
+            return action;
+        }
+        return action(tenantId, action.deviceId(), action.id());
+    }
+
+    /** The manifest of the device's next action ({@link #next}), which marks it NOTIFIED; empty when none. */
+    public Optional<OtaManifest> nextManifest(UUID tenantId, UUID deviceId, boolean delivered) {
+        return next(tenantId, deviceId).map(a -> manifest(tenantId, delivered ? notified(tenantId, a) : a));
+    }
+
+    /** The manifest of an action: its firmware and the artifacts' paths on the device listener. */
+    public OtaManifest manifest(UUID tenantId, OtaAction a) {
+        Firmware f = firmwareOf(tenantId, a);
+        String base = "/device/v1/firmware/" + f.id() + "/artifacts/";
+        List<OtaManifest.Artifact> artifacts = f.artifacts().stream().map(art -> new OtaManifest.Artifact(
+                art.filename(), art.size(), art.sha256(), art.sha1(), art.md5(),
+                base + UriUtils.encodePathSegment(art.filename(), StandardCharsets.UTF_8))).toList();
+        return new OtaManifest(a.id(), a.campaignId(), f.id(), f.name(), f.version(), a.status(), artifacts);
+    }
+
+    /** Applies a DDI report to the device's action and answers the action as it is afterwards. */
     @Transactional
     public OtaAction report(UUID tenantId, UUID deviceId, long actionId, Report report, String detail) {
         OtaAction cur = action(tenantId, deviceId, actionId);
-        String to = target(cur.status(), report);
-        if (to.equals(cur.status())) {
+        return apply(tenantId, cur, ddiTarget(cur.status(), report), null, detail, null);
+    }
+
+    /**
+     * Applies a device's status report (MQTT or HTTPS). 400 VALIDATION_FAILED for an unknown status, a progress
+     * outside 0-100 or a version over 64 characters; 404 for an execution that is not the device's; 409
+     * INVALID_TRANSITION for a step back (INSTALLING → DOWNLOADING) or a report on a finished execution. While
+     * the device is asked to cancel, progress reports change nothing; CANCELED confirms the cancel (or gives up). A SUCCEEDED report with another version
+     * than the firmware's ends the execution FAILED; the reported version is written to the device either way.
+     */
+    @Transactional
+    public OtaAction reportStatus(UUID tenantId, UUID deviceId, long actionId, OtaStatusReport r) {
+        Violations v = new Violations();
+        String status = r == null ? null : r.status();
+        if (status == null || !OtaAction.IN_PROGRESS.subList(2, 5).contains(status)
+                && !FINAL_REPORTS.contains(status)) {
+            v.add("status", "must be one of DOWNLOADING, DOWNLOADED, INSTALLING, SUCCEEDED, FAILED, CANCELED");
+        }
+        if (r != null && r.progress() != null && (r.progress() < 0 || r.progress() > 100)) {
+            v.add("progress", "must be between 0 and 100");
+        }
+        if (r != null) {
+            v.maxLength("version", r.version(), 64);
+        }
+        v.throwIfAny();
+        OtaAction cur = action(tenantId, deviceId, actionId);
+        boolean finalReport = FINAL_REPORTS.contains(status);
+        if (OtaAction.CANCELING.equals(cur.status()) && !finalReport) {
+            return cur;
+        }
+        if (cur.open() && !finalReport
+                && OtaAction.IN_PROGRESS.indexOf(status) < OtaAction.IN_PROGRESS.indexOf(cur.status())) {
+            throw new ApiException(ErrorCode.INVALID_TRANSITION, "execution " + actionId + " is " + cur.status()
+                    + "; it cannot go back to " + status);
+        }
+        return apply(tenantId, cur, status, r.progress(), r.detail(), r.version());
+    }
+
+    private OtaAction apply(UUID tenantId, OtaAction cur, String to, Integer progress, String detail,
+            String reportedVersion) {
+        long actionId = cur.id();
+        UUID deviceId = cur.deviceId();
+        if (to.equals(cur.status()) && (progress == null || !cur.open())) {
             return cur;
         }
         if (!cur.open()) {
-            throw new ApiException(ErrorCode.INVALID_TRANSITION, "action " + actionId + " is " + cur.status());
+            throw new ApiException(ErrorCode.INVALID_TRANSITION, "execution " + actionId + " is " + cur.status());
         }
+        String version = firmwareOf(tenantId, cur).version();
         String trimmed = detail == null ? null : detail.substring(0, Math.min(detail.length(), 1000));
-        if (!campaigns.transition(tenantId, actionId, cur.status(), to, trimmed, clock.millis())) {
-            throw new ApiException(ErrorCode.CONFLICT, "action " + actionId + " changed concurrently; report again");
+        if (OtaAction.SUCCEEDED.equals(to) && reportedVersion != null && !reportedVersion.equals(version)) {
+            to = OtaAction.FAILED;
+            trimmed = "the device reports version " + reportedVersion + " after the update, not " + version;
+        }
+        long now = clock.millis();
+        boolean working = OtaAction.IN_PROGRESS.indexOf(to) >= 2;
+        boolean starts = working && cur.startedAt() == null;
+        boolean ends = FINAL_REPORTS.contains(to);
+        var change = new CampaignRepository.Change(to, trimmed,
+                progress != null ? progress : OtaAction.SUCCEEDED.equals(to) ? Integer.valueOf(100) : cur.progress(),
+                cur.notifiedAt() == null ? now : cur.notifiedAt().toEpochMilli(),
+                starts ? Long.valueOf(now) : cur.startedAt() == null ? null : cur.startedAt().toEpochMilli(),
+                ends ? now : null);
+        if (!campaigns.transition(tenantId, actionId, cur.status(), change, now)) {
+            throw new ApiException(ErrorCode.CONFLICT, "execution " + actionId + " changed concurrently; report again");
+        }
+        if (to.equals(cur.status())) {
+            return action(tenantId, deviceId, actionId);
         }
         Caller device = new Caller(tenantId, "device:" + deviceId, Role.OPERATOR);
         endExecution(tenantId, cur, to, trimmed);
-        if (OtaAction.SUCCEEDED.equals(to)) {
-            String version = firmwareOf(tenantId, cur).version();
-            devices.patch(device, deviceId, JsonNodeFactory.instance.objectNode().put("firmware_version", version),
+        String installed = reportedVersion != null ? reportedVersion : OtaAction.SUCCEEDED.equals(to) ? version : null;
+        if (installed != null && !installed.equals(devices.get(tenantId, deviceId).firmwareVersion())) {
+            devices.patch(device, deviceId, JsonNodeFactory.instance.objectNode().put("firmware_version", installed),
                     null);
         }
-        String event = switch (to) {
-            case OtaAction.DOWNLOADING -> "OTA-STARTED";
-            case OtaAction.SUCCEEDED -> "OTA-SUCCEEDED";
-            case OtaAction.FAILED -> "OTA-FAILED";
-            default -> null;
-        };
+        String event = OtaAction.SUCCEEDED.equals(to) ? "OTA-SUCCEEDED" : OtaAction.FAILED.equals(to) ? "OTA-FAILED"
+                : starts ? "OTA-STARTED" : null;
         if (event != null) {
             devices.recordEvent(tenantId, deviceId, event, device.actor(), "{\"action_id\":" + actionId
                     + ",\"campaign_id\":\"" + cur.campaignId() + "\"}");
@@ -170,12 +254,14 @@ public class DeploymentService {
                         : Map.of("action_id", cur.id(), "detail", detail)));
     }
 
-    private static String target(String status, Report report) {
+    /** hawkBit's reports are lenient: a start or download report that is behind the action changes nothing. */
+    private static String ddiTarget(String status, Report report) {
         return switch (report) {
-            case STARTED -> OtaAction.PENDING.equals(status) || OtaAction.TIMED_OUT.equals(status)
-                    ? OtaAction.DOWNLOADING : status;
-            case DOWNLOADED -> OtaAction.PENDING.equals(status) || OtaAction.DOWNLOADING.equals(status)
-                    ? OtaAction.INSTALLING : status;
+            case STARTED -> OtaAction.QUEUED.equals(status) || OtaAction.NOTIFIED.equals(status)
+                    || OtaAction.TIMED_OUT.equals(status) ? OtaAction.DOWNLOADING
+                    : OtaAction.DOWNLOADED.equals(status) ? OtaAction.INSTALLING : status;
+            case DOWNLOADED -> OtaAction.QUEUED.equals(status) || OtaAction.NOTIFIED.equals(status)
+                    || OtaAction.DOWNLOADING.equals(status) ? OtaAction.DOWNLOADED : status;
             case SUCCEEDED -> OtaAction.SUCCEEDED;
             case FAILED -> OtaAction.FAILED;
             case CANCELED -> OtaAction.CANCELED;

@@ -1,19 +1,25 @@
 package io.fleetkeeper.ota;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import jakarta.annotation.Nullable;
 
 /**
- * One device's part of a campaign. {@code id} is numeric because hawkBit DDI clients echo it as a JSON number.
- * {@code status}: PENDING (offered), DOWNLOADING, INSTALLING, then SUCCEEDED, FAILED, TIMED_OUT, SKIPPED (the
- * device did not fit; {@code detail} says why) or CANCELED; CANCELING while the device is asked to cancel.
+ * One device's part of a campaign (its execution). {@code id} is numeric because hawkBit DDI clients echo it as a
+ * JSON number. {@code status}: QUEUED (offered; the device has not been told), NOTIFIED (the manifest reached the
+ * device), DOWNLOADING, DOWNLOADED, INSTALLING, then SUCCEEDED, FAILED, TIMED_OUT, SKIPPED (the device did not
+ * fit; {@code detail} says why) or CANCELED; CANCELING while the device is asked to cancel. {@code progress} is
+ * the percent the device last reported; {@code startedAt} its first download or install report.
  */
 public record OtaAction(long id, UUID campaignId, UUID deviceId, UUID firmwareId, String status,
-        @Nullable String detail, Instant createdAt, Instant updatedAt) {
+        @Nullable String detail, @Nullable Integer progress, Instant createdAt, Instant updatedAt,
+        @Nullable Instant notifiedAt, @Nullable Instant startedAt, @Nullable Instant finishedAt) {
 
-    public static final String PENDING = "PENDING";
+    public static final String QUEUED = "QUEUED";
+    public static final String NOTIFIED = "NOTIFIED";
     public static final String DOWNLOADING = "DOWNLOADING";
+    public static final String DOWNLOADED = "DOWNLOADED";
     public static final String INSTALLING = "INSTALLING";
     public static final String SUCCEEDED = "SUCCEEDED";
     public static final String FAILED = "FAILED";
@@ -22,8 +28,15 @@ public record OtaAction(long id, UUID campaignId, UUID deviceId, UUID firmwareId
     public static final String SKIPPED = "SKIPPED";
     public static final String TIMED_OUT = "TIMED_OUT";
 
+    /** The unfinished statuses before the device started, then while it works, in order. */
+    public static final List<String> IN_PROGRESS = List.of(QUEUED, NOTIFIED, DOWNLOADING, DOWNLOADED, INSTALLING);
+
     public boolean open() {
-        return PENDING.equals(status) || DOWNLOADING.equals(status) || INSTALLING.equals(status)
-                || CANCELING.equals(status);
+        return IN_PROGRESS.contains(status) || CANCELING.equals(status);
+    }
+
+    /** Whether the device has not started yet (QUEUED or NOTIFIED). */
+    public boolean notStarted() {
+        return QUEUED.equals(status) || NOTIFIED.equals(status);
     }
 }

@@ -407,7 +407,7 @@ class ConsolePagesBrowserTests extends ApiTest {
         page.open("/app/ota");
         assertThat(page.text("#firmware")).contains("os").contains("2.0");
         assertThat(page.text("#campaign-" + campaign + " .campaign-state")).isEqualTo("RUNNING");
-        assertThat(page.text("#campaign-" + campaign + " .campaign-counts")).contains("PENDING 2");
+        assertThat(page.text("#campaign-" + campaign + " .campaign-counts")).contains("QUEUED 2");
         browser.screenshot("ota");
 
         page.submit("#campaign-" + campaign + " button.pause");

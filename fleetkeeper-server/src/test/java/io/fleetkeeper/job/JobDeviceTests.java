@@ -2,7 +2,6 @@ package io.fleetkeeper.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
@@ -10,7 +9,6 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.fleetkeeper.connectivity.internal.MqttEndpoint;
 import io.fleetkeeper.deviceapi.DeviceListener;
 import io.fleetkeeper.job.internal.JobEngine;
-import io.fleetkeeper.testing.Await;
 import io.fleetkeeper.testing.DevicePort;
 import io.fleetkeeper.testing.MosquittoClients;
 import io.fleetkeeper.testing.MqttDevices;
@@ -18,12 +16,9 @@ import io.fleetkeeper.testing.MqttDevices.KeyDevice;
 import io.fleetkeeper.testing.TestTenant;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,7 +35,6 @@ import tools.jackson.databind.json.JsonMapper;
 class JobDeviceTests extends JobFixture {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final Duration WAIT = Duration.ofSeconds(15);
 
     @Autowired MqttEndpoint endpoint;
     @Autowired DeviceListener listener;
@@ -66,17 +60,8 @@ class JobDeviceTests extends JobFixture {
         return createJob(tenant, body).path("id").asString();
     }
 
-    /** Steps the engine on this job (taking its lease as {@code tick()} would) until {@code done} holds. */
     private JsonNode runUntil(String jobId, Predicate<JsonNode> done, String what) {
-        UUID tenantId = UUID.fromString(tenant.id());
-        UUID id = UUID.fromString(jobId);
-        return Await.until(WAIT, what, () -> {
-            long now = clock.millis();
-            if (jobRepository.lease(tenantId, id, engine.node(), now, now + props.leaseTtl().toMillis())) {
-                engine.step(tenantId, id, System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
-            }
-            return job(tenant, jobId);
-        }, done);
+        return stepUntil(engine, clock, tenant, jobId, done, what);
     }
 
     private JsonNode execution(String jobId, String deviceId) {
@@ -87,13 +72,13 @@ class JobDeviceTests extends JobFixture {
     void mqttDeviceGetsTheJobsCommandAndItsResultCompletesTheJob() throws Exception {
         KeyDevice d = devices.keyDevice(tenant, "pump");
         String ns = "fk/" + d.id() + "/";
-        Mqtt5BlockingClient c = connect(d);
+        Mqtt5BlockingClient c = devices.connect(d, endpoint.port());
         try (var publishes = c.publishes(MqttGlobalPublishFilter.ALL)) {
             c.subscribeWith().topicFilter(ns + "commands/+").qos(MqttQos.AT_LEAST_ONCE).send();
             String jobId = commandJob("reboot", Map.of("delay", 3));
             runUntil(jobId, j -> count(j, "IN_PROGRESS") == 1, "the execution started");
 
-            Mqtt5Publish p = next(publishes, ns + "commands/");
+            Mqtt5Publish p = MqttDevices.next(publishes, ns + "commands/");
             JsonNode got = JSON.readTree(p.getPayloadAsBytes());
             String commandId = got.path("id").asString();
             assertThat(p.getTopic().toString()).isEqualTo(ns + "commands/" + commandId);
@@ -178,26 +163,6 @@ class JobDeviceTests extends JobFixture {
         assertThat(got.path("name").asString()).isEqualTo("open");
         assertThat(got.path("payload").path("percent").asInt()).isEqualTo(40);
         assertThat(execution(jobId, d.id()).path("status").asString()).isEqualTo("IN_PROGRESS");
-    }
-
-    private Mqtt5BlockingClient connect(KeyDevice d) throws Exception {
-        Mqtt5BlockingClient c = MqttClient.builder().useMqttVersion5().identifier(d.id()).serverHost("127.0.0.1")
-                .serverPort(endpoint.port()).sslConfig().trustManagerFactory(devices.trustManagers())
-                .applySslConfig().buildBlocking();
-        c.connectWith().simpleAuth().username(d.id()).password(bytes(d.key())).applySimpleAuth().send();
-        return c;
-    }
-
-    /** The next message whose topic starts with {@code prefix}, within 10 s. */
-    private static Mqtt5Publish next(Mqtt5BlockingClient.Mqtt5Publishes publishes, String prefix) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            Optional<Mqtt5Publish> p = publishes.receive(200, TimeUnit.MILLISECONDS);
-            if (p.isPresent() && p.get().getTopic().toString().startsWith(prefix)) {
-                return p.get();
-            }
-        }
-        throw new AssertionError("nothing on " + prefix + "… within 10 s");
     }
 
     private static byte[] bytes(String s) {

@@ -11,11 +11,16 @@ import io.fleetkeeper.job.internal.Operations;
 import io.fleetkeeper.job.internal.Outcomes;
 import io.fleetkeeper.job.internal.Targets;
 import io.fleetkeeper.testing.ApiTest;
+import io.fleetkeeper.testing.Await;
 import io.fleetkeeper.testing.TestTenant;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.transaction.PlatformTransactionManager;
 import tools.jackson.databind.JsonNode;
@@ -25,27 +30,44 @@ import tools.jackson.databind.JsonNode;
  * context's beans with the clock and node name a test chooses, so time moves by hand and two engines can play
  * two nodes.
  */
-abstract class JobFixture extends ApiTest {
+public abstract class JobFixture extends ApiTest {
 
-    @Autowired JobRepository jobRepository;
-    @Autowired ExecutionRepository executionRepository;
-    @Autowired JobSpecs specs;
-    @Autowired Targets targets;
-    @Autowired Operations operations;
-    @Autowired Outcomes outcomes;
-    @Autowired JobJudge judge;
-    @Autowired DeviceService deviceService;
-    @Autowired CommandService commandService;
-    @Autowired JobProperties props;
-    @Autowired PlatformTransactionManager txManager;
+    @Autowired protected JobRepository jobRepository;
+    @Autowired protected ExecutionRepository executionRepository;
+    @Autowired protected JobSpecs specs;
+    @Autowired protected Targets targets;
+    @Autowired protected Operations operations;
+    @Autowired protected Outcomes outcomes;
+    @Autowired protected JobJudge judge;
+    @Autowired protected DeviceService deviceService;
+    @Autowired protected CommandService commandService;
+    @Autowired protected JobProperties props;
+    @Autowired protected PlatformTransactionManager txManager;
 
-    JobEngine engine(Clock clock, String node) {
+    protected JobEngine engine(Clock clock, String node) {
         return engine(clock, node, props);
     }
 
-    JobEngine engine(Clock clock, String node, JobProperties properties) {
+    protected JobEngine engine(Clock clock, String node, JobProperties properties) {
         return new JobEngine(jobRepository, executionRepository, specs, targets, operations, outcomes, judge,
                 deviceService, commandService, properties, txManager, clock, node);
+    }
+
+    /**
+     * Steps {@code engine} on this job only (taking its lease as {@code tick()} would; the suite's database holds
+     * other tests' jobs) until {@code done} holds for the job, within 15 s.
+     */
+    protected JsonNode stepUntil(JobEngine engine, Clock clock, TestTenant t, String jobId, Predicate<JsonNode> done,
+            String what) {
+        UUID tenantId = UUID.fromString(t.id());
+        UUID id = UUID.fromString(jobId);
+        return Await.until(Duration.ofSeconds(15), what, () -> {
+            long now = clock.millis();
+            if (jobRepository.lease(tenantId, id, engine.node(), now, now + props.leaseTtl().toMillis())) {
+                engine.step(tenantId, id, System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
+            }
+            return job(t, jobId);
+        }, done);
     }
 
     /** {@code n} devices of a fresh type; returns the type and the ids in creation order. */
@@ -67,7 +89,7 @@ abstract class JobFixture extends ApiTest {
         return api.post(t.admin(), "/api/v1/jobs", body).expect(201);
     }
 
-    JsonNode job(TestTenant t, String id) {
+    protected JsonNode job(TestTenant t, String id) {
         return api.get(t.admin(), "/api/v1/jobs/" + id).expect(200);
     }
 

@@ -56,7 +56,7 @@ public interface CampaignStoreContract {
         UUID b = f.device("b");
         Campaign c = f.campaigns().create(f.tenant().admin(), new NewCampaign(f.firmware("2.0").id(),
                 new NewCampaign.Target(List.of(a, b, a))));
-        assertThat(c.counts()).containsEntry("PENDING", 2L);
+        assertThat(c.counts()).containsEntry("QUEUED", 2L);
         List<OtaAction> actions = f.campaigns().devices(f.tenant().id(), c.id(), null, 10).items();
         assertThat(actions).extracting(OtaAction::deviceId).containsExactly(a, b);
         assertThat(actions.get(1).id()).isGreaterThan(actions.get(0).id());

@@ -82,7 +82,7 @@ class DdiDeploymentTests extends ApiTest {
         String fw = firmware("2.0");
         JsonNode c = campaign(fw, d.id());
         assertThat(c.path("state").asString()).isEqualTo("RUNNING");
-        assertThat(c.path("counts").path("PENDING").asLong()).isEqualTo(1);
+        assertThat(c.path("counts").path("QUEUED").asLong()).isEqualTo(1);
 
         JsonNode poll = port.call("GET", base(d), auth(d), null).expect(200);
         String href = poll.path("_links").path("deploymentBase").path("href").asString();
@@ -90,6 +90,9 @@ class DdiDeploymentTests extends ApiTest {
 
         JsonNode db = port.call("GET", path(href), auth(d), null).expect(200);
         long actionId = Long.parseLong(db.path("id").asString());
+        assertThat(status(c, 0)).as("the device read its deployment").isEqualTo("NOTIFIED");
+        assertThat(port.call("GET", base(d), auth(d), null).expect(200).path("_links").path("deploymentBase")
+                .path("href").asString()).as("the same link as before").isEqualTo(href);
         JsonNode deployment = db.path("deployment");
         assertThat(deployment.path("download").asString()).isEqualTo("forced");
         assertThat(deployment.path("update").asString()).isEqualTo("forced");
@@ -119,7 +122,9 @@ class DdiDeploymentTests extends ApiTest {
         assertThat(rest.body()).isEqualTo(CONTENT.substring(20_000));
 
         port.post(URI.create(href).getRawPath() + "/feedback", auth(d), feedback("downloaded", "none")).expect(200);
-        assertThat(status(c, 0)).isEqualTo("INSTALLING");
+        assertThat(status(c, 0)).isEqualTo("DOWNLOADED");
+        port.post(URI.create(href).getRawPath() + "/feedback", auth(d), feedback("proceeding", "none")).expect(200);
+        assertThat(status(c, 0)).as("installing after the download").isEqualTo("INSTALLING");
         port.post(base(d) + "/deploymentBase/" + actionId + "/feedback", auth(d), feedback("closed", "success"))
                 .expect(200);
         assertThat(status(c, 0)).isEqualTo("SUCCEEDED");
@@ -203,7 +208,7 @@ class DdiDeploymentTests extends ApiTest {
                 .expectProblem(400, "VALIDATION_FAILED");
         port.post(URI.create(href).getRawPath() + "/feedback", auth(d), Map.of("status", Map.of("execution", "closed",
                 "result", Map.of("finished", "maybe")))).expectProblem(400, "VALIDATION_FAILED");
-        assertThat(status(c, 0)).isEqualTo("PENDING");
+        assertThat(status(c, 0)).isEqualTo("QUEUED");
         port.call("GET", base(d) + "/deploymentBase/999999999", auth(d), null).expectProblem(404, "NOT_FOUND");
         api.get(tenant.admin(), "/api/v1/campaigns/" + c.path("id").asString() + "/devices?cursor=nonsense")
                 .expectProblem(400, "INVALID_CURSOR");
@@ -241,7 +246,7 @@ class DdiDeploymentTests extends ApiTest {
                 .expectProblem(404, "NOT_FOUND");
         api.post(other.admin(), "/api/v1/campaigns/" + c.path("id").asString() + "/cancel", Map.of())
                 .expectProblem(404, "NOT_FOUND");
-        assertThat(status(c, 0)).isEqualTo("PENDING");
+        assertThat(status(c, 0)).isEqualTo("QUEUED");
     }
 
     private String status(JsonNode campaign, int index) {

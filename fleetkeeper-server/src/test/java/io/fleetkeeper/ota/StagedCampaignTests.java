@@ -169,7 +169,7 @@ class StagedCampaignTests extends ApiTest {
         assertThat(count(now, "QUEUED")).isEqualTo(4);
         assertThat(now.path("rollout").path("wave").asInt()).isEqualTo(1);
         Map<String, String> first = actions(id);
-        assertThat(first.values()).containsOnly("PENDING").hasSize(2);
+        assertThat(first.values()).containsOnly("QUEUED").hasSize(2);
         KeyDevice waiting = fleet.values().stream().filter(d -> !first.containsKey(d.id())).findFirst().orElseThrow();
         assertThat(poll(waiting).path("_links").has("deploymentBase")).isFalse();
 
@@ -197,7 +197,7 @@ class StagedCampaignTests extends ApiTest {
         assertThat(now.path("rollout").path("wave").asInt()).as("past the last wave").isEqualTo(3);
         assertThat(count(now, "IN_PROGRESS")).as("the rest follow the last wave").isEqualTo(1);
         actions(id).forEach((d, s) -> {
-            if (s.equals("PENDING")) {
+            if (s.equals("QUEUED")) {
                 install(fleet.get(d), "success");
             }
         });
@@ -256,7 +256,7 @@ class StagedCampaignTests extends ApiTest {
         JsonNode now = campaign(id);
         assertThat(count(now, "QUEUED")).as("inside the window (after start_at)").isZero();
         assertThat(actions(id).get(current)).isEqualTo("SKIPPED");
-        assertThat(now.path("counts").path("PENDING").asLong()).isEqualTo(2);
+        assertThat(now.path("counts").path("QUEUED").asLong()).isEqualTo(2);
         JsonNode devicesPage = api.get(tenant.admin(), "/api/v1/campaigns/" + id + "/devices").expect(200);
         devicesPage.path("items").forEach(a -> {
             if (a.path("device_id").asString().equals(current)) {

@@ -159,7 +159,7 @@ class SwupdateDdiTests extends ApiTest {
         Await.until(Duration.ofSeconds(90), "SWUpdate to install the image", () -> Files.exists(target)
                 && Files.readString(log).contains("Update successful"));
         assertThat(Files.readAllBytes(target)).isEqualTo(payload);
-        assertThat(action(id)).isIn("DOWNLOADING", "INSTALLING");
+        assertThat(action(id)).isIn("DOWNLOADING", "DOWNLOADED", "INSTALLING");
         first.destroy();
         first.waitFor();
         Path afterReboot = dir.resolve("swupdate-confirm.log");

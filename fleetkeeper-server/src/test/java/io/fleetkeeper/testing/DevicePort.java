@@ -106,4 +106,15 @@ public final class DevicePort {
             throw new IllegalStateException(e);
         }
     }
+
+    /** GETs {@code path} and answers the response as it arrives: close its body to break the transfer off. */
+    public HttpResponse<java.io.InputStream> stream(String path, Map<String, String> headers) {
+        try {
+            HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).GET();
+            headers.forEach(b::header);
+            return client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

@@ -1,6 +1,11 @@
 package io.fleetkeeper.testing;
 
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import java.io.IOException;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -101,5 +106,26 @@ public final class MqttDevices {
         String key = api.post(t.admin(), "/api/v1/devices/" + id + "/device-key/rotate", Map.of()).expect(200)
                 .path("device_key").asString();
         return new KeyDevice(t, id, key, caFile());
+    }
+
+    /** Connects the device to the MQTT endpoint on {@code port} over TLS with MQTT 5, its id and its key. */
+    public Mqtt5BlockingClient connect(KeyDevice d, int port) throws Exception {
+        Mqtt5BlockingClient c = MqttClient.builder().useMqttVersion5().identifier(d.id()).serverHost("127.0.0.1")
+                .serverPort(port).sslConfig().trustManagerFactory(trustManagers()).applySslConfig().buildBlocking();
+        c.connectWith().simpleAuth().username(d.id()).password(d.key().getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth().send();
+        return c;
+    }
+
+    /** The next message whose topic starts with {@code prefix}, within 10 s. */
+    public static Mqtt5Publish next(Mqtt5BlockingClient.Mqtt5Publishes publishes, String prefix) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            Optional<Mqtt5Publish> p = publishes.receive(200, TimeUnit.MILLISECONDS);
+            if (p.isPresent() && p.get().getTopic().toString().startsWith(prefix)) {
+                return p.get();
+            }
+        }
+        throw new AssertionError("nothing on " + prefix + "… within 10 s");
     }
 }

@@ -18,7 +18,9 @@ import org.springframework.stereotype.Repository;
 public class CampaignRepository {
 
     private static final String ACTION_COLUMNS = "id, campaign_id, device_id, firmware_id, status, detail,"
-            + " created_at, updated_at";
+            + " created_at, updated_at, progress, notified_at, started_at, finished_at";
+    /** The statuses of an unfinished action the device may still be told about, as an SQL list. */
+    private static final String OFFERED = "('QUEUED', 'NOTIFIED', 'DOWNLOADING', 'DOWNLOADED', 'INSTALLING')";
 
     private final JdbcClient jdbc;
 
@@ -58,25 +60,28 @@ public class CampaignRepository {
     }
 
     /**
-     * Offers the campaign's firmware to the device: a new PENDING action, or its earlier action (a retry) set
-     * back to PENDING.
+     * Offers the campaign's firmware to the device: a new QUEUED action, or its earlier action (a retry) set
+     * back to QUEUED (a SKIPPED one is finished at once).
      */
     public void offer(UUID tenantId, UUID campaignId, UUID deviceId, UUID firmwareId, String status, String detail,
             long now) {
+        Long finished = OtaAction.SKIPPED.equals(status) ? now : null;
         jdbc.sql("INSERT INTO ota_actions (tenant_id, campaign_id, device_id, firmware_id, status, detail, created_at,"
-                        + " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, campaign_id, device_id)"
+                        + " updated_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                        + " ON CONFLICT (tenant_id, campaign_id, device_id)"
                         + " DO UPDATE SET status = excluded.status, detail = excluded.detail,"
-                        + " updated_at = excluded.updated_at, cancel_from = NULL")
+                        + " updated_at = excluded.updated_at, cancel_from = NULL, progress = NULL, notified_at = NULL,"
+                        + " started_at = NULL, finished_at = excluded.finished_at")
                 .params(tenantId.toString(), campaignId.toString(), deviceId.toString(), firmwareId.toString(),
-                        status, detail, now, now).update();
+                        status, detail, now, now, finished).update();
     }
 
     /** Ends the device's open action of the campaign with {@code status} (the engine ended its execution). */
     public int endOpen(UUID tenantId, UUID campaignId, UUID deviceId, String status, String detail, long now) {
-        return jdbc.sql("UPDATE ota_actions SET status = ?, detail = ?, updated_at = ?, cancel_from = NULL"
-                        + " WHERE tenant_id = ? AND campaign_id = ? AND device_id = ?"
-                        + " AND status IN ('PENDING', 'DOWNLOADING', 'INSTALLING', 'CANCELING')")
-                .params(status, detail, now, tenantId.toString(), campaignId.toString(), deviceId.toString())
+        return jdbc.sql("UPDATE ota_actions SET status = ?, detail = ?, updated_at = ?, finished_at = ?,"
+                        + " cancel_from = NULL WHERE tenant_id = ? AND campaign_id = ? AND device_id = ?"
+                        + " AND (status IN " + OFFERED + " OR status = 'CANCELING')")
+                .params(status, detail, now, now, tenantId.toString(), campaignId.toString(), deviceId.toString())
                 .update();
     }
 
@@ -89,7 +94,7 @@ public class CampaignRepository {
 
     public void insertAction(UUID tenantId, UUID campaignId, UUID deviceId, UUID firmwareId, long now) {
         jdbc.sql("INSERT INTO ota_actions (tenant_id, campaign_id, device_id, firmware_id, status, created_at,"
-                        + " updated_at) VALUES (?, ?, ?, ?, 'PENDING', ?, ?)")
+                        + " updated_at) VALUES (?, ?, ?, ?, 'QUEUED', ?, ?)")
                 .params(tenantId.toString(), campaignId.toString(), deviceId.toString(), firmwareId.toString(), now,
                         now).update();
     }
@@ -140,20 +145,30 @@ public class CampaignRepository {
     /**
      * Cancels the campaign's unfinished actions: those the device has not started become CANCELED; the devices of
      * started ones are asked to cancel: they become CANCELING, remembering their status, until the device
-     * confirms (CANCELED) or refuses (back to that status). Returns the PENDING ones canceled at once.
+     * confirms (CANCELED) or refuses (back to that status). Returns the devices (QUEUED or NOTIFIED) canceled at
+     * once.
      */
     public List<UUID> cancelOpenActions(UUID tenantId, UUID campaignId, long now) {
         List<UUID> pending = jdbc.sql("SELECT device_id FROM ota_actions WHERE tenant_id = ? AND campaign_id = ?"
-                        + " AND status = 'PENDING'")
+                        + " AND status IN ('QUEUED', 'NOTIFIED')")
                 .params(tenantId.toString(), campaignId.toString())
                 .query((rs, n) -> UUID.fromString(rs.getString(1))).list();
-        jdbc.sql("UPDATE ota_actions SET status = 'CANCELED', updated_at = ? WHERE tenant_id = ? AND campaign_id = ?"
-                        + " AND status = 'PENDING'")
-                .params(now, tenantId.toString(), campaignId.toString()).update();
+        jdbc.sql("UPDATE ota_actions SET status = 'CANCELED', updated_at = ?, finished_at = ? WHERE tenant_id = ?"
+                        + " AND campaign_id = ? AND status IN ('QUEUED', 'NOTIFIED')")
+                .params(now, now, tenantId.toString(), campaignId.toString()).update();
         jdbc.sql("UPDATE ota_actions SET cancel_from = status, status = 'CANCELING', updated_at = ?"
-                        + " WHERE tenant_id = ? AND campaign_id = ? AND status IN ('DOWNLOADING', 'INSTALLING')")
+                        + " WHERE tenant_id = ? AND campaign_id = ?"
+                        + " AND status IN ('DOWNLOADING', 'DOWNLOADED', 'INSTALLING')")
                 .params(now, tenantId.toString(), campaignId.toString()).update();
         return pending;
+    }
+
+    /** The devices of the campaign's actions that are CANCELING. */
+    public List<UUID> cancelingDevices(UUID tenantId, UUID campaignId) {
+        return jdbc.sql("SELECT device_id FROM ota_actions WHERE tenant_id = ? AND campaign_id = ?"
+                        + " AND status = 'CANCELING'")
+                .params(tenantId.toString(), campaignId.toString())
+                .query((rs, n) -> UUID.fromString(rs.getString(1))).list();
     }
 
     /** A CANCELING action the device refused to cancel goes back to its earlier status. */
@@ -176,10 +191,10 @@ public class CampaignRepository {
      */
     public Optional<OtaAction> openAction(UUID tenantId, UUID deviceId) {
         return jdbc.sql("SELECT a.id, a.campaign_id, a.device_id, a.firmware_id, a.status, a.detail, a.created_at,"
-                        + " a.updated_at FROM ota_actions a JOIN ota_campaigns c ON c.tenant_id = a.tenant_id"
+                        + " a.updated_at, a.progress, a.notified_at, a.started_at, a.finished_at FROM ota_actions a"
+                        + " JOIN ota_campaigns c ON c.tenant_id = a.tenant_id"
                         + " AND c.id = a.campaign_id WHERE a.tenant_id = ? AND a.device_id = ?"
-                        + " AND (a.status = 'CANCELING' OR a.status IN ('PENDING', 'DOWNLOADING', 'INSTALLING')"
-                        + " AND c.state = 'RUNNING')"
+                        + " AND (a.status = 'CANCELING' OR a.status IN " + OFFERED + " AND c.state = 'RUNNING')"
                         + " ORDER BY a.id LIMIT 1")
                 .params(tenantId.toString(), deviceId.toString()).query(this::action).optional();
     }
@@ -190,16 +205,36 @@ public class CampaignRepository {
                 .params(tenantId.toString(), deviceId.toString(), id).query(this::action).optional();
     }
 
-    /** Moves an action from {@code from} to {@code to}; false when it was not in {@code from} any more. */
-    public boolean transition(UUID tenantId, long id, String from, String to, String detail, long now) {
-        return jdbc.sql("UPDATE ota_actions SET status = ?, detail = ?, updated_at = ? WHERE tenant_id = ?"
-                        + " AND id = ? AND status = ?")
-                .params(to, detail, now, tenantId.toString(), id, from).update() == 1;
+    /** The action's state after a report: what {@link #transition} writes. */
+    public record Change(String to, String detail, Integer progress, Long notifiedAt, Long startedAt,
+            Long finishedAt) {
+    }
+
+    /** Moves an action from {@code from} as {@code change} says; false when it was not in {@code from} any more. */
+    public boolean transition(UUID tenantId, long id, String from, Change change, long now) {
+        return jdbc.sql("UPDATE ota_actions SET status = ?, detail = ?, progress = ?, notified_at = ?,"
+                        + " started_at = ?, finished_at = ?, updated_at = ? WHERE tenant_id = ? AND id = ?"
+                        + " AND status = ?")
+                .params(change.to(), change.detail(), change.progress(), change.notifiedAt(), change.startedAt(),
+                        change.finishedAt(), now, tenantId.toString(), id, from).update() == 1;
+    }
+
+    /** QUEUED → NOTIFIED: the device got the manifest; false when the action was not QUEUED. */
+    public boolean notified(UUID tenantId, long id, long now) {
+        return jdbc.sql("UPDATE ota_actions SET status = 'NOTIFIED', notified_at = ?, updated_at = ?"
+                        + " WHERE tenant_id = ? AND id = ? AND status = 'QUEUED'")
+                .params(now, now, tenantId.toString(), id).update() == 1;
     }
 
     private OtaAction action(ResultSet rs, int n) throws SQLException {
         return new OtaAction(rs.getLong(1), UUID.fromString(rs.getString(2)), UUID.fromString(rs.getString(3)),
-                UUID.fromString(rs.getString(4)), rs.getString(5), rs.getString(6), Instant.ofEpochMilli(rs.getLong(7)),
-                Instant.ofEpochMilli(rs.getLong(8)));
+                UUID.fromString(rs.getString(4)), rs.getString(5), rs.getString(6), rs.getObject(9) == null ? null
+                : rs.getInt(9), Instant.ofEpochMilli(rs.getLong(7)), Instant.ofEpochMilli(rs.getLong(8)),
+                instant(rs, 10), instant(rs, 11), instant(rs, 12));
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        long millis = rs.getLong(column);
+        return rs.wasNull() ? null : Instant.ofEpochMilli(millis);
     }
 }

@@ -18,7 +18,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The job engine's {@code ota} operation: each device the engine starts is offered the campaign's firmware (a
- * PENDING action its next poll sees), or SKIPPED with the reason when it does not fit (its device type is not
+ * QUEUED action its next poll sees, and its manifest on MQTT), or SKIPPED with the reason when it does not fit (its device type is not
  * among the firmware's, or it already reports the version and the campaign skips current devices), which ends
  * its execution CANCELED. Executions the engine ends itself end the device's open action the same way.
  */
@@ -32,9 +32,11 @@ public class CampaignRollout implements JobOperation {
     private final DeviceService devices;
     private final JobService jobs;
     private final JsonMapper json;
+    private final OtaTopics topics;
 
     CampaignRollout(CampaignRepository campaigns, @Lazy FirmwareService firmware, DeviceService devices,
-            @Lazy JobService jobs, JsonMapper json) {
+            @Lazy JobService jobs, JsonMapper json, OtaTopics topics) {
+        this.topics = topics;
         this.campaigns = campaigns;
         this.firmware = firmware;
         this.devices = devices;
@@ -66,7 +68,8 @@ public class CampaignRollout implements JobOperation {
                 skip = "the device already runs version " + f.version();
             }
             if (skip == null) {
-                campaigns.offer(tenantId, c.id(), deviceId, f.id(), OtaAction.PENDING, null, now);
+                campaigns.offer(tenantId, c.id(), deviceId, f.id(), OtaAction.QUEUED, null, now);
+                topics.tell(tenantId, deviceId);
             } else {
                 campaigns.offer(tenantId, c.id(), deviceId, f.id(), OtaAction.SKIPPED, skip, now);
                 jobs.endExecution(tenantId, jobId, deviceId, ExecutionStatus.CANCELED,

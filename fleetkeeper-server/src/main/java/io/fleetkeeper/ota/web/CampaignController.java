@@ -21,9 +21,12 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code /api/v1/campaigns}: OTA campaigns, their devices, pause, resume and cancel. */
+/**
+ * {@code /api/v1/ota/campaigns}: OTA campaigns, their devices, pause, resume and cancel. {@code /api/v1/campaigns}
+ * is the same resource under its earlier path.
+ */
 @RestController
-@RequestMapping("/api/v1/campaigns")
+@RequestMapping({"/api/v1/ota/campaigns", "/api/v1/campaigns"})
 class CampaignController {
 
     private final CampaignService campaigns;
@@ -39,7 +42,7 @@ class CampaignController {
     @ApiResponse(responseCode = "201", description = "Created", useReturnTypeSchema = true)
     ResponseEntity<Campaign> create(Caller caller, @RequestBody NewCampaign body) {
         Campaign c = campaigns.create(caller, body);
-        return ResponseEntity.created(URI.create("/api/v1/campaigns/" + c.id())).eTag(Etags.of(c.version())).body(c);
+        return ResponseEntity.created(URI.create("/api/v1/ota/campaigns/" + c.id())).eTag(Etags.of(c.version())).body(c);
     }
 
     /** The tenant's campaigns with their per-status device counts, in creation order. */

@@ -51,7 +51,7 @@ class DdiController {
                 links.put("cancelAction", Map.of("href", base + "/cancelAction/" + a.id()));
             } else {
                 links.put("deploymentBase", Map.of("href", base + "/deploymentBase/" + a.id() + "?c="
-                        + a.status().hashCode()));
+                        + cacheKey(a.status()).hashCode()));
             }
         });
         if (!deployments.hasAttributes(self.tenantId(), self.deviceId())) {
@@ -59,6 +59,19 @@ class DdiController {
         }
         return Map.of("config", Map.of("polling", Map.of("sleep", hms(props.ddiPollingSleep()))),
                 "_links", links);
+    }
+
+    /**
+     * What the deployment link's {@code c} parameter is computed from: the status as DDI clients can tell it
+     * apart (before the device started, downloaded and installing look the same to them), so that the link stays
+     * the same when the device only fetched its deployment.
+     */
+    private static String cacheKey(String status) {
+        return switch (status) {
+            case OtaAction.QUEUED, OtaAction.NOTIFIED -> "PENDING";
+            case OtaAction.DOWNLOADED -> OtaAction.INSTALLING;
+            default -> status;
+        };
     }
 
     /** hawkBit's {@code HH:mm:ss}. */

@@ -64,7 +64,8 @@ class DdiDeploymentController {
             @RequestHeader(name = "Authorization", required = false) String authorization,
             @RequestAttribute(name = AuthenticatedDevice.ATTRIBUTE, required = false) AuthenticatedDevice cert) {
         AuthenticatedDevice self = auth.target(tenant, controllerId, authorization, cert);
-        OtaAction a = deployments.action(self.tenantId(), self.deviceId(), actionId);
+        OtaAction a = deployments.notified(self.tenantId(), deployments.action(self.tenantId(), self.deviceId(),
+                actionId));
         Firmware f = deployments.firmwareOf(self.tenantId(), a);
         String base = DdiLinks.base(tenant, controllerId) + "/softwaremodules/" + f.id() + "/artifacts/";
         List<Map<String, Object>> artifacts = new ArrayList<>();
