@@ -11,7 +11,8 @@ import java.util.UUID;
  * such a device is expiring soon, expired or revoked; {@code job_failed}: a job was aborted. Each alert goes to
  * {@code channels}; its dedupe key is {@code dedupeKey:subject} (the device or the job), one open alert per key.
  * With an {@code escalation}, an alert still OPEN (not acknowledged) {@code afterMinutes} after it opened is sent to
- * the escalation's channels too (level 2), and so are its later transitions.
+ * the escalation's channels and to the person on call of its schedule too (level 2), and so are its later
+ * transitions; its {@code next} level follows {@code afterMinutes} after that, and so on.
  */
 public record AlertRule(UUID id, String name, String kind, @Nullable Integer offlineMinutes, @Nullable String scope,
         String severity, List<UUID> channels, @Nullable Escalation escalation, String dedupeKey, boolean enabled,
@@ -21,8 +22,26 @@ public record AlertRule(UUID id, String name, String kind, @Nullable Integer off
     public static final String CERTIFICATE = "certificate";
     public static final String JOB_FAILED = "job_failed";
 
-    /** Level 2: who hears of an alert not acknowledged within {@code afterMinutes}. */
-    public record Escalation(@Nullable Integer afterMinutes, @Nullable List<UUID> channels) {
+    /**
+     * One escalation level: who hears of an alert not acknowledged within {@code afterMinutes} (of its opening for
+     * the first level, of the level before for the others): {@code channels} and/or the person on call of
+     * {@code scheduleId}; then {@code next}, if any.
+     */
+    public record Escalation(@Nullable Integer afterMinutes, @Nullable List<UUID> channels,
+            @Nullable UUID scheduleId, @Nullable Escalation next) {
+
+        public Escalation(Integer afterMinutes, List<UUID> channels) {
+            this(afterMinutes, channels, null, null);
+        }
+
+        /** Level {@code n} of this chain (1 is this one), or null past its end. */
+        public @Nullable Escalation level(int n) {
+            Escalation e = this;
+            for (int i = 1; i < n && e != null; i++) {
+                e = e.next();
+            }
+            return n < 1 ? null : e;
+        }
     }
 
     /** What a client sends (a PATCH is merged onto the current fields). */

@@ -117,11 +117,14 @@ public class AlertRuleService {
     private static AlertRule build(UUID id, AlertRule.Fields in, Instant created, Instant updated, long version) {
         String scope = in.scope() == null || in.scope().isBlank() ? null : in.scope();
         return new AlertRule(id, in.name(), in.kind(), in.offlineMinutes(), scope, in.severity(),
-                in.channels() == null ? List.of() : List.copyOf(in.channels()), in.escalation() == null ? null
-                        : new AlertRule.Escalation(in.escalation().afterMinutes(),
-                                List.copyOf(in.escalation().channels())),
+                in.channels() == null ? List.of() : List.copyOf(in.channels()), normalized(in.escalation()),
                 in.dedupeKey() == null ? id.toString() : in.dedupeKey(), in.enabled() == null || in.enabled(),
                 created, updated, version);
+    }
+
+    private static AlertRule.Escalation normalized(AlertRule.Escalation e) {
+        return e == null ? null : new AlertRule.Escalation(e.afterMinutes(),
+                e.channels() == null ? List.of() : List.copyOf(e.channels()), e.scheduleId(), normalized(e.next()));
     }
 
     private AlertRule current(UUID tenantId, UUID id, Long expectedVersion) {

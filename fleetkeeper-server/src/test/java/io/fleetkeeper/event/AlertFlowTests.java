@@ -12,6 +12,7 @@ import io.fleetkeeper.event.internal.Escalations;
 import io.fleetkeeper.event.internal.EventAlerts;
 import io.fleetkeeper.event.internal.NotificationRepository;
 import io.fleetkeeper.event.internal.OfflineAlerts;
+import io.fleetkeeper.event.internal.OncallRepository;
 import io.fleetkeeper.pki.Sealer;
 import io.fleetkeeper.testing.ApiTest;
 import io.fleetkeeper.testing.Await;
@@ -45,6 +46,7 @@ class AlertFlowTests extends ApiTest {
     @Autowired ConnectionStateRecorder recorder;
     @Autowired NotificationRepository queue;
     @Autowired ChannelRepository channels;
+    @Autowired OncallRepository schedules;
     @Autowired AlertRepository alerts;
     @Autowired AlertPayloads payloads;
     @Autowired Destinations destinations;
@@ -59,7 +61,7 @@ class AlertFlowTests extends ApiTest {
     @BeforeEach
     void setUp() throws Exception {
         sink = new ProviderSink();
-        notifier = new AlertNotifier(queue, channels, alerts, payloads, destinations, vault, events,
+        notifier = new AlertNotifier(queue, channels, schedules, alerts, payloads, destinations, vault, events,
                 new AlertProperties(false, Duration.ofSeconds(30), sink.url("/v2/enqueue"), Duration.ofSeconds(5)));
         t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS).minusSeconds(60);
         clock = new MutableClock(t0);
@@ -325,7 +327,7 @@ class AlertFlowTests extends ApiTest {
                 com.icegreen.greenmail.util.ServerSetupTest.SMTP.dynamicPort());
         smtp.start();
         try {
-            AlertNotifier mailing = new AlertNotifier(queue, channels, alerts, payloads, destinations, vault, events,
+            AlertNotifier mailing = new AlertNotifier(queue, channels, schedules, alerts, payloads, destinations, vault, events,
                     new AlertProperties(false, Duration.ofSeconds(30), sink.url("/v2/enqueue"),
                             Duration.ofSeconds(5), "127.0.0.1", smtp.getSmtp().getPort(), "", "",
                             "alerts@fleet.example", false));

@@ -49,7 +49,7 @@ public interface AlertStoreContract {
         assertThat(alerts.get(t.id(), a.id())).isEqualTo(a);
         assertThat(a.dedupeKey()).isEqualTo("jobs:job-1");
         Alert copy = new Alert(UUID.randomUUID(), jobs.id(), jobs.kind(), a.dedupeKey(), null, "warning", Alert.OPEN,
-                "copy", Instant.ofEpochMilli(a.openedAt().toEpochMilli()), null, null, null, 1);
+                "copy", Instant.ofEpochMilli(a.openedAt().toEpochMilli()), null, null, null, 0, null, 1);
         assertThatThrownBy(() -> ctx.getBean(AlertRepository.class).insert(t.id(), copy))
                 .as("the store refuses a second unresolved alert of a key").isInstanceOf(DataAccessException.class);
 

@@ -26,11 +26,15 @@ public class AlertRuleChecks {
     private static final int MAX_OFFLINE_MINUTES = 7 * 24 * 60;
     private static final int MAX_CHANNELS = 10;
 
+    private static final int MAX_LEVELS = 5;
+
     private final ChannelRepository channels;
+    private final OncallRepository schedules;
     private final JsonMapper json;
 
-    AlertRuleChecks(ChannelRepository channels, JsonMapper json) {
+    AlertRuleChecks(ChannelRepository channels, OncallRepository schedules, JsonMapper json) {
         this.channels = channels;
+        this.schedules = schedules;
         this.json = json;
     }
 
@@ -84,21 +88,36 @@ public class AlertRuleChecks {
                 }
             }
         }
-        if (in.escalation() != null) {
-            Integer after = in.escalation().afterMinutes();
-            if (after == null || after < 1 || after > MAX_OFFLINE_MINUTES) {
-                v.add("escalation.after_minutes", "is required, 1 to " + MAX_OFFLINE_MINUTES);
+        String field = "escalation";
+        int level = 0;
+        for (AlertRule.Escalation e = in.escalation(); e != null; e = e.next(), field += ".next") {
+            if (++level > MAX_LEVELS) {
+                v.add(field, "at most " + MAX_LEVELS + " escalation levels");
+                break;
             }
-            List<UUID> level2 = in.escalation().channels();
-            if (level2 == null || level2.isEmpty() || level2.size() > MAX_CHANNELS) {
-                v.add("escalation.channels", "1 to " + MAX_CHANNELS + " notification channel ids");
-            } else if (level2.stream().anyMatch(c -> c == null || channels.find(tenantId, c).isEmpty())) {
-                v.add("escalation.channels", "names a notification channel that does not exist");
-            }
+            checkLevel(v, tenantId, field, e);
         }
         if (in.dedupeKey() != null) {
             v.pattern("dedupe_key", in.dedupeKey(), DEDUPE, "1 to 100 of A-Z a-z 0-9 . _ : -");
         }
         v.throwIfAny();
+    }
+
+    private void checkLevel(Violations v, UUID tenantId, String field, AlertRule.Escalation e) {
+        Integer after = e.afterMinutes();
+        if (after == null || after < 1 || after > MAX_OFFLINE_MINUTES) {
+            v.add(field + ".after_minutes", "is required, 1 to " + MAX_OFFLINE_MINUTES);
+        }
+        List<UUID> level = e.channels() == null ? List.of() : e.channels();
+        if (level.isEmpty() && e.scheduleId() == null) {
+            v.add(field, "needs channels, a schedule_id, or both");
+        } else if (level.size() > MAX_CHANNELS) {
+            v.add(field + ".channels", "at most " + MAX_CHANNELS + " notification channel ids");
+        } else if (level.stream().anyMatch(c -> c == null || channels.find(tenantId, c).isEmpty())) {
+            v.add(field + ".channels", "names a notification channel that does not exist");
+        }
+        if (e.scheduleId() != null && schedules.find(tenantId, e.scheduleId()).isEmpty()) {
+            v.add(field + ".schedule_id", "names an on-call schedule that does not exist");
+        }
     }
 }
