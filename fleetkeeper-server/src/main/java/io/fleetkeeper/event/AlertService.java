@@ -154,7 +154,7 @@ public class AlertService {
     }
 
     /**
-     * Sends an alert still OPEN whose next escalation level is due to that level's channels and to the person on
+     * Sends an alert still OPEN whose next escalation level is due (the caller found it due) to that level's channels and to the person on
      * call of its schedule, and records it; false when it was acknowledged, resolved or escalated meanwhile, or its
      * rule has no further level (then nothing more is due).
      */
@@ -165,9 +165,6 @@ public class AlertService {
             return false;
         }
         Instant now = Times.now(clock);
-        if (cur.nextEscalationAt().isAfter(now)) {
-            return false;
-        }
         AlertRule rule = rules.find(tenantId, cur.ruleId()).orElse(null);
         int level = cur.escalationLevel() + 1;
         AlertRule.Escalation step = rule == null || rule.escalation() == null ? null : rule.escalation().level(level);

@@ -197,7 +197,7 @@ public class OncallService {
             return json.treeToValue(body, type);
         } catch (JacksonException e) {
             String field = e.getPath().stream().map(JacksonException.Reference::getPropertyName)
-                    .filter(java.util.Objects::nonNull).findFirst().orElse("body");
+                    .filter(java.util.Objects::nonNull).reduce((x, y) -> x + "." + y).orElse("body");
             throw new ApiException(ErrorCode.VALIDATION_FAILED, "a field has the wrong type or format",
                     List.of(new ApiException.FieldError(field, "has the wrong type or format")));
         }

@@ -93,8 +93,9 @@ public class AlertNotifier {
 
     /** Null when the SMTP server accepted the e-mail to the person on call, else why not. */
     private String mail(NotificationRepository.Due d) {
-        return alerts.find(d.tenantId(), d.alertId())
-                .map(a -> mailer.send(d.recipient(), d.tenantId(), a, status(d.action()))).orElse("alert deleted");
+        Optional<Alert> alert = alerts.find(d.tenantId(), d.alertId());
+        return alert.isEmpty() ? "alert deleted"
+                : mailer.send(d.recipient(), d.tenantId(), alert.get(), status(d.action()));
     }
 
     private static String status(String action) {
