@@ -19,7 +19,11 @@ import tools.jackson.databind.json.JsonMapper;
 public class AlertRuleChecks {
 
     public static final Set<String> KINDS = Set.of(AlertRule.DEVICE_OFFLINE, AlertRule.CERTIFICATE,
-            AlertRule.JOB_FAILED);
+            AlertRule.JOB_FAILED, AlertRule.TELEMETRY_THRESHOLD);
+    private static final Set<String> OPERATORS = Set.of(">", ">=", "<", "<=");
+    private static final Pattern METRIC = Pattern.compile("[A-Za-z0-9_-]{1,64}(\\.[A-Za-z0-9_-]{1,64})?");
+    private static final Pattern STREAM = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    private static final int MAX_FOR_MINUTES = 24 * 60;
     public static final Set<String> SEVERITIES = Set.of("critical", "warning", "info");
     private static final Pattern NO_CONTROL = Pattern.compile("[^\\p{Cntrl}]*");
     private static final Pattern DEDUPE = Pattern.compile("[A-Za-z0-9._:-]{1,100}");
@@ -55,13 +59,18 @@ public class AlertRuleChecks {
         v.required("name", in.name()).maxLength("name", in.name(), 128)
                 .pattern("name", in.name(), NO_CONTROL, "free of control characters");
         if (in.kind() == null || !KINDS.contains(in.kind())) {
-            v.add("kind", "must be device_offline, certificate or job_failed");
+            v.add("kind", "must be device_offline, certificate, job_failed or telemetry_threshold");
         } else if (in.kind().equals(AlertRule.DEVICE_OFFLINE)) {
             if (in.offlineMinutes() == null || in.offlineMinutes() < 1 || in.offlineMinutes() > MAX_OFFLINE_MINUTES) {
                 v.add("offline_minutes", "is required for device_offline, 1 to " + MAX_OFFLINE_MINUTES);
             }
         } else if (in.offlineMinutes() != null) {
             v.add("offline_minutes", "applies to device_offline rules only");
+        }
+        if (AlertRule.TELEMETRY_THRESHOLD.equals(in.kind())) {
+            checkThreshold(v, in.telemetry());
+        } else if (in.telemetry() != null) {
+            v.add("telemetry", "applies to telemetry_threshold rules only");
         }
         if (in.scope() != null && !in.scope().isBlank()) {
             v.maxLength("scope", in.scope(), 4096);
@@ -101,6 +110,26 @@ public class AlertRuleChecks {
             v.pattern("dedupe_key", in.dedupeKey(), DEDUPE, "1 to 100 of A-Z a-z 0-9 . _ : -");
         }
         v.throwIfAny();
+    }
+
+    private static void checkThreshold(Violations v, AlertRule.Threshold t) {
+        if (t == null) {
+            v.add("telemetry", "is required: {metric, operator, threshold, for_minutes}");
+            return;
+        }
+        if (t.metric() == null || !METRIC.matcher(t.metric()).matches()) {
+            v.add("telemetry.metric", "a metric name (1 to 64 of A-Z a-z 0-9 _ -, or outer.inner)");
+        }
+        v.pattern("telemetry.stream", t.stream(), STREAM, "a stream name, 1 to 64 of A-Z a-z 0-9 _ -");
+        if (t.operator() == null || !OPERATORS.contains(t.operator())) {
+            v.add("telemetry.operator", "must be >, >=, < or <=");
+        }
+        if (t.threshold() == null || t.threshold().isNaN() || t.threshold().isInfinite()) {
+            v.add("telemetry.threshold", "is required, a finite number");
+        }
+        if (t.forMinutes() != null && (t.forMinutes() < 0 || t.forMinutes() > MAX_FOR_MINUTES)) {
+            v.add("telemetry.for_minutes", "0 to " + MAX_FOR_MINUTES);
+        }
     }
 
     private void checkLevel(Violations v, UUID tenantId, String field, AlertRule.Escalation e) {

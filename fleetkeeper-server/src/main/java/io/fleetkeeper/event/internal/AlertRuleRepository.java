@@ -21,7 +21,8 @@ public class AlertRuleRepository {
     }
 
     private static final String COLUMNS = "tenant_id, id, name, kind, offline_minutes, scope, severity, channels, "
-            + "dedupe_key, enabled, created_at, updated_at, version, escalate_after_minutes, escalation_channels, escalation";
+            + "dedupe_key, enabled, created_at, updated_at, version, escalate_after_minutes, escalation_channels, escalation, metric, metric_stream, operator, threshold, "
+            + "for_minutes";
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
@@ -32,11 +33,12 @@ public class AlertRuleRepository {
     }
 
     public void insert(UUID tenantId, AlertRule r) {
-        jdbc.sql("INSERT INTO alert_rules (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        jdbc.sql("INSERT INTO alert_rules (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                + "?, ?, ?, ?, ?)")
                 .params(tenantId.toString(), r.id().toString(), r.name(), r.kind(), r.offlineMinutes(), r.scope(),
                         r.severity(), json.writeValueAsString(r.channels()), r.dedupeKey(), r.enabled(),
                         r.createdAt().toEpochMilli(), r.updatedAt().toEpochMilli(), r.version(), escalateAfter(r),
-                        escalationChannels(r), escalation(r))
+                        escalationChannels(r), escalation(r), t(r, 0), t(r, 1), t(r, 2), t(r, 3), t(r, 4))
                 .update();
     }
 
@@ -44,12 +46,13 @@ public class AlertRuleRepository {
     public boolean update(UUID tenantId, AlertRule r, long expected) {
         return jdbc.sql("UPDATE alert_rules SET name = ?, kind = ?, offline_minutes = ?, scope = ?, severity = ?, "
                 + "channels = ?, dedupe_key = ?, enabled = ?, updated_at = ?, version = ?, "
-                + "escalate_after_minutes = ?, escalation_channels = ?, escalation = ? "
+                + "escalate_after_minutes = ?, escalation_channels = ?, escalation = ?, metric = ?, metric_stream = ?, "
+                + "operator = ?, threshold = ?, for_minutes = ? "
                 + "WHERE tenant_id = ? AND id = ? AND version = ?")
                 .params(r.name(), r.kind(), r.offlineMinutes(), r.scope(), r.severity(),
                         json.writeValueAsString(r.channels()), r.dedupeKey(), r.enabled(),
                         r.updatedAt().toEpochMilli(), r.version(), escalateAfter(r), escalationChannels(r),
-                        escalation(r), tenantId.toString(), r.id().toString(), expected)
+                        escalation(r), t(r, 0), t(r, 1), t(r, 2), t(r, 3), t(r, 4), tenantId.toString(), r.id().toString(), expected)
                 .update() == 1;
     }
 
@@ -108,6 +111,21 @@ public class AlertRuleRepository {
         return r.escalation() == null ? null : json.writeValueAsString(r.escalation().channels());
     }
 
+    /** Field {@code i} of the rule's telemetry condition, as stored. */
+    private static Object t(AlertRule r, int i) {
+        AlertRule.Threshold t = r.telemetry();
+        if (t == null) {
+            return null;
+        }
+        return switch (i) {
+            case 0 -> t.metric();
+            case 1 -> t.stream();
+            case 2 -> t.operator();
+            case 3 -> t.threshold();
+            default -> t.forMinutes();
+        };
+    }
+
     private String escalation(AlertRule r) {
         return r.escalation() == null ? null : json.writeValueAsString(r.escalation());
     }
@@ -121,8 +139,12 @@ public class AlertRuleRepository {
         AlertRule.Escalation escalation = chain != null ? json.readValue(chain, AlertRule.Escalation.class)
                 : after == 0 ? null : new AlertRule.Escalation(after,
                         json.readValue(rs.getString("escalation_channels"), new TypeReference<List<UUID>>() { }));
+        String metric = rs.getString("metric");
+        AlertRule.Threshold telemetry = metric == null ? null : new AlertRule.Threshold(metric,
+                rs.getString("metric_stream"), rs.getString("operator"), rs.getDouble("threshold"),
+                rs.getInt("for_minutes"));
         return new AlertRule(UUID.fromString(rs.getString("id")), rs.getString("name"), rs.getString("kind"), offline,
-                rs.getString("scope"), rs.getString("severity"), channels, escalation, rs.getString("dedupe_key"),
+                telemetry, rs.getString("scope"), rs.getString("severity"), channels, escalation, rs.getString("dedupe_key"),
                 rs.getBoolean("enabled"), Instant.ofEpochMilli(rs.getLong("created_at")),
                 Instant.ofEpochMilli(rs.getLong("updated_at")), rs.getLong("version"));
     }
