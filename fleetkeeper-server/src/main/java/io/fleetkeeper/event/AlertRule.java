@@ -10,7 +10,7 @@ import java.util.UUID;
  * than {@code offlineMinutes} ago (auto-resolved when it is seen again); {@code certificate}: a certificate of
  * such a device is expiring soon, expired or revoked; {@code job_failed}: a job was aborted;
  * {@code telemetry_threshold}: every value of a metric a device in scope sent in the last
- * {@code telemetry.forMinutes} crossed {@code telemetry.threshold} (auto-resolved when its latest value no longer
+ * {@code threshold.forMinutes} crossed {@code threshold.value} (auto-resolved when its latest value no longer
  * does). Each alert goes to
  * {@code channels}; its dedupe key is {@code dedupeKey:subject} (the device or the job), one open alert per key.
  * With an {@code escalation}, an alert still OPEN (not acknowledged) {@code afterMinutes} after it opened is sent to
@@ -18,7 +18,7 @@ import java.util.UUID;
  * transitions; its {@code next} level follows {@code afterMinutes} after that, and so on.
  */
 public record AlertRule(UUID id, String name, String kind, @Nullable Integer offlineMinutes,
-        @Nullable Threshold telemetry, @Nullable String scope, String severity, List<UUID> channels,
+        @Nullable Threshold threshold, @Nullable String scope, String severity, List<UUID> channels,
         @Nullable Escalation escalation, String dedupeKey, boolean enabled, Instant createdAt, Instant updatedAt,
         long version) {
 
@@ -29,23 +29,23 @@ public record AlertRule(UUID id, String name, String kind, @Nullable Integer off
 
     /**
      * A telemetry condition: {@code metric} (of {@code stream}, the default stream when null) compared by
-     * {@code operator} ({@code >}, {@code >=}, {@code <}, {@code <=}) with {@code threshold}, held for
+     * {@code operator} ({@code >}, {@code >=}, {@code <}, {@code <=}) with {@code value}, held for
      * {@code forMinutes} (0: the latest value alone decides).
      */
     public record Threshold(@Nullable String metric, @Nullable String stream, @Nullable String operator,
-            @Nullable Double threshold, @Nullable Integer forMinutes) {
+            @Nullable Double value, @Nullable Integer forMinutes) {
 
         /** Whether {@code value} crosses the threshold (a value that is not a number never does). */
-        public boolean crossed(Object value) {
-            if (!(value instanceof Number n)) {
+        public boolean crossed(Object sent) {
+            if (!(sent instanceof Number n)) {
                 return false;
             }
             double v = n.doubleValue();
             return switch (operator) {
-                case ">" -> v > threshold;
-                case ">=" -> v >= threshold;
-                case "<" -> v < threshold;
-                default -> v <= threshold;
+                case ">" -> v > value;
+                case ">=" -> v >= value;
+                case "<" -> v < value;
+                default -> v <= value;
             };
         }
     }
@@ -74,7 +74,7 @@ public record AlertRule(UUID id, String name, String kind, @Nullable Integer off
 
     /** What a client sends (a PATCH is merged onto the current fields). */
     public record Fields(@Nullable String name, @Nullable String kind, @Nullable Integer offlineMinutes,
-            @Nullable Threshold telemetry, @Nullable String scope, @Nullable String severity,
+            @Nullable Threshold threshold, @Nullable String scope, @Nullable String severity,
             @Nullable List<UUID> channels, @Nullable Escalation escalation, @Nullable String dedupeKey,
             @Nullable Boolean enabled) {
 

@@ -13,19 +13,19 @@ import java.util.UUID;
 /**
  * An on-call schedule: {@code members} take turns of {@code rotation.lengthDays} days in list order, handing off at
  * the local time of {@code rotation.start} in {@code timeZone} (so a hand-off at 09:00 stays at 09:00 across
- * daylight-saving changes); {@link Override overrides} put someone else on call for a period. During
+ * daylight-saving changes); {@link OncallOverride overrides} put someone else on call for a period. During
  * {@code quietHours} (local times in the same zone) on-call e-mails of alerts that are not {@code critical} wait
  * until the quiet hours end.
  */
-public record OncallSchedule(UUID id, String name, String timeZone, Rotation rotation,
+public record OncallSchedule(UUID id, String name, String timeZone, OncallRotation rotation,
         @Nullable QuietHours quietHours, Instant createdAt, Instant updatedAt, long version) {
 
     /** Whom to notify: a name and an e-mail address. */
-    public record Member(String name, String email) {
+    public record OncallMember(String name, String email) {
     }
 
     /** Turns of {@code lengthDays} days, the first starting at {@code start} (local date and time). */
-    public record Rotation(LocalDateTime start, int lengthDays, List<Member> members) {
+    public record OncallRotation(LocalDateTime start, int lengthDays, List<OncallMember> members) {
     }
 
     /** Local times {@code from} (inclusive) to {@code to} (exclusive); past midnight when {@code to} is earlier. */
@@ -33,15 +33,15 @@ public record OncallSchedule(UUID id, String name, String timeZone, Rotation rot
     }
 
     /** Someone on call instead of the rotation from {@code startsAt} (inclusive) to {@code endsAt} (exclusive). */
-    public record Override(UUID id, Member member, Instant startsAt, Instant endsAt, Instant createdAt) {
+    public record OncallOverride(UUID id, OncallMember member, Instant startsAt, Instant endsAt, Instant createdAt) {
     }
 
     /** Who is on call at an instant, from where ({@code rotation} or {@code override}), and from when to when. */
-    public record OnCall(Member member, String source, Instant since, Instant until) {
+    public record OnCall(OncallMember member, String source, Instant since, Instant until) {
     }
 
     /** What a client sends (a PATCH is merged onto the current fields). */
-    public record Fields(@Nullable String name, @Nullable String timeZone, @Nullable Rotation rotation,
+    public record Fields(@Nullable String name, @Nullable String timeZone, @Nullable OncallRotation rotation,
             @Nullable QuietHours quietHours) {
     }
 
@@ -51,8 +51,8 @@ public record OncallSchedule(UUID id, String name, String timeZone, Rotation rot
     }
 
     /** Who is on call at {@code at}, given the schedule's overrides around it. */
-    public OnCall onCall(Instant at, List<Override> overrides) {
-        for (Override o : overrides) {
+    public OnCall onCall(Instant at, List<OncallOverride> overrides) {
+        for (OncallOverride o : overrides) {
             if (!at.isBefore(o.startsAt()) && at.isBefore(o.endsAt())) {
                 return new OnCall(o.member(), "override", o.startsAt(), o.endsAt());
             }
@@ -70,7 +70,7 @@ public record OncallSchedule(UUID id, String name, String timeZone, Rotation rot
         }
         Instant since = handoff(first, turn, len).toInstant();
         Instant until = handoff(first, turn + 1, len).toInstant();
-        for (Override o : overrides) {
+        for (OncallOverride o : overrides) {
             if (o.startsAt().isAfter(at) && o.startsAt().isBefore(until)) {
                 until = o.startsAt();
             }
@@ -78,7 +78,7 @@ public record OncallSchedule(UUID id, String name, String timeZone, Rotation rot
                 since = o.endsAt();
             }
         }
-        List<Member> members = rotation.members();
+        List<OncallMember> members = rotation.members();
         return new OnCall(members.get((int) Math.floorMod(turn, (long) members.size())), "rotation", since, until);
     }
 

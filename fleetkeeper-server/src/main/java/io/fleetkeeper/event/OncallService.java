@@ -139,13 +139,13 @@ public class OncallService {
     }
 
     /** The overrides of a schedule that have not ended, by start. */
-    public List<OncallSchedule.Override> overrides(UUID tenantId, UUID id) {
+    public List<OncallSchedule.OncallOverride> overrides(UUID tenantId, UUID id) {
         get(tenantId, id);
         return schedules.overrides(tenantId, id, Times.now(clock), FOREVER, MAX_OVERRIDES);
     }
 
     @Transactional
-    public OncallSchedule.Override addOverride(Caller caller, UUID id, OncallSchedule.OverrideFields in) {
+    public OncallSchedule.OncallOverride addOverride(Caller caller, UUID id, OncallSchedule.OverrideFields in) {
         UUID tenantId = caller.tenantId();
         get(tenantId, id);
         Violations v = new Violations();
@@ -160,7 +160,7 @@ public class OncallService {
             } else if (!in.endsAt().isAfter(now)) {
                 v.add("ends_at", "must be in the future");
             } else {
-                List<OncallSchedule.Override> clash = schedules.overrides(tenantId, id, in.startsAt(), in.endsAt(), 1);
+                List<OncallSchedule.OncallOverride> clash = schedules.overrides(tenantId, id, in.startsAt(), in.endsAt(), 1);
                 if (!clash.isEmpty()) {
                     v.add("starts_at", "overlaps override " + clash.getFirst().id());
                 }
@@ -171,8 +171,8 @@ public class OncallService {
             throw new ApiException(ErrorCode.CONFLICT, "a schedule has at most " + MAX_OVERRIDES
                     + " overrides that have not ended; delete some first");
         }
-        OncallSchedule.Override o = new OncallSchedule.Override(Ids.newId(clock),
-                new OncallSchedule.Member(in.name(), in.email()), in.startsAt(), in.endsAt(), now);
+        OncallSchedule.OncallOverride o = new OncallSchedule.OncallOverride(Ids.newId(clock),
+                new OncallSchedule.OncallMember(in.name(), in.email()), in.startsAt(), in.endsAt(), now);
         schedules.insertOverride(tenantId, id, o);
         audit.recordDetails(tenantId, caller, "oncall_schedule.override", "oncall_schedule", id.toString(),
                 Map.of("override_id", o.id().toString(), "starts_at", o.startsAt().toString(),
@@ -210,7 +210,7 @@ public class OncallService {
         if (in.timeZone() == null || !validZone(in.timeZone())) {
             v.add("time_zone", "must be an IANA time zone such as Europe/Berlin");
         }
-        OncallSchedule.Rotation r = in.rotation();
+        OncallSchedule.OncallRotation r = in.rotation();
         if (r == null) {
             v.add("rotation", "is required: {start, length_days, members}");
         } else {
@@ -221,7 +221,7 @@ public class OncallService {
             if (r.members() == null || r.members().isEmpty() || r.members().size() > MAX_MEMBERS) {
                 v.add("rotation.members", "1 to " + MAX_MEMBERS + " members {name, email}");
             } else {
-                for (OncallSchedule.Member m : r.members()) {
+                for (OncallSchedule.OncallMember m : r.members()) {
                     if (m == null) {
                         v.add("rotation.members", "must not contain null");
                         break;

@@ -55,6 +55,8 @@ class AlertFlowTests extends ApiTest {
 
     private ProviderSink sink;
     private AlertNotifier notifier;
+    private com.icegreen.greenmail.util.GreenMail smtp;
+    private AlertNotifier mailing;
     private MutableClock clock;
     private Instant t0;
 
@@ -65,11 +67,15 @@ class AlertFlowTests extends ApiTest {
                 new AlertProperties(false, Duration.ofSeconds(30), sink.url("/v2/enqueue"), Duration.ofSeconds(5)));
         t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS).minusSeconds(60);
         clock = new MutableClock(t0);
+        smtp = new com.icegreen.greenmail.util.GreenMail(com.icegreen.greenmail.util.ServerSetupTest.SMTP.dynamicPort());
+        smtp.start();
+        mailing = mailing(smtp);
     }
 
     @AfterEach
     void tearDown() {
         sink.close();
+        smtp.stop();
     }
 
     private String channel(TestTenant t, String kind, String path) {
@@ -370,147 +376,123 @@ class AlertFlowTests extends ApiTest {
 
     @Test
     void anUnacknowledgedAlertIsMailedToThePersonOnCallThenEscalatesToTheNextLevel() throws Exception {
-        com.icegreen.greenmail.util.GreenMail smtp = new com.icegreen.greenmail.util.GreenMail(
-                com.icegreen.greenmail.util.ServerSetupTest.SMTP.dynamicPort());
-        smtp.start();
-        try {
-            AlertNotifier mailing = mailing(smtp);
-            TestTenant t = newTenant();
-            String schedule = schedule(t, null);
-            api.post(t.admin(), "/api/v1/oncall-schedules/" + schedule + "/overrides", Map.of("name", "Cat",
-                    "email", "cat@example.com", "starts_at", t0.toString(),
-                    "ends_at", t0.plus(Duration.ofDays(1)).toString())).expect(201);
-            String lead = channel(t, "webhook", "/lead");
-            api.post(t.admin(), "/api/v1/alert-rules", Map.of("name", "offline", "kind", "device_offline",
-                    "offline_minutes", 5, "severity", "critical", "channels", List.of(),
-                    "escalation", Map.of("after_minutes", 10, "schedule_id", schedule,
-                            "next", Map.of("after_minutes", 5, "channels", List.of(lead))))).expect(201);
-            String late = seenDevice(t, t0);
-            evaluateAt(Duration.ofMinutes(6));
-            JsonNode alert = alertsOf(t).getFirst();
-            String id = alert.path("id").asString();
-            assertThat(alert.path("escalation_level").asInt()).isZero();
-            Instant opened = Instant.parse(alert.path("opened_at").asString());
-            assertThat(alert.path("next_escalation_at").asString())
-                    .isEqualTo(opened.plus(Duration.ofMinutes(10)).toString());
+        TestTenant t = newTenant();
+        String schedule = schedule(t, null);
+        api.post(t.admin(), "/api/v1/oncall-schedules/" + schedule + "/overrides", Map.of("name", "Cat",
+                "email", "cat@example.com", "starts_at", t0.toString(),
+                "ends_at", t0.plus(Duration.ofDays(1)).toString())).expect(201);
+        String lead = channel(t, "webhook", "/lead");
+        api.post(t.admin(), "/api/v1/alert-rules", Map.of("name", "offline", "kind", "device_offline",
+                "offline_minutes", 5, "severity", "critical", "channels", List.of(),
+                "escalation", Map.of("after_minutes", 10, "schedule_id", schedule,
+                        "next", Map.of("after_minutes", 5, "channels", List.of(lead))))).expect(201);
+        String late = seenDevice(t, t0);
+        evaluateAt(Duration.ofMinutes(6));
+        JsonNode alert = alertsOf(t).getFirst();
+        String id = alert.path("id").asString();
+        assertThat(alert.path("escalation_level").asInt()).isZero();
+        Instant opened = Instant.parse(alert.path("opened_at").asString());
+        assertThat(alert.path("next_escalation_at").asString())
+                .isEqualTo(opened.plus(Duration.ofMinutes(10)).toString());
 
-            escalateAt(opened.plus(Duration.ofMinutes(10)).minusSeconds(1));
-            mailing.step(clock);
-            assertThat(mailedTo(smtp, id)).as("not yet due").isEmpty();
-            escalateAt(opened.plus(Duration.ofMinutes(10)));
-            assertThat(mailUntil(mailing, smtp, id, 1)).as("the override is on call, not the rotation")
-                    .containsExactly("cat@example.com [CRITICAL] triggered");
-            JsonNode level2 = api.get(t.admin(), "/api/v1/alerts/" + id).expect(200);
-            assertThat(level2.path("escalation_level").asInt()).isEqualTo(1);
-            JsonNode mailed = api.get(t.admin(), "/api/v1/alerts/" + id + "/notifications").expect(200).path("items");
-            assertThat(mailed.findValuesAsString("recipient")).containsExactly("cat@example.com");
-            assertThat(mailed.findValuesAsString("status")).containsExactly("sent");
-            assertThat(sink.at("/lead")).isEmpty();
+        escalateAt(opened.plus(Duration.ofMinutes(10)).minusSeconds(1));
+        mailing.step(clock);
+        assertThat(mailedTo(smtp, id)).as("not yet due").isEmpty();
+        escalateAt(opened.plus(Duration.ofMinutes(10)));
+        assertThat(mailUntil(mailing, smtp, id, 1)).as("the override is on call, not the rotation")
+                .containsExactly("cat@example.com [CRITICAL] triggered");
+        JsonNode level2 = api.get(t.admin(), "/api/v1/alerts/" + id).expect(200);
+        assertThat(level2.path("escalation_level").asInt()).isEqualTo(1);
+        JsonNode mailed = api.get(t.admin(), "/api/v1/alerts/" + id + "/notifications").expect(200).path("items");
+        assertThat(mailed.findValuesAsString("recipient")).containsExactly("cat@example.com");
+        assertThat(mailed.findValuesAsString("status")).containsExactly("sent");
+        assertThat(sink.at("/lead")).isEmpty();
 
-            Instant level3 = Instant.parse(level2.path("next_escalation_at").asString());
-            escalateAt(level3.minusSeconds(1));
+        Instant level3 = Instant.parse(level2.path("next_escalation_at").asString());
+        escalateAt(level3.minusSeconds(1));
+        notifier.step(clock);
+        assertThat(sink.at("/lead")).as("a second early").isEmpty();
+        escalateAt(level3);
+        escalateAt(level3.plusSeconds(60));
+        Await.until(Duration.ofSeconds(20), "the level-3 webhook", () -> {
             notifier.step(clock);
-            assertThat(sink.at("/lead")).as("a second early").isEmpty();
-            escalateAt(level3);
-            escalateAt(level3.plusSeconds(60));
-            Await.until(Duration.ofSeconds(20), "the level-3 webhook", () -> {
-                notifier.step(clock);
-                return sink.at("/lead");
-            }, got -> !got.isEmpty());
-            assertThat(sink.at("/lead").stream().map(b -> b.path("type").asString())).containsExactly("alert.trigger");
-            JsonNode at3 = api.get(t.admin(), "/api/v1/alerts/" + id).expect(200);
-            assertThat(at3.path("escalation_level").asInt()).isEqualTo(2);
-            assertThat(at3.path("next_escalation_at").isNull()).as("no further level").isTrue();
-            assertThat(api.get(t.admin(), "/api/v1/alerts/" + id + "/history").expect(200).path("items")
-                    .findValuesAsString("status")).containsExactly("OPEN", "ESCALATED", "ESCALATED");
+            return sink.at("/lead");
+        }, got -> !got.isEmpty());
+        assertThat(sink.at("/lead").stream().map(b -> b.path("type").asString())).containsExactly("alert.trigger");
+        JsonNode at3 = api.get(t.admin(), "/api/v1/alerts/" + id).expect(200);
+        assertThat(at3.path("escalation_level").asInt()).isEqualTo(2);
+        assertThat(at3.path("next_escalation_at").isNull()).as("no further level").isTrue();
+        assertThat(api.get(t.admin(), "/api/v1/alerts/" + id + "/history").expect(200).path("items")
+                .findValuesAsString("status")).containsExactly("OPEN", "ESCALATED", "ESCALATED");
 
-            api.post(t.admin(), "/api/v1/alerts/" + id + "/acknowledge", Map.of()).expect(200);
-            assertThat(mailUntil(mailing, smtp, id, 2)).as("once each").containsExactly("cat@example.com [CRITICAL] triggered",
-                    "cat@example.com [CRITICAL] acknowledged");
-            Await.until(Duration.ofSeconds(20), "the acknowledgement at level 3", () -> {
-                notifier.step(clock);
-                return sink.at("/lead");
-            }, got -> got.size() >= 2);
-            assertThat(sink.at("/lead").stream().map(b -> b.path("type").asString()))
-                    .containsExactly("alert.trigger", "alert.acknowledge");
-            assertThat(api.get(t.admin(), "/api/v1/audit?action=alert.escalate&target_id=" + id).expect(200)
-                    .path("items")).hasSize(2);
-        } finally {
-            smtp.stop();
-        }
+        api.post(t.admin(), "/api/v1/alerts/" + id + "/acknowledge", Map.of()).expect(200);
+        assertThat(mailUntil(mailing, smtp, id, 2)).as("once each").containsExactly("cat@example.com [CRITICAL] triggered",
+                "cat@example.com [CRITICAL] acknowledged");
+        Await.until(Duration.ofSeconds(20), "the acknowledgement at level 3", () -> {
+            notifier.step(clock);
+            return sink.at("/lead");
+        }, got -> got.size() >= 2);
+        assertThat(sink.at("/lead").stream().map(b -> b.path("type").asString()))
+                .containsExactly("alert.trigger", "alert.acknowledge");
+        assertThat(api.get(t.admin(), "/api/v1/audit?action=alert.escalate&target_id=" + id).expect(200)
+                .path("items")).hasSize(2);
     }
 
     @Test
     void quietHoursHoldANonCriticalOnCallMailUntilTheyEnd() throws Exception {
-        com.icegreen.greenmail.util.GreenMail smtp = new com.icegreen.greenmail.util.GreenMail(
-                com.icegreen.greenmail.util.ServerSetupTest.SMTP.dynamicPort());
-        smtp.start();
-        try {
-            AlertNotifier mailing = mailing(smtp);
-            TestTenant t = newTenant();
-            java.time.LocalTime from = t0.atZone(java.time.ZoneOffset.UTC).toLocalTime().withSecond(0).withNano(0);
-            java.time.LocalTime to = from.plusHours(2);
-            String schedule = schedule(t, Map.of("from", from.toString(), "to", to.toString()));
-            api.post(t.admin(), "/api/v1/alert-rules", Map.of("name", "offline", "kind", "device_offline",
-                    "offline_minutes", 5, "severity", "warning", "channels", List.of(),
-                    "escalation", Map.of("after_minutes", 10, "schedule_id", schedule))).expect(201);
-            seenDevice(t, t0);
-            evaluateAt(Duration.ofMinutes(6));
-            JsonNode alert = alertsOf(t).getFirst();
-            String id = alert.path("id").asString();
-            escalateAt(Instant.parse(alert.path("next_escalation_at").asString()));
-            mailing.step(clock);
-            JsonNode held = api.get(t.admin(), "/api/v1/alerts/" + id + "/notifications").expect(200).path("items")
-                    .get(0);
-            assertThat(held.path("status").asString()).isEqualTo("pending");
-            assertThat(held.path("attempts").asInt()).isZero();
-            assertThat(held.path("last_error").asString()).isEqualTo("held for quiet hours");
-            assertThat(held.path("recipient").asString()).as("Ann's turn").isEqualTo("ann@example.com");
-            assertThat(mailedTo(smtp, id)).isEmpty();
+        TestTenant t = newTenant();
+        java.time.LocalTime from = t0.atZone(java.time.ZoneOffset.UTC).toLocalTime().withSecond(0).withNano(0);
+        java.time.LocalTime to = from.plusHours(2);
+        String schedule = schedule(t, Map.of("from", from.toString(), "to", to.toString()));
+        api.post(t.admin(), "/api/v1/alert-rules", Map.of("name", "offline", "kind", "device_offline",
+                "offline_minutes", 5, "severity", "warning", "channels", List.of(),
+                "escalation", Map.of("after_minutes", 10, "schedule_id", schedule))).expect(201);
+        seenDevice(t, t0);
+        evaluateAt(Duration.ofMinutes(6));
+        JsonNode alert = alertsOf(t).getFirst();
+        String id = alert.path("id").asString();
+        escalateAt(Instant.parse(alert.path("next_escalation_at").asString()));
+        mailing.step(clock);
+        JsonNode held = api.get(t.admin(), "/api/v1/alerts/" + id + "/notifications").expect(200).path("items")
+                .get(0);
+        assertThat(held.path("status").asString()).isEqualTo("pending");
+        assertThat(held.path("attempts").asInt()).isZero();
+        assertThat(held.path("last_error").asString()).isEqualTo("held for quiet hours");
+        assertThat(held.path("recipient").asString()).as("Ann's turn").isEqualTo("ann@example.com");
+        assertThat(mailedTo(smtp, id)).isEmpty();
 
-            Instant end = t0.truncatedTo(ChronoUnit.MINUTES).plus(Duration.ofHours(2));
-            clock.advance(Duration.between(clock.instant(), end.minusSeconds(1)));
-            for (int i = 0; i < 5; i++) {
-                mailing.step(clock);
-            }
-            assertThat(mailedTo(smtp, id)).as("still quiet").isEmpty();
-            clock.advance(Duration.ofSeconds(1));
-            assertThat(mailUntil(mailing, smtp, id, 1)).containsExactly("ann@example.com [WARNING] triggered");
-        } finally {
-            smtp.stop();
+        Instant end = t0.truncatedTo(ChronoUnit.MINUTES).plus(Duration.ofHours(2));
+        clock.advance(Duration.between(clock.instant(), end.minusSeconds(1)));
+        for (int i = 0; i < 5; i++) {
+            mailing.step(clock);
         }
+        assertThat(mailedTo(smtp, id)).as("still quiet").isEmpty();
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(mailUntil(mailing, smtp, id, 1)).containsExactly("ann@example.com [WARNING] triggered");
     }
 
     @Test
     void anEmailChannelSendsTheAlertThroughTheSmtpServer() throws Exception {
-        com.icegreen.greenmail.util.GreenMail smtp = new com.icegreen.greenmail.util.GreenMail(
-                com.icegreen.greenmail.util.ServerSetupTest.SMTP.dynamicPort());
-        smtp.start();
-        try {
-            AlertNotifier mailing = mailing(smtp);
-            TestTenant t = newTenant();
-            api.post(t.admin(), "/api/v1/notification-channels", Map.of("name", "mail", "kind", "email",
-                    "to", List.of("not an address"), "url", "https://x.example"))
-                    .expectProblem(400, "VALIDATION_FAILED");
-            JsonNode channel = api.post(t.admin(), "/api/v1/notification-channels", Map.of("name", "mail",
-                    "kind", "email", "to", List.of("ops@example.com", "oncall@example.com"))).expect(201);
-            assertThat(channel.has("to")).as("addresses are not returned").isFalse();
-            offlineRule(t, List.of(channel.path("id").asString()));
-            String device = seenDevice(t, t0);
-            evaluateAt(Duration.ofMinutes(10));
-            assertThat(alertsOf(t)).hasSize(1);
-            mailing.step(clock);
-            assertThat(smtp.waitForIncomingEmail(10_000, 2)).as("one message per recipient").isTrue();
-            jakarta.mail.internet.MimeMessage[] got = smtp.getReceivedMessages();
-            assertThat(got).hasSize(2);
-            assertThat(got[0].getSubject()).startsWith("[CRITICAL] triggered: ").contains("not seen for 5 minutes");
-            assertThat(got[0].getFrom()[0].toString()).isEqualTo("alerts@fleet.example");
-            assertThat(java.util.Arrays.stream(got[0].getAllRecipients()).map(Object::toString))
-                    .containsExactlyInAnyOrder("ops@example.com", "oncall@example.com");
-            assertThat(com.icegreen.greenmail.util.GreenMailUtil.getBody(got[0])).contains(device)
-                    .contains("critical");
-        } finally {
-            smtp.stop();
-        }
+        TestTenant t = newTenant();
+        api.post(t.admin(), "/api/v1/notification-channels", Map.of("name", "mail", "kind", "email",
+                "to", List.of("not an address"), "url", "https://x.example"))
+                .expectProblem(400, "VALIDATION_FAILED");
+        JsonNode channel = api.post(t.admin(), "/api/v1/notification-channels", Map.of("name", "mail",
+                "kind", "email", "to", List.of("ops@example.com", "oncall@example.com"))).expect(201);
+        assertThat(channel.has("to")).as("addresses are not returned").isFalse();
+        offlineRule(t, List.of(channel.path("id").asString()));
+        String device = seenDevice(t, t0);
+        evaluateAt(Duration.ofMinutes(10));
+        assertThat(alertsOf(t)).hasSize(1);
+        mailing.step(clock);
+        assertThat(smtp.waitForIncomingEmail(10_000, 2)).as("one message per recipient").isTrue();
+        jakarta.mail.internet.MimeMessage[] got = smtp.getReceivedMessages();
+        assertThat(got).hasSize(2);
+        assertThat(got[0].getSubject()).startsWith("[CRITICAL] triggered: ").contains("not seen for 5 minutes");
+        assertThat(got[0].getFrom()[0].toString()).isEqualTo("alerts@fleet.example");
+        assertThat(java.util.Arrays.stream(got[0].getAllRecipients()).map(Object::toString))
+                .containsExactlyInAnyOrder("ops@example.com", "oncall@example.com");
+        assertThat(com.icegreen.greenmail.util.GreenMailUtil.getBody(got[0])).contains(device)
+                .contains("critical");
     }
 }

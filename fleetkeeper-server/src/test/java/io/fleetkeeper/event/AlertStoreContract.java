@@ -76,13 +76,13 @@ public interface AlertStoreContract {
         JsonMapper json = ctx.getBean(JsonMapper.class);
 
         OncallSchedule s = oncall.create(t.admin(), new OncallSchedule.Fields("primary", "America/New_York",
-                new OncallSchedule.Rotation(java.time.LocalDateTime.parse("2027-01-04T09:00"), 7, List.of(
-                        new OncallSchedule.Member("Ann", "ann@example.com"),
-                        new OncallSchedule.Member("Ben", "ben@example.com"))),
+                new OncallSchedule.OncallRotation(java.time.LocalDateTime.parse("2027-01-04T09:00"), 7, List.of(
+                        new OncallSchedule.OncallMember("Ann", "ann@example.com"),
+                        new OncallSchedule.OncallMember("Ben", "ben@example.com"))),
                 new OncallSchedule.QuietHours(java.time.LocalTime.of(22, 0), java.time.LocalTime.of(7, 0))));
         assertThat(oncall.get(t.id(), s.id())).isEqualTo(s);
         assertThat(oncall.list(t.id(), null, 10).items()).containsExactly(s);
-        OncallSchedule.Override o = oncall.addOverride(t.admin(), s.id(), new OncallSchedule.OverrideFields("Cat",
+        OncallSchedule.OncallOverride o = oncall.addOverride(t.admin(), s.id(), new OncallSchedule.OverrideFields("Cat",
                 "cat@example.com", Instant.parse("2027-01-05T00:00:00Z"), Instant.parse("2027-01-06T00:00:00Z")));
         assertThat(oncall.overrides(t.id(), s.id())).containsExactly(o);
         assertThat(oncall.onCall(t.id(), s.id(), Instant.parse("2027-01-05T12:00:00Z")).member().name())
@@ -97,8 +97,8 @@ public interface AlertStoreContract {
                 new AlertRule.Escalation(5, List.of(), s.id(), new AlertRule.Escalation(10, List.of(), s.id(), null)),
                 null, true));
         assertThat(rules.get(t.id(), hot.id())).isEqualTo(hot);
-        assertThat(hot.telemetry().crossed(250.5)).isTrue();
-        assertThat(hot.telemetry().crossed(250.4)).isFalse();
+        assertThat(hot.threshold().crossed(250.5)).isTrue();
+        assertThat(hot.threshold().crossed(250.4)).isFalse();
         assertThat(hot.escalation().level(2).afterMinutes()).isEqualTo(10);
         oncall.deleteOverride(t.admin(), s.id(), o.id());
         assertThat(oncall.overrides(t.id(), s.id())).isEmpty();

@@ -96,10 +96,10 @@ class TelemetryAlertTests extends ApiTest {
         String hook = api.post(t.admin(), "/api/v1/notification-channels", Map.of("name", "hook", "kind", "webhook",
                 "url", sink.url("/hook"))).expect(201).path("id").asString();
         JsonNode rule = api.post(t.admin(), "/api/v1/alert-rules", Map.of("name", "hot", "kind",
-                "telemetry_threshold", "telemetry", Map.of("metric", "temp", "operator", ">", "threshold", 80,
+                "telemetry_threshold", "threshold", Map.of("metric", "temp", "operator", ">", "value", 80,
                         "for_minutes", 5), "scope", "name = \"boiler-*\"", "severity", "warning",
                 "channels", List.of(hook))).expect(201);
-        assertThat(rule.path("telemetry").path("operator").asString()).isEqualTo(">");
+        assertThat(rule.path("threshold").path("operator").asString()).isEqualTo(">");
         KeyDevice boiler = devices.keyDevice(t, "boiler-1");
         KeyDevice outOfScope = devices.keyDevice(t, "fridge-1");
         KeyDevice blip = devices.keyDevice(t, "boiler-2");
@@ -145,16 +145,16 @@ class TelemetryAlertTests extends ApiTest {
         TestTenant t = newTenant();
         assertThat(api.post(t.admin(), "/api/v1/alert-rules", Map.of("name", "hot", "kind", "telemetry_threshold",
                 "severity", "info")).expectProblem(400, "VALIDATION_FAILED").path("errors")
-                .findValuesAsString("field")).containsExactly("telemetry");
+                .findValuesAsString("field")).containsExactly("threshold");
         assertThat(api.post(t.admin(), "/api/v1/alert-rules", Map.of("name", "hot", "kind", "telemetry_threshold",
-                "severity", "info", "telemetry", Map.of("metric", "te mp", "operator", "==", "for_minutes", -1)))
+                "severity", "info", "threshold", Map.of("metric", "te mp", "operator", "==", "for_minutes", -1)))
                 .expectProblem(400, "VALIDATION_FAILED").path("errors").findValuesAsString("field"))
-                .containsExactlyInAnyOrder("telemetry.metric", "telemetry.operator", "telemetry.threshold",
-                        "telemetry.for_minutes");
+                .containsExactlyInAnyOrder("threshold.metric", "threshold.operator", "threshold.value",
+                        "threshold.for_minutes");
         assertThat(api.post(t.admin(), "/api/v1/alert-rules", Map.of("name", "off", "kind", "device_offline",
-                "offline_minutes", 5, "severity", "info", "telemetry", Map.of("metric", "temp")))
+                "offline_minutes", 5, "severity", "info", "threshold", Map.of("metric", "temp")))
                 .expectProblem(400, "VALIDATION_FAILED").path("errors").findValuesAsString("field"))
-                .containsExactly("telemetry");
+                .containsExactly("threshold");
         assertThat(api.get(t.admin(), "/api/v1/alert-rules").expect(200).path("items")).isEmpty();
     }
 }

@@ -68,9 +68,9 @@ public class AlertRuleChecks {
             v.add("offline_minutes", "applies to device_offline rules only");
         }
         if (AlertRule.TELEMETRY_THRESHOLD.equals(in.kind())) {
-            checkThreshold(v, in.telemetry());
-        } else if (in.telemetry() != null) {
-            v.add("telemetry", "applies to telemetry_threshold rules only");
+            checkThreshold(v, in.threshold());
+        } else if (in.threshold() != null) {
+            v.add("threshold", "applies to telemetry_threshold rules only");
         }
         if (in.scope() != null && !in.scope().isBlank()) {
             v.maxLength("scope", in.scope(), 4096);
@@ -114,21 +114,21 @@ public class AlertRuleChecks {
 
     private static void checkThreshold(Violations v, AlertRule.Threshold t) {
         if (t == null) {
-            v.add("telemetry", "is required: {metric, operator, threshold, for_minutes}");
+            v.add("threshold", "is required: {metric, operator, value, for_minutes}");
             return;
         }
         if (t.metric() == null || !METRIC.matcher(t.metric()).matches()) {
-            v.add("telemetry.metric", "a metric name (1 to 64 of A-Z a-z 0-9 _ -, or outer.inner)");
+            v.add("threshold.metric", "a metric name (1 to 64 of A-Z a-z 0-9 _ -, or outer.inner)");
         }
-        v.pattern("telemetry.stream", t.stream(), STREAM, "a stream name, 1 to 64 of A-Z a-z 0-9 _ -");
+        v.pattern("threshold.stream", t.stream(), STREAM, "a stream name, 1 to 64 of A-Z a-z 0-9 _ -");
         if (t.operator() == null || !OPERATORS.contains(t.operator())) {
-            v.add("telemetry.operator", "must be >, >=, < or <=");
+            v.add("threshold.operator", "must be >, >=, < or <=");
         }
-        if (t.threshold() == null || t.threshold().isNaN() || t.threshold().isInfinite()) {
-            v.add("telemetry.threshold", "is required, a finite number");
+        if (t.value() == null || t.value().isNaN() || t.value().isInfinite()) {
+            v.add("threshold.value", "is required, a finite number");
         }
         if (t.forMinutes() != null && (t.forMinutes() < 0 || t.forMinutes() > MAX_FOR_MINUTES)) {
-            v.add("telemetry.for_minutes", "0 to " + MAX_FOR_MINUTES);
+            v.add("threshold.for_minutes", "0 to " + MAX_FOR_MINUTES);
         }
     }
 

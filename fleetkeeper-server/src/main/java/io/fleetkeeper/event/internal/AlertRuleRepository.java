@@ -113,7 +113,7 @@ public class AlertRuleRepository {
 
     /** Field {@code i} of the rule's telemetry condition, as stored. */
     private static Object t(AlertRule r, int i) {
-        AlertRule.Threshold t = r.telemetry();
+        AlertRule.Threshold t = r.threshold();
         if (t == null) {
             return null;
         }
@@ -121,7 +121,7 @@ public class AlertRuleRepository {
             case 0 -> t.metric();
             case 1 -> t.stream();
             case 2 -> t.operator();
-            case 3 -> t.threshold();
+            case 3 -> t.value();
             default -> t.forMinutes();
         };
     }
@@ -140,11 +140,11 @@ public class AlertRuleRepository {
                 : after == 0 ? null : new AlertRule.Escalation(after,
                         json.readValue(rs.getString("escalation_channels"), new TypeReference<List<UUID>>() { }));
         String metric = rs.getString("metric");
-        AlertRule.Threshold telemetry = metric == null ? null : new AlertRule.Threshold(metric,
+        AlertRule.Threshold threshold = metric == null ? null : new AlertRule.Threshold(metric,
                 rs.getString("metric_stream"), rs.getString("operator"), rs.getDouble("threshold"),
                 rs.getInt("for_minutes"));
         return new AlertRule(UUID.fromString(rs.getString("id")), rs.getString("name"), rs.getString("kind"), offline,
-                telemetry, rs.getString("scope"), rs.getString("severity"), channels, escalation, rs.getString("dedupe_key"),
+                threshold, rs.getString("scope"), rs.getString("severity"), channels, escalation, rs.getString("dedupe_key"),
                 rs.getBoolean("enabled"), Instant.ofEpochMilli(rs.getLong("created_at")),
                 Instant.ofEpochMilli(rs.getLong("updated_at")), rs.getLong("version"));
     }

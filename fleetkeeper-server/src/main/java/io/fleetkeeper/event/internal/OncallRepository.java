@@ -73,7 +73,7 @@ public class OncallRepository {
                 .params(tenantId.toString(), name, except.toString()).query(Long.class).single() > 0;
     }
 
-    public void insertOverride(UUID tenantId, UUID scheduleId, OncallSchedule.Override o) {
+    public void insertOverride(UUID tenantId, UUID scheduleId, OncallSchedule.OncallOverride o) {
         jdbc.sql("INSERT INTO oncall_overrides (tenant_id, id, schedule_id, name, email, starts_at, ends_at, "
                 + "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
                 .params(tenantId.toString(), o.id().toString(), scheduleId.toString(), o.member().name(),
@@ -83,13 +83,13 @@ public class OncallRepository {
     }
 
     /** The overrides of a schedule that end after {@code from} and start before {@code to}, by start. */
-    public List<OncallSchedule.Override> overrides(UUID tenantId, UUID scheduleId, Instant from, Instant to,
+    public List<OncallSchedule.OncallOverride> overrides(UUID tenantId, UUID scheduleId, Instant from, Instant to,
             int limit) {
         return jdbc.sql("SELECT id, name, email, starts_at, ends_at, created_at FROM oncall_overrides "
                 + "WHERE tenant_id = ? AND schedule_id = ? AND ends_at > ? AND starts_at < ? ORDER BY starts_at LIMIT ?")
                 .params(tenantId.toString(), scheduleId.toString(), from.toEpochMilli(), to.toEpochMilli(), limit)
-                .query((rs, n) -> new OncallSchedule.Override(UUID.fromString(rs.getString("id")),
-                        new OncallSchedule.Member(rs.getString("name"), rs.getString("email")),
+                .query((rs, n) -> new OncallSchedule.OncallOverride(UUID.fromString(rs.getString("id")),
+                        new OncallSchedule.OncallMember(rs.getString("name"), rs.getString("email")),
                         Instant.ofEpochMilli(rs.getLong("starts_at")), Instant.ofEpochMilli(rs.getLong("ends_at")),
                         Instant.ofEpochMilli(rs.getLong("created_at"))))
                 .list();
@@ -112,10 +112,10 @@ public class OncallRepository {
         String from = rs.getString("quiet_from");
         OncallSchedule.QuietHours quiet = from == null ? null
                 : new OncallSchedule.QuietHours(LocalTime.parse(from), LocalTime.parse(rs.getString("quiet_to")));
-        List<OncallSchedule.Member> members = json.readValue(rs.getString("members"),
-                new TypeReference<List<OncallSchedule.Member>>() { });
+        List<OncallSchedule.OncallMember> members = json.readValue(rs.getString("members"),
+                new TypeReference<List<OncallSchedule.OncallMember>>() { });
         return new OncallSchedule(UUID.fromString(rs.getString("id")), rs.getString("name"), rs.getString("time_zone"),
-                new OncallSchedule.Rotation(LocalDateTime.parse(rs.getString("rotation_start")),
+                new OncallSchedule.OncallRotation(LocalDateTime.parse(rs.getString("rotation_start")),
                         rs.getInt("rotation_days"), members),
                 quiet, Instant.ofEpochMilli(rs.getLong("created_at")), Instant.ofEpochMilli(rs.getLong("updated_at")),
                 rs.getLong("version"));

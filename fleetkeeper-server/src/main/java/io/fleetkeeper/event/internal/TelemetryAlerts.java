@@ -57,7 +57,7 @@ public class TelemetryAlerts {
     }
 
     private void evaluate(UUID tenantId, AlertRule rule, Instant now) {
-        AlertRule.Threshold t = rule.telemetry();
+        AlertRule.Threshold t = rule.threshold();
         String cursor = null;
         do {
             Page<DeviceLatest> page = telemetry.fleetLatest(tenantId, rule.scope() == null ? "" : rule.scope(),
@@ -71,7 +71,7 @@ public class TelemetryAlerts {
                             .ifPresent(a -> service.autoResolve(tenantId, a.id()));
                 } else if (held(tenantId, d.deviceId(), t, now)) {
                     service.open(tenantId, rule, subject, d.deviceId(), () -> "Device '" + d.name() + "' ("
-                            + d.deviceId() + ") " + t.metric() + " " + t.operator() + " " + number(t.threshold())
+                            + d.deviceId() + ") " + t.metric() + " " + t.operator() + " " + number(t.value())
                             + (t.forMinutes() > 0 ? " for " + t.forMinutes() + " minutes" : "") + " (latest "
                             + latest.value() + ")");
                 }

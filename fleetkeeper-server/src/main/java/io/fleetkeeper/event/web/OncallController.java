@@ -32,7 +32,7 @@ import tools.jackson.databind.JsonNode;
 class OncallController {
 
     /** The overrides of a schedule that have not ended. */
-    record Overrides(List<OncallSchedule.Override> items) {
+    record OverrideList(List<OncallSchedule.OncallOverride> items) {
     }
 
     private final OncallService schedules;
@@ -84,13 +84,13 @@ class OncallController {
     }
 
     @GetMapping("/{id}/overrides")
-    Overrides overrides(Caller caller, @PathVariable UUID id) {
-        return new Overrides(schedules.overrides(caller.tenantId(), id));
+    OverrideList overrides(Caller caller, @PathVariable UUID id) {
+        return new OverrideList(schedules.overrides(caller.tenantId(), id));
     }
 
     @PostMapping("/{id}/overrides")
     @ResponseStatus(HttpStatus.CREATED)
-    OncallSchedule.Override addOverride(Caller caller, @PathVariable UUID id, @RequestBody JsonNode body) {
+    OncallSchedule.OncallOverride addOverride(Caller caller, @PathVariable UUID id, @RequestBody JsonNode body) {
         return schedules.addOverride(caller, id, schedules.read(body, OncallSchedule.OverrideFields.class));
     }
 
