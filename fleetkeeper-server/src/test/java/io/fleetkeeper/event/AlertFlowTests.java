@@ -4,16 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetkeeper.connectivity.internal.ConnectionStateRecorder;
 import io.fleetkeeper.event.internal.AlertNotifier;
-import io.fleetkeeper.event.internal.AlertPayloads;
-import io.fleetkeeper.event.internal.AlertRepository;
-import io.fleetkeeper.event.internal.ChannelRepository;
-import io.fleetkeeper.event.internal.Destinations;
 import io.fleetkeeper.event.internal.Escalations;
 import io.fleetkeeper.event.internal.EventAlerts;
-import io.fleetkeeper.event.internal.NotificationRepository;
 import io.fleetkeeper.event.internal.OfflineAlerts;
-import io.fleetkeeper.event.internal.OncallRepository;
-import io.fleetkeeper.pki.Sealer;
 import io.fleetkeeper.testing.ApiTest;
 import io.fleetkeeper.testing.Await;
 import io.fleetkeeper.testing.Csrs;
@@ -44,14 +37,8 @@ class AlertFlowTests extends ApiTest {
     @Autowired EventAlerts eventAlerts;
     @Autowired Escalations escalations;
     @Autowired ConnectionStateRecorder recorder;
-    @Autowired NotificationRepository queue;
-    @Autowired ChannelRepository channels;
-    @Autowired OncallRepository schedules;
-    @Autowired AlertRepository alerts;
-    @Autowired AlertPayloads payloads;
-    @Autowired Destinations destinations;
-    @Autowired Sealer vault;
     @Autowired EventProperties events;
+    @Autowired org.springframework.context.ApplicationContext ctx;
 
     private ProviderSink sink;
     private AlertNotifier notifier;
@@ -63,11 +50,12 @@ class AlertFlowTests extends ApiTest {
     @BeforeEach
     void setUp() throws Exception {
         sink = new ProviderSink();
-        notifier = new AlertNotifier(queue, channels, schedules, alerts, payloads, destinations, vault, events,
-                new AlertProperties(false, Duration.ofSeconds(30), sink.url("/v2/enqueue"), Duration.ofSeconds(5)));
+        notifier = Notifiers.of(ctx, new AlertProperties(false, Duration.ofSeconds(30), sink.url("/v2/enqueue"),
+                Duration.ofSeconds(5)));
         t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS).minusSeconds(60);
         clock = new MutableClock(t0);
-        smtp = new com.icegreen.greenmail.util.GreenMail(com.icegreen.greenmail.util.ServerSetupTest.SMTP.dynamicPort());
+        smtp = new com.icegreen.greenmail.util.GreenMail(
+                com.icegreen.greenmail.util.ServerSetupTest.SMTP.dynamicPort());
         smtp.start();
         mailing = mailing(smtp);
     }
@@ -328,9 +316,8 @@ class AlertFlowTests extends ApiTest {
     }
 
     private AlertNotifier mailing(com.icegreen.greenmail.util.GreenMail smtp) {
-        return new AlertNotifier(queue, channels, schedules, alerts, payloads, destinations, vault, events,
-                new AlertProperties(false, Duration.ofSeconds(30), sink.url("/v2/enqueue"), Duration.ofSeconds(5),
-                        "127.0.0.1", smtp.getSmtp().getPort(), "", "", "alerts@fleet.example", false));
+        return Notifiers.of(ctx, new AlertProperties(false, Duration.ofSeconds(30), sink.url("/v2/enqueue"),
+                Duration.ofSeconds(5), "127.0.0.1", smtp.getSmtp().getPort(), "", "", "alerts@fleet.example", false));
     }
 
     /** "recipient subject-prefix" of each message received about alert {@code id} (other tests' mail ignored). */
@@ -426,8 +413,8 @@ class AlertFlowTests extends ApiTest {
                 .findValuesAsString("status")).containsExactly("OPEN", "ESCALATED", "ESCALATED");
 
         api.post(t.admin(), "/api/v1/alerts/" + id + "/acknowledge", Map.of()).expect(200);
-        assertThat(mailUntil(mailing, smtp, id, 2)).as("once each").containsExactly("cat@example.com [CRITICAL] triggered",
-                "cat@example.com [CRITICAL] acknowledged");
+        assertThat(mailUntil(mailing, smtp, id, 2)).as("once each")
+                .containsExactly("cat@example.com [CRITICAL] triggered", "cat@example.com [CRITICAL] acknowledged");
         Await.until(Duration.ofSeconds(20), "the acknowledgement at level 3", () -> {
             notifier.step(clock);
             return sink.at("/lead");

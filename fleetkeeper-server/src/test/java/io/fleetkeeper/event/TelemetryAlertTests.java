@@ -4,14 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetkeeper.deviceapi.DeviceListener;
 import io.fleetkeeper.event.internal.AlertNotifier;
-import io.fleetkeeper.event.internal.AlertPayloads;
-import io.fleetkeeper.event.internal.AlertRepository;
-import io.fleetkeeper.event.internal.ChannelRepository;
-import io.fleetkeeper.event.internal.Destinations;
-import io.fleetkeeper.event.internal.NotificationRepository;
-import io.fleetkeeper.event.internal.OncallRepository;
 import io.fleetkeeper.event.internal.TelemetryAlerts;
-import io.fleetkeeper.pki.Sealer;
 import io.fleetkeeper.testing.ApiTest;
 import io.fleetkeeper.testing.Await;
 import io.fleetkeeper.testing.DevicePort;
@@ -41,14 +34,7 @@ class TelemetryAlertTests extends ApiTest {
 
     @Autowired DeviceListener listener;
     @Autowired TelemetryAlerts evaluator;
-    @Autowired NotificationRepository queue;
-    @Autowired ChannelRepository channels;
-    @Autowired OncallRepository schedules;
-    @Autowired AlertRepository alerts;
-    @Autowired AlertPayloads payloads;
-    @Autowired Destinations destinations;
-    @Autowired Sealer vault;
-    @Autowired EventProperties events;
+    @Autowired org.springframework.context.ApplicationContext ctx;
 
     private ProviderSink sink;
     private AlertNotifier notifier;
@@ -60,8 +46,8 @@ class TelemetryAlertTests extends ApiTest {
     @BeforeEach
     void setUp() throws Exception {
         sink = new ProviderSink();
-        notifier = new AlertNotifier(queue, channels, schedules, alerts, payloads, destinations, vault, events,
-                new AlertProperties(false, Duration.ofSeconds(30), sink.url("/v2/enqueue"), Duration.ofSeconds(5)));
+        notifier = Notifiers.of(ctx, new AlertProperties(false, Duration.ofSeconds(30), sink.url("/v2/enqueue"),
+                Duration.ofSeconds(5)));
         base = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(30));
         clock = new MutableClock(base);
         port = new DevicePort(api, listener.port());
