@@ -58,6 +58,7 @@ class SqlOwnershipTests {
             entry("route_deliveries", "event"), entry("notification_channels", "event"),
             entry("carrier_integrations", "carrier"), entry("device_sims", "carrier"),
             entry("alert_rules", "event"), entry("alerts", "event"), entry("alert_history", "event"),
+            entry("oncall_schedules", "event"), entry("oncall_overrides", "event"),
             entry("alert_notifications", "event"),
             entry("blobs", "blobs"), entry("blob_usage", "blobs"),
             entry("firmware", "ota"), entry("firmware_artifacts", "ota"),

@@ -11,7 +11,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param enabled          whether this node evaluates alert rules and sends notifications; one node at a time
  *                         does, under a lease (default true; the HTTP test suite drives them itself)
- * @param evaluateInterval how often offline rules are evaluated, alerts checked for auto-resolution and
+ * @param evaluateInterval how often offline and telemetry rules are evaluated, alerts checked for auto-resolution and
  *                         unacknowledged alerts escalated (default 30 s)
  * @param pagerdutyUrl     the PagerDuty Events API v2 endpoint (default https://events.pagerduty.com/v2/enqueue)
  * @param timeout          the timeout of one notification request (default 10 s)

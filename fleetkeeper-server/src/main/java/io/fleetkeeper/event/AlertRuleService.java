@@ -28,7 +28,8 @@ import tools.jackson.databind.node.ObjectNode;
 @Service
 public class AlertRuleService {
 
-    private static final Set<String> WRITABLE = Set.of("name", "kind", "offline_minutes", "scope", "severity",
+    private static final Set<String> WRITABLE = Set.of("name", "kind", "offline_minutes", "threshold", "scope",
+            "severity",
             "channels", "escalation", "dedupe_key", "enabled");
 
     private final AlertRuleRepository rules;
@@ -89,7 +90,7 @@ public class AlertRuleService {
         MergePatch.of(patch, WRITABLE);
         AlertRule cur = current(tenantId, id, expectedVersion);
         ObjectNode merged = json.valueToTree(new AlertRule.Fields(cur.name(), cur.kind(), cur.offlineMinutes(),
-                cur.scope(), cur.severity(), cur.channels(), cur.escalation(), cur.dedupeKey(), cur.enabled()));
+                cur.threshold(), cur.scope(), cur.severity(), cur.channels(), cur.escalation(), cur.dedupeKey(), cur.enabled()));
         patch.properties().forEach(m -> merged.set(m.getKey(), m.getValue()));
         AlertRule.Fields in = checks.read(merged);
         checks.check(tenantId, in);
@@ -116,12 +117,18 @@ public class AlertRuleService {
 
     private static AlertRule build(UUID id, AlertRule.Fields in, Instant created, Instant updated, long version) {
         String scope = in.scope() == null || in.scope().isBlank() ? null : in.scope();
-        return new AlertRule(id, in.name(), in.kind(), in.offlineMinutes(), scope, in.severity(),
-                in.channels() == null ? List.of() : List.copyOf(in.channels()), in.escalation() == null ? null
-                        : new AlertRule.Escalation(in.escalation().afterMinutes(),
-                                List.copyOf(in.escalation().channels())),
+        AlertRule.Threshold t = in.threshold();
+        AlertRule.Threshold telemetry = t == null ? null : new AlertRule.Threshold(t.metric(), t.stream(),
+                t.operator(), t.value(), t.forMinutes() == null ? 0 : t.forMinutes());
+        return new AlertRule(id, in.name(), in.kind(), in.offlineMinutes(), telemetry, scope, in.severity(),
+                in.channels() == null ? List.of() : List.copyOf(in.channels()), normalized(in.escalation()),
                 in.dedupeKey() == null ? id.toString() : in.dedupeKey(), in.enabled() == null || in.enabled(),
                 created, updated, version);
+    }
+
+    private static AlertRule.Escalation normalized(AlertRule.Escalation e) {
+        return e == null ? null : new AlertRule.Escalation(e.afterMinutes(),
+                e.channels() == null ? List.of() : List.copyOf(e.channels()), e.scheduleId(), normalized(e.next()));
     }
 
     private AlertRule current(UUID tenantId, UUID id, Long expectedVersion) {

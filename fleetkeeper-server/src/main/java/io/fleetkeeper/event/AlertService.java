@@ -13,6 +13,7 @@ import io.fleetkeeper.store.Times;
 import io.fleetkeeper.tenancy.Caller;
 import jakarta.annotation.Nullable;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -44,14 +45,16 @@ public class AlertService {
     private final AlertRepository alerts;
     private final NotificationRepository notifications;
     private final AlertRuleService rules;
+    private final OncallService oncall;
     private final AuditService audit;
     private final Clock clock;
 
     AlertService(AlertRepository alerts, NotificationRepository notifications, AlertRuleService rules,
-            AuditService audit, Clock clock) {
+            OncallService oncall, AuditService audit, Clock clock) {
         this.alerts = alerts;
         this.notifications = notifications;
         this.rules = rules;
+        this.oncall = oncall;
         this.audit = audit;
         this.clock = clock;
     }
@@ -121,8 +124,10 @@ public class AlertService {
             return Optional.empty();
         }
         Instant now = Times.now(clock);
+        Instant escalation = rule.escalation() == null ? null
+                : now.plus(Duration.ofMinutes(rule.escalation().afterMinutes()));
         Alert a = new Alert(Ids.newId(clock), rule.id(), rule.kind(), key, deviceId, rule.severity(), Alert.OPEN,
-                summary.get(), now, null, null, null, 1);
+                summary.get(), now, null, null, null, 0, escalation, 1);
         alerts.insert(tenantId, a);
         Caller system = Caller.system(tenantId);
         alerts.transition(tenantId, a.id(), Alert.OPEN, system.actor(), now);
@@ -149,37 +154,57 @@ public class AlertService {
     }
 
     /**
-     * Sends an alert still OPEN to its rule's escalation channels (level 2) and records it; false when it was
-     * acknowledged, resolved or escalated meanwhile, or its rule no longer escalates.
+     * Sends an alert still OPEN whose next escalation level is due (the caller found it due) to that level's channels and to the person on
+     * call of its schedule, and records it; false when it was acknowledged, resolved or escalated meanwhile, or its
+     * rule has no further level (then nothing more is due).
      */
     @Transactional
     public boolean escalate(UUID tenantId, UUID id) {
         Alert cur = alerts.find(tenantId, id).orElse(null);
-        AlertRule rule = cur == null ? null : rules.find(tenantId, cur.ruleId()).orElse(null);
-        if (cur == null || rule == null || rule.escalation() == null || !cur.status().equals(Alert.OPEN)
-                || cur.escalatedAt() != null) {
+        if (cur == null || !cur.status().equals(Alert.OPEN) || cur.nextEscalationAt() == null) {
             return false;
         }
         Instant now = Times.now(clock);
+        AlertRule rule = rules.find(tenantId, cur.ruleId()).orElse(null);
+        int level = cur.escalationLevel() + 1;
+        AlertRule.Escalation step = rule == null || rule.escalation() == null ? null : rule.escalation().level(level);
+        AlertRule.Escalation after = step == null ? null : step.next();
         Alert next = new Alert(cur.id(), cur.ruleId(), cur.kind(), cur.dedupeKey(), cur.deviceId(), cur.severity(),
-                cur.status(), cur.summary(), cur.openedAt(), null, null, now, cur.version() + 1);
-        if (!alerts.update(tenantId, next, cur.version())) {
+                cur.status(), cur.summary(), cur.openedAt(), null, null, step == null ? cur.escalatedAt() : now,
+                step == null ? cur.escalationLevel() : level,
+                after == null ? null : now.plus(Duration.ofMinutes(after.afterMinutes())), cur.version() + 1);
+        if (!alerts.update(tenantId, next, cur.version()) || step == null) {
             return false;
         }
         Caller system = Caller.system(tenantId);
         alerts.transition(tenantId, id, ESCALATED, system.actor(), now);
-        notifications.queue(tenantId, id, rule.escalation().channels(), TRIGGER, now.toEpochMilli());
-        audit.record(tenantId, system, "alert.escalate", "alert", id.toString(), null);
+        notifications.queue(tenantId, id, step.channels(), TRIGGER, now.toEpochMilli());
+        Map<String, String> details = new java.util.LinkedHashMap<>();
+        details.put("level", Integer.toString(level + 1));
+        if (step.scheduleId() != null) {
+            try {
+                OncallSchedule.OnCall who = oncall.onCall(tenantId, step.scheduleId(), now);
+                notifications.queueTo(tenantId, id, new NotificationRepository.Recipient(step.scheduleId(),
+                        who.member().email()), TRIGGER, now.toEpochMilli());
+                details.put("on_call", who.member().name());
+            } catch (ApiException e) {
+                details.put("on_call", "schedule deleted");
+            }
+        }
+        audit.recordDetails(tenantId, system, "alert.escalate", "alert", id.toString(), details);
         return true;
     }
 
-    /** The channels that hear of an alert's transitions: level 1, and level 2 once it escalated. */
+    /** The channels that hear of an alert's transitions: level 1, and each level it escalated to. */
     private static List<UUID> audience(AlertRule rule, Alert a) {
-        if (a.escalatedAt() == null || rule.escalation() == null) {
-            return rule.channels();
+        java.util.LinkedHashSet<UUID> channels = new java.util.LinkedHashSet<>(rule.channels());
+        for (int level = 1; level <= a.escalationLevel() && rule.escalation() != null; level++) {
+            AlertRule.Escalation e = rule.escalation().level(level);
+            if (e != null) {
+                channels.addAll(e.channels());
+            }
         }
-        return java.util.stream.Stream.concat(rule.channels().stream(), rule.escalation().channels().stream())
-                .distinct().toList();
+        return List.copyOf(channels);
     }
 
     private Alert move(Caller caller, Alert cur, String status, String action) {
@@ -187,13 +212,17 @@ public class AlertService {
         Instant now = Times.now(clock);
         Alert next = new Alert(cur.id(), cur.ruleId(), cur.kind(), cur.dedupeKey(), cur.deviceId(), cur.severity(),
                 status, cur.summary(), cur.openedAt(), status.equals(Alert.ACKNOWLEDGED) ? now : cur.acknowledgedAt(),
-                status.equals(Alert.RESOLVED) ? now : null, cur.escalatedAt(), cur.version() + 1);
+                status.equals(Alert.RESOLVED) ? now : null, cur.escalatedAt(), cur.escalationLevel(), null,
+                cur.version() + 1);
         if (!alerts.update(tenantId, next, cur.version())) {
             throw new ApiException(ErrorCode.CONFLICT, "alert changed concurrently; read it again");
         }
         alerts.transition(tenantId, cur.id(), status, caller.actor(), now);
         List<UUID> channels = rules.find(tenantId, cur.ruleId()).map(r -> audience(r, cur)).orElse(List.of());
         notifications.queue(tenantId, cur.id(), channels, action, now.toEpochMilli());
+        for (NotificationRepository.Recipient r : notifications.recipients(tenantId, cur.id())) {
+            notifications.queueTo(tenantId, cur.id(), r, action, now.toEpochMilli());
+        }
         audit.record(tenantId, caller, "alert." + action, "alert", cur.id().toString(), null);
         return next;
     }

@@ -5,6 +5,7 @@ import io.fleetkeeper.api.ErrorCode;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.util.List;
+import org.apache.catalina.connector.ClientAbortException;
 import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,11 +21,12 @@ import org.springframework.web.bind.MissingRequestHeaderException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.NoHandlerFoundException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
-import tools.jackson.databind.exc.UnrecognizedPropertyException;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 /** Renders every failure as RFC 9457 problem+json carrying a stable {@code code}. */
 @RestControllerAdvice
@@ -105,6 +107,15 @@ class ProblemHandler {
     @ExceptionHandler({NoResourceFoundException.class, NoHandlerFoundException.class})
     ResponseEntity<ProblemDetail> noRoute(Exception e, HttpServletRequest request) {
         return render(ErrorCode.NOT_FOUND, "no such endpoint", List.of(), request);
+    }
+
+    /**
+     * The client went away while a response was being written (a closed event stream, an aborted download): normal,
+     * nothing to answer, logged at debug.
+     */
+    @ExceptionHandler({AsyncRequestNotUsableException.class, ClientAbortException.class})
+    void disconnected(Exception e, HttpServletRequest request) {
+        log.debug("client disconnected from {} {}: {}", request.getMethod(), request.getRequestURI(), e.toString());
     }
 
     @ExceptionHandler(Exception.class)

@@ -4,15 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetkeeper.connectivity.internal.ConnectionStateRecorder;
 import io.fleetkeeper.event.internal.AlertNotifier;
-import io.fleetkeeper.event.internal.AlertPayloads;
-import io.fleetkeeper.event.internal.AlertRepository;
-import io.fleetkeeper.event.internal.ChannelRepository;
-import io.fleetkeeper.event.internal.Destinations;
 import io.fleetkeeper.event.internal.Escalations;
 import io.fleetkeeper.event.internal.EventAlerts;
-import io.fleetkeeper.event.internal.NotificationRepository;
 import io.fleetkeeper.event.internal.OfflineAlerts;
-import io.fleetkeeper.pki.Sealer;
 import io.fleetkeeper.testing.ApiTest;
 import io.fleetkeeper.testing.Await;
 import io.fleetkeeper.testing.Csrs;
@@ -43,31 +37,33 @@ class AlertFlowTests extends ApiTest {
     @Autowired EventAlerts eventAlerts;
     @Autowired Escalations escalations;
     @Autowired ConnectionStateRecorder recorder;
-    @Autowired NotificationRepository queue;
-    @Autowired ChannelRepository channels;
-    @Autowired AlertRepository alerts;
-    @Autowired AlertPayloads payloads;
-    @Autowired Destinations destinations;
-    @Autowired Sealer vault;
     @Autowired EventProperties events;
+    @Autowired org.springframework.context.ApplicationContext ctx;
 
     private ProviderSink sink;
     private AlertNotifier notifier;
+    private com.icegreen.greenmail.util.GreenMail smtp;
+    private AlertNotifier mailing;
     private MutableClock clock;
     private Instant t0;
 
     @BeforeEach
     void setUp() throws Exception {
         sink = new ProviderSink();
-        notifier = new AlertNotifier(queue, channels, alerts, payloads, destinations, vault, events,
-                new AlertProperties(false, Duration.ofSeconds(30), sink.url("/v2/enqueue"), Duration.ofSeconds(5)));
+        notifier = Notifiers.of(ctx, new AlertProperties(false, Duration.ofSeconds(30), sink.url("/v2/enqueue"),
+                Duration.ofSeconds(5)));
         t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS).minusSeconds(60);
         clock = new MutableClock(t0);
+        smtp = new com.icegreen.greenmail.util.GreenMail(
+                com.icegreen.greenmail.util.ServerSetupTest.SMTP.dynamicPort());
+        smtp.start();
+        mailing = mailing(smtp);
     }
 
     @AfterEach
     void tearDown() {
         sink.close();
+        smtp.stop();
     }
 
     private String channel(TestTenant t, String kind, String path) {
@@ -319,39 +315,171 @@ class AlertFlowTests extends ApiTest {
         assertThat(sink.at("/l1")).hasSize(4);
     }
 
+    private AlertNotifier mailing(com.icegreen.greenmail.util.GreenMail smtp) {
+        return Notifiers.of(ctx, new AlertProperties(false, Duration.ofSeconds(30), sink.url("/v2/enqueue"),
+                Duration.ofSeconds(5), "127.0.0.1", smtp.getSmtp().getPort(), "", "", "alerts@fleet.example", false));
+    }
+
+    /** "recipient subject-prefix" of each message received about alert {@code id} (other tests' mail ignored). */
+    private static List<String> mailedTo(com.icegreen.greenmail.util.GreenMail smtp, String id) {
+        List<String> out = new java.util.ArrayList<>();
+        try {
+            for (jakarta.mail.internet.MimeMessage m : smtp.getReceivedMessages()) {
+                if (id.equals(m.getHeader("X-Fleetkeeper-Alert", null))) {
+                    out.add(m.getAllRecipients()[0] + " " + m.getSubject().split(":")[0]);
+                }
+            }
+        } catch (jakarta.mail.MessagingException e) {
+            throw new IllegalStateException(e);
+        }
+        return out;
+    }
+
+    /** Steps {@code notifier} until {@code count} messages about alert {@code id} arrived; returns them. */
+    private List<String> mailUntil(AlertNotifier notifier, com.icegreen.greenmail.util.GreenMail smtp, String id,
+            int count) {
+        return Await.until(Duration.ofSeconds(20), count + " messages about " + id, () -> {
+            notifier.step(clock);
+            return mailedTo(smtp, id);
+        }, got -> got.size() >= count);
+    }
+
+    private String schedule(TestTenant t, Map<String, Object> quietHours) {
+        Map<String, Object> body = new java.util.HashMap<>(Map.of("name", "primary", "time_zone", "UTC",
+                "rotation", Map.of("start", t0.atZone(java.time.ZoneOffset.UTC).toLocalDate().minusDays(1) + "T00:00",
+                        "length_days", 365, "members", List.of(
+                        Map.of("name", "Ann", "email", "ann@example.com"),
+                        Map.of("name", "Ben", "email", "ben@example.com")))));
+        if (quietHours != null) {
+            body.put("quiet_hours", quietHours);
+        }
+        return api.post(t.admin(), "/api/v1/oncall-schedules", body).expect(201).path("id").asString();
+    }
+
+    private void escalateAt(Instant at) {
+        clock.advance(Duration.between(clock.instant(), at));
+        escalations.escalate(clock);
+    }
+
+    @Test
+    void anUnacknowledgedAlertIsMailedToThePersonOnCallThenEscalatesToTheNextLevel() throws Exception {
+        TestTenant t = newTenant();
+        String schedule = schedule(t, null);
+        api.post(t.admin(), "/api/v1/oncall-schedules/" + schedule + "/overrides", Map.of("name", "Cat",
+                "email", "cat@example.com", "starts_at", t0.toString(),
+                "ends_at", t0.plus(Duration.ofDays(1)).toString())).expect(201);
+        String lead = channel(t, "webhook", "/lead");
+        api.post(t.admin(), "/api/v1/alert-rules", Map.of("name", "offline", "kind", "device_offline",
+                "offline_minutes", 5, "severity", "critical", "channels", List.of(),
+                "escalation", Map.of("after_minutes", 10, "schedule_id", schedule,
+                        "next", Map.of("after_minutes", 5, "channels", List.of(lead))))).expect(201);
+        String late = seenDevice(t, t0);
+        evaluateAt(Duration.ofMinutes(6));
+        JsonNode alert = alertsOf(t).getFirst();
+        String id = alert.path("id").asString();
+        assertThat(alert.path("escalation_level").asInt()).isZero();
+        Instant opened = Instant.parse(alert.path("opened_at").asString());
+        assertThat(alert.path("next_escalation_at").asString())
+                .isEqualTo(opened.plus(Duration.ofMinutes(10)).toString());
+
+        escalateAt(opened.plus(Duration.ofMinutes(10)).minusSeconds(1));
+        mailing.step(clock);
+        assertThat(mailedTo(smtp, id)).as("not yet due").isEmpty();
+        escalateAt(opened.plus(Duration.ofMinutes(10)));
+        assertThat(mailUntil(mailing, smtp, id, 1)).as("the override is on call, not the rotation")
+                .containsExactly("cat@example.com [CRITICAL] triggered");
+        JsonNode level2 = api.get(t.admin(), "/api/v1/alerts/" + id).expect(200);
+        assertThat(level2.path("escalation_level").asInt()).isEqualTo(1);
+        JsonNode mailed = api.get(t.admin(), "/api/v1/alerts/" + id + "/notifications").expect(200).path("items");
+        assertThat(mailed.findValuesAsString("recipient")).containsExactly("cat@example.com");
+        assertThat(mailed.findValuesAsString("status")).containsExactly("sent");
+        assertThat(sink.at("/lead")).isEmpty();
+
+        Instant level3 = Instant.parse(level2.path("next_escalation_at").asString());
+        escalateAt(level3.minusSeconds(1));
+        notifier.step(clock);
+        assertThat(sink.at("/lead")).as("a second early").isEmpty();
+        escalateAt(level3);
+        escalateAt(level3.plusSeconds(60));
+        Await.until(Duration.ofSeconds(20), "the level-3 webhook", () -> {
+            notifier.step(clock);
+            return sink.at("/lead");
+        }, got -> !got.isEmpty());
+        assertThat(sink.at("/lead").stream().map(b -> b.path("type").asString())).containsExactly("alert.trigger");
+        JsonNode at3 = api.get(t.admin(), "/api/v1/alerts/" + id).expect(200);
+        assertThat(at3.path("escalation_level").asInt()).isEqualTo(2);
+        assertThat(at3.path("next_escalation_at").isNull()).as("no further level").isTrue();
+        assertThat(api.get(t.admin(), "/api/v1/alerts/" + id + "/history").expect(200).path("items")
+                .findValuesAsString("status")).containsExactly("OPEN", "ESCALATED", "ESCALATED");
+
+        api.post(t.admin(), "/api/v1/alerts/" + id + "/acknowledge", Map.of()).expect(200);
+        assertThat(mailUntil(mailing, smtp, id, 2)).as("once each")
+                .containsExactly("cat@example.com [CRITICAL] triggered", "cat@example.com [CRITICAL] acknowledged");
+        Await.until(Duration.ofSeconds(20), "the acknowledgement at level 3", () -> {
+            notifier.step(clock);
+            return sink.at("/lead");
+        }, got -> got.size() >= 2);
+        assertThat(sink.at("/lead").stream().map(b -> b.path("type").asString()))
+                .containsExactly("alert.trigger", "alert.acknowledge");
+        assertThat(api.get(t.admin(), "/api/v1/audit?action=alert.escalate&target_id=" + id).expect(200)
+                .path("items")).hasSize(2);
+    }
+
+    @Test
+    void quietHoursHoldANonCriticalOnCallMailUntilTheyEnd() throws Exception {
+        TestTenant t = newTenant();
+        java.time.LocalTime from = t0.atZone(java.time.ZoneOffset.UTC).toLocalTime().withSecond(0).withNano(0);
+        java.time.LocalTime to = from.plusHours(2);
+        String schedule = schedule(t, Map.of("from", from.toString(), "to", to.toString()));
+        api.post(t.admin(), "/api/v1/alert-rules", Map.of("name", "offline", "kind", "device_offline",
+                "offline_minutes", 5, "severity", "warning", "channels", List.of(),
+                "escalation", Map.of("after_minutes", 10, "schedule_id", schedule))).expect(201);
+        seenDevice(t, t0);
+        evaluateAt(Duration.ofMinutes(6));
+        JsonNode alert = alertsOf(t).getFirst();
+        String id = alert.path("id").asString();
+        escalateAt(Instant.parse(alert.path("next_escalation_at").asString()));
+        mailing.step(clock);
+        JsonNode held = api.get(t.admin(), "/api/v1/alerts/" + id + "/notifications").expect(200).path("items")
+                .get(0);
+        assertThat(held.path("status").asString()).isEqualTo("pending");
+        assertThat(held.path("attempts").asInt()).isZero();
+        assertThat(held.path("last_error").asString()).isEqualTo("held for quiet hours");
+        assertThat(held.path("recipient").asString()).as("Ann's turn").isEqualTo("ann@example.com");
+        assertThat(mailedTo(smtp, id)).isEmpty();
+
+        Instant end = t0.truncatedTo(ChronoUnit.MINUTES).plus(Duration.ofHours(2));
+        clock.advance(Duration.between(clock.instant(), end.minusSeconds(1)));
+        for (int i = 0; i < 5; i++) {
+            mailing.step(clock);
+        }
+        assertThat(mailedTo(smtp, id)).as("still quiet").isEmpty();
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(mailUntil(mailing, smtp, id, 1)).containsExactly("ann@example.com [WARNING] triggered");
+    }
+
     @Test
     void anEmailChannelSendsTheAlertThroughTheSmtpServer() throws Exception {
-        com.icegreen.greenmail.util.GreenMail smtp = new com.icegreen.greenmail.util.GreenMail(
-                com.icegreen.greenmail.util.ServerSetupTest.SMTP.dynamicPort());
-        smtp.start();
-        try {
-            AlertNotifier mailing = new AlertNotifier(queue, channels, alerts, payloads, destinations, vault, events,
-                    new AlertProperties(false, Duration.ofSeconds(30), sink.url("/v2/enqueue"),
-                            Duration.ofSeconds(5), "127.0.0.1", smtp.getSmtp().getPort(), "", "",
-                            "alerts@fleet.example", false));
-            TestTenant t = newTenant();
-            api.post(t.admin(), "/api/v1/notification-channels", Map.of("name", "mail", "kind", "email",
-                    "to", List.of("not an address"), "url", "https://x.example"))
-                    .expectProblem(400, "VALIDATION_FAILED");
-            JsonNode channel = api.post(t.admin(), "/api/v1/notification-channels", Map.of("name", "mail",
-                    "kind", "email", "to", List.of("ops@example.com", "oncall@example.com"))).expect(201);
-            assertThat(channel.has("to")).as("addresses are not returned").isFalse();
-            offlineRule(t, List.of(channel.path("id").asString()));
-            String device = seenDevice(t, t0);
-            evaluateAt(Duration.ofMinutes(10));
-            assertThat(alertsOf(t)).hasSize(1);
-            mailing.step(clock);
-            assertThat(smtp.waitForIncomingEmail(10_000, 2)).as("one message per recipient").isTrue();
-            jakarta.mail.internet.MimeMessage[] got = smtp.getReceivedMessages();
-            assertThat(got).hasSize(2);
-            assertThat(got[0].getSubject()).startsWith("[CRITICAL] triggered: ").contains("not seen for 5 minutes");
-            assertThat(got[0].getFrom()[0].toString()).isEqualTo("alerts@fleet.example");
-            assertThat(java.util.Arrays.stream(got[0].getAllRecipients()).map(Object::toString))
-                    .containsExactlyInAnyOrder("ops@example.com", "oncall@example.com");
-            assertThat(com.icegreen.greenmail.util.GreenMailUtil.getBody(got[0])).contains(device)
-                    .contains("critical");
-        } finally {
-            smtp.stop();
-        }
+        TestTenant t = newTenant();
+        api.post(t.admin(), "/api/v1/notification-channels", Map.of("name", "mail", "kind", "email",
+                "to", List.of("not an address"), "url", "https://x.example"))
+                .expectProblem(400, "VALIDATION_FAILED");
+        JsonNode channel = api.post(t.admin(), "/api/v1/notification-channels", Map.of("name", "mail",
+                "kind", "email", "to", List.of("ops@example.com", "oncall@example.com"))).expect(201);
+        assertThat(channel.has("to")).as("addresses are not returned").isFalse();
+        offlineRule(t, List.of(channel.path("id").asString()));
+        String device = seenDevice(t, t0);
+        evaluateAt(Duration.ofMinutes(10));
+        assertThat(alertsOf(t)).hasSize(1);
+        mailing.step(clock);
+        assertThat(smtp.waitForIncomingEmail(10_000, 2)).as("one message per recipient").isTrue();
+        jakarta.mail.internet.MimeMessage[] got = smtp.getReceivedMessages();
+        assertThat(got).hasSize(2);
+        assertThat(got[0].getSubject()).startsWith("[CRITICAL] triggered: ").contains("not seen for 5 minutes");
+        assertThat(got[0].getFrom()[0].toString()).isEqualTo("alerts@fleet.example");
+        assertThat(java.util.Arrays.stream(got[0].getAllRecipients()).map(Object::toString))
+                .containsExactlyInAnyOrder("ops@example.com", "oncall@example.com");
+        assertThat(com.icegreen.greenmail.util.GreenMailUtil.getBody(got[0])).contains(device)
+                .contains("critical");
     }
 }

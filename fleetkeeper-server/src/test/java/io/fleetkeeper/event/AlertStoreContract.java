@@ -49,7 +49,7 @@ public interface AlertStoreContract {
         assertThat(alerts.get(t.id(), a.id())).isEqualTo(a);
         assertThat(a.dedupeKey()).isEqualTo("jobs:job-1");
         Alert copy = new Alert(UUID.randomUUID(), jobs.id(), jobs.kind(), a.dedupeKey(), null, "warning", Alert.OPEN,
-                "copy", Instant.ofEpochMilli(a.openedAt().toEpochMilli()), null, null, null, 1);
+                "copy", Instant.ofEpochMilli(a.openedAt().toEpochMilli()), null, null, null, 0, null, 1);
         assertThatThrownBy(() -> ctx.getBean(AlertRepository.class).insert(t.id(), copy))
                 .as("the store refuses a second unresolved alert of a key").isInstanceOf(DataAccessException.class);
 
@@ -66,5 +66,41 @@ public interface AlertStoreContract {
         Alert next = alerts.open(t.id(), jobs, "job-1", null, () -> "Job job-1 aborted again").orElseThrow();
         assertThat(alerts.list(t.id(), null, null, null, null, null, 10).items().stream().map(Alert::id))
                 .containsExactly(next.id(), a.id());
+    }
+
+    @Test
+    default void schedulesOverridesAndTelemetryRulesRoundTrip(ApplicationContext ctx) {
+        ContractTenant t = ContractTenant.create(ctx.getBean(TenantService.class), "oc-");
+        OncallService oncall = ctx.getBean(OncallService.class);
+        AlertRuleService rules = ctx.getBean(AlertRuleService.class);
+        JsonMapper json = ctx.getBean(JsonMapper.class);
+
+        OncallSchedule s = oncall.create(t.admin(), new OncallSchedule.Fields("primary", "America/New_York",
+                new OncallSchedule.OncallRotation(java.time.LocalDateTime.parse("2027-01-04T09:00"), 7, List.of(
+                        new OncallSchedule.OncallMember("Ann", "ann@example.com"),
+                        new OncallSchedule.OncallMember("Ben", "ben@example.com"))),
+                new OncallSchedule.QuietHours(java.time.LocalTime.of(22, 0), java.time.LocalTime.of(7, 0))));
+        assertThat(oncall.get(t.id(), s.id())).isEqualTo(s);
+        assertThat(oncall.list(t.id(), null, 10).items()).containsExactly(s);
+        OncallSchedule.OncallOverride o = oncall.addOverride(t.admin(), s.id(), new OncallSchedule.OverrideFields("Cat",
+                "cat@example.com", Instant.parse("2027-01-05T00:00:00Z"), Instant.parse("2027-01-06T00:00:00Z")));
+        assertThat(oncall.overrides(t.id(), s.id())).containsExactly(o);
+        assertThat(oncall.onCall(t.id(), s.id(), Instant.parse("2027-01-05T12:00:00Z")).member().name())
+                .isEqualTo("Cat");
+        assertThat(oncall.onCall(t.id(), s.id(), Instant.parse("2027-01-11T14:00:00Z")).member().name())
+                .as("09:00 in New York is 14:00Z in January").isEqualTo("Ben");
+        OncallSchedule renamed = oncall.update(t.admin(), s.id(), json.readTree("{\"name\":\"first\"}"), 1L);
+        assertThat(oncall.get(t.id(), s.id())).isEqualTo(renamed);
+
+        AlertRule hot = rules.create(t.admin(), new AlertRule.Fields("hot", "telemetry_threshold", null,
+                new AlertRule.Threshold("power.v", "grid", ">=", 250.5, 3), null, "warning", List.of(),
+                new AlertRule.Escalation(5, List.of(), s.id(), new AlertRule.Escalation(10, List.of(), s.id(), null)),
+                null, true));
+        assertThat(rules.get(t.id(), hot.id())).isEqualTo(hot);
+        assertThat(hot.threshold().crossed(250.5)).isTrue();
+        assertThat(hot.threshold().crossed(250.4)).isFalse();
+        assertThat(hot.escalation().level(2).afterMinutes()).isEqualTo(10);
+        oncall.deleteOverride(t.admin(), s.id(), o.id());
+        assertThat(oncall.overrides(t.id(), s.id())).isEmpty();
     }
 }

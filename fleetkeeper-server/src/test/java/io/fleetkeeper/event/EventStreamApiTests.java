@@ -28,6 +28,31 @@ class EventStreamApiTests extends ApiTest {
     }
 
     @Test
+    void aClientClosingItsStreamIsLoggedAtDebugNotAsAnError() throws Exception {
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log =
+                new ch.qos.logback.core.read.ListAppender<>();
+        ch.qos.logback.classic.Logger handler = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger("io.fleetkeeper.web.ProblemHandler");
+        ch.qos.logback.classic.Level level = handler.getLevel();
+        handler.setLevel(ch.qos.logback.classic.Level.DEBUG);
+        log.start();
+        handler.addAppender(log);
+        try {
+            TestTenant t = newTenant();
+            open(t.admin(), null, null).close();
+            Await.until(Duration.ofSeconds(30), "the server noticing the closed stream", () -> {
+                createDevice(t.admin(), device(randomName("d-"))); // an event the stream writes to the closed socket
+                return List.copyOf(log.list);
+            }, events -> events.stream().anyMatch(e -> e.getFormattedMessage().startsWith("client disconnected")));
+            assertThat(log.list).filteredOn(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN))
+                    .isEmpty();
+        } finally {
+            handler.detachAppender(log);
+            handler.setLevel(level);
+        }
+    }
+
+    @Test
     void streamCarriesTheTenantsEventsAsCloudEventsAndResumesAfterLastEventId() throws Exception {
         TestTenant a = newTenant();
         TestTenant b = newTenant();

@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -24,7 +25,8 @@ import org.springframework.stereotype.Component;
  * against the SSRF rules right before the request, redirects not followed. A failure is retried after
  * {@code fleetkeeper.events.retry-initial} doubling to {@code retry-max}, half of each delay random, until
  * {@code retry-for} from queueing; then the notification is dead. The error kept never contains the URL. E-mail
- * channels go through the platform's SMTP server ({@link Mailer}).
+ * channels, and the person on call of a schedule, go through the platform's SMTP server ({@link Mailer}); during
+ * the schedule's quiet hours a notification of an alert that is not critical is held until they end.
  */
 @Component
 public class AlertNotifier {
@@ -41,12 +43,14 @@ public class AlertNotifier {
     private final EventProperties events;
     private final AlertProperties props;
     private final Mailer mailer;
+    private final OncallRepository schedules;
 
-    public AlertNotifier(NotificationRepository queue, ChannelRepository channels, AlertRepository alerts,
-            AlertPayloads payloads, Destinations destinations, Sealer vault, EventProperties events,
-            AlertProperties props) {
+    public AlertNotifier(NotificationRepository queue, ChannelRepository channels, OncallRepository schedules,
+            AlertRepository alerts, AlertPayloads payloads, Destinations destinations, Sealer vault,
+            EventProperties events, AlertProperties props) {
         this.queue = queue;
         this.channels = channels;
+        this.schedules = schedules;
         this.alerts = alerts;
         this.payloads = payloads;
         this.destinations = destinations;
@@ -60,7 +64,12 @@ public class AlertNotifier {
     public boolean step(Clock clock) {
         List<NotificationRepository.Due> due = queue.due(clock.millis(), events.batchSize());
         for (NotificationRepository.Due d : due) {
-            String error = send(d);
+            Instant quietUntil = d.recipient() == null ? null : quietUntil(d, clock.instant());
+            if (quietUntil != null) {
+                queue.hold(d.id(), quietUntil.toEpochMilli());
+                continue;
+            }
+            String error = d.recipient() == null ? send(d) : mail(d);
             long now = clock.millis();
             if (error == null) {
                 queue.attempted(d.id(), NotificationRepository.SENT, now, null);
@@ -73,6 +82,30 @@ public class AlertNotifier {
         return due.size() == events.batchSize();
     }
 
+    /** When the quiet hours of the schedule of a notification to a person end, if they hold it. */
+    private Instant quietUntil(NotificationRepository.Due d, Instant now) {
+        Optional<Alert> alert = alerts.find(d.tenantId(), d.alertId());
+        if (alert.isEmpty() || alert.get().severity().equals("critical")) {
+            return null;
+        }
+        return schedules.find(d.tenantId(), d.channelId()).map(s -> s.quietUntil(now)).orElse(null);
+    }
+
+    /** Null when the SMTP server accepted the e-mail to the person on call, else why not. */
+    private String mail(NotificationRepository.Due d) {
+        Optional<Alert> alert = alerts.find(d.tenantId(), d.alertId());
+        return alert.isEmpty() ? "alert deleted"
+                : mailer.send(d.recipient(), d.tenantId(), alert.get(), status(d.action()));
+    }
+
+    private static String status(String action) {
+        return switch (action) {
+            case io.fleetkeeper.event.AlertService.ACKNOWLEDGE -> "acknowledged";
+            case io.fleetkeeper.event.AlertService.RESOLVE -> "resolved";
+            default -> "triggered";
+        };
+    }
+
     /** Null when the provider accepted the notification, else why not. */
     private String send(NotificationRepository.Due d) {
         Optional<ChannelRepository.Stored> stored = channels.find(d.tenantId(), d.channelId());
@@ -83,11 +116,7 @@ public class AlertNotifier {
         NotificationChannel c = stored.get().channel();
         String secret = new String(vault.open(stored.get().sealedSecret(), c.id().toString()), StandardCharsets.UTF_8);
         if (c.kind().equals(NotificationChannel.EMAIL)) {
-            return mailer.send(secret, d.tenantId(), alert.get(), switch (d.action()) {
-                case io.fleetkeeper.event.AlertService.ACKNOWLEDGE -> "acknowledged";
-                case io.fleetkeeper.event.AlertService.RESOLVE -> "resolved";
-                default -> "triggered";
-            });
+            return mailer.send(secret, d.tenantId(), alert.get(), status(d.action()));
         }
         String url = c.kind().equals(NotificationChannel.PAGERDUTY) ? props.pagerdutyUrl() : secret;
         String refused = destinations.refusal(url);

@@ -25,7 +25,7 @@ public class AlertRepository {
     }
 
     private static final String COLUMNS = "tenant_id, id, rule_id, kind, dedupe_key, device_id, severity, status, "
-            + "summary, opened_at, acknowledged_at, resolved_at, escalated_at, version";
+            + "summary, opened_at, acknowledged_at, resolved_at, escalated_at, escalation_level, next_escalation_at, version";
 
     private final JdbcClient jdbc;
 
@@ -34,20 +34,22 @@ public class AlertRepository {
     }
 
     public void insert(UUID tenantId, Alert a) {
-        jdbc.sql("INSERT INTO alerts (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        jdbc.sql("INSERT INTO alerts (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 .params(tenantId.toString(), a.id().toString(), a.ruleId().toString(), a.kind(), a.dedupeKey(),
                         a.deviceId() == null ? null : a.deviceId().toString(), a.severity(), a.status(), a.summary(),
                         a.openedAt().toEpochMilli(), Times.millis(a.acknowledgedAt()), Times.millis(a.resolvedAt()),
-                        Times.millis(a.escalatedAt()), a.version())
+                        Times.millis(a.escalatedAt()), a.escalationLevel(), Times.millis(a.nextEscalationAt()),
+                        a.version())
                 .update();
     }
 
     /** Moves an alert to {@code next} (version already moved on) if its stored version is still {@code expected}. */
     public boolean update(UUID tenantId, Alert next, long expected) {
         return jdbc.sql("UPDATE alerts SET status = ?, acknowledged_at = ?, resolved_at = ?, escalated_at = ?, "
-                + "version = ? WHERE tenant_id = ? AND id = ? AND version = ?")
+                + "escalation_level = ?, next_escalation_at = ?, version = ? WHERE tenant_id = ? AND id = ? AND version = ?")
                 .params(next.status(), Times.millis(next.acknowledgedAt()), Times.millis(next.resolvedAt()),
-                        Times.millis(next.escalatedAt()), next.version(), tenantId.toString(), next.id().toString(), expected)
+                        Times.millis(next.escalatedAt()), next.escalationLevel(),
+                        Times.millis(next.nextEscalationAt()), next.version(), tenantId.toString(), next.id().toString(), expected)
                 .update() == 1;
     }
 
@@ -100,15 +102,11 @@ public class AlertRepository {
     }
 
     /**
-     * Alerts of every tenant still OPEN and not escalated whose rule escalates and whose time ran out at
-     * {@code now}: their tenant and id.
+     * Alerts of every tenant still OPEN whose next escalation level is due at {@code now}.
      */
     public List<Owned> dueForEscalation(long now, int limit) {
-        return jdbc.sql("SELECT a.tenant_id, a.id, a.rule_id, a.kind, a.dedupe_key, a.device_id, a.severity, "
-                + "a.status, a.summary, a.opened_at, a.acknowledged_at, a.resolved_at, a.escalated_at, a.version "
-                + "FROM alerts a JOIN alert_rules r ON r.tenant_id = a.tenant_id AND r.id = a.rule_id "
-                + "WHERE a.status = 'OPEN' AND a.escalated_at IS NULL AND r.escalate_after_minutes IS NOT NULL "
-                + "AND a.opened_at <= ? - r.escalate_after_minutes * 60000 ORDER BY a.opened_at LIMIT ?")
+        return jdbc.sql("SELECT " + COLUMNS + " FROM alerts WHERE status = 'OPEN' "
+                + "AND next_escalation_at IS NOT NULL AND next_escalation_at <= ? ORDER BY next_escalation_at LIMIT ?")
                 .params(now, limit).query((rs, n) -> new Owned(UUID.fromString(rs.getString("tenant_id")), alert(rs)))
                 .list();
     }
@@ -132,6 +130,7 @@ public class AlertRepository {
                 rs.getString("kind"), rs.getString("dedupe_key"), device == null ? null : UUID.fromString(device),
                 rs.getString("severity"), rs.getString("status"), rs.getString("summary"),
                 Instant.ofEpochMilli(rs.getLong("opened_at")), Times.instant(rs, "acknowledged_at"),
-                Times.instant(rs, "resolved_at"), Times.instant(rs, "escalated_at"), rs.getLong("version"));
+                Times.instant(rs, "resolved_at"), Times.instant(rs, "escalated_at"), rs.getInt("escalation_level"),
+                Times.instant(rs, "next_escalation_at"), rs.getLong("version"));
     }
 }

@@ -19,18 +19,26 @@ import tools.jackson.databind.json.JsonMapper;
 public class AlertRuleChecks {
 
     public static final Set<String> KINDS = Set.of(AlertRule.DEVICE_OFFLINE, AlertRule.CERTIFICATE,
-            AlertRule.JOB_FAILED);
+            AlertRule.JOB_FAILED, AlertRule.TELEMETRY_THRESHOLD);
+    private static final Set<String> OPERATORS = Set.of(">", ">=", "<", "<=");
+    private static final Pattern METRIC = Pattern.compile("[A-Za-z0-9_-]{1,64}(\\.[A-Za-z0-9_-]{1,64})?");
+    private static final Pattern STREAM = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    private static final int MAX_FOR_MINUTES = 24 * 60;
     public static final Set<String> SEVERITIES = Set.of("critical", "warning", "info");
     private static final Pattern NO_CONTROL = Pattern.compile("[^\\p{Cntrl}]*");
     private static final Pattern DEDUPE = Pattern.compile("[A-Za-z0-9._:-]{1,100}");
     private static final int MAX_OFFLINE_MINUTES = 7 * 24 * 60;
     private static final int MAX_CHANNELS = 10;
 
+    private static final int MAX_LEVELS = 5;
+
     private final ChannelRepository channels;
+    private final OncallRepository schedules;
     private final JsonMapper json;
 
-    AlertRuleChecks(ChannelRepository channels, JsonMapper json) {
+    AlertRuleChecks(ChannelRepository channels, OncallRepository schedules, JsonMapper json) {
         this.channels = channels;
+        this.schedules = schedules;
         this.json = json;
     }
 
@@ -51,13 +59,18 @@ public class AlertRuleChecks {
         v.required("name", in.name()).maxLength("name", in.name(), 128)
                 .pattern("name", in.name(), NO_CONTROL, "free of control characters");
         if (in.kind() == null || !KINDS.contains(in.kind())) {
-            v.add("kind", "must be device_offline, certificate or job_failed");
+            v.add("kind", "must be device_offline, certificate, job_failed or telemetry_threshold");
         } else if (in.kind().equals(AlertRule.DEVICE_OFFLINE)) {
             if (in.offlineMinutes() == null || in.offlineMinutes() < 1 || in.offlineMinutes() > MAX_OFFLINE_MINUTES) {
                 v.add("offline_minutes", "is required for device_offline, 1 to " + MAX_OFFLINE_MINUTES);
             }
         } else if (in.offlineMinutes() != null) {
             v.add("offline_minutes", "applies to device_offline rules only");
+        }
+        if (AlertRule.TELEMETRY_THRESHOLD.equals(in.kind())) {
+            checkThreshold(v, in.threshold());
+        } else if (in.threshold() != null) {
+            v.add("threshold", "applies to telemetry_threshold rules only");
         }
         if (in.scope() != null && !in.scope().isBlank()) {
             v.maxLength("scope", in.scope(), 4096);
@@ -84,21 +97,56 @@ public class AlertRuleChecks {
                 }
             }
         }
-        if (in.escalation() != null) {
-            Integer after = in.escalation().afterMinutes();
-            if (after == null || after < 1 || after > MAX_OFFLINE_MINUTES) {
-                v.add("escalation.after_minutes", "is required, 1 to " + MAX_OFFLINE_MINUTES);
+        String field = "escalation";
+        int level = 0;
+        for (AlertRule.Escalation e = in.escalation(); e != null; e = e.next(), field += ".next") {
+            if (++level > MAX_LEVELS) {
+                v.add(field, "at most " + MAX_LEVELS + " escalation levels");
+                break;
             }
-            List<UUID> level2 = in.escalation().channels();
-            if (level2 == null || level2.isEmpty() || level2.size() > MAX_CHANNELS) {
-                v.add("escalation.channels", "1 to " + MAX_CHANNELS + " notification channel ids");
-            } else if (level2.stream().anyMatch(c -> c == null || channels.find(tenantId, c).isEmpty())) {
-                v.add("escalation.channels", "names a notification channel that does not exist");
-            }
+            checkLevel(v, tenantId, field, e);
         }
         if (in.dedupeKey() != null) {
             v.pattern("dedupe_key", in.dedupeKey(), DEDUPE, "1 to 100 of A-Z a-z 0-9 . _ : -");
         }
         v.throwIfAny();
+    }
+
+    private static void checkThreshold(Violations v, AlertRule.Threshold t) {
+        if (t == null) {
+            v.add("threshold", "is required: {metric, operator, value, for_minutes}");
+            return;
+        }
+        if (t.metric() == null || !METRIC.matcher(t.metric()).matches()) {
+            v.add("threshold.metric", "a metric name (1 to 64 of A-Z a-z 0-9 _ -, or outer.inner)");
+        }
+        v.pattern("threshold.stream", t.stream(), STREAM, "a stream name, 1 to 64 of A-Z a-z 0-9 _ -");
+        if (t.operator() == null || !OPERATORS.contains(t.operator())) {
+            v.add("threshold.operator", "must be >, >=, < or <=");
+        }
+        if (t.value() == null || t.value().isNaN() || t.value().isInfinite()) {
+            v.add("threshold.value", "is required, a finite number");
+        }
+        if (t.forMinutes() != null && (t.forMinutes() < 0 || t.forMinutes() > MAX_FOR_MINUTES)) {
+            v.add("threshold.for_minutes", "0 to " + MAX_FOR_MINUTES);
+        }
+    }
+
+    private void checkLevel(Violations v, UUID tenantId, String field, AlertRule.Escalation e) {
+        Integer after = e.afterMinutes();
+        if (after == null || after < 1 || after > MAX_OFFLINE_MINUTES) {
+            v.add(field + ".after_minutes", "is required, 1 to " + MAX_OFFLINE_MINUTES);
+        }
+        List<UUID> level = e.channels() == null ? List.of() : e.channels();
+        if (level.isEmpty() && e.scheduleId() == null) {
+            v.add(field, "needs channels, a schedule_id, or both");
+        } else if (level.size() > MAX_CHANNELS) {
+            v.add(field + ".channels", "at most " + MAX_CHANNELS + " notification channel ids");
+        } else if (level.stream().anyMatch(c -> c == null || channels.find(tenantId, c).isEmpty())) {
+            v.add(field + ".channels", "names a notification channel that does not exist");
+        }
+        if (e.scheduleId() != null && schedules.find(tenantId, e.scheduleId()).isEmpty()) {
+            v.add(field + ".schedule_id", "names an on-call schedule that does not exist");
+        }
     }
 }

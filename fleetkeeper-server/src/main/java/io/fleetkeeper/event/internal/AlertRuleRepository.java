@@ -21,7 +21,8 @@ public class AlertRuleRepository {
     }
 
     private static final String COLUMNS = "tenant_id, id, name, kind, offline_minutes, scope, severity, channels, "
-            + "dedupe_key, enabled, created_at, updated_at, version, escalate_after_minutes, escalation_channels";
+            + "dedupe_key, enabled, created_at, updated_at, version, escalate_after_minutes, escalation_channels, escalation, metric, metric_stream, operator, threshold, "
+            + "for_minutes";
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
@@ -32,11 +33,12 @@ public class AlertRuleRepository {
     }
 
     public void insert(UUID tenantId, AlertRule r) {
-        jdbc.sql("INSERT INTO alert_rules (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        jdbc.sql("INSERT INTO alert_rules (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                + "?, ?, ?, ?, ?)")
                 .params(tenantId.toString(), r.id().toString(), r.name(), r.kind(), r.offlineMinutes(), r.scope(),
                         r.severity(), json.writeValueAsString(r.channels()), r.dedupeKey(), r.enabled(),
                         r.createdAt().toEpochMilli(), r.updatedAt().toEpochMilli(), r.version(), escalateAfter(r),
-                        escalationChannels(r))
+                        escalationChannels(r), escalation(r), t(r, 0), t(r, 1), t(r, 2), t(r, 3), t(r, 4))
                 .update();
     }
 
@@ -44,12 +46,13 @@ public class AlertRuleRepository {
     public boolean update(UUID tenantId, AlertRule r, long expected) {
         return jdbc.sql("UPDATE alert_rules SET name = ?, kind = ?, offline_minutes = ?, scope = ?, severity = ?, "
                 + "channels = ?, dedupe_key = ?, enabled = ?, updated_at = ?, version = ?, "
-                + "escalate_after_minutes = ?, escalation_channels = ? "
+                + "escalate_after_minutes = ?, escalation_channels = ?, escalation = ?, metric = ?, metric_stream = ?, "
+                + "operator = ?, threshold = ?, for_minutes = ? "
                 + "WHERE tenant_id = ? AND id = ? AND version = ?")
                 .params(r.name(), r.kind(), r.offlineMinutes(), r.scope(), r.severity(),
                         json.writeValueAsString(r.channels()), r.dedupeKey(), r.enabled(),
                         r.updatedAt().toEpochMilli(), r.version(), escalateAfter(r), escalationChannels(r),
-                        tenantId.toString(), r.id().toString(), expected)
+                        escalation(r), t(r, 0), t(r, 1), t(r, 2), t(r, 3), t(r, 4), tenantId.toString(), r.id().toString(), expected)
                 .update() == 1;
     }
 
@@ -78,7 +81,14 @@ public class AlertRuleRepository {
     public boolean usesChannel(UUID tenantId, UUID channelId) {
         String pattern = "%" + channelId + "%";
         return jdbc.sql("SELECT COUNT(*) FROM alert_rules WHERE tenant_id = ? AND (channels LIKE ? "
-                + "OR escalation_channels LIKE ?)").params(tenantId.toString(), pattern, pattern).query(Long.class).single() > 0;
+                + "OR escalation_channels LIKE ? OR escalation LIKE ?)").params(tenantId.toString(), pattern, pattern,
+                        pattern).query(Long.class).single() > 0;
+    }
+
+    /** Whether a rule of the tenant escalates to the person on call of {@code scheduleId}. */
+    public boolean usesSchedule(UUID tenantId, UUID scheduleId) {
+        return jdbc.sql("SELECT COUNT(*) FROM alert_rules WHERE tenant_id = ? AND escalation LIKE ?")
+                .params(tenantId.toString(), "%" + scheduleId + "%").query(Long.class).single() > 0;
     }
 
     /** The enabled rules of {@code kind} of every tenant. */
@@ -101,15 +111,40 @@ public class AlertRuleRepository {
         return r.escalation() == null ? null : json.writeValueAsString(r.escalation().channels());
     }
 
+    /** Field {@code i} of the rule's telemetry condition, as stored. */
+    private static Object t(AlertRule r, int i) {
+        AlertRule.Threshold t = r.threshold();
+        if (t == null) {
+            return null;
+        }
+        return switch (i) {
+            case 0 -> t.metric();
+            case 1 -> t.stream();
+            case 2 -> t.operator();
+            case 3 -> t.value();
+            default -> t.forMinutes();
+        };
+    }
+
+    private String escalation(AlertRule r) {
+        return r.escalation() == null ? null : json.writeValueAsString(r.escalation());
+    }
+
     private AlertRule rule(ResultSet rs) throws SQLException {
         int minutes = rs.getInt("offline_minutes");
         Integer offline = rs.wasNull() ? null : minutes;
         List<UUID> channels = json.readValue(rs.getString("channels"), new TypeReference<List<UUID>>() { });
         int after = rs.getInt("escalate_after_minutes");
-        AlertRule.Escalation escalation = rs.wasNull() ? null : new AlertRule.Escalation(after,
-                json.readValue(rs.getString("escalation_channels"), new TypeReference<List<UUID>>() { }));
+        String chain = rs.getString("escalation");
+        AlertRule.Escalation escalation = chain != null ? json.readValue(chain, AlertRule.Escalation.class)
+                : after == 0 ? null : new AlertRule.Escalation(after,
+                        json.readValue(rs.getString("escalation_channels"), new TypeReference<List<UUID>>() { }));
+        String metric = rs.getString("metric");
+        AlertRule.Threshold threshold = metric == null ? null : new AlertRule.Threshold(metric,
+                rs.getString("metric_stream"), rs.getString("operator"), rs.getDouble("threshold"),
+                rs.getInt("for_minutes"));
         return new AlertRule(UUID.fromString(rs.getString("id")), rs.getString("name"), rs.getString("kind"), offline,
-                rs.getString("scope"), rs.getString("severity"), channels, escalation, rs.getString("dedupe_key"),
+                threshold, rs.getString("scope"), rs.getString("severity"), channels, escalation, rs.getString("dedupe_key"),
                 rs.getBoolean("enabled"), Instant.ofEpochMilli(rs.getLong("created_at")),
                 Instant.ofEpochMilli(rs.getLong("updated_at")), rs.getLong("version"));
     }

@@ -9,7 +9,7 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * The alert loops, on one node at a time: evaluation (lease {@code alerts-evaluate}: offline rules every
+ * The alert loops, on one node at a time: evaluation (lease {@code alerts-evaluate}: offline and telemetry rules every
  * {@code evaluate-interval} and escalations with them, events from the outbox as the relay sequences them)
  * and notification sending
  * (lease {@code alerts-notify}).
@@ -20,6 +20,7 @@ public class AlertWorkers implements SmartLifecycle {
     private static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
 
     private final OfflineAlerts offline;
+    private final TelemetryAlerts telemetry;
     private final EventAlerts events;
     private final Escalations escalations;
     private final AlertNotifier notifier;
@@ -31,9 +32,10 @@ public class AlertWorkers implements SmartLifecycle {
     private final Worker notify;
     private long lastOffline;
 
-    AlertWorkers(OfflineAlerts offline, EventAlerts events, Escalations escalations, AlertNotifier notifier, Leases leases,
+    AlertWorkers(OfflineAlerts offline, TelemetryAlerts telemetry, EventAlerts events, Escalations escalations, AlertNotifier notifier, Leases leases,
             Wakeups wakeups, EventProperties eventProps, AlertProperties props, Clock clock) {
         this.offline = offline;
+        this.telemetry = telemetry;
         this.events = events;
         this.escalations = escalations;
         this.notifier = notifier;
@@ -56,6 +58,7 @@ public class AlertWorkers implements SmartLifecycle {
         if (now - lastOffline >= props.evaluateInterval().toMillis()) {
             lastOffline = now;
             offline.evaluate(clock);
+            telemetry.evaluate(clock);
             escalations.escalate(clock);
         }
         return events.read();
