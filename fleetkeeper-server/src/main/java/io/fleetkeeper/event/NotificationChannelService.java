@@ -8,6 +8,7 @@ import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.event.internal.AlertRuleRepository;
 import io.fleetkeeper.event.internal.ChannelRepository;
 import io.fleetkeeper.event.internal.Destinations;
+import io.fleetkeeper.event.internal.NoticeSender;
 import io.fleetkeeper.event.internal.NotificationRepository;
 import io.fleetkeeper.pki.Sealer;
 import io.fleetkeeper.store.Ids;
@@ -40,10 +41,12 @@ public class NotificationChannelService {
     private final Sealer vault;
     private final AuditService audit;
     private final Clock clock;
+    private final NoticeSender notices;
 
     NotificationChannelService(ChannelRepository channels, AlertRuleRepository rules,
             NotificationRepository notifications, Destinations destinations, Sealer vault, AuditService audit,
-            Clock clock) {
+            Clock clock, NoticeSender notices) {
+        this.notices = notices;
         this.channels = channels;
         this.rules = rules;
         this.notifications = notifications;
@@ -69,6 +72,19 @@ public class NotificationChannelService {
         audit.recordDetails(tenantId, caller, "notification_channel.create", "notification_channel",
                 c.id().toString(), Map.of("name", c.name(), "kind", c.kind()));
         return c;
+    }
+
+    /**
+     * Sends a notice to one of the tenant's channels now, one attempt; null when the provider accepted it, else why
+     * not (never the channel's URL or addresses). A PagerDuty channel, or one deleted meanwhile, is refused.
+     */
+    public String deliver(UUID tenantId, UUID channelId, Notice notice) {
+        return notices.send(tenantId, channelId, notice);
+    }
+
+    /** Whether a channel of this kind takes notices as well as alerts (all but PagerDuty). */
+    public static boolean takesNotices(NotificationChannel c) {
+        return !c.kind().equals(NotificationChannel.PAGERDUTY);
     }
 
     public NotificationChannel get(UUID tenantId, UUID id) {

@@ -13,6 +13,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                     so set the same value on every node of a cluster
  * @param lease        how long a node holds a running export before another may take it over (default 2m)
  * @param pageSize     rows read from the database per page (default 500)
+ * @param publicUrl    this service's address as users reach it (e.g. {@code https://fleet.example.com}), put in front
+ *                     of the signed links sent to notification channels for the filesystem store; empty (the
+ *                     default): such a message carries the API path only
+ * @param deliveredLinkTtl lifetime of the download link a scheduled export sends to its channel (default 24h; an
+ *                     S3 pre-signed URL lives at most 7 days)
  */
 @ConfigurationProperties("fleetkeeper.exports")
 public record ExportProperties(
@@ -20,5 +25,7 @@ public record ExportProperties(
         @DefaultValue("5m") Duration linkTtl,
         @DefaultValue("") String linkKey,
         @DefaultValue("2m") Duration lease,
-        @DefaultValue("500") int pageSize) {
+        @DefaultValue("500") int pageSize,
+        @DefaultValue("") String publicUrl,
+        @DefaultValue("24h") Duration deliveredLinkTtl) {
 }

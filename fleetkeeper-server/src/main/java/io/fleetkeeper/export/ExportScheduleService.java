@@ -5,6 +5,7 @@ import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.api.Page;
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.blobs.BlobService;
+import io.fleetkeeper.event.NotificationChannelService;
 import io.fleetkeeper.export.internal.ExportRepository;
 import io.fleetkeeper.export.internal.ScheduleRepository;
 import io.fleetkeeper.store.Ids;
@@ -47,7 +48,7 @@ public class ExportScheduleService {
     private static final Logger log = LoggerFactory.getLogger(ExportScheduleService.class);
     static final Duration MIN_INTERVAL = Duration.ofMinutes(1);
     private static final Set<String> PATCHABLE = Set.of("name", "query", "columns", "format", "compression", "cron",
-            "zone", "window_seconds", "retain");
+            "zone", "window_seconds", "retain", "channel_id");
 
     private final ScheduleRepository schedules;
     private final ExportRepository exports;
@@ -57,10 +58,12 @@ public class ExportScheduleService {
     private final Clock clock;
     private final TransactionTemplate tx;
     private final JsonMapper json;
+    private final NotificationChannelService channels;
 
     ExportScheduleService(ScheduleRepository schedules, ExportRepository exports, ExportService exportService,
             BlobService blobs, AuditService audit, Clock clock, PlatformTransactionManager txManager,
-            JsonMapper json) {
+            JsonMapper json, NotificationChannelService channels) {
+        this.channels = channels;
         this.json = json;
         this.schedules = schedules;
         this.exports = exports;
@@ -78,7 +81,7 @@ public class ExportScheduleService {
         Checked c = check(tenantId, in);
         ExportSchedule s = new ExportSchedule(Ids.newId(clock), in.name(), c.export().kind(), c.export().format(),
                 c.export().compression(), c.export().query(), c.export().columns(), c.windowSeconds(), in.cron(),
-                c.zone(), c.retain(), c.next(), null, caller.actor(), Times.now(clock), 1);
+                c.zone(), c.retain(), c.next(), null, caller.actor(), Times.now(clock), 1, in.channelId(), null, null);
         schedules.insert(tenantId, s);
         audit.recordDetails(tenantId, caller, "export_schedule.create", "export_schedule", s.id().toString(),
                 auditDetails(s));
@@ -102,7 +105,7 @@ public class ExportScheduleService {
         }
         ObjectNode merged = json.valueToTree(new NewExportSchedule(cur.name(), cur.kind(), cur.query(),
                 cur.columns(), cur.format(), cur.compression(), cur.cron(), cur.zone(), cur.windowSeconds(),
-                cur.retain()));
+                cur.retain(), cur.channelId()));
         patch.properties().forEach(m -> merged.set(m.getKey(), m.getValue()));
         NewExportSchedule in;
         try {
@@ -118,7 +121,7 @@ public class ExportScheduleService {
         ExportSchedule next = new ExportSchedule(id, in.name(), cur.kind(), c.export().format(),
                 c.export().compression(), c.export().query(), c.export().columns(), c.windowSeconds(), in.cron(),
                 c.zone(), c.retain(), moved ? c.next() : cur.nextRunAt(), cur.lastRunAt(), cur.createdBy(),
-                cur.createdAt(), cur.version() + 1);
+                cur.createdAt(), cur.version() + 1, in.channelId(), cur.lastDeliveryAt(), cur.lastDeliveryError());
         if (!schedules.update(tenantId, next, cur.version())) {
             throw new ApiException(ErrorCode.PRECONDITION_FAILED,
                     "the export schedule changed concurrently (a run was queued); read it again");
@@ -174,6 +177,15 @@ public class ExportScheduleService {
         if (retain < 1 || retain > 1000) {
             v.add("retain", "must be between 1 and 1000");
         }
+        if (in.channelId() != null) {
+            try {
+                if (!NotificationChannelService.takesNotices(channels.get(tenantId, in.channelId()))) {
+                    v.add("channel_id", "a pagerduty channel takes alerts only; use slack, teams, webhook or email");
+                }
+            } catch (ApiException notFound) {
+                v.add("channel_id", "no such notification channel");
+            }
+        }
         v.throwIfAny();
         return new Checked(n, zone.getId(), ranged ? (window == null ? 86_400L : window) : null, retain, next);
     }
@@ -183,6 +195,9 @@ public class ExportScheduleService {
         details.put("kind", s.kind());
         details.put("cron", s.cron());
         details.put("zone", s.zone());
+        if (s.channelId() != null) {
+            details.put("channel_id", s.channelId().toString());
+        }
         return details;
     }
 

@@ -201,6 +201,30 @@ public class ExportService {
         });
     }
 
+    /**
+     * The link a succeeded export's artifact is sent out with (a scheduled run's notice): a pre-signed object-store
+     * URL, or a signed link under {@code fleetkeeper.exports.public-url}, valid for {@code delivered-link-ttl};
+     * null for the filesystem store when no public URL is set.
+     */
+    public URI deliveredLink(UUID tenantId, Export e) {
+        java.time.Duration ttl = props.deliveredLinkTtl();
+        return blobs.presign(tenantId, e.sha256(), ttl).orElseGet(() -> {
+            if (props.publicUrl().isBlank()) {
+                return null;
+            }
+            long expires = clock.instant().plus(ttl).getEpochSecond();
+            String base = props.publicUrl().endsWith("/") ? props.publicUrl().substring(0,
+                    props.publicUrl().length() - 1) : props.publicUrl();
+            return URI.create(base + "/downloads/exports/" + tenantId + "/" + e.id() + "?expires=" + expires
+                    + "&signature=" + signer.sign(tenantId, e.id(), expires));
+        });
+    }
+
+    /** How long a delivered link lives ({@code fleetkeeper.exports.delivered-link-ttl}). */
+    public java.time.Duration deliveredLinkTtl() {
+        return props.deliveredLinkTtl();
+    }
+
     /** An artifact opened through a signed link: 403 FORBIDDEN when the signature is wrong or it expired. */
     public Artifact openSigned(UUID tenantId, UUID id, long expires, String signature) {
         if (!signer.verify(tenantId, id, expires, signature)) {

@@ -10,14 +10,16 @@ import org.springframework.transaction.TransactionSystemException;
  * SQLite has one writer at a time. Writers queue here, on a fair Java lock, before {@code BEGIN IMMEDIATE}
  * instead of inside SQLite's busy handler: a virtual thread waiting in native code pins its carrier, and
  * with as many waiters as carriers the lock holder could never run to commit (seen in the provisioning
- * benchmark as 30-60 s stalls). A waiting virtual thread parks and frees its carrier.
+ * benchmark as 30-60 s stalls). A waiting virtual thread parks and frees its carrier. Writes made outside a
+ * transaction queue on the same lock ({@link SqliteWriter}).
  */
 class SqliteTransactionManager extends JdbcTransactionManager {
 
-    private final ReentrantLock writer = new ReentrantLock(true);
+    private final ReentrantLock writer;
 
-    SqliteTransactionManager(DataSource dataSource) {
+    SqliteTransactionManager(DataSource dataSource, SqliteWriter writer) {
         super(dataSource);
+        this.writer = writer.lock();
     }
 
     @Override

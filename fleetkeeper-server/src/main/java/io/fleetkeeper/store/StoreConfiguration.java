@@ -37,13 +37,19 @@ class StoreConfiguration {
         return Dialect.ofUrl(jdbcUrl(props));
     }
 
+    /** The embedded store's writer lock (unused on PostgreSQL). */
+    @Bean
+    SqliteWriter sqliteWriter() {
+        return new SqliteWriter();
+    }
+
     @Bean(destroyMethod = "close")
-    DataSource dataSource(StoreProperties props, Dialect dialect) {
+    DataSource dataSource(StoreProperties props, Dialect dialect, SqliteWriter writer) {
         String url = jdbcUrl(props);
         HikariConfig config = new HikariConfig();
         config.setPoolName("fleetkeeper");
         if (dialect == Dialect.SQLITE) {
-            config.setDataSource(sqlite(url));
+            config.setDataSource(writer.guard(sqlite(url)));
             config.setMaximumPoolSize(props.poolSize() > 0 ? props.poolSize() : 8);
             // A connection that saw SQLITE_BUSY or SQLITE_LOCKED may have half-changed its transaction state
             // (auto-commit off without a BEGIN); never hand it out again.
@@ -70,8 +76,8 @@ class StoreConfiguration {
 
     /** SQLite queues writers in Java (see {@link SqliteTransactionManager}); PostgreSQL needs nothing extra. */
     @Bean
-    PlatformTransactionManager transactionManager(DataSource dataSource, Dialect dialect) {
-        return dialect == Dialect.SQLITE ? new SqliteTransactionManager(dataSource)
+    PlatformTransactionManager transactionManager(DataSource dataSource, Dialect dialect, SqliteWriter writer) {
+        return dialect == Dialect.SQLITE ? new SqliteTransactionManager(dataSource, writer)
                 : new JdbcTransactionManager(dataSource);
     }
 

@@ -1,5 +1,6 @@
 package io.fleetkeeper.event;
 
+import io.fleetkeeper.testing.ProviderSink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetkeeper.deviceapi.DeviceListener;

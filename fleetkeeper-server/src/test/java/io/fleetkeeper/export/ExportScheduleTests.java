@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetkeeper.testing.ApiTest;
 import io.fleetkeeper.testing.Await;
+import io.fleetkeeper.testing.ProviderSink;
 import io.fleetkeeper.testing.Reply;
 import io.fleetkeeper.testing.TestTenant;
 import java.time.Duration;
@@ -173,6 +174,76 @@ class ExportScheduleTests extends ApiTest {
         api.patch(other.admin(), path, Map.of("name", "mine"), null).expectProblem(404, "NOT_FOUND");
         api.patch(token(tenant, "viewer"), path, Map.of("name", "mine"), null).expectProblem(403, "FORBIDDEN");
         assertThat(api.get(tenant.admin(), path).expect(200)).isEqualTo(original);
+    }
+
+    /**
+     * A schedule naming a webhook channel: each succeeded run sends a notice with the rows, size, digest and a
+     * signed link under the public URL that downloads the artifact; the schedule shows the outcome, a failing
+     * receiver included. Channels of another tenant, unknown ones and PagerDuty are refused.
+     */
+    @Test
+    void aSucceededRunSendsItsLinkToTheSchedulesChannel() throws Exception {
+        try (ProviderSink sink = new ProviderSink()) {
+            String channel = api.post(tenant.admin(), "/api/v1/notification-channels", Map.of("name", "exports hook",
+                    "kind", "webhook", "url", sink.url("/exports"))).expect(201).path("id").asString();
+            String pager = api.post(tenant.admin(), "/api/v1/notification-channels", Map.of("name", "pager",
+                    "kind", "pagerduty", "routing_key", "a".repeat(32))).expect(201).path("id").asString();
+            String theirs = api.post(newTenant().admin(), "/api/v1/notification-channels", Map.of("name", "x",
+                    "kind", "webhook", "url", sink.url("/x"))).expect(201).path("id").asString();
+            for (String bad : List.of(pager, theirs, java.util.UUID.randomUUID().toString())) {
+                JsonNode p = api.post(tenant.admin(), "/api/v1/export-schedules", Map.of("name", "n", "kind", "audit",
+                        "cron", "0 0 4 * * *", "channel_id", bad)).expectProblem(400, "VALIDATION_FAILED");
+                assertThat(p.path("errors").findValuesAsString("field")).containsExactly("channel_id");
+            }
+            JsonNode s = api.post(tenant.admin(), "/api/v1/export-schedules", Map.of("name", "daily audit", "kind",
+                    "audit", "format", "csv", "compression", "gzip", "cron", "0 0 4 * * *", "channel_id", channel))
+                    .expect(201);
+            String id = s.path("id").asString();
+            assertThat(s.path("channel_id").asString()).isEqualTo(channel);
+
+            JsonNode export = runOnce(id);
+            JsonNode notice = Await.until(Duration.ofSeconds(30), "the notice", () -> sink.at("/exports"),
+                    l -> !l.isEmpty()).get(0);
+            assertThat(notice.path("type").asString()).isEqualTo("export.succeeded");
+            assertThat(notice.path("tenant_id").asString()).isEqualTo(tenant.id());
+            assertThat(notice.path("title").asString()).contains("daily audit");
+            assertThat(notice.path("facts").path("Rows").asString()).isEqualTo(export.path("row_count").asString());
+            assertThat(notice.path("facts").path("SHA-256").asString()).isEqualTo(export.path("sha256").asString());
+            String link = notice.path("link").asString();
+            assertThat(link).startsWith(EXPORT_PUBLIC_URL + "/downloads/exports/" + tenant.id() + "/"
+                    + export.path("id").asString() + "?expires=");
+            // the link without a token, at this server's address instead of the public one
+            java.net.http.HttpResponse<byte[]> got = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(api.uri(link.substring(EXPORT_PUBLIC_URL.length()))).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(got.statusCode()).isEqualTo(200);
+            assertThat(got.body()).hasSize(export.path("size").asInt());
+            assertThat(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(got.body()))).isEqualTo(export.path("sha256").asString());
+            JsonNode after = api.get(tenant.admin(), "/api/v1/export-schedules/" + id).expect(200);
+            assertThat(after.path("last_delivery_at").isNull()).isFalse();
+            assertThat(after.path("last_delivery_error").isNull()).isTrue();
+
+            sink.answer(500);
+            runOnce(id);
+            Await.until(Duration.ofSeconds(30), "the failed delivery recorded", () -> api.get(tenant.admin(),
+                    "/api/v1/export-schedules/" + id).expect(200),
+                    n -> "HTTP 500".equals(n.path("last_delivery_error").asString(null)));
+            assertThat(sink.at("/exports")).hasSize(2);
+            assertThat(api.patch(tenant.admin(), "/api/v1/export-schedules/" + id,
+                    java.util.Collections.singletonMap("channel_id", null), null).expect(200).path("channel_id")
+                    .isNull()).isTrue();
+        }
+    }
+
+    /** Runs the schedule's next occurrence now and waits for that export to succeed. */
+    private JsonNode runOnce(String scheduleId) {
+        Instant due = Instant.parse(api.get(tenant.admin(), "/api/v1/export-schedules/" + scheduleId).expect(200)
+                .path("next_run_at").asString());
+        schedules.runDue(due);
+        String exportId = exportsOf(scheduleId).get(0).path("id").asString();
+        return Await.until(Duration.ofSeconds(60), "scheduled export finished", () -> api.get(tenant.admin(),
+                "/api/v1/exports/" + exportId).expect(200), x -> x.path("status").asString().equals("SUCCEEDED"));
     }
 
     private List<JsonNode> exportsOf(String scheduleId) {

@@ -31,6 +31,7 @@ import tools.jackson.databind.JsonNode;
         "fleetkeeper.auth.last-used-flush-ms=100",
         "fleetkeeper.blobs.tenant-quota=64MB",
         "fleetkeeper.exports.link-key=" + ApiTest.EXPORT_LINK_KEY,
+        "fleetkeeper.exports.public-url=" + ApiTest.EXPORT_PUBLIC_URL,
         "fleetkeeper.device-api.trusted-proxies=10.1.2.3/32,127.0.0.1",
         "fleetkeeper.device-api.proxy-protocol-from=" + ApiTest.PROXY_ADDRESS,
         "fleetkeeper.mqtt.proxy-protocol-from=" + ApiTest.PROXY_ADDRESS,
@@ -62,6 +63,9 @@ public abstract class ApiTest {
 
     /** The key signing export download links, so tests can forge an expired but well-signed link. */
     protected static final String EXPORT_LINK_KEY = "test-export-link-key-0123456789abcdef";
+
+    /** The address the links a scheduled export sends to its channel start with. */
+    protected static final String EXPORT_PUBLIC_URL = "https://fleet.example.test";
 
     private static final Path DATA_DIR;
 

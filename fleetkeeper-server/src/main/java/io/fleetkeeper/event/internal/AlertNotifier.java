@@ -5,15 +5,8 @@ import io.fleetkeeper.event.AlertProperties;
 import io.fleetkeeper.event.EventProperties;
 import io.fleetkeeper.event.NotificationChannel;
 import io.fleetkeeper.pki.Sealer;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -30,9 +23,6 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class AlertNotifier {
-
-    private static final HttpClient CLIENT = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-            .connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
 
     private final NotificationRepository queue;
     private final ChannelRepository channels;
@@ -124,22 +114,7 @@ public class AlertNotifier {
             return "refused: URL " + refused;
         }
         String body = payloads.body(c.kind(), secret, d.tenantId(), alert.get(), d.action());
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(props.timeout())
-                .header("Content-Type", "application/json").header("User-Agent", "Fleetkeeper-Alerts")
-                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build();
-        try {
-            HttpResponse<InputStream> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream in = response.body()) {
-                in.readNBytes(events.responseLimit());
-            }
-            int status = response.statusCode();
-            return status >= 200 && status < 300 ? null : "HTTP " + status;
-        } catch (IOException e) {
-            return e.getClass().getSimpleName();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted";
-        }
+        return ChannelPost.post(url, body, props.timeout(), events.responseLimit());
     }
 
     private long backoff(int attempts) {

@@ -3,6 +3,7 @@ package io.fleetkeeper.event.internal;
 import io.fleetkeeper.event.Alert;
 import io.fleetkeeper.event.AlertService;
 import io.fleetkeeper.event.NotificationChannel;
+import io.fleetkeeper.event.Notice;
 import java.util.Locale;
 import java.util.UUID;
 import org.springframework.stereotype.Component;
@@ -25,6 +26,56 @@ public class AlertPayloads {
 
     AlertPayloads(JsonMapper json) {
         this.json = json;
+    }
+
+    /**
+     * The body of a {@link Notice} for Slack, Teams or a webhook (PagerDuty takes alerts only): Slack a
+     * {@code text} with a section and its facts, Teams an Adaptive Card with a FactSet and an
+     * {@code Action.OpenUrl}, a webhook {@code {type, tenant_id, title, facts, link}}.
+     */
+    public String notice(String kind, UUID tenantId, Notice n) {
+        String link = n.link() == null ? null : n.link().toString();
+        String linkText = n.linkText() == null ? "Open" : n.linkText();
+        ObjectNode m = json.createObjectNode();
+        switch (kind) {
+            case NotificationChannel.SLACK -> {
+                StringBuilder facts = new StringBuilder();
+                n.facts().forEach((k, v) -> facts.append(k).append(": ").append(v).append('\n'));
+                if (link != null) {
+                    facts.append('<').append(link).append('|').append(linkText).append('>');
+                }
+                m.put("text", n.title());
+                ArrayNode blocks = m.putArray("blocks");
+                blocks.addObject().put("type", "section").putObject("text").put("type", "mrkdwn")
+                        .put("text", "*" + n.title() + "*");
+                blocks.addObject().put("type", "section").putObject("text").put("type", "mrkdwn")
+                        .put("text", facts.toString().strip());
+            }
+            case NotificationChannel.TEAMS -> {
+                m.put("type", "message");
+                ObjectNode card = m.putArray("attachments").addObject()
+                        .put("contentType", "application/vnd.microsoft.card.adaptive").putObject("content");
+                card.put("$schema", "http://adaptivecards.io/schemas/adaptive-card.json").put("type", "AdaptiveCard")
+                        .put("version", "1.4");
+                ArrayNode body = card.putArray("body");
+                body.addObject().put("type", "TextBlock").put("text", n.title()).put("weight", "Bolder")
+                        .put("wrap", true);
+                ArrayNode facts = body.addObject().put("type", "FactSet").putArray("facts");
+                n.facts().forEach((k, v) -> facts.addObject().put("title", k).put("value", v));
+                if (link != null) {
+                    card.putArray("actions").addObject().put("type", "Action.OpenUrl").put("title", linkText)
+                            .put("url", link);
+                }
+            }
+            case NotificationChannel.WEBHOOK -> {
+                m.put("type", n.type()).put("tenant_id", tenantId.toString()).put("title", n.title());
+                ObjectNode facts = m.putObject("facts");
+                n.facts().forEach(facts::put);
+                m.put("link", link);
+            }
+            default -> throw new IllegalArgumentException("a " + kind + " channel takes alerts only");
+        }
+        return json.writeValueAsString(m);
     }
 
     /** The body to send; {@code secret} is the routing key for PagerDuty (the URL for the others). */

@@ -1,6 +1,7 @@
 package io.fleetkeeper.event.internal;
 
 import io.fleetkeeper.event.Alert;
+import io.fleetkeeper.event.Notice;
 import io.fleetkeeper.event.AlertProperties;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
@@ -40,6 +41,26 @@ public final class Mailer {
 
     /** Null when the server accepted the message, else why not (never the addresses or credentials). */
     String send(String addresses, UUID tenantId, Alert a, String status) {
+        return deliver(addresses, "[" + a.severity().toUpperCase(java.util.Locale.ROOT) + "] " + status + ": "
+                + a.summary(), String.join("\n", "Alert " + a.id() + " is " + status + ".", "",
+                "Summary:    " + a.summary(), "Severity:   " + a.severity(), "Kind:       " + a.kind(),
+                "Dedupe key: " + a.dedupeKey(), "Device:     " + (a.deviceId() == null ? "-" : a.deviceId()),
+                "Opened at:  " + a.openedAt(), "Tenant:     " + tenantId), "X-Fleetkeeper-Alert", a.id().toString());
+    }
+
+    /** A notice: its title as the subject, its facts and link as the text. */
+    String send(String addresses, UUID tenantId, Notice n) {
+        StringBuilder text = new StringBuilder(n.title()).append("\n\n");
+        n.facts().forEach((k, v) -> text.append(k).append(": ").append(v).append('\n'));
+        if (n.link() != null) {
+            text.append('\n').append(n.linkText() == null ? "Link" : n.linkText()).append(": ").append(n.link())
+                    .append('\n');
+        }
+        text.append("Tenant: ").append(tenantId).append('\n');
+        return deliver(addresses, n.title(), text.toString(), "X-Fleetkeeper-Notice", n.type());
+    }
+
+    private String deliver(String addresses, String subject, String text, String header, String headerValue) {
         if (props.smtpHost().isBlank()) {
             return "no SMTP server configured (fleetkeeper.alerts.smtp-host)";
         }
@@ -59,13 +80,9 @@ public final class Mailer {
             MimeMessage m = new MimeMessage(Session.getInstance(p));
             m.setFrom(new InternetAddress(props.smtpFrom()));
             m.setRecipients(Message.RecipientType.TO, InternetAddress.parse(addresses, true));
-            m.setSubject("[" + a.severity().toUpperCase(java.util.Locale.ROOT) + "] " + status + ": " + a.summary(),
-                    StandardCharsets.UTF_8.name());
-            m.setText(String.join("\n", "Alert " + a.id() + " is " + status + ".", "",
-                    "Summary:    " + a.summary(), "Severity:   " + a.severity(), "Kind:       " + a.kind(),
-                    "Dedupe key: " + a.dedupeKey(), "Device:     " + (a.deviceId() == null ? "-" : a.deviceId()),
-                    "Opened at:  " + a.openedAt(), "Tenant:     " + tenantId), StandardCharsets.UTF_8.name());
-            m.setHeader("X-Fleetkeeper-Alert", a.id().toString());
+            m.setSubject(subject, StandardCharsets.UTF_8.name());
+            m.setText(text, StandardCharsets.UTF_8.name());
+            m.setHeader(header, headerValue);
             if (auth) {
                 Transport.send(m, props.smtpUsername(), props.smtpPassword());
             } else {

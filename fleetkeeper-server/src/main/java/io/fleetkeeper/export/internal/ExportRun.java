@@ -60,10 +60,12 @@ class ExportRun {
     private final JsonMapper json;
     private final ReadSnapshot snapshot;
     private final TransactionTemplate write;
+    private final ScheduleDelivery delivery;
 
     ExportRun(ExportRepository exports, Sources sources, BlobService blobs, AuditService audit,
             ExportProperties props, Clock clock, JsonMapper json, ReadSnapshot snapshot,
-            PlatformTransactionManager txManager) {
+            PlatformTransactionManager txManager, ScheduleDelivery delivery) {
+        this.delivery = delivery;
         this.exports = exports;
         this.sources = sources;
         this.blobs = blobs;
@@ -119,6 +121,8 @@ class ExportRun {
             });
             if (!Boolean.TRUE.equals(finished)) {
                 blobs.discard(tenantId, blob);
+            } else if (e.scheduleId() != null) {
+                delivery.deliver(tenantId, e.id());
             }
         } catch (Lost lost) {
             discardPartial(tenantId, stored, blob);

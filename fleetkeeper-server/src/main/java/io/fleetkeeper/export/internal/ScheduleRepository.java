@@ -16,7 +16,8 @@ import org.springframework.stereotype.Repository;
 public class ScheduleRepository {
 
     private static final String COLUMNS = "id, name, kind, format, compression, query, columns, window_ms, cron,"
-            + " zone, retain, next_run_at, last_run_at, created_by, created_at, version";
+            + " zone, retain, next_run_at, last_run_at, created_by, created_at, version, channel_id, last_delivery_at,"
+            + " last_delivery_error";
 
     /** A due schedule: its tenant and row. */
     public record Due(UUID tenantId, ExportSchedule schedule) {
@@ -30,12 +31,14 @@ public class ScheduleRepository {
 
     public void insert(UUID tenantId, ExportSchedule s) {
         jdbc.sql("INSERT INTO export_schedules (tenant_id, " + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                        + " ?, ?, ?, ?, ?, ?, ?)")
+                        + " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 .params(tenantId.toString(), s.id().toString(), s.name(), s.kind(), s.format(), s.compression(),
                         s.query(), s.columns() == null ? null : String.join(",", s.columns()),
                         s.windowSeconds() == null ? null : s.windowSeconds() * 1000, s.cron(), s.zone(), s.retain(),
                         s.nextRunAt().toEpochMilli(), s.lastRunAt() == null ? null : s.lastRunAt().toEpochMilli(),
-                        s.createdBy(), s.createdAt().toEpochMilli(), s.version())
+                        s.createdBy(), s.createdAt().toEpochMilli(), s.version(),
+                        s.channelId() == null ? null : s.channelId().toString(),
+                        s.lastDeliveryAt() == null ? null : s.lastDeliveryAt().toEpochMilli(), s.lastDeliveryError())
                 .update();
     }
 
@@ -60,12 +63,13 @@ public class ScheduleRepository {
     /** Replaces a schedule's fields if it is still at {@code expectedVersion}; false when it moved on. */
     public boolean update(UUID tenantId, ExportSchedule s, long expectedVersion) {
         return jdbc.sql("UPDATE export_schedules SET name = ?, format = ?, compression = ?, query = ?, columns = ?,"
-                        + " window_ms = ?, cron = ?, zone = ?, retain = ?, next_run_at = ?, version = ?"
+                        + " window_ms = ?, cron = ?, zone = ?, retain = ?, next_run_at = ?, channel_id = ?, version = ?"
                         + " WHERE tenant_id = ? AND id = ? AND version = ?")
                 .params(s.name(), s.format(), s.compression(), s.query(),
                         s.columns() == null ? null : String.join(",", s.columns()),
                         s.windowSeconds() == null ? null : s.windowSeconds() * 1000, s.cron(), s.zone(), s.retain(),
-                        s.nextRunAt().toEpochMilli(), s.version(), tenantId.toString(), s.id().toString(),
+                        s.nextRunAt().toEpochMilli(), s.channelId() == null ? null : s.channelId().toString(),
+                        s.version(), tenantId.toString(), s.id().toString(),
                         expectedVersion)
                 .update() == 1;
     }
@@ -93,16 +97,30 @@ public class ScheduleRepository {
                 .params(next, ranAt, tenantId.toString(), id.toString(), expected).update() == 1;
     }
 
+    /**
+     * Records how a run's delivery went (error null: accepted); the schedule's version stays, so an edit under
+     * If-Match is not refused for it.
+     */
+    public void recordDelivery(UUID tenantId, UUID id, long at, String error) {
+        jdbc.sql("UPDATE export_schedules SET last_delivery_at = ?, last_delivery_error = ? WHERE tenant_id = ?"
+                        + " AND id = ?")
+                .params(at, error, tenantId.toString(), id.toString()).update();
+    }
+
     private static ExportSchedule row(ResultSet rs, int i) throws SQLException {
         long window = rs.getLong("window_ms");
         Long windowSeconds = rs.wasNull() ? null : window / 1000;
         long last = rs.getLong("last_run_at");
         Instant lastRun = rs.wasNull() ? null : Instant.ofEpochMilli(last);
         String columns = rs.getString("columns");
+        String channel = rs.getString("channel_id");
+        long delivered = rs.getLong("last_delivery_at");
+        Instant lastDelivery = rs.wasNull() ? null : Instant.ofEpochMilli(delivered);
         return new ExportSchedule(UUID.fromString(rs.getString("id")), rs.getString("name"), rs.getString("kind"),
                 rs.getString("format"), rs.getString("compression"), rs.getString("query"),
                 columns == null ? null : List.of(columns.split(",")), windowSeconds, rs.getString("cron"),
                 rs.getString("zone"), rs.getInt("retain"), Instant.ofEpochMilli(rs.getLong("next_run_at")), lastRun,
-                rs.getString("created_by"), Instant.ofEpochMilli(rs.getLong("created_at")), rs.getLong("version"));
+                rs.getString("created_by"), Instant.ofEpochMilli(rs.getLong("created_at")), rs.getLong("version"),
+                channel == null ? null : UUID.fromString(channel), lastDelivery, rs.getString("last_delivery_error"));
     }
 }

@@ -1,4 +1,4 @@
-package io.fleetkeeper.event;
+package io.fleetkeeper.testing;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -15,19 +15,19 @@ import tools.jackson.databind.json.JsonMapper;
  * A local stand-in for Slack, Teams, PagerDuty and webhook receivers: keeps every JSON request with its path and
  * content type, and answers with the status the test sets (PagerDuty answers 202).
  */
-final class ProviderSink implements AutoCloseable {
+public final class ProviderSink implements AutoCloseable {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** One request received. */
-    record Received(String path, String contentType, JsonNode body) {
+    public record Received(String path, String contentType, JsonNode body) {
     }
 
     private final HttpServer server;
     private final AtomicInteger status = new AtomicInteger(200);
     private final List<Received> received = new CopyOnWriteArrayList<>();
 
-    ProviderSink() throws IOException {
+    public ProviderSink() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", exchange -> {
             String body;
@@ -44,20 +44,20 @@ final class ProviderSink implements AutoCloseable {
         server.start();
     }
 
-    String url(String path) {
+    public String url(String path) {
         return "http://127.0.0.1:" + server.getAddress().getPort() + path;
     }
 
-    void answer(int httpStatus) {
+    public void answer(int httpStatus) {
         status.set(httpStatus);
     }
 
     /** The bodies received on {@code path}, in order. */
-    List<JsonNode> at(String path) {
+    public List<JsonNode> at(String path) {
         return received.stream().filter(r -> r.path().equals(path)).map(Received::body).toList();
     }
 
-    List<Received> received() {
+    public List<Received> received() {
         return List.copyOf(received);
     }
 
