@@ -194,11 +194,8 @@ public class ExportService {
             throw new ApiException(ErrorCode.INVALID_TRANSITION, "the export has no artifact (it is "
                     + e.status().name().toLowerCase(java.util.Locale.ROOT) + ")");
         }
-        return blobs.presign(tenantId, e.sha256(), props.linkTtl()).orElseGet(() -> {
-            long expires = clock.instant().plus(props.linkTtl()).getEpochSecond();
-            return URI.create("/downloads/exports/" + tenantId + "/" + id + "?expires=" + expires + "&signature="
-                    + signer.sign(tenantId, id, expires));
-        });
+        return blobs.presign(tenantId, e.sha256(), props.linkTtl())
+                .orElseGet(() -> signedLink("", tenantId, id, props.linkTtl()));
     }
 
     /**
@@ -208,16 +205,16 @@ public class ExportService {
      */
     public URI deliveredLink(UUID tenantId, Export e) {
         java.time.Duration ttl = props.deliveredLinkTtl();
-        return blobs.presign(tenantId, e.sha256(), ttl).orElseGet(() -> {
-            if (props.publicUrl().isBlank()) {
-                return null;
-            }
-            long expires = clock.instant().plus(ttl).getEpochSecond();
-            String base = props.publicUrl().endsWith("/") ? props.publicUrl().substring(0,
-                    props.publicUrl().length() - 1) : props.publicUrl();
-            return URI.create(base + "/downloads/exports/" + tenantId + "/" + e.id() + "?expires=" + expires
-                    + "&signature=" + signer.sign(tenantId, e.id(), expires));
-        });
+        String base = props.publicUrl().replaceAll("/+$", "");
+        return blobs.presign(tenantId, e.sha256(), ttl)
+                .orElseGet(() -> base.isEmpty() ? null : signedLink(base, tenantId, e.id(), ttl));
+    }
+
+    /** A link to {@code /downloads/exports/...} on this server under {@code base}, signed, valid for {@code ttl}. */
+    private URI signedLink(String base, UUID tenantId, UUID id, java.time.Duration ttl) {
+        long expires = clock.instant().plus(ttl).getEpochSecond();
+        return URI.create(base + "/downloads/exports/" + tenantId + "/" + id + "?expires=" + expires + "&signature="
+                + signer.sign(tenantId, id, expires));
     }
 
     /** How long a delivered link lives ({@code fleetkeeper.exports.delivered-link-ttl}). */

@@ -74,12 +74,7 @@ class ExpiredCertificateRenewalTest {
     @BeforeEach
     void expiredDevice() throws Exception {
         api = new Api(port);
-        JsonNode created = api.post(PLATFORM_TOKEN, "/api/v1/operator/tenants",
-                Map.of("name", "t-" + System.nanoTime())).expect(201);
-        tenant = new TestTenant(created.path("tenant").path("id").asString(),
-                created.path("tenant").path("name").asString(),
-                created.path("admin_token").path("token").asString(),
-                created.path("admin_token").path("id").asString());
+        tenant = TestTenant.create(api, PLATFORM_TOKEN, "t-" + System.nanoTime());
         MqttDevices devices = new MqttDevices(api);
         devices.cas(tenant);
         policy(1, 0);

@@ -45,7 +45,6 @@ import org.springframework.jdbc.datasource.DelegatingDataSource;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.filter.OncePerRequestFilter;
-import tools.jackson.databind.JsonNode;
 
 /**
  * SQL statements per certificate issuance, counted at the JDBC driver (every statement execution, a batch counted
@@ -178,12 +177,7 @@ class IssuanceStatementsTest {
     @BeforeEach
     void tenantWithCas() throws Exception {
         api = new Api(port);
-        JsonNode created = api.post(PLATFORM_TOKEN, "/api/v1/operator/tenants",
-                Map.of("name", "t-" + System.nanoTime())).expect(201);
-        tenant = new TestTenant(created.path("tenant").path("id").asString(),
-                created.path("tenant").path("name").asString(),
-                created.path("admin_token").path("token").asString(),
-                created.path("admin_token").path("id").asString());
+        tenant = TestTenant.create(api, PLATFORM_TOKEN, "t-" + System.nanoTime());
         devices = new MqttDevices(api);
         devices.cas(tenant);
     }

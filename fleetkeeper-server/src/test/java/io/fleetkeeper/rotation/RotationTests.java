@@ -414,11 +414,7 @@ class RotationTests {
     }
 
     private TestTenant newTenant() {
-        JsonNode created = api.post(PLATFORM_TOKEN, "/api/v1/operator/tenants", Map.of("name", "t-" + System.nanoTime()))
-                .expect(201);
-        return new TestTenant(created.path("tenant").path("id").asString(),
-                created.path("tenant").path("name").asString(), created.path("admin_token").path("token").asString(),
-                created.path("admin_token").path("id").asString());
+        return TestTenant.create(api, PLATFORM_TOKEN, "t-" + System.nanoTime());
     }
 
     private String token(String role) {

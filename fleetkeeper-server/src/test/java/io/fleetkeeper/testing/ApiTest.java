@@ -105,11 +105,7 @@ public abstract class ApiTest {
     }
 
     protected TestTenant newTenant() {
-        JsonNode created = api.post(PLATFORM_TOKEN, "/api/v1/operator/tenants", Map.of("name", randomName("t-")))
-                .expect(201);
-        return new TestTenant(created.path("tenant").path("id").asString(),
-                created.path("tenant").path("name").asString(), created.path("admin_token").path("token").asString(),
-                created.path("admin_token").path("id").asString());
+        return TestTenant.create(api, PLATFORM_TOKEN, randomName("t-"));
     }
 
     /** A new token of {@code role} (admin, operator, viewer) in the tenant; returns the secret. */
