@@ -125,4 +125,47 @@ class PostgresStoreContractTest implements DeviceStoreContract, TenancyStoreCont
         });
         assertThat(named).isZero();
     }
+
+    @Test
+    void aDeviceChangeWaitsForNoOtherOpenTransactionOfItsTenant() throws Exception {
+        // The maintained counts are sharded: a transaction holding its tenant's counter rows (here a device
+        // created and not yet committed) does not hold up another device change of the same tenant.
+        ContractTenant t = ContractTenant.create(tenants, "pg-");
+        var created = new java.util.concurrent.CountDownLatch(1);
+        var release = new java.util.concurrent.CountDownLatch(1);
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var holder = pool.submit(() -> new TransactionTemplate(txManager).executeWithoutResult(s -> {
+                devices.create(t.admin(), new NewDevice("held", "meter", null, List.of(), Map.of(), "1.0", null, null));
+                // the counters are written just before commit: hold the transaction after that, rows locked
+                org.springframework.transaction.support.TransactionSynchronizationManager.registerSynchronization(
+                        new org.springframework.transaction.support.TransactionSynchronization() {
+                            @Override
+                            public void beforeCommit(boolean readOnly) {
+                                created.countDown();
+                                await(release);
+                            }
+                        });
+            }));
+            assertThat(created.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            var other = pool.submit(() -> devices.create(t.admin(),
+                    new NewDevice("other", "meter", null, List.of(), Map.of(), "1.0", null, null)));
+            try {
+                other.get(20, java.util.concurrent.TimeUnit.SECONDS);
+            } finally {
+                release.countDown();
+            }
+            holder.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        var stats = devices.stats(t.id());
+        assertThat(stats.total()).isEqualTo(2);
+        assertThat(stats.byType()).containsEntry("meter", 2L);
+    }
+
+    private static void await(java.util.concurrent.CountDownLatch latch) {
+        try {
+            latch.await(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }

@@ -1,11 +1,13 @@
 package io.fleetkeeper.device.internal;
 
 import io.fleetkeeper.device.DeviceStats;
+import io.fleetkeeper.store.Dialect;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -18,16 +20,26 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * so counts are exact. A value that may be absent is kept as {@code ""} when absent and {@code "=" + value}
  * when present ({@link #present}), since an empty text is a valid value (site ids are never empty, so
  * {@code site} keeps {@code ""} for no site and the id as it is).
+ *
+ * <p>Each count is split over shards: a write adds its deltas to one shard, taken in turn, and a read sums
+ * them. So concurrent changes to one tenant's devices (first certificate issuances, registrations) rarely
+ * wait on the same counter row's lock until the other commits.
  */
 @Repository
 public class StatsRepository {
 
+    /** Counter shards per tenant and value on PostgreSQL; SQLite has one writer and keeps one. */
+    static final int POSTGRESQL_SHARDS = 16;
+
     private final JdbcClient jdbc;
     private final JdbcTemplate template;
+    private final int shards;
+    private final AtomicInteger nextShard = new AtomicInteger();
 
-    StatsRepository(JdbcClient jdbc, JdbcTemplate template) {
+    StatsRepository(JdbcClient jdbc, JdbcTemplate template, Dialect dialect) {
         this.jdbc = jdbc;
         this.template = template;
+        this.shards = dialect == Dialect.POSTGRESQL ? POSTGRESQL_SHARDS : 1;
     }
 
     /**
@@ -70,15 +82,18 @@ public class StatsRepository {
             return;
         }
         String tenant = tenantId.toString();
+        int shard = Math.floorMod(nextShard.getAndIncrement(), shards);
         template.batchUpdate("""
-                INSERT INTO device_stats (tenant_id, dimension, value, count) VALUES (?, ?, ?, ?)
-                ON CONFLICT (tenant_id, dimension, value) DO UPDATE SET count = device_stats.count + excluded.count""",
+                INSERT INTO device_stats (tenant_id, dimension, value, shard, count) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (tenant_id, dimension, value, shard)
+                DO UPDATE SET count = device_stats.count + excluded.count""",
                 changes, 100, (ps, e) -> {
                     int nl = e.getKey().indexOf('\n');
                     ps.setString(1, tenant);
                     ps.setString(2, e.getKey().substring(0, nl));
                     ps.setString(3, e.getKey().substring(nl + 1));
-                    ps.setLong(4, e.getValue());
+                    ps.setInt(4, shard);
+                    ps.setLong(5, e.getValue());
                 });
     }
 
@@ -93,7 +108,9 @@ public class StatsRepository {
      */
     public Map<String, Long> counts(UUID tenantId, String dimension) {
         Map<String, Long> out = new java.util.HashMap<>();
-        jdbc.sql("SELECT value, count FROM device_stats WHERE tenant_id = ? AND dimension = ? AND count <> 0")
+        jdbc.sql("""
+                SELECT value, SUM(count) AS count FROM device_stats WHERE tenant_id = ? AND dimension = ?
+                GROUP BY value HAVING SUM(count) <> 0""")
                 .params(tenantId.toString(), dimension)
                 .query(rs -> {
                     String v = rs.getString("value");
@@ -114,7 +131,9 @@ public class StatsRepository {
         Map<String, Long> identity = new TreeMap<>();
         Map<String, Long> health = new TreeMap<>();
         long[] total = {0};
-        jdbc.sql("SELECT dimension, value, count FROM device_stats WHERE tenant_id = ? AND count <> 0")
+        jdbc.sql("""
+                SELECT dimension, value, SUM(count) AS count FROM device_stats WHERE tenant_id = ?
+                GROUP BY dimension, value HAVING SUM(count) <> 0""")
                 .param(tenantId.toString())
                 .query(rs -> {
                     String dim = rs.getString("dimension");
