@@ -120,6 +120,8 @@ public final class Bench {
                   --devices N               devices to import (default 100000)
                   --metadata-keys K         metadata keys per device (default 4: region, model, floor, batch)
                   --import-clients P        parallel import requests (default 2)
+                  --jdbc URL                the server's PostgreSQL database: after the import, the same rows are
+                                            loaded with COPY in a rolled-back transaction as the baseline
                   --rows-per-request R      rows per import request, at most 100000 (default 100000)
                   --rate R                  fixed request rate for the GET-by-id run (default 2000/s)
                   --duration S              seconds per measured GET run (default 30)
@@ -157,6 +159,9 @@ public final class Bench {
             }
             ids = importDevices(tenantToken, devices, metaKeys);
             System.out.println("Reuse this dataset with: --tenant-token " + tenantToken);
+            if (opts.containsKey("jdbc")) {
+                copyBaseline(opts.get("jdbc"), devices, metaKeys);
+            }
         } else {
             JsonNode stats = getJson(tenantToken, "/api/v1/stats/devices");
             devices = stats.path("total").asLong();
@@ -282,6 +287,95 @@ public final class Bench {
             System.out.println("WARNING: some rows failed; see above");
         }
         return ids;
+    }
+
+    /**
+     * The import's baseline: the same rows the import wrote for {@code devices} devices (device, metadata, tag
+     * and event rows, with every index of those tables) loaded by {@code COPY … FROM STDIN} straight into the
+     * server's PostgreSQL database, in one transaction that is rolled back. Serials follow the imported ones, in
+     * the import's tenant, so the unique indexes see the same table.
+     */
+    private void copyBaseline(String jdbc, long devices, int metaKeys) throws Exception {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(jdbc)) {
+            c.setAutoCommit(false);
+            String tenant;
+            try (var st = c.prepareStatement("SELECT tenant_id FROM devices WHERE serial = ?")) {
+                st.setString(1, serial(0));
+                try (var rs = st.executeQuery()) {
+                    rs.next();
+                    tenant = rs.getString(1);
+                }
+            }
+            var copy = c.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
+            System.out.printf(Locale.ROOT, "COPY baseline: %,d devices into the same tables (rolled back)...%n",
+                    devices);
+            CpuMeter cpu = CpuMeter.start();
+            long t0 = System.nanoTime();
+            long now = System.currentTimeMillis();
+            int chunk = 100_000;
+            for (long from = devices; from < 2 * devices; from += chunk) {
+                long to = Math.min(2 * devices, from + chunk);
+                StringBuilder dev = new StringBuilder();
+                StringBuilder meta = new StringBuilder();
+                StringBuilder tags = new StringBuilder();
+                StringBuilder events = new StringBuilder();
+                for (long i = from; i < to; i++) {
+                    long h = mix(i);
+                    long h2 = mix(h);
+                    String id = java.util.UUID.randomUUID().toString();
+                    String type = TYPES[(int) Long.remainderUnsigned(h, TYPES.length)];
+                    List<String> tagList = new ArrayList<>(List.of("fleet-" + Long.remainderUnsigned(h >>> 8, 20),
+                            Long.remainderUnsigned(h >>> 16, 5) == 0 ? "staging" : "prod"));
+                    if (Long.remainderUnsigned(h >>> 24, 4) == 0) {
+                        tagList.add("outdoor");
+                    }
+                    StringBuilder metaJson = new StringBuilder("{");
+                    for (int k = 0; k < metaKeys; k++) {
+                        long v = Long.remainderUnsigned(mix(h2 + k), k < META_CARDINALITY.length ? META_CARDINALITY[k]
+                                : 100);
+                        String value = metaValue(k, v);
+                        metaJson.append(k > 0 ? "," : "").append("\"\"").append(metaKey(k)).append("\"\":\"\"")
+                                .append(value).append("\"\"");
+                        meta.append(tenant).append(',').append(id).append(',').append(metaKey(k)).append(',')
+                                .append(value).append(",string,\n");
+                    }
+                    metaJson.append('}');
+                    StringBuilder tagJson = new StringBuilder("[");
+                    for (String t : tagList) {
+                        tagJson.append(tagJson.length() > 1 ? "," : "").append("\"\"").append(t).append("\"\"");
+                        tags.append(tenant).append(',').append(id).append(',').append(t).append('\n');
+                    }
+                    tagJson.append(']');
+                    dev.append(tenant).append(',').append(id).append(',').append(type).append('-').append(i)
+                            .append(',').append(type).append(',').append(serial(i)).append(",ACTIVE,1.")
+                            .append(Long.remainderUnsigned(h >>> 32, 8)).append('.')
+                            .append(Long.remainderUnsigned(h >>> 40, 3)).append(",rev-")
+                            .append((char) ('A' + Long.remainderUnsigned(h >>> 48, 3))).append(",\"")
+                            .append(tagJson).append("\",\"").append(metaJson).append("\",").append(now).append(",,")
+                            .append(now).append(",1,NO_IDENTITY\n");
+                    events.append(tenant).append(',').append(id).append(",CREATED,bench,\"{\"\"source\"\":\"\"import\"\"}\",")
+                            .append(now).append('\n');
+                }
+                copy.copyIn("COPY devices (tenant_id, id, name, device_type, serial, status, firmware_version,"
+                        + " hardware_revision, tags, metadata, registered_at, last_seen_at, updated_at, version,"
+                        + " identity_status) FROM STDIN (FORMAT csv)", new java.io.StringReader(dev.toString()));
+                copy.copyIn("COPY device_metadata (tenant_id, device_id, key, value, value_type, value_num)"
+                        + " FROM STDIN (FORMAT csv)", new java.io.StringReader(meta.toString()));
+                copy.copyIn("COPY device_tags (tenant_id, device_id, tag) FROM STDIN (FORMAT csv)",
+                        new java.io.StringReader(tags.toString()));
+                copy.copyIn("COPY device_events (tenant_id, device_id, type, actor, details, at) FROM STDIN"
+                        + " (FORMAT csv)", new java.io.StringReader(events.toString()));
+            }
+            double secs = (System.nanoTime() - t0) / 1e9;
+            CpuMeter.Usage usage = cpu.stop();
+            c.rollback();
+            double rate = devices / secs;
+            System.out.printf(Locale.ROOT, "COPY baseline: %,d devices in %.1f s: %,.0f devices/s; %s%n", devices, secs,
+                    rate, usage);
+            table.add(Row.text("baseline: COPY of the same rows (rolled back)",
+                    String.format(Locale.ROOT, "%,.0f devices/s  (%,d devices in %.1f s)", rate, devices, secs),
+                    usage.toString()));
+        }
     }
 
     private record ImportOutcome(long created, long failed, long bytes) {
