@@ -137,6 +137,46 @@ class ConsoleBrowserTests extends ApiTest {
     }
 
     @Test
+    void anIdTokenWithAWrongNonceOrAForeignSignatureOrNoneOpensNoSession() {
+        for (OidcProvider.IdTokenFault fault : List.of(OidcProvider.IdTokenFault.WRONG_NONCE,
+                OidcProvider.IdTokenFault.FOREIGN_SIGNATURE, OidcProvider.IdTokenFault.MISSING)) {
+            web.manage().deleteAllCookies();
+            OidcProvider.shared().signInNext(new OidcProvider.User("mallory", tenant.name(),
+                    List.of("fleetkeeper-admin")));
+            OidcProvider.shared().spoilNextIdToken(fault);
+            web.get(url("/app/sign-in"));
+            page.click("#sign-in-oidc");
+            Await.until(Duration.ofSeconds(15), "the sign-in page's error after " + fault,
+                    () -> page.present("#sign-in-error") || page.present("header.top"));
+            assertThat(page.present("#sign-in-error")).as("an ID token with %s is refused", fault).isTrue();
+            assertThat(web.manage().getCookieNamed("fk_console")).as("no session after %s", fault).isNull();
+        }
+        web.manage().deleteAllCookies();
+        OidcProvider.shared().signInNext(new OidcProvider.User("mallory", tenant.name(), List.of("fleetkeeper-admin")));
+        web.get(url("/app/sign-in"));
+        page.click("#sign-in-oidc");
+        Await.until(Duration.ofSeconds(15), "the console after an unspoiled ID token",
+                () -> page.present("#sign-in-error") || page.present("header.top"));
+        assertThat(page.present("header.top")).as("the same account with a good ID token signs in").isTrue();
+    }
+
+    @Test
+    void aPlatformRoleOidcSignInLandsOnTheOperatorPages() {
+        OidcProvider.shared().signInNext(new OidcProvider.User("ops", null, List.of("fleetkeeper-platform")));
+        web.get(url("/app/sign-in"));
+        page.click("#sign-in-oidc");
+        Await.until(Duration.ofSeconds(15), "the operator pages after the provider's answer",
+                () -> page.present("#sign-in-error") || web.getCurrentUrl().endsWith("/app/operator/tenants"));
+        assertThat(web.getCurrentUrl()).endsWith("/app/operator/tenants");
+        assertThat(page.text("header .who")).contains("platform");
+        assertThat(page.present("#tenants")).isTrue();
+        web.get(url("/app/devices"));
+        assertThat(web.getCurrentUrl()).as("a platform caller reaches only the operator pages")
+                .endsWith("/app/operator/tenants");
+        page.assertAccessible("/app/operator/tenants after OIDC");
+    }
+
+    @Test
     void everyConsolePageForbidsFramingAndInlineScript() {
         Reply reply = api.call("GET", "/app/sign-in").send();
         assertThat(reply.status()).isEqualTo(200);
