@@ -73,10 +73,6 @@ record CampaignForm(String firmwareId, String target, String query, String group
                 retries, null);
     }
 
-    boolean day(String d) {
-        return days.contains(d);
-    }
-
     private List<UUID> deviceIdList() {
         List<UUID> ids = new ArrayList<>();
         if (deviceIds != null) {

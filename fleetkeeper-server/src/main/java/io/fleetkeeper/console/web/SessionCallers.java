@@ -27,9 +27,12 @@ class SessionCallers {
         this.tenants = tenants;
     }
 
-    /** The caller of the session with cookie value {@code id}; empty when the session or its caller ended. */
+    /**
+     * The caller of the session with cookie value {@code id}; empty when the session or its caller ended. Not a use
+     * of the session: its idle time runs on.
+     */
     Optional<Caller> of(String id) {
-        return sessions.find(id).map(this::caller);
+        return sessions.peek(id).map(this::caller);
     }
 
     /** The session's caller, or null when it may no longer act. */
