@@ -67,7 +67,8 @@ class SqlOwnershipTests {
             entry("exports", "export"),
             entry("export_schedules", "export"),
             entry("ota_campaigns", "ota"), entry("ota_actions", "ota"),
-            entry("console_sessions", "console"));
+            entry("console_sessions", "console"),
+            entry("console_fleet_samples", "console"));
 
     /**
      * Uses of another module's table, as {@code "<file under io/fleetkeeper> -> <table>"}, with the reason.

@@ -167,6 +167,15 @@ public class EventStreams {
         return newest;
     }
 
+    /**
+     * The id to resume after ({@code Last-Event-ID}) to see every event relayed from now on: a page rendered now
+     * opens its stream after it, so nothing relayed in between is missed. Read at most once per poll interval for
+     * the whole node (a value that lags only repeats an event or two).
+     */
+    public long newest() {
+        return newestSeq(wakeups.sequenced().generation());
+    }
+
     /** The CloudEvents JSON of an event. */
     public String json(OutboxEvent e) {
         return cloudEvents.envelope(e);

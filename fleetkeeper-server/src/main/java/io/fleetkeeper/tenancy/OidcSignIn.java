@@ -21,8 +21,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Interactive sign-in with the configured OpenID Connect provider (authorization code flow with PKCE, RFC 7636):
- * where to send a browser, and the code it comes back with exchanged for an access token, which is then verified
- * exactly as a bearer JWT on the API is (signature, issuer, audience, tenant and role claims). The provider's
+ * where to send a browser, and the code it comes back with exchanged for an ID token, checked against the sign-in's
+ * nonce, and an access token, which is then verified exactly as a bearer JWT on the API is (signature, issuer,
+ * audience, tenant and role claims). The provider's
  * endpoints come from its discovery document; the issuer is operator configuration, not tenant input.
  */
 @Service
@@ -50,8 +51,11 @@ public class OidcSignIn {
         return props.interactive();
     }
 
-    /** The provider's authorization endpoint with this sign-in's parameters (S256 code challenge). */
-    public URI authorizationUri(String redirectUri, String state, String codeChallenge) {
+    /**
+     * The provider's authorization endpoint with this sign-in's parameters (S256 code challenge, and the nonce the
+     * ID token must carry back).
+     */
+    public URI authorizationUri(String redirectUri, String state, String codeChallenge, String nonce) {
         requireAvailable();
         Map<String, String> q = new LinkedHashMap<>();
         q.put("response_type", "code");
@@ -61,16 +65,19 @@ public class OidcSignIn {
         q.put("state", state);
         q.put("code_challenge", codeChallenge);
         q.put("code_challenge_method", "S256");
+        q.put("nonce", nonce);
         String endpoint = endpoint("authorization_endpoint");
         return URI.create(endpoint + (endpoint.contains("?") ? "&" : "?") + form(q));
     }
 
     /**
-     * Exchanges an authorization code at the provider's token endpoint and verifies the access token it answers
-     * with. Fails with {@code UNAUTHENTICATED} when the provider refuses the code or the token names no Fleetkeeper
-     * role or no known tenant, {@code TENANT_SUSPENDED} when the tenant is suspended.
+     * Exchanges an authorization code at the provider's token endpoint, verifies the ID token it answers with
+     * (signature, issuer, this client as audience, expiry and the sign-in's {@code nonce}), then the access token.
+     * Fails with {@code UNAUTHENTICATED} when the provider refuses the code, the ID token is missing or not valid,
+     * or the access token names no Fleetkeeper role or no known tenant, {@code TENANT_SUSPENDED} when the tenant is
+     * suspended.
      */
-    public SignedIn exchange(String code, String codeVerifier, String redirectUri) {
+    public SignedIn exchange(String code, String codeVerifier, String redirectUri, String nonce) {
         requireAvailable();
         Map<String, String> body = new LinkedHashMap<>();
         body.put("grant_type", "authorization_code");
@@ -82,6 +89,7 @@ public class OidcSignIn {
             body.put("client_secret", props.clientSecret());
         }
         String accessToken;
+        String idToken;
         try {
             HttpResponse<String> resp = HTTP.send(HttpRequest.newBuilder(URI.create(endpoint("token_endpoint")))
                     .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/x-www-form-urlencoded")
@@ -89,6 +97,7 @@ public class OidcSignIn {
                     .build(), HttpResponse.BodyHandlers.ofString());
             JsonNode answer = resp.statusCode() == 200 ? json.readTree(resp.body()) : null;
             accessToken = answer == null ? "" : answer.path("access_token").asString("");
+            idToken = answer == null ? "" : answer.path("id_token").asString("");
         } catch (IOException e) {
             throw new ApiException(ErrorCode.UNAUTHENTICATED, "the identity provider did not answer");
         } catch (InterruptedException e) {
@@ -100,6 +109,10 @@ public class OidcSignIn {
         if (accessToken.isEmpty()) {
             throw new ApiException(ErrorCode.UNAUTHENTICATED, "the identity provider refused the sign-in");
         }
+        if (idToken.isEmpty()) {
+            throw new ApiException(ErrorCode.UNAUTHENTICATED, "the identity provider sent no ID token");
+        }
+        jwt.verifyIdToken(idToken, props.clientId(), nonce);
         JwtAuthenticator.Verified verified = jwt.verify(accessToken);
         return new SignedIn(verified.caller(), verified.expiresAt());
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fleetkeeper.testing.ApiTest;
 import io.fleetkeeper.testing.Await;
 import io.fleetkeeper.testing.Browser;
+import io.fleetkeeper.connectivity.internal.MqttEndpoint;
 import io.fleetkeeper.deviceapi.DeviceListener;
 import io.fleetkeeper.testing.Csrs;
 import io.fleetkeeper.testing.DevicePort;
@@ -41,6 +42,8 @@ class ConsoleBrowserTests extends ApiTest {
     private static Browser browser;
     @Autowired
     private DeviceListener listener;
+    @Autowired
+    private MqttEndpoint mqtt;
     private WebDriver web;
     private TestTenant tenant;
     private ConsolePage page;
@@ -134,6 +137,46 @@ class ConsoleBrowserTests extends ApiTest {
     }
 
     @Test
+    void anIdTokenWithAWrongNonceOrAForeignSignatureOrNoneOpensNoSession() {
+        for (OidcProvider.IdTokenFault fault : List.of(OidcProvider.IdTokenFault.WRONG_NONCE,
+                OidcProvider.IdTokenFault.FOREIGN_SIGNATURE, OidcProvider.IdTokenFault.MISSING)) {
+            web.manage().deleteAllCookies();
+            OidcProvider.shared().signInNext(new OidcProvider.User("mallory", tenant.name(),
+                    List.of("fleetkeeper-admin")));
+            OidcProvider.shared().spoilNextIdToken(fault);
+            web.get(url("/app/sign-in"));
+            page.click("#sign-in-oidc");
+            Await.until(Duration.ofSeconds(15), "the sign-in page's error after " + fault,
+                    () -> page.present("#sign-in-error") || page.present("header.top"));
+            assertThat(page.present("#sign-in-error")).as("an ID token with %s is refused", fault).isTrue();
+            assertThat(web.manage().getCookieNamed("fk_console")).as("no session after %s", fault).isNull();
+        }
+        web.manage().deleteAllCookies();
+        OidcProvider.shared().signInNext(new OidcProvider.User("mallory", tenant.name(), List.of("fleetkeeper-admin")));
+        web.get(url("/app/sign-in"));
+        page.click("#sign-in-oidc");
+        Await.until(Duration.ofSeconds(15), "the console after an unspoiled ID token",
+                () -> page.present("#sign-in-error") || page.present("header.top"));
+        assertThat(page.present("header.top")).as("the same account with a good ID token signs in").isTrue();
+    }
+
+    @Test
+    void aPlatformRoleOidcSignInLandsOnTheOperatorPages() {
+        OidcProvider.shared().signInNext(new OidcProvider.User("ops", null, List.of("fleetkeeper-platform")));
+        web.get(url("/app/sign-in"));
+        page.click("#sign-in-oidc");
+        Await.until(Duration.ofSeconds(15), "the operator pages after the provider's answer",
+                () -> page.present("#sign-in-error") || web.getCurrentUrl().endsWith("/app/operator/tenants"));
+        assertThat(web.getCurrentUrl()).endsWith("/app/operator/tenants");
+        assertThat(page.text("header .who")).contains("platform");
+        assertThat(page.present("#tenants")).isTrue();
+        web.get(url("/app/devices"));
+        assertThat(web.getCurrentUrl()).as("a platform caller reaches only the operator pages")
+                .endsWith("/app/operator/tenants");
+        page.assertAccessible("/app/operator/tenants after OIDC");
+    }
+
+    @Test
     void everyConsolePageForbidsFramingAndInlineScript() {
         Reply reply = api.call("GET", "/app/sign-in").send();
         assertThat(reply.status()).isEqualTo(200);
@@ -143,6 +186,8 @@ class ConsoleBrowserTests extends ApiTest {
         assertThat(reply.body()).doesNotContainPattern("<script(?![^>]*\\bsrc=)");
         Reply anonymous = api.call("GET", "/app/devices").send();
         assertThat(anonymous.status()).isEqualTo(303);
+        Reply stream = api.call("GET", "/app/live").header("Accept", "text/event-stream").send();
+        assertThat(stream.status()).as("the live stream needs a session").isEqualTo(303);
         assertThat(anonymous.header("Location")).endsWith("/app/sign-in");
     }
 
@@ -366,6 +411,41 @@ class ConsoleBrowserTests extends ApiTest {
                 () -> page.text("#commands").contains("SUCCEEDED") && page.text("#commands").contains("opened_in_ms"));
         assertThat(heading.isDisplayed()).as("the page was not reloaded").isTrue();
         browser.screenshot("device-command-result");
+    }
+
+    @Test
+    void theDevicePageShowsAConnectionAndAReportedStateThroughTheEventStreamWithoutAReload() throws Exception {
+        MqttDevices devices = new MqttDevices(api);
+        KeyDevice d = devices.keyDevice(tenant, "boiler-1");
+        page.signIn(tenant.admin());
+        web.get(url("/app/devices/" + d.id()));
+        assertThat(page.text("#connection-state")).isEqualTo("Never connected");
+        assertThat(page.text("#reported")).isEqualTo("{}");
+        for (String part : List.of("#device-state", "#shadow-state", "#commands", "#timeline")) {
+            assertThat(page.attribute(part, "hx-trigger")).as("%s refreshes on the event stream only", part)
+                    .isEqualTo("fk-live");
+        }
+        Await.until(Duration.ofSeconds(15), "the page's event stream open",
+                () -> "open".equals(page.attribute("html", "data-live-stream")));
+        WebElement heading = web.findElement(By.id("device-name"));
+
+        var client = devices.connect(d, mqtt.port());
+        try {
+            Await.until(Duration.ofSeconds(15), "the connection on the open page",
+                    () -> page.text("#connection-state").startsWith("Connected since"));
+            new DevicePort(api, listener.port()).call("PATCH", "/device/v1/shadow", Map.of("X-Device-Key", d.key()),
+                    "{\"state\":{\"reported\":{\"flame\":\"on\"}}}").expect(200);
+            Await.until(Duration.ofSeconds(15), "the reported state on the open page",
+                    () -> page.text("#reported").contains("flame"));
+            assertThat(page.text("#timeline")).contains("SHADOW-UPDATED");
+        } finally {
+            client.disconnect();
+        }
+        Await.until(Duration.ofSeconds(15), "the disconnection on the open page",
+                () -> page.text("#connection-state").startsWith("Not connected"));
+        assertThat(heading.isDisplayed()).as("the page was not reloaded").isTrue();
+        assertThat(Integer.parseInt(page.attribute("html", "data-live-events"))).isPositive();
+        browser.screenshot("device-live");
     }
 
     @Test

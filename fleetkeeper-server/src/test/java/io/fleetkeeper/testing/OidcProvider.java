@@ -32,7 +32,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A small OpenID Connect provider for tests, on the JDK's HTTP server: discovery, a JWKS, an authorization endpoint
  * that signs in whichever user the test named (no login form) and a token endpoint that checks the code, the
  * redirect URI, the client id and the PKCE verifier (S256) before answering with an RS256 access token shaped like
- * Keycloak's (realm roles, a tenant claim). One provider serves the whole test run.
+ * Keycloak's (realm roles, a tenant claim) and an ID token carrying the authorization request's nonce (which a test
+ * can spoil: a wrong nonce, a signature by a key the provider does not publish, none at all). One provider serves the whole test run.
  */
 public final class OidcProvider {
 
@@ -42,19 +43,25 @@ public final class OidcProvider {
     public record User(String subject, String tenant, List<String> roles) {
     }
 
-    private record Grant(User user, String challenge, String redirectUri) {
+    /** What is wrong with the next ID token the token endpoint sends, to test that the client refuses it. */
+    public enum IdTokenFault { NONE, WRONG_NONCE, FOREIGN_SIGNATURE, MISSING }
+
+    private record Grant(User user, String challenge, String redirectUri, String nonce) {
     }
 
     private static OidcProvider shared;
 
     private final HttpServer server;
     private final RSAKey key;
+    private final RSAKey foreignKey;
+    private volatile IdTokenFault fault = IdTokenFault.NONE;
     private final Map<String, Grant> codes = new ConcurrentHashMap<>();
     private final List<String> refusals = new CopyOnWriteArrayList<>();
     private volatile User user;
 
     private OidcProvider() throws Exception {
         key = new RSAKeyGenerator(2048).keyID("test-key").generate();
+        foreignKey = new RSAKeyGenerator(2048).keyID("test-key").generate();
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/.well-known/openid-configuration", this::discovery);
         server.createContext("/jwks", ex -> send(ex, 200, "application/json",
@@ -85,6 +92,11 @@ public final class OidcProvider {
         user = next;
     }
 
+    /** Spoils the next ID token the token endpoint sends (once). */
+    public void spoilNextIdToken(IdTokenFault next) {
+        fault = next;
+    }
+
     /** Why the token endpoint refused requests so far (a wrong verifier, a reused code...). */
     public List<String> refusals() {
         return List.copyOf(refusals);
@@ -109,7 +121,7 @@ public final class OidcProvider {
         byte[] random = new byte[24];
         new java.security.SecureRandom().nextBytes(random);
         String code = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-        codes.put(code, new Grant(who, q.get("code_challenge"), q.get("redirect_uri")));
+        codes.put(code, new Grant(who, q.get("code_challenge"), q.get("redirect_uri"), q.get("nonce")));
         String back = q.get("redirect_uri") + "?code=" + code + "&state="
                 + URLEncoder.encode(q.get("state"), StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Location", URI.create(back).toString());
@@ -140,11 +152,28 @@ public final class OidcProvider {
             SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID())
                     .type(JOSEObjectType.JWT).build(), claims.build());
             jwt.sign(new RSASSASigner(key));
+            IdTokenFault spoiled = fault;
+            fault = IdTokenFault.NONE;
+            String idToken = spoiled == IdTokenFault.MISSING ? "" : ",\"id_token\":\"" + idToken(grant, spoiled) + "\"";
             send(ex, 200, "application/json", "{\"access_token\":\"" + jwt.serialize()
-                    + "\",\"token_type\":\"Bearer\",\"expires_in\":300}");
+                    + "\",\"token_type\":\"Bearer\",\"expires_in\":300" + idToken + "}");
         } catch (Exception e) {
             send(ex, 500, "text/plain", e.toString());
         }
+    }
+
+    /** An ID token for the grant: this client as audience, the nonce of the authorization request. */
+    private String idToken(Grant grant, IdTokenFault spoiled) throws Exception {
+        long now = System.currentTimeMillis();
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().issuer(issuer()).subject(grant.user().subject())
+                .audience(CLIENT_ID).issueTime(new Date(now)).expirationTime(new Date(now + 300_000));
+        if (grant.nonce() != null) {
+            claims.claim("nonce", spoiled == IdTokenFault.WRONG_NONCE ? grant.nonce() + "x" : grant.nonce());
+        }
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID())
+                .type(JOSEObjectType.JWT).build(), claims.build());
+        jwt.sign(new RSASSASigner(spoiled == IdTokenFault.FOREIGN_SIGNATURE ? foreignKey : key));
+        return jwt.serialize();
     }
 
     private static String s256(String verifier) {

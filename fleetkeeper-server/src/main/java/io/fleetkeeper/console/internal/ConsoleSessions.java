@@ -81,6 +81,18 @@ public class ConsoleSessions {
 
     /** The live session of {@code id}, its idle time restarted; empty when unknown, idle too long or expired. */
     public Optional<Session> find(String id) {
+        return find(id, true);
+    }
+
+    /**
+     * The live session of {@code id} without counting this as use (an open page's event stream checking that its
+     * session still holds must not keep an unattended session from idling out).
+     */
+    public Optional<Session> peek(String id) {
+        return find(id, false);
+    }
+
+    private Optional<Session> find(String id, boolean use) {
         if (id == null || id.isEmpty() || id.length() > 100) {
             return Optional.empty();
         }
@@ -94,7 +106,7 @@ public class ConsoleSessions {
             rows.delete(hash);
             return Optional.empty();
         }
-        if (now - row.lastUsedAt() >= TOUCH_MILLIS) {
+        if (use && now - row.lastUsedAt() >= TOUCH_MILLIS) {
             rows.touch(hash, now);
         }
         if (row.tokenSealed() != null) {

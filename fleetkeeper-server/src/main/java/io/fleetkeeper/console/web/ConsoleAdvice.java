@@ -4,6 +4,7 @@ import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.console.ConsoleProperties;
 import io.fleetkeeper.console.internal.ConsoleSessions.Session;
+import io.fleetkeeper.event.EventStreams;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.Role;
 import jakarta.servlet.http.HttpServletRequest;
@@ -19,17 +20,19 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
 
 /**
  * What every console page knows (the CSRF token, the caller's role, whether it may change things, the refresh
- * interval), and errors as pages rather than problem documents: another tenant's or an unknown object is a
- * not-found page.
+ * interval, the event id its live stream starts after), and errors as pages rather than problem documents:
+ * another tenant's or an unknown object is a not-found page.
  */
 @ControllerAdvice(basePackageClasses = ConsoleAdvice.class)
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class ConsoleAdvice {
 
     private final ConsoleProperties properties;
+    private final EventStreams streams;
 
-    ConsoleAdvice(ConsoleProperties properties) {
+    ConsoleAdvice(ConsoleProperties properties, EventStreams streams) {
         this.properties = properties;
+        this.streams = streams;
     }
 
     @ModelAttribute
@@ -43,6 +46,9 @@ class ConsoleAdvice {
         model.addAttribute("canAdmin", caller != null && caller.role().covers(Role.ADMIN));
         model.addAttribute("platform", caller != null && caller.isPlatform());
         model.addAttribute("refreshMillis", properties.refreshInterval().toMillis());
+        if (caller != null && !caller.isPlatform() && request.getHeader("HX-Request") == null) {
+            model.addAttribute("liveAfter", streams.newest());
+        }
     }
 
     @ExceptionHandler(ApiException.class)

@@ -1,13 +1,9 @@
 package io.fleetkeeper.console.web;
 
-import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.console.internal.ConsoleSessions;
 import io.fleetkeeper.console.internal.ConsoleSessions.Session;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.Role;
-import io.fleetkeeper.tenancy.Tenant;
-import io.fleetkeeper.tenancy.TenantService;
-import io.fleetkeeper.tenancy.TokenService;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -21,7 +17,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Guards every {@code /app} request: security headers (CSP without inline script, no framing), the session
- * cookie resolved to its caller through {@link TokenService} on every request (a revoked token or a suspended
+ * cookie resolved to its caller through {@link SessionCallers} on every request (a revoked token or a suspended
  * tenant ends the session), the session's CSRF token on every state change, and the operator role for it. A
  * platform operator reaches only the operator pages ({@code /app/operator/...}).
  */
@@ -34,14 +30,12 @@ class ConsoleFilter extends OncePerRequestFilter {
     static final String SESSION = ConsoleFilter.class.getName() + ".session";
 
     private final ConsoleSessions sessions;
-    private final TokenService tokens;
-    private final TenantService tenants;
+    private final SessionCallers callers;
     private final ConsoleCookies cookies;
 
-    ConsoleFilter(ConsoleSessions sessions, TokenService tokens, TenantService tenants, ConsoleCookies cookies) {
+    ConsoleFilter(ConsoleSessions sessions, SessionCallers callers, ConsoleCookies cookies) {
         this.sessions = sessions;
-        this.tokens = tokens;
-        this.tenants = tenants;
+        this.callers = callers;
         this.cookies = cookies;
     }
 
@@ -66,7 +60,7 @@ class ConsoleFilter extends OncePerRequestFilter {
         }
         String id = cookies.sessionId(request);
         Optional<Session> session = sessions.find(id);
-        Caller caller = session.map(this::caller).orElse(null);
+        Caller caller = session.map(callers::caller).orElse(null);
         if (caller == null) {
             sessions.close(id);
             signIn(request, response);
@@ -97,27 +91,6 @@ class ConsoleFilter extends OncePerRequestFilter {
         request.setAttribute(Caller.class.getName(), caller);
         request.setAttribute(SESSION, session.get());
         chain.doFilter(request, response);
-    }
-
-    /**
-     * The session's caller: its API token resolved afresh (revoked, expired or suspended: none), or its OIDC caller
-     * while the tenant is active.
-     */
-    private Caller caller(Session session) {
-        if (session.token() == null) {
-            Caller caller = session.caller();
-            try {
-                return caller.isPlatform() || tenants.get(caller.tenantId()).status() == Tenant.TenantStatus.ACTIVE
-                        ? caller : null;
-            } catch (ApiException e) {
-                return null;
-            }
-        }
-        try {
-            return tokens.authenticate(session.token());
-        } catch (ApiException e) {
-            return null;
-        }
     }
 
     private static void signIn(HttpServletRequest request, HttpServletResponse response) throws IOException {

@@ -66,6 +66,12 @@ class DeviceDetailController {
         return "console/device :: commands";
     }
 
+    /** A live part of the device page, fetched when the event stream reports a change of the device. */
+    @GetMapping("/app/devices/{id}/live/{part:state|shadow|events}")
+    String livePart(Caller caller, @PathVariable UUID id, @PathVariable String part, Model model) {
+        return view.part(caller, id, part, model);
+    }
+
     @PostMapping("/app/devices/{id}/metadata")
     String metadata(Caller caller, @PathVariable UUID id, @RequestParam String key,
             @RequestParam(required = false) String value, @RequestParam long version, Model model,

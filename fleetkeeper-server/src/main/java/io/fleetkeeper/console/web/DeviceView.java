@@ -48,20 +48,39 @@ class DeviceView {
         model.addAttribute("metadataText", json.writeValueAsString(device.metadata()));
         model.addAttribute("tagsText", String.join(", ", device.tags()));
         model.addAttribute("connection", connections.get(tenant, id));
-        Shadow shadow = classicShadow(tenant, id);
-        model.addAttribute("shadow", shadow);
-        String desired = shadow == null ? "{}" : pretty(shadow.state().desired());
-        model.addAttribute("currentDesiredText", desired);
+        String desired = shadow(tenant, id, model);
         if (!model.containsAttribute("desiredText")) {
             model.addAttribute("desiredText", desired);
         }
-        model.addAttribute("reportedText", shadow == null ? "{}" : pretty(shadow.state().reported()));
-        model.addAttribute("deltaText", shadow == null ? "{}" : pretty(shadow.state().delta()));
         model.addAttribute("certificates", certificates.forDevice(tenant, id));
         model.addAttribute("events", devices.events(tenant, id, null, 20).items());
         model.addAttribute("sim", sim(tenant, id));
         commands(caller, id, model);
         return "console/device";
+    }
+
+    /** One live part of the page ({@code state}, {@code shadow} or {@code events}), as the page shows it. */
+    String part(Caller caller, UUID id, String part, Model model) {
+        UUID tenant = caller.tenantId();
+        model.addAttribute("device", devices.get(tenant, id));
+        switch (part) {
+            case "state" -> model.addAttribute("connection", connections.get(tenant, id));
+            case "shadow" -> shadow(tenant, id, model);
+            case "events" -> model.addAttribute("events", devices.events(tenant, id, null, 20).items());
+            default -> throw ApiException.notFound("page");
+        }
+        return "console/device :: " + part;
+    }
+
+    /** The classic shadow's sections as shown; returns the desired section's text. */
+    private String shadow(UUID tenant, UUID id, Model model) {
+        Shadow shadow = classicShadow(tenant, id);
+        model.addAttribute("shadow", shadow);
+        String desired = shadow == null ? "{}" : pretty(shadow.state().desired());
+        model.addAttribute("currentDesiredText", desired);
+        model.addAttribute("reportedText", shadow == null ? "{}" : pretty(shadow.state().reported()));
+        model.addAttribute("deltaText", shadow == null ? "{}" : pretty(shadow.state().delta()));
+        return desired;
     }
 
     /** The commands table alone (refreshed live). */

@@ -15,7 +15,16 @@ import org.springframework.ui.Model;
  */
 final class Forms {
 
+    /** What a form that lost a version race says. */
+    static final String LOST_RACE = "It changed since this page was shown; nothing was done. Its current state is "
+            + "below.";
+
     private Forms() {
+    }
+
+    /** Whether the form being answered lost a version race (see {@link #apply}). */
+    static boolean lostRace(Model model) {
+        return LOST_RACE.equals(model.getAttribute("formError"));
     }
 
     /** Runs {@code change}; returns {@code done}, or on a refusal the re-rendered page from {@code page}. */
@@ -29,9 +38,7 @@ final class Forms {
                 throw e;
             }
             boolean race = e.code() == ErrorCode.PRECONDITION_FAILED || e.code() == ErrorCode.VERSION_CONFLICT;
-            model.addAttribute("formError", race
-                    ? "It changed since this page was shown; nothing was done. Its current state is below."
-                    : message(e));
+            model.addAttribute("formError", race ? LOST_RACE : message(e));
             response.setStatus(e.code().status().value());
             return page.get();
         }

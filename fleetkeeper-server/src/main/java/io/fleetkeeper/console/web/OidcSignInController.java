@@ -44,14 +44,15 @@ class OidcSignInController {
         }
         String state = ConsoleSessions.randomToken();
         String verifier = ConsoleSessions.randomToken();
+        String nonce = ConsoleSessions.randomToken();
         String target;
         try {
-            target = oidc.authorizationUri(callback(), state, ConsoleSessions.sha256(verifier)).toString();
+            target = oidc.authorizationUri(callback(), state, ConsoleSessions.sha256(verifier), nonce).toString();
         } catch (ApiException e) {
             response.setStatus(502);
             return signIn.render(model, response, "The identity provider cannot be reached. Please try again later.");
         }
-        cookies.setOidc(response, state + "." + verifier, PENDING);
+        cookies.setOidc(response, state + "." + verifier + "." + nonce, PENDING);
         return "redirect:" + target;
     }
 
@@ -61,8 +62,8 @@ class OidcSignInController {
             Model model) {
         String pending = cookies.oidc(request);
         cookies.setOidc(response, "", Duration.ZERO);
-        int dot = pending == null ? -1 : pending.indexOf('.');
-        if (dot < 0 || !ConsoleSessions.same(pending.substring(0, dot), state)) {
+        String[] parts = pending == null ? new String[0] : pending.split("\\.");
+        if (parts.length != 3 || !ConsoleSessions.same(parts[0], state)) {
             response.setStatus(403);
             return signIn.render(model, response, "The sign-in expired or did not start here. Please try again.");
         }
@@ -72,7 +73,7 @@ class OidcSignInController {
         }
         OidcSignIn.SignedIn signedIn;
         try {
-            signedIn = oidc.exchange(code, pending.substring(dot + 1), callback());
+            signedIn = oidc.exchange(code, parts[1], callback(), parts[2]);
         } catch (ApiException e) {
             response.setStatus(401);
             return signIn.render(model, response, e.code() == ErrorCode.TENANT_SUSPENDED

@@ -1,8 +1,8 @@
 package io.fleetkeeper.console.web;
 
+import io.fleetkeeper.fleet.FleetGroupService;
 import io.fleetkeeper.ota.CampaignService;
 import io.fleetkeeper.ota.FirmwareService;
-import io.fleetkeeper.ota.NewCampaign;
 import io.fleetkeeper.tenancy.Caller;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.UUID;
@@ -15,7 +15,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 
 /**
  * {@code /app/ota}: the firmware catalog and the OTA campaigns with their per-status device counts, refreshed live;
- * a new campaign over a fleet query; pause, resume and cancel with the version the page showed (If-Match
+ * a new campaign over a fleet query, a group or a device list, staged in waves within a maintenance window
+ * ({@link CampaignForm}); pause, resume and cancel with the version the page showed (If-Match
  * semantics).
  */
 @Controller
@@ -23,15 +24,22 @@ class OtaPageController {
 
     private final FirmwareService firmware;
     private final CampaignService campaigns;
+    private final FleetGroupService groups;
 
-    OtaPageController(FirmwareService firmware, CampaignService campaigns) {
+    OtaPageController(FirmwareService firmware, CampaignService campaigns, FleetGroupService groups) {
         this.firmware = firmware;
         this.campaigns = campaigns;
+        this.groups = groups;
     }
 
     @GetMapping("/app/ota")
     String page(Caller caller, @RequestParam(required = false) String cursor, Model model) {
         model.addAttribute("firmware", firmware.list(caller.tenantId(), null, null, DeviceListController.PAGE));
+        model.addAttribute("groups", groups.list(caller.tenantId(), null, 100).items());
+        model.addAttribute("days", CampaignForm.DAYS);
+        if (!model.containsAttribute("form")) {
+            model.addAttribute("form", CampaignForm.empty());
+        }
         return campaigns(caller, cursor, model, "console/ota");
     }
 
@@ -40,15 +48,12 @@ class OtaPageController {
         return campaigns(caller, cursor, model, "console/ota :: campaigns");
     }
 
-    /** A campaign offering {@code firmwareId} to every device matching {@code query}, at most so many a minute. */
+    /** A campaign from the form: the firmware offered to a query's, a group's or listed devices, in waves. */
     @PostMapping("/app/ota/campaigns")
-    String create(Caller caller, @RequestParam(required = false) String firmwareId, @RequestParam String query,
-            @RequestParam(required = false) Long maxPerMinute, Model model, HttpServletResponse response) {
-        model.addAttribute("campaignQuery", query);
-        UUID id = Forms.blankToNull(firmwareId) == null ? null : UUID.fromString(firmwareId.strip());
-        return Forms.apply(model, response, () -> campaigns.create(caller, new NewCampaign(id,
-                new NewCampaign.Target(null, null, query.strip()), null, maxPerMinute, null, null, null, null, null)),
-                "redirect:/app/ota", () -> page(caller, null, model));
+    String create(Caller caller, CampaignForm form, Model model, HttpServletResponse response) {
+        model.addAttribute("form", form);
+        return Forms.apply(model, response, () -> campaigns.create(caller, form.campaign()), "redirect:/app/ota",
+                () -> page(caller, null, model));
     }
 
     @PostMapping("/app/ota/campaigns/{id}/{action:pause|resume|cancel}")

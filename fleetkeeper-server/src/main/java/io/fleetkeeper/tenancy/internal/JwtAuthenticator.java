@@ -47,6 +47,7 @@ public class JwtAuthenticator {
     private final TenantRepository tenants;
     private final JsonMapper json;
     private volatile DefaultJWTProcessor<SecurityContext> processor;
+    private volatile JWSVerificationKeySelector<SecurityContext> keys;
     private volatile JsonNode discovery;
 
     JwtAuthenticator(TenancyProperties props, TenantRepository tenants, JsonMapper json) {
@@ -65,6 +66,30 @@ public class JwtAuthenticator {
 
     /** A verified JWT: the caller it names, and when it stops being valid. */
     public record Verified(Caller caller, Instant expiresAt) {
+    }
+
+    /**
+     * Verifies an OpenID Connect ID token (Core 1.0, section 3.1.3.7) from the token endpoint: signed by one of the
+     * provider's keys, issued by the configured issuer, for {@code clientId} (its audience), not expired, with
+     * {@code sub}, {@code iat} and the {@code nonce} the sign-in sent. Fails with {@code UNAUTHENTICATED}.
+     */
+    public void verifyIdToken(String idToken, String clientId, String nonce) {
+        try {
+            processor(); // the provider's keys
+            DefaultJWTProcessor<SecurityContext> p = new DefaultJWTProcessor<>();
+            p.setJWSKeySelector(keys);
+            JWTClaimsSet.Builder exact = new JWTClaimsSet.Builder().claim("nonce", nonce);
+            if (!props.issuerUri().isBlank()) {
+                exact.issuer(props.issuerUri());
+            }
+            p.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(clientId, exact.build(),
+                    new HashSet<>(List.of("sub", "exp", "iat"))));
+            p.process(idToken, null);
+        } catch (ApiException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new ApiException(ErrorCode.UNAUTHENTICATED, "the ID token is not valid");
+        }
     }
 
     /** Verifies {@code jwt} as {@link #authenticate} does, and also answers when it expires. */
@@ -152,9 +177,9 @@ public class JwtAuthenticator {
                 URL jwks = URI.create(props.jwksUri().isBlank() ? discoverJwks() : props.jwksUri()).toURL();
                 JWKSource<SecurityContext> source = JWKSourceBuilder.create(jwks).retrying(true).build();
                 DefaultJWTProcessor<SecurityContext> created = new DefaultJWTProcessor<>();
-                created.setJWSKeySelector(new JWSVerificationKeySelector<>(Set.of(JWSAlgorithm.RS256,
-                        JWSAlgorithm.RS384, JWSAlgorithm.RS512, JWSAlgorithm.ES256, JWSAlgorithm.ES384,
-                        JWSAlgorithm.PS256), source));
+                keys = new JWSVerificationKeySelector<>(Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384,
+                        JWSAlgorithm.RS512, JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.PS256), source);
+                created.setJWSKeySelector(keys);
                 JWTClaimsSet.Builder exact = new JWTClaimsSet.Builder();
                 if (!props.issuerUri().isBlank()) {
                     exact.issuer(props.issuerUri());

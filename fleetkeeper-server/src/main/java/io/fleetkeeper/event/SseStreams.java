@@ -1,0 +1,100 @@
+package io.fleetkeeper.event;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+/**
+ * Sends an {@link EventStreams.Subscription} to an HTTP client as Server-Sent Events, one virtual thread per stream:
+ * each event as the caller renders it, a comment line every 15 s to keep idle connections open, the stream ended
+ * after an hour (the client reconnects with {@code Last-Event-ID}) or as soon as the caller's check fails at a
+ * heartbeat. At shutdown the open streams are ended first, so the graceful shutdown of the web server does not wait
+ * for them (clients reconnect to another node).
+ */
+@Component
+public class SseStreams implements SmartLifecycle {
+
+    private static final Duration HEARTBEAT = Duration.ofSeconds(15);
+    private static final Duration LIFETIME = Duration.ofHours(1);
+
+    private final Set<SseEmitter> live = ConcurrentHashMap.newKeySet();
+    private volatile boolean running;
+
+    SseStreams() {
+    }
+
+    /**
+     * Starts sending {@code sub} and returns the emitter to answer the request with.
+     *
+     * @param render   the event as sent (name, id, data)
+     * @param stillFor checked at every heartbeat: false ends the stream (for example the session behind it ended)
+     */
+    public SseEmitter send(EventStreams.Subscription sub, Function<OutboxEvent, SseEmitter.SseEventBuilder> render,
+            BooleanSupplier stillFor) {
+        SseEmitter emitter = new SseEmitter(LIFETIME.toMillis());
+        Thread pump = Thread.ofVirtual().name("event-stream").unstarted(() -> pump(sub, emitter, render, stillFor));
+        live.add(emitter);
+        emitter.onCompletion(() -> ended(emitter, pump));
+        emitter.onTimeout(() -> ended(emitter, pump));
+        emitter.onError(e -> ended(emitter, pump));
+        pump.start();
+        return emitter;
+    }
+
+    private void ended(SseEmitter emitter, Thread pump) {
+        live.remove(emitter);
+        pump.interrupt();
+    }
+
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    /** Ends every open stream; the pumps stop and the requests complete. */
+    @Override
+    public void stop() {
+        running = false;
+        for (SseEmitter emitter : live) {
+            emitter.complete();
+        }
+        live.clear();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    private static void pump(EventStreams.Subscription sub, SseEmitter emitter,
+            Function<OutboxEvent, SseEmitter.SseEventBuilder> render, BooleanSupplier stillFor) {
+        try (sub) {
+            emitter.send(SseEmitter.event().comment("stream open"));
+            while (!Thread.currentThread().isInterrupted()) {
+                List<OutboxEvent> events = sub.next(HEARTBEAT);
+                if (events.isEmpty()) {
+                    if (!stillFor.getAsBoolean()) {
+                        break;
+                    }
+                    emitter.send(SseEmitter.event().comment("keep-alive"));
+                }
+                for (OutboxEvent e : events) {
+                    emitter.send(render.apply(e));
+                }
+            }
+        } catch (IOException | IllegalStateException e) {
+            return; // the client went away (or the emitter timed out): the container ends the request
+        } catch (RuntimeException e) {
+            emitter.completeWithError(e);
+            return;
+        }
+        emitter.complete();
+    }
+}
