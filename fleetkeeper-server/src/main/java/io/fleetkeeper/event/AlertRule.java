@@ -15,12 +15,13 @@ import java.util.UUID;
  * {@code channels}; its dedupe key is {@code dedupeKey:subject} (the device or the job), one open alert per key.
  * With an {@code escalation}, an alert still OPEN (not acknowledged) {@code afterMinutes} after it opened is sent to
  * the escalation's channels and to the person on call of its schedule too (level 2), and so are its later
- * transitions; its {@code next} level follows {@code afterMinutes} after that, and so on.
+ * transitions; its {@code next} level follows {@code afterMinutes} after that, and so on. Instead of an inline
+ * {@code escalation} a rule may reference a shared {@link EscalationPolicy} by {@code escalationPolicyId}.
  */
 public record AlertRule(UUID id, String name, String kind, @Nullable Integer offlineMinutes,
         @Nullable Threshold threshold, @Nullable String scope, String severity, List<UUID> channels,
-        @Nullable Escalation escalation, String dedupeKey, boolean enabled, Instant createdAt, Instant updatedAt,
-        long version) {
+        @Nullable Escalation escalation, @Nullable UUID escalationPolicyId, String dedupeKey, boolean enabled,
+        Instant createdAt, Instant updatedAt, long version) {
 
     public static final String DEVICE_OFFLINE = "device_offline";
     public static final String CERTIFICATE = "certificate";
@@ -75,12 +76,12 @@ public record AlertRule(UUID id, String name, String kind, @Nullable Integer off
     /** What a client sends (a PATCH is merged onto the current fields). */
     public record Fields(@Nullable String name, @Nullable String kind, @Nullable Integer offlineMinutes,
             @Nullable Threshold threshold, @Nullable String scope, @Nullable String severity,
-            @Nullable List<UUID> channels, @Nullable Escalation escalation, @Nullable String dedupeKey,
-            @Nullable Boolean enabled) {
+            @Nullable List<UUID> channels, @Nullable Escalation escalation, @Nullable UUID escalationPolicyId,
+            @Nullable String dedupeKey, @Nullable Boolean enabled) {
 
         public Fields(String name, String kind, Integer offlineMinutes, String scope, String severity,
                 List<UUID> channels, Escalation escalation, String dedupeKey, Boolean enabled) {
-            this(name, kind, offlineMinutes, null, scope, severity, channels, escalation, dedupeKey, enabled);
+            this(name, kind, offlineMinutes, null, scope, severity, channels, escalation, null, dedupeKey, enabled);
         }
     }
 }

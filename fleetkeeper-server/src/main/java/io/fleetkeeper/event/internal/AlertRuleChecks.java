@@ -34,10 +34,13 @@ public class AlertRuleChecks {
 
     private final ChannelRepository channels;
     private final OncallRepository schedules;
+    private final EscalationPolicyRepository policies;
     private final JsonMapper json;
 
-    AlertRuleChecks(ChannelRepository channels, OncallRepository schedules, JsonMapper json) {
+    AlertRuleChecks(ChannelRepository channels, OncallRepository schedules, EscalationPolicyRepository policies,
+            JsonMapper json) {
         this.channels = channels;
+        this.policies = policies;
         this.schedules = schedules;
         this.json = json;
     }
@@ -97,19 +100,30 @@ public class AlertRuleChecks {
                 }
             }
         }
-        String field = "escalation";
+        checkEscalation(v, tenantId, "escalation", in.escalation());
+        if (in.escalationPolicyId() != null) {
+            if (in.escalation() != null) {
+                v.add("escalation_policy_id", "a rule has an inline escalation or an escalation policy, not both");
+            } else if (policies.find(tenantId, in.escalationPolicyId()).isEmpty()) {
+                v.add("escalation_policy_id", "names an escalation policy that does not exist");
+            }
+        }
+        if (in.dedupeKey() != null) {
+            v.pattern("dedupe_key", in.dedupeKey(), DEDUPE, "1 to 100 of A-Z a-z 0-9 . _ : -");
+        }
+        v.throwIfAny();
+    }
+
+    /** Checks an escalation chain (null: none) whose first level is {@code field}. */
+    public void checkEscalation(Violations v, UUID tenantId, String field, AlertRule.Escalation chain) {
         int level = 0;
-        for (AlertRule.Escalation e = in.escalation(); e != null; e = e.next(), field += ".next") {
+        for (AlertRule.Escalation e = chain; e != null; e = e.next(), field += ".next") {
             if (++level > MAX_LEVELS) {
                 v.add(field, "at most " + MAX_LEVELS + " escalation levels");
                 break;
             }
             checkLevel(v, tenantId, field, e);
         }
-        if (in.dedupeKey() != null) {
-            v.pattern("dedupe_key", in.dedupeKey(), DEDUPE, "1 to 100 of A-Z a-z 0-9 . _ : -");
-        }
-        v.throwIfAny();
     }
 
     private static void checkThreshold(Violations v, AlertRule.Threshold t) {
