@@ -29,7 +29,7 @@ import tools.jackson.databind.node.ObjectNode;
 @Service
 public class AlertRuleService {
 
-    private static final Set<String> WRITABLE = Set.of("name", "kind", "offline_minutes", "threshold", "scope",
+    private static final Set<String> WRITABLE = Set.of("name", "kind", "offline_minutes", "threshold", "rate", "scope",
             "severity",
             "channels", "escalation", "escalation_policy_id", "dedupe_key", "enabled");
 
@@ -104,7 +104,7 @@ public class AlertRuleService {
         MergePatch.of(patch, WRITABLE);
         AlertRule cur = current(tenantId, id, expectedVersion);
         ObjectNode merged = json.valueToTree(new AlertRule.Fields(cur.name(), cur.kind(), cur.offlineMinutes(),
-                cur.threshold(), cur.scope(), cur.severity(), cur.channels(), cur.escalation(), cur.escalationPolicyId(),
+                cur.threshold(), cur.rate(), cur.scope(), cur.severity(), cur.channels(), cur.escalation(), cur.escalationPolicyId(),
                 cur.dedupeKey(), cur.enabled()));
         patch.properties().forEach(m -> merged.set(m.getKey(), m.getValue()));
         AlertRule.Fields in = checks.read(merged);
@@ -135,7 +135,7 @@ public class AlertRuleService {
         AlertRule.Threshold t = in.threshold();
         AlertRule.Threshold telemetry = t == null ? null : new AlertRule.Threshold(t.metric(), t.stream(),
                 t.operator(), t.value(), t.forMinutes() == null ? 0 : t.forMinutes());
-        return new AlertRule(id, in.name(), in.kind(), in.offlineMinutes(), telemetry, scope, in.severity(),
+        return new AlertRule(id, in.name(), in.kind(), in.offlineMinutes(), telemetry, in.rate(), scope, in.severity(),
                 in.channels() == null ? List.of() : List.copyOf(in.channels()), normalized(in.escalation()),
                 in.escalationPolicyId(), in.dedupeKey() == null ? id.toString() : in.dedupeKey(), in.enabled() == null || in.enabled(),
                 created, updated, version);

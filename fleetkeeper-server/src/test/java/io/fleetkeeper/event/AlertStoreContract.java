@@ -93,7 +93,7 @@ public interface AlertStoreContract {
         assertThat(oncall.get(t.id(), s.id())).isEqualTo(renamed);
 
         AlertRule hot = rules.create(t.admin(), new AlertRule.Fields("hot", "telemetry_threshold", null,
-                new AlertRule.Threshold("power.v", "grid", ">=", 250.5, 3), null, "warning", List.of(),
+                new AlertRule.Threshold("power.v", "grid", ">=", 250.5, 3), null, null, "warning", List.of(),
                 new AlertRule.Escalation(5, List.of(), s.id(), new AlertRule.Escalation(10, List.of(), s.id(), null)),
                 null, null, true));
         assertThat(rules.get(t.id(), hot.id())).isEqualTo(hot);
@@ -135,8 +135,8 @@ public interface AlertStoreContract {
                 new AlertRule.Escalation(5, List.of(quiet.id()), s.id(), null)));
         assertThat(policies.get(t.id(), p.id())).isEqualTo(p);
         assertThat(policies.list(t.id(), null, 10).items()).containsExactly(p);
-        AlertRule r = rules.create(t.admin(), new AlertRule.Fields("jobs", "job_failed", null, null, null, "info",
-                List.of(), null, p.id(), null, true));
+        AlertRule r = rules.create(t.admin(), new AlertRule.Fields("jobs", "provisioning_failures", null, null,
+                new AlertRule.Rate(5, 15), null, "info", List.of(), null, p.id(), null, true));
         assertThat(rules.get(t.id(), r.id())).isEqualTo(r);
         assertThat(rules.escalation(t.id(), r)).isEqualTo(p.escalation());
         EscalationPolicy changed = policies.update(t.admin(), p.id(), json.readTree("{\"name\":\"renamed\"}"), 1L);
