@@ -59,6 +59,7 @@ class SqlOwnershipTests {
             entry("carrier_integrations", "carrier"), entry("device_sims", "carrier"),
             entry("alert_rules", "event"), entry("alerts", "event"), entry("alert_history", "event"),
             entry("oncall_schedules", "event"), entry("oncall_overrides", "event"),
+            entry("escalation_policies", "event"),
             entry("alert_notifications", "event"),
             entry("blobs", "blobs"), entry("blob_usage", "blobs"),
             entry("firmware", "ota"), entry("firmware_artifacts", "ota"),

@@ -26,10 +26,11 @@ public record Alert(UUID id, UUID ruleId, String kind, String dedupeKey, @Nullab
 
     /**
      * One notification of the alert: to which channel, which action, pending, sent or dead, and the last error.
-     * To the person on call of a schedule, {@code channelId} is the schedule's id and {@code recipient} their
-     * address.
+     * To the person on call of a schedule ({@code scheduleId}): by e-mail, {@code channelId} is the schedule's id
+     * and {@code recipient} their address; through one of the person's contact channels, {@code channelId} is that
+     * channel.
      */
     public record Notification(UUID channelId, String action, String status, int attempts,
-            @Nullable String lastError, @Nullable String recipient) {
+            @Nullable String lastError, @Nullable String recipient, @Nullable UUID scheduleId) {
     }
 }

@@ -11,21 +11,29 @@ import java.util.UUID;
  * such a device is expiring soon, expired or revoked; {@code job_failed}: a job was aborted;
  * {@code telemetry_threshold}: every value of a metric a device in scope sent in the last
  * {@code threshold.forMinutes} crossed {@code threshold.value} (auto-resolved when its latest value no longer
- * does). Each alert goes to
+ * does); {@code provisioning_failures}: at least {@code rate.count} provisioning attempts of the tenant were refused
+ * within {@code rate.windowMinutes} (subject: {@code provisioning}; auto-resolved when fewer fall in the window
+ * that ends now). Each alert goes to
  * {@code channels}; its dedupe key is {@code dedupeKey:subject} (the device or the job), one open alert per key.
  * With an {@code escalation}, an alert still OPEN (not acknowledged) {@code afterMinutes} after it opened is sent to
  * the escalation's channels and to the person on call of its schedule too (level 2), and so are its later
- * transitions; its {@code next} level follows {@code afterMinutes} after that, and so on.
+ * transitions; its {@code next} level follows {@code afterMinutes} after that, and so on. Instead of an inline
+ * {@code escalation} a rule may reference a shared {@link EscalationPolicy} by {@code escalationPolicyId}.
  */
 public record AlertRule(UUID id, String name, String kind, @Nullable Integer offlineMinutes,
-        @Nullable Threshold threshold, @Nullable String scope, String severity, List<UUID> channels,
-        @Nullable Escalation escalation, String dedupeKey, boolean enabled, Instant createdAt, Instant updatedAt,
-        long version) {
+        @Nullable Threshold threshold, @Nullable Rate rate, @Nullable String scope, String severity, List<UUID> channels,
+        @Nullable Escalation escalation, @Nullable UUID escalationPolicyId, String dedupeKey, boolean enabled,
+        Instant createdAt, Instant updatedAt, long version) {
 
     public static final String DEVICE_OFFLINE = "device_offline";
     public static final String CERTIFICATE = "certificate";
     public static final String JOB_FAILED = "job_failed";
     public static final String TELEMETRY_THRESHOLD = "telemetry_threshold";
+    public static final String PROVISIONING_FAILURES = "provisioning_failures";
+
+    /** At least {@code count} events within {@code windowMinutes}. */
+    public record Rate(@Nullable Integer count, @Nullable Integer windowMinutes) {
+    }
 
     /**
      * A telemetry condition: {@code metric} (of {@code stream}, the default stream when null) compared by
@@ -74,13 +82,14 @@ public record AlertRule(UUID id, String name, String kind, @Nullable Integer off
 
     /** What a client sends (a PATCH is merged onto the current fields). */
     public record Fields(@Nullable String name, @Nullable String kind, @Nullable Integer offlineMinutes,
-            @Nullable Threshold threshold, @Nullable String scope, @Nullable String severity,
-            @Nullable List<UUID> channels, @Nullable Escalation escalation, @Nullable String dedupeKey,
-            @Nullable Boolean enabled) {
+            @Nullable Threshold threshold, @Nullable Rate rate, @Nullable String scope, @Nullable String severity,
+            @Nullable List<UUID> channels, @Nullable Escalation escalation, @Nullable UUID escalationPolicyId,
+            @Nullable String dedupeKey, @Nullable Boolean enabled) {
 
         public Fields(String name, String kind, Integer offlineMinutes, String scope, String severity,
                 List<UUID> channels, Escalation escalation, String dedupeKey, Boolean enabled) {
-            this(name, kind, offlineMinutes, null, scope, severity, channels, escalation, dedupeKey, enabled);
+            this(name, kind, offlineMinutes, null, null, scope, severity, channels, escalation, null, dedupeKey,
+                    enabled);
         }
     }
 }

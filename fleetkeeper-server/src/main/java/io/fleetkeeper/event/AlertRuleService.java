@@ -7,6 +7,7 @@ import io.fleetkeeper.api.Page;
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.event.internal.AlertRuleChecks;
 import io.fleetkeeper.event.internal.AlertRuleRepository;
+import io.fleetkeeper.event.internal.EscalationPolicyRepository;
 import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.store.Times;
 import io.fleetkeeper.tenancy.Caller;
@@ -28,19 +29,21 @@ import tools.jackson.databind.node.ObjectNode;
 @Service
 public class AlertRuleService {
 
-    private static final Set<String> WRITABLE = Set.of("name", "kind", "offline_minutes", "threshold", "scope",
+    private static final Set<String> WRITABLE = Set.of("name", "kind", "offline_minutes", "threshold", "rate", "scope",
             "severity",
-            "channels", "escalation", "dedupe_key", "enabled");
+            "channels", "escalation", "escalation_policy_id", "dedupe_key", "enabled");
 
     private final AlertRuleRepository rules;
+    private final EscalationPolicyRepository policies;
     private final AlertRuleChecks checks;
     private final AuditService audit;
     private final JsonMapper json;
     private final Clock clock;
 
-    AlertRuleService(AlertRuleRepository rules, AlertRuleChecks checks, AuditService audit, JsonMapper json,
-            Clock clock) {
+    AlertRuleService(AlertRuleRepository rules, EscalationPolicyRepository policies, AlertRuleChecks checks,
+            AuditService audit, JsonMapper json, Clock clock) {
         this.rules = rules;
+        this.policies = policies;
         this.checks = checks;
         this.audit = audit;
         this.json = json;
@@ -74,6 +77,17 @@ public class AlertRuleService {
         return rules.find(tenantId, id);
     }
 
+    /**
+     * The escalation chain a rule follows: its inline one, else that of the policy it references (as the policy
+     * is now), else null.
+     */
+    public AlertRule.Escalation escalation(UUID tenantId, AlertRule rule) {
+        if (rule.escalation() != null || rule.escalationPolicyId() == null) {
+            return rule.escalation();
+        }
+        return policies.find(tenantId, rule.escalationPolicyId()).map(EscalationPolicy::escalation).orElse(null);
+    }
+
     public Page<AlertRule> list(UUID tenantId, String cursor, int limit) {
         Cursor c = Cursor.decode(cursor, "alert_rule");
         UUID after = c == null ? null : Ids.parseOrNull(c.id());
@@ -90,7 +104,8 @@ public class AlertRuleService {
         MergePatch.of(patch, WRITABLE);
         AlertRule cur = current(tenantId, id, expectedVersion);
         ObjectNode merged = json.valueToTree(new AlertRule.Fields(cur.name(), cur.kind(), cur.offlineMinutes(),
-                cur.threshold(), cur.scope(), cur.severity(), cur.channels(), cur.escalation(), cur.dedupeKey(), cur.enabled()));
+                cur.threshold(), cur.rate(), cur.scope(), cur.severity(), cur.channels(), cur.escalation(), cur.escalationPolicyId(),
+                cur.dedupeKey(), cur.enabled()));
         patch.properties().forEach(m -> merged.set(m.getKey(), m.getValue()));
         AlertRule.Fields in = checks.read(merged);
         checks.check(tenantId, in);
@@ -120,13 +135,13 @@ public class AlertRuleService {
         AlertRule.Threshold t = in.threshold();
         AlertRule.Threshold telemetry = t == null ? null : new AlertRule.Threshold(t.metric(), t.stream(),
                 t.operator(), t.value(), t.forMinutes() == null ? 0 : t.forMinutes());
-        return new AlertRule(id, in.name(), in.kind(), in.offlineMinutes(), telemetry, scope, in.severity(),
+        return new AlertRule(id, in.name(), in.kind(), in.offlineMinutes(), telemetry, in.rate(), scope, in.severity(),
                 in.channels() == null ? List.of() : List.copyOf(in.channels()), normalized(in.escalation()),
-                in.dedupeKey() == null ? id.toString() : in.dedupeKey(), in.enabled() == null || in.enabled(),
+                in.escalationPolicyId(), in.dedupeKey() == null ? id.toString() : in.dedupeKey(), in.enabled() == null || in.enabled(),
                 created, updated, version);
     }
 
-    private static AlertRule.Escalation normalized(AlertRule.Escalation e) {
+    static AlertRule.Escalation normalized(AlertRule.Escalation e) {
         return e == null ? null : new AlertRule.Escalation(e.afterMinutes(),
                 e.channels() == null ? List.of() : List.copyOf(e.channels()), e.scheduleId(), normalized(e.next()));
     }

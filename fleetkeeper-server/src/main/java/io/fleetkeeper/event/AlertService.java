@@ -124,8 +124,8 @@ public class AlertService {
             return Optional.empty();
         }
         Instant now = Times.now(clock);
-        Instant escalation = rule.escalation() == null ? null
-                : now.plus(Duration.ofMinutes(rule.escalation().afterMinutes()));
+        AlertRule.Escalation chain = rules.escalation(tenantId, rule);
+        Instant escalation = chain == null ? null : now.plus(Duration.ofMinutes(chain.afterMinutes()));
         Alert a = new Alert(Ids.newId(clock), rule.id(), rule.kind(), key, deviceId, rule.severity(), Alert.OPEN,
                 summary.get(), now, null, null, null, 0, escalation, 1);
         alerts.insert(tenantId, a);
@@ -167,7 +167,8 @@ public class AlertService {
         Instant now = Times.now(clock);
         AlertRule rule = rules.find(tenantId, cur.ruleId()).orElse(null);
         int level = cur.escalationLevel() + 1;
-        AlertRule.Escalation step = rule == null || rule.escalation() == null ? null : rule.escalation().level(level);
+        AlertRule.Escalation chain = rule == null ? null : rules.escalation(tenantId, rule);
+        AlertRule.Escalation step = chain == null ? null : chain.level(level);
         AlertRule.Escalation after = step == null ? null : step.next();
         Alert next = new Alert(cur.id(), cur.ruleId(), cur.kind(), cur.dedupeKey(), cur.deviceId(), cur.severity(),
                 cur.status(), cur.summary(), cur.openedAt(), null, null, step == null ? cur.escalatedAt() : now,
@@ -186,6 +187,13 @@ public class AlertService {
                 OncallSchedule.OnCall who = oncall.onCall(tenantId, step.scheduleId(), now);
                 notifications.queueTo(tenantId, id, new NotificationRepository.Recipient(step.scheduleId(),
                         who.member().email()), TRIGGER, now.toEpochMilli());
+                for (UUID contact : who.member().channels()) {
+                    if (step.channels().contains(contact)) {
+                        continue;
+                    }
+                    notifications.queueTo(tenantId, id, new NotificationRepository.Recipient(step.scheduleId(), null,
+                            contact), TRIGGER, now.toEpochMilli());
+                }
                 details.put("on_call", who.member().name());
             } catch (ApiException e) {
                 details.put("on_call", "schedule deleted");
@@ -196,10 +204,11 @@ public class AlertService {
     }
 
     /** The channels that hear of an alert's transitions: level 1, and each level it escalated to. */
-    private static List<UUID> audience(AlertRule rule, Alert a) {
+    private List<UUID> audience(UUID tenantId, AlertRule rule, Alert a) {
         java.util.LinkedHashSet<UUID> channels = new java.util.LinkedHashSet<>(rule.channels());
-        for (int level = 1; level <= a.escalationLevel() && rule.escalation() != null; level++) {
-            AlertRule.Escalation e = rule.escalation().level(level);
+        AlertRule.Escalation chain = rules.escalation(tenantId, rule);
+        for (int level = 1; level <= a.escalationLevel() && chain != null; level++) {
+            AlertRule.Escalation e = chain.level(level);
             if (e != null) {
                 channels.addAll(e.channels());
             }
@@ -218,10 +227,12 @@ public class AlertService {
             throw new ApiException(ErrorCode.CONFLICT, "alert changed concurrently; read it again");
         }
         alerts.transition(tenantId, cur.id(), status, caller.actor(), now);
-        List<UUID> channels = rules.find(tenantId, cur.ruleId()).map(r -> audience(r, cur)).orElse(List.of());
+        List<UUID> channels = rules.find(tenantId, cur.ruleId()).map(r -> audience(tenantId, r, cur)).orElse(List.of());
         notifications.queue(tenantId, cur.id(), channels, action, now.toEpochMilli());
         for (NotificationRepository.Recipient r : notifications.recipients(tenantId, cur.id())) {
-            notifications.queueTo(tenantId, cur.id(), r, action, now.toEpochMilli());
+            if (r.channelId() == null || !channels.contains(r.channelId())) {
+                notifications.queueTo(tenantId, cur.id(), r, action, now.toEpochMilli());
+            }
         }
         audit.record(tenantId, caller, "alert." + action, "alert", cur.id().toString(), null);
         return next;

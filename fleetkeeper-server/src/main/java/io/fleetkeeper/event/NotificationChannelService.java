@@ -8,12 +8,16 @@ import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.event.internal.AlertRuleRepository;
 import io.fleetkeeper.event.internal.ChannelRepository;
 import io.fleetkeeper.event.internal.Destinations;
+import io.fleetkeeper.event.internal.EscalationPolicyRepository;
 import io.fleetkeeper.event.internal.NoticeSender;
 import io.fleetkeeper.event.internal.NotificationRepository;
+import io.fleetkeeper.event.internal.OncallRepository;
 import io.fleetkeeper.pki.Sealer;
 import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.store.Times;
 import io.fleetkeeper.tenancy.Caller;
+import io.fleetkeeper.web.MergePatch;
+import io.fleetkeeper.web.Violations;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -25,13 +29,19 @@ import java.util.regex.Pattern;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
-/** Notification channels: create, read, list, delete. Their secret is sealed at rest and never returned. */
+/** Notification channels: create, read, list, change (name and quiet hours), delete. Their secret is sealed at rest and never returned. */
 @Service
 public class NotificationChannelService {
 
     static final Set<String> KINDS = Set.of(NotificationChannel.SLACK, NotificationChannel.TEAMS,
             NotificationChannel.PAGERDUTY, NotificationChannel.WEBHOOK, NotificationChannel.EMAIL);
+    private static final Set<String> WRITABLE = Set.of("name", "time_zone", "quiet_hours");
+    private static final List<String> SEALED = List.of("url", "routing_key", "to");
     private static final Pattern ROUTING_KEY = Pattern.compile("[A-Za-z0-9]{32}");
 
     private final ChannelRepository channels;
@@ -42,11 +52,18 @@ public class NotificationChannelService {
     private final AuditService audit;
     private final Clock clock;
     private final NoticeSender notices;
+    private final OncallRepository schedules;
+    private final JsonMapper json;
+    private final EscalationPolicyRepository policies;
 
     NotificationChannelService(ChannelRepository channels, AlertRuleRepository rules,
             NotificationRepository notifications, Destinations destinations, Sealer vault, AuditService audit,
-            Clock clock, NoticeSender notices) {
+            Clock clock, NoticeSender notices, OncallRepository schedules, JsonMapper json,
+            EscalationPolicyRepository policies) {
+        this.policies = policies;
+        this.json = json;
         this.notices = notices;
+        this.schedules = schedules;
         this.channels = channels;
         this.rules = rules;
         this.notifications = notifications;
@@ -60,7 +77,8 @@ public class NotificationChannelService {
     public NotificationChannel create(Caller caller, NotificationChannel.Fields in) {
         UUID tenantId = caller.tenantId();
         String secret = validate(in);
-        NotificationChannel c = new NotificationChannel(Ids.newId(clock), in.name(), in.kind(), Times.now(clock), 1);
+        NotificationChannel c = new NotificationChannel(Ids.newId(clock), in.name(), in.kind(), zone(in),
+                in.quietHours(), Times.now(clock), 1);
         if (channels.nameTaken(tenantId, c.name())) {
             throw nameTaken(c.name());
         }
@@ -102,17 +120,103 @@ public class NotificationChannelService {
                 x -> new Cursor("channel", null, x.id().toString()));
     }
 
-    /** Deletes a channel no rule sends to, and its queued notifications. */
+    /**
+     * Changes a channel's name, time zone and quiet hours (JSON Merge Patch, If-Match); its sealed URL, routing key
+     * or addresses cannot be changed (create a new channel).
+     */
     @Transactional
-    public void delete(Caller caller, UUID id, Long expectedVersion) {
+    public NotificationChannel update(Caller caller, UUID id, JsonNode patch, Long expectedVersion) {
         UUID tenantId = caller.tenantId();
+        if (patch != null && patch.isObject()) {
+            List<ApiException.FieldError> sealed = SEALED.stream().filter(patch::has)
+                    .map(f -> new ApiException.FieldError(f, "is sealed and cannot be changed; create a new channel"))
+                    .toList();
+            if (!sealed.isEmpty()) {
+                throw new ApiException(ErrorCode.VALIDATION_FAILED, "notification channel is not valid", sealed);
+            }
+        }
+        MergePatch.of(patch, WRITABLE);
+        NotificationChannel cur = current(tenantId, id, expectedVersion);
+        ObjectNode merged = json.createObjectNode();
+        merged.put("name", cur.name());
+        merged.put("time_zone", cur.timeZone());
+        merged.set("quiet_hours", json.valueToTree(cur.quietHours()));
+        patch.properties().forEach(m -> merged.set(m.getKey(), m.getValue()));
+        NotificationChannel.Fields in;
+        try {
+            in = json.treeToValue(merged, NotificationChannel.Fields.class);
+        } catch (JacksonException e) {
+            String field = e.getPath().stream().map(JacksonException.Reference::getPropertyName)
+                    .filter(java.util.Objects::nonNull).findFirst().orElse("body");
+            throw new ApiException(ErrorCode.VALIDATION_FAILED, "a field has the wrong type or format",
+                    List.of(new ApiException.FieldError(field, "has the wrong type or format")));
+        }
+        List<ApiException.FieldError> errors = new ArrayList<>();
+        checkCommon(in, errors);
+        if (!errors.isEmpty()) {
+            throw new ApiException(ErrorCode.VALIDATION_FAILED, "notification channel is not valid", errors);
+        }
+        NotificationChannel next = new NotificationChannel(id, in.name(), cur.kind(), zone(in), in.quietHours(),
+                cur.createdAt(), cur.version() + 1);
+        if (!next.name().equals(cur.name()) && channels.nameTaken(tenantId, next.name())) {
+            throw nameTaken(next.name());
+        }
+        try {
+            if (!channels.update(tenantId, next, cur.version())) {
+                throw new ApiException(ErrorCode.PRECONDITION_FAILED, "channel changed concurrently; read it again");
+            }
+        } catch (DuplicateKeyException e) {
+            throw nameTaken(next.name());
+        }
+        audit.record(tenantId, caller, "notification_channel.update", "notification_channel", id.toString(),
+                json.writeValueAsString(patch));
+        return next;
+    }
+
+    private NotificationChannel current(UUID tenantId, UUID id, Long expectedVersion) {
         NotificationChannel cur = get(tenantId, id);
         if (expectedVersion != null && expectedVersion != cur.version()) {
             throw new ApiException(ErrorCode.PRECONDITION_FAILED,
                     "channel has changed; its current ETag is \"" + cur.version() + "\"");
         }
+        return cur;
+    }
+
+    /** The time zone of the quiet hours: as given, UTC when there are quiet hours without one, else null. */
+    private static String zone(NotificationChannel.Fields in) {
+        return in.timeZone() != null ? in.timeZone() : in.quietHours() != null ? "UTC" : null;
+    }
+
+    private static void checkCommon(NotificationChannel.Fields in, List<ApiException.FieldError> errors) {
+        if (in.name() == null || in.name().isBlank() || in.name().length() > 100) {
+            errors.add(new ApiException.FieldError("name", "is required, at most 100 characters"));
+        }
+        if (in.timeZone() != null && !OncallService.validZone(in.timeZone())) {
+            errors.add(new ApiException.FieldError("time_zone", "must be an IANA time zone such as Europe/Berlin"));
+        }
+        Violations quiet = new Violations();
+        OncallService.checkQuietHours(quiet, in.quietHours());
+        if (!quiet.isEmpty()) {
+            errors.add(new ApiException.FieldError("quiet_hours",
+                    "needs from and to, two different local times (HH:MM)"));
+        }
+    }
+
+    /** Deletes a channel no rule sends to, and its queued notifications. */
+    @Transactional
+    public void delete(Caller caller, UUID id, Long expectedVersion) {
+        UUID tenantId = caller.tenantId();
+        NotificationChannel cur = current(tenantId, id, expectedVersion);
         if (rules.usesChannel(tenantId, id)) {
             throw new ApiException(ErrorCode.IN_USE, "an alert rule sends to this channel; change the rule first");
+        }
+        if (policies.uses(tenantId, id)) {
+            throw new ApiException(ErrorCode.IN_USE,
+                    "an escalation policy sends to this channel; change the policy first");
+        }
+        if (schedules.usesChannel(tenantId, id, Times.now(clock))) {
+            throw new ApiException(ErrorCode.IN_USE,
+                    "an on-call member or override is reached through this channel; change the schedule first");
         }
         if (!channels.delete(tenantId, id, cur.version())) {
             throw new ApiException(ErrorCode.PRECONDITION_FAILED, "channel changed concurrently; read it again");
@@ -125,9 +229,7 @@ public class NotificationChannelService {
     /** Checks the fields; returns the secret to seal (the URL, the routing key or the addresses). */
     private String validate(NotificationChannel.Fields in) {
         List<ApiException.FieldError> errors = new ArrayList<>();
-        if (in.name() == null || in.name().isBlank() || in.name().length() > 100) {
-            errors.add(new ApiException.FieldError("name", "is required, at most 100 characters"));
-        }
+        checkCommon(in, errors);
         String secret = null;
         if (in.kind() == null || !KINDS.contains(in.kind())) {
             errors.add(new ApiException.FieldError("kind", "must be slack, teams, pagerduty, webhook or email"));

@@ -14,14 +14,25 @@ import java.util.UUID;
  * An on-call schedule: {@code members} take turns of {@code rotation.lengthDays} days in list order, handing off at
  * the local time of {@code rotation.start} in {@code timeZone} (so a hand-off at 09:00 stays at 09:00 across
  * daylight-saving changes); {@link OncallOverride overrides} put someone else on call for a period. During
- * {@code quietHours} (local times in the same zone) on-call e-mails of alerts that are not {@code critical} wait
- * until the quiet hours end.
+ * {@code quietHours} (local times in the same zone) on-call notifications (e-mail and the person's contact
+ * channels) of alerts that are not {@code critical} wait until the quiet hours end.
  */
 public record OncallSchedule(UUID id, String name, String timeZone, OncallRotation rotation,
         @Nullable QuietHours quietHours, Instant createdAt, Instant updatedAt, long version) {
 
-    /** Whom to notify: a name and an e-mail address. */
-    public record OncallMember(String name, String email) {
+    /**
+     * Whom to notify: a name, an e-mail address, and the notification channels that reach this person too (a
+     * Slack or Teams direct webhook, a personal PagerDuty service, a webhook to a paging or SMS gateway).
+     */
+    public record OncallMember(String name, String email, List<UUID> channels) {
+
+        public OncallMember {
+            channels = channels == null ? List.of() : channels;
+        }
+
+        public OncallMember(String name, String email) {
+            this(name, email, List.of());
+        }
     }
 
     /** Turns of {@code lengthDays} days, the first starting at {@code start} (local date and time). */
@@ -30,6 +41,22 @@ public record OncallSchedule(UUID id, String name, String timeZone, OncallRotati
 
     /** Local times {@code from} (inclusive) to {@code to} (exclusive); past midnight when {@code to} is earlier. */
     public record QuietHours(LocalTime from, LocalTime to) {
+
+        /** When the quiet hours around {@code at} (in {@code zone}) end, or null when {@code at} is not in them. */
+        public @Nullable Instant until(Instant at, ZoneId zone) {
+            ZonedDateTime now = at.atZone(zone);
+            LocalTime t = now.toLocalTime();
+            boolean overnight = to.isBefore(from);
+            boolean quiet = overnight ? !t.isBefore(from) || t.isBefore(to) : !t.isBefore(from) && t.isBefore(to);
+            if (!quiet) {
+                return null;
+            }
+            ZonedDateTime end = now.with(to);
+            if (!end.isAfter(now)) {
+                end = now.plusDays(1).with(to);
+            }
+            return end.toInstant();
+        }
     }
 
     /** Someone on call instead of the rotation from {@code startsAt} (inclusive) to {@code endsAt} (exclusive). */
@@ -46,8 +73,8 @@ public record OncallSchedule(UUID id, String name, String timeZone, OncallRotati
     }
 
     /** What a client sends to add an override. */
-    public record OverrideFields(@Nullable String name, @Nullable String email, @Nullable Instant startsAt,
-            @Nullable Instant endsAt) {
+    public record OverrideFields(@Nullable String name, @Nullable String email, @Nullable List<UUID> channels,
+            @Nullable Instant startsAt, @Nullable Instant endsAt) {
     }
 
     /** Who is on call at {@code at}, given the schedule's overrides around it. */
@@ -84,23 +111,7 @@ public record OncallSchedule(UUID id, String name, String timeZone, OncallRotati
 
     /** When the quiet hours around {@code at} end, or null when {@code at} is not in quiet hours. */
     public @Nullable Instant quietUntil(Instant at) {
-        if (quietHours == null) {
-            return null;
-        }
-        ZonedDateTime now = at.atZone(ZoneId.of(timeZone));
-        LocalTime t = now.toLocalTime();
-        QuietHours q = quietHours;
-        boolean overnight = q.to().isBefore(q.from());
-        boolean quiet = overnight ? !t.isBefore(q.from()) || t.isBefore(q.to())
-                : !t.isBefore(q.from()) && t.isBefore(q.to());
-        if (!quiet) {
-            return null;
-        }
-        ZonedDateTime end = now.with(q.to());
-        if (!end.isAfter(now)) {
-            end = now.plusDays(1).with(q.to());
-        }
-        return end.toInstant();
+        return quietHours == null ? null : quietHours.until(at, ZoneId.of(timeZone));
     }
 
     private static ZonedDateTime handoff(ZonedDateTime first, long turn, long lengthDays) {

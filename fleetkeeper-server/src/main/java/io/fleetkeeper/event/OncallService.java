@@ -6,6 +6,8 @@ import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.api.Page;
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.event.internal.AlertRuleRepository;
+import io.fleetkeeper.event.internal.ChannelRepository;
+import io.fleetkeeper.event.internal.EscalationPolicyRepository;
 import io.fleetkeeper.event.internal.Mailer;
 import io.fleetkeeper.event.internal.OncallRepository;
 import io.fleetkeeper.store.Ids;
@@ -47,16 +49,22 @@ public class OncallService {
     private static final Duration MAX_OVERRIDE = Duration.ofDays(366);
     private static final Instant FOREVER = Instant.ofEpochMilli(Long.MAX_VALUE);
 
+    private static final int MAX_MEMBER_CHANNELS = 5;
+
     private final OncallRepository schedules;
     private final AlertRuleRepository rules;
+    private final ChannelRepository channels;
+    private final EscalationPolicyRepository policies;
     private final AuditService audit;
     private final JsonMapper json;
     private final Clock clock;
 
-    OncallService(OncallRepository schedules, AlertRuleRepository rules, AuditService audit, JsonMapper json,
-            Clock clock) {
+    OncallService(OncallRepository schedules, AlertRuleRepository rules, ChannelRepository channels,
+            EscalationPolicyRepository policies, AuditService audit, JsonMapper json, Clock clock) {
+        this.policies = policies;
         this.schedules = schedules;
         this.rules = rules;
+        this.channels = channels;
         this.audit = audit;
         this.json = json;
         this.clock = clock;
@@ -65,7 +73,7 @@ public class OncallService {
     @Transactional
     public OncallSchedule create(Caller caller, OncallSchedule.Fields in) {
         UUID tenantId = caller.tenantId();
-        check(in);
+        check(tenantId, in);
         Instant now = Times.now(clock);
         OncallSchedule s = new OncallSchedule(Ids.newId(clock), in.name(), in.timeZone(), in.rotation(),
                 in.quietHours(), now, now, 1);
@@ -103,7 +111,7 @@ public class OncallService {
                 cur.quietHours()));
         patch.properties().forEach(m -> merged.set(m.getKey(), m.getValue()));
         OncallSchedule.Fields in = read(merged, OncallSchedule.Fields.class);
-        check(in);
+        check(tenantId, in);
         OncallSchedule next = new OncallSchedule(id, in.name(), in.timeZone(), in.rotation(), in.quietHours(),
                 cur.createdAt(), Times.now(clock), cur.version() + 1);
         checkName(tenantId, next);
@@ -122,6 +130,10 @@ public class OncallService {
         OncallSchedule cur = current(tenantId, id, expectedVersion);
         if (rules.usesSchedule(tenantId, id)) {
             throw new ApiException(ErrorCode.IN_USE, "an alert rule escalates to this schedule; change the rule first");
+        }
+        if (policies.uses(tenantId, id)) {
+            throw new ApiException(ErrorCode.IN_USE,
+                    "an escalation policy escalates to this schedule; change the policy first");
         }
         if (!schedules.delete(tenantId, id, cur.version())) {
             throw new ApiException(ErrorCode.PRECONDITION_FAILED, "schedule changed concurrently; read it again");
@@ -149,7 +161,7 @@ public class OncallService {
         UUID tenantId = caller.tenantId();
         get(tenantId, id);
         Violations v = new Violations();
-        checkMember(v, "", in.name(), in.email());
+        checkMember(v, tenantId, "", in.name(), in.email(), in.channels());
         v.required("starts_at", in.startsAt()).required("ends_at", in.endsAt());
         Instant now = Times.now(clock);
         if (in.startsAt() != null && in.endsAt() != null) {
@@ -172,7 +184,7 @@ public class OncallService {
                     + " overrides that have not ended; delete some first");
         }
         OncallSchedule.OncallOverride o = new OncallSchedule.OncallOverride(Ids.newId(clock),
-                new OncallSchedule.OncallMember(in.name(), in.email()), in.startsAt(), in.endsAt(), now);
+                new OncallSchedule.OncallMember(in.name(), in.email(), in.channels()), in.startsAt(), in.endsAt(), now);
         schedules.insertOverride(tenantId, id, o);
         audit.recordDetails(tenantId, caller, "oncall_schedule.override", "oncall_schedule", id.toString(),
                 Map.of("override_id", o.id().toString(), "starts_at", o.startsAt().toString(),
@@ -203,7 +215,7 @@ public class OncallService {
         }
     }
 
-    private static void check(OncallSchedule.Fields in) {
+    private void check(UUID tenantId, OncallSchedule.Fields in) {
         Violations v = new Violations();
         v.required("name", in.name()).maxLength("name", in.name(), 100)
                 .pattern("name", in.name(), NO_CONTROL, "free of control characters");
@@ -226,26 +238,41 @@ public class OncallService {
                         v.add("rotation.members", "must not contain null");
                         break;
                     }
-                    checkMember(v, "rotation.members.", m.name(), m.email());
+                    checkMember(v, tenantId, "rotation.members.", m.name(), m.email(), m.channels());
                 }
             }
         }
-        OncallSchedule.QuietHours q = in.quietHours();
-        if (q != null && (q.from() == null || q.to() == null || q.from().equals(q.to()))) {
-            v.add("quiet_hours", "needs from and to, two different local times (HH:MM)");
-        }
+        checkQuietHours(v, in.quietHours());
         v.throwIfAny();
     }
 
-    private static void checkMember(Violations v, String prefix, String name, String email) {
+    private void checkMember(Violations v, UUID tenantId, String prefix, String name, String email,
+            @Nullable List<UUID> contact) {
         v.required(prefix + "name", name).maxLength(prefix + "name", name, 100)
                 .pattern(prefix + "name", name, NO_CONTROL, "free of control characters");
         if (!Mailer.valid(email)) {
             v.add(prefix + "email", "must be one e-mail address");
         }
+        if (contact == null) {
+            return;
+        }
+        if (contact.size() > MAX_MEMBER_CHANNELS) {
+            v.add(prefix + "channels", "at most " + MAX_MEMBER_CHANNELS + " notification channel ids");
+        } else if (contact.stream().anyMatch(c -> c == null || channels.find(tenantId, c).isEmpty())) {
+            v.add(prefix + "channels", "names a notification channel that does not exist");
+        } else if (contact.stream().distinct().count() < contact.size()) {
+            v.add(prefix + "channels", "names a channel twice");
+        }
     }
 
-    private static boolean validZone(String zone) {
+    /** Quiet hours need two different local times. */
+    static void checkQuietHours(Violations v, @Nullable OncallSchedule.QuietHours q) {
+        if (q != null && (q.from() == null || q.to() == null || q.from().equals(q.to()))) {
+            v.add("quiet_hours", "needs from and to, two different local times (HH:MM)");
+        }
+    }
+
+    static boolean validZone(String zone) {
         try {
             return ZoneId.of(zone).getId().contains("/") || zone.equals("UTC");
         } catch (DateTimeException e) {

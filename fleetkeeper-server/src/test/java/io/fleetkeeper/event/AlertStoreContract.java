@@ -83,7 +83,7 @@ public interface AlertStoreContract {
         assertThat(oncall.get(t.id(), s.id())).isEqualTo(s);
         assertThat(oncall.list(t.id(), null, 10).items()).containsExactly(s);
         OncallSchedule.OncallOverride o = oncall.addOverride(t.admin(), s.id(), new OncallSchedule.OverrideFields("Cat",
-                "cat@example.com", Instant.parse("2027-01-05T00:00:00Z"), Instant.parse("2027-01-06T00:00:00Z")));
+                "cat@example.com", null, Instant.parse("2027-01-05T00:00:00Z"), Instant.parse("2027-01-06T00:00:00Z")));
         assertThat(oncall.overrides(t.id(), s.id())).containsExactly(o);
         assertThat(oncall.onCall(t.id(), s.id(), Instant.parse("2027-01-05T12:00:00Z")).member().name())
                 .isEqualTo("Cat");
@@ -93,14 +93,53 @@ public interface AlertStoreContract {
         assertThat(oncall.get(t.id(), s.id())).isEqualTo(renamed);
 
         AlertRule hot = rules.create(t.admin(), new AlertRule.Fields("hot", "telemetry_threshold", null,
-                new AlertRule.Threshold("power.v", "grid", ">=", 250.5, 3), null, "warning", List.of(),
+                new AlertRule.Threshold("power.v", "grid", ">=", 250.5, 3), null, null, "warning", List.of(),
                 new AlertRule.Escalation(5, List.of(), s.id(), new AlertRule.Escalation(10, List.of(), s.id(), null)),
-                null, true));
+                null, null, true));
         assertThat(rules.get(t.id(), hot.id())).isEqualTo(hot);
         assertThat(hot.threshold().crossed(250.5)).isTrue();
         assertThat(hot.threshold().crossed(250.4)).isFalse();
         assertThat(hot.escalation().level(2).afterMinutes()).isEqualTo(10);
         oncall.deleteOverride(t.admin(), s.id(), o.id());
         assertThat(oncall.overrides(t.id(), s.id())).isEmpty();
+    }
+
+    @Test
+    default void policiesContactChannelsAndChannelQuietHoursRoundTrip(ApplicationContext ctx) {
+        ContractTenant t = ContractTenant.create(ctx.getBean(TenantService.class), "ep-");
+        NotificationChannelService channels = ctx.getBean(NotificationChannelService.class);
+        OncallService oncall = ctx.getBean(OncallService.class);
+        EscalationPolicyService policies = ctx.getBean(EscalationPolicyService.class);
+        AlertRuleService rules = ctx.getBean(AlertRuleService.class);
+        JsonMapper json = ctx.getBean(JsonMapper.class);
+
+        NotificationChannel quiet = channels.create(t.admin(), new NotificationChannel.Fields("night", "webhook",
+                "http://203.0.113.10/hook", null, null, "Europe/Berlin",
+                new OncallSchedule.QuietHours(java.time.LocalTime.of(22, 0), java.time.LocalTime.of(6, 30))));
+        assertThat(channels.get(t.id(), quiet.id())).isEqualTo(quiet);
+        NotificationChannel patched = channels.update(t.admin(), quiet.id(),
+                json.readTree("{\"quiet_hours\":null,\"name\":\"day\"}"), 1L);
+        assertThat(channels.get(t.id(), quiet.id())).isEqualTo(patched);
+        assertThat(patched.quietHours()).isNull();
+
+        OncallSchedule s = oncall.create(t.admin(), new OncallSchedule.Fields("primary", "UTC",
+                new OncallSchedule.OncallRotation(java.time.LocalDateTime.parse("2027-01-04T09:00"), 7, List.of(
+                        new OncallSchedule.OncallMember("Ann", "ann@example.com", List.of(quiet.id())))), null));
+        assertThat(oncall.get(t.id(), s.id()).rotation().members().getFirst().channels()).containsExactly(quiet.id());
+        OncallSchedule.OncallOverride o = oncall.addOverride(t.admin(), s.id(), new OncallSchedule.OverrideFields(
+                "Cat", "cat@example.com", List.of(quiet.id()), Instant.parse("2027-01-05T00:00:00Z"),
+                Instant.parse("2027-01-06T00:00:00Z")));
+        assertThat(oncall.overrides(t.id(), s.id())).containsExactly(o);
+
+        EscalationPolicy p = policies.create(t.admin(), new EscalationPolicy.Fields("standard",
+                new AlertRule.Escalation(5, List.of(quiet.id()), s.id(), null)));
+        assertThat(policies.get(t.id(), p.id())).isEqualTo(p);
+        assertThat(policies.list(t.id(), null, 10).items()).containsExactly(p);
+        AlertRule r = rules.create(t.admin(), new AlertRule.Fields("jobs", "provisioning_failures", null, null,
+                new AlertRule.Rate(5, 15), null, "info", List.of(), null, p.id(), null, true));
+        assertThat(rules.get(t.id(), r.id())).isEqualTo(r);
+        assertThat(rules.escalation(t.id(), r)).isEqualTo(p.escalation());
+        EscalationPolicy changed = policies.update(t.admin(), p.id(), json.readTree("{\"name\":\"renamed\"}"), 1L);
+        assertThat(policies.get(t.id(), p.id())).isEqualTo(changed);
     }
 }

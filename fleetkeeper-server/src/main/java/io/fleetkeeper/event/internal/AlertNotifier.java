@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.stereotype.Component;
 
@@ -19,7 +20,9 @@ import org.springframework.stereotype.Component;
  * {@code fleetkeeper.events.retry-initial} doubling to {@code retry-max}, half of each delay random, until
  * {@code retry-for} from queueing; then the notification is dead. The error kept never contains the URL. E-mail
  * channels, and the person on call of a schedule, go through the platform's SMTP server ({@link Mailer}); during
- * the schedule's quiet hours a notification of an alert that is not critical is held until they end.
+ * the schedule's quiet hours a notification of an alert that is not critical to the person on call (by e-mail or
+ * through the person's contact channels) is held until they end, and so is one to a channel during the channel's
+ * own quiet hours.
  */
 @Component
 public class AlertNotifier {
@@ -54,7 +57,7 @@ public class AlertNotifier {
     public boolean step(Clock clock) {
         List<NotificationRepository.Due> due = queue.due(clock.millis(), events.batchSize());
         for (NotificationRepository.Due d : due) {
-            Instant quietUntil = d.recipient() == null ? null : quietUntil(d, clock.instant());
+            Instant quietUntil = quietUntil(d, clock.instant());
             if (quietUntil != null) {
                 queue.hold(d.id(), quietUntil.toEpochMilli());
                 continue;
@@ -72,13 +75,22 @@ public class AlertNotifier {
         return due.size() == events.batchSize();
     }
 
-    /** When the quiet hours of the schedule of a notification to a person end, if they hold it. */
+    /**
+     * When the quiet hours that hold a notification end: those of the schedule through which it reaches the person
+     * on call, else those of its channel; null when none hold it (or the alert is critical).
+     */
     private Instant quietUntil(NotificationRepository.Due d, Instant now) {
         Optional<Alert> alert = alerts.find(d.tenantId(), d.alertId());
         if (alert.isEmpty() || alert.get().severity().equals("critical")) {
             return null;
         }
-        return schedules.find(d.tenantId(), d.channelId()).map(s -> s.quietUntil(now)).orElse(null);
+        UUID schedule = d.viaSchedule();
+        Instant quiet = schedule == null ? null
+                : schedules.find(d.tenantId(), schedule).map(s -> s.quietUntil(now)).orElse(null);
+        if (quiet == null && d.recipient() == null) {
+            quiet = channels.find(d.tenantId(), d.channelId()).map(c -> c.channel().quietUntil(now)).orElse(null);
+        }
+        return quiet;
     }
 
     /** Null when the SMTP server accepted the e-mail to the person on call, else why not. */

@@ -19,7 +19,9 @@ import tools.jackson.databind.json.JsonMapper;
 public class AlertRuleChecks {
 
     public static final Set<String> KINDS = Set.of(AlertRule.DEVICE_OFFLINE, AlertRule.CERTIFICATE,
-            AlertRule.JOB_FAILED, AlertRule.TELEMETRY_THRESHOLD);
+            AlertRule.JOB_FAILED, AlertRule.TELEMETRY_THRESHOLD, AlertRule.PROVISIONING_FAILURES);
+    private static final int MAX_RATE_COUNT = 100_000;
+    private static final int MAX_RATE_WINDOW = 24 * 60;
     private static final Set<String> OPERATORS = Set.of(">", ">=", "<", "<=");
     private static final Pattern METRIC = Pattern.compile("[A-Za-z0-9_-]{1,64}(\\.[A-Za-z0-9_-]{1,64})?");
     private static final Pattern STREAM = Pattern.compile("[A-Za-z0-9_-]{1,64}");
@@ -34,10 +36,13 @@ public class AlertRuleChecks {
 
     private final ChannelRepository channels;
     private final OncallRepository schedules;
+    private final EscalationPolicyRepository policies;
     private final JsonMapper json;
 
-    AlertRuleChecks(ChannelRepository channels, OncallRepository schedules, JsonMapper json) {
+    AlertRuleChecks(ChannelRepository channels, OncallRepository schedules, EscalationPolicyRepository policies,
+            JsonMapper json) {
         this.channels = channels;
+        this.policies = policies;
         this.schedules = schedules;
         this.json = json;
     }
@@ -59,7 +64,8 @@ public class AlertRuleChecks {
         v.required("name", in.name()).maxLength("name", in.name(), 128)
                 .pattern("name", in.name(), NO_CONTROL, "free of control characters");
         if (in.kind() == null || !KINDS.contains(in.kind())) {
-            v.add("kind", "must be device_offline, certificate, job_failed or telemetry_threshold");
+            v.add("kind", "must be device_offline, certificate, job_failed, telemetry_threshold or "
+                    + "provisioning_failures");
         } else if (in.kind().equals(AlertRule.DEVICE_OFFLINE)) {
             if (in.offlineMinutes() == null || in.offlineMinutes() < 1 || in.offlineMinutes() > MAX_OFFLINE_MINUTES) {
                 v.add("offline_minutes", "is required for device_offline, 1 to " + MAX_OFFLINE_MINUTES);
@@ -72,10 +78,28 @@ public class AlertRuleChecks {
         } else if (in.threshold() != null) {
             v.add("threshold", "applies to telemetry_threshold rules only");
         }
+        if (AlertRule.PROVISIONING_FAILURES.equals(in.kind())) {
+            AlertRule.Rate r = in.rate();
+            if (r == null) {
+                v.add("rate", "is required: {count, window_minutes}");
+            } else {
+                if (r.count() == null || r.count() < 1 || r.count() > MAX_RATE_COUNT) {
+                    v.add("rate.count", "1 to " + MAX_RATE_COUNT);
+                }
+                if (r.windowMinutes() == null || r.windowMinutes() < 1 || r.windowMinutes() > MAX_RATE_WINDOW) {
+                    v.add("rate.window_minutes", "1 to " + MAX_RATE_WINDOW);
+                }
+            }
+        } else if (in.rate() != null) {
+            v.add("rate", "applies to provisioning_failures rules only");
+        }
         if (in.scope() != null && !in.scope().isBlank()) {
             v.maxLength("scope", in.scope(), 4096);
             if (AlertRule.JOB_FAILED.equals(in.kind())) {
                 v.add("scope", "does not apply to job_failed rules (jobs have no single device)");
+            }
+            if (AlertRule.PROVISIONING_FAILURES.equals(in.kind())) {
+                v.add("scope", "does not apply to provisioning_failures rules (a refused attempt may name no device)");
             }
             try {
                 FleetQuery.parse(in.scope());
@@ -97,19 +121,30 @@ public class AlertRuleChecks {
                 }
             }
         }
-        String field = "escalation";
+        checkEscalation(v, tenantId, "escalation", in.escalation());
+        if (in.escalationPolicyId() != null) {
+            if (in.escalation() != null) {
+                v.add("escalation_policy_id", "a rule has an inline escalation or an escalation policy, not both");
+            } else if (policies.find(tenantId, in.escalationPolicyId()).isEmpty()) {
+                v.add("escalation_policy_id", "names an escalation policy that does not exist");
+            }
+        }
+        if (in.dedupeKey() != null) {
+            v.pattern("dedupe_key", in.dedupeKey(), DEDUPE, "1 to 100 of A-Z a-z 0-9 . _ : -");
+        }
+        v.throwIfAny();
+    }
+
+    /** Checks an escalation chain (null: none) whose first level is {@code field}. */
+    public void checkEscalation(Violations v, UUID tenantId, String field, AlertRule.Escalation chain) {
         int level = 0;
-        for (AlertRule.Escalation e = in.escalation(); e != null; e = e.next(), field += ".next") {
+        for (AlertRule.Escalation e = chain; e != null; e = e.next(), field += ".next") {
             if (++level > MAX_LEVELS) {
                 v.add(field, "at most " + MAX_LEVELS + " escalation levels");
                 break;
             }
             checkLevel(v, tenantId, field, e);
         }
-        if (in.dedupeKey() != null) {
-            v.pattern("dedupe_key", in.dedupeKey(), DEDUPE, "1 to 100 of A-Z a-z 0-9 . _ : -");
-        }
-        v.throwIfAny();
     }
 
     private static void checkThreshold(Violations v, AlertRule.Threshold t) {

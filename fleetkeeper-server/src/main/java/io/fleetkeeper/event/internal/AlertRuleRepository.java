@@ -22,7 +22,7 @@ public class AlertRuleRepository {
 
     private static final String COLUMNS = "tenant_id, id, name, kind, offline_minutes, scope, severity, channels, "
             + "dedupe_key, enabled, created_at, updated_at, version, escalate_after_minutes, escalation_channels, escalation, metric, metric_stream, operator, threshold, "
-            + "for_minutes";
+            + "for_minutes, escalation_policy_id, rate_count, rate_window_minutes";
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
@@ -34,11 +34,11 @@ public class AlertRuleRepository {
 
     public void insert(UUID tenantId, AlertRule r) {
         jdbc.sql("INSERT INTO alert_rules (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                + "?, ?, ?, ?, ?)")
+                + "?, ?, ?, ?, ?, ?, ?, ?)")
                 .params(tenantId.toString(), r.id().toString(), r.name(), r.kind(), r.offlineMinutes(), r.scope(),
                         r.severity(), json.writeValueAsString(r.channels()), r.dedupeKey(), r.enabled(),
                         r.createdAt().toEpochMilli(), r.updatedAt().toEpochMilli(), r.version(), escalateAfter(r),
-                        escalationChannels(r), escalation(r), t(r, 0), t(r, 1), t(r, 2), t(r, 3), t(r, 4))
+                        escalationChannels(r), escalation(r), t(r, 0), t(r, 1), t(r, 2), t(r, 3), t(r, 4), policy(r), rate(r, true), rate(r, false))
                 .update();
     }
 
@@ -47,12 +47,14 @@ public class AlertRuleRepository {
         return jdbc.sql("UPDATE alert_rules SET name = ?, kind = ?, offline_minutes = ?, scope = ?, severity = ?, "
                 + "channels = ?, dedupe_key = ?, enabled = ?, updated_at = ?, version = ?, "
                 + "escalate_after_minutes = ?, escalation_channels = ?, escalation = ?, metric = ?, metric_stream = ?, "
-                + "operator = ?, threshold = ?, for_minutes = ? "
+                + "operator = ?, threshold = ?, for_minutes = ?, escalation_policy_id = ?, rate_count = ?, "
+                + "rate_window_minutes = ? "
                 + "WHERE tenant_id = ? AND id = ? AND version = ?")
                 .params(r.name(), r.kind(), r.offlineMinutes(), r.scope(), r.severity(),
                         json.writeValueAsString(r.channels()), r.dedupeKey(), r.enabled(),
                         r.updatedAt().toEpochMilli(), r.version(), escalateAfter(r), escalationChannels(r),
-                        escalation(r), t(r, 0), t(r, 1), t(r, 2), t(r, 3), t(r, 4), tenantId.toString(), r.id().toString(), expected)
+                        escalation(r), t(r, 0), t(r, 1), t(r, 2), t(r, 3), t(r, 4), policy(r), rate(r, true), rate(r, false),
+                        tenantId.toString(), r.id().toString(), expected)
                 .update() == 1;
     }
 
@@ -89,6 +91,20 @@ public class AlertRuleRepository {
     public boolean usesSchedule(UUID tenantId, UUID scheduleId) {
         return jdbc.sql("SELECT COUNT(*) FROM alert_rules WHERE tenant_id = ? AND escalation LIKE ?")
                 .params(tenantId.toString(), "%" + scheduleId + "%").query(Long.class).single() > 0;
+    }
+
+    /** Whether a rule of the tenant references escalation policy {@code policyId}. */
+    public boolean usesPolicy(UUID tenantId, UUID policyId) {
+        return jdbc.sql("SELECT COUNT(*) FROM alert_rules WHERE tenant_id = ? AND escalation_policy_id = ?")
+                .params(tenantId.toString(), policyId.toString()).query(Long.class).single() > 0;
+    }
+
+    private static Integer rate(AlertRule r, boolean count) {
+        return r.rate() == null ? null : count ? r.rate().count() : r.rate().windowMinutes();
+    }
+
+    private static String policy(AlertRule r) {
+        return r.escalationPolicyId() == null ? null : r.escalationPolicyId().toString();
     }
 
     /** The enabled rules of {@code kind} of every tenant. */
@@ -143,8 +159,12 @@ public class AlertRuleRepository {
         AlertRule.Threshold threshold = metric == null ? null : new AlertRule.Threshold(metric,
                 rs.getString("metric_stream"), rs.getString("operator"), rs.getDouble("threshold"),
                 rs.getInt("for_minutes"));
+        int rateCount = rs.getInt("rate_count");
+        AlertRule.Rate rate = rs.wasNull() ? null : new AlertRule.Rate(rateCount, rs.getInt("rate_window_minutes"));
         return new AlertRule(UUID.fromString(rs.getString("id")), rs.getString("name"), rs.getString("kind"), offline,
-                threshold, rs.getString("scope"), rs.getString("severity"), channels, escalation, rs.getString("dedupe_key"),
+                threshold, rate, rs.getString("scope"), rs.getString("severity"), channels, escalation,
+                rs.getString("escalation_policy_id") == null ? null
+                        : UUID.fromString(rs.getString("escalation_policy_id")), rs.getString("dedupe_key"),
                 rs.getBoolean("enabled"), Instant.ofEpochMilli(rs.getLong("created_at")),
                 Instant.ofEpochMilli(rs.getLong("updated_at")), rs.getLong("version"));
     }

@@ -9,7 +9,8 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * The alert loops, on one node at a time: evaluation (lease {@code alerts-evaluate}: offline and telemetry rules every
+ * The alert loops, on one node at a time: evaluation (lease {@code alerts-evaluate}: offline, telemetry and
+ * provisioning-failure rules every
  * {@code evaluate-interval} and escalations with them, events from the outbox as the relay sequences them)
  * and notification sending
  * (lease {@code alerts-notify}).
@@ -22,6 +23,7 @@ public class AlertWorkers implements SmartLifecycle {
     private final OfflineAlerts offline;
     private final TelemetryAlerts telemetry;
     private final EventAlerts events;
+    private final ProvisioningAlerts provisioning;
     private final Escalations escalations;
     private final AlertNotifier notifier;
     private final Leases leases;
@@ -33,7 +35,9 @@ public class AlertWorkers implements SmartLifecycle {
     private long lastOffline;
 
     AlertWorkers(OfflineAlerts offline, TelemetryAlerts telemetry, EventAlerts events, Escalations escalations, AlertNotifier notifier, Leases leases,
-            Wakeups wakeups, EventProperties eventProps, AlertProperties props, Clock clock) {
+            Wakeups wakeups, EventProperties eventProps, AlertProperties props, Clock clock,
+            ProvisioningAlerts provisioning) {
+        this.provisioning = provisioning;
         this.offline = offline;
         this.telemetry = telemetry;
         this.events = events;
@@ -59,6 +63,7 @@ public class AlertWorkers implements SmartLifecycle {
             lastOffline = now;
             offline.evaluate(clock);
             telemetry.evaluate(clock);
+            provisioning.evaluate(clock);
             escalations.escalate(clock);
         }
         return events.read();

@@ -17,7 +17,8 @@ import tools.jackson.databind.json.JsonMapper;
  * A reader of the sequenced outbox (cursor {@code alerts}) that opens alerts from events: a certificate
  * expiring soon, expired or revoked opens one of each enabled {@code certificate} rule whose scope selects the
  * device (subject: the device; a certificate issued or renewed for it resolves it); an aborted job opens one of
- * each {@code job_failed} rule (subject: the job). The alerts and the cursor's move commit together.
+ * each {@code job_failed} rule (subject: the job); a refused provisioning attempt is counted against the
+ * {@code provisioning_failures} rules ({@link ProvisioningAlerts}). The alerts and the cursor's move commit together.
  */
 @Component
 public class EventAlerts {
@@ -39,9 +40,12 @@ public class EventAlerts {
     private final EventProperties props;
     private final JsonMapper json;
     private final TransactionTemplate tx;
+    private final ProvisioningAlerts provisioning;
 
     EventAlerts(OutboxRepository outbox, AlertRuleRepository rules, AlertService alerts, DeviceMatcher matcher,
-            EventProperties props, JsonMapper json, PlatformTransactionManager txManager) {
+            EventProperties props, JsonMapper json, PlatformTransactionManager txManager,
+            ProvisioningAlerts provisioning) {
+        this.provisioning = provisioning;
         this.outbox = outbox;
         this.rules = rules;
         this.alerts = alerts;
@@ -86,6 +90,8 @@ public class EventAlerts {
                             () -> "Certificate of device " + e.deviceId() + " " + what);
                 }
             }
+        } else if (e.type().equals(EventTypes.PROVISIONING_FAILED)) {
+            provisioning.onFailure(e);
         } else if (e.type().equals(JOB_ABORTED)) {
             String jobId = json.readTree(e.data()).path("job_id").asString();
             String reason = json.readTree(e.data()).path("reason").asString("");

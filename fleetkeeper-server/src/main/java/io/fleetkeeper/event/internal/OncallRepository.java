@@ -74,22 +74,23 @@ public class OncallRepository {
     }
 
     public void insertOverride(UUID tenantId, UUID scheduleId, OncallSchedule.OncallOverride o) {
-        jdbc.sql("INSERT INTO oncall_overrides (tenant_id, id, schedule_id, name, email, starts_at, ends_at, "
-                + "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        jdbc.sql("INSERT INTO oncall_overrides (tenant_id, id, schedule_id, name, email, channels, starts_at, "
+                + "ends_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 .params(tenantId.toString(), o.id().toString(), scheduleId.toString(), o.member().name(),
-                        o.member().email(), o.startsAt().toEpochMilli(), o.endsAt().toEpochMilli(),
-                        o.createdAt().toEpochMilli())
+                        o.member().email(), json.writeValueAsString(o.member().channels()),
+                        o.startsAt().toEpochMilli(), o.endsAt().toEpochMilli(), o.createdAt().toEpochMilli())
                 .update();
     }
 
     /** The overrides of a schedule that end after {@code from} and start before {@code to}, by start. */
     public List<OncallSchedule.OncallOverride> overrides(UUID tenantId, UUID scheduleId, Instant from, Instant to,
             int limit) {
-        return jdbc.sql("SELECT id, name, email, starts_at, ends_at, created_at FROM oncall_overrides "
+        return jdbc.sql("SELECT id, name, email, channels, starts_at, ends_at, created_at FROM oncall_overrides "
                 + "WHERE tenant_id = ? AND schedule_id = ? AND ends_at > ? AND starts_at < ? ORDER BY starts_at LIMIT ?")
                 .params(tenantId.toString(), scheduleId.toString(), from.toEpochMilli(), to.toEpochMilli(), limit)
                 .query((rs, n) -> new OncallSchedule.OncallOverride(UUID.fromString(rs.getString("id")),
-                        new OncallSchedule.OncallMember(rs.getString("name"), rs.getString("email")),
+                        new OncallSchedule.OncallMember(rs.getString("name"), rs.getString("email"),
+                                channels(rs.getString("channels"))),
                         Instant.ofEpochMilli(rs.getLong("starts_at")), Instant.ofEpochMilli(rs.getLong("ends_at")),
                         Instant.ofEpochMilli(rs.getLong("created_at"))))
                 .list();
@@ -98,6 +99,23 @@ public class OncallRepository {
     public boolean deleteOverride(UUID tenantId, UUID scheduleId, UUID id) {
         return jdbc.sql("DELETE FROM oncall_overrides WHERE tenant_id = ? AND schedule_id = ? AND id = ?")
                 .params(tenantId.toString(), scheduleId.toString(), id.toString()).update() == 1;
+    }
+
+    /**
+     * Whether a member of a schedule of the tenant, or an override that has not ended at {@code now}, is reached
+     * through {@code channelId}.
+     */
+    public boolean usesChannel(UUID tenantId, UUID channelId, Instant now) {
+        String pattern = "%" + channelId + "%";
+        return jdbc.sql("SELECT COUNT(*) FROM oncall_schedules WHERE tenant_id = ? AND members LIKE ?")
+                .params(tenantId.toString(), pattern).query(Long.class).single() > 0
+                || jdbc.sql("SELECT COUNT(*) FROM oncall_overrides WHERE tenant_id = ? AND channels LIKE ? "
+                        + "AND ends_at > ?").params(tenantId.toString(), pattern, now.toEpochMilli())
+                        .query(Long.class).single() > 0;
+    }
+
+    private List<UUID> channels(String stored) {
+        return stored == null ? List.of() : json.readValue(stored, new TypeReference<List<UUID>>() { });
     }
 
     private static String quietFrom(OncallSchedule s) {

@@ -71,6 +71,13 @@ public class OutboxRepository {
                 .query(OutboxRepository::event).list();
     }
 
+    /** How many provisioning attempts of a tenant were refused at times in {@code (from, to]} (epoch ms). */
+    public long provisioningFailures(UUID tenantId, long from, long to) {
+        return jdbc.sql("SELECT COUNT(*) FROM outbox WHERE tenant_id = ? AND type = '"
+                + io.fleetkeeper.event.EventTypes.PROVISIONING_FAILED + "' AND at > ? AND at <= ?")
+                .params(tenantId.toString(), from, to).query(Long.class).single();
+    }
+
     /** A tenant's sequenced events after {@code seq}, in order. */
     public List<OutboxEvent> after(UUID tenantId, long seq, int limit) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM outbox WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT ?")

@@ -13,6 +13,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -21,6 +22,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
 
 /** {@code /api/v1/notification-channels}: Slack, Teams, PagerDuty and webhook destinations of alerts. */
 @RestController
@@ -52,6 +54,13 @@ class NotificationChannelController {
     @GetMapping("/{id}")
     ResponseEntity<NotificationChannel> get(Caller caller, @PathVariable UUID id) {
         NotificationChannel c = channels.get(caller.tenantId(), id);
+        return ResponseEntity.ok().eTag(Etags.of(c.version())).body(c);
+    }
+
+    @PatchMapping(path = "/{id}", consumes = {"application/merge-patch+json", "application/json"})
+    ResponseEntity<NotificationChannel> update(Caller caller, @PathVariable UUID id, @RequestBody JsonNode body,
+            @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
+        NotificationChannel c = channels.update(caller, id, body, Etags.expectedVersion(ifMatch));
         return ResponseEntity.ok().eTag(Etags.of(c.version())).body(c);
     }
 
