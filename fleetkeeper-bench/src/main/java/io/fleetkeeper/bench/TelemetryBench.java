@@ -549,7 +549,7 @@ final class TelemetryBench {
         try (java.sql.Connection c = DriverManager.getConnection(url); var s = c.createStatement()) {
             long t0 = System.nanoTime();
             s.execute("INSERT INTO telemetry (tenant_id, device_id, ts, msg_id, stream, metric, kind, num, txt) "
-                    + "SELECT '" + tenantId + "', '" + device + "', " + from + " + g * 10000, 'q' || g, '', m, 'n', "
+                    + "SELECT '" + tenantId + "', '" + device + "', " + from + " + g::bigint * 10000, 'q' || g, '', m, 'n', "
                     + "random() * 100, NULL FROM generate_series(0, " + (messages - 1) + ") g, unnest(ARRAY['temp', "
                     + "'humidity', 'battery', 'voltage', 'rssi']) m");
             double narrowSecs = (System.nanoTime() - t0) / 1e9;
@@ -558,7 +558,7 @@ final class TelemetryBench {
             s.execute("CREATE INDEX ON bench_query_jsonb (tenant_id, device_id, ts)");
             t0 = System.nanoTime();
             s.execute("INSERT INTO bench_query_jsonb SELECT '" + tenantId + "', '" + device + "', " + from
-                    + " + g * 10000, 'q' || g, '', jsonb_build_object('temp', random() * 100, 'humidity', random() "
+                    + " + g::bigint * 10000, 'q' || g, '', jsonb_build_object('temp', random() * 100, 'humidity', random() "
                     + "* 100, 'battery', random() * 100, 'voltage', random() * 100, 'rssi', random() * 100) FROM "
                     + "generate_series(0, " + (messages - 1) + ") g");
             double jsonSecs = (System.nanoTime() - t0) / 1e9;
