@@ -75,6 +75,8 @@ final class TelemetryBench {
                                         PostgreSQL CPU (its backends, WAL writer, checkpointer, background writer)
               --query-days D            days of one device at one message per 10 s for the downsampling query (30)
               --fleet-devices N         devices of the telemetry.battery < 20 query (default 1000000; 0 skips)
+              --fleet-import N          of which imported through the API (default 10000; the rest copied by SQL)
+              --phases P                comma-separated: mqtt,https,baselines,queries,fleet (default all)
               --server-pid PID          server process: its CPU use per phase
               --nats-pid PID            the NATS server's process (default: every nats-server process)
             """;
@@ -101,26 +103,38 @@ final class TelemetryBench {
                 b.opts.getOrDefault("mqtt-host", "127.0.0.1"), b.opts.getOrDefault("mqtt-port", "8883"), n,
                 b.intOpt("rate", 30_000), b.intOpt("duration", 300), Runtime.getRuntime().availableProcessors(),
                 Load.loadAverage());
+        List<String> phases = List.of(b.opts.getOrDefault("phases", "mqtt,https,baselines,queries,fleet").split(","));
         Bench.NewTenant tenant = b.newTenant(b.required("platform-token"));
         tenantId = tenant.id();
         token = tenant.token();
-        List<String[]> devices = devicesWithKeys(n);
-        X509Certificate ca = Crypto.certificates(Load.expect(b.http.send(HttpRequest.newBuilder(
-                URI.create(b.url + "/pki/v1/platform/ca.pem")).GET().build(), HttpResponse.BodyHandlers.ofString()),
-                200).body()).getFirst();
-        mqtt(devices, ca);
-        int httpsSeconds = b.intOpt("https-duration", 20);
-        if (httpsSeconds > 0) {
-            https(devices, ca, deviceUrl, httpsSeconds);
+        if (phases.contains("mqtt") || phases.contains("https")) {
+            List<String[]> devices = devicesWithKeys(n);
+            X509Certificate ca = Crypto.certificates(Load.expect(b.http.send(HttpRequest.newBuilder(
+                    URI.create(b.url + "/pki/v1/platform/ca.pem")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()), 200).body()).getFirst();
+            if (phases.contains("mqtt")) {
+                mqtt(devices, ca);
+            }
+            int httpsSeconds = b.intOpt("https-duration", 20);
+            if (httpsSeconds > 0 && phases.contains("https")) {
+                https(devices, ca, deviceUrl, httpsSeconds);
+            }
         }
         int baseline = b.intOpt("baseline-duration", 20);
-        if (b.opts.containsKey("nats")) {
+        if (b.opts.containsKey("nats") && phases.contains("baselines")) {
             natsBaseline(b.opts.get("nats"), baseline);
         }
         if (b.opts.containsKey("jdbc")) {
-            copyBaseline(b.opts.get("jdbc"), baseline, false);
-            copyBaseline(b.opts.get("jdbc"), baseline, true);
-            queryBenchmarks(b.opts.get("jdbc"));
+            if (phases.contains("baselines")) {
+                copyBaseline(b.opts.get("jdbc"), baseline, false);
+                copyBaseline(b.opts.get("jdbc"), baseline, true);
+            }
+            if (phases.contains("queries")) {
+                queryBenchmarks(b.opts.get("jdbc"));
+            }
+            if (phases.contains("fleet")) {
+                fleetQuery(b.opts.get("jdbc"));
+            }
         }
         System.out.println();
         System.out.println("| path | messages/s | detail |");
@@ -586,28 +600,48 @@ final class TelemetryBench {
                 + "/telemetry?metric=temp&bucket=1h&agg=avg,min,max&from=" + from + "&to=" + to, 30));
         queries.add(timeApi("latest values, a page of 1,000 devices (all 5 metrics each)",
                 "/api/v1/telemetry/latest?limit=1000", 30));
+    }
+
+    /**
+     * {@code telemetry.battery < 20} over a tenant of {@code --fleet-devices} devices: {@code --fleet-import} of
+     * them imported through the API, the rest copies of the first made by SQL (new ids, names and serials), each
+     * with a latest {@code battery} between 0 and 99 written straight into {@code telemetry_latest}.
+     */
+    private void fleetQuery(String url) throws Exception {
         int fleet = b.intOpt("fleet-devices", 1_000_000);
-        if (fleet > 0) {
-            Bench.NewTenant big = b.newTenant(b.required("platform-token"));
-            b.importDevices(big.token(), fleet, 0);
-            try (java.sql.Connection c = DriverManager.getConnection(url); var s = c.createStatement()) {
-                long t0 = System.nanoTime();
-                s.execute("INSERT INTO telemetry_latest (tenant_id, device_id, stream, metric, ts, kind, num, txt) "
-                        + "SELECT tenant_id, id, '', 'battery', " + to + ", 'n', floor(random() * 100), NULL FROM "
-                        + "devices WHERE tenant_id = '" + big.id() + "'");
-                s.execute("ANALYZE telemetry_latest");
-                System.out.printf(Locale.ROOT, "%s seeded a latest battery for %,d devices in %.1f s%n", Load.now(),
-                        fleet, (System.nanoTime() - t0) / 1e9);
-            }
-            String q = java.net.URLEncoder.encode("telemetry.battery < 20", StandardCharsets.UTF_8);
-            String saved = token;
-            token = big.token();
-            queries.add(timeApi(String.format(Locale.ROOT, "fleet query telemetry.battery < 20 over %,d devices, "
-                    + "first page of 100", fleet), "/api/v1/devices?query=" + q + "&limit=100", 30));
-            queries.add(timeApi(String.format(Locale.ROOT, "fleet query telemetry.battery < 20 over %,d devices, "
-                    + "count (about 20 %% match)", fleet), "/api/v1/devices/count?query=" + q, 10));
-            token = saved;
+        if (fleet <= 0) {
+            return;
         }
+        int imported = Math.min(fleet, b.intOpt("fleet-import", 10_000));
+        long to = System.currentTimeMillis();
+        Bench.NewTenant big = b.newTenant(b.required("platform-token"));
+        b.importDevices(big.token(), imported, 0);
+        try (java.sql.Connection c = DriverManager.getConnection(url); var s = c.createStatement()) {
+            long t0 = System.nanoTime();
+            if (fleet > imported) {
+                s.execute("INSERT INTO devices (tenant_id, id, name, device_type, serial, status, tags, metadata, "
+                        + "registered_at, updated_at, version, identity_status, health) SELECT d.tenant_id, "
+                        + "gen_random_uuid(), 'sql-' || g, d.device_type, 'SQL-' || g, d.status, d.tags, d.metadata, "
+                        + "d.registered_at, d.updated_at, 1, d.identity_status, d.health FROM (SELECT * FROM devices "
+                        + "WHERE tenant_id = '" + big.id() + "' LIMIT 1) d, generate_series(1, " + (fleet - imported)
+                        + ") g");
+            }
+            s.execute("INSERT INTO telemetry_latest (tenant_id, device_id, stream, metric, ts, kind, num, txt) "
+                    + "SELECT tenant_id, id, '', 'battery', " + to + ", 'n', floor(random() * 100), NULL FROM "
+                    + "devices WHERE tenant_id = '" + big.id() + "'");
+            s.execute("ANALYZE devices");
+            s.execute("ANALYZE telemetry_latest");
+            System.out.printf(Locale.ROOT, "%s %,d devices by SQL and a latest battery for all %,d in %.1f s%n",
+                    Load.now(), fleet - imported, fleet, (System.nanoTime() - t0) / 1e9);
+        }
+        String q = java.net.URLEncoder.encode("telemetry.battery < 20", StandardCharsets.UTF_8);
+        String saved = token;
+        token = big.token();
+        queries.add(timeApi(String.format(Locale.ROOT, "fleet query telemetry.battery < 20 over %,d devices, "
+                + "first page of 100", fleet), "/api/v1/devices?query=" + q + "&limit=100", 30));
+        queries.add(timeApi(String.format(Locale.ROOT, "fleet query telemetry.battery < 20 over %,d devices, "
+                + "count (about 20 %% match)", fleet), "/api/v1/devices/count?query=" + q, 10));
+        token = saved;
     }
 
     private String[] timeSql(java.sql.Statement s, String name, String sql) throws Exception {
