@@ -698,12 +698,13 @@ final class TelemetryBench {
      */
     static final class ProcCpu {
         private final Map<String, List<Long>> pids;
-        private final Map<String, Double> start = new LinkedHashMap<>();
         private final long wall = System.nanoTime();
+
+        private final Map<Long, Double> startByPid = new java.util.HashMap<>();
 
         private ProcCpu(Map<String, List<Long>> pids) {
             this.pids = pids;
-            pids.forEach((k, v) -> start.put(k, seconds(v)));
+            pids.values().forEach(v -> v.forEach(p -> startByPid.put(p, ProcFigures.cpuSeconds(p))));
         }
 
         static ProcCpu start(Bench b) {
@@ -750,10 +751,13 @@ final class TelemetryBench {
             return new ProcCpu(pids);
         }
 
-        private static double seconds(List<Long> pids) {
+        /** CPU seconds the processes used since the start; a process gone meanwhile (or reused pid) counts 0. */
+        private double used(List<Long> pids) {
             double sum = 0;
             for (long p : pids) {
-                sum += Math.max(0, ProcFigures.cpuSeconds(p));
+                double before = startByPid.get(p);
+                double now = ProcFigures.cpuSeconds(p);
+                sum += before < 0 || now < before ? 0 : now - before;
             }
             return sum;
         }
@@ -762,7 +766,7 @@ final class TelemetryBench {
             double wallSecs = (System.nanoTime() - wall) / 1e9;
             StringBuilder sb = new StringBuilder();
             pids.forEach((k, v) -> sb.append(sb.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT,
-                    "%s %.2f cores", k, (seconds(v) - start.get(k)) / wallSecs)).append(k.equals("PostgreSQL")
+                    "%s %.2f cores", k, used(v) / wallSecs)).append(k.equals("PostgreSQL")
                     ? " (" + (v.size() - 3) + " backends + 3 shared)" : ""));
             return sb.isEmpty() ? "no process CPU read" : sb.toString();
         }
