@@ -94,6 +94,29 @@ public interface TelemetryStoreContract {
     }
 
     @Test
+    default void aBatchLargerThanOneClaimStatementStoresEachNewMessageOnce(ApplicationContext ctx) {
+        Fixture f = Fixture.of(ctx);
+        long now = System.currentTimeMillis();
+        List<TelemetryMessage> first = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            first.add(f.message("k" + i, now - 60_000 + i, "t", i));
+        }
+        assertThat(f.store().write(first)).isEqualTo(300);
+        // 1,200 messages: the 300 above again (seen), 900 new ones, and one new id twice.
+        List<TelemetryMessage> second = new ArrayList<>(first);
+        for (int i = 300; i < 1200; i++) {
+            second.add(f.message("k" + i, now - 60_000 + i, "t", i));
+        }
+        second.add(f.message("k700", now - 60_000 + 700, "t", -1));
+        assertThat(f.store().write(second)).isEqualTo(900);
+        List<Double> stored = new ArrayList<>();
+        for (int from = 0; from < 1200; from += 600) {
+            stored.addAll(f.values("t", now - 60_000 + from, now - 60_000 + from + 600));
+        }
+        assertThat(stored).hasSize(1200).doesNotContain(-1.0);
+    }
+
+    @Test
     default void concurrentWritersKeepTheNewestLatestValue(ApplicationContext ctx) throws Exception {
         Fixture f = Fixture.of(ctx);
         long base = System.currentTimeMillis() - 60_000;

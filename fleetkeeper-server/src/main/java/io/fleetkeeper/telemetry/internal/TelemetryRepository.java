@@ -13,8 +13,8 @@ import org.springframework.stereotype.Repository;
 
 /**
  * Writes {@code telemetry}, {@code telemetry_messages} and {@code telemetry_latest}. A batch is written in the
- * caller's transaction: each message's id is claimed first ({@code ON CONFLICT DO NOTHING}: a message seen
- * before writes nothing), then the points and the latest values go in as JDBC batches.
+ * caller's transaction: the messages' ids are claimed first, many in one statement ({@code ON CONFLICT DO NOTHING
+ * RETURNING}: a message seen before writes nothing), then the points and the latest values go in as JDBC batches.
  */
 @Repository
 public class TelemetryRepository {
@@ -31,6 +31,8 @@ public class TelemetryRepository {
     private record Latest(TelemetryMessage m, Metric metric) {
     }
 
+    private static final int CLAIM_ROWS = 500;
+
     private final JdbcClient jdbc;
     private final JdbcTemplate template;
 
@@ -41,16 +43,7 @@ public class TelemetryRepository {
 
     /** Writes the messages not seen before; returns how many were new. */
     public int write(List<TelemetryMessage> batch) {
-        List<TelemetryMessage> fresh = new ArrayList<>();
-        for (TelemetryMessage m : batch) {
-            int claimed = jdbc.sql("""
-                    INSERT INTO telemetry_messages (tenant_id, device_id, msg_id, received_at) VALUES (?, ?, ?, ?)
-                    ON CONFLICT DO NOTHING""")
-                    .params(m.tenantId().toString(), m.deviceId().toString(), m.msgId(), m.receivedAt()).update();
-            if (claimed == 1) {
-                fresh.add(m);
-            }
-        }
+        List<TelemetryMessage> fresh = claim(batch);
         List<Object[]> points = new ArrayList<>();
         Map<String, Latest> latest = new LinkedHashMap<>();
         for (TelemetryMessage m : fresh) {
@@ -87,6 +80,39 @@ public class TelemetryRepository {
                     ps.setString(8, l.metric().txt());
                 });
         return fresh.size();
+    }
+
+    /**
+     * Claims the messages' ids in {@code telemetry_messages}, {@value #CLAIM_ROWS} rows a statement ({@code ON
+     * CONFLICT DO NOTHING RETURNING}: one round trip per chunk instead of one per message), in (device, msg_id)
+     * order so two writers claiming overlapping ids cannot deadlock. Returns the messages whose id was new, in batch
+     * order; of two copies of one id in the batch only the first.
+     */
+    private List<TelemetryMessage> claim(List<TelemetryMessage> batch) {
+        List<TelemetryMessage> sorted = new ArrayList<>(batch);
+        sorted.sort(Comparator.comparing(TelemetryMessage::deviceId).thenComparing(TelemetryMessage::msgId));
+        java.util.Set<String> claimed = new java.util.HashSet<>();
+        for (int from = 0; from < sorted.size(); from += CLAIM_ROWS) {
+            List<TelemetryMessage> chunk = sorted.subList(from, Math.min(sorted.size(), from + CLAIM_ROWS));
+            StringBuilder sql = new StringBuilder(
+                    "INSERT INTO telemetry_messages (tenant_id, device_id, msg_id, received_at) VALUES ");
+            List<Object> params = new ArrayList<>(chunk.size() * 4);
+            for (int i = 0; i < chunk.size(); i++) {
+                TelemetryMessage m = chunk.get(i);
+                sql.append(i == 0 ? "(?, ?, ?, ?)" : ", (?, ?, ?, ?)");
+                params.addAll(List.of(m.tenantId().toString(), m.deviceId().toString(), m.msgId(), m.receivedAt()));
+            }
+            sql.append(" ON CONFLICT DO NOTHING RETURNING tenant_id, device_id, msg_id");
+            jdbc.sql(sql.toString()).params(params).query((rs, n) -> rs.getString(1) + "\n" + rs.getString(2)
+                    + "\n" + rs.getString(3)).list().forEach(claimed::add);
+        }
+        List<TelemetryMessage> fresh = new ArrayList<>();
+        for (TelemetryMessage m : batch) {
+            if (claimed.remove(m.tenantId() + "\n" + m.deviceId() + "\n" + m.msgId())) {
+                fresh.add(m);
+            }
+        }
+        return fresh;
     }
 
     /**
