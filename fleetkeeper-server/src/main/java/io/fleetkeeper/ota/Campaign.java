@@ -14,7 +14,8 @@ import jakarta.annotation.Nullable;
  * {@code update} are the handling the devices are asked for ({@code forced}, {@code attempt}, or for the update
  * {@code skip}: download only).
  */
-public record Campaign(UUID id, UUID firmwareId, String download, String update, String state, Map<String, Long> counts, @Nullable UUID jobId,
+public record Campaign(UUID id, UUID firmwareId, String download, String update, String state,
+        Map<String, Long> counts, @Nullable UUID jobId,
         @Nullable JobProgress rollout, String createdBy, Instant createdAt, Instant updatedAt, long version) {
 
     public static final String RUNNING = "RUNNING";
@@ -36,6 +37,7 @@ public record Campaign(UUID id, UUID firmwareId, String download, String update,
     }
 
     Campaign withRollout(JobProgress progress) {
-        return new Campaign(id, firmwareId, download, update, state, counts, jobId, progress, createdBy, createdAt, updatedAt, version);
+        return new Campaign(id, firmwareId, download, update, state, counts, jobId, progress, createdBy, createdAt,
+                updatedAt, version);
     }
 }

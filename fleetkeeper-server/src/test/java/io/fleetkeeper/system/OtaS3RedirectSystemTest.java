@@ -50,8 +50,9 @@ class OtaS3RedirectSystemTest {
                 devicePort = s.getLocalPort();
             }
             String publicEndpoint = "http://localhost:" + s3.endpoint().getPort();
-            try (ServerProcess server = new ServerProcess(dataDir).readyWithin(Duration.ofMinutes(8)).start("--fleetkeeper.blobs.store=s3",
-                    "--fleetkeeper.blobs.s3.endpoint=" + s3.endpoint(), "--fleetkeeper.blobs.s3.bucket=firmware",
+            try (ServerProcess server = new ServerProcess(dataDir).readyWithin(Duration.ofMinutes(8)).start(
+                    "--fleetkeeper.blobs.store=s3", "--fleetkeeper.blobs.s3.endpoint=" + s3.endpoint(),
+                    "--fleetkeeper.blobs.s3.bucket=firmware",
                     "--fleetkeeper.blobs.s3.access-key=" + S3Server.ACCESS_KEY,
                     "--fleetkeeper.blobs.s3.secret-key=" + S3Server.SECRET_KEY,
                     "--fleetkeeper.blobs.s3.public-endpoint=" + publicEndpoint,

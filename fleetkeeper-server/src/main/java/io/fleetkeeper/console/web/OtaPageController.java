@@ -47,8 +47,8 @@ class OtaPageController {
         model.addAttribute("campaignQuery", query);
         UUID id = Forms.blankToNull(firmwareId) == null ? null : UUID.fromString(firmwareId.strip());
         return Forms.apply(model, response, () -> campaigns.create(caller, new NewCampaign(id,
-                new NewCampaign.Target(null, null, query.strip()), null, maxPerMinute, null, null, null, null, null, null,
-                null)),
+                new NewCampaign.Target(null, null, query.strip()), null, maxPerMinute, null, null, null, null, null,
+                null, null)),
                 "redirect:/app/ota", () -> page(caller, null, model));
     }
 

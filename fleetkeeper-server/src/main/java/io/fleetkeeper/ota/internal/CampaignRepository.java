@@ -135,9 +135,9 @@ public class CampaignRepository {
         UUID id = UUID.fromString(rs.getString(1));
         JsonNode spec = rs.getString(9) == null ? null : JsonMapper.shared().readTree(rs.getString(9));
         return new Campaign(id, UUID.fromString(rs.getString(2)), mode(spec, "download"), mode(spec, "update"),
-                rs.getString(3), counts(tenantId, id), rs.getString(8) == null ? null : UUID.fromString(rs.getString(8)),
-                null, rs.getString(4), Instant.ofEpochMilli(rs.getLong(5)), Instant.ofEpochMilli(rs.getLong(6)),
-                rs.getLong(7));
+                rs.getString(3), counts(tenantId, id),
+                rs.getString(8) == null ? null : UUID.fromString(rs.getString(8)), null, rs.getString(4),
+                Instant.ofEpochMilli(rs.getLong(5)), Instant.ofEpochMilli(rs.getLong(6)), rs.getLong(7));
     }
 
     /** The spec's {@code download} or {@code update} handling; {@code forced} when it has none. */
