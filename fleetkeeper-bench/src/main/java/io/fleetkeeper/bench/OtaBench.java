@@ -192,7 +192,7 @@ final class OtaBench {
     }
 
     /** Bytes moved by {@code count} downloads started at once, wall time, and server CPU. */
-    record Downloads(int count, long bytes, double seconds, long failed, String cpu) {
+    record Downloads(int count, long bytes, double seconds, long failed, String cpu, Bench.Errors errors) {
 
         double mbPerSecond() {
             return bytes / 1024.0 / 1024.0 / seconds;
@@ -200,8 +200,8 @@ final class OtaBench {
 
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "%d downloads, %,.0f MB in %.1f s, %d failed; %s", count,
-                    bytes / 1024.0 / 1024.0, seconds, failed, cpu);
+            return String.format(Locale.ROOT, "%d downloads, %,.0f MB in %.1f s, %d failed; %s%s", count,
+                    bytes / 1024.0 / 1024.0, seconds, failed, cpu, errors);
         }
     }
 
@@ -209,6 +209,7 @@ final class OtaBench {
     private Downloads downloads(int count, long size, RequestFor request) throws Exception {
         AtomicLong bytes = new AtomicLong();
         AtomicLong failed = new AtomicLong();
+        Bench.Errors errors = new Bench.Errors();
         Bench.CpuMeter cpu = Bench.CpuMeter.start();
         long t0 = System.nanoTime();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -232,9 +233,11 @@ final class OtaBench {
                         bytes.addAndGet(got);
                         if (res.statusCode() != (from > 0 ? 206 : 200) || got != size - from) {
                             failed.incrementAndGet();
+                            errors.add("HTTP " + res.statusCode() + (got != size - from ? ", short body" : ""));
                         }
                     } catch (Exception e) {
                         failed.incrementAndGet();
+                        errors.add(e.getClass().getSimpleName() + ": " + e.getMessage());
                     }
                 });
             }
@@ -242,7 +245,7 @@ final class OtaBench {
             pool.awaitTermination(30, TimeUnit.MINUTES);
         }
         double secs = (System.nanoTime() - t0) / 1e9;
-        return new Downloads(count, bytes.get(), secs, failed.get(), cpu.stop().toString());
+        return new Downloads(count, bytes.get(), secs, failed.get(), cpu.stop().toString(), errors);
     }
 
     private JsonNode call(String method, String path, String token, String body, int status) throws Exception {
@@ -295,6 +298,13 @@ final class OtaBench {
                     }
                     """.formatted(Runtime.getRuntime().availableProcessors(), dir, dir, tmp, tmp, tmp, tmp, tmp, port,
                     dir, dir, www));
+            // nginx started as root serves with unprivileged workers: they must read the files.
+            for (Path p : List.of(dir, www)) {
+                Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
+            for (Path p : List.of(www.resolve("poll.json"), www.resolve("os.swu"))) {
+                Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            }
             Process p = new ProcessBuilder(binary, "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString(),
                     "-g", "daemon off;").redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile())
                     .start();
