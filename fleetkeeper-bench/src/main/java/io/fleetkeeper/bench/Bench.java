@@ -62,7 +62,7 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 0 || !List.of("registry", "pki", "provisioning", "mqtt", "shadow", "fleet", "jobs", "telemetry", "events", "gateway", "exports").contains(args[0])) {
+        if (args.length == 0 || !List.of("registry", "pki", "provisioning", "mqtt", "shadow", "fleet", "jobs", "telemetry", "events", "gateway", "exports", "ota").contains(args[0])) {
             usage();
             System.exit(args.length == 0 ? 0 : 2);
         }
@@ -101,6 +101,7 @@ public final class Bench {
             case "events" -> new EventsBench(bench).run();
             case "gateway" -> new GatewayBench(bench).run();
             case "exports" -> new ExportsBench(bench).run();
+            case "ota" -> new OtaBench(bench).run();
             default -> bench.registry();
         }
         System.exit(0);
@@ -108,7 +109,7 @@ public final class Bench {
 
     private static void usage() {
         System.out.println("""
-                usage: java -jar fleetkeeper-bench.jar registry|pki|provisioning|mqtt|shadow|fleet|jobs|telemetry|events|gateway|exports [options]
+                usage: java -jar fleetkeeper-bench.jar registry|pki|provisioning|mqtt|shadow|fleet|jobs|telemetry|events|gateway|exports|ota [options]
 
                 registry options:
 
@@ -134,7 +135,7 @@ public final class Bench {
                   --skip-get, --skip-list   leave out a phase
                   --server-pid PID          also report the server process's CPU use (Linux /proc)
                 """ + PkiBench.USAGE + ProvisioningBench.USAGE + MqttBench.USAGE + ShadowBench.USAGE + TelemetryBench.USAGE + FleetBench.USAGE
-                + JobsBench.USAGE + EventsBench.USAGE + GatewayBench.USAGE);
+                + JobsBench.USAGE + EventsBench.USAGE + GatewayBench.USAGE + OtaBench.USAGE);
     }
 
     // ------------------------------------------------------------------------------------------ driver

@@ -86,6 +86,16 @@ public class CampaignService {
                 + (t.query() != null ? 1 : 0);
         if (kinds > 1) {
             v.add("target", "needs exactly one of device_ids, group_id and query");
+        }
+        if (in != null && in.download() != null && !Campaign.FORCED.equals(in.download())
+                && !Campaign.ATTEMPT.equals(in.download())) {
+            v.add("download", "must be forced or attempt");
+        }
+        if (in != null && in.update() != null && !Campaign.FORCED.equals(in.update())
+                && !Campaign.ATTEMPT.equals(in.update()) && !Campaign.SKIP.equals(in.update())) {
+            v.add("update", "must be forced, attempt or skip (download only)");
+        }
+        if (kinds > 1) {
             v.throwIfAny();
         }
         if (t != null && (t.groupId() != null || t.query() != null)) {
@@ -119,7 +129,7 @@ public class CampaignService {
         }
         UUID id = Ids.newId(clock);
         long now = clock.millis();
-        campaigns.insert(tenantId, id, f.id(), caller.actor(), now);
+        campaigns.insert(tenantId, id, f.id(), caller.actor(), spec(in, null), now);
         ids.forEach(d -> {
             campaigns.insertAction(tenantId, id, d, f.id(), now);
             topics.tell(tenantId, d);
@@ -154,12 +164,22 @@ public class CampaignService {
                 retries > 0 ? List.of(new NewJob.RetryCriterion("ALL", retries)) : List.of(), null, in.startAt());
         Job job = jobs.createFor(caller, spec).job();
         long now = clock.millis();
-        boolean skip = in.skipIfCurrent() == null || in.skipIfCurrent();
-        String stored = json.writeValueAsString(Map.of("skip_if_current", skip));
+        String stored = spec(in, in.skipIfCurrent() == null || in.skipIfCurrent());
         campaigns.insert(tenantId, id, f.id(), caller.actor(), job.id(), stored, now);
         audit.recordDetails(tenantId, caller, "campaign.create", "campaign", id.toString(),
                 Map.of("firmware_id", f.id().toString(), "job_id", job.id().toString()));
         return get(tenantId, id);
+    }
+
+    /** What the campaign keeps of its request: the handling of download and update, whether to skip current. */
+    private String spec(NewCampaign in, Boolean skipIfCurrent) {
+        ObjectNode spec = json.createObjectNode();
+        if (skipIfCurrent != null) {
+            spec.put("skip_if_current", skipIfCurrent);
+        }
+        spec.put("download", in.download() == null ? Campaign.FORCED : in.download());
+        spec.put("update", in.update() == null ? Campaign.FORCED : in.update());
+        return json.writeValueAsString(spec);
     }
 
     public Campaign get(UUID tenantId, UUID id) {

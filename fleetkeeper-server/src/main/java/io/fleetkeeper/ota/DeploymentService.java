@@ -20,12 +20,20 @@ import java.util.UUID;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.util.UriUtils;
+import io.fleetkeeper.job.NewJob;
+import io.fleetkeeper.pki.CodeSigningService;
+import jakarta.annotation.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
- * The device's side of a campaign: the action (execution) a device is offered, its manifest and its reports.
+ * The device's side of a campaign: the action (execution) a device is offered, its manifest (signed with the
+ * tenant's code-signing key) and its reports.
  * An action moves QUEUED → NOTIFIED → DOWNLOADING → DOWNLOADED → INSTALLING → SUCCEEDED | FAILED | CANCELED;
- * success writes the firmware's version into the device record. The device's history gets {@code OTA-STARTED},
+ * success writes the firmware's version into the device record. In a download-only campaign (update
+ * {@code skip}) DOWNLOADED is final, as in hawkBit, and counts as success for the campaign's job. The device's
+ * history gets {@code OTA-STARTED},
  * {@code OTA-SUCCEEDED} and {@code OTA-FAILED}. A repeated final report is accepted without change (clients
  * retry); any other report on a finished action is refused with INVALID_TRANSITION.
  */
@@ -45,9 +53,13 @@ public class DeploymentService {
     private final Clock clock;
 
     private final JobService jobs;
+    private final CodeSigningService signing;
+    private final JsonMapper json;
 
     DeploymentService(CampaignRepository campaigns, FirmwareService firmware, DeviceService devices,
-            AuditService audit, Clock clock, JobService jobs) {
+            AuditService audit, Clock clock, JobService jobs, CodeSigningService signing, JsonMapper json) {
+        this.signing = signing;
+        this.json = json;
         this.jobs = jobs;
         this.campaigns = campaigns;
         this.firmware = firmware;
@@ -83,20 +95,57 @@ public class DeploymentService {
         return next(tenantId, deviceId).map(a -> manifest(tenantId, delivered ? notified(tenantId, a) : a));
     }
 
+    /**
+     * How the device should handle an action, as hawkBit DDI says it: {@code download} and {@code update}
+     * ({@code forced}, {@code attempt}, {@code skip}), and {@code maintenanceWindow} ({@code available},
+     * {@code unavailable}, or null for a campaign without one). Outside the window the update is {@code skip}:
+     * the device may download but not install, as hawkBit does.
+     */
+    public record Handling(String download, String update, @Nullable String maintenanceWindow) {
+    }
+
+    public Handling handling(UUID tenantId, OtaAction a) {
+        CampaignRepository.Spec spec = campaigns.spec(tenantId, a.campaignId()).orElse(null);
+        JsonNode stored = spec == null || spec.spec() == null ? null : json.readTree(spec.spec());
+        String update = CampaignRepository.mode(stored, "update");
+        String window = null;
+        NewJob.MaintenanceWindow w = spec == null || spec.jobId() == null ? null
+                : jobs.get(tenantId, spec.jobId()).rollout().maintenanceWindow();
+        if (w != null) {
+            window = w.open(clock.instant()) ? "available" : "unavailable";
+            update = "unavailable".equals(window) ? Campaign.SKIP : update;
+        }
+        return new Handling(CampaignRepository.mode(stored, "download"), update, window);
+    }
+
+    /** Whether the action's campaign only downloads. */
+    private boolean downloadOnly(UUID tenantId, OtaAction a) {
+        return campaigns.spec(tenantId, a.campaignId()).map(s -> s.spec() == null ? Campaign.FORCED
+                : CampaignRepository.mode(json.readTree(s.spec()), "update"))
+                .filter(Campaign.SKIP::equals).isPresent();
+    }
+
     /** The manifest of an action: its firmware and the artifacts' paths on the device listener. */
     public OtaManifest manifest(UUID tenantId, OtaAction a) {
+        Handling h = handling(tenantId, a);
         Firmware f = firmwareOf(tenantId, a);
         String base = "/device/v1/firmware/" + f.id() + "/artifacts/";
         List<OtaManifest.Artifact> artifacts = f.artifacts().stream().map(art -> new OtaManifest.Artifact(
                 art.filename(), art.size(), art.sha256(), art.sha1(), art.md5(),
                 base + UriUtils.encodePathSegment(art.filename(), StandardCharsets.UTF_8))).toList();
-        return new OtaManifest(a.id(), a.campaignId(), f.id(), f.name(), f.version(), a.status(), artifacts);
+        OtaManifest unsigned = new OtaManifest(a.id(), a.campaignId(), f.id(), f.name(), f.version(), a.status(),
+                h.download(), h.update(), h.maintenanceWindow(), artifacts, null);
+        return signing.sign(tenantId, json.writeValueAsBytes(unsigned)).map(unsigned::signed).orElse(unsigned);
     }
 
     /** Applies a DDI report to the device's action and answers the action as it is afterwards. */
     @Transactional
     public OtaAction report(UUID tenantId, UUID deviceId, long actionId, Report report, String detail) {
         OtaAction cur = action(tenantId, deviceId, actionId);
+        if (OtaAction.DOWNLOADED.equals(cur.status()) && !cur.open()
+                && (report == Report.STARTED || report == Report.DOWNLOADED)) {
+            return cur; // a download-only action is done; a late start or download report changes nothing
+        }
         return apply(tenantId, cur, ddiTarget(cur.status(), report), null, detail, null);
     }
 
@@ -145,6 +194,11 @@ public class DeploymentService {
         if (!cur.open()) {
             throw new ApiException(ErrorCode.INVALID_TRANSITION, "execution " + actionId + " is " + cur.status());
         }
+        boolean downloadOnly = downloadOnly(tenantId, cur);
+        if (downloadOnly && (OtaAction.INSTALLING.equals(to) || OtaAction.SUCCEEDED.equals(to))) {
+            throw new ApiException(ErrorCode.INVALID_TRANSITION, "execution " + actionId + " belongs to a"
+                    + " download-only campaign: report DOWNLOADED, FAILED or CANCELED");
+        }
         String version = firmwareOf(tenantId, cur).version();
         String trimmed = detail == null ? null : detail.substring(0, Math.min(detail.length(), 1000));
         if (OtaAction.SUCCEEDED.equals(to) && reportedVersion != null && !reportedVersion.equals(version)) {
@@ -154,7 +208,7 @@ public class DeploymentService {
         long now = clock.millis();
         boolean working = OtaAction.IN_PROGRESS.indexOf(to) >= 2;
         boolean starts = working && cur.startedAt() == null;
-        boolean ends = FINAL_REPORTS.contains(to);
+        boolean ends = FINAL_REPORTS.contains(to) || downloadOnly && OtaAction.DOWNLOADED.equals(to);
         var change = new CampaignRepository.Change(to, trimmed,
                 progress != null ? progress : OtaAction.SUCCEEDED.equals(to) ? Integer.valueOf(100) : cur.progress(),
                 cur.notifiedAt() == null ? now : cur.notifiedAt().toEpochMilli(),
@@ -167,7 +221,7 @@ public class DeploymentService {
             return action(tenantId, deviceId, actionId);
         }
         Caller device = new Caller(tenantId, "device:" + deviceId, Role.OPERATOR);
-        endExecution(tenantId, cur, to, trimmed);
+        endExecution(tenantId, cur, ends && OtaAction.DOWNLOADED.equals(to) ? OtaAction.SUCCEEDED : to, trimmed);
         String installed = reportedVersion != null ? reportedVersion : OtaAction.SUCCEEDED.equals(to) ? version : null;
         if (installed != null && !installed.equals(devices.get(tenantId, deviceId).firmwareVersion())) {
             devices.patch(device, deviceId, JsonNodeFactory.instance.objectNode().put("firmware_version", installed),

@@ -13,13 +13,17 @@ import java.util.UUID;
  *
  * @param skipIfCurrent devices already reporting the firmware's version are SKIPPED (default true)
  * @param retries       how many times a failed or timed-out device is offered the update again (default 0)
+ * @param download      how the device should download: {@code forced} (the default) or {@code attempt} (the device
+ *                      may ask its user first), as hawkBit DDI's {@code deployment.download}
+ * @param update        how the device should install: {@code forced} (the default), {@code attempt}, or {@code skip}
+ *                      (download only: a device that reports the download has finished, DOWNLOADED)
  */
 public record NewCampaign(UUID firmwareId, Target target, List<NewJob.Wave> waves, Long maxPerMinute,
         Instant startAt, NewJob.MaintenanceWindow maintenanceWindow, Boolean skipIfCurrent, Integer retries,
-        Long timeoutSeconds) {
+        Long timeoutSeconds, String download, String update) {
 
     public NewCampaign(UUID firmwareId, Target target) {
-        this(firmwareId, target, null, null, null, null, null, null, null);
+        this(firmwareId, target, null, null, null, null, null, null, null, null, null);
     }
 
     /** Exactly one of explicit device ids, a saved fleet group or a fleet query. */

@@ -10,7 +10,8 @@ import jakarta.annotation.Nullable;
  * JSON number. {@code status}: QUEUED (offered; the device has not been told), NOTIFIED (the manifest reached the
  * device), DOWNLOADING, DOWNLOADED, INSTALLING, then SUCCEEDED, FAILED, TIMED_OUT, SKIPPED (the device did not
  * fit; {@code detail} says why) or CANCELED; CANCELING while the device is asked to cancel. {@code progress} is
- * the percent the device last reported; {@code startedAt} its first download or install report.
+ * the percent the device last reported; {@code startedAt} its first download or install report. In a download-only
+ * campaign DOWNLOADED is final ({@code finishedAt} set).
  */
 public record OtaAction(long id, UUID campaignId, UUID deviceId, UUID firmwareId, String status,
         @Nullable String detail, @Nullable Integer progress, Instant createdAt, Instant updatedAt,
@@ -32,7 +33,7 @@ public record OtaAction(long id, UUID campaignId, UUID deviceId, UUID firmwareId
     public static final List<String> IN_PROGRESS = List.of(QUEUED, NOTIFIED, DOWNLOADING, DOWNLOADED, INSTALLING);
 
     public boolean open() {
-        return IN_PROGRESS.contains(status) || CANCELING.equals(status);
+        return finishedAt == null && (IN_PROGRESS.contains(status) || CANCELING.equals(status));
     }
 
     /** Whether the device has not started yet (QUEUED or NOTIFIED). */

@@ -197,9 +197,11 @@ class ConsoleFleetBrowserTests extends ApiTest {
         setTime("#window-from", "22:00");
         setTime("#window-to", "04:00");
         page.type("#window-zone", "Europe/Berlin");
+        new Select(web.findElement(By.id("campaign-update"))).selectByValue("skip");
         page.submit("#campaign-create");
         assertThat(page.present("#form-error")).as("no refusal").isFalse();
         JsonNode campaign = api.get(tenant.admin(), "/api/v1/campaigns").expect(200).path("items").get(0);
+        assertThat(campaign.path("update").asString()).as("download only").isEqualTo("skip");
         JsonNode job = api.get(tenant.admin(), "/api/v1/jobs/" + campaign.path("job_id").asString()).expect(200);
         assertThat(job.path("target").path("group_id").asString()).isEqualTo(group);
         JsonNode waves = job.path("rollout").path("waves");

@@ -278,6 +278,75 @@ class OtaDeviceTests extends JobFixture {
     }
 
     @Test
+    void aDownloadOnlyCampaignEndsDownloadedOverMqttAndHttps() throws Exception {
+        KeyDevice m = devices.keyDevice(tenant, "dl-mqtt");
+        KeyDevice h = devices.keyDevice(tenant, "dl-https");
+        String fw = firmware("6.0");
+        JsonNode created = api.post(tenant.admin(), "/api/v1/ota/campaigns", Map.of("firmware_id", fw, "target",
+                Map.of("device_ids", List.of(m.id(), h.id())), "download", "attempt", "update", "skip")).expect(201);
+        assertThat(created.path("download").asString()).isEqualTo("attempt");
+        assertThat(created.path("update").asString()).isEqualTo("skip");
+        String campaignId = created.path("id").asString();
+
+        String ns = "fk/" + m.id() + "/";
+        Mqtt5BlockingClient c = devices.connect(m, endpoint.port());
+        try (var publishes = c.publishes(MqttGlobalPublishFilter.ALL)) {
+            c.subscribeWith().topicFilter(ns + "ota/notify").qos(MqttQos.AT_LEAST_ONCE).send();
+            c.subscribeWith().topicFilter(ns + "ota/+/status/rejected").qos(MqttQos.AT_MOST_ONCE).send();
+            JsonNode manifest = JSON.readTree(MqttDevices.next(publishes, ns + "ota/notify").getPayloadAsBytes());
+            assertThat(manifest.path("download").asString()).isEqualTo("attempt");
+            assertThat(manifest.path("update").asString()).isEqualTo("skip");
+            assertThat(manifest.path("maintenance_window").isString()).as("no window").isFalse();
+            String status = ns + "ota/" + manifest.path("execution_id").asLong() + "/status";
+            publish(c, status, "{\"status\":\"DOWNLOADING\"}");
+            byte[] image = download(m, manifest.path("artifacts").get(0));
+            assertThat(sha256(image)).isEqualTo(manifest.path("artifacts").get(0).path("sha256").asString());
+            publish(c, status, "{\"status\":\"DOWNLOADED\"}");
+            Await.until(WAIT, "the MQTT device's execution to end DOWNLOADED", () -> api.get(tenant.admin(),
+                    "/api/v1/ota/campaigns/" + campaignId + "/devices").expect(200).path("items").valueStream()
+                    .filter(e -> e.path("device_id").asString().equals(m.id())).findFirst().orElseThrow(),
+                    e -> e.path("status").asString().equals("DOWNLOADED") && e.path("finished_at").isString());
+            publish(c, status, "{\"status\":\"INSTALLING\"}");
+            assertThat(JSON.readTree(MqttDevices.next(publishes, status + "/rejected").getPayloadAsBytes())
+                    .path("code").asString()).isEqualTo("INVALID_TRANSITION");
+        } finally {
+            c.disconnect();
+        }
+
+        JsonNode manifest = port.call("GET", "/device/v1/ota/next", key(h), null).expect(200);
+        assertThat(manifest.path("update").asString()).isEqualTo("skip");
+        String status = "/device/v1/ota/" + manifest.path("execution_id").asLong() + "/status";
+        port.post(status, key(h), report("DOWNLOADING")).expect(200);
+        port.post(status, key(h), report("INSTALLING")).expectProblem(409, "INVALID_TRANSITION");
+        port.post(status, key(h), report("SUCCEEDED", "version", "6.0")).expectProblem(409, "INVALID_TRANSITION");
+        JsonNode done = port.post(status, key(h), report("DOWNLOADED")).expect(200);
+        assertThat(done.path("status").asString()).isEqualTo("DOWNLOADED");
+        assertThat(done.path("finished_at").isString()).isTrue();
+        port.post(status, key(h), report("DOWNLOADED")).expect(200); // a retried report
+        port.post(status, key(h), report("INSTALLING")).expectProblem(409, "INVALID_TRANSITION");
+        port.call("GET", "/device/v1/ota/next", key(h), null).expect(204);
+        assertThat(api.get(tenant.admin(), "/api/v1/devices/" + h.id()).expect(200).path("firmware_version")
+                .isNull()).as("downloaded, not installed").isTrue();
+        assertThat(api.get(tenant.admin(), "/api/v1/ota/campaigns/" + campaignId).expect(200).path("counts")
+                .path("DOWNLOADED").asLong()).isEqualTo(2);
+    }
+
+    @Test
+    void badDownloadAndUpdateHandlingIsRefusedAndCreatesNothing() {
+        KeyDevice d = devices.keyDevice(tenant, "gw-1");
+        String fw = firmware("6.1");
+        for (Map<String, Object> bad : List.<Map<String, Object>>of(Map.of("download", "skip"), Map.of("download", "later"),
+                Map.of("update", "FORCED"))) {
+            Map<String, Object> body = new LinkedHashMap<>(bad);
+            body.put("firmware_id", fw);
+            body.put("target", Map.of("device_ids", List.of(d.id())));
+            api.post(tenant.admin(), "/api/v1/ota/campaigns", body).expectProblem(400, "VALIDATION_FAILED");
+        }
+        assertThat(api.get(tenant.admin(), "/api/v1/ota/campaigns").expect(200).path("items")).isEmpty();
+        port.call("GET", "/device/v1/ota/next", key(d), null).expect(204);
+    }
+
+    @Test
     void aSuccessWithAnotherVersionFailsButTheDeviceRecordTellsTheTruth() {
         KeyDevice d = devices.keyDevice(tenant, "gw-1");
         String campaignId = campaign(firmware("4.0"), Map.of("device_ids", List.of(d.id()))).path("id").asString();

@@ -19,6 +19,12 @@ import io.fleetkeeper.testing.DevicePort;
 import io.fleetkeeper.testing.MqttDevices;
 import io.fleetkeeper.testing.MqttDevices.KeyDevice;
 import io.fleetkeeper.testing.MutableClock;
+import java.time.DayOfWeek;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.TemporalAdjusters;
 import io.fleetkeeper.testing.TestTenant;
 import java.net.URI;
 import java.net.http.HttpRequest.BodyPublishers;
@@ -281,6 +287,62 @@ class StagedCampaignTests extends ApiTest {
         clock.advance(Duration.between(clock.instant(), Instant.parse("2026-12-15T03:00:00Z")));
         run(2);
         assertThat(count(campaign(id), "IN_PROGRESS")).isEqualTo(2);
+    }
+
+    @Test
+    void ddiShowsTheMaintenanceWindowAndADownloadOnlyDeviceEndsDownloaded() {
+        KeyDevice d = fleet("d-", 1).values().iterator().next();
+        // A window around the server's own clock (which the test does not move): available.
+        LocalTime now = LocalTime.now(ZoneOffset.UTC);
+        DateTimeFormatter hhmm = DateTimeFormatter.ofPattern("HH:mm");
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("firmware_id", firmware("8.0"));
+        body.put("target", Map.of("query", "name = \"d-*\""));
+        body.put("update", "skip");
+        body.put("maintenance_window", Map.of("from", now.minusHours(3).format(hhmm), "to",
+                now.plusHours(3).format(hhmm)));
+        JsonNode c = create(body);
+        assertThat(c.path("download").asString()).isEqualTo("forced");
+        assertThat(c.path("update").asString()).isEqualTo("skip");
+        String id = c.path("id").asString();
+        run(3);
+        String href = poll(d).path("_links").path("deploymentBase").path("href").asString();
+        String path = URI.create(href).getRawPath();
+        JsonNode deployment = port.call("GET", path, auth(d), null).expect(200).path("deployment");
+        assertThat(deployment.path("download").asString()).isEqualTo("forced");
+        assertThat(deployment.path("update").asString()).isEqualTo("skip");
+        assertThat(deployment.path("maintenanceWindow").asString()).isEqualTo("available");
+        port.post(path + "/feedback", auth(d), feedback("proceeding", "none")).expect(200);
+        assertThat(actions(id).get(d.id())).isEqualTo("DOWNLOADING");
+        port.post(path + "/feedback", auth(d), feedback("downloaded", "none")).expect(200);
+        assertThat(actions(id).get(d.id())).as("final for a download-only campaign").isEqualTo("DOWNLOADED");
+        assertThat(poll(d).path("_links").has("deploymentBase")).as("nothing left to do").isFalse();
+        port.post(path + "/feedback", auth(d), feedback("proceeding", "none")).expect(200);
+        port.post(path + "/feedback", auth(d), feedback("closed", "success")).expectProblem(409,
+                "INVALID_TRANSITION");
+        assertThat(actions(id).get(d.id())).isEqualTo("DOWNLOADED");
+        run(3);
+        assertThat(campaign(id).path("state").asString()).isEqualTo("COMPLETED");
+
+        // A window that is closed on the server's clock: the device may download but not install.
+        KeyDevice u = fleet("u-", 1).values().iterator().next();
+        DayOfWeek later = LocalDate.now(ZoneOffset.UTC).getDayOfWeek().plus(3);
+        body.put("target", Map.of("query", "name = \"u-*\""));
+        body.put("firmware_id", firmware("8.1"));
+        body.put("update", "forced");
+        body.put("maintenance_window", Map.of("days", List.of(later.name().substring(0, 3)), "from", "00:00",
+                "to", "01:00"));
+        create(body);
+        Instant inside = LocalDate.now(ZoneOffset.UTC).with(TemporalAdjusters.next(later)).atTime(0, 30)
+                .toInstant(ZoneOffset.UTC);
+        clock.advance(Duration.between(clock.instant(), inside));
+        run(3);
+        String closed = URI.create(poll(u).path("_links").path("deploymentBase").path("href").asString())
+                .getRawPath();
+        JsonNode outside = port.call("GET", closed, auth(u), null).expect(200).path("deployment");
+        assertThat(outside.path("maintenanceWindow").asString()).isEqualTo("unavailable");
+        assertThat(outside.path("update").asString()).isEqualTo("skip");
+        assertThat(outside.path("download").asString()).isEqualTo("forced");
     }
 
     @Test

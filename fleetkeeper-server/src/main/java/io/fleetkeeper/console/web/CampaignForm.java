@@ -13,13 +13,14 @@ import java.util.UUID;
  * The console's campaign form as typed: the firmware; the devices (a fleet query, a saved group, or an explicit
  * list of device ids); and for a query or a group the staged rollout: up to {@link #WAVES} waves (a size as a
  * percent {@code 10%} or a count {@code 50}, a success and an error threshold in percent, a soak time in minutes),
- * a rate, retries and a maintenance window (days, from, to, time zone). Blank fields are left to the API's
+ * a rate, retries and a maintenance window (days, from, to, time zone); and whether devices install the update
+ * ({@code forced}, {@code attempt}) or only download it ({@code skip}). Blank fields are left to the API's
  * defaults; the service checks the rest, as for {@code POST /api/v1/campaigns}.
  */
 record CampaignForm(String firmwareId, String target, String query, String groupId, String deviceIds,
         List<String> waveSize, List<String> waveSuccess, List<String> waveErrors, List<String> waveSoak,
         Long maxPerMinute, Integer retries, List<String> days, String windowFrom, String windowTo,
-        String timeZone) {
+        String timeZone, String update) {
 
     /** How many wave rows the form offers. */
     static final int WAVES = 3;
@@ -37,7 +38,7 @@ record CampaignForm(String firmwareId, String target, String query, String group
 
     static CampaignForm empty() {
         return new CampaignForm(null, "query", null, null, null, null, null, null, null, null, null, null, null,
-                null, null);
+                null, null, null);
     }
 
     /** The campaign to create; a malformed number or id is refused here, the rest by the service. */
@@ -70,7 +71,7 @@ record CampaignForm(String firmwareId, String target, String query, String group
                     Forms.blankToNull(windowTo), Forms.blankToNull(timeZone));
         }
         return new NewCampaign(firmware, t, waves.isEmpty() ? null : waves, maxPerMinute, null, window, null,
-                retries, null);
+                retries, null, null, Forms.blankToNull(update));
     }
 
     private List<UUID> deviceIdList() {

@@ -10,7 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import jakarta.annotation.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 import org.springframework.stereotype.Repository;
 
 /** The {@code ota_campaigns} and {@code ota_actions} tables. */
@@ -28,8 +31,22 @@ public class CampaignRepository {
         this.jdbc = jdbc;
     }
 
-    public void insert(UUID tenantId, UUID id, UUID firmwareId, String actor, long now) {
-        insert(tenantId, id, firmwareId, actor, null, null, now);
+    public void insert(UUID tenantId, UUID id, UUID firmwareId, String actor, String spec, long now) {
+        insert(tenantId, id, firmwareId, actor, null, spec, now);
+    }
+
+    /**
+     * The campaign's spec (JSON: {@code skip_if_current}, {@code download}, {@code update}), and its job; empty
+     * for no such campaign.
+     */
+    public record Spec(@Nullable String spec, @Nullable UUID jobId) {
+    }
+
+    public Optional<Spec> spec(UUID tenantId, UUID campaignId) {
+        return jdbc.sql("SELECT spec, job_id FROM ota_campaigns WHERE tenant_id = ? AND id = ?")
+                .params(tenantId.toString(), campaignId.toString())
+                .query((rs, n) -> new Spec(rs.getString(1), rs.getString(2) == null ? null
+                        : UUID.fromString(rs.getString(2)))).optional();
     }
 
     /** A campaign; {@code jobId} and {@code spec} for one run as a job. */
@@ -80,7 +97,7 @@ public class CampaignRepository {
     public int endOpen(UUID tenantId, UUID campaignId, UUID deviceId, String status, String detail, long now) {
         return jdbc.sql("UPDATE ota_actions SET status = ?, detail = ?, updated_at = ?, finished_at = ?,"
                         + " cancel_from = NULL WHERE tenant_id = ? AND campaign_id = ? AND device_id = ?"
-                        + " AND (status IN " + OFFERED + " OR status = 'CANCELING')")
+                        + " AND (status IN " + OFFERED + " OR status = 'CANCELING') AND finished_at IS NULL")
                 .params(status, detail, now, now, tenantId.toString(), campaignId.toString(), deviceId.toString())
                 .update();
     }
@@ -100,28 +117,32 @@ public class CampaignRepository {
     }
 
     public Optional<Campaign> find(UUID tenantId, UUID id) {
-        return jdbc.sql("SELECT id, firmware_id, state, created_by, created_at, updated_at, version, job_id"
+        return jdbc.sql("SELECT id, firmware_id, state, created_by, created_at, updated_at, version, job_id, spec"
                         + " FROM ota_campaigns WHERE tenant_id = ? AND id = ?")
                 .params(tenantId.toString(), id.toString())
-                .query((rs, n) -> new Campaign(UUID.fromString(rs.getString(1)), UUID.fromString(rs.getString(2)),
-                        rs.getString(3), counts(tenantId, id), rs.getString(8) == null ? null
-                        : UUID.fromString(rs.getString(8)), null, rs.getString(4),
-                        Instant.ofEpochMilli(rs.getLong(5)), Instant.ofEpochMilli(rs.getLong(6)), rs.getLong(7)))
-                .optional();
+                .query((rs, n) -> campaign(rs, tenantId)).optional();
     }
 
     /** The tenant's campaigns with ids after {@code afterId}, in id (creation) order. */
     public List<Campaign> list(UUID tenantId, UUID afterId, int fetch) {
-        return jdbc.sql("SELECT id, firmware_id, state, created_by, created_at, updated_at, version, job_id"
+        return jdbc.sql("SELECT id, firmware_id, state, created_by, created_at, updated_at, version, job_id, spec"
                         + " FROM ota_campaigns WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?")
                 .params(tenantId.toString(), (afterId == null ? new UUID(0, 0) : afterId).toString(), fetch)
-                .query((rs, n) -> {
-                    UUID id = UUID.fromString(rs.getString(1));
-                    return new Campaign(id, UUID.fromString(rs.getString(2)), rs.getString(3), counts(tenantId, id),
-                            rs.getString(8) == null ? null : UUID.fromString(rs.getString(8)), null, rs.getString(4),
-                            Instant.ofEpochMilli(rs.getLong(5)), Instant.ofEpochMilli(rs.getLong(6)), rs.getLong(7));
-                })
-                .list();
+                .query((rs, n) -> campaign(rs, tenantId)).list();
+    }
+
+    private Campaign campaign(ResultSet rs, UUID tenantId) throws SQLException {
+        UUID id = UUID.fromString(rs.getString(1));
+        JsonNode spec = rs.getString(9) == null ? null : JsonMapper.shared().readTree(rs.getString(9));
+        return new Campaign(id, UUID.fromString(rs.getString(2)), mode(spec, "download"), mode(spec, "update"),
+                rs.getString(3), counts(tenantId, id),
+                rs.getString(8) == null ? null : UUID.fromString(rs.getString(8)), null, rs.getString(4),
+                Instant.ofEpochMilli(rs.getLong(5)), Instant.ofEpochMilli(rs.getLong(6)), rs.getLong(7));
+    }
+
+    /** The spec's {@code download} or {@code update} handling; {@code forced} when it has none. */
+    public static String mode(@Nullable JsonNode spec, String field) {
+        return spec == null ? Campaign.FORCED : spec.path(field).asString(Campaign.FORCED);
     }
 
     private Map<String, Long> counts(UUID tenantId, UUID campaignId) {
@@ -158,7 +179,7 @@ public class CampaignRepository {
                 .params(now, now, tenantId.toString(), campaignId.toString()).update();
         jdbc.sql("UPDATE ota_actions SET cancel_from = status, status = 'CANCELING', updated_at = ?"
                         + " WHERE tenant_id = ? AND campaign_id = ?"
-                        + " AND status IN ('DOWNLOADING', 'DOWNLOADED', 'INSTALLING')")
+                        + " AND status IN ('DOWNLOADING', 'DOWNLOADED', 'INSTALLING') AND finished_at IS NULL")
                 .params(now, tenantId.toString(), campaignId.toString()).update();
         return pending;
     }
@@ -194,7 +215,8 @@ public class CampaignRepository {
                         + " a.updated_at, a.progress, a.notified_at, a.started_at, a.finished_at FROM ota_actions a"
                         + " JOIN ota_campaigns c ON c.tenant_id = a.tenant_id"
                         + " AND c.id = a.campaign_id WHERE a.tenant_id = ? AND a.device_id = ?"
-                        + " AND (a.status = 'CANCELING' OR a.status IN " + OFFERED + " AND c.state = 'RUNNING')"
+                        + " AND (a.status = 'CANCELING' OR a.status IN " + OFFERED + " AND c.state = 'RUNNING'"
+                        + " AND a.finished_at IS NULL)"
                         + " ORDER BY a.id LIMIT 1")
                 .params(tenantId.toString(), deviceId.toString()).query(this::action).optional();
     }

@@ -83,9 +83,13 @@ class DdiDeploymentController {
         chunk.put("version", f.version());
         chunk.put("name", f.name());
         chunk.put("artifacts", artifacts);
+        DeploymentService.Handling handling = deployments.handling(self.tenantId(), a);
         Map<String, Object> deployment = new LinkedHashMap<>();
-        deployment.put("download", "forced");
-        deployment.put("update", "forced");
+        deployment.put("download", handling.download());
+        deployment.put("update", handling.update());
+        if (handling.maintenanceWindow() != null) {
+            deployment.put("maintenanceWindow", handling.maintenanceWindow());
+        }
         deployment.put("chunks", List.of(chunk));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", Long.toString(a.id()));
