@@ -427,9 +427,9 @@ class ClusterFailoverTest {
                         devices.size() % 10 == 0 ? DEVICE_ADDRESS : null));
             }
         }
-        // Paced: at most CONNECTING handshakes in flight. All at once, every handshake shares the few cores with
-        // all the others, none completes within the nodes' connect timeout, and every device retries: the fleet
-        // never connects (a real fleet spreads its connects the same way, by jittered back-off).
+        // Paced: at most CONNECTING handshakes in flight, as a fleet's jittered back-off spreads them. A node closes
+        // a connection whose TLS handshake and CONNECT take longer than its connect timeout (10 s); with every
+        // handshake sharing two loaded cores at once, each would take longer the more there are.
         long start = System.nanoTime();
         java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(CONNECTING);
         List<CompletableFuture<?>> connecting = new ArrayList<>();
@@ -519,8 +519,15 @@ class ClusterFailoverTest {
                 .distinct().toList();
     }
 
+    /** Executions of the job started so far; -1 when the answer took longer than the client waits (30 s). */
     private static long started(Api api, String admin, String jobId) {
-        JsonNode counts = api.get(admin, "/api/v1/jobs/" + jobId).expect(200).path("progress").path("counts");
+        JsonNode counts;
+        try {
+            counts = api.get(admin, "/api/v1/jobs/" + jobId).expect(200).path("progress").path("counts");
+        } catch (UncheckedIOException slow) {
+            System.out.println("cluster: NOTE GET /api/v1/jobs/{id} unanswered: " + slow.getCause());
+            return -1;
+        }
         long n = 0;
         for (String s : List.of("IN_PROGRESS", "SUCCEEDED", "FAILED", "REJECTED", "TIMED_OUT", "CANCELED")) {
             n += counts.path(s).asLong();
