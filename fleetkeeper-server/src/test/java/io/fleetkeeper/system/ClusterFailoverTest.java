@@ -405,7 +405,7 @@ class ClusterFailoverTest {
      * address the nodes take no PROXY header from.
      */
     private static boolean connectsDirectly(Node node, MqttDevices.KeyDevice k, TrustManagerFactory trust) {
-        var client = com.hivemq.client.mqtt.MqttClient.builder().useMqttVersion5().identifier(k.id() + "-probe")
+        var client = com.hivemq.client.mqtt.MqttClient.builder().useMqttVersion5().identifier(k.id()) // the client id must be the device id
                 .transportConfig().serverHost("localhost").serverPort(node.mqtt).localAddress(PROBE_ADDRESS)
                 .sslConfig().trustManagerFactory(trust).applySslConfig().applyTransportConfig()
                 .simpleAuth().username(k.id()).password(k.key().getBytes(java.nio.charset.StandardCharsets.UTF_8))
