@@ -359,9 +359,10 @@ class ClusterFailoverTest {
     private static void natsRestartLosesNoTelemetry(List<SimulatedDevice> devices) throws Exception {
         long killedAt = System.nanoTime();
         nats.kill();
-        Await.until(Duration.ofSeconds(30), "no telemetry acknowledged for 3 s while NATS is down",
+        // Longer than the devices' 5 s between messages: every device has tried and none was acknowledged.
+        Await.until(Duration.ofSeconds(30), "no telemetry acknowledged for 8 s while NATS is down",
                 () -> System.nanoTime() - devices.stream().flatMap(d -> d.telemetryAcked.values().stream())
-                        .mapToLong(Long::longValue).max().orElse(0) > TimeUnit.SECONDS.toNanos(3));
+                        .mapToLong(Long::longValue).max().orElse(0) > TimeUnit.SECONDS.toNanos(8));
         long restartAt = System.nanoTime();
         nats.start();
         long flowingAt = Await.until(Duration.ofSeconds(60), "telemetry acknowledged after NATS is back",
@@ -668,7 +669,7 @@ class ClusterFailoverTest {
                 claimToken = estToken(api, admin);
             }
             TlsClient.Enrolled e = est.simpleenroll(null, null, claimToken,
-                    Csrs.csr(Csrs.p256(), "cluster", false));
+                    Csrs.csr(Csrs.p256(), "cluster-" + UUID.randomUUID(), false)); // a new device each time
             if (e.status() == 200) {
                 certificates.put(e.certificate().getSerialNumber().toString(16), e.certificate());
             } else {
