@@ -202,6 +202,7 @@ class ClusterFailoverTest {
                 created.path("admin_token").path("id").asString());
         String admin = tenant.admin();
         MqttDevices keys = new MqttDevices(api);
+        keys.cas(tenant); // a root and an issuing CA: EST issues from the tenant's CA
         TrustManagerFactory trust = keys.trustManagers();
         List<SimulatedDevice> devices = connectDevices(keys, tenant, trust);
         // Suspended while Redis is down; of another type, so the job (over the sensors) does not target it.
