@@ -699,7 +699,8 @@ class ClusterFailoverTest {
                 }
             }
             for (X509Certificate c : certificates.values()) {
-                String device = c.getSubjectX500Principal().getName().replaceFirst("^CN=", "").split(",")[0];
+                String device = java.util.Arrays.stream(c.getSubjectX500Principal().getName().split(","))
+                        .filter(rdn -> rdn.startsWith("CN=")).findFirst().orElseThrow().substring(3);
                 JsonNode listed = api.get(admin, "/api/v1/devices/" + device + "/certificates?limit=100").expect(200);
                 assertThat(listed.path("items").valueStream().map(i -> i.path("serial").asString().toLowerCase()))
                         .as("certificates of " + device).contains(c.getSerialNumber().toString(16));
