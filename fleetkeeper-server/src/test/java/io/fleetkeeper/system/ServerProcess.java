@@ -31,6 +31,7 @@ final class ServerProcess implements AutoCloseable {
     private static final Duration READY_WITHIN = Duration.ofSeconds(180);
 
     private Duration readyWithin = READY_WITHIN;
+    private List<String> jvmOptions = List.of();
 
     private final Path dataDir;
     private final int port;
@@ -68,6 +69,12 @@ final class ServerProcess implements AutoCloseable {
         return this;
     }
 
+    /** Extra JVM options for the next starts (e.g. a lighter JIT for several processes on two cores). */
+    ServerProcess jvmOptions(String... options) {
+        this.jvmOptions = List.of(options);
+        return this;
+    }
+
     int port() {
         return port;
     }
@@ -83,6 +90,7 @@ final class ServerProcess implements AutoCloseable {
     ServerProcess start(String... extraArgs) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m"));
+        cmd.addAll(jvmOptions);
         cmd.addAll(sharing());
         cmd.addAll(List.of("-cp", ClassPath.JARS,
                 "io.fleetkeeper.FleetkeeperApplication", "--server.port=" + port,

@@ -43,6 +43,8 @@ final class SimulatedDevice {
     final Map<String, Long> telemetryAcked = new ConcurrentHashMap<>();
     private final AtomicLong telemetrySeq = new AtomicLong();
     private volatile boolean stopped;
+    /** Why the last connection ended or failed (for a failure message). */
+    volatile Throwable lastError;
 
     SimulatedDevice(String id, String key, String host, int port, TrustManagerFactory trust) {
         this(id, key, host, port, trust, null);
@@ -51,18 +53,21 @@ final class SimulatedDevice {
     /** Connecting from {@code localAddress} (null: any). */
     SimulatedDevice(String id, String key, String host, int port, TrustManagerFactory trust, String localAddress) {
         this.id = id;
-        var transport = com.hivemq.client.mqtt.MqttClientTransportConfig.builder().serverHost(host).serverPort(port);
+        // TLS belongs in the transport configuration: the client builder's own sslConfig() after
+        // transportConfig(config) is dropped, and the client then speaks plain MQTT to a TLS port.
+        var transport = com.hivemq.client.mqtt.MqttClientTransportConfig.builder().serverHost(host).serverPort(port)
+                .sslConfig().trustManagerFactory(trust).applySslConfig();
         if (localAddress != null) {
             transport.localAddress(localAddress);
         }
         this.client = MqttClient.builder().useMqttVersion5().identifier(id).transportConfig(transport.build())
-                .sslConfig().trustManagerFactory(trust).applySslConfig()
                 .automaticReconnect().initialDelay(100, TimeUnit.MILLISECONDS).maxDelay(1, TimeUnit.SECONDS)
                 .applyAutomaticReconnect()
                 .simpleAuth().username(id).password(key.getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
                 .addConnectedListener(c -> connects.add(System.nanoTime()))
                 .addDisconnectedListener(c -> {
                     disconnects.add(System.nanoTime());
+                    lastError = c.getCause();
                     c.getReconnector().republishIfSessionExpired(true);
                     if (stopped) {
                         c.getReconnector().reconnect(false);
