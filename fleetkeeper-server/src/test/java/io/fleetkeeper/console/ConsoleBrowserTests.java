@@ -2,9 +2,7 @@ package io.fleetkeeper.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fleetkeeper.testing.ApiTest;
 import io.fleetkeeper.testing.Await;
-import io.fleetkeeper.testing.Browser;
 import io.fleetkeeper.connectivity.internal.MqttEndpoint;
 import io.fleetkeeper.deviceapi.DeviceListener;
 import io.fleetkeeper.testing.Csrs;
@@ -19,16 +17,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import tools.jackson.databind.JsonNode;
 
@@ -37,36 +31,12 @@ import tools.jackson.databind.JsonNode;
  * with a token of a tenant of its own and does what an operator does. A screenshot of each page goes under
  * {@code target/console-screenshots/}.
  */
-class ConsoleBrowserTests extends ApiTest {
+class ConsoleBrowserTests extends ConsoleBrowserTest {
 
-    private static Browser browser;
     @Autowired
     private DeviceListener listener;
     @Autowired
     private MqttEndpoint mqtt;
-    private WebDriver web;
-    private TestTenant tenant;
-    private ConsolePage page;
-
-    @BeforeAll
-    static void startBrowser() {
-        browser = Browser.start();
-    }
-
-    @AfterAll
-    static void stopBrowser() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
-
-    @BeforeEach
-    void freshSession() {
-        web = browser.driver();
-        web.manage().deleteAllCookies();
-        tenant = newTenant();
-        page = new ConsolePage(web, this::url);
-    }
 
     @Test
     void signInWithATokenOpensTheDashboardAndSignOutEndsTheSession() {

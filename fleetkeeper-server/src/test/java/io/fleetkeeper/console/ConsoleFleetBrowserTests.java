@@ -3,23 +3,16 @@ package io.fleetkeeper.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetkeeper.console.internal.FleetSamples;
-import io.fleetkeeper.testing.ApiTest;
 import io.fleetkeeper.testing.Await;
-import io.fleetkeeper.testing.Browser;
-import io.fleetkeeper.testing.TestTenant;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.Select;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
@@ -28,34 +21,10 @@ import tools.jackson.databind.JsonNode;
  * The console's fleet-wide pages in a real headless Chromium: the dashboard's charts, saved groups, staged
  * campaigns. Each test signs in with a tenant of its own.
  */
-class ConsoleFleetBrowserTests extends ApiTest {
+class ConsoleFleetBrowserTests extends ConsoleBrowserTest {
 
-    private static Browser browser;
     @Autowired
     private FleetSamples samples;
-    private WebDriver web;
-    private TestTenant tenant;
-    private ConsolePage page;
-
-    @BeforeAll
-    static void startBrowser() {
-        browser = Browser.start();
-    }
-
-    @AfterAll
-    static void stopBrowser() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
-
-    @BeforeEach
-    void freshSession() {
-        web = browser.driver();
-        web.manage().deleteAllCookies();
-        tenant = newTenant();
-        page = new ConsolePage(web, p -> api.uri(p).toString());
-    }
 
     @Test
     void theDashboardChartsTheFleetAndItsLastDayAndRedrawsOnTheEventStream() {

@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fleetkeeper.connectivity.internal.ConnectionStateRecorder;
 import io.fleetkeeper.deviceapi.DeviceListener;
 import io.fleetkeeper.event.internal.OfflineAlerts;
-import io.fleetkeeper.testing.ApiTest;
 import io.fleetkeeper.testing.Await;
-import io.fleetkeeper.testing.Browser;
 import io.fleetkeeper.testing.Csrs;
 import io.fleetkeeper.testing.DevicePort;
 import io.fleetkeeper.testing.HologramServer;
@@ -16,7 +14,6 @@ import io.fleetkeeper.testing.MqttDevices;
 import io.fleetkeeper.testing.MqttDevices.KeyDevice;
 import io.fleetkeeper.testing.MutableClock;
 import io.fleetkeeper.testing.Reply;
-import io.fleetkeeper.testing.TestTenant;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,12 +22,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.WebDriver;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
@@ -40,38 +33,14 @@ import tools.jackson.databind.JsonNode;
  * and checks the result through the REST API. The accessibility test runs axe-core on every page and writes a
  * screenshot of each under {@code target/console-screenshots/}.
  */
-class ConsolePagesBrowserTests extends ApiTest {
+class ConsolePagesBrowserTests extends ConsoleBrowserTest {
 
-    private static Browser browser;
     @Autowired
     private DeviceListener listener;
     @Autowired
     private ConnectionStateRecorder recorder;
     @Autowired
     private OfflineAlerts offline;
-    private WebDriver web;
-    private ConsolePage page;
-    private TestTenant tenant;
-
-    @BeforeAll
-    static void startBrowser() {
-        browser = Browser.start();
-    }
-
-    @AfterAll
-    static void stopBrowser() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
-
-    @BeforeEach
-    void freshSession() {
-        web = browser.driver();
-        web.manage().deleteAllCookies();
-        page = new ConsolePage(web, p -> api.uri(p).toString());
-        tenant = newTenant();
-    }
 
     @Test
     void anEdgeRegistrationKeyIsShownOnceRegistersADeviceAndIsRevoked() {
