@@ -97,14 +97,16 @@ final class EventsBench {
             ex.close();
         });
         sink.start();
+        String routeId = null;
         try {
             String hook = "http://127.0.0.1:" + sink.getAddress().getPort() + "/hook";
-            post("/api/v1/routes", "{\"name\":\"bench-" + System.currentTimeMillis() + "\",\"source\":"
+            routeId = JSON.readTree(post("/api/v1/routes", "{\"name\":\"bench-" + System.currentTimeMillis() + "\",\"source\":"
                     + "[\"io.fleetkeeper.device.status.changed\"],\"destination\":{\"type\":\"webhook\",\"url\":\""
-                    + hook + "\"}}");
+                    + hook + "\"}}")).path("id").asString();
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < devices; i++) {
-                ids.add(JSON.readTree(post("/api/v1/devices", "{\"name\":\"ev-" + System.nanoTime() + "\"}"))
+                ids.add(JSON.readTree(post("/api/v1/devices", "{\"name\":\"ev-" + System.nanoTime()
+                        + "\",\"device_type\":\"bench\"}"))
                         .path("id").asString());
             }
             // each device alternates suspend / resume: one status change event per request
@@ -166,6 +168,11 @@ final class EventsBench {
                     backlog, drain);
             baseline(new ArrayList<>(bodies));
         } finally {
+            if (routeId != null) { // a route left behind would keep failing against the stopped sink
+                b.http.send(HttpRequest.newBuilder(URI.create(b.url + "/api/v1/routes/" + routeId))
+                        .header("Authorization", "Bearer " + token).DELETE().build(),
+                        HttpResponse.BodyHandlers.discarding());
+            }
             sink.stop(0);
         }
     }

@@ -33,6 +33,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                               JDBC {@code url}, a {@code username} and a {@code password} (default none)
  * @param maxStreamsPerTenant    most live event streams ({@code /api/v1/events/stream}) a tenant may hold open
  *                               at once, on this node; one more is refused with 429 (default 20)
+ * @param deliveryConcurrency    most deliveries of one route sent at once, each to a different device (a
+ *                               device's events are sent one after the other, in order) (default 32)
  */
 @ConfigurationProperties("fleetkeeper.events")
 public record EventProperties(
@@ -50,7 +52,8 @@ public record EventProperties(
         @DefaultValue("") List<String> allowedPrivateNetworks,
         @DefaultValue("1024") int responseLimit,
         Map<String, PostgresConnection> postgresConnections,
-        @DefaultValue("20") int maxStreamsPerTenant) {
+        @DefaultValue("20") int maxStreamsPerTenant,
+        @DefaultValue("32") int deliveryConcurrency) {
 
     public EventProperties {
         postgresConnections = postgresConnections == null ? Map.of() : Map.copyOf(postgresConnections);

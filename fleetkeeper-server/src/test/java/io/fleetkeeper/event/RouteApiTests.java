@@ -243,6 +243,27 @@ class RouteApiTests extends ApiTest {
     }
 
     @Test
+    void aHealthyRouteSendsDifferentDevicesEventsAtOnce() {
+        TestTenant t = newTenant();
+        String routeId = createRoute(t, route("created", sink.url(), List.of("io.fleetkeeper.device.created")))
+                .path("id").asString();
+        createDevice(t.admin(), device("first"));
+        awaitQueued(t, routeId, 1);
+        worker.step();
+        assertThat(sink.received()).as("a route gets one attempt at a time until one succeeded").hasSize(1);
+        for (String name : List.of("a", "b", "c", "d")) {
+            createDevice(t.admin(), device(name));
+        }
+        awaitQueued(t, routeId, 5);
+        sink.holdUntilConcurrent(4);
+        worker.step();
+        assertThat(sink.received()).hasSize(5).allSatisfy(r -> assertThat(r.answered()).isEqualTo(204));
+        assertThat(sink.mostInFlight()).as("four devices' deliveries in at once").isEqualTo(4);
+        assertThat(deliveries(t, routeId)).allSatisfy(d -> assertThat(d.path("status").asString())
+                .isEqualTo("delivered"));
+    }
+
+    @Test
     void aDeliveryThatKeepsFailingBecomesADeadLetterAndCanBeReplayed() {
         TestTenant t = newTenant();
         String routeId = createRoute(t, route("dead", sink.url(), List.of("io.fleetkeeper.device.created")))

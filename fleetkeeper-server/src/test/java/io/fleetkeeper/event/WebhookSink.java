@@ -9,6 +9,9 @@ import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -28,6 +31,9 @@ public final class WebhookSink implements AutoCloseable {
     private final AtomicInteger status = new AtomicInteger(204);
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private volatile byte[] key;
+    private volatile CountDownLatch gate;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger mostInFlight = new AtomicInteger();
 
     public WebhookSink() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -40,6 +46,17 @@ public final class WebhookSink implements AutoCloseable {
             String id = h.getFirst("webhook-id");
             String ts = h.getFirst("webhook-timestamp");
             String sig = h.getFirst("webhook-signature");
+            mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            CountDownLatch g = gate;
+            if (g != null) { // hold the answer until that many requests are in at once (or give up)
+                g.countDown();
+                try {
+                    g.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            inFlight.decrementAndGet();
             int s = status.get();
             received.add(new Received(id, ts, sig, body, verifies(id, ts, sig, body), h.getFirst("X-Team"), s));
             exchange.sendResponseHeaders(s, s == 204 ? -1 : 2);
@@ -48,7 +65,18 @@ public final class WebhookSink implements AutoCloseable {
             }
             exchange.close();
         });
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.start();
+    }
+
+    /** From now on, answers only once {@code n} requests are in at the same time (each waits up to 10 s). */
+    public void holdUntilConcurrent(int n) {
+        gate = new CountDownLatch(n);
+    }
+
+    /** The most requests that were in at the same time. */
+    public int mostInFlight() {
+        return mostInFlight.get();
     }
 
     public String url() {

@@ -3,9 +3,14 @@ package io.fleetkeeper.event.internal;
 import io.fleetkeeper.event.RouteDelivery;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -68,17 +73,73 @@ public class DeliveryRepository {
                 .query().singleColumn().isEmpty();
     }
 
-    /** Logs a first attempt made outside the queue (from the route stream): its outcome, pending when retried. */
-    public void logAttempt(NewDelivery d, String status, long nextAttemptAt, long now, Integer httpStatus,
+    /** Which of these events the delivery log holds for this route already (messages delivered twice). */
+    public Set<String> loggedAmong(UUID routeId, Collection<String> eventIds) {
+        if (eventIds.isEmpty()) {
+            return Set.of();
+        }
+        List<Object> params = new ArrayList<>(eventIds.size() + 1);
+        params.add(routeId.toString());
+        params.addAll(eventIds);
+        return new HashSet<>(jdbc.sql("SELECT event_id FROM route_deliveries WHERE route_id = ? AND event_id IN ("
+                + placeholders(eventIds.size()) + ")").params(params).query(String.class).list());
+    }
+
+    /**
+     * Which of these devices have a delivery to this route still pending; {@link #NO_DEVICE} stands for events
+     * without a device.
+     */
+    public Set<UUID> pendingAmong(UUID routeId, Collection<UUID> deviceIds) {
+        Set<UUID> pending = new HashSet<>();
+        List<String> ids = deviceIds.stream().filter(d -> !NO_DEVICE.equals(d)).map(UUID::toString).toList();
+        if (!ids.isEmpty()) {
+            List<Object> params = new ArrayList<>(ids.size() + 1);
+            params.add(routeId.toString());
+            params.addAll(ids);
+            jdbc.sql("SELECT DISTINCT device_id FROM route_deliveries WHERE status = 'pending' AND route_id = ? "
+                    + "AND device_id IN (" + placeholders(ids.size()) + ")").params(params).query(String.class)
+                    .list().forEach(d -> pending.add(UUID.fromString(d)));
+        }
+        if (deviceIds.contains(NO_DEVICE) && pendingFor(routeId, null)) {
+            pending.add(NO_DEVICE);
+        }
+        return pending;
+    }
+
+    /** Stands for "no device" where a device id is a key. */
+    public static final UUID NO_DEVICE = new UUID(0, 0);
+
+    private static String placeholders(int n) {
+        return String.join(", ", Collections.nCopies(n, "?"));
+    }
+
+    /** An attempt made outside the queue and its outcome, for {@link #logAttempts}. */
+    public record Attempt(NewDelivery delivery, String status, long nextAttemptAt, long now, Integer httpStatus,
             String error, long latencyMs) {
-        jdbc.sql("INSERT INTO route_deliveries (tenant_id, route_id, event_id, event_type, device_id, body, status, "
-                + "attempts, next_attempt_at, created_at, retry_since, finished_at, last_status, last_error, "
-                + "last_latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?) "
-                + "ON CONFLICT (route_id, event_id) DO NOTHING")
-                .params(d.tenantId().toString(), d.routeId().toString(), d.eventId(), d.eventType(),
-                        d.deviceId() == null ? null : d.deviceId().toString(), d.body(), status, nextAttemptAt, now,
-                        now, status.equals(RouteDelivery.PENDING) ? null : now, httpStatus, error, latencyMs)
-                .update();
+    }
+
+    /** Logs first attempts made outside the queue (from the route stream), in order, as one batch. */
+    public void logAttempts(List<Attempt> attempts) {
+        template.batchUpdate("INSERT INTO route_deliveries (tenant_id, route_id, event_id, event_type, device_id, "
+                + "body, status, attempts, next_attempt_at, created_at, retry_since, finished_at, last_status, "
+                + "last_error, last_latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?) "
+                + "ON CONFLICT (route_id, event_id) DO NOTHING", attempts, 1000, (ps, a) -> {
+                    NewDelivery d = a.delivery();
+                    ps.setString(1, d.tenantId().toString());
+                    ps.setString(2, d.routeId().toString());
+                    ps.setString(3, d.eventId());
+                    ps.setString(4, d.eventType());
+                    ps.setString(5, d.deviceId() == null ? null : d.deviceId().toString());
+                    ps.setString(6, d.body());
+                    ps.setString(7, a.status());
+                    ps.setLong(8, a.nextAttemptAt());
+                    ps.setLong(9, a.now());
+                    ps.setLong(10, a.now());
+                    ps.setObject(11, a.status().equals(RouteDelivery.PENDING) ? null : a.now(), Types.BIGINT);
+                    ps.setObject(12, a.httpStatus(), Types.BIGINT);
+                    ps.setString(13, a.error());
+                    ps.setLong(14, a.latencyMs());
+                });
     }
 
     /**

@@ -10,11 +10,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
@@ -30,9 +32,36 @@ import org.springframework.stereotype.Component;
 @Component
 public class DeliveryWorker implements SmartLifecycle {
 
+    /** A route's circuit breaker, shared by the threads sending the route's deliveries. */
     private static final class Breaker {
-        int failures;
-        long openUntil;
+        private int failures;
+        private long openUntil;
+        private boolean succeeded;
+
+        synchronized boolean open(long now) {
+            return now < openUntil;
+        }
+
+        synchronized void succeeded() {
+            failures = 0;
+            succeeded = true;
+        }
+
+        /**
+         * Whether the route's last attempt succeeded: only then are its deliveries sent in parallel; a new route
+         * or a failing one gets one attempt at a time, so its breaker opens after exactly its threshold.
+         */
+        synchronized boolean healthy() {
+            return succeeded && failures == 0;
+        }
+
+        /** Counts a failure; the {@code threshold}-th in a row opens the breaker for {@code cooldownMs}. */
+        synchronized void failed(long now, int threshold, long cooldownMs) {
+            succeeded = false;
+            if (++failures >= threshold) {
+                openUntil = now + cooldownMs;
+            }
+        }
     }
 
     private final DeliveryRepository deliveries;
@@ -87,15 +116,21 @@ public class DeliveryWorker implements SmartLifecycle {
         }
         byte[] key = senders.key(stored.get());
         Breaker breaker = breakers.computeIfAbsent(route.id(), k -> new Breaker());
+        // each due delivery is the oldest pending one of its device: they can all go at once
+        Semaphore slots = new Semaphore(Math.max(1, props.deliveryConcurrency()));
+        List<Future<?>> running = new ArrayList<>();
         for (DeliveryRepository.Due d : list) {
-            if (clock.millis() < breaker.openUntil) {
-                return;
+            if (breaker.open(clock.millis())) {
+                break;
             }
-            WebhookSender.Result r = senders.send(route.destination(), key, d.tenantId(), d.deviceId(), d.eventId(),
-                    d.eventType(), d.body());
-            Outcome o = outcome(breaker, r, d.attempts(), d.retrySince());
-            deliveries.attempted(d.id(), o.status(), o.next(), o.now(), r.status(), r.error(), r.latencyMs());
+            run(breaker, slots, running, () -> {
+                WebhookSender.Result r = senders.send(route.destination(), key, d.tenantId(), d.deviceId(),
+                        d.eventId(), d.eventType(), d.body());
+                Outcome o = outcome(breaker, r, d.attempts(), d.retrySince());
+                deliveries.attempted(d.id(), o.status(), o.next(), o.now(), r.status(), r.error(), r.latencyMs());
+            });
         }
+        await(running);
     }
 
     private record Outcome(String status, long next, long now) {
@@ -105,23 +140,23 @@ public class DeliveryWorker implements SmartLifecycle {
     private Outcome outcome(Breaker breaker, WebhookSender.Result r, int attempts, long retrySince) {
         long now = clock.millis();
         if (r.ok()) {
-            breaker.failures = 0;
+            breaker.succeeded();
             return new Outcome(RouteDelivery.DELIVERED, now, now);
         }
-        if (++breaker.failures >= props.breakerFailures()) {
-            breaker.openUntil = now + props.breakerCooldown().toMillis();
-        }
+        breaker.failed(now, props.breakerFailures(), props.breakerCooldown().toMillis());
         long deadline = retrySince + props.retryFor().toMillis();
         return now >= deadline ? new Outcome(RouteDelivery.DEAD, now, now)
                 : new Outcome(RouteDelivery.PENDING, Math.min(now + backoff(attempts), deadline), now);
     }
 
     /**
-     * Delivers messages taken from the route stream: each route's in order, routes in parallel. An event already
-     * in the delivery log (a message delivered again after a crash) is skipped; one whose route is disabled, has
-     * its breaker open, or still has an earlier delivery of the same device pending joins the delivery queue
-     * (to keep a device's events in order); the others are sent at once and their outcome logged, a failure
-     * queued for its retries.
+     * Delivers messages taken from the route stream: routes in parallel, and within a route the devices in
+     * parallel (at most {@code delivery-concurrency} at once), each device's events in order. An event already in
+     * the delivery log (a message delivered again after a crash) is skipped; one whose route is disabled, has its
+     * breaker open, or whose device still has an earlier delivery pending joins the delivery queue (to keep a
+     * device's events in order), and so do the device's later events of the batch once one of its attempts
+     * failed; the others are sent at once. The outcomes are logged as one batch before the queued ones are
+     * added, so a device's pending delivery keeps its place ahead of its later events.
      */
     void deliverFromStream(List<DeliveryRepository.NewDelivery> batch) {
         Map<UUID, List<DeliveryRepository.NewDelivery>> byRoute = new LinkedHashMap<>();
@@ -140,26 +175,89 @@ public class DeliveryWorker implements SmartLifecycle {
         Route route = stored.get().route();
         byte[] key = senders.key(stored.get());
         Breaker breaker = breakers.computeIfAbsent(route.id(), k -> new Breaker());
-        boolean queued = false;
+        Set<String> logged = deliveries.loggedAmong(route.id(),
+                list.stream().map(DeliveryRepository.NewDelivery::eventId).toList());
+        Map<UUID, List<DeliveryRepository.NewDelivery>> lanes = new LinkedHashMap<>();
         for (DeliveryRepository.NewDelivery d : list) {
-            long now = clock.millis();
-            if (deliveries.logged(d.routeId(), d.eventId())) {
-                continue;
+            if (!logged.contains(d.eventId())) {
+                lanes.computeIfAbsent(d.deviceId() == null ? DeliveryRepository.NO_DEVICE : d.deviceId(),
+                        k -> new ArrayList<>()).add(d);
             }
-            if (!route.enabled() || now < breaker.openUntil || deliveries.pendingFor(d.routeId(), d.deviceId())) {
-                deliveries.enqueue(List.of(d), now);
-                queued = true;
-                continue;
-            }
-            WebhookSender.Result r = senders.send(route.destination(), key, d.tenantId(), d.deviceId(), d.eventId(),
-                    d.eventType(), d.body());
-            Outcome o = outcome(breaker, r, 0, now);
-            deliveries.logAttempt(d, o.status(), o.next(), o.now(), r.status(), r.error(), r.latencyMs());
-            queued |= o.status().equals(RouteDelivery.PENDING);
         }
-        if (queued) {
+        Set<UUID> pending = deliveries.pendingAmong(route.id(), lanes.keySet());
+        List<Lane> sent = new ArrayList<>();
+        List<DeliveryRepository.NewDelivery> queue = new ArrayList<>();
+        Semaphore slots = new Semaphore(Math.max(1, props.deliveryConcurrency()));
+        List<Future<?>> running = new ArrayList<>();
+        lanes.forEach((device, events) -> {
+            if (!route.enabled() || breaker.open(clock.millis()) || pending.contains(device)) {
+                queue.addAll(events);
+                return;
+            }
+            Lane lane = new Lane(events);
+            sent.add(lane);
+            run(breaker, slots, running, () -> lane.send(route, key, breaker));
+        });
+        await(running);
+        List<DeliveryRepository.Attempt> attempts = new ArrayList<>();
+        for (Lane lane : sent) {
+            attempts.addAll(lane.attempts);
+            queue.addAll(lane.held);
+        }
+        deliveries.logAttempts(attempts);
+        deliveries.enqueue(queue, clock.millis());
+        if (!queue.isEmpty() || attempts.stream().anyMatch(a -> a.status().equals(RouteDelivery.PENDING))) {
             wakeups.queued().fire();
         }
+    }
+
+    /** One device's events of a batch, sent in order until one fails; the rest is held for the queue. */
+    private final class Lane {
+        final List<DeliveryRepository.NewDelivery> events;
+        final List<DeliveryRepository.Attempt> attempts = new ArrayList<>();
+        final List<DeliveryRepository.NewDelivery> held = new ArrayList<>();
+        boolean failed;
+
+        Lane(List<DeliveryRepository.NewDelivery> events) {
+            this.events = events;
+        }
+
+        void send(Route route, byte[] key, Breaker breaker) {
+            for (DeliveryRepository.NewDelivery d : events) {
+                long now = clock.millis();
+                if (failed || !held.isEmpty() || breaker.open(now)) {
+                    held.add(d);
+                    continue;
+                }
+                WebhookSender.Result r = senders.send(route.destination(), key, d.tenantId(), d.deviceId(),
+                        d.eventId(), d.eventType(), d.body());
+                Outcome o = outcome(breaker, r, 0, now);
+                attempts.add(new DeliveryRepository.Attempt(d, o.status(), o.next(), o.now(), r.status(), r.error(),
+                        r.latencyMs()));
+                failed = o.status().equals(RouteDelivery.PENDING); // later events go behind the pending one
+            }
+        }
+    }
+
+    /**
+     * Runs a route's send task: on a pool thread, within the route's {@code slots}, while the route is healthy;
+     * otherwise here, after the ones running, one at a time.
+     */
+    private void run(Breaker breaker, Semaphore slots, List<Future<?>> running, Runnable task) {
+        if (!breaker.healthy()) {
+            await(running);
+            running.clear();
+            task.run();
+            return;
+        }
+        slots.acquireUninterruptibly();
+        running.add(pool.submit(() -> {
+            try {
+                task.run();
+            } finally {
+                slots.release();
+            }
+        }));
     }
 
     private static void await(List<Future<?>> running) {
@@ -185,7 +283,7 @@ public class DeliveryWorker implements SmartLifecycle {
     /** Whether a route's breaker holds its deliveries now. */
     public boolean breakerOpen(UUID routeId) {
         Breaker b = breakers.get(routeId);
-        return b != null && clock.millis() < b.openUntil;
+        return b != null && b.open(clock.millis());
     }
 
     @Override

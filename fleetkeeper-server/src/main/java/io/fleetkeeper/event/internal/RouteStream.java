@@ -2,6 +2,7 @@ package io.fleetkeeper.event.internal;
 
 import io.fleetkeeper.event.EventProperties;
 import io.fleetkeeper.event.NatsProperties;
+import io.fleetkeeper.store.JetStreamPulls;
 import io.fleetkeeper.store.Leases;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
@@ -142,7 +143,7 @@ public class RouteStream implements SmartLifecycle {
                         continue;
                     }
                 }
-                List<Message> batch = sub.fetch(props.batchSize(), Duration.ofMillis(500));
+                List<Message> batch = JetStreamPulls.next(sub, props.batchSize(), Duration.ofMillis(500));
                 if (!batch.isEmpty()) {
                     worker.getObject().deliverFromStream(batch.stream().map(RouteStream::delivery).toList());
                     batch.forEach(Message::ack);

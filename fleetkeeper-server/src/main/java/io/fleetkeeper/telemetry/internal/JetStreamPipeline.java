@@ -1,5 +1,6 @@
 package io.fleetkeeper.telemetry.internal;
 
+import io.fleetkeeper.store.JetStreamPulls;
 import io.fleetkeeper.telemetry.NatsProperties;
 import io.fleetkeeper.telemetry.TelemetryProperties;
 import io.nats.client.Connection;
@@ -117,7 +118,7 @@ public final class JetStreamPipeline implements TelemetryPipeline {
                 if (sub == null) {
                     sub = setUp();
                 }
-                List<Message> batch = sub.fetch(props.writerBatchSize(), Duration.ofMillis(500));
+                List<Message> batch = JetStreamPulls.next(sub, props.writerBatchSize(), Duration.ofMillis(500));
                 if (!batch.isEmpty()) {
                     write(batch);
                 }
