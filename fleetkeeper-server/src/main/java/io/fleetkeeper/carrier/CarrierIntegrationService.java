@@ -191,10 +191,10 @@ public class CarrierIntegrationService {
         CarrierIntegration.TestResult result;
         try {
             int plans = provider(c).plans(sync.account(s)).size();
-            integrations.recordOutcome(c.tenantId(), id, CarrierIntegration.OK, null, 0, null, c.nextSyncAt());
+            integrations.recordOutcome(c, CarrierIntegration.OK, null, 0, null, c.nextSyncAt());
             result = new CarrierIntegration.TestResult(true, null, plans);
         } catch (CarrierException e) {
-            integrations.recordOutcome(c.tenantId(), id, CarrierIntegration.FAILING, e.getMessage(), c.failures(),
+            integrations.recordOutcome(c, CarrierIntegration.FAILING, e.getMessage(), c.failures(),
                     null, c.nextSyncAt());
             result = new CarrierIntegration.TestResult(false, e.getMessage(), 0);
         }

@@ -53,8 +53,10 @@ public interface CarrierStoreContract {
         assertThat(integrations.nameTaken(t.id(), "main", c.id())).isFalse();
         assertThat(integrations.due(now.toEpochMilli(), 1000).stream().map(s -> s.integration().id()))
                 .contains(c.id()).doesNotContain(theirs.id());
-        integrations.recordOutcome(t.id(), c.id(), CarrierIntegration.FAILING, "HTTP 503", 2, null,
-                now.plusSeconds(60));
+        integrations.recordOutcome(c, CarrierIntegration.FAILING, "HTTP 503", 2, null, now.plusSeconds(60));
+        CarrierIntegration stale = new CarrierIntegration(c.id(), c.tenantId(), c.name(), c.carrier(), c.baseUrl(),
+                c.orgId(), c.status(), null, 0, null, now, now, 0);
+        integrations.recordOutcome(stale, CarrierIntegration.OK, null, 0, now, now.plusSeconds(60));
         CarrierIntegration failing = integrations.find(t.id(), c.id()).orElseThrow().integration();
         assertThat(failing.status()).isEqualTo(CarrierIntegration.FAILING);
         assertThat(failing.failures()).isEqualTo(2);

@@ -37,6 +37,10 @@ class CarrierTests extends ApiTest {
 
     @Autowired
     JdbcClient jdbc;
+    @Autowired
+    io.fleetkeeper.carrier.internal.IntegrationRepository integrations;
+    @Autowired
+    io.fleetkeeper.carrier.internal.CarrierSync carrierSync;
 
     private HologramServer hologram;
     private TestTenant tenant;
@@ -91,6 +95,20 @@ class CarrierTests extends ApiTest {
         }
         assertThat(logs.list).extracting(ILoggingEvent::getFormattedMessage)
                 .noneMatch(m -> m.contains(KEY) || m.contains("wrong-key"));
+    }
+
+    @Test
+    void aSyncMadeWithAKeyReplacedSinceDoesNotOverwriteTheNewerStatus() {
+        String id = integration("race");
+        var before = integrations.find(java.util.UUID.fromString(tenant.id()), java.util.UUID.fromString(id))
+                .orElseThrow(); // what a sync that started now would hold: the good key
+        api.patch(tenant.admin(), "/api/v1/carrier-integrations/" + id, Map.of("api_key", "wrong-key"), null)
+                .expect(200);
+        assertThat(api.post(tenant.admin(), "/api/v1/carrier-integrations/" + id + "/test", null).expect(200)
+                .path("ok").asBoolean()).isFalse();
+        carrierSync.sync(before); // finishes after the operator's change, with the old key: the carrier accepts it
+        assertThat(api.get(tenant.admin(), "/api/v1/carrier-integrations/" + id).expect(200).path("status")
+                .asString()).as("the stale sync's OK is not recorded").isEqualTo("FAILING");
     }
 
     @Test

@@ -96,7 +96,7 @@ public class CarrierSync {
         CarrierProvider provider = providers.get(c.carrier());
         Instant now = clock.instant();
         if (provider == null) {
-            integrations.recordOutcome(c.tenantId(), c.id(), CarrierIntegration.FAILING,
+            integrations.recordOutcome(c, CarrierIntegration.FAILING,
                     "carrier '" + c.carrier() + "' is not supported", c.failures() + 1, null, now.plus(props.maxBackoff()));
             return;
         }
@@ -115,14 +115,14 @@ public class CarrierSync {
                     refresh(provider, account, sim, false);
                 }
             }
-            integrations.recordOutcome(c.tenantId(), c.id(), CarrierIntegration.OK, null, 0, now,
+            integrations.recordOutcome(c, CarrierIntegration.OK, null, 0, now,
                     now.plus(props.syncInterval()));
         } catch (CarrierException e) {
             int failures = c.failures() + 1;
             Duration wait = e.retryAfter() != null ? e.retryAfter()
                     : FIRST_BACKOFF.multipliedBy(1L << Math.min(failures - 1, 20));
             wait = min(max(wait, props.pollInterval()), props.maxBackoff());
-            integrations.recordOutcome(c.tenantId(), c.id(), CarrierIntegration.FAILING, e.getMessage(), failures,
+            integrations.recordOutcome(c, CarrierIntegration.FAILING, e.getMessage(), failures,
                     null, now.plus(wait));
             log.info("carrier integration {} ({}): sync failed ({}), next try in {} s", c.id(), c.carrier(),
                     e.getMessage(), wait.toSeconds());

@@ -84,15 +84,19 @@ public class IntegrationRepository {
                 .update() == 1;
     }
 
-    /** What a call to the carrier found; does not change the version (an operator's edit is not refused by it). */
-    public void recordOutcome(UUID tenantId, UUID id, String status, @Nullable String error, int failures,
+    /**
+     * What a call to the carrier made with the integration at {@code version} found. Does not change the version
+     * (an operator's edit is not refused by it); kept only while the version is still {@code version}: a call
+     * made with a key or address the operator has replaced since says nothing about the new ones.
+     */
+    public void recordOutcome(CarrierIntegration c, String status, @Nullable String error, int failures,
             @Nullable Instant syncedAt, Instant nextSyncAt) {
         jdbc.sql("""
                 UPDATE carrier_integrations SET status = ?, last_error = ?, failures = ?,
                   last_sync_at = COALESCE(?, last_sync_at), next_sync_at = ?
-                WHERE tenant_id = ? AND id = ?""")
-                .params(status, error, failures, millis(syncedAt), nextSyncAt.toEpochMilli(), tenantId.toString(),
-                        id.toString())
+                WHERE tenant_id = ? AND id = ? AND version = ?""")
+                .params(status, error, failures, millis(syncedAt), nextSyncAt.toEpochMilli(),
+                        c.tenantId().toString(), c.id().toString(), c.version())
                 .update();
     }
 
