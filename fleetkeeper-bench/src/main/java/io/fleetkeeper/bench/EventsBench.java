@@ -52,6 +52,9 @@ final class EventsBench {
               --duration S              seconds of load (default 30)
               --clients C               concurrent HTTP requests at most (default 32)
               --nats URL                NATS for the raw-publish baseline (default nats://127.0.0.1:4222)
+              --import N                instead of status changes: import N new devices (requests of
+                                        --import-batch rows, default 10000, --clients at once) and route
+                                        their device.created events (the import commits 1,000 rows at a time)
             """;
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -100,50 +103,16 @@ final class EventsBench {
         String routeId = null;
         try {
             String hook = "http://127.0.0.1:" + sink.getAddress().getPort() + "/hook";
-            routeId = JSON.readTree(post("/api/v1/routes", "{\"name\":\"bench-" + System.currentTimeMillis() + "\",\"source\":"
-                    + "[\"io.fleetkeeper.device.status.changed\"],\"destination\":{\"type\":\"webhook\",\"url\":\""
+            long imports = b.longOpt("import", 0);
+            String type = imports > 0 ? "io.fleetkeeper.device.created" : "io.fleetkeeper.device.status.changed";
+            routeId = JSON.readTree(post("/api/v1/routes", "{\"name\":\"bench-" + System.currentTimeMillis()
+                    + "\",\"source\":[\"" + type + "\"],\"destination\":{\"type\":\"webhook\",\"url\":\""
                     + hook + "\"}}")).path("id").asString();
-            List<String> ids = new ArrayList<>();
-            for (int i = 0; i < devices; i++) {
-                ids.add(JSON.readTree(post("/api/v1/devices", "{\"name\":\"ev-" + System.nanoTime()
-                        + "\",\"device_type\":\"bench\"}"))
-                        .path("id").asString());
-            }
-            // each device alternates suspend / resume: one status change event per request
-            int[] next = new int[devices];
-            Semaphore inFlight = new Semaphore(clients);
             AtomicLong accepted = new AtomicLong();
             AtomicLong failed = new AtomicLong();
-            long total = (long) rate * duration;
             long start = System.nanoTime();
-            var pool = Executors.newVirtualThreadPerTaskExecutor();
-            for (long n = 0; n < total; n++) {
-                long due = start + n * 1_000_000_000L / rate;
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    TimeUnit.NANOSECONDS.sleep(wait);
-                }
-                int d = (int) (n % devices);
-                String action;
-                synchronized (next) {
-                    action = next[d]++ % 2 == 0 ? "suspend" : "resume";
-                }
-                String path = "/api/v1/devices/" + ids.get(d) + "/" + action;
-                inFlight.acquire();
-                pool.submit(() -> {
-                    try {
-                        HttpResponse<String> r = b.http.send(HttpRequest.newBuilder(URI.create(b.url + path))
-                                .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody())
-                                .build(), HttpResponse.BodyHandlers.ofString());
-                        (r.statusCode() == 200 ? accepted : failed).incrementAndGet();
-                    } catch (Exception e) {
-                        failed.incrementAndGet();
-                    } finally {
-                        inFlight.release();
-                    }
-                });
-            }
-            inFlight.acquire(clients);
+            String load = imports > 0 ? importDevices(imports, clients, accepted, failed)
+                    : statusChanges(devices, rate, duration, clients, accepted, failed);
             double loadSeconds = (System.nanoTime() - start) / 1e9;
             int atStop = received.get();
             long backlog = accepted.get() - atStop;
@@ -155,8 +124,8 @@ final class EventsBench {
             double drain = (System.nanoTime() - drainStart) / 1e9;
             double total_s = (System.nanoTime() - start) / 1e9;
             System.out.println();
-            System.out.printf(Locale.ROOT, "events: %,d status changes offered at %,d/s for %.1f s (%,d accepted, "
-                    + "%,d failed), %d devices%n", total, rate, loadSeconds, accepted.get(), failed.get(), devices);
+            System.out.printf(Locale.ROOT, "events: %s in %.1f s (%,d events accepted, %,d failed)%n", load,
+                    loadSeconds, accepted.get(), failed.get());
             System.out.printf(Locale.ROOT, "  delivered to the webhook: %,d of %,d (%,.0f events/s over the run "
                     + "incl. drain; %,.0f/s during load)%n", received.get(), accepted.get(), received.get() / total_s,
                     atStop / loadSeconds);
@@ -175,6 +144,90 @@ final class EventsBench {
             }
             sink.stop(0);
         }
+    }
+
+    /** Each device alternates suspend / resume at {@code rate} requests a second: one status change each. */
+    private String statusChanges(int devices, int rate, int duration, int clients, AtomicLong accepted,
+            AtomicLong failed) throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < devices; i++) {
+            ids.add(JSON.readTree(post("/api/v1/devices", "{\"name\":\"ev-" + System.nanoTime()
+                    + "\",\"device_type\":\"bench\"}")).path("id").asString());
+        }
+        int[] next = new int[devices];
+        Semaphore inFlight = new Semaphore(clients);
+        long total = (long) rate * duration;
+        long start = System.nanoTime();
+        var pool = Executors.newVirtualThreadPerTaskExecutor();
+        for (long n = 0; n < total; n++) {
+            long due = start + n * 1_000_000_000L / rate;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            int d = (int) (n % devices);
+            String action;
+            synchronized (next) {
+                action = next[d]++ % 2 == 0 ? "suspend" : "resume";
+            }
+            String path = "/api/v1/devices/" + ids.get(d) + "/" + action;
+            inFlight.acquire();
+            pool.submit(() -> {
+                try {
+                    HttpResponse<String> r = b.http.send(HttpRequest.newBuilder(URI.create(b.url + path))
+                            .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody())
+                            .build(), HttpResponse.BodyHandlers.ofString());
+                    (r.statusCode() == 200 ? accepted : failed).incrementAndGet();
+                } catch (Exception e) {
+                    failed.incrementAndGet();
+                } finally {
+                    inFlight.release();
+                }
+            });
+        }
+        inFlight.acquire(clients);
+        return String.format(Locale.ROOT, "%,d status changes offered at %,d/s over %d devices", total, rate,
+                devices);
+    }
+
+    /**
+     * Imports {@code n} new devices, {@code --import-batch} rows a request, {@code clients} requests at once; the
+     * accepted count is the rows the server reports created.
+     */
+    private String importDevices(long n, int clients, AtomicLong accepted, AtomicLong failed) throws Exception {
+        int batch = b.intOpt("import-batch", 10_000);
+        String run = Long.toString(System.currentTimeMillis(), 36);
+        Semaphore inFlight = new Semaphore(clients);
+        var pool = Executors.newVirtualThreadPerTaskExecutor();
+        for (long first = 0; first < n; first += batch) {
+            long from = first;
+            long to = Math.min(n, first + batch);
+            inFlight.acquire();
+            pool.submit(() -> {
+                try {
+                    StringBuilder body = new StringBuilder();
+                    for (long i = from; i < to; i++) {
+                        body.append("{\"name\":\"ev-").append(run).append('-').append(i)
+                                .append("\",\"device_type\":\"bench\"}\n");
+                    }
+                    HttpResponse<String> r = b.http.send(HttpRequest.newBuilder(URI.create(b.url
+                            + "/api/v1/devices/import")).header("Authorization", "Bearer " + token)
+                            .header("Content-Type", "application/x-ndjson").timeout(Duration.ofMinutes(10))
+                            .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    long created = r.body().lines().filter(l -> l.contains("\"result\":\"created\"")).count();
+                    accepted.addAndGet(created);
+                    failed.addAndGet(to - from - created);
+                } catch (Exception e) {
+                    failed.addAndGet(to - from);
+                } finally {
+                    inFlight.release();
+                }
+            });
+        }
+        inFlight.acquire(clients);
+        return String.format(Locale.ROOT, "%,d devices imported (%,d a request, %d requests at once)", n, batch,
+                clients);
     }
 
     /** The same CloudEvent bodies published straight to a JetStream stream of this process: the raw rate. */
