@@ -42,6 +42,9 @@ final class JobsBench {
                                         default true; --cancel-force false leaves the commands to expire)
               --skip-unlimited          only the rate-limited job
               --server-pid PID          server process: its CPU use per phase (PostgreSQL processes apart)
+              --ota                     OTA campaigns instead of command jobs: a firmware with a 1 KB artifact,
+                                        offered to the same targets (a campaign runs as a job: same figures;
+                                        a device leaves QUEUED when it is notified)
             """;
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -321,7 +324,12 @@ final class JobsBench {
         return body;
     }
 
+    private String firmware;
+
     private JsonNode create(ObjectNode body) throws Exception {
+        if (b.opts.containsKey("ota")) {
+            return campaign(body);
+        }
         HttpResponse<String> res = send(HttpRequest.newBuilder(URI.create(b.url + "/api/v1/jobs"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString())));
         if (res.statusCode() == 404 || res.statusCode() == 405) {
@@ -329,6 +337,34 @@ final class JobsBench {
                     + ")");
         }
         return JSON.readTree(Load.expect(res, 201).body());
+    }
+
+    /**
+     * The OTA campaign for a job body (its target and rollout rate) with a firmware made once per run; answers as
+     * a job would: {@code id} is the campaign's job.
+     */
+    private JsonNode campaign(ObjectNode job) throws Exception {
+        if (firmware == null) {
+            HttpResponse<String> fw = send(HttpRequest.newBuilder(URI.create(b.url + "/api/v1/firmware"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"name\":\"bench-os\",\"version\":\"" + run + "\"}")));
+            firmware = JSON.readTree(Load.expect(fw, 201).body()).path("id").asString();
+            Load.expect(send(HttpRequest.newBuilder(URI.create(b.url + "/api/v1/firmware/" + firmware
+                    + "/artifacts/os.swu")).header("Content-Type", "application/octet-stream")
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[1024]))), 201);
+        }
+        ObjectNode body = JSON.createObjectNode();
+        body.put("firmware_id", firmware);
+        body.set("target", job.path("target"));
+        int rate = job.path("rollout").path("max_per_minute").asInt(0);
+        if (rate > 0) {
+            body.put("max_per_minute", rate);
+        }
+        HttpResponse<String> res = send(HttpRequest.newBuilder(URI.create(b.url + "/api/v1/ota/campaigns"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString())));
+        JsonNode campaign = JSON.readTree(Load.expect(res, 201).body());
+        return JSON.createObjectNode().put("id", campaign.path("job_id").asString())
+                .put("status", campaign.path("status").asString());
     }
 
     private void cancel(String id, String what) throws Exception {
