@@ -7,13 +7,17 @@ import io.fleetkeeper.connectivity.DeviceMessage;
 import io.fleetkeeper.connectivity.DeviceMessaging;
 import io.fleetkeeper.connectivity.TopicFilters;
 import io.fleetkeeper.ota.DeploymentService;
+import io.fleetkeeper.ota.OtaProperties;
 import io.fleetkeeper.ota.OtaStatusReport;
 import io.fleetkeeper.store.AfterCommit;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,8 +47,14 @@ public class OtaTopics implements ConnectionListener, SmartInitializingSingleton
     private final JsonMapper json;
     /** Devices connected here with a subscription covering {@link #NOTIFY}: device id → connection id. */
     private final ConcurrentMap<UUID, String> subscribed = new ConcurrentHashMap<>();
+    private final OtaProperties props;
+    private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
+    private final Set<UUID> waiting = ConcurrentHashMap.newKeySet();
+    private int senders;
 
-    OtaTopics(@Lazy DeploymentService deployments, ObjectProvider<DeviceMessaging> messaging, JsonMapper json) {
+    OtaTopics(@Lazy DeploymentService deployments, ObjectProvider<DeviceMessaging> messaging, JsonMapper json,
+            OtaProperties props) {
+        this.props = props;
         this.deployments = deployments;
         this.messaging = messaging;
         this.json = json;
@@ -60,8 +70,44 @@ public class OtaTopics implements ConnectionListener, SmartInitializingSingleton
      * manifest.
      */
     public void tell(UUID tenantId, UUID deviceId) {
-        AfterCommit.run(() -> Thread.ofVirtual().name("ota-notify-" + deviceId).start(() -> send(tenantId,
-                deviceId)));
+        AfterCommit.run(() -> notifyLater(tenantId, deviceId));
+    }
+
+    /**
+     * Queues a device for its manifest; {@code notify-concurrency} senders work the queue, so a campaign offering
+     * a million devices does not start a million sends at once (each needs a database connection). A device
+     * already waiting is queued once.
+     */
+    private void notifyLater(UUID tenantId, UUID deviceId) {
+        if (waiting.add(deviceId)) {
+            queue.add(new Pending(tenantId, deviceId));
+            synchronized (this) {
+                if (senders < props.notifyConcurrency()) {
+                    senders++;
+                    Thread.ofVirtual().name("ota-notify").start(this::drain);
+                }
+            }
+        }
+    }
+
+    private record Pending(UUID tenantId, UUID deviceId) {
+    }
+
+    private void drain() {
+        while (true) {
+            Pending p = queue.poll();
+            if (p == null) {
+                synchronized (this) {
+                    if (queue.isEmpty()) {
+                        senders--;
+                        return;
+                    }
+                }
+                continue;
+            }
+            waiting.remove(p.deviceId());
+            send(p.tenantId(), p.deviceId());
+        }
     }
 
     @Override
