@@ -49,8 +49,9 @@ import tools.jackson.databind.json.JsonMapper;
  * The job runner runs on the same clock.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "fleetkeeper.auth.bootstrap-token=" + MaintenanceWindowEnforcementTests.PLATFORM_TOKEN, "fleetkeeper.mqtt.port=0",
-        "fleetkeeper.pki.scheduler-delay-ms=3600000", "fleetkeeper.jobs.tick-interval=200ms"})
+        "fleetkeeper.auth.bootstrap-token=" + MaintenanceWindowEnforcementTests.PLATFORM_TOKEN,
+        "fleetkeeper.mqtt.port=0", "fleetkeeper.pki.scheduler-delay-ms=3600000",
+        "fleetkeeper.jobs.tick-interval=200ms"})
 class MaintenanceWindowEnforcementTests {
 
     static final String PLATFORM_TOKEN = "fk_test-platform-operator-ota-window-0123456789abcdef";
