@@ -165,12 +165,16 @@ public class CodeSigningService {
 
     private Active active(UUID tenantId) {
         Instant now = clock.instant();
-        Optional<Row> current = keys.current(tenantId); // a key revoked on another node is noticed here
-        Active a = active.get(tenantId);
-        if (a != null && now.isBefore(a.renewAt()) && current.filter(r -> r.id().equals(a.id())).isPresent()) {
+        Active a = cached(tenantId, now, keys.current(tenantId)); // a key revoked on another node is noticed here
+        if (a != null) {
             return a;
         }
         synchronized (this) {
+            Optional<Row> current = keys.current(tenantId);
+            a = cached(tenantId, now, current);
+            if (a != null) {
+                return a;
+            }
             Active loaded = current.map(r -> load(tenantId, r)).filter(k -> now.isBefore(k.renewAt())).orElse(null);
             if (loaded != null && !issuedByDefaultCa(tenantId, current.get())) {
                 revoke(Caller.system(tenantId), List.of(current.get()), "superseded",
@@ -183,6 +187,13 @@ public class CodeSigningService {
             }
             return next;
         }
+    }
+
+    /** The cached key while it is the tenant's current one and not due for renewal; else null. */
+    private Active cached(UUID tenantId, Instant now, Optional<Row> current) {
+        Active a = active.get(tenantId);
+        return a != null && now.isBefore(a.renewAt()) && current.filter(r -> r.id().equals(a.id())).isPresent() ? a
+                : null;
     }
 
     /** Remembered once its row is committed. */

@@ -93,7 +93,7 @@ public class OcspService {
         String serial = id.getSerialNumber().toString(16);
         Optional<DeviceCertificate> c = certs.findBySerial(tenantId, caId, serial);
         if (c.isEmpty()) {
-            return signing.issued(tenantId, caId, serial).map(OcspService::status).orElseGet(UnknownStatus::new);
+            return signing.issued(tenantId, caId, serial).map(OcspService::codeSigningStatus).orElseGet(UnknownStatus::new);
         }
         DeviceCertificate cert = c.get();
         if (cert.status().equals("REVOKED")) {
@@ -104,7 +104,7 @@ public class OcspService {
     }
 
     /** A code-signing certificate's status. */
-    private static CertificateStatus status(CodeSigningKey k) {
+    private static CertificateStatus codeSigningStatus(CodeSigningKey k) {
         return k.revokedAt() == null ? CertificateStatus.GOOD : new RevokedStatus(Date.from(k.revokedAt()),
                 CertificateService.REASONS.getOrDefault(k.revocationReason(), CRLReason.unspecified));
     }
