@@ -93,7 +93,8 @@ public class OcspService {
         String serial = id.getSerialNumber().toString(16);
         Optional<DeviceCertificate> c = certs.findBySerial(tenantId, caId, serial);
         if (c.isEmpty()) {
-            return signing.issued(tenantId, caId, serial).map(OcspService::codeSigningStatus).orElseGet(UnknownStatus::new);
+            Optional<CodeSigningKey> signing = this.signing.issued(tenantId, caId, serial);
+            return signing.isEmpty() ? new UnknownStatus() : codeSigningStatus(signing.get()); // GOOD is null
         }
         DeviceCertificate cert = c.get();
         if (cert.status().equals("REVOKED")) {
