@@ -93,8 +93,8 @@ public class OcspService {
         String serial = id.getSerialNumber().toString(16);
         Optional<DeviceCertificate> c = certs.findBySerial(tenantId, caId, serial);
         if (c.isEmpty()) {
-            Optional<CodeSigningKey> signing = this.signing.issued(tenantId, caId, serial);
-            return signing.isEmpty() ? new UnknownStatus() : codeSigningStatus(signing.get()); // GOOD is null
+            Optional<CodeSigningKey> key = signing.issued(tenantId, caId, serial);
+            return key.isEmpty() ? new UnknownStatus() : codeSigningStatus(key.get()); // GOOD is null
         }
         DeviceCertificate cert = c.get();
         if (cert.status().equals("REVOKED")) {
