@@ -8,7 +8,6 @@ import com.nimbusds.jose.Payload;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.util.Base64;
 import io.fleetkeeper.api.ApiException;
-import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.pki.internal.CertificateRepository;
 import io.fleetkeeper.pki.internal.CodeSigningRepository;
@@ -128,7 +127,7 @@ public class CodeSigningService {
     @Transactional
     public CodeSigningKey rotate(Caller caller, String reason) {
         UUID tenantId = caller.tenantId();
-        String r = reason(reason, "superseded");
+        String r = CertificateService.reason(reason, "superseded");
         cas.issuingCa(tenantId, null);
         revoke(caller, keys.unrevoked(tenantId), r, "rotated");
         Active a = issue(tenantId, clock.instant());
@@ -145,7 +144,7 @@ public class CodeSigningService {
     @Transactional
     public CodeSigningKey revoke(Caller caller, String reason) {
         UUID tenantId = caller.tenantId();
-        String r = reason(reason, "unspecified");
+        String r = CertificateService.reason(reason, "unspecified");
         Row cur = keys.current(tenantId).orElseThrow(() -> ApiException.notFound("code-signing key"));
         revoke(caller, keys.unrevoked(tenantId), r, "revoked by an operator");
         return view(tenantId, cur);
@@ -239,16 +238,6 @@ public class CodeSigningService {
                 Pem.fingerprint(leaf), leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant(),
                 rev == null ? "ACTIVE" : "REVOKED", rev == null ? null : rev.revokedAt(),
                 rev == null ? null : rev.reason(), Pem.write(leaf), Pem.chain(chain));
-    }
-
-    private static String reason(String reason, String fallback) {
-        String r = reason == null ? fallback : reason;
-        if (!CertificateService.REASONS.containsKey(r)) {
-            throw new ApiException(ErrorCode.VALIDATION_FAILED, "unknown revocation reason",
-                    List.of(new ApiException.FieldError("reason", "must be one of "
-                            + new java.util.TreeSet<>(CertificateService.REASONS.keySet()))));
-        }
-        return r;
     }
 
     private static X509Certificate leaf(Row r) {
