@@ -24,6 +24,8 @@ public enum ErrorCode {
     VERSION_CONFLICT(HttpStatus.CONFLICT, "Version conflict"),
     /** A slot's rollback: the previous version is not inside its overlap any more (or there is none). */
     ROLLBACK_NOT_POSSIBLE(HttpStatus.CONFLICT, "Rollback not possible"),
+    /** A device may not start installing now: its campaign's maintenance window is closed ({@code next_open}). */
+    MAINTENANCE_WINDOW_CLOSED(HttpStatus.CONFLICT, "Maintenance window closed"),
     PRECONDITION_FAILED(HttpStatus.PRECONDITION_FAILED, "Precondition failed"),
     PAYLOAD_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, "Payload too large"),
     /** An upload would take the tenant's stored bytes past its quota; nothing was kept. */

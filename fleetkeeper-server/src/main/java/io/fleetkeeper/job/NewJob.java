@@ -2,6 +2,7 @@ package io.fleetkeeper.job;
 
 import java.time.DayOfWeek;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
@@ -75,6 +76,26 @@ public record NewJob(String name, String description, Target target, String targ
             // spans midnight: the evening part belongs to today, the morning part to yesterday's window
             return !now.isBefore(start) && day(t.getDayOfWeek()) || now.isBefore(end) && day(t.getDayOfWeek()
                     .minus(1));
+        }
+
+        /**
+         * When the window next opens after {@code at} (its next {@code from} on one of its days), or {@code at}
+         * itself while it is open.
+         */
+        public Instant nextOpen(Instant at) {
+            if (open(at)) {
+                return at;
+            }
+            ZoneId zone = timeZone == null ? ZoneId.of("UTC") : ZoneId.of(timeZone);
+            LocalDate today = at.atZone(zone).toLocalDate();
+            for (int i = 0; i <= 7; i++) {
+                LocalDate d = today.plusDays(i);
+                Instant start = d.atTime(LocalTime.parse(from)).atZone(zone).toInstant();
+                if (start.isAfter(at) && day(d.getDayOfWeek())) {
+                    return start;
+                }
+            }
+            throw new IllegalStateException("a maintenance window without a day: " + days);
         }
 
         private boolean day(DayOfWeek d) {

@@ -12,6 +12,7 @@ import io.fleetkeeper.tenancy.Role;
 import io.fleetkeeper.web.Violations;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -109,13 +110,34 @@ public class DeploymentService {
         JsonNode stored = spec == null || spec.spec() == null ? null : json.readTree(spec.spec());
         String update = CampaignRepository.mode(stored, "update");
         String window = null;
-        NewJob.MaintenanceWindow w = spec == null || spec.jobId() == null ? null
-                : jobs.get(tenantId, spec.jobId()).rollout().maintenanceWindow();
+        NewJob.MaintenanceWindow w = window(tenantId, spec);
         if (w != null) {
             window = w.open(clock.instant()) ? "available" : "unavailable";
             update = "unavailable".equals(window) ? Campaign.SKIP : update;
         }
         return new Handling(CampaignRepository.mode(stored, "download"), update, window);
+    }
+
+    /** The maintenance window of a staged campaign's job; null for a campaign without one. */
+    private NewJob.MaintenanceWindow window(UUID tenantId, CampaignRepository.Spec spec) {
+        return spec == null || spec.jobId() == null ? null
+                : jobs.get(tenantId, spec.jobId()).rollout().maintenanceWindow();
+    }
+
+    /**
+     * An install starts only inside the campaign's maintenance window: outside it, 409 MAINTENANCE_WINDOW_CLOSED
+     * with {@code next_open}, the instant the window opens again. Only the start is gated: an install under way
+     * when the window closes goes on to its end.
+     */
+    private void requireWindowOpen(UUID tenantId, OtaAction a) {
+        NewJob.MaintenanceWindow w = window(tenantId, campaigns.spec(tenantId, a.campaignId()).orElse(null));
+        Instant now = clock.instant();
+        if (w != null && !w.open(now)) {
+            Instant next = w.nextOpen(now);
+            throw new ApiException(ErrorCode.MAINTENANCE_WINDOW_CLOSED, "execution " + a.id() + " may start"
+                    + " installing only inside its campaign's maintenance window, which opens next at " + next,
+                    Map.of("next_open", next.toString()));
+        }
     }
 
     /** Whether the action's campaign only downloads. */
@@ -138,7 +160,10 @@ public class DeploymentService {
         return signing.sign(tenantId, json.writeValueAsBytes(unsigned)).map(unsigned::signed).orElse(unsigned);
     }
 
-    /** Applies a DDI report to the device's action and answers the action as it is afterwards. */
+    /**
+     * Applies a DDI report to the device's action and answers the action as it is afterwards. A start reported on
+     * a DOWNLOADED action is the install starting, refused (409 MAINTENANCE_WINDOW_CLOSED) outside the window.
+     */
     @Transactional
     public OtaAction report(UUID tenantId, UUID deviceId, long actionId, Report report, String detail) {
         OtaAction cur = action(tenantId, deviceId, actionId);
@@ -152,7 +177,8 @@ public class DeploymentService {
     /**
      * Applies a device's status report (MQTT or HTTPS). 400 VALIDATION_FAILED for an unknown status, a progress
      * outside 0-100 or a version over 64 characters; 404 for an execution that is not the device's; 409
-     * INVALID_TRANSITION for a step back (INSTALLING → DOWNLOADING) or a report on a finished execution. While
+     * INVALID_TRANSITION for a step back (INSTALLING → DOWNLOADING) or a report on a finished execution; 409
+     * MAINTENANCE_WINDOW_CLOSED for INSTALLING while the campaign's maintenance window is closed. While
      * the device is asked to cancel, progress reports change nothing; CANCELED confirms the cancel (or gives up). A SUCCEEDED report with another version
      * than the firmware's ends the execution FAILED; the reported version is written to the device either way.
      */
@@ -198,6 +224,9 @@ public class DeploymentService {
         if (downloadOnly && (OtaAction.INSTALLING.equals(to) || OtaAction.SUCCEEDED.equals(to))) {
             throw new ApiException(ErrorCode.INVALID_TRANSITION, "execution " + actionId + " belongs to a"
                     + " download-only campaign: report DOWNLOADED, FAILED or CANCELED");
+        }
+        if (OtaAction.INSTALLING.equals(to) && !OtaAction.INSTALLING.equals(cur.status())) {
+            requireWindowOpen(tenantId, cur);
         }
         String version = firmwareOf(tenantId, cur).version();
         String trimmed = detail == null ? null : detail.substring(0, Math.min(detail.length(), 1000));

@@ -282,11 +282,7 @@ public class CertificateService {
     @Transactional
     public DeviceCertificate revoke(Caller caller, UUID certificateId, String reason) {
         UUID tenantId = caller.tenantId();
-        String r = reason == null ? "unspecified" : reason;
-        if (!REASONS.containsKey(r)) {
-            throw new ApiException(ErrorCode.VALIDATION_FAILED, "unknown revocation reason",
-                    List.of(new ApiException.FieldError("reason", "must be one of " + REASONS.keySet())));
-        }
+        String r = reason(reason, "unspecified");
         DeviceCertificate cur = get(tenantId, certificateId);
         if (cur.status().equals("REVOKED")) {
             return cur;
@@ -296,6 +292,16 @@ public class CertificateService {
             crls.regenerate(tenantId, cur.caId());
         }
         return get(tenantId, certificateId);
+    }
+
+    /** {@code reason}, or {@code fallback} when absent; 400 VALIDATION_FAILED unless it is one of {@link #REASONS}. */
+    static String reason(String reason, String fallback) {
+        String r = reason == null ? fallback : reason;
+        if (!REASONS.containsKey(r)) {
+            throw new ApiException(ErrorCode.VALIDATION_FAILED, "unknown revocation reason",
+                    List.of(new ApiException.FieldError("reason", "must be one of " + REASONS.keySet())));
+        }
+        return r;
     }
 
     /**

@@ -8,12 +8,17 @@ import com.nimbusds.jose.Payload;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.util.Base64;
 import io.fleetkeeper.api.ApiException;
+import io.fleetkeeper.audit.AuditService;
+import io.fleetkeeper.pki.internal.CertificateRepository;
 import io.fleetkeeper.pki.internal.CodeSigningRepository;
+import io.fleetkeeper.pki.internal.CodeSigningRepository.Revoked;
+import io.fleetkeeper.pki.internal.CodeSigningRepository.Row;
 import io.fleetkeeper.pki.internal.KeyVault;
 import io.fleetkeeper.pki.internal.X509Factory;
 import io.fleetkeeper.pki.internal.X509Factory.LeafProfile;
 import io.fleetkeeper.store.AfterCommit;
 import io.fleetkeeper.store.Ids;
+import io.fleetkeeper.tenancy.Caller;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -25,14 +30,17 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
 
 /**
  * The server's code-signing key per tenant, which signs OTA manifests as a JWS (ES256) carrying its certificate
@@ -41,6 +49,11 @@ import org.springframework.stereotype.Service;
  * key is issued on first need and a new one {@link #RENEW_BEFORE} before the certificate expires; its private key
  * is sealed under the master key like CA keys, bound to its row, and never leaves this class (never logged, never
  * returned by an API). A tenant without an issuing CA gets no signature.
+ *
+ * <p>A key is revoked, and signs nothing more, when the operator rotates or revokes it, and at once when the
+ * tenant's default issuing CA changes away from the CA that issued it; its certificate is then listed on that CA's
+ * CRL and answered revoked by its OCSP responder, and the next signature uses a new key from the current default
+ * CA. Every node checks, on each use, that its cached key is still the tenant's current one in the store.
  */
 @Service
 public class CodeSigningService {
@@ -50,7 +63,8 @@ public class CodeSigningService {
     /** How long before its certificate expires a key is replaced (a third of its life when that is shorter). */
     public static final Duration RENEW_BEFORE = Duration.ofDays(30);
 
-    private record Active(ECPrivateKey key, JWSHeader header, List<X509Certificate> chain, Instant renewAt) {
+    private record Active(UUID id, ECPrivateKey key, JWSHeader header, List<X509Certificate> chain,
+            Instant renewAt) {
     }
 
     private final CodeSigningRepository keys;
@@ -58,15 +72,19 @@ public class CodeSigningService {
     private final KeyVault vault;
     private final Clock clock;
     private final PublicBaseUrl baseUrl;
+    private final CrlService crls;
+    private final AuditService audit;
     private final Map<UUID, Active> active = new ConcurrentHashMap<>();
 
     CodeSigningService(CodeSigningRepository keys, CaService cas, KeyVault vault, Clock clock,
-            PublicBaseUrl baseUrl) {
+            PublicBaseUrl baseUrl, CrlService crls, AuditService audit) {
         this.keys = keys;
         this.cas = cas;
         this.vault = vault;
         this.clock = clock;
         this.baseUrl = baseUrl;
+        this.crls = crls;
+        this.audit = audit;
     }
 
     /**
@@ -96,34 +114,147 @@ public class CodeSigningService {
         return a.chain();
     }
 
+    /** The key that signs for the tenant now; 404 before the first one is issued (by a signature or a rotation). */
+    public CodeSigningKey current(UUID tenantId) {
+        return view(tenantId, keys.current(tenantId).orElseThrow(() -> ApiException.notFound("code-signing key")));
+    }
+
+    /**
+     * Revokes the tenant's keys ({@code reason}, default {@code superseded}) and issues a new one from its default
+     * issuing CA; answers the new one. 409 CONFLICT without an issuing CA, 400 for an unknown reason; either way
+     * nothing changes.
+     */
+    @Transactional
+    public CodeSigningKey rotate(Caller caller, String reason) {
+        UUID tenantId = caller.tenantId();
+        String r = CertificateService.reason(reason, "superseded");
+        cas.issuingCa(tenantId, null);
+        revoke(caller, keys.unrevoked(tenantId), r, "rotated");
+        Active a = issue(tenantId, clock.instant());
+        remember(tenantId, a);
+        audit.recordDetails(tenantId, caller, "code_signing_key.rotate", "code_signing_key", a.id().toString(),
+                Map.of("reason", r));
+        return current(tenantId);
+    }
+
+    /**
+     * Revokes the tenant's keys ({@code reason}, default {@code unspecified}); the next signature issues a new one.
+     * Answers the key that was current, revoked. 404 when the tenant has none, 400 for an unknown reason.
+     */
+    @Transactional
+    public CodeSigningKey revoke(Caller caller, String reason) {
+        UUID tenantId = caller.tenantId();
+        String r = CertificateService.reason(reason, "unspecified");
+        Row cur = keys.current(tenantId).orElseThrow(() -> ApiException.notFound("code-signing key"));
+        revoke(caller, keys.unrevoked(tenantId), r, "revoked by an operator");
+        return view(tenantId, cur);
+    }
+
+    /** The tenant's default issuing CA is now {@code caId}: the keys another CA issued are revoked at once. */
+    void defaultCaChanged(Caller caller, UUID caId) {
+        revoke(caller, keys.unrevoked(caller.tenantId()).stream().filter(k -> !k.caId().equals(caId)).toList(),
+                "superseded", "the tenant's default issuing CA changed");
+    }
+
+    /** The code-signing certificate with this serial (lower-case hex) that the CA issued to the tenant, if any. */
+    Optional<CodeSigningKey> issued(UUID tenantId, UUID caId, String serial) {
+        return keys.issuedBy(tenantId, caId).stream().filter(k -> serial(leaf(k)).equals(serial)).findFirst()
+                .map(k -> view(tenantId, k));
+    }
+
     private Active active(UUID tenantId) {
         Instant now = clock.instant();
-        Active a = active.get(tenantId);
-        if (a != null && now.isBefore(a.renewAt())) {
+        Active a = cached(tenantId, now, keys.current(tenantId)); // a key revoked on another node is noticed here
+        if (a != null) {
             return a;
         }
         synchronized (this) {
-            a = active.get(tenantId);
-            if (a != null && now.isBefore(a.renewAt())) {
+            Optional<Row> current = keys.current(tenantId);
+            a = cached(tenantId, now, current);
+            if (a != null) {
                 return a;
             }
-            a = keys.newest(tenantId).map(r -> load(tenantId, r)).filter(k -> now.isBefore(k.renewAt()))
-                    .orElseGet(() -> issue(tenantId, now));
-            if (a != null) {
-                Active loaded = a;
-                AfterCommit.run(() -> active.put(tenantId, loaded)); // remembered once its row is committed
+            Active loaded = current.map(r -> load(tenantId, r)).filter(k -> now.isBefore(k.renewAt())).orElse(null);
+            if (loaded != null && !issuedByDefaultCa(tenantId, current.get())) {
+                revoke(Caller.system(tenantId), List.of(current.get()), "superseded",
+                        "its CA is no longer the tenant's default issuing CA");
+                loaded = null;
             }
-            return a;
+            Active next = loaded != null ? loaded : issue(tenantId, now);
+            if (next != null) {
+                remember(tenantId, next);
+            }
+            return next;
         }
     }
 
-    private Active load(UUID tenantId, CodeSigningRepository.Row r) {
-        X509Certificate leaf = Pem.certificates(r.certificatePem(), "certificate").get(0);
+    /** The cached key while it is the tenant's current one and not due for renewal; else null. */
+    private Active cached(UUID tenantId, Instant now, Optional<Row> current) {
+        Active a = active.get(tenantId);
+        return a != null && now.isBefore(a.renewAt()) && current.filter(r -> r.id().equals(a.id())).isPresent() ? a
+                : null;
+    }
+
+    /** Remembered once its row is committed. */
+    private void remember(UUID tenantId, Active a) {
+        AfterCommit.run(() -> active.put(tenantId, a));
+    }
+
+    private boolean issuedByDefaultCa(UUID tenantId, Row r) {
+        try {
+            return cas.issuingCa(tenantId, null).id().equals(r.caId());
+        } catch (ApiException noDefault) {
+            return true;
+        }
+    }
+
+    /** Revokes the keys (once each), audits each, re-issues their CAs' CRLs, and forgets the cached one. */
+    private void revoke(Caller caller, List<Row> revoked, String reason, String cause) {
+        UUID tenantId = caller.tenantId();
+        long now = clock.millis();
+        Set<UUID> issuers = new LinkedHashSet<>();
+        for (Row k : revoked) {
+            String serial = serial(leaf(k));
+            if (keys.revoke(tenantId, k, serial, reason, now)) {
+                issuers.add(k.caId());
+                audit.recordDetails(tenantId, caller, "code_signing_key.revoke", "code_signing_key",
+                        k.id().toString(), Map.of("reason", reason, "serial", serial, "ca_id", k.caId().toString(),
+                                "cause", cause));
+            }
+        }
+        issuers.forEach(ca -> crls.regenerate(tenantId, ca));
+        if (!issuers.isEmpty()) {
+            AfterCommit.run(() -> active.remove(tenantId));
+        }
+    }
+
+    private CodeSigningKey view(UUID tenantId, Row r) {
+        X509Certificate leaf = leaf(r);
+        Revoked rev = keys.revocation(tenantId, r.id()).orElse(null);
+        List<X509Certificate> chain = new ArrayList<>();
+        chain.add(leaf);
+        chain.addAll(cas.chain(tenantId, r.caId()));
+        return new CodeSigningKey(r.id(), r.caId(), leaf.getSubjectX500Principal().getName(), serial(leaf),
+                Pem.fingerprint(leaf), leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant(),
+                rev == null ? "ACTIVE" : "REVOKED", rev == null ? null : rev.revokedAt(),
+                rev == null ? null : rev.reason(), Pem.write(leaf), Pem.chain(chain));
+    }
+
+    private static X509Certificate leaf(Row r) {
+        return Pem.certificates(r.certificatePem(), "certificate").get(0);
+    }
+
+    private static String serial(X509Certificate c) {
+        return CertificateRepository.hex(c.getSerialNumber());
+    }
+
+    private Active load(UUID tenantId, Row r) {
+        X509Certificate leaf = leaf(r);
         ECPrivateKey key = (ECPrivateKey) vault.open(r.sealedKey(), r.id().toString(), "EC");
         List<X509Certificate> chain = new ArrayList<>();
         chain.add(leaf);
         chain.addAll(cas.chain(tenantId, r.caId()));
-        return active(key, chain, leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant());
+        return active(r.id(), key, chain, leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant());
     }
 
     /** A new key and its certificate from the tenant's issuing CA; null when the tenant has none. */
@@ -152,15 +283,15 @@ public class CodeSigningService {
                 base + "/crl", base + "/ocsp", true);
         X509Certificate leaf = X509Factory.leaf(cas.signer(tenantId, ca.id()), kp.getPublic(), X509Factory.serial(),
                 profile);
-        keys.insert(tenantId, new CodeSigningRepository.Row(id, ca.id(), Pem.write(leaf),
-                vault.seal(kp.getPrivate(), id.toString()), notAfter.toEpochMilli()), now.toEpochMilli());
+        keys.insert(tenantId, new Row(id, ca.id(), Pem.write(leaf), vault.seal(kp.getPrivate(), id.toString()),
+                notAfter.toEpochMilli()), now.toEpochMilli());
         List<X509Certificate> chain = new ArrayList<>();
         chain.add(leaf);
         chain.addAll(cas.chain(tenantId, ca.id()));
-        return active((ECPrivateKey) kp.getPrivate(), chain, notBefore, notAfter);
+        return active(id, (ECPrivateKey) kp.getPrivate(), chain, notBefore, notAfter);
     }
 
-    private static Active active(ECPrivateKey key, List<X509Certificate> chain, Instant notBefore,
+    private static Active active(UUID id, ECPrivateKey key, List<X509Certificate> chain, Instant notBefore,
             Instant notAfter) {
         List<Base64> x5c = new ArrayList<>();
         try {
@@ -173,6 +304,6 @@ public class CodeSigningService {
         Duration life = Duration.between(notBefore, notAfter);
         Duration early = life.dividedBy(3).compareTo(RENEW_BEFORE) < 0 ? life.dividedBy(3) : RENEW_BEFORE;
         JWSHeader header = new JWSHeader.Builder(JWSAlgorithm.ES256).x509CertChain(x5c).build();
-        return new Active(key, header, List.copyOf(chain), notAfter.minus(early));
+        return new Active(id, key, header, List.copyOf(chain), notAfter.minus(early));
     }
 }

@@ -4,6 +4,7 @@ import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.pki.internal.CaRepository;
 import io.fleetkeeper.pki.internal.CertificateRepository;
+import io.fleetkeeper.pki.internal.CodeSigningRepository;
 import java.math.BigInteger;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -31,15 +32,17 @@ public class CrlService {
     private final CaService cas;
     private final CaRepository caRows;
     private final CertificateRepository certs;
+    private final CodeSigningRepository signingKeys;
     private final JdbcClient jdbc;
     private final PkiProperties props;
     private final Clock clock;
 
-    CrlService(CaService cas, CaRepository caRows, CertificateRepository certs, JdbcClient jdbc,
-            PkiProperties props, Clock clock) {
+    CrlService(CaService cas, CaRepository caRows, CertificateRepository certs, CodeSigningRepository signingKeys,
+            JdbcClient jdbc, PkiProperties props, Clock clock) {
         this.cas = cas;
         this.caRows = caRows;
         this.certs = certs;
+        this.signingKeys = signingKeys;
         this.jdbc = jdbc;
         this.props = props;
         this.clock = clock;
@@ -68,7 +71,7 @@ public class CrlService {
         return regenerate(tenantId, caId);
     }
 
-    /** Signs a new CRL listing every revoked certificate of the CA, and stores it. */
+    /** Signs a new CRL listing every revoked certificate of the CA (code-signing ones too), and stores it. */
     @Transactional
     public byte[] regenerate(UUID tenantId, UUID caId) {
         CaSigner signer = cas.signer(tenantId, caId);
@@ -83,6 +86,10 @@ public class CrlService {
             for (DeviceCertificate c : certs.revokedFor(tenantId, caId)) {
                 b.addCRLEntry(new BigInteger(c.serial(), 16), Date.from(c.revokedAt()),
                         CertificateService.REASONS.getOrDefault(c.revocationReason(), 0));
+            }
+            for (CodeSigningRepository.Revoked k : signingKeys.revokedFor(tenantId, caId)) {
+                b.addCRLEntry(new BigInteger(k.serial(), 16), Date.from(k.revokedAt()),
+                        CertificateService.REASONS.getOrDefault(k.reason(), 0));
             }
             b.addExtension(Extension.cRLNumber, false, new CRLNumber(BigInteger.valueOf(number)));
             b.addExtension(Extension.authorityKeyIdentifier, false,

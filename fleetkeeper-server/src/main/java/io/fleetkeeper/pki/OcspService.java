@@ -38,11 +38,13 @@ public class OcspService {
 
     private final CaService cas;
     private final CertificateRepository certs;
+    private final CodeSigningService signing;
     private final Clock clock;
 
-    OcspService(CaService cas, CertificateRepository certs, Clock clock) {
+    OcspService(CaService cas, CertificateRepository certs, CodeSigningService signing, Clock clock) {
         this.cas = cas;
         this.certs = certs;
+        this.signing = signing;
         this.clock = clock;
     }
 
@@ -88,9 +90,11 @@ public class OcspService {
     }
 
     private CertificateStatus status(UUID tenantId, UUID caId, CertificateID id) {
-        Optional<DeviceCertificate> c = certs.findBySerial(tenantId, caId, id.getSerialNumber().toString(16));
+        String serial = id.getSerialNumber().toString(16);
+        Optional<DeviceCertificate> c = certs.findBySerial(tenantId, caId, serial);
         if (c.isEmpty()) {
-            return new UnknownStatus();
+            Optional<CodeSigningKey> key = signing.issued(tenantId, caId, serial);
+            return key.isEmpty() ? new UnknownStatus() : codeSigningStatus(key.get()); // GOOD is null
         }
         DeviceCertificate cert = c.get();
         if (cert.status().equals("REVOKED")) {
@@ -98,5 +102,11 @@ public class OcspService {
                     CertificateService.REASONS.getOrDefault(cert.revocationReason(), CRLReason.unspecified));
         }
         return CertificateStatus.GOOD;
+    }
+
+    /** A code-signing certificate's status. */
+    private static CertificateStatus codeSigningStatus(CodeSigningKey k) {
+        return k.revokedAt() == null ? CertificateStatus.GOOD : new RevokedStatus(Date.from(k.revokedAt()),
+                CertificateService.REASONS.getOrDefault(k.revocationReason(), CRLReason.unspecified));
     }
 }

@@ -17,11 +17,13 @@ public class PolicyService {
     private final PolicyRepository policies;
     private final CaService cas;
     private final AuditService audit;
+    private final CodeSigningService signing;
 
-    PolicyService(PolicyRepository policies, CaService cas, AuditService audit) {
+    PolicyService(PolicyRepository policies, CaService cas, AuditService audit, CodeSigningService signing) {
         this.policies = policies;
         this.cas = cas;
         this.audit = audit;
+        this.signing = signing;
     }
 
     public PkiPolicy get(UUID tenantId) {
@@ -63,6 +65,9 @@ public class PolicyService {
                 in.deviceValidityDays(), in.defaultCaId() != null ? in.defaultCaId() : cur.defaultCaId(),
                 in.expiredRenewalGraceDays(), in.autoRotate(), rotationKey, cur.version() + 1);
         policies.put(tenantId, next);
+        if (next.defaultCaId() != null && !next.defaultCaId().equals(cur.defaultCaId())) {
+            signing.defaultCaChanged(caller, next.defaultCaId()); // the old CA's code-signing key is revoked now
+        }
         audit.record(tenantId, caller, "pki_policy.update", "pki_policy", tenantId.toString(), null);
         return next;
     }

@@ -92,6 +92,8 @@ class ProblemDocumentation implements GlobalOpenApiCustomizer {
                         .description("a shadow write's VERSION_CONFLICT or PRECONDITION_FAILED: the shadow's version"))
                 .addProperty("actual_sha256", new StringSchema()
                         .description("DIGEST_MISMATCH: the SHA-256 the uploaded content has"))
+                .addProperty("next_open", new StringSchema().format("date-time")
+                        .description("MAINTENANCE_WINDOW_CLOSED: when the campaign's maintenance window opens next"))
                 .required(List.of("type", "title", "status", "code"));
     }
 }

@@ -17,6 +17,7 @@ import io.fleetkeeper.testing.ApiTest;
 import io.fleetkeeper.testing.DevicePort;
 import io.fleetkeeper.testing.MqttDevices;
 import io.fleetkeeper.testing.MqttDevices.KeyDevice;
+import io.fleetkeeper.testing.Ocsp;
 import io.fleetkeeper.testing.TestTenant;
 import io.fleetkeeper.testing.TlsClient;
 import java.io.ByteArrayInputStream;
@@ -29,12 +30,16 @@ import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.PKIXParameters;
 import java.security.cert.TrustAnchor;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.bouncycastle.asn1.x509.CRLReason;
+import org.bouncycastle.cert.ocsp.CertificateStatus;
+import org.bouncycastle.cert.ocsp.RevokedStatus;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,7 +52,9 @@ import tools.jackson.databind.json.JsonMapper;
  * Signed OTA manifests, checked the way a device would with independent tools: the JWS on the HTTPS and MQTT
  * manifests verifies with Nimbus against the code-signing certificate in {@code x5c}, whose chain validates
  * (JDK PKIX and {@code openssl verify}) up to the tenant's root CA and whose extended key usage is codeSigning; a
- * tampered payload or another tenant's CA as the trust anchor fails.
+ * tampered payload or another tenant's CA as the trust anchor fails. Operators rotate and revoke the key, and a new
+ * default CA revokes its predecessor's key at once: the old certificate is then revoked on the CRL and by OCSP, and
+ * the next manifest carries the new chain.
  */
 class SignedManifestTests extends ApiTest {
 
@@ -60,6 +67,9 @@ class SignedManifestTests extends ApiTest {
 
     private TestTenant tenant;
     private X509Certificate root;
+    private String rootId;
+    private String issuingId;
+    private X509Certificate issuing;
     private X509Certificate otherRoot;
     private MqttDevices devices;
     private DevicePort port;
@@ -69,8 +79,11 @@ class SignedManifestTests extends ApiTest {
         tenant = newTenant();
         JsonNode r = api.post(tenant.admin(), "/api/v1/pki/cas", Map.of("name", "root")).expect(201);
         root = TlsClient.parse(r.path("certificate_pem").asString()).get(0);
-        api.post(tenant.admin(), "/api/v1/pki/cas", Map.of("name", "issuing", "parent_id", r.path("id").asString()))
+        rootId = r.path("id").asString();
+        JsonNode i = api.post(tenant.admin(), "/api/v1/pki/cas", Map.of("name", "issuing", "parent_id", rootId))
                 .expect(201);
+        issuingId = i.path("id").asString();
+        issuing = TlsClient.parse(i.path("certificate_pem").asString()).get(0);
         TestTenant other = newTenant();
         otherRoot = TlsClient.parse(api.post(other.admin(), "/api/v1/pki/cas", Map.of("name", "root")).expect(201)
                 .path("certificate_pem").asString()).get(0);
@@ -181,6 +194,130 @@ class SignedManifestTests extends ApiTest {
         JsonNode manifest = port.call("GET", "/device/v1/ota/next", Map.of("X-Device-Key", d.key()), null)
                 .expect(200);
         assertThat(manifest.path("signature").isString()).isFalse();
+    }
+
+    private static final String KEY = "/api/v1/ota/signing-key";
+
+    /** The certificate that signs the device's manifest now (fetched over HTTPS polling and verified). */
+    private X509Certificate signer(KeyDevice d) throws Exception {
+        String jws = port.call("GET", "/device/v1/ota/next", Map.of("X-Device-Key", d.key()), null).expect(200)
+                .path("signature").asString();
+        verify(jws, root);
+        return chain(JWSObject.parse(jws)).get(0);
+    }
+
+    private String pki(String caId, String what) {
+        return "/pki/v1/tenants/" + tenant.id() + "/cas/" + caId + what;
+    }
+
+    /** What the CA's OCSP responder says of the certificate. */
+    private CertificateStatus ocsp(String caId, X509Certificate ca, X509Certificate leaf) throws Exception {
+        return Ocsp.status(api.uri(pki(caId, "/ocsp")).toString(), ca, leaf);
+    }
+
+    /** The CA's current CRL, its signature checked. */
+    private X509CRL crl(String caId, X509Certificate ca) throws Exception {
+        X509CRL crl = (X509CRL) CertificateFactory.getInstance("X.509").generateCRL(new ByteArrayInputStream(
+                api.call("GET", pki(caId, "/crl.pem")).send().body().getBytes(StandardCharsets.US_ASCII)));
+        crl.verify(ca.getPublicKey());
+        return crl;
+    }
+
+    private List<String> audited(String action, String keyId) {
+        return api.get(tenant.admin(), "/api/v1/audit?action=" + action + "&target_id=" + keyId).expect(200)
+                .path("items").valueStream().map(e -> e.path("actor").asString()).toList();
+    }
+
+    private static void revokedFor(CertificateStatus status, int reason) {
+        assertThat(status).isInstanceOfSatisfying(RevokedStatus.class,
+                r -> assertThat(r.getRevocationReason()).isEqualTo(reason));
+    }
+
+    @Test
+    void operatorsRotateAndRevokeTheSigningKeyAndTheOldCertificateIsRevokedOnTheCrlAndOcsp() throws Exception {
+        KeyDevice d = devices.keyDevice(tenant, "gw-1");
+        String viewer = token(tenant, "viewer");
+        api.get(viewer, KEY).expectProblem(404, "NOT_FOUND"); // none before the first manifest is signed
+        campaign(d.id()); // (its MQTT notify, published at once, may sign the first manifest)
+        X509Certificate first = signer(d);
+        JsonNode key = api.get(viewer, KEY).expect(200);
+        assertThat(TlsClient.parse(key.path("certificate_pem").asString()).get(0)).isEqualTo(first);
+        assertThat(TlsClient.parse(key.path("chain_pem").asString())).containsExactly(first, issuing, root);
+        assertThat(key.path("status").asString()).isEqualTo("ACTIVE");
+        assertThat(key.path("ca_id").asString()).isEqualTo(issuingId);
+        assertThat(key.path("serial").asString()).isEqualTo(first.getSerialNumber().toString(16));
+        assertThat(key.toString()).doesNotContain("PRIVATE KEY").doesNotContain("sealed").doesNotContain("v1:");
+        assertThat(ocsp(issuingId, issuing, first)).isEqualTo(CertificateStatus.GOOD);
+
+        // Only admins rotate; a bad body changes nothing.
+        api.post(viewer, KEY + "/rotate", Map.of()).expectProblem(403, "FORBIDDEN");
+        api.post(token(tenant, "operator"), KEY + "/revoke", Map.of()).expectProblem(403, "FORBIDDEN");
+        api.post(tenant.admin(), KEY + "/rotate", Map.of("reason", "tired")).expectProblem(400, "VALIDATION_FAILED");
+        api.post(tenant.admin(), KEY + "/rotate", Map.of("colour", "red")).expectProblem(400, "UNKNOWN_FIELD");
+        assertThat(signer(d)).isEqualTo(first);
+        assertThat(crl(issuingId, issuing).isRevoked(first)).isFalse();
+
+        JsonNode rotated = api.post(tenant.admin(), KEY + "/rotate", null).expect(200);
+        X509Certificate second = TlsClient.parse(rotated.path("certificate_pem").asString()).get(0);
+        assertThat(second).isNotEqualTo(first);
+        assertThat(second.getPublicKey()).isNotEqualTo(first.getPublicKey());
+        assertThat(signer(d)).as("manifests signed afterwards carry the new chain").isEqualTo(second);
+        assertThat(api.get(viewer, KEY).expect(200).path("id").asString()).isEqualTo(rotated.path("id").asString());
+        revokedFor(ocsp(issuingId, issuing, first), CRLReason.superseded);
+        X509CRL crl = crl(issuingId, issuing);
+        assertThat(crl.isRevoked(first)).isTrue();
+        assertThat(crl.isRevoked(second)).isFalse();
+        assertThat(ocsp(issuingId, issuing, second)).isEqualTo(CertificateStatus.GOOD);
+        assertThat(audited("code_signing_key.rotate", rotated.path("id").asString()))
+                .containsExactly(tenant.adminActor());
+        assertThat(audited("code_signing_key.revoke", key.path("id").asString())).containsExactly(tenant.adminActor());
+
+        JsonNode revoked = api.post(tenant.admin(), KEY + "/revoke", Map.of("reason", "keyCompromise")).expect(200);
+        assertThat(revoked.path("id").asString()).isEqualTo(rotated.path("id").asString());
+        assertThat(revoked.path("status").asString()).isEqualTo("REVOKED");
+        assertThat(revoked.path("revocation_reason").asString()).isEqualTo("keyCompromise");
+        api.get(viewer, KEY).expectProblem(404, "NOT_FOUND");
+        revokedFor(ocsp(issuingId, issuing, second), CRLReason.keyCompromise);
+        assertThat(crl(issuingId, issuing).isRevoked(second)).isTrue();
+        X509Certificate third = signer(d); // a new key on the next signature
+        assertThat(third).isNotIn(first, second);
+        assertThat(ocsp(issuingId, issuing, third)).isEqualTo(CertificateStatus.GOOD);
+
+        // Another tenant sees none of it, and without a CA cannot rotate.
+        TestTenant other = newTenant();
+        api.get(other.admin(), KEY).expectProblem(404, "NOT_FOUND");
+        api.post(other.admin(), KEY + "/revoke", null).expectProblem(404, "NOT_FOUND");
+        api.post(other.admin(), KEY + "/rotate", null).expectProblem(409, "CONFLICT");
+        assertThat(signer(d)).isEqualTo(third);
+    }
+
+    @Test
+    void aNewDefaultCaRevokesTheSigningKeyOfTheOldOneAtOnce() throws Exception {
+        KeyDevice d = devices.keyDevice(tenant, "gw-1");
+        campaign(d.id());
+        X509Certificate first = signer(d);
+        JsonNode next = api.post(tenant.admin(), "/api/v1/pki/cas", Map.of("name", "issuing-2", "parent_id", rootId))
+                .expect(201);
+        String nextId = next.path("id").asString();
+        X509Certificate nextCa = TlsClient.parse(next.path("certificate_pem").asString()).get(0);
+        assertThat(signer(d)).as("a new CA that is not the default changes nothing").isEqualTo(first);
+
+        api.call("PUT", "/api/v1/pki/policy").token(tenant.admin()).body(Map.of("renewal_window_days", 30,
+                "critical_window_days", 7, "overlap_hours", 24, "device_validity_days", 365, "default_ca_id", nextId))
+                .send().expect(200);
+        // At once, before anything is signed again.
+        revokedFor(ocsp(issuingId, issuing, first), CRLReason.superseded);
+        assertThat(crl(issuingId, issuing).isRevoked(first)).isTrue();
+        api.get(tenant.admin(), KEY).expectProblem(404, "NOT_FOUND");
+
+        String jws = port.call("GET", "/device/v1/ota/next", Map.of("X-Device-Key", d.key()), null).expect(200)
+                .path("signature").asString();
+        verify(jws, root);
+        List<X509Certificate> chain = chain(JWSObject.parse(jws));
+        assertThat(chain).containsExactly(chain.get(0), nextCa, root);
+        assertThat(chain.get(0).getIssuerX500Principal()).isEqualTo(nextCa.getSubjectX500Principal());
+        assertThat(ocsp(nextId, nextCa, chain.get(0))).isEqualTo(CertificateStatus.GOOD);
+        assertThat(api.get(tenant.admin(), KEY).expect(200).path("ca_id").asString()).isEqualTo(nextId);
     }
 
     private Path write(String name, List<X509Certificate> certs) throws Exception {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
+import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.pki.internal.CodeSigningRepository;
 import io.fleetkeeper.pki.internal.KeyVault;
 import io.fleetkeeper.testing.ApiTest;
@@ -34,6 +35,8 @@ class CodeSigningRotationTests extends ApiTest {
     @Autowired KeyVault vault;
     @Autowired PublicBaseUrl baseUrl;
     @Autowired JdbcClient jdbc;
+    @Autowired CrlService crls;
+    @Autowired AuditService audit;
 
     private static X509Certificate signer(String jws) throws Exception {
         JWSObject o = JWSObject.parse(jws);
@@ -52,7 +55,7 @@ class CodeSigningRotationTests extends ApiTest {
                 .expect(201);
         UUID tenantId = UUID.fromString(t.id());
         MutableClock clock = new MutableClock(Instant.now());
-        CodeSigningService signing = new CodeSigningService(repository, cas, vault, clock, baseUrl);
+        CodeSigningService signing = new CodeSigningService(repository, cas, vault, clock, baseUrl, crls, audit);
         byte[] payload = "{\"execution_id\":1}".getBytes(StandardCharsets.UTF_8);
         assertThat(repository.newest(tenantId)).as("nothing before the first need").isEmpty();
 
@@ -62,8 +65,8 @@ class CodeSigningRotationTests extends ApiTest {
         clock.advance(Duration.ofDays(300));
         assertThat(signer(signing.sign(tenantId, payload).orElseThrow())).as("still in use").isEqualTo(first);
         // Another node (a fresh service on the same store) signs with the same stored key.
-        assertThat(signer(new CodeSigningService(repository, cas, vault, clock, baseUrl).sign(tenantId, payload)
-                .orElseThrow())).isEqualTo(first);
+        CodeSigningService otherNode = new CodeSigningService(repository, cas, vault, clock, baseUrl, crls, audit);
+        assertThat(signer(otherNode.sign(tenantId, payload).orElseThrow())).isEqualTo(first);
 
         clock.advance(Duration.ofDays(40)); // 25 days before the certificate expires
         X509Certificate second = signer(signing.sign(tenantId, payload).orElseThrow());

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import io.fleetkeeper.testing.ApiTest;
 import io.fleetkeeper.testing.Csrs;
 import io.fleetkeeper.testing.Manufacturer;
+import io.fleetkeeper.testing.Ocsp;
 import io.fleetkeeper.testing.TestTenant;
 import java.io.ByteArrayInputStream;
 import java.math.BigInteger;
@@ -46,9 +47,7 @@ import org.bouncycastle.cert.ocsp.BasicOCSPResp;
 import org.bouncycastle.cert.ocsp.CertificateID;
 import org.bouncycastle.cert.ocsp.CertificateStatus;
 import org.bouncycastle.cert.ocsp.OCSPReqBuilder;
-import org.bouncycastle.cert.ocsp.OCSPResp;
 import org.bouncycastle.cert.ocsp.RevokedStatus;
-import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -170,27 +169,7 @@ class PkiApiTests extends ApiTest {
     }
 
     private BasicOCSPResp ocsp(String base, byte[] request, X509Certificate ca, boolean useGet) throws Exception {
-        return ocspAt("http://localhost:" + port + base + "/ocsp", request, ca, useGet);
-    }
-
-    private static BasicOCSPResp ocspAt(String url, byte[] request, X509Certificate ca, boolean useGet)
-            throws Exception {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        HttpRequest req = useGet
-                ? HttpRequest.newBuilder(URI.create(url + "/"
-                        + java.net.URLEncoder.encode(Base64.getEncoder().encodeToString(request),
-                                StandardCharsets.UTF_8))).build()
-                : HttpRequest.newBuilder(URI.create(url))
-                        .header("Content-Type", "application/ocsp-request")
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(request)).build();
-        HttpResponse<byte[]> r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
-        assertThat(r.statusCode()).as(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(200);
-        assertThat(r.headers().firstValue("Content-Type")).hasValue("application/ocsp-response");
-        OCSPResp resp = new OCSPResp(r.body());
-        assertThat(resp.getStatus()).isZero();
-        BasicOCSPResp basic = (BasicOCSPResp) resp.getResponseObject();
-        assertThat(basic.isSignatureValid(new JcaContentVerifierProviderBuilder().build(ca.getPublicKey()))).isTrue();
-        return basic;
+        return Ocsp.ask("http://localhost:" + port + base + "/ocsp", request, ca, useGet);
     }
 
     @Test
@@ -221,7 +200,7 @@ class PkiApiTests extends ApiTest {
         assertThat(ocspUrl).isEqualTo(base + "/ocsp");
         CertificateID certId = new CertificateID(new JcaDigestCalculatorProviderBuilder().build()
                 .get(CertificateID.HASH_SHA1), new JcaX509CertificateHolder(ca), leaf.getSerialNumber());
-        BasicOCSPResp status = ocspAt(ocspUrl, new OCSPReqBuilder().addRequest(certId).build().getEncoded(), ca,
+        BasicOCSPResp status = Ocsp.ask(ocspUrl, new OCSPReqBuilder().addRequest(certId).build().getEncoded(), ca,
                 false);
         assertThat(status.getResponses()[0].getCertStatus()).isEqualTo(CertificateStatus.GOOD);
     }

@@ -11,6 +11,10 @@ import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.TenantService;
 import io.fleetkeeper.testing.ContractTenant;
 import io.fleetkeeper.testing.Csrs;
+import java.io.ByteArrayInputStream;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +63,37 @@ public interface PkiStoreContract {
         assertThat(policies.get(f.tenant()).expiredRenewalGraceDays()).isZero();
         policies.update(f.admin(), new PkiPolicy(30, 7, 24, 365, null, 14, false, null, 0), null);
         assertThat(policies.get(f.tenant()).expiredRenewalGraceDays()).isEqualTo(14);
+    }
+
+    @Test
+    default void aRevokedCodeSigningKeySignsNoMoreAndIsOnItsCasCrl(ApplicationContext ctx) throws Exception {
+        Fixture f = Fixture.of(ctx);
+        CodeSigningService signing = ctx.getBean(CodeSigningService.class);
+        CrlService crls = ctx.getBean(CrlService.class);
+        X509Certificate first = signing.chain(f.tenant()).get(0);
+        String serial = first.getSerialNumber().toString(16);
+        assertThat(signing.current(f.tenant()).serial()).isEqualTo(serial);
+        assertThat(signing.issued(f.tenant(), f.issuingCa(), serial).orElseThrow().status()).isEqualTo("ACTIVE");
+
+        CodeSigningKey revoked = signing.revoke(f.admin(), "keyCompromise");
+        assertThat(revoked.status()).isEqualTo("REVOKED");
+        assertThat(revoked.revocationReason()).isEqualTo("keyCompromise");
+        assertThat(signing.issued(f.tenant(), f.issuingCa(), serial).orElseThrow().revokedAt()).isNotNull();
+        assertThat(crl(crls, f).isRevoked(first)).isTrue();
+
+        X509Certificate second = signing.chain(f.tenant()).get(0);
+        assertThat(second).isNotEqualTo(first);
+        CodeSigningKey third = signing.rotate(f.admin(), null);
+        assertThat(third.serial()).isNotIn(serial, second.getSerialNumber().toString(16));
+        assertThat(signing.current(f.tenant()).id()).isEqualTo(third.id());
+        X509CRL crl = crl(crls, f);
+        assertThat(crl.isRevoked(second)).isTrue();
+        assertThat(crl.getRevokedCertificates()).hasSize(2);
+    }
+
+    private static X509CRL crl(CrlService crls, Fixture f) throws Exception {
+        return (X509CRL) CertificateFactory.getInstance("X.509")
+                .generateCRL(new ByteArrayInputStream(crls.current(f.tenant(), f.issuingCa())));
     }
 
     @Test

@@ -167,6 +167,21 @@ class OpenApiConformanceTests extends ApiTest {
     }
 
     @Test
+    void otaSigningKeyConforms() {
+        TestTenant t = newTenant();
+        String key = "/api/v1/ota/signing-key";
+        check(api.get(t.admin(), key), 404);
+        check(api.post(t.admin(), key + "/rotate", null), 409);
+        String root = check(api.post(t.admin(), "/api/v1/pki/cas", Map.of("name", "root")), 201).path("id")
+                .asString();
+        check(api.post(t.admin(), "/api/v1/pki/cas", Map.of("name", "issuing", "parent_id", root)), 201);
+        check(api.post(t.admin(), key + "/rotate", null), 200);
+        check(api.get(t.admin(), key), 200);
+        check(api.post(t.admin(), key + "/rotate", Map.of("reason", "bored")), 400);
+        check(api.post(t.admin(), key + "/revoke", Map.of("reason", "keyCompromise")), 200);
+    }
+
+    @Test
     void deviceListenerPathsAreNotInTheManagementDocument() {
         JsonNode paths = api.get(null, "/v3/api-docs").expect(200).path("paths");
         assertThat(paths.propertyNames()).noneMatch(p -> p.startsWith("/device/") || p.startsWith("/.well-known/")

@@ -33,7 +33,8 @@ import tools.jackson.databind.json.JsonMapper;
  * OTA below {@code fk/<id>/}: the device hears its next execution's manifest on {@code ota/notify} (QoS 1) when it
  * is offered or asked to cancel, and whenever the device subscribes to a filter covering that topic, and reports on
  * {@code ota/<execution>/status} ({@code {"status","progress"?,"detail"?,"version"?}}). A refused report is
- * answered on {@code ota/<execution>/status/rejected} with {@code {"code","detail"}}. A manifest sent to a device
+ * answered on {@code ota/<execution>/status/rejected} with {@code {"code","detail"}} (and {@code next_open}
+ * for MAINTENANCE_WINDOW_CLOSED). A manifest sent to a device
  * subscribed on this node marks the execution NOTIFIED.
  */
 @Component
@@ -155,17 +156,25 @@ public class OtaTopics implements ConnectionListener, SmartInitializingSingleton
             reject(m, execution, "MALFORMED_REQUEST", "the report is not a JSON object of status, progress, detail"
                     + " and version");
         } catch (ApiException e) {
-            reject(m, execution, e.code().name(), e.getMessage());
+            reject(m, execution, e.code().name(), e.getMessage(), e.properties());
         } catch (RuntimeException e) {
             log.warn("OTA report of device {} on execution {} failed", m.deviceId(), execution, e);
         }
     }
 
-    /** Tells the device why its report was refused, on {@code ota/<execution>/status/rejected} (QoS 0). */
     private void reject(DeviceMessage m, String execution, String code, String detail) {
-        Map<String, String> body = new LinkedHashMap<>();
+        reject(m, execution, code, detail, Map.of());
+    }
+
+    /**
+     * Tells the device why its report was refused, on {@code ota/<execution>/status/rejected} (QoS 0):
+     * {@code code}, {@code detail} and the problem's other members (such as {@code next_open}).
+     */
+    private void reject(DeviceMessage m, String execution, String code, String detail, Map<String, Object> more) {
+        Map<String, Object> body = new LinkedHashMap<>();
         body.put("code", code);
         body.put("detail", detail);
+        body.putAll(more);
         messaging.getObject().publish(m.tenantId(), m.deviceId(), "ota/" + execution + "/status/rejected",
                 json.writeValueAsBytes(body), 0);
     }
