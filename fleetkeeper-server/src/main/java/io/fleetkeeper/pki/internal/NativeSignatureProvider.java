@@ -18,8 +18,8 @@ import java.util.List;
 /**
  * A JCA provider whose {@code Signature}s verify through {@link NativeSignatures}, so the JDK's PKIX validator
  * checks certificate signatures natively when asked for this provider by name (it is registered last and is
- * never chosen otherwise). Verification only. A key the native path does not take is verified by the JDK's own
- * providers.
+ * never chosen otherwise: a key it does not take natively, and that no other provider takes, it refuses as they
+ * do). Verification only. A key the native path does not take is verified by the JDK's own providers.
  */
 final class NativeSignatureProvider extends Provider {
 
@@ -53,6 +53,7 @@ final class NativeSignatureProvider extends Provider {
         private final ByteArrayOutputStream data = new ByteArrayOutputStream(1024);
         private PublicKey key;
         private byte[] spki;
+        private Signature jdk;
 
         Verifier(NativeSignatures natives, Algorithm algorithm) {
             this.natives = natives;
@@ -65,23 +66,35 @@ final class NativeSignatureProvider extends Provider {
             if (encoded == null) {
                 throw new InvalidKeyException("the key has no X.509 encoding");
             }
+            jdk = natives.takes(algorithm, encoded) ? null : jdkSignature(algorithm, publicKey);
             key = publicKey;
             spki = encoded;
             data.reset();
         }
 
         @Override
-        protected void engineUpdate(byte b) {
-            data.write(b);
+        protected void engineUpdate(byte b) throws SignatureException {
+            if (jdk != null) {
+                jdk.update(b);
+            } else {
+                data.write(b);
+            }
         }
 
         @Override
-        protected void engineUpdate(byte[] b, int off, int len) {
-            data.write(b, off, len);
+        protected void engineUpdate(byte[] b, int off, int len) throws SignatureException {
+            if (jdk != null) {
+                jdk.update(b, off, len);
+            } else {
+                data.write(b, off, len);
+            }
         }
 
         @Override
         protected boolean engineVerify(byte[] signature) throws SignatureException {
+            if (jdk != null) {
+                return jdk.verify(signature);
+            }
             if (spki == null) {
                 throw new SignatureException("not initialised for verification");
             }
@@ -92,9 +105,13 @@ final class NativeSignatureProvider extends Provider {
         }
 
         private boolean jdkVerify(byte[] signed, byte[] signature) throws SignatureException {
-            Signature jdk = jdkSignature(algorithm, key);
-            jdk.update(signed);
-            return jdk.verify(signature);
+            try {
+                Signature s = jdkSignature(algorithm, key);
+                s.update(signed);
+                return s.verify(signature);
+            } catch (InvalidKeyException e) {
+                throw new SignatureException(e);
+            }
         }
 
         @Override
@@ -120,8 +137,8 @@ final class NativeSignatureProvider extends Provider {
         }
     }
 
-    /** A JDK provider's verifier for the key (any registered provider but this one), or a SignatureException. */
-    static Signature jdkSignature(Algorithm algorithm, PublicKey key) throws SignatureException {
+    /** A JDK provider's verifier for the key (any registered provider but this one), or an InvalidKeyException. */
+    static Signature jdkSignature(Algorithm algorithm, PublicKey key) throws InvalidKeyException {
         GeneralSecurityException last = new NoSuchAlgorithmException(algorithm.jcaName);
         Provider[] providers = Security.getProviders("Signature." + algorithm.jcaName);
         for (Provider p : providers == null ? new Provider[0] : providers) {
@@ -136,6 +153,6 @@ final class NativeSignatureProvider extends Provider {
                 last = e;
             }
         }
-        throw new SignatureException("no provider verifies " + algorithm.jcaName + " with this key", last);
+        throw new InvalidKeyException("no provider verifies " + algorithm.jcaName + " with this key", last);
     }
 }

@@ -158,6 +158,13 @@ public final class NativeSignatures {
         }
     }
 
+    /** Whether {@link #verify(Algorithm, byte[], byte[], byte[])} answers for this key (which is then kept). */
+    public boolean takes(Algorithm alg, byte[] spki) {
+        synchronized (keys) {
+            return alg.keyType == kept(spki).type();
+        }
+    }
+
     /** As {@link #verify(Algorithm, byte[], byte[], byte[])} for a key used once (a CSR's): not kept. */
     public Boolean verifyOnce(Algorithm alg, SubjectPublicKeyInfo spki, byte[] data, byte[] signature) {
         Key key = parse(spki);
@@ -180,18 +187,23 @@ public final class NativeSignatures {
 
     /** The cached key of {@code spki} with one more reference for the caller (none when unsupported). */
     private Key acquire(byte[] spki) {
-        ByteBuffer id = ByteBuffer.wrap(spki);
         synchronized (keys) {
-            Key key = keys.get(id);
-            if (key == null) {
-                key = parse(spki);
-                keys.put(ByteBuffer.wrap(spki.clone()), key);
-            }
+            Key key = kept(spki);
             if (key.supported()) {
                 lib.upRef(key.pkey());
             }
             return key;
         }
+    }
+
+    /** The cached key of {@code spki}, parsed and kept when new; the caller holds the lock. */
+    private Key kept(byte[] spki) {
+        Key key = keys.get(ByteBuffer.wrap(spki));
+        if (key == null) {
+            key = parse(spki);
+            keys.put(ByteBuffer.wrap(spki.clone()), key);
+        }
+        return key;
     }
 
     private void release(Key key) {
