@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
@@ -90,6 +91,7 @@ public final class NativeSignatures {
 
     private final LibCrypto lib;
     private final int maxKeys;
+    private final LongAdder verifications = new LongAdder();
     private final Map<String, MemorySegment> digests;
     private final Map<ByteBuffer, Key> keys = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
@@ -182,6 +184,7 @@ public final class NativeSignatures {
         if (alg.keyType != key.type()) {
             return null; // an RSA key for an ECDSA signature: the JDK refuses it its own way
         }
+        verifications.increment();
         return lib.verify(key.pkey(), digests.get(alg.digest), data, signature);
     }
 
@@ -247,6 +250,11 @@ public final class NativeSignatures {
         } catch (RuntimeException e) {
             return null;
         }
+    }
+
+    /** How many signatures libcrypto has checked in this process (whatever the answer). */
+    public long verifications() {
+        return verifications.sum();
     }
 
     /** How many keys are kept now (for tests). */
