@@ -30,7 +30,21 @@ final class LibCrypto {
     private final MethodHandle digestVerifyInit;
     private final MethodHandle digestVerify;
     private final MethodHandle errClear;
+    private final MethodHandle pkeyCtxNewFromName;
+    private final MethodHandle fromdataInit;
+    private final MethodHandle fromdata;
+    private final MethodHandle pkeyCtxFree;
+    private final MemorySegment ecName;
+    private final MemorySegment groupParam;
+    private final MemorySegment pubParam;
     private final String version;
+
+    /** {@code OSSL_PARAM}: key, data_type (unsigned int), data, data_size, return_size; 40 bytes on 64 bits. */
+    private static final long PARAM_SIZE = 40;
+    private static final int UTF8_STRING = 4;
+    private static final int OCTET_STRING = 5;
+    /** {@code EVP_PKEY_PUBLIC_KEY}: all parameters and the public key. */
+    private static final int PUBLIC_KEY = 0x86;
 
     private LibCrypto(SymbolLookup lib) throws Throwable {
         Linker linker = Linker.nativeLinker();
@@ -47,6 +61,15 @@ final class LibCrypto {
         digestVerify = handle(linker, lib, "EVP_DigestVerify", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS,
                 JAVA_LONG, ADDRESS, JAVA_LONG));
         errClear = handle(linker, lib, "ERR_clear_error", FunctionDescriptor.ofVoid());
+        pkeyCtxNewFromName = handle(linker, lib, "EVP_PKEY_CTX_new_from_name", FunctionDescriptor.of(ADDRESS,
+                ADDRESS, ADDRESS, ADDRESS));
+        fromdataInit = handle(linker, lib, "EVP_PKEY_fromdata_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        fromdata = handle(linker, lib, "EVP_PKEY_fromdata", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS,
+                JAVA_INT, ADDRESS));
+        pkeyCtxFree = handle(linker, lib, "EVP_PKEY_CTX_free", FunctionDescriptor.ofVoid(ADDRESS));
+        ecName = constant("EC");
+        groupParam = constant("group");
+        pubParam = constant("pub");
         MethodHandle versionOf = handle(linker, lib, "OpenSSL_version", FunctionDescriptor.of(ADDRESS, JAVA_INT));
         version = ((MemorySegment) versionOf.invokeExact(0)).reinterpret(Long.MAX_VALUE).getString(0);
     }
@@ -98,6 +121,53 @@ final class LibCrypto {
         } catch (Throwable e) {
             throw new IllegalStateException("libcrypto d2i_PUBKEY failed", e);
         }
+    }
+
+    /**
+     * The EC public key {@code point} (uncompressed) on the curve named {@code group} (a {@link #constant}), built
+     * from its parts rather than decoded from DER (OpenSSL 3.0's decoders cost more than a verification); one
+     * reference, or {@link MemorySegment#NULL} when the point is not on the curve.
+     */
+    MemorySegment ecPublicKey(MemorySegment group, byte[] point) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment pub = arena.allocateFrom(JAVA_BYTE, point);
+            MemorySegment params = arena.allocate(PARAM_SIZE * 3, 8); // two parameters and the zeroed end
+            param(params, 0, groupParam, UTF8_STRING, group, group.byteSize() - 1); // without its NUL
+            param(params, 1, pubParam, OCTET_STRING, pub, point.length);
+            MemorySegment out = arena.allocate(ADDRESS);
+            MemorySegment ctx = (MemorySegment) pkeyCtxNewFromName.invokeExact(MemorySegment.NULL, ecName,
+                    MemorySegment.NULL);
+            if (ctx.address() == 0) {
+                throw new IllegalStateException("EVP_PKEY_CTX_new_from_name(EC) failed");
+            }
+            try {
+                int ok = (int) fromdataInit.invokeExact(ctx);
+                if (ok == 1) {
+                    ok = (int) fromdata.invokeExact(ctx, out, PUBLIC_KEY, params);
+                }
+                if (ok != 1) {
+                    errClear.invokeExact();
+                    return MemorySegment.NULL;
+                }
+                return out.get(ADDRESS, 0);
+            } finally {
+                pkeyCtxFree.invokeExact(ctx);
+            }
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException("libcrypto EVP_PKEY_fromdata failed", e);
+        }
+    }
+
+    private static void param(MemorySegment params, int i, MemorySegment key, int type, MemorySegment data,
+            long size) {
+        long at = i * PARAM_SIZE;
+        params.set(ADDRESS, at, key);
+        params.set(JAVA_INT, at + 8, type);
+        params.set(ADDRESS, at + 16, data);
+        params.set(JAVA_LONG, at + 24, size);
+        params.set(JAVA_LONG, at + 32, -1L); // OSSL_PARAM_UNMODIFIED
     }
 
     void upRef(MemorySegment key) {

@@ -5,7 +5,6 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
@@ -86,13 +85,15 @@ public final class NativeSignatures {
     }
 
     static final int CACHED_KEYS = 1024;
-    private static final Set<ASN1ObjectIdentifier> CURVES = Set.of(SECObjectIdentifiers.secp256r1,
-            SECObjectIdentifiers.secp384r1, SECObjectIdentifiers.secp521r1);
+    /** The curves taken here, by OID, with OpenSSL's names. */
+    private static final Map<ASN1ObjectIdentifier, String> CURVES = Map.of(SECObjectIdentifiers.secp256r1,
+            "prime256v1", SECObjectIdentifiers.secp384r1, "secp384r1", SECObjectIdentifiers.secp521r1, "secp521r1");
 
     private final LibCrypto lib;
     private final int maxKeys;
     private final LongAdder verifications = new LongAdder();
     private final Map<String, MemorySegment> digests;
+    private final Map<ASN1ObjectIdentifier, MemorySegment> groups = new java.util.HashMap<>();
     private final Map<ByteBuffer, Key> keys = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<ByteBuffer, Key> eldest) {
@@ -110,6 +111,7 @@ public final class NativeSignatures {
         this.maxKeys = maxKeys;
         this.digests = Map.of("SHA256", LibCrypto.constant("SHA256"), "SHA384", LibCrypto.constant("SHA384"),
                 "SHA512", LibCrypto.constant("SHA512"));
+        CURVES.forEach((oid, name) -> groups.put(oid, LibCrypto.constant(name)));
     }
 
     private static final class Loaded {
@@ -233,7 +235,10 @@ public final class NativeSignatures {
 
     private Key parse(byte[] der, SubjectPublicKeyInfo spki) {
         KeyType type = typeOf(spki);
-        MemorySegment pkey = type == null ? MemorySegment.NULL : lib.parsePublicKey(der);
+        MemorySegment pkey = type == null ? MemorySegment.NULL
+                : type == KeyType.EC ? lib.ecPublicKey(groups.get((ASN1ObjectIdentifier) spki.getAlgorithm()
+                        .getParameters()), spki.getPublicKeyData().getOctets())
+                : lib.parsePublicKey(der);
         return pkey.address() == 0 ? Key.UNSUPPORTED : new Key(pkey, type);
     }
 
@@ -243,7 +248,7 @@ public final class NativeSignatures {
             AlgorithmIdentifier alg = spki.getAlgorithm();
             if (alg.getAlgorithm().equals(X9ObjectIdentifiers.id_ecPublicKey)) {
                 byte[] point = spki.getPublicKeyData().getOctets();
-                return alg.getParameters() instanceof ASN1ObjectIdentifier curve && CURVES.contains(curve)
+                return alg.getParameters() instanceof ASN1ObjectIdentifier curve && CURVES.containsKey(curve)
                         && point.length > 0 && point[0] == 0x04 ? KeyType.EC : null;
             }
             return alg.getAlgorithm().equals(PKCSObjectIdentifiers.rsaEncryption) ? KeyType.RSA : null;
