@@ -13,6 +13,7 @@ import io.fleetkeeper.pki.internal.CertificateRepository;
 import io.fleetkeeper.pki.internal.CsrPolicy;
 import io.fleetkeeper.pki.internal.PolicyRepository;
 import io.fleetkeeper.pki.internal.ProfilePolicy;
+import io.fleetkeeper.pki.internal.SignatureVerifiers;
 import io.fleetkeeper.pki.internal.X509Factory;
 import io.fleetkeeper.pki.internal.X509Factory.LeafProfile;
 import io.fleetkeeper.store.AfterCommit;
@@ -69,10 +70,12 @@ public class CertificateService {
     private final AuditService audit;
     private final ApplicationEventPublisher events;
     private final PublicBaseUrl baseUrl;
+    private final SignatureVerifiers verifiers;
     private final Clock clock;
 
     CertificateService(CertificateRepository certs, CaService cas, PolicyRepository policies, DeviceService devices,
-            CrlService crls, AuditService audit, ApplicationEventPublisher events, PublicBaseUrl baseUrl, Clock clock) {
+            CrlService crls, AuditService audit, ApplicationEventPublisher events, PublicBaseUrl baseUrl,
+            SignatureVerifiers verifiers, Clock clock) {
         this.certs = certs;
         this.cas = cas;
         this.policies = policies;
@@ -81,6 +84,7 @@ public class CertificateService {
         this.audit = audit;
         this.events = events;
         this.baseUrl = baseUrl;
+        this.verifiers = verifiers;
         this.clock = clock;
     }
 
@@ -102,7 +106,7 @@ public class CertificateService {
         String s = slotOf(slot);
         ProfilePolicy.Checked profile = ProfilePolicy.check(options, s, IDENTITY_SLOT);
         Device device = requireIssuable(tenantId, deviceId);
-        PublicKey key = CsrPolicy.verifiedKey(csr, "csr");
+        PublicKey key = CsrPolicy.verifiedKey(csr, "csr", verifiers);
         return sign(caller, device, key, s, caId, "ISSUED", "CERTIFICATE-ISSUED", profile);
     }
 
@@ -111,7 +115,7 @@ public class CertificateService {
      * before opening its transaction, then {@link #issueForKey}, so no lock is held during the check.
      */
     public PublicKey verifyCsr(PKCS10CertificationRequest csr) {
-        return CsrPolicy.verifiedKey(csr, "csr");
+        return CsrPolicy.verifiedKey(csr, "csr", verifiers);
     }
 
     /** As {@link #issue}, for a key that {@link #verifyCsr} already checked. */

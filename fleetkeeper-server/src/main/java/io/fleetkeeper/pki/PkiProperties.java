@@ -16,11 +16,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param crlValidityHours   CRL nextUpdate distance (default 24); the CRL is re-signed when half has passed
  * @param schedulerDelayMs   how often the lifecycle scheduler looks for certificates entering a window (default
  *                           60000)
+ * @param nativeCrypto       verify ECDSA and RSA signatures of CSRs and device certificate chains with the system's
+ *                           OpenSSL 3 libcrypto (default true); false, or the library missing: the JDK's verifier
  */
 @ConfigurationProperties("fleetkeeper.pki")
 public record PkiProperties(
         @DefaultValue("") String masterKey,
         @DefaultValue("") String publicBaseUrl,
         @DefaultValue("24") int crlValidityHours,
-        @DefaultValue("60000") long schedulerDelayMs) {
+        @DefaultValue("60000") long schedulerDelayMs,
+        @DefaultValue("true") boolean nativeCrypto) {
 }

@@ -2,6 +2,7 @@ package io.fleetkeeper.pki;
 
 import io.fleetkeeper.pki.internal.CaRepository;
 import io.fleetkeeper.pki.internal.CaRepository.CaRow;
+import io.fleetkeeper.pki.internal.SignatureVerifiers;
 import java.security.cert.CertPath;
 import java.security.cert.CertPathValidator;
 import java.security.cert.CertificateFactory;
@@ -56,6 +57,7 @@ public class TrustIndex {
     });
 
     private final CaRepository cas;
+    private final SignatureVerifiers verifiers;
     private final Clock clock;
     private volatile Map<X500Principal, List<Anchor>> bySubject;
     /**
@@ -65,8 +67,9 @@ public class TrustIndex {
     private volatile Map<UUID, Boolean> issuerChains = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile long builtAt;
 
-    TrustIndex(CaRepository cas, Clock clock) {
+    TrustIndex(CaRepository cas, SignatureVerifiers verifiers, Clock clock) {
         this.cas = cas;
+        this.verifiers = verifiers;
         this.clock = clock;
     }
 
@@ -270,6 +273,7 @@ public class TrustIndex {
         try {
             PKIXParameters params = new PKIXParameters(anchors);
             params.setRevocationEnabled(false);
+            params.setSigProvider(verifiers.pathProvider(path)); // natively where it can (the CA key kept parsed)
             params.setDate(at != null ? at : Date.from(clock.instant()));
             CertPath certPath = FACTORY.get().generateCertPath(path);
             VALIDATOR.get().validate(certPath, params);

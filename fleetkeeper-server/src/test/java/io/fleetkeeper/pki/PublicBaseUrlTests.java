@@ -54,7 +54,7 @@ class PublicBaseUrlTests {
     }
 
     private static PublicBaseUrl url(String configured, MockEnvironment env) {
-        return new PublicBaseUrl(new PkiProperties("", configured, 24, 60000), env);
+        return new PublicBaseUrl(new PkiProperties("", configured, 24, 60000, true), env);
     }
 
     private static void started(PublicBaseUrl url, int port) {

@@ -89,7 +89,7 @@ final class ServerProcess implements AutoCloseable {
 
     ServerProcess start(String... extraArgs) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m"));
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "--enable-native-access=ALL-UNNAMED"));
         cmd.addAll(jvmOptions);
         cmd.addAll(sharing());
         cmd.addAll(List.of("-cp", ClassPath.JARS,

@@ -7,7 +7,6 @@ import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.util.List;
 import org.bouncycastle.asn1.x9.ECNamedCurveTable;
-import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
 
@@ -21,7 +20,7 @@ public final class CsrPolicy {
     private CsrPolicy() {
     }
 
-    public static PublicKey verifiedKey(PKCS10CertificationRequest csr, String field) {
+    public static PublicKey verifiedKey(PKCS10CertificationRequest csr, String field, SignatureVerifiers verifiers) {
         PublicKey key;
         try {
             key = new JcaPKCS10CertificationRequest(csr).getPublicKey();
@@ -30,7 +29,7 @@ public final class CsrPolicy {
         }
         boolean signed;
         try {
-            signed = csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(csr.getSubjectPublicKeyInfo()));
+            signed = csr.isSignatureValid(verifiers.forKey(csr.getSubjectPublicKeyInfo()));
         } catch (Exception e) {
             signed = false;
         }
