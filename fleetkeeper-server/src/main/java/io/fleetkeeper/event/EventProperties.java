@@ -33,6 +33,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                               JDBC {@code url}, a {@code username} and a {@code password} (default none)
  * @param maxStreamsPerTenant    most live event streams ({@code /api/v1/events/stream}) a tenant may hold open
  *                               at once, on this node; one more is refused with 429 (default 20)
+ * @param telemetryRoutesRefresh how long a node keeps the routes with a telemetry source in memory before reading
+ *                               them again; a change made on the node applies at once, one made on another node
+ *                               within this time (default 5 s)
  */
 @ConfigurationProperties("fleetkeeper.events")
 public record EventProperties(
@@ -50,7 +53,8 @@ public record EventProperties(
         @DefaultValue("") List<String> allowedPrivateNetworks,
         @DefaultValue("1024") int responseLimit,
         Map<String, PostgresConnection> postgresConnections,
-        @DefaultValue("20") int maxStreamsPerTenant) {
+        @DefaultValue("20") int maxStreamsPerTenant,
+        @DefaultValue("5s") Duration telemetryRoutesRefresh) {
 
     public EventProperties {
         postgresConnections = postgresConnections == null ? Map.of() : Map.copyOf(postgresConnections);
