@@ -49,7 +49,8 @@ class TelemetryRouteNatsTest {
                 "--fleetkeeper.device-api.port=0",
                 "--fleetkeeper.nats.telemetry-stream=" + streams.get(0), "--fleetkeeper.nats.telemetry-subject=fkt-tm-"
                         + run, "--fleetkeeper.nats.telemetry-consumer=fkt-tm-" + run,
-                "--fleetkeeper.nats.events-stream=" + streams.get(1), "--fleetkeeper.nats.routes-stream=" + routesStream,
+                "--fleetkeeper.nats.events-stream=" + streams.get(1),
+                "--fleetkeeper.nats.routes-stream=" + routesStream,
                 "--fleetkeeper.nats.routes-subject=fkt-rt-" + run, "--fleetkeeper.nats.routes-consumer=fkt-rt-" + run,
                 "--fleetkeeper.events.allowed-private-networks=127.0.0.1/32"};
         try (ServerProcess server = new ServerProcess(dataDir).start(args); WebhookSink sink = new WebhookSink()) {
@@ -80,7 +81,8 @@ class TelemetryRouteNatsTest {
             }
             Await.until(Duration.ofSeconds(60), "two deliveries received", () -> sink.received().size() >= 2);
             Await.until(Duration.ofSeconds(30), "the delivery log shows them delivered", () -> api.get(t.admin(),
-                    "/api/v1/routes/" + routeId + "/deliveries?status=delivered").expect(200).path("items").size() == 2);
+                    "/api/v1/routes/" + routeId + "/deliveries?status=delivered").expect(200).path("items")
+                    .size() == 2);
             // t4 was stored after o1, t2 and t3, by the one telemetry consumer: had any of them matched, it
             // would have been handed to the route stream by now
             assertThat(sink.received()).extracting(r -> JSON.readTree(r.body()).path("data").path("msg_id")

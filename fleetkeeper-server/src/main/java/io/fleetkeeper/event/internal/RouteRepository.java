@@ -38,8 +38,9 @@ public class RouteRepository {
         Route.Destination d = r.destination();
         jdbc.sql("INSERT INTO routes (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 .params(tenantId.toString(), r.id().toString(), r.name(), json.writeValueAsString(r.source()),
-                        r.condition(), r.payloadCondition(), d.type(), url(d), sealedSecret, headers(d), d.timeoutMs(), topic(d), d.qos(),
-                        r.enabled(), r.createdAt().toEpochMilli(), r.updatedAt().toEpochMilli(), r.version())
+                        r.condition(), r.payloadCondition(), d.type(), url(d), sealedSecret, headers(d), d.timeoutMs(),
+                        topic(d), d.qos(), r.enabled(), r.createdAt().toEpochMilli(), r.updatedAt().toEpochMilli(),
+                        r.version())
                 .update();
     }
 
