@@ -114,7 +114,7 @@ class TelemetryRouteNatsTest {
     private static TestTenant tenant(Api api, String name) {
         JsonNode created = api.post(ServerProcess.PLATFORM_TOKEN, "/api/v1/operator/tenants",
                 Map.of("name", name)).expect(201);
-        return new TestTenant(created.path("id").asString(), created.path("name").asString(),
+        return new TestTenant(created.path("tenant").path("id").asString(), name,
                 created.path("admin_token").path("token").asString(),
                 created.path("admin_token").path("id").asString());
     }
