@@ -76,7 +76,8 @@ class SqlOwnershipTests {
      * Uses of another module's table, as {@code "<file under io/fleetkeeper> -> <table>"}, with the reason.
      * Every entry must still be a use (a stale entry fails), so the list only shrinks as code moves.
      */
-    static final Map<String, String> ALLOWED = Map.of();
+    static final Map<String, String> ALLOWED = Map.of("event/EventTypes.java -> telemetry",
+            "not SQL: the CloudEvents type io.fleetkeeper.telemetry.received reads like a qualified name");
 
     private static final Pattern CREATE_TABLE = Pattern.compile(
             "(?i)\\bCREATE\\s+TABLE\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?\"?(\\w+)");

@@ -35,6 +35,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                               at once, on this node; one more is refused with 429 (default 20)
  * @param deliveryConcurrency    most deliveries of one route sent at once, each to a different device (a
  *                               device's events are sent one after the other, in order) (default 32)
+ * @param telemetryRoutesRefresh how long a node keeps the routes with a telemetry source in memory before reading
+ *                               them again; a change made on the node applies at once, one made on another node
+ *                               within this time (default 5 s)
  */
 @ConfigurationProperties("fleetkeeper.events")
 public record EventProperties(
@@ -53,7 +56,8 @@ public record EventProperties(
         @DefaultValue("1024") int responseLimit,
         Map<String, PostgresConnection> postgresConnections,
         @DefaultValue("20") int maxStreamsPerTenant,
-        @DefaultValue("32") int deliveryConcurrency) {
+        @DefaultValue("32") int deliveryConcurrency,
+        @DefaultValue("5s") Duration telemetryRoutesRefresh) {
 
     public EventProperties {
         postgresConnections = postgresConnections == null ? Map.of() : Map.copyOf(postgresConnections);

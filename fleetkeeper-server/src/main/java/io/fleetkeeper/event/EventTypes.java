@@ -56,6 +56,12 @@ public final class EventTypes {
     /** A device's provisioning attempt refused for a tenant (succeeded: {@code device.provisioned}). */
     public static final String PROVISIONING_FAILED = PREFIX + "provisioning.failed";
 
+    /**
+     * A telemetry message a route's telemetry source matched; not an outbox event (routes take it straight from
+     * the telemetry writer), so not among {@link #ALL}.
+     */
+    public static final String TELEMETRY_RECEIVED = PREFIX + "telemetry.received";
+
     /** Every type an event going out may have. */
     public static final Set<String> ALL;
 

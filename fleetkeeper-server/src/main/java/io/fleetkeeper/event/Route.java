@@ -8,12 +8,15 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * A message route: events whose type is in {@code source} ({@code *}: every type), about devices the fleet query
- * {@code condition} selects (every device when null), delivered to {@code destination} (a webhook, an MQTT broker, a PostgreSQL table or a NATS subject). {@code version} is its
+ * A message route: events whose type is in {@code source} ({@code *}: every type), or telemetry messages whose
+ * topic a {@code telemetry:} filter in {@code source} matches and whose metrics pass {@code payloadCondition},
+ * about devices the fleet query {@code condition} selects (every device when null), delivered to
+ * {@code destination} (a webhook, an MQTT broker, a PostgreSQL table or a NATS subject). {@code version} is its
  * ETag.
  */
-public record Route(UUID id, String name, List<String> source, @Nullable String condition, Destination destination,
-        boolean enabled, Instant createdAt, Instant updatedAt, long version) {
+public record Route(UUID id, String name, List<String> source, @Nullable String condition,
+        @Nullable String payloadCondition, Destination destination, boolean enabled, Instant createdAt,
+        Instant updatedAt, long version) {
 
     public static final String ANY = "*";
 
@@ -65,7 +68,7 @@ public record Route(UUID id, String name, List<String> source, @Nullable String 
     }
 
     public Route withoutSecret() {
-        return new Route(id, name, source, condition, destination.withoutSecret(), enabled, createdAt, updatedAt,
-                version);
+        return new Route(id, name, source, condition, payloadCondition, destination.withoutSecret(), enabled, createdAt,
+                updatedAt, version);
     }
 }

@@ -7,12 +7,21 @@ import java.util.Map;
 /**
  * The writable fields of a route, as sent to create one (and as a merge patch applies to).
  *
- * @param source    event types ({@link EventTypes#ALL}) or {@code *}
- * @param condition a fleet query the event's device must match, or null
- * @param enabled   default true
+ * @param source           event types ({@link EventTypes#ALL}) or {@code *}; or telemetry topic filters
+ *                         ({@code telemetry:fk/+/telemetry/env})
+ * @param condition        a fleet query the event's device must match, or null
+ * @param payloadCondition for a telemetry source: a condition on the message's metrics
+ *                         ({@code payload.temperature > 30}), or null
+ * @param enabled          default true
  */
-public record RouteFields(String name, List<String> source, @Nullable String condition, Destination destination,
-        @Nullable Boolean enabled) {
+public record RouteFields(String name, List<String> source, @Nullable String condition,
+        @Nullable String payloadCondition, Destination destination, @Nullable Boolean enabled) {
+
+    /** A route without a payload condition. */
+    public RouteFields(String name, List<String> source, String condition, Destination destination,
+            Boolean enabled) {
+        this(name, source, condition, null, destination, enabled);
+    }
 
     /**
      * A destination: {@code webhook}, {@code mqtt}, {@code postgresql} or {@code nats}. Webhook {@code secret}: a Standard Webhooks secret

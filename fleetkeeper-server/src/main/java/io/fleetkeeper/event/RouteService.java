@@ -9,8 +9,10 @@ import io.fleetkeeper.event.internal.DeliveryRepository;
 import io.fleetkeeper.event.internal.RouteRepository;
 import io.fleetkeeper.event.internal.RouteRules;
 import io.fleetkeeper.event.internal.RouteSenders;
+import io.fleetkeeper.event.internal.TelemetryRoutes;
 import io.fleetkeeper.event.internal.WebhookSender;
 import io.fleetkeeper.pki.Sealer;
+import io.fleetkeeper.store.AfterCommit;
 import io.fleetkeeper.store.Ids;
 import io.fleetkeeper.store.Times;
 import io.fleetkeeper.tenancy.Caller;
@@ -41,11 +43,13 @@ public class RouteService {
     private final Sealer vault;
     private final RouteSenders senders;
     private final AuditService audit;
+    private final TelemetryRoutes telemetryRoutes;
     private final JsonMapper json;
     private final Clock clock;
 
     RouteService(RouteRepository routes, DeliveryRepository deliveries, RouteRules rules, Sealer vault,
-            RouteSenders senders, AuditService audit, JsonMapper json, Clock clock) {
+            RouteSenders senders, AuditService audit, TelemetryRoutes telemetryRoutes, JsonMapper json, Clock clock) {
+        this.telemetryRoutes = telemetryRoutes;
         this.senders = senders;
         this.routes = routes;
         this.deliveries = deliveries;
@@ -62,14 +66,15 @@ public class RouteService {
         UUID tenantId = caller.tenantId();
         Instant now = Times.now(clock);
         RouteRules.Valid v = rules.validate(in, true);
-        Route r = new Route(Ids.newId(clock), in.name(), v.source(), v.condition(), v.destination(),
-                in.enabled() == null || in.enabled(), now, now, 1);
+        Route r = new Route(Ids.newId(clock), in.name(), v.source(), v.condition(), v.payloadCondition(),
+                v.destination(), in.enabled() == null || in.enabled(), now, now, 1);
         checkName(tenantId, r);
         try {
             routes.insert(tenantId, r, seal(v.key(), r.id()));
         } catch (DuplicateKeyException e) {
             throw nameTaken(r.name());
         }
+        AfterCommit.run(telemetryRoutes::changed);
         audit.recordDetails(tenantId, caller, "route.create", "route", r.id().toString(),
                 Map.of("name", r.name(), "type", r.destination().type(), "target", target(r.destination())));
         return r;
@@ -89,13 +94,13 @@ public class RouteService {
     }
 
     /**
-     * Applies a JSON Merge Patch to name, source, condition, destination (its members merged one level deep; a
-     * new {@code secret} replaces the old one and is shown in the answer) and enabled.
+     * Applies a JSON Merge Patch to name, source, condition, payload_condition, destination (its members merged
+     * one level deep; a new {@code secret} replaces the old one and is shown in the answer) and enabled.
      */
     @Transactional
     public Route update(Caller caller, UUID id, JsonNode patch, Long expectedVersion) {
         UUID tenantId = caller.tenantId();
-        MergePatch.of(patch, Set.of("name", "source", "condition", "destination", "enabled"));
+        MergePatch.of(patch, Set.of("name", "source", "condition", "payload_condition", "destination", "enabled"));
         RouteRepository.Stored cur = current(tenantId, id, expectedVersion);
         ObjectNode merged = json.valueToTree(toFields(cur.route()));
         patch.properties().forEach(m -> {
@@ -112,14 +117,15 @@ public class RouteService {
         // a webhook gets a secret when it sets one, or when it was not a webhook before
         boolean newSecret = webhook && (patch.path("destination").has("secret") || cur.sealedSecret() == null);
         RouteRules.Valid v = rules.validate(in, newSecret);
-        Route next = new Route(id, in.name(), v.source(), v.condition(), newSecret ? v.destination()
-                : v.destination().withoutSecret(), in.enabled() == null || in.enabled(), cur.route().createdAt(),
-                Times.now(clock), cur.route().version() + 1);
+        Route next = new Route(id, in.name(), v.source(), v.condition(), v.payloadCondition(),
+                newSecret ? v.destination() : v.destination().withoutSecret(), in.enabled() == null || in.enabled(),
+                cur.route().createdAt(), Times.now(clock), cur.route().version() + 1);
         checkName(tenantId, next);
         String sealed = !webhook ? null : newSecret ? seal(v.key(), id) : cur.sealedSecret();
         if (!routes.update(tenantId, next, sealed, cur.route().version())) {
             throw new ApiException(ErrorCode.PRECONDITION_FAILED, "route changed concurrently; read it again");
         }
+        AfterCommit.run(telemetryRoutes::changed);
         audit.record(tenantId, caller, newSecret ? "route.update_secret" : "route.update", "route", id.toString(),
                 null);
         return next;
@@ -134,6 +140,7 @@ public class RouteService {
             throw new ApiException(ErrorCode.PRECONDITION_FAILED, "route changed concurrently; read it again");
         }
         deliveries.deleteOfRoute(tenantId, id);
+        AfterCommit.run(telemetryRoutes::changed);
         audit.recordDetails(tenantId, caller, "route.delete", "route", id.toString(),
                 Map.of("name", cur.route().name()));
     }
@@ -213,9 +220,9 @@ public class RouteService {
 
     private static RouteFields toFields(Route r) {
         Route.Destination d = r.destination();
-        return new RouteFields(r.name(), r.source(), r.condition(), new RouteFields.Destination(d.type(), d.url(),
-                null, d.headers(), d.timeoutMs(), d.topic(), d.qos(), d.connection(), d.table(), d.columns(),
-                d.subject()), r.enabled());
+        return new RouteFields(r.name(), r.source(), r.condition(), r.payloadCondition(),
+                new RouteFields.Destination(d.type(), d.url(), null, d.headers(), d.timeoutMs(), d.topic(), d.qos(),
+                        d.connection(), d.table(), d.columns(), d.subject()), r.enabled());
     }
 
     private void checkName(UUID tenantId, Route r) {

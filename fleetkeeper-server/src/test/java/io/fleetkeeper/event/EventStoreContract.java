@@ -107,6 +107,23 @@ public interface EventStoreContract {
     }
 
     @Test
+    default void telemetryRoutesRoundTripAndOnlyEnabledOnesAreReadForTheTelemetryListener(ApplicationContext ctx) {
+        Fixture f = Fixture.of(ctx);
+        RouteFields.Destination hook = new RouteFields.Destination("webhook", "http://203.0.113.10/hook", null,
+                Map.of(), 1000);
+        Route r = f.routes().create(f.tenant().admin(), new RouteFields("tr", List.of("telemetry:fk/+/telemetry/env"),
+                "type = \"pump\"", "payload.t > 1 AND payload.mode = \"on\"", hook, true));
+        assertThat(f.routes().get(f.id(), r.id())).isEqualTo(r.withoutSecret());
+        assertThat(r.payloadCondition()).isEqualTo("payload.t > 1 AND payload.mode = \"on\"");
+        Route events = f.routes().create(f.tenant().admin(), new RouteFields("ev", List.of("*"), null, hook, true));
+        Route off = f.routes().create(f.tenant().admin(), new RouteFields("off", List.of("telemetry:fk/+/telemetry"),
+                null, hook, false));
+        List<UUID> read = ctx.getBean(io.fleetkeeper.event.internal.RouteRepository.class).enabledTelemetry().stream()
+                .map(s -> s.route().id()).toList();
+        assertThat(read).contains(r.id()).doesNotContain(events.id(), off.id());
+    }
+
+    @Test
     default void routesAndTheirDeliveriesRoundTrip(ApplicationContext ctx) {
         Fixture f = Fixture.of(ctx);
         JsonMapper json = ctx.getBean(JsonMapper.class);

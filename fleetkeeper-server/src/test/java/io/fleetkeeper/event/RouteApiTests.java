@@ -58,7 +58,7 @@ class RouteApiTests extends ApiTest {
         sink.close();
     }
 
-    private Map<String, Object> route(String name, String url, List<String> source) {
+    static Map<String, Object> route(String name, String url, List<String> source) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("name", name);
         r.put("source", source);
@@ -67,7 +67,7 @@ class RouteApiTests extends ApiTest {
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> destination(Map<String, Object> route) {
+    static Map<String, Object> destination(Map<String, Object> route) {
         return (Map<String, Object>) route.get("destination");
     }
 
@@ -352,14 +352,7 @@ class RouteApiTests extends ApiTest {
     @Test
     void mqttRouteRepublishesEventsToTheBroker() throws Exception {
         io.fleetkeeper.testing.MosquittoClients.assumeInstalled();
-        boolean up;
-        try (java.net.Socket socket = new java.net.Socket()) {
-            socket.connect(new java.net.InetSocketAddress("127.0.0.1", 1883), 500);
-            up = true;
-        } catch (java.io.IOException e) {
-            up = false;
-        }
-        org.junit.jupiter.api.Assumptions.assumeTrue(up, "no MQTT broker (Mosquitto) at 127.0.0.1:1883");
+        io.fleetkeeper.testing.MosquittoClients.assumeBroker(1883);
         TestTenant t = newTenant();
         Map<String, Object> body = route("mqtt", "mqtt://127.0.0.1:1883", List.of("io.fleetkeeper.device.created"));
         body.put("destination", Map.of("type", "mqtt", "url", "mqtt://127.0.0.1:1883",

@@ -49,6 +49,18 @@ public final class MosquittoClients {
                 + " the tests with an independent MQTT client are skipped");
     }
 
+    /** Skips the calling test, visibly, when no MQTT broker (Mosquitto) listens on 127.0.0.1:{@code port}. */
+    public static void assumeBroker(int port) {
+        boolean up;
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 500);
+            up = true;
+        } catch (IOException e) {
+            up = false;
+        }
+        Assumptions.assumeTrue(up, "no MQTT broker (Mosquitto) at 127.0.0.1:" + port);
+    }
+
     /** Common TLS options: the platform CA, a client certificate or a device key. */
     public static List<String> certificate(MqttDevices.CertDevice d) {
         return List.of("--cafile", d.caFile().toString(), "--cert", d.certFile().toString(), "--key",

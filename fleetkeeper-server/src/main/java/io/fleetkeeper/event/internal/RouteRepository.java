@@ -23,8 +23,8 @@ public class RouteRepository {
     public record Stored(UUID tenantId, Route route, String sealedSecret) {
     }
 
-    private static final String COLUMNS = "tenant_id, id, name, sources, condition, type, url, secret, headers, "
-            + "timeout_ms, topic, qos, enabled, created_at, updated_at, version";
+    private static final String COLUMNS = "tenant_id, id, name, sources, condition, payload_condition, type, url, "
+            + "secret, headers, timeout_ms, topic, qos, enabled, created_at, updated_at, version";
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
@@ -36,22 +36,23 @@ public class RouteRepository {
 
     public void insert(UUID tenantId, Route r, String sealedSecret) {
         Route.Destination d = r.destination();
-        jdbc.sql("INSERT INTO routes (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        jdbc.sql("INSERT INTO routes (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 .params(tenantId.toString(), r.id().toString(), r.name(), json.writeValueAsString(r.source()),
-                        r.condition(), d.type(), url(d), sealedSecret, headers(d), d.timeoutMs(), topic(d), d.qos(),
-                        r.enabled(), r.createdAt().toEpochMilli(), r.updatedAt().toEpochMilli(), r.version())
+                        r.condition(), r.payloadCondition(), d.type(), url(d), sealedSecret, headers(d), d.timeoutMs(),
+                        topic(d), d.qos(), r.enabled(), r.createdAt().toEpochMilli(), r.updatedAt().toEpochMilli(),
+                        r.version())
                 .update();
     }
 
     /** Writes {@code r} (version already moved on) if the stored version is still {@code expected}. */
     public boolean update(UUID tenantId, Route r, String sealedSecret, long expected) {
         Route.Destination d = r.destination();
-        return jdbc.sql("UPDATE routes SET name = ?, sources = ?, condition = ?, type = ?, url = ?, secret = ?, "
-                + "headers = ?, timeout_ms = ?, topic = ?, qos = ?, enabled = ?, updated_at = ?, version = ? "
-                + "WHERE tenant_id = ? AND id = ? AND version = ?")
-                .params(r.name(), json.writeValueAsString(r.source()), r.condition(), d.type(), url(d), sealedSecret,
-                        headers(d), d.timeoutMs(), topic(d), d.qos(), r.enabled(), r.updatedAt().toEpochMilli(),
-                        r.version(), tenantId.toString(), r.id().toString(), expected)
+        return jdbc.sql("UPDATE routes SET name = ?, sources = ?, condition = ?, payload_condition = ?, type = ?, "
+                + "url = ?, secret = ?, headers = ?, timeout_ms = ?, topic = ?, qos = ?, enabled = ?, updated_at = ?, "
+                + "version = ? WHERE tenant_id = ? AND id = ? AND version = ?")
+                .params(r.name(), json.writeValueAsString(r.source()), r.condition(), r.payloadCondition(), d.type(),
+                        url(d), sealedSecret, headers(d), d.timeoutMs(), topic(d), d.qos(), r.enabled(),
+                        r.updatedAt().toEpochMilli(), r.version(), tenantId.toString(), r.id().toString(), expected)
                 .update() == 1;
     }
 
@@ -87,6 +88,12 @@ public class RouteRepository {
                 .params(java.util.stream.Stream.concat(java.util.stream.Stream.of((Object) true),
                         tenantIds.stream().map(UUID::toString)).toList())
                 .query(this::stored).list();
+    }
+
+    /** The enabled routes with a telemetry source, of every tenant. */
+    public List<Stored> enabledTelemetry() {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM routes WHERE enabled = ? AND sources LIKE ?")
+                .params(true, "%\"" + TelemetryFilter.PREFIX + "%").query(this::stored).list();
     }
 
     // A PostgreSQL destination keeps its connection in url, its table in topic and its columns in headers; a NATS
@@ -130,7 +137,7 @@ public class RouteRepository {
             default -> new Route.Destination(type, url, headers, rs.getInt("timeout_ms"), null, topic, qosValue);
         };
         Route r = new Route(UUID.fromString(rs.getString("id")), rs.getString("name"), sources,
-                rs.getString("condition"), d,
+                rs.getString("condition"), rs.getString("payload_condition"), d,
                 rs.getBoolean("enabled"), Instant.ofEpochMilli(rs.getLong("created_at")),
                 Instant.ofEpochMilli(rs.getLong("updated_at")), rs.getLong("version"));
         return new Stored(UUID.fromString(rs.getString("tenant_id")), r, rs.getString("secret"));

@@ -26,7 +26,8 @@ import tools.jackson.databind.json.JsonMapper;
 public class RouteRules {
 
     /** A valid route's parts: the destination (a webhook's with its secret when given or generated) and its key. */
-    public record Valid(List<String> source, String condition, Route.Destination destination, byte[] key) {
+    public record Valid(List<String> source, String condition, String payloadCondition, Route.Destination destination,
+            byte[] key) {
     }
 
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -77,6 +78,8 @@ public class RouteRules {
                 v.add("condition", e.getMessage());
             }
         }
+        String payloadCondition = payloadCondition(v, in.payloadCondition(),
+                source.stream().anyMatch(TelemetryFilter::isTelemetry));
         RouteFields.Destination d = in.destination();
         Route.Destination destination = null;
         byte[] key = null;
@@ -132,7 +135,7 @@ public class RouteRules {
             }
         }
         v.throwIfAny();
-        return new Valid(source, condition, destination, key);
+        return new Valid(source, condition, payloadCondition, destination, key);
     }
 
     private static final Pattern SUBJECT = Pattern.compile("([A-Za-z0-9_-]|\\{(tenant|device|type)})+"
@@ -208,20 +211,47 @@ public class RouteRules {
         }
     }
 
+    /** Event types (or {@code *}), or telemetry filters ({@code telemetry:…}), not both. */
     private static List<String> source(Violations v, List<String> source) {
         if (source == null || source.isEmpty()) {
-            v.add("source", "must list at least one event type, or *");
+            v.add("source", "must list at least one event type, or *, or telemetry topic filters");
             return List.of();
         }
         List<String> out = new ArrayList<>();
         for (String t : source) {
-            if (t == null || (!t.equals(Route.ANY) && !EventTypes.ALL.contains(t))) {
-                v.add("source", "unknown event type '" + t + "'");
+            String problem = TelemetryFilter.isTelemetry(t) ? TelemetryFilter.problem(t)
+                    : t == null || (!t.equals(Route.ANY) && !EventTypes.ALL.contains(t)) ? "unknown event type '" + t
+                    + "'" : null;
+            if (problem != null) {
+                v.add("source", problem);
             } else if (!out.contains(t)) {
                 out.add(t);
             }
         }
+        long telemetry = out.stream().filter(TelemetryFilter::isTelemetry).count();
+        if (telemetry > 0 && telemetry < out.size()) {
+            v.add("source", "lists event types or telemetry filters, not both");
+        } else if (telemetry > TelemetryFilter.MAX_PER_ROUTE) {
+            v.add("source", "at most " + TelemetryFilter.MAX_PER_ROUTE + " telemetry filters");
+        }
         return out;
+    }
+
+    /** A condition on a telemetry message's metrics; only for a telemetry source. */
+    private static String payloadCondition(Violations v, String text, boolean telemetry) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        if (!telemetry) {
+            v.add("payload_condition", "applies to telemetry sources only");
+            return text;
+        }
+        try {
+            PayloadCondition.parse(text);
+        } catch (ApiException e) {
+            v.add("payload_condition", e.getMessage());
+        }
+        return text;
     }
 
     private static Map<String, String> headers(Violations v, Map<String, String> headers) {

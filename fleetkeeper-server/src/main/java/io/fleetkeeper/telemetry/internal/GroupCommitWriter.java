@@ -112,7 +112,8 @@ public final class GroupCommitWriter implements TelemetryPipeline {
             store.write(messages);
             batch.forEach(s -> s.done().complete(null));
         } catch (RuntimeException e) {
-            log.warn("telemetry batch of {} messages not written: {}", count, e.toString());
+            log.warn("telemetry batch of {} messages not written (or not handed to its listeners): {}", count,
+                    e.toString());
             Unavailable failure = new Unavailable("telemetry store unavailable", e);
             batch.forEach(s -> s.done().completeExceptionally(failure));
         }
