@@ -34,16 +34,16 @@ CREATE TABLE telemetry_rollup (
 DO $$
 DECLARE
     p RECORD;
-    day BIGINT;
+    epoch_day BIGINT;
 BEGIN
     FOR p IN SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
              JOIN pg_class t ON t.oid = i.inhparent
              WHERE t.relname = 'telemetry' AND t.relnamespace = current_schema()::regnamespace
                AND c.relname ~ '^telemetry_p[0-9]{8}$'
     LOOP
-        day := (to_date(substr(p.relname, 12), 'YYYYMMDD') - DATE '1970-01-01');
+        epoch_day := (to_date(substr(p.relname, 12), 'YYYYMMDD') - DATE '1970-01-01');
         EXECUTE format('CREATE TABLE %I PARTITION OF telemetry_rollup FOR VALUES FROM (%s) TO (%s)',
-                       'telemetry_rollup_p' || substr(p.relname, 12), day * 86400000, (day + 1) * 86400000);
+                       'telemetry_rollup_p' || substr(p.relname, 12), epoch_day * 86400000, (epoch_day + 1) * 86400000);
     END LOOP;
 END $$;
 
