@@ -337,6 +337,14 @@ public interface TelemetryStoreContract {
         assertThat(ids.apply("telemetry.door = true")).containsExactly(low);
         assertThat(ids.apply("telemetry.battery EXISTS")).containsExactlyInAnyOrder(low, high, sensor);
         assertThat(ids.apply("telemetry.battery = \"15\"")).isEmpty();
+
+        // Unfiltered pages read the latest values by a range of device ids: two pages hold each device once.
+        var first = f.queries().fleetLatest(f.tenant().id(), null, List.of("battery"), null, 2);
+        var second = f.queries().fleetLatest(f.tenant().id(), " ", List.of("battery"), first.nextCursor(), 2);
+        assertThat(first.items()).hasSize(2);
+        assertThat(java.util.stream.Stream.concat(first.items().stream(), second.items().stream()))
+                .extracting(d -> d.deviceId() + "=" + d.values().stream().map(LatestValue::value).toList())
+                .containsExactlyInAnyOrder(low + "=[15.0]", high + "=[50.0]", sensor + "=[5.0]", silent + "=[1.0]");
     }
 
     @Test
