@@ -165,9 +165,8 @@ public class TelemetryRepository {
     }
 
     private List<Row> latest(StringBuilder devices, List<Object> params, List<String> metrics) {
-        StringBuilder sql = new StringBuilder("""
-                SELECT device_id, ts, '' AS msg_id, stream, metric, kind, num, txt FROM telemetry_latest
-                WHERE tenant_id = ? AND """).append(devices);
+        StringBuilder sql = new StringBuilder("SELECT device_id, ts, '' AS msg_id, stream, metric, kind, num, txt"
+                + " FROM telemetry_latest WHERE tenant_id = ? AND ").append(devices);
         if (!metrics.isEmpty()) {
             sql.append(" AND metric IN (");
             placeholders(sql, metrics, params);
