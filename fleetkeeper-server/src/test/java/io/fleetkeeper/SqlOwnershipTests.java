@@ -66,6 +66,7 @@ class SqlOwnershipTests {
             entry("firmware", "ota"), entry("firmware_artifacts", "ota"),
             entry("telemetry", "telemetry"), entry("telemetry_messages", "telemetry"),
             entry("telemetry_latest", "telemetry"), entry("telemetry_settings", "telemetry"),
+            entry("telemetry_rollup", "telemetry"),
             entry("exports", "export"),
             entry("export_schedules", "export"),
             entry("ota_campaigns", "ota"), entry("ota_actions", "ota"),

@@ -51,7 +51,9 @@ import org.postgresql.PGConnection;
  * Then HTTPS batches, the baselines in the same run (the same envelopes raw to JetStream; the same rows by
  * PostgreSQL {@code COPY}, narrow and as one JSONB row a message), and the three queries of the target (30 days of
  * one device downsampled to 1 h; latest values for a page of 1,000 devices; {@code telemetry.battery < 20} over
- * {@code --fleet-devices} devices), whose data is seeded straight into the store with SQL.
+ * {@code --fleet-devices} devices), whose data is seeded straight into the store with SQL (with the hourly rollup
+ * the writer would have maintained, when the server has one; without the MQTT phase, 1,000 devices are imported
+ * for the latest values).
  */
 final class TelemetryBench {
 
@@ -567,6 +569,9 @@ final class TelemetryBench {
                     + "random() * 100, NULL FROM generate_series(0, " + (messages - 1) + ") g, unnest(ARRAY['temp', "
                     + "'humidity', 'battery', 'voltage', 'rssi']) m");
             double narrowSecs = (System.nanoTime() - t0) / 1e9;
+            t0 = System.nanoTime();
+            boolean rollup = seedRollup(s, device);
+            double rollupSecs = (System.nanoTime() - t0) / 1e9;
             s.execute("CREATE TEMPORARY TABLE bench_query_jsonb (tenant_id UUID NOT NULL, device_id UUID NOT NULL, "
                     + "ts BIGINT NOT NULL, msg_id TEXT NOT NULL, stream TEXT NOT NULL, metrics JSONB NOT NULL)");
             s.execute("CREATE INDEX ON bench_query_jsonb (tenant_id, device_id, ts)");
@@ -579,8 +584,9 @@ final class TelemetryBench {
             s.execute("ANALYZE bench_query_jsonb");
             s.execute("ANALYZE telemetry");
             System.out.printf(Locale.ROOT, "%s seeded %,d messages (%d days at one per 10 s): narrow %,d rows in %.1f s,"
-                    + " JSONB %,d rows in %.1f s (INSERT … SELECT in the database)%n", Load.now(), messages, days,
-                    messages * 5, narrowSecs, messages, jsonSecs);
+                    + " JSONB %,d rows in %.1f s (INSERT … SELECT in the database); %s%n", Load.now(), messages, days,
+                    messages * 5, narrowSecs, messages, jsonSecs, rollup ? String.format(Locale.ROOT,
+                    "their hourly rollup in %.1f s", rollupSecs) : "no rollup table (server before it)");
             String where = "tenant_id = '" + tenantId + "' AND device_id = '" + device + "' AND ts >= " + from
                     + " AND ts < " + to;
             queries.add(timeSql(s, "SQL, narrow rows: 1 h buckets of one metric (avg, min, max)", "SELECT ts / "
@@ -598,8 +604,53 @@ final class TelemetryBench {
         queries.add(timeApi("downsampled: " + days + " days of one device (" + String.format(Locale.ROOT, "%,d",
                 messages) + " messages), one metric, 1 h buckets, avg,min,max", "/api/v1/devices/" + device
                 + "/telemetry?metric=temp&bucket=1h&agg=avg,min,max&from=" + from + "&to=" + to, 30));
+        seedLatest(url);
         queries.add(timeApi("latest values, a page of 1,000 devices (all 5 metrics each)",
                 "/api/v1/telemetry/latest?limit=1000", 30));
+    }
+
+    /**
+     * What the writer would have put in the hourly rollup for the seeded rows of {@code device} (one row per
+     * message time, so the first and last of an hour are its earliest and latest row); false when the server's
+     * schema has no rollup.
+     */
+    private boolean seedRollup(java.sql.Statement s, String device) throws java.sql.SQLException {
+        try (var rs = s.executeQuery("SELECT to_regclass('telemetry_rollup') IS NOT NULL")) {
+            if (!rs.next() || !rs.getBoolean(1)) {
+                return false;
+            }
+        }
+        s.execute("INSERT INTO telemetry_rollup (tenant_id, device_id, metric, stream, ts, cnt, num_cnt, num_sum, "
+                + "num_min, num_max, first_ts, first_msg_id, first_kind, first_num, first_txt, last_ts, last_msg_id, "
+                + "last_kind, last_num, last_txt) SELECT tenant_id, device_id, metric, stream, ts / 3600000 * 3600000, "
+                + "COUNT(*), COUNT(num), SUM(num), MIN(num), MAX(num), MIN(ts), (array_agg(msg_id ORDER BY ts))[1], "
+                + "'n', (array_agg(num ORDER BY ts))[1], NULL, MAX(ts), (array_agg(msg_id ORDER BY ts DESC))[1], 'n', "
+                + "(array_agg(num ORDER BY ts DESC))[1], NULL FROM telemetry WHERE tenant_id = '" + tenantId
+                + "' AND device_id = '" + device + "' GROUP BY 1, 2, 3, 4, 5");
+        s.execute("ANALYZE telemetry_rollup");
+        return true;
+    }
+
+    /**
+     * Without the MQTT phase the tenant has no devices with latest values: imports 1,000 and writes 5 latest values
+     * each straight into {@code telemetry_latest}, as the writer would have.
+     */
+    private void seedLatest(String url) throws Exception {
+        try (java.sql.Connection c = DriverManager.getConnection(url); var s = c.createStatement()) {
+            try (var rs = s.executeQuery("SELECT COUNT(*) FROM telemetry_latest WHERE tenant_id = '" + tenantId
+                    + "'")) {
+                rs.next();
+                if (rs.getLong(1) >= 5_000) {
+                    return;
+                }
+            }
+            b.importDevices(token, 1_000, 0);
+            s.execute("INSERT INTO telemetry_latest (tenant_id, device_id, stream, metric, ts, kind, num, txt) "
+                    + "SELECT tenant_id, id, '', m, " + System.currentTimeMillis() + ", 'n', random() * 100, NULL "
+                    + "FROM devices, unnest(ARRAY['temp', 'humidity', 'battery', 'voltage', 'rssi']) m WHERE "
+                    + "tenant_id = '" + tenantId + "' ON CONFLICT DO NOTHING");
+            s.execute("ANALYZE telemetry_latest");
+        }
     }
 
     /**

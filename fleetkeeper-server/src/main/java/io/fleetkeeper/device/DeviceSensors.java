@@ -81,6 +81,12 @@ public interface DeviceSensors {
     Map<String, Definition> definitions(UUID tenantId, UUID deviceId);
 
     /**
+     * The sensors by key of each of {@code deviceIds}, every one present (empty when it has none): from the same
+     * cache as {@link #definitions(UUID, UUID)}, what it misses read in one query.
+     */
+    Map<UUID, Map<String, Definition>> definitions(UUID tenantId, Collection<UUID> deviceIds);
+
+    /**
      * The shortest expected interval, in seconds, among the enabled sensors of each of {@code deviceIds} that have
      * one; devices without such a sensor are absent.
      */

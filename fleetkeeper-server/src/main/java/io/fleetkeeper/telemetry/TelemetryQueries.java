@@ -9,8 +9,8 @@ import io.fleetkeeper.device.DeviceFilter;
 import io.fleetkeeper.device.DeviceSensors;
 import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.fleet.FleetQueries;
+import io.fleetkeeper.telemetry.internal.Downsampling;
 import io.fleetkeeper.telemetry.internal.MessageParser;
-import io.fleetkeeper.telemetry.internal.SeriesRepository;
 import io.fleetkeeper.telemetry.internal.TelemetryRepository;
 import io.fleetkeeper.telemetry.internal.TelemetryRepository.Row;
 import java.time.Clock;
@@ -42,7 +42,7 @@ public class TelemetryQueries {
     }
 
     private final TelemetryRepository points;
-    private final SeriesRepository series;
+    private final Downsampling downsampling;
     private final DeviceService devices;
     private final FleetQueries fleet;
     private final TelemetrySettingsService settings;
@@ -50,12 +50,12 @@ public class TelemetryQueries {
     private final Clock clock;
     private final ObjectProvider<DeviceSensors> sensors;
 
-    TelemetryQueries(TelemetryRepository points, SeriesRepository series, DeviceService devices, FleetQueries fleet,
+    TelemetryQueries(TelemetryRepository points, Downsampling downsampling, DeviceService devices, FleetQueries fleet,
             TelemetrySettingsService settings, TelemetryProperties props, Clock clock,
             ObjectProvider<DeviceSensors> sensors) {
         this.sensors = sensors;
         this.points = points;
-        this.series = series;
+        this.downsampling = downsampling;
         this.devices = devices;
         this.fleet = fleet;
         this.settings = settings;
@@ -98,35 +98,38 @@ public class TelemetryQueries {
             throw new ApiException(ErrorCode.INVALID_PARAMETER, "the range holds more than " + props.maxBuckets()
                     + " buckets of " + bucket + "; narrow it with from and to, or use a wider bucket");
         }
-        Map<String, Row> first = ends(tenantId, deviceId, range, span, width, aggs.contains("first"), false);
-        Map<String, Row> last = ends(tenantId, deviceId, range, span, width, aggs.contains("last"), true);
-        List<TelemetryBucket> out = new ArrayList<>();
-        for (var a : series.aggregates(tenantId, deviceId, range.metric(), range.stream(), span[0], span[1], width)) {
-            String key = a.bucket() + "\n" + a.stream() + "\n" + a.metric();
-            out.add(new TelemetryBucket(Instant.ofEpochMilli(a.bucket()), stream(a.stream()), a.metric(),
-                    aggs.contains("count") ? a.count() : null, aggs.contains("avg") ? a.avg() : null,
-                    aggs.contains("min") ? a.min() : null, aggs.contains("max") ? a.max() : null,
-                    aggs.contains("sum") ? a.sum() : null, value(first.get(key)), value(last.get(key))));
-        }
-        return out;
+        var request = new Downsampling.Request(tenantId, deviceId, range.metric(), range.stream(), span[0], span[1],
+                width, aggs.contains("first"), aggs.contains("last"));
+        return downsampling.buckets(request, rolledUpFrom(tenantId, range.stream())).stream()
+                .map(b -> new TelemetryBucket(Instant.ofEpochMilli(b.start()), stream(b.stream()), b.metric(),
+                        aggs.contains("count") ? b.count() : null, aggs.contains("avg") ? b.avg() : null,
+                        aggs.contains("min") ? b.min() : null, aggs.contains("max") ? b.max() : null,
+                        aggs.contains("sum") ? b.sum() : null, value(b.first()), value(b.last())))
+                .toList();
     }
 
-    private Map<String, Row> ends(UUID tenantId, UUID deviceId, Range range, long[] span, long width, boolean wanted,
-            boolean last) {
-        Map<String, Row> ends = new LinkedHashMap<>();
-        if (wanted) {
-            for (var e : series.ends(tenantId, deviceId, range.metric(), range.stream(), span[0], span[1], width,
-                    last)) {
-                ends.put(e.bucket() + "\n" + e.stream() + "\n" + e.metric(), e.row());
+    /**
+     * From when the hourly rollup may answer: the retention cutoff of the stream asked for (with none, of the
+     * tenant's shortest-lived stream). Retention deletes the rollup hour that holds a cutoff whole and the raw rows
+     * before the cutoff only, so that hour, and anything before it, is read from raw rows.
+     */
+    private long rolledUpFrom(UUID tenantId, String stream) {
+        TelemetrySettings s = settings.cached(tenantId);
+        int days = s.retentionDays();
+        for (var e : s.streamRetentionDays().entrySet()) {
+            if (stream == null || stream.equals(e.getKey())) {
+                days = Math.min(days, e.getValue());
             }
         }
-        return ends;
+        return clock.millis() - days * 86_400_000L;
     }
 
     /** The latest value of each metric of the device. */
     public List<LatestValue> latest(UUID tenantId, UUID deviceId) {
         requireDevice(tenantId, deviceId);
-        return points.latest(tenantId, List.of(deviceId), List.of()).stream().map(r -> latest(tenantId, r)).toList();
+        List<Row> rows = points.latest(tenantId, List.of(deviceId), List.of());
+        Map<UUID, Map<String, DeviceSensors.Definition>> definitions = definitions(tenantId, rows);
+        return rows.stream().map(r -> latest(r, definitions)).toList();
     }
 
     /**
@@ -142,16 +145,36 @@ public class TelemetryQueries {
         }
         Page<Device> page = devices.list(tenantId, DeviceFilter.matching(fleet.compile(tenantId, query), null),
                 cursor, limit);
+        List<UUID> ids = page.items().stream().map(Device::id).toList();
+        List<Row> rows;
+        if (ids.isEmpty() || query != null && !query.isBlank()) {
+            rows = points.latest(tenantId, ids, metrics);
+        } else {
+            // Unfiltered, the page is every device from its first id to its last: one key range (a device created
+            // in that range since the page was read is left out).
+            Set<UUID> onPage = new java.util.HashSet<>(ids);
+            rows = points.latestBetween(tenantId, ids.getFirst(), ids.getLast(), metrics).stream()
+                    .filter(r -> onPage.contains(r.deviceId())).toList();
+        }
+        Map<UUID, Map<String, DeviceSensors.Definition>> definitions = definitions(tenantId, rows);
         Map<UUID, List<LatestValue>> values = new LinkedHashMap<>();
-        for (Row r : points.latest(tenantId, page.items().stream().map(Device::id).toList(), metrics)) {
-            values.computeIfAbsent(r.deviceId(), k -> new ArrayList<>()).add(latest(tenantId, r));
+        for (Row r : rows) {
+            values.computeIfAbsent(r.deviceId(), k -> new ArrayList<>()).add(latest(r, definitions));
         }
         return page.map(d -> new DeviceLatest(d.id(), d.name(), values.getOrDefault(d.id(), List.of())));
     }
 
-    private LatestValue latest(UUID tenantId, Row r) {
-        DeviceSensors s = r.stream().isEmpty() ? sensors.getIfAvailable() : null;
-        DeviceSensors.Definition d = s == null ? null : s.definitions(tenantId, r.deviceId()).get(r.metric());
+    /** The sensors of the devices that have values of the default stream in {@code rows} (which give units). */
+    private Map<UUID, Map<String, DeviceSensors.Definition>> definitions(UUID tenantId, List<Row> rows) {
+        DeviceSensors s = sensors.getIfAvailable();
+        Set<UUID> ids = new java.util.LinkedHashSet<>();
+        rows.stream().filter(r -> r.stream().isEmpty()).forEach(r -> ids.add(r.deviceId()));
+        return s == null || ids.isEmpty() ? Map.of() : s.definitions(tenantId, ids);
+    }
+
+    private LatestValue latest(Row r, Map<UUID, Map<String, DeviceSensors.Definition>> definitions) {
+        DeviceSensors.Definition d = r.stream().isEmpty()
+                ? definitions.getOrDefault(r.deviceId(), Map.of()).get(r.metric()) : null;
         return new LatestValue(stream(r.stream()), r.metric(), r.value(), Instant.ofEpochMilli(r.ts()),
                 d == null ? null : d.unit());
     }

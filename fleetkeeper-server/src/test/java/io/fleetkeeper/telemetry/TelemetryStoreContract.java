@@ -12,6 +12,7 @@ import io.fleetkeeper.fleet.FleetQueries;
 import io.fleetkeeper.store.Dialect;
 import io.fleetkeeper.store.Leases;
 import io.fleetkeeper.telemetry.TelemetryQueries.Range;
+import io.fleetkeeper.telemetry.internal.Downsampling;
 import io.fleetkeeper.telemetry.internal.HealthEvaluator;
 import io.fleetkeeper.telemetry.internal.Partitions;
 import io.fleetkeeper.telemetry.internal.Retention;
@@ -177,6 +178,99 @@ public interface TelemetryStoreContract {
                 .hasSize(48);
     }
 
+    /**
+     * Three days of two streams, written in batches that revisit hours already rolled up: a late message (an
+     * earlier first), a message sent again (counted once), two messages at one time (first and last by msg_id), a
+     * metric that is sometimes a string. Values are multiples of 1/4, so sums are exact in any order of addition.
+     */
+    private static void writeRollupFixture(Fixture f, long day) {
+        List<TelemetryMessage> a = new ArrayList<>();
+        List<TelemetryMessage> b = new ArrayList<>();
+        for (int i = 0; i < 3 * 24 * 6; i++) { // every 10 minutes, 1 s past the minute
+            long ts = day + i * 600_000L + 1000;
+            Object mixed = i % 7 == 0 ? "text-" + i : (Object) (i * 0.25);
+            (i % 2 == 0 ? a : b).add(f.message("r" + i, ts, "v", (i % 50) * 0.25 - 3, "on", i % 3 == 0, "mixed",
+                    mixed));
+            if (i % 5 == 0) {
+                (i % 2 == 0 ? b : a).add(new TelemetryMessage(f.tenant().id(), f.deviceId(), "d" + i, ts + 7, "diag",
+                        List.of(new Metric("v", "n", i * 0.5, null)), ts + 7));
+            }
+        }
+        assertThat(f.store().write(a)).isEqualTo(a.size());
+        assertThat(f.store().write(b)).isEqualTo(b.size());
+        long hour = day + 5 * 3_600_000L;
+        assertThat(f.store().write(List.of(f.message("late", hour + 2, "v", 100), f.message("r31", hour, "v", 1000),
+                f.message("tie-b", hour + 3_599_999, "v", 7), f.message("tie-a", hour + 3_599_999, "v", 8),
+                f.message("tie-0", hour + 1, "v", -100)))).isEqualTo(4);
+        assertThat(f.store().write(List.of(f.message("tie-c", hour + 3_599_999, "v", 9),
+                f.message("early", hour, "v", 0.5), f.message("late", hour + 2, "v", 100)))).isEqualTo(2);
+    }
+
+    @Test
+    default void hourlyRollupAnswersExactlyAsTheRawRows(ApplicationContext ctx) {
+        Fixture f = Fixture.of(ctx);
+        long day = (System.currentTimeMillis() / DAY - 3) * DAY;
+        writeRollupFixture(f, day);
+        Downsampling downsampling = ctx.getBean(Downsampling.class);
+        long[][] ranges = {{day, day + 3 * DAY}, {day + 1_234_567, day + 2 * DAY + 3_456_789},
+                {day + 5 * 3_600_000L, day + 6 * 3_600_000L}, {day + 100, day + 3_600_000L + 100}};
+        int compared = 0;
+        for (long[] range : ranges) {
+            for (long width : List.of(3_600_000L, DAY)) {
+                for (String metric : java.util.Arrays.asList(null, "v", "mixed", "on")) {
+                    for (String stream : java.util.Arrays.asList(null, "diag")) {
+                        var request = new Downsampling.Request(f.tenant().id(), f.deviceId(), metric, stream,
+                                range[0], range[1], width, true, true);
+                        List<Downsampling.Bucket> raw = downsampling.buckets(request, Long.MAX_VALUE);
+                        assertThat(downsampling.buckets(request, 0)).as("%s %s %s %s", range[0], width, metric,
+                                stream).isEqualTo(raw);
+                        compared += raw.size();
+                    }
+                }
+            }
+        }
+        assertThat(compared).isGreaterThan(500);
+        var fifth = downsampling.buckets(new Downsampling.Request(f.tenant().id(), f.deviceId(), "v", "", day
+                + 5 * 3_600_000L, day + 6 * 3_600_000L, 3_600_000L, true, true), 0).getFirst();
+        assertThat(fifth.count()).isEqualTo(6 + 6);
+        assertThat(fifth.first().msgId()).isEqualTo("early");
+        assertThat(fifth.last().msgId()).isEqualTo("tie-c");
+        assertThat(fifth.min()).isEqualTo(-100.0);
+        assertThat(fifth.max()).isEqualTo(100.0);
+
+        // The API reads the rollup for whole hours: raw rows gone from them change 5 m buckets, not 1 h ones.
+        Range all = new Range("mixed", null, Instant.ofEpochMilli(day), Instant.ofEpochMilli(day + 3 * DAY));
+        List<String> aggs = List.of("avg", "min", "max", "sum", "count", "first", "last");
+        List<TelemetryBucket> hours = f.queries().downsample(f.tenant().id(), f.deviceId(), all, "1h", aggs);
+        assertThat(hours).hasSize(72);
+        ctx.getBean(JdbcClient.class).sql("DELETE FROM telemetry WHERE tenant_id = ? AND ts >= ? AND ts < ?")
+                .params(f.tenant().id().toString(), day + DAY, day + 2 * DAY).update();
+        assertThat(f.queries().downsample(f.tenant().id(), f.deviceId(), all, "1h", aggs)).isEqualTo(hours);
+        assertThat(f.queries().downsample(f.tenant().id(), f.deviceId(), all, "5m", List.of("count"))).hasSize(
+                2 * 24 * 6);
+    }
+
+    @Test
+    default void theMigrationsBackFillBuildsTheRollupTheWriterMaintains(ApplicationContext ctx) throws Exception {
+        Fixture f = Fixture.of(ctx);
+        writeRollupFixture(f, (System.currentTimeMillis() / DAY - 3) * DAY);
+        JdbcClient jdbc = ctx.getBean(JdbcClient.class);
+        String tenant = f.tenant().id().toString();
+        String select = "SELECT * FROM telemetry_rollup WHERE tenant_id = ? ORDER BY metric, stream, ts";
+        List<Map<String, Object>> written = jdbc.sql(select).param(tenant).query().listOfRows();
+        assertThat(written).hasSizeGreaterThan(3 * 24 * 3);
+        String migration = new String(getClass().getResourceAsStream("/db/migration/"
+                + ctx.getBean(Dialect.class).name().toLowerCase() + "/V145__telemetry_rollup.sql").readAllBytes(),
+                java.nio.charset.StandardCharsets.UTF_8);
+        String backFill = migration.substring(migration.indexOf("INSERT INTO telemetry_rollup"),
+                migration.lastIndexOf(';')).replace("FROM telemetry) ranked", "FROM telemetry WHERE tenant_id = '"
+                        + tenant + "') ranked");
+        assertThat(backFill).contains(tenant);
+        jdbc.sql("DELETE FROM telemetry_rollup WHERE tenant_id = ?").param(tenant).update();
+        jdbc.sql(backFill).update();
+        assertThat(jdbc.sql(select).param(tenant).query().listOfRows()).isEqualTo(written);
+    }
+
     @Test
     default void retentionDropsOldDaysAndAShorterTenantSettingDeletesMore(ApplicationContext ctx) {
         Fixture a = Fixture.of(ctx);
@@ -196,6 +290,11 @@ public interface TelemetryStoreContract {
         assertThat(result.rowsDeleted() + result.partitionsDropped()).isPositive();
         assertThat(a.values("n", 0, now + DAY)).containsExactly(10.0, 0.5);
         assertThat(b.values("n", 0, now + DAY)).containsExactly(0.5);
+        JdbcClient jdbc = ctx.getBean(JdbcClient.class);
+        java.util.function.Function<Fixture, Long> hours = f -> jdbc.sql("SELECT COUNT(*) FROM telemetry_rollup"
+                + " WHERE tenant_id = ?").param(f.tenant().id().toString()).query(Long.class).single();
+        assertThat(hours.apply(a)).isEqualTo(2);
+        assertThat(hours.apply(b)).isEqualTo(1);
         if (partitions.partitioned()) {
             assertThat(partitions.days()).doesNotContain(Math.floorDiv(now - 40 * DAY, DAY))
                     .contains(Math.floorDiv(now, DAY) + 3);
@@ -203,6 +302,7 @@ public interface TelemetryStoreContract {
         clock.advance(java.time.Duration.ofDays(40));
         a.retention(clock).run();
         assertThat(a.values("n", 0, clock.millis() + DAY)).isEmpty();
+        assertThat(hours.apply(a)).isZero();
         assertThat(a.queries().latest(a.tenant().id(), a.deviceId())).isEmpty();
     }
 
@@ -237,6 +337,14 @@ public interface TelemetryStoreContract {
         assertThat(ids.apply("telemetry.door = true")).containsExactly(low);
         assertThat(ids.apply("telemetry.battery EXISTS")).containsExactlyInAnyOrder(low, high, sensor);
         assertThat(ids.apply("telemetry.battery = \"15\"")).isEmpty();
+
+        // Unfiltered pages read the latest values by a range of device ids: two pages hold each device once.
+        var first = f.queries().fleetLatest(f.tenant().id(), null, List.of("battery"), null, 2);
+        var second = f.queries().fleetLatest(f.tenant().id(), " ", List.of("battery"), first.nextCursor(), 2);
+        assertThat(first.items()).hasSize(2);
+        assertThat(java.util.stream.Stream.concat(first.items().stream(), second.items().stream()))
+                .extracting(d -> d.deviceId() + "=" + d.values().stream().map(LatestValue::value).toList())
+                .containsExactlyInAnyOrder(low + "=[15.0]", high + "=[50.0]", sensor + "=[5.0]", silent + "=[1.0]");
     }
 
     @Test

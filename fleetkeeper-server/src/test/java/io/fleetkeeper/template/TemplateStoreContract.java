@@ -9,6 +9,7 @@ import io.fleetkeeper.device.DeviceFilter;
 import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.device.NewDevice;
 import io.fleetkeeper.fleet.FleetQueries;
+import io.fleetkeeper.telemetry.TelemetryQueries;
 import io.fleetkeeper.telemetry.internal.TelemetryMessage;
 import io.fleetkeeper.telemetry.internal.TelemetryMessage.Metric;
 import io.fleetkeeper.telemetry.internal.TelemetryStore;
@@ -86,6 +87,10 @@ public interface TemplateStoreContract {
         assertThat(ids.apply("sensor.temperature > 20")).as("enabled sensors with such a latest reading")
                 .containsExactly(a2);
         assertThat(ids.apply("NOT sensor.temperature > 20")).containsExactlyInAnyOrder(a1, p1, plain);
+        assertThat(ctx.getBean(TelemetryQueries.class).fleetLatest(t.id(), null, List.of(), null, 50).items())
+                .as("units of a page's latest values, from its devices' sensors read at once")
+                .filteredOn(d -> !d.values().isEmpty()).extracting(d -> d.deviceId() + ":" + d.values().getFirst()
+                        .unit()).containsExactlyInAnyOrder(a1 + ":Cel", a2 + ":Cel", plain + ":null");
 
         ModuleService modules = ctx.getBean(ModuleService.class);
         Function<String, UUID> untemplated = n -> devices.create(t.admin(), new NewDevice(n, "meter", null, List.of(),

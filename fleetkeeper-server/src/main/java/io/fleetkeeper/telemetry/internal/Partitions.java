@@ -12,8 +12,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * The daily partitions of {@code telemetry} on PostgreSQL, named {@code telemetry_pYYYYMMDD} and covering one
- * UTC day of {@code ts}. On SQLite there are none and every method does nothing.
+ * The daily partitions of {@code telemetry} and of its hourly rollup {@code telemetry_rollup} on PostgreSQL, named
+ * {@code telemetry_pYYYYMMDD} and {@code telemetry_rollup_pYYYYMMDD} and covering one UTC day of {@code ts}; the
+ * two are made and dropped together. On SQLite there are none and every method does nothing.
  */
 @Component
 public class Partitions {
@@ -21,6 +22,8 @@ public class Partitions {
     private static final long DAY = 86_400_000L;
     private static final DateTimeFormatter NAME = DateTimeFormatter.ofPattern("yyyyMMdd");
     private static final Pattern PARTITION = Pattern.compile("telemetry_p(\\d{8})");
+    /** The partitioned tables, each {@code <table>_pYYYYMMDD} a day. */
+    private static final List<String> TABLES = List.of("telemetry", "telemetry_rollup");
 
     private final JdbcClient jdbc;
     private final Dialect dialect;
@@ -40,14 +43,16 @@ public class Partitions {
             return;
         }
         for (long day = Math.floorDiv(fromMillis, DAY); day <= Math.floorDiv(toMillis, DAY); day++) {
-            String name = "telemetry_p" + LocalDate.ofEpochDay(day).format(NAME);
-            // Names and bounds are generated here, never taken from input.
-            jdbc.sql("CREATE TABLE IF NOT EXISTS " + name + " PARTITION OF telemetry FOR VALUES FROM ("
-                    + day * DAY + ") TO (" + (day + 1) * DAY + ")").update();
+            for (String table : TABLES) {
+                // Names and bounds are generated here, never taken from input.
+                jdbc.sql("CREATE TABLE IF NOT EXISTS " + table + "_p" + LocalDate.ofEpochDay(day).format(NAME)
+                        + " PARTITION OF " + table + " FOR VALUES FROM (" + day * DAY + ") TO (" + (day + 1) * DAY
+                        + ")").update();
+            }
         }
     }
 
-    /** The first day (epoch day) of every partition. */
+    /** The first day (epoch day) of every partition of {@code telemetry}. */
     public List<Long> days() {
         if (!partitioned()) {
             return List.of();
@@ -71,7 +76,10 @@ public class Partitions {
         int dropped = 0;
         for (long day : days()) {
             if ((day + 1) * DAY <= cutoffMillis) {
-                jdbc.sql("DROP TABLE IF EXISTS telemetry_p" + LocalDate.ofEpochDay(day).format(NAME)).update();
+                for (String table : TABLES) {
+                    jdbc.sql("DROP TABLE IF EXISTS " + table + "_p" + LocalDate.ofEpochDay(day).format(NAME))
+                            .update();
+                }
                 dropped++;
             }
         }

@@ -15,7 +15,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * rows are deleted in batches. Tenants with a shorter retention lose their older rows by deletes, one day (one
  * partition) or one batch per statement. Latest values older than the retention go too, and message ids older
  * than the de-duplication window. A stream with a shorter retention of its own (at most the tenant's) loses its
- * older rows the same way, by deletes of that tenant and stream.
+ * older rows the same way, by deletes of that tenant and stream. The hourly rollup goes with the rows: every
+ * delete of rows before a cutoff deletes the rollup hours that start before it (the hour holding the cutoff
+ * included; downsampled series read raw rows, never the rollup, before the retention cutoff).
  */
 public final class Retention {
 
@@ -54,17 +56,17 @@ public final class Retention {
         long longestCutoff = now - longestDays * DAY;
         partitions.cover(longestCutoff, now + props.partitionsAhead() * DAY);
         int dropped = partitions.dropBefore(longestCutoff);
-        long deleted = delete("telemetry", "ts < ?", List.of(longestCutoff), longestCutoff, now);
+        long deleted = deleteRows("ts < ?", List.of(longestCutoff), longestCutoff);
         List<String> ownIds = new ArrayList<>();
         for (SettingsRepository.Row r : own) {
             ownIds.add(r.tenantId().toString());
             long cutoff = now - r.retentionDays() * DAY;
-            deleted += deleteTenant("tenant_id = ?", List.of(r.tenantId().toString()), cutoff, longestCutoff, now);
+            deleted += deleteTenant("tenant_id = ?", List.of(r.tenantId().toString()), cutoff, longestCutoff);
             for (var stream : r.streamRetentionDays().entrySet()) {
                 long streamCutoff = now - stream.getValue() * DAY;
                 if (streamCutoff > cutoff) {
                     deleted += deleteTenant("tenant_id = ? AND stream = ?", List.of(r.tenantId().toString(),
-                            stream.getKey()), streamCutoff, longestCutoff, now);
+                            stream.getKey()), streamCutoff, longestCutoff);
                 }
             }
         }
@@ -74,7 +76,7 @@ public final class Retention {
                 notOwn.append(i == 0 ? "?" : ", ?");
             }
             deleted += deleteTenant(notOwn.append(')').toString(), List.copyOf(ownIds), now - defaultDays * DAY,
-                    longestCutoff, now);
+                    longestCutoff);
         }
         deleteLatest("ts < ?", List.of(longestCutoff));
         jdbc.sql("DELETE FROM telemetry_messages WHERE received_at < ?")
@@ -82,15 +84,20 @@ public final class Retention {
         return new Result(dropped, deleted);
     }
 
-    private long deleteTenant(String tenantCondition, List<Object> tenantParams, long cutoff, long longestCutoff,
-            long now) {
+    private long deleteTenant(String tenantCondition, List<Object> tenantParams, long cutoff, long longestCutoff) {
         if (cutoff <= longestCutoff) {
             return 0;
         }
         List<Object> params = new ArrayList<>(tenantParams);
         params.add(cutoff);
         deleteLatest(tenantCondition + " AND ts < ?", params);
-        return delete("telemetry", tenantCondition + " AND ts < ?", params, cutoff, now);
+        return deleteRows(tenantCondition + " AND ts < ?", params, cutoff);
+    }
+
+    /** Deletes matching raw rows and rollup hours before {@code cutoff}; returns how many raw rows. */
+    private long deleteRows(String condition, List<Object> params, long cutoff) {
+        delete("telemetry_rollup", condition, params, cutoff);
+        return delete("telemetry", condition, params, cutoff);
     }
 
     private void deleteLatest(String condition, List<Object> params) {
@@ -98,10 +105,10 @@ public final class Retention {
     }
 
     /**
-     * Deletes matching rows of {@code telemetry} before {@code cutoff}: on PostgreSQL one statement per daily
-     * partition that may hold some, on SQLite batches of rows by rowid.
+     * Deletes matching rows of {@code table} ({@code telemetry} or {@code telemetry_rollup}) before {@code cutoff}:
+     * on PostgreSQL one statement per daily partition that may hold some, on SQLite batches of rows by rowid.
      */
-    private long delete(String table, String condition, List<Object> params, long cutoff, long now) {
+    private long delete(String table, String condition, List<Object> params, long cutoff) {
         long total = 0;
         if (dialect == Dialect.POSTGRESQL) {
             for (long day : partitions.days()) {

@@ -12,9 +12,10 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 /**
- * Writes {@code telemetry}, {@code telemetry_messages} and {@code telemetry_latest}. A batch is written in the
- * caller's transaction: the messages' ids are claimed first, many in one statement ({@code ON CONFLICT DO NOTHING
- * RETURNING}: a message seen before writes nothing), then the points and the latest values go in as JDBC batches.
+ * Writes {@code telemetry}, {@code telemetry_messages} and {@code telemetry_latest}, and has the hourly rollup
+ * updated. A batch is written in the caller's transaction: the messages' ids are claimed first, many in one
+ * statement ({@code ON CONFLICT DO NOTHING RETURNING}: a message seen before writes nothing), then the points and
+ * the latest values go in as JDBC batches, then the new messages' rows are added to the rollup.
  */
 @Repository
 public class TelemetryRepository {
@@ -35,10 +36,12 @@ public class TelemetryRepository {
 
     private final JdbcClient jdbc;
     private final JdbcTemplate template;
+    private final RollupRepository rollup;
 
-    TelemetryRepository(JdbcClient jdbc, JdbcTemplate template) {
+    TelemetryRepository(JdbcClient jdbc, JdbcTemplate template, RollupRepository rollup) {
         this.jdbc = jdbc;
         this.template = template;
+        this.rollup = rollup;
     }
 
     /** Writes the messages not seen before; returns how many were new. */
@@ -79,6 +82,7 @@ public class TelemetryRepository {
                     ps.setObject(7, l.metric().num());
                     ps.setString(8, l.metric().txt());
                 });
+        rollup.add(fresh);
         return fresh.size();
     }
 
@@ -94,16 +98,13 @@ public class TelemetryRepository {
         java.util.Set<String> claimed = new java.util.HashSet<>();
         for (int from = 0; from < sorted.size(); from += CLAIM_ROWS) {
             List<TelemetryMessage> chunk = sorted.subList(from, Math.min(sorted.size(), from + CLAIM_ROWS));
-            StringBuilder sql = new StringBuilder(
-                    "INSERT INTO telemetry_messages (tenant_id, device_id, msg_id, received_at) VALUES ");
             List<Object> params = new ArrayList<>(chunk.size() * 4);
-            for (int i = 0; i < chunk.size(); i++) {
-                TelemetryMessage m = chunk.get(i);
-                sql.append(i == 0 ? "(?, ?, ?, ?)" : ", (?, ?, ?, ?)");
+            for (TelemetryMessage m : chunk) {
                 params.addAll(List.of(m.tenantId().toString(), m.deviceId().toString(), m.msgId(), m.receivedAt()));
             }
-            sql.append(" ON CONFLICT DO NOTHING RETURNING tenant_id, device_id, msg_id");
-            jdbc.sql(sql.toString()).params(params).query((rs, n) -> rs.getString(1) + "\n" + rs.getString(2)
+            jdbc.sql("INSERT INTO telemetry_messages (tenant_id, device_id, msg_id, received_at) VALUES "
+                    + rows(chunk.size(), 4) + " ON CONFLICT DO NOTHING RETURNING tenant_id, device_id, msg_id")
+                    .params(params).query((rs, n) -> rs.getString(1) + "\n" + rs.getString(2)
                     + "\n" + rs.getString(3)).list().forEach(claimed::add);
         }
         List<TelemetryMessage> fresh = new ArrayList<>();
@@ -147,17 +148,37 @@ public class TelemetryRepository {
         if (deviceIds.isEmpty()) {
             return List.of();
         }
-        StringBuilder sql = new StringBuilder("""
-                SELECT device_id, ts, '' AS msg_id, stream, metric, kind, num, txt FROM telemetry_latest
-                WHERE tenant_id = ? AND device_id IN (""");
+        StringBuilder sql = new StringBuilder("device_id IN (");
         List<Object> params = new ArrayList<>(List.of(tenantId.toString()));
         placeholders(sql, deviceIds.stream().map(UUID::toString).toList(), params);
+        return latest(sql, params, metrics);
+    }
+
+    /**
+     * The latest values of every device of the tenant from {@code first} to {@code last} in id order, both included:
+     * one range of the primary key, where a list of ids makes PostgreSQL descend the index once per id and plan
+     * a condition per id.
+     */
+    public List<Row> latestBetween(UUID tenantId, UUID first, UUID last, List<String> metrics) {
+        return latest(new StringBuilder("device_id >= ? AND device_id <= ?"), new ArrayList<>(List.of(
+                tenantId.toString(), first.toString(), last.toString())), metrics);
+    }
+
+    private List<Row> latest(StringBuilder devices, List<Object> params, List<String> metrics) {
+        StringBuilder sql = new StringBuilder("SELECT device_id, ts, '' AS msg_id, stream, metric, kind, num, txt"
+                + " FROM telemetry_latest WHERE tenant_id = ? AND ").append(devices);
         if (!metrics.isEmpty()) {
             sql.append(" AND metric IN (");
             placeholders(sql, metrics, params);
         }
         sql.append(" ORDER BY device_id, stream, metric");
         return jdbc.sql(sql.toString()).params(params).query(TelemetryRepository::row).list();
+    }
+
+    /** The placeholders of a multi-row {@code VALUES}: {@code rows} times {@code (?, …)} of {@code columns}. */
+    static String rows(int rows, int columns) {
+        String row = "(" + String.join(", ", java.util.Collections.nCopies(columns, "?")) + ")";
+        return String.join(", ", java.util.Collections.nCopies(rows, row));
     }
 
     private static void placeholders(StringBuilder sql, List<String> values, List<Object> params) {
@@ -177,7 +198,7 @@ public class TelemetryRepository {
 
     /** Forgets everything of a purged device. */
     public void deleteDevice(UUID tenantId, UUID deviceId) {
-        for (String table : List.of("telemetry", "telemetry_messages", "telemetry_latest")) {
+        for (String table : List.of("telemetry", "telemetry_messages", "telemetry_latest", "telemetry_rollup")) {
             jdbc.sql("DELETE FROM " + table + " WHERE tenant_id = ? AND device_id = ?")
                     .params(tenantId.toString(), deviceId.toString()).update();
         }

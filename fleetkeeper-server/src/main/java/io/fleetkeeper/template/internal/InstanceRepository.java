@@ -40,6 +40,18 @@ public class InstanceRepository {
                 .params(tenantId.toString(), deviceId.toString()).query(this::sensor).list();
     }
 
+    /** The sensors of {@code deviceIds}, in (device, key) order. */
+    public List<DeviceSensor> sensors(UUID tenantId, Collection<? extends UUID> deviceIds) {
+        if (deviceIds.isEmpty()) {
+            return List.of();
+        }
+        List<Object> params = new ArrayList<>(List.of(tenantId.toString()));
+        deviceIds.forEach(id -> params.add(id.toString()));
+        return adHoc.list("SELECT * FROM device_sensors WHERE tenant_id = ? AND device_id IN ("
+                + String.join(", ", Collections.nCopies(deviceIds.size(), "?")) + ") ORDER BY device_id, key", params,
+                this::sensor);
+    }
+
     public Optional<DeviceSensor> sensor(UUID tenantId, UUID deviceId, String key) {
         return jdbc.sql("SELECT * FROM device_sensors WHERE tenant_id = ? AND device_id = ? AND key = ?")
                 .params(tenantId.toString(), deviceId.toString(), key).query(this::sensor).optional();

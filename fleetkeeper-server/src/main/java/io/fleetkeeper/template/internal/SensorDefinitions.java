@@ -11,6 +11,7 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -134,14 +135,31 @@ public class SensorDefinitions implements DeviceSensors {
 
     @Override
     public Map<String, Definition> definitions(UUID tenantId, UUID deviceId) {
-        return cache.get(deviceId, id -> {
-            Map<String, Definition> out = new LinkedHashMap<>();
-            for (DeviceSensor s : instances.sensors(tenantId, id)) {
-                out.put(s.key(), new Definition(s.key(), s.unit(), s.dataType(), s.min(), s.max(),
-                        s.expectedInterval(), s.enabled(), s.calibrationOffset(), s.calibrationScale()));
+        return cache.get(deviceId, id -> byKey(instances.sensors(tenantId, id)));
+    }
+
+    @Override
+    public Map<UUID, Map<String, Definition>> definitions(UUID tenantId, Collection<UUID> deviceIds) {
+        return cache.getAll(deviceIds, missing -> {
+            Map<UUID, List<DeviceSensor>> found = new HashMap<>();
+            for (DeviceSensor s : instances.sensors(tenantId, missing)) {
+                found.computeIfAbsent(s.deviceId(), k -> new ArrayList<>()).add(s);
             }
-            return Map.copyOf(out);
+            Map<UUID, Map<String, Definition>> out = new HashMap<>();
+            for (UUID id : missing) {
+                out.put(id, byKey(found.getOrDefault(id, List.of())));
+            }
+            return out;
         });
+    }
+
+    private static Map<String, Definition> byKey(List<DeviceSensor> sensors) {
+        Map<String, Definition> out = new LinkedHashMap<>();
+        for (DeviceSensor s : sensors) {
+            out.put(s.key(), new Definition(s.key(), s.unit(), s.dataType(), s.min(), s.max(), s.expectedInterval(),
+                    s.enabled(), s.calibrationOffset(), s.calibrationScale()));
+        }
+        return Map.copyOf(out);
     }
 
     @Override
