@@ -1,4 +1,4 @@
--- Hourly rollup of telemetry. Same meaning as ../sqlite/V121__telemetry_rollup.sql; see docs/design/telemetry.md.
+-- Hourly rollup of telemetry. Same meaning as ../sqlite/V145__telemetry_rollup.sql; see docs/design/telemetry.md.
 -- One row per tenant, device, metric, stream and UTC hour (ts: the hour's start, epoch ms), maintained by the
 -- writer in the transaction that writes the raw rows (only messages whose id was new, so a message counts once).
 -- cnt: rows; num_cnt, num_sum, num_min, num_max: over num (numbers and booleans; strings have none), so

@@ -1,4 +1,4 @@
--- Hourly rollup of telemetry. Same meaning as ../postgresql/V121__telemetry_rollup.sql (see there and
+-- Hourly rollup of telemetry. Same meaning as ../postgresql/V145__telemetry_rollup.sql (see there and
 -- docs/design/telemetry.md), in a plain table (a rowid table: retention deletes it in batches by rowid).
 
 CREATE TABLE telemetry_rollup (
