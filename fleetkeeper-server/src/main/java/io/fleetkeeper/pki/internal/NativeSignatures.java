@@ -151,15 +151,7 @@ public final class NativeSignatures {
      * the key kept for the next call; null when the key or the algorithm is not one taken here.
      */
     public Boolean verify(Algorithm alg, byte[] spki, byte[] data, byte[] signature) {
-        Key key = acquire(spki);
-        if (!key.supported()) {
-            return null;
-        }
-        try {
-            return verify(alg, key, data, signature);
-        } finally {
-            release(key);
-        }
+        return verifyAndRelease(alg, acquire(spki), data, signature);
     }
 
     /** Whether {@link #verify(Algorithm, byte[], byte[], byte[])} answers for this key (which is then kept). */
@@ -171,7 +163,11 @@ public final class NativeSignatures {
 
     /** As {@link #verify(Algorithm, byte[], byte[], byte[])} for a key used once (a CSR's): not kept. */
     public Boolean verifyOnce(Algorithm alg, SubjectPublicKeyInfo spki, byte[] data, byte[] signature) {
-        Key key = parse(spki);
+        return verifyAndRelease(alg, parse(spki), data, signature);
+    }
+
+    /** Verifies with a key this call holds a reference to, then lets go of it; null for a key not taken here. */
+    private Boolean verifyAndRelease(Algorithm alg, Key key, byte[] data, byte[] signature) {
         if (!key.supported()) {
             return null;
         }
