@@ -115,11 +115,33 @@ class TelemetryJetStreamTests extends ApiTest {
                     0).join()).isEqualTo(10);
         }
         try (Connection c = Nats.connect(NatsServer.URL)) {
+            // each batch of ten is one envelope in the stream
             assertThat(c.jetStreamManagement().getStreamInfo(nats.telemetryStream()).getStreamState().getMsgCount())
-                    .isEqualTo(200);
+                    .isEqualTo(20);
         }
         Await.until(Duration.ofSeconds(20), "200 points stored", () -> points().size() == 200);
         assertThat(points().valueStream().map(p -> p.path("msg_id").asString()).distinct().count()).isEqualTo(200);
+    }
+
+    @Test
+    void messagesSubmittedWhileEnvelopesAwaitTheirPubAckShareStreamMessagesAndAreEachStoredOnce() throws Exception {
+        JetStreamPipeline a = node(nats);
+        Await.until(Duration.ofSeconds(15), "connected to JetStream", a::ready);
+        UUID tenantId = UUID.fromString(tenant.id());
+        UUID device = UUID.fromString(deviceId);
+        List<java.util.concurrent.CompletableFuture<Void>> acks = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) { // as 1,000 MQTT publishes arriving at once: one submission each
+            acks.add(a.submit(List.of(new TelemetryMessage(tenantId, device, "e-" + i, System.currentTimeMillis(), "",
+                    List.of(new TelemetryMessage.Metric("n", "n", (double) i, null)), System.currentTimeMillis()))));
+        }
+        acks.forEach(java.util.concurrent.CompletableFuture::join);
+        try (Connection c = Nats.connect(NatsServer.URL)) {
+            long streamMessages = c.jetStreamManagement().getStreamInfo(nats.telemetryStream()).getStreamState()
+                    .getMsgCount();
+            assertThat(streamMessages).isBetween(1L, 500L);
+        }
+        Await.until(Duration.ofSeconds(20), "1,000 points stored", () -> points().size() == 1000);
+        assertThat(points().valueStream().map(p -> p.path("msg_id").asString()).distinct().count()).isEqualTo(1000);
     }
 
     @Test
