@@ -14,9 +14,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param telemetrySubject the subject prefix: messages go to {@code <prefix>.<tenant id>} (default
  *                         {@code telemetry})
  * @param telemetryConsumer the durable pull consumer every node shares (default {@code fk-telemetry-writer})
- * @param streamMaxAge     how long the stream keeps a message, consumed or not (default 7d)
- * @param streamMaxBytes   the stream's size limit; when full, new messages are refused (503, no PUBACK) rather
- *                         than old ones dropped (default 1 GiB; -1 unlimited)
+ * @param streamMaxAge     how long the stream keeps a message that no node has written yet (default 7d); a
+ *                         written message leaves the stream at once
+ * @param streamMaxBytes   the stream's size limit for messages waiting to be written; when full, new messages are
+ *                         refused (503, no PUBACK) rather than old ones dropped (default 1 GiB; -1 unlimited)
  * @param publishTimeout   how long ingest waits for the stream's PubAck before answering 503 (default 2s)
  * @param ackWait          a message a node fetched but did not acknowledge (after its commit) within this is
  *                         delivered again (default 30s)

@@ -115,9 +115,9 @@ class TelemetryJetStreamTests extends ApiTest {
                     0).join()).isEqualTo(10);
         }
         try (Connection c = Nats.connect(NatsServer.URL)) {
-            // each batch of ten is one envelope in the stream
-            assertThat(c.jetStreamManagement().getStreamInfo(nats.telemetryStream()).getStreamState().getMsgCount())
-                    .isEqualTo(20);
+            // each batch of ten was one envelope in the stream (written ones have left it since)
+            assertThat(c.jetStreamManagement().getStreamInfo(nats.telemetryStream()).getStreamState()
+                    .getLastSequence()).isEqualTo(20);
         }
         Await.until(Duration.ofSeconds(20), "200 points stored", () -> points().size() == 200);
         assertThat(points().valueStream().map(p -> p.path("msg_id").asString()).distinct().count()).isEqualTo(200);
@@ -137,11 +137,35 @@ class TelemetryJetStreamTests extends ApiTest {
         acks.forEach(java.util.concurrent.CompletableFuture::join);
         try (Connection c = Nats.connect(NatsServer.URL)) {
             long streamMessages = c.jetStreamManagement().getStreamInfo(nats.telemetryStream()).getStreamState()
-                    .getMsgCount();
+                    .getLastSequence();
             assertThat(streamMessages).isBetween(1L, 500L);
         }
         Await.until(Duration.ofSeconds(20), "1,000 points stored", () -> points().size() == 1000);
         assertThat(points().valueStream().map(p -> p.path("msg_id").asString()).distinct().count()).isEqualTo(1000);
+    }
+
+    @Test
+    void writtenMessagesLeaveTheStreamSoItsSizeLimitHoldsOnlyTheBacklog() throws Exception {
+        NatsProperties small = new NatsProperties(NatsServer.URL, nats.telemetryStream(), nats.telemetrySubject(),
+                nats.telemetryConsumer(), Duration.ofHours(1), 16 * 1024, Duration.ofSeconds(2), Duration.ofSeconds(2));
+        JetStreamPipeline a = node(small);
+        Await.until(Duration.ofSeconds(15), "connected to JetStream", a::ready);
+        UUID tenantId = UUID.fromString(tenant.id());
+        UUID device = UUID.fromString(deviceId);
+        for (int round = 0; round < 20; round++) { // about 100 KiB in all through a stream of 16 KiB
+            List<TelemetryMessage> batch = new ArrayList<>();
+            for (int k = 0; k < 20; k++) {
+                batch.add(new TelemetryMessage(tenantId, device, "r" + round + "-" + k, System.currentTimeMillis(), "",
+                        List.of(new TelemetryMessage.Metric("n", "n", (double) k, null)), System.currentTimeMillis()));
+            }
+            a.submit(batch).join();
+            int expected = (round + 1) * 20;
+            Await.until(Duration.ofSeconds(20), expected + " points stored", () -> points().size() == expected);
+        }
+        try (Connection c = Nats.connect(NatsServer.URL)) {
+            Await.until(Duration.ofSeconds(10), "the stream empty once everything is written", () -> c
+                    .jetStreamManagement().getStreamInfo(nats.telemetryStream()).getStreamState().getMsgCount() == 0);
+        }
     }
 
     @Test

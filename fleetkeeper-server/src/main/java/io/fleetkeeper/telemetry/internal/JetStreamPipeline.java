@@ -17,8 +17,10 @@ import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.ConsumerInfo;
 import io.nats.client.api.DiscardPolicy;
+import io.nats.client.api.RetentionPolicy;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
+import io.nats.client.api.StreamInfo;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -324,13 +326,28 @@ public final class JetStreamPipeline implements TelemetryPipeline {
         JetStreamManagement jsm = connection.jetStreamManagement();
         StreamConfiguration stream = StreamConfiguration.builder().name(nats.telemetryStream())
                 .subjects(nats.telemetrySubject() + ".*").storageType(StorageType.File)
+                // a message leaves the stream once the shared consumer acknowledged it (written to the store): the
+                // size limit holds what is waiting, not what was written
+                .retentionPolicy(RetentionPolicy.Interest)
                 .maxAge(nats.streamMaxAge()).maxBytes(nats.streamMaxBytes()).discardPolicy(DiscardPolicy.New)
                 .duplicateWindow(Duration.ofMinutes(2)).build();
+        StreamInfo existing;
         try {
-            jsm.getStreamInfo(nats.telemetryStream());
-            jsm.updateStream(stream);
+            existing = jsm.getStreamInfo(nats.telemetryStream());
         } catch (JetStreamApiException missing) {
+            existing = null;
+        }
+        if (existing == null) {
             jsm.addStream(stream);
+        } else {
+            RetentionPolicy retention = existing.getConfiguration().getRetentionPolicy();
+            if (retention != RetentionPolicy.Interest) { // NATS cannot change a stream's retention in place
+                log.warn("telemetry stream {} keeps messages after they are written (retention {}), so it refuses new "
+                        + "ones once its size limit is reached even when nothing waits: delete it while no node runs "
+                        + "and it is created again with retention Interest", nats.telemetryStream(), retention);
+                stream = StreamConfiguration.builder(stream).retentionPolicy(retention).build();
+            }
+            jsm.updateStream(stream);
         }
         jsm.addOrUpdateConsumer(nats.telemetryStream(), ConsumerConfiguration.builder()
                 .durable(nats.telemetryConsumer()).ackPolicy(AckPolicy.Explicit).ackWait(nats.ackWait())
