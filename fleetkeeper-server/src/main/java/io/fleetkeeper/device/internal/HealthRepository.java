@@ -40,8 +40,12 @@ public class HealthRepository {
      * Applies each change whose device still has the health and last-seen time it was evaluated with (a device
      * heard meanwhile is left for the next run); returns those applied.
      */
-    public List<Change> apply(UUID tenantId, List<Change> changes) {
+    public List<Change> apply(UUID tenantId, List<Change> due) {
         String tenant = tenantId.toString();
+        // In device id order, as DeviceRepository#touchLastSeen locks the same rows: two transactions updating some
+        // of the same devices in different orders deadlock on PostgreSQL (seen under telemetry load).
+        List<Change> changes = new ArrayList<>(due);
+        changes.sort(java.util.Comparator.comparing(Change::deviceId));
         int[][] counts = template.batchUpdate("""
                 UPDATE devices SET health = ?, health_due_at = ?
                 WHERE tenant_id = ? AND id = ? AND health = ? AND last_seen_at = ?""", changes, 1000, (ps, c) -> {
