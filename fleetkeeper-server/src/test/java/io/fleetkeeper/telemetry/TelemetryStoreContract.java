@@ -95,6 +95,27 @@ public interface TelemetryStoreContract {
     }
 
     @Test
+    default void rawPointsKeepEveryTextAndNumberAsSent(ApplicationContext ctx) {
+        Fixture f = Fixture.of(ctx);
+        long now = System.currentTimeMillis();
+        List<String> texts = List.of("", "a,b", "say \"hi\"", "two\nlines\r\n", "back\\slash\\N", "\\.", "tab\tx",
+                "ünïcødé ✓", "NULL");
+        List<Double> numbers = List.of(0.0, 1e-300, -1.7976931348623157E308, 123456789.123456789, 4.9E-324);
+        List<TelemetryMessage> batch = new ArrayList<>();
+        for (int i = 0; i < texts.size(); i++) {
+            batch.add(f.message("t" + i, now - 10_000 + i, "txt", texts.get(i)));
+        }
+        for (int i = 0; i < numbers.size(); i++) {
+            batch.add(f.message("n" + i, now - 5_000 + i, "num", numbers.get(i)));
+        }
+        assertThat(f.store().write(batch)).isEqualTo(texts.size() + numbers.size());
+        assertThat(f.queries().raw(f.tenant().id(), f.deviceId(), new Range("txt", null, Instant.ofEpochMilli(now
+                - DAY), Instant.ofEpochMilli(now + DAY)), null, 100).items()).extracting(p -> p.value())
+                .containsExactlyElementsOf(texts);
+        assertThat(f.values("num", now - DAY, now + DAY)).containsExactlyElementsOf(numbers);
+    }
+
+    @Test
     default void aBatchLargerThanOneClaimStatementStoresEachNewMessageOnce(ApplicationContext ctx) {
         Fixture f = Fixture.of(ctx);
         long now = System.currentTimeMillis();
