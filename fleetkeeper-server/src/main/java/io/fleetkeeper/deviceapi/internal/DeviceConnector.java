@@ -166,8 +166,9 @@ class DeviceConnector implements DeviceListener, WebServerFactoryCustomizer<Tomc
         if (ssl == null) {
             return null;
         }
-        // What runs, not what was asked for: Tomcat records the native context of an OpenSSL host config only.
-        return ssl.getOpenSslContext() != null ? TlsImplementation.OPENSSL : TlsImplementation.JSSE;
+        // What runs, not what was asked for: Tomcat records the native context of an OpenSSL host config only (0 else).
+        Long openSsl = ssl.getOpenSslContext();
+        return openSsl != null && openSsl != 0 ? TlsImplementation.OPENSSL : TlsImplementation.JSSE;
     }
 
     /** Re-issues the generated server certificate before it expires, without dropping connections. */
