@@ -28,6 +28,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                              PROXY protocol header (v1 or v2) carrying the device's address (default empty:
  *                              none); a connection from a listed address without a valid header within 2 s is
  *                              closed
+ * @param tlsImplementation     the TLS implementation of the listener (default {@code auto}): {@code openssl} is the
+ *                              system's OpenSSL 3 ({@code libssl.so}) through Tomcat's foreign-function binding, and
+ *                              the server does not start without it; {@code jsse} is the JDK's TLS; {@code auto} is
+ *                              OpenSSL when it loads, else the JDK's. The choice is logged at start
  */
 @ConfigurationProperties("fleetkeeper.device-api")
 public record DeviceApiProperties(
@@ -40,7 +44,18 @@ public record DeviceApiProperties(
         @DefaultValue("PKCS12") String keyStoreType,
         @DefaultValue("") String keyAlias,
         @DefaultValue List<String> trustedProxies,
-        @DefaultValue List<String> proxyProtocolFrom) {
+        @DefaultValue List<String> proxyProtocolFrom,
+        @DefaultValue("auto") TlsImplementation tlsImplementation) {
+
+    /** Who runs the device listener's TLS. */
+    public enum TlsImplementation {
+        /** OpenSSL when it can be loaded, else JSSE. */
+        AUTO,
+        /** The system's OpenSSL 3 through Tomcat's foreign-function binding (several times cheaper handshakes). */
+        OPENSSL,
+        /** The JDK's TLS (JSSE). */
+        JSSE
+    }
 
     public boolean enabled() {
         return port >= 0;

@@ -2,6 +2,7 @@ package io.fleetkeeper.deviceapi.internal;
 
 import io.fleetkeeper.credentials.AcceptAnyClientCertificate;
 import io.fleetkeeper.deviceapi.DeviceApiProperties;
+import io.fleetkeeper.deviceapi.DeviceApiProperties.TlsImplementation;
 import io.fleetkeeper.deviceapi.DeviceListener;
 import io.fleetkeeper.pki.PlatformCa;
 import io.fleetkeeper.pki.PlatformCa.ServerIdentity;
@@ -39,7 +40,9 @@ import org.springframework.stereotype.Component;
  * handshake, {@link io.fleetkeeper.credentials.DeviceCredentials} decides per request). Its server
  * key lives only in memory: a fresh key and certificate from the {@link PlatformCa} at every start,
  * re-issued in place when a third of its validity remains, unless a key store is configured. Behind a TCP load
- * balancer it reads the PROXY protocol from the listed balancers ({@link ProxyProtocolEndpoint}).
+ * balancer it reads the PROXY protocol from the listed balancers ({@link ProxyProtocolEndpoint}). Its TLS is the
+ * system's OpenSSL through Tomcat's foreign-function binding when it loads, else the JDK's ({@link NativeTls});
+ * both take the same configuration, trust manager included.
  */
 @Component
 class DeviceConnector implements DeviceListener, WebServerFactoryCustomizer<TomcatServletWebServerFactory> {
@@ -56,6 +59,7 @@ class DeviceConnector implements DeviceListener, WebServerFactoryCustomizer<Tomc
     private volatile SSLHostConfigCertificate generated;
     private volatile Instant renewAfter = Instant.MAX;
     private volatile int boundPort = -1;
+    private volatile SSLHostConfig hostConfig;
 
     DeviceConnector(DeviceApiProperties props, PlatformCa platformCa, Environment environment, Clock clock) {
         this.props = props;
@@ -95,6 +99,14 @@ class DeviceConnector implements DeviceListener, WebServerFactoryCustomizer<Tomc
             protocol.setExecutor(new VirtualThreadExecutor("device-api-"));
         }
         protocol.setSSLEnabled(true);
+        NativeTls.Choice tls = NativeTls.choose(props.tlsImplementation(), NativeTls::probe);
+        // Named in both cases: Tomcat would otherwise pick OpenSSL by itself once any connector has loaded it.
+        protocol.setSslImplementationName(tls.className());
+        if (props.tlsImplementation() == TlsImplementation.AUTO && tls.implementation() == TlsImplementation.JSSE) {
+            log.warn("Device listener TLS: {}", tls.description());
+        } else {
+            log.info("Device listener TLS: {}", tls.description());
+        }
         SSLHostConfig ssl = new SSLHostConfig();
         ssl.setProtocols("TLSv1.2+TLSv1.3");
         ssl.setCertificateVerification("optional_no_ca");
@@ -115,6 +127,7 @@ class DeviceConnector implements DeviceListener, WebServerFactoryCustomizer<Tomc
         }
         ssl.addCertificate(cert);
         protocol.addSslHostConfig(ssl);
+        hostConfig = ssl;
         factory.addAdditionalConnectors(c);
         connector = c;
     }
@@ -147,12 +160,33 @@ class DeviceConnector implements DeviceListener, WebServerFactoryCustomizer<Tomc
         return p;
     }
 
+    @Override
+    public TlsImplementation tlsImplementation() {
+        SSLHostConfig ssl = hostConfig;
+        if (ssl == null) {
+            return null;
+        }
+        // What runs, not what was asked for: Tomcat records the native context of an OpenSSL host config only (0 else).
+        Long openSsl = ssl.getOpenSslContext();
+        return openSsl != null && openSsl != 0 ? TlsImplementation.OPENSSL : TlsImplementation.JSSE;
+    }
+
     /** Re-issues the generated server certificate before it expires, without dropping connections. */
     @Scheduled(initialDelay = 1, fixedDelay = 1, timeUnit = TimeUnit.HOURS)
     void renewServerCertificate() {
+        if (!clock.instant().isBefore(renewAfter)) {
+            reissueServerCertificate();
+        }
+    }
+
+    /**
+     * Issues a new generated server certificate and swaps it in: new handshakes get it, open connections keep theirs.
+     * Does nothing with a configured key store.
+     */
+    void reissueServerCertificate() {
         SSLHostConfigCertificate cert = generated;
         Connector c = connector;
-        if (cert == null || c == null || clock.instant().isBefore(renewAfter)) {
+        if (cert == null || c == null) {
             return;
         }
         cert.setCertificateKeystore(issueKeyStore());
