@@ -184,7 +184,22 @@ public class TelemetryRepository {
             placeholders(sql, metrics, params);
         }
         sql.append(" ORDER BY device_id, stream, metric");
-        return jdbc.sql(sql.toString()).params(params).query(TelemetryRepository::row).list();
+        // Rows come in device order, a device's metrics in a run: its id is parsed once per run, not once a row.
+        var ids = new Object() {
+            String text;
+            UUID id;
+        };
+        return jdbc.sql(sql.toString()).params(params).query((rs, n) -> {
+            String text = rs.getString(1);
+            if (!text.equals(ids.text)) {
+                ids.text = text;
+                ids.id = UUID.fromString(text);
+            }
+            double num = rs.getDouble(7);
+            Double value = rs.wasNull() ? null : num;
+            return new Row(ids.id, rs.getLong(2), "", rs.getString(4), rs.getString(5), rs.getString(6), value,
+                    rs.getString(8));
+        }).list();
     }
 
     /** The placeholders of a multi-row {@code VALUES}: {@code rows} times {@code (?, …)} of {@code columns}. */
