@@ -77,6 +77,7 @@ final class TelemetryBench {
                                         PostgreSQL CPU (its backends, WAL writer, checkpointer, background writer)
               --query-days D            days of one device at one message per 10 s for the downsampling query (30)
               --fleet-devices N         devices of the telemetry.battery < 20 query (default 1000000; 0 skips)
+              --query-warmups W         unrecorded requests before each timed query (default 3; the JIT is still cold after 3)
               --fleet-import N          of which imported through the API (default 10000; the rest copied by SQL)
               --phases P                comma-separated: mqtt,https,baselines,queries,fleet (default all)
               --server-pid PID          server process: its CPU use per phase
@@ -706,7 +707,7 @@ final class TelemetryBench {
                     rows++;
                 }
             }
-            if (i >= 3) {
+            if (i >= warmups) {
                 r.recordValue(System.nanoTime() - t);
             }
         }
@@ -720,12 +721,13 @@ final class TelemetryBench {
     private String[] timeApi(String name, String path, int runs) throws Exception {
         Recorder r = new Recorder(3);
         int bytes = 0;
-        for (int i = 0; i < runs + 3; i++) {
+        int warmups = Integer.parseInt(b.opts.getOrDefault("query-warmups", "3"));
+        for (int i = 0; i < runs + warmups; i++) {
             long t = System.nanoTime();
             HttpResponse<String> res = Load.expect(b.http.send(HttpRequest.newBuilder(URI.create(b.url + path))
                     .timeout(Duration.ofSeconds(120)).header("Authorization", "Bearer " + token).GET().build(),
                     HttpResponse.BodyHandlers.ofString()), 200);
-            if (i >= 3) {
+            if (i >= warmups) {
                 r.recordValue(System.nanoTime() - t);
             }
             bytes = res.body().length();
@@ -734,7 +736,7 @@ final class TelemetryBench {
         System.out.printf(Locale.ROOT, "%s %s: p50 %.1f ms p95 %.1f ms (%,d bytes)%n", Load.now(), name,
                 h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(95) / 1e6, bytes);
         return new String[] {name, ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(95)), String.format(
-                Locale.ROOT, "API, %d runs after 3 warm-ups, one client, %,d bytes; load %s", runs, bytes,
+                Locale.ROOT, "API, %d runs after %d warm-ups, one client, %,d bytes; load %s", runs, warmups, bytes,
                 Load.loadAverage())};
     }
 
