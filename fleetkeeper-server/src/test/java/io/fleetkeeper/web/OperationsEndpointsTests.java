@@ -11,6 +11,7 @@ import io.fleetkeeper.connectivity.internal.MqttEndpoint;
 import io.fleetkeeper.testing.ApiTest;
 import io.fleetkeeper.testing.MqttDevices;
 import io.fleetkeeper.testing.Reply;
+import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,6 +84,11 @@ class OperationsEndpointsTests extends ApiTest {
         assertThat(value(during, "fleetkeeper_mqtt_messages_total{direction=\"in\"}")).as(mqtt)
                 .isGreaterThan(value(before, "fleetkeeper_mqtt_messages_total{direction=\"in\"}"));
         assertThat(value(during, "fleetkeeper_mqtt_tls_handshakes_total{outcome=\"ok\"}")).isGreaterThanOrEqualTo(2);
+        // the buffer memory of the allocator the MQTT endpoint's connections use (Netty's default), direct and heap
+        String allocator = "allocator_type=\"" + ByteBufAllocator.DEFAULT.getClass().getSimpleName() + "\"";
+        assertThat(during).as(allocator)
+                .containsPattern("(?m)^netty_allocator_memory_used\\{[^}]*" + allocator + "[^}]*memory_type=\"direct\"[^}]*} \\d")
+                .containsPattern("(?m)^netty_allocator_memory_used\\{[^}]*" + allocator + "[^}]*memory_type=\"heap\"[^}]*} \\d");
         assertThat(during).contains("fleetkeeper_outbox_pending ", "hikaricp_connections_active",
                 "fleetkeeper_telemetry_messages_total");
     }

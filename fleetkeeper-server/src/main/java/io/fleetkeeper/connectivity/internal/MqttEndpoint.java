@@ -23,6 +23,7 @@ import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.ReferenceCountedOpenSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
@@ -51,6 +52,13 @@ import org.springframework.stereotype.Component;
 public class MqttEndpoint implements SmartLifecycle {
 
     static final String HANDLER = "mqtt";
+    /**
+     * Bytes BoringSSL may queue per connection for what it writes while Netty reads (handshake flights, session
+     * tickets, alerts); Netty flushes them on its next wrap, in as many rounds as they need. The buffer is
+     * allocated for the connection's lifetime, so Netty's default (2,048) is 1.8 KB of native memory per idle
+     * connection more than this (see docs/benchmarks.md, memory per MQTT connection).
+     */
+    static final int TLS_PENDING_BUFFER = 256;
     private static final Logger log = LoggerFactory.getLogger(MqttEndpoint.class);
 
     private final ConnectivityProperties props;
@@ -141,12 +149,16 @@ public class MqttEndpoint implements SmartLifecycle {
         Instant notAfter = id.certificate().getNotAfter().toInstant();
         renewAfter = notAfter.minus(Duration.between(notBefore, notAfter).dividedBy(3));
         try {
-            return SslContextBuilder.forServer(id.key(), id.chain())
+            SslContext context = SslContextBuilder.forServer(id.key(), id.chain())
                     .sslProvider(nativeTls() ? SslProvider.OPENSSL : SslProvider.JDK)
                     .protocols("TLSv1.3", "TLSv1.2")
                     .clientAuth(ClientAuth.OPTIONAL)
                     .trustManager(credentials.handshakeTrustManager())
                     .build();
+            if (context instanceof ReferenceCountedOpenSslContext openSsl) {
+                openSsl.setBioNonApplicationBufferSize(TLS_PENDING_BUFFER);
+            }
+            return context;
         } catch (javax.net.ssl.SSLException e) {
             throw new IllegalStateException("cannot build the MQTT endpoint's TLS context", e);
         }

@@ -3,14 +3,19 @@ package io.fleetkeeper.connectivity.internal;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import java.util.Locale;
 import java.util.function.Supplier;
 
 /**
  * MQTT endpoint meters of this node (Micrometer, exposed on {@code /actuator/prometheus}): sessions open,
- * TLS handshakes, CONNECTs accepted and refused by reason, PUBLISH packets in and out.
+ * TLS handshakes, CONNECTs accepted and refused by reason, PUBLISH packets in and out, and the heap and direct
+ * memory held by Netty's buffer allocator, which the endpoint's connections allocate from
+ * ({@code netty_allocator_memory_used_bytes}).
  */
 final class MqttMetrics {
 
@@ -32,6 +37,9 @@ final class MqttMetrics {
         this.received = Counter.builder("fleetkeeper.mqtt.messages").tag("direction", "in")
                 .description("PUBLISH packets from and to devices").register(registry);
         this.sent = Counter.builder("fleetkeeper.mqtt.messages").tag("direction", "out").register(registry);
+        if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider allocator) {
+            new NettyAllocatorMetrics(allocator).bindTo(registry);
+        }
     }
 
     /** Meters nobody reads (handler tests). */
