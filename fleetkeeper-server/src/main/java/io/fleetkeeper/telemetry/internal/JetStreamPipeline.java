@@ -21,10 +21,13 @@ import io.nats.client.api.RetentionPolicy;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
 import io.nats.client.api.StreamInfo;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -217,8 +220,8 @@ public final class JetStreamPipeline implements TelemetryPipeline {
     private static final class Envelope {
         private final UUID tenantId;
         private final List<TelemetryMessage> messages = new ArrayList<>();
-        private final java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream(1024);
-        private final Set<Pending> submissions = new java.util.LinkedHashSet<>();
+        private final ByteArrayOutputStream body = new ByteArrayOutputStream(1024);
+        private final Set<Pending> submissions = new LinkedHashSet<>();
 
         Envelope(UUID tenantId) {
             this.tenantId = tenantId;
@@ -240,14 +243,14 @@ public final class JetStreamPipeline implements TelemetryPipeline {
             }
         }
 
+        /** The body to publish (once): the array, or a message alone as itself. */
         byte[] bytes() {
-            byte[] b = body.toByteArray();
-            if (messages.size() == 1) { // a message alone is published as itself
-                return java.util.Arrays.copyOfRange(b, 1, b.length);
+            if (messages.size() == 1) {
+                byte[] b = body.toByteArray();
+                return Arrays.copyOfRange(b, 1, b.length);
             }
-            byte[] out = java.util.Arrays.copyOf(b, b.length + 1);
-            out[b.length] = ']';
-            return out;
+            body.write(']');
+            return body.toByteArray();
         }
 
         void settle(Throwable failure) {
