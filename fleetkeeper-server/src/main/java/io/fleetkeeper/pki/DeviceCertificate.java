@@ -27,7 +27,7 @@ public record DeviceCertificate(UUID id, UUID deviceId, @Nullable UUID caId, Str
     /** The certificate's {@link CertificateProfile}, read from its extended key usage. */
     @JsonProperty("profile")
     public CertificateProfile profile() {
-        return CertificateProfile.of(Pem.certificates(pem, "pem").get(0));
+        return CertificateProfile.of(Pem.stored(pem));
     }
 
     public boolean usableAt(Instant now) {

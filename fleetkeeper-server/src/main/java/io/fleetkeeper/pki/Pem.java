@@ -2,15 +2,19 @@ package io.fleetkeeper.pki;
 
 import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.api.ErrorCode;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
+import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
@@ -22,15 +26,34 @@ import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 
-/** PEM and DER in and out, through BouncyCastle's parsers; bad input becomes a clear 400. */
+/**
+ * PEM and DER in and out, through BouncyCastle's parsers; bad input becomes a clear 400. Certificates the registry
+ * itself encodes or stored take the JDK's own encoders and parser (RFC 7468 text through {@link Base64}'s MIME
+ * encoder, DER through a {@link CertificateFactory} kept per thread): a certificate is written and read on every
+ * issuance, enrollment and bootstrap, and BouncyCastle's generic writer and converter cost several times more
+ * (an 8 KB buffer per call, a certificate factory looked up per conversion, the DER parsed twice).
+ */
 public final class Pem {
 
     private static final JcaX509CertificateConverter CERTS = new JcaX509CertificateConverter();
+    private static final ThreadLocal<CertificateFactory> FACTORY = ThreadLocal.withInitial(() -> {
+        try {
+            return CertificateFactory.getInstance("X.509");
+        } catch (CertificateException e) {
+            throw new IllegalStateException(e);
+        }
+    });
+    private static final Base64.Encoder BASE64 = Base64.getMimeEncoder(64, new byte[] {'\n'});
+    private static final String BEGIN = "-----BEGIN CERTIFICATE-----\n";
+    private static final String END = "\n-----END CERTIFICATE-----\n";
 
     private Pem() {
     }
 
     public static String write(Object object) {
+        if (object instanceof X509Certificate cert) {
+            return write(cert);
+        }
         StringWriter out = new StringWriter();
         try (JcaPEMWriter w = new JcaPEMWriter(out)) {
             w.writeObject(object);
@@ -38,6 +61,28 @@ public final class Pem {
             throw new IllegalStateException(e);
         }
         return out.toString();
+    }
+
+    /** A certificate as one {@code CERTIFICATE} block, exactly as BouncyCastle's PEM writer would write it. */
+    public static String write(X509Certificate cert) {
+        try {
+            return BEGIN + BASE64.encodeToString(cert.getEncoded()) + END;
+        } catch (CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The first certificate of a PEM text the registry wrote itself (a stored certificate): the JDK's parser,
+     * no validation messages. User input goes through {@link #certificates(String, String)}.
+     */
+    public static X509Certificate stored(String pem) {
+        try {
+            return (X509Certificate) FACTORY.get().generateCertificate(
+                    new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+        } catch (CertificateException e) {
+            throw new IllegalStateException("a stored certificate does not parse", e);
+        }
     }
 
     /** A private key as a PKCS#8 {@code PRIVATE KEY} PEM (unencrypted). */
@@ -80,8 +125,8 @@ public final class Pem {
 
     public static X509Certificate certificate(X509CertificateHolder holder) {
         try {
-            return CERTS.getCertificate(holder);
-        } catch (CertificateException e) {
+            return (X509Certificate) FACTORY.get().generateCertificate(new ByteArrayInputStream(holder.getEncoded()));
+        } catch (IOException | CertificateException e) {
             throw new IllegalStateException(e);
         }
     }
