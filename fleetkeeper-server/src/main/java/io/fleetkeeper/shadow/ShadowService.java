@@ -95,14 +95,15 @@ public class ShadowService {
     public List<ShadowVersion> history(UUID tenantId, UUID deviceId, String name) {
         String n = name(name);
         requireDevice(tenantId, deviceId);
-        return shadows.history(tenantId, deviceId, n).stream().map(p -> version(deviceId, n, p)).toList();
+        return shadows.history(tenantId, deviceId, n, properties.historySize()).stream()
+                .map(p -> version(deviceId, n, p)).toList();
     }
 
     public ShadowVersion history(UUID tenantId, UUID deviceId, String name, long version) {
         String n = name(name);
         requireDevice(tenantId, deviceId);
-        return shadows.historyVersion(tenantId, deviceId, n, version).map(p -> version(deviceId, n, p))
-                .orElseThrow(() -> ApiException.notFound("shadow version"));
+        return shadows.historyVersion(tenantId, deviceId, n, version, properties.historySize())
+                .map(p -> version(deviceId, n, p)).orElseThrow(() -> ApiException.notFound("shadow version"));
     }
 
     /**
@@ -129,7 +130,6 @@ public class ShadowService {
             }
             ShadowDoc doc = live ? ShadowDoc.parse(json, row.document()) : ShadowDoc.empty();
             long now = clock.millis();
-            Shadow previous = live ? doc.view(deviceId, n, current, row.updatedAt() / 1000) : null;
             if (u.replace()) {
                 doc.apply(u.section(), null, now / 1000);
             }
@@ -155,7 +155,9 @@ public class ShadowService {
             Shadow result = doc.view(deviceId, n, next, now / 1000).withClientToken(u.clientToken());
             // the delta a desired change leaves is pushed from the outbox (pushDelta), so a crash after commit
             // cannot lose it; the documents message stays a best-effort notice after commit
-            AfterCommit.run(() -> publisher.documents(tenantId, previous, result));
+            Row before = live ? row : null;
+            AfterCommit.run(() -> publisher.documents(tenantId, () -> before == null ? null : view(deviceId, before),
+                    result));
             return result;
         }
     }

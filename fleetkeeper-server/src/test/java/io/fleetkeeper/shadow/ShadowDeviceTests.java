@@ -142,6 +142,15 @@ class ShadowDeviceTests extends ApiTest {
             c.publishWith().topic(ns + "shadow/update").qos(MqttQos.AT_LEAST_ONCE)
                     .payload(bytes("{\"state\":{\"reported\":{\"target\":{\"temp\":21},\"mode\":\"heat\"}},"
                             + "\"client_token\":\"r-1\"}")).send();
+            // the documents (sent after commit) come before the accepted reply
+            JsonNode documents = next(publishes, ns + "shadow/update/documents");
+            assertThat(documents.path("previous").path("version").asLong()).isEqualTo(1);
+            assertThat(documents.path("previous").path("state").path("desired").path("mode").asString())
+                    .isEqualTo("heat");
+            assertThat(documents.path("current").path("version").asLong()).isEqualTo(2);
+            assertThat(documents.path("current").path("state").path("reported").path("mode").asString())
+                    .isEqualTo("heat");
+            assertThat(documents.path("client_token").asString()).isEqualTo("r-1");
             JsonNode accepted = next(publishes, ns + "shadow/update/accepted");
             assertThat(accepted.path("client_token").asString()).isEqualTo("r-1");
             assertThat(accepted.path("version").asLong()).isEqualTo(2);

@@ -18,6 +18,12 @@ public class ShadowRepository {
     public record Past(long version, String document, String actor, long at) {
     }
 
+    /**
+     * Older versions are deleted when a version is a multiple of this, not at every write: the history holds
+     * between {@code keep} and {@code keep + TRIM_EVERY - 1} rows of a shadow, and reads show the newest {@code keep}.
+     */
+    static final int TRIM_EVERY = 8;
+
     private final JdbcClient jdbc;
 
     ShadowRepository(JdbcClient jdbc) {
@@ -70,31 +76,49 @@ public class ShadowRepository {
                 .update() == 1;
     }
 
-    /** Appends a version to the history and drops versions older than the newest {@code keep}. */
+    /**
+     * Appends a version to the history; every {@link #TRIM_EVERY} versions also drops those older than the newest
+     * {@code keep} (each write appends the shadow's newest version, so the newest {@code keep} are always there).
+     */
     public void remember(UUID tenantId, UUID deviceId, String name, long version, String document, String actor,
             long at, int keep) {
         jdbc.sql("""
                 INSERT INTO shadow_history (tenant_id, device_id, name, version, document, actor, at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)""")
                 .params(tenantId.toString(), deviceId.toString(), name, version, document, actor, at).update();
+        if (trims(version)) {
+            trim(tenantId, deviceId, name, version, keep);
+        }
+    }
+
+    /** Whether writing {@code version} also trims the history. */
+    public static boolean trims(long version) {
+        return version % TRIM_EVERY == 0;
+    }
+
+    /** Drops the versions older than the newest {@code keep}, {@code version} being the newest. */
+    public void trim(UUID tenantId, UUID deviceId, String name, long version, int keep) {
         jdbc.sql("DELETE FROM shadow_history WHERE tenant_id = ? AND device_id = ? AND name = ? AND version <= ?")
                 .params(tenantId.toString(), deviceId.toString(), name, version - keep).update();
     }
 
-    /** The kept versions, newest first. */
-    public List<Past> history(UUID tenantId, UUID deviceId, String name) {
+    /** The newest {@code keep} versions, newest first (older ones may still be stored until the next trim). */
+    public List<Past> history(UUID tenantId, UUID deviceId, String name, int keep) {
         return jdbc.sql("""
                 SELECT version, document, actor, at FROM shadow_history
-                WHERE tenant_id = ? AND device_id = ? AND name = ? ORDER BY version DESC""")
-                .params(tenantId.toString(), deviceId.toString(), name)
+                WHERE tenant_id = ? AND device_id = ? AND name = ? ORDER BY version DESC LIMIT ?""")
+                .params(tenantId.toString(), deviceId.toString(), name, keep)
                 .query((rs, n) -> new Past(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4))).list();
     }
 
-    public Optional<Past> historyVersion(UUID tenantId, UUID deviceId, String name, long version) {
+    /** A version among the newest {@code keep}; empty for an older one not yet trimmed. */
+    public Optional<Past> historyVersion(UUID tenantId, UUID deviceId, String name, long version, int keep) {
         return jdbc.sql("""
-                SELECT version, document, actor, at FROM shadow_history
-                WHERE tenant_id = ? AND device_id = ? AND name = ? AND version = ?""")
-                .params(tenantId.toString(), deviceId.toString(), name, version)
+                SELECT version, document, actor, at FROM shadow_history h
+                WHERE tenant_id = ? AND device_id = ? AND name = ? AND version = ?
+                  AND version > (SELECT MAX(version) FROM shadow_history m
+                                 WHERE m.tenant_id = h.tenant_id AND m.device_id = h.device_id AND m.name = h.name) - ?""")
+                .params(tenantId.toString(), deviceId.toString(), name, version, keep)
                 .query((rs, n) -> new Past(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4)))
                 .optional();
     }
