@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -55,6 +56,7 @@ final class ShadowBatch {
     private final JsonMapper json;
     private final Clock clock;
     private final TransactionTemplate tx;
+    private final AtomicLong failedWhole = new AtomicLong();
 
     ShadowBatch(ShadowService service, ShadowRepository shadows, DeviceService devices, ShadowProperties properties,
             JsonMapper json, Clock clock, PlatformTransactionManager txManager) {
@@ -87,6 +89,7 @@ final class ShadowBatch {
             plan = tx.execute(status -> plan(reports, names, early, alone));
         } catch (RuntimeException e) {
             log.warn("a batch of {} shadow reports failed as a whole ({}); writing each alone", size, e.toString());
+            failedWhole.incrementAndGet();
             plan = null;
         }
         List<Outcome> outcomes = new ArrayList<>(size);
@@ -105,6 +108,11 @@ final class ShadowBatch {
             }
         }
         return outcomes;
+    }
+
+    /** Batches that failed as a whole and were written report by report (for tests and diagnosis). */
+    long failedWhole() {
+        return failedWhole.get();
     }
 
     private Outcome single(Report r) {

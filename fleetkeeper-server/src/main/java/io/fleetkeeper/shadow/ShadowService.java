@@ -156,6 +156,11 @@ public class ShadowService {
         return batch.write(reports);
     }
 
+    /** Batches of {@link #reportAll} that failed as a whole and were written report by report. */
+    long batchesFailedWhole() {
+        return batch.failedWhole();
+    }
+
     /** A device's reported update, one item of {@link #reportAll}. */
     public record Report(Caller device, UUID deviceId, String name, ShadowUpdate update) {
     }

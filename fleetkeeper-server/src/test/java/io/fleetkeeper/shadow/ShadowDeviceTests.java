@@ -49,6 +49,8 @@ class ShadowDeviceTests extends ApiTest {
     private MqttEndpoint endpoint;
     @Autowired
     private DeviceListener listener;
+    @Autowired
+    private ShadowService shadows;
 
     private MqttDevices devices;
     private TestTenant tenant;
@@ -216,6 +218,7 @@ class ShadowDeviceTests extends ApiTest {
         api.call("PUT", "/api/v1/device-types/sensor/shadow-schema").token(tenant.admin())
                 .body("{\"reported\":{\"type\":\"object\",\"properties\":{\"seq\":{\"type\":\"integer\"}}}}").send()
                 .expect(200);
+        long failedWhole = shadows.batchesFailedWhole();
         int devicesN = 6;
         int updates = 12;
         List<KeyDevice> ds = new ArrayList<>();
@@ -259,6 +262,7 @@ class ShadowDeviceTests extends ApiTest {
                 }
             }
             assertThat(all.await(30, TimeUnit.SECONDS)).as("every update answered").isTrue();
+            assertThat(shadows.batchesFailedWhole()).as("no batch fell back to single writes").isEqualTo(failedWhole);
         } finally {
             clients.forEach(Mqtt5BlockingClient::disconnect);
         }

@@ -161,6 +161,7 @@ public interface ShadowStoreContract {
         UUID gone = UUID.randomUUID();
         String deep = "{\"l1\":{\"l2\":{\"l3\":{\"l4\":{\"l5\":{\"l6\":{\"l7\":{\"l8\":{\"l9\":1}}}}}}}}}";
         f.shadows().update(deviceB, b.id(), null, f.reported("{\"n\":0}", null));
+        long failedWhole = f.shadows().batchesFailedWhole();
         List<Outcome> out = f.shadows().reportAll(List.of(
                 new Report(deviceA, a.id(), null, f.reported("{\"x\":1}", null)),
                 new Report(deviceA, a.id(), null, f.reported("{\"y\":2}", null)),
@@ -171,6 +172,7 @@ public interface ShadowStoreContract {
                 new Report(deviceA, a.id(), null, f.reported(deep, null)),
                 new Report(deviceA, a.id(), null, f.reported("{\"x\":3}", 2L)),
                 new Report(deviceB, b.id(), null, f.reported("{\"n\":2}", 1L))));
+        assertThat(f.shadows().batchesFailedWhole()).as("written as one batch").isEqualTo(failedWhole);
 
         assertThat(out).extracting(o -> o.shadow() == null ? null : o.shadow().version())
                 .containsExactly(1L, 2L, null, null, 1L, null, 3L, 2L);
@@ -207,7 +209,9 @@ public interface ShadowStoreContract {
         for (int i = 1; i <= 25; i++) {
             reports.add(new Report(device, a.id(), null, f.reported("{\"i\":" + i + "}", null)));
         }
+        long failedWhole = f.shadows().batchesFailedWhole();
         assertThat(f.shadows().reportAll(reports)).allMatch(o -> o.error() == null);
+        assertThat(f.shadows().batchesFailedWhole()).as("written as one batch").isEqualTo(failedWhole);
         assertThat(f.shadows().history(f.tenant(), a.id(), null)).extracting(v -> v.version())
                 .containsExactly(25L, 24L, 23L, 22L, 21L, 20L, 19L, 18L, 17L, 16L);
         long stored = f.jdbc().sql("SELECT COUNT(*) FROM shadow_history WHERE tenant_id = ? AND device_id = ?")
