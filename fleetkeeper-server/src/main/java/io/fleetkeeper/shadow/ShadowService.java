@@ -121,7 +121,11 @@ public class ShadowService {
     public Shadow update(Caller caller, UUID deviceId, String name, ShadowUpdate u) {
         UUID tenantId = caller.tenantId();
         String n = name(name);
-        String deviceType = devices.get(tenantId, deviceId).deviceType();
+        Map<UUID, String> types = devices.deviceTypes(tenantId, List.of(deviceId)); // no tags or metadata parsed
+        if (!types.containsKey(deviceId)) {
+            throw ApiException.notFound("device");
+        }
+        String deviceType = types.get(deviceId);
         check(u);
         for (int attempt = 0; ; attempt++) {
             Row row = shadows.find(tenantId, deviceId, n).orElse(null);
