@@ -39,8 +39,9 @@ public sealed interface ClusterMessage {
      * Drop a cached entry that another node's change made stale; a node ignores its own (it already did).
      *
      * @param cache one of {@link #TRUST_INDEX}, {@link #API_TOKENS}, {@link #DEVICE_KEYS}, {@link #CERTIFICATE},
-     *              {@link #ALL}
-     * @param key   what to drop: a token id, a device id, a fingerprint, or null for everything in the cache
+     *              {@link #SHADOW_SCHEMAS}, {@link #ALL}
+     * @param key   what to drop: a token id, a device id, a fingerprint, {@code tenant/type}, or null for
+     *              everything in the cache
      */
     record Invalidate(String origin, String cache, String key) implements ClusterMessage {
 
@@ -52,6 +53,8 @@ public sealed interface ClusterMessage {
         public static final String DEVICE_KEYS = "device-keys";
         /** One verified client certificate ({@code credentials.DeviceCredentials}); key = SHA-256 fingerprint. */
         public static final String CERTIFICATE = "certificate";
+        /** A device type's shadow schemas ({@code shadow.ShadowSchemas}); key = {@code <tenant id>/<device type>}. */
+        public static final String SHADOW_SCHEMAS = "shadow-schemas";
         /**
          * Every cache above (key unused): sent by a node to itself when its link to the other nodes comes back
          * after an outage, since it may have missed any of the others.

@@ -46,6 +46,15 @@ public interface DeviceMessaging {
      */
     void acknowledge(String suffixFilter, Function<DeviceMessage, CompletionStage<Receipt>> handler);
 
+    /**
+     * Whether a {@link #publish} to {@code suffix} could reach the device, answered from memory: false only when
+     * this node holds the device's session and none of its subscriptions matches (the message would be dropped),
+     * true whenever this node cannot tell. Lets a feature skip building a message nobody receives.
+     */
+    default boolean mayReceive(UUID tenantId, UUID deviceId, String suffix) {
+        return true;
+    }
+
     /** Whether this node holds a live session of the device. */
     boolean connectedHere(UUID tenantId, UUID deviceId);
 }

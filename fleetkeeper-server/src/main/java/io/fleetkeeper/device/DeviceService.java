@@ -17,6 +17,7 @@ import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.web.Violations;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -279,6 +280,15 @@ public class DeviceService {
             Instant registeredBy, int limit) {
         return devices.matchingIdsQuery(tenantId, condition, after, registeredBy == null ? null
                 : registeredBy.toEpochMilli(), limit);
+    }
+
+    /**
+     * The device type of each existing device among {@code ids} (a {@code null} value: the device has none); a
+     * device absent from the map does not exist. Cheaper than {@link #get} per device: one statement, no
+     * metadata or tags parsed.
+     */
+    public Map<UUID, String> deviceTypes(UUID tenantId, Collection<UUID> ids) {
+        return devices.types(tenantId, ids);
     }
 
     public Device get(UUID tenantId, UUID id) {

@@ -1,5 +1,6 @@
 package io.fleetkeeper.shadow;
 
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -11,6 +12,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxKeyLength     longest key, in characters (default 128)
  * @param maxNamedShadows  named shadows per device besides the classic one (default 10)
  * @param historySize      past versions kept per shadow, readable by version (default 10)
+ * @param reportBatchSize  most device reported updates (MQTT) written in one transaction (default 128; 1: each
+ *                         alone, as before group commit)
+ * @param reportBatchWait  how long the writer waits for more reports once one is queued (default 0: it writes
+ *                         what queued while the previous batch was written, never waiting at low rates)
  */
 @ConfigurationProperties("fleetkeeper.shadow")
 public record ShadowProperties(
@@ -18,5 +23,7 @@ public record ShadowProperties(
         @DefaultValue("8") int maxDepth,
         @DefaultValue("128") int maxKeyLength,
         @DefaultValue("10") int maxNamedShadows,
-        @DefaultValue("10") int historySize) {
+        @DefaultValue("10") int historySize,
+        @DefaultValue("128") int reportBatchSize,
+        @DefaultValue("0ms") Duration reportBatchWait) {
 }

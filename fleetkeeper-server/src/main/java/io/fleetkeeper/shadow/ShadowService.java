@@ -20,9 +20,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.annotation.Transactional;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -46,9 +48,11 @@ public class ShadowService {
     private final ShadowProperties properties;
     private final JsonMapper json;
     private final Clock clock;
+    private final ShadowBatch batch;
 
     ShadowService(ShadowRepository shadows, ShadowPublisher publisher, DeviceService devices, AuditService audit,
-            ShadowSchemas schemas, ShadowProperties properties, JsonMapper json, Clock clock) {
+            ShadowSchemas schemas, ShadowProperties properties, JsonMapper json, Clock clock,
+            PlatformTransactionManager txManager) {
         this.schemas = schemas;
         this.shadows = shadows;
         this.publisher = publisher;
@@ -57,6 +61,7 @@ public class ShadowService {
         this.properties = properties;
         this.json = json;
         this.clock = clock;
+        this.batch = new ShadowBatch(this, shadows, devices, properties, json, clock, txManager);
     }
 
     /** The shadow, with its delta; 404 when the device or the shadow does not exist (or was deleted). */
@@ -95,14 +100,15 @@ public class ShadowService {
     public List<ShadowVersion> history(UUID tenantId, UUID deviceId, String name) {
         String n = name(name);
         requireDevice(tenantId, deviceId);
-        return shadows.history(tenantId, deviceId, n).stream().map(p -> version(deviceId, n, p)).toList();
+        return shadows.history(tenantId, deviceId, n, properties.historySize()).stream()
+                .map(p -> version(deviceId, n, p)).toList();
     }
 
     public ShadowVersion history(UUID tenantId, UUID deviceId, String name, long version) {
         String n = name(name);
         requireDevice(tenantId, deviceId);
-        return shadows.historyVersion(tenantId, deviceId, n, version).map(p -> version(deviceId, n, p))
-                .orElseThrow(() -> ApiException.notFound("shadow version"));
+        return shadows.historyVersion(tenantId, deviceId, n, version, properties.historySize())
+                .map(p -> version(deviceId, n, p)).orElseThrow(() -> ApiException.notFound("shadow version"));
     }
 
     /**
@@ -115,49 +121,96 @@ public class ShadowService {
     public Shadow update(Caller caller, UUID deviceId, String name, ShadowUpdate u) {
         UUID tenantId = caller.tenantId();
         String n = name(name);
-        String deviceType = devices.get(tenantId, deviceId).deviceType();
+        Map<UUID, String> types = devices.deviceTypes(tenantId, List.of(deviceId)); // no tags or metadata parsed
+        if (!types.containsKey(deviceId)) {
+            throw ApiException.notFound("device");
+        }
+        String deviceType = types.get(deviceId);
         check(u);
         for (int attempt = 0; ; attempt++) {
             Row row = shadows.find(tenantId, deviceId, n).orElse(null);
-            long current = row == null ? 0 : row.version();
-            boolean live = row != null && row.document() != null;
-            expect(u.ifMatch(), current, ErrorCode.PRECONDITION_FAILED);
-            expect(u.expectedVersion(), current, ErrorCode.VERSION_CONFLICT);
-            if (!live && !n.isEmpty() && shadows.countNamed(tenantId, deviceId) >= properties.maxNamedShadows()) {
-                throw new ApiException(ErrorCode.CONFLICT, "a device has at most " + properties.maxNamedShadows()
-                        + " named shadows; delete one first");
-            }
-            ShadowDoc doc = live ? ShadowDoc.parse(json, row.document()) : ShadowDoc.empty();
             long now = clock.millis();
-            Shadow previous = live ? doc.view(deviceId, n, current, row.updatedAt() / 1000) : null;
-            if (u.replace()) {
-                doc.apply(u.section(), null, now / 1000);
-            }
-            doc.apply(u.section(), u.patch(), now / 1000);
-            schemas.check(tenantId, deviceType, u.section(), doc.section(u.section()));
-            int bytes = doc.stateBytes(json);
-            if (bytes > properties.maxStateBytes()) {
-                throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "desired + reported would take " + bytes
-                        + " bytes; the limit is " + properties.maxStateBytes());
-            }
-            long next = current + 1;
-            String text = doc.toJson(json);
-            boolean won = row == null ? shadows.insert(tenantId, deviceId, n, next, text, now)
-                    : shadows.update(tenantId, deviceId, n, current, next, text, now);
+            Applied a = apply(tenantId, deviceType, deviceId, n, row, u, now,
+                    () -> shadows.countNamed(tenantId, deviceId));
+            boolean won = row == null ? shadows.insert(tenantId, deviceId, n, a.version(), a.text(), now)
+                    : shadows.update(tenantId, deviceId, n, row.version(), a.version(), a.text(), now);
             if (!won) {
                 if (u.ifMatch() != null || u.expectedVersion() != null || attempt >= 10) {
                     throw conflict(u, "the shadow was changed concurrently");
                 }
                 continue; // no expectation: merge into the winner's version
             }
-            shadows.remember(tenantId, deviceId, n, next, text, caller.actor(), now, properties.historySize());
-            record(caller, deviceId, n, next, u.section(), "SHADOW-UPDATED", "shadow.update");
-            Shadow result = doc.view(deviceId, n, next, now / 1000).withClientToken(u.clientToken());
+            shadows.remember(tenantId, deviceId, n, a.version(), a.text(), caller.actor(), now,
+                    properties.historySize());
+            record(caller, deviceId, n, a.version(), u.section(), "SHADOW-UPDATED", "shadow.update");
             // the delta a desired change leaves is pushed from the outbox (pushDelta), so a crash after commit
             // cannot lose it; the documents message stays a best-effort notice after commit
-            AfterCommit.run(() -> publisher.documents(tenantId, previous, result));
-            return result;
+            AfterCommit.run(() -> sendDocuments(tenantId, deviceId, a));
+            return a.result();
         }
+    }
+
+    /**
+     * Device reported updates written together: one transaction, batched statements, one commit (see
+     * {@link ShadowBatch}). Each outcome is that of {@link #update} for its report, in order: reports to one shadow
+     * apply one after the other, and a report refused (no device, a broken schema or limit, a version conflict)
+     * fails alone. Outcomes are returned after the commit; {@code update/documents} is sent by then.
+     */
+    public List<Outcome> reportAll(List<Report> reports) {
+        return batch.write(reports);
+    }
+
+    /** Batches of {@link #reportAll} that failed as a whole and were written report by report. */
+    long batchesFailedWhole() {
+        return batch.failedWhole();
+    }
+
+    /** A device's reported update, one item of {@link #reportAll}. */
+    public record Report(Caller device, UUID deviceId, String name, ShadowUpdate update) {
+    }
+
+    /** What became of a {@link Report}: the shadow written, or the error ({@code ApiException} when refused). */
+    public record Outcome(Shadow shadow, RuntimeException error) {
+    }
+
+    /** A write worked out in memory: the new document, its version and text, and the row it replaces. */
+    record Applied(ShadowDoc doc, long version, String text, Row before, Shadow result) {
+    }
+
+    /**
+     * The checks and the merge of one write onto {@code row} (null: none yet), without writing: expected
+     * versions, the named-shadow cap ({@code namedCount} read only when a named shadow would be created), the
+     * device type's schema and the size limit. Throws {@link ApiException} when the write is refused.
+     */
+    Applied apply(UUID tenantId, String deviceType, UUID deviceId, String n, Row row, ShadowUpdate u, long now,
+            LongSupplier namedCount) {
+        long current = row == null ? 0 : row.version();
+        boolean live = row != null && row.document() != null;
+        expect(u.ifMatch(), current, ErrorCode.PRECONDITION_FAILED);
+        expect(u.expectedVersion(), current, ErrorCode.VERSION_CONFLICT);
+        if (!live && !n.isEmpty() && namedCount.getAsLong() >= properties.maxNamedShadows()) {
+            throw new ApiException(ErrorCode.CONFLICT, "a device has at most " + properties.maxNamedShadows()
+                    + " named shadows; delete one first");
+        }
+        ShadowDoc doc = live ? ShadowDoc.parse(json, row.document()) : ShadowDoc.empty();
+        if (u.replace()) {
+            doc.apply(u.section(), null, now / 1000);
+        }
+        doc.apply(u.section(), u.patch(), now / 1000);
+        schemas.check(tenantId, deviceType, u.section(), doc.section(u.section()));
+        int bytes = doc.stateBytes(json);
+        if (bytes > properties.maxStateBytes()) {
+            throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "desired + reported would take " + bytes
+                    + " bytes; the limit is " + properties.maxStateBytes());
+        }
+        long next = current + 1;
+        return new Applied(doc, next, doc.toJson(json), live ? row : null,
+                doc.view(deviceId, n, next, now / 1000).withClientToken(u.clientToken()));
+    }
+
+    /** After commit: {@code update/documents} (built only when the device can receive it). */
+    void sendDocuments(UUID tenantId, UUID deviceId, Applied a) {
+        publisher.documents(tenantId, () -> a.before() == null ? null : view(deviceId, a.before()), a.result());
     }
 
     /** Deletes the shadow; its version counter is kept, so a re-created shadow continues from it. */
@@ -237,16 +290,31 @@ public class ShadowService {
     private void record(Caller caller, UUID deviceId, String name, long version, String section,
             String event, String action) {
         UUID tenantId = caller.tenantId();
+        Map<String, Object> details = details(name, version, section);
+        devices.recordEvent(tenantId, deviceId, event, caller.actor(), json.writeValueAsString(details));
+        if (!caller.actor().startsWith("device:")) {
+            audit.recordDetails(tenantId, caller, action, "device", deviceId.toString(), details);
+        }
+    }
+
+    /** The details of a shadow's device event. */
+    static Map<String, Object> details(String name, long version, String section) {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("shadow", name.isEmpty() ? "classic" : name);
         details.put("version", version);
         if (section != null) {
             details.put("section", section);
         }
-        devices.recordEvent(tenantId, deviceId, event, caller.actor(), json.writeValueAsString(details));
-        if (!caller.actor().startsWith("device:")) {
-            audit.recordDetails(tenantId, caller, action, "device", deviceId.toString(), details);
-        }
+        return details;
+    }
+
+    /** Refuses a write breaking the depth or key-length limits (before anything is read). */
+    void checkLimits(ShadowUpdate u) {
+        check(u);
+    }
+
+    static ApiException conflictOf(ShadowUpdate u) {
+        return conflict(u, "the shadow was changed concurrently");
     }
 
     private Shadow view(UUID deviceId, Row row) {

@@ -2,6 +2,8 @@ package io.fleetkeeper.shadow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetkeeper.cluster.ClusterBus;
+import io.fleetkeeper.cluster.ClusterMessage.Invalidate;
 import io.fleetkeeper.testing.ApiTest;
 import io.fleetkeeper.testing.Reply;
 import io.fleetkeeper.testing.TestTenant;
@@ -14,10 +16,17 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /** {@code /api/v1/devices/{id}/shadow…}: operators' side of the shadow over HTTP. */
 class ShadowApiTests extends ApiTest {
+
+    @Autowired
+    private JdbcClient jdbc;
+    @Autowired
+    private ClusterBus bus;
 
     private TestTenant tenant;
     private String path;
@@ -265,6 +274,51 @@ class ShadowApiTests extends ApiTest {
 
         api.delete(tenant.admin(), schemaPath).expect(204);
         api.patch(tenant.admin(), shadow, desired("{\"temp\":\"warm\"}"), null).expect(200);
+    }
+
+    @Test
+    void aSchemaReplacedOnAnotherNodeAppliesHereOnceTheBusSaysSo() {
+        createType(tenant.admin(), "meter");
+        String id = createDevice(tenant.admin(), Map.of("name", "m1", "device_type", "meter")).path("id").asString();
+        String shadow = "/api/v1/devices/" + id + "/shadow";
+        api.call("PUT", "/api/v1/device-types/meter/shadow-schema").token(tenant.admin())
+                .body("{\"desired\":{\"type\":\"object\",\"properties\":{\"v\":{\"type\":\"number\"}}}}").send()
+                .expect(200);
+        api.patch(tenant.admin(), shadow, desired("{\"v\":\"x\"}"), null).expectProblem(400, "VALIDATION_FAILED");
+
+        // another node lifts the constraint: its row changes, but this node checks against its cache...
+        jdbc.sql("UPDATE shadow_schemas SET desired = '{\"type\":\"object\"}', version = version + 1 "
+                + "WHERE tenant_id = ? AND device_type = 'meter'").params(tenant.id()).update();
+        api.patch(tenant.admin(), shadow, desired("{\"v\":\"x\"}"), null).expectProblem(400, "VALIDATION_FAILED");
+        // ...until the other node's invalidation arrives (its own invalidations a node ignores)
+        bus.publish(new Invalidate(bus.nodeId(), Invalidate.SHADOW_SCHEMAS, tenant.id() + "/meter"));
+        api.patch(tenant.admin(), shadow, desired("{\"v\":\"x\"}"), null).expectProblem(400, "VALIDATION_FAILED");
+        bus.publish(new Invalidate("another-node", Invalidate.SHADOW_SCHEMAS, tenant.id() + "/meter"));
+        api.patch(tenant.admin(), shadow, desired("{\"v\":\"x\"}"), null).expect(200);
+
+        // and back, dropped by the invalidation of every cache a node sends itself when its bus link returns
+        jdbc.sql("UPDATE shadow_schemas SET desired = '{\"type\":\"object\",\"maxProperties\":0}' "
+                + "WHERE tenant_id = ? AND device_type = 'meter'").params(tenant.id()).update();
+        api.patch(tenant.admin(), shadow, desired("{\"v\":1}"), null).expect(200);
+        bus.publish(new Invalidate("link-restored", Invalidate.ALL, null));
+        api.patch(tenant.admin(), shadow, desired("{\"v\":2}"), null).expectProblem(400, "VALIDATION_FAILED");
+    }
+
+    @Test
+    void historyShowsTheNewestVersionsWhileOlderOnesAwaitTheirTrim() {
+        for (int i = 1; i <= 29; i++) {
+            api.patch(tenant.admin(), path + "/shadow", desired("{\"i\":" + i + "}"), null).expect(200);
+        }
+        JsonNode history = api.get(tenant.admin(), path + "/shadow/history").expect(200).path("items");
+        assertThat(history.valueStream().map(v -> v.path("version").asLong()))
+                .containsExactly(29L, 28L, 27L, 26L, 25L, 24L, 23L, 22L, 21L, 20L);
+        api.get(tenant.admin(), path + "/shadow/history/20").expect(200);
+        api.get(tenant.admin(), path + "/shadow/history/19").expectProblem(404, "NOT_FOUND");
+        api.get(tenant.admin(), path + "/shadow/history/17").expectProblem(404, "NOT_FOUND");
+        // stored: at least the ten shown, and fewer than ten plus the trim interval
+        long stored = jdbc.sql("SELECT COUNT(*) FROM shadow_history WHERE device_id = ?")
+                .params(path.substring(path.lastIndexOf('/') + 1)).query(Long.class).single();
+        assertThat(stored).isBetween(10L, 17L);
     }
 
     static String desired(String json) {

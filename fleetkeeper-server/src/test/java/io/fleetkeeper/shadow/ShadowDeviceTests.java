@@ -22,7 +22,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -44,6 +49,8 @@ class ShadowDeviceTests extends ApiTest {
     private MqttEndpoint endpoint;
     @Autowired
     private DeviceListener listener;
+    @Autowired
+    private ShadowService shadows;
 
     private MqttDevices devices;
     private TestTenant tenant;
@@ -142,6 +149,15 @@ class ShadowDeviceTests extends ApiTest {
             c.publishWith().topic(ns + "shadow/update").qos(MqttQos.AT_LEAST_ONCE)
                     .payload(bytes("{\"state\":{\"reported\":{\"target\":{\"temp\":21},\"mode\":\"heat\"}},"
                             + "\"client_token\":\"r-1\"}")).send();
+            // the documents (sent after commit) come before the accepted reply
+            JsonNode documents = next(publishes, ns + "shadow/update/documents");
+            assertThat(documents.path("previous").path("version").asLong()).isEqualTo(1);
+            assertThat(documents.path("previous").path("state").path("desired").path("mode").asString())
+                    .isEqualTo("heat");
+            assertThat(documents.path("current").path("version").asLong()).isEqualTo(2);
+            assertThat(documents.path("current").path("state").path("reported").path("mode").asString())
+                    .isEqualTo("heat");
+            assertThat(documents.path("client_token").asString()).isEqualTo("r-1");
             JsonNode accepted = next(publishes, ns + "shadow/update/accepted");
             assertThat(accepted.path("client_token").asString()).isEqualTo("r-1");
             assertThat(accepted.path("version").asLong()).isEqualTo(2);
@@ -193,6 +209,89 @@ class ShadowDeviceTests extends ApiTest {
             // no delta of "quiet" arrived: the device never subscribed to it
         } finally {
             c.disconnect();
+        }
+    }
+
+    @Test
+    void devicesReportingAtOnceAreWrittenTogetherEachInItsOrderAndABadReportFailsAlone() throws Exception {
+        createType(tenant.admin(), "sensor");
+        api.call("PUT", "/api/v1/device-types/sensor/shadow-schema").token(tenant.admin())
+                .body("{\"reported\":{\"type\":\"object\",\"properties\":{\"seq\":{\"type\":\"integer\"}}}}").send()
+                .expect(200);
+        long failedWhole = shadows.batchesFailedWhole();
+        int devicesN = 6;
+        int updates = 12;
+        List<KeyDevice> ds = new ArrayList<>();
+        List<Mqtt5BlockingClient> clients = new ArrayList<>();
+        Map<String, List<String>> replies = new ConcurrentHashMap<>();
+        CountDownLatch all = new CountDownLatch(devicesN * updates);
+        try {
+            for (int i = 0; i < devicesN; i++) {
+                KeyDevice d = devices.keyDevice(tenant, "r" + i);
+                ds.add(d);
+                Mqtt5BlockingClient c = connect(d);
+                clients.add(c);
+                List<String> mine = Collections.synchronizedList(new ArrayList<>());
+                replies.put(d.id(), mine);
+                c.toAsync().subscribeWith().topicFilter("fk/" + d.id() + "/shadow/update/+")
+                        .qos(MqttQos.AT_LEAST_ONCE).callback(p -> {
+                            String topic = p.getTopic().toString();
+                            if (topic.endsWith("/accepted") || topic.endsWith("/rejected")) {
+                                JsonNode body = JSON.readTree(p.getPayloadAsBytes());
+                                mine.add(body.path("client_token").asString() + " "
+                                        + (topic.endsWith("/accepted") ? "v" + body.path("version").asLong()
+                                        : body.path("code").asString()));
+                                all.countDown();
+                            }
+                        }).send().get(10, TimeUnit.SECONDS);
+            }
+            // every device sends all its updates at once, device 0 a schema violation and device 1 a stale
+            // version and a malformed payload among them
+            for (int k = 1; k <= updates; k++) {
+                for (int i = 0; i < devicesN; i++) {
+                    String body = "{\"state\":{\"reported\":{\"seq\":" + k + "}},\"client_token\":\"t" + k + "\"}";
+                    if (i == 0 && k == 5) {
+                        body = "{\"state\":{\"reported\":{\"seq\":\"five\"}},\"client_token\":\"t5\"}";
+                    } else if (i == 1 && k == 6) {
+                        body = "{\"state\":{\"reported\":{\"seq\":6}},\"version\":1,\"client_token\":\"t6\"}";
+                    } else if (i == 1 && k == 7) {
+                        body = "{\"client_token\":\"t7\", not json";
+                    }
+                    clients.get(i).toAsync().publishWith().topic("fk/" + ds.get(i).id() + "/shadow/update")
+                            .qos(MqttQos.AT_LEAST_ONCE).payload(bytes(body)).send();
+                }
+            }
+            assertThat(all.await(30, TimeUnit.SECONDS)).as("every update answered").isTrue();
+            assertThat(shadows.batchesFailedWhole()).as("no batch fell back to single writes").isEqualTo(failedWhole);
+        } finally {
+            clients.forEach(Mqtt5BlockingClient::disconnect);
+        }
+        for (int i = 0; i < devicesN; i++) {
+            List<String> expected = new ArrayList<>();
+            long version = 0;
+            for (int k = 1; k <= updates; k++) {
+                if (i == 0 && k == 5) {
+                    expected.add("t5 VALIDATION_FAILED");
+                } else if (i == 1 && k == 6) {
+                    expected.add("t6 VERSION_CONFLICT");
+                } else if (i == 1 && k == 7) {
+                    expected.add(" MALFORMED_REQUEST");
+                } else {
+                    expected.add("t" + k + " v" + ++version);
+                }
+            }
+            assertThat(replies.get(ds.get(i).id())).as("replies of device %d, in order", i)
+                    .containsExactlyElementsOf(expected);
+            String path = "/api/v1/devices/" + ds.get(i).id();
+            JsonNode shadow = api.get(tenant.admin(), path + "/shadow").expect(200);
+            assertThat(shadow.path("version").asLong()).isEqualTo(version);
+            assertThat(shadow.path("state").path("reported").path("seq").asInt()).isEqualTo(updates);
+            JsonNode history = api.get(tenant.admin(), path + "/shadow/history").expect(200).path("items");
+            assertThat(history.get(0).path("version").asLong()).isEqualTo(version);
+            assertThat(history.get(0).path("actor").asString()).isEqualTo("device:" + ds.get(i).id());
+            JsonNode events = api.get(tenant.admin(), path + "/events?limit=100").expect(200).path("items");
+            assertThat(events.valueStream().filter(e -> e.path("type").asString().equals("SHADOW-UPDATED")))
+                    .hasSize((int) version);
         }
     }
 

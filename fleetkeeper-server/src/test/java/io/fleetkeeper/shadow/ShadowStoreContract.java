@@ -8,7 +8,10 @@ import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.device.Device;
 import io.fleetkeeper.device.DeviceService;
+import io.fleetkeeper.shadow.ShadowService.Outcome;
+import io.fleetkeeper.shadow.ShadowService.Report;
 import io.fleetkeeper.tenancy.Caller;
+import io.fleetkeeper.tenancy.Role;
 import io.fleetkeeper.tenancy.TenantService;
 import io.fleetkeeper.testing.ContractTenant;
 import java.util.ArrayList;
@@ -45,6 +48,11 @@ public interface ShadowStoreContract {
 
         Device create(String name, String serial, Map<String, String> meta) {
             return devices.create(admin, device(name, serial, meta));
+        }
+
+        ShadowUpdate reported(String json, Long version) {
+            return ShadowUpdate.parse(this.json.readTree("{\"state\":{\"reported\":" + json + "}"
+                    + (version == null ? "" : ",\"version\":" + version) + "}"), "reported", null);
         }
 
         ShadowUpdate desired(String json, Long ifMatch) {
@@ -141,5 +149,73 @@ public interface ShadowStoreContract {
                 .params(f.tenant().toString(), d.id().toString()).query(Long.class).single()).isZero();
         assertThat(f.jdbc().sql("SELECT COUNT(*) FROM shadow_history WHERE tenant_id = ? AND device_id = ?")
                 .params(f.tenant().toString(), d.id().toString()).query(Long.class).single()).isZero();
+    }
+
+    @Test
+    default void reportedUpdatesWrittenTogetherEndAsIfWrittenOneByOne(ApplicationContext ctx) {
+        Fixture f = Fixture.of(ctx);
+        Device a = f.create("a", null, Map.of());
+        Device b = f.create("b", null, Map.of());
+        Caller deviceA = new Caller(f.tenant(), "device:" + a.id(), Role.OPERATOR);
+        Caller deviceB = new Caller(f.tenant(), "device:" + b.id(), Role.OPERATOR);
+        UUID gone = UUID.randomUUID();
+        String deep = "{\"l1\":{\"l2\":{\"l3\":{\"l4\":{\"l5\":{\"l6\":{\"l7\":{\"l8\":{\"l9\":1}}}}}}}}}";
+        f.shadows().update(deviceB, b.id(), null, f.reported("{\"n\":0}", null));
+        long failedWhole = f.shadows().batchesFailedWhole();
+        List<Outcome> out = f.shadows().reportAll(List.of(
+                new Report(deviceA, a.id(), null, f.reported("{\"x\":1}", null)),
+                new Report(deviceA, a.id(), null, f.reported("{\"y\":2}", null)),
+                new Report(new Caller(f.tenant(), "device:" + gone, Role.OPERATOR), gone, null,
+                        f.reported("{\"x\":1}", null)),
+                new Report(deviceB, b.id(), null, f.reported("{\"n\":1}", 7L)),
+                new Report(deviceB, b.id(), "cfg", f.reported("{\"n\":1}", null)),
+                new Report(deviceA, a.id(), null, f.reported(deep, null)),
+                new Report(deviceA, a.id(), null, f.reported("{\"x\":3}", 2L)),
+                new Report(deviceB, b.id(), null, f.reported("{\"n\":2}", 1L))));
+        assertThat(f.shadows().batchesFailedWhole()).as("written as one batch").isEqualTo(failedWhole);
+
+        assertThat(out).extracting(o -> o.shadow() == null ? null : o.shadow().version())
+                .containsExactly(1L, 2L, null, null, 1L, null, 3L, 2L);
+        assertThat(out).extracting(o -> o.error() instanceof ApiException e ? e.code() : null).containsExactly(
+                null, null, ErrorCode.NOT_FOUND, ErrorCode.VERSION_CONFLICT, null, ErrorCode.VALIDATION_FAILED,
+                null, null);
+        assertThat(out.get(6).shadow().state().reported().toString()).isEqualTo("{\"x\":3,\"y\":2}");
+
+        // stored as single writes store them: rows, history with the device as actor, one event per version
+        Shadow stored = f.shadows().get(f.tenant(), a.id(), null);
+        assertThat(stored.version()).isEqualTo(3);
+        assertThat(stored.state().reported().toString()).isEqualTo("{\"x\":3,\"y\":2}");
+        assertThat(f.shadows().history(f.tenant(), a.id(), null)).extracting(v -> v.version() + " " + v.actor())
+                .containsExactly("3 device:" + a.id(), "2 device:" + a.id(), "1 device:" + a.id());
+        assertThat(f.shadows().history(f.tenant(), a.id(), null, 1).document().state().reported().toString())
+                .isEqualTo("{\"x\":1}");
+        assertThat(f.shadows().get(f.tenant(), b.id(), null).state().reported().path("n").asInt()).isEqualTo(2);
+        assertThat(f.shadows().get(f.tenant(), b.id(), "cfg").version()).isEqualTo(1);
+        assertThat(f.devices().events(f.tenant(), a.id(), null, 50).items().stream()
+                .filter(e -> e.type().equals("SHADOW-UPDATED")).map(e -> f.json().readTree(e.details()).path("version")
+                        .asLong())).containsExactlyInAnyOrder(1L, 2L, 3L);
+        assertThat(f.devices().events(f.tenant(), b.id(), null, 50).items().stream()
+                .filter(e -> e.type().equals("SHADOW-UPDATED")).map(e -> f.json().readTree(e.details())
+                        .path("shadow").asString() + "@" + f.json().readTree(e.details()).path("version").asLong()))
+                .containsExactlyInAnyOrder("classic@1", "classic@2", "cfg@1");
+    }
+
+    @Test
+    default void reportedUpdatesWrittenTogetherTrimTheHistoryLikeSingleWrites(ApplicationContext ctx) {
+        Fixture f = Fixture.of(ctx);
+        Device a = f.create("a", null, Map.of());
+        Caller device = new Caller(f.tenant(), "device:" + a.id(), Role.OPERATOR);
+        List<Report> reports = new ArrayList<>();
+        for (int i = 1; i <= 25; i++) {
+            reports.add(new Report(device, a.id(), null, f.reported("{\"i\":" + i + "}", null)));
+        }
+        long failedWhole = f.shadows().batchesFailedWhole();
+        assertThat(f.shadows().reportAll(reports)).allMatch(o -> o.error() == null);
+        assertThat(f.shadows().batchesFailedWhole()).as("written as one batch").isEqualTo(failedWhole);
+        assertThat(f.shadows().history(f.tenant(), a.id(), null)).extracting(v -> v.version())
+                .containsExactly(25L, 24L, 23L, 22L, 21L, 20L, 19L, 18L, 17L, 16L);
+        long stored = f.jdbc().sql("SELECT COUNT(*) FROM shadow_history WHERE tenant_id = ? AND device_id = ?")
+                .params(f.tenant().toString(), a.id().toString()).query(Long.class).single();
+        assertThat(stored).isBetween(10L, 17L);
     }
 }

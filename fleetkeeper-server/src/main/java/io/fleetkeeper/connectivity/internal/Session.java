@@ -87,6 +87,16 @@ final class Session {
         return subscriptions.remove(filter) != null;
     }
 
+    /** Whether a subscription matches {@code topic} (what {@link #deliver} would send it on). */
+    synchronized boolean subscribedTo(String topic) {
+        for (String filter : subscriptions.keySet()) {
+            if (TopicFilters.matches(filter, topic)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * Sends a message published to {@code topic} if a subscription matches, at the lower of the two QoS.
      * QoS 1 beyond the in-flight window, or while the persistent session is offline, waits in the queue.

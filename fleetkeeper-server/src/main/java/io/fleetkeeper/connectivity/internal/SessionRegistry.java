@@ -303,6 +303,15 @@ class SessionRegistry implements DeviceMessaging {
     }
 
     @Override
+    public boolean mayReceive(UUID tenantId, UUID deviceId, String suffix) {
+        Session s = sessions.get(deviceId);
+        if (s == null || !s.tenantId.equals(tenantId) || !gatewaysHere.isEmpty()) {
+            return true; // held elsewhere, or perhaps through a gateway: only the holder knows
+        }
+        return s.subscribedTo(MqttAccess.namespace(deviceId) + suffix); // publish delivers to this session only
+    }
+
+    @Override
     public boolean connectedHere(UUID tenantId, UUID deviceId) {
         Session s = sessions.get(deviceId);
         return s != null && s.tenantId.equals(tenantId) && s.connection() != null;

@@ -5,6 +5,7 @@ import io.fleetkeeper.shadow.Shadow;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
@@ -41,8 +42,16 @@ public class ShadowPublisher {
         }
     }
 
-    /** Previous and current document after an update, on {@code …/update/documents}. */
-    public void documents(UUID tenantId, Shadow previous, Shadow current) {
+    /**
+     * Previous and current document after an update, on {@code …/update/documents}; neither is built when the
+     * device cannot receive it (its session here has no matching subscription).
+     */
+    public void documents(UUID tenantId, Supplier<Shadow> previousDocument, Shadow current) {
+        DeviceMessaging m = messaging.getObject();
+        if (!m.mayReceive(tenantId, current.deviceId(), prefix(current.name()) + "update/documents")) {
+            return;
+        }
+        Shadow previous = previousDocument.get();
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("previous", previous);
         doc.put("current", current);
@@ -50,6 +59,7 @@ public class ShadowPublisher {
         if (current.clientToken() != null) {
             doc.put("client_token", current.clientToken());
         }
-        send(tenantId, current.deviceId(), current.name(), "update/documents", doc);
+        m.publish(tenantId, current.deviceId(), prefix(current.name()) + "update/documents",
+                json.writeValueAsBytes(doc), 1);
     }
 }

@@ -9,15 +9,24 @@ import io.fleetkeeper.connectivity.ConnectionListener;
 import io.fleetkeeper.connectivity.DeviceMessage;
 import io.fleetkeeper.connectivity.DeviceMessaging;
 import io.fleetkeeper.shadow.Shadow;
+import io.fleetkeeper.connectivity.DeviceMessaging.Receipt;
+import io.fleetkeeper.shadow.ShadowProperties;
 import io.fleetkeeper.shadow.ShadowService;
+import io.fleetkeeper.shadow.ShadowService.Outcome;
+import io.fleetkeeper.shadow.ShadowService.Report;
 import io.fleetkeeper.shadow.ShadowUpdate;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.Role;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.stereotype.Component;
@@ -30,32 +39,129 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code shadow/get} and {@code shadow/update} (named shadows: {@code shadow/name/<name>/get|update}) and
  * hears {@code …/get/accepted|rejected}, {@code …/update/accepted|rejected}, {@code …/update/delta} and
  * {@code …/update/documents}. Subscribing to a delta topic sends the current delta at once.
+ *
+ * <p>Updates are taken on the connection's network thread, in the order the device sent them, and written
+ * together with other devices' updates by one writer ({@link GroupCommit}, {@link ShadowService#reportAll}); each
+ * reply goes out after its write committed, in order. With {@code report-batch-size} 1 each update is written
+ * alone on a virtual thread, as gets are.
  */
 @Component
-class ShadowTopics implements ConnectionListener, SmartInitializingSingleton {
+class ShadowTopics implements ConnectionListener, SmartInitializingSingleton, DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(ShadowTopics.class);
+    private static final CompletionStage<Receipt> ACCEPTED = CompletableFuture.completedFuture(Receipt.ACCEPTED);
+    /** Reports queued for the writer beyond which an update is written alone (on a virtual thread). */
+    static final int QUEUE = 10_000;
+
+    /** An update taken off the network: its report, or why it is refused before anything is read. */
+    private record Pending(DeviceMessage message, String name, String token, Report report, ApiException refused) {
+    }
 
     private final ShadowService shadows;
     private final ShadowPublisher publisher;
     private final JsonMapper json;
     private final ObjectProvider<DeviceMessaging> messaging;
+    private final ShadowProperties properties;
+    private GroupCommit<Pending> writer;
 
     ShadowTopics(ShadowService shadows, ShadowPublisher publisher, ObjectProvider<DeviceMessaging> messaging,
-            JsonMapper json) {
+            JsonMapper json, ShadowProperties properties) {
         this.shadows = shadows;
         this.publisher = publisher;
         this.messaging = messaging;
         this.json = json;
+        this.properties = properties;
     }
 
     /** Registers as consumer once all beans exist (messaging depends on every listener, this one included). */
     @Override
     public void afterSingletonsInstantiated() {
-        messaging.getObject().consume("shadow/#", this::onMessage);
+        DeviceMessaging m = messaging.getObject();
+        if (properties.reportBatchSize() > 1) {
+            writer = new GroupCommit<>("shadow-reports", QUEUE, properties.reportBatchSize(),
+                    properties.reportBatchWait(), this::write);
+            m.acknowledge("shadow/update", this::take);
+            m.acknowledge("shadow/name/+/update", this::take);
+        }
+        m.consume("shadow/#", this::onMessage);
+    }
+
+    @Override
+    public void destroy() {
+        if (writer != null) {
+            writer.close();
+        }
+    }
+
+    /**
+     * On the network thread: parses the update and queues it for the writer (the PUBACK goes at once, as for any
+     * shadow request). Should the queue be full, the update is written alone.
+     */
+    CompletionStage<Receipt> take(DeviceMessage m) {
+        String[] levels = m.suffix().split("/", -1);
+        String name = levels.length == 4 ? levels[2] : "";
+        String token = null;
+        Pending p;
+        try {
+            JsonNode body = m.payload().length == 0 ? json.createObjectNode() : json.readTree(m.payload());
+            token = body.path("client_token").isString() ? body.path("client_token").asString() : null;
+            Caller device = new Caller(m.tenantId(), "device:" + m.deviceId(), Role.OPERATOR);
+            p = new Pending(m, name, token, new Report(device, m.deviceId(), name,
+                    ShadowUpdate.parse(body, "reported", null)), null);
+        } catch (JacksonException e) {
+            p = new Pending(m, name, token, null, new ApiException(ErrorCode.MALFORMED_REQUEST,
+                    "the payload is not JSON"));
+        } catch (ApiException e) {
+            p = new Pending(m, name, token, null, e);
+        }
+        if (!writer.offer(p)) {
+            Thread.ofVirtual().name("shadow-report-" + m.deviceId()).start(() -> onMessage(m, false));
+        }
+        return ACCEPTED;
+    }
+
+    /** On the writer thread: one transaction for the batch's reports, then every reply in order. */
+    private void write(List<Pending> batch) {
+        List<Report> reports = new ArrayList<>(batch.size());
+        for (Pending p : batch) {
+            if (p.report() != null) {
+                reports.add(p.report());
+            }
+        }
+        List<Outcome> outcomes;
+        try {
+            outcomes = shadows.reportAll(reports);
+        } catch (RuntimeException e) {
+            log.warn("a batch of {} shadow updates failed", reports.size(), e);
+            outcomes = null;
+        }
+        int next = 0;
+        for (Pending p : batch) {
+            DeviceMessage m = p.message();
+            if (p.report() == null) {
+                reject(m, p.name(), "update", p.token(), p.refused());
+                continue;
+            }
+            Outcome o = outcomes == null ? null : outcomes.get(next++);
+            if (o != null && o.shadow() != null) {
+                publisher.send(m.tenantId(), m.deviceId(), p.name(), "update/accepted",
+                        o.shadow().withClientToken(p.token()));
+            } else if (o != null && o.error() instanceof ApiException e) {
+                reject(m, p.name(), "update", p.token(), e);
+            } else {
+                if (o != null) {
+                    log.warn("shadow {} of device {} failed", m.suffix(), m.deviceId(), o.error());
+                }
+                reject(m, p.name(), "update", p.token(), new ApiException(ErrorCode.INTERNAL_ERROR, "internal error"));
+            }
+        }
     }
 
     void onMessage(DeviceMessage m) {
+        onMessage(m, writer != null);
+    }
+
+    private void onMessage(DeviceMessage m, boolean updatesTaken) {
         String[] levels = m.suffix().split("/", -1);
         String name;
         String op;
@@ -68,8 +174,8 @@ class ShadowTopics implements ConnectionListener, SmartInitializingSingleton {
         } else {
             return; // replies and anything else below shadow/ are not requests
         }
-        if (!op.equals("get") && !op.equals("update")) {
-            return;
+        if (!op.equals("get") && !op.equals("update") || op.equals("update") && updatesTaken) {
+            return; // updates are the writer's (take)
         }
         String token = null;
         try {
