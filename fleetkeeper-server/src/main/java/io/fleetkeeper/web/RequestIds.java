@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.slf4j.MDC;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
@@ -23,9 +24,10 @@ public class RequestIds extends OncePerRequestFilter {
     private static final String ATTRIBUTE = RequestIds.class.getName();
     private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
-    private final ProblemWriter problems;
+    /** A provider: the writer is made on first use, not when the filter is registered (early in start-up). */
+    private final ObjectProvider<ProblemWriter> problems;
 
-    RequestIds(@org.springframework.context.annotation.Lazy ProblemWriter problems) {
+    RequestIds(ObjectProvider<ProblemWriter> problems) {
         this.problems = problems;
     }
 
@@ -63,14 +65,14 @@ public class RequestIds extends OncePerRequestFilter {
             }
             if (unparsableParameters(e)) {
                 response.resetBuffer();
-                problems.write(request, response, ErrorCode.INVALID_PARAMETER,
+                problems.getObject().write(request, response, ErrorCode.INVALID_PARAMETER,
                         ProblemErrorReportValve.Parameters.DETAIL);
                 return;
             }
             org.slf4j.LoggerFactory.getLogger(RequestIds.class)
                     .error("unexpected failure on {} {}", request.getMethod(), request.getRequestURI(), e);
             response.resetBuffer();
-            problems.write(request, response, ErrorCode.INTERNAL_ERROR,
+            problems.getObject().write(request, response, ErrorCode.INTERNAL_ERROR,
                     "an unexpected error occurred; see the server log for request " + id);
         } finally {
             MDC.remove("requestId");

@@ -12,7 +12,7 @@ import io.fleetkeeper.ota.internal.CampaignRepository.JobCampaign;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.springframework.context.annotation.Lazy;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -28,14 +28,15 @@ public class CampaignRollout implements JobOperation {
     public static final String TYPE = "ota";
 
     private final CampaignRepository campaigns;
-    private final FirmwareService firmware;
+    // Providers, not the services: both depend on this class (a cycle resolved on first use).
+    private final ObjectProvider<FirmwareService> firmware;
     private final DeviceService devices;
-    private final JobService jobs;
+    private final ObjectProvider<JobService> jobs;
     private final JsonMapper json;
     private final OtaTopics topics;
 
-    CampaignRollout(CampaignRepository campaigns, @Lazy FirmwareService firmware, DeviceService devices,
-            @Lazy JobService jobs, JsonMapper json, OtaTopics topics) {
+    CampaignRollout(CampaignRepository campaigns, ObjectProvider<FirmwareService> firmware, DeviceService devices,
+            ObjectProvider<JobService> jobs, JsonMapper json, OtaTopics topics) {
         this.topics = topics;
         this.campaigns = campaigns;
         this.firmware = firmware;
@@ -53,11 +54,11 @@ public class CampaignRollout implements JobOperation {
     public void start(UUID tenantId, UUID jobId, List<UUID> deviceIds, long now) {
         JobCampaign c = campaigns.byJob(tenantId, jobId).orElse(null);
         if (c == null) { // the campaign's transaction has not committed (cannot happen: one transaction) or gone
-            deviceIds.forEach(d -> jobs.endExecution(tenantId, jobId, d, ExecutionStatus.CANCELED,
+            deviceIds.forEach(d -> jobs.getObject().endExecution(tenantId, jobId, d, ExecutionStatus.CANCELED,
                     Map.of("detail", "no campaign")));
             return;
         }
-        Firmware f = firmware.get(tenantId, c.firmwareId());
+        Firmware f = firmware.getObject().get(tenantId, c.firmwareId());
         boolean skipCurrent = c.spec() == null || json.readTree(c.spec()).path("skip_if_current").asBoolean(true);
         for (UUID deviceId : deviceIds) {
             Device d = devices.get(tenantId, deviceId);
@@ -72,7 +73,7 @@ public class CampaignRollout implements JobOperation {
                 topics.tell(tenantId, deviceId);
             } else {
                 campaigns.offer(tenantId, c.id(), deviceId, f.id(), OtaAction.SKIPPED, skip, now);
-                jobs.endExecution(tenantId, jobId, deviceId, ExecutionStatus.CANCELED,
+                jobs.getObject().endExecution(tenantId, jobId, deviceId, ExecutionStatus.CANCELED,
                         Map.of("detail", "skipped: " + skip));
             }
         }

@@ -23,7 +23,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
-import org.springframework.context.annotation.Lazy;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
@@ -43,7 +42,8 @@ public class OtaTopics implements ConnectionListener, SmartInitializingSingleton
     static final String NOTIFY = "ota/notify";
     private static final Logger log = LoggerFactory.getLogger(OtaTopics.class);
 
-    private final DeploymentService deployments;
+    /** A provider, not the service: the service depends on this class (a cycle resolved on first use). */
+    private final ObjectProvider<DeploymentService> deployments;
     private final ObjectProvider<DeviceMessaging> messaging;
     private final JsonMapper json;
     /** Devices connected here with a subscription covering {@link #NOTIFY}: device id → connection id. */
@@ -53,7 +53,7 @@ public class OtaTopics implements ConnectionListener, SmartInitializingSingleton
     private final Set<UUID> waiting = ConcurrentHashMap.newKeySet();
     private int senders;
 
-    OtaTopics(@Lazy DeploymentService deployments, ObjectProvider<DeviceMessaging> messaging, JsonMapper json,
+    OtaTopics(ObjectProvider<DeploymentService> deployments, ObjectProvider<DeviceMessaging> messaging, JsonMapper json,
             OtaProperties props) {
         this.props = props;
         this.deployments = deployments;
@@ -134,7 +134,7 @@ public class OtaTopics implements ConnectionListener, SmartInitializingSingleton
     private void send(UUID tenantId, UUID deviceId) {
         try {
             boolean here = subscribed.containsKey(deviceId) && messaging.getObject().connectedHere(tenantId, deviceId);
-            deployments.nextManifest(tenantId, deviceId, here).ifPresent(m -> messaging.getObject()
+            deployments.getObject().nextManifest(tenantId, deviceId, here).ifPresent(m -> messaging.getObject()
                     .publish(tenantId, deviceId, NOTIFY, json.writeValueAsBytes(m), 1));
         } catch (RuntimeException e) {
             log.warn("could not send the OTA manifest to device {}", deviceId, e);
@@ -146,7 +146,7 @@ public class OtaTopics implements ConnectionListener, SmartInitializingSingleton
         try {
             long id = Long.parseLong(execution);
             OtaStatusReport report = json.readValue(m.payload(), OtaStatusReport.class);
-            deployments.reportStatus(m.tenantId(), m.deviceId(), id, report);
+            deployments.getObject().reportStatus(m.tenantId(), m.deviceId(), id, report);
         } catch (NumberFormatException e) {
             reject(m, execution, "NOT_FOUND", "execution not found");
         } catch (UnrecognizedPropertyException e) {
