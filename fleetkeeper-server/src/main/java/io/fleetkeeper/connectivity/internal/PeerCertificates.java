@@ -5,7 +5,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.security.cert.Certificate;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,24 +19,37 @@ import org.slf4j.LoggerFactory;
 final class PeerCertificates {
 
     private static final Logger log = LoggerFactory.getLogger(PeerCertificates.class);
-    private static final String SESSION_CLASS = "io.netty.handler.ssl.ReferenceCountedOpenSslEngine$DefaultOpenSslSession";
+    private static final String PACKAGE = "io.netty.handler.ssl.";
     private static final Certificate[] NONE = new Certificate[0];
+    /** The session class that holds the chain, and the wrapper the engine hands out around it. */
     private static final Class<?> SESSION;
+    private static final Class<?> WRAPPER;
     private static final VarHandle PEER_CERTS;
+    private static final VarHandle WRAPPED;
 
     static {
-        Class<?> type = null;
-        VarHandle handle = null;
+        Class<?> session = null;
+        Class<?> wrapper = null;
+        VarHandle peerCerts = null;
+        VarHandle wrapped = null;
         try {
-            type = Class.forName(SESSION_CLASS, false, ReferenceCountedOpenSslEngine.class.getClassLoader());
-            handle = MethodHandles.privateLookupIn(type, MethodHandles.lookup())
-                    .findVarHandle(type, "peerCerts", Certificate[].class);
+            ClassLoader loader = ReferenceCountedOpenSslEngine.class.getClassLoader();
+            session = Class.forName(PACKAGE + "ReferenceCountedOpenSslEngine$DefaultOpenSslSession", false, loader);
+            wrapper = Class.forName(PACKAGE + "ExtendedOpenSslSession", false, loader);
+            Class<?> internal = Class.forName(PACKAGE + "OpenSslInternalSession", false, loader);
+            peerCerts = MethodHandles.privateLookupIn(session, MethodHandles.lookup())
+                    .findVarHandle(session, "peerCerts", Certificate[].class);
+            wrapped = MethodHandles.privateLookupIn(wrapper, MethodHandles.lookup())
+                    .findVarHandle(wrapper, "wrapped", internal);
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             log.info("MQTT endpoint: native TLS sessions keep their client certificates for the connection's "
                     + "lifetime ({})", e.toString());
+            peerCerts = null;
         }
-        SESSION = handle == null ? null : type;
-        PEER_CERTS = handle;
+        SESSION = session;
+        WRAPPER = wrapper;
+        PEER_CERTS = peerCerts;
+        WRAPPED = wrapped;
     }
 
     private PeerCertificates() {
@@ -51,7 +63,10 @@ final class PeerCertificates {
         if (PEER_CERTS == null || !(engine instanceof ReferenceCountedOpenSslEngine)) {
             return false;
         }
-        SSLSession session = engine.getSession();
+        Object session = engine.getSession();
+        if (WRAPPER.isInstance(session)) {
+            session = WRAPPED.get(session);
+        }
         if (!SESSION.isInstance(session)) {
             return false;
         }
