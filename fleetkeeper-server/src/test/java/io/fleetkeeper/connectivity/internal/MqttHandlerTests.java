@@ -293,6 +293,7 @@ class MqttHandlerTests {
         none.runScheduledPendingTasks();
         assertThat(none.isOpen()).isTrue();
         none.close();
+        events.clear();
 
         EmbeddedChannel ch = channel();
         ch.writeInbound(connect(MqttVersion.MQTT_3_1_1, KEY).keepAlive(60).build());
