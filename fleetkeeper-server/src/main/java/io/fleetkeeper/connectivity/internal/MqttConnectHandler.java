@@ -200,6 +200,13 @@ final class MqttConnectHandler extends ChannelInboundHandlerAdapter {
                 Instant.ofEpochMilli(ctx.clock().millis()), address(ProxyProtocol.remoteAddress(channel.channel())),
                 v5 ? "MQTT 5" : "MQTT 3.1.1", r.clientId(), r.keepAliveSeconds(),
                 fingerprint != null ? MqttAccess.CERTIFICATE : MqttAccess.DEVICE_KEY, r.cleanStart());
+        if (fingerprint != null) {
+            // decided: the session keeps the fingerprint (revocation kicks by it), not the chain
+            SslHandler tls = channel.pipeline().get(SslHandler.class);
+            if (tls != null) {
+                PeerCertificates.release(tls.engine());
+            }
+        }
         var session = new MqttSessionHandler(ctx, info, v5, fingerprint, r.will(),
                 r.sessionExpiryMs(ctx.props().sessionExpiry()), r.maxOutboundPacket());
         channel.pipeline().replace(this, channel.name(), session);

@@ -22,9 +22,8 @@ import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Ticker;
 import java.io.IOException;
 import java.util.UUID;
@@ -41,11 +40,13 @@ import org.slf4j.LoggerFactory;
  * connection: they send through it, take it over and kick it from any thread. Anything malformed or forbidden
  * closes only this connection; when it ends, the will is published unless the client disconnected cleanly.
  */
-final class MqttSessionHandler extends ChannelInboundHandlerAdapter {
+final class MqttSessionHandler extends ChannelInboundHandlerAdapter implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(MqttSessionHandler.class);
     /** Listeners hear that a device is alive at most once a second per connection. */
     private static final long SEEN_EVERY_NANOS = 1_000_000_000L;
+    /** What {@link #lastAck} is while no PUBACK waits: shared, so an idle session holds no future of its own. */
+    private static final CompletableFuture<Void> NONE_PENDING = CompletableFuture.completedFuture(null);
     /** The length of a device's topic namespace, {@code fk/<uuid>/}. */
     private static final int NAMESPACE_LENGTH = MqttAccess.namespace(new UUID(0, 0)).length();
 
@@ -59,15 +60,20 @@ final class MqttSessionHandler extends ChannelInboundHandlerAdapter {
     private Will will;
     private ChannelHandlerContext channel;
     private Ticker ticker;
+    /** The device's publish bucket; made at its first publication. */
     private PublishRateLimiter rate;
     /** The bucket of the publications a gateway makes for its children; made at the first one. */
     private PublishRateLimiter childRate;
     private long lastSeenNotified;
+    /** When the last packet arrived (ticker nanos): the keep-alive watch closes the connection 1.5 keep-alives on. */
+    private long lastPacketAt;
+    /** The next look of the keep-alive watch; cancelled when the connection ends. */
+    private Future<?> keepAlive;
     private Session session;
     private boolean closed;
     private boolean closing;
     /** The last QoS 1 PUBACK decided (event loop only): PUBACKs go out in the order the PUBLISHes came in. */
-    private CompletableFuture<Void> lastAck = CompletableFuture.completedFuture(null);
+    private CompletableFuture<Void> lastAck = NONE_PENDING;
     private String closeReason;
 
     MqttSessionHandler(MqttEndpointContext ctx, ConnectionInfo info, boolean v5, String fingerprint, Will will,
@@ -109,8 +115,8 @@ final class MqttSessionHandler extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext c) {
         channel = c;
         ticker = c.executor().ticker();
-        rate = new PublishRateLimiter(ctx.props().publishesPerSecond(), ticker);
-        lastSeenNotified = ticker.nanoTime() - SEEN_EVERY_NANOS - 1;
+        lastPacketAt = ticker.nanoTime();
+        lastSeenNotified = lastPacketAt - SEEN_EVERY_NANOS - 1;
     }
 
     /**
@@ -119,8 +125,7 @@ final class MqttSessionHandler extends ChannelInboundHandlerAdapter {
      */
     void start(boolean cleanStart, int receiveMaximum) {
         if (info.keepAlive() > 0) {
-            channel.pipeline().addBefore(channel.name(), "keepalive",
-                    new IdleStateHandler(info.keepAlive() * 1500L, 0, 0, TimeUnit.MILLISECONDS));
+            keepAlive = channel.executor().schedule(this, keepAliveNanos(), TimeUnit.NANOSECONDS);
         }
         ctx.sessions().attach(this, cleanStart, receiveMaximum, present -> channel.writeAndFlush(
                 ConnAcks.accepted(present, v5, ctx.props().maxPacketSize(), sessionExpiryMs / 1000)));
@@ -169,8 +174,33 @@ final class MqttSessionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** One and a half times the client's keep-alive (MQTT 3.1.1 3.1.2.10, MQTT 5 3.1.2.11). */
+    private long keepAliveNanos() {
+        return info.keepAlive() * 1_500_000_000L;
+    }
+
+    /**
+     * The keep-alive watch, on the event loop: closes the connection when no packet came for one and a half
+     * keep-alives, else looks again when that much time will have passed since the last one. It is the handler
+     * itself scheduled (no handler in the pipeline, no task object of its own): what an idle connection holds for
+     * its keep-alive is the one scheduled task.
+     */
+    @Override
+    public void run() {
+        if (closed || closing) {
+            return;
+        }
+        long left = keepAliveNanos() - (ticker.nanoTime() - lastPacketAt);
+        if (left <= 0) {
+            close("keep-alive timeout");
+        } else {
+            keepAlive = channel.executor().schedule(this, left, TimeUnit.NANOSECONDS);
+        }
+    }
+
     private void seen() {
         long now = ticker.nanoTime();
+        lastPacketAt = now;
         if (now - lastSeenNotified > SEEN_EVERY_NANOS) {
             lastSeenNotified = now;
             ctx.sessions().notifySeen(info.tenantId(), info.deviceId());
@@ -238,6 +268,9 @@ final class MqttSessionHandler extends ChannelInboundHandlerAdapter {
      * whether the topic is in this device's namespace at all is checked after.
      */
     private PublishRateLimiter bucket(String topic) {
+        if (rate == null) {
+            rate = new PublishRateLimiter(ctx.props().publishesPerSecond(), ticker);
+        }
         if (topic == null || !topic.startsWith(GatewayRoutes.CHILDREN, NAMESPACE_LENGTH)) {
             return rate;
         }
@@ -331,6 +364,9 @@ final class MqttSessionHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext c) throws Exception {
         boolean was = !closed;
         closed = true;
+        if (keepAlive != null) {
+            keepAlive.cancel(false);
+        }
         if (was && session != null) {
             if (will != null) {
                 ctx.sessions().inbound(session, will.topic(), will.payload(), will.qos());
@@ -339,14 +375,6 @@ final class MqttSessionHandler extends ChannelInboundHandlerAdapter {
             ctx.sessions().notifyDisconnected(info, closeReason == null ? "connection lost" : closeReason);
         }
         super.channelInactive(c);
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext c, Object evt) throws Exception {
-        if (evt instanceof IdleStateEvent) {
-            close("keep-alive timeout");
-        }
-        super.userEventTriggered(c, evt);
     }
 
     @Override

@@ -59,7 +59,8 @@ final class ProxyProtocol {
 
     /** The device's address: the one the PROXY header gave, else the peer's. */
     static SocketAddress remoteAddress(Channel ch) {
-        InetSocketAddress source = ch.attr(SOURCE).get();
+        // hasAttr first: attr() would add an empty attribute to every connection's map for its lifetime
+        InetSocketAddress source = ch.hasAttr(SOURCE) ? ch.attr(SOURCE).get() : null;
         return source != null ? source : ch.remoteAddress();
     }
 

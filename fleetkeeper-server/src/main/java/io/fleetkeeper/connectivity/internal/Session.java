@@ -11,6 +11,8 @@ import java.util.UUID;
  * The MQTT session state of one device on this node: its subscriptions and its QoS 1 messages in flight
  * and queued. It outlives its connection when the client asked for a persistent session. Every method
  * synchronizes on the session: deliveries come from any thread, packets from the connection's event loop.
+ * The three collections are made when first needed: most sessions sit idle with no message in flight, and
+ * every byte an idle session holds is multiplied by the connections of a node.
  */
 final class Session {
 
@@ -26,9 +28,12 @@ final class Session {
     final UUID deviceId;
     private final int maxInflight;
     private final int maxQueued;
-    private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
-    private final LinkedHashMap<Integer, Outbound> inflight = new LinkedHashMap<>();
-    private final ArrayDeque<Outbound> queue = new ArrayDeque<>();
+    /** In the order they were made (null until the first). */
+    private Map<String, Subscription> subscriptions;
+    /** By packet id, oldest first (null until the first QoS 1 message goes out). */
+    private Map<Integer, Outbound> inflight;
+    /** Waiting for room in the window (null until the first has to wait). */
+    private ArrayDeque<Outbound> queue;
     private MqttSessionHandler connection;
     private int nextPacketId;
     private int receiveMaximum;
@@ -51,8 +56,8 @@ final class Session {
         connection = c;
         receiveMaximum = Math.max(1, Math.min(maxInflight, clientReceiveMaximum));
         expiresAt = Long.MAX_VALUE;
-        for (var e : inflight.entrySet()) {
-            c.sendPublish(e.getValue().topic(), e.getValue().payload(), 1, e.getKey(), true);
+        if (inflight != null) {
+            inflight.forEach((id, o) -> c.sendPublish(o.topic(), o.payload(), 1, id, true));
         }
         drain();
     }
@@ -72,19 +77,22 @@ final class Session {
     }
 
     synchronized int subscriptionCount() {
-        return subscriptions.size();
+        return subscriptions == null ? 0 : subscriptions.size();
     }
 
     synchronized void subscribe(String filter, Subscription s) {
+        if (subscriptions == null) {
+            subscriptions = new LinkedHashMap<>(4);
+        }
         subscriptions.put(filter, s);
     }
 
     synchronized boolean hasSubscription(String filter) {
-        return subscriptions.containsKey(filter);
+        return subscriptions != null && subscriptions.containsKey(filter);
     }
 
     synchronized boolean unsubscribe(String filter) {
-        return subscriptions.remove(filter) != null;
+        return subscriptions != null && subscriptions.remove(filter) != null;
     }
 
     /** Whether a subscription matches {@code topic} (what {@link #deliver} would send it on). */
@@ -105,6 +113,9 @@ final class Session {
      * @return whether a subscription matched
      */
     synchronized boolean deliver(String topic, byte[] payload, int qos, boolean fromSelf) {
+        if (subscriptions == null) {
+            return false;
+        }
         int granted = -1;
         for (var e : subscriptions.entrySet()) {
             if ((!fromSelf || !e.getValue().noLocal()) && TopicFilters.matches(e.getKey(), topic)) {
@@ -120,6 +131,9 @@ final class Session {
             }
             return true;
         }
+        if (queue == null) {
+            queue = new ArrayDeque<>(4);
+        }
         queue.add(new Outbound(topic, payload));
         if (queue.size() > maxQueued) {
             queue.poll();
@@ -130,14 +144,20 @@ final class Session {
 
     /** The device acknowledged a QoS 1 message: the window moves on. */
     synchronized void acknowledged(int packetId) {
-        if (inflight.remove(packetId) != null) {
+        if (inflight != null && inflight.remove(packetId) != null) {
             drain();
         }
     }
 
     private void drain() {
-        while (connection != null && inflight.size() < receiveMaximum && !queue.isEmpty()) {
+        if (queue == null) {
+            return;
+        }
+        while (connection != null && (inflight == null || inflight.size() < receiveMaximum) && !queue.isEmpty()) {
             Outbound o = queue.poll();
+            if (inflight == null) {
+                inflight = new LinkedHashMap<>(4);
+            }
             int id = nextId();
             inflight.put(id, o);
             connection.sendPublish(o.topic(), o.payload(), 1, id, false);

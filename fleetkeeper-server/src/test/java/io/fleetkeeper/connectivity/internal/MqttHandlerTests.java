@@ -177,8 +177,7 @@ class MqttHandlerTests {
         assertThat(connAck(ch)).isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
         assertThat(ch.pipeline().get(MqttEndpoint.HANDLER)).isInstanceOf(MqttSessionHandler.class);
         assertThat(ch.pipeline().get(MqttConnectHandler.class)).isNull();
-        assertThat(ch.pipeline().names()).containsSubsequence("keepalive", MqttEndpoint.HANDLER);
-        assertThat(ch.pipeline().get(IdleStateHandler.class).getReaderIdleTimeInMillis()).isEqualTo(45_000);
+        assertThat(ch.pipeline().get(IdleStateHandler.class)).as("keep-alive is the session handler's").isNull();
         var session = (MqttSessionHandler) ch.pipeline().get(MqttEndpoint.HANDLER);
         assertThat(session.deviceId()).isEqualTo(DEVICE);
         assertThat(session.fingerprint()).as("a device key has no certificate fingerprint").isNull();
@@ -263,6 +262,50 @@ class MqttHandlerTests {
     }
 
     @Test
+    void everyPacketRestartsTheKeepAliveWatch() throws Exception {
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(connect(MqttVersion.MQTT_3_1_1, KEY).keepAlive(10).build());
+        assertThat(connAck(ch)).isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
+
+        ch.advanceTimeBy(14, TimeUnit.SECONDS);
+        ch.writeInbound(new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGREQ, false, MqttQoS.AT_MOST_ONCE,
+                false, 0)));
+        assertThat(mqttOutbound(ch)).singleElement()
+                .satisfies(m -> assertThat(m.fixedHeader().messageType()).isEqualTo(MqttMessageType.PINGRESP));
+        ch.advanceTimeBy(14, TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+        ch.runPendingTasks();
+        assertThat(ch.isOpen()).as("14 s after the PINGREQ, 28 s after the CONNECT").isTrue();
+
+        ch.advanceTimeBy(1, TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+        ch.runPendingTasks();
+        assertThat(ch.isOpen()).isFalse();
+        assertThat(events).containsExactly("connected MQTT 3.1.1 device_key", "disconnected keep-alive timeout");
+    }
+
+    @Test
+    void aKeepAliveOfZeroNeverTimesOutAndAClosedSessionLeavesNoTimerBehind() throws Exception {
+        EmbeddedChannel none = channel();
+        none.writeInbound(connect(MqttVersion.MQTT_3_1_1, KEY).keepAlive(0).build());
+        assertThat(connAck(none)).isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
+        none.advanceTimeBy(1, TimeUnit.DAYS);
+        none.runScheduledPendingTasks();
+        assertThat(none.isOpen()).isTrue();
+        none.close();
+        events.clear();
+
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(connect(MqttVersion.MQTT_3_1_1, KEY).keepAlive(60).build());
+        assertThat(connAck(ch)).isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
+        assertThat(ch.runScheduledPendingTasks()).as("the keep-alive watch is scheduled").isPositive();
+        // the connection ends as the transport reports it (EmbeddedChannel's own close would cancel every task)
+        ch.pipeline().fireChannelInactive();
+        assertThat(ch.runScheduledPendingTasks()).as("nothing left scheduled that holds the session").isEqualTo(-1);
+        assertThat(events).containsExactly("connected MQTT 3.1.1 device_key", "disconnected connection lost");
+    }
+
+    @Test
     void aSecondConnectIsAProtocolError() throws Exception {
         EmbeddedChannel ch = connected(MqttVersion.MQTT_5);
         ch.writeInbound(connect(MqttVersion.MQTT_5, KEY).build());
@@ -338,11 +381,13 @@ class MqttHandlerTests {
     /** Device keys in memory; {@code storeDown} makes the (uncached) lookup fail as an unreachable store would. */
     static final class Credentials implements DeviceCredentials {
         final Map<String, Authentication> keys = new HashMap<>();
+        /** Certificates by fingerprint: always a cache hit. */
+        final Map<String, AuthenticatedDevice> certificates = new HashMap<>();
         boolean storeDown;
 
         @Override
         public AuthenticatedDevice cachedCertificate(X509Certificate leaf) {
-            return null;
+            return certificates.get(io.fleetkeeper.pki.Pem.fingerprint(leaf));
         }
 
         @Override
