@@ -24,12 +24,18 @@ import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAck;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
 import io.fleetkeeper.connectivity.internal.MqttEndpoint;
 import io.fleetkeeper.testing.ApiTest;
+import io.fleetkeeper.testing.Csrs;
 import io.fleetkeeper.testing.MosquittoClients;
 import io.fleetkeeper.testing.MqttDevices;
 import io.fleetkeeper.testing.MqttDevices.CertDevice;
 import io.fleetkeeper.testing.MqttDevices.KeyDevice;
 import io.fleetkeeper.testing.TestTenant;
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,6 +43,10 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -156,6 +166,44 @@ class MqttEndpointTests extends ApiTest {
         assertThatThrownBy(none::connect).isInstanceOfSatisfying(Mqtt5ConnAckException.class,
                 e -> assertThat(e.getMqttMessage().getReasonCode())
                         .isEqualTo(Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD));
+    }
+
+    @Test
+    void forgedOrTamperedClientCertificatesAreRefusedInTheTlsHandshake() throws Exception {
+        CertDevice d = devices.certDevice(tenant, "valve-9");
+        X509Certificate issued = d.chain()[0];
+        // Under the issuing CA's name, with the device's own key, but signed by another key.
+        KeyPair impostor = Csrs.p256();
+        X509Certificate forged = new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(
+                X500Name.getInstance(issued.getIssuerX500Principal().getEncoded()), issued.getSerialNumber(),
+                issued.getNotBefore(), issued.getNotAfter(),
+                X500Name.getInstance(issued.getSubjectX500Principal().getEncoded()), d.key().getPublic())
+                .build(new JcaContentSignerBuilder("SHA256withECDSA").build(impostor.getPrivate())));
+        // The issued certificate with one byte of its subject changed.
+        byte[] der = issued.getEncoded();
+        byte[] id = d.id().getBytes(StandardCharsets.US_ASCII);
+        int at = -1;
+        for (int i = 0; i + id.length <= der.length && at < 0; i++) {
+            at = Arrays.equals(der, i, i + id.length, id, 0, id.length) ? i : -1;
+        }
+        assertThat(at).as("the device id in the subject").isNotNegative();
+        der[at] = (byte) (der[at] == 'a' ? 'b' : 'a');
+        X509Certificate tampered = (X509Certificate) CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(der));
+
+        for (X509Certificate bad : List.of(forged, tampered)) {
+            for (X509Certificate[] chain : List.of(new X509Certificate[] {bad},
+                    new X509Certificate[] {bad, d.chain()[1]})) {
+                CertDevice presenting = new CertDevice(d.tenant(), d.id(), d.key(), chain, d.certificateId(),
+                        d.keyFile(), d.certFile(), d.caFile());
+                Mqtt5BlockingClient c = certClient(presenting);
+                assertThatThrownBy(c::connect).as("refused before MQTT's CONNACK: %s", bad.getSubjectX500Principal())
+                        .isNotInstanceOf(Mqtt5ConnAckException.class);
+            }
+        }
+        Mqtt5BlockingClient genuine = certClient(d);
+        genuine.connect();
+        genuine.disconnect();
     }
 
     @Test
