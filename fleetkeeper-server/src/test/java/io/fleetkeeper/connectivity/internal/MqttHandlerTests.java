@@ -248,14 +248,10 @@ class MqttHandlerTests {
         ch.writeInbound(connect(MqttVersion.MQTT_3_1_1, KEY).keepAlive(10).build());
         assertThat(connAck(ch)).isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
 
-        ch.advanceTimeBy(14, TimeUnit.SECONDS);
-        ch.runScheduledPendingTasks();
-        ch.runPendingTasks();
+        elapse(ch, 14);
         assertThat(ch.isOpen()).isTrue();
 
-        ch.advanceTimeBy(1, TimeUnit.SECONDS);
-        ch.runScheduledPendingTasks();
-        ch.runPendingTasks();
+        elapse(ch, 1);
         assertThat(ch.isOpen()).isFalse();
         assertThat(events).containsExactly("connected MQTT 3.1.1 device_key", "disconnected keep-alive timeout");
         assertThat(sessions.connectedHere(TENANT, DEVICE)).isFalse();
@@ -272,14 +268,10 @@ class MqttHandlerTests {
                 false, 0)));
         assertThat(mqttOutbound(ch)).singleElement()
                 .satisfies(m -> assertThat(m.fixedHeader().messageType()).isEqualTo(MqttMessageType.PINGRESP));
-        ch.advanceTimeBy(14, TimeUnit.SECONDS);
-        ch.runScheduledPendingTasks();
-        ch.runPendingTasks();
+        elapse(ch, 14);
         assertThat(ch.isOpen()).as("14 s after the PINGREQ, 28 s after the CONNECT").isTrue();
 
-        ch.advanceTimeBy(1, TimeUnit.SECONDS);
-        ch.runScheduledPendingTasks();
-        ch.runPendingTasks();
+        elapse(ch, 1);
         assertThat(ch.isOpen()).isFalse();
         assertThat(events).containsExactly("connected MQTT 3.1.1 device_key", "disconnected keep-alive timeout");
     }
@@ -449,5 +441,12 @@ class MqttHandlerTests {
         public void disconnected(ConnectionInfo c, String reason, Instant at) {
             events.add("disconnected " + reason);
         }
+    }
+
+    /** Moves the channel's clock on by {@code seconds} and runs what fell due, and what that queued. */
+    private static void elapse(EmbeddedChannel ch, long seconds) {
+        ch.advanceTimeBy(seconds, TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+        ch.runPendingTasks();
     }
 }
