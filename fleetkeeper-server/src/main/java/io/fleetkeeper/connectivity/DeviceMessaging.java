@@ -33,7 +33,10 @@ public interface DeviceMessaging {
         ACCEPTED,
         /** Refused for its content: MQTT 5 gets PUBACK 0x99 (payload format invalid), MQTT 3.1.1 a plain PUBACK. */
         REFUSED,
-        /** Not durable now (a store or stream unreachable, a full queue): no PUBACK, so the client sends it again. */
+        /**
+         * Not durable now (a store or stream unreachable, a full queue): MQTT 5 gets PUBACK 0x97 (quota exceeded),
+         * MQTT 3.1.1 no PUBACK, so the client sends it again.
+         */
         UNAVAILABLE
     }
 
@@ -41,8 +44,8 @@ public interface DeviceMessaging {
      * Registers the handler that decides the acknowledgement of device publications whose suffix matches
      * {@code suffixFilter}: a QoS 1 PUBACK waits for the returned stage and carries its receipt. The handler runs
      * on the connection's network thread, so it must return at once (hand the work over and complete the stage
-     * later); a failed stage counts as {@link Receipt#UNAVAILABLE}. At most one acknowledging handler applies to a
-     * publication (the first registered that matches); {@link #consume} consumers see it too.
+     * later); a failed stage is not durable either, and gets PUBACK 0x80 on MQTT 5. At most one acknowledging
+     * handler applies to a publication (the first registered that matches); {@link #consume} consumers see it too.
      */
     void acknowledge(String suffixFilter, Function<DeviceMessage, CompletionStage<Receipt>> handler);
 

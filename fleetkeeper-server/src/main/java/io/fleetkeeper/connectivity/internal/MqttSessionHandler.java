@@ -282,10 +282,18 @@ final class MqttSessionHandler extends ChannelInboundHandlerAdapter implements R
 
     /**
      * The PUBACK of a publication an acknowledging handler decided on: sent once the message is durable, 0x99
-     * (MQTT 5) when its content was refused, none when it is not durable (the client sends it again).
+     * (MQTT 5) when its content was refused. When it could not be made durable now, MQTT 5 gets 0x97 (quota
+     * exceeded; 0x80 when the handler failed) so the client's in-flight window does not stall until it reconnects
+     * (MQTT 5 clients resend only then); MQTT 3.1.1 has no failure PUBACK, so it gets none and sends again.
      */
     private void acknowledge(int packetId, Receipt r, Throwable failure) {
-        if (closed || closing || failure != null || r == null || r == Receipt.UNAVAILABLE) {
+        if (closed || closing) {
+            return;
+        }
+        if (failure != null || r == null || r == Receipt.UNAVAILABLE) {
+            if (v5) {
+                pubAck(packetId, failure != null || r == null ? 0x80 : 0x97);
+            }
             return;
         }
         pubAck(packetId, r == Receipt.REFUSED && v5 ? 0x99 : 0);

@@ -20,7 +20,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Telemetry over MQTT: {@code fk/<id>/telemetry} (the default stream) and {@code fk/<id>/telemetry/<stream>}, QoS
  * 0 and 1. The PUBACK waits for the message to be durable; a refused message gets PUBACK 0x99 on MQTT 5 and is
- * dropped (and counted) on MQTT 3.1.1; when it cannot be made durable there is no PUBACK and the client resends.
+ * dropped (and counted) on MQTT 3.1.1; when it cannot be made durable now, MQTT 5 gets PUBACK 0x97 and MQTT 3.1.1
+ * none, and the client sends it again.
  */
 @Component
 class TelemetryTopics implements SmartInitializingSingleton {

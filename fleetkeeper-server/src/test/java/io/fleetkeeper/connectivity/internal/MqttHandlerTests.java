@@ -7,6 +7,7 @@ import io.fleetkeeper.cluster.ClusterMessage;
 import io.fleetkeeper.connectivity.ConnectionInfo;
 import io.fleetkeeper.connectivity.ConnectionListener;
 import io.fleetkeeper.connectivity.ConnectivityProperties;
+import io.fleetkeeper.connectivity.DeviceMessaging;
 import io.fleetkeeper.connectivity.MqttAccess;
 import io.fleetkeeper.credentials.AuthenticatedDevice;
 import io.fleetkeeper.credentials.Authentication;
@@ -221,6 +222,36 @@ class MqttHandlerTests {
         assertThat(mqttOutbound(ch)).isEmpty();
         assertThat(ch.isOpen()).isFalse();
         assertThat(events).contains("disconnected publish outside the device's namespace");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"ACCEPTED, 0", "REFUSED, 0x99", "UNAVAILABLE, 0x97", "FAILED, 0x80"})
+    void mqtt5GetsAPubAckForEveryReceiptSoItsWindowNeverStalls(String receipt, String reason) throws Exception {
+        sessions.acknowledge("telemetry", m -> receipt(receipt));
+        EmbeddedChannel ch = connected(MqttVersion.MQTT_5);
+        ch.writeInbound(publish(MqttAccess.namespace(DEVICE) + "telemetry", 3));
+        ch.runPendingTasks();
+
+        assertThat(pubAckReasons(mqttOutbound(ch))).containsExactly(Integer.decode(reason));
+        assertThat(ch.isOpen()).isTrue();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"ACCEPTED, 1", "REFUSED, 1", "UNAVAILABLE, 0", "FAILED, 0"})
+    void mqtt311GetsNoPubAckForWhatWasNotMadeDurableSoItSendsAgain(String receipt, int pubAcks) throws Exception {
+        sessions.acknowledge("telemetry", m -> receipt(receipt));
+        EmbeddedChannel ch = connected(MqttVersion.MQTT_3_1_1);
+        ch.writeInbound(publish(MqttAccess.namespace(DEVICE) + "telemetry", 3));
+        ch.runPendingTasks();
+
+        assertThat(pubAckReasons(mqttOutbound(ch))).isEqualTo(java.util.Collections.nCopies(pubAcks, 0));
+        assertThat(ch.isOpen()).isTrue();
+    }
+
+    private static java.util.concurrent.CompletionStage<DeviceMessaging.Receipt> receipt(String name) {
+        return name.equals("FAILED") ? java.util.concurrent.CompletableFuture.failedFuture(
+                new IllegalStateException("the stream is unreachable"))
+                : java.util.concurrent.CompletableFuture.completedFuture(DeviceMessaging.Receipt.valueOf(name));
     }
 
     @Test
