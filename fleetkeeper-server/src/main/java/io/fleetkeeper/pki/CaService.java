@@ -322,6 +322,13 @@ public class CaService {
             throw new ApiException(ErrorCode.VALIDATION_FAILED, "certificate is not a CA certificate",
                     List.of(new ApiException.FieldError("certificate_pem", "must have basicConstraints CA:TRUE")));
         }
+        boolean[] usage = cert.getKeyUsage();
+        if (usage != null && (usage.length <= 5 || !usage[5])) {
+            // RFC 5280 4.2.1.3: a key usage without keyCertSign forbids verifying certificate signatures with it.
+            throw new ApiException(ErrorCode.VALIDATION_FAILED, "certificate's key usage does not allow signing "
+                    + "certificates", List.of(new ApiException.FieldError("certificate_pem",
+                            "must allow keyCertSign when it has a key usage extension")));
+        }
         if (cert.getNotAfter().toInstant().isBefore(clock.instant())) {
             throw new ApiException(ErrorCode.VALIDATION_FAILED, "certificate has expired",
                     List.of(new ApiException.FieldError("certificate_pem", "has expired")));

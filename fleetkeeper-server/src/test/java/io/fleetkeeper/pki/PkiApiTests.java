@@ -42,6 +42,7 @@ import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.asn1.x509.Extensions;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateHolder;
 import org.bouncycastle.cert.ocsp.BasicOCSPResp;
 import org.bouncycastle.cert.ocsp.CertificateID;
@@ -329,6 +330,22 @@ class PkiApiTests extends ApiTest {
                 Map.of("certificate_pem", Csrs.pem(foreign.leaf()))).expect(201);
         assertThat(up.path("origin").asString()).isEqualTo("UPLOADED");
         assertThat(issueProblem(t, mine)).isEqualTo("CONFLICT");
+    }
+
+    @Test
+    void aCaCertificateWhoseKeyUsageForbidsSigningCertificatesIsRefusedAsAnAnchorAndForImport() {
+        TestTenant t = newTenant();
+        Manufacturer signsOnlyData = Manufacturer.root(KeyUsage.digitalSignature | KeyUsage.cRLSign);
+        JsonNode anchor = api.post(t.admin(), "/api/v1/pki/trust-anchors", Map.of("name", "factory",
+                "certificate_pem", signsOnlyData.pem())).expectProblem(400, "VALIDATION_FAILED");
+        assertThat(anchor.path("errors").get(0).path("field").asString()).isEqualTo("certificate_pem");
+        api.post(t.admin(), "/api/v1/pki/cas/import", Map.of("name", "imported", "certificate_pem",
+                signsOnlyData.pem(), "private_key_pem", Csrs.pem(signsOnlyData.key().getPrivate())))
+                .expectProblem(400, "VALIDATION_FAILED");
+        assertThat(api.get(t.admin(), "/api/v1/pki/cas").expect(200).path("items")).isEmpty();
+        // The same CA with keyCertSign is taken.
+        api.post(t.admin(), "/api/v1/pki/trust-anchors", Map.of("name", "factory", "certificate_pem",
+                Manufacturer.root(KeyUsage.keyCertSign).pem())).expect(201);
     }
 
     private String issueProblem(TestTenant t, String deviceId) {

@@ -30,9 +30,14 @@ public record Manufacturer(KeyPair key, X509Certificate certificate) {
 
     /** A new self-signed manufacturer root with a unique name. */
     public static Manufacturer root() {
+        return root(KeyUsage.keyCertSign | KeyUsage.cRLSign);
+    }
+
+    /** As {@link #root()}, with the given key usage bits (BouncyCastle's {@link KeyUsage} constants). */
+    public static Manufacturer root(int keyUsage) {
         KeyPair key = Csrs.p256();
         X500Name name = new X500Name("CN=Acme Factory Root " + HexFormat.of().toHexDigits(RANDOM.nextLong()));
-        return new Manufacturer(key, sign(name, key, name, key, true, null));
+        return new Manufacturer(key, sign(name, key, name, key, keyUsage, null));
     }
 
     public String pem() {
@@ -49,19 +54,20 @@ public record Manufacturer(KeyPair key, X509Certificate certificate) {
     public Credential device(X500Name subject, String uri) {
         KeyPair key = Csrs.p256();
         X500Name issuer = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
-        return new Credential(key, sign(issuer, this.key, subject, key, false, uri), certificate);
+        return new Credential(key, sign(issuer, this.key, subject, key, 0, uri), certificate);
     }
 
+    /** A CA certificate when {@code caKeyUsage} is not 0 (with that key usage), else a device's. */
     private static X509Certificate sign(X500Name issuer, KeyPair issuerKey, X500Name subject, KeyPair subjectKey,
-            boolean ca, String uri) {
+            int caKeyUsage, String uri) {
+        boolean ca = caKeyUsage != 0;
         try {
             Instant now = Instant.now();
             JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer, new BigInteger(64, RANDOM),
                     Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(3650))), subject,
                     subjectKey.getPublic());
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
-            b.addExtension(Extension.keyUsage, true, new KeyUsage(ca ? KeyUsage.keyCertSign | KeyUsage.cRLSign
-                    : KeyUsage.digitalSignature));
+            b.addExtension(Extension.keyUsage, true, new KeyUsage(ca ? caKeyUsage : KeyUsage.digitalSignature));
             if (!ca) {
                 b.addExtension(Extension.extendedKeyUsage, false,
                         new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
