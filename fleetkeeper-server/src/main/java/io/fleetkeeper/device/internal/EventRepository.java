@@ -3,14 +3,9 @@ package io.fleetkeeper.device.internal;
 import io.fleetkeeper.device.DeviceEvent;
 import io.fleetkeeper.device.DeviceEventsRecorded;
 import io.fleetkeeper.device.NewDeviceEvent;
-import io.fleetkeeper.store.Dialect;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -30,29 +25,14 @@ public class EventRepository {
     public record NewEvent(UUID deviceId, String type, String actor, String details, long at) {
     }
 
-    /**
-     * {@link #appendIfDeviceExists} on PostgreSQL: one statement over the events sent as arrays, whatever their
-     * number (a fixed text the server plans once), in order, naming the devices whose events it wrote.
-     */
-    private static final String APPEND_IF_EXISTS_POSTGRES = """
-            INSERT INTO device_events (tenant_id, device_id, type, actor, details, at)
-            SELECT ?::uuid, v.device_id, v.type, v.actor, v.details, v.at
-            FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::int8[])
-                 WITH ORDINALITY AS v(device_id, type, actor, details, at, ord)
-            WHERE EXISTS (SELECT 1 FROM devices d WHERE d.tenant_id = ?::uuid AND d.id = v.device_id)
-            ORDER BY v.ord
-            RETURNING device_id""";
-
     private final JdbcClient jdbc;
     private final JdbcTemplate template;
     private final ApplicationEventPublisher publisher;
-    private final Dialect dialect;
 
-    EventRepository(JdbcClient jdbc, JdbcTemplate template, ApplicationEventPublisher publisher, Dialect dialect) {
+    EventRepository(JdbcClient jdbc, JdbcTemplate template, ApplicationEventPublisher publisher) {
         this.jdbc = jdbc;
         this.template = template;
         this.publisher = publisher;
-        this.dialect = dialect;
     }
 
     public void append(UUID tenantId, List<NewEvent> events) {
@@ -62,10 +42,6 @@ public class EventRepository {
 
     /** Appends events in order, skipping those whose device does not exist (any more). */
     public void appendIfDeviceExists(UUID tenantId, List<NewEvent> events) {
-        if (dialect == Dialect.POSTGRESQL && events.size() > 1) {
-            appendIfDeviceExistsPostgres(tenantId, events);
-            return;
-        }
         insert(tenantId, events, "INSERT INTO device_events (tenant_id, device_id, type, actor, details, at) "
                 + "SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM devices WHERE tenant_id = ? AND id = ?)", true);
     }
@@ -84,51 +60,15 @@ public class EventRepository {
                 ps.setString(8, e.deviceId().toString());
             }
         });
-        boolean[] appended = new boolean[events.size()];
+        List<NewDeviceEvent> written = new ArrayList<>(events.size());
         int i = 0;
         for (int[] batch : counts) {
             for (int count : batch) {
-                appended[i++] = count != 0; // written, or written without a count (a rewritten batch)
-            }
-        }
-        announce(tenantId, events, appended);
-    }
-
-    private void appendIfDeviceExistsPostgres(UUID tenantId, List<NewEvent> events) {
-        Set<String> devices = new HashSet<>();
-        template.execute((Connection con) -> {
-            PreparedStatement ps = con.prepareStatement(APPEND_IF_EXISTS_POSTGRES);
-            ps.setString(1, tenantId.toString());
-            ps.setArray(2, con.createArrayOf("text", events.stream().map(e -> e.deviceId().toString()).toArray()));
-            ps.setArray(3, con.createArrayOf("text", events.stream().map(NewEvent::type).toArray()));
-            ps.setArray(4, con.createArrayOf("text", events.stream().map(NewEvent::actor).toArray()));
-            ps.setArray(5, con.createArrayOf("text", events.stream().map(NewEvent::details).toArray()));
-            ps.setArray(6, con.createArrayOf("int8", events.stream().map(NewEvent::at).toArray()));
-            ps.setString(7, tenantId.toString());
-            return ps;
-        }, (PreparedStatement ps) -> {
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    devices.add(rs.getString(1));
+                NewEvent e = events.get(i++);
+                if (count != 0) { // written, or written without a count (a rewritten batch)
+                    written.add(new NewDeviceEvent(e.deviceId(), e.type(), e.actor(), e.details(),
+                            Instant.ofEpochMilli(e.at())));
                 }
-            }
-            return null;
-        });
-        boolean[] appended = new boolean[events.size()];
-        for (int i = 0; i < appended.length; i++) {
-            appended[i] = devices.contains(events.get(i).deviceId().toString());
-        }
-        announce(tenantId, events, appended);
-    }
-
-    /** Announces the events appended in the transaction (for the outbox). */
-    private void announce(UUID tenantId, List<NewEvent> events, boolean[] appended) {
-        List<NewDeviceEvent> written = new ArrayList<>(events.size());
-        for (int i = 0; i < appended.length; i++) {
-            NewEvent e = events.get(i);
-            if (appended[i]) {
-                written.add(new NewDeviceEvent(e.deviceId(), e.type(), e.actor(), e.details(),
-                        Instant.ofEpochMilli(e.at())));
             }
         }
         if (!written.isEmpty()) {
