@@ -217,9 +217,7 @@ final class ShadowBatch {
             }
         }
         shadows.rememberAll(versions);
-        for (Write t : trims) {
-            shadows.trim(t.tenantId(), t.deviceId(), t.name(), t.version(), properties.historySize());
-        }
+        shadows.trimAll(trims, properties.historySize());
         events.forEach(devices::recordEvents);
         return new Plan(applied, refused, retry);
     }

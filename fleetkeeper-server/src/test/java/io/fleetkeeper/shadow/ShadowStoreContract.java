@@ -3,6 +3,7 @@ package io.fleetkeeper.shadow;
 import static io.fleetkeeper.device.DeviceStoreContract.device;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.api.ErrorCode;
@@ -10,10 +11,13 @@ import io.fleetkeeper.device.Device;
 import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.shadow.ShadowService.Outcome;
 import io.fleetkeeper.shadow.ShadowService.Report;
+import io.fleetkeeper.store.Dialect;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.Role;
 import io.fleetkeeper.tenancy.TenantService;
 import io.fleetkeeper.testing.ContractTenant;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +29,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import javax.sql.DataSource;
 import org.springframework.context.ApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.json.JsonMapper;
@@ -217,5 +222,67 @@ public interface ShadowStoreContract {
         long stored = f.jdbc().sql("SELECT COUNT(*) FROM shadow_history WHERE tenant_id = ? AND device_id = ?")
                 .params(f.tenant().toString(), a.id().toString()).query(Long.class).single();
         assertThat(stored).isBetween(10L, 17L);
+    }
+
+    /**
+     * Another writer changes one shadow and creates another while a batch is between its read and its write (it
+     * holds their row locks until the batch's statements wait for them): the batch's reports to those shadows are
+     * written again one by one, onto what that writer left; the batch's other reports are written as usual.
+     */
+    @Test
+    default void reportsToAShadowAnotherWriterChangedDuringTheBatchAreWrittenOntoItsVersion(ApplicationContext ctx)
+            throws Exception {
+        assumeTrue(ctx.getBean(Dialect.class) == Dialect.POSTGRESQL, "row locks: PostgreSQL only (SQLite writes "
+                + "one transaction at a time)");
+        Fixture f = Fixture.of(ctx);
+        Device a = f.create("a", null, Map.of());
+        Device b = f.create("b", null, Map.of());
+        Caller deviceA = new Caller(f.tenant(), "device:" + a.id(), Role.OPERATOR);
+        Caller deviceB = new Caller(f.tenant(), "device:" + b.id(), Role.OPERATOR);
+        f.shadows().update(deviceA, a.id(), null, f.reported("{\"n\":0}", null));
+        String doc = f.jdbc().sql("SELECT document FROM shadows WHERE tenant_id = ? AND device_id = ? AND name = ''")
+                .params(f.tenant().toString(), a.id().toString()).query(String.class).single();
+        long failedWhole = f.shadows().batchesFailedWhole();
+        List<Outcome> out;
+        try (Connection other = ctx.getBean(DataSource.class).getConnection();
+                ExecutorService pool = Executors.newSingleThreadExecutor()) {
+            other.setAutoCommit(false);
+            try (PreparedStatement update = other.prepareStatement("UPDATE shadows SET version = 2 "
+                    + "WHERE tenant_id = ?::uuid AND device_id = ?::uuid AND name = ''");
+                    PreparedStatement insert = other.prepareStatement("INSERT INTO shadows (tenant_id, device_id, "
+                            + "name, version, document, updated_at) VALUES (?::uuid, ?::uuid, 'cfg', 1, ?, 0)")) {
+                update.setString(1, f.tenant().toString());
+                update.setString(2, a.id().toString());
+                update.executeUpdate();
+                insert.setString(1, f.tenant().toString());
+                insert.setString(2, b.id().toString());
+                insert.setString(3, doc);
+                insert.executeUpdate();
+            }
+            Future<List<Outcome>> batch = pool.submit(() -> f.shadows().reportAll(List.of(
+                    new Report(deviceA, a.id(), null, f.reported("{\"mine\":1}", null)),
+                    new Report(deviceB, b.id(), "cfg", f.reported("{\"mine\":2}", null)),
+                    new Report(deviceB, b.id(), "own", f.reported("{\"mine\":3}", null)),
+                    new Report(deviceB, b.id(), null, f.reported("{\"mine\":4}", null)))));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (f.jdbc().sql("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    + "AND wait_event_type = 'Lock' AND query LIKE '%shadows%'").query(Long.class).single() == 0) {
+                assertThat(System.nanoTime()).as("the batch waits for the other writer's rows").isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            other.commit();
+            out = batch.get(30, TimeUnit.SECONDS);
+        }
+        assertThat(f.shadows().batchesFailedWhole()).as("written as one batch").isEqualTo(failedWhole);
+        assertThat(out).allMatch(o -> o.error() == null);
+        assertThat(out).extracting(o -> o.shadow().version()).containsExactly(3L, 2L, 1L, 1L);
+        Shadow aNow = f.shadows().get(f.tenant(), a.id(), null);
+        assertThat(aNow.version()).isEqualTo(3);
+        assertThat(aNow.state().reported().toString()).isEqualTo("{\"n\":0,\"mine\":1}");
+        Shadow cfg = f.shadows().get(f.tenant(), b.id(), "cfg");
+        assertThat(cfg.version()).isEqualTo(2);
+        assertThat(cfg.state().reported().toString()).isEqualTo("{\"n\":0,\"mine\":2}");
+        assertThat(f.shadows().get(f.tenant(), b.id(), "own").version()).isEqualTo(1);
+        assertThat(f.shadows().history(f.tenant(), b.id(), "cfg")).extracting(v -> v.version()).containsExactly(2L);
     }
 }

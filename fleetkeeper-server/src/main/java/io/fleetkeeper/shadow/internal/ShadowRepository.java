@@ -1,5 +1,6 @@
 package io.fleetkeeper.shadow.internal;
 
+import io.fleetkeeper.store.Dialect;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -42,10 +43,13 @@ public class ShadowRepository {
 
     private final JdbcClient jdbc;
     private final JdbcTemplate template;
+    /** The batch writes on PostgreSQL (one statement each); null on SQLite, which runs JDBC batches. */
+    private final PostgresShadowWrites postgres;
 
-    ShadowRepository(JdbcClient jdbc, JdbcTemplate template) {
+    ShadowRepository(JdbcClient jdbc, JdbcTemplate template, Dialect dialect) {
         this.jdbc = jdbc;
         this.template = template;
+        this.postgres = dialect == Dialect.POSTGRESQL ? new PostgresShadowWrites(template) : null;
     }
 
     /**
@@ -71,10 +75,14 @@ public class ShadowRepository {
     }
 
     /**
-     * Writes the rows in one JDBC batch for updates (each conditional on its {@code expected} version) and one for
-     * creations ({@code ON CONFLICT DO NOTHING}); for each write, in order, whether it won.
+     * Writes the rows, updates each conditional on its {@code expected} version and creations {@code ON CONFLICT DO
+     * NOTHING} (on PostgreSQL one statement each, on SQLite one JDBC batch each); for each write, in order, whether it
+     * won.
      */
     public boolean[] writeAll(List<Write> writes) {
+        if (postgres != null) {
+            return postgres.writeAll(writes);
+        }
         List<Write> updates = writes.stream().filter(w -> !w.create()).toList();
         List<Write> inserts = writes.stream().filter(Write::create).toList();
         int[] updated = updates.isEmpty() ? new int[0] : template.batchUpdate("""
@@ -99,7 +107,9 @@ public class ShadowRepository {
 
     /** Appends versions to the history in one JDBC batch (trimming is the caller's, see {@link #trims}). */
     public void rememberAll(List<Version> versions) {
-        if (!versions.isEmpty()) {
+        if (postgres != null && !versions.isEmpty()) {
+            postgres.rememberAll(versions);
+        } else if (!versions.isEmpty()) {
             template.batchUpdate("""
                     INSERT INTO shadow_history (tenant_id, device_id, name, version, document, actor, at)
                     VALUES (?, ?, ?, ?, ?, ?, ?)""", versions.stream().map(v -> new Object[] {v.tenantId().toString(),
@@ -175,6 +185,18 @@ public class ShadowRepository {
     /** Whether writing {@code version} also trims the history. */
     public static boolean trims(long version) {
         return version % TRIM_EVERY == 0;
+    }
+
+    /** {@link #trim} for each write's shadow, its version being the newest (on PostgreSQL in one statement). */
+    public void trimAll(List<Write> writes, int keep) {
+        if (writes.isEmpty()) {
+            return;
+        }
+        if (postgres != null) {
+            postgres.trimAll(writes, keep);
+        } else {
+            writes.forEach(w -> trim(w.tenantId(), w.deviceId(), w.name(), w.version(), keep));
+        }
     }
 
     /** Drops the versions older than the newest {@code keep}, {@code version} being the newest. */

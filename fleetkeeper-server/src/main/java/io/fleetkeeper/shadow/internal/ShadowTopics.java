@@ -26,9 +26,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -43,13 +43,19 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Updates are taken on the connection's network thread, in the order the device sent them, and written
  * together with other devices' updates by one writer ({@link GroupCommit}, {@link ShadowService#reportAll}); each
  * reply goes out after its write committed, in order. With {@code report-batch-size} 1 each update is written
- * alone on a virtual thread, as gets are.
+ * alone on a virtual thread, as gets are. On shutdown the writer stops taking updates (a QoS 1 update then gets no
+ * PUBACK, so the device sends it again) and writes and answers what it queued before the MQTT endpoint closes the
+ * connections (a higher {@link #PHASE}: stopped before it).
  */
 @Component
-class ShadowTopics implements ConnectionListener, SmartInitializingSingleton, DisposableBean {
+class ShadowTopics implements ConnectionListener, SmartInitializingSingleton, SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(ShadowTopics.class);
     private static final CompletionStage<Receipt> ACCEPTED = CompletableFuture.completedFuture(Receipt.ACCEPTED);
+    private static final CompletionStage<Receipt> UNAVAILABLE =
+            CompletableFuture.completedFuture(Receipt.UNAVAILABLE);
+    /** Stops before the MQTT endpoint ({@code Integer.MAX_VALUE - 512}), so queued updates are still answered. */
+    static final int PHASE = Integer.MAX_VALUE - 256;
     /** Reports queued for the writer beyond which an update is written alone (on a virtual thread). */
     static final int QUEUE = 10_000;
 
@@ -63,6 +69,7 @@ class ShadowTopics implements ConnectionListener, SmartInitializingSingleton, Di
     private final ObjectProvider<DeviceMessaging> messaging;
     private final ShadowProperties properties;
     private GroupCommit<Pending> writer;
+    private volatile boolean running;
 
     ShadowTopics(ShadowService shadows, ShadowPublisher publisher, ObjectProvider<DeviceMessaging> messaging,
             JsonMapper json, ShadowProperties properties) {
@@ -87,15 +94,33 @@ class ShadowTopics implements ConnectionListener, SmartInitializingSingleton, Di
     }
 
     @Override
-    public void destroy() {
+    public void start() {
+        running = true;
+    }
+
+    /** Writes and answers the queued updates; later ones are refused (no PUBACK). */
+    @Override
+    public void stop() {
+        running = false;
         if (writer != null) {
             writer.close();
         }
     }
 
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        return PHASE;
+    }
+
     /**
      * On the network thread: parses the update and queues it for the writer (the PUBACK goes at once, as for any
-     * shadow request). Should the queue be full, the update is written alone.
+     * shadow request). Should the queue be full, the update is written alone; once the writer stopped, it is
+     * refused without a PUBACK.
      */
     CompletionStage<Receipt> take(DeviceMessage m) {
         String[] levels = m.suffix().split("/", -1);
@@ -115,6 +140,9 @@ class ShadowTopics implements ConnectionListener, SmartInitializingSingleton, Di
             p = new Pending(m, name, token, null, e);
         }
         if (!writer.offer(p)) {
+            if (writer.closed()) {
+                return UNAVAILABLE;
+            }
             Thread.ofVirtual().name("shadow-report-" + m.deviceId()).start(() -> onMessage(m, false));
         }
         return ACCEPTED;
