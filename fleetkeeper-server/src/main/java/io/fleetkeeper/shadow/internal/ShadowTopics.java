@@ -43,8 +43,8 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Updates are taken on the connection's network thread, in the order the device sent them, and written
  * together with other devices' updates by one writer ({@link GroupCommit}, {@link ShadowService#reportAll}); each
  * reply goes out after its write committed, in order. With {@code report-batch-size} 1 each update is written
- * alone on a virtual thread, as gets are. On shutdown the writer stops taking updates (a QoS 1 update then gets no
- * PUBACK, so the device sends it again) and writes and answers what it queued before the MQTT endpoint closes the
+ * alone on a virtual thread, as gets are. On shutdown the writer stops taking updates (a QoS 1 update then is not taken:
+ * PUBACK 0x97 on MQTT 5, none on 3.1.1, and the device sends it again) and writes and answers what it queued before the MQTT endpoint closes the
  * connections (a higher {@link #PHASE}: stopped before it).
  */
 @Component
@@ -98,7 +98,7 @@ class ShadowTopics implements ConnectionListener, SmartInitializingSingleton, Sm
         running = true;
     }
 
-    /** Writes and answers the queued updates; later ones are refused (no PUBACK). */
+    /** Writes and answers the queued updates; later ones are not taken (MQTT 5 PUBACK 0x97, 3.1.1 none). */
     @Override
     public void stop() {
         running = false;
