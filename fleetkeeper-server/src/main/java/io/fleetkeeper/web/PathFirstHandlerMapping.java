@@ -1,8 +1,6 @@
 package io.fleetkeeper.web;
 
 import jakarta.servlet.http.HttpServletRequest;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.boot.webmvc.autoconfigure.WebMvcRegistrations;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.method.HandlerMethod;
@@ -18,8 +16,8 @@ import org.springframework.web.util.pattern.PathPatternParser;
  * direct entry, so Spring checks every mapping of the application (several hundred here) in the order method,
  * parameters, headers, consumes, produces, path: each of the first five walks the request wrappers of the filter
  * chain for headers and attributes before the path rejects all but one. Here a mapping is rejected first when the
- * request path does not start with the literal segments its patterns begin with (what comes before the first
- * <code>{</code>, <code>*</code> or <code>?</code>): a string comparison, without allocation. Every other mapping
+ * request path differs from its patterns in the literal segments they begin with (before the first <code>{</code>,
+ * <code>*</code> or <code>?</code>): a comparison of two strings, without allocation. Every other mapping
  * goes through Spring's own check unchanged, so the answer is the same, as are 404, 405 and 415, which Spring works
  * out apart from this check. Paths with percent-encoding or matrix parameters, whose segments Spring compares
  * decoded, go through Spring's check alone.
@@ -27,9 +25,6 @@ import org.springframework.web.util.pattern.PathPatternParser;
 final class PathFirstHandlerMapping extends RequestMappingHandlerMapping {
 
     private static final ScopedValue<String> PATH = ScopedValue.newInstance();
-
-    /** Literal prefix of each pattern string, by the pattern string (the same instance every time). */
-    private final Map<String, String> prefixes = new ConcurrentHashMap<>();
 
     @Override
     protected HandlerMethod lookupHandlerMethod(String lookupPath, HttpServletRequest request) throws Exception {
@@ -42,7 +37,8 @@ final class PathFirstHandlerMapping extends RequestMappingHandlerMapping {
 
     @Override
     protected RequestMappingInfo getMatchingMapping(RequestMappingInfo info, HttpServletRequest request) {
-        if (PATH.isBound() && !mayMatch(info.getPathPatternsCondition(), PATH.get())) {
+        String path = PATH.isBound() ? PATH.get() : null;
+        if (path != null && !mayMatch(info.getPathPatternsCondition(), path)) {
             return null;
         }
         return super.getMatchingMapping(info, request);
@@ -59,13 +55,16 @@ final class PathFirstHandlerMapping extends RequestMappingHandlerMapping {
         return path.indexOf('%') < 0 && path.indexOf(';') < 0 ? path : null;
     }
 
-    /** False only when the mapping has path patterns and {@code path} starts with the prefix of none. */
-    private boolean mayMatch(PathPatternsRequestCondition condition, String path) {
+    /** False only when the mapping has path patterns and none of them can match {@code path}. */
+    private static boolean mayMatch(PathPatternsRequestCondition condition, String path) {
         if (condition == null || condition.isEmptyPathMapping()) {
             return true;
         }
+        if (condition.getPatterns().size() == 1) { // as Spring does, without an iterator per mapping
+            return mayMatch(condition.getFirstPattern().getPatternString(), path);
+        }
         for (PathPattern pattern : condition.getPatterns()) {
-            if (path.startsWith(prefixes.computeIfAbsent(pattern.getPatternString(), PathFirstHandlerMapping::prefix))) {
+            if (mayMatch(pattern.getPatternString(), path)) {
                 return true;
             }
         }
@@ -73,26 +72,34 @@ final class PathFirstHandlerMapping extends RequestMappingHandlerMapping {
     }
 
     /**
-     * The whole literal segments a pattern begins with, without the separator after them: {@code /api/v1/devices}
-     * for {@code /api/v1/devices/{id}}, and for {@code /app/**}, which also matches {@code /app}, {@code /app}.
+     * False when {@code path} differs from {@code pattern} in a segment of the pattern that is all literal, before
+     * any variable or wildcard: {@code /api/v1/sites/1} cannot match {@code /api/v1/devices/{id}}. True otherwise,
+     * including whenever the first difference falls in a segment with <code>{</code>, <code>*</code> or
+     * <code>?</code> ({@code /app/**} matches {@code /app}); Spring's own check decides those.
      */
-    static String prefix(String pattern) {
-        if (!pattern.startsWith("/")) {
-            return "";
-        }
-        int special = pattern.length();
-        for (int i = 0; i < pattern.length(); i++) {
+    static boolean mayMatch(String pattern, String path) {
+        int n = pattern.length();
+        for (int i = 0; i < n; i++) {
             char c = pattern.charAt(i);
-            if (c == '{' || c == '*' || c == '?') {
-                special = i;
-                break;
+            if (special(c)) {
+                return true;
             }
+            if (i < path.length() && path.charAt(i) == c) {
+                continue;
+            }
+            int end = pattern.indexOf('/', c == '/' ? i + 1 : i);
+            for (int j = i; j < (end < 0 ? n : end); j++) {
+                if (special(pattern.charAt(j))) {
+                    return true;
+                }
+            }
+            return false;
         }
-        if (special == pattern.length()) {
-            return pattern;
-        }
-        int separator = pattern.lastIndexOf('/', special);
-        return separator <= 0 ? "" : pattern.substring(0, separator);
+        return true;
+    }
+
+    private static boolean special(char c) {
+        return c == '{' || c == '*' || c == '?';
     }
 
     /** Installs the lookup in place of Spring Boot's default {@link RequestMappingHandlerMapping}. */
