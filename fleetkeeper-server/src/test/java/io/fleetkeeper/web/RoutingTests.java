@@ -65,7 +65,6 @@ class RoutingTests extends ApiTest {
         RawHttp.Response r = RawHttp.plain(port).send("DELETE /api/v1/stats/devices HTTP/1.1\r\nHost: localhost\r\n"
                 + "Authorization: Bearer " + t.admin() + "\r\nConnection: close\r\n\r\n");
         assertProblem(r, 405, "METHOD_NOT_ALLOWED");
-        assertThat(r.headers().get("allow")).contains("GET");
     }
 
     @Test
