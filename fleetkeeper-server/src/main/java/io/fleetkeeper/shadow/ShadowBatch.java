@@ -217,7 +217,9 @@ final class ShadowBatch {
             }
         }
         shadows.rememberAll(versions);
-        shadows.trimAll(trims, properties.historySize());
+        for (Write t : trims) {
+            shadows.trim(t.tenantId(), t.deviceId(), t.name(), t.version(), properties.historySize());
+        }
         events.forEach(devices::recordEvents);
         return new Plan(applied, refused, retry);
     }

@@ -1,6 +1,5 @@
 package io.fleetkeeper.shadow.internal;
 
-import io.fleetkeeper.store.Dialect;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -43,13 +42,10 @@ public class ShadowRepository {
 
     private final JdbcClient jdbc;
     private final JdbcTemplate template;
-    /** The batch writes on PostgreSQL (one statement each); null on SQLite, which runs JDBC batches. */
-    private final PostgresShadowWrites postgres;
 
-    ShadowRepository(JdbcClient jdbc, JdbcTemplate template, Dialect dialect) {
+    ShadowRepository(JdbcClient jdbc, JdbcTemplate template) {
         this.jdbc = jdbc;
         this.template = template;
-        this.postgres = dialect == Dialect.POSTGRESQL ? new PostgresShadowWrites(template) : null;
     }
 
     /**
@@ -75,41 +71,32 @@ public class ShadowRepository {
     }
 
     /**
-     * Writes the rows, updates each conditional on its {@code expected} version and creations {@code ON CONFLICT DO
-     * NOTHING} (on PostgreSQL one statement each, on SQLite one JDBC batch each); for each write, in order, whether it
-     * won.
+     * Writes the rows: updates in one JDBC batch, each conditional on its {@code expected} version; creations one
+     * statement each ({@code ON CONFLICT DO NOTHING}), since a batch of inserts that the PostgreSQL driver rewrites
+     * into one multi-row statement ({@code reWriteBatchedInserts}) does not say which rows it wrote. For each write,
+     * in order, whether it won. Creations are a shadow's first write, rare beside updates.
      */
     public boolean[] writeAll(List<Write> writes) {
-        if (postgres != null) {
-            return postgres.writeAll(writes);
-        }
         List<Write> updates = writes.stream().filter(w -> !w.create()).toList();
-        List<Write> inserts = writes.stream().filter(Write::create).toList();
         int[] updated = updates.isEmpty() ? new int[0] : template.batchUpdate("""
                 UPDATE shadows SET version = ?, document = ?, updated_at = ?
                 WHERE tenant_id = ? AND device_id = ? AND name = ? AND version = ?""",
                 updates.stream().map(w -> new Object[] {w.version(), w.document(), w.at(), w.tenantId().toString(),
                         w.deviceId().toString(), w.name(), w.expected()}).toList());
-        int[] inserted = inserts.isEmpty() ? new int[0] : template.batchUpdate("""
-                INSERT INTO shadows (tenant_id, device_id, name, version, document, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
-                inserts.stream().map(w -> new Object[] {w.tenantId().toString(), w.deviceId().toString(), w.name(),
-                        w.version(), w.document(), w.at()}).toList());
         boolean[] won = new boolean[writes.size()];
         int u = 0;
-        int c = 0;
         for (int i = 0; i < writes.size(); i++) {
-            int count = writes.get(i).create() ? inserted[c++] : updated[u++];
-            won[i] = count != 0; // a driver may answer SUCCESS_NO_INFO (-2) for a row written
+            Write w = writes.get(i);
+            // An update batch is not rewritten: each row's count is its own (a driver may answer SUCCESS_NO_INFO, -2).
+            won[i] = w.create() ? insert(w.tenantId(), w.deviceId(), w.name(), w.version(), w.document(), w.at())
+                    : updated[u++] != 0;
         }
         return won;
     }
 
     /** Appends versions to the history in one JDBC batch (trimming is the caller's, see {@link #trims}). */
     public void rememberAll(List<Version> versions) {
-        if (postgres != null && !versions.isEmpty()) {
-            postgres.rememberAll(versions);
-        } else if (!versions.isEmpty()) {
+        if (!versions.isEmpty()) {
             template.batchUpdate("""
                     INSERT INTO shadow_history (tenant_id, device_id, name, version, document, actor, at)
                     VALUES (?, ?, ?, ?, ?, ?, ?)""", versions.stream().map(v -> new Object[] {v.tenantId().toString(),
@@ -185,18 +172,6 @@ public class ShadowRepository {
     /** Whether writing {@code version} also trims the history. */
     public static boolean trims(long version) {
         return version % TRIM_EVERY == 0;
-    }
-
-    /** {@link #trim} for each write's shadow, its version being the newest (on PostgreSQL in one statement). */
-    public void trimAll(List<Write> writes, int keep) {
-        if (writes.isEmpty()) {
-            return;
-        }
-        if (postgres != null) {
-            postgres.trimAll(writes, keep);
-        } else {
-            writes.forEach(w -> trim(w.tenantId(), w.deviceId(), w.name(), w.version(), keep));
-        }
     }
 
     /** Drops the versions older than the newest {@code keep}, {@code version} being the newest. */
