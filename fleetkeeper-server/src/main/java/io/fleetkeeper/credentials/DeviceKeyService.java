@@ -53,6 +53,18 @@ public class DeviceKeyService {
         return secret;
     }
 
+    /**
+     * The first key of a device created in the caller's transaction (registration): one insert, no look-up of a
+     * key to replace. A device that has a key already fails the insert, and the transaction with it.
+     */
+    @Transactional
+    public String issueFirst(UUID tenantId, UUID deviceId) {
+        String secret = Secrets.generate(PREFIX);
+        keys.insert(tenantId, deviceId, Secrets.sha256(secret), secret.substring(0, PREFIX.length() + 6),
+                clock.millis());
+        return secret;
+    }
+
     /** Operator or device rotation: a new key now, the old one refused from this moment. */
     @Transactional
     public String rotate(Caller caller, UUID deviceId) {

@@ -4,6 +4,7 @@ import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.device.Device;
+import io.fleetkeeper.device.DeviceEvent;
 import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.device.DeviceStatus;
 import io.fleetkeeper.device.NewDevice;
@@ -139,7 +140,9 @@ public class BootstrapService {
             throw new ApiException(ErrorCode.FORBIDDEN, "the serial does not match the factory certificate "
                     + "(its serialNumber attribute, or its CN when it has none)");
         }
-        List<UUID> claiming = vouching.stream().filter(t -> manifests.entry(t, serial).isPresent()).toList();
+        Map<UUID, Entry> listed = new LinkedHashMap<>();
+        vouching.forEach(t -> manifests.entry(t, serial).ifPresent(e -> listed.put(t, e)));
+        List<UUID> claiming = List.copyOf(listed.keySet());
         if (claiming.isEmpty()) {
             fail(vouching, remoteAddr, credential, "serial " + serial + " is in no manifest");
             throw new ApiException(ErrorCode.FORBIDDEN, "this serial is in no manifest of the tenant");
@@ -151,7 +154,7 @@ public class BootstrapService {
                     + "this factory CA; it must be removed from all manifests but one");
         }
         UUID tenantId = claiming.get(0);
-        Entry entry = manifests.entry(tenantId, serial).orElseThrow();
+        Entry entry = listed.get(tenantId);
         Caller actor = new Caller(tenantId, "factory-certificate:" + credential.substring(0, 16), Role.OPERATOR);
         try {
             tenantGate.requireActive(tenantId);
@@ -227,8 +230,9 @@ public class BootstrapService {
         Device d = devices.create(actor, new NewDevice(o.name() != null ? o.name() : entry.serial(),
                 o.deviceType() != null ? o.deviceType() : entry.deviceType(), entry.serial(), List.of(), metadata,
                 null, null, null).withTemplate(entry.templateId()), DeviceStatus.PROVISIONING);
-        // Before the certificate, which would otherwise record a PROVISIONED event without the method.
-        devices.recordProvisioned(tenantId, d.id(), actor.actor(),
+        // Before the certificate, which would otherwise record a PROVISIONED event without the method. The device is
+        // new in this transaction, so it has none yet: no look-up first.
+        devices.recordEvent(tenantId, d.id(), DeviceEvent.PROVISIONED, actor.actor(),
                 "{\"method\":\"" + method + "\",\"manifest_id\":\"" + entry.manifestId() + "\"}");
         Issued cert = certificates.issueForKey(actor, d.id(), key, null, caId);
         manifests.bind(tenantId, entry.serial(), d.id());

@@ -5,6 +5,7 @@ import io.fleetkeeper.api.Page;
 import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.audit.AuditService;
 import io.fleetkeeper.device.Device;
+import io.fleetkeeper.device.DeviceEvent;
 import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.device.NewDevice;
 import io.fleetkeeper.device.DeviceRules;
@@ -165,8 +166,9 @@ public class ClaimService {
                         : token.deviceType() + "-" + Ids.newId(clock).toString().substring(24);
                 Device d = devices.create(actor, new NewDevice(name, token.deviceType(), in.serial(),
                         List.of(), meta, null, null, null).withTemplate(token.templateId()));
-                // Before the certificate, which would otherwise record a PROVISIONED event without the method.
-                devices.recordProvisioned(tenantId, d.id(), actor.actor(),
+                // Before the certificate, which would otherwise record a PROVISIONED event without the method. The
+                // device is new in this transaction, so it has none yet: no look-up first.
+                devices.recordEvent(tenantId, d.id(), DeviceEvent.PROVISIONED, actor.actor(),
                         "{\"method\":\"claim_token\",\"token_id\":\"" + token.id() + "\"}");
                 Issued cert = certificates.issueForKey(actor, d.id(), key, null, caId);
                 credentials.provenance(tenantId, new Provenance(d.id(), "claim_token", token.id().toString(),

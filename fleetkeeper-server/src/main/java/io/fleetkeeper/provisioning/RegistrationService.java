@@ -82,7 +82,7 @@ public class RegistrationService {
             tenantGate.requireActive(tenantId);
             return tx.execute(s -> {
                 Device d = devices.create(actor, newDevice(key, in));
-                String deviceKey = deviceKeys.issue(tenantId, d.id());
+                String deviceKey = deviceKeys.issueFirst(tenantId, d.id());
                 credentials.provenance(tenantId, new Provenance(d.id(), "provisioning_key", key.id().toString(),
                         remoteAddr, Times.now(clock)));
                 devices.recordEvent(tenantId, d.id(), "PROVISIONED", actor.actor(),

@@ -20,7 +20,9 @@ import javax.sql.DataSource;
  * around its statement ({@link #guard}). Either way a writer waits here, where a waiting virtual thread parks and
  * frees its carrier, and never in SQLite's busy handler, where it would pin the carrier: with as many waiters
  * there as carriers, the lock holder could not run to commit and the server stalled (seen with background workers
- * on a 2-core machine). Reads are not queued (WAL mode lets them run beside the writer).
+ * on a 2-core machine). Reads are not queued (WAL mode lets them run beside the writer). A statement is prepared and
+ * executed in one piece of work (as Spring's JDBC templates do), so one prepared inside a transaction is executed
+ * inside it and is not wrapped.
  */
 final class SqliteWriter {
 
@@ -47,7 +49,9 @@ final class SqliteWriter {
         return proxy(Connection.class, c, (target, m, args) -> {
             Object r = call(m, target, args);
             if (r instanceof PreparedStatement ps && args != null && args.length > 0 && args[0] instanceof String sql) {
-                return statement(PreparedStatement.class, ps, c, sql);
+                // A read, or a statement prepared inside a transaction (whose writer holds the lock already), never
+                // waits here: it goes back unwrapped, without a reflective call per parameter and result.
+                return isWrite(sql) && c.getAutoCommit() ? statement(PreparedStatement.class, ps, c, sql) : ps;
             }
             if (r instanceof Statement s && !(r instanceof PreparedStatement)) {
                 return statement(Statement.class, s, c, null);

@@ -2,6 +2,7 @@ package io.fleetkeeper.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -57,6 +58,33 @@ class SqliteWriterTest {
             writer.lock().unlock();
         }
         assertThat(write.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+    }
+
+    @Test
+    void onlyAnAutoCommitWriteIsWrappedAReadOrAStatementInATransactionIsNot() throws Exception {
+        SqliteWriter writer = new SqliteWriter();
+        SQLiteDataSource raw = new SQLiteDataSource();
+        raw.setUrl("jdbc:sqlite:" + Files.createDirectories(dir).resolve("u.db"));
+        try (Connection c = writer.guard(raw).getConnection()) {
+            try (Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE t (x INTEGER)");
+            }
+            try (PreparedStatement write = c.prepareStatement("INSERT INTO t VALUES (?)");
+                    PreparedStatement read = c.prepareStatement("SELECT count(*) FROM t")) {
+                assertThat(Proxy.isProxyClass(write.getClass())).as("an auto-commit write").isTrue();
+                assertThat(Proxy.isProxyClass(read.getClass())).as("a read").isFalse();
+            }
+            c.setAutoCommit(false);
+            writer.lock().lock(); // as the transaction manager does before BEGIN
+            try (PreparedStatement write = c.prepareStatement("INSERT INTO t VALUES (?)")) {
+                assertThat(Proxy.isProxyClass(write.getClass())).as("a write in a transaction").isFalse();
+                write.setInt(1, 1);
+                assertThat(write.executeUpdate()).isEqualTo(1);
+                c.commit();
+            } finally {
+                writer.lock().unlock();
+            }
+        }
     }
 
     @Test

@@ -23,6 +23,11 @@ public class DeviceKeyRepository {
     public void put(UUID tenantId, UUID deviceId, String hash, String prefix, long now) {
         jdbc.sql("DELETE FROM device_credentials WHERE tenant_id = ? AND device_id = ?")
                 .params(tenantId.toString(), deviceId.toString()).update();
+        insert(tenantId, deviceId, hash, prefix, now);
+    }
+
+    /** Gives a device that has no key its first one; fails on the primary key when it has one. */
+    public void insert(UUID tenantId, UUID deviceId, String hash, String prefix, long now) {
         jdbc.sql("INSERT INTO device_credentials (tenant_id, device_id, key_hash, prefix, created_at) "
                 + "VALUES (?, ?, ?, ?, ?)").params(tenantId.toString(), deviceId.toString(), hash, prefix, now).update();
     }

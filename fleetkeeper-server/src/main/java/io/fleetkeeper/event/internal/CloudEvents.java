@@ -3,7 +3,10 @@ package io.fleetkeeper.event.internal;
 import io.fleetkeeper.device.NewDeviceEvent;
 import io.fleetkeeper.event.OutboxEvent;
 import io.fleetkeeper.job.JobStatusChanged;
+import java.io.StringWriter;
 import org.springframework.stereotype.Component;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.JsonParser;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -26,14 +29,27 @@ public class CloudEvents {
 
     /** The {@code data} of a device-history event: the device, the history's own type, who, and its details. */
     public String data(NewDeviceEvent e) {
-        ObjectNode data = json.createObjectNode();
-        data.put("device_id", e.deviceId().toString());
-        data.put("event", e.type());
-        data.put("actor", e.actor());
-        if (e.details() != null) {
-            data.set("details", json.readTree(e.details()));
+        // Streamed: the details (JSON text) are copied token by token, checked as they are read, with no tree
+        // built and no second serialization, once per device event written.
+        StringWriter out = new StringWriter(128 + (e.details() == null ? 0 : e.details().length()));
+        try (JsonGenerator g = json.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringProperty("device_id", e.deviceId().toString());
+            g.writeStringProperty("event", e.type());
+            g.writeStringProperty("actor", e.actor());
+            if (e.details() != null) {
+                g.writeName("details");
+                try (JsonParser p = json.createParser(e.details())) {
+                    p.nextToken();
+                    g.copyCurrentStructure(p);
+                    if (p.nextToken() != null) {
+                        throw new IllegalArgumentException("device event details are not one JSON value");
+                    }
+                }
+            }
+            g.writeEndObject();
         }
-        return json.writeValueAsString(data);
+        return out.toString();
     }
 
     /** The {@code data} of a job's status change. */
