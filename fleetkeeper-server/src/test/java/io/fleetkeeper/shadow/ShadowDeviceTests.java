@@ -34,6 +34,8 @@ import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.SmartLifecycle;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -51,6 +53,8 @@ class ShadowDeviceTests extends ApiTest {
     private DeviceListener listener;
     @Autowired
     private ShadowService shadows;
+    @Autowired
+    private ApplicationContext context;
 
     private MqttDevices devices;
     private TestTenant tenant;
@@ -128,6 +132,27 @@ class ShadowDeviceTests extends ApiTest {
         JsonNode delta = JSON.readTree(output);
         assertThat(delta.path("state").toString()).isEqualTo("{\"target\":19}");
         assertThat(delta.path("version").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void reportsOverMqttAreWrittenAgainAfterTheShadowTopicsStopAndStartAgain() throws Exception {
+        // A stopped context can start again (Spring's test framework pauses and resumes cached contexts so).
+        SmartLifecycle topics = (SmartLifecycle) context.getBean("shadowTopics");
+        topics.stop();
+        topics.start();
+        KeyDevice d = devices.keyDevice(tenant, "restarted");
+        String ns = "fk/" + d.id() + "/";
+        Mqtt5BlockingClient c = connect(d);
+        try (var publishes = c.publishes(MqttGlobalPublishFilter.ALL)) {
+            c.subscribeWith().topicFilter(ns + "shadow/update/+").qos(MqttQos.AT_LEAST_ONCE).send();
+            c.publishWith().topic(ns + "shadow/update").qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(bytes("{\"state\":{\"reported\":{\"on\":true}},\"client_token\":\"again\"}")).send();
+            JsonNode accepted = next(publishes, ns + "shadow/update/accepted");
+            assertThat(accepted.path("client_token").asString()).isEqualTo("again");
+            assertThat(accepted.path("version").asLong()).isEqualTo(1);
+        } finally {
+            c.disconnect();
+        }
     }
 
     @Test

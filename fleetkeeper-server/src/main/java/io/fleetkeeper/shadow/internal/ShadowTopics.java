@@ -68,7 +68,8 @@ class ShadowTopics implements ConnectionListener, SmartInitializingSingleton, Sm
     private final JsonMapper json;
     private final ObjectProvider<DeviceMessaging> messaging;
     private final ShadowProperties properties;
-    private GroupCommit<Pending> writer;
+    /** Made at start-up, and again when the context starts after a stop (a paused test context does so). */
+    private volatile GroupCommit<Pending> writer;
     private volatile boolean running;
 
     ShadowTopics(ShadowService shadows, ShadowPublisher publisher, ObjectProvider<DeviceMessaging> messaging,
@@ -85,17 +86,25 @@ class ShadowTopics implements ConnectionListener, SmartInitializingSingleton, Sm
     public void afterSingletonsInstantiated() {
         DeviceMessaging m = messaging.getObject();
         if (properties.reportBatchSize() > 1) {
-            writer = new GroupCommit<>("shadow-reports", QUEUE, properties.reportBatchSize(),
-                    properties.reportBatchWait(), this::write);
+            writer = newWriter();
             m.acknowledge("shadow/update", this::take);
             m.acknowledge("shadow/name/+/update", this::take);
         }
         m.consume("shadow/#", this::onMessage);
     }
 
+    /** Starts a new writer if a stop closed the last one: a stopped context can be started again. */
     @Override
     public void start() {
+        if (writer != null && writer.closed()) {
+            writer = newWriter();
+        }
         running = true;
+    }
+
+    private GroupCommit<Pending> newWriter() {
+        return new GroupCommit<>("shadow-reports", QUEUE, properties.reportBatchSize(), properties.reportBatchWait(),
+                this::write);
     }
 
     /** Writes and answers the queued updates; later ones are not taken (MQTT 5 PUBACK 0x97, 3.1.1 none). */
@@ -139,8 +148,9 @@ class ShadowTopics implements ConnectionListener, SmartInitializingSingleton, Sm
         } catch (ApiException e) {
             p = new Pending(m, name, token, null, e);
         }
-        if (!writer.offer(p)) {
-            if (writer.closed()) {
+        GroupCommit<Pending> w = writer;
+        if (!w.offer(p)) {
+            if (w.closed()) {
                 return UNAVAILABLE;
             }
             Thread.ofVirtual().name("shadow-report-" + m.deviceId()).start(() -> onMessage(m, false));
