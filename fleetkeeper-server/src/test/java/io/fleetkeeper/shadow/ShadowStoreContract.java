@@ -15,9 +15,11 @@ import io.fleetkeeper.store.Dialect;
 import io.fleetkeeper.tenancy.Caller;
 import io.fleetkeeper.tenancy.Role;
 import io.fleetkeeper.tenancy.TenantService;
+import io.fleetkeeper.testing.Await;
 import io.fleetkeeper.testing.ContractTenant;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -264,12 +266,9 @@ public interface ShadowStoreContract {
                     new Report(deviceB, b.id(), "cfg", f.reported("{\"mine\":2}", null)),
                     new Report(deviceB, b.id(), "own", f.reported("{\"mine\":3}", null)),
                     new Report(deviceB, b.id(), null, f.reported("{\"mine\":4}", null)))));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (f.jdbc().sql("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() "
-                    + "AND wait_event_type = 'Lock' AND query LIKE '%shadows%'").query(Long.class).single() == 0) {
-                assertThat(System.nanoTime()).as("the batch waits for the other writer's rows").isLessThan(deadline);
-                Thread.sleep(20);
-            }
+            Await.until(Duration.ofSeconds(30), "the batch waits for the other writer's rows", () -> f.jdbc()
+                    .sql("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() "
+                            + "AND wait_event_type = 'Lock' AND query LIKE '%shadows%'").query(Long.class).single() > 0);
             other.commit();
             out = batch.get(30, TimeUnit.SECONDS);
         }
