@@ -16,6 +16,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                         alone, as before group commit)
  * @param reportBatchWait  how long the writer waits for more reports once one is queued (default 0: it writes
  *                         what queued while the previous batch was written, never waiting at low rates)
+ * @param reportQueueSize  device reported updates (MQTT) that may wait for the writer on a node (default 10,000);
+ *                         beyond it an update is refused with {@code 429 RATE_LIMITED} on {@code update/rejected}
+ *                         and nothing is written, so a device's updates are never written out of order
  */
 @ConfigurationProperties("fleetkeeper.shadow")
 public record ShadowProperties(
@@ -25,5 +28,6 @@ public record ShadowProperties(
         @DefaultValue("10") int maxNamedShadows,
         @DefaultValue("10") int historySize,
         @DefaultValue("128") int reportBatchSize,
-        @DefaultValue("0ms") Duration reportBatchWait) {
+        @DefaultValue("0ms") Duration reportBatchWait,
+        @DefaultValue("10000") int reportQueueSize) {
 }

@@ -56,8 +56,6 @@ class ShadowTopics implements ConnectionListener, SmartInitializingSingleton, Sm
             CompletableFuture.completedFuture(Receipt.UNAVAILABLE);
     /** Stops before the MQTT endpoint ({@code Integer.MAX_VALUE - 512}), so queued updates are still answered. */
     static final int PHASE = Integer.MAX_VALUE - 256;
-    /** Reports queued for the writer beyond which an update is written alone (on a virtual thread). */
-    static final int QUEUE = 10_000;
 
     /** An update taken off the network: its report, or why it is refused before anything is read. */
     private record Pending(DeviceMessage message, String name, String token, Report report, ApiException refused) {
@@ -103,8 +101,8 @@ class ShadowTopics implements ConnectionListener, SmartInitializingSingleton, Sm
     }
 
     private GroupCommit<Pending> newWriter() {
-        return new GroupCommit<>("shadow-reports", QUEUE, properties.reportBatchSize(), properties.reportBatchWait(),
-                this::write);
+        return new GroupCommit<>("shadow-reports", properties.reportQueueSize(), properties.reportBatchSize(),
+                properties.reportBatchWait(), this::write);
     }
 
     /** Writes and answers the queued updates; later ones are not taken (MQTT 5 PUBACK 0x97, 3.1.1 none). */
@@ -128,8 +126,9 @@ class ShadowTopics implements ConnectionListener, SmartInitializingSingleton, Sm
 
     /**
      * On the network thread: parses the update and queues it for the writer (the PUBACK goes at once, as for any
-     * shadow request). Should the queue be full, the update is written alone; once the writer stopped, it is
-     * refused without a PUBACK.
+     * shadow request). Should the queue be full, the update is refused on {@code update/rejected} with
+     * {@code 429 RATE_LIMITED} and nothing is written: written apart from the queue, it could overtake the
+     * device's earlier updates still waiting there. Once the writer stopped, it is refused without a PUBACK.
      */
     CompletionStage<Receipt> take(DeviceMessage m) {
         String[] levels = m.suffix().split("/", -1);
@@ -153,7 +152,8 @@ class ShadowTopics implements ConnectionListener, SmartInitializingSingleton, Sm
             if (w.closed()) {
                 return UNAVAILABLE;
             }
-            Thread.ofVirtual().name("shadow-report-" + m.deviceId()).start(() -> onMessage(m, false));
+            reject(m, name, "update", token, new ApiException(ErrorCode.RATE_LIMITED,
+                    "too many shadow updates are waiting to be written; nothing was written, send it again later"));
         }
         return ACCEPTED;
     }
@@ -196,10 +196,7 @@ class ShadowTopics implements ConnectionListener, SmartInitializingSingleton, Sm
     }
 
     void onMessage(DeviceMessage m) {
-        onMessage(m, writer != null);
-    }
-
-    private void onMessage(DeviceMessage m, boolean updatesTaken) {
+        boolean updatesTaken = writer != null;
         String[] levels = m.suffix().split("/", -1);
         String name;
         String op;
