@@ -2,21 +2,13 @@ package io.fleetkeeper.shadow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.hivemq.client.mqtt.MqttClient;
-import com.hivemq.client.mqtt.datatypes.MqttQos;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import io.fleetkeeper.connectivity.internal.MqttEndpoint;
 import io.fleetkeeper.testing.Api;
 import io.fleetkeeper.testing.MqttDevices;
 import io.fleetkeeper.testing.MqttDevices.KeyDevice;
 import io.fleetkeeper.testing.TestTenant;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -24,7 +16,6 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Device reported updates over MQTT with {@code report-batch-size} 1: each update is written alone (no group
@@ -38,7 +29,6 @@ import tools.jackson.databind.json.JsonMapper;
 class ShadowUnbatchedReportTests {
 
     static final String PLATFORM_TOKEN = "fk_test-platform-operator-shadow-unbatched-0123456789";
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @DynamicPropertySource
     static void dataDir(DynamicPropertyRegistry r) throws Exception {
@@ -55,32 +45,15 @@ class ShadowUnbatchedReportTests {
         TestTenant tenant = TestTenant.create(api, PLATFORM_TOKEN, "t-" + System.nanoTime());
         MqttDevices devices = new MqttDevices(api);
         KeyDevice d = devices.keyDevice(tenant, "solo");
-        String ns = "fk/" + d.id() + "/";
-        List<String> replies = Collections.synchronizedList(new ArrayList<>());
-        CountDownLatch all = new CountDownLatch(4);
-        Mqtt5BlockingClient c = MqttClient.builder().useMqttVersion5().identifier(d.id()).serverHost("127.0.0.1")
-                .serverPort(endpoint.port()).sslConfig().trustManagerFactory(devices.trustManagers()).applySslConfig()
-                .buildBlocking();
-        c.connectWith().simpleAuth().username(d.id()).password(bytes(d.key())).applySimpleAuth().send();
-        try {
-            c.toAsync().subscribeWith().topicFilter(ns + "shadow/update/+").qos(MqttQos.AT_LEAST_ONCE).callback(p -> {
-                String topic = p.getTopic().toString();
-                if (topic.endsWith("/accepted") || topic.endsWith("/rejected")) {
-                    JsonNode body = JSON.readTree(p.getPayloadAsBytes());
-                    replies.add(topic.endsWith("/accepted") ? "v" + body.path("version").asLong() + " "
-                            + body.path("client_token").asString() : body.path("code").asString());
-                    all.countDown();
-                }
-            }).send().get(10, TimeUnit.SECONDS);
+        List<String> replies;
+        try (ReportingDevice device = ReportingDevice.connect(devices, d, endpoint.port(), 4)) {
             for (int k = 1; k <= 3; k++) {
-                c.publishWith().topic(ns + "shadow/update").qos(MqttQos.AT_LEAST_ONCE)
-                        .payload(bytes("{\"state\":{\"reported\":{\"k" + k + "\":" + k + "}},\"client_token\":\"t"
-                                + k + "\"}")).send();
+                device.update("{\"state\":{\"reported\":{\"k" + k + "\":" + k + "}},\"client_token\":\"t" + k + "\"}");
             }
-            c.publishWith().topic(ns + "shadow/update").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("not json")).send();
-            assertThat(all.await(30, TimeUnit.SECONDS)).as("every update answered: %s", replies).isTrue();
-        } finally {
-            c.disconnect();
+            device.update("not json");
+            assertThat(device.await()).as("every update answered: %s", device.replies()).isTrue();
+            replies = device.replies().stream().map(r -> r.accepted() ? "v" + r.body().path("version").asLong()
+                    + " " + r.body().path("client_token").asString() : r.body().path("code").asString()).toList();
         }
         // written alone, each on a thread of its own: versions follow the order of the writes, not of the sends
         assertThat(replies).hasSize(4).contains("MALFORMED_REQUEST");
@@ -95,9 +68,5 @@ class ShadowUnbatchedReportTests {
         JsonNode history = api.get(tenant.admin(), path + "/history").expect(200).path("items");
         assertThat(history.valueStream().map(v -> v.path("version").asLong() + " " + v.path("actor").asString()))
                 .containsExactly("3 device:" + d.id(), "2 device:" + d.id(), "1 device:" + d.id());
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }
