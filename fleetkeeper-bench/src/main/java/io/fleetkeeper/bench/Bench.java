@@ -133,6 +133,10 @@ public final class Bench {
                   --list-requests N         requests per list / stats case (default 200)
                   --sample-ids N            ids sampled in reuse mode (default 20000)
                   --skip-get, --skip-list   leave out a phase
+                  --nginx PATH              nginx for the GET baseline: the same runs against nginx serving the
+                                            bodies of 1,000 of the devices as static files (default
+                                            /usr/sbin/nginx; skipped with a message when absent)
+                  --no-nginx                leave out the GET baseline
                   --server-pid PID          also report the server process's CPU use (Linux /proc)
                 """ + PkiBench.USAGE + ProvisioningBench.USAGE + MqttBench.USAGE + ShadowBench.USAGE + TelemetryBench.USAGE + FleetBench.USAGE
                 + JobsBench.USAGE + EventsBench.USAGE + GatewayBench.USAGE + OtaBench.USAGE);
@@ -591,6 +595,61 @@ public final class Bench {
         Result max = closedLoop(request, concurrency, duration);
         table.add(Row.latency("GET /devices/{id} max, " + concurrency + " clients", max));
         System.out.println("  " + max);
+        if (!opts.containsKey("no-nginx")) {
+            nginxBaseline(token, ids, fixed, max);
+        }
+    }
+
+    /**
+     * The GET runs again, with the same clients, schedule and headers, against nginx serving the bodies of up to
+     * 1,000 of the tenant's devices as static files at the same paths: what the machine gives an HTTP server that
+     * does nothing but send bytes, in the same run.
+     */
+    private void nginxBaseline(String token, IdSet ids, Result fixed, Result max) throws Exception {
+        String binary = opts.getOrDefault("nginx", Nginx.DEFAULT_BINARY);
+        if (!Files.isExecutable(Path.of(binary))) {
+            System.out.println("Baseline skipped: no nginx at " + binary + " (--nginx PATH)");
+            return;
+        }
+        int rate = intOpt("rate", 2000);
+        int duration = intOpt("duration", 30);
+        int concurrency = intOpt("concurrency", 16);
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        List<UUID> sample = new ArrayList<>();
+        for (int i = 0; i < Math.min(ids.size(), 1000); i++) {
+            UUID id = ids.get(i);
+            HttpResponse<byte[]> res = http.send(HttpRequest.newBuilder(URI.create(url + "/api/v1/devices/" + id))
+                    .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+            if (res.statusCode() == 200) {
+                files.put("api/v1/devices/" + id, res.body());
+                sample.add(id);
+            }
+        }
+        try (Nginx nginx = Nginx.start(binary, files, false)) {
+            IntFunction<HttpRequest> request = n -> HttpRequest.newBuilder(URI.create(nginx.base()
+                    + "/api/v1/devices/" + sample.get(ThreadLocalRandom.current().nextInt(sample.size()))))
+                    .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + token).GET().build();
+            long saved = CpuMeter.serverPid;
+            CpuMeter.serverPid = 0; // nginx's CPU is in its workers, not measured here
+            try {
+                System.out.printf("Baseline: nginx serving %d device bodies as static files, same runs...%n",
+                        sample.size());
+                closedLoop(request, concurrency, 3);
+                Result nFixed = openLoop(request, rate, duration);
+                table.add(Row.latency("baseline: nginx, same bodies @ " + rate + "/s (open loop)", nFixed));
+                System.out.println("  " + nFixed);
+                Result nMax = closedLoop(request, concurrency, duration);
+                table.add(Row.latency("baseline: nginx, same bodies, max, " + concurrency + " clients", nMax));
+                System.out.println("  " + nMax);
+                String ratio = String.format(Locale.ROOT, "open loop p99 %.1f×, closed loop p99 %.1f×, req/s %.2f×",
+                        fixed.ms(99) / nFixed.ms(99), max.ms(99) / nMax.ms(99),
+                        max.requests() / max.seconds() / (nMax.requests() / nMax.seconds()));
+                table.add(Row.text("ratio: server / nginx", ratio, ""));
+                System.out.println("  server / nginx: " + ratio);
+            } finally {
+                CpuMeter.serverPid = saved;
+            }
+        }
     }
 
     /**

@@ -2,21 +2,18 @@ package io.fleetkeeper.bench;
 
 import io.fleetkeeper.bench.Bench.Result;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
@@ -90,8 +87,8 @@ final class OtaBench {
                 HttpResponse.BodyHandlers.ofString());
         Load.expect(sample, 200);
 
-        Path dir = Files.createTempDirectory("fk-bench-nginx-");
-        try (Nginx nginx = Nginx.start(b.opts.getOrDefault("nginx", "/usr/sbin/nginx"), dir, sample.body(), image)) {
+        try (Nginx nginx = Nginx.start(b.opts.getOrDefault("nginx", Nginx.DEFAULT_BINARY),
+                Map.of("poll.json", sample.body().getBytes(StandardCharsets.UTF_8), "os.swu", image), true)) {
             // Idle polls: the server first, then nginx, each after a short warm-up.
             Load.closedLoop(clients, 3, c -> poll(deviceUrl + pollPath, devices));
             Result server = Load.closedLoop(clients, seconds, c -> poll(deviceUrl + pollPath, devices));
@@ -118,10 +115,6 @@ final class OtaBench {
             results.add(new String[] {"ratio", String.format(Locale.ROOT, "polls %.2f× nginx, downloads %.2f× nginx",
                     server.requests() / server.seconds() / (baseline.requests() / baseline.seconds()),
                     ours.mbPerSecond() / theirs.mbPerSecond()), ""});
-        } finally {
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
         }
         System.out.printf(Locale.ROOT, "%n| phase | figure | detail |%n| --- | --- | --- |%n");
         for (String[] r : results) {
@@ -256,86 +249,6 @@ final class OtaBench {
                         HttpRequest.BodyPublishers.ofString(body));
         HttpResponse<String> r = Load.expect(b.http.send(req.build(), HttpResponse.BodyHandlers.ofString()), status);
         return r.body().isEmpty() ? Bench.JSON.createObjectNode() : Bench.JSON.readTree(r.body());
-    }
-
-    /** nginx in the foreground with a configuration of its own in {@code dir}: TLS on a free loopback port. */
-    record Nginx(Process process, int port) implements AutoCloseable {
-
-        static Nginx start(String binary, Path dir, String pollBody, byte[] artifact) throws Exception {
-            Path www = Files.createDirectories(dir.resolve("www"));
-            Files.createDirectories(dir.resolve("tmp"));
-            Files.writeString(www.resolve("poll.json"), pollBody);
-            Files.write(www.resolve("os.swu"), artifact);
-            Crypto.Ca ca = Crypto.selfSignedCa("bench nginx");
-            KeyPair kp = Crypto.ecKey();
-            X509Certificate cert = Crypto.serverCertificate(ca, kp.getPublic(), "127.0.0.1");
-            Files.writeString(dir.resolve("cert.pem"), Crypto.pem(cert));
-            Files.writeString(dir.resolve("key.pem"), Crypto.pkcs8Pem(kp.getPrivate()));
-            int port;
-            try (ServerSocket s = new ServerSocket(0)) {
-                port = s.getLocalPort();
-            }
-            String tmp = dir.resolve("tmp").toString();
-            Files.writeString(dir.resolve("nginx.conf"), """
-                    worker_processes %d;
-                    pid %s/nginx.pid;
-                    error_log %s/error.log warn;
-                    events { worker_connections 8192; }
-                    http {
-                      access_log off;
-                      client_body_temp_path %s; proxy_temp_path %s; fastcgi_temp_path %s;
-                      uwsgi_temp_path %s; scgi_temp_path %s;
-                      types { application/hal+json json; application/octet-stream swu; }
-                      keepalive_requests 1000000;
-                      server {
-                        listen 127.0.0.1:%d ssl;
-                        ssl_certificate %s/cert.pem;
-                        ssl_certificate_key %s/key.pem;
-                        ssl_protocols TLSv1.2 TLSv1.3;
-                        root %s;
-                        etag on;
-                      }
-                    }
-                    """.formatted(Runtime.getRuntime().availableProcessors(), dir, dir, tmp, tmp, tmp, tmp, tmp, port,
-                    dir, dir, www));
-            // nginx started as root serves with unprivileged workers: they must read the files.
-            for (Path p : List.of(dir, www)) {
-                Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-            }
-            for (Path p : List.of(www.resolve("poll.json"), www.resolve("os.swu"))) {
-                Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-            }
-            Process p = new ProcessBuilder(binary, "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString(),
-                    "-g", "daemon off;").redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile())
-                    .start();
-            Nginx nginx = new Nginx(p, port);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-            while (true) {
-                try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
-                    break;
-                } catch (java.io.IOException notYet) {
-                    if (!p.isAlive() || System.nanoTime() > deadline) {
-                        throw new IllegalStateException("nginx did not start: " + Files.readString(
-                                dir.resolve("stdout.log"), StandardCharsets.UTF_8));
-                    }
-                    Thread.sleep(50);
-                }
-            }
-            System.out.println("nginx " + binary + " listening on 127.0.0.1:" + port + " (" + dir + ")");
-            return nginx;
-        }
-
-        String base() {
-            return "https://127.0.0.1:" + port;
-        }
-
-        @Override
-        public void close() throws Exception {
-            process.destroy();
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        }
     }
 
     private static final class TrustAll implements X509TrustManager {
