@@ -46,6 +46,10 @@ final class ShadowBench implements ShadowClients.Listener {
               --report-seconds S        seconds of device reported updates (default 30; 0 = skip)
               --report-inflight W       device updates awaiting update/accepted at any time (default 256)
               --server-pid PID          server process: its CPU use per phase
+              --mosquitto PATH          the delivery baseline: the same devices on a private Mosquitto over TLS,
+                                        one publisher sending to their delta topics at the same rates (default
+                                        /usr/sbin/mosquitto; skipped with a message when absent)
+              --no-mosquitto            leave out the baseline
             """;
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -115,6 +119,87 @@ final class ShadowBench implements ShadowClients.Listener {
         } finally {
             clients.close();
         }
+        if (!b.opts.containsKey("no-mosquitto")) {
+            mosquittoBaseline(devices);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ baseline
+
+    /**
+     * The delivery baseline: the same devices connect over TLS to a private Mosquitto and subscribe to the same
+     * topics, and one publisher sends each rate's messages straight to their {@code update/delta} topics, with the
+     * send time inside as the operators' PATCHes carry it: a broker's publish-to-subscriber delivery on the same
+     * machine in the same run, against which the server's PATCH-to-delta delivery compares.
+     */
+    private void mosquittoBaseline(List<Device> devices) throws Exception {
+        String binary = b.opts.getOrDefault("mosquitto", Mosquitto.DEFAULT_BINARY);
+        if (!Files.isExecutable(Path.of(binary))) {
+            System.out.println("Baseline skipped: no mosquitto at " + binary + " (--mosquitto PATH)");
+            return;
+        }
+        long savedPid = Bench.CpuMeter.serverPid;
+        try (Mosquitto broker = Mosquitto.start(binary)) {
+            Bench.CpuMeter.serverPid = broker.process().pid();
+            clients = new ShadowClients(devices, this, List.of(broker.ca()), "127.0.0.1", broker.port(),
+                    b.intOpt("io-threads", 2), b.intOpt("concurrency", 128));
+            ShadowClients operator = new ShadowClients(List.of(new Device("bench-operator-" + run, "-")), this,
+                    List.of(broker.ca()), "127.0.0.1", broker.port(), 1, 1);
+            try {
+                long t0 = System.nanoTime();
+                clients.connectAll();
+                operator.connectAll();
+                System.out.printf(Locale.ROOT, "Baseline: connected and subscribed %,d devices to Mosquitto (%,d "
+                        + "failed %s) in %.1f s%n", clients.ready.get(), clients.failed.get(), clients.failures,
+                        (System.nanoTime() - t0) / 1e9);
+                for (String r : b.opts.getOrDefault("rates", "200,500,1000").split(",")) {
+                    if (!r.isBlank() && !r.trim().equals("0")) {
+                        publishDeltas(operator, devices, Integer.parseInt(r.trim()), b.intOpt("duration", 30));
+                    }
+                }
+            } finally {
+                operator.close();
+                clients.close();
+            }
+        } finally {
+            Bench.CpuMeter.serverPid = savedPid;
+        }
+    }
+
+    /** Publishes to the devices' delta topics in turn at {@code rate}/s for {@code seconds} and measures delivery. */
+    private void publishDeltas(ShadowClients operator, List<Device> devices, int rate, int seconds) throws Exception {
+        String tag = run + "-" + rate + "-baseline";
+        phase = tag;
+        delivery.reset();
+        deltas.set(0);
+        long total = (long) rate * seconds;
+        long late = 0;
+        Bench.CpuMeter cpu = Bench.CpuMeter.start();
+        long t0 = System.nanoTime() + 50_000_000;
+        for (long i = 0; i < total; i++) {
+            long due = t0 + i * 1_000_000_000L / rate;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            } else if (wait < -10_000_000) {
+                late++;
+            }
+            Device d = devices.get((int) (i % devices.size()));
+            operator.publish(0, "fk/" + d.id() + "/shadow/update/delta",
+                    "{\"state\":{\"bench\":{\"t\":" + System.nanoTime() + ",\"p\":\"" + tag + "\"}}}");
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        Bench.CpuMeter.Usage usage = cpu.stop();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (deltas.get() < total && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        Histogram d = delivery.getIntervalHistogram();
+        System.out.printf(Locale.ROOT, "baseline (Mosquitto, publish -> subscriber) %,d/s for %d s: %,d published, "
+                + "%,d sent >10 ms late; achieved %,.0f/s; received %,d (%.2f %%): delivery p50 %.1f ms, p90 %.1f ms, "
+                + "p99 %.1f ms, max %.1f ms; %s (server = Mosquitto)%n", rate, seconds, total, late, total / secs,
+                deltas.get(), 100.0 * deltas.get() / Math.max(1, total), ms(d, 50), ms(d, 90), ms(d, 99),
+                d.getMaxValue() / 1e6, usage);
     }
 
     // ------------------------------------------------------------------------------------------ operators

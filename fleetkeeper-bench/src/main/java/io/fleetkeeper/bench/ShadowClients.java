@@ -153,8 +153,12 @@ final class ShadowClients implements AutoCloseable {
 
     /** Publishes {@code payload} with QoS 1 to {@code fk/{id}/shadow/update} of device {@code index}. */
     void publishUpdate(int index, String payload) {
+        publish(index, "fk/" + devices.get(index).id() + "/shadow/update", payload);
+    }
+
+    /** Publishes {@code payload} with QoS 1 to {@code topic} on device {@code index}'s connection. */
+    void publish(int index, String topic, String payload) {
         Conn c = conns[index];
-        String topic = "fk/" + devices.get(index).id() + "/shadow/update";
         c.channel.writeAndFlush(MqttMessageBuilders.publish().topicName(topic).qos(MqttQoS.AT_LEAST_ONCE)
                 .messageId(c.packetId()).payload(Unpooled.wrappedBuffer(payload.getBytes(StandardCharsets.UTF_8)))
                 .build());
