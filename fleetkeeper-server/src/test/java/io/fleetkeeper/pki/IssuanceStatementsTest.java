@@ -4,27 +4,20 @@ import static io.fleetkeeper.testing.CountedStatements.HEADER;
 import static io.fleetkeeper.testing.CountedStatements.counted;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fleetkeeper.deviceapi.DeviceListener;
 import io.fleetkeeper.testing.Api;
 import io.fleetkeeper.testing.CountedStatements;
 import io.fleetkeeper.testing.Csrs;
 import io.fleetkeeper.testing.MqttDevices;
 import io.fleetkeeper.testing.MqttDevices.CertDevice;
 import io.fleetkeeper.testing.Reply;
+import io.fleetkeeper.testing.StatementCountingTest;
 import io.fleetkeeper.testing.TestTenant;
 import io.fleetkeeper.testing.TlsClient;
 import io.fleetkeeper.testing.TlsClient.Credential;
-import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * SQL statements per certificate issuance, counted at the JDBC driver (every statement execution, a batch counted
@@ -34,25 +27,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * {@code pki} benchmark). The bounds keep the statement count from creeping back up; the statements are printed
  * so a failure shows which ones came back.
  */
-@Import(CountedStatements.Config.class)
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "fleetkeeper.auth.bootstrap-token=" + IssuanceStatementsTest.PLATFORM_TOKEN,
-        "fleetkeeper.mqtt.port=-1", "fleetkeeper.jobs.runner-enabled=false",
-        "fleetkeeper.events.delivery-enabled=false", "fleetkeeper.alerts.enabled=false"})
-class IssuanceStatementsTest {
-
-    static final String PLATFORM_TOKEN = "fk_test-platform-operator-issuance-statements-01234";
-
-    @DynamicPropertySource
-    static void dataDir(DynamicPropertyRegistry r) throws Exception {
-        String dir = Files.createTempDirectory("fk-issuance-statements").toString();
-        r.add("fleetkeeper.db.data-dir", () -> dir);
-    }
-
-    @Autowired
-    DeviceListener listener;
-    @LocalServerPort
-    int port;
+class IssuanceStatementsTest extends StatementCountingTest {
 
     Api api;
     TestTenant tenant;

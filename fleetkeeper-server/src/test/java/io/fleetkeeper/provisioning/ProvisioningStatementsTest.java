@@ -4,28 +4,21 @@ import static io.fleetkeeper.testing.CountedStatements.HEADER;
 import static io.fleetkeeper.testing.CountedStatements.counted;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fleetkeeper.deviceapi.DeviceListener;
 import io.fleetkeeper.testing.Api;
 import io.fleetkeeper.testing.CountedStatements;
 import io.fleetkeeper.testing.Csrs;
 import io.fleetkeeper.testing.DevicePort;
 import io.fleetkeeper.testing.Manufacturer;
+import io.fleetkeeper.testing.StatementCountingTest;
 import io.fleetkeeper.testing.TestTenant;
 import io.fleetkeeper.testing.TlsClient.Credential;
 import java.net.http.HttpRequest.BodyPublishers;
-import java.nio.file.Files;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * SQL statements per device provisioning on the device listener, counted at the JDBC driver (every statement
@@ -34,25 +27,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * in the {@code provisioning} benchmark). The bounds keep the count from creeping back up; the statements are
  * printed so a failure shows which ones came back.
  */
-@Import(CountedStatements.Config.class)
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "fleetkeeper.auth.bootstrap-token=" + ProvisioningStatementsTest.PLATFORM_TOKEN,
-        "fleetkeeper.mqtt.port=-1", "fleetkeeper.jobs.runner-enabled=false",
-        "fleetkeeper.events.delivery-enabled=false", "fleetkeeper.alerts.enabled=false"})
-class ProvisioningStatementsTest {
-
-    static final String PLATFORM_TOKEN = "fk_test-platform-operator-provisioning-statements-0123";
-
-    @DynamicPropertySource
-    static void dataDir(DynamicPropertyRegistry r) throws Exception {
-        String dir = Files.createTempDirectory("fk-provisioning-statements").toString();
-        r.add("fleetkeeper.db.data-dir", () -> dir);
-    }
-
-    @Autowired
-    DeviceListener listener;
-    @LocalServerPort
-    int port;
+class ProvisioningStatementsTest extends StatementCountingTest {
 
     Api api;
     TestTenant tenant;
