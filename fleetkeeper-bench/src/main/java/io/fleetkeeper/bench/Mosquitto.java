@@ -1,14 +1,10 @@
 package io.fleetkeeper.bench;
 
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
-import java.util.Comparator;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A private Mosquitto (the Debian package; not the system broker) started by a benchmark as its baseline: MQTT
@@ -26,10 +22,7 @@ record Mosquitto(Process process, int port, X509Certificate ca, Path dir) implem
         Files.writeString(dir.resolve("server.pem"), Crypto.pem(Crypto.serverCertificate(ca, kp.getPublic(),
                 "127.0.0.1")));
         Files.writeString(dir.resolve("server.key"), Crypto.pkcs8Pem(kp.getPrivate()));
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = LocalServers.freePort();
         Files.writeString(dir.resolve("mosquitto.conf"), """
                 per_listener_settings false
                 persistence false
@@ -50,35 +43,15 @@ record Mosquitto(Process process, int port, X509Certificate ca, Path dir) implem
         for (String f : new String[] {"server.pem", "server.key", "mosquitto.conf"}) {
             Files.setPosixFilePermissions(dir.resolve(f), PosixFilePermissions.fromString("rw-r--r--"));
         }
-        Process p = new ProcessBuilder("bash", "-c", "ulimit -n 65536 2>/dev/null || ulimit -n $(ulimit -Hn); exec "
-                + binary + " -c " + dir.resolve("mosquitto.conf")).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("stdout.log").toFile()).start();
+        Process p = LocalServers.start("mosquitto", new ProcessBuilder("bash", "-c", "ulimit -n 65536 2>/dev/null "
+                + "|| ulimit -n $(ulimit -Hn); exec " + binary + " -c " + dir.resolve("mosquitto.conf")), dir, port);
         Mosquitto m = new Mosquitto(p, port, ca.certificate(), dir);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (true) {
-            try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
-                break;
-            } catch (java.io.IOException notYet) {
-                if (!p.isAlive() || System.nanoTime() > deadline) {
-                    String log = Files.readString(dir.resolve("stdout.log"), StandardCharsets.UTF_8);
-                    m.close();
-                    throw new IllegalStateException("mosquitto did not start: " + log);
-                }
-                Thread.sleep(50);
-            }
-        }
         System.out.println("mosquitto " + binary + " (pid " + p.pid() + ") listening on 127.0.0.1:" + port);
         return m;
     }
 
     @Override
     public void close() throws Exception {
-        process.destroy();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-        }
-        try (var files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        }
+        LocalServers.stop(process, dir);
     }
 }

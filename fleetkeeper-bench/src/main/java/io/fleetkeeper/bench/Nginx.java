@@ -1,15 +1,11 @@
 package io.fleetkeeper.bench;
 
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
-import java.util.Comparator;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * nginx (the Debian package) in the foreground with a configuration of its own in a temporary directory, serving
@@ -47,10 +43,7 @@ record Nginx(Process process, int port, boolean tls, Path dir) implements AutoCl
                         ssl_certificate_key %s/key.pem;
                         ssl_protocols TLSv1.2 TLSv1.3;""".formatted(dir, dir);
         }
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = LocalServers.freePort();
         String tmp = dir.resolve("tmp").toString();
         Files.writeString(dir.resolve("nginx.conf"), """
                 worker_processes %d;
@@ -73,23 +66,9 @@ record Nginx(Process process, int port, boolean tls, Path dir) implements AutoCl
                 }
                 """.formatted(Runtime.getRuntime().availableProcessors(), dir, dir, tmp, tmp, tmp, tmp, tmp, port,
                 tls ? " ssl" : "", ssl, www));
-        Process p = new ProcessBuilder(binary, "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString(),
-                "-g", "daemon off;").redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile())
-                .start();
+        Process p = LocalServers.start("nginx", new ProcessBuilder(binary, "-p", dir.toString(), "-c",
+                dir.resolve("nginx.conf").toString(), "-g", "daemon off;"), dir, port);
         Nginx nginx = new Nginx(p, port, tls, dir);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (true) {
-            try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
-                break;
-            } catch (java.io.IOException notYet) {
-                if (!p.isAlive() || System.nanoTime() > deadline) {
-                    String log = Files.readString(dir.resolve("stdout.log"), StandardCharsets.UTF_8);
-                    nginx.close();
-                    throw new IllegalStateException("nginx did not start: " + log);
-                }
-                Thread.sleep(50);
-            }
-        }
         System.out.println("nginx " + binary + " listening on 127.0.0.1:" + port + " (" + dir + ")");
         return nginx;
     }
@@ -100,12 +79,6 @@ record Nginx(Process process, int port, boolean tls, Path dir) implements AutoCl
 
     @Override
     public void close() throws Exception {
-        process.destroy();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-        }
-        try (var files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        }
+        LocalServers.stop(process, dir);
     }
 }
