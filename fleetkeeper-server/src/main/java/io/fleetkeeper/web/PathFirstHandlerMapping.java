@@ -72,15 +72,14 @@ final class PathFirstHandlerMapping extends RequestMappingHandlerMapping {
 
     /**
      * The handler when exactly one registered mapping matches the request, as Spring's lookup would choose it; null
-     * when none or several do (Spring's lookup then orders them, or works out 404, 405 or 415). One match of all
+     * when none or several do (Spring's lookup then orders them, or works out 404, 405, 406 or 415). One match of all
      * mappings is Spring's answer whether it has a direct path or not, and needs no ordering. Only the mappings the
-     * {@link PathIndex} gives for the path are checked: every other one cannot match its path.
+     * {@link PathIndex} gives for the path are checked: no other one can match it.
      */
     private HandlerMethod onlyMatch(String path, String lookupPath, HttpServletRequest request) {
-        PathIndex current = index;
         RequestMappingInfo match = null;
         HandlerMethod handler = null;
-        for (List<PathIndex.Candidate> candidates : List.of(current.sameLength(path), current.anyLength())) {
+        for (List<PathIndex.Candidate> candidates : index.candidates(path)) {
             for (PathIndex.Candidate candidate : candidates) {
                 if (candidate.mayMatch(path)) {
                     RequestMappingInfo matching = super.getMatchingMapping(candidate.info(), request);

@@ -57,7 +57,8 @@ class PathFirstHandlerMappingTests {
     @Test
     void forPatternsOfWholeSegmentVariablesTheShortcutIsExact() {
         PathPatternParser parser = new PathPatternParser();
-        List<String> simple = PATTERNS.stream().filter(p -> p.replaceAll("/\\{[a-z]+}(?=/|$)", "/v").matches("[a-z0-9/]*")).toList();
+        List<String> simple = PATTERNS.stream()
+            .filter(p -> p.replaceAll("/\\{[a-z]+}(?=/|$)", "/v").matches("[a-z0-9/]*")).toList();
         for (String pattern : simple) {
             for (String path : pathsFor(PATTERNS, PATHS)) {
                 if (!path.contains("//") && !path.endsWith("/")) {
