@@ -8,7 +8,8 @@
 # with 4 keep-alive clients. Figures per run: server CPU per GET (the bench's server cores / req/s, from
 # /proc/PID/stat), heap allocated per GET in the closed loop (jstat -gc sampled every 250 ms: eden growth plus
 # the eden emptied at each young GC), req/s and latency percentiles. Latency is only meaningful on a quiet machine.
-# Ports 23300-23301. Kills what it starts. About 5-6 minutes with the defaults.
+# Ports 23300-23301. Kills what it starts. About 5-6 minutes with the defaults. SEED_DIR=dir keeps the seed for the
+# next run; PIN=1 pins the server to core 0 and the bench to core 1 (RUNS=1 for one pinned pair).
 set -euo pipefail
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 J=$JAVA_HOME/bin
@@ -18,6 +19,9 @@ A_ARGS=${A_ARGS:-}; B_ARGS=${B_ARGS:-}   # extra server arguments per side (expe
 BENCH=/tmp/h/base/fleetkeeper-bench.jar
 D=${D:-15}; WARMUP=${WARMUP:-15}; RATE=${RATE:-1000}; RUNS=${RUNS:-2}; PORT=23300
 work=$(mktemp -d /tmp/getidx-bench.XXXXXX)
+# PIN=1: the server on core 0 (G1 forced: on one CPU the JVM would pick Serial), the bench on core 1
+SERVER_PIN=""; BENCH_PIN=""; SERVER_GC=""
+if [ "${PIN:-0}" = 1 ]; then SERVER_PIN="taskset -c 0"; BENCH_PIN="taskset -c 1"; SERVER_GC="-XX:+UseG1GC"; fi
 server=""; stat=""
 cleanup() {
   for p in $stat $server; do kill "$p" 2>/dev/null || true; done
@@ -27,7 +31,7 @@ trap cleanup EXIT
 
 start() { # JAR DATA_DIR LOG [platform token] [extra server arguments]
   local token=${4:-} extra=${5:-}
-  FLEETKEEPER_AUTH_BOOTSTRAP_TOKEN=$token "$J/java" -Xms1g -Xmx1g -jar "$1" --server.port=$PORT \
+  FLEETKEEPER_AUTH_BOOTSTRAP_TOKEN=$token $SERVER_PIN "$J/java" $SERVER_GC -Xms1g -Xmx1g -jar "$1" --server.port=$PORT \
     --fleetkeeper.device-api.port=-1 --fleetkeeper.mqtt.port=-1 --fleetkeeper.db.data-dir="$2" $extra >"$3" 2>&1 &
   server=$!
   for _ in $(seq 180); do
@@ -62,7 +66,7 @@ run() { # LABEL JAR [extra server arguments]
   start "$jar" "$dir" "$work/$label.log" "" "${3:-}"
   local load; load=$(cut -d' ' -f1-3 /proc/loadavg)
   local out=$work/bench-$label-$RANDOM.txt
-  "$J/java" -Xmx512m -jar "$BENCH" registry --url "http://127.0.0.1:$PORT" --tenant-token-file "$work/tenant.token" \
+  $BENCH_PIN "$J/java" -Xmx512m -jar "$BENCH" registry --url "http://127.0.0.1:$PORT" --tenant-token-file "$work/tenant.token" \
     --skip-list --rate "$RATE" --duration "$D" --warmup "$WARMUP" --concurrency 4 --server-pid "$server" >"$out" 2>&1 &
   local bench=$!
   while kill -0 $bench 2>/dev/null && ! grep -q "max throughput, 4 clients" "$out"; do sleep 0.2; done
