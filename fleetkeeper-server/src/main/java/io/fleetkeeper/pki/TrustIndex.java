@@ -39,6 +39,9 @@ public class TrustIndex {
     }
 
     private static final long REFRESH_MS = 60_000;
+    /** How long a handshake's check of a leaf stands in for the same check by the store path (see {@link #handshake}). */
+    static final long HANDSHAKE_REUSE_MS = 10_000;
+    private static final int HANDSHAKE_SLOTS = 1024;
     private static final int MAX_PRESENTED = 5;
     private static final String NAME_CONSTRAINTS = "2.5.29.30";
     private static final ThreadLocal<CertificateFactory> FACTORY = ThreadLocal.withInitial(() -> {
@@ -66,6 +69,18 @@ public class TrustIndex {
      */
     private volatile Map<UUID, Boolean> issuerChains = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile long builtAt;
+    /**
+     * The last handshake checks that held, by leaf fingerprint (one slot per hash, newest wins): what the store path
+     * asks right after the handshake of a first-seen certificate. Bounded: ~150 KB when full, whatever the
+     * connections.
+     */
+    private final java.util.concurrent.atomic.AtomicReferenceArray<Checked> handshakes =
+            new java.util.concurrent.atomic.AtomicReferenceArray<>(HANDSHAKE_SLOTS);
+
+    /** A chain check that held: for the leaf of {@code fingerprint}, at {@code at}, in index {@code generation}. */
+    private record Checked(String fingerprint, UUID tenantId, UUID issuerCaId, String issuerKind, long at,
+            Object generation) {
+    }
 
     TrustIndex(CaRepository cas, SignatureVerifiers verifiers, Clock clock) {
         this.cas = cas;
@@ -75,7 +90,7 @@ public class TrustIndex {
 
     public void invalidate() {
         bySubject = null;
-        issuerChains = new java.util.concurrent.ConcurrentHashMap<>();
+        issuerChains = new java.util.concurrent.ConcurrentHashMap<>(); // also ends every remembered handshake check
     }
 
     public List<Anchor> bySubject(X500Principal subject) {
@@ -90,9 +105,44 @@ public class TrustIndex {
         return verify(chain, null);
     }
 
-    /** As {@link #verify(X509Certificate[])}, considering only the CAs of {@code tenantId} (null: any). */
+    /**
+     * As {@link #verify(X509Certificate[])}, for a TLS handshake: a check that holds is remembered for
+     * {@link #HANDSHAKE_REUSE_MS}, so the store path's {@link #verify(X509Certificate[], UUID)} of the same leaf in the
+     * same tenant right after it (a first-seen certificate) does not verify its signature a second time. Nothing is
+     * remembered across a change of the index ({@link #invalidate()}, a rebuild).
+     */
+    public Optional<Verified> handshake(X509Certificate[] chain) {
+        Object generation = issuerChains;
+        Optional<Verified> v = verify(chain);
+        if (v.isPresent()) {
+            String fingerprint = Pem.fingerprint(chain[0]);
+            Verified r = v.get();
+            handshakes.set(slot(fingerprint), new Checked(fingerprint, r.tenantId(), r.issuerCaId(), r.issuerKind(),
+                    clock.millis(), generation));
+        }
+        return v;
+    }
+
+    /**
+     * As {@link #verify(X509Certificate[])}, considering only the CAs of {@code tenantId} (null: any). A handshake's
+     * check of the same leaf in that tenant, made in the last {@link #HANDSHAKE_REUSE_MS} on the current index, is
+     * the answer.
+     */
     public Optional<Verified> verify(X509Certificate[] chain, UUID tenantId) {
+        if (tenantId != null && chain != null && chain.length > 0) {
+            String fingerprint = Pem.fingerprint(chain[0]);
+            Checked c = handshakes.get(slot(fingerprint));
+            long age = c == null ? -1 : clock.millis() - c.at();
+            if (c != null && c.generation() == issuerChains && age >= 0 && age < HANDSHAKE_REUSE_MS
+                    && c.tenantId().equals(tenantId) && c.fingerprint().equals(fingerprint)) {
+                return Optional.of(new Verified(c.tenantId(), c.issuerCaId(), c.issuerKind(), chain[0]));
+            }
+        }
         return verify(chain, tenantId, null);
+    }
+
+    private static int slot(String fingerprint) {
+        return fingerprint.hashCode() & (HANDSHAKE_SLOTS - 1);
     }
 
     /** Validates against issuers of {@code kind} only (e.g. TRUST_ANCHOR for factory certificates). */
