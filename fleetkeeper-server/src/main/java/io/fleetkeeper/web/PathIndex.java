@@ -129,39 +129,40 @@ record PathIndex(Map<Integer, Bucket> bySegments, List<Candidate> anyLength) {
      */
     static String segment(String value, int position, boolean pattern) {
         int start = 0;
-        int depth = 0;
-        int seen = 0;
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (pattern && c == '{') {
-                depth++;
-            } else if (pattern && c == '}') {
-                depth--;
-            } else if (c == '/' && depth <= 0) {
-                if (seen == position) {
-                    return value.substring(start, i);
-                }
-                seen++;
-                start = i + 1;
+        for (int seen = 0; ; seen++) {
+            int end = nextSeparator(value, start, pattern);
+            if (seen == position) {
+                return value.substring(start, end < 0 ? value.length() : end);
             }
+            if (end < 0) {
+                return "";
+            }
+            start = end + 1;
         }
-        return seen == position ? value.substring(start) : "";
     }
 
     /** The number of separators; in a pattern, those in a variable's braces do not count. */
     private static int separators(String value, boolean pattern) {
         int count = 0;
+        for (int i = nextSeparator(value, 0, pattern); i >= 0; i = nextSeparator(value, i + 1, pattern)) {
+            count++;
+        }
+        return count;
+    }
+
+    /** The first separator at or after {@code from} (a segment's start), outside a pattern's braces; -1 if none. */
+    private static int nextSeparator(String value, int from, boolean pattern) {
         int depth = 0;
-        for (int i = 0; i < value.length(); i++) {
+        for (int i = from; i < value.length(); i++) {
             char c = value.charAt(i);
             if (pattern && c == '{') {
                 depth++;
             } else if (pattern && c == '}') {
                 depth--;
             } else if (c == '/' && depth <= 0) {
-                count++;
+                return i;
             }
         }
-        return count;
+        return -1;
     }
 }
