@@ -2,7 +2,9 @@ package io.fleetkeeper.store;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -11,6 +13,10 @@ import org.springframework.transaction.annotation.Transactional;
 /**
  * Named leases in the database, so exactly one node runs a background worker at a time and another
  * takes over when the holder dies (its lease simply expires).
+ *
+ * <p>A node that holds a lease renews it in the database only once less than half of its time-to-live is left: until
+ * then the expiry it wrote last (and committed) still stands, so no other node can take it, and a worker that steps
+ * many times a second (the outbox relay, once per commit) does not queue for the writer on every step.
  */
 @Component
 public class Leases {
@@ -18,6 +24,8 @@ public class Leases {
     private final JdbcClient jdbc;
     private final Clock clock;
     private final String node = UUID.randomUUID().toString();
+    /** Lease name → the expiry this node wrote and committed last, in the clock's milliseconds. */
+    private final Map<String, Long> held = new ConcurrentHashMap<>();
 
     Leases(JdbcClient jdbc, Clock clock) {
         this.jdbc = jdbc;
@@ -39,12 +47,22 @@ public class Leases {
     @Transactional
     public boolean tryAcquire(String name, Duration ttl) {
         long now = clock.millis();
+        Long until = held.get(name);
+        if (until != null && until - now > ttl.toMillis() / 2) {
+            return true;
+        }
+        held.remove(name);
+        long expires = now + ttl.toMillis();
         jdbc.sql("""
                 INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
                 ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
                 WHERE leases.expires_at < ? OR leases.holder = excluded.holder""")
-                .params(name, node, now + ttl.toMillis(), now).update();
-        return node.equals(jdbc.sql("SELECT holder FROM leases WHERE name = ?").param(name).query(String.class)
-                .optional().orElse(null));
+                .params(name, node, expires, now).update();
+        boolean mine = node.equals(jdbc.sql("SELECT holder FROM leases WHERE name = ?").param(name)
+                .query(String.class).optional().orElse(null));
+        if (mine) {
+            AfterCommit.run(() -> held.put(name, expires)); // a renewal rolled back with its caller is not counted
+        }
+        return mine;
     }
 }

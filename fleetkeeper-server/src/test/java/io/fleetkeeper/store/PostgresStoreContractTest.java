@@ -58,7 +58,7 @@ class PostgresStoreContractTest implements DeviceStoreContract, TenancyStoreCont
         ConnectionStoreContract, JobStoreContract, PkiStoreContract, ProvisioningStoreContract,
         SecretStoreContract, EventStoreContract, FirmwareStoreContract,
         TelemetryStoreContract, AlertStoreContract,
-        CampaignStoreContract, CarrierStoreContract, TemplateStoreContract, ExportStoreContract {
+        CampaignStoreContract, CarrierStoreContract, TemplateStoreContract, ExportStoreContract, LeaseStoreContract {
 
     static final String SCHEMA = "fk_contract_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 

@@ -33,7 +33,7 @@ class SqliteStoreContractTest implements DeviceStoreContract, TenancyStoreContra
         ConnectionStoreContract, JobStoreContract, PkiStoreContract, ProvisioningStoreContract,
         SecretStoreContract, EventStoreContract, FirmwareStoreContract,
         TelemetryStoreContract, AlertStoreContract,
-        CampaignStoreContract, CarrierStoreContract, TemplateStoreContract, ExportStoreContract {
+        CampaignStoreContract, CarrierStoreContract, TemplateStoreContract, ExportStoreContract, LeaseStoreContract {
 
     @DynamicPropertySource
     static void store(DynamicPropertyRegistry registry) throws IOException {
