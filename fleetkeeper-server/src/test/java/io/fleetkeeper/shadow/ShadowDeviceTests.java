@@ -156,6 +156,19 @@ class ShadowDeviceTests extends ApiTest {
     }
 
     @Test
+    void anOperatorWriteToADeviceConnectedWithoutSubscriptionsIsAnswered() throws Exception {
+        KeyDevice d = devices.keyDevice(tenant, "unsubscribed");
+        Mqtt5BlockingClient c = connect(d); // connected, subscribed to nothing
+        try {
+            JsonNode written = api.patch(tenant.admin(), "/api/v1/devices/" + d.id() + "/shadow",
+                    Map.of("state", Map.of("desired", Map.of("on", true))), null).expect(200);
+            assertThat(written.path("version").asLong()).isEqualTo(1);
+        } finally {
+            c.disconnect();
+        }
+    }
+
+    @Test
     void operatorDesiredReachesTheConnectedDeviceWhichReportsOverMqttAndTheDeltaEmpties() throws Exception {
         KeyDevice d = devices.keyDevice(tenant, "pump");
         String path = "/api/v1/devices/" + d.id();

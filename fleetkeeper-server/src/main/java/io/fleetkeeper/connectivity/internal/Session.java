@@ -97,6 +97,9 @@ final class Session {
 
     /** Whether a subscription matches {@code topic} (what {@link #deliver} would send it on). */
     synchronized boolean subscribedTo(String topic) {
+        if (subscriptions == null) { // connected, subscribed to nothing yet
+            return false;
+        }
         for (String filter : subscriptions.keySet()) {
             if (TopicFilters.matches(filter, topic)) {
                 return true;
