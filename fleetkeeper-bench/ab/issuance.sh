@@ -40,7 +40,7 @@ mean() { awk -v c=$1 '$1 == c { s += $2; n++ } END { printf "%.2f", n ? s / n : 
 echo "== mean server CPU per issuance (ms), A = base, B = candidate${C:+, C = $C}"
 for c in API EST; do
   a=$(mean $c A); b=$(mean $c B)
-  line="  $c: A $a  B $b  B/A $(awk -v a=$a -v b=$b 'BEGIN { printf "%.3f", a > 0 ? b / a : 0 }')"
-  if [ -n "$C" ]; then x=$(mean $c C); line="$line  C $x  C/A $(awk -v a=$a -v b=$x 'BEGIN { printf "%.3f", a > 0 ? b / a : 0 }')"; fi
+  line="  $c: A $a  B $b  B/A $(awk -v a=$a -v b=$b 'BEGIN { printf "%.3f", (a > 0 ? b / a : 0) }')"
+  if [ -n "$C" ]; then x=$(mean $c C); line="$line  C $x  C/A $(awk -v a=$a -v b=$x 'BEGIN { printf "%.3f", (a > 0 ? b / a : 0) }')"; fi
   echo "$line"
 done
