@@ -8,7 +8,7 @@ import io.fleetkeeper.pki.internal.CaRepository;
 import io.fleetkeeper.pki.internal.CaRepository.CaRow;
 import io.fleetkeeper.pki.internal.KeyVault;
 import io.fleetkeeper.pki.internal.PolicyRepository;
-import io.fleetkeeper.pki.internal.SoftwareSigner;
+import io.fleetkeeper.pki.internal.CaSigners;
 import io.fleetkeeper.pki.internal.X509Factory;
 import io.fleetkeeper.store.AfterCommit;
 import io.fleetkeeper.store.Ids;
@@ -59,12 +59,14 @@ public class CaService {
      */
     private final Map<SignerKey, List<X509Certificate>> chains = new ConcurrentHashMap<>();
     private final PlatformCa platformCa;
+    private final CaSigners softwareSigners;
 
     private record SignerKey(UUID tenantId, UUID caId) {
     }
 
     CaService(CaRepository cas, PolicyRepository policies, KeyVault vault, AuditService audit, TrustIndex trust,
-            Clock clock, ApplicationEventPublisher events, PlatformCa platformCa) {
+            Clock clock, ApplicationEventPublisher events, PlatformCa platformCa, CaSigners softwareSigners) {
+        this.softwareSigners = softwareSigners;
         this.events = events;
         this.platformCa = platformCa;
         this.cas = cas;
@@ -261,7 +263,7 @@ public class CaService {
         }
         X509Certificate cert = Pem.certificates(r.certificatePem(), "certificate").get(0);
         PrivateKey key = vault.open(r.encryptedKey(), r.id().toString(), cert.getPublicKey().getAlgorithm());
-        s = new SoftwareSigner(cert, key);
+        s = softwareSigners.of(cert, key);
         signers.put(cacheKey, s);
         return s;
     }

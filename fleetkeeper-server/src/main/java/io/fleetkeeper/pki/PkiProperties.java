@@ -16,8 +16,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param crlValidityHours   CRL nextUpdate distance (default 24); the CRL is re-signed when half has passed
  * @param schedulerDelayMs   how often the lifecycle scheduler looks for certificates entering a window (default
  *                           60000)
- * @param nativeCrypto       verify ECDSA and RSA signatures of CSRs and device certificate chains with the system's
- *                           OpenSSL 3 libcrypto (default true); false, or the library missing: the JDK's verifier
+ * @param nativeCrypto       verify ECDSA and RSA signatures of CSRs and device certificate chains, and make the EC CA
+ *                           keys' signatures (certificates, CRLs, OCSP responses), with the system's OpenSSL 3
+ *                           libcrypto (default true); false, or the library missing: the JDK verifies and signs
  */
 @ConfigurationProperties("fleetkeeper.pki")
 public record PkiProperties(

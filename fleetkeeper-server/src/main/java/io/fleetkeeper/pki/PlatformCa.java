@@ -1,6 +1,7 @@
 package io.fleetkeeper.pki;
 
 import io.fleetkeeper.pki.internal.KeyVault;
+import io.fleetkeeper.pki.internal.CaSigners;
 import io.fleetkeeper.pki.internal.SoftwareSigner;
 import io.fleetkeeper.pki.internal.X509Factory;
 import io.fleetkeeper.pki.internal.X509Factory.LeafProfile;
@@ -48,9 +49,11 @@ public class PlatformCa {
     private final JdbcClient jdbc;
     private final KeyVault vault;
     private final Clock clock;
+    private final CaSigners signers;
     private volatile SoftwareSigner signer;
 
-    PlatformCa(JdbcClient jdbc, KeyVault vault, Clock clock) {
+    PlatformCa(JdbcClient jdbc, KeyVault vault, Clock clock, CaSigners signers) {
+        this.signers = signers;
         this.jdbc = jdbc;
         this.vault = vault;
         this.clock = clock;
@@ -107,7 +110,7 @@ public class PlatformCa {
         int split = value.indexOf('\n');
         X509Certificate cert = Pem.certificates(value.substring(split + 1), SECRET).get(0);
         PrivateKey key = vault.open(value.substring(0, split), SECRET, cert.getPublicKey().getAlgorithm());
-        return new SoftwareSigner(cert, key);
+        return signers.of(cert, key);
     }
 
     private Optional<String> read() {

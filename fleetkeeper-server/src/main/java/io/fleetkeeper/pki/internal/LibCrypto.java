@@ -13,9 +13,9 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 
 /**
- * The few calls of OpenSSL 3's libcrypto that verify a signature, through the foreign function API: parse a
- * SubjectPublicKeyInfo into an {@code EVP_PKEY}, verify with {@code EVP_DigestVerify}, count references. No
- * cryptography is done here. An {@code EVP_PKEY} may be used by several threads at once (each verification has
+ * The few calls of OpenSSL 3's libcrypto that verify and make a signature, through the foreign function API: parse a
+ * SubjectPublicKeyInfo or a PKCS#8 private key into an {@code EVP_PKEY}, verify with {@code EVP_DigestVerify}, sign
+ * with {@code EVP_DigestSign}, count references. No cryptography is done here. An {@code EVP_PKEY} may be used by several threads at once (each verification has
  * its own {@code EVP_MD_CTX}); whoever holds a reference frees it.
  */
 final class LibCrypto {
@@ -30,6 +30,9 @@ final class LibCrypto {
     private final MethodHandle digestVerifyInit;
     private final MethodHandle digestVerify;
     private final MethodHandle errClear;
+    private final MethodHandle d2iPrivateKey;
+    private final MethodHandle digestSignInit;
+    private final MethodHandle digestSign;
     private final MethodHandle pkeyCtxNewFromName;
     private final MethodHandle fromdataInit;
     private final MethodHandle fromdata;
@@ -61,6 +64,16 @@ final class LibCrypto {
         digestVerify = handle(linker, lib, "EVP_DigestVerify", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS,
                 JAVA_LONG, ADDRESS, JAVA_LONG));
         errClear = handle(linker, lib, "ERR_clear_error", FunctionDescriptor.ofVoid());
+        // EVP_PKEY *d2i_AutoPrivateKey(EVP_PKEY **a, const unsigned char **pp, long length)
+        d2iPrivateKey = handle(linker, lib, "d2i_AutoPrivateKey", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS,
+                JAVA_LONG));
+        // int EVP_DigestSignInit_ex(ctx, EVP_PKEY_CTX **pctx, const char *mdname, OSSL_LIB_CTX *, const char
+        // *props, EVP_PKEY *, const OSSL_PARAM[])
+        digestSignInit = handle(linker, lib, "EVP_DigestSignInit_ex", FunctionDescriptor.of(JAVA_INT, ADDRESS,
+                ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        // int EVP_DigestSign(ctx, unsigned char *sig, size_t *siglen, const unsigned char *tbs, size_t tbslen)
+        digestSign = handle(linker, lib, "EVP_DigestSign", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS,
+                ADDRESS, ADDRESS, JAVA_LONG));
         pkeyCtxNewFromName = handle(linker, lib, "EVP_PKEY_CTX_new_from_name", FunctionDescriptor.of(ADDRESS,
                 ADDRESS, ADDRESS, ADDRESS));
         fromdataInit = handle(linker, lib, "EVP_PKEY_fromdata_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
@@ -120,6 +133,71 @@ final class LibCrypto {
             return key;
         } catch (Throwable e) {
             throw new IllegalStateException("libcrypto d2i_PUBKEY failed", e);
+        }
+    }
+
+    /**
+     * The private key of a DER PKCS#8 PrivateKeyInfo (one reference, to {@link #free}), or {@link MemorySegment#NULL}
+     * when libcrypto cannot read it or bytes follow it. The native copy of the key lives until it is freed.
+     */
+    MemorySegment parsePrivateKey(byte[] pkcs8) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment der = arena.allocateFrom(JAVA_BYTE, pkcs8);
+            MemorySegment cursor = arena.allocateFrom(ADDRESS, der);
+            try {
+                MemorySegment key = (MemorySegment) d2iPrivateKey.invokeExact(MemorySegment.NULL, cursor,
+                        (long) pkcs8.length);
+                if (key.address() == 0) {
+                    errClear.invokeExact();
+                    return MemorySegment.NULL;
+                }
+                if (cursor.get(ADDRESS, 0).address() - der.address() != pkcs8.length) {
+                    pkeyFree.invokeExact(key);
+                    return MemorySegment.NULL;
+                }
+                return key;
+            } finally {
+                der.fill((byte) 0); // the key's bytes do not stay behind in the freed buffer
+            }
+        } catch (Throwable e) {
+            throw new IllegalStateException("libcrypto d2i_AutoPrivateKey failed", e);
+        }
+    }
+
+    /**
+     * The signature of {@code data} with {@code key} and the digest named {@code digest} (a {@link #constant}), as
+     * X.509 carries it (DER for ECDSA), or null when libcrypto refuses.
+     */
+    byte[] sign(MemorySegment key, MemorySegment digest, byte[] data) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ctx = (MemorySegment) mdCtxNew.invokeExact();
+            if (ctx.address() == 0) {
+                throw new IllegalStateException("EVP_MD_CTX_new failed");
+            }
+            try {
+                int ok = (int) digestSignInit.invokeExact(ctx, MemorySegment.NULL, digest, MemorySegment.NULL,
+                        MemorySegment.NULL, key, MemorySegment.NULL);
+                MemorySegment length = arena.allocate(JAVA_LONG);
+                MemorySegment tbs = arena.allocateFrom(JAVA_BYTE, data);
+                if (ok == 1) { // the largest signature of this key first, then the signature
+                    ok = (int) digestSign.invokeExact(ctx, MemorySegment.NULL, length, tbs, (long) data.length);
+                }
+                MemorySegment sig = ok == 1 ? arena.allocate(length.get(JAVA_LONG, 0)) : MemorySegment.NULL;
+                if (ok == 1) {
+                    ok = (int) digestSign.invokeExact(ctx, sig, length, tbs, (long) data.length);
+                }
+                if (ok != 1) {
+                    errClear.invokeExact();
+                    return null;
+                }
+                return sig.asSlice(0, length.get(JAVA_LONG, 0)).toArray(JAVA_BYTE);
+            } finally {
+                mdCtxFree.invokeExact(ctx);
+            }
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException("libcrypto EVP_DigestSign failed", e);
         }
     }
 

@@ -253,6 +253,15 @@ public final class NativeSignatures {
         }
     }
 
+    LibCrypto lib() {
+        return lib;
+    }
+
+    /** The digest name of {@code alg}, as libcrypto takes it. */
+    MemorySegment digest(Algorithm alg) {
+        return digests.get(alg.digest);
+    }
+
     /** How many signatures libcrypto has checked in this process (whatever the answer). */
     public long verifications() {
         return verifications.sum();

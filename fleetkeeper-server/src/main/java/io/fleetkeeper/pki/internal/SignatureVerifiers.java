@@ -57,6 +57,11 @@ public class SignatureVerifiers {
         return natives != null;
     }
 
+    /** libcrypto when verification is native, else null. */
+    NativeSignatures natives() {
+        return natives;
+    }
+
     /** Verifies a CSR's signature (by the key it carries), as {@code PKCS10CertificationRequest.isSignatureValid}. */
     public ContentVerifierProvider forKey(SubjectPublicKeyInfo key) throws OperatorCreationException {
         return natives == null ? jdk(key) : new NativeContentVerifiers(natives, key);

@@ -22,6 +22,7 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.Time;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -88,22 +89,48 @@ public final class X509Factory {
         }
     }
 
+    /**
+     * A validity time as BouncyCastle's {@code Time(Date)} encodes it (UTCTime through 2049, GeneralizedTime from
+     * 2050, whole seconds: RFC 5280 4.1.2.5), kept for the last second asked: {@code Time(Date)} builds a
+     * {@code SimpleDateFormat} per call, and the certificates issued in one second share their dates.
+     */
+    static final class SecondTime {
+        private record Kept(long second, Time time) {
+        }
+
+        private volatile Kept kept = new Kept(Long.MIN_VALUE, null);
+
+        Time of(Instant instant) {
+            long second = instant.getEpochSecond();
+            Kept k = kept;
+            if (k.second() != second) {
+                k = new Kept(second, new Time(Date.from(Instant.ofEpochSecond(second))));
+                kept = k;
+            }
+            return k.time();
+        }
+    }
+
+    private static final SecondTime NOT_BEFORE = new SecondTime();
+    private static final SecondTime NOT_AFTER = new SecondTime();
+
     public static X509Certificate leaf(CaSigner issuer, PublicKey key, BigInteger serial, LeafProfile p) {
         try {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+            IssuerFields ca = issuer instanceof SoftwareSigner s ? s.issuerFields()
+                    : IssuerFields.of(issuer.certificate());
             boolean rsa = key.getAlgorithm().equals("RSA");
             // Code signing: digitalSignature only (RFC 5280 4.2.1.12); TLS with RSA also enciphers keys.
             int usage = KeyUsage.digitalSignature | (rsa && !p.codeSigning() ? KeyUsage.keyEncipherment : 0);
             KeyPurposeId purpose = p.codeSigning() ? KeyPurposeId.id_kp_codeSigning
                     : p.serverAuth() ? KeyPurposeId.id_kp_serverAuth : KeyPurposeId.id_kp_clientAuth;
-            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer.certificate(), serial,
-                    Date.from(p.notBefore()), Date.from(p.notAfter()), p.subject(), key)
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(ca.name(), serial,
+                    NOT_BEFORE.of(p.notBefore()), NOT_AFTER.of(p.notAfter()), p.subject(), key)
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(usage))
                     .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose))
                     .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(key))
-                    .addExtension(Extension.authorityKeyIdentifier, false,
-                            ext.createAuthorityKeyIdentifier(issuer.certificate()));
+                    .addExtension(Extension.authorityKeyIdentifier, false, ca.authorityKeyIdentifier());
             if (!p.subjectAltNames().isEmpty()) {
                 b.addExtension(Extension.subjectAlternativeName, false,
                         new GeneralNames(p.subjectAltNames().toArray(GeneralName[]::new)));
