@@ -58,6 +58,8 @@ class OperationsEndpointsTests extends ApiTest {
         assertThat(reply.status()).isEqualTo(200);
         assertThat(reply.header("Content-Type")).startsWith("text/plain");
         assertThat(reply.body()).contains("# TYPE ", "jvm_memory_used_bytes", "http_server_requests_seconds_count");
+        // the long-task timers of in-flight requests are not kept: their upkeep cost a few per cent of a request
+        assertThat(reply.body()).doesNotContain("http_server_requests_active_seconds");
     }
 
     @Test
@@ -96,6 +98,8 @@ class OperationsEndpointsTests extends ApiTest {
     @Test
     void theGrafanaDashboardQueriesOnlyMetricsTheServerExposes() throws Exception {
         String dashboard = Files.readString(Path.of("../deploy/grafana/fleetkeeper.json"));
+        // one finished request, for the request timer (when this test is the first of its JVM to call the server)
+        api.get(null, "/api/v1/stats/devices");
         String exposition = api.get(null, "/actuator/prometheus").body();
         // Exposed only with NATS, once a job or telemetry has run on this node, or with percentile histograms.
         Set<String> conditional = Set.of("fleetkeeper_telemetry_consumer_lag", "fleetkeeper_outbox_nats_lag",

@@ -13,10 +13,13 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.webmvc.actuate.endpoint.web.WebMvcEndpointHandlerMapping;
+import org.springframework.http.server.PathContainer;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 import org.springframework.web.util.ServletRequestPathUtils;
+import org.springframework.web.util.pattern.PathPatternParser;
 
 /**
  * Which handler answers a request: the handler lookup tries a mapping's path before its method, headers and media
@@ -34,6 +37,38 @@ class RoutingTests extends ApiTest {
     @Test
     void theApplicationLooksUpHandlersPathFirst() {
         assertThat(mappings).isInstanceOf(PathFirstHandlerMapping.class);
+    }
+
+    @Autowired
+    private WebMvcEndpointHandlerMapping actuator;
+
+    @Test
+    void theActuatorsEndpointsAreLookedUpAfterTheApplicationsHandlers() {
+        assertThat(actuator.getOrder()).isGreaterThan(mappings.getOrder());
+    }
+
+    /** What makes that order safe: each side's patterns match nothing of the other's paths. */
+    @Test
+    void noApplicationPatternMatchesAnActuatorPathNorTheOtherWayRound() {
+        Set<String> application = new TreeSet<>();
+        mappings.getHandlerMethods().keySet().forEach(info -> application.addAll(info.getPatternValues()));
+        Set<String> endpoints = new TreeSet<>();
+        actuator.getHandlerMethods().keySet().forEach(info -> endpoints.addAll(info.getPatternValues()));
+        assertThat(endpoints).contains("/actuator/health", "/actuator/prometheus").allMatch(p -> p.startsWith("/actuator"));
+        List<String> actuatorPaths = PathFirstHandlerMappingTests.pathsFor(endpoints,
+                List.of("/actuator", "/actuator/", "/actuator/x/y/z", "/actuator/health/readiness")).stream()
+            .filter(path -> path.equals("/actuator") || path.startsWith("/actuator/")).toList();
+        List<String> applicationPaths = PathFirstHandlerMappingTests.pathsFor(application, List.of("/")).stream()
+            .filter(path -> !path.equals("/actuator") && !path.startsWith("/actuator/")).toList();
+        assertThat(actuatorPaths).hasSizeGreaterThan(20);
+        for (String pattern : application) {
+            var parsed = PathPatternParser.defaultInstance.parse(pattern);
+            assertThat(actuatorPaths).as(pattern).noneMatch(path -> parsed.matches(PathContainer.parsePath(path)));
+        }
+        for (String pattern : endpoints) {
+            var parsed = PathPatternParser.defaultInstance.parse(pattern);
+            assertThat(applicationPaths).as(pattern).noneMatch(path -> parsed.matches(PathContainer.parsePath(path)));
+        }
     }
 
     @Test
