@@ -1,5 +1,6 @@
 package io.fleetkeeper;
 
+import java.util.Properties;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -18,7 +19,20 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 @EnableScheduling
 public class FleetkeeperApplication {
 
+    /** Netty's buffer leak detection level; the product runs without it unless this property is set. */
+    static final String NETTY_LEAK_DETECTION = "io.netty.leakDetection.level";
+
     public static void main(String[] args) {
+        withoutNettyLeakDetection(System.getProperties());
         SpringApplication.run(FleetkeeperApplication.class, args);
+    }
+
+    /**
+     * Netty's default (SIMPLE) samples one buffer in 128 and records a stack trace for it and for its release: a cost
+     * on every TLS connection and message, for a diagnosis the tests make (they run with that default, not through
+     * {@code main}). Set before any Netty class loads; {@code -Dio.netty.leakDetection.level=simple} turns it back on.
+     */
+    static void withoutNettyLeakDetection(Properties system) {
+        system.putIfAbsent(NETTY_LEAK_DETECTION, "disabled");
     }
 }

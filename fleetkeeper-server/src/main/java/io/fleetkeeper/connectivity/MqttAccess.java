@@ -68,11 +68,11 @@ public class MqttAccess {
     }
 
     /**
-     * Memory only: the decision for a certificate that authenticated before and is still healthy, or null
-     * when the store must be asked ({@link #authenticateCertificate}).
+     * Memory only: the decision for a certificate (by its leaf's SHA-256 fingerprint) that authenticated before and
+     * is still healthy, or null when the store must be asked ({@link #authenticateCertificate}).
      */
-    public Decision cachedCertificate(X509Certificate leaf, String clientId, String username) {
-        AuthenticatedDevice d = credentials.cachedCertificate(leaf);
+    public Decision cachedCertificate(String fingerprint, String clientId, String username) {
+        AuthenticatedDevice d = credentials.cachedCertificate(fingerprint);
         return d == null ? null : named(d, clientId, username);
     }
 
@@ -81,7 +81,17 @@ public class MqttAccess {
      * must be a recorded, active certificate of a device that may connect.
      */
     public Decision authenticateCertificate(X509Certificate[] chain, String clientId, String username) {
-        return switch (credentials.certificate(chain)) {
+        return authenticateCertificate(chain, chain == null || chain.length == 0 ? null
+                : io.fleetkeeper.pki.Pem.fingerprint(chain[0]), clientId, username);
+    }
+
+    /**
+     * As {@link #authenticateCertificate(X509Certificate[], String, String)}, with the leaf's SHA-256 fingerprint
+     * ({@code chain[0]}'s) already computed by the caller.
+     */
+    public Decision authenticateCertificate(X509Certificate[] chain, String fingerprint, String clientId,
+            String username) {
+        return switch (credentials.certificate(chain, fingerprint)) {
             case AuthenticatedDevice d -> named(d, clientId, username);
             case io.fleetkeeper.credentials.Refusal r -> refused(r);
         };

@@ -1,5 +1,6 @@
 package io.fleetkeeper.credentials;
 
+import io.fleetkeeper.pki.Pem;
 import java.security.cert.X509Certificate;
 import javax.net.ssl.X509ExtendedTrustManager;
 
@@ -15,10 +16,23 @@ public interface DeviceCredentials {
      * Memory only: the device a certificate authenticated before and still does, or null when the store must be
      * asked ({@link #certificate}). For event loops that must not block.
      */
-    AuthenticatedDevice cachedCertificate(X509Certificate leaf);
+    default AuthenticatedDevice cachedCertificate(X509Certificate leaf) {
+        return leaf == null ? null : cachedCertificate(Pem.fingerprint(leaf));
+    }
+
+    /** As {@link #cachedCertificate(X509Certificate)}, by the leaf's SHA-256 fingerprint ({@link Pem#fingerprint}). */
+    AuthenticatedDevice cachedCertificate(String fingerprint);
 
     /** Decides on a client certificate chain, leaf first (as TLS delivers it); null or empty when none was sent. */
-    Authentication certificate(X509Certificate[] chain);
+    default Authentication certificate(X509Certificate[] chain) {
+        return certificate(chain, chain == null || chain.length == 0 ? null : Pem.fingerprint(chain[0]));
+    }
+
+    /**
+     * As {@link #certificate(X509Certificate[])}, for a caller that has the leaf's SHA-256 fingerprint already
+     * ({@link Pem#fingerprint} of {@code chain[0]}; null with no chain): it is computed once per connection.
+     */
+    Authentication certificate(X509Certificate[] chain, String fingerprint);
 
     /**
      * Decides on a client certificate chain for a certificate renewal only: as {@link #certificate}, except that an

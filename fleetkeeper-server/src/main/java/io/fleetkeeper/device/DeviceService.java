@@ -295,6 +295,11 @@ public class DeviceService {
         return devices.find(tenantId, id).orElseThrow(() -> ApiException.notFound("device"));
     }
 
+    /** The device's lifecycle status, for paths that need no more (device authentication); 404 when none. */
+    public DeviceStatus status(UUID tenantId, UUID id) {
+        return devices.status(tenantId, id).orElseThrow(() -> ApiException.notFound("device"));
+    }
+
     public Page<Device> list(UUID tenantId, DeviceFilter filter, String cursor, int limit) {
         if (filter.connected() != null) {
             DeviceCondition live = connections.connected(tenantId, DeviceConditions.DEVICE_ID);

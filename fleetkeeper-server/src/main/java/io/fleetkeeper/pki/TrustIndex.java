@@ -129,8 +129,16 @@ public class TrustIndex {
      * the answer.
      */
     public Optional<Verified> verify(X509Certificate[] chain, UUID tenantId) {
-        if (tenantId != null && chain != null && chain.length > 0) {
-            String fingerprint = Pem.fingerprint(chain[0]);
+        return verifyIn(chain, tenantId, tenantId != null && chain != null && chain.length > 0
+                ? Pem.fingerprint(chain[0]) : null);
+    }
+
+    /**
+     * As {@link #verify(X509Certificate[], UUID)}, for a caller that has the leaf's SHA-256 fingerprint
+     * ({@link Pem#fingerprint}) already: {@code fingerprint} must be that of {@code chain[0]}.
+     */
+    public Optional<Verified> verifyIn(X509Certificate[] chain, UUID tenantId, String fingerprint) {
+        if (tenantId != null && chain != null && chain.length > 0 && fingerprint != null) {
             Checked c = handshakes.get(slot(fingerprint));
             long age = c == null ? -1 : clock.millis() - c.at();
             if (c != null && c.generation() == issuerChains && age >= 0 && age < HANDSHAKE_REUSE_MS

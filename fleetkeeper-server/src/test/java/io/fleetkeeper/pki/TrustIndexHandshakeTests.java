@@ -94,6 +94,18 @@ class TrustIndexHandshakeTests {
     }
 
     @Test
+    void aCallerWithTheLeafsFingerprintFindsTheHandshakeCheckWithoutHashingAgain() {
+        index.handshake(chain);
+        clearInvocations(verifiers);
+
+        assertThat(index.verifyIn(chain, tenantA, Pem.fingerprint(chain[0]))).get()
+                .extracting(TrustIndex.Verified::issuerKind).isEqualTo("ISSUING");
+        verify(verifiers, never()).pathProvider(any());
+        assertThat(index.verifyIn(otherChain, tenantA, Pem.fingerprint(otherChain[0]))).isPresent();
+        verify(verifiers, atLeastOnce()).pathProvider(any());
+    }
+
+    @Test
     void anotherTenantAnotherLeafOrAPlainCheckIsNotAnsweredFromTheHandshake() {
         index.handshake(chain);
         clearInvocations(verifiers);

@@ -121,7 +121,7 @@ final class MqttConnectHandler extends ChannelInboundHandlerAdapter {
         X509Certificate[] chain = peerChain();
         String presented = chain != null ? Pem.fingerprint(chain[0]) : null;
         MqttAccess access = ctx.access();
-        Decision cached = chain != null ? access.cachedCertificate(chain[0], r.clientId(), r.username())
+        Decision cached = chain != null ? access.cachedCertificate(presented, r.clientId(), r.username())
                 : access.cachedKey(r.clientId(), r.username(), r.password());
         long startedAt = ctx.clock().millis();
         if (cached != null) {
@@ -132,7 +132,7 @@ final class MqttConnectHandler extends ChannelInboundHandlerAdapter {
         channel.channel().config().setAutoRead(false);
         Executor loop = channel.executor();
         ctx.blocking().execute(() -> {
-            Decision d = authenticate(chain, r);
+            Decision d = authenticate(chain, presented, r);
             loop.execute(() -> {
                 if (state != State.AUTHENTICATING) {
                     return;
@@ -148,10 +148,10 @@ final class MqttConnectHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** On a blocking thread: the store's decision, or null when it could not be asked. */
-    private Decision authenticate(X509Certificate[] chain, ConnectRequest r) {
+    private Decision authenticate(X509Certificate[] chain, String fingerprint, ConnectRequest r) {
         try {
-            return chain != null ? ctx.access().authenticateCertificate(parsedCopies(chain), r.clientId(),
-                    r.username()) : ctx.access().authenticateKey(r.clientId(), r.username(), r.password());
+            return chain != null ? ctx.access().authenticateCertificate(parsedCopies(chain), fingerprint,
+                    r.clientId(), r.username()) : ctx.access().authenticateKey(r.clientId(), r.username(), r.password());
         } catch (RuntimeException | CertificateException e) {
             return null;
         }

@@ -3,7 +3,6 @@ package io.fleetkeeper.credentials.internal;
 import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.credentials.Refusal;
 import io.fleetkeeper.credentials.Refusal.Reason;
-import io.fleetkeeper.device.Device;
 import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.device.DeviceStatus;
 import io.fleetkeeper.tenancy.Tenant.TenantStatus;
@@ -32,19 +31,19 @@ class Admission {
         if (tenants.get(tenantId).status() == TenantStatus.SUSPENDED) {
             return new Refusal(Reason.TENANT_SUSPENDED, "the device's tenant is suspended");
         }
-        Device device;
+        DeviceStatus status;
         try {
-            device = devices.get(tenantId, deviceId);
+            status = devices.status(tenantId, deviceId);
         } catch (ApiException notFound) {
             return new Refusal(Reason.UNKNOWN_DEVICE, "the credential's device no longer exists");
         }
-        if (device.status() == DeviceStatus.SUSPENDED) {
+        if (status == DeviceStatus.SUSPENDED) {
             return new Refusal(Reason.DEVICE_SUSPENDED, "the device is suspended");
         }
-        if (device.status() == DeviceStatus.DECOMMISSIONED) {
+        if (status == DeviceStatus.DECOMMISSIONED) {
             return new Refusal(Reason.DEVICE_DECOMMISSIONED, "the device is decommissioned");
         }
-        if (device.status() == DeviceStatus.PROVISIONING) {
+        if (status == DeviceStatus.PROVISIONING) {
             devices.activateOnFirstContact(tenantId, deviceId, "device:" + deviceId);
         }
         return null;

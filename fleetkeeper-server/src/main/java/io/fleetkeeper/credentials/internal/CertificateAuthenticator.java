@@ -58,7 +58,12 @@ class CertificateAuthenticator {
     }
 
     Result authenticate(X509Certificate[] chain) {
-        return authenticate(chain, false);
+        return authenticate(chain, false, null);
+    }
+
+    /** As {@link #authenticate(X509Certificate[])}, with the leaf's fingerprint computed by the caller. */
+    Result authenticate(X509Certificate[] chain, String fingerprint) {
+        return authenticate(chain, false, fingerprint);
     }
 
     /**
@@ -67,16 +72,16 @@ class CertificateAuthenticator {
      * is then validated as of its own expiry; the CA that issued it must be valid now.
      */
     Result authenticateForRenewal(X509Certificate[] chain) {
-        return authenticate(chain, true);
+        return authenticate(chain, true, null);
     }
 
-    private Result authenticate(X509Certificate[] chain, boolean renewal) {
+    private Result authenticate(X509Certificate[] chain, boolean renewal, String leafFingerprint) {
         if (chain == null || chain.length == 0) {
             return refused(Reason.NO_CREDENTIAL, "no client certificate was presented");
         }
         // The recorded certificate names the tenant; its chain must then validate against that tenant's CAs.
         // (Looking up the CA first could pick another tenant that registered the same CA.)
-        String fingerprint = Pem.fingerprint(chain[0]);
+        String fingerprint = leafFingerprint != null ? leafFingerprint : Pem.fingerprint(chain[0]);
         List<TenantCertificate> bound = certificates.recordsOf(fingerprint).stream()
                 .filter(r -> r.certificate().deviceId() != null).toList();
         if (bound.stream().map(TenantCertificate::tenantId).distinct().count() > 1) {
@@ -89,7 +94,7 @@ class CertificateAuthenticator {
         DeviceCertificate cert = null;
         for (var r : bound) {
             var verified = renewal ? trust.verifyAt(chain, r.tenantId(), validationTime(chain[0]))
-                    : trust.verify(chain, r.tenantId());
+                    : trust.verifyIn(chain, r.tenantId(), fingerprint);
             if (verified.isPresent() && !("TRUST_ANCHOR".equals(verified.get().issuerKind())
                     && trust.issuedByAnotherTenantsCa(chain[0], r.tenantId()))) {
                 tenantId = r.tenantId();

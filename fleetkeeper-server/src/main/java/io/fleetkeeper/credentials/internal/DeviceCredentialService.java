@@ -45,23 +45,23 @@ class DeviceCredentialService implements DeviceCredentials {
     }
 
     @Override
-    public AuthenticatedDevice cachedCertificate(X509Certificate leaf) {
-        return leaf == null ? null : cache.certificate(Pem.fingerprint(leaf));
+    public AuthenticatedDevice cachedCertificate(String fingerprint) {
+        return fingerprint == null ? null : cache.certificate(fingerprint);
     }
 
     @Override
-    public Authentication certificate(X509Certificate[] chain) {
-        AuthenticatedDevice cached = chain == null || chain.length == 0 ? null : cachedCertificate(chain[0]);
+    public Authentication certificate(X509Certificate[] chain, String fingerprint) {
+        AuthenticatedDevice cached = chain == null || chain.length == 0 ? null : cachedCertificate(fingerprint);
         if (cached != null) {
             return cached;
         }
         long seen = cache.epoch();
-        var result = certificates.authenticate(chain);
+        var result = certificates.authenticate(chain, fingerprint);
         if (result.outcome() instanceof AuthenticatedDevice d) {
             if (result.pendingSuccessor()) {
                 confirmSuccessor(d); // not cached: the confirmation changes the slot, and the caches forget it
             } else {
-                cache.putCertificate(Pem.fingerprint(chain[0]), d, result.validFrom(), result.validUntil(), seen);
+                cache.putCertificate(fingerprint, d, result.validFrom(), result.validUntil(), seen);
             }
         }
         return result.outcome();

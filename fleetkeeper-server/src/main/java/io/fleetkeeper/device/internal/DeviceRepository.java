@@ -118,6 +118,12 @@ public class DeviceRepository {
                 .params(tenantId.toString(), id.toString()).query(this::map).optional();
     }
 
+    /** The device's lifecycle status alone (one column, no row mapping); empty when there is no such device. */
+    public Optional<DeviceStatus> status(UUID tenantId, UUID id) {
+        return jdbc.sql("SELECT status FROM devices WHERE tenant_id = ? AND id = ?")
+                .params(tenantId.toString(), id.toString()).query(String.class).optional().map(DeviceStatus::valueOf);
+    }
+
     /** Writes a changed device when its stored version is still {@code expectedVersion}. */
     public boolean update(UUID tenantId, Device d, long expectedVersion, boolean tagsChanged, boolean metaChanged) {
         int n = jdbc.sql("""

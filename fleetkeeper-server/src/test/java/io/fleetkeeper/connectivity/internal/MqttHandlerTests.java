@@ -409,12 +409,12 @@ class MqttHandlerTests {
         boolean storeDown;
 
         @Override
-        public AuthenticatedDevice cachedCertificate(X509Certificate leaf) {
-            return certificates.get(io.fleetkeeper.pki.Pem.fingerprint(leaf));
+        public AuthenticatedDevice cachedCertificate(String fingerprint) {
+            return certificates.get(fingerprint);
         }
 
         @Override
-        public Authentication certificate(X509Certificate[] chain) {
+        public Authentication certificate(X509Certificate[] chain, String fingerprint) {
             return new Refusal(Refusal.Reason.NO_CREDENTIAL, "no certificate");
         }
 
