@@ -6,7 +6,6 @@ import io.fleetkeeper.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -22,62 +21,64 @@ public interface LeaseStoreContract {
 
     Duration TTL = Duration.ofSeconds(10);
 
-    private static Long expiry(JdbcClient jdbc, String name) {
-        return jdbc.sql("SELECT expires_at FROM leases WHERE name = ?").param(name).query(Long.class).optional()
-                .orElse(null);
-    }
+    /** Two nodes on the context's database, a clock the test moves and a lease name of the test's own. */
+    record Nodes(JdbcClient jdbc, TransactionTemplate tx, MutableClock clock, Leases a, Leases b, String name) {
 
-    private static boolean inTransaction(TransactionTemplate tx, BooleanSupplier call) {
-        return Boolean.TRUE.equals(tx.execute(s -> call.getAsBoolean()));
+        static Nodes of(ApplicationContext ctx) {
+            JdbcClient jdbc = ctx.getBean(JdbcClient.class);
+            MutableClock clock = new MutableClock(Instant.now());
+            return new Nodes(jdbc, new TransactionTemplate(ctx.getBean(PlatformTransactionManager.class)), clock,
+                    new Leases(jdbc, clock), new Leases(jdbc, clock), "contract-" + UUID.randomUUID());
+        }
+
+        /** {@code node} asks for the lease in a transaction of its own. */
+        boolean take(Leases node) {
+            return Boolean.TRUE.equals(tx.execute(s -> node.tryAcquire(name, TTL)));
+        }
+
+        /** The expiry in the database; null without a row. */
+        Long expiry() {
+            return jdbc.sql("SELECT expires_at FROM leases WHERE name = ?").param(name).query(Long.class).optional()
+                    .orElse(null);
+        }
     }
 
     @Test
     default void oneHolderRenewsAtHalfItsTimeAndAnotherTakesOverOnlyAfterExpiry(ApplicationContext ctx) {
-        JdbcClient jdbc = ctx.getBean(JdbcClient.class);
-        TransactionTemplate tx = new TransactionTemplate(ctx.getBean(PlatformTransactionManager.class));
-        MutableClock clock = new MutableClock(Instant.now());
-        Leases a = new Leases(jdbc, clock);
-        Leases b = new Leases(jdbc, clock);
-        String name = "contract-" + UUID.randomUUID();
+        Nodes n = Nodes.of(ctx);
 
-        assertThat(inTransaction(tx, () -> a.tryAcquire(name, TTL))).isTrue();
-        long first = expiry(jdbc, name);
-        assertThat(first).isEqualTo(clock.millis() + TTL.toMillis());
-        assertThat(inTransaction(tx, () -> b.tryAcquire(name, TTL))).isFalse();
+        assertThat(n.take(n.a())).isTrue();
+        long first = n.expiry();
+        assertThat(first).isEqualTo(n.clock().millis() + TTL.toMillis());
+        assertThat(n.take(n.b())).isFalse();
 
-        clock.advance(Duration.ofSeconds(4)); // 6 s of 10 left: the holder's expiry stands, nothing is written
-        assertThat(inTransaction(tx, () -> a.tryAcquire(name, TTL))).isTrue();
-        assertThat(expiry(jdbc, name)).isEqualTo(first);
+        n.clock().advance(Duration.ofSeconds(4)); // 6 s of 10 left: the holder's expiry stands, nothing is written
+        assertThat(n.take(n.a())).isTrue();
+        assertThat(n.expiry()).isEqualTo(first);
 
-        clock.advance(Duration.ofSeconds(2)); // 4 s left: renewed in the database
-        assertThat(inTransaction(tx, () -> a.tryAcquire(name, TTL))).isTrue();
-        long renewed = expiry(jdbc, name);
-        assertThat(renewed).isEqualTo(clock.millis() + TTL.toMillis());
-        assertThat(inTransaction(tx, () -> b.tryAcquire(name, TTL))).isFalse();
+        n.clock().advance(Duration.ofSeconds(2)); // 4 s left: renewed in the database
+        assertThat(n.take(n.a())).isTrue();
+        assertThat(n.expiry()).isEqualTo(n.clock().millis() + TTL.toMillis());
+        assertThat(n.take(n.b())).isFalse();
 
-        clock.advance(TTL.plusMillis(1)); // the holder stopped renewing: the other node takes over
-        assertThat(inTransaction(tx, () -> b.tryAcquire(name, TTL))).isTrue();
-        assertThat(inTransaction(tx, () -> a.tryAcquire(name, TTL))).isFalse();
-        assertThat(inTransaction(tx, () -> b.tryAcquire(name, TTL))).isTrue();
+        n.clock().advance(TTL.plusMillis(1)); // the holder stopped renewing: the other node takes over
+        assertThat(n.take(n.b())).isTrue();
+        assertThat(n.take(n.a())).isFalse();
+        assertThat(n.take(n.b())).isTrue();
     }
 
     @Test
     default void aRenewalRolledBackWithItsCallerIsNotTakenAsHeld(ApplicationContext ctx) {
-        JdbcClient jdbc = ctx.getBean(JdbcClient.class);
-        TransactionTemplate tx = new TransactionTemplate(ctx.getBean(PlatformTransactionManager.class));
-        MutableClock clock = new MutableClock(Instant.now());
-        Leases a = new Leases(jdbc, clock);
-        Leases b = new Leases(jdbc, clock);
-        String name = "contract-" + UUID.randomUUID();
+        Nodes n = Nodes.of(ctx);
 
-        Boolean taken = tx.execute(s -> {
-            boolean held = a.tryAcquire(name, TTL);
+        Boolean taken = n.tx().execute(s -> {
+            boolean held = n.a().tryAcquire(n.name(), TTL);
             s.setRollbackOnly();
             return held;
         });
         assertThat(taken).isTrue();
-        assertThat(expiry(jdbc, name)).isNull(); // rolled back: no row
-        assertThat(inTransaction(tx, () -> b.tryAcquire(name, TTL))).isTrue();
-        assertThat(inTransaction(tx, () -> a.tryAcquire(name, TTL))).isFalse(); // asked the database again
+        assertThat(n.expiry()).isNull(); // rolled back: no row
+        assertThat(n.take(n.b())).isTrue();
+        assertThat(n.take(n.a())).isFalse(); // asked the database again
     }
 }
