@@ -81,8 +81,7 @@ public class MqttAccess {
      * must be a recorded, active certificate of a device that may connect.
      */
     public Decision authenticateCertificate(X509Certificate[] chain, String clientId, String username) {
-        return authenticateCertificate(chain, chain == null || chain.length == 0 ? null
-                : io.fleetkeeper.pki.Pem.fingerprint(chain[0]), clientId, username);
+        return authenticateCertificate(chain, io.fleetkeeper.pki.Pem.leafFingerprint(chain), clientId, username);
     }
 
     /**

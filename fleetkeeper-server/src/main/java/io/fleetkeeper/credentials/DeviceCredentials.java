@@ -25,7 +25,7 @@ public interface DeviceCredentials {
 
     /** Decides on a client certificate chain, leaf first (as TLS delivers it); null or empty when none was sent. */
     default Authentication certificate(X509Certificate[] chain) {
-        return certificate(chain, chain == null || chain.length == 0 ? null : Pem.fingerprint(chain[0]));
+        return certificate(chain, Pem.leafFingerprint(chain));
     }
 
     /**

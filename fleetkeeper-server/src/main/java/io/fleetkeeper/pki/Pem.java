@@ -178,6 +178,11 @@ public final class Pem {
         }
     }
 
+    /** The leaf's ({@code chain[0]}) SHA-256 fingerprint as {@link #fingerprint}; null for a null or empty chain. */
+    public static String leafFingerprint(X509Certificate[] chain) {
+        return chain == null || chain.length == 0 ? null : fingerprint(chain[0]);
+    }
+
     public static String fingerprint(X509Certificate cert) {
         try {
             return sha256(cert.getEncoded());

@@ -129,8 +129,7 @@ public class TrustIndex {
      * the answer.
      */
     public Optional<Verified> verify(X509Certificate[] chain, UUID tenantId) {
-        return verifyIn(chain, tenantId, tenantId != null && chain != null && chain.length > 0
-                ? Pem.fingerprint(chain[0]) : null);
+        return verifyIn(chain, tenantId, tenantId != null ? Pem.leafFingerprint(chain) : null);
     }
 
     /**
