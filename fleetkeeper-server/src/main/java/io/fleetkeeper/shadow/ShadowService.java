@@ -15,6 +15,9 @@ import io.fleetkeeper.tenancy.Caller;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,16 +75,35 @@ public class ShadowService {
         return view(deviceId, row);
     }
 
+    /** A shadow by tenant, device and name ({@code classic}, empty or null: the classic shadow). */
+    public record Key(UUID tenantId, UUID deviceId, String name) {
+    }
+
     /**
-     * Sends the shadow's current delta, if it has one, to the device (over MQTT, on whichever node holds it).
-     * Called by the event feature for every committed change of a desired section: at least once, also after a
-     * crash between commit and send. {@code name} is the shadow's name, {@code classic} or empty for the classic
-     * shadow. Nothing happens for a shadow that no longer exists.
+     * Sends each shadow's current delta, if it has one, to its device (over MQTT, on whichever node holds it), once
+     * however often the shadow is named, in the order first named; one read per tenant. Called by the event feature
+     * for the committed changes of desired sections: at least once, also after a crash between commit and send.
+     * Nothing happens for a shadow that no longer exists.
      */
-    public void pushDelta(UUID tenantId, UUID deviceId, String name) {
-        String n = name == null || name.equals("classic") ? "" : name;
-        shadows.find(tenantId, deviceId, n).filter(r -> r.document() != null)
-                .ifPresent(row -> publisher.delta(tenantId, view(deviceId, row)));
+    public void pushDeltas(Collection<Key> keys) {
+        Map<UUID, List<Key>> byTenant = new LinkedHashMap<>();
+        for (Key k : keys) {
+            byTenant.computeIfAbsent(k.tenantId(), t -> new ArrayList<>()).add(k);
+        }
+        byTenant.forEach((tenantId, wanted) -> {
+            Map<String, Row> rows = new HashMap<>();
+            for (ShadowRepository.DeviceRow r : shadows.findAll(tenantId, wanted.stream().map(Key::deviceId).toList())) {
+                rows.put(r.deviceId() + "/" + r.row().name(), r.row());
+            }
+            Set<String> pushed = new HashSet<>();
+            for (Key k : wanted) {
+                String id = k.deviceId() + "/" + (k.name() == null || k.name().equals("classic") ? "" : k.name());
+                Row row = rows.get(id);
+                if (row != null && row.document() != null && pushed.add(id)) {
+                    publisher.delta(tenantId, view(k.deviceId(), row));
+                }
+            }
+        });
     }
 
     /** The device's shadows (classic first). */
@@ -143,7 +165,7 @@ public class ShadowService {
             shadows.remember(tenantId, deviceId, n, a.version(), a.text(), caller.actor(), now,
                     properties.historySize());
             record(caller, deviceId, n, a.version(), u.section(), "SHADOW-UPDATED", "shadow.update");
-            // the delta a desired change leaves is pushed from the outbox (pushDelta), so a crash after commit
+            // the delta a desired change leaves is pushed from the outbox (pushDeltas), so a crash after commit
             // cannot lose it; the documents message stays a best-effort notice after commit
             AfterCommit.run(() -> sendDocuments(tenantId, deviceId, a));
             return a.result();

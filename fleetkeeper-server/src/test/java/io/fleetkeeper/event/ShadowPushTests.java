@@ -68,6 +68,53 @@ class ShadowPushTests extends ApiTest {
         }
     }
 
+    @Test
+    void theChangesOfOneBatchPushEachShadowOnceWithItsCurrentDelta() throws Exception {
+        MqttDevices devices = new MqttDevices(api);
+        TestTenant tenant = newTenant();
+        KeyDevice d = devices.keyDevice(tenant, "valve");
+        String classic = "fk/" + d.id() + "/shadow/update/delta";
+        String named = "fk/" + d.id() + "/shadow/name/valves/update/delta";
+        Mqtt5BlockingClient c = MqttClient.builder().useMqttVersion5().identifier(d.id()).serverHost("127.0.0.1")
+                .serverPort(endpoint.port()).sslConfig().trustManagerFactory(devices.trustManagers()).applySslConfig()
+                .buildBlocking();
+        c.connectWith().simpleAuth().username(d.id()).password(d.key().getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth().send();
+        try (var publishes = c.publishes(MqttGlobalPublishFilter.ALL)) {
+            c.subscribeWith().topicFilter(classic).qos(MqttQos.AT_LEAST_ONCE).send();
+            c.subscribeWith().topicFilter(named).qos(MqttQos.AT_LEAST_ONCE).send();
+            relay.stop();
+            try {
+                // three changes committed while the relay is down are sequenced and pushed as one batch
+                patch(tenant, d, "shadow", 1);
+                patch(tenant, d, "shadow", 2);
+                patch(tenant, d, "shadow/valves", 3);
+            } finally {
+                relay.start();
+            }
+            assertThat(next(publishes)).as("the classic shadow's current delta, once").isEqualTo(classic + " 2");
+            assertThat(next(publishes)).as("the named shadow's delta").isEqualTo(named + " 3");
+            patch(tenant, d, "shadow", 4);
+            assertThat(next(publishes)).as("the next delta after the batch (no second copy of the first)")
+                    .isEqualTo(classic + " 4");
+        } finally {
+            c.disconnect();
+        }
+    }
+
+    private void patch(TestTenant tenant, KeyDevice d, String path, int step) {
+        api.patch(tenant.admin(), "/api/v1/devices/" + d.id() + "/" + path,
+                Map.of("state", Map.of("desired", Map.of("step", step))), null).expect(200);
+    }
+
+    /** The next delta's topic and its {@code step}, within 10 s. */
+    private static String next(Mqtt5BlockingClient.Mqtt5Publishes publishes) throws Exception {
+        Optional<Mqtt5Publish> p = publishes.receive(10, TimeUnit.SECONDS);
+        assertThat(p).as("a delta within 10 s").isPresent();
+        return p.get().getTopic() + " " + JSON.readTree(p.get().getPayloadAsBytes()).path("state").path("step")
+                .asInt();
+    }
+
     /** The next delta on the topic whose {@code open} is the given value (others are skipped). */
     private static Optional<JsonNode> receive(Mqtt5BlockingClient.Mqtt5Publishes publishes, String topic,
             int seconds, boolean open) throws Exception {

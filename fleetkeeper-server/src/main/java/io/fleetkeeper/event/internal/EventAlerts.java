@@ -56,26 +56,32 @@ public class EventAlerts {
     }
 
     /**
-     * Reads the next batch; true when it was full. Looks before it opens a transaction (on SQLite every
-     * transaction takes the write lock), so an idle reader writes nothing.
+     * Reads the next batch; true when it was full. Reads before it opens a transaction (on SQLite every
+     * transaction takes the write lock): a batch with no event that alerts act on only moves the cursor, and an
+     * idle reader writes nothing.
      */
     public boolean read() {
-        long position = outbox.slowest(List.of(CURSOR), -1);
-        if (position >= 0 && outbox.after(position, 1).isEmpty()) {
+        long cursor = outbox.cursor(CURSOR, outbox::maxSeq);
+        List<OutboxEvent> events = outbox.after(cursor, props.batchSize());
+        if (events.isEmpty()) {
             return false;
         }
-        Integer n = tx.execute(s -> {
-            long cursor = outbox.cursor(CURSOR, outbox.maxSeq());
-            List<OutboxEvent> events = outbox.after(cursor, props.batchSize());
-            for (OutboxEvent e : events) {
-                handle(e);
-            }
-            if (!events.isEmpty()) {
-                outbox.advance(CURSOR, events.getLast().seq());
-            }
-            return events.size();
-        });
-        return n != null && n == props.batchSize();
+        long last = events.getLast().seq();
+        if (events.stream().noneMatch(EventAlerts::actsOn)) {
+            outbox.advance(CURSOR, last);
+        } else {
+            tx.executeWithoutResult(s -> {
+                events.forEach(this::handle);
+                outbox.advance(CURSOR, last);
+            });
+        }
+        return events.size() == props.batchSize();
+    }
+
+    /** Whether {@link #handle} does anything with an event of this kind. */
+    private static boolean actsOn(OutboxEvent e) {
+        return (e.deviceId() != null && (CERTIFICATE.containsKey(e.type()) || CERTIFICATE_FIXED.contains(e.type())))
+                || e.type().equals(EventTypes.PROVISIONING_FAILED) || e.type().equals(JOB_ABORTED);
     }
 
     private void handle(OutboxEvent e) {

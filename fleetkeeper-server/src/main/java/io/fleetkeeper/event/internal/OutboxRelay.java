@@ -15,9 +15,10 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The relay, on one node at a time (lease {@code events-relay}): gives committed outbox rows their sequence
- * numbers in the order it reads them, pushes desired-shadow deltas, hands them to the route dispatcher, and drops relayed rows past the
- * retention that every reader has passed. With {@code fleetkeeper.nats.url} a second loop (lease
- * {@code events-nats}) forwards the sequence to JetStream.
+ * numbers in the order it reads them, hands them to the route dispatcher, and drops relayed rows past the
+ * retention that every reader has passed. A loop of its own on the same node and lease pushes desired-shadow
+ * deltas as soon as their rows are sequenced, so a delta never waits for the routes' round. With
+ * {@code fleetkeeper.nats.url} another loop (lease {@code events-nats}) forwards the sequence to JetStream.
  */
 @Component
 public class OutboxRelay implements SmartLifecycle {
@@ -34,6 +35,7 @@ public class OutboxRelay implements SmartLifecycle {
     private final TransactionTemplate tx;
     private final Clock clock;
     private final Worker relay;
+    private final Worker pushes;
     private final NatsForwarder nats;
     private final Worker natsWorker;
     private final boolean alertsEnabled;
@@ -52,6 +54,7 @@ public class OutboxRelay implements SmartLifecycle {
         this.tx = new TransactionTemplate(txManager);
         this.clock = clock;
         this.relay = new Worker("events-relay", this::step, wakeups.written(), props.pollInterval());
+        this.pushes = new Worker("events-shadow-push", this::pushStep, wakeups.sequenced(), props.pollInterval());
         if (natsProps.url().isBlank()) {
             nats = null;
             natsWorker = null;
@@ -68,7 +71,6 @@ public class OutboxRelay implements SmartLifecycle {
             return false;
         }
         boolean more = sequence();
-        more |= shadowPushes.push(props.batchSize());
         more |= dispatcher.dispatch();
         long now = clock.millis();
         if (now - lastCleanup > CLEANUP_EVERY_MS) {
@@ -78,17 +80,26 @@ public class OutboxRelay implements SmartLifecycle {
         return more;
     }
 
-    /** Sequences the next batch of committed rows; true when the batch was full. */
+    /**
+     * Sequences the next batch of committed rows; true when the batch was full. Reads them before it opens a
+     * transaction (on SQLite every transaction takes the write lock), so a round with nothing new writes nothing;
+     * only this node's relay sequences while it holds the lease, and a row sequenced meanwhile is skipped.
+     */
     public boolean sequence() {
-        Integer n = tx.execute(s -> {
-            List<Long> ids = outbox.unsequenced(props.batchSize());
-            if (!ids.isEmpty()) {
-                outbox.sequence(ids, outbox.maxSeq() + 1);
-                AfterCommit.run(wakeups.sequenced()::fire);
-            }
-            return ids.size();
+        List<Long> ids = outbox.unsequenced(props.batchSize());
+        if (ids.isEmpty()) {
+            return false;
+        }
+        tx.executeWithoutResult(s -> {
+            outbox.sequence(ids, outbox.maxSeq() + 1);
+            AfterCommit.run(wakeups.sequenced()::fire);
         });
-        return n != null && n == props.batchSize();
+        return ids.size() == props.batchSize();
+    }
+
+    /** One round of the shadow pushes, on the node holding the relay's lease; true when more is waiting. */
+    boolean pushStep() {
+        return leases.tryAcquire("events-relay", props.leaseTtl()) && shadowPushes.push(props.batchSize());
     }
 
     private boolean forward() {
@@ -111,6 +122,7 @@ public class OutboxRelay implements SmartLifecycle {
     public void start() {
         if (props.relayEnabled()) {
             relay.start();
+            pushes.start();
             if (natsWorker != null) {
                 natsWorker.start();
             }
@@ -120,6 +132,7 @@ public class OutboxRelay implements SmartLifecycle {
     @Override
     public void stop() {
         relay.stop();
+        pushes.stop();
         if (natsWorker != null) {
             natsWorker.stop();
             nats.close();

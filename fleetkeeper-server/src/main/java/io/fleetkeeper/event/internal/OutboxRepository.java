@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.LongSupplier;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -92,8 +93,20 @@ public class OutboxRepository {
 
     /** A reader's position; created at {@code initial} when it has none yet. */
     public long cursor(String name, long initial) {
+        return cursor(name, () -> initial);
+    }
+
+    /**
+     * A reader's position; created at {@code initial} when it has none yet. Reads first: on SQLite every write
+     * queues for the one writer, and a reader asks for its position on every round.
+     */
+    public long cursor(String name, LongSupplier initial) {
+        Long p = position(name);
+        if (p != null) {
+            return p;
+        }
         jdbc.sql("INSERT INTO event_cursors (name, position) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")
-                .params(name, initial).update();
+                .params(name, initial.getAsLong()).update();
         return jdbc.sql("SELECT position FROM event_cursors WHERE name = ?").param(name).query(Long.class).single();
     }
 

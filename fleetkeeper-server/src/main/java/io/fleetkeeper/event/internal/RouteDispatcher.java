@@ -52,45 +52,57 @@ class RouteDispatcher {
         this.clock = clock;
     }
 
-    /** Dispatches the next batch; true when it was full. */
+    /**
+     * Dispatches the next batch; true when it was full. Reads and matches before it opens a transaction (on
+     * SQLite every transaction takes the write lock): a batch that no route takes only moves the cursor.
+     */
     boolean dispatch() {
+        long cursor = outbox.cursor(CURSOR, outbox::maxSeq);
+        List<OutboxEvent> events = outbox.after(cursor, props.batchSize());
+        if (events.isEmpty()) {
+            return false;
+        }
+        long last = events.getLast().seq();
+        List<DeliveryRepository.NewDelivery> queued = queued(events);
+        if (queued.isEmpty()) {
+            outbox.advance(CURSOR, last);
+            return events.size() == props.batchSize();
+        }
         Integer n = tx.execute(s -> {
-            long cursor = outbox.cursor(CURSOR, outbox.maxSeq());
-            List<OutboxEvent> events = outbox.after(cursor, props.batchSize());
-            if (events.isEmpty()) {
-                return 0;
-            }
-            Set<UUID> tenants = new LinkedHashSet<>();
-            events.forEach(e -> tenants.add(e.tenantId()));
-            List<DeliveryRepository.NewDelivery> queued = new ArrayList<>();
-            for (RouteRepository.Stored stored : routes.enabled(tenants)) {
-                Route route = stored.route();
-                List<OutboxEvent> accepted = events.stream()
-                        .filter(e -> e.tenantId().equals(stored.tenantId()) && route.accepts(e.type())).toList();
-                Set<UUID> selected = matcher.matching(stored.tenantId(), route.condition(),
-                        accepted.stream().map(OutboxEvent::deviceId).filter(java.util.Objects::nonNull).toList());
-                for (OutboxEvent e : accepted) {
-                    if (route.condition() == null || (e.deviceId() != null && selected.contains(e.deviceId()))) {
-                        queued.add(new DeliveryRepository.NewDelivery(e.tenantId(), route.id(), e.id(), e.type(),
-                                e.deviceId(), cloudEvents.envelope(e)));
-                    }
-                }
-            }
             if (stream.enabled()) {
-                if (!queued.isEmpty() && !stream.publish(queued)) {
+                if (!stream.publish(queued)) {
                     s.setRollbackOnly(); // NATS did not take them all: the same batch again next round
                     return 0;
                 }
-                outbox.advance(CURSOR, events.getLast().seq());
+                outbox.advance(CURSOR, last);
                 return events.size();
             }
             deliveries.enqueue(queued, clock.millis());
-            outbox.advance(CURSOR, events.getLast().seq());
-            if (!queued.isEmpty()) {
-                AfterCommit.run(wakeups.queued()::fire);
-            }
+            outbox.advance(CURSOR, last);
+            AfterCommit.run(wakeups.queued()::fire);
             return events.size();
         });
         return n != null && n == props.batchSize();
+    }
+
+    /** The deliveries of {@code events}: one per enabled route of its tenant that accepts it. */
+    private List<DeliveryRepository.NewDelivery> queued(List<OutboxEvent> events) {
+        Set<UUID> tenants = new LinkedHashSet<>();
+        events.forEach(e -> tenants.add(e.tenantId()));
+        List<DeliveryRepository.NewDelivery> queued = new ArrayList<>();
+        for (RouteRepository.Stored stored : routes.enabled(tenants)) {
+            Route route = stored.route();
+            List<OutboxEvent> accepted = events.stream()
+                    .filter(e -> e.tenantId().equals(stored.tenantId()) && route.accepts(e.type())).toList();
+            Set<UUID> selected = matcher.matching(stored.tenantId(), route.condition(),
+                    accepted.stream().map(OutboxEvent::deviceId).filter(java.util.Objects::nonNull).toList());
+            for (OutboxEvent e : accepted) {
+                if (route.condition() == null || (e.deviceId() != null && selected.contains(e.deviceId()))) {
+                    queued.add(new DeliveryRepository.NewDelivery(e.tenantId(), route.id(), e.id(), e.type(),
+                            e.deviceId(), cloudEvents.envelope(e)));
+                }
+            }
+        }
+        return queued;
     }
 }

@@ -3,7 +3,9 @@ package io.fleetkeeper.event.internal;
 import io.fleetkeeper.event.EventTypes;
 import io.fleetkeeper.event.OutboxEvent;
 import io.fleetkeeper.shadow.ShadowService;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -29,21 +31,28 @@ class ShadowPushes {
         this.json = json;
     }
 
-    /** Pushes for the next batch; true when it was full. */
+    /**
+     * Pushes for the next batch; true when it was full. The batch's shadows are read together, and a shadow
+     * changed twice in it gets its current delta once.
+     */
     boolean push(int batchSize) {
-        long cursor = outbox.cursor(CURSOR, outbox.maxSeq());
+        long cursor = outbox.cursor(CURSOR, outbox::maxSeq);
         List<OutboxEvent> events = outbox.after(cursor, batchSize);
+        if (events.isEmpty()) {
+            return false;
+        }
+        Set<ShadowService.Key> changed = new LinkedHashSet<>();
         for (OutboxEvent e : events) {
             if (e.type().equals(UPDATED) && e.deviceId() != null) {
                 JsonNode details = json.readTree(e.data()).path("details");
                 if (details.path("section").asString("").equals("desired")) {
-                    shadows.pushDelta(e.tenantId(), e.deviceId(), details.path("shadow").asString("classic"));
+                    changed.add(new ShadowService.Key(e.tenantId(), e.deviceId(),
+                            details.path("shadow").asString("classic")));
                 }
             }
         }
-        if (!events.isEmpty()) {
-            outbox.advance(CURSOR, events.getLast().seq());
-        }
+        shadows.pushDeltas(changed);
+        outbox.advance(CURSOR, events.getLast().seq());
         return events.size() == batchSize;
     }
 }
