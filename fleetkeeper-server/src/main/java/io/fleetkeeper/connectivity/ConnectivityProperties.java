@@ -33,6 +33,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                              default) disables them
  * @param stateFlushInterval    how often coalesced connection state ({@code device_connections}, {@code last_seen_at},
  *                              CONNECTED/DISCONNECTED events) is written, in one transaction (default 1s)
+ * @param lastSeenInterval      while a device stays connected, its {@code last_seen_at} moves at most this often
+ *                              (default 30s); when the connection ends it is set to the time of the last packet
  * @param nodeHeartbeat         how often this node writes its heartbeat to {@code connectivity_nodes} (default 10s)
  * @param nodeTimeout           a node whose heartbeat is older than this is lost: its connections are marked
  *                              disconnected with reason {@code node lost} (default 60s)
@@ -58,6 +60,7 @@ public record ConnectivityProperties(
         @DefaultValue("16") int maxTopicLevels,
         @DefaultValue("") String internalAuthSecret,
         @DefaultValue("1s") Duration stateFlushInterval,
+        @DefaultValue("30s") Duration lastSeenInterval,
         @DefaultValue("10s") Duration nodeHeartbeat,
         @DefaultValue("60s") Duration nodeTimeout,
         @DefaultValue List<String> proxyProtocolFrom) {

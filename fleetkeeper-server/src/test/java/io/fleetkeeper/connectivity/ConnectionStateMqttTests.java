@@ -15,6 +15,7 @@ import io.fleetkeeper.testing.MqttDevices.KeyDevice;
 import io.fleetkeeper.testing.TestTenant;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -60,6 +61,28 @@ class ConnectionStateMqttTests extends ApiTest {
             recorder.flush();
             return api.get(tenant.admin(), "/api/v1/devices/" + id + "/connection").expect(200);
         }, until);
+    }
+
+    @Test
+    void lastSeenMovesAtMostOncePerIntervalWhileConnectedAndIsTheLastPacketWhenTheConnectionEnds() throws Exception {
+        KeyDevice d = devices.keyDevice(tenant, "meter");
+        Mqtt5BlockingClient c = client(d, new CompletableFuture<>());
+        connect(c, d);
+        JsonNode on = connectionWhen(d.id(), n -> n.path("connected").asBoolean() && !n.path("last_seen_at").isNull());
+        Instant first = Instant.parse(on.path("last_seen_at").asString());
+
+        // a packet within the interval (30 s by default) does not move it
+        c.subscribeWith().topicFilter("fk/" + d.id() + "/shadow/update/delta").send();
+        recorder.flush();
+        JsonNode still = api.get(tenant.admin(), "/api/v1/devices/" + d.id() + "/connection").expect(200);
+        assertThat(Instant.parse(still.path("last_seen_at").asString())).as("while connected").isEqualTo(first);
+
+        c.disconnect();
+        JsonNode off = connectionWhen(d.id(), n -> !n.path("connected").asBoolean());
+        Instant last = Instant.parse(off.path("last_seen_at").asString());
+        assertThat(last).as("the last packet's time, once the connection ended").isAfter(first);
+        assertThat(api.get(tenant.admin(), "/api/v1/devices/" + d.id()).expect(200).path("last_seen_at").asString())
+                .isEqualTo(off.path("last_seen_at").asString());
     }
 
     @Test

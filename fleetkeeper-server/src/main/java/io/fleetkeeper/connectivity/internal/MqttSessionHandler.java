@@ -43,8 +43,6 @@ import org.slf4j.LoggerFactory;
 final class MqttSessionHandler extends ChannelInboundHandlerAdapter implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(MqttSessionHandler.class);
-    /** Listeners hear that a device is alive at most once a second per connection. */
-    private static final long SEEN_EVERY_NANOS = 1_000_000_000L;
     /** What {@link #lastAck} is while no PUBACK waits: shared, so an idle session holds no future of its own. */
     private static final CompletableFuture<Void> NONE_PENDING = CompletableFuture.completedFuture(null);
     /** The length of a device's topic namespace, {@code fk/<uuid>/}. */
@@ -65,6 +63,8 @@ final class MqttSessionHandler extends ChannelInboundHandlerAdapter implements R
     /** The bucket of the publications a gateway makes for its children; made at the first one. */
     private PublishRateLimiter childRate;
     private long lastSeenNotified;
+    /** Listeners hear that the device is alive at most this often (and once more when the connection ends). */
+    private long seenEveryNanos;
     /** When the last packet arrived (ticker nanos): the keep-alive watch closes the connection 1.5 keep-alives on. */
     private long lastPacketAt;
     /** The next look of the keep-alive watch; cancelled when the connection ends. */
@@ -116,7 +116,8 @@ final class MqttSessionHandler extends ChannelInboundHandlerAdapter implements R
         channel = c;
         ticker = c.executor().ticker();
         lastPacketAt = ticker.nanoTime();
-        lastSeenNotified = lastPacketAt - SEEN_EVERY_NANOS - 1;
+        seenEveryNanos = ctx.props().lastSeenInterval().toNanos();
+        lastSeenNotified = lastPacketAt; // the connection's start is its first last-seen time
     }
 
     /**
@@ -201,7 +202,7 @@ final class MqttSessionHandler extends ChannelInboundHandlerAdapter implements R
     private void seen() {
         long now = ticker.nanoTime();
         lastPacketAt = now;
-        if (now - lastSeenNotified > SEEN_EVERY_NANOS) {
+        if (now - lastSeenNotified > seenEveryNanos) {
             lastSeenNotified = now;
             ctx.sessions().notifySeen(info.tenantId(), info.deviceId());
         }
@@ -380,6 +381,9 @@ final class MqttSessionHandler extends ChannelInboundHandlerAdapter implements R
                 ctx.sessions().inbound(session, will.topic(), will.payload(), will.qos());
             }
             ctx.sessions().detach(this, session, sessionExpiryMs);
+            if (lastPacketAt > lastSeenNotified) { // packets since the last notice: the exact last-seen time
+                ctx.sessions().notifySeen(info.tenantId(), info.deviceId(), ticker.nanoTime() - lastPacketAt);
+            }
             ctx.sessions().notifyDisconnected(info, closeReason == null ? "connection lost" : closeReason);
         }
         super.channelInactive(c);

@@ -233,9 +233,14 @@ class SessionRegistry implements DeviceMessaging {
     }
 
     void notifySeen(UUID tenantId, UUID deviceId) {
-        Instant now = clock.instant();
+        notifySeen(tenantId, deviceId, 0);
+    }
+
+    /** The device was last heard {@code agoNanos} ago. */
+    void notifySeen(UUID tenantId, UUID deviceId, long agoNanos) {
+        Instant at = clock.instant().minusNanos(agoNanos);
         for (ConnectionListener l : listeners) {
-            safely(() -> l.seen(tenantId, deviceId, now));
+            safely(() -> l.seen(tenantId, deviceId, at));
         }
     }
 

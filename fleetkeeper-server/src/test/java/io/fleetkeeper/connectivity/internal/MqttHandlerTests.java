@@ -64,7 +64,7 @@ class MqttHandlerTests {
 
     final ConnectivityProperties props = new ConnectivityProperties(8883, "0.0.0.0", 0, true, 131072, 50, 32, 1000,
             PUBLISHES_PER_SECOND, 5000, Duration.ofSeconds(10), Duration.ofHours(1), 256, 16, "", Duration.ofSeconds(1),
-            Duration.ofSeconds(10), Duration.ofSeconds(60), java.util.List.of());
+            Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(60), java.util.List.of());
     final Credentials credentials = new Credentials();
     final List<String> events = new CopyOnWriteArrayList<>();
     final SessionRegistry sessions = new SessionRegistry(new Bus(), List.of(new Recorder()), props,

@@ -22,7 +22,8 @@ class InternalAuthFilterTests {
     static ConnectivityProperties withSecret(String secret) {
         return new ConnectivityProperties(8883, "0.0.0.0", 0, true, 131072, 50, 32, 1000, 100, 5000,
                 Duration.ofSeconds(10), Duration.ofHours(1), 256, 16, secret,
-                Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(60), java.util.List.of());
+                Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(60),
+                java.util.List.of());
     }
 
     @Test
