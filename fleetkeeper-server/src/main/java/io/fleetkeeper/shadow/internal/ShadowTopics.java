@@ -255,6 +255,10 @@ class ShadowTopics implements ConnectionListener, SmartInitializingSingleton, Sm
         if (!suffixFilter.startsWith("shadow/") && !suffixFilter.equals("#") && !suffixFilter.startsWith("+")) {
             return;
         }
+        boolean wildcard = suffixFilter.indexOf('+') >= 0 || suffixFilter.indexOf('#') >= 0;
+        if (!wildcard && !suffixFilter.endsWith("/update/delta")) {
+            return; // names no delta topic (update/accepted, get/rejected, …): nothing to read
+        }
         UUID tenantId = connection.tenantId();
         UUID deviceId = connection.deviceId();
         Thread.ofVirtual().name("shadow-delta-" + deviceId).start(() -> {
