@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
@@ -33,15 +34,21 @@ class ShadowPushTests extends ApiTest {
     @Autowired MqttEndpoint endpoint;
     @Autowired OutboxRelay relay;
 
+    MqttDevices devices;
+    TestTenant tenant;
+    KeyDevice d;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        devices = new MqttDevices(api);
+        tenant = newTenant();
+        d = devices.keyDevice(tenant, "valve");
+    }
+
     @Test
     void aDesiredChangeCommittedWhileTheRelayIsDownReachesTheDeviceWhenItRuns() throws Exception {
-        MqttDevices devices = new MqttDevices(api);
-        TestTenant tenant = newTenant();
-        KeyDevice d = devices.keyDevice(tenant, "valve");
         String delta = "fk/" + d.id() + "/shadow/update/delta";
-        Mqtt5BlockingClient c = MqttClient.builder().useMqttVersion5().identifier(d.id()).serverHost("127.0.0.1")
-                .serverPort(endpoint.port()).sslConfig().trustManagerFactory(devices.trustManagers()).applySslConfig()
-                .buildBlocking();
+        Mqtt5BlockingClient c = client();
         relay.stop();
         try {
             api.patch(tenant.admin(), "/api/v1/devices/" + d.id() + "/shadow",
@@ -70,14 +77,9 @@ class ShadowPushTests extends ApiTest {
 
     @Test
     void theChangesOfOneBatchPushEachShadowOnceWithItsCurrentDelta() throws Exception {
-        MqttDevices devices = new MqttDevices(api);
-        TestTenant tenant = newTenant();
-        KeyDevice d = devices.keyDevice(tenant, "valve");
         String classic = "fk/" + d.id() + "/shadow/update/delta";
         String named = "fk/" + d.id() + "/shadow/name/valves/update/delta";
-        Mqtt5BlockingClient c = MqttClient.builder().useMqttVersion5().identifier(d.id()).serverHost("127.0.0.1")
-                .serverPort(endpoint.port()).sslConfig().trustManagerFactory(devices.trustManagers()).applySslConfig()
-                .buildBlocking();
+        Mqtt5BlockingClient c = client();
         c.connectWith().simpleAuth().username(d.id()).password(d.key().getBytes(StandardCharsets.UTF_8))
                 .applySimpleAuth().send();
         try (var publishes = c.publishes(MqttGlobalPublishFilter.ALL)) {
@@ -86,15 +88,15 @@ class ShadowPushTests extends ApiTest {
             relay.stop();
             try {
                 // three changes committed while the relay is down are sequenced and pushed as one batch
-                patch(tenant, d, "shadow", 1);
-                patch(tenant, d, "shadow", 2);
-                patch(tenant, d, "shadow/valves", 3);
+                patch("shadow", 1);
+                patch("shadow", 2);
+                patch("shadow/valves", 3);
             } finally {
                 relay.start();
             }
             assertThat(next(publishes)).as("the classic shadow's current delta, once").isEqualTo(classic + " 2");
             assertThat(next(publishes)).as("the named shadow's delta").isEqualTo(named + " 3");
-            patch(tenant, d, "shadow", 4);
+            patch("shadow", 4);
             assertThat(next(publishes)).as("the next delta after the batch (no second copy of the first)")
                     .isEqualTo(classic + " 4");
         } finally {
@@ -102,7 +104,13 @@ class ShadowPushTests extends ApiTest {
         }
     }
 
-    private void patch(TestTenant tenant, KeyDevice d, String path, int step) {
+    private Mqtt5BlockingClient client() throws Exception {
+        return MqttClient.builder().useMqttVersion5().identifier(d.id()).serverHost("127.0.0.1")
+                .serverPort(endpoint.port()).sslConfig().trustManagerFactory(devices.trustManagers()).applySslConfig()
+                .buildBlocking();
+    }
+
+    private void patch(String path, int step) {
         api.patch(tenant.admin(), "/api/v1/devices/" + d.id() + "/" + path,
                 Map.of("state", Map.of("desired", Map.of("step", step))), null).expect(200);
     }
