@@ -1,19 +1,21 @@
 #!/bin/bash
 # A/B: operator PATCH shadow/desired -> device delta, 10,000 MQTT/TLS devices, 1,000 PATCH/s asked for 30 s (5 s warm-up
-# at 200/s), STORE=sqlite (default) or STORE=pg (database fk_sh10k on 127.0.0.1:5432, VACUUM ANALYZE before each run,
-# as autovacuum may be off). A = /tmp/h/base/fleetkeeper-server.jar, B = $B_JAR; RUNS pairs, alternating; both use
-# the same data and device cache (SEED, default /tmp/shadow-delta-$STORE), made by the first run. Ports 23610-23611.
+# at 200/s). STORE=sqlite (default) or STORE=pg: database fk_sh10k on 127.0.0.1:$PGP (default 5432), VACUUM ANALYZE
+# before each run as autovacuum may be off there; PGP=5434 with private-pg.sh for a cluster with stock settings.
+# A = /tmp/h/base/fleetkeeper-server.jar, B = $B_JAR; RUNS pairs, alternating; both use the same data and device cache
+# (SEED, default /tmp/shadow-delta-$STORE[$PGP]), made by the first run. Ports 23610-23611.
 set -u
-J=/usr/lib/jvm/temurin-25-jdk-amd64/bin; STORE=${STORE:-sqlite}; RUNS=${RUNS:-3}; SEED=${SEED:-/tmp/shadow-delta-$STORE}
+J=/usr/lib/jvm/temurin-25-jdk-amd64/bin; STORE=${STORE:-sqlite}; RUNS=${RUNS:-3}; PGP=${PGP:-5432}
+SEED=${SEED:-/tmp/shadow-delta-$STORE$([ $STORE = pg ] && echo $PGP)}
 B_JAR=${B_JAR:?the candidate server jar}; DB=${DB:-fk_sh10k}; W=$(mktemp -d /tmp/ab-delta.XXXX); mkdir -p $SEED
 [ -f $SEED/token ] || echo fk_$(openssl rand -hex 32) > $SEED/token; T=$(cat $SEED/token)
 run() { # LABEL JAR
   local out=$W/$1-$RANDOM db=(); mkdir -p $out
   if [ $STORE = pg ]; then
-    psql -h 127.0.0.1 -U postgres -tc "select 1 from pg_database where datname='$DB'" | grep -q 1 \
-      || psql -q -h 127.0.0.1 -U postgres -c "create database $DB"
-    psql -q -h 127.0.0.1 -U postgres -d $DB -c "vacuum analyze" 2>/dev/null
-    db=(--fleetkeeper.db.url=jdbc:postgresql://127.0.0.1:5432/$DB --fleetkeeper.db.username=postgres)
+    psql -h 127.0.0.1 -p $PGP -U postgres -tc "select 1 from pg_database where datname='$DB'" | grep -q 1 \
+      || psql -q -h 127.0.0.1 -p $PGP -U postgres -c "create database $DB"
+    psql -q -h 127.0.0.1 -p $PGP -U postgres -d $DB -c "vacuum analyze" 2>/dev/null
+    db=(--fleetkeeper.db.url=jdbc:postgresql://127.0.0.1:$PGP/$DB --fleetkeeper.db.username=postgres)
   fi
   $J/java -Xms1g -Xmx1g -jar $2 --server.port=23610 --fleetkeeper.mqtt.port=23611 --fleetkeeper.device-api.port=-1 \
     "${db[@]}" --fleetkeeper.db.data-dir=$SEED/data --fleetkeeper.auth.bootstrap-token=$T --logging.level.root=WARN \
