@@ -17,7 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,20 +86,20 @@ public class ShadowService {
      * Nothing happens for a shadow that no longer exists.
      */
     public void pushDeltas(Collection<Key> keys) {
-        Map<UUID, List<Key>> byTenant = new LinkedHashMap<>();
+        Map<UUID, Set<Key>> byTenant = new LinkedHashMap<>();
         for (Key k : keys) {
-            byTenant.computeIfAbsent(k.tenantId(), t -> new ArrayList<>()).add(k);
+            String n = k.name() == null || k.name().equals("classic") ? "" : k.name();
+            byTenant.computeIfAbsent(k.tenantId(), t -> new LinkedHashSet<>())
+                    .add(new Key(k.tenantId(), k.deviceId(), n));
         }
         byTenant.forEach((tenantId, wanted) -> {
-            Map<String, Row> rows = new HashMap<>();
-            for (ShadowRepository.DeviceRow r : shadows.findAll(tenantId, wanted.stream().map(Key::deviceId).toList())) {
-                rows.put(r.deviceId() + "/" + r.row().name(), r.row());
-            }
-            Set<String> pushed = new HashSet<>();
+            Map<Key, Row> rows = new HashMap<>();
+            shadows.findAll(tenantId, wanted.stream().map(Key::deviceId).distinct().toList(),
+                    wanted.stream().map(Key::name).distinct().toList(),
+                    (deviceId, row) -> rows.put(new Key(tenantId, deviceId, row.name()), row));
             for (Key k : wanted) {
-                String id = k.deviceId() + "/" + (k.name() == null || k.name().equals("classic") ? "" : k.name());
-                Row row = rows.get(id);
-                if (row != null && row.document() != null && pushed.add(id)) {
+                Row row = rows.get(k);
+                if (row != null && row.document() != null) {
                     publisher.delta(tenantId, view(k.deviceId(), row));
                 }
             }

@@ -40,6 +40,15 @@ public class Leases {
     }
 
     /**
+     * Whether this node holds the lease {@code name} now, by what it wrote and committed last; reads nothing and
+     * writes nothing (for a second worker that runs under a lease another worker takes and renews).
+     */
+    public boolean holds(String name) {
+        Long until = held.get(name);
+        return until != null && until > clock.millis();
+    }
+
+    /**
      * Takes or renews the lease {@code name} for {@code ttl}; false when another live node holds it. A transaction
      * of its own (or the caller's): on SQLite it then queues for the writer on the Java lock, never inside
      * SQLite's busy handler, where a background worker on a virtual thread would pin its carrier.

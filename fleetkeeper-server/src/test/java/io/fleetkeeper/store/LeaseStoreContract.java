@@ -51,6 +51,8 @@ public interface LeaseStoreContract {
         long first = n.expiry();
         assertThat(first).isEqualTo(n.clock().millis() + TTL.toMillis());
         assertThat(n.take(n.b())).isFalse();
+        assertThat(n.a().holds(n.name())).as("the holder, by what it committed").isTrue();
+        assertThat(n.b().holds(n.name())).isFalse();
 
         n.clock().advance(Duration.ofSeconds(4)); // 6 s of 10 left: the holder's expiry stands, nothing is written
         assertThat(n.take(n.a())).isTrue();
@@ -62,6 +64,7 @@ public interface LeaseStoreContract {
         assertThat(n.take(n.b())).isFalse();
 
         n.clock().advance(TTL.plusMillis(1)); // the holder stopped renewing: the other node takes over
+        assertThat(n.a().holds(n.name())).as("past its expiry").isFalse();
         assertThat(n.take(n.b())).isTrue();
         assertThat(n.take(n.a())).isFalse();
         assertThat(n.take(n.b())).isTrue();
@@ -78,6 +81,7 @@ public interface LeaseStoreContract {
         });
         assertThat(taken).isTrue();
         assertThat(n.expiry()).isNull(); // rolled back: no row
+        assertThat(n.a().holds(n.name())).isFalse();
         assertThat(n.take(n.b())).isTrue();
         assertThat(n.take(n.a())).isFalse(); // asked the database again
     }

@@ -67,44 +67,45 @@ public class EventAlerts {
             return false;
         }
         long last = events.getLast().seq();
-        if (events.stream().noneMatch(EventAlerts::actsOn)) {
+        List<Runnable> actions = events.stream().map(this::action).filter(java.util.Objects::nonNull).toList();
+        if (actions.isEmpty()) {
             outbox.advance(CURSOR, last);
         } else {
             tx.executeWithoutResult(s -> {
-                events.forEach(this::handle);
+                actions.forEach(Runnable::run);
                 outbox.advance(CURSOR, last);
             });
         }
         return events.size() == props.batchSize();
     }
 
-    /** Whether {@link #handle} does anything with an event of this kind. */
-    private static boolean actsOn(OutboxEvent e) {
-        return (e.deviceId() != null && (CERTIFICATE.containsKey(e.type()) || CERTIFICATE_FIXED.contains(e.type())))
-                || e.type().equals(EventTypes.PROVISIONING_FAILED) || e.type().equals(JOB_ABORTED);
-    }
-
-    private void handle(OutboxEvent e) {
+    /** What the event opens, resolves or counts, to run in the cursor's transaction; null when nothing. */
+    private Runnable action(OutboxEvent e) {
         String what = CERTIFICATE.get(e.type());
         if (e.deviceId() != null && (what != null || CERTIFICATE_FIXED.contains(e.type()))) {
-            for (AlertRule rule : rules.enabled(e.tenantId(), AlertRule.CERTIFICATE)) {
-                if (what == null) {
-                    alerts.unresolved(e.tenantId(), rule, e.deviceId().toString())
-                            .ifPresent(a -> alerts.autoResolve(e.tenantId(), a.id()));
-                } else if (!matcher.matching(e.tenantId(), rule.scope(), List.of(e.deviceId())).isEmpty()) {
-                    alerts.open(e.tenantId(), rule, e.deviceId().toString(), e.deviceId(),
-                            () -> "Certificate of device " + e.deviceId() + " " + what);
+            return () -> {
+                for (AlertRule rule : rules.enabled(e.tenantId(), AlertRule.CERTIFICATE)) {
+                    if (what == null) {
+                        alerts.unresolved(e.tenantId(), rule, e.deviceId().toString())
+                                .ifPresent(a -> alerts.autoResolve(e.tenantId(), a.id()));
+                    } else if (!matcher.matching(e.tenantId(), rule.scope(), List.of(e.deviceId())).isEmpty()) {
+                        alerts.open(e.tenantId(), rule, e.deviceId().toString(), e.deviceId(),
+                                () -> "Certificate of device " + e.deviceId() + " " + what);
+                    }
                 }
-            }
+            };
         } else if (e.type().equals(EventTypes.PROVISIONING_FAILED)) {
-            provisioning.onFailure(e);
+            return () -> provisioning.onFailure(e);
         } else if (e.type().equals(JOB_ABORTED)) {
-            String jobId = json.readTree(e.data()).path("job_id").asString();
-            String reason = json.readTree(e.data()).path("reason").asString("");
-            for (AlertRule rule : rules.enabled(e.tenantId(), AlertRule.JOB_FAILED)) {
-                alerts.open(e.tenantId(), rule, jobId, null,
-                        () -> "Job " + jobId + " aborted" + (reason.isEmpty() ? "" : ": " + reason));
-            }
+            return () -> {
+                String jobId = json.readTree(e.data()).path("job_id").asString();
+                String reason = json.readTree(e.data()).path("reason").asString("");
+                for (AlertRule rule : rules.enabled(e.tenantId(), AlertRule.JOB_FAILED)) {
+                    alerts.open(e.tenantId(), rule, jobId, null,
+                            () -> "Job " + jobId + " aborted" + (reason.isEmpty() ? "" : ": " + reason));
+                }
+            };
         }
+        return null;
     }
 }

@@ -97,9 +97,12 @@ public class OutboxRelay implements SmartLifecycle {
         return ids.size() == props.batchSize();
     }
 
-    /** One round of the shadow pushes, on the node holding the relay's lease; true when more is waiting. */
+    /**
+     * One round of the shadow pushes, on the node holding the relay's lease (taken and renewed by the relay's own
+     * round, so this loop writes no lease); true when more is waiting.
+     */
     boolean pushStep() {
-        return leases.tryAcquire("events-relay", props.leaseTtl()) && shadowPushes.push(props.batchSize());
+        return leases.holds("events-relay") && shadowPushes.push(props.batchSize());
     }
 
     private boolean forward() {

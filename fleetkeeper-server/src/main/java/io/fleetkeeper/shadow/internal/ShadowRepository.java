@@ -117,27 +117,6 @@ public class ShadowRepository {
                 .optional();
     }
 
-    /** A row of {@link #findAll}: the device it belongs to and the row. */
-    public record DeviceRow(UUID deviceId, Row row) {
-    }
-
-    /** Every shadow row (any name, deleted ones too) of the tenant's devices {@code deviceIds}, in no order. */
-    public List<DeviceRow> findAll(UUID tenantId, Collection<UUID> deviceIds) {
-        List<DeviceRow> rows = new ArrayList<>();
-        List<String> ids = deviceIds.stream().map(UUID::toString).distinct().toList();
-        for (int from = 0; from < ids.size(); from += 500) {
-            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
-            List<Object> params = new ArrayList<>(chunk.size() + 1);
-            params.add(tenantId.toString());
-            params.addAll(chunk);
-            rows.addAll(jdbc.sql("SELECT device_id, name, version, document, updated_at FROM shadows WHERE tenant_id = ? "
-                    + "AND device_id IN (" + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")")
-                    .params(params).query((rs, n) -> new DeviceRow(UUID.fromString(rs.getString(1)),
-                            new Row(rs.getString(2), rs.getLong(3), rs.getString(4), rs.getLong(5)))).list());
-        }
-        return rows;
-    }
-
     /** The device's live shadows (not deleted), classic first. */
     public List<Row> list(UUID tenantId, UUID deviceId) {
         return jdbc.sql("""
