@@ -186,11 +186,11 @@ final class MqttConnectHandler extends ChannelInboundHandlerAdapter {
             reject(will);
             return;
         }
-        accept(g, r, fingerprint);
+        accept(g, r, fingerprint, startedAt);
     }
 
     /** Hands the connection to a session handler, which sends the CONNACK and serves the session. */
-    private void accept(Granted g, ConnectRequest r, String fingerprint) {
+    private void accept(Granted g, ConnectRequest r, String fingerprint, long startedAt) {
         state = State.ACCEPTED;
         ctx.metrics().accepted();
         if (connectTimer != null) {
@@ -210,7 +210,7 @@ final class MqttConnectHandler extends ChannelInboundHandlerAdapter {
         var session = new MqttSessionHandler(ctx, info, v5, fingerprint, r.will(),
                 r.sessionExpiryMs(ctx.props().sessionExpiry()), r.maxOutboundPacket());
         channel.pipeline().replace(this, channel.name(), session);
-        session.start(r.cleanStart(), r.receiveMaximum());
+        session.start(r.cleanStart(), r.receiveMaximum(), startedAt);
     }
 
     private static String address(SocketAddress remote) {

@@ -124,11 +124,11 @@ final class MqttSessionHandler extends ChannelInboundHandlerAdapter implements R
      * Once in the pipeline: starts the keep-alive watch (one and a half times the client's keep-alive), binds the
      * device's session (taking over any older connection), which sends the CONNACK before it resends anything.
      */
-    void start(boolean cleanStart, int receiveMaximum) {
+    void start(boolean cleanStart, int receiveMaximum, long connectStartedAt) {
         if (info.keepAlive() > 0) {
             keepAlive = channel.executor().schedule(this, keepAliveNanos(), TimeUnit.NANOSECONDS);
         }
-        ctx.sessions().attach(this, cleanStart, receiveMaximum, present -> channel.writeAndFlush(
+        ctx.sessions().attach(this, cleanStart, receiveMaximum, connectStartedAt, present -> channel.writeAndFlush(
                 ConnAcks.accepted(present, v5, ctx.props().maxPacketSize(), sessionExpiryMs / 1000)));
         ctx.sessions().notifyConnected(info);
     }

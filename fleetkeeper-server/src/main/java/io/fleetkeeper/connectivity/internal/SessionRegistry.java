@@ -96,7 +96,7 @@ class SessionRegistry implements DeviceMessaging {
      * the device here and, through the bus, on other nodes. {@code acknowledge} is told whether an existing
      * session was resumed (it sends the CONNACK) before the session resends anything.
      */
-    void attach(MqttSessionHandler c, boolean cleanStart, int receiveMaximum,
+    void attach(MqttSessionHandler c, boolean cleanStart, int receiveMaximum, long connectStartedAt,
             java.util.function.Consumer<Boolean> acknowledge) {
         UUID device = c.deviceId();
         boolean[] resumed = {false};
@@ -117,6 +117,11 @@ class SessionRegistry implements DeviceMessaging {
         acknowledge.accept(resumed[0]);
         s.attach(c, receiveMaximum);
         bus.publish(new Takeover(bus.nodeId(), c.tenantId(), device, c.connectionId()));
+        // A kick between the connect handler's check and this attach found no connection to close; it left its
+        // mark first, so this second look sees it (the connection is now where the next kick would find it).
+        if (kickedSince(device, c.tenantId(), c.fingerprint(), connectStartedAt)) {
+            c.kick("revoked while connecting");
+        }
     }
 
     /** The connection ended: a clean session goes, a persistent one waits for its expiry. */

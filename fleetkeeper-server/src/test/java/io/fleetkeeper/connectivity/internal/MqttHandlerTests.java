@@ -67,8 +67,9 @@ class MqttHandlerTests {
             Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(60), java.util.List.of());
     final Credentials credentials = new Credentials();
     final List<String> events = new CopyOnWriteArrayList<>();
-    final SessionRegistry sessions = new SessionRegistry(new Bus(), List.of(new Recorder()), props,
-            Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC));
+    final Bus bus = new Bus();
+    final Clock registryClock = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
+    final SessionRegistry sessions = new SessionRegistry(bus, List.of(new Recorder()), props, registryClock);
     final Queue<Runnable> blockingTasks = new ArrayDeque<>();
     Executor blocking = Runnable::run;
 
@@ -201,6 +202,50 @@ class MqttHandlerTests {
         assertThat(connAck(ch)).isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
         assertThat(ch.config().isAutoRead()).isTrue();
         assertThat(ch.pipeline().get(MqttEndpoint.HANDLER)).isInstanceOf(MqttSessionHandler.class);
+    }
+
+    @Test
+    void aKickBetweenTheDecisionAndTheSessionsAttachClosesTheNewConnection() throws Exception {
+        // The connect handler reads its clock when the CONNECT starts and again when it accepts, after its check
+        // of the kick marks and before the session registry holds the connection: the kick lands in that window,
+        // where it finds no connection to close.
+        int[] reads = {0};
+        Clock clock = new Clock() {
+            @Override
+            public long millis() {
+                if (++reads[0] == 2) {
+                    bus.publish(new ClusterMessage.Kick("node-1", TENANT, DEVICE, true, null, "device suspended"));
+                }
+                return registryClock.millis();
+            }
+
+            @Override
+            public Instant instant() {
+                return Instant.ofEpochMilli(millis());
+            }
+
+            @Override
+            public ZoneOffset getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                throw new UnsupportedOperationException();
+            }
+        };
+        EmbeddedChannel ch = channel(clock);
+        ch.writeInbound(connect(MqttVersion.MQTT_5, KEY).build());
+        ch.runPendingTasks();
+
+        assertThat(reads[0]).as("the kick came between the check and the attach").isGreaterThanOrEqualTo(2);
+        List<MqttMessage> out = mqttOutbound(ch);
+        assertThat(out).extracting(m -> m.fixedHeader().messageType())
+                .containsExactly(MqttMessageType.CONNACK, MqttMessageType.DISCONNECT);
+        assertThat(((MqttReasonCodeAndPropertiesVariableHeader) out.get(1).variableHeader()).reasonCode())
+                .isEqualTo((byte) 0x87);
+        assertThat(ch.isOpen()).isFalse();
+        assertThat(events).containsExactly("connected MQTT 5 device_key", "disconnected revoked while connecting");
     }
 
     // ---- the session ----------------------------------------------------------------------------------
@@ -340,9 +385,13 @@ class MqttHandlerTests {
     // ---- fixture --------------------------------------------------------------------------------------
 
     EmbeddedChannel channel() throws Exception {
+        return channel(Clock.systemUTC());
+    }
+
+    EmbeddedChannel channel(Clock clock) throws Exception {
         credentials.keys.putIfAbsent(KEY, new AuthenticatedDevice(TENANT, DEVICE,
                 AuthenticatedDevice.Method.DEVICE_KEY, null, null));
-        var context = new MqttEndpointContext(props, access(), sessions, Clock.systemUTC(), r -> blocking.execute(r));
+        var context = new MqttEndpointContext(props, access(), sessions, clock, r -> blocking.execute(r));
         EmbeddedChannel ch = new EmbeddedChannel(false, false);
         ch.pipeline().addLast(MqttEndpoint.HANDLER, new MqttConnectHandler(context));
         ch.register();
