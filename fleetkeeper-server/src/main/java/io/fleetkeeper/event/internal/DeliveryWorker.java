@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -152,21 +153,25 @@ public class DeliveryWorker implements SmartLifecycle {
     /**
      * Delivers messages taken from the route stream: routes in parallel, and within a route the devices in
      * parallel (at most {@code delivery-concurrency} at once), each device's events in order. An event already in
-     * the delivery log (a message delivered again after a crash) is skipped; one whose route is disabled, has its
+     * the delivery log (a message delivered again after a crash) is skipped: the log is read for the messages the
+     * stream delivers again ({@code redelivered}), a first delivery cannot have been logged by an earlier one (a
+     * copy published again inside the stream's duplicate window is dropped by the stream); one whose route is disabled, has its
      * breaker open, or whose device still has an earlier delivery pending joins the delivery queue (to keep a
      * device's events in order), and so do the device's later events of the batch once one of its attempts
      * failed; the others are sent at once. The outcomes are logged as one batch before the queued ones are
      * added, so a device's pending delivery keeps its place ahead of its later events.
      */
-    void deliverFromStream(List<DeliveryRepository.NewDelivery> batch) {
+    void deliverFromStream(List<DeliveryRepository.NewDelivery> batch,
+            Predicate<DeliveryRepository.NewDelivery> redelivered) {
         Map<UUID, List<DeliveryRepository.NewDelivery>> byRoute = new LinkedHashMap<>();
         batch.forEach(d -> byRoute.computeIfAbsent(d.routeId(), k -> new ArrayList<>()).add(d));
         List<Future<?>> running = new ArrayList<>();
-        byRoute.forEach((routeId, list) -> running.add(pool.submit(() -> sendFromStream(list))));
+        byRoute.forEach((routeId, list) -> running.add(pool.submit(() -> sendFromStream(list, redelivered))));
         await(running);
     }
 
-    private void sendFromStream(List<DeliveryRepository.NewDelivery> list) {
+    private void sendFromStream(List<DeliveryRepository.NewDelivery> list,
+            Predicate<DeliveryRepository.NewDelivery> redelivered) {
         DeliveryRepository.NewDelivery first = list.getFirst();
         Optional<RouteRepository.Stored> stored = routes.find(first.tenantId(), first.routeId());
         if (stored.isEmpty()) {
@@ -176,7 +181,7 @@ public class DeliveryWorker implements SmartLifecycle {
         byte[] key = senders.key(stored.get());
         Breaker breaker = breakers.computeIfAbsent(route.id(), k -> new Breaker());
         Set<String> logged = deliveries.loggedAmong(route.id(),
-                list.stream().map(DeliveryRepository.NewDelivery::eventId).toList());
+                list.stream().filter(redelivered).map(DeliveryRepository.NewDelivery::eventId).toList());
         Map<UUID, List<DeliveryRepository.NewDelivery>> lanes = new LinkedHashMap<>();
         for (DeliveryRepository.NewDelivery d : list) {
             if (!logged.contains(d.eventId())) {

@@ -25,7 +25,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -145,7 +148,16 @@ public class RouteStream implements SmartLifecycle {
                 }
                 List<Message> batch = JetStreamPulls.next(sub, props.batchSize(), Duration.ofMillis(500));
                 if (!batch.isEmpty()) {
-                    worker.getObject().deliverFromStream(batch.stream().map(RouteStream::delivery).toList());
+                    Set<DeliveryRepository.NewDelivery> again = Collections.newSetFromMap(new IdentityHashMap<>());
+                    List<DeliveryRepository.NewDelivery> deliveries = new ArrayList<>(batch.size());
+                    for (Message m : batch) {
+                        DeliveryRepository.NewDelivery d = delivery(m);
+                        deliveries.add(d);
+                        if (redelivered(m)) {
+                            again.add(d);
+                        }
+                    }
+                    worker.getObject().deliverFromStream(deliveries, again::contains);
                     batch.forEach(Message::ack);
                 }
             } catch (InterruptedException e) {
@@ -160,6 +172,15 @@ public class RouteStream implements SmartLifecycle {
                     return;
                 }
             }
+        }
+    }
+
+    /** Whether the stream delivered the message before (to a consumer that did not acknowledge it in time). */
+    static boolean redelivered(Message m) {
+        try {
+            return m.metaData().deliveredCount() > 1;
+        } catch (RuntimeException e) {
+            return true; // no JetStream metadata to go by: look in the log
         }
     }
 
