@@ -153,13 +153,13 @@ public class DeliveryWorker implements SmartLifecycle {
     /**
      * Delivers messages taken from the route stream: routes in parallel, and within a route the devices in
      * parallel (at most {@code delivery-concurrency} at once), each device's events in order. An event already in
-     * the delivery log (a message delivered again after a crash) is skipped: the log is read for the messages the
-     * stream delivers again ({@code redelivered}), a first delivery cannot have been logged by an earlier one (a
-     * copy published again inside the stream's duplicate window is dropped by the stream); one whose route is disabled, has its
-     * breaker open, or whose device still has an earlier delivery pending joins the delivery queue (to keep a
-     * device's events in order), and so do the device's later events of the batch once one of its attempts
-     * failed; the others are sent at once. The outcomes are logged as one batch before the queued ones are
-     * added, so a device's pending delivery keeps its place ahead of its later events.
+     * the delivery log (a message delivered again after a crash) is skipped. The log is read only for the
+     * messages the stream delivers again ({@code redelivered}): a first delivery cannot have been logged, since a
+     * copy published again inside the stream's duplicate window is dropped by the stream. An event whose route is
+     * disabled, has its breaker open, or whose device still has an earlier delivery pending joins the delivery
+     * queue (to keep a device's events in order), and so do the device's later events of the batch once one of
+     * its attempts failed; the others are sent at once. The outcomes are logged as one batch before the queued
+     * ones are added, so a device's pending delivery keeps its place ahead of its later events.
      */
     void deliverFromStream(List<DeliveryRepository.NewDelivery> batch,
             Predicate<DeliveryRepository.NewDelivery> redelivered) {
