@@ -20,6 +20,7 @@ import io.fleetkeeper.testing.MqttDevices.KeyDevice;
 import io.fleetkeeper.testing.TestTenant;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -166,6 +167,48 @@ class GatewayMqttTests extends ApiTest {
         } finally {
             c.disconnect();
         }
+    }
+
+    /**
+     * A child's {@code last_seen_at} moves at most once per {@code last-seen-interval} (30 s by default) while its
+     * gateway speaks for it, as a direct device's does, and to its last message when the gateway reports it gone.
+     */
+    @Test
+    void aChildsLastSeenMovesAtMostOncePerIntervalAndIsItsLastMessageWhenTheGatewayReportsItGone() throws Exception {
+        MqttDevices devices = new MqttDevices(api);
+        TestTenant tenant = newTenant();
+        KeyDevice gw = devices.keyDevice(tenant, "gateway");
+        String kid = child(tenant, "k", gw.id());
+        Mqtt5BlockingClient c = MqttClient.builder().useMqttVersion5().identifier(gw.id()).serverHost("127.0.0.1")
+                .serverPort(endpoint.port()).sslConfig().trustManagerFactory(devices.trustManagers()).applySslConfig()
+                .buildBlocking();
+        c.connectWith().simpleAuth().username(gw.id()).password(bytes(gw.key())).applySimpleAuth().send();
+        String ns = "fk/" + gw.id() + "/children/" + kid;
+        try {
+            c.publishWith().topic(ns + "/connect").qos(MqttQos.AT_LEAST_ONCE).send();
+            c.publishWith().topic(ns + "/telemetry").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("{\"n\":1}")).send();
+            Instant first = lastSeen(tenant, kid);
+            Await.until(Duration.ofSeconds(5), "the clock past the first message", Instant::now,
+                    now -> now.isAfter(first.plusMillis(5)));
+
+            // a second message within the interval does not move it
+            c.publishWith().topic(ns + "/telemetry").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("{\"n\":2}")).send();
+            assertThat(lastSeen(tenant, kid)).as("while the gateway speaks for it").isEqualTo(first);
+
+            // the gateway reports the child gone: its last message's time
+            c.publishWith().topic(ns + "/disconnect").qos(MqttQos.AT_LEAST_ONCE).send();
+            JsonNode off = connectionWhen(tenant, kid, n -> !n.path("connected").asBoolean());
+            assertThat(Instant.parse(off.path("last_seen_at").asString())).isAfter(first);
+            assertThat(lastSeen(tenant, kid)).isEqualTo(Instant.parse(off.path("last_seen_at").asString()));
+        } finally {
+            c.disconnect();
+        }
+    }
+
+    /** The device's {@code last_seen_at}, once what the server heard is written. */
+    Instant lastSeen(TestTenant t, String id) {
+        recorder.flush();
+        return Instant.parse(api.get(t.admin(), "/api/v1/devices/" + id).expect(200).path("last_seen_at").asString());
     }
 
     @Test

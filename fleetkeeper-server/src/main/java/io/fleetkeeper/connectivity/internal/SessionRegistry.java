@@ -70,6 +70,33 @@ class SessionRegistry implements DeviceMessaging {
      * across reconnects, since a resumed session does not subscribe again; a stale entry costs only a look-up).
      */
     private final java.util.Set<UUID> gatewaysHere = ConcurrentHashMap.newKeySet();
+    /**
+     * Per gateway, per child it published for: when the child was last heard and when listeners were last told.
+     * A child's {@code last_seen_at} moves at most once per {@code last-seen-interval}, as a direct device's does,
+     * and to its last message when the gateway reports it gone or the gateway's own connection ends.
+     */
+    private final ConcurrentHashMap<UUID, ConcurrentHashMap<UUID, ChildSeen>> childrenSeen = new ConcurrentHashMap<>();
+
+    /** A child's last message and last notice (clock millis); one gateway connection's thread updates it. */
+    private static final class ChildSeen {
+        private long heard;
+        private long told = Long.MIN_VALUE;
+
+        /** The child sent a message at {@code now}: whether listeners are due to hear of it. */
+        synchronized boolean heard(long now, long everyMillis) {
+            heard = now;
+            if (told != Long.MIN_VALUE && now - told <= everyMillis) {
+                return false;
+            }
+            told = now;
+            return true;
+        }
+
+        /** The last message the listeners were not told of, or -1. */
+        synchronized long untold() {
+            return heard > told ? heard : -1;
+        }
+    }
 
     /** Without gateway routing (no device lookups): for handler tests without a store. */
     SessionRegistry(ClusterBus bus, List<ConnectionListener> listeners, ConnectivityProperties props, Clock clock) {
@@ -161,6 +188,8 @@ class SessionRegistry implements DeviceMessaging {
                     return null;
                 }
                 case "disconnect" -> {
+                    var seen = childrenSeen.get(s.deviceId);
+                    tellUntold(s.tenantId, child.childId(), seen == null ? null : seen.remove(child.childId()));
                     ConnectionInfo info = gateways.disconnected(s.deviceId, child.childId());
                     if (info != null) {
                         notifyDisconnected(info, "gateway reported disconnect");
@@ -171,7 +200,12 @@ class SessionRegistry implements DeviceMessaging {
                 default -> {
                     deviceId = child.childId();
                     suffix = child.suffix();
-                    notifySeen(s.tenantId, deviceId);
+                    long now = clock.millis();
+                    if (childrenSeen.computeIfAbsent(s.deviceId, g -> new ConcurrentHashMap<>())
+                            .computeIfAbsent(deviceId, c -> new ChildSeen())
+                            .heard(now, props.lastSeenInterval().toMillis())) {
+                        notifySeen(s.tenantId, deviceId);
+                    }
                 }
             }
         }
@@ -215,6 +249,10 @@ class SessionRegistry implements DeviceMessaging {
             safely(() -> l.disconnected(info, reason, now));
         }
         if (!"gateway".equals(info.authentication())) {
+            var seen = childrenSeen.remove(info.deviceId());
+            if (seen != null) {
+                seen.forEach((child, cs) -> tellUntold(info.tenantId(), child, cs));
+            }
             for (ConnectionInfo child : gateways.gatewayGone(info)) {
                 notifyDisconnected(child, "gateway disconnected");
             }
@@ -230,6 +268,9 @@ class SessionRegistry implements DeviceMessaging {
     @org.springframework.context.event.EventListener
     void onDeviceStatusChanged(io.fleetkeeper.device.DeviceStatusChanged e) {
         if (e.status() != io.fleetkeeper.device.DeviceStatus.ACTIVE) {
+            for (var seen : childrenSeen.values()) {
+                tellUntold(e.tenantId(), e.deviceId(), seen.remove(e.deviceId()));
+            }
             ConnectionInfo child = gateways.forget(e.deviceId());
             if (child != null) {
                 notifyDisconnected(child, e.status() == null ? "purged" : "device " + e.status().wire());
@@ -239,6 +280,17 @@ class SessionRegistry implements DeviceMessaging {
 
     void notifySeen(UUID tenantId, UUID deviceId) {
         notifySeen(tenantId, deviceId, 0);
+    }
+
+    /** Tells listeners of a child's last message when they have not heard of it yet. */
+    private void tellUntold(UUID tenantId, UUID child, ChildSeen seen) {
+        long at = seen == null ? -1 : seen.untold();
+        if (at >= 0) {
+            Instant when = Instant.ofEpochMilli(at);
+            for (ConnectionListener l : listeners) {
+                safely(() -> l.seen(tenantId, child, when));
+            }
+        }
     }
 
     /** The device was last heard {@code agoNanos} ago. */
