@@ -269,7 +269,10 @@ class SessionRegistry implements DeviceMessaging {
     void onDeviceStatusChanged(io.fleetkeeper.device.DeviceStatusChanged e) {
         if (e.status() != io.fleetkeeper.device.DeviceStatus.ACTIVE) {
             for (var seen : childrenSeen.values()) {
-                tellUntold(e.tenantId(), e.deviceId(), seen.remove(e.deviceId()));
+                ChildSeen cs = seen.remove(e.deviceId());
+                if (e.status() != null) { // a purged device has no last_seen_at to move
+                    tellUntold(e.tenantId(), e.deviceId(), cs);
+                }
             }
             ConnectionInfo child = gateways.forget(e.deviceId());
             if (child != null) {
