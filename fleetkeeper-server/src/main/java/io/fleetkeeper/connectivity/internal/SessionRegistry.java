@@ -289,16 +289,16 @@ class SessionRegistry implements DeviceMessaging {
     private void tellUntold(UUID tenantId, UUID child, ChildSeen seen) {
         long at = seen == null ? -1 : seen.untold();
         if (at >= 0) {
-            Instant when = Instant.ofEpochMilli(at);
-            for (ConnectionListener l : listeners) {
-                safely(() -> l.seen(tenantId, child, when));
-            }
+            notifySeen(tenantId, child, Instant.ofEpochMilli(at));
         }
     }
 
     /** The device was last heard {@code agoNanos} ago. */
     void notifySeen(UUID tenantId, UUID deviceId, long agoNanos) {
-        Instant at = clock.instant().minusNanos(agoNanos);
+        notifySeen(tenantId, deviceId, clock.instant().minusNanos(agoNanos));
+    }
+
+    private void notifySeen(UUID tenantId, UUID deviceId, Instant at) {
         for (ConnectionListener l : listeners) {
             safely(() -> l.seen(tenantId, deviceId, at));
         }
