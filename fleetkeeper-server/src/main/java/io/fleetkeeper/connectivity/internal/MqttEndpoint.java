@@ -128,6 +128,7 @@ public class MqttEndpoint implements SmartLifecycle {
                                 .addLast("decoder", new MqttDecoder(props.maxPacketSize(), 64, true))
                                 .addLast("encoder", MqttEncoder.INSTANCE)
                                 .addLast(HANDLER, new MqttConnectHandler(context));
+                        FirstWriteAfterHandshake.install(ch.pipeline());
                         proxyProtocol.install(ch);
                     }
                 });
