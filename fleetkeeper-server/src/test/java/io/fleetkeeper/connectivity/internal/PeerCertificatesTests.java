@@ -102,6 +102,37 @@ class PeerCertificatesTests {
     }
 
     @Test
+    void aResumedTlsSessionIsTheDeviceOfItsCertificateAndStillCheckedAtConnect() throws Exception {
+        String fingerprint = Pem.fingerprint(device.cert());
+        fixture.credentials.certificates.put(fingerprint, new AuthenticatedDevice(MqttHandlerTests.TENANT,
+                MqttHandlerTests.DEVICE, AuthenticatedDevice.Method.CERTIFICATE, null, null));
+        handshake(true); // a full handshake; the CONNACK carries the session tickets
+        assertThat(resumed()).isFalse();
+        client.writeOutbound(certificateConnect());
+        pump();
+        assertThat(received(client)).isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
+        close();
+
+        handshake(true); // the same client again: it resumes, and presents no certificate in this handshake
+        assertThat(resumed()).as("TLS 1.3 resumption with the ticket").isTrue();
+        client.writeOutbound(certificateConnect());
+        pump();
+        assertThat(received(client)).isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
+        var session = (MqttSessionHandler) server.pipeline().get(MqttEndpoint.HANDLER);
+        assertThat(session.fingerprint()).as("the certificate of the resumed session").isEqualTo(fingerprint);
+        close();
+
+        fixture.credentials.certificates.remove(fingerprint); // revoked, say: the store no longer admits it
+        handshake(true);
+        assertThat(resumed()).isTrue();
+        client.writeOutbound(certificateConnect());
+        pump();
+        assertThat(received(client)).as("a resumed session is checked at CONNECT as a full handshake is")
+                .isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD);
+        assertThat(server.isOpen()).isFalse();
+    }
+
+    @Test
     void aRefusedCertificateConnectionIsClosedWithItsChainUntouched() throws Exception {
         handshake(); // no such certificate in the store
         var tlsSession = server.pipeline().get(SslHandler.class).engine().getSession();
@@ -129,15 +160,29 @@ class PeerCertificatesTests {
     // ---- fixture --------------------------------------------------------------------------------------
 
     void handshake() throws Exception {
+        handshake(false);
+    }
+
+    /** A TLS handshake between a new client and server channel; {@code resumable}: the client keeps sessions. */
+    void handshake(boolean resumable) throws Exception {
         server = fixture.channel();
         server.pipeline().addFirst("tls", serverTls.newHandler(server.alloc()));
         server.pipeline().addAfter("tls", "decoder", new MqttDecoder(65536, 64, true))
                 .addAfter("decoder", "encoder", MqttEncoder.INSTANCE);
         FirstWriteAfterHandshake.install(server.pipeline()); // as the endpoint's pipeline
-        client = new EmbeddedChannel(clientTls.newHandler(io.netty.buffer.ByteBufAllocator.DEFAULT),
+        client = new EmbeddedChannel(resumable
+                ? clientTls.newHandler(io.netty.buffer.ByteBufAllocator.DEFAULT, "device.test", 8883)
+                : clientTls.newHandler(io.netty.buffer.ByteBufAllocator.DEFAULT),
                 new MqttDecoder(), MqttEncoder.INSTANCE);
         pump();
         assertThat(client.pipeline().get(SslHandler.class).handshakeFuture().isSuccess()).isTrue();
+    }
+
+    /** Whether the server's side of the current connection resumed a session. */
+    boolean resumed() {
+        var engine = (io.netty.handler.ssl.ReferenceCountedOpenSslEngine) server.pipeline().get(SslHandler.class)
+                .engine();
+        return io.netty.internal.tcnative.SSL.isSessionReused(engine.sslPointer());
     }
 
     /** Carries the bytes each side wrote to the other until neither has more. */
