@@ -8,8 +8,11 @@ import io.fleetkeeper.testing.DevicePort;
 import io.fleetkeeper.testing.ProxyHeaders;
 import io.fleetkeeper.testing.RawHttp;
 import io.fleetkeeper.testing.TestTenant;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
@@ -56,11 +59,29 @@ class ProxyProtocolTests extends ApiTest {
     }
 
     @Test
-    void aConnectionFromTheProxyWithoutAHeaderIsClosed() {
+    void aConnectionFromTheProxyWithoutAHeaderIsClosedAtOnce() throws Exception {
+        try (Socket s = connect(null)) { // bytes that are not a header: the start of a TLS record
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x00, 0x05, 0x01, 0x00, 0x00, 0x01, 0x00});
+            assertThat(closedByPeer(s)).as("closed by the listener, not left open until the client gives up")
+                    .isTrue();
+        }
         DevicePort port = new DevicePort(api, listener.port());
         assertThatThrownBy(() -> port.raw(() -> connect(null)).send(registration("fkp_wrong")))
                 .as("TLS over a connection from the balancer that skipped the header")
-                .isInstanceOf(UncheckedIOException.class);
+                .isInstanceOf(UncheckedIOException.class)
+                .cause().isNotInstanceOf(SocketTimeoutException.class);
+    }
+
+    /** Whether the peer closed (or reset) the connection before the socket's read timeout. */
+    private static boolean closedByPeer(Socket s) throws IOException {
+        try {
+            return s.getInputStream().read() == -1;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (SocketException e) {
+            return true; // reset: the listener closed with our bytes unread
+        }
     }
 
     private static String registration(String key) {

@@ -57,6 +57,7 @@ final class ProxyProtocolEndpoint extends NioEndpoint {
         try {
             peer = (InetSocketAddress) socket.getRemoteAddress();
         } catch (IOException e) {
+            destroySocket(socket); // see below
             return false;
         }
         if (peer != null && from.stream().anyMatch(m -> m.matches(peer.getAddress()))) {
@@ -70,7 +71,10 @@ final class ProxyProtocolEndpoint extends NioEndpoint {
                 }
             } catch (IOException | RuntimeException e) {
                 log.debug("device listener: no valid PROXY header from {}: {}", peer, e.toString());
-                return false; // the acceptor closes the socket
+                // As NioEndpoint does when it fails before the socket has a wrapper: the acceptor's closeSocket
+                // closes only wrapped sockets, so this one is closed, and its connection count given back, here.
+                destroySocket(socket);
+                return false;
             }
         }
         return super.setSocketOptions(socket);
