@@ -7,13 +7,15 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
  * Sends an {@link EventStreams.Subscription} to an HTTP client as Server-Sent Events, one virtual thread per stream:
- * each event as the caller renders it, a comment line every 15 s to keep idle connections open, the stream ended
+ * each event as the caller renders it, a comment line every {@code fleetkeeper.events.stream-heartbeat} (15 s) to keep
+ * idle connections open, the stream ended
  * after an hour (the client reconnects with {@code Last-Event-ID}) or as soon as the caller's check fails at a
  * heartbeat. At shutdown the open streams are ended first, so the graceful shutdown of the web server does not wait
  * for them (clients reconnect to another node).
@@ -21,13 +23,14 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 @Component
 public class SseStreams implements SmartLifecycle {
 
-    private static final Duration HEARTBEAT = Duration.ofSeconds(15);
     private static final Duration LIFETIME = Duration.ofHours(1);
 
     private final Set<SseEmitter> live = ConcurrentHashMap.newKeySet();
+    private final Duration heartbeat;
     private volatile boolean running;
 
-    SseStreams() {
+    SseStreams(EventProperties props) {
+        this.heartbeat = props.streamHeartbeat();
     }
 
     /**
@@ -39,7 +42,8 @@ public class SseStreams implements SmartLifecycle {
     public SseEmitter send(EventStreams.Subscription sub, Function<OutboxEvent, SseEmitter.SseEventBuilder> render,
             BooleanSupplier stillFor) {
         SseEmitter emitter = new SseEmitter(LIFETIME.toMillis());
-        Thread pump = Thread.ofVirtual().name("event-stream").unstarted(() -> pump(sub, emitter, render, stillFor));
+        Thread pump = Thread.ofVirtual().name("event-stream")
+                .unstarted(() -> pump(sub, emitter, render, stillFor, heartbeat));
         live.add(emitter);
         emitter.onCompletion(() -> ended(emitter, pump));
         emitter.onTimeout(() -> ended(emitter, pump));
@@ -74,21 +78,10 @@ public class SseStreams implements SmartLifecycle {
     }
 
     private static void pump(EventStreams.Subscription sub, SseEmitter emitter,
-            Function<OutboxEvent, SseEmitter.SseEventBuilder> render, BooleanSupplier stillFor) {
+            Function<OutboxEvent, SseEmitter.SseEventBuilder> render, BooleanSupplier stillFor, Duration heartbeat) {
         try (sub) {
             emitter.send(SseEmitter.event().comment("stream open"));
-            while (!Thread.currentThread().isInterrupted()) {
-                List<OutboxEvent> events = sub.next(HEARTBEAT);
-                if (events.isEmpty()) {
-                    if (!stillFor.getAsBoolean()) {
-                        break;
-                    }
-                    emitter.send(SseEmitter.event().comment("keep-alive"));
-                }
-                for (OutboxEvent e : events) {
-                    emitter.send(render.apply(e));
-                }
-            }
+            pump(sub::next, emitter, render, stillFor, heartbeat, System::nanoTime);
         } catch (IOException | IllegalStateException e) {
             return; // the client went away (or the emitter timed out): the container ends the request
         } catch (RuntimeException e) {
@@ -96,5 +89,32 @@ public class SseStreams implements SmartLifecycle {
             return;
         }
         emitter.complete();
+    }
+
+    /**
+     * Sends what {@code next} gives until the thread is interrupted or {@code stillFor} fails. {@code stillFor} is
+     * asked once a heartbeat, whether the stream is idle or busy: a stream whose events never pause is checked as
+     * often as an idle one.
+     */
+    static void pump(Function<Duration, List<OutboxEvent>> next, SseEmitter emitter,
+            Function<OutboxEvent, SseEmitter.SseEventBuilder> render, BooleanSupplier stillFor, Duration heartbeat,
+            LongSupplier nanos) throws IOException {
+        long checked = nanos.getAsLong();
+        while (!Thread.currentThread().isInterrupted()) {
+            List<OutboxEvent> events = next.apply(heartbeat);
+            long now = nanos.getAsLong();
+            if (events.isEmpty() || now - checked >= heartbeat.toNanos()) {
+                if (!stillFor.getAsBoolean()) {
+                    break;
+                }
+                checked = now;
+            }
+            if (events.isEmpty()) {
+                emitter.send(SseEmitter.event().comment("keep-alive"));
+            }
+            for (OutboxEvent e : events) {
+                emitter.send(render.apply(e));
+            }
+        }
     }
 }

@@ -165,7 +165,7 @@ class EventStreamApiTests extends ApiTest {
                     .expectProblem(429, "TOO_MANY_STREAMS");
             open(other.admin(), null, null).close(); // another tenant is not held back
             streams.removeFirst().close();
-            // the server learns that a client left when its next write fails (the 15 s keep-alive at the latest)
+            // the server learns that a client left when a write fails (the second heartbeat at the latest: 1 s here)
             Await.until(Duration.ofSeconds(60), "a stream admitted again after one closed", () -> {
                 SseClient c = new SseClient(api.uri("/api/v1/events/stream"), t.admin(), null);
                 if (c.status() == 200) {

@@ -38,6 +38,7 @@ import tools.jackson.databind.JsonNode;
         "fleetkeeper.jobs.runner-enabled=false",
         "fleetkeeper.events.allowed-private-networks=127.0.0.1/32",
         "fleetkeeper.events.delivery-enabled=false",
+        "fleetkeeper.events.stream-heartbeat=1s",
         "fleetkeeper.console.refresh-interval=500ms",
         "fleetkeeper.api.cors-origins=" + ApiTest.CORS_ORIGIN,
         "fleetkeeper.alerts.enabled=false",
