@@ -38,9 +38,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param telemetryRoutesRefresh how long a node keeps the routes with a telemetry source in memory before reading
  *                               them again; a change made on the node applies at once, one made on another node
  *                               within this time (default 5 s)
- * @param streamHeartbeat        how often an idle live stream (events or the console's) sends a comment line to keep
- *                               its connection open; a client that left is noticed at the latest at the second
- *                               heartbeat after it left, and its stream is then counted no more (default 15 s)
+ * @param streamHeartbeat        how often a live stream (events or the console's) sends a comment line when idle
+ *                               and checks that it may go on, idle or busy; a client that left is noticed at the
+ *                               latest at the second heartbeat after it left, and its stream is then counted no more
+ *                               (default 15 s)
  */
 @ConfigurationProperties("fleetkeeper.events")
 public record EventProperties(

@@ -15,9 +15,8 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 /**
  * Sends an {@link EventStreams.Subscription} to an HTTP client as Server-Sent Events, one virtual thread per stream:
  * each event as the caller renders it, a comment line every {@code fleetkeeper.events.stream-heartbeat} (15 s) to keep
- * idle connections open, the stream ended
- * after an hour (the client reconnects with {@code Last-Event-ID}) or as soon as the caller's check fails at a
- * heartbeat. At shutdown the open streams are ended first, so the graceful shutdown of the web server does not wait
+ * idle connections open, the stream ended after an hour (the client reconnects with {@code Last-Event-ID}) or as soon
+ * as the caller's check, made once a heartbeat, fails. At shutdown the open streams are ended first, so the graceful shutdown of the web server does not wait
  * for them (clients reconnect to another node).
  */
 @Component
