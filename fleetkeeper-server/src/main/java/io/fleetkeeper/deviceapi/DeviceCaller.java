@@ -28,14 +28,20 @@ public class DeviceCaller {
     }
 
     public AuthenticatedDevice resolve(String deviceKey, AuthenticatedDevice certificate) {
+        return resolve(deviceKey, new DeviceCertificate(() -> certificate));
+    }
+
+    /** As {@link #resolve(String, AuthenticatedDevice)}; the certificate is looked up only when no key is sent. */
+    public AuthenticatedDevice resolve(String deviceKey, DeviceCertificate certificate) {
         if (deviceKey != null) {
             if (credentials.key(deviceKey) instanceof AuthenticatedDevice device) {
                 return heard(device);
             }
             throw new ApiException(ErrorCode.UNAUTHENTICATED, "device key is not valid");
         }
-        if (certificate != null) {
-            return heard(certificate);
+        AuthenticatedDevice device = certificate.device();
+        if (device != null) {
+            return heard(device);
         }
         throw new ApiException(ErrorCode.UNAUTHENTICATED,
                 "a device key (X-Device-Key) or a device client certificate is required");

@@ -2,15 +2,15 @@ package io.fleetkeeper.command.web;
 
 import io.fleetkeeper.command.Command;
 import io.fleetkeeper.command.CommandService;
-import io.fleetkeeper.deviceapi.DeviceCaller;
 import io.fleetkeeper.credentials.AuthenticatedDevice;
+import io.fleetkeeper.deviceapi.DeviceCaller;
+import io.fleetkeeper.deviceapi.DeviceCertificate;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
@@ -34,7 +34,7 @@ class DeviceCommandController {
     /** The undelivered commands, oldest first; each is now DELIVERED. */
     @GetMapping("/device/v1/commands")
     Map<String, List<Command>> poll(@RequestHeader(name = "X-Device-Key", required = false) String key,
-            @RequestAttribute(name = AuthenticatedDevice.ATTRIBUTE, required = false) AuthenticatedDevice cert) {
+            DeviceCertificate cert) {
         AuthenticatedDevice self = callers.resolve(key, cert);
         return Map.of("items", commands.poll(self.tenantId(), self.deviceId()));
     }
@@ -42,7 +42,7 @@ class DeviceCommandController {
     /** {@code {"status":"SUCCEEDED"|"FAILED"|"REJECTED","result":…}}; 409 when the command is already final. */
     @PostMapping("/device/v1/commands/{cid}/result")
     Command result(@RequestHeader(name = "X-Device-Key", required = false) String key,
-            @RequestAttribute(name = AuthenticatedDevice.ATTRIBUTE, required = false) AuthenticatedDevice cert,
+            DeviceCertificate cert,
             @PathVariable UUID cid, @RequestBody JsonNode body) {
         AuthenticatedDevice self = callers.resolve(key, cert);
         String status = body.path("status").isString() ? body.path("status").asString() : null;

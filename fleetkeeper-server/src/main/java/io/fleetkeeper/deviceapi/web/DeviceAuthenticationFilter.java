@@ -6,6 +6,7 @@ import io.fleetkeeper.deviceapi.DeviceListener;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.security.cert.X509Certificate;
@@ -16,11 +17,12 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Resolves the device behind a device-listener request from its TLS client certificate (or the one a trusted
- * proxy forwarded, {@link ForwardedClientCertificateFilter}): the
- * {@link AuthenticatedDevice} goes into the request, or else the reason it was refused. It rejects nothing
- * itself: an endpoint that needs an enrolled device takes a {@link AuthenticatedDevice} argument
- * ({@link DeviceIdentityResolver}), while bootstrap endpoints (provisioning key, claim token, factory
- * certificate) and EST {@code cacerts} serve devices without one.
+ * proxy forwarded, {@link ForwardedClientCertificateFilter}) when the request's {@link AuthenticatedDevice} or its
+ * refusal is first read: the {@link AuthenticatedDevice} goes into the request, or else the reason it was refused.
+ * It rejects nothing itself: an endpoint that needs an enrolled device takes a {@link AuthenticatedDevice} argument
+ * ({@link DeviceIdentityResolver}), one that also takes a device key a
+ * {@link io.fleetkeeper.deviceapi.DeviceCertificate}, while bootstrap endpoints (provisioning key, claim token,
+ * factory certificate) and EST {@code cacerts} serve devices without one.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 30)
@@ -51,12 +53,34 @@ class DeviceAuthenticationFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        var outcome = credentials.certificate((X509Certificate[]) request.getAttribute(CLIENT_CERTIFICATES));
-        if (outcome instanceof AuthenticatedDevice device) {
-            request.setAttribute(AuthenticatedDevice.ATTRIBUTE, device);
-        } else {
-            request.setAttribute(REJECTION, outcome);
+        chain.doFilter(new Identified(request), response);
+    }
+
+    /**
+     * The request with its {@link AuthenticatedDevice#ATTRIBUTE} and {@link #REJECTION} worked out when one of them
+     * is first read, and kept: a request that never asks (one a device key authenticates) never reads its client
+     * certificate, which makes the web server build every TLS attribute of the request.
+     */
+    private final class Identified extends HttpServletRequestWrapper {
+
+        private boolean decided;
+
+        Identified(HttpServletRequest request) {
+            super(request);
         }
-        chain.doFilter(request, response);
+
+        @Override
+        public Object getAttribute(String name) {
+            if (!decided && (AuthenticatedDevice.ATTRIBUTE.equals(name) || REJECTION.equals(name))) {
+                decided = true;
+                var outcome = credentials.certificate((X509Certificate[]) super.getAttribute(CLIENT_CERTIFICATES));
+                if (outcome instanceof AuthenticatedDevice device) {
+                    setAttribute(AuthenticatedDevice.ATTRIBUTE, device);
+                } else {
+                    setAttribute(REJECTION, outcome);
+                }
+            }
+            return super.getAttribute(name);
+        }
     }
 }

@@ -2,15 +2,16 @@ package io.fleetkeeper.deviceapi.web;
 
 import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.api.ErrorCode;
-import io.fleetkeeper.credentials.Refusal;
-import io.fleetkeeper.credentials.Refusal.Reason;
 import io.fleetkeeper.credentials.AuthenticatedDevice;
+import io.fleetkeeper.credentials.Refusal.Reason;
+import io.fleetkeeper.credentials.Refusal;
+import io.fleetkeeper.deviceapi.DeviceCertificate;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.annotation.Configuration;
 import org.springdoc.core.utils.SpringDocUtils;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.MethodParameter;
 import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.support.WebDataBinderFactory;
@@ -33,7 +34,7 @@ class DeviceIdentityResolver implements WebMvcConfigurer, HandlerMethodArgumentR
 
     static {
         // The authenticated device is resolved from the TLS connection, never a request parameter.
-        SpringDocUtils.getConfig().addRequestWrapperToIgnore(AuthenticatedDevice.class);
+        SpringDocUtils.getConfig().addRequestWrapperToIgnore(AuthenticatedDevice.class, DeviceCertificate.class);
     }
     private static final Logger log = LoggerFactory.getLogger(DeviceIdentityResolver.class);
 
@@ -44,13 +45,18 @@ class DeviceIdentityResolver implements WebMvcConfigurer, HandlerMethodArgumentR
 
     @Override
     public boolean supportsParameter(MethodParameter parameter) {
-        return parameter.getParameterType() == AuthenticatedDevice.class
-                && !parameter.hasParameterAnnotation(RequestAttribute.class);
+        return parameter.getParameterType() == DeviceCertificate.class
+                || (parameter.getParameterType() == AuthenticatedDevice.class
+                        && !parameter.hasParameterAnnotation(RequestAttribute.class));
     }
 
     @Override
     public Object resolveArgument(MethodParameter parameter, ModelAndViewContainer mav, NativeWebRequest request,
             WebDataBinderFactory binders) {
+        if (parameter.getParameterType() == DeviceCertificate.class) { // looked up when the handler asks
+            return new DeviceCertificate(() -> request.getAttribute(AuthenticatedDevice.ATTRIBUTE,
+                    NativeWebRequest.SCOPE_REQUEST) instanceof AuthenticatedDevice d ? d : null);
+        }
         Object identity = request.getAttribute(AuthenticatedDevice.ATTRIBUTE, NativeWebRequest.SCOPE_REQUEST);
         if (identity != null) {
             return identity;

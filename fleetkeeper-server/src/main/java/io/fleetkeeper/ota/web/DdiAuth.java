@@ -4,6 +4,7 @@ import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.credentials.AuthenticatedDevice;
 import io.fleetkeeper.device.DeviceService;
 import io.fleetkeeper.deviceapi.DeviceCaller;
+import io.fleetkeeper.deviceapi.DeviceCertificate;
 import io.fleetkeeper.tenancy.TenantService;
 import org.springframework.stereotype.Component;
 
@@ -27,7 +28,7 @@ class DdiAuth {
         this.devices = devices;
     }
 
-    AuthenticatedDevice target(String tenant, String controllerId, String authorization, AuthenticatedDevice cert) {
+    AuthenticatedDevice target(String tenant, String controllerId, String authorization, DeviceCertificate cert) {
         AuthenticatedDevice self = callers.resolve(targetToken(authorization), cert);
         boolean tenantMatches = tenant.equalsIgnoreCase(self.tenantId().toString())
                 || tenant.equals(tenants.get(self.tenantId()).name());

@@ -1,16 +1,16 @@
 package io.fleetkeeper.ota.web;
 
 import io.fleetkeeper.credentials.AuthenticatedDevice;
+import io.fleetkeeper.deviceapi.DeviceCertificate;
 import io.fleetkeeper.ota.DeploymentService;
+import io.fleetkeeper.ota.OtaAction;
 import io.fleetkeeper.ota.OtaProperties;
 import java.time.Duration;
-import io.fleetkeeper.ota.OtaAction;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
-import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -42,7 +42,7 @@ class DdiController {
             "application/json"})
     Map<String, Object> poll(@PathVariable String tenant, @PathVariable String controllerId,
             @RequestHeader(name = "Authorization", required = false) String authorization,
-            @RequestAttribute(name = AuthenticatedDevice.ATTRIBUTE, required = false) AuthenticatedDevice cert) {
+            DeviceCertificate cert) {
         AuthenticatedDevice self = auth.target(tenant, controllerId, authorization, cert);
         String base = DdiLinks.base(tenant, controllerId);
         Map<String, Object> links = new LinkedHashMap<>();

@@ -3,8 +3,9 @@ package io.fleetkeeper.ota.web;
 import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.credentials.AuthenticatedDevice;
-import io.fleetkeeper.ota.DeploymentService;
+import io.fleetkeeper.deviceapi.DeviceCertificate;
 import io.fleetkeeper.ota.DeploymentService.Report;
+import io.fleetkeeper.ota.DeploymentService;
 import io.fleetkeeper.ota.Firmware;
 import io.fleetkeeper.ota.FirmwareArtifact;
 import io.fleetkeeper.ota.FirmwareService;
@@ -26,7 +27,6 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
@@ -62,7 +62,7 @@ class DdiDeploymentController {
     Map<String, Object> deploymentBase(@PathVariable String tenant, @PathVariable String controllerId,
             @PathVariable long actionId,
             @RequestHeader(name = "Authorization", required = false) String authorization,
-            @RequestAttribute(name = AuthenticatedDevice.ATTRIBUTE, required = false) AuthenticatedDevice cert) {
+            DeviceCertificate cert) {
         AuthenticatedDevice self = auth.target(tenant, controllerId, authorization, cert);
         OtaAction a = deployments.notified(self.tenantId(), deployments.action(self.tenantId(), self.deviceId(),
                 actionId));
@@ -107,7 +107,7 @@ class DdiDeploymentController {
     ResponseEntity<Void> feedback(@PathVariable String tenant, @PathVariable String controllerId,
             @PathVariable long actionId, @RequestBody JsonNode body,
             @RequestHeader(name = "Authorization", required = false) String authorization,
-            @RequestAttribute(name = AuthenticatedDevice.ATTRIBUTE, required = false) AuthenticatedDevice cert) {
+            DeviceCertificate cert) {
         AuthenticatedDevice self = auth.target(tenant, controllerId, authorization, cert);
         JsonNode status = body.has("status") ? body.path("status") : body;
         String execution = status.path("execution").asString("");
@@ -134,7 +134,7 @@ class DdiDeploymentController {
     Map<String, Object> cancelAction(@PathVariable String tenant, @PathVariable String controllerId,
             @PathVariable long actionId,
             @RequestHeader(name = "Authorization", required = false) String authorization,
-            @RequestAttribute(name = AuthenticatedDevice.ATTRIBUTE, required = false) AuthenticatedDevice cert) {
+            DeviceCertificate cert) {
         AuthenticatedDevice self = auth.target(tenant, controllerId, authorization, cert);
         OtaAction a = deployments.action(self.tenantId(), self.deviceId(), actionId);
         if (!OtaAction.CANCELING.equals(a.status()) && !OtaAction.CANCELED.equals(a.status())) {
@@ -152,7 +152,7 @@ class DdiDeploymentController {
     ResponseEntity<Void> cancelFeedback(@PathVariable String tenant, @PathVariable String controllerId,
             @PathVariable long actionId, @RequestBody JsonNode body,
             @RequestHeader(name = "Authorization", required = false) String authorization,
-            @RequestAttribute(name = AuthenticatedDevice.ATTRIBUTE, required = false) AuthenticatedDevice cert) {
+            DeviceCertificate cert) {
         AuthenticatedDevice self = auth.target(tenant, controllerId, authorization, cert);
         JsonNode status = body.has("status") ? body.path("status") : body;
         String execution = status.path("execution").asString("");
@@ -186,7 +186,7 @@ class DdiDeploymentController {
     ResponseEntity<Void> configData(@PathVariable String tenant, @PathVariable String controllerId,
             @RequestBody JsonNode body,
             @RequestHeader(name = "Authorization", required = false) String authorization,
-            @RequestAttribute(name = AuthenticatedDevice.ATTRIBUTE, required = false) AuthenticatedDevice cert) {
+            DeviceCertificate cert) {
         AuthenticatedDevice self = auth.target(tenant, controllerId, authorization, cert);
         JsonNode data = body.path("data");
         if (!data.isObject()) {
@@ -218,7 +218,7 @@ class DdiDeploymentController {
     void download(@PathVariable String tenant, @PathVariable String controllerId, @PathVariable UUID firmwareId,
             @PathVariable String filename,
             @RequestHeader(name = "Authorization", required = false) String authorization,
-            @RequestAttribute(name = AuthenticatedDevice.ATTRIBUTE, required = false) AuthenticatedDevice cert,
+            DeviceCertificate cert,
             @Parameter(hidden = true) HttpServletRequest request,
             @Parameter(hidden = true) HttpServletResponse response) throws IOException {
         AuthenticatedDevice self = auth.target(tenant, controllerId, authorization, cert);

@@ -2,6 +2,7 @@ package io.fleetkeeper.ota.web;
 
 import io.fleetkeeper.credentials.AuthenticatedDevice;
 import io.fleetkeeper.deviceapi.DeviceCaller;
+import io.fleetkeeper.deviceapi.DeviceCertificate;
 import io.fleetkeeper.ota.FirmwareArtifact;
 import io.fleetkeeper.ota.FirmwareService;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -14,7 +15,6 @@ import java.io.IOException;
 import java.util.UUID;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
-import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -46,7 +46,7 @@ class DeviceFirmwareController {
                     format = "binary")))
     @ApiResponse(responseCode = "302", description = "A pre-signed URL of the artifact in the object store")
     void download(@RequestHeader(name = "X-Device-Key", required = false) String key,
-            @RequestAttribute(name = AuthenticatedDevice.ATTRIBUTE, required = false) AuthenticatedDevice cert,
+            DeviceCertificate cert,
             @PathVariable UUID id, @PathVariable String filename,
             @Parameter(hidden = true) HttpServletRequest request,
             @Parameter(hidden = true) HttpServletResponse response) throws IOException {

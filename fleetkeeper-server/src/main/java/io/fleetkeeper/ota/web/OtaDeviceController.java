@@ -2,6 +2,7 @@ package io.fleetkeeper.ota.web;
 
 import io.fleetkeeper.credentials.AuthenticatedDevice;
 import io.fleetkeeper.deviceapi.DeviceCaller;
+import io.fleetkeeper.deviceapi.DeviceCertificate;
 import io.fleetkeeper.ota.DeploymentService;
 import io.fleetkeeper.ota.OtaAction;
 import io.fleetkeeper.ota.OtaManifest;
@@ -11,7 +12,6 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
@@ -37,7 +37,7 @@ class OtaDeviceController {
     @ApiResponse(responseCode = "200", description = "The next execution's manifest", useReturnTypeSchema = true)
     @ApiResponse(responseCode = "204", description = "Nothing to install")
     ResponseEntity<OtaManifest> next(@RequestHeader(name = "X-Device-Key", required = false) String key,
-            @RequestAttribute(name = AuthenticatedDevice.ATTRIBUTE, required = false) AuthenticatedDevice cert) {
+            DeviceCertificate cert) {
         AuthenticatedDevice self = callers.resolve(key, cert);
         return deployments.nextManifest(self.tenantId(), self.deviceId(), true).map(ResponseEntity::ok)
                 .orElseGet(() -> ResponseEntity.noContent().build());
@@ -46,7 +46,7 @@ class OtaDeviceController {
     /** {@code {status, progress?, detail?, version?}} → 200 with the execution as it is afterwards. */
     @PostMapping("/device/v1/ota/{execution}/status")
     OtaAction status(@RequestHeader(name = "X-Device-Key", required = false) String key,
-            @RequestAttribute(name = AuthenticatedDevice.ATTRIBUTE, required = false) AuthenticatedDevice cert,
+            DeviceCertificate cert,
             @PathVariable long execution, @RequestBody OtaStatusReport body) {
         AuthenticatedDevice self = callers.resolve(key, cert);
         return deployments.reportStatus(self.tenantId(), self.deviceId(), execution, body);

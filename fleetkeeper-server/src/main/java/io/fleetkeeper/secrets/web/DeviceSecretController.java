@@ -2,13 +2,13 @@ package io.fleetkeeper.secrets.web;
 
 import io.fleetkeeper.credentials.AuthenticatedDevice;
 import io.fleetkeeper.deviceapi.DeviceCaller;
+import io.fleetkeeper.deviceapi.DeviceCertificate;
 import io.fleetkeeper.secrets.DeviceReadableSecret;
 import io.fleetkeeper.secrets.DeviceSecretService;
 import org.springframework.http.CacheControl;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
-import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -30,7 +30,7 @@ class DeviceSecretController {
     /** 404 when the slot is missing, not device-readable, revoked or expired. Never cached. */
     @GetMapping("/device/v1/secrets/{slot}")
     ResponseEntity<DeviceReadableSecret> read(@RequestHeader(name = "X-Device-Key", required = false) String key,
-            @RequestAttribute(name = AuthenticatedDevice.ATTRIBUTE, required = false) AuthenticatedDevice cert,
+            DeviceCertificate cert,
             @PathVariable String slot) {
         AuthenticatedDevice self = callers.resolve(key, cert);
         return ResponseEntity.ok().cacheControl(CacheControl.noStore())

@@ -1,7 +1,8 @@
 package io.fleetkeeper.shadow.web;
 
-import io.fleetkeeper.deviceapi.DeviceCaller;
 import io.fleetkeeper.credentials.AuthenticatedDevice;
+import io.fleetkeeper.deviceapi.DeviceCaller;
+import io.fleetkeeper.deviceapi.DeviceCertificate;
 import io.fleetkeeper.shadow.Shadow;
 import io.fleetkeeper.shadow.ShadowService;
 import io.fleetkeeper.shadow.ShadowUpdate;
@@ -13,7 +14,6 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
-import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
@@ -40,7 +40,7 @@ class DeviceShadowController {
 
     @GetMapping({"/device/v1/shadow", "/device/v1/shadow/{name}"})
     ResponseEntity<Shadow> get(@RequestHeader(name = "X-Device-Key", required = false) String key,
-            @RequestAttribute(name = AuthenticatedDevice.ATTRIBUTE, required = false) AuthenticatedDevice cert,
+            DeviceCertificate cert,
             @PathVariable(required = false) String name) {
         AuthenticatedDevice self = callers.resolve(key, cert);
         Shadow s = shadows.get(self.tenantId(), self.deviceId(), name);
@@ -49,7 +49,7 @@ class DeviceShadowController {
 
     @GetMapping({"/device/v1/shadow/delta", "/device/v1/shadow/{name}/delta"})
     ResponseEntity<Shadow.Delta> delta(@RequestHeader(name = "X-Device-Key", required = false) String key,
-            @RequestAttribute(name = AuthenticatedDevice.ATTRIBUTE, required = false) AuthenticatedDevice cert,
+            DeviceCertificate cert,
             @PathVariable(required = false) String name) {
         AuthenticatedDevice self = callers.resolve(key, cert);
         Shadow s = shadows.get(self.tenantId(), self.deviceId(), name);
@@ -59,7 +59,7 @@ class DeviceShadowController {
     /** {@code {"state":{"reported":{…}},"version"?,"client_token"?}}; {@code If-Match} works too. */
     @PatchMapping({"/device/v1/shadow", "/device/v1/shadow/{name}"})
     ResponseEntity<Shadow> report(@RequestHeader(name = "X-Device-Key", required = false) String key,
-            @RequestAttribute(name = AuthenticatedDevice.ATTRIBUTE, required = false) AuthenticatedDevice cert,
+            DeviceCertificate cert,
             @PathVariable(required = false) String name, @RequestBody JsonNode body,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
         AuthenticatedDevice self = callers.resolve(key, cert);

@@ -4,12 +4,11 @@ import io.fleetkeeper.api.ApiException;
 import io.fleetkeeper.api.ErrorCode;
 import io.fleetkeeper.credentials.AuthenticatedDevice;
 import io.fleetkeeper.deviceapi.DeviceCaller;
+import io.fleetkeeper.deviceapi.DeviceCertificate;
 import io.fleetkeeper.telemetry.TelemetryService;
-import java.util.Map;
 import java.util.concurrent.CompletionException;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.ResponseStatus;
@@ -39,7 +38,7 @@ class DeviceTelemetryController {
     @PostMapping({"/device/v1/telemetry", "/ingest/v1/telemetry", "/v1/ingest"})
     @ResponseStatus(HttpStatus.ACCEPTED)
     Accepted ingest(@RequestHeader(name = "X-Device-Key", required = false) String key,
-            @RequestAttribute(name = AuthenticatedDevice.ATTRIBUTE, required = false) AuthenticatedDevice cert,
+            DeviceCertificate cert,
             @RequestHeader(name = "Content-Length", required = false) Long length, @RequestBody JsonNode body) {
         AuthenticatedDevice self = callers.resolve(key, cert);
         telemetry.checkRate(self.deviceId(), TelemetryService.HTTPS);
