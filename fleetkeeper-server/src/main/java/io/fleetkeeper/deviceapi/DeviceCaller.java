@@ -11,7 +11,7 @@ import org.springframework.stereotype.Component;
 /**
  * Who is calling a device-API endpoint that takes either credential: the {@code X-Device-Key} when one is sent
  * (a current key of a device that may be served, else 401), otherwise the client certificate the listener
- * authenticated ({@link AuthenticatedDevice#ATTRIBUTE}), otherwise 401. Shared by the device shadow, command and
+ * authenticated ({@link DeviceCertificate}), otherwise 401. Shared by the device shadow, command and
  * telemetry endpoints. Every device it resolves is {@linkplain DeviceHeard heard} (its last-seen time moves).
  */
 @Component
@@ -27,11 +27,7 @@ public class DeviceCaller {
         this.clock = clock;
     }
 
-    public AuthenticatedDevice resolve(String deviceKey, AuthenticatedDevice certificate) {
-        return resolve(deviceKey, new DeviceCertificate(() -> certificate));
-    }
-
-    /** As {@link #resolve(String, AuthenticatedDevice)}; the certificate is looked up only when no key is sent. */
+    /** The calling device; its client certificate is looked up only when no key is sent. */
     public AuthenticatedDevice resolve(String deviceKey, DeviceCertificate certificate) {
         if (deviceKey != null) {
             if (credentials.key(deviceKey) instanceof AuthenticatedDevice device) {
